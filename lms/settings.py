@@ -1,0 +1,156 @@
+"""One frozen settings object, read from ``LMS_*`` environment variables once.
+
+Every field documents itself (``help``); ``lms config reference`` prints the table and ``lms config check`` reports
+every problem in the environment at once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(Exception):
+    """A bad ``LMS_*`` value: every message names its variable."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _setting(default: Any, help: str, *, secret: bool = False) -> Any:
+    return field(default=default, metadata={"help": help, "secret": secret})
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = _setting("", "PostgreSQL URL. Unset: an embedded PostgreSQL 18 is started with data in the data dir.", secret=True)
+    database_pool_min: int = _setting(2, "Smallest number of pooled database connections per process.")
+    database_pool_max: int = _setting(10, "Largest number of pooled database connections per process.")
+    database_timeout: float = _setting(10.0, "Seconds a request may wait for the database before it is answered 503.")
+    s3_endpoint_url: str = _setting("", "S3 endpoint URL. Unset: an embedded SeaweedFS S3 gateway is started on 127.0.0.1.")
+    s3_public_endpoint_url: str = _setting("", "S3 URL as browsers reach it, when it differs from the endpoint (presigned URLs).")
+    s3_bucket: str = _setting("lms-media", "Bucket for lesson media.")
+    s3_region: str = _setting("us-east-1", "S3 region.")
+    s3_access_key_id: str = _setting("", "S3 access key. Embedded store: generated once and kept in the data dir.", secret=True)
+    s3_secret_access_key: str = _setting("", "S3 secret key. Embedded store: generated once and kept in the data dir.", secret=True)
+    secret_key: str = _setting("", "Secret for CSRF tokens and signed values (32+ characters). Unset: generated once in the data dir.", secret=True)
+    data_dir: Path = _setting(Path("var"), "Directory for the embedded servers' data, keys and generated secrets.")
+    public_base_url: str = _setting("http://127.0.0.1:8000", "The service's public URL, used in QR codes, credentials and links.")
+    host: str = _setting("127.0.0.1", "Address `lms serve` listens on.")
+    port: int = _setting(8000, "Port `lms serve` listens on.")
+    workers: int = _setting(1, "Worker processes for `lms serve`.")
+    embedded_pg_port: int = _setting(54329, "TCP port of the embedded PostgreSQL on 127.0.0.1.")
+    embedded_s3_port: int = _setting(8333, "Port of the embedded SeaweedFS S3 gateway on 127.0.0.1 (it also takes the next few hundred above it for its internal servers).")
+    templates_dir: Path = _setting(REPO_ROOT / "templates", "Jinja2 templates directory.")
+    courses_dir: Path = _setting(REPO_ROOT / "courses", "Course folders loaded into an empty database on first start.")
+    seed_demo: bool = _setting(True, "Load the course catalogue and demo users into an empty database on first start.")
+    cookie_secure: bool = _setting(False, "Mark session cookies Secure (set true behind https).")
+    session_hours: int = _setting(12, "Hours a browser session lasts.")
+    login_max_failures: int = _setting(5, "Failed logins for one email within 15 minutes before further tries are refused.")
+    default_language: str = _setting("en", "Interface language when nothing else decides.")
+    log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
+
+    @property
+    def uses_embedded_postgres(self) -> bool:
+        return not self.database_url
+
+    @property
+    def uses_embedded_s3(self) -> bool:
+        return not self.s3_endpoint_url
+
+    def replace(self, **changes: Any) -> Settings:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return Settings(**values)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read every ``LMS_*`` variable; raise one ``SettingsError`` listing every bad one."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        problems: list[str] = []
+        for f in fields(cls):
+            name = env_name(f.name)
+            raw = environ.get(name)
+            if raw is None or raw == "":
+                continue
+            try:
+                values[f.name] = _parse(f.default, raw)
+            except ValueError as exc:
+                problems.append(f"{name}: {exc}")
+        settings = cls(**values)
+        problems.extend(settings.problems())
+        if problems:
+            raise SettingsError(problems)
+        return settings
+
+    def problems(self) -> list[str]:
+        out: list[str] = []
+        if self.database_url and urlparse(self.database_url).scheme not in ("postgres", "postgresql"):
+            out.append("LMS_DATABASE_URL: must start with postgresql://")
+        for name in ("s3_endpoint_url", "s3_public_endpoint_url", "public_base_url"):
+            value = getattr(self, name)
+            if value and urlparse(value).scheme not in ("http", "https"):
+                out.append(f"{env_name(name)}: must be an http:// or https:// URL")
+        if self.s3_endpoint_url and not (self.s3_access_key_id and self.s3_secret_access_key):
+            out.append("LMS_S3_ACCESS_KEY_ID/LMS_S3_SECRET_ACCESS_KEY: required with LMS_S3_ENDPOINT_URL")
+        if self.secret_key and len(self.secret_key) < 32:
+            out.append("LMS_SECRET_KEY: must be at least 32 characters")
+        for name in ("port", "embedded_pg_port", "embedded_s3_port"):
+            if not 0 < getattr(self, name) < 65536:
+                out.append(f"{env_name(name)}: must be a port between 1 and 65535")
+        if self.workers < 1:
+            out.append("LMS_WORKERS: must be at least 1")
+        if not 1 <= self.database_pool_min <= self.database_pool_max:
+            out.append("LMS_DATABASE_POOL_MIN/MAX: need 1 <= min <= max")
+        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            out.append("LMS_LOG_LEVEL: must be DEBUG, INFO, WARNING or ERROR")
+        if not 3 <= len(self.s3_bucket) <= 63:
+            out.append("LMS_S3_BUCKET: must be 3 to 63 characters")
+        return out
+
+
+def env_name(field_name: str) -> str:
+    return "LMS_" + field_name.upper()
+
+
+def _parse(default: Any, raw: str) -> Any:
+    if isinstance(default, bool):
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"expected true or false, got {raw!r}")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"expected a whole number, got {raw!r}") from None
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"expected a number, got {raw!r}") from None
+    if isinstance(default, Path):
+        return Path(raw)
+    return raw
+
+
+def reference_rows() -> list[tuple[str, str, str, str]]:
+    """(variable, type, default, meaning) for every setting: the configuration reference."""
+    rows = []
+    for f in fields(Settings):
+        default = f.default
+        shown = "(unset)" if default == "" else str(default)
+        if isinstance(default, Path) and default.is_absolute():
+            shown = "./" + str(default.relative_to(REPO_ROOT))
+        rows.append((env_name(f.name), type(default).__name__.replace("PosixPath", "path"), shown, f.metadata["help"]))
+    return rows

@@ -1,0 +1,119 @@
+"""The one S3 client of a process: presigned POST up, presigned GET down, HEAD, ranged GET, delete.
+
+boto3 calls block, so every network call here runs in a worker thread (``sync_to_thread``); a store that cannot be
+reached becomes ``StoreUnavailable`` (503), never a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+from litestar.concurrency import sync_to_thread
+
+from lms.errors import StoreUnavailable
+from lms.settings import Settings
+
+
+def make_s3_client(endpoint_url: str, region: str, access_key: str, secret_key: str, *, timeout: float = 5.0) -> Any:
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint_url,
+        region_name=region,
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
+        config=Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path"},
+            connect_timeout=timeout,
+            read_timeout=timeout * 4,
+            retries={"max_attempts": 2, "mode": "standard"},
+        ),
+    )
+
+
+class Storage:
+    def __init__(self, settings: Settings) -> None:
+        self.bucket = settings.s3_bucket
+        args = (settings.s3_region, settings.s3_access_key_id, settings.s3_secret_access_key)
+        self.client = make_s3_client(settings.s3_endpoint_url, *args)
+        # Presigned URLs are signed for the host the browser will reach.
+        public = settings.s3_public_endpoint_url or settings.s3_endpoint_url
+        self.signer = self.client if public == settings.s3_endpoint_url else make_s3_client(public, *args)
+
+    async def _call(self, fn: Any, **kwargs: Any) -> Any:
+        try:
+            return await sync_to_thread(fn, **kwargs)
+        except ClientError:
+            raise
+        except (BotoCoreError, EndpointConnectionError, OSError) as exc:
+            raise StoreUnavailable() from exc
+
+    async def ping(self) -> bool:
+        try:
+            await self._call(self.client.head_bucket, Bucket=self.bucket)
+        except (StoreUnavailable, ClientError):
+            return False
+        return True
+
+    async def ensure_bucket(self) -> None:
+        try:
+            await self._call(self.client.head_bucket, Bucket=self.bucket)
+        except ClientError:
+            await self._call(self.client.create_bucket, Bucket=self.bucket)
+
+    def presigned_post(self, key: str, content_type: str, max_bytes: int, expires: int = 900) -> dict[str, Any]:
+        """Signing is local computation: no thread, no network."""
+        return self.signer.generate_presigned_post(
+            self.bucket, key,
+            Fields={"Content-Type": content_type},
+            Conditions=[["content-length-range", 1, max_bytes], {"Content-Type": content_type}],
+            ExpiresIn=expires,
+        )
+
+    def presigned_get(self, key: str, content_type: str, filename: str, expires: int = 3600, inline: bool = True) -> str:
+        disposition = "inline" if inline else "attachment"
+        return self.signer.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self.bucket, "Key": key,
+                "ResponseContentType": content_type,
+                "ResponseContentDisposition": f'{disposition}; filename="{filename}"',
+            },
+            ExpiresIn=expires,
+        )
+
+    async def head(self, key: str) -> dict[str, Any] | None:
+        try:
+            return await self._call(self.client.head_object, Bucket=self.bucket, Key=key)
+        except ClientError:
+            return None
+
+    async def first_bytes(self, key: str, count: int = 4096) -> bytes:
+        got = await self._call(self.client.get_object, Bucket=self.bucket, Key=key, Range=f"bytes=0-{count - 1}")
+        return await sync_to_thread(got["Body"].read)
+
+    async def read(self, key: str) -> bytes:
+        got = await self._call(self.client.get_object, Bucket=self.bucket, Key=key)
+        return await sync_to_thread(got["Body"].read)
+
+    async def put(self, key: str, body: bytes, content_type: str) -> None:
+        await self._call(self.client.put_object, Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+
+    async def delete(self, key: str) -> None:
+        await self._call(self.client.delete_object, Bucket=self.bucket, Key=key)
+
+    async def list_keys(self, prefix: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix}
+            if token:
+                kwargs["ContinuationToken"] = token
+            page = await self._call(self.client.list_objects_v2, **kwargs)
+            out.extend(page.get("Contents", []))
+            if not page.get("IsTruncated"):
+                return out
+            token = page.get("NextContinuationToken")
