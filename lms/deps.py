@@ -1,0 +1,72 @@
+"""Dependencies every controller can ask for by name: db, tx, settings, storage, user."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+
+from lms.accounts.schemas import CurrentUser
+from lms.errors import DatabaseUnavailable
+from lms.settings import Settings
+from lms.storage import Storage
+
+
+async def _acquire(state: State) -> asyncpg.pool.PoolConnectionProxy:
+    pool: asyncpg.Pool = state.pool
+    try:
+        return await pool.acquire(timeout=state.settings.database_timeout)
+    except (TimeoutError, OSError, asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.ConnectionDoesNotExistError) as exc:
+        raise DatabaseUnavailable() from exc
+
+
+async def provide_db(state: State) -> AsyncIterator[asyncpg.Connection]:
+    conn = await _acquire(state)
+    try:
+        yield conn
+    finally:
+        await state.pool.release(conn)
+
+
+async def provide_tx(state: State) -> AsyncIterator[asyncpg.Connection]:
+    """A connection inside a transaction: an exception anywhere in the handler rolls everything back."""
+    conn = await _acquire(state)
+    try:
+        async with conn.transaction():
+            yield conn
+    finally:
+        await state.pool.release(conn)
+
+
+def provide_settings(state: State) -> Settings:
+    return state.settings
+
+
+def provide_storage(state: State) -> Storage:
+    return state.storage
+
+
+def provide_user(request: Request[Any, Any, Any]) -> CurrentUser | None:
+    return request.scope.get("user")
+
+
+DEPENDENCIES = {
+    "db": Provide(provide_db),
+    "tx": Provide(provide_tx),
+    "settings": Provide(provide_settings, sync_to_thread=False),
+    "storage": Provide(provide_storage, sync_to_thread=False),
+    "user": Provide(provide_user, sync_to_thread=False),
+}
+
+
+# Annotations for handler parameters (Litestar wants injected names marked explicitly).
+Db = NamedDependency[asyncpg.Connection]
+Tx = NamedDependency[asyncpg.Connection]
+User = NamedDependency[CurrentUser]
+MaybeUser = NamedDependency["CurrentUser | None"]
+SettingsDep = NamedDependency[Settings]
+StorageDep = NamedDependency[Storage]

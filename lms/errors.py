@@ -1,0 +1,147 @@
+"""Errors in one place: domain exceptions, and the handlers that turn them into problem details or a page.
+
+Controllers and queries raise these; nothing else decides status codes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
+from litestar.exceptions import NotFoundException as LitestarNotFound
+from litestar.exceptions import TooManyRequestsException
+from litestar.response import Redirect
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from lms.i18n import N_
+
+
+class DomainError(Exception):
+    status = 400
+    title = N_("Bad request")
+
+    def __init__(self, detail: str = "", *, field: str | None = None, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.field = field
+        self.extra = extra or {}
+
+
+class Invalid(DomainError):
+    status = 400
+    title = N_("Invalid input")
+
+
+class NotFound(DomainError):
+    status = 404
+    title = N_("Not found")
+
+
+class Conflict(DomainError):
+    status = 409
+    title = N_("Conflict")
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = N_("Forbidden")
+
+
+class TooMany(DomainError):
+    status = 429
+    title = N_("Too many requests")
+
+
+class StoreUnavailable(DomainError):
+    status = 503
+    title = N_("Media storage unavailable")
+
+    def __init__(self, detail: str = "The media store cannot be reached right now. Lesson text still works; try the upload again in a few minutes.") -> None:
+        super().__init__(detail)
+
+
+class DatabaseUnavailable(DomainError):
+    status = 503
+    title = N_("Database unavailable")
+
+    def __init__(self, detail: str = "The database did not answer in time. Please try again shortly.") -> None:
+        super().__init__(detail)
+
+
+def _wants_html(request: Request[Any, Any, Any]) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/xapi/", "/health", "/schema", "/metrics")):
+        return False
+    return "text/html" in request.headers.get("accept", "text/html")
+
+
+def _problem(status: int, title: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    headers = {"X-Experience-API-Version": "1.0.3"} if extra.pop("xapi", False) else None
+    return Response(body, status_code=status, media_type="application/problem+json", headers=headers)
+
+
+def _page(request: Request[Any, Any, Any], status: int, title: str, detail: str) -> Response[Any]:
+    from lms.web import page
+
+    return page(request, "errors/error.html.jinja2", status=status, code=status, title=title, detail=detail)
+
+
+def _respond(request: Request[Any, Any, Any], status: int, title: str, detail: str, **extra: Any) -> Response[Any]:
+    if _wants_html(request):
+        return _page(request, status, title, detail)
+    return _problem(status, title, detail, xapi=request.url.path.startswith("/xapi/"), **extra)
+
+
+def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    return _respond(request, exc.status, exc.title, exc.detail, field=exc.field, **exc.extra)
+
+
+def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    """Litestar/msgspec validation: name the field (``$.email``) in ``detail`` and ``errors``."""
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    detail = exc.detail or "Invalid request"
+    if errors and isinstance(errors[0], dict) and errors[0].get("message"):
+        first = errors[0]
+        detail = str(first["message"])
+        if first.get("key") and first["key"] not in detail:
+            detail = f"{first['key']}: {detail}"
+    return _respond(request, 400, N_("Invalid input"), detail, errors=errors or None)
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if isinstance(exc, NotAuthorizedException) and _wants_html(request):
+        return Redirect(f"/login?next={request.url.path}")
+    titles = {401: N_("Sign in required"), 403: N_("Forbidden"), 404: N_("Not found"), 405: N_("Method not allowed"), 429: N_("Too many requests")}
+    status = exc.status_code
+    detail = exc.detail if exc.detail and status < 500 else titles.get(status, N_("Error"))
+    headers = exc.headers or {}
+    response = _respond(request, status, titles.get(status, N_("Error")), detail)
+    response.headers.update(headers)
+    return response
+
+
+def server_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    import asyncpg
+
+    if isinstance(exc, (asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.exceptions.CannotConnectNowError,
+                        asyncpg.exceptions.TooManyConnectionsError, ConnectionError, TimeoutError, OSError)):
+        unavailable = DatabaseUnavailable()
+        return _respond(request, 503, unavailable.title, unavailable.detail)
+    request.logger.exception("unhandled error", exc_info=exc)
+    return _respond(request, HTTP_500_INTERNAL_SERVER_ERROR, N_("Server error"), "Something went wrong on our side.")
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_error_handler,
+    HTTPException: http_error_handler,
+    Exception: server_error_handler,
+}
+
+__all__ = [
+    "Conflict", "DatabaseUnavailable", "DomainError", "EXCEPTION_HANDLERS", "Forbidden", "Invalid", "NotFound",
+    "StoreUnavailable", "TooMany", "LitestarNotFound", "PermissionDeniedException", "TooManyRequestsException",
+]
