@@ -1,0 +1,102 @@
+"""Who is calling: a session cookie (browsers) or an API token (Bearer, or Basic with the token as password).
+
+The middleware resolves the caller with one query and puts it in ``scope["user"]`` (None when anonymous); guards
+then decide by role. Ownership (this worker, this clinic) is checked again in each query's WHERE.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from lms.accounts import queries
+from lms.accounts.schemas import CurrentUser
+from lms.accounts.secrets import token_hash
+
+SESSION_COOKIE = "lms_session"
+
+
+def bearer_token(authorization: str) -> str | None:
+    scheme, _, value = authorization.partition(" ")
+    scheme = scheme.lower()
+    value = value.strip()
+    if scheme == "bearer" and value:
+        return value
+    if scheme == "basic" and value:
+        try:
+            _user, _, password = base64.b64decode(value, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return password or None
+    return None
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                k, _, v = part.strip().partition("=")
+                if k == name and v:
+                    return v
+    return None
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+class AuthenticationMiddleware(ASGIMiddleware):
+    scopes = ("http",)  # type: ignore[assignment]
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        scope["user"] = None
+        scope["auth"] = None
+        path = scope["path"]
+        if not path.startswith(("/static/", "/health/")):
+            pool = scope["app"].state.pool
+            authorization = _header(scope, b"authorization")
+            token = bearer_token(authorization) if authorization else None
+            if token:
+                scope["user"] = await queries.user_by_api_token(pool, token_hash(token))
+                scope["auth"] = "token" if scope["user"] else None
+                if scope["user"] is None:
+                    raise NotAuthorizedException("This API token is not valid or was revoked.")
+            elif (cookie := _cookie(scope, SESSION_COOKIE)) is not None:
+                scope["user"] = await queries.user_by_session(pool, token_hash(cookie))
+                scope["auth"] = "session" if scope["user"] else None
+        await next_app(scope, receive, send)
+
+
+def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser | None:
+    return connection.scope.get("user")
+
+
+def require_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    if connection.scope.get("user") is None:
+        raise NotAuthorizedException("Sign in, or send an API token as `Authorization: Bearer ...`.")
+
+
+def require_role(*roles: str):
+    """A guard that lets only these roles through (after requiring a login)."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        require_login(connection, handler)
+        if connection.scope["user"].role not in roles:
+            raise PermissionDeniedException("Your role may not do this.")
+
+    guard.__name__ = "require_" + "_or_".join(roles)
+    return guard
+
+
+STAFF = ("instructor", "program_admin")
+ADMINS = ("clinic_admin", "program_admin")

@@ -1,0 +1,184 @@
+"""Accounts SQL. Each function is one round trip."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from lms.accounts.schemas import Clinic, CurrentUser, TokenOut, UnionLocal, UserOut
+from lms.errors import Conflict, Invalid
+
+_USER_COLUMNS = "u.id, u.email, u.display_name, u.role, u.clinic_id, u.local_id, u.language"
+
+
+async def user_by_session(conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes) -> CurrentUser | None:
+    row = await conn.fetchrow(
+        f"""SELECT {_USER_COLUMNS} FROM user_sessions s JOIN users u ON u.id = s.user_id
+            WHERE s.token_hash = $1 AND s.expires_at > now() AND u.active""",
+        token_hash,
+    )
+    return msgspec.convert(dict(row), CurrentUser) if row else None
+
+
+async def user_by_api_token(conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes) -> CurrentUser | None:
+    row = await conn.fetchrow(
+        f"""SELECT {_USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id
+            WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active""",
+        token_hash,
+    )
+    return msgspec.convert(dict(row), CurrentUser) if row else None
+
+
+async def login_row(conn: asyncpg.Connection, email: str) -> tuple[UUID, str | None] | None:
+    row = await conn.fetchrow("SELECT id, password_hash FROM users WHERE email = $1 AND active", email)
+    return (row["id"], row["password_hash"]) if row else None
+
+
+async def recent_failures(conn: asyncpg.Connection, email_hash: bytes) -> int:
+    return await conn.fetchval(
+        "SELECT count(*) FROM login_failures WHERE email_hash = $1 AND at > now() - interval '15 minutes'", email_hash
+    )
+
+
+async def record_failure(conn: asyncpg.Connection, email_hash: bytes) -> None:
+    await conn.execute(
+        """WITH gone AS (DELETE FROM login_failures WHERE at < now() - interval '1 day')
+           INSERT INTO login_failures (email_hash) VALUES ($1)""",
+        email_hash,
+    )
+
+
+async def clear_failures(conn: asyncpg.Connection, email_hash: bytes) -> None:
+    await conn.execute("DELETE FROM login_failures WHERE email_hash = $1", email_hash)
+
+
+async def create_session(conn: asyncpg.Connection, token_hash: bytes, user_id: UUID, hours: int) -> None:
+    await conn.execute(
+        """WITH gone AS (DELETE FROM user_sessions WHERE user_id = $2 AND expires_at < now())
+           INSERT INTO user_sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(hours => $3))""",
+        token_hash, user_id, hours,
+    )
+
+
+async def delete_session(conn: asyncpg.Connection, token_hash: bytes) -> None:
+    await conn.execute("DELETE FROM user_sessions WHERE token_hash = $1", token_hash)
+
+
+async def create_clinic(conn: asyncpg.Connection, *, slug: str, name: str) -> Clinic:
+    try:
+        row = await conn.fetchrow("INSERT INTO clinics (slug, name) VALUES ($1, $2) RETURNING id, slug, name", slug, name)
+    except asyncpg.UniqueViolationError:
+        raise Conflict(f"a clinic with slug {slug!r} exists already", field="slug") from None
+    return msgspec.convert(dict(row), Clinic)
+
+
+async def create_local(conn: asyncpg.Connection, *, slug: str, name: str) -> UnionLocal:
+    try:
+        row = await conn.fetchrow("INSERT INTO union_locals (slug, name) VALUES ($1, $2) RETURNING id, slug, name", slug, name)
+    except asyncpg.UniqueViolationError:
+        raise Conflict(f"a union local with slug {slug!r} exists already", field="slug") from None
+    return msgspec.convert(dict(row), UnionLocal)
+
+
+async def list_clinics(conn: asyncpg.Connection) -> list[Clinic]:
+    rows = await conn.fetch("SELECT id, slug, name FROM clinics ORDER BY name")
+    return [msgspec.convert(dict(r), Clinic) for r in rows]
+
+
+async def list_locals(conn: asyncpg.Connection) -> list[UnionLocal]:
+    rows = await conn.fetch("SELECT id, slug, name FROM union_locals ORDER BY name")
+    return [msgspec.convert(dict(r), UnionLocal) for r in rows]
+
+
+_USER_OUT = "id, email, display_name, role, clinic_id, local_id, language, active"
+
+
+async def create_user(
+    conn: asyncpg.Connection, *, email: str, display_name: str, role: str, password_hash: str | None,
+    clinic: str | None, local: str | None, language: str,
+) -> UserOut:
+    try:
+        row = await conn.fetchrow(
+            f"""INSERT INTO users (email, display_name, role, password_hash, clinic_id, local_id, language)
+                SELECT $1, $2, $3, $4, c.id, l.id, $7
+                FROM (SELECT 1) one
+                LEFT JOIN clinics c ON c.slug = $5
+                LEFT JOIN union_locals l ON l.slug = $6
+                WHERE ($5::text IS NULL OR c.id IS NOT NULL) AND ($6::text IS NULL OR l.id IS NOT NULL)
+                RETURNING {_USER_OUT}""",
+            email.lower(), display_name, role, password_hash, clinic, local, language,
+        )
+    except asyncpg.UniqueViolationError:
+        raise Conflict(f"a user with email {email!r} exists already", field="email") from None
+    except asyncpg.CheckViolationError:
+        raise Invalid("workers and clinic admins belong to a clinic: give --clinic", field="clinic") from None
+    if row is None:
+        raise Invalid(f"no clinic {clinic!r} or union local {local!r}", field="clinic" if clinic else "local")
+    return msgspec.convert(dict(row), UserOut)
+
+
+async def list_users(conn: asyncpg.Connection, *, viewer: CurrentUser, role: str | None, limit: int, offset: int) -> list[UserOut]:
+    """Program admins see everyone; clinic admins only their clinic (enforced here, in the WHERE)."""
+    rows = await conn.fetch(
+        f"""SELECT {_USER_OUT} FROM users
+            WHERE ($1::text = 'program_admin' OR clinic_id = $2)
+              AND ($3::text IS NULL OR role = $3)
+            ORDER BY display_name, id LIMIT $4 OFFSET $5""",
+        viewer.role, viewer.clinic_id, role, limit, offset,
+    )
+    return [msgspec.convert(dict(r), UserOut) for r in rows]
+
+
+async def get_user_for(conn: asyncpg.Connection, *, viewer: CurrentUser, user_id: UUID) -> UserOut | None:
+    row = await conn.fetchrow(
+        f"""SELECT {_USER_OUT} FROM users
+            WHERE id = $1 AND ($2::text = 'program_admin' OR ($2::text = 'clinic_admin' AND clinic_id = $3) OR id = $4)""",
+        user_id, viewer.role, viewer.clinic_id, viewer.id,
+    )
+    return msgspec.convert(dict(row), UserOut) if row else None
+
+
+async def set_language(conn: asyncpg.Connection, user_id: UUID, language: str) -> None:
+    await conn.execute("UPDATE users SET language = $2 WHERE id = $1", user_id, language)
+
+
+async def set_role(conn: asyncpg.Connection, *, user_id: UUID, role: str) -> UserOut | None:
+    try:
+        row = await conn.fetchrow(f"UPDATE users SET role = $2 WHERE id = $1 RETURNING {_USER_OUT}", user_id, role)
+    except asyncpg.CheckViolationError:
+        raise Invalid("workers and clinic admins belong to a clinic", field="role") from None
+    return msgspec.convert(dict(row), UserOut) if row else None
+
+
+async def user_id_by_email(conn: asyncpg.Connection, email: str) -> UUID | None:
+    return await conn.fetchval("SELECT id FROM users WHERE email = $1", email.lower())
+
+
+async def create_token(conn: asyncpg.Connection, *, user_id: UUID, token_hash: bytes, label: str) -> tuple[UUID, str]:
+    row = await conn.fetchrow(
+        "INSERT INTO api_tokens (user_id, token_hash, label) VALUES ($1, $2, $3) RETURNING id, label",
+        user_id, token_hash, label,
+    )
+    return row["id"], row["label"]
+
+
+async def list_tokens(conn: asyncpg.Connection, *, user_id: UUID) -> list[TokenOut]:
+    rows = await conn.fetch(
+        "SELECT id, label, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC", user_id
+    )
+    return [msgspec.convert(dict(r), TokenOut) for r in rows]
+
+
+async def revoke_token(conn: asyncpg.Connection, *, user_id: UUID, token_id: UUID) -> datetime | None:
+    return await conn.fetchval(
+        """UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now())
+           WHERE id = $1 AND user_id = $2 RETURNING revoked_at""",
+        token_id, user_id,
+    )
+
+
+async def count_users(conn: asyncpg.Connection) -> int:
+    return await conn.fetchval("SELECT count(*) FROM users")

@@ -1,0 +1,71 @@
+"""The one app factory. Nothing Litestar-shaped is built at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine as Engine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from lms.accounts.auth import AuthenticationMiddleware
+from lms.db.pool import create_pool
+from lms.deps import DEPENDENCIES
+from lms.errors import EXCEPTION_HANDLERS
+from lms.routes import ROUTES
+from lms.settings import Settings
+from lms.storage import Storage
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def resources(app: Litestar) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.pool = await create_pool(settings)
+        app.state.storage = Storage(settings)
+        try:
+            yield
+        finally:
+            await app.state.pool.close()
+
+    def configure_jinja(engine: Engine) -> None:
+        engine.engine.add_extension("jinja2.ext.i18n")
+        engine.engine.policies["ext.i18n.trimmed"] = True
+
+    templates = TemplateConfig(directory=settings.templates_dir, engine=Engine, engine_callback=configure_jinja)
+    return Litestar(
+        route_handlers=[*ROUTES, create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False)],
+        lifespan=[resources],
+        dependencies=DEPENDENCIES,
+        middleware=[AuthenticationMiddleware()],
+        exception_handlers=EXCEPTION_HANDLERS,
+        template_config=templates,
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key or "x" * 32,
+            cookie_name="lms_csrf",
+            cookie_secure=settings.cookie_secure,
+            cookie_httponly=True,
+            exclude=["/api/", "/xapi/", "/health/"],
+        ),
+        openapi_config=OpenAPIConfig(
+            title="lms", version="1", path="/schema", render_plugins=[ScalarRenderPlugin()],
+            description="Training, credit and certificate verification for community health center workers.",
+        ),
+        request_max_body_size=2 * 1024 * 1024,
+        debug=False,
+    )
+
+
+def create_app_from_env() -> Litestar:
+    """For ASGI servers started with ``--factory``: settings from the environment."""
+    return create_app()
