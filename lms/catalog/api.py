@@ -1,0 +1,79 @@
+"""JSON: the public catalogue, and authoring (drafts, translation status, publishing, retiring) for instructors."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import asyncpg
+from litestar import Controller, get, post, put
+from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
+
+from lms.deps import Db, Tx, User
+from lms.accounts.auth import STAFF, require_role
+from lms.accounts.schemas import CurrentUser
+from lms.catalog import queries, service
+from lms.catalog.content import CourseDoc
+from lms.catalog.language import pick
+from lms.catalog.schemas import CourseSummary, Published, RetireRequest, TranslationStatus, VersionDetail, VersionOut
+from lms.errors import NotFound
+
+Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
+Lang = Annotated[str, QueryParameter(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+
+
+class CatalogController(Controller):
+    path = "/api/v1/courses"
+    tags = ["catalog"]
+
+    @get("/", operation_id="courses_list")
+    async def list_courses(
+        self, db: Db, lang: Lang = "en",
+        track: Annotated[str | None, QueryParameter(pattern="^(MA|DA|CHW|EHR|CE)$")] = None,
+    ) -> list[CourseSummary]:
+        out = []
+        for row in await queries.catalogue(db, track=track):
+            title, used = pick(row["title"], lang, row["languages"])
+            summary, _ = pick(row["summary"], used, row["languages"])
+            out.append(CourseSummary(
+                code=row["code"], track=row["track"], title=title, summary=summary, languages=row["languages"],
+                language=used, fallback=used.split("-")[0] != lang.split("-")[0], contact_minutes=row["total_minutes"],
+                version=row["version"],
+            ))
+        return out
+
+    @get("/{code:str}", operation_id="courses_get")
+    async def get_course(self, db: Db, code: Code, version: Annotated[int | None, QueryParameter(ge=1)] = None) -> VersionDetail:
+        found = await queries.version_detail(db, code=code, version=version)
+        if found is None:
+            raise NotFound(f"no published course {code}" + (f" version {version}" if version else ""))
+        return found
+
+    @get("/{code:str}/versions", operation_id="courses_versions", guards=[require_role(*STAFF)])
+    async def versions(self, db: Db, code: Code) -> list[VersionOut]:
+        return await queries.list_versions(db, code=code)
+
+
+class AuthoringController(Controller):
+    path = "/api/v1/authoring/courses"
+    tags = ["authoring"]
+    guards = [require_role(*STAFF)]
+
+    @get("/{code:str}/draft", operation_id="authoring_draft_get")
+    async def get_draft(self, db: Db, code: Code) -> CourseDoc:
+        return await service.load_draft(db, code)
+
+    @put("/{code:str}/draft", operation_id="authoring_draft_put")
+    async def put_draft(self, tx: Tx, code: Code, data: JSONBody[CourseDoc]) -> TranslationStatus:
+        return await service.save_draft(tx, data, code=code)
+
+    @get("/{code:str}/translations", operation_id="authoring_translations")
+    async def translations(self, db: Db, code: Code) -> TranslationStatus:
+        return service.translation_status(await service.load_draft(db, code))
+
+    @post("/{code:str}/publish", operation_id="authoring_publish")
+    async def publish(self, tx: Tx, user: User, code: Code) -> Published:
+        return await service.publish(tx, await service.load_draft(tx, code), actor_id=user.id)
+
+    @post("/{code:str}/versions/{version:int}/retire", operation_id="authoring_retire", status_code=204)
+    async def retire(self, tx: Tx, user: User, code: Code, version: FromPath[int], data: JSONBody[RetireRequest]) -> None:
+        await service.retire(tx, code=code, version=version, actor_id=user.id, reason=data.reason)

@@ -1,0 +1,203 @@
+"""The course document: one shape for a course folder, a draft in the browser, and the API.
+
+Every learner-facing text is a language map (BCP 47 tag -> text). Answer keys live in the document but never in what
+a learner's page or the public API receives before a quiz is submitted.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+import msgspec
+
+Key = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+CourseCode = Annotated[str, msgspec.Meta(min_length=3, max_length=32, pattern=r"^[A-Z0-9][A-Z0-9-]*$")]
+LanguageTag = Annotated[str, msgspec.Meta(min_length=2, max_length=35, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+LangMap = dict[LanguageTag, str]
+Minutes = Annotated[int, msgspec.Meta(ge=0, le=6000)]
+Share = Annotated[float, msgspec.Meta(ge=0, le=1)]
+Track = Literal["MA", "DA", "CHW", "EHR", "CE"]
+TRACKS: tuple[str, ...] = ("MA", "DA", "CHW", "EHR", "CE")
+Body = Literal["IACET", "DBC", "CCBMA", "AAMA", "DHCS_CHW"]
+
+
+class Doc(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    pass
+
+
+class MediaRef(Doc):
+    file: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+    captions: dict[LanguageTag, str] = {}
+
+
+class Choice(Doc):
+    key: Key
+    text: LangMap
+    correct: bool = False
+    feedback: LangMap = {}
+
+
+class Question(Doc):
+    key: Key
+    prompt: LangMap
+    choices: list[Choice]
+
+
+class Lesson(Doc, tag="lesson", tag_field="kind"):
+    key: Key
+    minutes: Minutes
+    title: LangMap
+    body: LangMap = {}  # Markdown; from lessons/<key>.<lang>.md in a course folder
+    media: list[MediaRef] = []
+
+
+class Quiz(Doc, tag="quiz", tag_field="kind"):
+    key: Key
+    minutes: Minutes
+    title: LangMap
+    pass_mark: Share
+    questions: list[Question]
+    max_attempts: Annotated[int, msgspec.Meta(ge=1, le=100)] | None = None
+
+
+class InPerson(Doc, tag="in_person", tag_field="kind"):
+    key: Key
+    minutes: Minutes
+    title: LangMap
+    description: LangMap = {}
+
+
+class Checkoff(Doc, tag="checkoff", tag_field="kind"):
+    key: Key
+    minutes: Minutes
+    title: LangMap
+    criteria: LangMap = {}
+
+
+Activity = Lesson | Quiz | InPerson | Checkoff
+ACTIVITY_KINDS = {"lesson": Lesson, "quiz": Quiz, "in_person": InPerson, "checkoff": Checkoff}
+
+
+class Module(Doc):
+    key: Key
+    title: LangMap
+    activities: list[Activity]
+
+
+class Approval(Doc):
+    body: Body
+    provider_number: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    approved_from: date
+    approved_until: date | None = None
+    category: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+
+
+class Completion(Doc):
+    min_attendance_share: Share = 0.8
+
+
+class CourseDoc(Doc):
+    code: CourseCode
+    track: Track
+    languages: Annotated[list[LanguageTag], msgspec.Meta(min_length=1)]
+    title: LangMap
+    modules: list[Module]
+    summary: LangMap = {}
+    completion: Completion = msgspec.field(default_factory=Completion)
+    approvals: list[Approval] = []
+
+
+Path = tuple[str | int, ...]
+
+
+def text_fields(activity: Activity) -> list[str]:
+    """The language-map fields of an activity that a learner reads."""
+    return [name for name in ("title", "body", "description", "criteria") if hasattr(activity, name)]
+
+
+def doc_problems(doc: CourseDoc) -> list[tuple[Path, str]]:
+    """Everything wrong with a well-typed document: missing translations, duplicate keys, quizzes without answers."""
+    problems: list[tuple[Path, str]] = []
+    languages = doc.languages
+    if len(set(languages)) != len(languages):
+        problems.append((("languages",), "a language is listed twice"))
+
+    def need(path: Path, value: dict[str, str], what: str) -> None:
+        for lang in languages:
+            if not value.get(lang, "").strip():
+                problems.append((path, f"{what} has no {lang} text"))
+        for lang in value:
+            if lang not in languages:
+                problems.append(((*path, lang), f"{lang} is not one of the course's languages {languages}"))
+
+    need(("title",), doc.title, "the course title")
+    need(("summary",), doc.summary, "the course summary")
+    if not doc.modules:
+        problems.append((("modules",), "a course needs at least one module"))
+    seen_modules: set[str] = set()
+    seen_activities: set[str] = set()
+    for m, module in enumerate(doc.modules):
+        mpath: Path = ("modules", m)
+        if module.key in seen_modules:
+            problems.append(((*mpath, "key"), f"module key {module.key!r} is used twice"))
+        seen_modules.add(module.key)
+        need((*mpath, "title"), module.title, f"module {module.key!r} title")
+        if not module.activities:
+            problems.append((mpath, f"module {module.key!r} has no activities"))
+        for a, activity in enumerate(module.activities):
+            apath: Path = (*mpath, "activities", a)
+            if activity.key in seen_activities:
+                problems.append(((*apath, "key"), f"activity key {activity.key!r} is used twice"))
+            seen_activities.add(activity.key)
+            for name in text_fields(activity):
+                label = "lesson body" if name == "body" else name
+                need((*apath, name), getattr(activity, name), f"activity {activity.key!r} {label}")
+            if isinstance(activity, Quiz):
+                problems.extend(_quiz_problems(activity, apath, need))
+    bodies = [a.body for a in doc.approvals]
+    if len(set(bodies)) != len(bodies):
+        problems.append((("approvals",), "an accrediting body is listed twice"))
+    for i, approval in enumerate(doc.approvals):
+        if approval.approved_until and approval.approved_until < approval.approved_from:
+            problems.append((("approvals", i, "approved_until"), "approved_until is before approved_from"))
+    return problems
+
+
+def _quiz_problems(quiz: Quiz, apath: Path, need) -> list[tuple[Path, str]]:
+    problems: list[tuple[Path, str]] = []
+    if not quiz.questions:
+        problems.append(((*apath, "questions"), f"quiz {quiz.key!r} has no questions"))
+    keys: set[str] = set()
+    for q, question in enumerate(quiz.questions):
+        qpath: Path = (*apath, "questions", q)
+        if question.key in keys:
+            problems.append(((*qpath, "key"), f"question key {question.key!r} is used twice in quiz {quiz.key!r}"))
+        keys.add(question.key)
+        need((*qpath, "prompt"), question.prompt, f"question {question.key!r} prompt")
+        if len(question.choices) < 2:
+            problems.append(((*qpath, "choices"), f"question {question.key!r} needs at least two choices"))
+        if not any(c.correct for c in question.choices):
+            problems.append(((*qpath, "choices"), f"question {question.key!r} has no correct answer"))
+        choice_keys = [c.key for c in question.choices]
+        if len(set(choice_keys)) != len(choice_keys):
+            problems.append(((*qpath, "choices"), f"question {question.key!r} repeats a choice key"))
+        for c, choice in enumerate(question.choices):
+            need((*qpath, "choices", c, "text"), choice.text, f"question {question.key!r} choice {choice.key!r}")
+            if choice.feedback:
+                need((*qpath, "choices", c, "feedback"), choice.feedback, f"question {question.key!r} choice {choice.key!r} feedback")
+    return problems
+
+
+def total_minutes(doc: CourseDoc) -> int:
+    return sum(a.minutes for m in doc.modules for a in m.activities)
+
+
+def missing_translations(doc: CourseDoc) -> dict[str, list[str]]:
+    """Per language, the places still without text: what an instructor sees before publishing."""
+    out: dict[str, list[str]] = {lang: [] for lang in doc.languages}
+    for path, message in doc_problems(doc):
+        for lang in doc.languages:
+            if message.endswith(f"has no {lang} text"):
+                out[lang].append(message.removesuffix(f" has no {lang} text"))
+    return out

@@ -1,0 +1,28 @@
+"""Choosing the text to show from a language map, with a visible fallback when a translation is missing."""
+
+from __future__ import annotations
+
+from lms.i18n import base_language
+
+
+def pick(texts: dict[str, str], language: str, fallbacks: list[str] | tuple[str, ...] = ("en",)) -> tuple[str, str]:
+    """(text, language it is in): the asked language, its base language, then the fallbacks, then anything."""
+    if texts.get(language, "").strip():
+        return texts[language], language
+    for tag, text in texts.items():
+        if base_language(tag) == base_language(language) and text.strip():
+            return text, tag
+    for tag in fallbacks:
+        if texts.get(tag, "").strip():
+            return texts[tag], tag
+    for tag, text in texts.items():
+        if text.strip():
+            return text, tag
+    return "", language
+
+
+def content_language(requested: str, available: list[str]) -> str:
+    for tag in available:
+        if base_language(tag) == base_language(requested):
+            return tag
+    return available[0] if available else requested

@@ -1,0 +1,158 @@
+"""Catalogue SQL. One round trip per function; rows become Structs in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from lms.catalog.schemas import ActivityPage, VersionDetail, VersionOut
+
+_CURRENT = """SELECT DISTINCT ON (v.course_id) v.*
+              FROM course_versions v WHERE v.status = 'published'
+              ORDER BY v.course_id, v.version DESC"""
+
+
+async def catalogue(conn: asyncpg.Connection, *, track: str | None = None) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        f"""SELECT c.code, c.track, v.title, v.summary, v.languages, v.total_minutes, v.version
+            FROM courses c JOIN ({_CURRENT}) v ON v.course_id = c.id
+            WHERE ($1::text IS NULL OR c.track = $1)
+            ORDER BY c.track, c.code""",
+        track,
+    )
+    return [dict(r) for r in rows]
+
+
+async def version_detail(conn: asyncpg.Connection, *, code: str, version: int | None) -> VersionDetail | None:
+    """A version with its outline and approvals; ``version=None`` means the latest published one."""
+    row = await conn.fetchrow(
+        """WITH v AS (
+               SELECT v.*, c.code, c.track,
+                      (SELECT max(version) FROM course_versions x WHERE x.course_id = c.id AND x.status = 'published') AS latest_version
+               FROM courses c JOIN course_versions v ON v.course_id = c.id
+               WHERE c.code = $1 AND (v.version = $2 OR ($2::int IS NULL AND v.status = 'published'))
+               ORDER BY v.version DESC LIMIT 1)
+           SELECT v.id, v.course_id, v.code, v.track, v.version, v.status, v.languages, v.title, v.summary,
+                  v.total_minutes, v.min_attendance_share::float8 AS min_attendance_share, v.published_at,
+                  coalesce(v.latest_version, v.version) AS latest_version,
+                  (SELECT coalesce(json_agg(json_build_object(
+                              'key', m.key, 'title', m.title,
+                              'activities', (SELECT coalesce(json_agg(json_build_object(
+                                                 'id', a.id, 'key', a.key, 'kind', a.kind, 'minutes', a.minutes, 'title', a.title)
+                                                 ORDER BY a.position), '[]')
+                                             FROM version_activities a WHERE a.version_id = v.id AND a.module_key = m.key))
+                              ORDER BY m.position), '[]')
+                   FROM version_modules m WHERE m.version_id = v.id) AS modules,
+                  (SELECT coalesce(json_agg(json_build_object(
+                              'body', p.body, 'provider_number', p.provider_number, 'approved_from', p.approved_from,
+                              'approved_until', p.approved_until, 'category', p.category) ORDER BY p.body), '[]')
+                   FROM version_approvals p WHERE p.version_id = v.id) AS approvals
+           FROM v""",
+        code, version,
+    )
+    return msgspec.convert(dict(row), VersionDetail) if row else None
+
+
+async def activity_page(conn: asyncpg.Connection, *, code: str, version: int, key: str) -> ActivityPage | None:
+    row = await conn.fetchrow(
+        """SELECT a.id, a.version_id, c.code, v.version, v.languages, v.title AS course_title,
+                  a.module_key, m.title AS module_title, a.key, a.kind, a.minutes, a.title, a.body_html, a.learner,
+                  (SELECT p.key FROM version_activities p WHERE p.version_id = v.id AND p.position < a.position ORDER BY p.position DESC LIMIT 1) AS previous_key,
+                  (SELECT n.key FROM version_activities n WHERE n.version_id = v.id AND n.position > a.position ORDER BY n.position LIMIT 1) AS next_key
+           FROM courses c
+           JOIN course_versions v ON v.course_id = c.id
+           JOIN version_activities a ON a.version_id = v.id
+           JOIN version_modules m ON m.version_id = v.id AND m.key = a.module_key
+           WHERE c.code = $1 AND v.version = $2 AND a.key = $3""",
+        code, version, key,
+    )
+    return msgspec.convert(dict(row), ActivityPage) if row else None
+
+
+async def lock_course(conn: asyncpg.Connection, *, code: str, track: str, draft: Any) -> tuple[UUID, int]:
+    """Create or update the course row, lock it, and return (course id, next version number)."""
+    row = await conn.fetchrow(
+        """INSERT INTO courses (code, track, draft) VALUES ($1, $2, $3)
+           ON CONFLICT (code) DO UPDATE SET track = EXCLUDED.track, draft = EXCLUDED.draft, draft_updated_at = now()
+           RETURNING id""",
+        code, track, draft,
+    )
+    course_id = row["id"]
+    await conn.execute("SELECT 1 FROM courses WHERE id = $1 FOR UPDATE", course_id)
+    next_version = await conn.fetchval("SELECT coalesce(max(version), 0) + 1 FROM course_versions WHERE course_id = $1", course_id)
+    return course_id, next_version
+
+
+async def insert_version(
+    conn: asyncpg.Connection, *, course_id: UUID, version: int, languages: list[str], title: Any, summary: Any,
+    total_minutes: int, min_attendance_share: float, content: Any, published_by: UUID | None,
+    modules: list[dict[str, Any]], activities: list[dict[str, Any]], approvals: list[dict[str, Any]],
+) -> UUID:
+    """The version, its modules, activities and approvals in one statement."""
+    return await conn.fetchval(
+        """WITH v AS (
+               INSERT INTO course_versions (course_id, version, languages, title, summary, total_minutes,
+                                            min_attendance_share, content, published_by)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id),
+           m AS (
+               INSERT INTO version_modules (version_id, position, key, title)
+               SELECT v.id, x.position, x.key, x.title FROM v, jsonb_to_recordset($10) AS x(position int, key text, title jsonb)
+               RETURNING 1),
+           a AS (
+               INSERT INTO version_activities (version_id, module_key, position, key, kind, minutes, title, body_html, learner, answer_key)
+               SELECT v.id, x.module_key, x.position, x.key, x.kind, x.minutes, x.title, x.body_html, x.learner, x.answer_key
+               FROM v, jsonb_to_recordset($11) AS x(module_key text, position int, key text, kind text, minutes int,
+                                                    title jsonb, body_html jsonb, learner jsonb, answer_key jsonb)
+               RETURNING 1),
+           p AS (
+               INSERT INTO version_approvals (version_id, body, provider_number, approved_from, approved_until, category)
+               SELECT v.id, x.body, x.provider_number, x.approved_from, x.approved_until, x.category
+               FROM v, jsonb_to_recordset($12) AS x(body text, provider_number text, approved_from date, approved_until date, category text)
+               RETURNING 1)
+           SELECT id FROM v""",
+        course_id, version, languages, title, summary, total_minutes, min_attendance_share, content, published_by,
+        modules, activities, approvals,
+    )
+
+
+async def get_draft(conn: asyncpg.Connection, *, code: str) -> Any | None:
+    return await conn.fetchval("SELECT draft FROM courses WHERE code = $1", code)
+
+
+async def save_draft(conn: asyncpg.Connection, *, code: str, track: str, draft: Any) -> None:
+    await conn.execute(
+        """INSERT INTO courses (code, track, draft) VALUES ($1, $2, $3)
+           ON CONFLICT (code) DO UPDATE SET track = EXCLUDED.track, draft = EXCLUDED.draft, draft_updated_at = now()""",
+        code, track, draft,
+    )
+
+
+async def list_versions(conn: asyncpg.Connection, *, code: str) -> list[VersionOut]:
+    rows = await conn.fetch(
+        """SELECT v.version, v.status, v.published_at, v.retired_at, v.total_minutes
+           FROM courses c JOIN course_versions v ON v.course_id = c.id WHERE c.code = $1 ORDER BY v.version DESC""",
+        code,
+    )
+    return [msgspec.convert(dict(r), VersionOut) for r in rows]
+
+
+async def retire_version(conn: asyncpg.Connection, *, code: str, version: int) -> bool:
+    done = await conn.fetchval(
+        """UPDATE course_versions v SET status = 'retired', retired_at = now()
+           FROM courses c WHERE c.id = v.course_id AND c.code = $1 AND v.version = $2 AND v.status = 'published'
+           RETURNING v.id""",
+        code, version,
+    )
+    return done is not None
+
+
+async def authoring_list(conn: asyncpg.Connection) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        """SELECT c.code, c.track, c.draft -> 'title' AS title, c.draft_updated_at,
+                  (SELECT max(version) FROM course_versions v WHERE v.course_id = c.id) AS latest_version
+           FROM courses c ORDER BY c.track, c.code"""
+    )
+    return [dict(r) for r in rows]

@@ -1,0 +1,114 @@
+"""Publishing: one path for the CLI, the browser and the API. A version is whole or not there at all."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from lms.audit.queries import record
+from lms.catalog import queries
+from lms.catalog.content import CourseDoc, InPerson, Lesson, Quiz, doc_problems, missing_translations, total_minutes
+from lms.catalog.render import render_markdown
+from lms.catalog.schemas import Published, TranslationStatus
+from lms.errors import Invalid, NotFound
+
+
+def _path_text(path: tuple[Any, ...]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out.lstrip(".")
+
+
+def check_publishable(doc: CourseDoc) -> None:
+    problems = doc_problems(doc)
+    if problems:
+        raise Invalid(
+            f"{len(problems)} problem(s): " + "; ".join(f"{_path_text(p)}: {m}" for p, m in problems[:20]),
+            field=_path_text(problems[0][0]),
+            extra={"problems": [{"field": _path_text(p), "message": m} for p, m in problems]},
+        )
+
+
+def _activity_rows(doc: CourseDoc, media: dict[str, Any] | None) -> list[dict[str, Any]]:
+    rows = []
+    position = 0
+    for module in doc.modules:
+        for activity in module.activities:
+            position += 1
+            learner: dict[str, Any] = {}
+            answer_key = None
+            body_html: dict[str, str] = {}
+            if isinstance(activity, Lesson):
+                body_html = {lang: render_markdown(text) for lang, text in activity.body.items()}
+                if media and activity.key in media:
+                    learner["media"] = media[activity.key]
+            elif isinstance(activity, Quiz):
+                learner = {
+                    "pass_mark": activity.pass_mark,
+                    "max_attempts": activity.max_attempts,
+                    "questions": [
+                        {"key": q.key, "prompt": q.prompt, "choices": [{"key": c.key, "text": c.text} for c in q.choices]}
+                        for q in activity.questions
+                    ],
+                }
+                answer_key = {
+                    q.key: {"correct": sorted(c.key for c in q.choices if c.correct),
+                            "feedback": {c.key: c.feedback for c in q.choices if c.feedback}}
+                    for q in activity.questions
+                }
+            elif isinstance(activity, InPerson):
+                learner = {"description": activity.description}
+            else:
+                learner = {"criteria": activity.criteria}
+            rows.append({
+                "module_key": module.key, "position": position, "key": activity.key, "kind": type(activity).__struct_config__.tag,
+                "minutes": activity.minutes, "title": activity.title, "body_html": body_html, "learner": learner,
+                "answer_key": answer_key,
+            })
+    return rows
+
+
+async def publish(conn: asyncpg.Connection, doc: CourseDoc, *, actor_id: UUID | None, media: dict[str, Any] | None = None) -> Published:
+    """Freeze the document as the next numbered version (inside the caller's transaction)."""
+    check_publishable(doc)
+    as_json = msgspec.to_builtins(doc)
+    course_id, version = await queries.lock_course(conn, code=doc.code, track=doc.track, draft=as_json)
+    version_id = await queries.insert_version(
+        conn, course_id=course_id, version=version, languages=doc.languages, title=doc.title, summary=doc.summary,
+        total_minutes=total_minutes(doc), min_attendance_share=doc.completion.min_attendance_share, content=as_json,
+        published_by=actor_id,
+        modules=[{"position": i, "key": m.key, "title": m.title} for i, m in enumerate(doc.modules)],
+        activities=_activity_rows(doc, media),
+        approvals=[msgspec.to_builtins(a) for a in doc.approvals],
+    )
+    await record(conn, actor_id=actor_id, action="course.published", subject=f"{doc.code} v{version}")
+    return Published(code=doc.code, version=version, version_id=version_id)
+
+
+async def load_draft(conn: asyncpg.Connection, code: str) -> CourseDoc:
+    raw = await queries.get_draft(conn, code=code)
+    if raw is None:
+        raise NotFound(f"no course {code}")
+    return msgspec.convert(raw, CourseDoc)
+
+
+async def save_draft(conn: asyncpg.Connection, doc: CourseDoc, *, code: str) -> TranslationStatus:
+    if doc.code != code:
+        raise Invalid("the course code in the document differs from the one in the URL", field="code")
+    await queries.save_draft(conn, code=doc.code, track=doc.track, draft=msgspec.to_builtins(doc))
+    return translation_status(doc)
+
+
+def translation_status(doc: CourseDoc) -> TranslationStatus:
+    missing = missing_translations(doc)
+    return TranslationStatus(code=doc.code, languages=doc.languages, missing=missing, complete=not any(missing.values()))
+
+
+async def retire(conn: asyncpg.Connection, *, code: str, version: int, actor_id: UUID, reason: str) -> None:
+    if not await queries.retire_version(conn, code=code, version=version):
+        raise NotFound(f"no published version {version} of {code}")
+    await record(conn, actor_id=actor_id, action="course.retired", subject=f"{code} v{version}", detail={"reason": reason})

@@ -1,0 +1,257 @@
+"""The `lms` command. Each command reads settings once, says what it is doing, and fails with one clear line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import anyio
+import click
+
+from lms.settings import Settings, SettingsError, env_name, reference_rows
+
+T = TypeVar("T")
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        raise SystemExit(2) from None
+
+
+@contextmanager
+def running_servers(settings: Settings, *, store: bool = True):
+    """Embedded servers for what the settings leave unset; stopped on the way out, whatever happens."""
+    from lms.embedded import EmbeddedError, start_embedded
+
+    try:
+        servers = start_embedded(settings, store=store, say=lambda msg: click.echo(msg, err=True))
+    except EmbeddedError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
+    try:
+        yield servers.settings
+    finally:
+        servers.stop()
+
+
+def with_database(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run ``work(conn)`` inside one transaction, after migrations."""
+    import asyncpg
+
+    from lms.db.migrate import migrate
+    from lms.db.pool import init_connection
+
+    async def main() -> T:
+        try:
+            conn = await asyncpg.connect(settings.database_url, timeout=settings.database_timeout)
+        except (OSError, asyncpg.PostgresError) as exc:
+            raise click.ClickException(f"cannot reach the database at LMS_DATABASE_URL: {exc}") from None
+        try:
+            await init_connection(conn)
+            await migrate(conn, say=lambda msg: click.echo(msg, err=True))
+            async with conn.transaction():
+                return await work(conn)
+        finally:
+            await conn.close()
+
+    from lms.errors import DomainError
+
+    try:
+        return anyio.run(main)
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from None
+
+
+@click.group()
+def main() -> None:
+    """lms: hybrid training and continuing-education credit for community health center workers."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default LMS_HOST or 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default LMS_PORT or 8000).")
+@click.option("--workers", type=int, default=None, help="Worker processes (default LMS_WORKERS or 1).")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Start the embedded servers if needed, migrate, load the starter catalogue into an empty database, serve."""
+    import uvicorn
+
+    settings = load_settings()
+    host = host or settings.host
+    port = port or settings.port
+    workers = workers or settings.workers
+    with running_servers(settings) as ready:
+        from lms.seed import seed_if_empty
+
+        with_database(ready, lambda conn: seed_if_empty(conn, ready, say=lambda msg: click.echo(msg, err=True)))
+        from lms.embedded.ports import port_is_free
+
+        if not port_is_free(port, host):
+            click.echo(f"error: {host}:{port} is in use: choose another with --port or LMS_PORT", err=True)
+            raise SystemExit(1)
+        click.echo(f"Serving on http://{host}:{port} with {workers} worker(s). Press Ctrl+C to stop.", err=True)
+        if workers == 1:
+            from lms.app import create_app
+
+            uvicorn.run(create_app(ready), host=host, port=port, log_level="warning", proxy_headers=True, timeout_graceful_shutdown=20)
+        else:
+            os.environ.update(exported_environment(ready))
+            uvicorn.run("lms.app:create_app_from_env", factory=True, host=host, port=port, workers=workers,
+                        log_level="warning", proxy_headers=True, timeout_graceful_shutdown=20)
+    click.echo("Stopped.", err=True)
+
+
+def exported_environment(settings: Settings) -> dict[str, str]:
+    """What worker processes need to find the servers this process started."""
+    return {
+        env_name(name): str(getattr(settings, name))
+        for name in ("database_url", "s3_endpoint_url", "s3_access_key_id", "s3_secret_access_key", "secret_key", "data_dir")
+    } | {"LMS_SEED_DEMO": "false"}
+
+
+@main.command()
+def migrate() -> None:
+    """Apply the database migrations that are missing (safe from several replicas at once)."""
+    settings = load_settings()
+    with running_servers(settings, store=False) as ready:
+        with_database(ready, _noop)
+    click.echo("Migrations are up to date.")
+
+
+async def _noop(conn: Any) -> None:
+    return None
+
+
+@main.group()
+def clinics() -> None:
+    """Clinics: the employers."""
+
+
+@clinics.command("create")
+@click.option("--slug", required=True, help="Short name, e.g. st-johns.")
+@click.option("--name", required=True, help="Full name.")
+def clinics_create(slug: str, name: str) -> None:
+    from lms.accounts import queries
+    from lms.accounts.schemas import ClinicCreate
+
+    data = _validated(ClinicCreate, slug=slug, name=name)
+    clinic = _run_with_db(lambda conn: queries.create_clinic(conn, slug=data.slug, name=data.name))
+    click.echo(f"Created clinic {clinic.slug} ({clinic.id}).")
+
+
+@main.group()
+def locals() -> None:  # noqa: A001 - the command is `lms locals`
+    """Union locals (SEIU 521, 721, 1021, UHW ...)."""
+
+
+@locals.command("create")
+@click.option("--slug", required=True)
+@click.option("--name", required=True)
+def locals_create(slug: str, name: str) -> None:
+    from lms.accounts import queries
+    from lms.accounts.schemas import ClinicCreate
+
+    data = _validated(ClinicCreate, slug=slug, name=name)
+    local = _run_with_db(lambda conn: queries.create_local(conn, slug=data.slug, name=data.name))
+    click.echo(f"Created union local {local.slug} ({local.id}).")
+
+
+@main.group()
+def users() -> None:
+    """People who use the service."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", default=None, help="Name shown on certificates (default: the email's name part).")
+@click.option("--password", default=None, help="At least 10 characters; omit for API-only users. Prompted when '-'.")
+@click.option("--role", type=click.Choice(["worker", "instructor", "clinic_admin", "program_admin"]), required=True)
+@click.option("--clinic", default=None, help="Clinic slug (workers and clinic admins).")
+@click.option("--local", "local_", default=None, help="Union local slug (optional).")
+@click.option("--language", default="en", help="Preferred language, a BCP 47 tag such as en or es.")
+def users_create(email: str, display_name: str | None, password: str | None, role: str, clinic: str | None, local_: str | None, language: str) -> None:
+    from lms.accounts import service
+    from lms.accounts.schemas import UserCreate
+
+    if password == "-":
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    data = _validated(
+        UserCreate, email=email, display_name=display_name or email.split("@")[0], password=password, role=role,
+        clinic=clinic, local=local_, language=language,
+    )
+    user = _run_with_db(lambda conn: service.create_user(conn, data))
+    click.echo(f"Created {user.role} {user.email} ({user.id}).")
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens for apps and xAPI clients."""
+
+
+@tokens.command("create")
+@click.option("--email", required=True)
+@click.option("--label", default="cli")
+def tokens_create(email: str, label: str) -> None:
+    """Print a new API token once; only its hash is stored."""
+    from lms.accounts import service
+
+    created = _run_with_db(lambda conn: service.create_token_for_email(conn, email=email, label=label))
+    click.echo(created.token)
+
+
+@main.group()
+def config() -> None:
+    """The LMS_* settings."""
+
+
+@config.command("check")
+def config_check() -> None:
+    """Report every problem in the current environment at once."""
+    try:
+        Settings.from_env()
+    except SettingsError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}")
+        raise SystemExit(1) from None
+    click.echo("Configuration is valid.")
+
+
+@config.command("reference")
+def config_reference() -> None:
+    """Print every LMS_* variable as a Markdown table."""
+    click.echo("| variable | type | default | meaning |\n|---|---|---|---|")
+    for name, kind, default, meaning in reference_rows():
+        click.echo(f"| `{name}` | {kind} | `{default}` | {meaning} |")
+
+
+def _validated(struct: type[T], **values: Any) -> T:
+    import msgspec
+
+    try:
+        return msgspec.convert({k: v for k, v in values.items() if v is not None}, struct)
+    except msgspec.ValidationError as exc:
+        raise click.ClickException(str(exc).replace("$.", "--").replace("_", "-")) from None
+
+
+def _run_with_db(work: Callable[[Any], Awaitable[T]]) -> T:
+    settings = load_settings()
+    with running_servers(settings, store=False) as ready:
+        return with_database(ready, work)
+
+
+def register_commands() -> None:
+    """Feature commands live beside their feature; importing them adds them to the group."""
+    from lms.catalog import commands as _catalog  # noqa: F401
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+
+register_commands()
