@@ -1,0 +1,117 @@
+"""Real servers for the whole run: an embedded PostgreSQL and SeaweedFS started once (or the ones named by
+LMS_TEST_DATABASE_URL / LMS_TEST_S3_ENDPOINT_URL), and a fresh database per test cloned from a migrated template."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from lms.settings import Settings
+
+TEMPLATE_DB = "lms_test_template"
+
+
+def _with_db(url: str, name: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    from lms.embedded import start_embedded
+    from lms.embedded.ports import free_port, port_is_free
+
+    data_dir = tmp_path_factory.mktemp("lms-data")
+    s3_port = free_port()
+    while s3_port > 55000 or not all(port_is_free(p) for p in [s3_port + i for i in range(5)] + [s3_port + 10000 + i for i in range(5)]):
+        s3_port = free_port()
+    base = Settings(
+        data_dir=data_dir,
+        database_url=os.environ.get("LMS_TEST_DATABASE_URL", ""),
+        s3_endpoint_url=os.environ.get("LMS_TEST_S3_ENDPOINT_URL", ""),
+        s3_access_key_id=os.environ.get("LMS_TEST_S3_ACCESS_KEY_ID", ""),
+        s3_secret_access_key=os.environ.get("LMS_TEST_S3_SECRET_ACCESS_KEY", ""),
+        s3_bucket="lms-test",
+        embedded_pg_port=free_port(),
+        embedded_s3_port=s3_port,
+        seed_demo=False,
+        secret_key="test-secret-key-" + "x" * 32,
+    )
+    running = start_embedded(base, say=lambda _msg: None)
+    try:
+        yield running.settings
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+async def template_db(servers: Settings) -> str:
+    from lms.db.migrate import migrate
+
+    admin = await asyncpg.connect(servers.database_url)
+    try:
+        await admin.execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB}")
+        await admin.execute(f"CREATE DATABASE {TEMPLATE_DB}")
+    finally:
+        await admin.close()
+    conn = await asyncpg.connect(_with_db(servers.database_url, TEMPLATE_DB))
+    try:
+        await migrate(conn)
+    finally:
+        await conn.close()
+    return TEMPLATE_DB
+
+
+@pytest.fixture
+async def settings(servers: Settings, template_db: str) -> AsyncIterator[Settings]:
+    """Settings pointing at a database of this test's own, migrated and empty."""
+    name = "t_" + uuid.uuid4().hex[:16]
+    admin = await asyncpg.connect(servers.database_url)
+    try:
+        await admin.execute(f"CREATE DATABASE {name} TEMPLATE {template_db}")
+    finally:
+        await admin.close()
+    yield servers.replace(database_url=_with_db(servers.database_url, name))
+    admin = await asyncpg.connect(servers.database_url)
+    try:
+        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def conn(settings: Settings) -> AsyncIterator[asyncpg.Connection]:
+    from lms.db.pool import init_connection
+
+    connection = await asyncpg.connect(settings.database_url)
+    await init_connection(connection)
+    try:
+        yield connection
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+async def app(settings: Settings):
+    from lms.app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator:
+    from litestar.testing import AsyncTestClient
+
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
+        yield test_client
+
+
+COURSES_DIR = Path(__file__).resolve().parent.parent / "courses"
+FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"

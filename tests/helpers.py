@@ -1,0 +1,48 @@
+"""Small helpers tests share: making people, signing in, publishing a course."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from lms.accounts import queries as accounts
+from lms.accounts import service as account_service
+from lms.accounts.schemas import UserCreate
+
+PASSWORD = "correct horse battery"
+
+
+async def make_clinic(conn: asyncpg.Connection, slug: str) -> Any:
+    return await accounts.create_clinic(conn, slug=slug, name=slug.replace("-", " ").title())
+
+
+async def make_user(conn: asyncpg.Connection, email: str, role: str, clinic: str | None = None, language: str = "en", name: str | None = None) -> Any:
+    return await account_service.create_user(conn, UserCreate(
+        email=email, display_name=name or email.split("@")[0].title(), role=role, password=PASSWORD, clinic=clinic,
+        language=language,
+    ))
+
+
+async def token_for(conn: asyncpg.Connection, user_id: Any) -> dict[str, str]:
+    created = await account_service.create_token(conn, user_id=user_id, label="test")
+    return {"Authorization": f"Bearer {created.token}"}
+
+
+def csrf_from(html: str) -> str:
+    found = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+async def sign_in(client: Any, email: str, password: str = PASSWORD) -> Any:
+    form = await client.get("/login")
+    return await client.post("/login", data={"email": email, "password": password, "next": "/", "_csrf_token": csrf_from(form.text)}, follow_redirects=False)
+
+
+async def publish_folder(conn: asyncpg.Connection, folder: Path) -> Any:
+    from lms.catalog.loader import publish_folder as publish
+
+    return await publish(conn, folder)

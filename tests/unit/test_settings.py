@@ -1,0 +1,34 @@
+import pytest
+
+from lms.settings import Settings, SettingsError, reference_rows
+
+
+def test_defaults_use_the_embedded_servers():
+    settings = Settings.from_env({})
+    assert settings.uses_embedded_postgres and settings.uses_embedded_s3
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+
+
+def test_a_bad_value_is_refused_naming_its_variable():
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"LMS_PORT": "eighty"})
+    assert caught.value.problems == ["LMS_PORT: expected a whole number, got 'eighty'"]
+
+
+def test_every_problem_is_reported_at_once():
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"LMS_DATABASE_URL": "mysql://x", "LMS_WORKERS": "0", "LMS_SECRET_KEY": "short", "LMS_COOKIE_SECURE": "maybe"})
+    text = " ".join(caught.value.problems)
+    for name in ("LMS_DATABASE_URL", "LMS_WORKERS", "LMS_SECRET_KEY", "LMS_COOKIE_SECURE"):
+        assert name in text
+
+
+def test_an_external_s3_needs_its_keys():
+    with pytest.raises(SettingsError, match="LMS_S3_ACCESS_KEY_ID"):
+        Settings.from_env({"LMS_S3_ENDPOINT_URL": "https://s3.example.org"})
+
+
+def test_the_reference_lists_every_setting_with_a_meaning():
+    rows = reference_rows()
+    assert len(rows) == len(Settings.__dataclass_fields__)
+    assert all(name.startswith("LMS_") and meaning for name, _kind, _default, meaning in rows)
