@@ -3,6 +3,7 @@
 from lms.accounts.api import ClinicsController, MeController, UsersController
 from lms.accounts.pages import AccountPages
 from lms.catalog.api import AuthoringController, CatalogController
+from lms.catalog.authoring_pages import AuthoringPages
 from lms.catalog.pages import CatalogPages
 from lms.health.api import HealthController
 
@@ -15,4 +16,5 @@ ROUTES = [
     CatalogController,
     AuthoringController,
     CatalogPages,
+    AuthoringPages,
 ]

@@ -33,43 +33,43 @@ def check_publishable(doc: CourseDoc) -> None:
         )
 
 
-def _activity_rows(doc: CourseDoc, media: dict[str, Any] | None) -> list[dict[str, Any]]:
-    rows = []
-    position = 0
-    for module in doc.modules:
-        for activity in module.activities:
-            position += 1
-            learner: dict[str, Any] = {}
-            answer_key = None
-            body_html: dict[str, str] = {}
-            if isinstance(activity, Lesson):
-                body_html = {lang: render_markdown(text) for lang, text in activity.body.items()}
-                if media and activity.key in media:
-                    learner["media"] = media[activity.key]
-            elif isinstance(activity, Quiz):
-                learner = {
-                    "pass_mark": activity.pass_mark,
-                    "max_attempts": activity.max_attempts,
-                    "questions": [
-                        {"key": q.key, "prompt": q.prompt, "choices": [{"key": c.key, "text": c.text} for c in q.choices]}
-                        for q in activity.questions
-                    ],
-                }
-                answer_key = {
-                    q.key: {"correct": sorted(c.key for c in q.choices if c.correct),
-                            "feedback": {c.key: c.feedback for c in q.choices if c.feedback}}
-                    for q in activity.questions
-                }
-            elif isinstance(activity, InPerson):
-                learner = {"description": activity.description}
-            else:
-                learner = {"criteria": activity.criteria}
-            rows.append({
-                "module_key": module.key, "position": position, "key": activity.key, "kind": type(activity).__struct_config__.tag,
-                "minutes": activity.minutes, "title": activity.title, "body_html": body_html, "learner": learner,
-                "answer_key": answer_key,
-            })
-    return rows
+def activity_row(module_key: str, position: int, activity: Any, media: list[Any] | None = None) -> dict[str, Any]:
+    """One activity as stored in a version: rendered lesson HTML, what the learner may see, and the answer key apart."""
+    learner: dict[str, Any] = {}
+    answer_key = None
+    body_html: dict[str, str] = {}
+    if isinstance(activity, Lesson):
+        body_html = {lang: render_markdown(text) for lang, text in activity.body.items()}
+        if media:
+            learner["media"] = media
+    elif isinstance(activity, Quiz):
+        learner = {
+            "pass_mark": activity.pass_mark,
+            "max_attempts": activity.max_attempts,
+            "questions": [
+                {"key": q.key, "prompt": q.prompt, "choices": [{"key": c.key, "text": c.text} for c in q.choices]}
+                for q in activity.questions
+            ],
+        }
+        answer_key = {
+            q.key: {"correct": sorted(c.key for c in q.choices if c.correct),
+                    "feedback": {c.key: c.feedback for c in q.choices if c.feedback}}
+            for q in activity.questions
+        }
+    elif isinstance(activity, InPerson):
+        learner = {"description": activity.description}
+    else:
+        learner = {"criteria": activity.criteria}
+    return {
+        "module_key": module_key, "position": position, "key": activity.key, "kind": type(activity).__struct_config__.tag,
+        "minutes": activity.minutes, "title": activity.title, "body_html": body_html, "learner": learner,
+        "answer_key": answer_key,
+    }
+
+
+def activity_rows(doc: CourseDoc, media: dict[str, Any] | None) -> list[dict[str, Any]]:
+    activities = [(m.key, a) for m in doc.modules for a in m.activities]
+    return [activity_row(mk, i + 1, a, (media or {}).get(a.key)) for i, (mk, a) in enumerate(activities)]
 
 
 async def publish(conn: asyncpg.Connection, doc: CourseDoc, *, actor_id: UUID | None, media: dict[str, Any] | None = None) -> Published:
@@ -82,7 +82,7 @@ async def publish(conn: asyncpg.Connection, doc: CourseDoc, *, actor_id: UUID | 
         total_minutes=total_minutes(doc), min_attendance_share=doc.completion.min_attendance_share, content=as_json,
         published_by=actor_id,
         modules=[{"position": i, "key": m.key, "title": m.title} for i, m in enumerate(doc.modules)],
-        activities=_activity_rows(doc, media),
+        activities=activity_rows(doc, media),
         approvals=[msgspec.to_builtins(a) for a in doc.approvals],
     )
     await record(conn, actor_id=actor_id, action="course.published", subject=f"{doc.code} v{version}")

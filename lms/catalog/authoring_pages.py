@@ -1,0 +1,114 @@
+"""HTML for instructors: drafts with every language side by side, translation status, preview, publish, retire."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import uuid4
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery, PathParameter, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from lms.accounts.auth import STAFF, require_role
+from lms.catalog import queries, service
+from lms.catalog.authoring import apply_activity_form, apply_course_form, find_activity
+from lms.catalog.language import content_language
+from lms.catalog.pages import KIND_NAMES, TRACK_NAMES, text_picker
+from lms.catalog.schemas import ActivityPage
+from lms.deps import Db, Tx, User
+from lms.errors import Invalid
+from lms.schemas import Form
+from lms.web import page
+
+Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
+
+
+class RetireForm(Form):
+    reason: str = ""
+
+
+async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+class AuthoringPages(Controller):
+    path = "/author"
+    include_in_schema = False
+    guards = [require_role(*STAFF)]
+
+    @get("/", operation_id="page_author_home")
+    async def home(self, request: Request[Any, Any, Any], db: Db) -> Template:
+        return page(request, "catalog/author_home.html.jinja2", courses=await queries.authoring_list(db), track_names=TRACK_NAMES)
+
+    @get("/{code:str}", operation_id="page_author_course")
+    async def course(
+        self, request: Request[Any, Any, Any], db: Db, code: Code,
+        published: FromQuery[int | None] = None, saved: FromQuery[bool] = False,
+    ) -> Template:
+        doc = await service.load_draft(db, code)
+        versions = await queries.list_versions(db, code=code)
+        return page(request, "catalog/author_course.html.jinja2", doc=doc, translation=service.translation_status(doc),
+                    versions=versions, published=published, saved=saved, kind_names=KIND_NAMES, error=None)
+
+    @post("/{code:str}", operation_id="page_author_course_save")
+    async def save_course(self, request: Request[Any, Any, Any], tx: Tx, code: Code) -> Redirect | Template:
+        doc = await service.load_draft(tx, code)
+        try:
+            updated = apply_course_form(doc, await _form(request))
+            await service.save_draft(tx, updated, code=code)
+        except Invalid as exc:
+            versions = await queries.list_versions(tx, code=code)
+            return page(request, "catalog/author_course.html.jinja2", status=400, doc=doc, versions=versions,
+                        published=None, saved=False, kind_names=KIND_NAMES, error=exc.detail, translation=service.translation_status(doc))
+        return Redirect(f"/author/{code}?saved=true", status_code=303)
+
+    @get("/{code:str}/activities/{key:str}", operation_id="page_author_activity")
+    async def activity(self, request: Request[Any, Any, Any], db: Db, code: Code, key: FromPath[str]) -> Template:
+        doc = await service.load_draft(db, code)
+        m, a = find_activity(doc, key)
+        return page(request, "catalog/author_activity.html.jinja2", doc=doc, module=doc.modules[m],
+                    activity=doc.modules[m].activities[a], kind_names=KIND_NAMES, error=None)
+
+    @post("/{code:str}/activities/{key:str}", operation_id="page_author_activity_save")
+    async def save_activity(self, request: Request[Any, Any, Any], tx: Tx, code: Code, key: FromPath[str]) -> Redirect | Template:
+        doc = await service.load_draft(tx, code)
+        try:
+            updated = apply_activity_form(doc, key, await _form(request))
+            await service.save_draft(tx, updated, code=code)
+        except Invalid as exc:
+            m, a = find_activity(doc, key)
+            return page(request, "catalog/author_activity.html.jinja2", status=400, doc=doc, module=doc.modules[m],
+                        activity=doc.modules[m].activities[a], kind_names=KIND_NAMES, error=exc.detail)
+        return Redirect(f"/author/{code}?saved=true#{key}", status_code=303)
+
+    @get("/{code:str}/preview/{key:str}", operation_id="page_author_preview")
+    async def preview(self, request: Request[Any, Any, Any], db: Db, code: Code, key: FromPath[str], lang: FromQuery[str] = "en") -> Template:
+        """The draft activity exactly as a learner would see it, in the chosen language."""
+        doc = await service.load_draft(db, code)
+        m, a = find_activity(doc, key)
+        activity = doc.modules[m].activities[a]
+        keys = [x.key for module in doc.modules for x in module.activities]
+        index = keys.index(key)
+        row = service.activity_row(doc.modules[m].key, index + 1, activity)
+        view = ActivityPage(
+            id=uuid4(), version_id=uuid4(), code=code, version=0, languages=doc.languages, course_title=doc.title,
+            module_key=doc.modules[m].key, module_title=doc.modules[m].title, key=key, kind=row["kind"],
+            minutes=activity.minutes, title=activity.title, body_html=row["body_html"], learner=row["learner"], previous_key=keys[index - 1] if index else None,
+            next_key=keys[index + 1] if index + 1 < len(keys) else None,
+        )
+        clang = content_language(lang, doc.languages)
+        t, missing = text_picker(clang, doc.languages)
+        return page(request, "catalog/activity.html.jinja2", a=view, clang=clang, t=t, missing=missing,
+                    kind_names=KIND_NAMES, language_missing=False, preview_lang=lang,
+                    link_base=f"/author/{code}/preview", link_suffix=f"?lang={lang}")
+
+    @post("/{code:str}/publish", operation_id="page_author_publish")
+    async def publish(self, tx: Tx, user: User, code: Code) -> Redirect:
+        published = await service.publish(tx, await service.load_draft(tx, code), actor_id=user.id)
+        return Redirect(f"/author/{code}?published={published.version}", status_code=303)
+
+    @post("/{code:str}/versions/{version:int}/retire", operation_id="page_author_retire")
+    async def retire(self, tx: Tx, user: User, code: Code, version: FromPath[int], data: URLEncodedBody[RetireForm]) -> Redirect:
+        await service.retire(tx, code=code, version=version, actor_id=user.id, reason=data.reason[:500])
+        return Redirect(f"/author/{code}", status_code=303)
