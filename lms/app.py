@@ -19,6 +19,7 @@ from lms.db.pool import create_pool
 from lms.deps import DEPENDENCIES
 from lms.errors import EXCEPTION_HANDLERS
 from lms.routes import ROUTES
+from lms.security import security_headers
 from lms.settings import Settings
 from lms.storage import Storage
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[resources],
         dependencies=DEPENDENCIES,
         middleware=[AuthenticationMiddleware()],
+        before_send=[security_headers(settings)],
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=templates,
         csrf_config=CSRFConfig(
