@@ -1,0 +1,88 @@
+"""JSON: a course's media library (staff), direct uploads to the store, and a lesson's playable media (learners)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, delete, get, post
+from litestar.params import FromPath, JSONBody, PathParameter
+
+from lms.accounts.auth import STAFF, require_login, require_role
+from lms.catalog import queries as catalog
+from lms.catalog.language import content_language
+from lms.deps import Db, StorageDep, Tx, User
+from lms.errors import NotFound
+from lms.i18n import request_language
+from lms.media import queries, service
+from lms.media.delivery import lesson_media
+from lms.media.schemas import CompleteRequest, LessonMedia, MediaOut, UploadRequest, UploadTicket
+from lms.media.types import LocalizedError, localized_error_handler
+
+Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
+ActivityKey = Annotated[str, PathParameter(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+Version = Annotated[int, PathParameter(ge=1, le=1_000_000)]
+HANDLERS: dict[Any, Any] = {LocalizedError: localized_error_handler}
+
+
+def base_url(request: Request[Any, Any, Any]) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+class MediaController(Controller):
+    path = "/api/v1/courses/{code:str}/media"
+    tags = ["media"]
+    guards = [require_role(*STAFF)]
+    exception_handlers = HANDLERS
+
+    @get("/", operation_id="media_list")
+    async def list_media(self, db: Db, code: Code) -> list[MediaOut]:
+        return await queries.list_media(db, code=code)
+
+    @get("/{media_id:uuid}", operation_id="media_get")
+    async def get_media(self, db: Db, code: Code, media_id: FromPath[UUID]) -> MediaOut:
+        found = await queries.get_media(db, code=code, media_id=media_id)
+        if found is None:
+            raise NotFound("no such media in this course", field="media_id")
+        return found
+
+    @post("/uploads", operation_id="media_upload_create", status_code=201)
+    async def create_upload(
+        self, request: Request[Any, Any, Any], tx: Tx, storage: StorageDep, user: User, code: Code,
+        data: JSONBody[UploadRequest],
+    ) -> UploadTicket:
+        """Where to send the file: a presigned POST (multipart/form-data, ``file`` last) or, for files over 100 MB
+        or when ``multipart`` is asked, presigned part URLs (PUT each part, keep each ETag). Then call complete."""
+        return await service.request_upload(tx, storage, code=code, data=data, user_id=user.id, api_base=base_url(request))
+
+    @post("/{media_id:uuid}/complete", operation_id="media_upload_complete", status_code=200)
+    async def complete_upload(
+        self, db: Db, storage: StorageDep, user: User, code: Code, media_id: FromPath[UUID],
+        data: JSONBody[CompleteRequest | None] = None,
+    ) -> MediaOut:
+        """Check the file that arrived (size, real type from its first bytes, captions in full) and attach it. A file
+        that is not what was declared, or not allowed, is deleted and refused with 400."""
+        return await service.complete_upload(db, storage, code=code, media_id=media_id, parts=data.parts if data else [], user_id=user.id)
+
+    @delete("/{media_id:uuid}", operation_id="media_delete", status_code=204)
+    async def delete_media(self, tx: Tx, storage: StorageDep, user: User, code: Code, media_id: FromPath[UUID]) -> None:
+        """Delete a file (a video with its captions) that no version shows; 409 names the versions that do."""
+        await service.delete_media(tx, storage, code=code, media_id=media_id, user_id=user.id)
+
+
+class LessonMediaController(Controller):
+    path = "/api/v1/courses/{code:str}/versions/{version:int}/activities/{key:str}/media"
+    tags = ["media"]
+    guards = [require_login]
+
+    @get("/", operation_id="lesson_media_get")
+    async def lesson(
+        self, request: Request[Any, Any, Any], db: Db, storage: StorageDep, user: User, code: Code,
+        version: Version, key: ActivityKey,
+    ) -> LessonMedia:
+        """Short-lived URLs for a lesson's video, audio, images and PDFs, with caption tracks (Range requests work)."""
+        activity = await catalog.activity_page(db, code=code, version=version, key=key)
+        if activity is None:
+            raise NotFound(f"no activity {key} in {code} version {version}")
+        language = content_language(request_language(request), activity.languages)
+        return await lesson_media(db, storage, user=user, version_id=activity.version_id, learner=activity.learner, language=language)
