@@ -1,0 +1,194 @@
+"""JSON: enrolments and progress, quiz attempts, in-person sessions and attendance, skills checkoffs."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Response, get, post, put
+from litestar.params import FromPath, JSONBody, PathParameter
+
+from lms.accounts.auth import require_login, require_role
+from lms.accounts.schemas import CurrentUser
+from lms.audit.queries import record
+from lms.catalog.content import Key
+from lms.deps import Db, SettingsDep, Tx, User
+from lms.errors import Invalid, NotFound
+from lms.learning import checkoffs, enrollments, qr, quizzes, sessions
+from lms.learning.completion import complete_if_done
+from lms.learning.schemas import (
+    Attendance, BulkEnrollRequest, BulkEnrollResult, Checkoff, CheckoffCreate, EnrollRequest, Enrollment, LearnerRow,
+    MyEnrollment, Progress, QrCode, QuizAttempt, QuizSubmission, Roster, RosterUpdate, SessionCreate, SessionOut,
+)
+from lms.schemas import Request as RequestStruct
+
+TEACHERS = ("instructor", "program_admin")
+Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
+
+
+class AttendRequest(RequestStruct):
+    token: Annotated[str, msgspec.Meta(min_length=10, max_length=100)]
+
+
+class EnrollmentsController(Controller):
+    path = "/api/v1/enrollments"
+    tags = ["learning"]
+    guards = [require_login]
+
+    @post("/", operation_id="enrollments_create")
+    async def enroll(self, tx: Tx, user: User, data: JSONBody[EnrollRequest]) -> Response[Enrollment]:
+        enrollment, created = await enrollments.enroll_self(tx, user=user, code=data.code, version=data.version)
+        return Response(enrollment, status_code=201 if created else 200)
+
+    @post("/bulk", operation_id="enrollments_bulk", guards=[require_role("instructor", "clinic_admin", "program_admin")], status_code=200)
+    async def enroll_many(self, tx: Tx, user: User, data: JSONBody[BulkEnrollRequest]) -> BulkEnrollResult:
+        return await enrollments.bulk_enroll(tx, actor=user, code=data.code, version=data.version, emails=data.emails, user_ids=data.user_ids)
+
+    @get("/", operation_id="enrollments_mine")
+    async def mine(self, db: Db, user: User) -> list[MyEnrollment]:
+        return await enrollments.my_enrollments(db, user_id=user.id)
+
+    @get("/{enrollment_id:uuid}/progress", operation_id="enrollments_progress")
+    async def progress(self, db: Db, user: User, enrollment_id: FromPath[UUID]) -> Progress:
+        found = await enrollments.progress(db, enrollment_id=enrollment_id, viewer=user)
+        if found is None:
+            raise NotFound("no such enrolment that you may see")
+        return found
+
+    @post("/{enrollment_id:uuid}/completion", operation_id="enrollments_complete", status_code=200)
+    async def complete(self, tx: Tx, user: User, settings: SettingsDep, enrollment_id: FromPath[UUID]) -> Progress:
+        """Check the completion rule now and record the completion if it is met (at most once, however often asked)."""
+        found = await enrollments.progress(tx, enrollment_id=enrollment_id, viewer=user)
+        if found is None:
+            raise NotFound("no such enrolment that you may see")
+        if await complete_if_done(tx, [enrollment_id], base_url=settings.public_base_url):
+            found = await enrollments.progress(tx, enrollment_id=enrollment_id, viewer=user)
+        assert found is not None
+        return found
+
+    @post("/{enrollment_id:uuid}/quizzes/{key:str}/attempts", operation_id="quiz_attempt_submit", status_code=200)
+    async def submit_quiz(
+        self, tx: Tx, user: User, settings: SettingsDep, enrollment_id: FromPath[UUID], key: Annotated[Key, PathParameter()],
+        data: JSONBody[QuizSubmission],
+    ) -> QuizAttempt:
+        mine = await enrollments.get_own(tx, enrollment_id=enrollment_id, user_id=user.id)
+        if mine is None:
+            raise NotFound("no such enrolment of yours")
+        return await quizzes.submit(
+            tx, user_id=user.id, code=mine.code, version=mine.version, key=key,
+            attempt_id=data.attempt_id, answers=data.answers, base_url=settings.public_base_url,
+        )
+
+
+class LearnersController(Controller):
+    path = "/api/v1/learners"
+    tags = ["learning"]
+    guards = [require_role("instructor", "clinic_admin", "program_admin")]
+
+    @get("/{code:str}/{version:int}", operation_id="learners_of_version")
+    async def learners(self, db: Db, user: User, code: Code, version: FromPath[int]) -> list[LearnerRow]:
+        """Progress of a course version's learners (a clinic admin: their clinic's workers only)."""
+        found = await enrollments.version_learners(db, viewer=user, code=code, version=version)
+        if found is None:
+            raise NotFound(f"no version {version} of {code}")
+        return found[1]
+
+
+class SessionsController(Controller):
+    path = "/api/v1/sessions"
+    tags = ["learning"]
+    guards = [require_login]
+
+    @post("/", operation_id="sessions_create", guards=[require_role(*TEACHERS)])
+    async def create(self, tx: Tx, user: User, data: JSONBody[SessionCreate]) -> SessionOut:
+        return await sessions.create_session(tx, actor=user, data=data)
+
+    @get("/", operation_id="sessions_mine", guards=[require_role(*TEACHERS)])
+    async def mine(self, db: Db, user: User) -> list[SessionOut]:
+        return await sessions.sessions_run_by(db, actor=user)
+
+    @get("/{session_id:uuid}/roster", operation_id="sessions_roster", guards=[require_role(*TEACHERS)])
+    async def roster(self, db: Db, user: User, session_id: FromPath[UUID]) -> Roster:
+        found = await sessions.roster(db, session_id=session_id, actor=user)
+        if found is None:
+            raise NotFound("no such session of yours")
+        return found
+
+    @put("/{session_id:uuid}/roster", operation_id="sessions_roster_save", guards=[require_role(*TEACHERS)])
+    async def save_roster(self, tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID], data: JSONBody[RosterUpdate]) -> Roster:
+        await sessions.save_roster(tx, session_id=session_id, actor=user, marks=data.marks, base_url=settings.public_base_url)
+        found = await sessions.roster(tx, session_id=session_id, actor=user)
+        assert found is not None
+        return found
+
+    @get("/{session_id:uuid}/roster.csv", operation_id="sessions_roster_csv", guards=[require_role(*TEACHERS)], media_type="text/csv")
+    async def roster_csv(self, tx: Tx, user: User, session_id: FromPath[UUID]) -> Response[str]:
+        found = await sessions.roster(tx, session_id=session_id, actor=user)
+        if found is None:
+            raise NotFound("no such session of yours")
+        return await roster_csv_response(tx, found, actor=user)
+
+    @get("/{session_id:uuid}/code", operation_id="sessions_attendance_code", guards=[require_role(*TEACHERS)])
+    async def code(self, db: Db, user: User, settings: SettingsDep, session_id: FromPath[UUID]) -> QrCode:
+        """The current attendance code (it changes every 30 seconds)."""
+        if await sessions.get_session(db, session_id=session_id, actor=user) is None:
+            raise NotFound("no such session of yours")
+        token = qr.attendance_token(settings.secret_key, session_id)
+        return QrCode(token=token, url=f"{settings.public_base_url.rstrip('/')}/attend/{token}", valid_seconds=qr.WINDOW_SECONDS)
+
+    @post("/{session_id:uuid}/registrations", operation_id="sessions_register")
+    async def register(self, tx: Tx, user: User, session_id: FromPath[UUID]) -> Response[dict[str, bool]]:
+        created = await sessions.register(tx, user_id=user.id, session_id=session_id)
+        return Response({"registered": True}, status_code=201 if created else 200)
+
+    @post("/attendance", operation_id="sessions_attend_by_code", status_code=200)
+    async def attend(self, tx: Tx, user: User, settings: SettingsDep, data: JSONBody[AttendRequest]) -> Attendance:
+        """Record the caller's arrival with the code shown in the room."""
+        session_id = qr.read_attendance_token(settings.secret_key, data.token)
+        if session_id is None:
+            raise Invalid("this attendance code is not valid or has expired; scan the code in the room again", field="token")
+        return await sessions.record_arrival(tx, session_id=session_id, user_id=user.id, arrived_at=datetime.now(UTC), base_url=settings.public_base_url)
+
+
+async def roster_csv_response(conn, found: Roster, *, actor: CurrentUser) -> Response[str]:
+    """The roster as CSV with the session's length and each worker's minutes: contact hours can be computed from it."""
+    from zoneinfo import ZoneInfo
+
+    local = ZoneInfo("America/Los_Angeles")
+    s = found.session
+
+    def when(value: datetime | None) -> str:
+        return value.astimezone(local).isoformat(timespec="minutes") if value else ""
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["course", "version", "activity", "session_id", "clinic", "room", "language", "instructor",
+                     "session_start", "session_end", "session_minutes", "worker", "email", "registered",
+                     "arrived_at", "left_at", "minutes_attended", "share_attended", "method"])
+    for line in found.lines:
+        share = f"{line.minutes / s.minutes:.2f}" if line.minutes is not None and s.minutes else ""
+        writer.writerow([s.code, s.version, s.activity_key, s.id, s.clinic_name, s.room, s.language, s.instructor_name,
+                         when(s.starts_at), when(s.ends_at), s.minutes, line.display_name, line.email,
+                         "yes" if line.registered else "no", when(line.arrived_at), when(line.left_at),
+                         "" if line.minutes is None else line.minutes, share, line.method or ""])
+    await record(conn, actor_id=actor.id, action="attendance.exported", subject=str(s.id), detail={"rows": len(found.lines)})
+    filename = f"roster-{s.code}-v{s.version}-{s.activity_key}-{s.starts_at.astimezone(local).date().isoformat()}.csv"
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+class CheckoffsController(Controller):
+    path = "/api/v1/checkoffs"
+    tags = ["learning"]
+    guards = [require_role(*TEACHERS)]
+
+    @post("/", operation_id="checkoffs_sign")
+    async def sign(self, tx: Tx, user: User, settings: SettingsDep, data: JSONBody[CheckoffCreate]) -> Response[Checkoff]:
+        signed = await checkoffs.sign(tx, actor=user, enrollment_id=data.enrollment_id, activity_key=data.activity_key,
+                                      note=data.note, base_url=settings.public_base_url)
+        return Response(signed, status_code=201 if signed.created else 200)
+

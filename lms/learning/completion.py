@@ -1,0 +1,67 @@
+"""Completion per course version, computed on the server and recorded exactly once.
+
+The rule (in the spirit of cmi5's moveOn) lives in the `activity_progress` view: every activity is required; lessons
+completed, quizzes passed at their mark, in-person sessions attended for at least the version's share of minutes,
+skills signed off. A completion is a row whose primary key is the enrolment, so racing requests, replicas or retries
+record one; the winner emits the `completed` statement and calls the listeners, all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from uuid import UUID
+
+import asyncpg
+
+from lms.learning import xapi
+
+CompletionListener = Callable[[asyncpg.Connection, UUID], Awaitable[None]]
+
+# Other features register here (the credit feature issues the certificate). Each is awaited once per completion,
+# inside the transaction that recorded it: if one raises, the completion is not recorded either.
+on_completed: list[CompletionListener] = []
+
+
+async def complete_if_done(conn: asyncpg.Connection, enrollment_ids: list[UUID], *, base_url: str) -> list[UUID]:
+    """Record the completions that are due among these enrolments; return the ones recorded now."""
+    # Lock first, then look: a request racing on another activity of the same enrolment waits here and, once the
+    # other commits, sees its progress (READ COMMITTED takes a new snapshot for the next statement). NO KEY UPDATE,
+    # not UPDATE: the progress rows just inserted hold KEY SHARE locks on the enrolment (their foreign keys), which
+    # FOR UPDATE would wait on, deadlocking two requests that each inserted progress first.
+    open_ids = await conn.fetchval(
+        """SELECT array_agg(id) FROM (
+               SELECT e.id FROM enrollments e WHERE e.id = ANY($1::uuid[]) AND e.completed_at IS NULL
+               ORDER BY e.id FOR NO KEY UPDATE) locked""",
+        enrollment_ids,
+    )
+    if not open_ids:
+        return []
+    rows = await conn.fetch(
+        """WITH due AS (
+               SELECT e.id, e.user_id, e.version_id FROM enrollments e
+               WHERE e.id = ANY($1::uuid[]) AND e.completed_at IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM activity_progress p WHERE p.enrollment_id = e.id AND NOT p.done)
+           ), recorded AS (
+               INSERT INTO completions (enrollment_id, user_id, version_id, statement_id)
+               SELECT id, user_id, version_id, gen_random_uuid() FROM due
+               ON CONFLICT (enrollment_id) DO NOTHING
+               RETURNING enrollment_id, user_id, version_id, statement_id, completed_at
+           ), marked AS (
+               UPDATE enrollments e SET completed_at = r.completed_at FROM recorded r WHERE e.id = r.enrollment_id
+           )
+           SELECT r.enrollment_id, r.user_id, r.statement_id, r.completed_at, c.code, v.version, v.title
+           FROM recorded r JOIN course_versions v ON v.id = r.version_id JOIN courses c ON c.id = v.course_id""",
+        open_ids,
+    )
+    from lms.learning.statements import store_trusted
+
+    for row in rows:
+        statement = xapi.build_statement(
+            base_url=base_url, user_id=row["user_id"], verb="completed", code=row["code"], version=row["version"],
+            key=None, title=row["title"], registration=row["enrollment_id"], statement_id=row["statement_id"],
+            timestamp=row["completed_at"], result={"completion": True, "success": True},
+        )
+        await store_trusted(conn, statement, user_id=row["user_id"], base_url=base_url)
+        for listener in on_completed:
+            await listener(conn, row["enrollment_id"])
+    return [r["enrollment_id"] for r in rows]

@@ -1,0 +1,86 @@
+"""What the catalogue's course and activity pages show about the signed-in person: one query each, called from
+lms/catalog/pages.py and rendered by the partials in templates/learning/."""
+
+from __future__ import annotations
+
+import uuid
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from lms.accounts.schemas import CurrentUser
+from lms.catalog.schemas import ActivityPage
+from lms.learning import xapi
+from lms.learning.enrollments import summarise
+from lms.learning.schemas import ActivityLearning, CourseLearning
+
+
+async def for_course_page(conn: asyncpg.Connection, *, user: CurrentUser | None, version_id: UUID) -> CourseLearning | None:
+    """None for a visitor; otherwise the enrolment (if any) and progress per module."""
+    if user is None:
+        return None
+    row = await conn.fetchrow(
+        """SELECT q.version_id, e.id AS enrollment_id, e.completed_at,
+                  (SELECT coalesce(json_agg(json_build_object('key', p.activity_key, 'module_key', p.module_key, 'done', p.done)
+                                            ORDER BY p.position), '[]')
+                   FROM activity_progress p WHERE p.enrollment_id = e.id) AS activities,
+                  (SELECT coalesce(json_agg(json_build_object('key', m.key, 'title', m.title) ORDER BY m.position), '[]')
+                   FROM version_modules m WHERE m.version_id = q.version_id) AS modules
+           FROM (SELECT $2::uuid AS version_id) q
+           LEFT JOIN enrollments e ON e.version_id = q.version_id AND e.user_id = $1""",
+        user.id, version_id,
+    )
+    activities = row["activities"]
+    summary = summarise(activities, row["modules"]) if row["enrollment_id"] else {"done": 0, "total": 0, "next_key": None, "modules": []}
+    return CourseLearning(
+        version_id=row["version_id"], enrollment_id=row["enrollment_id"], completed_at=row["completed_at"],
+        done_keys=[a["key"] for a in activities if a["done"]], **summary,
+    )
+
+
+async def for_activity_page(
+    conn: asyncpg.Connection, *, user: CurrentUser | None, activity: ActivityPage, base_url: str, language: str,
+) -> ActivityLearning | None:
+    """None for a visitor; otherwise done or not, quiz attempts, the signature, and the sessions to register for."""
+    if user is None:
+        return None
+    row = await conn.fetchrow(
+        """SELECT a.id AS activity_id, e.id AS enrollment_id, e.completed_at, coalesce(p.done, false) AS done,
+                  (SELECT count(*) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id) AS attempts,
+                  (SELECT max(q.score) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id) AS best_score,
+                  coalesce((SELECT bool_or(q.passed) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id), false) AS passed,
+                  (a.learner ->> 'max_attempts')::int AS max_attempts,
+                  (SELECT k.signed_at FROM checkoffs k WHERE k.enrollment_id = e.id AND k.activity_id = a.id) AS signed_at,
+                  CASE WHEN a.kind = 'in_person' THEN (
+                      SELECT coalesce(json_agg(json_build_object(
+                                 'id', s.id, 'starts_at', s.starts_at, 'ends_at', s.ends_at, 'minutes', s.minutes,
+                                 'date_local', to_char(s.starts_at AT TIME ZONE 'America/Los_Angeles', 'YYYY-MM-DD'),
+                                 'starts_local', to_char(s.starts_at AT TIME ZONE 'America/Los_Angeles', 'HH24:MI'),
+                                 'ends_local', to_char(s.ends_at AT TIME ZONE 'America/Los_Angeles', 'HH24:MI'),
+                                 'clinic_name', k.name, 'room', s.room, 'language', s.language, 'capacity', s.capacity,
+                                 'registered', (SELECT count(*) FROM session_registrations r WHERE r.session_id = s.id),
+                                 'mine', EXISTS (SELECT 1 FROM session_registrations r WHERE r.session_id = s.id AND r.user_id = $1),
+                                 'attended_minutes', (SELECT t.minutes FROM attendance t WHERE t.session_id = s.id AND t.user_id = $1))
+                                 ORDER BY s.starts_at), '[]')
+                      FROM inperson_sessions s JOIN clinics k ON k.id = s.clinic_id
+                      WHERE s.activity_id = a.id AND s.cancelled_at IS NULL
+                        AND (s.ends_at > now() OR EXISTS (SELECT 1 FROM attendance t WHERE t.session_id = s.id AND t.user_id = $1)))
+                  ELSE '[]' END AS sessions
+           FROM version_activities a
+           LEFT JOIN enrollments e ON e.version_id = a.version_id AND e.user_id = $1
+           LEFT JOIN activity_progress p ON p.enrollment_id = e.id AND p.activity_id = a.id
+           WHERE a.id = $2""",
+        user.id, activity.id,
+    )
+    if row is None:
+        return None
+    statement_id = uuid.uuid4()
+    statement = None
+    if activity.kind == "lesson" and row["enrollment_id"] is not None:
+        statement = xapi.build_statement(
+            base_url=base_url, user_id=user.id, verb="completed", code=activity.code, version=activity.version,
+            key=activity.key, title=activity.title, registration=row["enrollment_id"], language=language,
+            statement_id=statement_id,
+        )
+    return msgspec.convert({**dict(row), "statement_id": statement_id, "statement": statement}, ActivityLearning)

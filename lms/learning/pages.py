@@ -1,0 +1,171 @@
+"""HTML for workers: My learning, enrolling, "mark as done" without JavaScript, quizzes, session registration, and
+checking in to a session with the code shown in the room."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, PathParameter, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from lms.accounts.auth import require_login
+from lms.catalog import queries as catalog
+from lms.catalog.language import content_language, pick
+from lms.catalog.pages import text_picker
+from lms.deps import Db, SettingsDep, Tx, User
+from lms.errors import Conflict, Forbidden, Invalid, NotFound
+from lms.i18n import request_language
+from lms.learning import enrollments, qr, quizzes, sessions, xapi
+from lms.learning.schemas import AttendForm, DoneForm
+from lms.learning.statements import record_statements
+from lms.schemas import safe_next
+from lms.web import page
+
+Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
+Key = Annotated[str, PathParameter(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+
+
+def _picker(request: Request[Any, Any, Any]):
+    """``tt(map, languages)``: a language map in the reader's language (or the best the course has)."""
+    lang = request_language(request)
+
+    def tt(texts: dict[str, str], languages: list[str]) -> str:
+        return pick(texts, content_language(lang, languages), languages)[0]
+
+    return tt
+
+
+class LearningPages(Controller):
+    include_in_schema = False
+
+    @get("/my", operation_id="page_my_learning", guards=[require_login])
+    async def my_learning(self, request: Request[Any, Any, Any], db: Db, user: User) -> Template:
+        mine = await enrollments.my_enrollments(db, user_id=user.id)
+        return page(request, "learning/my.html.jinja2", enrollments=mine, tt=_picker(request))
+
+    @post("/courses/{code:str}/v/{version:int}/enroll", operation_id="page_enroll", guards=[require_login])
+    async def enroll(self, tx: Tx, user: User, code: Code, version: FromPath[int]) -> Redirect:
+        await enrollments.enroll_self(tx, user=user, code=code, version=version)
+        return Redirect(f"/courses/{code}?version={version}", status_code=303)
+
+    @post("/learn/{code:str}/v/{version:int}/{key:str}/done", operation_id="page_lesson_done", guards=[require_login])
+    async def lesson_done(
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: Code, version: FromPath[int],
+        key: Key, data: URLEncodedBody[DoneForm],
+    ) -> Redirect:
+        """The no-JavaScript way to finish a lesson: the same `completed` statement the player would send."""
+        enrollment = await enrollments.enrollment_for(tx, user_id=user.id, code=code, version=version)
+        if enrollment is None:
+            raise Forbidden("enrol in this course first", field="enrollment")
+        activity = await catalog.activity_page(tx, code=code, version=version, key=key)
+        if activity is None:
+            raise NotFound(f"no activity {key} in {code} v{version}")
+        if activity.kind != "lesson":
+            raise Invalid("only lessons are marked as done; quizzes, sessions and skills are recorded by what you do", field="key")
+        statement = xapi.build_statement(
+            base_url=settings.public_base_url, user_id=user.id, verb="completed", code=code, version=version, key=key,
+            title=activity.title, registration=enrollment["id"],
+            language=content_language(request_language(request), activity.languages),
+            statement_id=data.statement_id if xapi.is_uuid(data.statement_id) else None,
+        )
+        try:
+            await record_statements(tx, [statement], user_id=user.id, base_url=settings.public_base_url)
+        except Conflict:
+            pass  # the player already sent this click (with the phone's own timestamp): it counts once
+        following = f"/courses/{code}/v/{version}/{activity.next_key}" if activity.next_key else f"/courses/{code}?version={version}"
+        return Redirect(safe_next(data.next, following), status_code=303)
+
+    @get("/quiz/{code:str}/v/{version:int}/{key:str}", operation_id="page_quiz", guards=[require_login])
+    async def quiz(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: FromPath[int], key: Key) -> Template:
+        found = await quizzes.quiz_for(db, user_id=user.id, code=code, version=version, key=key)
+        if found is None:
+            raise NotFound()
+        return self._quiz_page(request, found, code=code, version=version, key=key)
+
+    @post("/quiz/{code:str}/v/{version:int}/{key:str}", operation_id="page_quiz_submit", guards=[require_login])
+    async def submit_quiz(
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: Code, version: FromPath[int], key: Key,
+    ) -> Template:
+        form = await request.form()
+        attempt_id = form.get("attempt_id", "")
+        answers = {name[2:]: [v for v in form.getall(name) if isinstance(v, str) and v] for name in form.keys() if name.startswith("q.")}
+        found = await quizzes.quiz_for(tx, user_id=user.id, code=code, version=version, key=key)
+        if found is None:
+            raise NotFound()
+        clang = content_language(request_language(request), found["languages"])
+        try:
+            attempt = await quizzes.submit(
+                tx, user_id=user.id, code=code, version=version, key=key,
+                attempt_id=UUID(attempt_id) if xapi.is_uuid(attempt_id) else uuid.uuid4(),
+                answers=answers, base_url=settings.public_base_url, language=clang,
+            )
+        except Conflict as exc:
+            return self._quiz_page(request, found, code=code, version=version, key=key, error=exc.detail, status=409)
+        t, missing = text_picker(clang, found["languages"])
+        return page(request, "learning/quiz.html.jinja2", quiz=dict(found), questions=quizzes.learner_questions(found),
+                    attempt=attempt, code=code, version=version, key=key, clang=clang, t=t, missing=missing,
+                    attempt_id=None, error=None)
+
+    def _quiz_page(self, request: Request[Any, Any, Any], found: Any, *, code: str, version: int, key: str,
+                   error: str | None = None, status: int = 200) -> Template:
+        clang = content_language(request_language(request), found["languages"])
+        t, missing = text_picker(clang, found["languages"])
+        return page(request, "learning/quiz.html.jinja2", status=status, quiz=dict(found), questions=quizzes.learner_questions(found),
+                    attempt=None, code=code, version=version, key=key, clang=clang, t=t, missing=missing,
+                    attempt_id=uuid.uuid4(), error=error)
+
+    @post("/sessions/{session_id:uuid}/register", operation_id="page_session_register", guards=[require_login])
+    async def register(self, tx: Tx, user: User, session_id: FromPath[UUID], data: URLEncodedBody[DoneForm]) -> Redirect:
+        await sessions.register(tx, user_id=user.id, session_id=session_id)
+        return Redirect(safe_next(data.next, "/my"), status_code=303)
+
+    @post("/sessions/{session_id:uuid}/unregister", operation_id="page_session_unregister", guards=[require_login])
+    async def unregister(self, tx: Tx, user: User, session_id: FromPath[UUID], data: URLEncodedBody[DoneForm]) -> Redirect:
+        await sessions.unregister(tx, user_id=user.id, session_id=session_id)
+        return Redirect(safe_next(data.next, "/my"), status_code=303)
+
+    @get("/attend/{token:str}", operation_id="page_attend_scan")
+    async def scan(self, request: Request[Any, Any, Any], db: Db, settings: SettingsDep, token: FromPath[str]) -> Template | Redirect:
+        """Where the code in the room leads. Signed out: sign in first; the arrival time is kept in a signed pass."""
+        session_id = qr.read_attendance_token(settings.secret_key, token)
+        if session_id is None:
+            return page(request, "learning/attend.html.jinja2", status=400, state="expired", session=None, attendance=None, tt=_picker(request))
+        user = request.scope.get("user")
+        now = datetime.now(UTC)
+        if user is None:
+            return Redirect(f"/login?next=/attend/pass/{qr.arrival_pass(settings.secret_key, session_id, now)}")
+        return await self._confirm(request, db, session_id=session_id, arrival=qr.arrival_pass(settings.secret_key, session_id, now, user.id))
+
+    @get("/attend/pass/{arrival:str}", operation_id="page_attend_pass", guards=[require_login])
+    async def after_sign_in(self, request: Request[Any, Any, Any], db: Db, user: User, settings: SettingsDep, arrival: FromPath[str]) -> Template:
+        found = qr.read_arrival_pass(settings.secret_key, arrival, user.id)
+        if found is None:
+            return page(request, "learning/attend.html.jinja2", status=400, state="expired", session=None, attendance=None, tt=_picker(request))
+        session_id, arrived_at = found
+        return await self._confirm(request, db, session_id=session_id, arrival=qr.arrival_pass(settings.secret_key, session_id, arrived_at, user.id))
+
+    async def _confirm(self, request: Request[Any, Any, Any], db: Any, *, session_id: UUID, arrival: str) -> Template:
+        session = await sessions.session_for_worker(db, session_id=session_id)
+        if session is None:
+            raise NotFound("no such session")
+        return page(request, "learning/attend.html.jinja2", state="confirm", session=dict(session), arrival=arrival, attendance=None, tt=_picker(request))
+
+    @post("/attend", operation_id="page_attend_confirm", guards=[require_login])
+    async def attend(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, data: URLEncodedBody[AttendForm]) -> Template:
+        found = qr.read_arrival_pass(settings.secret_key, data.attendance_pass, user.id)
+        if found is None:
+            return page(request, "learning/attend.html.jinja2", status=400, state="expired", session=None, attendance=None, tt=_picker(request))
+        session_id, arrived_at = found
+        try:
+            attendance = await sessions.record_arrival(tx, session_id=session_id, user_id=user.id, arrived_at=arrived_at,
+                                                       base_url=settings.public_base_url)
+        except (Forbidden, Conflict) as exc:
+            state = "not_enrolled" if isinstance(exc, Forbidden) else "closed"
+            return page(request, "learning/attend.html.jinja2", status=exc.status, state=state, session=None, attendance=None, tt=_picker(request))
+        session = await sessions.session_for_worker(tx, session_id=session_id)
+        return page(request, "learning/attend.html.jinja2", state="recorded", session=dict(session) if session else None, attendance=attendance, tt=_picker(request))
+

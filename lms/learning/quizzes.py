@@ -1,0 +1,141 @@
+"""Quizzes graded on the server from the version's answer key, which reaches the browser only as feedback afterwards.
+
+Attempts are numbered per enrolment and quiz; the unique number enforces max_attempts even when two submissions
+race, and the attempt id made when the form was shown makes a double submission count once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from lms.errors import Conflict, Forbidden, Invalid, NotFound
+from lms.learning import xapi
+from lms.learning.completion import complete_if_done
+from lms.learning.schemas import QuestionResult, QuizAttempt
+from lms.learning.statements import store_trusted
+
+
+def grade(learner: dict[str, Any], answer_key: dict[str, Any], answers: dict[str, list[str]]) -> tuple[float, int, list[QuestionResult]]:
+    """(scaled score, questions right, per-question result). A question is right when exactly its correct choices are chosen."""
+    questions = learner.get("questions", [])
+    keys = {q["key"]: {c["key"] for c in q["choices"]} for q in questions}
+    for question_key, chosen in answers.items():
+        if question_key not in keys:
+            raise Invalid(f"answers.{question_key}: no such question in this quiz", field=f"answers.{question_key}")
+        unknown = set(chosen) - keys[question_key]
+        if unknown:
+            raise Invalid(f"answers.{question_key}: no choice {sorted(unknown)[0]!r}", field=f"answers.{question_key}")
+    results = []
+    right = 0
+    for q in questions:
+        chosen = sorted(set(answers.get(q["key"], [])))
+        expected = answer_key.get(q["key"], {})
+        correct = chosen == sorted(expected.get("correct", []))
+        right += correct
+        feedback = {c: expected.get("feedback", {}).get(c) for c in chosen if expected.get("feedback", {}).get(c)}
+        results.append(QuestionResult(key=q["key"], correct=correct, chosen=chosen, feedback=feedback))
+    score = round(right / len(questions), 4) if questions else 0.0
+    return score, right, results
+
+
+def multiple_answers(answer_key: dict[str, Any]) -> set[str]:
+    """Questions with more than one correct choice: the form shows checkboxes ("choose all that apply") for them."""
+    return {k for k, v in (answer_key or {}).items() if len(v.get("correct", [])) > 1}
+
+
+async def quiz_for(conn: asyncpg.Connection, *, user_id: UUID, code: str, version: int, key: str) -> Any | None:
+    """The quiz, the caller's enrolment and attempts so far (one query)."""
+    return await conn.fetchrow(
+        """SELECT a.id, a.version_id, a.title, a.learner, a.answer_key, v.title AS course_title, v.languages,
+                  e.id AS enrollment_id,
+                  (SELECT count(*) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id) AS attempts,
+                  (SELECT coalesce(bool_or(q.passed), false) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id) AS passed,
+                  (SELECT max(q.score) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id) AS best_score
+           FROM courses c JOIN course_versions v ON v.course_id = c.id
+           JOIN version_activities a ON a.version_id = v.id AND a.kind = 'quiz'
+           LEFT JOIN enrollments e ON e.version_id = v.id AND e.user_id = $1
+           WHERE c.code = $2 AND v.version = $3 AND a.key = $4""",
+        user_id, code, version, key,
+    )
+
+
+def _attempt_out(row: Any, quiz: Any, results: list[QuestionResult]) -> QuizAttempt:
+    max_attempts = quiz["learner"].get("max_attempts")
+    return QuizAttempt(
+        id=row["id"], number=row["number"], score=row["score"], passed=row["passed"], pass_mark=quiz["learner"]["pass_mark"],
+        submitted_at=row["submitted_at"], questions=results,
+        attempts_left=None if max_attempts is None else max(0, max_attempts - row["attempts"]),
+    )
+
+
+async def submit(
+    conn: asyncpg.Connection, *, user_id: UUID, code: str, version: int, key: str, attempt_id: UUID,
+    answers: dict[str, list[str]], base_url: str, language: str | None = None,
+) -> QuizAttempt:
+    quiz = await quiz_for(conn, user_id=user_id, code=code, version=version, key=key)
+    if quiz is None:
+        raise NotFound(f"no quiz {key} in {code} v{version}")
+    if quiz["enrollment_id"] is None:
+        raise Forbidden("enrol in this course before taking its quiz", field="enrollment")
+    score, right, results = grade(quiz["learner"], quiz["answer_key"] or {}, answers)
+    passed = score >= quiz["learner"]["pass_mark"] - 1e-9
+    max_attempts = quiz["learner"].get("max_attempts")
+    statement_id = uuid.uuid4()
+    try:
+        row = await conn.fetchrow(
+            """WITH earlier AS (SELECT id, number, score, passed, submitted_at FROM quiz_attempts WHERE id = $1 AND enrollment_id = $2),
+                    added AS (
+                        INSERT INTO quiz_attempts (id, enrollment_id, activity_id, number, answers, score, passed, statement_id)
+                        SELECT $1, $2, $3, n.number, $4, $5, $6, $7
+                        FROM (SELECT coalesce(max(number), 0) + 1 AS number FROM quiz_attempts WHERE enrollment_id = $2 AND activity_id = $3) n
+                        WHERE NOT EXISTS (SELECT 1 FROM earlier) AND ($8::int IS NULL OR n.number <= $8)
+                        ON CONFLICT (id) DO NOTHING
+                        RETURNING id, number, score, passed, submitted_at)
+               SELECT x.*, (x.id IN (SELECT id FROM added)) AS created,
+                      (SELECT count(*) FROM quiz_attempts WHERE enrollment_id = $2 AND activity_id = $3)
+                        + (SELECT count(*) FROM added) AS attempts,
+                      (SELECT answers FROM quiz_attempts WHERE id = $1) AS stored_answers
+               FROM (SELECT * FROM added UNION ALL SELECT * FROM earlier) x""",
+            attempt_id, quiz["enrollment_id"], quiz["id"], answers, score, passed, statement_id, max_attempts,
+        )
+    except asyncpg.UniqueViolationError:
+        raise Conflict("another attempt at this quiz was submitted at the same moment; reload the quiz and try again", field="attempt_id") from None
+    if row is None:
+        if max_attempts is not None and quiz["attempts"] + 1 > max_attempts:
+            raise Conflict(f"no attempts left: this quiz allows {max_attempts}", field="attempt_id")
+        raise Conflict("this submission is being graded already; reload the page", field="attempt_id")
+    if not row["created"]:
+        # The same submission again (a reload, a double tap): answer with the attempt as it was graded then.
+        _, _, results = grade(quiz["learner"], quiz["answer_key"] or {}, row["stored_answers"] or {})
+        return _attempt_out(row, quiz, results)
+    total = len(quiz["learner"].get("questions", []))
+    statement = xapi.build_statement(
+        base_url=base_url, user_id=user_id, verb="passed" if passed else "failed", code=code, version=version, key=key,
+        title=quiz["title"], registration=quiz["enrollment_id"], language=language, statement_id=statement_id,
+        result={"score": {"scaled": score, "raw": right, "min": 0, "max": total}, "success": passed, "completion": True},
+    )
+    await store_trusted(conn, statement, user_id=user_id, base_url=base_url)
+    if passed:
+        await complete_if_done(conn, [quiz["enrollment_id"]], base_url=base_url)
+    return _attempt_out(row, quiz, results)
+
+
+def learner_questions(quiz: Any) -> list[dict[str, Any]]:
+    """The questions as the form shows them (no answers), each marked single or multiple choice."""
+    multiple = multiple_answers(quiz["answer_key"])
+    return [{**q, "multiple": q["key"] in multiple} for q in quiz["learner"].get("questions", [])]
+
+
+def convert_answers(form: dict[str, Any]) -> dict[str, list[str]]:
+    """A posted form (``q.<key>`` fields, one value or several) -> answers by question key."""
+    answers: dict[str, list[str]] = {}
+    for name, value in form.items():
+        if name.startswith("q."):
+            values = value if isinstance(value, list) else [value]
+            answers[name[2:]] = [str(v) for v in values if v]
+    return answers
+

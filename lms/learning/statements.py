@@ -1,0 +1,172 @@
+"""The statement log: storing a checked batch in one statement, reading back, and the use case that ties it together.
+
+A batch is stored whole or not at all: unknown activities or someone else's registration refuse it (400); an id
+already stored with other content refuses it (409); an id already stored with the same content changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from lms.errors import Conflict, Invalid
+from lms.learning import xapi
+
+_STORE = """
+WITH input AS (
+    SELECT x.* FROM jsonb_to_recordset($2::jsonb) AS x(
+        id uuid, verb text, activity_iri text, code text, version int, akey text, voids_id uuid,
+        registration uuid, ts timestamptz, raw jsonb, ord int, finishes boolean)
+), resolved AS (
+    SELECT i.*, v.id AS version_id, a.id AS activity_id,
+           coalesce(r.id, mine.id) AS enrollment_id, r.user_id AS registration_user, r.version_id AS registration_version
+    FROM input i
+    LEFT JOIN courses c ON c.code = i.code
+    LEFT JOIN course_versions v ON v.course_id = c.id AND v.version = i.version
+    LEFT JOIN version_activities a ON a.version_id = v.id AND a.key = i.akey
+    LEFT JOIN enrollments r ON r.id = i.registration
+    LEFT JOIN enrollments mine ON i.registration IS NULL AND mine.user_id = $1 AND mine.version_id = v.id
+), bad AS (
+    SELECT ord, CASE
+        WHEN code IS NOT NULL AND version_id IS NULL THEN 'object.id: no such course version'
+        WHEN akey IS NOT NULL AND activity_id IS NULL THEN 'object.id: no such activity in this course version'
+        WHEN registration IS NOT NULL AND registration_user IS DISTINCT FROM $1 THEN 'context.registration: not one of your enrollments'
+        WHEN registration IS NOT NULL AND version_id IS NOT NULL AND registration_version <> version_id
+            THEN 'context.registration: this enrollment is for another course version'
+        END AS reason
+    FROM resolved
+), stored AS (
+    INSERT INTO statements (id, user_id, enrollment_id, verb, activity_iri, activity_id, voids_id, result, context, timestamp, raw)
+    SELECT id, $1, enrollment_id, verb, activity_iri, activity_id, voids_id, raw -> 'result', raw -> 'context', ts, raw
+    FROM resolved
+    WHERE NOT EXISTS (SELECT 1 FROM bad WHERE reason IS NOT NULL)
+    ORDER BY id
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id, enrollment_id, voids_id
+), voided AS (
+    -- $3: the ids this batch voids (usually none); only voiding statements stored now take effect, only on the
+    -- caller's own statements, and a voiding statement cannot itself be voided.
+    UPDATE statements s SET voided = true
+    WHERE s.id = ANY($3::uuid[]) AND s.id IN (SELECT voids_id FROM stored)
+      AND s.user_id = $1 AND s.verb <> 'http://adlnet.gov/expapi/verbs/voided' AND NOT s.voided
+    RETURNING s.enrollment_id
+)
+SELECT (SELECT json_agg(json_build_object('ord', ord, 'reason', reason) ORDER BY ord) FROM bad WHERE reason IS NOT NULL) AS problems,
+       (SELECT array_agg(id) FROM stored) AS stored_ids,
+       (SELECT array_agg(DISTINCT s.enrollment_id) FROM stored s JOIN resolved r ON r.id = s.id
+        WHERE s.enrollment_id IS NOT NULL AND r.finishes) AS enrollment_ids,
+       (SELECT count(*) FROM voided) AS voided
+"""
+
+
+async def store(conn: asyncpg.Connection, rows: list[dict[str, Any]], *, user_id: UUID) -> tuple[list[UUID], list[UUID]]:
+    """Store checked rows; return (ids newly stored, enrolments where something may have been finished).
+
+    Run inside a transaction: a conflict found after the insert rolls the whole batch back.
+    """
+    voids = [r["voids_id"] for r in rows if r["voids_id"]]
+    result = await conn.fetchrow(_STORE, user_id, [_payload(r) for r in rows], voids)
+    if result["problems"]:
+        problems = [(f"statements[{p['ord']}].{p['reason'].split(':')[0]}", p["reason"].split(": ", 1)[1]) for p in result["problems"]]
+        raise Invalid(f"{problems[0][0]}: {problems[0][1]}", field=problems[0][0],
+                      extra={"problems": [{"field": f, "message": m} for f, m in problems]})
+    stored_ids = list(result["stored_ids"] or [])
+    if len(stored_ids) < len(rows):
+        await _refuse_different_content(conn, rows, stored_ids, user_id=user_id)
+    return stored_ids, list(result["enrollment_ids"] or [])
+
+
+def _payload(row: dict[str, Any]) -> dict[str, Any]:
+    """What the statement needs of a checked row; `finishes` marks rows that can finish an activity (completion is
+    checked only after those: a batch of `progressed` statements costs one round trip)."""
+    result = row["raw"].get("result") or {}
+    finishes = row["verb"] in _FINISHING or result.get("completion") is True
+    return {k: row[k] for k in _PAYLOAD} | {"finishes": finishes}
+
+
+_PAYLOAD = ("id", "verb", "activity_iri", "code", "version", "akey", "voids_id", "registration", "ts", "raw", "ord")
+_FINISHING = {xapi.VERB_BASE + "completed", xapi.VERB_BASE + "passed"}
+
+
+async def _refuse_different_content(conn: asyncpg.Connection, rows: list[dict[str, Any]], stored_ids: list[UUID], *, user_id: UUID) -> None:
+    """Ids that were there already: the same content is fine (nothing changes), other content is a conflict."""
+    fresh = {str(i) for i in stored_ids}
+    repeats = [{"id": r["id"], "raw": r["raw"]} for r in rows if r["id"] not in fresh]
+    different = await conn.fetchval(
+        """SELECT array_agg(s.id ORDER BY s.id)
+           FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, raw jsonb)
+           JOIN statements s ON s.id = x.id
+           WHERE s.raw <> x.raw OR s.user_id <> $2""",
+        repeats, user_id,
+    )
+    if different:
+        raise Conflict(f"statement {different[0]} exists already with other content; statements never change (void it instead)",
+                       field="id", extra={"conflicts": [str(d) for d in different]})
+
+
+_OUT_COLUMNS = "s.id, s.raw, s.timestamp, s.stored, s.voided"
+
+
+def statement_out(row: Any, base_url: str) -> dict[str, Any]:
+    """The statement as stored, with the properties the LRS sets."""
+    out = dict(row["raw"])
+    out.setdefault("timestamp", xapi.format_timestamp(row["timestamp"]))
+    out["stored"] = xapi.format_timestamp(row["stored"])
+    out["authority"] = xapi.authority(base_url)
+    out["version"] = xapi.VERSION
+    return out
+
+
+async def get_statement(conn: asyncpg.Connection, *, user_id: UUID, statement_id: UUID, voided: bool) -> Any | None:
+    """One of the caller's statements: a voided one only when asked by voidedStatementId, per xAPI."""
+    return await conn.fetchrow(
+        f"SELECT {_OUT_COLUMNS} FROM statements s WHERE s.id = $1 AND s.user_id = $2 AND s.voided = $3",
+        statement_id, user_id, voided,
+    )
+
+
+async def list_statements(
+    conn: asyncpg.Connection, *, user_id: UUID, registration: UUID | None, verb: str | None, activity: str | None,
+    since: datetime | None, until: datetime | None, limit: int, ascending: bool,
+    after: tuple[datetime, UUID] | None = None,
+) -> list[Any]:
+    order, beyond = ("ASC", ">") if ascending else ("DESC", "<")
+    return await conn.fetch(
+        f"""SELECT {_OUT_COLUMNS} FROM statements s
+            WHERE s.user_id = $1 AND NOT s.voided
+              AND ($2::uuid IS NULL OR s.enrollment_id = $2)
+              AND ($3::text IS NULL OR s.verb = $3)
+              AND ($4::text IS NULL OR s.activity_iri = $4)
+              AND ($5::timestamptz IS NULL OR s.stored > $5)
+              AND ($6::timestamptz IS NULL OR s.stored <= $6)
+              AND ($8::timestamptz IS NULL OR (s.stored, s.id) {beyond} ($8, $9::uuid))
+            ORDER BY s.stored {order}, s.id {order}
+            LIMIT $7""",
+        user_id, registration, verb, activity, since, until, limit, after[0] if after else None, after[1] if after else None,
+    )
+
+
+async def record_statements(
+    conn: asyncpg.Connection, statements: list[Any], *, user_id: UUID, base_url: str, statement_id: str | None = None,
+) -> list[str]:
+    """Check, store, and complete what became complete: the one path for the xAPI endpoint and the worker's pages."""
+    from lms.learning.completion import complete_if_done
+
+    now = datetime.now(UTC)
+    if statement_id is not None:
+        rows = [xapi.check_statement(statements[0], "statement", base_url=base_url, caller_id=user_id, now=now, statement_id=statement_id)]
+    else:
+        rows = xapi.check_batch(statements, base_url=base_url, caller_id=user_id, now=now)
+    _, enrollment_ids = await store(conn, rows, user_id=user_id)
+    if enrollment_ids:
+        await complete_if_done(conn, enrollment_ids, base_url=base_url)
+    return [r["id"] for r in rows]
+
+
+async def store_trusted(conn: asyncpg.Connection, statement: dict[str, Any], *, user_id: UUID, base_url: str) -> None:
+    """A statement the server made itself (quiz result, attendance, completion): same checks, same log."""
+    row = xapi.check_statement(statement, "statement", base_url=base_url, caller_id=user_id, now=datetime.now(UTC))
+    await store(conn, [row], user_id=user_id)
