@@ -1,0 +1,112 @@
+"""JSON: public certificate lookup and credential checks, the DID document and status lists, a worker's transcript
+and credentials, revocation, and a clinic's view of its workers' credit."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, MediaType, Response, get, post, put
+from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
+
+from lms.accounts.auth import require_login, require_role
+from lms.credit import codes, queries, service
+from lms.credit.ratelimit import limit_lookups
+from lms.credit.schemas import (
+    ClinicReport, PublicCertificate, RevokeRequest, Transcript, VerificationResult, WorkerCredentialOut, WorkerCredentialSet,
+)
+from lms.deps import Db, SettingsDep, Tx, User
+from lms.errors import NotFound
+
+CodeParam = Annotated[str, PathParameter(min_length=1, max_length=40)]
+Months = Annotated[int, QueryParameter(ge=1, le=120)]
+ClinicSlug = Annotated[str | None, QueryParameter(pattern=r"^[a-z0-9][a-z0-9-]+$")]
+
+
+def _download(content: Any, filename: str, media_type: str) -> Response[Any]:
+    return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+class CertificatesController(Controller):
+    path = "/api/v1/certificates"
+    tags = ["credit"]
+
+    @get("/{code:str}", operation_id="certificates_get", guards=[limit_lookups])
+    async def get_certificate(self, db: Db, settings: SettingsDep, code: CodeParam) -> PublicCertificate:
+        """Public, no login: the frozen facts and the status (valid, expired, revoked). Unknown codes are 404."""
+        return service.public_view(await service.find_certificate(db, code), settings)
+
+    @post("/{code:str}/revoke", operation_id="certificates_revoke", status_code=200, guards=[require_role("program_admin")])
+    async def revoke(self, tx: Tx, user: User, settings: SettingsDep, code: CodeParam, data: JSONBody[RevokeRequest]) -> PublicCertificate:
+        return service.public_view(await service.revoke(tx, typed_code=code, actor=user, reason=data.reason), settings)
+
+
+class CredentialsController(Controller):
+    path = "/api/v1/credentials"
+    tags = ["credit"]
+
+    @post("/verify", operation_id="credentials_verify", status_code=200, guards=[limit_lookups])
+    async def verify(self, db: Db, settings: SettingsDep, data: JSONBody[dict[str, Any]]) -> VerificationResult:
+        """Check an OpenBadgeCredential: schema, Data Integrity proof (eddsa-rdfc-2022), revocation status, validity."""
+        return await service.verify_document(db, settings, data)
+
+
+class PublicKeysController(Controller):
+    """What a standard verifier fetches: the issuer's did:web document and the revocation status lists."""
+
+    tags = ["credit"]
+
+    @get("/.well-known/did.json", operation_id="did_document", media_type="application/did+json")
+    async def did_document(self, tx: Tx, settings: SettingsDep) -> dict[str, Any]:
+        return await service.did_document(tx, settings)
+
+    @get("/credentials/status/{number:int}", operation_id="status_list_get", media_type="application/vc+ld+json")
+    async def status_list(self, tx: Tx, settings: SettingsDep, number: FromPath[int]) -> dict[str, Any]:
+        return await service.status_list_credential(tx, settings, number)
+
+
+class TranscriptController(Controller):
+    path = "/api/v1/me"
+    tags = ["credit"]
+    guards = [require_login]
+
+    @get("/transcript", operation_id="me_transcript")
+    async def transcript(self, tx: Tx, user: User, settings: SettingsDep) -> Transcript:
+        return await service.transcript(tx, user, settings)
+
+    @get("/transcript.csv", operation_id="me_transcript_csv", media_type="text/csv")
+    async def transcript_csv(self, tx: Tx, user: User, settings: SettingsDep) -> Response[str]:
+        data = await service.transcript(tx, user, settings)
+        return _download(service.transcript_csv(data), "transcript.csv", "text/csv; charset=utf-8")
+
+    @get("/certificates/{code:str}/credential", operation_id="me_certificate_credential")
+    async def credential(self, tx: Tx, user: User, settings: SettingsDep, code: CodeParam) -> Response[Any]:
+        """The signed OpenBadgeCredential (W3C VC 2.0, eddsa-rdfc-2022) of one of the caller's own certificates."""
+        normal = codes.normalize(code)
+        cert = await queries.certificate_by_code(tx, normal) if normal else None
+        if cert is None or cert.user_id != user.id:
+            raise NotFound("No certificate of yours has this code.")
+        credential = await service.ensure_credential(tx, cert, settings)
+        return _download(credential, f"certificate-{codes.grouped(cert.code)}.json", MediaType.JSON)
+
+
+class ClinicCreditController(Controller):
+    path = "/api/v1/clinic"
+    tags = ["credit"]
+    guards = [require_role("clinic_admin", "program_admin")]
+
+    @get("/credit", operation_id="clinic_credit")
+    async def credit(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> ClinicReport:
+        """Workers of the caller's clinic with their credit and renewal status. Each lookup is audit-logged."""
+        return await service.clinic_report(tx, viewer=user, clinic_slug=clinic, months=months, fmt="json")
+
+    @get("/credit.csv", operation_id="clinic_credit_csv", media_type="text/csv")
+    async def credit_csv(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> Response[str]:
+        report = await service.clinic_report(tx, viewer=user, clinic_slug=clinic, months=months, fmt="csv")
+        return _download(service.clinic_csv(report), "clinic-credit.csv", "text/csv; charset=utf-8")
+
+    @put("/workers/{user_id:uuid}/credentials", operation_id="clinic_worker_credential_set", guards=[require_role("clinic_admin")])
+    async def set_credential(self, tx: Tx, user: User, user_id: FromPath[UUID], data: JSONBody[WorkerCredentialSet]) -> WorkerCredentialOut:
+        """Record which credential a worker of this clinic holds and when its renewal cycle started."""
+        return await service.set_worker_credential(tx, viewer=user, user_id=user_id, credential=data.credential,
+                                                   cycle_start=data.cycle_start)

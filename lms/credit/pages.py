@@ -1,0 +1,131 @@
+"""HTML: public verification (no login), the printable certificate, a worker's certificates, revocation by a
+program admin, and a clinic admin's view of their workers' credit."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+import segno
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromQuery, PathParameter, QueryParameter, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from lms.accounts.auth import require_login, require_role
+from lms.catalog.language import pick
+from lms.credit import codes, queries, service
+from lms.credit.ratelimit import limit_lookups
+from lms.credit.schemas import CATEGORY_NAMES, STATUS_NAMES, UNIT_NAMES, PublicCertificate
+from lms.deps import Db, SettingsDep, Tx, User
+from lms.errors import Invalid
+from lms.i18n import LANGUAGE_COOKIE, UI_LANGUAGES, base_language, request_language
+from lms.schemas import Form
+from lms.web import page
+
+CodeParam = Annotated[str, PathParameter(min_length=1, max_length=40)]
+LangParam = Annotated[str | None, QueryParameter(pattern=r"^[a-z]{2}$")]
+Months = Annotated[int, QueryParameter(ge=1, le=120)]
+ClinicSlug = Annotated[str | None, QueryParameter(pattern=r"^[a-z0-9][a-z0-9-]+$")]
+
+
+class RevokeForm(Form):
+    reason: str = ""
+
+
+class CredentialForm(Form):
+    user_id: str = ""
+    credential: str = ""
+    cycle_start: str = ""
+
+
+def qr_svg(url: str) -> str:
+    """An inline SVG QR code (no script, no request) that prints crisply."""
+    return segno.make(url, error="m").svg_inline(scale=4, border=2, title=url)
+
+
+def _certificate_language(request: Request[Any, Any, Any], lang: str | None, cert: PublicCertificate) -> str:
+    """The certificate's language, unless the visitor chose one (?lang= link, or the site's language switch)."""
+    chosen = lang or request.cookies.get(LANGUAGE_COOKIE)
+    language = chosen if chosen in UI_LANGUAGES else base_language(cert.facts.language)
+    language = language if language in UI_LANGUAGES else request_language(request)
+    request.scope["lms_language"] = language
+    return language
+
+
+def _names() -> dict[str, Any]:
+    return {"unit_names": UNIT_NAMES, "status_names": STATUS_NAMES, "category_names": CATEGORY_NAMES, "grouped": codes.grouped}
+
+
+def _csv(content: str, filename: str) -> Response[str]:
+    return Response(content, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+class CreditPages(Controller):
+    include_in_schema = False
+
+    @get("/verify", operation_id="page_verify_form")
+    async def verify_form(self, request: Request[Any, Any, Any], code: FromQuery[str] = "") -> Template | Redirect:
+        if code.strip():
+            normal = codes.normalize(code)
+            return Redirect(f"/verify/{codes.grouped(normal) if normal else code.strip()[:40]}", status_code=303)
+        return page(request, "credit/verify_form.html.jinja2")
+
+    @get("/verify/{code:str}", operation_id="page_verify", guards=[limit_lookups])
+    async def verify(self, request: Request[Any, Any, Any], db: Db, settings: SettingsDep, code: CodeParam, lang: LangParam = None) -> Template:
+        cert = service.public_view(await service.find_certificate(db, code), settings)
+        language = _certificate_language(request, lang, cert)
+        return page(request, "credit/verify.html.jinja2", cert=cert, qr=qr_svg(cert.verify_url), shown_language=language,
+                    error=None, **_names())
+
+    @post("/verify/{code:str}/revoke", operation_id="page_verify_revoke", guards=[require_role("program_admin")])
+    async def revoke(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: CodeParam,
+                     data: URLEncodedBody[RevokeForm]) -> Template | Redirect:
+        try:
+            revoked = await service.revoke(tx, typed_code=code, actor=user, reason=data.reason)
+        except Invalid as exc:
+            cert = service.public_view(await service.find_certificate(tx, code), settings)
+            return page(request, "credit/verify.html.jinja2", status=400, cert=cert, qr=qr_svg(cert.verify_url),
+                        shown_language=request_language(request), error=exc.detail, **_names())
+        return Redirect(f"/verify/{codes.grouped(revoked.code)}", status_code=303)
+
+    @get("/certificates/{code:str}/print", operation_id="page_certificate_print", guards=[limit_lookups])
+    async def printable(self, request: Request[Any, Any, Any], db: Db, settings: SettingsDep, code: CodeParam, lang: LangParam = None) -> Template:
+        cert = service.public_view(await service.find_certificate(db, code), settings)
+        language = _certificate_language(request, lang, cert)
+        return page(request, "credit/print.html.jinja2", cert=cert, qr=qr_svg(cert.verify_url), shown_language=language, **_names())
+
+    @get("/my/certificates", operation_id="page_my_certificates", guards=[require_login])
+    async def transcript(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep) -> Template:
+        data = await service.transcript(tx, user, settings)
+        return page(request, "credit/transcript.html.jinja2", transcript=data, **_names())
+
+    @get("/my/certificates.csv", operation_id="page_my_certificates_csv", guards=[require_login])
+    async def transcript_csv(self, tx: Tx, user: User, settings: SettingsDep) -> Response[str]:
+        return _csv(service.transcript_csv(await service.transcript(tx, user, settings)), "transcript.csv")
+
+    @get("/clinic/credit", operation_id="page_clinic_credit", guards=[require_role("clinic_admin", "program_admin")])
+    async def clinic(self, request: Request[Any, Any, Any], db: Db, user: User, months: Months = 24, clinic: ClinicSlug = None,
+                     short: FromQuery[bool] = False, saved: FromQuery[bool] = False) -> Template:
+        report = await service.clinic_report(db, viewer=user, clinic_slug=clinic, months=months, fmt="html")
+        language = request_language(request)
+        credential_names = {key: pick(name, language)[0] for key, name in report.credential_names.items()}
+        workers = [w for w in report.workers if not short or w.meets is False]
+        return page(request, "credit/clinic.html.jinja2", report=report, workers=workers, short=short, months=months,
+                    clinic_slug=clinic, credential_names=credential_names, saved=saved, error=None, **_names())
+
+    @get("/clinic/credit.csv", operation_id="page_clinic_credit_csv", guards=[require_role("clinic_admin", "program_admin")])
+    async def clinic_csv(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> Response[str]:
+        report = await service.clinic_report(tx, viewer=user, clinic_slug=clinic, months=months, fmt="csv")
+        return _csv(service.clinic_csv(report), "clinic-credit.csv")
+
+    @post("/clinic/credit/credentials", operation_id="page_clinic_credential_set", guards=[require_role("clinic_admin")])
+    async def set_credential(self, tx: Tx, user: User, data: URLEncodedBody[CredentialForm]) -> Redirect:
+        try:
+            user_id = UUID(data.user_id)
+            cycle_start = date.fromisoformat(data.cycle_start)
+        except ValueError:
+            raise Invalid("Choose a worker and a cycle start date.", field="cycle_start") from None
+        await service.set_worker_credential(tx, viewer=user, user_id=user_id, credential=data.credential, cycle_start=cycle_start)
+        return Redirect("/clinic/credit?saved=true", status_code=303)
+

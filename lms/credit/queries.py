@@ -1,0 +1,316 @@
+"""Credit SQL. One round trip per function; rows become Structs in one place."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from lms.credit.renewal import Requirement
+from lms.credit.rules import CreditRule
+from lms.credit.schemas import CertificateRow, KeyOut, WorkerCredentialOut
+
+# Dates on certificates are California dates.
+TZ = "America/Los_Angeles"
+
+
+# ---------------------------------------------------------------- rules and requirements
+
+async def load_rules(conn: asyncpg.Connection) -> dict[str, CreditRule]:
+    rows = await conn.fetch(
+        """SELECT b.code AS body, b.name, b.unit, b.minutes_per_unit, b.rounding, b.step::float8 AS step, b.counts_live,
+                  b.counts_self_paced, b.min_minutes,
+                  (SELECT coalesce(json_agg(json_build_object(
+                              'category', c.category, 'name', c.name, 'max_units', c.max_units::float8,
+                              'valid_months', c.valid_months) ORDER BY c.category), '[]')
+                   FROM credit_categories c WHERE c.body = b.code) AS categories
+           FROM accrediting_bodies b ORDER BY b.code"""
+    )
+    return {r["body"]: msgspec.convert(dict(r), CreditRule) for r in rows}
+
+
+async def rules_and_requirements(conn: asyncpg.Connection) -> tuple[dict[str, CreditRule], dict[str, Requirement]]:
+    """Both rule tables in one round trip (they are small, and a report needs both)."""
+    row = await conn.fetchrow(
+        """SELECT (SELECT coalesce(json_agg(json_build_object(
+                       'body', b.code, 'name', b.name, 'unit', b.unit, 'minutes_per_unit', b.minutes_per_unit,
+                       'rounding', b.rounding, 'step', b.step::float8, 'counts_live', b.counts_live,
+                       'counts_self_paced', b.counts_self_paced, 'min_minutes', b.min_minutes,
+                       'categories', (SELECT coalesce(json_agg(json_build_object(
+                                          'category', c.category, 'name', c.name, 'max_units', c.max_units::float8,
+                                          'valid_months', c.valid_months) ORDER BY c.category), '[]')
+                                      FROM credit_categories c WHERE c.body = b.code)) ORDER BY b.code), '[]')
+                   FROM accrediting_bodies b) AS rules,
+                  (SELECT coalesce(json_agg(json_build_object(
+                       'credential', r.credential, 'name', r.name, 'body', r.body, 'units', r.units::float8,
+                       'cycle_months', r.cycle_months, 'max_non_live_share', r.max_non_live_share::float8,
+                       'categories', (SELECT coalesce(json_agg(json_build_object(
+                                          'category', m.category, 'min_units', m.min_units::float8, 'needs_live', m.needs_live)
+                                          ORDER BY m.category), '[]')
+                                      FROM credential_category_minimums m WHERE m.credential = r.credential))
+                       ORDER BY r.credential), '[]')
+                   FROM credential_requirements r) AS requirements"""
+    )
+    rules = {r["body"]: msgspec.convert(r, CreditRule) for r in row["rules"]}
+    requirements = {r["credential"]: msgspec.convert(r, Requirement) for r in row["requirements"]}
+    return rules, requirements
+
+
+async def load_requirements(conn: asyncpg.Connection) -> dict[str, Requirement]:
+    rows = await conn.fetch(
+        """SELECT r.credential, r.name, r.body, r.units::float8 AS units, r.cycle_months,
+                  r.max_non_live_share::float8 AS max_non_live_share,
+                  (SELECT coalesce(json_agg(json_build_object(
+                              'category', m.category, 'min_units', m.min_units::float8, 'needs_live', m.needs_live)
+                              ORDER BY m.category), '[]')
+                   FROM credential_category_minimums m WHERE m.credential = r.credential) AS categories
+           FROM credential_requirements r ORDER BY r.credential"""
+    )
+    return {r["credential"]: msgspec.convert(dict(r), Requirement) for r in rows}
+
+
+# ---------------------------------------------------------------- signing keys
+
+async def active_signing_key(conn: asyncpg.Connection) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT id, private_key_encrypted, created_at FROM signing_keys WHERE retired_at IS NULL")
+
+
+async def insert_signing_key(conn: asyncpg.Connection, *, key_id: str, encrypted: bytes) -> bool:
+    """False when another process made the active key first (the partial unique index decides)."""
+    done = await conn.fetchval(
+        "INSERT INTO signing_keys (id, private_key_encrypted) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id",
+        key_id, encrypted,
+    )
+    return done is not None
+
+
+async def lock_key_rotation(conn: asyncpg.Connection) -> None:
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('signing key rotation', 0))")
+
+
+async def retire_active_key(conn: asyncpg.Connection) -> str | None:
+    return await conn.fetchval("UPDATE signing_keys SET retired_at = now() WHERE retired_at IS NULL RETURNING id")
+
+
+async def list_keys(conn: asyncpg.Connection) -> list[KeyOut]:
+    rows = await conn.fetch("SELECT id, created_at, retired_at FROM signing_keys ORDER BY created_at, id")
+    return [msgspec.convert(dict(r), KeyOut) for r in rows]
+
+
+async def key_exists(conn: asyncpg.Connection, key_id: str) -> bool:
+    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM signing_keys WHERE id = $1)", key_id)
+
+
+# ---------------------------------------------------------------- issuing
+
+async def lock_enrollment(conn: asyncpg.Connection, enrollment_id: UUID) -> None:
+    """Serialise issuers of one enrolment until the transaction ends (the UNIQUE constraint is the backstop)."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('certificate:' || $1::uuid::text, 0))", enrollment_id)
+
+
+async def issue_inputs(conn: asyncpg.Connection, enrollment_id: UUID) -> dict[str, Any] | None:
+    """Everything a certificate freezes, for a completed enrolment: who, what, when, and the minutes that count.
+
+    Self-paced minutes are those of lessons and quizzes done; live minutes are attended minutes of each in-person
+    activity (the best attendance, at most the activity's minutes) and the minutes of signed checkoffs.
+    """
+    row = await conn.fetchrow(
+        f"""SELECT e.id AS enrollment_id, e.user_id, u.display_name, u.language AS user_language,
+                   (e.enrolled_at AT TIME ZONE '{TZ}')::date AS enrolled_on,
+                   coalesce(c.completed_at, e.completed_at) AS completed_at,
+                   (coalesce(c.completed_at, e.completed_at) AT TIME ZONE '{TZ}')::date AS completed_on,
+                   co.code AS course_code, co.track, v.id AS version_id, v.version, v.title, v.languages,
+                   (SELECT coalesce(sum(p.minutes), 0)::int FROM activity_progress p
+                    WHERE p.enrollment_id = e.id AND p.done AND p.kind IN ('lesson', 'quiz')) AS self_paced_minutes,
+                   (SELECT coalesce(json_agg(json_build_object(
+                               'key', a.key, 'kind', a.kind, 'title', a.title, 'minutes', x.minutes, 'date', x.on_date,
+                               'instructor', x.instructor) ORDER BY a.position), '[]')
+                    FROM version_activities a
+                    CROSS JOIN LATERAL (
+                        SELECT least(t.minutes, a.minutes) AS minutes, (s.starts_at AT TIME ZONE '{TZ}')::date AS on_date,
+                               i.display_name AS instructor
+                        FROM attendance t
+                        JOIN inperson_sessions s ON s.id = t.session_id
+                        JOIN users i ON i.id = s.instructor_id
+                        WHERE a.kind = 'in_person' AND t.enrollment_id = e.id AND s.activity_id = a.id
+                        UNION ALL
+                        SELECT a.minutes, (k.signed_at AT TIME ZONE '{TZ}')::date, i.display_name
+                        FROM checkoffs k JOIN users i ON i.id = k.instructor_id
+                        WHERE a.kind = 'checkoff' AND k.enrollment_id = e.id AND k.activity_id = a.id
+                        ORDER BY 1 DESC LIMIT 1) x
+                    WHERE a.version_id = e.version_id AND a.kind IN ('in_person', 'checkoff')) AS in_person,
+                   (SELECT coalesce(json_agg(json_build_object(
+                               'body', p.body, 'provider_number', p.provider_number, 'approved_from', p.approved_from,
+                               'approved_until', p.approved_until, 'category', p.category) ORDER BY p.body), '[]')
+                    FROM version_approvals p WHERE p.version_id = e.version_id) AS approvals
+            FROM enrollments e
+            JOIN users u ON u.id = e.user_id
+            JOIN course_versions v ON v.id = e.version_id
+            JOIN courses co ON co.id = v.course_id
+            LEFT JOIN completions c ON c.enrollment_id = e.id
+            WHERE e.id = $1 AND coalesce(c.completed_at, e.completed_at) IS NOT NULL""",
+        enrollment_id,
+    )
+    return dict(row) if row else None
+
+
+async def next_status_index(conn: asyncpg.Connection) -> int:
+    return await conn.fetchval("SELECT nextval('certificate_status_index')::int")
+
+
+async def insert_certificate(
+    conn: asyncpg.Connection, *, certificate_id: UUID, code: str, enrollment_id: UUID, user_id: UUID, version_id: UUID,
+    language: str, completed_at: Any, issued_at: Any, valid_until: date | None, facts: Any, status_index: int,
+) -> bool:
+    """False when nothing was inserted: the enrolment has its certificate already, or (rarely) the code is taken."""
+    done = await conn.fetchval(
+        """INSERT INTO certificates (id, code, enrollment_id, user_id, version_id, language, completed_at, issued_at,
+                                     valid_until, facts, status_index)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           ON CONFLICT DO NOTHING RETURNING id""",
+        certificate_id, code, enrollment_id, user_id, version_id, language, completed_at, issued_at, valid_until, facts,
+        status_index,
+    )
+    return done is not None
+
+
+async def store_credential(conn: asyncpg.Connection, *, certificate_id: UUID, credential: Any, key_id: str) -> bool:
+    """Keep the signed credential, once; False when another request stored one first (then read theirs)."""
+    done = await conn.fetchval(
+        "UPDATE certificates SET credential = $2, key_id = $3 WHERE id = $1 AND credential IS NULL RETURNING id",
+        certificate_id, credential, key_id,
+    )
+    return done is not None
+
+
+_CERT = """c.id, c.code, c.enrollment_id, c.user_id, c.language, c.completed_at, c.issued_at, c.valid_until, c.facts,
+           c.key_id, c.status_index, c.revoked_at, c.revoked_reason"""
+
+
+async def certificate_by_enrollment(conn: asyncpg.Connection, enrollment_id: UUID) -> CertificateRow | None:
+    row = await conn.fetchrow(f"SELECT {_CERT} FROM certificates c WHERE c.enrollment_id = $1", enrollment_id)
+    return msgspec.convert(dict(row), CertificateRow) if row else None
+
+
+async def certificate_by_code(conn: asyncpg.Connection, code: str) -> CertificateRow | None:
+    row = await conn.fetchrow(f"SELECT {_CERT} FROM certificates c WHERE c.code = $1", code)
+    return msgspec.convert(dict(row), CertificateRow) if row else None
+
+
+async def credential_for_owner(conn: asyncpg.Connection, *, code: str, user_id: UUID) -> dict[str, Any] | None:
+    """The signed credential, only for the worker it was issued to (ownership in the WHERE)."""
+    return await conn.fetchval("SELECT credential FROM certificates WHERE code = $1 AND user_id = $2", code, user_id)
+
+
+async def credential_by_code(conn: asyncpg.Connection, code: str) -> dict[str, Any] | None:
+    return await conn.fetchval("SELECT credential FROM certificates WHERE code = $1", code)
+
+
+async def code_by_id(conn: asyncpg.Connection, certificate_id: UUID) -> str | None:
+    return await conn.fetchval("SELECT code FROM certificates WHERE id = $1", certificate_id)
+
+
+async def user_certificates(conn: asyncpg.Connection, user_id: UUID) -> list[CertificateRow]:
+    rows = await conn.fetch(f"SELECT {_CERT} FROM certificates c WHERE c.user_id = $1 ORDER BY c.completed_at DESC, c.code", user_id)
+    return [msgspec.convert(dict(r), CertificateRow) for r in rows]
+
+
+async def completed_without_certificate(conn: asyncpg.Connection, user_id: UUID) -> list[UUID]:
+    """Completed enrolments that have no certificate yet (a listener failed, or completion predates certificates)."""
+    rows = await conn.fetch(
+        """SELECT e.id FROM enrollments e
+           WHERE e.user_id = $1 AND e.completed_at IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.enrollment_id = e.id)
+           ORDER BY e.completed_at""",
+        user_id,
+    )
+    return [r["id"] for r in rows]
+
+
+async def revoke(conn: asyncpg.Connection, *, code: str, actor_id: UUID, reason: str) -> CertificateRow | None:
+    """Revoke once; None when there is no such certificate or it was revoked already."""
+    row = await conn.fetchrow(
+        f"""UPDATE certificates c SET revoked_at = now(), revoked_by = $2, revoked_reason = $3
+            WHERE c.code = $1 AND c.revoked_at IS NULL
+            RETURNING {_CERT}""",
+        code, actor_id, reason,
+    )
+    return msgspec.convert(dict(row), CertificateRow) if row else None
+
+
+async def revoked_indexes(conn: asyncpg.Connection, *, first: int, last: int) -> list[int]:
+    rows = await conn.fetch(
+        "SELECT status_index FROM certificates WHERE revoked_at IS NOT NULL AND status_index BETWEEN $1 AND $2 ORDER BY 1",
+        first, last,
+    )
+    return [r["status_index"] for r in rows]
+
+
+async def status_list_version(conn: asyncpg.Connection) -> tuple[int, Any]:
+    """(revoked count, latest revocation): changes whenever the lists must be signed again."""
+    row = await conn.fetchrow("SELECT count(*)::int AS n, max(revoked_at) AS latest FROM certificates WHERE revoked_at IS NOT NULL")
+    return row["n"], row["latest"]
+
+
+async def max_status_index(conn: asyncpg.Connection) -> int:
+    return await conn.fetchval("SELECT coalesce(max(status_index), -1) FROM certificates")
+
+
+# ---------------------------------------------------------------- clinics
+
+async def clinic_workers_audited(
+    conn: asyncpg.Connection, *, clinic_id: UUID, actor_id: UUID, fmt: str, months: int,
+) -> tuple[str | None, list[dict[str, Any]]]:
+    """(clinic name, workers of THIS clinic with their credentials and the credit lines of their certificates), and
+    the audit record of this lookup (who, what, which workers) written by the same statement."""
+    rows = await conn.fetch(
+        """WITH ws AS (
+               SELECT u.id, u.display_name FROM users u WHERE u.clinic_id = $1 AND u.role = 'worker' AND u.active),
+           audit AS (
+               INSERT INTO audit_log (actor_id, action, subject, detail)
+               SELECT $2, 'clinic.credit_lookup', $1::text,
+                      jsonb_build_object('format', $3::text, 'months', $4::int, 'workers', count(ws.id),
+                                         'worker_ids', coalesce(jsonb_agg(ws.id::text ORDER BY ws.display_name, ws.id)
+                                                                FILTER (WHERE ws.id IS NOT NULL), '[]'::jsonb))
+               FROM ws)
+           SELECT k.name AS clinic_name, u.id AS user_id, u.display_name AS name,
+                  (SELECT coalesce(json_agg(json_build_object('credential', w.credential, 'cycle_start', w.cycle_start)
+                                            ORDER BY w.credential), '[]')
+                   FROM worker_credentials w WHERE w.user_id = u.id) AS credentials,
+                  (SELECT coalesce(json_agg(json_build_object(
+                              'code', c.code, 'completed_on', c.facts ->> 'completed_on', 'revoked', c.revoked_at IS NOT NULL,
+                              'credits', c.facts -> 'credits') ORDER BY c.completed_at), '[]')
+                   FROM certificates c WHERE c.user_id = u.id) AS certificates
+           FROM clinics k
+           LEFT JOIN ws u ON true
+           WHERE k.id = $1
+           ORDER BY u.display_name, u.id""",
+        clinic_id, actor_id, fmt, months,
+    )
+    if not rows:
+        return None, []
+    return rows[0]["clinic_name"], [dict(r) for r in rows if r["user_id"] is not None]
+
+
+async def clinic_id_by_slug(conn: asyncpg.Connection, slug: str) -> UUID | None:
+    return await conn.fetchval("SELECT id FROM clinics WHERE slug = $1", slug)
+
+
+async def set_worker_credential(
+    conn: asyncpg.Connection, *, clinic_id: UUID, user_id: UUID, credential: str, cycle_start: date, recorded_by: UUID,
+) -> WorkerCredentialOut | None:
+    """Record (or move) a worker's credential cycle; None unless the worker is in this clinic and the credential exists."""
+    row = await conn.fetchrow(
+        """INSERT INTO worker_credentials (user_id, credential, cycle_start, recorded_by)
+           SELECT u.id, r.credential, $4, $5
+           FROM users u JOIN credential_requirements r ON r.credential = $3
+           WHERE u.id = $2 AND u.clinic_id = $1 AND u.role = 'worker'
+           ON CONFLICT (user_id, credential) DO UPDATE
+               SET cycle_start = EXCLUDED.cycle_start, recorded_by = EXCLUDED.recorded_by, recorded_at = now()
+           RETURNING user_id, credential, cycle_start""",
+        clinic_id, user_id, credential, cycle_start, recorded_by,
+    )
+    return msgspec.convert(dict(row), WorkerCredentialOut) if row else None

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+
+from lms.credit.renewal import RenewalStatus
+from lms.i18n import N_
+from lms.schemas import Request, Response
+
+Status = Literal["valid", "expired", "revoked"]
+UNIT_NAMES = {"ceu": N_("CEU"), "unit": N_("units"), "credit": N_("credits"), "point": N_("points"), "hour": N_("hours")}
+CATEGORY_NAMES = {
+    "infection_control": N_("Infection Control"), "dental_practice_act": N_("California Dental Practice Act"),
+    "bls": N_("Basic Life Support"), "hipaa": N_("HIPAA"), "cultural_competency": N_("Cultural competency"), "cpr": N_("CPR"),
+    "administrative": N_("Administrative"), "clinical": N_("Clinical"), "general": N_("General"),
+}
+STATUS_NAMES = {"valid": N_("Valid"), "expired": N_("Expired"), "revoked": N_("Revoked")}
+
+
+class CreditLine(Response):
+    """One body's credit on a certificate, frozen at issue."""
+
+    body: str
+    body_name: str
+    unit: str
+    credit: float
+    live_credit: float
+    non_live_credit: float
+    minutes_counted: int
+    provider_number: str
+    approval_category: str | None
+    approved_from: date
+    approved_until: date | None
+    below_minimum: bool = False
+
+
+class InPersonPart(Response):
+    key: str
+    kind: Literal["in_person", "checkoff"]
+    title: str
+    date: date | None
+    minutes: int
+    instructor: str | None
+
+
+class Facts(Response):
+    """Everything a certificate says, frozen when issued and never recomputed."""
+
+    code: str
+    worker_name: str
+    language: str
+    course_code: str
+    course_title: str
+    course_version: int
+    track: str
+    enrolled_on: date
+    completed_on: date
+    issued_at: datetime
+    contact_minutes: int
+    contact_hours: float
+    live_minutes: int
+    self_paced_minutes: int
+    credits: list[CreditLine]
+    in_person: list[InPersonPart]
+    valid_until: date | None
+    issuer_name: str
+
+
+class CertificateRow(Response):
+    id: UUID
+    code: str
+    enrollment_id: UUID
+    user_id: UUID
+    language: str
+    completed_at: datetime
+    issued_at: datetime
+    valid_until: date | None
+    facts: Facts
+    key_id: str | None
+    status_index: int
+    revoked_at: datetime | None
+    revoked_reason: str | None
+
+
+class PublicCertificate(Response):
+    """What anyone with the code sees: the frozen facts and the status, nothing else about the worker."""
+
+    code: str
+    status: Status
+    status_checked_at: datetime
+    revoked_at: datetime | None
+    revoked_reason: str | None
+    verify_url: str
+    facts: Facts
+
+
+class BodyTotal(Response):
+    body: str
+    body_name: str
+    unit: str
+    credit: float
+    live_credit: float
+    non_live_credit: float
+
+
+class Transcript(Response):
+    worker_name: str
+    contact_hours: float
+    totals: list[BodyTotal]          # valid and expired certificates; revoked ones do not count
+    certificates: list[PublicCertificate]
+
+
+class RevokeRequest(Request):
+    reason: Annotated[str, msgspec.Meta(min_length=3, max_length=500)]
+
+
+class VerificationResult(Response):
+    verified: bool
+    status: Status | None
+    checks: dict[str, bool]          # schema, proof, status, validity
+    errors: list[str]
+    code: str | None = None
+
+
+class WorkerCredit(Response):
+    user_id: UUID
+    name: str
+    credit_by_body: list[BodyTotal]  # within the window shown (the last `months` months)
+    credentials: list[RenewalStatus]
+    meets: bool | None               # None: holds no credential with a requirement
+
+
+class ClinicReport(Response):
+    clinic_id: UUID
+    clinic_name: str
+    as_of: date
+    since: date
+    workers: list[WorkerCredit]
+    credential_names: dict[str, dict[str, str]] = {}  # credential -> language -> name
+
+
+class WorkerCredentialSet(Request):
+    credential: Annotated[str, msgspec.Meta(pattern=r"^[A-Z][A-Z0-9_]{1,31}$")]
+    cycle_start: date
+
+
+class WorkerCredentialOut(Response):
+    user_id: UUID
+    credential: str
+    cycle_start: date
+
+
+class KeyOut(Response):
+    id: str
+    created_at: datetime
+    retired_at: datetime | None
+
+
+def as_facts(value: dict[str, Any]) -> Facts:
+    return msgspec.convert(value, Facts)

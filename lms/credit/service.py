@@ -1,0 +1,352 @@
+"""Credit use cases: issue a certificate exactly once, sign it, show it, revoke it, publish keys and the status list,
+a worker's transcript, and a clinic's view of its workers against their renewal requirements."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+from litestar.concurrency import sync_to_thread
+
+from lms.accounts.schemas import CurrentUser
+from lms.audit.queries import record
+from lms.credit import codes, keys, queries, signing, status_list
+from lms.credit.certificates import build_facts, status_of
+from lms.credit.credential import open_badge
+from lms.credit.renewal import EarnedCredit, evaluate
+from lms.credit.rules import CreditRule, add_months, number
+from lms.credit.schemas import (
+    BodyTotal, CertificateRow, ClinicReport, PublicCertificate, Transcript, VerificationResult, WorkerCredit,
+)
+from lms.credit.verification import verify_credential
+from lms.errors import Conflict, Forbidden, Invalid, NotFound
+from lms.settings import Settings
+
+log = logging.getLogger("lms.credit")
+
+
+# ---------------------------------------------------------------- issuing
+
+async def issue_certificate(conn: asyncpg.Connection, enrollment_id: UUID) -> CertificateRow | None:
+    """The enrolment's certificate, issued now if it has none: exactly once however many callers race.
+
+    None when the enrolment is not complete. Facts are frozen here; the signed credential is made by
+    ``ensure_credential`` (at once where the service's settings are at hand, else on first need).
+    """
+    await queries.lock_enrollment(conn, enrollment_id)
+    existing = await queries.certificate_by_enrollment(conn, enrollment_id)
+    if existing is not None:
+        return existing
+    inputs = await queries.issue_inputs(conn, enrollment_id)
+    if inputs is None:
+        return None
+    rules = await queries.load_rules(conn)
+    issued_at = datetime.now(UTC).replace(microsecond=0)
+    for _attempt in range(5):
+        code = codes.new_code()
+        facts = build_facts(inputs, rules, code=code, issued_at=issued_at)
+        inserted = await queries.insert_certificate(
+            conn, certificate_id=uuid.uuid4(), code=code, enrollment_id=enrollment_id, user_id=inputs["user_id"],
+            version_id=inputs["version_id"], language=facts.language, completed_at=inputs["completed_at"],
+            issued_at=issued_at, valid_until=facts.valid_until, facts=msgspec.to_builtins(facts),
+            status_index=await queries.next_status_index(conn),
+        )
+        found = await queries.certificate_by_enrollment(conn, enrollment_id)
+        if inserted or found is not None:
+            return found
+    raise Conflict("could not find a free certificate code; try again")  # pragma: no cover - 31^9 codes
+
+
+async def on_completion(conn: asyncpg.Connection, enrollment_id: UUID) -> None:
+    """Completion listener: issue the certificate inside the completion transaction.
+
+    A failure here must not undo the worker's completion, so it runs in a savepoint and is logged; the transcript
+    issues any certificate still missing the next time the worker opens it.
+    """
+    try:
+        async with conn.transaction():
+            await issue_certificate(conn, enrollment_id)
+    except Exception:  # noqa: BLE001 - logged, and retried from the transcript
+        log.exception("certificate for enrollment %s not issued at completion; it will be issued later", enrollment_id)
+
+
+async def issue_missing(conn: asyncpg.Connection, user_id: UUID) -> None:
+    for enrollment_id in await queries.completed_without_certificate(conn, user_id):
+        async with conn.transaction():
+            await issue_certificate(conn, enrollment_id)
+
+
+async def ensure_credential(conn: asyncpg.Connection, cert: CertificateRow, settings: Settings) -> dict[str, Any]:
+    """The certificate's signed OpenBadgeCredential, signed once with the active key and then kept as it is."""
+    stored = await queries.credential_by_code(conn, cert.code)
+    if stored is not None:
+        return stored
+    key = await keys.active_key(conn, secret_key=settings.secret_key)
+    unsigned = open_badge(cert.facts, certificate_id=cert.id, status_index=cert.status_index, public_base_url=settings.public_base_url)
+    signed = await sync_to_thread(
+        signing.sign, unsigned, private_key=key.private_key,
+        verification_method=keys.verification_method(settings.public_base_url, key.id),
+    )
+    if await queries.store_credential(conn, certificate_id=cert.id, credential=signed, key_id=key.id):
+        return signed
+    return await queries.credential_by_code(conn, cert.code)  # another request signed it first
+
+
+# ---------------------------------------------------------------- reading
+
+def verify_url(settings: Settings, code: str) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/verify/{codes.grouped(code)}"
+
+
+def public_view(cert: CertificateRow, settings: Settings, *, now: datetime | None = None) -> PublicCertificate:
+    now = now or datetime.now(UTC)
+    return PublicCertificate(
+        code=codes.grouped(cert.code),
+        status=status_of(revoked_at=cert.revoked_at, valid_until=cert.valid_until, today=now.date()),
+        status_checked_at=now.replace(microsecond=0), revoked_at=cert.revoked_at, revoked_reason=cert.revoked_reason,
+        verify_url=verify_url(settings, cert.code), facts=cert.facts,
+    )
+
+
+async def find_certificate(conn: asyncpg.Connection, typed_code: str) -> CertificateRow:
+    """By a code as typed; unknown and malformed codes are the same 404, with no hint."""
+    code = codes.normalize(typed_code)
+    cert = await queries.certificate_by_code(conn, code) if code else None
+    if cert is None:
+        raise NotFound("No certificate has this code.")
+    return cert
+
+
+def body_totals(certs: list[CertificateRow]) -> list[BodyTotal]:
+    totals: dict[str, list[Decimal]] = {}
+    names: dict[str, tuple[str, str]] = {}
+    for cert in certs:
+        if cert.revoked_at is not None:
+            continue
+        for line in cert.facts.credits:
+            sums = totals.setdefault(line.body, [Decimal(0), Decimal(0), Decimal(0)])
+            sums[0] += Decimal(str(line.credit))
+            sums[1] += Decimal(str(line.live_credit))
+            sums[2] += Decimal(str(line.non_live_credit))
+            names[line.body] = (line.body_name, line.unit)
+    return [
+        BodyTotal(body=body, body_name=names[body][0], unit=names[body][1], credit=number(s[0]), live_credit=number(s[1]),
+                  non_live_credit=number(s[2]))
+        for body, s in sorted(totals.items())
+    ]
+
+
+async def transcript(conn: asyncpg.Connection, user: CurrentUser, settings: Settings) -> Transcript:
+    await issue_missing(conn, user.id)
+    certs = await queries.user_certificates(conn, user.id)
+    counted = [c for c in certs if c.revoked_at is None]
+    minutes = sum(c.facts.contact_minutes for c in counted)
+    return Transcript(
+        worker_name=user.display_name, contact_hours=number(Decimal(minutes) / 60), totals=body_totals(certs),
+        certificates=[public_view(c, settings) for c in certs],
+    )
+
+
+def transcript_csv(data: Transcript) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["code", "status", "course_code", "course_title", "version", "enrolled_on", "completed_on",
+                     "contact_hours", "live_minutes", "self_paced_minutes", "body", "provider_number", "category", "credit",
+                     "unit", "live_credit", "non_live_credit", "valid_until", "verify_url"])
+    for cert in data.certificates:
+        f = cert.facts
+        lines = f.credits or [None]
+        for line in lines:
+            writer.writerow([
+                cert.code, cert.status, f.course_code, f.course_title, f.course_version, f.enrolled_on, f.completed_on,
+                f.contact_hours, f.live_minutes, f.self_paced_minutes,
+                line.body if line else "", line.provider_number if line else "", (line.approval_category or "") if line else "",
+                line.credit if line else "", line.unit if line else "", line.live_credit if line else "",
+                line.non_live_credit if line else "", f.valid_until or "", cert.verify_url,
+            ])
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- revocation
+
+async def revoke(conn: asyncpg.Connection, *, typed_code: str, actor: CurrentUser, reason: str) -> CertificateRow:
+    cert = await find_certificate(conn, typed_code)
+    reason = reason.strip()
+    if not 3 <= len(reason) <= 500:
+        raise Invalid("Give a reason of 3 to 500 characters.", field="reason")
+    revoked = await queries.revoke(conn, code=cert.code, actor_id=actor.id, reason=reason)
+    if revoked is None:
+        raise Conflict("This certificate was revoked already.", field="code")
+    await record(conn, actor_id=actor.id, action="certificate.revoke", subject=cert.code,
+                 detail={"reason": reason, "enrollment_id": str(cert.enrollment_id), "user_id": str(cert.user_id)})
+    return revoked
+
+
+# ---------------------------------------------------------------- keys, status list, verification
+
+async def did_document(conn: asyncpg.Connection, settings: Settings) -> dict[str, Any]:
+    await keys.active_key(conn, secret_key=settings.secret_key)  # made on first use, so the document is never empty
+    published = await queries.list_keys(conn)
+    return keys.did_document(settings.public_base_url, [k.id for k in published])
+
+
+_STATUS_CACHE: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+async def status_list_credential(conn: asyncpg.Connection, settings: Settings, number_: int) -> dict[str, Any]:
+    """The signed list; re-signed only when a revocation changed it (or the key rotated)."""
+    if number_ < 1 or number_ > status_list.list_number(max(await queries.max_status_index(conn), 0)):
+        raise NotFound("No such status list.")
+    key = await keys.active_key(conn, secret_key=settings.secret_key)
+    version = await queries.status_list_version(conn)
+    cache_key = (settings.public_base_url, number_, key.id, *version)
+    cached = _STATUS_CACHE.get(cache_key)
+    if cached is not None:
+        return cached
+    first = (number_ - 1) * status_list.LIST_SIZE
+    revoked = await queries.revoked_indexes(conn, first=first, last=first + status_list.LIST_SIZE - 1)
+    unsigned = status_list.status_list_credential(
+        settings.public_base_url, number_, issuer=keys.did_web(settings.public_base_url), revoked_indexes=revoked,
+        valid_from=signing.now_iso(),
+    )
+    signed = await sync_to_thread(signing.sign, unsigned, private_key=key.private_key,
+                                  verification_method=keys.verification_method(settings.public_base_url, key.id))
+    if len(_STATUS_CACHE) > 64:
+        _STATUS_CACHE.clear()
+    _STATUS_CACHE[cache_key] = signed
+    return signed
+
+
+async def verify_document(conn: asyncpg.Connection, settings: Settings, document: Any) -> VerificationResult:
+    """Check a credential as any verifier would, resolving this service's own DID and status lists locally."""
+    did = keys.did_web(settings.public_base_url)
+    base = status_list.list_url(settings.public_base_url, 1).rsplit("/", 1)[0] + "/"
+
+    async def resolve_key(method: str) -> bytes | None:
+        controller, _, key_id = method.partition("#")
+        if controller != did or not await queries.key_exists(conn, key_id):
+            return None
+        try:
+            return signing.public_from_multibase(key_id)
+        except signing.ProofError:
+            return None
+
+    async def load_list(url: str) -> dict[str, Any] | None:
+        tail = url[len(base):] if url.startswith(base) else ""
+        if not tail.isdigit():
+            return None
+        try:
+            return await status_list_credential(conn, settings, int(tail))
+        except NotFound:
+            return None
+
+    result = await verify_credential(document, resolve_key=resolve_key, load_status_list=load_list)
+    if not result.checks["proof"] or not str(document.get("id", "")).startswith("urn:uuid:"):
+        return result
+    try:
+        certificate_id = UUID(document["id"][len("urn:uuid:"):])
+    except ValueError:
+        return result
+    code = await queries.code_by_id(conn, certificate_id)
+    return msgspec.structs.replace(result, code=codes.grouped(code) if code else None)
+
+
+# ---------------------------------------------------------------- clinics
+
+async def clinic_report(
+    conn: asyncpg.Connection, *, viewer: CurrentUser, clinic_slug: str | None, months: int, fmt: str, today: date | None = None,
+) -> ClinicReport:
+    """Each worker of the viewer's clinic (program admins: the clinic named), their credit per body in the last
+    ``months`` months, and every credential they hold checked against its renewal requirement. Audit-logged."""
+    if viewer.role == "clinic_admin":
+        clinic_id = viewer.clinic_id
+    elif viewer.role == "program_admin":
+        if not clinic_slug:
+            raise Invalid("Name the clinic.", field="clinic")
+        clinic_id = await queries.clinic_id_by_slug(conn, clinic_slug)
+    else:
+        raise Forbidden("Only clinic admins see their workers' credit.")
+    if clinic_id is None:
+        raise NotFound("No such clinic.", field="clinic")
+    today = today or datetime.now(UTC).date()
+    since = add_months(today, -months)
+    clinic_name, workers = await queries.clinic_workers_audited(conn, clinic_id=clinic_id, actor_id=viewer.id, fmt=fmt, months=months)
+    if clinic_name is None:
+        raise NotFound("No such clinic.", field="clinic")
+    rules, requirements = await queries.rules_and_requirements(conn)
+    out = [_worker_credit(w, rules, requirements, since=since, today=today) for w in workers]
+    return ClinicReport(clinic_id=clinic_id, clinic_name=clinic_name, as_of=today, since=since, workers=out,
+                        credential_names={key: r.name for key, r in requirements.items()})
+
+
+def _worker_credit(row: dict[str, Any], rules: dict[str, CreditRule], requirements: dict[str, Any], *, since: date, today: date) -> WorkerCredit:
+    earned: list[EarnedCredit] = []
+    totals: dict[str, list[Decimal]] = {}
+    for cert in row["certificates"]:
+        completed_on = date.fromisoformat(cert["completed_on"])
+        for line in cert["credits"]:
+            earned.append(EarnedCredit(
+                code=cert["code"], completed_on=completed_on, body=line["body"], category=line.get("approval_category"),
+                credit=line["credit"], live_credit=line["live_credit"], non_live_credit=line["non_live_credit"],
+                revoked=cert["revoked"],
+            ))
+            if not cert["revoked"] and since <= completed_on <= today:
+                sums = totals.setdefault(line["body"], [Decimal(0), Decimal(0), Decimal(0)])
+                sums[0] += Decimal(str(line["credit"]))
+                sums[1] += Decimal(str(line["live_credit"]))
+                sums[2] += Decimal(str(line["non_live_credit"]))
+    statuses = []
+    for held in row["credentials"]:
+        requirement = requirements.get(held["credential"])
+        if requirement is None:
+            continue
+        statuses.append(evaluate(requirement, rules.get(requirement.body), cycle_start=date.fromisoformat(held["cycle_start"]),
+                                 earned=earned, today=today))
+    by_body = [
+        BodyTotal(body=body, body_name=rules[body].name if body in rules else body, unit=rules[body].unit if body in rules else "",
+                  credit=number(s[0]), live_credit=number(s[1]), non_live_credit=number(s[2]))
+        for body, s in sorted(totals.items())
+    ]
+    return WorkerCredit(user_id=row["user_id"], name=row["name"], credit_by_body=by_body, credentials=statuses,
+                        meets=all(s.meets for s in statuses) if statuses else None)
+
+
+def clinic_csv(report: ClinicReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["worker", "credential", "body", "cycle_start", "cycle_end", "required", "counted", "earned", "live",
+                     "non_live", "meets", "short_of"])
+    for worker in report.workers:
+        if not worker.credentials:
+            writer.writerow([worker.name, "", "", "", "", "", "", "", "", "", "", ""])
+        for s in worker.credentials:
+            short = "; ".join(
+                f"{x.kind}{':' + x.category if x.category else ''} {x.have}/{x.needed}" if x.kind != "live"
+                else f"live:{x.category}" for x in s.shortfalls
+            )
+            writer.writerow([worker.name, s.credential, s.body, s.cycle_start, s.cycle_end, s.required, s.counted, s.earned,
+                             s.live, s.non_live, "yes" if s.meets else "no", short])
+    return out.getvalue()
+
+
+async def set_worker_credential(conn: asyncpg.Connection, *, viewer: CurrentUser, user_id: UUID, credential: str, cycle_start: date):
+    if viewer.clinic_id is None:
+        raise Forbidden("Only a clinic's admin records its workers' credentials.")
+    saved = await queries.set_worker_credential(conn, clinic_id=viewer.clinic_id, user_id=user_id, credential=credential,
+                                                cycle_start=cycle_start, recorded_by=viewer.id)
+    if saved is None:
+        requirements = await queries.load_requirements(conn)
+        if credential not in requirements:
+            raise Invalid(f"Unknown credential {credential!r}; known: {', '.join(sorted(requirements))}.", field="credential")
+        raise NotFound("No worker of your clinic has this id.", field="user_id")
+    await record(conn, actor_id=viewer.id, action="clinic.worker_credential", subject=str(user_id),
+                 detail={"credential": credential, "cycle_start": cycle_start.isoformat()})
+    return saved

@@ -1,0 +1,110 @@
+"""A clinic admin verifies their own workers' credit against renewal requirements stored as data."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from tests.helpers import csrf_from, make_clinic, make_user, sign_in, token_for
+from tests.integration.test_credit import do_everything, make_course
+
+DBC = "DBC"
+
+
+async def _dental_clinic(conn):
+    """St. John's: three dental assistants holding the RDA permit and a CHW; Baywell: one worker of its own."""
+    await make_clinic(conn, "st-johns")
+    await make_clinic(conn, "baywell")
+    instructor = await make_user(conn, "maria@example.org", "instructor")
+    people = {key: await make_user(conn, f"{key}@example.org", "worker", clinic="st-johns", name=name)
+              for key, name in (("dora", "Dora Díaz"), ("eva", "Eva Estrada"), ("flor", "Flor Fuentes"), ("chema", "Chema Cruz"))}
+    people["bea"] = await make_user(conn, "bea@example.org", "worker", clinic="baywell", name="Bea Baywell")
+    approved = {"provider_number": "RP-5621", "approved_from": "2020-01-01"}
+    ic = await make_course(conn, "DA-IC-TEST", [("ic", "lesson", 60), ("ic-lab", "in_person", 60)], [{"body": DBC, "category": "infection_control", **approved}])
+    dpa = await make_course(conn, "DA-DPA-TEST", [("dpa", "lesson", 120)], [{"body": DBC, "category": "dental_practice_act", **approved}])
+    bls = await make_course(conn, "DA-BLS-TEST", [("bls", "lesson", 120), ("bls-skills", "checkoff", 120)], [{"body": DBC, "category": "bls", **approved}])
+    general = await make_course(conn, "DA-GEN-TEST", [("reading", "lesson", 300), ("clinic-days", "in_person", 960)], [{"body": DBC, **approved}])
+    chw = await make_course(conn, "CHW-TEST", [("chw", "lesson", 240)], [{"body": "DHCS_CHW", "provider_number": "CHW-1", "approved_from": "2020-01-01"}], track="CHW")
+
+    async def complete(person, version_id):
+        await do_everything(conn, user_id=people[person].id, version_id=version_id, instructor_id=instructor.id)
+
+    for version_id in (ic, dpa, bls, general):       # Dora: everything -> meets
+        await complete("dora", version_id)
+    for version_id in (ic, general):                 # Eva: no Dental Practice Act, no BLS
+        await complete("eva", version_id)
+    await complete("chema", chw)                      # Chema: 4 of 6 CHW hours
+    await complete("bea", general)                    # another clinic's worker
+    return people
+
+
+async def test_a_clinic_admin_sees_which_dental_assistants_are_short_of_mandatory_units(client, conn):
+    people = await _dental_clinic(conn)
+    admin = await make_user(conn, "cleo@example.org", "clinic_admin", clinic="st-johns")
+    headers = await token_for(conn, admin.id)
+    cycle_start = (date.today() - timedelta(days=200)).isoformat()
+    for person, credential in (("dora", "RDA"), ("eva", "RDA"), ("flor", "RDA"), ("chema", "CHW")):
+        saved = await client.put(f"/api/v1/clinic/workers/{people[person].id}/credentials", json={"credential": credential, "cycle_start": cycle_start}, headers=headers)
+        assert saved.status_code == 200, saved.text
+    elsewhere = await client.put(f"/api/v1/clinic/workers/{people['bea'].id}/credentials", json={"credential": "RDA", "cycle_start": cycle_start}, headers=headers)
+    assert elsewhere.status_code == 404  # not a worker of this clinic
+    unknown = await client.put(f"/api/v1/clinic/workers/{people['dora'].id}/credentials", json={"credential": "NOPE", "cycle_start": cycle_start}, headers=headers)
+    assert unknown.status_code == 400 and unknown.json()["field"] == "credential"
+
+    report = (await client.get("/api/v1/clinic/credit", headers=headers)).json()
+    workers = {w["name"]: w for w in report["workers"]}
+    assert set(workers) == {"Dora Díaz", "Eva Estrada", "Flor Fuentes", "Chema Cruz"}  # never Baywell's worker
+
+    dora = workers["Dora Díaz"]["credentials"][0]
+    assert dora["credential"] == "RDA" and dora["meets"] and dora["shortfalls"] == []
+    assert workers["Dora Díaz"]["credit_by_body"][0]["credit"] == dora["earned"] == 29  # 2 + 2 + 4 + 21
+
+    eva = workers["Eva Estrada"]["credentials"][0]
+    assert not eva["meets"] and eva["counted"] == 23
+    assert {(s["kind"], s["category"]) for s in eva["shortfalls"]} == {("units", None), ("category", "dental_practice_act"), ("category", "bls")}
+    flor = workers["Flor Fuentes"]["credentials"][0]
+    assert not flor["meets"] and flor["counted"] == 0
+    chema = workers["Chema Cruz"]["credentials"][0]
+    assert (chema["credential"], chema["required"], chema["counted"], chema["meets"]) == ("CHW", 6, 4, False)
+
+    await sign_in(client, "cleo@example.org")
+    page = await client.get("/clinic/credit", params={"short": "true"})
+    assert page.status_code == 200
+    assert "Eva Estrada" in page.text and "Flor Fuentes" in page.text and "Chema Cruz" in page.text
+    assert "Dora Díaz" not in page.text.split("<tbody>")[1].split("</tbody>")[0]
+    assert "California Dental Practice Act" in page.text and "Bea Baywell" not in page.text
+
+    rows = list(csv.DictReader(io.StringIO((await client.get("/clinic/credit.csv")).text)))
+    assert {(r["worker"], r["credential"], r["meets"]) for r in rows} == {
+        ("Dora Díaz", "RDA", "yes"), ("Eva Estrada", "RDA", "no"), ("Flor Fuentes", "RDA", "no"), ("Chema Cruz", "CHW", "no")}
+
+    lookups = await conn.fetch("SELECT actor_id, subject, detail FROM audit_log WHERE action = 'clinic.credit_lookup' ORDER BY at")
+    assert [r["detail"]["format"] for r in lookups] == ["json", "html", "csv"]
+    assert all(r["actor_id"] == admin.id and r["subject"] == str(admin.clinic_id) for r in lookups)
+
+
+async def test_a_clinic_admin_records_a_credential_from_the_page(client, conn):
+    await make_clinic(conn, "st-johns")
+    worker = await make_user(conn, "dora@example.org", "worker", clinic="st-johns", name="Dora Díaz")
+    await make_user(conn, "cleo@example.org", "clinic_admin", clinic="st-johns")
+    await sign_in(client, "cleo@example.org")
+    page = await client.get("/clinic/credit")
+    cycle_start = (date.today() - timedelta(days=100)).isoformat()
+    saved = await client.post("/clinic/credit/credentials", data={"user_id": str(worker.id), "credential": "RDA", "cycle_start": cycle_start,
+                                                                  "_csrf_token": csrf_from(page.text)}, follow_redirects=False)
+    assert saved.status_code == 303
+    page = await client.get("/clinic/credit")
+    assert "Registered Dental Assistant (RDA)" in page.text and cycle_start in page.text
+
+
+async def test_only_admins_see_clinic_credit_and_program_admins_name_the_clinic(client, conn):
+    await _dental_clinic(conn)
+    worker_headers = await token_for(conn, (await conn.fetchrow("SELECT id FROM users WHERE email = 'dora@example.org'"))["id"])
+    assert (await client.get("/api/v1/clinic/credit", headers=worker_headers)).status_code == 403
+    assert (await client.get("/api/v1/clinic/credit")).status_code == 401
+    program = await token_for(conn, (await make_user(conn, "pat@example.org", "program_admin")).id)
+    assert (await client.get("/api/v1/clinic/credit", headers=program)).status_code == 400
+    baywell = (await client.get("/api/v1/clinic/credit", params={"clinic": "baywell"}, headers=program)).json()
+    assert [w["name"] for w in baywell["workers"]] == ["Bea Baywell"]
+    assert (await client.get("/api/v1/clinic/credit", params={"clinic": "nowhere"}, headers=program)).status_code == 404
