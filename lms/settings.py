@@ -6,6 +6,7 @@ every problem in the environment at once.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -56,6 +57,11 @@ class Settings:
     login_max_failures: int = _setting(5, "Failed logins for one email within 15 minutes before further tries are refused.")
     default_language: str = _setting("en", "Interface language when nothing else decides.")
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
+    log_format: str = _setting("auto", "Log line format: json (one JSON object per line), text (readable), or auto (text when stderr is a terminal, else json).")
+    metrics_allow: str = _setting("127.0.0.1/32,::1/128", "Comma-separated CIDR ranges whose clients may read /metrics; everyone else gets 404.")
+    otlp_endpoint: str = _setting("", "OpenTelemetry collector URL for traces over OTLP/HTTP, e.g. http://otel-collector:4318. Unset: tracing is off.")
+    shutdown_drain_seconds: float = _setting(0.0, "Seconds `lms serve` keeps serving after SIGTERM with /health/ready answering 503, so load balancers stop sending new requests.")
+    shutdown_grace_seconds: float = _setting(20.0, "Seconds in-flight requests get to finish once `lms serve` stops accepting connections; longer ones are cancelled.")
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -73,6 +79,14 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read every ``LMS_*`` variable; raise one ``SettingsError`` listing every bad one."""
+        settings, problems = cls.read_env(environ)
+        if problems:
+            raise SettingsError(problems)
+        return settings
+
+    @classmethod
+    def read_env(cls, environ: Mapping[str, str] | None = None) -> tuple[Settings, list[str]]:
+        """Settings from what parses (defaults for the rest) and every problem found, for ``lms config check``."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         problems: list[str] = []
@@ -87,9 +101,7 @@ class Settings:
                 problems.append(f"{name}: {exc}")
         settings = cls(**values)
         problems.extend(settings.problems())
-        if problems:
-            raise SettingsError(problems)
-        return settings
+        return settings, problems
 
     def problems(self) -> list[str]:
         out: list[str] = []
@@ -114,7 +126,32 @@ class Settings:
             out.append("LMS_LOG_LEVEL: must be DEBUG, INFO, WARNING or ERROR")
         if not 3 <= len(self.s3_bucket) <= 63:
             out.append("LMS_S3_BUCKET: must be 3 to 63 characters")
+        if self.log_format not in ("auto", "json", "text"):
+            out.append("LMS_LOG_FORMAT: must be auto, json or text")
+        try:
+            metrics_networks(self.metrics_allow)
+        except ValueError as exc:
+            out.append(f"LMS_METRICS_ALLOW: {exc}")
+        if self.otlp_endpoint and urlparse(self.otlp_endpoint).scheme not in ("http", "https"):
+            out.append("LMS_OTLP_ENDPOINT: must be an http:// or https:// URL")
+        for name in ("shutdown_drain_seconds", "shutdown_grace_seconds"):
+            if getattr(self, name) < 0:
+                out.append(f"{env_name(name)}: must be 0 or more")
         return out
+
+
+def metrics_networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The allow-list for /metrics: ``10.0.0.0/8,::1/128``; a bare address means just that address."""
+    networks = []
+    for part in value.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ValueError(f"{part!r} is not an address or CIDR range") from None
+    return networks
 
 
 def env_name(field_name: str) -> str:
@@ -154,3 +191,22 @@ def reference_rows() -> list[tuple[str, str, str, str]]:
             shown = "./" + str(default.relative_to(REPO_ROOT))
         rows.append((env_name(f.name), type(default).__name__.replace("PosixPath", "path"), shown, f.metadata["help"]))
     return rows
+
+
+REFERENCE_START = "<!-- config:start -->"
+REFERENCE_END = "<!-- config:end -->"
+
+
+def reference_markdown() -> str:
+    """The configuration reference as a Markdown table (``lms config reference``)."""
+    lines = ["| variable | type | default | meaning |", "|---|---|---|---|"]
+    lines += [f"| `{name}` | {kind} | `{default}` | {meaning} |" for name, kind, default, meaning in reference_rows()]
+    return "\n".join(lines)
+
+
+def with_reference(document: str) -> str:
+    """``document`` with the block between the config markers replaced by the current reference table."""
+    start, end = document.find(REFERENCE_START), document.find(REFERENCE_END)
+    if start < 0 or end < start:
+        raise ValueError(f"no {REFERENCE_START} ... {REFERENCE_END} block to replace")
+    return document[: start + len(REFERENCE_START)] + "\n" + reference_markdown() + "\n" + document[end:]

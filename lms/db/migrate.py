@@ -12,6 +12,8 @@ from pathlib import Path
 
 import asyncpg
 
+from lms.observability.logs import log_event
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _LOCK_KEY = 7_316_201_999  # any fixed bigint shared by every replica
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -77,6 +79,7 @@ async def migrate(conn: asyncpg.Connection, directory: Path = MIGRATIONS_DIR, sa
                     m.version, m.name, m.checksum,
                 )
             applied_now.append(m.name)
+            log_event("migration.applied", migration=m.name, version=m.version)
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
     return applied_now

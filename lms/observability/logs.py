@@ -1,0 +1,207 @@
+"""Log lines an operator can search: one per request and one per notable event, JSON or readable text.
+
+What never reaches a line: passwords, tokens, session ids, cookies, Authorization headers, emails, names. Requests
+are logged by their route template (``/courses/{code:str}``, never the raw path or query), the caller by the opaque
+``users.id``. ``log_event`` drops sensitive-looking fields, and every finished line is scrubbed once more for email
+addresses, bearer credentials, ``lms_`` tokens and passwords in URLs.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from litestar.logging.config import LoggingConfig
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+    from lms.settings import Settings
+
+EVENTS = logging.getLogger("lms.events")
+REQUESTS = logging.getLogger("lms.requests")
+
+# Set for the duration of a request so events logged inside it carry its id.
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("lms_request_id", default=None)
+
+_SENSITIVE_KEY = re.compile(r"password|passwd|token|secret|session|cookie|authorization|email|name|csrf", re.I)
+_SCRUB = [
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{16,}"), r"\1 [redacted]"),
+    (re.compile(r"\b(?:lms|lmss)_[A-Za-z0-9_-]{16,}"), "[redacted-token]"),
+    (re.compile(r"(\w+://[^:/@\s\"]+:)[^@\s\"]+@"), r"\1[redacted]@"),
+    (re.compile(r"(?i)((?:x-amz-)?(?:signature|credential|security-token)=)[^&\s,\"]+"), r"\1[redacted]"),
+    (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"), "[redacted-email]"),
+]
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+_QUIET_PREFIXES = ("/health/", "/metrics")
+_encode = msgspec.json.Encoder(enc_hook=str).encode
+
+
+def scrub(text: str) -> str:
+    for pattern, replacement in _SCRUB:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def log_event(name: str, /, level: int = logging.INFO, **fields: Any) -> None:
+    """One line for a notable event, e.g. ``log_event("certificate.issued", certificate_id=c.id, course="MA-101")``.
+
+    Name events ``thing.happened``. Pass ids, codes and counts, never people's details: fields whose name looks
+    sensitive (``*email*``, ``*name*``, ``*token*``, ``*password*`` ...) are replaced by ``[redacted]``.
+    """
+    clean = {key: ("[redacted]" if _SENSITIVE_KEY.search(key) else value) for key, value in fields.items()}
+    if (request_id := request_id_var.get()) is not None:
+        clean.setdefault("request_id", request_id)
+    EVENTS.log(level, name, extra={"event": name, "fields": clean})
+
+
+class LineFormatter(logging.Formatter):
+    """A record as one JSON object per line, or as ``time LEVEL event key=value ...`` for people."""
+
+    def __init__(self, json: bool = True) -> None:
+        super().__init__()
+        self.json = json
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields: dict[str, Any] = dict(getattr(record, "fields", None) or {})
+        event = getattr(record, "event", None)
+        message = event or record.getMessage()
+        if record.exc_info:
+            fields["error"] = self.formatException(record.exc_info)
+        if self.json:
+            when = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            line = {"ts": when, "level": record.levelname.lower(), "logger": record.name, "event": message, **fields}
+            return scrub(_encode(line).decode())
+        when = time.strftime("%H:%M:%S", time.localtime(record.created))
+        if event == "request":
+            message = f"{fields.pop('method')} {fields.pop('route')} {fields.pop('status')} {fields.pop('latency_ms')}ms"
+        pairs = " ".join(f"{key}={value}" for key, value in fields.items() if key != "error" and value is not None)
+        text = f"{when} {record.levelname:<7} {message}" + (f"  {pairs}" if pairs else "")
+        if "error" in fields:
+            text += "\n" + fields["error"]
+        return scrub(text)
+
+
+class StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (so a test capturing stderr sees the lines)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
+def wants_json(settings: Settings) -> bool:
+    if settings.log_format == "auto":
+        return not sys.stderr.isatty()
+    return settings.log_format == "json"
+
+
+def logging_config(settings: Settings) -> LoggingConfig:
+    """Litestar's logging config, pointed at one stderr handler with our formatter, for every logger."""
+    level = settings.log_level.upper()
+    return LoggingConfig(
+        formatters={"lms": {"()": LineFormatter, "json": wants_json(settings)}},
+        # Litestar's default handler names, redefined so no queue-listener thread is started.
+        handlers={name: {"()": StderrHandler, "formatter": "lms"} for name in ("console", "queue_listener")},
+        loggers={
+            "litestar": {"level": level, "handlers": [], "propagate": True},
+            "lms": {"level": level, "handlers": [], "propagate": True},
+            "uvicorn": {"handlers": [], "propagate": True},
+            "uvicorn.access": {"level": "WARNING", "propagate": True},
+            # At DEBUG these print signed S3 requests; they never go below WARNING.
+            **{name: {"level": "WARNING", "propagate": True} for name in ("botocore", "boto3", "s3transfer", "urllib3")},
+        },
+        root={"handlers": ["console"], "level": level},
+    )
+
+
+def configure_logging(settings: Settings) -> None:
+    """For processes that serve no app (the `lms` command itself, uvicorn's supervisor)."""
+    logging_config(settings).configure()
+
+
+def _request_id(scope: Scope) -> str:
+    for key, value in scope.get("headers", []):
+        if key == b"x-request-id":
+            offered = value.decode("latin-1").strip()
+            if _REQUEST_ID.match(offered) and "@" not in offered:
+                return offered
+            break
+    return uuid.uuid4().hex
+
+
+class RequestLog:
+    """Outermost ASGI wrapper: a request id on every response, one line per request, ``Connection: close`` while
+    draining (so clients stop reusing connections to a replica that is about to go away)."""
+
+    def __init__(self, app: Litestar, inner: ASGIApp) -> None:
+        self.app = app
+        self.inner = inner
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.inner(scope, receive, send)
+            return
+        request_id = _request_id(scope)
+        draining = bool(self.app.state.get("shutting_down"))
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                if draining:
+                    headers.append((b"connection", b"close"))
+                message = {**message, "headers": headers}  # type: ignore[assignment]
+            await send(message)
+
+        token = request_id_var.set(request_id)
+        try:
+            await self.inner(scope, receive, send_with_id)
+        finally:
+            request_id_var.reset(token)
+            _log_request(scope, request_id, status, time.perf_counter() - started)
+
+
+def _log_request(scope: Scope, request_id: str, status: int, seconds: float) -> None:
+    user = scope.get("user")
+    route = scope.get("path_template") or "(no route)"
+    fields = {
+        "request_id": request_id,
+        "method": scope.get("method"),
+        "route": route,
+        "status": status,
+        "latency_ms": round(seconds * 1000, 2),
+        "user_id": str(user.id) if user is not None else None,
+        "role": user.role if user is not None else None,
+        "clinic_id": str(user.clinic_id) if user is not None and user.clinic_id else None,
+    }
+    if scope.get("path", "").startswith(_QUIET_PREFIXES):  # probes and scrapes: only worth a line when they fail
+        level = logging.DEBUG if status < 400 else logging.WARNING
+    else:
+        level = logging.ERROR if status >= 500 else logging.INFO
+    if REQUESTS.isEnabledFor(level):
+        REQUESTS.log(level, "request", extra={"event": "request", "fields": fields})
+
+
+def with_request_log(app: Litestar) -> Litestar:
+    """Wrap the app's whole ASGI handler (so unrouted 404s and errors are logged too); returns the same app."""
+    app.asgi_handler = RequestLog(app, app.asgi_handler)
+    return app

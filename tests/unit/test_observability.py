@@ -1,0 +1,148 @@
+"""Log lines, counters, the configuration reference and the Kubernetes manifests, without any server."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+
+import kubernetes_validate
+import pytest
+import yaml
+from prometheus_client import REGISTRY
+
+from lms.observability.logs import LineFormatter, _request_id, log_event, scrub
+from lms.observability.metrics import inc
+from lms.settings import REPO_ROOT, Settings, SettingsError, reference_rows, with_reference
+
+K8S_DIR = REPO_ROOT / "infra" / "k8s"
+KUBERNETES_VERSION = "1.33.0"  # the schema the manifests must pass (bundled with kubernetes-validate: no network)
+
+
+def _format(record_args: dict, json_lines: bool = True) -> str:
+    record = logging.LogRecord("lms.events", logging.INFO, __file__, 1, record_args.pop("msg"), None, None)
+    for key, value in record_args.items():
+        setattr(record, key, value)
+    return LineFormatter(json=json_lines).format(record)
+
+
+def test_an_event_is_one_json_object_per_line_without_people_s_details(caplog):
+    caplog.set_level(logging.INFO, logger="lms.events")
+    log_event("certificate.issued", certificate_id="c-1", course="MA-101", email="ana@example.org", display_name="Ana", token="t")
+    record = caplog.records[-1]
+    assert record.fields == {"certificate_id": "c-1", "course": "MA-101", "email": "[redacted]", "display_name": "[redacted]",
+                             "token": "[redacted]"}
+    line = LineFormatter(json=True).format(record)
+    assert "\n" not in line
+    parsed = json.loads(line)
+    assert parsed["event"] == "certificate.issued" and parsed["level"] == "info" and parsed["course"] == "MA-101"
+    assert parsed["ts"].endswith("Z")
+
+
+def test_text_lines_are_for_people():
+    line = _format({"msg": "request", "event": "request", "fields": {
+        "request_id": "r-12345678", "method": "GET", "route": "/courses/{code}", "status": 200, "latency_ms": 3.5, "user_id": None}},
+        json_lines=False)
+    assert line.split(" ", 1)[1] == "INFO    GET /courses/{code} 200 3.5ms  request_id=r-12345678"
+    event = _format({"msg": "course.published", "event": "course.published", "fields": {"course": "MA-101", "version": 2}}, json_lines=False)
+    assert event.split(" ", 1)[1] == "INFO    course.published  course=MA-101 version=2"
+
+
+def test_free_text_is_scrubbed_of_emails_credentials_and_tokens():
+    text = ("login failed for ana.lopez@clinic.example.org with Authorization: Bearer abcdefghijklmnop0123 "
+            "token lms_Q2xpbmljYSBNb25zZcOxb3IgUm9tZXJv at postgresql://lms:s3cret-pw@db.internal:5432/lms "
+            "s3: Credential=AKIAEXAMPLE123/20261122/us-east-1/s3/aws4_request, Signature=9f8e7d6c5b4a")
+    cleaned = scrub(text)
+    for secret in ("ana.lopez@clinic.example.org", "abcdefghijklmnop0123", "lms_Q2xpbmljYSBNb25zZcOxb3IgUm9tZXJv", "s3cret-pw",
+                   "AKIAEXAMPLE123", "9f8e7d6c5b4a"):
+        assert secret not in cleaned
+    assert "db.internal:5432/lms" in cleaned
+
+
+def test_a_request_id_is_taken_only_when_sane():
+    def scope(value: bytes) -> dict:
+        return {"headers": [(b"x-request-id", value)]}
+
+    assert _request_id(scope(b"edge-4c1f-9a7e")) == "edge-4c1f-9a7e"
+    for insane in (b"short", b"x" * 200, b"has space in it", b"ana@example.org", b"<b>bold</b>"):
+        made = _request_id(scope(insane))
+        assert made != insane.decode() and len(made) == 32
+
+
+def test_counters_take_known_names_and_labels():
+    before = REGISTRY.get_sample_value("lms_media_uploads_refused_total", {"reason": "other"}) or 0
+    inc("media_uploads_refused")
+    assert REGISTRY.get_sample_value("lms_media_uploads_refused_total", {"reason": "other"}) == before + 1
+    with pytest.raises(KeyError):
+        inc("certificate_issued")
+    with pytest.raises(ValueError, match="outcome"):
+        inc("quizzes_graded", result="passed")
+
+
+def test_new_settings_are_checked():
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"LMS_LOG_FORMAT": "xml", "LMS_METRICS_ALLOW": "10.0.0.0/8,intranet", "LMS_OTLP_ENDPOINT": "collector:4318",
+                           "LMS_SHUTDOWN_GRACE_SECONDS": "-1"})
+    text = " ".join(caught.value.problems)
+    for name in ("LMS_LOG_FORMAT", "LMS_METRICS_ALLOW", "LMS_OTLP_ENDPOINT", "LMS_SHUTDOWN_GRACE_SECONDS"):
+        assert name in text
+    assert Settings.from_env({"LMS_METRICS_ALLOW": "10.0.0.0/8, fd00::/8, 192.0.2.7"}).metrics_allow
+
+
+def test_the_readme_configuration_table_is_generated_from_the_settings():
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert with_reference(readme) == readme, "README.md is stale: run `lms config reference --write README.md`"
+
+
+def test_tracing_loads_nothing_while_it_is_off():
+    probe = (
+        "import sys; from lms.app import create_app; from lms.settings import Settings; "
+        "create_app(Settings(secret_key='k' * 32)); "
+        "print(sorted(m for m in sys.modules if m.startswith(('opentelemetry.sdk', 'opentelemetry.instrumentation.asyncpg', "
+        "'opentelemetry.exporter'))))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == "[]"
+
+
+def _manifests() -> list[tuple[str, dict]]:
+    found = []
+    for path in sorted(K8S_DIR.glob("*.yaml")):
+        found += [(path.name, doc) for doc in yaml.safe_load_all(path.read_text()) if doc]
+    return found
+
+
+def test_the_kubernetes_manifests_pass_the_schema_of_a_pinned_version():
+    manifests = _manifests()
+    assert {doc["kind"] for _name, doc in manifests} >= {
+        "Deployment", "Service", "HorizontalPodAutoscaler", "Job", "ConfigMap", "PodDisruptionBudget", "NetworkPolicy"}
+    for name, doc in manifests:
+        try:
+            kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            pytest.fail(f"{name}: {'.'.join(map(str, exc.path))}: {exc.message}")
+
+
+def test_the_manifests_probe_health_reference_secrets_and_name_real_settings():
+    manifests = dict((doc["kind"], doc) for _name, doc in _manifests())
+    known = {name for name, *_ in reference_rows()}
+    assert "Secret" not in manifests, "secrets are referenced, never written into the manifests"
+    assert set(manifests["ConfigMap"]["data"]) <= known
+    for kind in ("Deployment", "Job"):
+        container = manifests[kind]["spec"]["template"]["spec"]["containers"][0]
+        env = {item["name"]: item["valueFrom"]["secretKeyRef"] for item in container["env"]}
+        assert set(env) == {"LMS_DATABASE_URL", "LMS_SECRET_KEY", "LMS_S3_ACCESS_KEY_ID", "LMS_S3_SECRET_ACCESS_KEY"}
+        assert all(ref["name"] == "lms-secrets" for ref in env.values())
+        assert container["resources"]["requests"] and container["resources"]["limits"]
+    web = manifests["Deployment"]["spec"]["template"]["spec"]
+    container = web["containers"][0]
+    assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
+    data = manifests["ConfigMap"]["data"]
+    drain, grace = float(data["LMS_SHUTDOWN_DRAIN_SECONDS"]), float(data["LMS_SHUTDOWN_GRACE_SECONDS"])
+    assert web["terminationGracePeriodSeconds"] > drain + grace
+    assert manifests["Job"]["spec"]["template"]["spec"]["containers"][0]["command"] == ["lms", "migrate"]
+    Settings.from_env({**data, "LMS_DATABASE_URL": "postgresql://lms@db/lms", "LMS_S3_ACCESS_KEY_ID": "k",
+                       "LMS_S3_SECRET_ACCESS_KEY": "s", "LMS_SECRET_KEY": "s" * 32})
