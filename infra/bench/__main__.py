@@ -1,0 +1,3 @@
+from infra.bench.runner import main
+
+main()

@@ -1,0 +1,79 @@
+"""The catalogue and course pages are cached, and never show what is no longer published: a publish or a retirement
+shows at once in the process that made it, and within a second everywhere else (another replica)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from lms.catalog import cache as catalog_cache
+from lms.catalog import service
+from tests.conftest import COURSES_DIR
+from tests.helpers import make_user, publish_folder
+
+SPANISH = {"accept-language": "es"}
+DENTAL_ES = "Control de infecciones para asistentes dentales"
+
+
+async def test_a_published_course_shows_in_the_catalogue_at_once(client, conn):
+    await publish_folder(conn, COURSES_DIR / "MA-VS-101")
+    before = await client.get("/", headers=SPANISH)
+    assert "MA-VS-101" in before.text and "DA-IC-101" not in before.text
+
+    await publish_folder(conn, COURSES_DIR / "DA-IC-101")
+    after = await client.get("/", headers=SPANISH)
+    assert "DA-IC-101" in after.text and DENTAL_ES in after.text
+
+
+async def test_a_new_version_shows_on_the_course_page_at_once(client, conn):
+    await publish_folder(conn, COURSES_DIR / "DA-IC-101")
+    first = await client.get("/courses/DA-IC-101", headers=SPANISH)
+    assert "Versión 1" in first.text
+
+    await publish_folder(conn, COURSES_DIR / "DA-IC-101")
+    latest = await client.get("/courses/DA-IC-101", headers=SPANISH)
+    assert "Versión 2" in latest.text
+    old = await client.get("/courses/DA-IC-101?version=1", headers=SPANISH)
+    assert "Versión 1" in old.text and "La versión más reciente es la 2" in old.text
+
+
+async def test_a_retired_version_leaves_the_catalogue_at_once(client, conn):
+    admin = await make_user(conn, "pat@example.org", "program_admin")
+    await publish_folder(conn, COURSES_DIR / "DA-IC-101")
+    await publish_folder(conn, COURSES_DIR / "MA-VS-101")
+    assert "DA-IC-101" in (await client.get("/", headers=SPANISH)).text
+
+    async with conn.transaction():
+        await service.retire(conn, code="DA-IC-101", version=1, actor_id=admin.id, reason="replaced by the 2026 edition")
+    catalogue = await client.get("/", headers=SPANISH)
+    assert "DA-IC-101" not in catalogue.text and "MA-VS-101" in catalogue.text
+    assert (await client.get("/courses/DA-IC-101", headers=SPANISH)).status_code == 404
+
+
+async def test_a_retirement_made_by_another_replica_shows_within_a_second(client, conn, monkeypatch):
+    monkeypatch.setattr(catalog_cache, "GENERATION_SECONDS", 0.3)
+    await publish_folder(conn, COURSES_DIR / "DA-IC-101")
+    await publish_folder(conn, COURSES_DIR / "MA-VS-101")
+    assert "DA-IC-101" in (await client.get("/", headers=SPANISH)).text
+    generation = await conn.fetchval("SELECT generation FROM catalogue_generation")
+
+    # Another process retires it: nothing in this process hears of it, only PostgreSQL knows.
+    await conn.execute(
+        """UPDATE course_versions v SET status = 'retired', retired_at = now()
+           FROM courses c WHERE c.id = v.course_id AND c.code = 'DA-IC-101'""")
+    assert await conn.fetchval("SELECT generation FROM catalogue_generation") > generation
+
+    await asyncio.sleep(0.35)
+    catalogue = await client.get("/", headers=SPANISH)
+    assert "DA-IC-101" not in catalogue.text and "MA-VS-101" in catalogue.text
+
+
+async def test_lesson_pages_of_a_version_stay_as_published(client, conn):
+    await publish_folder(conn, COURSES_DIR / "MA-VS-101")
+    detail = (await client.get("/api/v1/courses/MA-VS-101")).json()
+    key = detail["modules"][0]["activities"][0]["key"]
+    first = await client.get(f"/courses/MA-VS-101/v/1/{key}", headers=SPANISH)
+    await publish_folder(conn, COURSES_DIR / "MA-VS-101")  # version 2: version 1's pages do not move
+    again = await client.get(f"/courses/MA-VS-101/v/1/{key}", headers=SPANISH)
+    assert first.status_code == again.status_code == 200
+    assert first.text.split("<article")[1] == again.text.split("<article")[1]
+    assert (await client.get(f"/courses/MA-VS-101/v/3/{key}", headers=SPANISH)).status_code == 404
