@@ -18,6 +18,7 @@ from lms.accounts.auth import AuthenticationMiddleware
 from lms.db.pool import create_pool
 from lms.deps import DEPENDENCIES
 from lms.errors import EXCEPTION_HANDLERS
+from lms.observability import ObservabilityPlugin, with_request_log
 from lms.routes import ROUTES
 from lms.security import security_headers
 from lms.settings import Settings
@@ -44,11 +45,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine.engine.policies["ext.i18n.trimmed"] = True
 
     templates = TemplateConfig(directory=settings.templates_dir, engine=Engine, engine_callback=configure_jinja)
-    return Litestar(
+    app = Litestar(
         route_handlers=[*ROUTES, create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False)],
         lifespan=[resources],
         dependencies=DEPENDENCIES,
         middleware=[AuthenticationMiddleware()],
+        plugins=[ObservabilityPlugin(settings)],
         before_send=[security_headers(settings)],
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=templates,
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=2 * 1024 * 1024,
         debug=False,
     )
+    return with_request_log(app)
 
 
 def create_app_from_env() -> Litestar:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import anyio
 import click
 
-from lms.settings import Settings, SettingsError, env_name, reference_rows
+from lms.settings import Settings, SettingsError, env_name
 
 T = TypeVar("T")
 
@@ -80,13 +80,20 @@ def main() -> None:
 @click.option("--workers", type=int, default=None, help="Worker processes (default LMS_WORKERS or 1).")
 def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Start the embedded servers if needed, migrate, load the starter catalogue into an empty database, serve."""
-    import uvicorn
+    from lms.observability.logs import configure_logging
+    from lms.observability.shutdown import sigterm_ends_normally
 
     settings = load_settings()
+    configure_logging(settings)
     host = host or settings.host
     port = port or settings.port
     workers = workers or settings.workers
-    with running_servers(settings) as ready:
+    # Our log lines (no access log: the app logs each request); SIGTERM drains, then in-flight requests get the grace.
+    options: dict[str, Any] = {
+        "host": host, "port": port, "log_level": None, "log_config": None, "access_log": False,
+        "proxy_headers": True, "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
+    }
+    with sigterm_ends_normally(), running_servers(settings) as ready:
         from lms.seed import seed_if_empty
 
         with_database(ready, lambda conn: seed_if_empty(conn, ready, say=lambda msg: click.echo(msg, err=True)))
@@ -96,14 +103,15 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
             click.echo(f"error: {host}:{port} is in use: choose another with --port or LMS_PORT", err=True)
             raise SystemExit(1)
         click.echo(f"Serving on http://{host}:{port} with {workers} worker(s). Press Ctrl+C to stop.", err=True)
+        from lms.server import run_server
+
         if workers == 1:
             from lms.app import create_app
 
-            uvicorn.run(create_app(ready), host=host, port=port, log_level="warning", proxy_headers=True, timeout_graceful_shutdown=20)
+            run_server(create_app(ready), **options)  # lms/server.py: the production server, measured in infra/bench
         else:
             os.environ.update(exported_environment(ready))
-            uvicorn.run("lms.app:create_app_from_env", factory=True, host=host, port=port, workers=workers,
-                        log_level="warning", proxy_headers=True, timeout_graceful_shutdown=20)
+            run_server("lms.app:create_app_from_env", factory=True, workers=workers, **options)
     click.echo("Stopped.", err=True)
 
 
@@ -212,22 +220,36 @@ def config() -> None:
 
 @config.command("check")
 def config_check() -> None:
-    """Report every problem in the current environment at once."""
-    try:
-        Settings.from_env()
-    except SettingsError as exc:
-        for problem in exc.problems:
-            click.echo(f"error: {problem}")
-        raise SystemExit(1) from None
+    """Report every problem in the current environment at once, including a database or S3 store that does not answer."""
+    from lms.observability.checks import reachability_problems
+
+    settings, problems = Settings.read_env()
+    problems += reachability_problems(settings, problems)
+    for problem in problems:
+        click.echo(f"error: {problem}")
+    if problems:
+        raise SystemExit(1)
     click.echo("Configuration is valid.")
 
 
 @config.command("reference")
-def config_reference() -> None:
-    """Print every LMS_* variable as a Markdown table."""
-    click.echo("| variable | type | default | meaning |\n|---|---|---|---|")
-    for name, kind, default, meaning in reference_rows():
-        click.echo(f"| `{name}` | {kind} | `{default}` | {meaning} |")
+@click.option("--write", "write_to", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Replace the table between <!-- config:start --> and <!-- config:end --> in this file instead of printing.")
+def config_reference(write_to: str | None) -> None:
+    """Print every LMS_* variable as a Markdown table (or write it into a document such as README.md)."""
+    from pathlib import Path
+
+    from lms.settings import reference_markdown, with_reference
+
+    if write_to is None:
+        click.echo(reference_markdown())
+        return
+    path = Path(write_to)
+    try:
+        path.write_text(with_reference(path.read_text()))
+    except ValueError as exc:
+        raise click.ClickException(f"{write_to}: {exc}") from None
+    click.echo(f"Wrote the configuration reference into {write_to}.")
 
 
 def _validated(struct: type[T], **values: Any) -> T:
@@ -248,6 +270,9 @@ def _run_with_db(work: Callable[[Any], Awaitable[T]]) -> T:
 def register_commands() -> None:
     """Feature commands live beside their feature; importing them adds them to the group."""
     from lms.catalog import commands as _catalog  # noqa: F401
+    from lms.media import commands as _media  # noqa: F401
+    from lms.credit import commands as _credit  # noqa: F401
+    from lms.reports import commands as _reports  # noqa: F401
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -77,9 +77,9 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
 
 
 def _problem(status: int, title: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
+    headers = {"X-Experience-API-Version": "1.0.3"} if extra.pop("xapi", False) else None
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     body.update({k: v for k, v in extra.items() if v is not None})
-    headers = {"X-Experience-API-Version": "1.0.3"} if extra.pop("xapi", False) else None
     return Response(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
@@ -126,10 +126,15 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
 def server_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     import asyncpg
 
-    if isinstance(exc, (asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.exceptions.CannotConnectNowError,
+    # PostgresConnectionError: the connection broke; OperatorInterventionError: the server is shutting down or
+    # starting, or cancelled the query (statement_timeout, the slow-database case): all "try again shortly".
+    if isinstance(exc, (asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError,
                         asyncpg.exceptions.TooManyConnectionsError, ConnectionError, TimeoutError, OSError)):
         unavailable = DatabaseUnavailable()
         return _respond(request, 503, unavailable.title, unavailable.detail)
+    if isinstance(exc, (asyncpg.exceptions.CharacterNotInRepertoireError, asyncpg.exceptions.UntranslatableCharacterError)):
+        # PostgreSQL text and jsonb cannot hold U+0000: whatever field carried it, the input is bad, not the server.
+        return _respond(request, 400, N_("Invalid input"), "Text may not contain the NUL character (\\u0000).")
     request.logger.exception("unhandled error", exc_info=exc)
     return _respond(request, HTTP_500_INTERNAL_SERVER_ERROR, N_("Server error"), "Something went wrong on our side.")
 

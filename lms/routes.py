@@ -5,7 +5,12 @@ from lms.accounts.pages import AccountPages
 from lms.catalog.api import AuthoringController, CatalogController
 from lms.catalog.authoring_pages import AuthoringPages
 from lms.catalog.pages import CatalogPages
+from lms.credit.routes import CREDIT_ROUTES
 from lms.health.api import HealthController
+from lms.learning.routes import LEARNING_ROUTES
+from lms.media.api import LessonMediaController, MediaController
+from lms.media.pages import MediaPages
+from lms.reports.routes import REPORT_ROUTES
 
 ROUTES = [
     HealthController,
@@ -17,4 +22,8 @@ ROUTES = [
     AuthoringController,
     CatalogPages,
     AuthoringPages,
+    MediaController, LessonMediaController, MediaPages,
+    *LEARNING_ROUTES,
+    *CREDIT_ROUTES,
+    *REPORT_ROUTES,
 ]

@@ -14,6 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionEr
 from litestar.concurrency import sync_to_thread
 
 from lms.errors import StoreUnavailable
+from lms.observability.metrics import inc
 from lms.settings import Settings
 
 
@@ -46,9 +47,12 @@ class Storage:
     async def _call(self, fn: Any, **kwargs: Any) -> Any:
         try:
             return await sync_to_thread(fn, **kwargs)
-        except ClientError:
+        except ClientError as exc:
+            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+                inc("s3_errors", operation=getattr(fn, "__name__", "other"))
             raise
         except (BotoCoreError, EndpointConnectionError, OSError) as exc:
+            inc("s3_errors", operation=getattr(fn, "__name__", "other"))
             raise StoreUnavailable() from exc
 
     async def ping(self) -> bool:
@@ -64,14 +68,40 @@ class Storage:
         except ClientError:
             await self._call(self.client.create_bucket, Bucket=self.bucket)
 
-    def presigned_post(self, key: str, content_type: str, max_bytes: int, expires: int = 900) -> dict[str, Any]:
-        """Signing is local computation: no thread, no network."""
-        return self.signer.generate_presigned_post(
-            self.bucket, key,
-            Fields={"Content-Type": content_type},
-            Conditions=[["content-length-range", 1, max_bytes], {"Content-Type": content_type}],
+    def presigned_post(self, key: str, content_type: str, max_bytes: int, expires: int = 900, redirect: str | None = None) -> dict[str, Any]:
+        """Signing is local computation: no thread, no network. ``redirect``: where the store sends a plain HTML form."""
+        fields: dict[str, Any] = {"Content-Type": content_type}
+        conditions: list[Any] = [["content-length-range", 1, max_bytes], {"Content-Type": content_type}]
+        if redirect:
+            fields["success_action_redirect"] = redirect
+            conditions.append({"success_action_redirect": redirect})
+        return self.signer.generate_presigned_post(self.bucket, key, Fields=fields, Conditions=conditions, ExpiresIn=expires)
+
+    async def start_multipart(self, key: str, content_type: str) -> str:
+        started = await self._call(self.client.create_multipart_upload, Bucket=self.bucket, Key=key, ContentType=content_type)
+        return started["UploadId"]
+
+    def presigned_part(self, key: str, upload_id: str, part_number: int, expires: int = 12 * 3600) -> str:
+        return self.signer.generate_presigned_url(
+            "upload_part", Params={"Bucket": self.bucket, "Key": key, "UploadId": upload_id, "PartNumber": part_number},
             ExpiresIn=expires,
         )
+
+    async def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
+        await self._call(
+            self.client.complete_multipart_upload, Bucket=self.bucket, Key=key, UploadId=upload_id,
+            MultipartUpload={"Parts": [{"PartNumber": n, "ETag": etag} for n, etag in sorted(parts)]},
+        )
+
+    async def abort_multipart(self, key: str, upload_id: str) -> None:
+        try:
+            await self._call(self.client.abort_multipart_upload, Bucket=self.bucket, Key=key, UploadId=upload_id)
+        except ClientError:
+            pass  # already completed or aborted
+
+    async def upload_file(self, key: str, path: str, content_type: str) -> None:
+        """A local file of any size (multipart when large), e.g. a course folder's video."""
+        await self._call(self.client.upload_file, Filename=path, Bucket=self.bucket, Key=key, ExtraArgs={"ContentType": content_type})
 
     def presigned_get(self, key: str, content_type: str, filename: str, expires: int = 3600, inline: bool = True) -> str:
         disposition = "inline" if inline else "attachment"

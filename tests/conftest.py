@@ -4,6 +4,8 @@ LMS_TEST_DATABASE_URL / LMS_TEST_S3_ENDPOINT_URL), and a fresh database per test
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -24,11 +26,12 @@ def _with_db(url: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+def servers() -> Iterator[Settings]:
     from lms.embedded import start_embedded
     from lms.embedded.ports import free_port, port_is_free
 
-    data_dir = tmp_path_factory.mktemp("lms-data")
+    # Not under pytest's basetemp: another pytest run on the machine may prune old basetemp folders while this runs.
+    data_dir = Path(tempfile.mkdtemp(prefix="lms-test-data-"))
     s3_port = free_port()
     while s3_port > 55000 or not all(port_is_free(p) for p in [s3_port + i for i in range(5)] + [s3_port + 10000 + i for i in range(5)]):
         s3_port = free_port()
@@ -49,6 +52,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         yield running.settings
     finally:
         running.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

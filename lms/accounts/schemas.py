@@ -18,6 +18,7 @@ Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@
 LanguageTag = Annotated[str, msgspec.Meta(min_length=2, max_length=35, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 Slug = Annotated[str, msgspec.Meta(min_length=2, max_length=63, pattern=r"^[a-z0-9][a-z0-9-]+$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+OrgName = Annotated[str, msgspec.Meta(min_length=2, max_length=200)]  # as the clinics table's CHECK
 Password = Annotated[str, msgspec.Meta(min_length=10, max_length=200)]
 
 
@@ -58,7 +59,7 @@ class UserOut(Response):
 
 class ClinicCreate(Request):
     slug: Slug
-    name: Name
+    name: OrgName
 
 
 class UserCreate(Request):

@@ -72,7 +72,7 @@ class AuthoringController(Controller):
 
     @post("/{code:str}/publish", operation_id="authoring_publish")
     async def publish(self, tx: Tx, user: User, code: Code) -> Published:
-        return await service.publish(tx, await service.load_draft(tx, code), actor_id=user.id)
+        return await service.publish_draft(tx, code=code, actor_id=user.id)
 
     @post("/{code:str}/versions/{version:int}/retire", operation_id="authoring_retire", status_code=204)
     async def retire(self, tx: Tx, user: User, code: Code, version: FromPath[int], data: JSONBody[RetireRequest]) -> None:

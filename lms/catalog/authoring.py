@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from lms.catalog.content import CourseDoc, Quiz, text_fields
+from lms.catalog.content import CourseDoc, Lesson, Quiz, text_fields
 from lms.errors import Invalid, NotFound
 
 
@@ -59,7 +59,7 @@ def find_activity(doc: CourseDoc, key: str) -> tuple[int, int]:
     raise NotFound(f"no activity {key} in the draft")
 
 
-def apply_activity_form(doc: CourseDoc, key: str, form: Mapping[str, str]) -> CourseDoc:
+def apply_activity_form(doc: CourseDoc, key: str, form: Mapping[str, str], media_ids: list[str] | None = None) -> CourseDoc:
     m, a = find_activity(doc, key)
     activity = doc.modules[m].activities[a]
     languages = doc.languages
@@ -68,6 +68,10 @@ def apply_activity_form(doc: CourseDoc, key: str, form: Mapping[str, str]) -> Co
     target["minutes"] = _number(form, "minutes", int, activity.minutes)
     for name in text_fields(activity):
         target[name] = _texts(form, name, languages, getattr(activity, name))
+    if isinstance(activity, Lesson) and "media_listed" in form:
+        # Ticked library files, by id; a file kept keeps the captions it named (empty: the video's current captions).
+        kept = {ref.file: msgspec.to_builtins(ref) for ref in activity.media}
+        target["media"] = [kept.get(media_id, {"file": media_id}) for media_id in dict.fromkeys(media_ids or [])]
     if isinstance(activity, Quiz):
         target["pass_mark"] = _number(form, "pass_mark", float, activity.pass_mark)
         attempts = form.get("max_attempts", "")

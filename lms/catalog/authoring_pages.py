@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from lms.accounts.auth import STAFF, require_role
 from lms.catalog import queries, service
 from lms.catalog.authoring import apply_activity_form, apply_course_form, find_activity
+from lms.catalog.content import kind_of
 from lms.catalog.language import content_language
 from lms.catalog.pages import KIND_NAMES, TRACK_NAMES, text_picker
 from lms.catalog.schemas import ActivityPage
@@ -27,9 +28,16 @@ class RetireForm(Form):
     reason: str = ""
 
 
-async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
+async def _form(request: Request[Any, Any, Any]) -> tuple[dict[str, str], list[str]]:
+    """The form's single fields, and the ids of the media files ticked for a lesson."""
     form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    return {key: value for key, value in form.items() if isinstance(value, str)}, form.getall("media", [])
+
+
+async def _attachable(db: Any, code: str) -> list[Any]:
+    from lms.media.queries import list_media
+
+    return [m for m in await list_media(db, code=code) if m.kind != "captions" and m.status == "ready"]
 
 
 class AuthoringPages(Controller):
@@ -49,18 +57,18 @@ class AuthoringPages(Controller):
         doc = await service.load_draft(db, code)
         versions = await queries.list_versions(db, code=code)
         return page(request, "catalog/author_course.html.jinja2", doc=doc, translation=service.translation_status(doc),
-                    versions=versions, published=published, saved=saved, kind_names=KIND_NAMES, error=None)
+                    versions=versions, published=published, saved=saved, kind_names=KIND_NAMES, kind_of=kind_of, error=None)
 
     @post("/{code:str}", operation_id="page_author_course_save")
     async def save_course(self, request: Request[Any, Any, Any], tx: Tx, code: Code) -> Redirect | Template:
         doc = await service.load_draft(tx, code)
         try:
-            updated = apply_course_form(doc, await _form(request))
+            updated = apply_course_form(doc, (await _form(request))[0])
             await service.save_draft(tx, updated, code=code)
         except Invalid as exc:
             versions = await queries.list_versions(tx, code=code)
             return page(request, "catalog/author_course.html.jinja2", status=400, doc=doc, versions=versions,
-                        published=None, saved=False, kind_names=KIND_NAMES, error=exc.detail, translation=service.translation_status(doc))
+                        published=None, saved=False, kind_names=KIND_NAMES, kind_of=kind_of, error=exc.detail, translation=service.translation_status(doc))
         return Redirect(f"/author/{code}?saved=true", status_code=303)
 
     @get("/{code:str}/activities/{key:str}", operation_id="page_author_activity")
@@ -68,18 +76,21 @@ class AuthoringPages(Controller):
         doc = await service.load_draft(db, code)
         m, a = find_activity(doc, key)
         return page(request, "catalog/author_activity.html.jinja2", doc=doc, module=doc.modules[m],
-                    activity=doc.modules[m].activities[a], kind_names=KIND_NAMES, error=None)
+                    activity=doc.modules[m].activities[a], kind_names=KIND_NAMES, kind_of=kind_of, error=None,
+                    library=await _attachable(db, code))
 
     @post("/{code:str}/activities/{key:str}", operation_id="page_author_activity_save")
     async def save_activity(self, request: Request[Any, Any, Any], tx: Tx, code: Code, key: FromPath[str]) -> Redirect | Template:
         doc = await service.load_draft(tx, code)
         try:
-            updated = apply_activity_form(doc, key, await _form(request))
+            fields, media_ids = await _form(request)
+            updated = apply_activity_form(doc, key, fields, media_ids=media_ids)
             await service.save_draft(tx, updated, code=code)
         except Invalid as exc:
             m, a = find_activity(doc, key)
             return page(request, "catalog/author_activity.html.jinja2", status=400, doc=doc, module=doc.modules[m],
-                        activity=doc.modules[m].activities[a], kind_names=KIND_NAMES, error=exc.detail)
+                        activity=doc.modules[m].activities[a], kind_names=KIND_NAMES, kind_of=kind_of, error=exc.detail,
+                        library=await _attachable(tx, code))
         return Redirect(f"/author/{code}?saved=true#{key}", status_code=303)
 
     @get("/{code:str}/preview/{key:str}", operation_id="page_author_preview")
@@ -105,7 +116,7 @@ class AuthoringPages(Controller):
 
     @post("/{code:str}/publish", operation_id="page_author_publish")
     async def publish(self, tx: Tx, user: User, code: Code) -> Redirect:
-        published = await service.publish(tx, await service.load_draft(tx, code), actor_id=user.id)
+        published = await service.publish_draft(tx, code=code, actor_id=user.id)
         return Redirect(f"/author/{code}?published={published.version}", status_code=303)
 
     @post("/{code:str}/versions/{version:int}/retire", operation_id="page_author_retire")

@@ -111,6 +111,11 @@ class CourseDoc(Doc):
 Path = tuple[str | int, ...]
 
 
+def kind_of(activity: Activity) -> str:
+    """The activity's kind (``lesson``, ``quiz`` ...): the union's tag, which is not an attribute of the Struct."""
+    return type(activity).__struct_config__.tag
+
+
 def text_fields(activity: Activity) -> list[str]:
     """The language-map fields of an activity that a learner reads."""
     return [name for name in ("title", "body", "description", "criteria") if hasattr(activity, name)]

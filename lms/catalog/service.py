@@ -10,10 +10,12 @@ import msgspec
 
 from lms.audit.queries import record
 from lms.catalog import queries
-from lms.catalog.content import CourseDoc, InPerson, Lesson, Quiz, doc_problems, missing_translations, total_minutes
+from lms.catalog.cache import catalogue_changed
+from lms.catalog.content import CourseDoc, InPerson, Lesson, Quiz, doc_problems, kind_of, missing_translations, total_minutes
 from lms.catalog.render import render_markdown
 from lms.catalog.schemas import Published, TranslationStatus
 from lms.errors import Invalid, NotFound
+from lms.observability.logs import log_event
 
 
 def _path_text(path: tuple[Any, ...]) -> str:
@@ -61,7 +63,7 @@ def activity_row(module_key: str, position: int, activity: Any, media: list[Any]
     else:
         learner = {"criteria": activity.criteria}
     return {
-        "module_key": module_key, "position": position, "key": activity.key, "kind": type(activity).__struct_config__.tag,
+        "module_key": module_key, "position": position, "key": activity.key, "kind": kind_of(activity),
         "minutes": activity.minutes, "title": activity.title, "body_html": body_html, "learner": learner,
         "answer_key": answer_key,
     }
@@ -86,7 +88,17 @@ async def publish(conn: asyncpg.Connection, doc: CourseDoc, *, actor_id: UUID | 
         approvals=[msgspec.to_builtins(a) for a in doc.approvals],
     )
     await record(conn, actor_id=actor_id, action="course.published", subject=f"{doc.code} v{version}")
+    catalogue_changed()
+    log_event("course.published", course=doc.code, version=version, version_id=version_id, actor_id=actor_id)
     return Published(code=doc.code, version=version, version_id=version_id)
+
+
+async def publish_draft(conn: asyncpg.Connection, *, code: str, actor_id: UUID | None) -> Published:
+    """Publish the draft edited in the browser or through the API, with the uploaded media its lessons name."""
+    from lms.media.delivery import lesson_media_for_draft
+
+    doc = await load_draft(conn, code)
+    return await publish(conn, doc, actor_id=actor_id, media=await lesson_media_for_draft(conn, doc))
 
 
 async def load_draft(conn: asyncpg.Connection, code: str) -> CourseDoc:
@@ -100,6 +112,7 @@ async def save_draft(conn: asyncpg.Connection, doc: CourseDoc, *, code: str) -> 
     if doc.code != code:
         raise Invalid("the course code in the document differs from the one in the URL", field="code")
     await queries.save_draft(conn, code=doc.code, track=doc.track, draft=msgspec.to_builtins(doc))
+    catalogue_changed()  # the catalogue shows the course's track
     return translation_status(doc)
 
 
@@ -111,4 +124,5 @@ def translation_status(doc: CourseDoc) -> TranslationStatus:
 async def retire(conn: asyncpg.Connection, *, code: str, version: int, actor_id: UUID, reason: str) -> None:
     if not await queries.retire_version(conn, code=code, version=version):
         raise NotFound(f"no published version {version} of {code}")
+    catalogue_changed()
     await record(conn, actor_id=actor_id, action="course.retired", subject=f"{code} v{version}", detail={"reason": reason})

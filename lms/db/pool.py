@@ -22,11 +22,19 @@ async def init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def keep_session(conn: asyncpg.Connection) -> None:
+    """Released connections go back as they are, without asyncpg's default reset query (pg_advisory_unlock_all,
+    CLOSE ALL, UNLISTEN *, RESET ALL): one round trip less per request. Nothing in lms changes session state (no
+    SET, LISTEN, session advisory locks or cursors outside transactions), and asyncpg still rolls back a
+    transaction left open."""
+
+
 async def create_pool(settings: Settings, **overrides: Any) -> asyncpg.Pool:
     options: dict[str, Any] = {
         "min_size": settings.database_pool_min,
         "max_size": settings.database_pool_max,
         "init": init_connection,
+        "reset": keep_session,
         "command_timeout": settings.database_timeout,
         "timeout": settings.database_timeout,
         "server_settings": {"application_name": "lms", "statement_timeout": str(int(settings.database_timeout * 1000))},

@@ -106,7 +106,7 @@ class EmbeddedPostgres:
             finally:
                 pwfile.unlink(missing_ok=True)
             if done.returncode != 0:
-                raise EmbeddedError(f"initdb failed in {self.pgdata}: {done.stderr.strip().splitlines()[-1:]}")
+                raise EmbeddedError(f"initdb failed in {self.pgdata}: {' | '.join(done.stderr.strip().splitlines()[-3:])}")
         elif self.is_running():
             return  # another `lms` process (say, `lms serve`) runs it: share it, and leave it to that process to stop
         if not port_is_free(self.port):

@@ -50,6 +50,7 @@ async def test_a_quiz_edit_can_change_the_correct_answer(client, conn):
     draft = (await client.get("/api/v1/authoring/courses/CE-HIPAA-101/draft")).json()
     quiz = next(a for m in draft["modules"] for a in m["activities"] if a["kind"] == "quiz")
     editor = await client.get(f"/author/CE-HIPAA-101/activities/{quiz['key']}")
+    assert 'name="q0.prompt.es"' in editor.text and 'name="q0.c0.correct"' in editor.text and "Quiz" in editor.text
     form = {"_csrf_token": csrf_from(editor.text), "pass_mark": "0.6", "max_attempts": ""}
     for qi, question in enumerate(quiz["questions"]):
         for ci, _choice in enumerate(question["choices"]):
