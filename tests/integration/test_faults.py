@@ -101,7 +101,7 @@ async def test_postgres_restarted_under_load_loses_no_acknowledged_statement(ser
             phase["now"] = "starting"
             await anyio.to_thread.run_sync(pg.start)
             phase["now"] = "after"
-            deadline = time.monotonic() + 20
+            deadline = time.monotonic() + 60  # generous: a loaded 2-core CI machine reconnects slowly
             while after_restart["after"] < 20 and time.monotonic() < deadline:
                 await asyncio.sleep(0.1)
             stop.set()
