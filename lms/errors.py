@@ -129,7 +129,8 @@ def server_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Res
     # PostgresConnectionError: the connection broke; OperatorInterventionError: the server is shutting down or
     # starting, or cancelled the query (statement_timeout, the slow-database case): all "try again shortly".
     if isinstance(exc, (asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError,
-                        asyncpg.exceptions.TooManyConnectionsError, ConnectionError, TimeoutError, OSError)):
+                        asyncpg.exceptions.TooManyConnectionsError, asyncpg.exceptions.InterfaceError,
+                        ConnectionError, TimeoutError, OSError)):
         unavailable = DatabaseUnavailable()
         return _respond(request, 503, unavailable.title, unavailable.detail)
     if isinstance(exc, (asyncpg.exceptions.CharacterNotInRepertoireError, asyncpg.exceptions.UntranslatableCharacterError)):
