@@ -121,6 +121,7 @@ class ReportPages(Controller):
         scoped = dashboards.scope_clinic(user, clinic_id)
         filters = dashboards.parse_filters(track=track, start=start, end=end)
         if name == "workers":
+            await service.plan_each_time(tx)
             workers, _next = await dashboards.clinic_workers(tx, clinic_id=scoped, after=None, limit=None)
             header, rows = views.workers_table(workers, sorted({b for w in workers for b in w.credit}))
         elif name == "renewals":
