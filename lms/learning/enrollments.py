@@ -105,9 +105,17 @@ async def bulk_enroll(
     return BulkEnrollResult(version_id=row["version_id"], enrolled=row["enrolled"], already_enrolled=row["already_enrolled"], refused=refused)
 
 
+# A completed course whose post-course survey (lms.reports.surveys) this worker has not answered yet: asked for in the
+# same query as the progress, so the page needs no extra round trip.
+SURVEY_WAITING = """(e.completed_at IS NOT NULL AND EXISTS (
+        SELECT 1 FROM surveys s WHERE s.is_default AND NOT EXISTS (
+            SELECT 1 FROM survey_respondents m WHERE m.survey_id = s.id AND m.user_id = e.user_id AND m.version_id = e.version_id)))"""
+
+
 async def my_enrollments(conn: asyncpg.Connection, *, user_id: UUID) -> list[MyEnrollment]:
     rows = await conn.fetch(
-        f"""SELECT e.id, c.code, v.version, v.title, v.languages, e.enrolled_at, e.completed_at, {_ACTIVITIES}, {_MODULES}
+        f"""SELECT e.id, c.code, v.version, v.title, v.languages, e.enrolled_at, e.completed_at, {_ACTIVITIES}, {_MODULES},
+                   {SURVEY_WAITING} AS survey_waiting
             FROM enrollments e JOIN course_versions v ON v.id = e.version_id JOIN courses c ON c.id = v.course_id
             WHERE e.user_id = $1
             ORDER BY e.completed_at IS NOT NULL, e.enrolled_at DESC""",

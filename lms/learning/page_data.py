@@ -12,7 +12,7 @@ import msgspec
 from lms.accounts.schemas import CurrentUser
 from lms.catalog.schemas import ActivityPage
 from lms.learning import xapi
-from lms.learning.enrollments import summarise
+from lms.learning.enrollments import SURVEY_WAITING, summarise
 from lms.learning.schemas import ActivityLearning, CourseLearning
 
 
@@ -21,7 +21,7 @@ async def for_course_page(conn: asyncpg.Connection, *, user: CurrentUser | None,
     if user is None:
         return None
     row = await conn.fetchrow(
-        """SELECT q.version_id, e.id AS enrollment_id, e.completed_at,
+        f"""SELECT q.version_id, e.id AS enrollment_id, e.completed_at, {SURVEY_WAITING} AS survey_waiting,
                   (SELECT coalesce(json_agg(json_build_object('key', p.activity_key, 'module_key', p.module_key, 'done', p.done)
                                             ORDER BY p.position), '[]')
                    FROM activity_progress p WHERE p.enrollment_id = e.id) AS activities,
@@ -35,7 +35,7 @@ async def for_course_page(conn: asyncpg.Connection, *, user: CurrentUser | None,
     summary = summarise(activities, row["modules"]) if row["enrollment_id"] else {"done": 0, "total": 0, "next_key": None, "modules": []}
     return CourseLearning(
         version_id=row["version_id"], enrollment_id=row["enrollment_id"], completed_at=row["completed_at"],
-        done_keys=[a["key"] for a in activities if a["done"]], **summary,
+        survey_waiting=row["survey_waiting"], done_keys=[a["key"] for a in activities if a["done"]], **summary,
     )
 
 

@@ -87,6 +87,7 @@ class MyEnrollment(Response):
     total: int
     next_key: str | None
     modules: list[ModuleProgress]
+    survey_waiting: bool = False   # completed, and its post-course survey not answered yet
 
 
 class CourseLearning(Response):
@@ -95,6 +96,7 @@ class CourseLearning(Response):
     version_id: UUID
     enrollment_id: UUID | None
     completed_at: datetime | None
+    survey_waiting: bool
     done_keys: list[str]
     done: int
     total: int

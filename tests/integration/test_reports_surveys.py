@@ -28,6 +28,8 @@ async def test_a_worker_answers_the_post_course_survey_in_spanish_anonymously_an
     await complete(conn, ana, "CE")
     await sign_in(client, "ana@example.org")
 
+    for place in ("/my", "/courses/CE-HIPAA-101?version=1"):  # a finished course points at its survey
+        assert '<a href="/surveys/after/CE-HIPAA-101/1">' in (await client.get(place)).text, place
     waiting = await client.get("/surveys")
     assert "/surveys/after/CE-HIPAA-101/1" in waiting.text and "¿Qué le pareció este curso?" in waiting.text
     form = await client.get("/surveys/after/CE-HIPAA-101/1")
@@ -59,6 +61,7 @@ async def test_a_worker_answers_the_post_course_survey_in_spanish_anonymously_an
     assert again.status_code == 409
     assert await conn.fetchval("SELECT count(*) FROM survey_responses") == 1
     assert "/surveys/after/CE-HIPAA-101/1" not in (await client.get("/surveys")).text
+    assert "/surveys/after/CE-HIPAA-101/1" not in (await client.get("/my")).text  # answered: no more asking
     assert (await answer_api(client, conn, ana, (1, 1, 1, 1))).status_code == 409
 
 
