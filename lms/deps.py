@@ -33,11 +33,24 @@ async def provide_db(state: State) -> AsyncIterator[asyncpg.Connection]:
 
 
 async def provide_tx(state: State) -> AsyncIterator[asyncpg.Connection]:
-    """A connection inside a transaction: an exception anywhere in the handler rolls everything back."""
+    """A connection inside a transaction: an exception anywhere in the handler rolls everything back.
+
+    When the handler failed because the connection itself was lost (PostgreSQL restarted), the rollback cannot run;
+    the handler's own error is what the caller gets (a 503), not the failed rollback's.
+    """
     conn = await _acquire(state)
+    transaction = conn.transaction()
     try:
-        async with conn.transaction():
+        await transaction.start()
+        try:
             yield conn
+        except BaseException:
+            try:
+                await transaction.rollback()
+            except (asyncpg.exceptions.InterfaceError, asyncpg.exceptions.PostgresConnectionError, OSError):
+                pass  # the connection is gone, and with it the transaction: nothing was committed
+            raise
+        await transaction.commit()
     finally:
         await state.pool.release(conn)
 

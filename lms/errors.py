@@ -128,8 +128,11 @@ def server_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Res
 
     # PostgresConnectionError: the connection broke; OperatorInterventionError: the server is shutting down or
     # starting, or cancelled the query (statement_timeout, the slow-database case): all "try again shortly".
+    # InternalClientError "another operation is in progress": a pooled connection caught the server's goodbye
+    # (restart) between two requests and had not noticed its socket close yet; the pool replaces it on release.
     if isinstance(exc, (asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError,
                         asyncpg.exceptions.TooManyConnectionsError, asyncpg.exceptions.InterfaceError,
+                        asyncpg.exceptions._base.InternalClientError,
                         ConnectionError, TimeoutError, OSError)):
         unavailable = DatabaseUnavailable()
         return _respond(request, 503, unavailable.title, unavailable.detail)

@@ -56,7 +56,7 @@ def batch_of(user_id, enrollment, size: int) -> list[dict]:
 
 # ---------------------------------------------------------------- PostgreSQL restarted under load
 
-@pytest.mark.xfail(strict=False, reason="known flaky: a restart mid-transaction can still surface as an error; see the closing note of session 1")
+
 async def test_postgres_restarted_under_load_loses_no_acknowledged_statement(servers, tmp_path):
     from lms.embedded.postgres import EmbeddedPostgres
 
