@@ -25,8 +25,8 @@ async def floor(state: State) -> dict[str, object]:
     return {"code": row["code"] if row else None, "track": row["track"] if row else None}
 
 
-def create_floor_app() -> Litestar:
-    settings = Settings.from_env()
+def create_floor_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
 
     @asynccontextmanager
     async def pool(app: Litestar) -> AsyncIterator[None]:

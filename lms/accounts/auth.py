@@ -81,7 +81,8 @@ def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser 
     return connection.scope.get("user")
 
 
-def require_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+# Guards are coroutines: Litestar runs a plain-function guard in a worker thread, a thread hop per request.
+async def require_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     if connection.scope.get("user") is None:
         raise NotAuthorizedException("Sign in, or send an API token as `Authorization: Bearer ...`.")
 
@@ -89,8 +90,8 @@ def require_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHa
 def require_role(*roles: str):
     """A guard that lets only these roles through (after requiring a login)."""
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-        require_login(connection, handler)
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        await require_login(connection, handler)
         if connection.scope["user"].role not in roles:
             raise PermissionDeniedException("Your role may not do this.")
 

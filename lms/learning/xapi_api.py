@@ -28,7 +28,7 @@ from lms.learning import statements, xapi
 _HEADER = [ResponseHeader(name="X-Experience-API-Version", value=xapi.VERSION)]
 
 
-def require_xapi_version(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def require_xapi_version(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     version = connection.headers.get("x-experience-api-version")
     if not version:
         raise Invalid("the X-Experience-API-Version header is required (1.0.3)", field="X-Experience-API-Version")

@@ -103,7 +103,7 @@ def _forwarded_addresses(connection: ASGIConnection[Any, Any, Any, Any]) -> list
     return [part.strip() for part in found if part.strip()]
 
 
-def allowed_to_scrape(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def allowed_to_scrape(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Guard: the caller (and every proxy hop it came through) must be inside ``LMS_METRICS_ALLOW``; else 404."""
     networks = _networks(connection.app.state.settings.metrics_allow)
     client = connection.scope.get("client")

@@ -15,16 +15,16 @@ def _connection(role: str | None):
     return SimpleNamespace(scope={"user": user})
 
 
-def test_anonymous_callers_must_sign_in():
+async def test_anonymous_callers_must_sign_in():
     with pytest.raises(NotAuthorizedException):
-        require_login(_connection(None), None)
+        await require_login(_connection(None), None)
 
 
-def test_roles_outside_the_list_are_refused():
+async def test_roles_outside_the_list_are_refused():
     guard = require_role("instructor", "program_admin")
-    guard(_connection("instructor"), None)
+    await guard(_connection("instructor"), None)
     with pytest.raises(PermissionDeniedException):
-        guard(_connection("worker"), None)
+        await guard(_connection("worker"), None)
 
 
 def test_bearer_and_basic_tokens_are_read():

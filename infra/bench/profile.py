@@ -1,0 +1,137 @@
+"""Where a request's CPU goes, without a server or a load generator in the way.
+
+    .venv/bin/python -m infra.bench.profile                       # every hot endpoint: ms of CPU per request
+    .venv/bin/python -m infra.bench.profile --only lesson --top 25  # + the functions that cost most (cProfile)
+
+The same small dataset as the benchmark (300 workers), the app from `lms.app.create_app`, called through ASGI directly
+with the headers a browser or the load generator sends. Use it to see what a change buys before running the full
+benchmark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import pstats
+import time
+from collections.abc import Callable
+from typing import Any
+
+from infra.bench.dataset import Plan
+from infra.bench.runner import make_dataset
+from infra.bench.stack import running_stack
+
+
+def _scope(method: str, path: str, headers: dict[str, str]) -> dict[str, Any]:
+    path, _, query = path.partition("?")
+    client = headers.pop("x-client", "127.0.0.1")  # what the server makes of X-Forwarded-For from a proxy
+    return {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": (client, 40000), "server": ("127.0.0.1", 8000), "state": {},
+    }
+
+
+async def _call(app: Any, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> tuple[int, bytes, list[Any]]:
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(_scope(method, path, headers), receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    return start["status"], b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"), start["headers"]
+
+
+def _xapi_batch(identity: dict[str, Any], base: str, n: int, counter: list[int]) -> bytes:
+    import uuid
+
+    out = []
+    for _ in range(n):
+        counter[0] += 1
+        key = identity["keys"][counter[0] % len(identity["keys"])]
+        out.append({
+            "id": str(uuid.uuid4()),
+            "actor": {"objectType": "Agent", "account": {"homePage": base, "name": identity["user_id"]}},
+            "verb": {"id": "http://adlnet.gov/expapi/verbs/progressed", "display": {"en-US": "progressed"}},
+            "object": {"objectType": "Activity", "id": f"{base}/activities/{identity['code']}/v{identity['version']}/{key}"},
+            "result": {"extensions": {"https://w3id.org/xapi/cmi5/result/extensions/progress": 50}},
+            "context": {"registration": identity["registration"], "language": "es"},
+            "timestamp": "2026-01-01T10:00:00.000Z",
+        })
+    return json.dumps(out).encode()
+
+
+async def _run(args: argparse.Namespace) -> None:
+    from infra.bench.floor import create_floor_app
+    from lms.app import create_app
+
+    with running_stack(say=lambda m: None) as base:
+        settings, manifest = await make_dataset(base.database_url, "lms_profile", base,
+                                                Plan(workers=300, statements=30_000))
+        app, floor_app = create_app(settings), create_floor_app(settings)
+        base_url = manifest.public_base_url.rstrip("/")
+        spanish = {"accept-language": "es", "host": "127.0.0.1:8000", "user-agent": "bench"}
+        async with app.lifespan():
+            # Browsers send back the CSRF cookie their first page set (as the benchmark's load does).
+            _, _, headers = await _call(app, "GET", "/", dict(spanish))
+            csrf = next(v.decode().split(";")[0] for k, v in headers if k == b"set-cookie" and v.startswith(b"lms_csrf="))
+        spanish["cookie"] = csrf
+        xapi = manifest.xapi[0]
+        counter = [0]
+        cases: dict[str, Callable[[int], tuple[str, str, dict[str, str], bytes]]] = {
+            "floor": lambda i: ("GET", "/floor", {}, b""),  # infra/bench/floor.py: bare Litestar, one query
+            "health": lambda i: ("GET", "/health/live", {}, b""),  # the app's middleware, no query
+            "catalogue": lambda i: ("GET", "/", spanish, b""),
+            "course": lambda i: ("GET", manifest.course_paths[i % len(manifest.course_paths)], spanish, b""),
+            "lesson": lambda i: ("GET", manifest.lesson_paths[i % len(manifest.lesson_paths)], spanish, b""),
+            "lesson-worker": lambda i: ("GET", manifest.lesson_paths[i % len(manifest.lesson_paths)],
+                                        {**spanish, "cookie": f"{csrf}; lms_session={manifest.worker_cookie}"}, b""),
+            "verification": lambda i: ("GET", f"/api/v1/certificates/{manifest.certificate_codes[i % len(manifest.certificate_codes)]}",
+                                       {"x-client": f"10.0.{i // 250 % 250}.{i % 250}"}, b""),
+            "xapi": lambda i: ("POST", "/xapi/statements", {
+                "authorization": f"Bearer {xapi['token']}", "content-type": "application/json",
+                "x-experience-api-version": "1.0.3"}, _xapi_batch(xapi, base_url, 50, counter)),
+            "clinic-credit": lambda i: ("GET", "/clinic/credit", {"cookie": f"{csrf}; lms_session={manifest.admin_cookie}"}, b""),
+        }
+        chosen = [c for c in cases if not args.only or any(o in c for o in args.only.split(","))]
+        async with app.lifespan(), floor_app.lifespan():
+            for name in chosen:
+                make, target = cases[name], floor_app if name == "floor" else app
+                for i in range(args.warm):
+                    status, body, _ = await _call(target, *make(i))
+                    if status >= 400:
+                        raise SystemExit(f"{name}: {status} {body[:300]!r}")
+                profiler = cProfile.Profile() if args.top else None
+                start_cpu, start = time.process_time(), time.perf_counter()
+                if profiler:
+                    profiler.enable()
+                for i in range(args.requests):
+                    await _call(target, *make(args.warm + i))
+                if profiler:
+                    profiler.disable()
+                cpu = (time.process_time() - start_cpu) / args.requests * 1000
+                wall = (time.perf_counter() - start) / args.requests * 1000
+                print(f"{name:15} {cpu:7.3f} ms CPU  {wall:7.3f} ms wall per request (this process only; PostgreSQL apart)")
+                if profiler:
+                    pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default="", help="comma-separated names: floor, health, catalogue, course, lesson, lesson-worker, verification, xapi, clinic-credit")
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--warm", type=int, default=50)
+    parser.add_argument("--top", type=int, default=0, help="print the N costliest functions (cProfile) per endpoint")
+    parser.add_argument("--sort", default="tottime")
+    asyncio.run(_run(parser.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()
