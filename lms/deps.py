@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
@@ -22,6 +23,16 @@ async def _acquire(state: State) -> asyncpg.pool.PoolConnectionProxy:
         return await pool.acquire(timeout=state.settings.database_timeout)
     except (TimeoutError, OSError, asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.ConnectionDoesNotExistError) as exc:
         raise DatabaseUnavailable() from exc
+
+
+@asynccontextmanager
+async def connection(state: State) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection for a handler that needs one only sometimes (a page kept in memory needs none)."""
+    conn = await _acquire(state)
+    try:
+        yield conn
+    finally:
+        await state.pool.release(conn)
 
 
 async def provide_db(state: State) -> AsyncIterator[asyncpg.Connection]:

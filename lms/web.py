@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
-from litestar import MediaType, Request
+from litestar import MediaType, Request, Response
 from litestar.response import Template
+from litestar.utils.scope.state import ScopeState
 
 from lms.accounts.schemas import ROLE_NAMES
 from lms.i18n import UI_LANGUAGES, request_language, translations
@@ -37,3 +39,27 @@ def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, *
         query=str(request.url.query or ""),
     )
     return Template(template_name=template, context=context, status_code=status, media_type=MediaType.HTML)
+
+
+# A visitor's page (no one signed in, no query string) is the same for everyone but for the CSRF token in its forms
+# (the language switch): such pages are rendered once with this slot where the token goes, kept, and filled per request.
+_CSRF_SLOT = "\x1bcsrf-token\x1b"
+
+
+def render_for_visitors(request: Request[Any, Any, Any], template: str, **context: Any) -> str:
+    """The whole page as text, to keep; ``visitor_page`` serves it with the caller's CSRF token."""
+    full = page(request, template, **context).context
+    full["csrf_input"] = f'<input type="hidden" name="_csrf_token" value="{_CSRF_SLOT}" />'
+    return request.app.template_engine.engine.get_template(template).render(full)
+
+
+def visitor_page(request: Request[Any, Any, Any], kept: str) -> Response[str]:
+    token = ScopeState.from_scope(request.scope).csrf_token
+    return Response(kept.replace(_CSRF_SLOT, escape(token if isinstance(token, str) else "")), media_type=MediaType.HTML)
+
+
+def is_visitor_page(request: Request[Any, Any, Any], *queries: str) -> bool:
+    """A request whose page may be served from what was kept for visitors: no one signed in, and no query string
+    but the ones given (the page repeats its query in the language switch, so any other would be kept apart)."""
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    return request.scope.get("user") is None and (not query or query in queries)

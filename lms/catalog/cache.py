@@ -17,8 +17,9 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
-import asyncpg
 from litestar.datastructures import State
+
+from lms.deps import connection
 
 T = TypeVar("T")
 GENERATION_SECONDS = 1.0
@@ -54,10 +55,10 @@ class CatalogCache:
                 self.lessons.popitem(last=False)
         return found
 
-    async def current(self, conn: asyncpg.Connection, key: Hashable, load: Callable[[], Awaitable[T | None]]) -> T | None:
+    async def current(self, state: State, key: Hashable, load: Callable[[], Awaitable[T | None]]) -> T | None:
         """What depends on the catalogue (its page, a course page): kept until the generation changes. A miss (None)
         is not kept, so made-up course codes cannot fill memory."""
-        await self._check_generation(conn)
+        await self._check_generation(state)
         found = self.by_generation.get(key)
         if found is not None:
             return found
@@ -67,12 +68,13 @@ class CatalogCache:
             self.by_generation[key] = found
         return found
 
-    async def _check_generation(self, conn: asyncpg.Connection) -> None:
+    async def _check_generation(self, state: State) -> None:
         now = time.monotonic()
         if now - self.read_at < GENERATION_SECONDS and self.changes_seen == _local_changes:
             return
         changes = _local_changes
-        generation = await conn.fetchval("SELECT generation FROM catalogue_generation")
+        async with connection(state) as conn:  # a connection only when the second is up
+            generation = await conn.fetchval("SELECT generation FROM catalogue_generation")
         self.read_at, self.changes_seen = now, changes
         if generation != self.generation:
             self.generation = generation

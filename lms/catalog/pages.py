@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import asyncpg
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, PathParameter, QueryParameter
 from litestar.response import Template
 from markupsafe import Markup
 
-from lms.deps import Db
 from lms.catalog import queries
 from lms.catalog.cache import catalog_cache
 from lms.catalog.content import TRACKS
 from lms.catalog.language import content_language, pick
+from lms.deps import connection
 from lms.errors import NotFound
 from lms.i18n import N_, request_language
 from lms.learning import page_data as learning_pages
-from lms.media.delivery import lesson_media
-from lms.web import page
+from lms.media.delivery import lesson_media, visitor_media
+from lms.web import is_visitor_page, page, render_for_visitors, visitor_page
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
 TRACK_NAMES = {
@@ -60,59 +61,87 @@ def rendered_content(request: Request[Any, Any, Any], template: str, **context: 
 
 
 class CatalogPages(Controller):
+    """The pages every worker opens. They take no injected connection: a visitor's page is kept whole in memory
+    (lms/catalog/cache.py) and needs none, and the others borrow one only when they query."""
+
     include_in_schema = False
 
     @get("/", operation_id="page_catalogue")
-    async def catalogue(self, request: Request[Any, Any, Any], db: Db) -> Template:
-        lang = request_language(request)
+    async def catalogue(self, request: Request[Any, Any, Any]) -> Template | Response[str]:
+        lang, state = request_language(request), request.app.state
+        cache = catalog_cache(state)
 
         async def render() -> Markup:
-            tracks = await _tracks(db, lang)
+            async with connection(state) as db:
+                tracks = await _tracks(db, lang)
             return rendered_content(request, "catalog/catalogue.html.jinja2", tracks=tracks, track_names=TRACK_NAMES)
 
-        content = await catalog_cache(request.app.state).current(db, ("catalogue", lang), render)
-        return page(request, "catalog/cached.html.jinja2", extends="catalog/catalogue.html.jinja2", content=content)
+        content = await cache.current(state, ("catalogue", lang), render)
+        context = {"extends": "catalog/catalogue.html.jinja2", "content": content}
+        if is_visitor_page(request):
+            return visitor_page(request, await cache.current(state, ("catalogue page", lang), _whole(request, "catalog/cached.html.jinja2", context)))
+        return page(request, "catalog/cached.html.jinja2", **context)
 
     @get("/courses/{code:str}", operation_id="page_course")
     async def course(
-        self, request: Request[Any, Any, Any], db: Db, code: Code,
-        version: Annotated[int | None, QueryParameter(ge=1)] = None,
-    ) -> Template:
-        detail = await catalog_cache(request.app.state).current(
-            db, ("course", code, version), lambda: queries.version_detail(db, code=code, version=version))
+        self, request: Request[Any, Any, Any], code: Code, version: Annotated[int | None, QueryParameter(ge=1)] = None,
+    ) -> Template | Response[str]:
+        state, user = request.app.state, request.scope.get("user")
+        cache = catalog_cache(state)
+
+        async def load() -> Any:
+            async with connection(state) as db:
+                return await queries.version_detail(db, code=code, version=version)
+
+        detail = await cache.current(state, ("course", code, version), load)
         if detail is None:
             raise NotFound()
         clang = content_language(request_language(request), detail.languages)
         t, missing = text_picker(clang, detail.languages)
-        learning = await learning_pages.for_course_page(db, user=request.scope.get("user"), version_id=detail.id)
-        return page(request, "catalog/course.html.jinja2", course=detail, clang=clang, t=t, missing=missing, learning=learning,
-                    track_names=TRACK_NAMES, kind_names=KIND_NAMES, language_missing=clang.split("-")[0] != request_language(request))
+        context = {"course": detail, "clang": clang, "t": t, "missing": missing, "track_names": TRACK_NAMES,
+                   "kind_names": KIND_NAMES, "language_missing": clang.split("-")[0] != request_language(request)}
+        if is_visitor_page(request, f"version={version}"):
+            key = ("course page", code, version, request_language(request))
+            return visitor_page(request, await cache.current(state, key, _whole(request, "catalog/course.html.jinja2", {**context, "learning": None})))
+        async with connection(state) as db:
+            learning = await learning_pages.for_course_page(db, user=user, version_id=detail.id)
+        return page(request, "catalog/course.html.jinja2", learning=learning, **context)
 
     @get("/courses/{code:str}/v/{version:int}/{key:str}", operation_id="page_activity")
     async def activity(
-        self, request: Request[Any, Any, Any], db: Db, code: Code, version: FromPath[int], key: FromPath[str],
-    ) -> Template:
-        # One injected dependency: with several, Litestar resolves them in an anyio task group (~0.1 ms a request on
-        # the page workers open most). The store and the caller come from the app and the scope directly.
-        storage, user = request.app.state.storage, request.scope.get("user")
-        cache = catalog_cache(request.app.state)
-        activity = await cache.lesson((code, version, key), lambda: queries.activity_page(db, code=code, version=version, key=key))
+        self, request: Request[Any, Any, Any], code: Code, version: FromPath[int], key: FromPath[str],
+    ) -> Template | Response[str]:
+        state, user = request.app.state, request.scope.get("user")
+        cache = catalog_cache(state)
+
+        async def load() -> Any:
+            async with connection(state) as db:
+                return await queries.activity_page(db, code=code, version=version, key=key)
+
+        activity = await cache.lesson((code, version, key), load)
         if activity is None:
             raise NotFound()
         clang = content_language(request_language(request), activity.languages)
         t, missing = text_picker(clang, activity.languages)
-        if user is None:  # what a visitor sees of a published lesson depends on nothing else: keep it rendered
+        context = {"a": activity, "clang": clang, "t": t, "missing": missing, "kind_names": KIND_NAMES,
+                   "language_missing": clang.split("-")[0] != request_language(request)}
+        if user is None:  # what a visitor sees of a published lesson depends on nothing else
+            context.update(media=visitor_media(activity.learner), learning=None)
+            if not is_visitor_page(request):
+                return page(request, "catalog/activity.html.jinja2", **context)
+            kept = await cache.lesson(("page", code, version, key, request_language(request)),
+                                      _whole(request, "catalog/activity.html.jinja2", context))
+            return visitor_page(request, kept)
+        async with connection(state) as db:
+            media = await lesson_media(db, state.storage, user=user, version_id=activity.version_id, learner=activity.learner, language=clang)
+            learning = await learning_pages.for_activity_page(db, user=user, activity=activity, base_url=state.settings.public_base_url, language=clang)
+        return page(request, "catalog/activity.html.jinja2", media=media, learning=learning, **context)
 
-            async def render() -> Markup:
-                media = await lesson_media(db, storage, user=None, version_id=activity.version_id, learner=activity.learner, language=clang)
-                return rendered_content(request, "catalog/activity.html.jinja2", a=activity, clang=clang, t=t, missing=missing,
-                                        media=media, learning=None, kind_names=KIND_NAMES,
-                                        language_missing=clang.split("-")[0] != request_language(request))
 
-            content = await cache.lesson(("html", code, version, key, request_language(request)), render)
-            return page(request, "catalog/cached.html.jinja2", extends="catalog/activity.html.jinja2", a=activity, t=t,
-                        content=content)
-        media = await lesson_media(db, storage, user=user, version_id=activity.version_id, learner=activity.learner, language=clang)
-        learning = await learning_pages.for_activity_page(db, user=user, activity=activity, base_url=request.app.state.settings.public_base_url, language=clang)
-        return page(request, "catalog/activity.html.jinja2", a=activity, clang=clang, t=t, missing=missing, media=media, learning=learning,
-                    kind_names=KIND_NAMES, language_missing=clang.split("-")[0] != request_language(request))
+def _whole(request: Request[Any, Any, Any], template: str, context: dict[str, Any]) -> Callable[[], Awaitable[str]]:
+    """The loader a cache calls on a miss: the visitor's whole page, rendered once."""
+
+    async def render() -> str:
+        return render_for_visitors(request, template, **context)
+
+    return render

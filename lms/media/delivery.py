@@ -58,6 +58,11 @@ def _ids(refs: list[dict[str, Any]]) -> list[UUID]:
     return out
 
 
+def visitor_media(learner: dict[str, Any]) -> LessonMedia:
+    """What a lesson shows of its media to someone not signed in: that there is some, and to sign in (no query)."""
+    return LessonMedia(status="sign_in" if learner.get("media") else "none", items=[], expires_in=0)
+
+
 async def lesson_media(
     conn: asyncpg.Connection, storage: Storage, *, user: CurrentUser | None, version_id: UUID, learner: dict[str, Any],
     language: str,
@@ -65,10 +70,8 @@ async def lesson_media(
     """URLs for the media a published lesson shows (at most one query). Caption tracks in the learner's language
     are on by default."""
     refs = learner.get("media") or []
-    if not refs:
-        return LessonMedia(status="none", items=[], expires_in=0)
-    if user is None:
-        return LessonMedia(status="sign_in", items=[], expires_in=0)
+    if not refs or user is None:
+        return visitor_media(learner)
     rows = {row.id: row for row in await queries.playable(conn, user_id=user.id, version_id=version_id, ids=_ids(refs))}
     if not rows:
         return LessonMedia(status="denied", items=[], expires_in=0)

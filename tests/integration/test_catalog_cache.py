@@ -8,7 +8,7 @@ import asyncio
 from lms.catalog import cache as catalog_cache
 from lms.catalog import service
 from tests.conftest import COURSES_DIR
-from tests.helpers import make_user, publish_folder
+from tests.helpers import csrf_from, make_user, publish_folder
 
 SPANISH = {"accept-language": "es"}
 DENTAL_ES = "Control de infecciones para asistentes dentales"
@@ -77,3 +77,25 @@ async def test_lesson_pages_of_a_version_stay_as_published(client, conn):
     assert first.status_code == again.status_code == 200
     assert first.text.split("<article")[1] == again.text.split("<article")[1]
     assert (await client.get(f"/courses/MA-VS-101/v/3/{key}", headers=SPANISH)).status_code == 404
+
+
+async def test_a_page_kept_for_visitors_carries_each_visitors_own_csrf_token(app, conn):
+    """Visitors' pages are kept whole; the language switch in them must still work for every visitor."""
+    from litestar.testing import AsyncTestClient
+
+    await publish_folder(conn, COURSES_DIR / "DA-IC-101")
+    lesson = "/courses/DA-IC-101/v/1/" + await conn.fetchval(
+        "SELECT a.key FROM version_activities a JOIN course_versions v ON v.id = a.version_id ORDER BY a.position LIMIT 1")
+    tokens = []
+    for _ in range(2):
+        async with AsyncTestClient(app=app, base_url="http://testserver.local") as visitor:
+            for path in ("/", "/courses/DA-IC-101", lesson):
+                first = await visitor.get(path, headers=SPANISH)
+                again = await visitor.get(path, headers=SPANISH)  # served from what was kept
+                assert again.text == first.text and DENTAL_ES in again.text
+            token = csrf_from(again.text)
+            english = await visitor.post("/language", data={"_csrf_token": token, "language": "en", "next": lesson})
+            assert english.status_code == 200 and english.url.path == lesson  # switched, and back on the lesson
+            assert '<html lang="en">' in english.text and csrf_from(english.text) == token
+            tokens.append(token)
+    assert tokens[0] != tokens[1]
