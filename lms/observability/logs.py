@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from litestar.logging.config import LoggingConfig
 
+from lms.observability.metrics import REQUEST_METRICS
+
 if TYPE_CHECKING:
     from litestar import Litestar
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -173,11 +175,18 @@ class RequestLog:
             await send(message)
 
         token = request_id_var.set(request_id)
+        method = scope.get("method", "")
+        running = REQUEST_METRICS.started(method)
         try:
             await self.inner(scope, receive, send_with_id)
         finally:
             request_id_var.reset(token)
-            _log_request(scope, request_id, status, time.perf_counter() - started)
+            running.dec()
+            seconds = time.perf_counter() - started
+            route = scope.get("path_template") or "(no route)"
+            if not route.startswith("/static"):
+                REQUEST_METRICS.finished(method, route, status, seconds)
+            _log_request(scope, request_id, status, seconds)
 
 
 def _log_request(scope: Scope, request_id: str, status: int, seconds: float) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from litestar.plugins import InitPlugin
 
 from lms.observability.logs import logging_config
-from lms.observability.metrics import MetricsController, prometheus_config
+from lms.observability.metrics import MetricsController
 from lms.observability.shutdown import install_drain_on_sigterm, restore_sigterm
 
 if TYPE_CHECKING:
@@ -23,7 +23,6 @@ class ObservabilityPlugin(InitPlugin):
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.logging_config = logging_config(self.settings)
-        app_config.middleware.insert(0, prometheus_config().middleware)
         app_config.route_handlers.append(MetricsController)
         if self.settings.otlp_endpoint:
             from lms.observability.tracing import tracing_middleware
