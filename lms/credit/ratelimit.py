@@ -39,7 +39,7 @@ class TokenBuckets:
         return 0.0
 
 
-async def limit_lookups(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def limit_lookups(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler | None) -> None:
     """Guard: refuse with 429 (and Retry-After) when this client IP has used its lookups."""
     state = connection.app.state
     if _STATE_KEY not in state:
