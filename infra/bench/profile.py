@@ -3,6 +3,7 @@
     .venv/bin/python -m infra.bench.profile                       # every hot endpoint: ms of CPU per request
     .venv/bin/python -m infra.bench.profile --only lesson --top 25  # + the functions that cost most (cProfile)
 
+Send stderr to /dev/null: at the production log level each request writes its JSON line there.
 The same small dataset as the benchmark (300 workers), the app from `lms.app.create_app`, called through ASGI directly
 with the headers a browser or the load generator sends. Use it to see what a change buys before running the full
 benchmark.
@@ -75,6 +76,7 @@ async def _run(args: argparse.Namespace) -> None:
     with running_stack(say=lambda m: None) as base:
         settings, manifest = await make_dataset(base.database_url, "lms_profile", base,
                                                 Plan(workers=300, statements=30_000))
+        settings = settings.replace(log_level=args.log_level, log_format="json")
         app, floor_app = create_app(settings), create_floor_app(settings)
         base_url = manifest.public_base_url.rstrip("/")
         spanish = {"accept-language": "es", "host": "127.0.0.1:8000", "user-agent": "bench"}
@@ -130,6 +132,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warm", type=int, default=50)
     parser.add_argument("--top", type=int, default=0, help="print the N costliest functions (cProfile) per endpoint")
     parser.add_argument("--sort", default="tottime")
+    parser.add_argument("--log-level", default="INFO", help="INFO (production: one JSON line per request, on stderr) or WARNING")
     asyncio.run(_run(parser.parse_args(argv)))
 
 
