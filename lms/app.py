@@ -43,6 +43,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def configure_jinja(engine: Engine) -> None:
         engine.engine.add_extension("jinja2.ext.i18n")
         engine.engine.policies["ext.i18n.trimmed"] = True
+        # Templates ship with the release: no stat() of every template file on every render (restart after edits).
+        engine.engine.auto_reload = False
 
     templates = TemplateConfig(directory=settings.templates_dir, engine=Engine, engine_callback=configure_jinja)
     app = Litestar(

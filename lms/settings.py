@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -48,6 +49,7 @@ class Settings:
     port: int = _setting(8000, "Port `lms serve` listens on.")
     workers: int = _setting(1, "Worker processes for `lms serve`.")
     embedded_pg_port: int = _setting(54329, "TCP port of the embedded PostgreSQL on 127.0.0.1.")
+    embedded_pg_shared_buffers: str = _setting("256MB", "shared_buffers of the embedded PostgreSQL, its cache of tables and indexes (PostgreSQL's own default is 128MB; on a server of its own give it about a quarter of the memory, e.g. 2GB).")
     embedded_s3_port: int = _setting(8333, "Port of the embedded SeaweedFS S3 gateway on 127.0.0.1 (it also takes the next few hundred above it for its internal servers).")
     templates_dir: Path = _setting(REPO_ROOT / "templates", "Jinja2 templates directory.")
     courses_dir: Path = _setting(REPO_ROOT / "courses", "Course folders loaded into an empty database on first start.")
@@ -120,6 +122,8 @@ class Settings:
                 out.append(f"{env_name(name)}: must be a port between 1 and 65535")
         if self.workers < 1:
             out.append("LMS_WORKERS: must be at least 1")
+        if not re.fullmatch(r"[1-9][0-9]{0,6}(kB|MB|GB)", self.embedded_pg_shared_buffers):
+            out.append("LMS_EMBEDDED_PG_SHARED_BUFFERS: must be a size such as 256MB or 2GB")
         if not 1 <= self.database_pool_min <= self.database_pool_max:
             out.append("LMS_DATABASE_POOL_MIN/MAX: need 1 <= min <= max")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):

@@ -36,4 +36,4 @@ def create_floor_app(settings: Settings | None = None) -> Litestar:
         finally:
             await app.state.pool.close()
 
-    return Litestar(route_handlers=[floor], lifespan=[pool], debug=False)
+    return Litestar(route_handlers=[floor], lifespan=[pool], debug=False, logging_config=None)

@@ -32,8 +32,9 @@ def _bin_dir() -> Path:
 
 
 class EmbeddedPostgres:
-    def __init__(self, data_dir: Path, port: int) -> None:
+    def __init__(self, data_dir: Path, port: int, *, shared_buffers: str = "256MB") -> None:
         self.root = data_dir.resolve()
+        self.shared_buffers = shared_buffers
         self.pgdata = self.root / "postgres"
         self.port = port
         self.bin = _bin_dir()
@@ -114,7 +115,7 @@ class EmbeddedPostgres:
                 f"port {self.port} on 127.0.0.1 is in use, so the embedded PostgreSQL cannot start: "
                 "free it or set LMS_EMBEDDED_PG_PORT"
             )
-        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories='' -c max_connections=200"
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories='' -c max_connections=200 -c shared_buffers={self.shared_buffers}"
         done = self._run("pg_ctl", "-D", str(self.pgdata), "-l", str(self.log), "-o", options, "-w", "-t", "60", "start")
         if done.returncode != 0:
             tail = self.log.read_text(errors="replace").strip().splitlines()[-3:]

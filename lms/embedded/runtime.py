@@ -47,7 +47,7 @@ def start_embedded(settings: Settings, *, store: bool = True, say=print) -> Embe
     try:
         if settings.uses_embedded_postgres:
             say(f"Starting the embedded PostgreSQL on 127.0.0.1:{settings.embedded_pg_port} (data in {data_dir / 'postgres'}) ...")
-            servers.postgres = EmbeddedPostgres(data_dir, settings.embedded_pg_port)
+            servers.postgres = EmbeddedPostgres(data_dir, settings.embedded_pg_port, shared_buffers=settings.embedded_pg_shared_buffers)
             servers.postgres.start()
             changes["database_url"] = servers.postgres.url
         if store and settings.uses_embedded_s3:

@@ -32,3 +32,9 @@ def test_the_reference_lists_every_setting_with_a_meaning():
     rows = reference_rows()
     assert len(rows) == len(Settings.__dataclass_fields__)
     assert all(name.startswith("LMS_") and meaning for name, _kind, _default, meaning in rows)
+
+
+def test_the_embedded_postgres_memory_is_a_size_and_nothing_else():
+    assert Settings.from_env({"LMS_EMBEDDED_PG_SHARED_BUFFERS": "2GB"}).embedded_pg_shared_buffers == "2GB"
+    with pytest.raises(SettingsError, match="LMS_EMBEDDED_PG_SHARED_BUFFERS"):  # it goes on pg_ctl's command line
+        Settings.from_env({"LMS_EMBEDDED_PG_SHARED_BUFFERS": "1GB -c listen_addresses=*"})
