@@ -34,7 +34,8 @@ TARGET_P99_MS = 50.0
 TARGET_INGEST = 5000
 TARGET_RSS_MB = 200
 TARGET_SCALE = 1.3
-XAPI_BATCH = 50
+XAPI_BATCH = 50   # the ingest-throughput row: a sync of a day's offline work, or a busy cmi5 player
+PHONE_BATCH = 5   # the latency row: what the lesson player's queue sends after a lesson or two
 
 
 def say(message: str) -> None:
@@ -47,7 +48,9 @@ class Endpoint:
     paths: list[str]
     headers: dict[str, str] = field(default_factory=dict)
     spoof: bool = False  # a different X-Forwarded-For per request (public lookups are rate limited per client IP)
-    xapi: bool = False
+    xapi: int = 0  # statements per POST /xapi/statements batch (0: a GET)
+    ingest_target: bool = False  # must store TARGET_INGEST statements/s
+    p99_target: bool = True  # must answer 99% within TARGET_P99_MS
     ratio_target: bool = False  # must reach TARGET_RATIO of the floor's requests/s
     hot: bool = False  # compared in --scale
     browser: bool = True  # sends the CSRF cookie a browser keeps after its first page (API clients do not)
@@ -69,7 +72,10 @@ def endpoints(manifest: Manifest, routes: set[str]) -> list[Endpoint]:
                  {**spanish, "Cookie": f"lms_session={manifest.worker_cookie}"}),
     ]
     if "/xapi/statements" in routes and manifest.xapi:
-        found.append(Endpoint(f"xAPI POST, {XAPI_BATCH} statements/batch", ["/xapi/statements"], xapi=True, hot=True, browser=False))
+        found.append(Endpoint(f"xAPI POST, {PHONE_BATCH} statements/batch", ["/xapi/statements"], xapi=PHONE_BATCH, browser=False))
+        # Throughput, not latency: 32 connections with 50 statements each keep 1,600 statements queued at the server.
+        found.append(Endpoint(f"xAPI POST, {XAPI_BATCH} statements/batch", ["/xapi/statements"], xapi=XAPI_BATCH, hot=True,
+                              browser=False, ingest_target=True, p99_target=False))
     verify = next((r for r in routes if r.startswith("/api/v1/certificates/{")), None)
     if verify and manifest.certificate_codes:
         found.append(Endpoint("certificate verification JSON", [f"/api/v1/certificates/{c}" for c in manifest.certificate_codes],
@@ -109,17 +115,17 @@ class Loader:
         return self._once(endpoint, base_url, self.seconds)
 
     def _once(self, endpoint: Endpoint, base_url: str, seconds: float) -> load.Result:
-        items = XAPI_BATCH if endpoint.xapi else 1
+        items = endpoint.xapi or 1
         if self.use_wrk:
             if endpoint.xapi:
-                args = [str(self.identities), str(XAPI_BATCH), secrets.token_hex(4), self.stamp]
+                args = [str(self.identities), str(endpoint.xapi), secrets.token_hex(4), self.stamp]
                 return load.run_wrk(endpoint.name, base_url, script="xapi.lua", args=args, connections=self.connections,
                                     seconds=seconds, items_per_request=items)
             args = [str(self._paths_file(endpoint))] + (["spoof"] if endpoint.spoof else [])
             return load.run_wrk(endpoint.name, base_url, script="paths.lua", args=args, connections=self.connections,
                                 seconds=seconds, headers=endpoint.headers)
         if endpoint.xapi:
-            make = load.xapi_requests([base_url], self.manifest.xapi, batch=XAPI_BATCH,
+            make = load.xapi_requests([base_url], self.manifest.xapi, batch=endpoint.xapi,
                                       base=self.manifest.public_base_url.rstrip("/"), stamp=self.stamp)
         else:
             make = load.get_requests([base_url], endpoint.paths, endpoint.headers, spoof=endpoint.spoof)
@@ -188,10 +194,12 @@ def table(run: ServerRun, *, workers: int, connections: int) -> str:
 
     lines.append(row("floor: bare Litestar + 1 asyncpg query", run.floor, f"p99 < {TARGET_P99_MS:.0f} ms: {_mark(run.floor.p99_ms < TARGET_P99_MS)}"))
     for endpoint, r in run.results:
-        checks = [f"p99 < {TARGET_P99_MS:.0f} ms: {_mark(r.p99_ms < TARGET_P99_MS)}", f"no errors: {_mark(r.errors == 0)}"]
+        checks = [f"no errors: {_mark(r.errors == 0)}"]
+        if endpoint.p99_target:
+            checks.insert(0, f"p99 < {TARGET_P99_MS:.0f} ms: {_mark(r.p99_ms < TARGET_P99_MS)}")
         if endpoint.ratio_target:
             checks.insert(0, f">= {TARGET_RATIO}x floor: {_mark(r.rps >= TARGET_RATIO * floor_rps)}")
-        if endpoint.xapi:
+        if endpoint.ingest_target:
             checks.insert(0, f"{r.items_per_second:,.0f} statements/s >= {TARGET_INGEST:,}: {_mark(r.items_per_second >= TARGET_INGEST)}")
         lines.append(row(endpoint.name, r, "; ".join(checks)))
     top = max(run.rss_mb) if run.rss_mb else 0.0

@@ -27,6 +27,7 @@ CodeParam = Annotated[str, PathParameter(min_length=1, max_length=40)]
 LangParam = Annotated[str | None, QueryParameter(pattern=r"^[a-z]{2}$")]
 Months = Annotated[int, QueryParameter(ge=1, le=120)]
 ClinicSlug = Annotated[str | None, QueryParameter(pattern=r"^[a-z0-9][a-z0-9-]+$")]
+PageParam = Annotated[int, QueryParameter(name="page", ge=1, le=10_000)]
 
 
 class RevokeForm(Form):
@@ -106,13 +107,14 @@ class CreditPages(Controller):
 
     @get("/clinic/credit", operation_id="page_clinic_credit", guards=[require_role("clinic_admin", "program_admin")])
     async def clinic(self, request: Request[Any, Any, Any], db: Db, user: User, months: Months = 24, clinic: ClinicSlug = None,
-                     short: FromQuery[bool] = False, saved: FromQuery[bool] = False) -> Template:
-        report = await service.clinic_report(db, viewer=user, clinic_slug=clinic, months=months, fmt="html")
+                     short: FromQuery[bool] = False, saved: FromQuery[bool] = False, page_number: PageParam = 1) -> Template:
+        report = await service.clinic_report(db, viewer=user, clinic_slug=clinic, months=months, fmt="html",
+                                             page=page_number, short_only=short)
         language = request_language(request)
         credential_names = {key: pick(name, language)[0] for key, name in report.credential_names.items()}
-        workers = [w for w in report.workers if not short or w.meets is False]
-        return page(request, "credit/clinic.html.jinja2", report=report, workers=workers, short=short, months=months,
-                    clinic_slug=clinic, credential_names=credential_names, saved=saved, error=None, **_names())
+        return page(request, "credit/clinic.html.jinja2", report=report, workers=report.workers, short=short, months=months,
+                    clinic_slug=clinic, credential_names=credential_names, saved=saved, error=None, page_size=service.CLINIC_PAGE_SIZE,
+                    page_number=page_number, **_names())
 
     @get("/clinic/credit.csv", operation_id="page_clinic_credit_csv", guards=[require_role("clinic_admin", "program_admin")])
     async def clinic_csv(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> Response[str]:

@@ -263,12 +263,15 @@ async def max_status_index(conn: asyncpg.Connection) -> int:
 
 async def clinic_workers_audited(
     conn: asyncpg.Connection, *, clinic_id: UUID, actor_id: UUID, fmt: str, months: int,
-) -> tuple[str | None, list[dict[str, Any]]]:
-    """(clinic name, workers of THIS clinic with their credentials and the credit lines of their certificates), and
-    the audit record of this lookup (who, what, which workers) written by the same statement."""
+    limit: int | None = None, offset: int = 0,
+) -> tuple[str | None, int, list[dict[str, Any]]]:
+    """(clinic name, how many workers it has, workers of THIS clinic by name, ``limit`` of them from ``offset`` or all,
+    with their credentials and the credit lines of their certificates), and the audit record of this lookup (who,
+    what, which workers were shown) written by the same statement."""
     rows = await conn.fetch(
         """WITH ws AS (
-               SELECT u.id, u.display_name FROM users u WHERE u.clinic_id = $1 AND u.role = 'worker' AND u.active),
+               SELECT u.id, u.display_name FROM users u WHERE u.clinic_id = $1 AND u.role = 'worker' AND u.active
+               ORDER BY u.display_name, u.id LIMIT $5 OFFSET $6),
            audit AS (
                INSERT INTO audit_log (actor_id, action, subject, detail)
                SELECT $2, 'clinic.credit_lookup', $1::text,
@@ -277,6 +280,7 @@ async def clinic_workers_audited(
                                                                 FILTER (WHERE ws.id IS NOT NULL), '[]'::jsonb))
                FROM ws)
            SELECT k.name AS clinic_name, u.id AS user_id, u.display_name AS name,
+                  (SELECT count(*) FROM users t WHERE t.clinic_id = $1 AND t.role = 'worker' AND t.active) AS total,
                   (SELECT coalesce(json_agg(json_build_object('credential', w.credential, 'cycle_start', w.cycle_start)
                                             ORDER BY w.credential), '[]')
                    FROM worker_credentials w WHERE w.user_id = u.id) AS credentials,
@@ -288,11 +292,11 @@ async def clinic_workers_audited(
            LEFT JOIN ws u ON true
            WHERE k.id = $1
            ORDER BY u.display_name, u.id""",
-        clinic_id, actor_id, fmt, months,
+        clinic_id, actor_id, fmt, months, limit, offset,
     )
     if not rows:
-        return None, []
-    return rows[0]["clinic_name"], [dict(r) for r in rows if r["user_id"] is not None]
+        return None, 0, []
+    return rows[0]["clinic_name"], rows[0]["total"], [dict(r) for r in rows if r["user_id"] is not None]
 
 
 async def clinic_id_by_slug(conn: asyncpg.Connection, slug: str) -> UUID | None:

@@ -140,6 +140,8 @@ class ClinicReport(Response):
     since: date
     workers: list[WorkerCredit]
     credential_names: dict[str, dict[str, str]] = {}  # credential -> language -> name
+    total_workers: int = 0  # in the clinic (or, asked for only those short of a requirement, of those)
+    first: int = 0  # position of workers[0] among them, from 1 (0: none shown)
 
 
 class WorkerCredentialSet(Request):

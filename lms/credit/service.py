@@ -261,11 +261,18 @@ async def verify_document(conn: asyncpg.Connection, settings: Settings, document
 
 # ---------------------------------------------------------------- clinics
 
+CLINIC_PAGE_SIZE = 50
+
+
 async def clinic_report(
     conn: asyncpg.Connection, *, viewer: CurrentUser, clinic_slug: str | None, months: int, fmt: str, today: date | None = None,
+    page: int | None = None, short_only: bool = False,
 ) -> ClinicReport:
     """Each worker of the viewer's clinic (program admins: the clinic named), their credit per body in the last
-    ``months`` months, and every credential they hold checked against its renewal requirement. Audit-logged."""
+    ``months`` months, and every credential they hold checked against its renewal requirement. Audit-logged.
+
+    ``page`` (from 1): that page of CLINIC_PAGE_SIZE workers by name, else all. ``short_only``: only the workers
+    short of a requirement (every worker is checked, then the page is taken from those)."""
     if viewer.role == "clinic_admin":
         clinic_id = viewer.clinic_id
     elif viewer.role == "program_admin":
@@ -278,13 +285,23 @@ async def clinic_report(
         raise NotFound("No such clinic.", field="clinic")
     today = today or datetime.now(UTC).date()
     since = add_months(today, -months)
-    clinic_name, workers = await queries.clinic_workers_audited(conn, clinic_id=clinic_id, actor_id=viewer.id, fmt=fmt, months=months)
+    offset = (page - 1) * CLINIC_PAGE_SIZE if page else 0
+    paged_in_sql = page is not None and not short_only
+    clinic_name, total, workers = await queries.clinic_workers_audited(
+        conn, clinic_id=clinic_id, actor_id=viewer.id, fmt=fmt, months=months,
+        limit=CLINIC_PAGE_SIZE if paged_in_sql else None, offset=offset if paged_in_sql else 0)
     if clinic_name is None:
         raise NotFound("No such clinic.", field="clinic")
     rules, requirements = await queries.rules_and_requirements(conn)
     out = [_worker_credit(w, rules, requirements, since=since, today=today) for w in workers]
+    if short_only:
+        out = [w for w in out if w.meets is False]
+        total = len(out)
+        if page is not None:
+            out = out[offset:offset + CLINIC_PAGE_SIZE]
     return ClinicReport(clinic_id=clinic_id, clinic_name=clinic_name, as_of=today, since=since, workers=out,
-                        credential_names={key: r.name for key, r in requirements.items()})
+                        credential_names={key: r.name for key, r in requirements.items()},
+                        total_workers=total, first=offset + 1 if out else 0)
 
 
 def _worker_credit(row: dict[str, Any], rules: dict[str, CreditRule], requirements: dict[str, Any], *, since: date, today: date) -> WorkerCredit:

@@ -108,3 +108,29 @@ async def test_only_admins_see_clinic_credit_and_program_admins_name_the_clinic(
     baywell = (await client.get("/api/v1/clinic/credit", params={"clinic": "baywell"}, headers=program)).json()
     assert [w["name"] for w in baywell["workers"]] == ["Bea Baywell"]
     assert (await client.get("/api/v1/clinic/credit", params={"clinic": "nowhere"}, headers=program)).status_code == 404
+
+
+async def test_a_big_clinic_is_shown_fifty_workers_a_page_and_only_those_are_audited(client, conn):
+    clinic_id = (await make_clinic(conn, "la-clinica")).id
+    await conn.execute(
+        """INSERT INTO users (email, display_name, role, clinic_id)
+           SELECT 'w' || n || '@example.org', 'Worker ' || lpad(n::text, 3, '0'), 'worker', $1 FROM generate_series(1, 52) n""",
+        clinic_id)
+    await make_user(conn, "cleo@example.org", "clinic_admin", clinic="la-clinica")
+    await sign_in(client, "cleo@example.org")
+
+    first = await client.get("/clinic/credit")
+    body = first.text.split("<tbody>")[1].split("</tbody>")[0]
+    assert "Worker 001" in body and "Worker 050" in body and "Worker 051" not in body
+    assert "Workers 1 to 50 of 52" in first.text and 'href="/clinic/credit?page=2"' in first.text
+    second = await client.get("/clinic/credit", params={"page": "2"})
+    body = second.text.split("<tbody>")[1].split("</tbody>")[0]
+    assert "Worker 051" in body and "Worker 052" in body and "Worker 050" not in body
+    assert "Workers 51 to 52 of 52" in second.text and 'href="/clinic/credit?page=1"' in second.text
+    assert (await client.get("/clinic/credit", params={"page": "0"})).status_code == 400
+
+    shown = [r["detail"]["workers"] for r in await conn.fetch(
+        "SELECT detail FROM audit_log WHERE action = 'clinic.credit_lookup' ORDER BY at")]
+    assert shown == [50, 2]  # each lookup records the workers it showed
+    csv_rows = list(csv.DictReader(io.StringIO((await client.get("/clinic/credit.csv")).text)))
+    assert len({r["worker"] for r in csv_rows}) == 52  # the export has everyone
