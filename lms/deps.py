@@ -36,11 +36,8 @@ async def connection(state: State) -> AsyncIterator[asyncpg.Connection]:
 
 
 async def provide_db(state: State) -> AsyncIterator[asyncpg.Connection]:
-    conn = await _acquire(state)
-    try:
+    async with connection(state) as conn:
         yield conn
-    finally:
-        await state.pool.release(conn)
 
 
 async def provide_tx(state: State) -> AsyncIterator[asyncpg.Connection]:

@@ -8,6 +8,7 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from litestar.response import Template
 from litestar.utils.scope.state import ScopeState
+from markupsafe import Markup
 
 from lms.accounts.schemas import ROLE_NAMES
 from lms.i18n import UI_LANGUAGES, request_language, translations
@@ -41,21 +42,45 @@ def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, *
     return Template(template_name=template, context=context, status_code=status, media_type=MediaType.HTML)
 
 
-# A visitor's page (no one signed in, no query string) is the same for everyone but for the CSRF token in its forms
-# (the language switch): such pages are rendered once with this slot where the token goes, kept, and filled per request.
+# Pages kept whole. A visitor's page (no one signed in, no query string) is the same for everyone but for the CSRF
+# token in its forms (the language switch); a signed-in worker's lesson page differs only in the token and a few parts
+# that are theirs. Such pages are rendered once with *slots* where those go, kept, and filled in per request.
 _CSRF_SLOT = "\x1bcsrf-token\x1b"
 
 
-def render_for_visitors(request: Request[Any, Any, Any], template: str, **context: Any) -> str:
-    """The whole page as text, to keep; ``visitor_page`` serves it with the caller's CSRF token."""
+def slot(name: str) -> Markup:
+    """A place in a kept page that ``serve_kept`` fills per request (pass it to the template instead of the part)."""
+    return Markup(f"\x1b{name}\x1b")
+
+
+def _csrf_input(token: str) -> str:
+    return f'<input type="hidden" name="_csrf_token" value="{token}" />'
+
+
+def _csrf_token(request: Request[Any, Any, Any]) -> str:
+    token = ScopeState.from_scope(request.scope).csrf_token
+    return escape(token) if isinstance(token, str) else ""
+
+
+def render_kept(request: Request[Any, Any, Any], template: str, **context: Any) -> str:
+    """The whole page as text, to keep; ``serve_kept`` serves it with the caller's CSRF token and parts."""
     full = page(request, template, **context).context
-    full["csrf_input"] = f'<input type="hidden" name="_csrf_token" value="{_CSRF_SLOT}" />'
+    full["csrf_input"] = _csrf_input(_CSRF_SLOT)
     return request.app.template_engine.engine.get_template(template).render(full)
 
 
-def visitor_page(request: Request[Any, Any, Any], kept: str) -> Response[str]:
-    token = ScopeState.from_scope(request.scope).csrf_token
-    return Response(kept.replace(_CSRF_SLOT, escape(token if isinstance(token, str) else "")), media_type=MediaType.HTML)
+def render_part(request: Request[Any, Any, Any], template: str, **context: Any) -> str:
+    """One included template (a slot's content) for this request, with the context ``page()`` gives."""
+    full = page(request, template, **context).context
+    full["csrf_input"] = _csrf_input(_csrf_token(request))
+    return request.app.template_engine.engine.get_template(template).render(full)
+
+
+def serve_kept(request: Request[Any, Any, Any], kept: str, **parts: str) -> Response[str]:
+    html = kept.replace(_CSRF_SLOT, _csrf_token(request))
+    for name, text in parts.items():
+        html = html.replace(slot(name), text)
+    return Response(html, media_type=MediaType.HTML)
 
 
 def is_visitor_page(request: Request[Any, Any, Any], *queries: str) -> bool:

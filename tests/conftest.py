@@ -28,13 +28,11 @@ def _with_db(url: str, name: str) -> str:
 @pytest.fixture(scope="session")
 def servers() -> Iterator[Settings]:
     from lms.embedded import start_embedded
-    from lms.embedded.ports import free_port, port_is_free
+    from lms.embedded.ports import free_port, free_s3_port
 
     # Not under pytest's basetemp: another pytest run on the machine may prune old basetemp folders while this runs.
     data_dir = Path(tempfile.mkdtemp(prefix="lms-test-data-"))
-    s3_port = free_port()
-    while s3_port > 55000 or not all(port_is_free(p) for p in [s3_port + i for i in range(5)] + [s3_port + 10000 + i for i in range(5)]):
-        s3_port = free_port()
+    s3_port = free_s3_port()
     base = Settings(
         data_dir=data_dir,
         database_url=os.environ.get("LMS_TEST_DATABASE_URL", ""),

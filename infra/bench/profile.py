@@ -104,6 +104,7 @@ async def _run(args: argparse.Namespace) -> None:
                 "authorization": f"Bearer {xapi['token']}", "content-type": "application/json",
                 "x-experience-api-version": "1.0.3"}, _xapi_batch(xapi, base_url, 5, counter)),
             "clinic-credit": lambda i: ("GET", "/clinic/credit", {"cookie": f"{csrf}; lms_session={manifest.admin_cookie}"}, b""),
+            "clinic-report": lambda i: ("GET", f"/reports/clinics/{manifest.clinic_id}", {"cookie": f"{csrf}; lms_session={manifest.admin_cookie}"}, b""),
         }
         chosen = [c for c in cases if not args.only or any(o in c for o in args.only.split(","))]
         async with app.lifespan(), floor_app.lifespan():
@@ -130,7 +131,7 @@ async def _run(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="", help="comma-separated names: floor, health, catalogue, course, lesson, lesson-worker, verification, xapi, xapi-phone, clinic-credit")
+    parser.add_argument("--only", default="", help="comma-separated names: floor, health, catalogue, course, lesson, lesson-worker, verification, xapi, xapi-phone, clinic-credit, clinic-report")
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--warm", type=int, default=50)
     parser.add_argument("--top", type=int, default=0, help="print the N costliest functions (cProfile) per endpoint")

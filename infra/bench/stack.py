@@ -13,17 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from lms.embedded import start_embedded
-from lms.embedded.ports import free_port, port_is_free
+from lms.embedded.ports import free_port, free_s3_port
 from lms.settings import Settings
-
-
-def free_s3_port() -> int:
-    """SeaweedFS takes the port, the next few above it, and the same 10000 higher."""
-    while True:
-        port = free_port()
-        span = [port + i for i in range(5)] + [port + 10000 + i for i in range(5)]
-        if port < 55000 and all(port_is_free(p) for p in span):
-            return port
 
 
 def with_database(url: str, name: str) -> str:

@@ -46,14 +46,9 @@ class UnionLocal(Response):
     name: str
 
 
-class UserOut(Response):
-    id: UUID
-    email: str
-    display_name: str
-    role: Role
-    clinic_id: UUID | None
-    local_id: UUID | None
-    language: str
+class UserOut(CurrentUser):
+    """A user as an admin lists them: who they are, and whether they may still sign in."""
+
     active: bool
 
 

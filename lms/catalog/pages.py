@@ -20,7 +20,7 @@ from lms.errors import NotFound
 from lms.i18n import N_, request_language
 from lms.learning import page_data as learning_pages
 from lms.media.delivery import lesson_media, visitor_media
-from lms.web import is_visitor_page, page, render_for_visitors, visitor_page
+from lms.web import is_visitor_page, page, render_kept, render_part, serve_kept, slot
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
 TRACK_NAMES = {
@@ -79,7 +79,7 @@ class CatalogPages(Controller):
         content = await cache.current(state, ("catalogue", lang), render)
         context = {"extends": "catalog/catalogue.html.jinja2", "content": content}
         if is_visitor_page(request):
-            return visitor_page(request, await cache.current(state, ("catalogue page", lang), _whole(request, "catalog/cached.html.jinja2", context)))
+            return serve_kept(request, await cache.current(state, ("catalogue page", lang), _whole(request, "catalog/cached.html.jinja2", context)))
         return page(request, "catalog/cached.html.jinja2", **context)
 
     @get("/courses/{code:str}", operation_id="page_course")
@@ -102,7 +102,7 @@ class CatalogPages(Controller):
                    "kind_names": KIND_NAMES, "language_missing": clang.split("-")[0] != request_language(request)}
         if is_visitor_page(request, f"version={version}"):
             key = ("course page", code, version, request_language(request))
-            return visitor_page(request, await cache.current(state, key, _whole(request, "catalog/course.html.jinja2", {**context, "learning": None})))
+            return serve_kept(request, await cache.current(state, key, _whole(request, "catalog/course.html.jinja2", {**context, "learning": None})))
         async with connection(state) as db:
             learning = await learning_pages.for_course_page(db, user=user, version_id=detail.id)
         return page(request, "catalog/course.html.jinja2", learning=learning, **context)
@@ -131,17 +131,25 @@ class CatalogPages(Controller):
                 return page(request, "catalog/activity.html.jinja2", **context)
             kept = await cache.lesson(("page", code, version, key, request_language(request)),
                                       _whole(request, "catalog/activity.html.jinja2", context))
-            return visitor_page(request, kept)
+            return serve_kept(request, kept)
         async with connection(state) as db:
             media = await lesson_media(db, state.storage, user=user, version_id=activity.version_id, learner=activity.learner, language=clang)
             learning = await learning_pages.for_activity_page(db, user=user, activity=activity, base_url=state.settings.public_base_url, language=clang)
-        return page(request, "catalog/activity.html.jinja2", media=media, learning=learning, **context)
+        if request.scope.get("query_string"):
+            return page(request, "catalog/activity.html.jinja2", media=media, learning=learning, **context)
+        # The page is the same for everyone with this role but for their media links and their progress: kept with
+        # slots for those two, which are rendered alone.
+        kept = await cache.lesson(("page", code, version, key, request_language(request), user.role), _whole(
+            request, "catalog/activity.html.jinja2", {**context, "media_slot": slot("media"), "learning_slot": slot("learning")}))
+        mine = {**context, "media": media, "learning": learning}
+        return serve_kept(request, kept, media=render_part(request, "media/_lesson_media.html.jinja2", **mine),
+                          learning=render_part(request, "learning/_activity.html.jinja2", **mine))
 
 
 def _whole(request: Request[Any, Any, Any], template: str, context: dict[str, Any]) -> Callable[[], Awaitable[str]]:
     """The loader a cache calls on a miss: the visitor's whole page, rendered once."""
 
     async def render() -> str:
-        return render_for_visitors(request, template, **context)
+        return render_kept(request, template, **context)
 
     return render

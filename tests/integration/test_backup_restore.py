@@ -19,7 +19,7 @@ import httpx
 from litestar.testing import AsyncTestClient
 
 from lms.app import create_app
-from lms.embedded.ports import free_port, port_is_free
+from lms.embedded.ports import free_port, free_s3_port
 from tests.helpers import sign_in
 from tests.integration.reliability_world import build_world
 from tests.integration.test_media import MP4, course_folder
@@ -38,13 +38,6 @@ def _run(script: str, args: list[str], settings) -> str:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout
-
-
-def _s3_port() -> int:
-    port = free_port()
-    while port > 55000 or not all(port_is_free(p) for p in [port + i for i in range(5)] + [port + 10000 + i for i in range(5)]):
-        port = free_port()
-    return port
 
 
 async def test_a_backup_restored_into_fresh_servers_still_verifies_certificates_and_plays_media(settings, conn, client, tmp_path):
@@ -68,7 +61,7 @@ async def test_a_backup_restored_into_fresh_servers_still_verifies_certificates_
     assert any(o["key"].startswith(f"media/{code}/") for o in manifest["objects"])
 
     pg = EmbeddedPostgres(tmp_path / "fresh", free_port())
-    store = EmbeddedSeaweedFS(tmp_path / "fresh", _s3_port(), settings.s3_bucket)
+    store = EmbeddedSeaweedFS(tmp_path / "fresh", free_s3_port(), settings.s3_bucket)
     await anyio.to_thread.run_sync(pg.start)
     try:
         await anyio.to_thread.run_sync(store.start)

@@ -99,3 +99,30 @@ async def test_a_page_kept_for_visitors_carries_each_visitors_own_csrf_token(app
             assert '<html lang="en">' in english.text and csrf_from(english.text) == token
             tokens.append(token)
     assert tokens[0] != tokens[1]
+
+
+async def test_a_kept_lesson_page_shows_each_signed_in_worker_their_own_progress(client, conn):
+    """Signed-in lesson pages are kept per role with slots: one worker's progress never shows on another's page."""
+    from tests.helpers import make_clinic, sign_in
+
+    await publish_folder(conn, COURSES_DIR / "DA-IC-101")
+    key = await conn.fetchval(
+        "SELECT a.key FROM version_activities a JOIN course_versions v ON v.id = a.version_id WHERE a.kind = 'lesson' ORDER BY a.position LIMIT 1")
+    lesson = f"/courses/DA-IC-101/v/1/{key}"
+    await make_clinic(conn, "st-johns")
+    pages = {}
+    for email in ("ana@example.org", "bo@example.org"):
+        await make_user(conn, email, "worker", clinic="st-johns")
+        client.cookies.clear()
+        await sign_in(client, email)
+        course = await client.get("/courses/DA-IC-101?version=1")
+        await client.post("/courses/DA-IC-101/v/1/enroll", data={"_csrf_token": csrf_from(course.text)})
+        page = await client.get(lesson)
+        assert "Mark as done" in page.text and "Done ✓" not in page.text and "Sign out" in page.text
+        if email.startswith("ana"):
+            done = await client.post(f"/learn/DA-IC-101/v/1/{key}/done", data={"_csrf_token": csrf_from(page.text), "next": lesson})
+            assert done.status_code == 200 and "Done ✓" in done.text  # back on the lesson: Ana's page says done
+            page = done
+        pages[email] = page.text
+    assert "Done ✓" in pages["ana@example.org"] and "Done ✓" not in pages["bo@example.org"]
+    assert csrf_from(pages["ana@example.org"]) != csrf_from(pages["bo@example.org"])
