@@ -29,12 +29,12 @@ class ProgramReportsController(Controller):
 
     @get("/program", operation_id="reports_program")
     async def program(
-        self, db: Db, track: Text = None, clinic: Text = None, local: Text = None, language: Text = None,
+        self, tx: Tx, track: Text = None, clinic: Text = None, local: Text = None, language: Text = None,
         start: Day = None, end: Day = None, survey: Annotated[UUID | None, QueryParameter()] = None,
     ) -> ProgramDashboard:
         """Outcomes by track, clinic and period with targets and survey results; empty filters mean "all"."""
         filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
-        return await service.program_dashboard(db, filters=filters, options=await dashboards.filter_options(db), survey_id=survey)
+        return await service.program_dashboard(tx, filters=filters, options=await dashboards.filter_options(tx), survey_id=survey)
 
     @get("/targets", operation_id="reports_targets")
     async def list_targets(self, db: Db) -> list[TargetProgress]:
@@ -106,14 +106,14 @@ class SurveysController(Controller):
 
     @get("/{survey_id:uuid}/results", operation_id="surveys_results", guards=[require_role("program_admin")])
     async def results(
-        self, db: Db, survey_id: FromPath[UUID], track: Text = None, clinic: Text = None, local: Text = None,
+        self, tx: Tx, survey_id: FromPath[UUID], track: Text = None, clinic: Text = None, local: Text = None,
         language: Text = None, start: Day = None, end: Day = None,
     ) -> SurveyResults:
         """Aggregates for groups of at least 5 respondents only; free text likewise, never with identity."""
         filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
         found = await service.survey_results_for(
-            db, survey_id=survey_id, filters=filters, with_comments=True,
-            labels=service.group_labels(await dashboards.filter_options(db)),
+            tx, survey_id=survey_id, filters=filters, with_comments=True,
+            labels=service.group_labels(await dashboards.filter_options(tx)),
         )
         if found is None:
             raise NotFound("no such survey", field="survey_id")

@@ -35,15 +35,15 @@ class ReportPages(Controller):
 
     @get("/program", operation_id="page_reports_program", guards=[require_role("program_admin")])
     async def program(
-        self, request: Request[Any, Any, Any], db: Db, track: Text = None, clinic: Text = None, local: Text = None,
+        self, request: Request[Any, Any, Any], tx: Tx, track: Text = None, clinic: Text = None, local: Text = None,
         language: Text = None, start: Text = None, end: Text = None,
     ) -> Template:
         lang = request_language(request)
         _ = views.gettext_for(lang)
         filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
-        options = await dashboards.filter_options(db)
+        options = await dashboards.filter_options(tx)
         labels = service.group_labels(options, ui_language=lang, gettext=_)
-        board = await service.program_dashboard(db, filters=filters, options=options, labels=labels, none_label=_("Not recorded"))
+        board = await service.program_dashboard(tx, filters=filters, options=options, labels=labels, none_label=_("Not recorded"))
         charts = {
             "targets": views.targets_chart(board.targets, _=_, locale=lang),
             "trend": views.trend_chart(board.trend, board.bucket, _=_, locale=lang),
@@ -58,14 +58,14 @@ class ReportPages(Controller):
 
     @get("/program/export/{table:str}", operation_id="page_reports_program_export", guards=[require_role("program_admin")])
     async def program_export(
-        self, db: Db, user: User, table: Table, track: Text = None, clinic: Text = None, local: Text = None,
+        self, tx: Tx, user: User, table: Table, track: Text = None, clinic: Text = None, local: Text = None,
         language: Text = None, start: Text = None, end: Text = None,
     ) -> Response[bytes]:
         name = table.removesuffix(".csv")
         if name not in views.PROGRAM_TABLES:
             raise NotFound(f"no table {name!r}; one of {', '.join(views.PROGRAM_TABLES)}", field="table")
         filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
-        board = await service.program_dashboard(db, filters=filters, options=await dashboards.filter_options(db))
+        board = await service.program_dashboard(tx, filters=filters, options=await dashboards.filter_options(tx))
         header, rows = {
             "targets": lambda: views.targets_table(board.targets),
             "trend": lambda: views.trend_table(board.trend, board.bucket),
@@ -73,7 +73,7 @@ class ReportPages(Controller):
             "by_clinic": lambda: views.groups_table(board.by_clinic, "clinic"),
             "survey": lambda: views.survey_table(board.survey),
         }[name]()
-        await exports.audit_export(db, actor_id=user.id, scope="program", table=name, filters=filters, rows=len(rows))
+        await exports.audit_export(tx, actor_id=user.id, scope="program", table=name, filters=filters, rows=len(rows))
         return exports.csv_response(exports.filename("program", name, filters), header, rows)
 
     # ------------------------------------------------------------ clinics

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -25,11 +27,15 @@ WORKERS_PER_PAGE = 50
 async def plan_each_time(conn: asyncpg.Connection) -> None:
     """Report queries take optional filters (`$n IS NULL OR column = $n`) and periods of any length. After five runs
     PostgreSQL may switch a prepared statement to one generic plan, estimated for no value in particular: at 100,000
-    workers that turned a 0.3 s survey summary into a 2 s nested loop. Plan each run for its values instead (a few ms);
-    the pool's RESET ALL on release puts the setting back for other features."""
-    await conn.execute("SET plan_cache_mode = force_custom_plan")
+    workers that turned a 0.3 s survey summary into a 2 s nested loop. Plan each run for its values instead (a few ms).
+    For this transaction only (SET LOCAL): pooled connections go back without a reset, and the hot paths that use them
+    next want their cached plans."""
+    if not conn.is_in_transaction():
+        raise RuntimeError("report queries run in a transaction (inject `tx`), so their planning setting ends with it")
+    await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
+@functools.lru_cache(maxsize=1024)
 def language_name(code: str, ui_language: str) -> str:
     from babel import Locale, UnknownLocaleError
 

@@ -196,17 +196,17 @@ class SurveyAdminPages(Controller):
 
     @get("/{survey_id:uuid}", operation_id="page_reports_survey")
     async def show(
-        self, request: Request[Any, Any, Any], db: Db, survey_id: FromPath[UUID], track: Text = None, clinic: Text = None,
+        self, request: Request[Any, Any, Any], tx: Tx, survey_id: FromPath[UUID], track: Text = None, clinic: Text = None,
         local: Text = None, language: Text = None, start: Text = None, end: Text = None, saved: Text = None,
     ) -> Template:
-        survey = await surveys.get_survey(db, survey_id)
+        survey = await surveys.get_survey(tx, survey_id)
         if survey is None:
             raise NotFound("no such survey")
         lang = request_language(request)
         _ = views.gettext_for(lang)
         filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
-        options = await dashboards.filter_options(db)
-        results = await service.survey_results_for(db, survey_id=survey_id, filters=filters, with_comments=True,
+        options = await dashboards.filter_options(tx)
+        results = await service.survey_results_for(tx, survey_id=survey_id, filters=filters, with_comments=True,
                                                    labels=service.group_labels(options, ui_language=lang, gettext=_))
         charts = {"survey": views.likert_chart(results, _=_, locale=lang)} if results else {}
         return self._edit(request, survey=survey, results=results, filters=filters, options=options, charts=charts, saved=bool(saved))
@@ -226,16 +226,16 @@ class SurveyAdminPages(Controller):
 
     @get("/{survey_id:uuid}/results.csv", operation_id="page_reports_survey_export")
     async def export(
-        self, db: Db, user: User, survey_id: FromPath[UUID], track: Text = None, clinic: Text = None, local: Text = None,
+        self, tx: Tx, user: User, survey_id: FromPath[UUID], track: Text = None, clinic: Text = None, local: Text = None,
         language: Text = None, start: Text = None, end: Text = None,
     ) -> Response[bytes]:
         filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
-        results = await service.survey_results_for(db, survey_id=survey_id, filters=filters, with_comments=False,
-                                                   labels=service.group_labels(await dashboards.filter_options(db)))
+        results = await service.survey_results_for(tx, survey_id=survey_id, filters=filters, with_comments=False,
+                                                   labels=service.group_labels(await dashboards.filter_options(tx)))
         if results is None:
             raise NotFound("no such survey")
         header, rows = views.survey_table(results)
-        await exports.audit_export(db, actor_id=user.id, scope="survey", table=str(survey_id), filters=filters, rows=len(rows))
+        await exports.audit_export(tx, actor_id=user.id, scope="survey", table=str(survey_id), filters=filters, rows=len(rows))
         return exports.csv_response(exports.filename("survey", str(survey_id)[:8], filters), header, rows)
 
 

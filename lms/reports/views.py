@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
@@ -50,6 +52,7 @@ def query_string(filters: Filters, **extra: Any) -> str:
     return urlencode({k: str(v) for k, v in values.items() if v not in (None, "")})
 
 
+@functools.lru_cache(maxsize=4096)
 def period_label(day: date, bucket: str, locale: str) -> str:
     from babel.dates import format_date
 

@@ -412,3 +412,17 @@ async def test_the_program_dashboard_stays_light_with_twenty_clinics(client, con
     page = await client.get("/reports/program")
     assert page.status_code == 200 and page.text.count("Community Health Center of the Valley") >= 20
     assert len(page.content) < 50_000, len(page.content)
+
+
+async def test_report_planning_setting_ends_with_its_transaction(conn):
+    """Pooled connections go back without a reset: the reports' planning setting must not follow them to hot paths."""
+    import pytest
+
+    from lms.reports.service import plan_each_time
+
+    with pytest.raises(RuntimeError, match="transaction"):
+        await plan_each_time(conn)
+    async with conn.transaction():
+        await plan_each_time(conn)
+        assert await conn.fetchval("SHOW plan_cache_mode") == "force_custom_plan"
+    assert await conn.fetchval("SHOW plan_cache_mode") == "auto"
