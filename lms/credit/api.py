@@ -83,7 +83,7 @@ class TranscriptController(Controller):
     @get("/transcript.csv", operation_id="me_transcript_csv", media_type="text/csv")
     async def transcript_csv(self, tx: Tx, user: User, settings: SettingsDep) -> Response[str]:
         data = await service.transcript(tx, user, settings)
-        return _download(service.transcript_csv(data), "transcript.csv", "text/csv; charset=utf-8")
+        return _download(service.transcript_csv(data), "transcript.csv", "text/csv")
 
     @get("/certificates/{code:str}/credential", operation_id="me_certificate_credential")
     async def credential(self, tx: Tx, user: User, settings: SettingsDep, code: CodeParam) -> Response[Any]:
@@ -109,7 +109,7 @@ class ClinicCreditController(Controller):
     @get("/credit.csv", operation_id="clinic_credit_csv", media_type="text/csv")
     async def credit_csv(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> Response[str]:
         report = await service.clinic_report(tx, viewer=user, clinic_slug=clinic, months=months, fmt="csv")
-        return _download(service.clinic_csv(report), "clinic-credit.csv", "text/csv; charset=utf-8")
+        return _download(service.clinic_csv(report), "clinic-credit.csv", "text/csv")
 
     @put("/workers/{user_id:uuid}/credentials", operation_id="clinic_worker_credential_set", guards=[require_role("clinic_admin")])
     async def set_credential(self, tx: Tx, user: User, user_id: FromPath[UUID], data: JSONBody[WorkerCredentialSet]) -> WorkerCredentialOut:

@@ -59,7 +59,7 @@ def _names() -> dict[str, Any]:
 
 
 def _csv(content: str, filename: str) -> Response[str]:
-    return Response(content, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(content, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 class CreditPages(Controller):

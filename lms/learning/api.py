@@ -177,7 +177,7 @@ async def roster_csv_response(conn, found: Roster, *, actor: CurrentUser) -> Res
                          "" if line.minutes is None else line.minutes, share, line.method or ""])
     await record(conn, actor_id=actor.id, action="attendance.exported", subject=str(s.id), detail={"rows": len(found.lines)})
     filename = f"roster-{s.code}-v{s.version}-{s.activity_key}-{s.starts_at.astimezone(local).date().isoformat()}.csv"
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+    return Response(out.getvalue(), media_type="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
