@@ -117,6 +117,8 @@ def wants_json(settings: Settings) -> bool:
 
 def logging_config(settings: Settings) -> LoggingConfig:
     """Litestar's logging config, pointed at one stderr handler with our formatter, for every logger."""
+    # Our lines carry no thread or process names: spare every record (one per request) looking them up.
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     level = settings.log_level.upper()
     return LoggingConfig(
         formatters={"lms": {"()": LineFormatter, "json": wants_json(settings)}},
