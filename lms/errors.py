@@ -132,7 +132,7 @@ def server_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Res
     # (restart) between two requests and had not noticed its socket close yet; the pool replaces it on release.
     if isinstance(exc, (asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError,
                         asyncpg.exceptions.TooManyConnectionsError, asyncpg.exceptions.InterfaceError,
-                        asyncpg.exceptions._base.InternalClientError,
+                        asyncpg.exceptions.InternalClientError,
                         ConnectionError, TimeoutError, OSError)):
         unavailable = DatabaseUnavailable()
         return _respond(request, 503, unavailable.title, unavailable.detail)

@@ -14,13 +14,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import json
 import pstats
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from infra.bench.dataset import Plan
+from infra.bench.load import Request, xapi_requests
 from infra.bench.runner import make_dataset
 from infra.bench.stack import running_stack
 
@@ -36,6 +37,10 @@ def _scope(method: str, path: str, headers: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _post(req: Request) -> tuple[str, str, dict[str, str], bytes]:
+    return req.method, req.url, dict(req.headers), req.body or b""
+
+
 async def _call(app: Any, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> tuple[int, bytes, list[Any]]:
     sent: list[dict[str, Any]] = []
 
@@ -48,25 +53,6 @@ async def _call(app: Any, method: str, path: str, headers: dict[str, str], body:
     await app(_scope(method, path, headers), receive, send)
     start = next(m for m in sent if m["type"] == "http.response.start")
     return start["status"], b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"), start["headers"]
-
-
-def _xapi_batch(identity: dict[str, Any], base: str, n: int, counter: list[int]) -> bytes:
-    import uuid
-
-    out = []
-    for _ in range(n):
-        counter[0] += 1
-        key = identity["keys"][counter[0] % len(identity["keys"])]
-        out.append({
-            "id": str(uuid.uuid4()),
-            "actor": {"objectType": "Agent", "account": {"homePage": base, "name": identity["user_id"]}},
-            "verb": {"id": "http://adlnet.gov/expapi/verbs/progressed", "display": {"en-US": "progressed"}},
-            "object": {"objectType": "Activity", "id": f"{base}/activities/{identity['code']}/v{identity['version']}/{key}"},
-            "result": {"extensions": {"https://w3id.org/xapi/cmi5/result/extensions/progress": 50}},
-            "context": {"registration": identity["registration"], "language": "es"},
-            "timestamp": "2026-01-01T10:00:00.000Z",
-        })
-    return json.dumps(out).encode()
 
 
 async def _run(args: argparse.Namespace) -> None:
@@ -85,8 +71,9 @@ async def _run(args: argparse.Namespace) -> None:
             _, _, headers = await _call(app, "GET", "/", dict(spanish))
             csrf = next(v.decode().split(";")[0] for k, v in headers if k == b"set-cookie" and v.startswith(b"lms_csrf="))
         spanish["cookie"] = csrf
-        xapi = manifest.xapi[0]
-        counter = [0]
+        # The same batches the benchmark's Python load generator sends (fresh ids, one identity).
+        stamp = (datetime.now(UTC) - timedelta(minutes=1)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        xapi5, xapi50 = (xapi_requests([""], manifest.xapi[:1], batch=n, base=base_url, stamp=stamp) for n in (5, 50))
         cases: dict[str, Callable[[int], tuple[str, str, dict[str, str], bytes]]] = {
             "floor": lambda i: ("GET", "/floor", {}, b""),  # infra/bench/floor.py: bare Litestar, one query
             "health": lambda i: ("GET", "/health/live", {}, b""),  # the app's middleware, no query
@@ -97,12 +84,8 @@ async def _run(args: argparse.Namespace) -> None:
                                         {**spanish, "cookie": f"{csrf}; lms_session={manifest.worker_cookie}"}, b""),
             "verification": lambda i: ("GET", f"/api/v1/certificates/{manifest.certificate_codes[i % len(manifest.certificate_codes)]}",
                                        {"x-client": f"10.0.{i // 250 % 250}.{i % 250}"}, b""),
-            "xapi": lambda i: ("POST", "/xapi/statements", {
-                "authorization": f"Bearer {xapi['token']}", "content-type": "application/json",
-                "x-experience-api-version": "1.0.3"}, _xapi_batch(xapi, base_url, 50, counter)),
-            "xapi-phone": lambda i: ("POST", "/xapi/statements", {
-                "authorization": f"Bearer {xapi['token']}", "content-type": "application/json",
-                "x-experience-api-version": "1.0.3"}, _xapi_batch(xapi, base_url, 5, counter)),
+            "xapi": lambda i: _post(xapi50(i)),
+            "xapi-phone": lambda i: _post(xapi5(i)),
             "clinic-credit": lambda i: ("GET", "/clinic/credit", {"cookie": f"{csrf}; lms_session={manifest.admin_cookie}"}, b""),
             "clinic-report": lambda i: ("GET", f"/reports/clinics/{manifest.clinic_id}", {"cookie": f"{csrf}; lms_session={manifest.admin_cookie}"}, b""),
         }

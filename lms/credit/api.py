@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 
 from lms.accounts.auth import require_login, require_role
 from lms.credit import codes, queries, service
-from lms.credit.ratelimit import limit_lookups
+from lms.credit.ratelimit import check_lookup_rate, limit_lookups
 from lms.credit.schemas import (
     ClinicReport, PublicCertificate, RevokeRequest, Transcript, VerificationResult, WorkerCredentialOut, WorkerCredentialSet,
 )
@@ -36,7 +36,7 @@ class CertificatesController(Controller):
         """Public, no login: the frozen facts and the status (valid, expired, revoked). Unknown codes are 404."""
         # The hottest public endpoint: the rate limit is checked here rather than as a guard (Litestar copies the
         # handler for each guard call), before a connection is borrowed, and nothing is injected.
-        await limit_lookups(request, None)
+        check_lookup_rate(request)
         state = request.app.state
         async with connection(state) as db:
             cert = await service.find_certificate(db, code)

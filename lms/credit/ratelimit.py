@@ -39,8 +39,8 @@ class TokenBuckets:
         return 0.0
 
 
-async def limit_lookups(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler | None) -> None:
-    """Guard: refuse with 429 (and Retry-After) when this client IP has used its lookups."""
+def check_lookup_rate(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """Refuse with 429 (and Retry-After) when this client IP has used its lookups."""
     state = connection.app.state
     if _STATE_KEY not in state:
         state[_STATE_KEY] = TokenBuckets()
@@ -49,3 +49,8 @@ async def limit_lookups(connection: ASGIConnection[Any, Any, Any, Any], _: BaseR
     if wait:
         raise TooManyRequestsException("Too many lookups from this address; wait a minute and try again.",
                                        headers={"Retry-After": str(int(wait) + 1)})
+
+
+async def limit_lookups(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard form of ``check_lookup_rate``."""
+    check_lookup_rate(connection)

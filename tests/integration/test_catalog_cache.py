@@ -8,7 +8,7 @@ import asyncio
 from lms.catalog import cache as catalog_cache
 from lms.catalog import service
 from tests.conftest import COURSES_DIR
-from tests.helpers import csrf_from, make_user, publish_folder
+from tests.helpers import csrf_from, make_clinic, make_user, publish_folder, sign_in
 
 SPANISH = {"accept-language": "es"}
 DENTAL_ES = "Control de infecciones para asistentes dentales"
@@ -103,8 +103,6 @@ async def test_a_page_kept_for_visitors_carries_each_visitors_own_csrf_token(app
 
 async def test_a_kept_lesson_page_shows_each_signed_in_worker_their_own_progress(client, conn):
     """Signed-in lesson pages are kept per role with slots: one worker's progress never shows on another's page."""
-    from tests.helpers import make_clinic, sign_in
-
     await publish_folder(conn, COURSES_DIR / "DA-IC-101")
     key = await conn.fetchval(
         "SELECT a.key FROM version_activities a JOIN course_versions v ON v.id = a.version_id WHERE a.kind = 'lesson' ORDER BY a.position LIMIT 1")
