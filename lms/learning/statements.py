@@ -2,6 +2,8 @@
 
 A batch is stored whole or not at all: unknown activities or someone else's registration refuse it (400); an id
 already stored with other content refuses it (409); an id already stored with the same content changes nothing.
+The store is one SQL statement (all or none by itself), so a batch that cannot finish anything is one round trip
+with no BEGIN/COMMIT around it; one that can is stored and checked for completion in one transaction.
 """
 
 from __future__ import annotations
@@ -44,7 +46,10 @@ WITH input AS (
     FROM resolved
     WHERE NOT EXISTS (SELECT 1 FROM bad WHERE reason IS NOT NULL)
     ORDER BY id
-    ON CONFLICT (id) DO NOTHING
+    -- The same id again: with the same content nothing changes (and nothing is returned); with other content
+    -- refuse_statement_conflict raises (SQLSTATE LS409), which undoes the whole statement (migration 0008).
+    ON CONFLICT (id) DO UPDATE SET voided = refuse_statement_conflict(statements.id)
+        WHERE statements.raw <> EXCLUDED.raw OR statements.user_id <> EXCLUDED.user_id
     RETURNING id, enrollment_id, voids_id
 ), voided AS (
     -- $3: the ids this batch voids (usually none); only voiding statements stored now take effect, only on the
@@ -63,48 +68,35 @@ SELECT (SELECT json_agg(json_build_object('ord', ord, 'reason', reason) ORDER BY
 
 
 async def store(conn: asyncpg.Connection, rows: list[dict[str, Any]], *, user_id: UUID) -> tuple[list[UUID], list[UUID]]:
-    """Store checked rows; return (ids newly stored, enrolments where something may have been finished).
-
-    Run inside a transaction: a conflict found after the insert rolls the whole batch back.
-    """
+    """Store checked rows in one statement; return (ids newly stored, enrolments where something may have been finished)."""
     voids = [r["voids_id"] for r in rows if r["voids_id"]]
-    result = await conn.fetchrow(_STORE, user_id, [_payload(r) for r in rows], voids)
+    try:
+        result = await conn.fetchrow(_STORE, user_id, [_payload(r) for r in rows], voids)
+    except asyncpg.PostgresError as exc:
+        if exc.sqlstate != CONFLICT_SQLSTATE:
+            raise
+        raise Conflict(f"statement {exc.detail} exists already with other content; statements never change (void it instead)",
+                       field="id", extra={"conflicts": [exc.detail]}) from None
     if result["problems"]:
         problems = [(f"statements[{p['ord']}].{p['reason'].split(':')[0]}", p["reason"].split(": ", 1)[1]) for p in result["problems"]]
         raise Invalid(f"{problems[0][0]}: {problems[0][1]}", field=problems[0][0],
                       extra={"problems": [{"field": f, "message": m} for f, m in problems]})
-    stored_ids = list(result["stored_ids"] or [])
-    if len(stored_ids) < len(rows):
-        await _refuse_different_content(conn, rows, stored_ids, user_id=user_id)
-    return stored_ids, list(result["enrollment_ids"] or [])
+    return list(result["stored_ids"] or []), list(result["enrollment_ids"] or [])
 
 
 def _payload(row: dict[str, Any]) -> dict[str, Any]:
-    """What the statement needs of a checked row; `finishes` marks rows that can finish an activity (completion is
-    checked only after those: a batch of `progressed` statements costs one round trip)."""
-    result = row["raw"].get("result") or {}
-    finishes = row["verb"] in _FINISHING or result.get("completion") is True
-    return {k: row[k] for k in _PAYLOAD} | {"finishes": finishes}
+    """What the statement needs of a checked row, with `finishes` marking the rows that can finish an activity."""
+    return {k: row[k] for k in _PAYLOAD} | {"finishes": finishes(row)}
 
 
+def finishes(row: dict[str, Any]) -> bool:
+    """Can this checked row finish an activity? Completion is checked only after such rows."""
+    return row["verb"] in _FINISHING or (row["raw"].get("result") or {}).get("completion") is True
+
+
+CONFLICT_SQLSTATE = "LS409"  # raised by refuse_statement_conflict (migration 0008)
 _PAYLOAD = ("id", "verb", "activity_iri", "code", "version", "akey", "voids_id", "registration", "ts", "raw", "ord")
 _FINISHING = {xapi.VERB_BASE + "completed", xapi.VERB_BASE + "passed"}
-
-
-async def _refuse_different_content(conn: asyncpg.Connection, rows: list[dict[str, Any]], stored_ids: list[UUID], *, user_id: UUID) -> None:
-    """Ids that were there already: the same content is fine (nothing changes), other content is a conflict."""
-    fresh = {str(i) for i in stored_ids}
-    repeats = [{"id": r["id"], "raw": r["raw"]} for r in rows if r["id"] not in fresh]
-    different = await conn.fetchval(
-        """SELECT array_agg(s.id ORDER BY s.id)
-           FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, raw jsonb)
-           JOIN statements s ON s.id = x.id
-           WHERE s.raw <> x.raw OR s.user_id <> $2""",
-        repeats, user_id,
-    )
-    if different:
-        raise Conflict(f"statement {different[0]} exists already with other content; statements never change (void it instead)",
-                       field="id", extra={"conflicts": [str(d) for d in different]})
 
 
 _OUT_COLUMNS = "s.id, s.raw, s.timestamp, s.stored, s.voided"
@@ -152,18 +144,29 @@ async def list_statements(
 async def record_statements(
     conn: asyncpg.Connection, statements: list[Any], *, user_id: UUID, base_url: str, statement_id: str | None = None,
 ) -> list[str]:
-    """Check, store, and complete what became complete: the one path for the xAPI endpoint and the worker's pages."""
-    from lms.learning.completion import complete_if_done
+    """Check, store, and complete what became complete: the one path for the xAPI endpoint and the worker's pages.
 
+    Outside a transaction, a batch that can finish something gets one (the statements and the completion they
+    bring are committed together); any other batch is its one statement."""
     now = datetime.now(UTC)
     if statement_id is not None:
         rows = [xapi.check_statement(statements[0], "statement", base_url=base_url, caller_id=user_id, now=now, statement_id=statement_id)]
     else:
         rows = xapi.check_batch(statements, base_url=base_url, caller_id=user_id, now=now)
+    if conn.is_in_transaction() or not any(finishes(r) for r in rows):
+        await _store_and_complete(conn, rows, user_id=user_id, base_url=base_url)
+    else:
+        async with conn.transaction():
+            await _store_and_complete(conn, rows, user_id=user_id, base_url=base_url)
+    return [r["id"] for r in rows]
+
+
+async def _store_and_complete(conn: asyncpg.Connection, rows: list[dict[str, Any]], *, user_id: UUID, base_url: str) -> None:
+    from lms.learning.completion import complete_if_done
+
     _, enrollment_ids = await store(conn, rows, user_id=user_id)
     if enrollment_ids:
         await complete_if_done(conn, enrollment_ids, base_url=base_url)
-    return [r["id"] for r in rows]
 
 
 async def store_trusted(conn: asyncpg.Connection, statement: dict[str, Any], *, user_id: UUID, base_url: str) -> None:

@@ -153,3 +153,27 @@ async def test_bad_statements_are_refused_with_the_reason_and_nothing_is_stored(
     anonymous = await client.post("/xapi/statements", json=good, headers={"X-Experience-API-Version": "1.0.3"})
     assert anonymous.status_code == 401
     assert await conn.fetchval("SELECT count(*) FROM statements") == 0
+
+
+async def test_a_batch_with_one_changed_statement_stores_none_of_it_even_when_sent_at_the_same_moment(client, conn):
+    """Progress batches are stored without a transaction around them (one round trip): the conflict must still
+    undo the whole batch, and two phones sending one id with different content at once must not both succeed."""
+    import asyncio
+
+    await publish_folder(conn, COURSES_DIR / "DA-IC-101")
+    worker, token = await _worker_with_token(conn)
+    first = statement(worker.id, verb="progressed")
+    assert (await client.post("/xapi/statements", json=[first], headers=_basic(token))).status_code == 200
+
+    fresh = [statement(worker.id, verb="progressed") for _ in range(3)]
+    changed = {**first, "result": {"duration": "PT1M"}}
+    refused = await client.post("/xapi/statements", json=[*fresh, changed], headers=_basic(token))
+    assert refused.status_code == 409 and first["id"] in refused.json()["detail"]
+    fresh_ids = [uuid.UUID(s["id"]) for s in fresh]
+    assert await conn.fetchval("SELECT count(*) FROM statements WHERE id = ANY($1::uuid[])", fresh_ids) == 0
+
+    racing = statement(worker.id, verb="progressed")
+    other = {**racing, "result": {"duration": "PT9M"}}
+    answers = await asyncio.gather(*(client.post("/xapi/statements", json=[s], headers=_basic(token)) for s in (racing, other)))
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    assert await conn.fetchval("SELECT count(*) FROM statements WHERE id = $1", uuid.UUID(racing["id"])) == 1
