@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,7 +21,9 @@ from lms.storage import Storage
 async def _acquire(state: State) -> asyncpg.pool.PoolConnectionProxy:
     pool: asyncpg.Pool = state.pool
     try:
-        return await pool.acquire(timeout=state.settings.database_timeout)
+        # asyncio.timeout, not acquire(timeout=): asyncpg would wrap the wait in asyncio.wait_for, a task per request.
+        async with asyncio.timeout(state.settings.database_timeout):
+            return await pool.acquire()
     except (TimeoutError, OSError, asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.ConnectionDoesNotExistError) as exc:
         raise DatabaseUnavailable() from exc
 
