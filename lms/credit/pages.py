@@ -17,11 +17,12 @@ from lms.catalog.language import pick
 from lms.credit import codes, queries, service
 from lms.credit.ratelimit import limit_lookups
 from lms.credit.schemas import CATEGORY_NAMES, STATUS_NAMES, UNIT_NAMES, PublicCertificate
-from lms.deps import Db, SettingsDep, Tx, User
+from lms.dashboard_cache import dashboard_cache, read_at_label
+from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import Invalid
 from lms.i18n import LANGUAGE_COOKIE, UI_LANGUAGES, base_language, request_language
 from lms.schemas import Form
-from lms.web import page
+from lms.web import page, render_kept, serve_kept
 
 CodeParam = Annotated[str, PathParameter(min_length=1, max_length=40)]
 LangParam = Annotated[str | None, QueryParameter(pattern=r"^[a-z]{2}$")]
@@ -84,6 +85,7 @@ class CreditPages(Controller):
                      data: URLEncodedBody[RevokeForm]) -> Template | Redirect:
         try:
             revoked = await service.revoke(tx, typed_code=code, actor=user, reason=data.reason)
+            dashboard_cache(request.app.state).forget()
         except Invalid as exc:
             cert = service.public_view(await service.find_certificate(tx, code), settings)
             return page(request, "credit/verify.html.jinja2", status=400, cert=cert, qr=qr_svg(cert.verify_url),
@@ -106,15 +108,28 @@ class CreditPages(Controller):
         return _csv(service.transcript_csv(await service.transcript(tx, user, settings)), "transcript.csv")
 
     @get("/clinic/credit", operation_id="page_clinic_credit", guards=[require_role("clinic_admin", "program_admin")])
-    async def clinic(self, request: Request[Any, Any, Any], db: Db, user: User, months: Months = 24, clinic: ClinicSlug = None,
-                     short: FromQuery[bool] = False, saved: FromQuery[bool] = False, page_number: PageParam = 1) -> Template:
-        report = await service.clinic_report(db, viewer=user, clinic_slug=clinic, months=months, fmt="html",
-                                             page=page_number, short_only=short)
+    async def clinic(self, request: Request[Any, Any, Any], user: User, months: Months = 24, clinic: ClinicSlug = None,
+                     short: FromQuery[bool] = False, saved: FromQuery[bool] = False, page_number: PageParam = 1) -> Response[str]:
+        """Kept for a minute per view (lms.dashboard_cache); every viewing is audit-logged with the workers shown."""
         language = request_language(request)
+        cache = dashboard_cache(request.app.state)
+        key = ("credit", user.role, language, months, clinic, short, page_number)
+        async with connection(request.app.state) as db:
+            clinic_id = await service.viewer_clinic(db, viewer=user, clinic_slug=clinic)
+            kept = None if saved else cache.get(clinic_id, key)
+            if kept is not None:
+                await queries.audit_credit_lookup(db, clinic_id=clinic_id, actor_id=user.id, fmt="html", months=months,
+                                                  worker_ids=list(kept.worker_ids))
+                return serve_kept(request, kept.html)
+            report = await service.clinic_report(db, viewer=user, clinic_slug=clinic, months=months, fmt="html",
+                                                 page=page_number, short_only=short)
         credential_names = {key: pick(name, language)[0] for key, name in report.credential_names.items()}
-        return page(request, "credit/clinic.html.jinja2", report=report, workers=report.workers, short=short, months=months,
-                    clinic_slug=clinic, credential_names=credential_names, saved=saved, error=None, page_size=service.CLINIC_PAGE_SIZE,
-                    page_number=page_number, **_names())
+        html = render_kept(request, "credit/clinic.html.jinja2", report=report, workers=report.workers, short=short,
+                           months=months, clinic_slug=clinic, credential_names=credential_names, saved=saved, error=None,
+                           page_size=service.CLINIC_PAGE_SIZE, page_number=page_number, read_at=read_at_label(), **_names())
+        if not saved:
+            cache.keep(clinic_id, key, html, [str(w.user_id) for w in report.workers])
+        return serve_kept(request, html)
 
     @get("/clinic/credit.csv", operation_id="page_clinic_credit_csv", guards=[require_role("clinic_admin", "program_admin")])
     async def clinic_csv(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> Response[str]:
@@ -122,12 +137,13 @@ class CreditPages(Controller):
         return _csv(service.clinic_csv(report), "clinic-credit.csv")
 
     @post("/clinic/credit/credentials", operation_id="page_clinic_credential_set", guards=[require_role("clinic_admin")])
-    async def set_credential(self, tx: Tx, user: User, data: URLEncodedBody[CredentialForm]) -> Redirect:
+    async def set_credential(self, request: Request[Any, Any, Any], tx: Tx, user: User, data: URLEncodedBody[CredentialForm]) -> Redirect:
         try:
             user_id = UUID(data.user_id)
             cycle_start = date.fromisoformat(data.cycle_start)
         except ValueError:
             raise Invalid("Choose a worker and a cycle start date.", field="cycle_start") from None
         await service.set_worker_credential(tx, viewer=user, user_id=user_id, credential=data.credential, cycle_start=cycle_start)
+        dashboard_cache(request.app.state).forget(user.clinic_id)
         return Redirect("/clinic/credit?saved=true", status_code=303)
 

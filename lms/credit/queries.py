@@ -299,6 +299,19 @@ async def clinic_workers_audited(
     return rows[0]["clinic_name"], rows[0]["total"], [dict(r) for r in rows if r["user_id"] is not None]
 
 
+async def audit_credit_lookup(
+    conn: asyncpg.Connection, *, clinic_id: UUID, actor_id: UUID, fmt: str, months: int, worker_ids: list[str],
+) -> None:
+    """The audit record ``clinic_workers_audited`` writes, for a view served again from memory (lms.dashboard_cache)."""
+    await conn.execute(
+        """INSERT INTO audit_log (actor_id, action, subject, detail)
+           VALUES ($2, 'clinic.credit_lookup', $1::text,
+                   jsonb_build_object('format', $3::text, 'months', $4::int, 'workers', cardinality($5::text[]),
+                                      'worker_ids', to_jsonb($5::text[])))""",
+        str(clinic_id), actor_id, fmt, months, worker_ids,
+    )
+
+
 async def clinic_id_by_slug(conn: asyncpg.Connection, slug: str) -> UUID | None:
     return await conn.fetchval("SELECT id FROM clinics WHERE slug = $1", slug)
 

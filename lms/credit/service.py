@@ -264,15 +264,8 @@ async def verify_document(conn: asyncpg.Connection, settings: Settings, document
 CLINIC_PAGE_SIZE = 50
 
 
-async def clinic_report(
-    conn: asyncpg.Connection, *, viewer: CurrentUser, clinic_slug: str | None, months: int, fmt: str, today: date | None = None,
-    page: int | None = None, short_only: bool = False,
-) -> ClinicReport:
-    """Each worker of the viewer's clinic (program admins: the clinic named), their credit per body in the last
-    ``months`` months, and every credential they hold checked against its renewal requirement. Audit-logged.
-
-    ``page`` (from 1): that page of CLINIC_PAGE_SIZE workers by name, else all. ``short_only``: only the workers
-    short of a requirement (every worker is checked, then the page is taken from those)."""
+async def viewer_clinic(conn: asyncpg.Connection, *, viewer: CurrentUser, clinic_slug: str | None) -> UUID:
+    """The clinic whose credit this viewer may see: a clinic admin their own, a program admin the one named."""
     if viewer.role == "clinic_admin":
         clinic_id = viewer.clinic_id
     elif viewer.role == "program_admin":
@@ -283,6 +276,19 @@ async def clinic_report(
         raise Forbidden("Only clinic admins see their workers' credit.")
     if clinic_id is None:
         raise NotFound("No such clinic.", field="clinic")
+    return clinic_id
+
+
+async def clinic_report(
+    conn: asyncpg.Connection, *, viewer: CurrentUser, clinic_slug: str | None, months: int, fmt: str, today: date | None = None,
+    page: int | None = None, short_only: bool = False,
+) -> ClinicReport:
+    """Each worker of the viewer's clinic (program admins: the clinic named), their credit per body in the last
+    ``months`` months, and every credential they hold checked against its renewal requirement. Audit-logged.
+
+    ``page`` (from 1): that page of CLINIC_PAGE_SIZE workers by name, else all. ``short_only``: only the workers
+    short of a requirement (every worker is checked, then the page is taken from those)."""
+    clinic_id = await viewer_clinic(conn, viewer=viewer, clinic_slug=clinic_slug)
     today = today or datetime.now(UTC).date()
     since = add_months(today, -months)
     offset = (page - 1) * CLINIC_PAGE_SIZE if page else 0

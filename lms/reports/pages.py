@@ -12,12 +12,13 @@ from litestar.response import Redirect, Template
 
 from lms.accounts.auth import require_role
 from lms.catalog.pages import TRACK_NAMES
-from lms.deps import Db, Tx, User
+from lms.dashboard_cache import dashboard_cache, read_at_label
+from lms.deps import Db, Tx, User, connection
 from lms.errors import Invalid, NotFound
 from lms.i18n import request_language
 from lms.reports import audit_log, dashboards, exports, service, views
 from lms.reports.schemas import Filters
-from lms.web import page
+from lms.web import page, render_kept, serve_kept
 
 Text = Annotated[str | None, QueryParameter(max_length=64)]
 Table = Annotated[str, PathParameter(pattern=r"^[a-z_]{2,20}\.csv$")]
@@ -87,17 +88,26 @@ class ReportPages(Controller):
 
     @get("/clinics/{clinic_id:uuid}", operation_id="page_reports_clinic", guards=[require_role("clinic_admin", "program_admin")])
     async def clinic(
-        self, request: Request[Any, Any, Any], tx: Tx, user: User, clinic_id: FromPath[UUID], track: Text = None,
+        self, request: Request[Any, Any, Any], user: User, clinic_id: FromPath[UUID], track: Text = None,
         start: Text = None, end: Text = None, after: Annotated[UUID | None, QueryParameter()] = None,
-    ) -> Template:
+    ) -> Response[str]:
+        """Kept for a minute per view (lms.dashboard_cache); every viewing is audit-logged with the workers shown."""
         lang = request_language(request)
         _ = views.gettext_for(lang)
         scoped = dashboards.scope_clinic(user, clinic_id)
         filters = dashboards.parse_filters(track=track, start=start, end=end)
-        options = await dashboards.filter_options(tx)
-        labels = service.group_labels(options, ui_language=lang, gettext=_)
-        board = await service.clinic_dashboard(tx, viewer=user, clinic_id=scoped, filters=filters, after=after, options=options,
-                                               labels=labels)
+        cache = dashboard_cache(request.app.state)
+        key = ("report", user.role, lang, filters.start, filters.end, filters.track, after)
+        async with connection(request.app.state) as conn:
+            kept = cache.get(scoped, key)
+            if kept is not None:
+                await service.audit_clinic_view(conn, viewer=user, clinic_id=scoped, worker_ids=list(kept.worker_ids))
+                return serve_kept(request, kept.html)
+            async with conn.transaction():
+                options = await dashboards.filter_options(conn)
+                labels = service.group_labels(options, ui_language=lang, gettext=_)
+                board = await service.clinic_dashboard(conn, viewer=user, clinic_id=scoped, filters=filters, after=after,
+                                                       options=options, labels=labels)
         charts = {
             "trend": views.trend_chart(board.trend, board.bucket, _=_, locale=lang),
             "by_track": views.groups_chart(board.by_track, title=_("Outcomes by track"), _=_, locale=lang, chart_id="by-track",
@@ -105,9 +115,11 @@ class ReportPages(Controller):
             "survey": views.likert_chart(board.survey, _=_, locale=lang) if board.survey else None,
         }
         bodies = sorted({b for w in board.workers for b in w.credit})
-        return page(request, "reports/clinic.html.jinja2", board=board, charts=charts, bodies=bodies,
-                    qs=views.query_string(board.filters, clinic=None), after=after,
-                    period_label=lambda d: views.period_label(d, board.bucket, lang), **views.page_helpers(lang))
+        html = render_kept(request, "reports/clinic.html.jinja2", board=board, charts=charts, bodies=bodies,
+                           qs=views.query_string(board.filters, clinic=None), after=after, read_at=read_at_label(),
+                           period_label=lambda d: views.period_label(d, board.bucket, lang), **views.page_helpers(lang))
+        cache.keep(scoped, key, html, [str(w.user_id) for w in board.workers])
+        return serve_kept(request, html)
 
     @get("/clinics/{clinic_id:uuid}/export/{table:str}", operation_id="page_reports_clinic_export",
          guards=[require_role("clinic_admin", "program_admin")])

@@ -99,12 +99,17 @@ async def clinic_dashboard(
     workers, next_after = await dashboards.clinic_workers(conn, clinic_id=clinic_id, after=after, limit=WORKERS_PER_PAGE)
     due = await renewals_due(conn, clinic_id=clinic_id, today=today or dashboards.today_in_california())
     survey = await survey_results_for(conn, survey_id=None, filters=scoped, with_comments=False, labels=labels)
-    await record(conn, actor_id=viewer.id, action="report.clinic_viewed", subject=str(clinic_id),
-                 detail={"via": audit, "workers": [str(w.user_id) for w in workers]})
+    await audit_clinic_view(conn, viewer=viewer, clinic_id=clinic_id, worker_ids=[str(w.user_id) for w in workers], via=audit)
     return ClinicDashboard(
         clinic_id=clinic_id, clinic_name=name, filters=scoped, bucket=bucket, totals=totals, by_track=by_track, trend=trend,
         workers=workers, next_after=next_after, renewals=due, survey=survey,
     )
+
+
+async def audit_clinic_view(conn: asyncpg.Connection, *, viewer: CurrentUser, clinic_id: UUID, worker_ids: list[str], via: str = "page") -> None:
+    """The audit record of one viewing of a clinic's dashboard (or export): who, which clinic, which workers shown."""
+    await record(conn, actor_id=viewer.id, action="report.clinic_viewed", subject=str(clinic_id),
+                 detail={"via": via, "workers": worker_ids})
 
 
 async def renewals_due(conn: asyncpg.Connection, *, clinic_id: UUID, today: date, days: int = RENEWAL_WINDOW_DAYS) -> list[RenewalDue]:

@@ -134,3 +134,38 @@ async def test_a_big_clinic_is_shown_fifty_workers_a_page_and_only_those_are_aud
     assert shown == [50, 2]  # each lookup records the workers it showed
     csv_rows = list(csv.DictReader(io.StringIO((await client.get("/clinic/credit.csv")).text)))
     assert len({r["worker"] for r in csv_rows}) == 52  # the export has everyone
+
+
+
+async def test_a_clinic_view_is_kept_a_minute_yet_every_viewing_is_scoped_audited_and_own_changes_show_at_once(client, conn):
+    people = await _dental_clinic(conn)
+    st_johns = (await conn.fetchrow("SELECT clinic_id FROM users WHERE email = 'dora@example.org'"))["clinic_id"]
+    await make_user(conn, "cleo@example.org", "clinic_admin", clinic="st-johns")
+    await make_user(conn, "bert@example.org", "clinic_admin", clinic="baywell")
+    await sign_in(client, "cleo@example.org")
+
+    # Seen twice: the second time from memory, still with the caller's own CSRF token, and audited both times.
+    first, again = await client.get("/clinic/credit"), await client.get("/clinic/credit")
+    assert "Figures read at" in first.text and "Dora Díaz" in again.text and "Bea Baywell" not in again.text
+    shown = [r["detail"]["worker_ids"] for r in await conn.fetch(
+        "SELECT detail FROM audit_log WHERE action = 'clinic.credit_lookup' ORDER BY at")]
+    assert len(shown) == 2 and shown[0] == shown[1] and str(people["dora"].id) in shown[0]
+    for _ in range(2):
+        report = await client.get(f"/reports/clinics/{st_johns}")
+        assert report.status_code == 200 and "Figures read at" in report.text and "Dora Díaz" in report.text
+    viewed = await conn.fetch("SELECT detail FROM audit_log WHERE action = 'report.clinic_viewed'")
+    assert len(viewed) == 2 and viewed[0]["detail"]["workers"] == viewed[1]["detail"]["workers"]
+
+    # A credential recorded from the kept page (its form token is this session's) shows at once.
+    cycle_start = (date.today() - timedelta(days=30)).isoformat()
+    saved = await client.post("/clinic/credit/credentials", data={
+        "user_id": str(people["eva"].id), "credential": "RDA", "cycle_start": cycle_start, "_csrf_token": csrf_from(again.text)})
+    assert saved.status_code == 200 and "Saved." in saved.text and cycle_start in saved.text
+    assert cycle_start in (await client.get("/clinic/credit")).text
+
+    # Another clinic's admin gets their own clinic, and no kept view of St. John's.
+    await client.post("/logout", data={"_csrf_token": csrf_from(saved.text)})
+    await sign_in(client, "bert@example.org")
+    theirs = await client.get("/clinic/credit")
+    assert "Bea Baywell" in theirs.text and "Dora Díaz" not in theirs.text
+    assert (await client.get(f"/reports/clinics/{st_johns}")).status_code == 403

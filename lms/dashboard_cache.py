@@ -1,0 +1,74 @@
+"""Clinic dashboards kept for a minute.
+
+A clinic's credit page and its outcomes report each take several queries over the clinic's workers and a large
+render; a handful of admins open the same view over and over (after each completion day, at the start of a shift).
+Each rendered view is kept in the process for ``KEEP_SECONDS`` under (clinic, view, role, language, parameters) and
+served again with the caller's CSRF token. What stays per request: the sign-in and role check, the clinic scope
+check, and the audit record naming the workers shown (those of the kept view). The page says when its figures were
+read. A change made through this process (a credential recorded, a certificate revoked) drops the clinic's views at
+once; changes elsewhere (a completion, another process) show within ``KEEP_SECONDS``.
+
+One cache per app (on ``app.state``), like the catalogue's.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from litestar.datastructures import State
+
+KEEP_SECONDS = 60.0
+MAX_VIEWS = 512
+_STATE_KEY = "dashboard_cache"
+_CALIFORNIA = ZoneInfo("America/Los_Angeles")
+
+
+@dataclass(frozen=True, slots=True)
+class KeptView:
+    html: str  # rendered with the CSRF slot (lms.web.render_kept)
+    worker_ids: tuple[str, ...]  # the workers the view shows, for each viewing's audit record
+    kept_at: float
+
+
+class DashboardCache:
+    def __init__(self, seconds: float = KEEP_SECONDS, max_views: int = MAX_VIEWS) -> None:
+        self.seconds, self.max_views = seconds, max_views
+        self._views: OrderedDict[tuple[UUID, Hashable], KeptView] = OrderedDict()
+
+    def get(self, clinic_id: UUID, key: Hashable, now: float | None = None) -> KeptView | None:
+        found = self._views.get((clinic_id, key))
+        if found is None:
+            return None
+        if (time.monotonic() if now is None else now) - found.kept_at >= self.seconds:
+            del self._views[(clinic_id, key)]
+            return None
+        return found
+
+    def keep(self, clinic_id: UUID, key: Hashable, html: str, worker_ids: list[str], now: float | None = None) -> None:
+        self._views[(clinic_id, key)] = KeptView(html, tuple(worker_ids), time.monotonic() if now is None else now)
+        self._views.move_to_end((clinic_id, key))
+        while len(self._views) > self.max_views:
+            self._views.popitem(last=False)
+
+    def forget(self, clinic_id: UUID | None = None) -> None:
+        """Drop the clinic's views (all views when None): called after this process changed what they show."""
+        for kept in [k for k in self._views if clinic_id is None or k[0] == clinic_id]:
+            del self._views[kept]
+
+
+def dashboard_cache(state: State) -> DashboardCache:
+    cache = state.get(_STATE_KEY)
+    if cache is None:
+        cache = state[_STATE_KEY] = DashboardCache()
+    return cache
+
+
+def read_at_label() -> str:
+    """When a view's figures were read, as the page shows it: the time in California, HH:MM."""
+    return datetime.now(UTC).astimezone(_CALIFORNIA).strftime("%H:%M")
