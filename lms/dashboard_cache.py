@@ -6,16 +6,19 @@ Each rendered view is kept in the process for ``KEEP_SECONDS`` under (clinic, vi
 served again with the caller's CSRF token. What stays per request: the sign-in and role check, the clinic scope
 check, and the audit record naming the workers shown (those of the kept view). The page says when its figures were
 read. A change made through this process (a credential recorded, a certificate revoked) drops the clinic's views at
-once; changes elsewhere (a completion, another process) show within ``KEEP_SECONDS``.
+once; changes elsewhere (a completion, another process) show within ``KEEP_SECONDS``. When a view is missing, one
+request makes it and the others asking for it meanwhile wait for that one (no burst of identical renders when a
+busy view expires); nobody holds a database connection while waiting.
 
 One cache per app (on ``app.state``), like the catalogue's.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
@@ -40,6 +43,34 @@ class DashboardCache:
     def __init__(self, seconds: float = KEEP_SECONDS, max_views: int = MAX_VIEWS) -> None:
         self.seconds, self.max_views = seconds, max_views
         self._views: OrderedDict[tuple[UUID, Hashable], KeptView] = OrderedDict()
+        self._making: dict[tuple[UUID, Hashable], asyncio.Future[KeptView | None]] = {}
+
+    async def view(self, clinic_id: UUID, key: Hashable,
+                   make: Callable[[], Awaitable[tuple[str, list[str]]]]) -> tuple[KeptView, bool]:
+        """The kept view, made with ``make`` (html, worker ids) when missing; True when this call made it (and so
+        ``make`` wrote the audit record). Callers asking while another makes the view wait for it."""
+        while True:
+            found = self.get(clinic_id, key)
+            if found is not None:
+                return found, False
+            making = self._making.get((clinic_id, key))
+            if making is None:
+                break
+            made = await asyncio.shield(making)
+            if made is not None:
+                return made, False
+            # the maker failed: try again (one of the waiters becomes the maker)
+        future: asyncio.Future[KeptView | None] = asyncio.get_running_loop().create_future()
+        self._making[(clinic_id, key)] = future
+        try:
+            html, worker_ids = await make()
+            kept = self.keep(clinic_id, key, html, worker_ids)
+            future.set_result(kept)
+            return kept, True
+        finally:
+            if not future.done():
+                future.set_result(None)
+            del self._making[(clinic_id, key)]
 
     def get(self, clinic_id: UUID, key: Hashable, now: float | None = None) -> KeptView | None:
         found = self._views.get((clinic_id, key))
@@ -50,11 +81,12 @@ class DashboardCache:
             return None
         return found
 
-    def keep(self, clinic_id: UUID, key: Hashable, html: str, worker_ids: list[str], now: float | None = None) -> None:
-        self._views[(clinic_id, key)] = KeptView(html, tuple(worker_ids), time.monotonic() if now is None else now)
+    def keep(self, clinic_id: UUID, key: Hashable, html: str, worker_ids: list[str], now: float | None = None) -> KeptView:
+        kept = self._views[(clinic_id, key)] = KeptView(html, tuple(worker_ids), time.monotonic() if now is None else now)
         self._views.move_to_end((clinic_id, key))
         while len(self._views) > self.max_views:
             self._views.popitem(last=False)
+        return kept
 
     def forget(self, clinic_id: UUID | None = None) -> None:
         """Drop the clinic's views (all views when None): called after this process changed what they show."""

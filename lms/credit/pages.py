@@ -112,24 +112,30 @@ class CreditPages(Controller):
                      short: FromQuery[bool] = False, saved: FromQuery[bool] = False, page_number: PageParam = 1) -> Response[str]:
         """Kept for a minute per view (lms.dashboard_cache); every viewing is audit-logged with the workers shown."""
         language = request_language(request)
-        cache = dashboard_cache(request.app.state)
-        key = ("credit", user.role, language, months, clinic, short, page_number)
-        async with connection(request.app.state) as db:
-            clinic_id = await service.viewer_clinic(db, viewer=user, clinic_slug=clinic)
-            kept = None if saved else cache.get(clinic_id, key)
-            if kept is not None:
+        state = request.app.state
+        if user.role == "clinic_admin" and user.clinic_id is not None:
+            clinic_id = user.clinic_id
+        else:
+            async with connection(state) as db:
+                clinic_id = await service.viewer_clinic(db, viewer=user, clinic_slug=clinic)
+
+        async def make() -> tuple[str, list[str]]:
+            async with connection(state) as db:  # clinic_report writes the audit record of this viewing
+                report = await service.clinic_report(db, viewer=user, clinic_slug=clinic, months=months, fmt="html",
+                                                     page=page_number, short_only=short)
+            credential_names = {key: pick(name, language)[0] for key, name in report.credential_names.items()}
+            html = render_kept(request, "credit/clinic.html.jinja2", report=report, workers=report.workers, short=short,
+                               months=months, clinic_slug=clinic, credential_names=credential_names, saved=saved, error=None,
+                               page_size=service.CLINIC_PAGE_SIZE, page_number=page_number, read_at=read_at_label(), **_names())
+            return html, [str(w.user_id) for w in report.workers]
+
+        key = ("credit", user.role, language, months, clinic, short, saved, page_number)
+        kept, made_now = await dashboard_cache(state).view(clinic_id, key, make)
+        if not made_now:
+            async with connection(state) as db:
                 await queries.audit_credit_lookup(db, clinic_id=clinic_id, actor_id=user.id, fmt="html", months=months,
                                                   worker_ids=list(kept.worker_ids))
-                return serve_kept(request, kept.html)
-            report = await service.clinic_report(db, viewer=user, clinic_slug=clinic, months=months, fmt="html",
-                                                 page=page_number, short_only=short)
-        credential_names = {key: pick(name, language)[0] for key, name in report.credential_names.items()}
-        html = render_kept(request, "credit/clinic.html.jinja2", report=report, workers=report.workers, short=short,
-                           months=months, clinic_slug=clinic, credential_names=credential_names, saved=saved, error=None,
-                           page_size=service.CLINIC_PAGE_SIZE, page_number=page_number, read_at=read_at_label(), **_names())
-        if not saved:
-            cache.keep(clinic_id, key, html, [str(w.user_id) for w in report.workers])
-        return serve_kept(request, html)
+        return serve_kept(request, kept.html)
 
     @get("/clinic/credit.csv", operation_id="page_clinic_credit_csv", guards=[require_role("clinic_admin", "program_admin")])
     async def clinic_csv(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> Response[str]:

@@ -96,30 +96,32 @@ class ReportPages(Controller):
         _ = views.gettext_for(lang)
         scoped = dashboards.scope_clinic(user, clinic_id)
         filters = dashboards.parse_filters(track=track, start=start, end=end)
-        cache = dashboard_cache(request.app.state)
-        key = ("report", user.role, lang, filters.start, filters.end, filters.track, after)
-        async with connection(request.app.state) as conn:
-            kept = cache.get(scoped, key)
-            if kept is not None:
-                await service.audit_clinic_view(conn, viewer=user, clinic_id=scoped, worker_ids=list(kept.worker_ids))
-                return serve_kept(request, kept.html)
-            async with conn.transaction():
+        state = request.app.state
+
+        async def make() -> tuple[str, list[str]]:
+            async with connection(state) as conn, conn.transaction():  # clinic_dashboard writes the audit record
                 options = await dashboards.filter_options(conn)
                 labels = service.group_labels(options, ui_language=lang, gettext=_)
                 board = await service.clinic_dashboard(conn, viewer=user, clinic_id=scoped, filters=filters, after=after,
                                                        options=options, labels=labels)
-        charts = {
-            "trend": views.trend_chart(board.trend, board.bucket, _=_, locale=lang),
-            "by_track": views.groups_chart(board.by_track, title=_("Outcomes by track"), _=_, locale=lang, chart_id="by-track",
-                                           labels=TRACK_NAMES),
-            "survey": views.likert_chart(board.survey, _=_, locale=lang) if board.survey else None,
-        }
-        bodies = sorted({b for w in board.workers for b in w.credit})
-        html = render_kept(request, "reports/clinic.html.jinja2", board=board, charts=charts, bodies=bodies,
-                           qs=views.query_string(board.filters, clinic=None), after=after, read_at=read_at_label(),
-                           period_label=lambda d: views.period_label(d, board.bucket, lang), **views.page_helpers(lang))
-        cache.keep(scoped, key, html, [str(w.user_id) for w in board.workers])
-        return serve_kept(request, html)
+            charts = {
+                "trend": views.trend_chart(board.trend, board.bucket, _=_, locale=lang),
+                "by_track": views.groups_chart(board.by_track, title=_("Outcomes by track"), _=_, locale=lang,
+                                               chart_id="by-track", labels=TRACK_NAMES),
+                "survey": views.likert_chart(board.survey, _=_, locale=lang) if board.survey else None,
+            }
+            bodies = sorted({b for w in board.workers for b in w.credit})
+            html = render_kept(request, "reports/clinic.html.jinja2", board=board, charts=charts, bodies=bodies,
+                               qs=views.query_string(board.filters, clinic=None), after=after, read_at=read_at_label(),
+                               period_label=lambda d: views.period_label(d, board.bucket, lang), **views.page_helpers(lang))
+            return html, [str(w.user_id) for w in board.workers]
+
+        key = ("report", user.role, lang, filters.start, filters.end, filters.track, after)
+        kept, made_now = await dashboard_cache(state).view(scoped, key, make)
+        if not made_now:
+            async with connection(state) as conn:
+                await service.audit_clinic_view(conn, viewer=user, clinic_id=scoped, worker_ids=list(kept.worker_ids))
+        return serve_kept(request, kept.html)
 
     @get("/clinics/{clinic_id:uuid}/export/{table:str}", operation_id="page_reports_clinic_export",
          guards=[require_role("clinic_admin", "program_admin")])

@@ -1,0 +1,55 @@
+"""Kept clinic views: one render for many admins asking at once, a minute's life, and a failed render not kept."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+from lms.dashboard_cache import DashboardCache
+
+CLINIC, OTHER = uuid.uuid4(), uuid.uuid4()
+
+
+async def test_admins_asking_at_once_for_a_missing_view_wait_for_one_render():
+    cache, renders = DashboardCache(), []
+
+    async def make() -> tuple[str, list[str]]:
+        renders.append(1)
+        await asyncio.sleep(0.05)
+        return "<html>", ["w1"]
+
+    answers = await asyncio.gather(*(cache.view(CLINIC, "credit", make) for _ in range(20)))
+    assert len(renders) == 1
+    assert [made for _, made in answers].count(True) == 1 and {kept.html for kept, _ in answers} == {"<html>"}
+
+
+async def test_a_view_lives_a_minute_and_a_change_here_drops_only_its_clinic():
+    cache = DashboardCache(seconds=60)
+    cache.keep(CLINIC, "credit", "a", [], now=100.0)
+    cache.keep(OTHER, "credit", "b", [], now=100.0)
+    assert cache.get(CLINIC, "credit", now=159.0).html == "a"
+    assert cache.get(CLINIC, "credit", now=160.0) is None
+    cache.keep(CLINIC, "credit", "a", [])
+    cache.forget(CLINIC)
+    assert cache.get(CLINIC, "credit") is None and cache.get(OTHER, "credit", now=101.0).html == "b"
+
+
+async def test_when_the_render_fails_the_waiting_admins_render_it_themselves():
+    cache, calls = DashboardCache(), []
+
+    async def make() -> tuple[str, list[str]]:
+        calls.append(1)
+        await asyncio.sleep(0.02)
+        if len(calls) == 1:
+            raise ConnectionError("database went away")
+        return "<html>", []
+
+    first = asyncio.create_task(cache.view(CLINIC, "report", make))
+    await asyncio.sleep(0)
+    waiting = asyncio.create_task(cache.view(CLINIC, "report", make))
+    with pytest.raises(ConnectionError):
+        await first
+    kept, made = await waiting
+    assert kept.html == "<html>" and made is True and len(calls) == 2
