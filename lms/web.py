@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 from typing import Any
 
@@ -14,6 +15,7 @@ from lms.accounts.schemas import ROLE_NAMES
 from lms.i18n import UI_LANGUAGES, request_language, translations
 
 
+@lru_cache(maxsize=None)
 def _gettext_callables(language: str) -> dict[str, Any]:
     catalog = translations(language)
 
@@ -36,8 +38,9 @@ def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, *
         ui_languages=UI_LANGUAGES,
         role_names=ROLE_NAMES,
         user=request.scope.get("user"),
-        path=request.url.path,
-        query=str(request.url.query or ""),
+        # from the scope, not request.url (building a URL object cost more than filling a kept page's slots)
+        path=request.scope.get("root_path", "") + request.scope["path"],
+        query=request.scope.get("query_string", b"").decode("latin-1"),
     )
     return Template(template_name=template, context=context, status_code=status, media_type=MediaType.HTML)
 
