@@ -56,6 +56,7 @@ class Settings:
     seed_demo: bool = _setting(True, "Load the course catalogue and demo users into an empty database on first start.")
     cookie_secure: bool = _setting(False, "Mark session cookies Secure (set true behind https).")
     session_hours: int = _setting(12, "Hours a browser session lasts.")
+    auth_cache_seconds: float = _setting(5.0, "Seconds each process keeps who a session cookie or API token belongs to (one query less per request). A sign-out, revoked token or role change made through a process applies there at once and in other processes within this time; 0 looks up every request.")
     login_max_failures: int = _setting(5, "Failed logins for one email within 15 minutes before further tries are refused.")
     default_language: str = _setting("en", "Interface language when nothing else decides.")
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
@@ -120,6 +121,8 @@ class Settings:
         for name in ("port", "embedded_pg_port", "embedded_s3_port"):
             if not 0 < getattr(self, name) < 65536:
                 out.append(f"{env_name(name)}: must be a port between 1 and 65535")
+        if not 0 <= self.auth_cache_seconds <= 60:
+            out.append("LMS_AUTH_CACHE_SECONDS: must be between 0 and 60")
         if self.workers < 1:
             out.append("LMS_WORKERS: must be at least 1")
         if not re.fullmatch(r"[1-9][0-9]{0,6}(kB|MB|GB)", self.embedded_pg_shared_buffers):

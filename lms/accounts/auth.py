@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -17,6 +18,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from lms.accounts import queries
+from lms.accounts.callers import caller_cache
 from lms.accounts.schemas import CurrentUser
 from lms.accounts.secrets import token_hash
 
@@ -55,6 +57,19 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+async def _caller(state: Any, kind: bytes, secret: str,
+                  lookup: Callable[[Any, bytes], Awaitable[CurrentUser | None]]) -> CurrentUser | None:
+    """The user behind a session cookie (kind b"s") or API token (b"t"): kept a few seconds (lms.accounts.callers)."""
+    hashed = token_hash(secret)
+    cache = caller_cache(state)
+    user = cache.get(kind + hashed)
+    if user is None:
+        user = await lookup(state.pool, hashed)
+        if user is not None:
+            cache.keep(kind + hashed, user)
+    return user
+
+
 class AuthenticationMiddleware(ASGIMiddleware):
     scopes = ("http",)  # type: ignore[assignment]
 
@@ -63,16 +78,16 @@ class AuthenticationMiddleware(ASGIMiddleware):
         scope["auth"] = None
         path = scope["path"]
         if not path.startswith(("/static/", "/health/")):
-            pool = scope["app"].state.pool
+            state = scope["app"].state
             authorization = _header(scope, b"authorization")
             token = bearer_token(authorization) if authorization else None
             if token:
-                scope["user"] = await queries.user_by_api_token(pool, token_hash(token))
+                scope["user"] = await _caller(state, b"t", token, queries.user_by_api_token)
                 scope["auth"] = "token" if scope["user"] else None
                 if scope["user"] is None:
                     raise NotAuthorizedException("This API token is not valid or was revoked.")
             elif (cookie := _cookie(scope, SESSION_COOKIE)) is not None:
-                scope["user"] = await queries.user_by_session(pool, token_hash(cookie))
+                scope["user"] = await _caller(state, b"s", cookie, queries.user_by_session)
                 scope["auth"] = "session" if scope["user"] else None
         await next_app(scope, receive, send)
 

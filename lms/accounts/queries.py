@@ -8,6 +8,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from lms.accounts.callers import callers_changed
 from lms.accounts.schemas import Clinic, CurrentUser, TokenOut, UnionLocal, UserOut
 from lms.errors import Conflict, Invalid
 
@@ -65,6 +66,7 @@ async def create_session(conn: asyncpg.Connection, token_hash: bytes, user_id: U
 
 async def delete_session(conn: asyncpg.Connection, token_hash: bytes) -> None:
     await conn.execute("DELETE FROM user_sessions WHERE token_hash = $1", token_hash)
+    callers_changed()
 
 
 async def create_clinic(conn: asyncpg.Connection, *, slug: str, name: str) -> Clinic:
@@ -143,6 +145,7 @@ async def get_user_for(conn: asyncpg.Connection, *, viewer: CurrentUser, user_id
 
 async def set_language(conn: asyncpg.Connection, user_id: UUID, language: str) -> None:
     await conn.execute("UPDATE users SET language = $2 WHERE id = $1", user_id, language)
+    callers_changed()
 
 
 async def set_role(conn: asyncpg.Connection, *, user_id: UUID, role: str) -> UserOut | None:
@@ -150,6 +153,7 @@ async def set_role(conn: asyncpg.Connection, *, user_id: UUID, role: str) -> Use
         row = await conn.fetchrow(f"UPDATE users SET role = $2 WHERE id = $1 RETURNING {_USER_OUT}", user_id, role)
     except asyncpg.CheckViolationError:
         raise Invalid("workers and clinic admins belong to a clinic", field="role") from None
+    callers_changed()
     return msgspec.convert(dict(row), UserOut) if row else None
 
 
@@ -173,6 +177,7 @@ async def list_tokens(conn: asyncpg.Connection, *, user_id: UUID) -> list[TokenO
 
 
 async def revoke_token(conn: asyncpg.Connection, *, user_id: UUID, token_id: UUID) -> datetime | None:
+    callers_changed()
     return await conn.fetchval(
         """UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now())
            WHERE id = $1 AND user_id = $2 RETURNING revoked_at""",

@@ -38,3 +38,9 @@ def test_the_embedded_postgres_memory_is_a_size_and_nothing_else():
     assert Settings.from_env({"LMS_EMBEDDED_PG_SHARED_BUFFERS": "2GB"}).embedded_pg_shared_buffers == "2GB"
     with pytest.raises(SettingsError, match="LMS_EMBEDDED_PG_SHARED_BUFFERS"):  # it goes on pg_ctl's command line
         Settings.from_env({"LMS_EMBEDDED_PG_SHARED_BUFFERS": "1GB -c listen_addresses=*"})
+
+
+def test_the_sign_in_cache_is_a_few_seconds_at_most():
+    assert Settings.from_env({"LMS_AUTH_CACHE_SECONDS": "0"}).auth_cache_seconds == 0
+    with pytest.raises(SettingsError, match="LMS_AUTH_CACHE_SECONDS"):
+        Settings.from_env({"LMS_AUTH_CACHE_SECONDS": "3600"})
