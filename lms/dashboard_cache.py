@@ -6,9 +6,10 @@ Each rendered view is kept in the process for ``KEEP_SECONDS`` under (clinic, vi
 served again with the caller's CSRF token. What stays per request: the sign-in and role check, the clinic scope
 check, and the audit record naming the workers shown (those of the kept view). The page says when its figures were
 read. A change made through this process (a credential recorded, a certificate revoked) drops the clinic's views at
-once; changes elsewhere (a completion, another process) show within ``KEEP_SECONDS``. When a view is missing, one
-request makes it and the others asking for it meanwhile wait for that one (no burst of identical renders when a
-busy view expires); nobody holds a database connection while waiting.
+once; changes elsewhere (a completion, another process) show within ``KEEP_SECONDS`` (plus one render). When a view
+is missing or a minute old, one request makes it; the others asking meanwhile get the previous view (or, when there
+is none, wait for that one request), so a busy view expiring is neither a burst of identical renders nor a queue of
+admins waiting on one. Nobody holds a database connection while waiting.
 
 One cache per app (on ``app.state``), like the catalogue's.
 """
@@ -47,15 +48,20 @@ class DashboardCache:
 
     async def view(self, clinic_id: UUID, key: Hashable,
                    make: Callable[[], Awaitable[tuple[str, list[str]]]]) -> tuple[KeptView, bool]:
-        """The kept view, made with ``make`` (html, worker ids) when missing; True when this call made it (and so
-        ``make`` wrote the audit record). Callers asking while another makes the view wait for it."""
+        """The kept view, made with ``make`` (html, worker ids) when missing or old; True when this call made it (and
+        so ``make`` wrote the audit record). While one request makes a view, the others asking get the previous one
+        if it is less than twice ``seconds`` old, else wait for the new one."""
         while True:
-            found = self.get(clinic_id, key)
-            if found is not None:
-                return found, False
+            now = time.monotonic()
+            found = self._views.get((clinic_id, key))
+            age = now - found.kept_at if found is not None else float("inf")
+            if age < self.seconds:
+                return found, False  # type: ignore[return-value]
             making = self._making.get((clinic_id, key))
             if making is None:
                 break
+            if age < 2 * self.seconds:
+                return found, False  # type: ignore[return-value]
             made = await asyncio.shield(making)
             if made is not None:
                 return made, False

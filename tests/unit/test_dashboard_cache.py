@@ -53,3 +53,24 @@ async def test_when_the_render_fails_the_waiting_admins_render_it_themselves():
         await first
     kept, made = await waiting
     assert kept.html == "<html>" and made is True and len(calls) == 2
+
+
+async def test_while_an_old_view_is_made_again_the_others_get_the_old_one_without_waiting():
+    cache = DashboardCache(seconds=0.05)
+    release = asyncio.Event()
+
+    async def make_first() -> tuple[str, list[str]]:
+        return "old", []
+
+    async def make_slowly() -> tuple[str, list[str]]:
+        await release.wait()
+        return "new", []
+
+    await cache.view(CLINIC, "report", make_first)
+    await asyncio.sleep(0.06)  # the view is now old
+    maker = asyncio.create_task(cache.view(CLINIC, "report", make_slowly))
+    await asyncio.sleep(0)
+    kept, made = await asyncio.wait_for(cache.view(CLINIC, "report", make_slowly), timeout=1)
+    assert (kept.html, made) == ("old", False)
+    release.set()
+    assert (await maker)[0].html == "new"
