@@ -302,12 +302,13 @@ async def clinic_workers_audited(
 async def audit_credit_lookup(
     conn: asyncpg.Connection, *, clinic_id: UUID, actor_id: UUID, fmt: str, months: int, worker_ids: list[str],
 ) -> None:
-    """The audit record ``clinic_workers_audited`` writes, for a view served again from memory (lms.dashboard_cache)."""
+    """The audit record ``clinic_workers_audited`` writes, for a view served again from memory (lms.dashboard_cache).
+    The ids go as one JSON value: asyncpg checks every element of a text[] parameter on the way out."""
     await conn.execute(
         """INSERT INTO audit_log (actor_id, action, subject, detail)
            VALUES ($2, 'clinic.credit_lookup', $1::text,
-                   jsonb_build_object('format', $3::text, 'months', $4::int, 'workers', cardinality($5::text[]),
-                                      'worker_ids', to_jsonb($5::text[])))""",
+                   jsonb_build_object('format', $3::text, 'months', $4::int, 'workers', jsonb_array_length($5::jsonb),
+                                      'worker_ids', $5::jsonb))""",
         str(clinic_id), actor_id, fmt, months, worker_ids,
     )
 
