@@ -109,7 +109,10 @@ async def _run(args: argparse.Namespace) -> None:
                 wall = (time.perf_counter() - start) / args.requests * 1000
                 print(f"{name:15} {cpu:7.3f} ms CPU  {wall:7.3f} ms wall per request (this process only; PostgreSQL apart)")
                 if profiler:
-                    pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+                    stats = pstats.Stats(profiler).sort_stats(args.sort)
+                    stats.print_stats(args.top)
+                    if args.callers:
+                        stats.print_callers(args.callers)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -119,6 +122,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warm", type=int, default=50)
     parser.add_argument("--top", type=int, default=0, help="print the N costliest functions (cProfile) per endpoint")
     parser.add_argument("--sort", default="tottime")
+    parser.add_argument("--callers", default="", help="with --top: also who called the functions matching this pattern")
     parser.add_argument("--log-level", default="INFO", help="INFO (production: one JSON line per request, on stderr) or WARNING")
     asyncio.run(_run(parser.parse_args(argv)))
 
