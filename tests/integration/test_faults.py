@@ -24,7 +24,6 @@ from pathlib import Path
 import anyio
 import asyncpg
 import httpx
-import pytest
 from litestar.testing import AsyncTestClient
 
 from lms.app import create_app
