@@ -6,10 +6,12 @@ Each rendered view is kept in the process for ``KEEP_SECONDS`` under (clinic, vi
 served again with the caller's CSRF token. What stays per request: the sign-in and role check, the clinic scope
 check, and the audit record naming the workers shown (those of the kept view). The page says when its figures were
 read. A change made through this process (a credential recorded, a certificate revoked) drops the clinic's views at
-once; changes elsewhere (a completion, another process) show within ``KEEP_SECONDS`` (plus one render). When a view
-is missing or a minute old, one request makes it; the others asking meanwhile get the previous view (or, when there
-is none, wait for that one request), so a busy view expiring is neither a burst of identical renders nor a queue of
-admins waiting on one. Nobody holds a database connection while waiting.
+once: the credit service calls ``clinic_changed`` (as publishing calls ``catalogue_changed``), and every cache of
+the process forgets those views on its next use. Changes elsewhere (a completion, another process) show within
+``KEEP_SECONDS`` (plus one render). When a view is missing or a minute old, one request makes it; the others asking
+meanwhile get the previous view (or, when there is none, wait for that one request), so a busy view expiring is
+neither a burst of identical renders nor a queue of admins waiting on one. Nobody holds a database connection while
+waiting.
 
 One cache per app (on ``app.state``), like the catalogue's.
 """
@@ -31,6 +33,15 @@ KEEP_SECONDS = 60.0
 MAX_VIEWS = 512
 _STATE_KEY = "dashboard_cache"
 _CALIFORNIA = ZoneInfo("America/Los_Angeles")
+_changes = 0  # changes made by this process to what clinic views show
+_changed_at: dict[UUID | None, int] = {}  # clinic (None: every clinic) -> number of its latest change
+
+
+def clinic_changed(clinic_id: UUID | None) -> None:
+    """Called where credit data changes: this process's kept views of that clinic (None: of every clinic) are dropped."""
+    global _changes
+    _changes += 1
+    _changed_at[clinic_id] = _changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +56,7 @@ class DashboardCache:
         self.seconds, self.max_views = seconds, max_views
         self._views: OrderedDict[tuple[UUID, Hashable], KeptView] = OrderedDict()
         self._making: dict[tuple[UUID, Hashable], asyncio.Future[KeptView | None]] = {}
+        self._changes_seen = _changes
 
     async def view(self, clinic_id: UUID, key: Hashable,
                    make: Callable[[], Awaitable[tuple[str, list[str]]]]) -> tuple[KeptView, bool]:
@@ -52,16 +64,15 @@ class DashboardCache:
         so ``make`` wrote the audit record). While one request makes a view, the others asking get the previous one
         if it is less than twice ``seconds`` old, else wait for the new one."""
         while True:
-            now = time.monotonic()
-            found = self._views.get((clinic_id, key))
-            age = now - found.kept_at if found is not None else float("inf")
-            if age < self.seconds:
-                return found, False  # type: ignore[return-value]
+            fresh = self.get(clinic_id, key)
+            if fresh is not None:
+                return fresh, False
             making = self._making.get((clinic_id, key))
             if making is None:
                 break
-            if age < 2 * self.seconds:
-                return found, False  # type: ignore[return-value]
+            previous = self.get(clinic_id, key, max_age=2 * self.seconds)
+            if previous is not None:
+                return previous, False
             made = await asyncio.shield(making)
             if made is not None:
                 return made, False
@@ -78,12 +89,11 @@ class DashboardCache:
                 future.set_result(None)
             del self._making[(clinic_id, key)]
 
-    def get(self, clinic_id: UUID, key: Hashable, now: float | None = None) -> KeptView | None:
+    def get(self, clinic_id: UUID, key: Hashable, now: float | None = None, max_age: float | None = None) -> KeptView | None:
+        """The view if kept less than ``max_age`` (default: ``seconds``) ago."""
+        self._apply_changes()
         found = self._views.get((clinic_id, key))
-        if found is None:
-            return None
-        if (time.monotonic() if now is None else now) - found.kept_at >= self.seconds:
-            del self._views[(clinic_id, key)]
+        if found is None or (time.monotonic() if now is None else now) - found.kept_at >= (max_age or self.seconds):
             return None
         return found
 
@@ -94,9 +104,12 @@ class DashboardCache:
             self._views.popitem(last=False)
         return kept
 
-    def forget(self, clinic_id: UUID | None = None) -> None:
-        """Drop the clinic's views (all views when None): called after this process changed what they show."""
-        for kept in [k for k in self._views if clinic_id is None or k[0] == clinic_id]:
+    def _apply_changes(self) -> None:
+        if self._changes_seen == _changes:
+            return
+        changed = {clinic for clinic, number in _changed_at.items() if number > self._changes_seen}
+        self._changes_seen = _changes
+        for kept in [k for k in self._views if None in changed or k[0] in changed]:
             del self._views[kept]
 
 

@@ -15,7 +15,6 @@ from lms.credit.ratelimit import check_lookup_rate, limit_lookups
 from lms.credit.schemas import (
     ClinicReport, PublicCertificate, RevokeRequest, Transcript, VerificationResult, WorkerCredentialOut, WorkerCredentialSet,
 )
-from lms.dashboard_cache import dashboard_cache
 from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import NotFound
 
@@ -44,11 +43,8 @@ class CertificatesController(Controller):
         return service.public_view(cert, state.settings)
 
     @post("/{code:str}/revoke", operation_id="certificates_revoke", status_code=200, guards=[require_role("program_admin")])
-    async def revoke(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: CodeParam,
-                     data: JSONBody[RevokeRequest]) -> PublicCertificate:
-        revoked = await service.revoke(tx, typed_code=code, actor=user, reason=data.reason)
-        dashboard_cache(request.app.state).forget()
-        return service.public_view(revoked, settings)
+    async def revoke(self, tx: Tx, user: User, settings: SettingsDep, code: CodeParam, data: JSONBody[RevokeRequest]) -> PublicCertificate:
+        return service.public_view(await service.revoke(tx, typed_code=code, actor=user, reason=data.reason), settings)
 
 
 class CredentialsController(Controller):
@@ -116,10 +112,7 @@ class ClinicCreditController(Controller):
         return _download(service.clinic_csv(report), "clinic-credit.csv", "text/csv")
 
     @put("/workers/{user_id:uuid}/credentials", operation_id="clinic_worker_credential_set", guards=[require_role("clinic_admin")])
-    async def set_credential(self, request: Request[Any, Any, Any], tx: Tx, user: User, user_id: FromPath[UUID],
-                             data: JSONBody[WorkerCredentialSet]) -> WorkerCredentialOut:
+    async def set_credential(self, tx: Tx, user: User, user_id: FromPath[UUID], data: JSONBody[WorkerCredentialSet]) -> WorkerCredentialOut:
         """Record which credential a worker of this clinic holds and when its renewal cycle started."""
-        saved = await service.set_worker_credential(tx, viewer=user, user_id=user_id, credential=data.credential,
-                                                    cycle_start=data.cycle_start)
-        dashboard_cache(request.app.state).forget(user.clinic_id)
-        return saved
+        return await service.set_worker_credential(tx, viewer=user, user_id=user_id, credential=data.credential,
+                                                   cycle_start=data.cycle_start)

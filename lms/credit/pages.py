@@ -85,7 +85,6 @@ class CreditPages(Controller):
                      data: URLEncodedBody[RevokeForm]) -> Template | Redirect:
         try:
             revoked = await service.revoke(tx, typed_code=code, actor=user, reason=data.reason)
-            dashboard_cache(request.app.state).forget()
         except Invalid as exc:
             cert = service.public_view(await service.find_certificate(tx, code), settings)
             return page(request, "credit/verify.html.jinja2", status=400, cert=cert, qr=qr_svg(cert.verify_url),
@@ -143,13 +142,12 @@ class CreditPages(Controller):
         return _csv(service.clinic_csv(report), "clinic-credit.csv")
 
     @post("/clinic/credit/credentials", operation_id="page_clinic_credential_set", guards=[require_role("clinic_admin")])
-    async def set_credential(self, request: Request[Any, Any, Any], tx: Tx, user: User, data: URLEncodedBody[CredentialForm]) -> Redirect:
+    async def set_credential(self, tx: Tx, user: User, data: URLEncodedBody[CredentialForm]) -> Redirect:
         try:
             user_id = UUID(data.user_id)
             cycle_start = date.fromisoformat(data.cycle_start)
         except ValueError:
             raise Invalid("Choose a worker and a cycle start date.", field="cycle_start") from None
         await service.set_worker_credential(tx, viewer=user, user_id=user_id, credential=data.credential, cycle_start=cycle_start)
-        dashboard_cache(request.app.state).forget(user.clinic_id)
         return Redirect("/clinic/credit?saved=true", status_code=303)
 

@@ -27,6 +27,7 @@ from lms.credit.schemas import (
     BodyTotal, CertificateRow, ClinicReport, PublicCertificate, Transcript, VerificationResult, WorkerCredit,
 )
 from lms.credit.verification import verify_credential
+from lms.dashboard_cache import clinic_changed
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.settings import Settings
 
@@ -187,6 +188,7 @@ async def revoke(conn: asyncpg.Connection, *, typed_code: str, actor: CurrentUse
         raise Conflict("This certificate was revoked already.", field="code")
     await record(conn, actor_id=actor.id, action="certificate.revoke", subject=cert.code,
                  detail={"reason": reason, "enrollment_id": str(cert.enrollment_id), "user_id": str(cert.user_id)})
+    clinic_changed(None)  # the certificate's clinic is not at hand: every kept clinic view
     return revoked
 
 
@@ -372,4 +374,5 @@ async def set_worker_credential(conn: asyncpg.Connection, *, viewer: CurrentUser
         raise NotFound("No worker of your clinic has this id.", field="user_id")
     await record(conn, actor_id=viewer.id, action="clinic.worker_credential", subject=str(user_id),
                  detail={"credential": credential, "cycle_start": cycle_start.isoformat()})
+    clinic_changed(viewer.clinic_id)
     return saved
