@@ -18,6 +18,7 @@ from lms.accounts.auth import AuthenticationMiddleware
 from lms.db.pool import create_pool
 from lms.deps import DEPENDENCIES
 from lms.errors import EXCEPTION_HANDLERS
+from lms.learning.statement_writer import StatementWriter
 from lms.observability import ObservabilityPlugin, with_request_log
 from lms.routes import ROUTES
 from lms.security import security_headers
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.settings = settings
         app.state.pool = await create_pool(settings)
         app.state.storage = Storage(settings)
+        app.state.statement_writer = StatementWriter(app.state)
         try:
             yield
         finally:

@@ -13,14 +13,16 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from litestar.datastructures import State
 
+from lms.deps import connection
 from lms.errors import Conflict, Invalid
 from lms.learning import xapi
 
 _STORE = """
 WITH input AS (
-    SELECT x.* FROM jsonb_to_recordset($2::jsonb) AS x(
-        id uuid, verb text, activity_iri text, code text, version int, akey text, voids_id uuid,
+    SELECT x.* FROM jsonb_to_recordset($1::jsonb) AS x(
+        batch int, user_id uuid, id uuid, verb text, activity_iri text, code text, version int, akey text, voids_id uuid,
         registration uuid, ts timestamptz, raw jsonb, ord int, finishes boolean)
 ), resolved AS (
     SELECT i.*, v.id AS version_id, a.id AS activity_id,
@@ -30,63 +32,83 @@ WITH input AS (
     LEFT JOIN course_versions v ON v.course_id = c.id AND v.version = i.version
     LEFT JOIN version_activities a ON a.version_id = v.id AND a.key = i.akey
     LEFT JOIN enrollments r ON r.id = i.registration
-    LEFT JOIN enrollments mine ON i.registration IS NULL AND mine.user_id = $1 AND mine.version_id = v.id
+    LEFT JOIN enrollments mine ON i.registration IS NULL AND mine.user_id = i.user_id AND mine.version_id = v.id
 ), bad AS (
-    SELECT ord, CASE
+    SELECT batch, ord, CASE
         WHEN code IS NOT NULL AND version_id IS NULL THEN 'object.id: no such course version'
         WHEN akey IS NOT NULL AND activity_id IS NULL THEN 'object.id: no such activity in this course version'
-        WHEN registration IS NOT NULL AND registration_user IS DISTINCT FROM $1 THEN 'context.registration: not one of your enrollments'
+        WHEN registration IS NOT NULL AND registration_user IS DISTINCT FROM user_id THEN 'context.registration: not one of your enrollments'
         WHEN registration IS NOT NULL AND version_id IS NOT NULL AND registration_version <> version_id
             THEN 'context.registration: this enrollment is for another course version'
         END AS reason
     FROM resolved
 ), stored AS (
+    -- A batch with any problem stores nothing; the other batches of the same call are stored.
     INSERT INTO statements (id, user_id, enrollment_id, verb, activity_iri, activity_id, voids_id, result, context, timestamp, raw)
-    SELECT id, $1, enrollment_id, verb, activity_iri, activity_id, voids_id, raw -> 'result', raw -> 'context', ts, raw
+    SELECT id, user_id, enrollment_id, verb, activity_iri, activity_id, voids_id, raw -> 'result', raw -> 'context', ts, raw
     FROM resolved
-    WHERE NOT EXISTS (SELECT 1 FROM bad WHERE reason IS NOT NULL)
+    WHERE batch NOT IN (SELECT batch FROM bad WHERE reason IS NOT NULL)
     ORDER BY id
     -- The same id again: with the same content nothing changes (and nothing is returned); with other content
     -- refuse_statement_conflict raises (SQLSTATE LS409), which undoes the whole statement (migration 0008).
     ON CONFLICT (id) DO UPDATE SET voided = refuse_statement_conflict(statements.id)
         WHERE statements.raw <> EXCLUDED.raw OR statements.user_id <> EXCLUDED.user_id
-    RETURNING id, enrollment_id, voids_id
+    RETURNING id, user_id, enrollment_id, voids_id
 ), voided AS (
-    -- $3: the ids this batch voids (usually none); only voiding statements stored now take effect, only on the
-    -- caller's own statements, and a voiding statement cannot itself be voided.
+    -- $2: the ids these batches void (usually none); only voiding statements stored now take effect, only on their
+    -- sender's own statements, and a voiding statement cannot itself be voided.
     UPDATE statements s SET voided = true
-    WHERE s.id = ANY($3::uuid[]) AND s.id IN (SELECT voids_id FROM stored)
-      AND s.user_id = $1 AND s.verb <> 'http://adlnet.gov/expapi/verbs/voided' AND NOT s.voided
+    FROM stored v
+    WHERE s.id = ANY($2::uuid[]) AND s.id = v.voids_id AND s.user_id = v.user_id
+      AND s.verb <> 'http://adlnet.gov/expapi/verbs/voided' AND NOT s.voided
     RETURNING s.enrollment_id
 )
-SELECT (SELECT json_agg(json_build_object('ord', ord, 'reason', reason) ORDER BY ord) FROM bad WHERE reason IS NOT NULL) AS problems,
-       (SELECT array_agg(id) FROM stored) AS stored_ids,
+SELECT (SELECT json_agg(json_build_object('batch', batch, 'ord', ord, 'reason', reason) ORDER BY batch, ord)
+        FROM bad WHERE reason IS NOT NULL) AS problems,
        (SELECT array_agg(DISTINCT s.enrollment_id) FROM stored s JOIN resolved r ON r.id = s.id
         WHERE s.enrollment_id IS NOT NULL AND r.finishes) AS enrollment_ids,
        (SELECT count(*) FROM voided) AS voided
 """
 
+Batch = tuple[UUID, list[dict[str, Any]]]  # (sender, checked rows)
 
-async def store(conn: asyncpg.Connection, rows: list[dict[str, Any]], *, user_id: UUID) -> tuple[list[UUID], list[UUID]]:
-    """Store checked rows in one statement; return (ids newly stored, enrolments where something may have been finished)."""
-    voids = [r["voids_id"] for r in rows if r["voids_id"]]
+
+async def store_batches(conn: asyncpg.Connection, batches: list[Batch]) -> tuple[dict[int, Invalid], list[UUID]]:
+    """Store several senders' checked batches in one SQL statement, each whole or not at all.
+
+    Returns the refusals by position in `batches` (those batches stored nothing) and the enrolments where something
+    may have been finished. Raises the database's error when the statement as a whole fails (a repeated id with other
+    content: LS409), which stores nothing of any batch."""
+    payload = [_payload(row, n, user_id) for n, (user_id, rows) in enumerate(batches) for row in rows]
+    voids = [row["voids_id"] for _, rows in batches for row in rows if row["voids_id"]]
+    result = await conn.fetchrow(_STORE, payload, voids)
+    problems: dict[int, list[tuple[str, str]]] = {}
+    for p in result["problems"] or ():
+        where, _, message = p["reason"].partition(": ")
+        problems.setdefault(p["batch"], []).append((f"statements[{p['ord']}].{where}", message))
+    refusals = {n: Invalid(f"{found[0][0]}: {found[0][1]}", field=found[0][0],
+                           extra={"problems": [{"field": f, "message": m} for f, m in found]})
+                for n, found in problems.items()}
+    return refusals, list(result["enrollment_ids"] or [])
+
+
+async def store(conn: asyncpg.Connection, rows: list[dict[str, Any]], *, user_id: UUID) -> list[UUID]:
+    """Store one sender's checked rows in one statement; return the enrolments where something may have been finished."""
     try:
-        result = await conn.fetchrow(_STORE, user_id, [_payload(r) for r in rows], voids)
+        refusals, enrollment_ids = await store_batches(conn, [(user_id, rows)])
     except asyncpg.PostgresError as exc:
         if exc.sqlstate != CONFLICT_SQLSTATE:
             raise
         raise Conflict(f"statement {exc.detail} exists already with other content; statements never change (void it instead)",
                        field="id", extra={"conflicts": [exc.detail]}) from None
-    if result["problems"]:
-        problems = [(f"statements[{p['ord']}].{p['reason'].split(':')[0]}", p["reason"].split(": ", 1)[1]) for p in result["problems"]]
-        raise Invalid(f"{problems[0][0]}: {problems[0][1]}", field=problems[0][0],
-                      extra={"problems": [{"field": f, "message": m} for f, m in problems]})
-    return list(result["stored_ids"] or []), list(result["enrollment_ids"] or [])
+    if refusals:
+        raise refusals[0]
+    return enrollment_ids
 
 
-def _payload(row: dict[str, Any]) -> dict[str, Any]:
+def _payload(row: dict[str, Any], batch: int, user_id: UUID) -> dict[str, Any]:
     """What the statement needs of a checked row, with `finishes` marking the rows that can finish an activity."""
-    return {k: row[k] for k in _PAYLOAD} | {"finishes": finishes(row)}
+    return {k: row[k] for k in _PAYLOAD} | {"batch": batch, "user_id": user_id, "finishes": finishes(row)}
 
 
 def finishes(row: dict[str, Any]) -> bool:
@@ -141,18 +163,21 @@ async def list_statements(
     )
 
 
+def _checked(statements: list[Any], *, user_id: UUID, base_url: str, statement_id: str | None) -> list[dict[str, Any]]:
+    now = datetime.now(UTC)
+    if statement_id is not None:
+        return [xapi.check_statement(statements[0], "statement", base_url=base_url, caller_id=user_id, now=now, statement_id=statement_id)]
+    return xapi.check_batch(statements, base_url=base_url, caller_id=user_id, now=now)
+
+
 async def record_statements(
     conn: asyncpg.Connection, statements: list[Any], *, user_id: UUID, base_url: str, statement_id: str | None = None,
 ) -> list[str]:
-    """Check, store, and complete what became complete: the one path for the xAPI endpoint and the worker's pages.
+    """Check, store, and complete what became complete, on a connection the caller holds (the worker's pages).
 
     Outside a transaction, a batch that can finish something gets one (the statements and the completion they
     bring are committed together); any other batch is its one statement."""
-    now = datetime.now(UTC)
-    if statement_id is not None:
-        rows = [xapi.check_statement(statements[0], "statement", base_url=base_url, caller_id=user_id, now=now, statement_id=statement_id)]
-    else:
-        rows = xapi.check_batch(statements, base_url=base_url, caller_id=user_id, now=now)
+    rows = _checked(statements, user_id=user_id, base_url=base_url, statement_id=statement_id)
     if conn.is_in_transaction() or not any(finishes(r) for r in rows):
         await _store_and_complete(conn, rows, user_id=user_id, base_url=base_url)
     else:
@@ -161,10 +186,27 @@ async def record_statements(
     return [r["id"] for r in rows]
 
 
+async def send_statements(
+    state: State, statements: list[Any], *, user_id: UUID, base_url: str, statement_id: str | None = None,
+) -> list[str]:
+    """The xAPI resource's path: check, then store, holding no connection while the batch waits.
+
+    A batch that can finish something is stored and checked for completion in its own transaction; any other batch
+    (the phone's `launched`/`progressed`) goes to the process's StatementWriter, which stores the batches that arrive
+    together in one SQL statement."""
+    rows = _checked(statements, user_id=user_id, base_url=base_url, statement_id=statement_id)
+    if any(finishes(r) for r in rows):
+        async with connection(state) as conn, conn.transaction():
+            await _store_and_complete(conn, rows, user_id=user_id, base_url=base_url)
+    else:
+        await state.statement_writer.store(rows, user_id=user_id)
+    return [r["id"] for r in rows]
+
+
 async def _store_and_complete(conn: asyncpg.Connection, rows: list[dict[str, Any]], *, user_id: UUID, base_url: str) -> None:
     from lms.learning.completion import complete_if_done
 
-    _, enrollment_ids = await store(conn, rows, user_id=user_id)
+    enrollment_ids = await store(conn, rows, user_id=user_id)
     if enrollment_ids:
         await complete_if_done(conn, enrollment_ids, base_url=base_url)
 

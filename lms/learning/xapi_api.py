@@ -21,7 +21,7 @@ from litestar.params import QueryParameter
 from litestar.response import Response
 
 from lms.accounts.auth import require_login
-from lms.deps import Db, SettingsDep, User, connection
+from lms.deps import Db, SettingsDep, User
 from lms.errors import Invalid, NotFound
 from lms.learning import statements, xapi
 
@@ -79,24 +79,24 @@ class XapiStatementsController(Controller):
 
     @put("/", operation_id="xapi_statements_put", status_code=204)
     async def put_statement(
-        self, request: Request[Any, Any, Any], db: Db, user: User, settings: SettingsDep,
+        self, request: Request[Any, Any, Any], user: User, settings: SettingsDep,
         statement_id: Annotated[str, QueryParameter(name="statementId")],
     ) -> None:
         """Store one statement under the id given in the query (the same again changes nothing; other content is 409)."""
         _uuid(statement_id, "statementId")
         body = await _json(request)
-        await statements.record_statements(db, [body], user_id=user.id, base_url=settings.public_base_url, statement_id=statement_id)
+        await statements.send_statements(request.app.state, [body], user_id=user.id, base_url=settings.public_base_url,
+                                         statement_id=statement_id)
 
     @post("/", operation_id="xapi_statements_post", status_code=200)
     async def post_statements(self, request: Request[Any, Any, Any]) -> list[str]:
         """Store one statement or a list of up to 500, all or none; answers the ids in order."""
-        # Nothing injected (the path every phone's progress takes): the caller comes from the scope, the settings and
-        # the connection from the app; record_statements opens a transaction only when the batch needs one.
+        # Nothing injected (the path every phone's progress takes): the caller comes from the scope, the settings from
+        # the app; no connection is held while the batch waits for the process's statement writer.
         body = await _json(request)
         batch = body if isinstance(body, list) else [body]
-        async with connection(request.app.state) as conn:
-            return await statements.record_statements(conn, batch, user_id=request.scope["user"].id,
-                                                      base_url=request.app.state.settings.public_base_url)
+        return await statements.send_statements(request.app.state, batch, user_id=request.scope["user"].id,
+                                                base_url=request.app.state.settings.public_base_url)
 
     @get("/", operation_id="xapi_statements_get")
     async def get_statements(

@@ -177,3 +177,63 @@ async def test_a_batch_with_one_changed_statement_stores_none_of_it_even_when_se
     answers = await asyncio.gather(*(client.post("/xapi/statements", json=[s], headers=_basic(token)) for s in (racing, other)))
     assert sorted(a.status_code for a in answers) == [200, 409]
     assert await conn.fetchval("SELECT count(*) FROM statements WHERE id = $1", uuid.UUID(racing["id"])) == 1
+
+
+async def test_batches_written_together_each_get_their_own_answer(app, conn, monkeypatch):
+    """Phones' batches that arrive together are stored in one SQL statement (lms/learning/statement_writer.py); each
+    still gets the answer it would have got alone, and a refused batch stores nothing while the others are stored."""
+    import asyncio
+
+    from lms.errors import Conflict, Invalid
+    from lms.learning import statements as statement_log
+    from lms.learning import xapi
+
+    await publish_folder(conn, COURSES_DIR / "DA-IC-101")
+    workers = [(await _worker_with_token(conn, f"w{n}@example.org"))[0] for n in range(3)]
+    together: list[int] = []
+    store_batches = statement_log.store_batches
+
+    async def observed(c, batches):
+        together.append(len(batches))
+        return await store_batches(c, batches)
+
+    monkeypatch.setattr(statement_log, "store_batches", observed)
+
+    async def send(worker, *sent):
+        rows = xapi.check_batch(list(sent), base_url=BASE, caller_id=worker.id)
+        try:
+            await app.state.statement_writer.store(rows, user_id=worker.id)
+        except (Invalid, Conflict) as exc:
+            return exc
+        return None
+
+    async def stored(*sent):
+        return await conn.fetchval("SELECT count(*) FROM statements WHERE id = ANY($1::uuid[])", [uuid.UUID(s["id"]) for s in sent])
+
+    async with app.lifespan():  # the app's pool and writer, on this test's event loop
+        a = [statement(workers[0].id, verb="progressed") for _ in range(2)]
+        b = [statement(workers[1].id, verb="progressed"), statement(workers[1].id, key="no-such-lesson", verb="progressed")]
+        c = [statement(workers[2].id, verb="launched")]
+        answers = await asyncio.gather(send(workers[0], *a), send(workers[1], *b), send(workers[2], *c))
+        assert together == [3]
+        assert answers[0] is None and answers[2] is None
+        assert isinstance(answers[1], Invalid) and answers[1].field == "statements[1].object.id"
+        assert await stored(*a) == 2 and await stored(*b) == 0 and await stored(*c) == 1
+
+        # Another worker's id in a batch: the statement as a whole fails, so each batch is stored alone and only that
+        # batch gets its 409.
+        together.clear()
+        d = [statement(workers[0].id, verb="progressed")]
+        taken = {**statement(workers[1].id, verb="progressed"), "id": a[0]["id"]}
+        answers = await asyncio.gather(send(workers[0], *d), send(workers[1], taken))
+        assert together == [2, 1, 1]
+        assert answers[0] is None and isinstance(answers[1], Conflict)
+        assert await stored(*d) == 1
+        assert await conn.fetchval("SELECT user_id FROM statements WHERE id = $1", uuid.UUID(a[0]["id"])) == workers[0].id
+
+        # A phone's retry arriving beside the first send: both answered 200, stored once.
+        together.clear()
+        e = statement(workers[2].id, verb="progressed")
+        assert await asyncio.gather(send(workers[2], e), send(workers[2], e)) == [None, None]
+        assert together == [2, 1, 1]  # one command cannot store an id twice: each alone, the second a repeat
+        assert await stored(e) == 1
