@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import pstats
 import time
 from collections.abc import Callable
@@ -35,6 +36,28 @@ def _scope(method: str, path: str, headers: dict[str, str]) -> dict[str, Any]:
         "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
         "client": (client, 40000), "server": ("127.0.0.1", 8000), "state": {},
     }
+
+
+class _GcPauses:
+    """Collections per generation while measuring, and the longest pause of each: what lands on a request's p99."""
+
+    def __init__(self) -> None:
+        self.count, self.longest, self._start = [0, 0, 0], [0.0, 0.0, 0.0], 0.0
+        gc.callbacks.append(self._seen)
+
+    def _seen(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            generation = info["generation"]
+            self.count[generation] += 1
+            self.longest[generation] = max(self.longest[generation], (time.perf_counter() - self._start) * 1000)
+
+    def stop(self) -> None:
+        gc.callbacks.remove(self._seen)
+
+    def __str__(self) -> str:
+        return ", ".join(f"generation {g}: {n} (longest {ms:.1f} ms)" for g, (n, ms) in enumerate(zip(self.count, self.longest)))
 
 
 def _post(req: Request) -> tuple[str, str, dict[str, str], bytes]:
@@ -98,6 +121,7 @@ async def _run(args: argparse.Namespace) -> None:
                     if status >= 400:
                         raise SystemExit(f"{name}: {status} {body[:300]!r}")
                 profiler = cProfile.Profile() if args.top else None
+                pauses = _GcPauses()
                 start_cpu, start = time.process_time(), time.perf_counter()
                 if profiler:
                     profiler.enable()
@@ -107,7 +131,9 @@ async def _run(args: argparse.Namespace) -> None:
                     profiler.disable()
                 cpu = (time.process_time() - start_cpu) / args.requests * 1000
                 wall = (time.perf_counter() - start) / args.requests * 1000
+                pauses.stop()
                 print(f"{name:15} {cpu:7.3f} ms CPU  {wall:7.3f} ms wall per request (this process only; PostgreSQL apart)")
+                print(f"{'':15} garbage collector: {pauses}")
                 if profiler:
                     stats = pstats.Stats(profiler).sort_stats(args.sort)
                     stats.print_stats(args.top)
