@@ -76,5 +76,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 
 def create_app_from_env() -> Litestar:
-    """For ASGI servers started with ``--factory``: settings from the environment."""
-    return create_app()
+    """For ASGI servers started with ``--factory``: settings from the environment, built to live as long as the process."""
+    from lms.server import long_lived
+
+    return long_lived(create_app())

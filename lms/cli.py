@@ -103,12 +103,12 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
             click.echo(f"error: {host}:{port} is in use: choose another with --port or LMS_PORT", err=True)
             raise SystemExit(1)
         click.echo(f"Serving on http://{host}:{port} with {workers} worker(s). Press Ctrl+C to stop.", err=True)
-        from lms.server import run_server
+        from lms.server import long_lived, run_server
 
         if workers == 1:
             from lms.app import create_app
 
-            run_server(create_app(ready), **options)  # lms/server.py: the production server, measured in infra/bench
+            run_server(long_lived(create_app(ready)), **options)  # lms/server.py: the production server, measured in infra/bench
         else:
             os.environ.update(exported_environment(ready))
             run_server("lms.app:create_app_from_env", factory=True, workers=workers, **options)
