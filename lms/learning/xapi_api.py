@@ -29,9 +29,10 @@ _HEADER = [ResponseHeader(name="X-Experience-API-Version", value=xapi.VERSION)]
 
 
 async def require_xapi_client(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """Signed in (401), and speaking xAPI 1.0.x (400): one guard, as Litestar copies the handler for each guard call."""
+    """Signed in (401), and speaking xAPI 1.0.x (400): one guard, as Litestar copies the handler for each guard call.
+    The header is read from the ASGI scope (building the connection's Headers copies them)."""
     await require_login(connection, handler)
-    version = connection.headers.get("x-experience-api-version")
+    version = next((v.decode("latin-1") for k, v in connection.scope["headers"] if k == b"x-experience-api-version"), None)
     if not version:
         raise Invalid("the X-Experience-API-Version header is required (1.0.3)", field="X-Experience-API-Version")
     if not version.startswith("1.0"):
