@@ -26,6 +26,7 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[89abAB][0-9a
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _DURATION = re.compile(r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+_CANONICAL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\Z")  # what format_timestamp writes
 _TOP_LEVEL = {"id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority", "version"}
 _SET_BY_LRS = ("stored", "authority", "version")
 _ACTIVITY_PATH = re.compile(r"([A-Z0-9][A-Z0-9-]{2,31})/v([1-9][0-9]{0,8})(?:/([a-z0-9][a-z0-9-]{0,63}))?")
@@ -221,7 +222,8 @@ def check_statement(
     timestamp = None
     if "timestamp" in raw:
         timestamp = _timestamp(raw["timestamp"], f"{where}.timestamp", now)
-        raw["timestamp"] = format_timestamp(timestamp)
+        if not _CANONICAL_TIME.match(raw["timestamp"]):  # most clients send this form already: no need to write it again
+            raw["timestamp"] = format_timestamp(timestamp)
 
     return {
         "id": sid,
