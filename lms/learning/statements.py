@@ -55,11 +55,11 @@ WITH input AS (
         WHERE statements.raw <> EXCLUDED.raw OR statements.user_id <> EXCLUDED.user_id
     RETURNING id, user_id, enrollment_id, voids_id
 ), voided AS (
-    -- $2: the ids these batches void (usually none); only voiding statements stored now take effect, only on their
-    -- sender's own statements, and a voiding statement cannot itself be voided.
+    -- Only voiding statements stored now take effect, only on their sender's own statements, and a voiding statement
+    -- cannot itself be voided.
     UPDATE statements s SET voided = true
     FROM stored v
-    WHERE s.id = ANY($2::uuid[]) AND s.id = v.voids_id AND s.user_id = v.user_id
+    WHERE v.voids_id IS NOT NULL AND s.id = v.voids_id AND s.user_id = v.user_id
       AND s.verb <> 'http://adlnet.gov/expapi/verbs/voided' AND NOT s.voided
     RETURNING s.enrollment_id
 )
@@ -80,8 +80,7 @@ async def store_batches(conn: asyncpg.Connection, batches: list[Batch]) -> tuple
     may have been finished. Raises the database's error when the statement as a whole fails (a repeated id with other
     content: LS409), which stores nothing of any batch."""
     payload = [_payload(row, n, user_id) for n, (user_id, rows) in enumerate(batches) for row in rows]
-    voids = [row["voids_id"] for _, rows in batches for row in rows if row["voids_id"]]
-    result = await conn.fetchrow(_STORE, payload, voids)
+    result = await conn.fetchrow(_STORE, payload)
     problems: dict[int, list[tuple[str, str]]] = {}
     for p in result["problems"] or ():
         where, _, message = p["reason"].partition(": ")
