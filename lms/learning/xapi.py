@@ -9,6 +9,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -27,7 +28,10 @@ _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _DURATION = re.compile(r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 _CANONICAL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\Z")  # what format_timestamp writes
-_TOP_LEVEL = {"id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority", "version"}
+_TOP_LEVEL = frozenset({"id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority", "version"})
+_RESULT_KEYS = frozenset({"score", "success", "completion", "response", "duration", "extensions"})
+_CONTEXT_KEYS = frozenset({"registration", "instructor", "team", "contextActivities", "revision", "platform", "language",
+                           "statement", "extensions"})
 _SET_BY_LRS = ("stored", "authority", "version")
 _ACTIVITY_PATH = re.compile(r"([A-Z0-9][A-Z0-9-]{2,31})/v([1-9][0-9]{0,8})(?:/([a-z0-9][a-z0-9-]{0,63}))?")
 
@@ -44,6 +48,7 @@ def activity_iri(base_url: str, code: str, version: int, key: str | None = None)
     return f"{base}/{key}" if key else base
 
 
+@lru_cache(maxsize=4096)  # a course has a few dozen activities, sent again and again: parse each IRI once
 def parse_activity_iri(base_url: str, iri: str) -> ActivityRef | None:
     """Our own activity IRIs resolve to (course, version, activity); anyone else's are None."""
     prefix = base_url.rstrip("/") + "/activities/"
@@ -88,7 +93,7 @@ def _check_actor(actor: Any, where: str, *, home: str, caller: str) -> None:
         raise _bad(where, "must be an Agent object")
     if actor.get("objectType", "Agent") != "Agent":
         raise _bad(f"{where}.objectType", "must be Agent (groups cannot record progress)")
-    if any(k in actor for k in ("mbox", "mbox_sha1sum", "openid")) or "account" not in actor:
+    if "account" not in actor or "mbox" in actor or "mbox_sha1sum" in actor or "openid" in actor:
         raise _bad(where, "must be identified by an account (homePage and name), nothing else")
     account = actor["account"]
     if not isinstance(account, dict) or not isinstance(account.get("homePage"), str) or not isinstance(account.get("name"), str):
@@ -100,12 +105,12 @@ def _check_actor(actor: Any, where: str, *, home: str, caller: str) -> None:
 def _check_result(result: Any, where: str) -> None:
     if not isinstance(result, dict):
         raise _bad(where, "must be an object")
-    unknown = set(result) - {"score", "success", "completion", "response", "duration", "extensions"}
-    if unknown:
-        raise _bad(where, f"unknown properties {sorted(unknown)}")
-    for flag in ("success", "completion"):
-        if flag in result and not isinstance(result[flag], bool):
-            raise _bad(f"{where}.{flag}", "must be true or false")
+    if not _RESULT_KEYS.issuperset(result):
+        raise _bad(where, f"unknown properties {sorted(set(result) - _RESULT_KEYS)}")
+    if "success" in result and not isinstance(result["success"], bool):
+        raise _bad(f"{where}.success", "must be true or false")
+    if "completion" in result and not isinstance(result["completion"], bool):
+        raise _bad(f"{where}.completion", "must be true or false")
     score = result.get("score")
     if score is not None:
         if not isinstance(score, dict):
@@ -124,16 +129,16 @@ def _check_result(result: Any, where: str) -> None:
 def _check_context(context: Any, where: str) -> None:
     if not isinstance(context, dict):
         raise _bad(where, "must be an object")
-    unknown = set(context) - {"registration", "instructor", "team", "contextActivities", "revision", "platform", "language", "statement", "extensions"}
-    if unknown:
-        raise _bad(where, f"unknown properties {sorted(unknown)}")
+    if not _CONTEXT_KEYS.issuperset(context):
+        raise _bad(where, f"unknown properties {sorted(set(context) - _CONTEXT_KEYS)}")
     if "registration" in context and not is_uuid(context["registration"]):
         raise _bad(f"{where}.registration", "must be a UUID (your enrollment id)")
     if "language" in context and not (isinstance(context["language"], str) and _LANG.match(context["language"])):
         raise _bad(f"{where}.language", "must be a language tag such as es or en-US")
-    for name in ("revision", "platform"):
-        if name in context and not isinstance(context[name], str):
-            raise _bad(f"{where}.{name}", "must be text")
+    if "revision" in context and not isinstance(context["revision"], str):
+        raise _bad(f"{where}.revision", "must be text")
+    if "platform" in context and not isinstance(context["platform"], str):
+        raise _bad(f"{where}.platform", "must be text")
 
 
 def _timestamp(value: Any, where: str, now: datetime) -> datetime:
@@ -156,10 +161,11 @@ def check_statement(
     """One statement as received -> the row to store, or Invalid naming what is wrong."""
     if not isinstance(statement, dict):
         raise _bad(where, "a statement must be a JSON object")
-    unknown = set(statement) - _TOP_LEVEL
-    if unknown:
-        raise _bad(where, f"unknown or unsupported properties {sorted(unknown)}")
-    raw = {k: v for k, v in statement.items() if k not in _SET_BY_LRS}
+    if not _TOP_LEVEL.issuperset(statement):
+        raise _bad(where, f"unknown or unsupported properties {sorted(set(statement) - _TOP_LEVEL)}")
+    raw = dict(statement)
+    for name in _SET_BY_LRS:
+        raw.pop(name, None)
 
     sid = raw.get("id")
     if sid is None:
