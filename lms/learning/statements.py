@@ -31,8 +31,11 @@ WITH input AS (
     LEFT JOIN courses c ON c.code = i.code
     LEFT JOIN course_versions v ON v.course_id = c.id AND v.version = i.version
     LEFT JOIN version_activities a ON a.version_id = v.id AND a.key = i.akey
-    LEFT JOIN enrollments r ON r.id = i.registration
-    LEFT JOIN enrollments mine ON i.registration IS NULL AND mine.user_id = i.user_id AND mine.version_id = v.id
+    -- The enrolments by index, one probe per row (OFFSET 0 keeps each lookup a lookup): joined as tables, the plan
+    -- that PostgreSQL keeps for this statement hashed the whole enrolments table on every call.
+    LEFT JOIN LATERAL (SELECT e.id, e.user_id, e.version_id FROM enrollments e WHERE e.id = i.registration OFFSET 0) r ON true
+    LEFT JOIN LATERAL (SELECT e.id FROM enrollments e
+                       WHERE i.registration IS NULL AND e.user_id = i.user_id AND e.version_id = v.id OFFSET 0) mine ON true
 ), bad AS (
     SELECT batch, ord, CASE
         WHEN code IS NOT NULL AND version_id IS NULL THEN 'object.id: no such course version'
