@@ -193,11 +193,13 @@ async def send_statements(
 ) -> list[str]:
     """The xAPI resource's path: check, then store, holding no connection while the batch waits.
 
-    A batch that can finish something is stored and checked for completion in its own transaction; any other batch
-    (the phone's `launched`/`progressed`) goes to the process's StatementWriter, which stores the batches that arrive
-    together in one SQL statement."""
+    A batch that can finish something is stored and checked for completion in its own transaction, and one that
+    voids a statement is stored on its own too (one SQL statement does not see the rows it inserts, so a statement
+    and its voiding written together would leave the statement unvoided). Any other batch (the phone's
+    `launched`/`progressed`) goes to the process's StatementWriter, which stores the batches that arrive together in
+    one SQL statement."""
     rows = _checked(statements, user_id=user_id, base_url=base_url, statement_id=statement_id)
-    if any(finishes(r) for r in rows):
+    if any(finishes(r) or r["voids_id"] for r in rows):
         async with connection(state) as conn, conn.transaction():
             await _store_and_complete(conn, rows, user_id=user_id, base_url=base_url)
     else:

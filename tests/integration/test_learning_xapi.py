@@ -237,3 +237,12 @@ async def test_batches_written_together_each_get_their_own_answer(app, conn, mon
         assert await asyncio.gather(send(workers[2], e), send(workers[2], e)) == [None, None]
         assert together == [2, 1, 1]  # one command cannot store an id twice: each alone, the second a repeat
         assert await stored(e) == 1
+
+        # A batch that voids a statement is never written together with others: one SQL statement does not see
+        # the rows it inserts, so the statement it voids, arriving beside it, would stay unvoided.
+        together.clear()
+        f = statement(workers[0].id, verb="progressed")
+        void = statement(workers[0].id, verb="voided", object={"objectType": "StatementRef", "id": a[1]["id"]})
+        await asyncio.gather(*(statement_log.send_statements(app.state, [s], user_id=workers[0].id, base_url=BASE) for s in (f, void)))
+        assert sorted(together) == [1, 1]
+        assert await conn.fetchval("SELECT voided FROM statements WHERE id = $1", uuid.UUID(a[1]["id"])) is True
