@@ -172,14 +172,12 @@ def _checked(statements: list[Any], *, user_id: UUID, base_url: str, statement_i
     return xapi.check_batch(statements, base_url=base_url, caller_id=user_id, now=now)
 
 
-async def record_statements(
-    conn: asyncpg.Connection, statements: list[Any], *, user_id: UUID, base_url: str, statement_id: str | None = None,
-) -> list[str]:
+async def record_statements(conn: asyncpg.Connection, statements: list[Any], *, user_id: UUID, base_url: str) -> list[str]:
     """Check, store, and complete what became complete, on a connection the caller holds (the worker's pages).
 
     Outside a transaction, a batch that can finish something gets one (the statements and the completion they
     bring are committed together); any other batch is its one statement."""
-    rows = _checked(statements, user_id=user_id, base_url=base_url, statement_id=statement_id)
+    rows = _checked(statements, user_id=user_id, base_url=base_url, statement_id=None)
     if conn.is_in_transaction() or not any(finishes(r) for r in rows):
         await _store_and_complete(conn, rows, user_id=user_id, base_url=base_url)
     else:
