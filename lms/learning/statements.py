@@ -175,14 +175,11 @@ def _checked(statements: list[Any], *, user_id: UUID, base_url: str, statement_i
 async def record_statements(conn: asyncpg.Connection, statements: list[Any], *, user_id: UUID, base_url: str) -> list[str]:
     """Check, store, and complete what became complete, on a connection the caller holds (the worker's pages).
 
-    Outside a transaction, a batch that can finish something gets one (the statements and the completion they
-    bring are committed together); any other batch is its one statement."""
+    The statements and the completion they bring are one transaction, a savepoint inside the caller's: a refused
+    batch (a repeat with other content raises inside the insert) leaves the caller's transaction usable."""
     rows = _checked(statements, user_id=user_id, base_url=base_url, statement_id=None)
-    if conn.is_in_transaction() or not any(finishes(r) for r in rows):
+    async with conn.transaction():
         await _store_and_complete(conn, rows, user_id=user_id, base_url=base_url)
-    else:
-        async with conn.transaction():
-            await _store_and_complete(conn, rows, user_id=user_id, base_url=base_url)
     return [r["id"] for r in rows]
 
 
