@@ -40,10 +40,8 @@ class _Waiting:
 
 
 class StatementWriter:
-    def __init__(self, state: State, *, writers: int = WRITERS, max_rows: int = MAX_ROWS) -> None:
+    def __init__(self, state: State) -> None:
         self._state = state
-        self._writers = writers
-        self._max_rows = max_rows
         self._waiting: deque[_Waiting] = deque()
         self._running: set[asyncio.Task[None]] = set()
 
@@ -51,7 +49,7 @@ class StatementWriter:
         """Store one sender's checked batch whole or not at all; raises what storing it alone would have raised."""
         waiting = _Waiting(user_id, rows)
         self._waiting.append(waiting)
-        if len(self._running) < self._writers:
+        if len(self._running) < WRITERS:
             task = asyncio.get_running_loop().create_task(self._write_waiting())
             self._running.add(task)
             task.add_done_callback(self._running.discard)
@@ -65,7 +63,7 @@ class StatementWriter:
         """The batches waiting longest, up to MAX_ROWS statements (at least one batch); a request that gave up is dropped."""
         group: list[_Waiting] = []
         rows = 0
-        while self._waiting and (not group or rows + len(self._waiting[0].rows) <= self._max_rows):
+        while self._waiting and (not group or rows + len(self._waiting[0].rows) <= MAX_ROWS):
             waiting = self._waiting.popleft()
             if not waiting.answer.done():
                 group.append(waiting)

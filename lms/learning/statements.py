@@ -3,7 +3,8 @@
 A batch is stored whole or not at all: unknown activities or someone else's registration refuse it (400); an id
 already stored with other content refuses it (409); an id already stored with the same content changes nothing.
 The store is one SQL statement (all or none by itself), so a batch that cannot finish anything is one round trip
-with no BEGIN/COMMIT around it; one that can is stored and checked for completion in one transaction.
+with no BEGIN/COMMIT around it (from the xAPI resource, written together with other senders' batches by the
+process's StatementWriter); one that can is stored and checked for completion in one transaction.
 """
 
 from __future__ import annotations
