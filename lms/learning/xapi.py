@@ -27,7 +27,7 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[89abAB][0-9a
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _DURATION = re.compile(r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
-_CANONICAL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\Z")  # what format_timestamp writes
+_CANONICAL_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z\Z")  # what format_timestamp writes
 _TOP_LEVEL = frozenset({"id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority", "version"})
 _RESULT_KEYS = frozenset({"score", "success", "completion", "response", "duration", "extensions"})
 _CONTEXT_KEYS = frozenset({"registration", "instructor", "team", "contextActivities", "revision", "platform", "language",
