@@ -31,6 +31,7 @@ class Result:
     items_per_request: int = 1  # statements per batch for the xAPI endpoint
     statuses: dict[str, int] = field(default_factory=dict)  # only the Python loader knows them
     sent_ids: list[str] = field(default_factory=list)  # ids the Python loader had accepted (replica checks)
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU per request by side (infra/bench/cpu.py)
 
     @property
     def rps(self) -> float:

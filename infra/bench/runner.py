@@ -23,7 +23,7 @@ from typing import Any
 
 import asyncpg
 
-from infra.bench import load, servers
+from infra.bench import cpu, load, servers
 from infra.bench.dataset import Manifest, Plan, generate
 from infra.bench.stack import fresh_database, running_stack
 from lms.server import DEFAULT_SERVER, SERVERS
@@ -103,6 +103,7 @@ class Loader:
             + ",".join(f"{base}/activities/{x['code']}/v{x['version']}/{k}" for k in x["keys"]) + "\n"
             for x in manifest.xapi))
         self.stamp = (datetime.now(UTC) - timedelta(minutes=1)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        self.app_pids: set[int] = set()  # whose CPU counts as the app's in a result's split
 
     def _paths_file(self, endpoint: Endpoint) -> Path:
         path = self.work / ("paths-" + "".join(ch if ch.isalnum() else "-" for ch in endpoint.name) + ".txt")
@@ -114,7 +115,10 @@ class Loader:
             endpoint = _with_csrf_cookie(endpoint, base_url)
         if warm and self.warmup > 0:
             self._once(endpoint, base_url, self.warmup)
-        return self._once(endpoint, base_url, self.seconds)
+        before = cpu.snapshot(self.app_pids)
+        result = self._once(endpoint, base_url, self.seconds)
+        result.cpu_ms = cpu.per_request_ms(before, cpu.snapshot(self.app_pids), result.requests, result.seconds)
+        return result
 
     def _once(self, endpoint: Endpoint, base_url: str, seconds: float) -> load.Result:
         items = endpoint.xapi or 1
@@ -165,10 +169,12 @@ def measure_server(server: str, settings: Settings, loader: Loader, eps: list[En
     say(f"[{server}] floor ...")
     floor_proc = servers.start("floor", servers.FLOOR_FACTORY, settings, server=server, workers=workers, log_dir=logs, ready_path="/floor")
     try:
+        loader.app_pids = floor_proc.pids()
         floor = loader.run(Endpoint("floor", ["/floor"], browser=False), floor_proc.base_url)
     finally:
         floor_proc.stop()
     app = servers.start("app", servers.APP_FACTORY, settings, server=server, workers=workers, log_dir=logs, ready_path="/health/live")
+    loader.app_pids = app.pids()
     results = []
     try:
         for endpoint in eps:
@@ -229,6 +235,16 @@ def table(run: ServerRun, *, workers: int, connections: int) -> str:
     top = max(run.rss_mb) if run.rss_mb else 0.0
     lines.append(f"worker RSS after the load (VmRSS): {', '.join(f'{x:.0f} MB' for x in run.rss_mb)}; "
                  f"target < {TARGET_RSS_MB} MB: {_mark(0 < top < TARGET_RSS_MB)}")
+    return "\n".join(lines) + "\n\n" + cpu_table(run)
+
+
+def cpu_table(run: ServerRun) -> str:
+    """Where each endpoint's CPU went: what to cut to answer faster at a fixed number of connections."""
+    head = f"{'CPU per request, ms':<38} " + " ".join(f"{side:>10}" for side in cpu.SIDES) + f" {'idle %':>7}"
+    lines = [head, "-" * len(head)]
+    for name, r in [("floor", run.floor)] + [(e.name, r) for e, r in run.results]:
+        if r.cpu_ms:
+            lines.append(f"{name:<38} " + " ".join(f"{r.cpu_ms[side]:>10.2f}" for side in cpu.SIDES) + f" {r.cpu_ms['idle %']:>7.0f}")
     return "\n".join(lines)
 
 
@@ -413,7 +429,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def _fig(r: load.Result) -> dict[str, float]:
     return {"rps": round(r.rps, 1), "p50_ms": round(r.p50_ms, 2), "p99_ms": round(r.p99_ms, 2), "errors": r.errors,
-            "per_second": round(r.items_per_second, 1)}
+            "per_second": round(r.items_per_second, 1), "cpu_ms": {k: round(v, 3) for k, v in r.cpu_ms.items()}}
 
 
 def _cpus() -> int:

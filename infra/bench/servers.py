@@ -57,6 +57,10 @@ class Running:
                 todo.append(child)
         return found
 
+    def pids(self) -> set[int]:
+        """The server process and every process it started (its workers)."""
+        return {self.proc.pid, *self.descendants()}
+
     def worker_rss_mb(self) -> list[float]:
         """VmRSS of each process that serves requests (the workers; the process itself when it has none)."""
         pids = [p for p in self.descendants() if b"resource_tracker" not in _cmdline(p)] or [self.proc.pid]
