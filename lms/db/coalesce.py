@@ -1,0 +1,95 @@
+"""Writes that arrive together are written together: one SQL statement for many requests.
+
+Each small write alone costs the database a round trip, a plan, a commit and a WAL flush, and the app a borrowed
+connection; most of that is the same for one row as for two hundred. So a request hands its item to the process's
+writer and waits for its own answer, holding no connection; the writer writes everything waiting (up to a weight
+limit) at once. Nothing waits for a timer: an item that finds the writer idle is written at once, and the items that
+arrive while a write runs go together in the next one.
+
+A subclass says how a group is written (``write_group``) and answers each item in it; whatever fails the connection
+fails every item of the group, as it would have failed each request without the writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+import asyncpg
+from litestar.datastructures import State
+
+from lms.deps import connection
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Waiting(Generic[T]):
+    item: T
+    weight: int
+    answer: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+    def done(self, error: BaseException | None = None) -> None:
+        """Answer the waiting request: written (no error), or the error it gets."""
+        if self.answer.done():  # the request gave up (the client went away)
+            return
+        if error is None:
+            self.answer.set_result(None)
+        elif isinstance(error, asyncio.CancelledError):  # the writer was cancelled (shutdown): so is the wait
+            self.answer.cancel()
+        else:
+            self.answer.set_exception(error)
+
+
+class Coalescer(Generic[T]):
+    """One per process and kind of write (on ``app.state``, made in the app's lifespan)."""
+
+    max_weight = 1  # what one write may carry (rows, say); a single heavier item still goes alone
+    writers = 1  # writes in flight: the next group gathers while one runs
+
+    def __init__(self, state: State) -> None:
+        self._state = state
+        self._waiting: deque[Waiting[T]] = deque()
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def submit(self, item: T, weight: int = 1) -> None:
+        """Wait until ``item`` is written; raises what writing it failed with."""
+        waiting = Waiting(item, weight)
+        self._waiting.append(waiting)
+        if len(self._running) < self.writers:
+            task = asyncio.get_running_loop().create_task(self._write_waiting())
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+        await waiting.answer
+
+    async def write_group(self, conn: asyncpg.Connection, group: list[Waiting[T]]) -> None:
+        """Write the group and answer each of its items (``Waiting.done``)."""
+        raise NotImplementedError
+
+    async def _write_waiting(self) -> None:
+        while self._waiting:
+            await self._write(self._take())
+
+    def _take(self) -> list[Waiting[T]]:
+        """The items waiting longest, up to ``max_weight`` (at least one); a request that gave up is dropped."""
+        group: list[Waiting[T]] = []
+        weight = 0
+        while self._waiting and (not group or weight + self._waiting[0].weight <= self.max_weight):
+            waiting = self._waiting.popleft()
+            if not waiting.answer.done():
+                group.append(waiting)
+                weight += waiting.weight
+        return group
+
+    async def _write(self, group: list[Waiting[T]]) -> None:
+        try:
+            if group:
+                async with connection(self._state) as conn:
+                    await self.write_group(conn, group)
+        except BaseException as exc:  # whatever failed the connection fails every request still waiting
+            for waiting in group:
+                waiting.done(exc)
+            if not isinstance(exc, Exception):
+                raise
