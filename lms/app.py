@@ -15,6 +15,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from lms.accounts.auth import AuthenticationMiddleware
+from lms.audit.writer import AuditWriter
 from lms.db.pool import create_pool
 from lms.deps import DEPENDENCIES
 from lms.errors import EXCEPTION_HANDLERS
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.pool = await create_pool(settings)
         app.state.storage = Storage(settings)
         app.state.statement_writer = StatementWriter(app.state)
+        app.state.audit_writer = AuditWriter(app.state)
         try:
             yield
         finally:

@@ -130,10 +130,9 @@ class CreditPages(Controller):
 
         key = ("credit", user.role, language, months, clinic, short, saved, page_number)
         kept, made_now = await dashboard_cache(state).view(clinic_id, key, make)
-        if not made_now:
-            async with connection(state) as db:
-                await queries.audit_credit_lookup(db, clinic_id=clinic_id, actor_id=user.id, fmt="html", months=months,
-                                                  worker_ids=list(kept.worker_ids))
+        if not made_now:  # written together with other viewings' records (lms.audit.writer)
+            await state.audit_writer.record(queries.credit_lookup_entry(
+                clinic_id=clinic_id, actor_id=user.id, fmt="html", months=months, worker_ids=list(kept.worker_ids)))
         return serve_kept(request, kept.html)
 
     @get("/clinic/credit.csv", operation_id="page_clinic_credit_csv", guards=[require_role("clinic_admin", "program_admin")])

@@ -9,6 +9,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from lms.audit.queries import AuditEntry
 from lms.credit.renewal import Requirement
 from lms.credit.rules import CreditRule
 from lms.credit.schemas import CertificateRow, KeyOut, WorkerCredentialOut
@@ -299,18 +300,10 @@ async def clinic_workers_audited(
     return rows[0]["clinic_name"], rows[0]["total"], [dict(r) for r in rows if r["user_id"] is not None]
 
 
-async def audit_credit_lookup(
-    conn: asyncpg.Connection, *, clinic_id: UUID, actor_id: UUID, fmt: str, months: int, worker_ids: list[str],
-) -> None:
-    """The audit record ``clinic_workers_audited`` writes, for a view served again from memory (lms.dashboard_cache).
-    The ids go as one JSON value: asyncpg checks every element of a text[] parameter on the way out."""
-    await conn.execute(
-        """INSERT INTO audit_log (actor_id, action, subject, detail)
-           VALUES ($2, 'clinic.credit_lookup', $1::text,
-                   jsonb_build_object('format', $3::text, 'months', $4::int, 'workers', jsonb_array_length($5::jsonb),
-                                      'worker_ids', $5::jsonb))""",
-        str(clinic_id), actor_id, fmt, months, worker_ids,
-    )
+def credit_lookup_entry(*, clinic_id: UUID, actor_id: UUID, fmt: str, months: int, worker_ids: list[str]) -> AuditEntry:
+    """The audit record ``clinic_workers_audited`` writes, for a view served again from memory (lms.dashboard_cache)."""
+    detail = {"format": fmt, "months": months, "workers": len(worker_ids), "worker_ids": worker_ids}
+    return AuditEntry(actor_id=actor_id, action="clinic.credit_lookup", subject=str(clinic_id), detail=detail)
 
 
 async def clinic_id_by_slug(conn: asyncpg.Connection, slug: str) -> UUID | None:

@@ -118,9 +118,8 @@ class ReportPages(Controller):
 
         key = ("report", user.role, lang, filters.start, filters.end, filters.track, after)
         kept, made_now = await dashboard_cache(state).view(scoped, key, make)
-        if not made_now:
-            async with connection(state) as conn:
-                await service.audit_clinic_view(conn, viewer=user, clinic_id=scoped, worker_ids=list(kept.worker_ids))
+        if not made_now:  # written together with other viewings' records (lms.audit.writer)
+            await state.audit_writer.record(service.clinic_view_entry(viewer=user, clinic_id=scoped, worker_ids=list(kept.worker_ids)))
         return serve_kept(request, kept.html)
 
     @get("/clinics/{clinic_id:uuid}/export/{table:str}", operation_id="page_reports_clinic_export",

@@ -11,7 +11,7 @@ from uuid import UUID
 import asyncpg
 
 from lms.accounts.schemas import CurrentUser
-from lms.audit.queries import record
+from lms.audit.queries import AuditEntry, record_many
 from lms.catalog.pages import TRACK_NAMES
 from lms.credit import queries as credit_queries
 from lms.credit.renewal import EarnedCredit, evaluate
@@ -105,10 +105,14 @@ async def clinic_dashboard(
     )
 
 
-async def audit_clinic_view(conn: asyncpg.Connection, *, viewer: CurrentUser, clinic_id: UUID, worker_ids: list[str], via: str = "page") -> None:
+def clinic_view_entry(*, viewer: CurrentUser, clinic_id: UUID, worker_ids: list[str], via: str = "page") -> AuditEntry:
     """The audit record of one viewing of a clinic's dashboard (or export): who, which clinic, which workers shown."""
-    await record(conn, actor_id=viewer.id, action="report.clinic_viewed", subject=str(clinic_id),
-                 detail={"via": via, "workers": worker_ids})
+    return AuditEntry(actor_id=viewer.id, action="report.clinic_viewed", subject=str(clinic_id),
+                      detail={"via": via, "workers": worker_ids})
+
+
+async def audit_clinic_view(conn: asyncpg.Connection, *, viewer: CurrentUser, clinic_id: UUID, worker_ids: list[str], via: str = "page") -> None:
+    await record_many(conn, [clinic_view_entry(viewer=viewer, clinic_id=clinic_id, worker_ids=worker_ids, via=via)])
 
 
 async def renewals_due(conn: asyncpg.Connection, *, clinic_id: UUID, today: date, days: int = RENEWAL_WINDOW_DAYS) -> list[RenewalDue]:

@@ -169,3 +169,36 @@ async def test_a_clinic_view_is_kept_a_minute_yet_every_viewing_is_scoped_audite
     theirs = await client.get("/clinic/credit")
     assert "Bea Baywell" in theirs.text and "Dora Díaz" not in theirs.text
     assert (await client.get(f"/reports/clinics/{st_johns}")).status_code == 403
+
+
+
+async def test_viewings_recorded_at_once_are_written_together_each_kept(app, conn, monkeypatch):
+    """Audit records of kept views served at the same moment go in one INSERT (lms.audit.writer), each whole and in
+    the order the viewings came; each viewing waits for its own record."""
+    import asyncio
+
+    from lms.audit import writer
+    from lms.audit.queries import AuditEntry
+    from lms.credit.queries import credit_lookup_entry
+
+    await make_clinic(conn, "st-johns")
+    admin = await make_user(conn, "cleo@example.org", "clinic_admin", clinic="st-johns")
+    inserts: list[int] = []
+    record_many = writer.record_many
+
+    async def observed(db, entries):
+        inserts.append(len(entries))
+        await record_many(db, entries)
+
+    monkeypatch.setattr(writer, "record_many", observed)
+    entries = [credit_lookup_entry(clinic_id=admin.clinic_id, actor_id=admin.id, fmt="html", months=12 + n,
+                                   worker_ids=[f"w{n}-{k}" for k in range(n)]) for n in range(8)]
+    async with app.lifespan():
+        await asyncio.gather(*(app.state.audit_writer.record(e) for e in entries))
+        await app.state.audit_writer.record(AuditEntry(actor_id=None, action="test.alone"))
+    rows = await conn.fetch("SELECT actor_id, action, subject, detail FROM audit_log WHERE action IN ('clinic.credit_lookup', 'test.alone') ORDER BY id")
+    assert [(r["detail"]["months"], r["detail"]["workers"], len(r["detail"]["worker_ids"])) for r in rows[:8]] == [
+        (12 + n, n, n) for n in range(8)]
+    assert all(r["actor_id"] == admin.id and r["subject"] == str(admin.clinic_id) for r in rows[:8])
+    assert (rows[8]["actor_id"], rows[8]["action"], rows[8]["detail"]) == (None, "test.alone", {})
+    assert inserts == [8, 1]  # the eight that came together in one INSERT, the later one alone

@@ -1,0 +1,26 @@
+"""Audit records of viewings served from memory, written together (lms/db/coalesce.py).
+
+Every viewing of a kept clinic dashboard (lms.dashboard_cache) records who saw which workers. When many admins open
+kept views at once (the start of a shift), their records go in one INSERT instead of one each. A request still waits
+until its own record is stored: no page of workers' credit is sent whose viewing was not recorded, and a failed write
+fails the request.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from lms.audit.queries import AuditEntry, record_many
+from lms.db.coalesce import Coalescer, Waiting
+
+
+class AuditWriter(Coalescer[AuditEntry]):
+    max_weight = 200  # records per INSERT (each carries up to a page of worker ids)
+
+    async def record(self, entry: AuditEntry) -> None:
+        await self.submit(entry)
+
+    async def write_group(self, conn: asyncpg.Connection, group: list[Waiting[AuditEntry]]) -> None:
+        await record_many(conn, [waiting.item for waiting in group])
+        for waiting in group:
+            waiting.done()
