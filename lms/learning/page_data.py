@@ -47,11 +47,10 @@ async def for_activity_page(
         return None
     row = await conn.fetchrow(
         """SELECT a.id AS activity_id, e.id AS enrollment_id, e.completed_at, coalesce(p.done, false) AS done,
-                  (SELECT count(*) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id) AS attempts,
-                  (SELECT max(q.score) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id) AS best_score,
-                  coalesce((SELECT bool_or(q.passed) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id), false) AS passed,
+                  coalesce(q.attempts, 0) AS attempts, q.best_score, coalesce(q.passed, false) AS passed,
                   (a.learner ->> 'max_attempts')::int AS max_attempts,
-                  (SELECT k.signed_at FROM checkoffs k WHERE k.enrollment_id = e.id AND k.activity_id = a.id) AS signed_at,
+                  CASE WHEN a.kind = 'checkoff' THEN (
+                      SELECT k.signed_at FROM checkoffs k WHERE k.enrollment_id = e.id AND k.activity_id = a.id) END AS signed_at,
                   CASE WHEN a.kind = 'in_person' THEN (
                       SELECT coalesce(json_agg(json_build_object(
                                  'id', s.id, 'starts_at', s.starts_at, 'ends_at', s.ends_at, 'minutes', s.minutes,
@@ -70,6 +69,10 @@ async def for_activity_page(
            FROM version_activities a
            LEFT JOIN enrollments e ON e.version_id = a.version_id AND e.user_id = $1
            LEFT JOIN activity_progress p ON p.enrollment_id = e.id AND p.activity_id = a.id
+           -- each kind reads only what its part of the page shows (a lesson: none of these)
+           LEFT JOIN LATERAL (
+               SELECT count(*) AS attempts, max(t.score) AS best_score, bool_or(t.passed) AS passed
+               FROM quiz_attempts t WHERE a.kind = 'quiz' AND t.enrollment_id = e.id AND t.activity_id = a.id) q ON true
            WHERE a.id = $2""",
         user.id, activity.id,
     )
