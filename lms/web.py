@@ -31,6 +31,11 @@ def _gettext_callables(language: str) -> dict[str, Any]:
 
 
 def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, **context: Any) -> Template:
+    return Template(template_name=template, context=_with_helpers(request, context), status_code=status, media_type=MediaType.HTML)
+
+
+def _with_helpers(request: Request[Any, Any, Any], context: dict[str, Any]) -> dict[str, Any]:
+    """The context every template gets: the caller's language and its gettext, the user, the path."""
     language = request_language(request)
     context.update(_gettext_callables(language))
     context.update(
@@ -42,7 +47,7 @@ def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, *
         path=request.scope.get("root_path", "") + request.scope["path"],
         query=request.scope.get("query_string", b"").decode("latin-1"),
     )
-    return Template(template_name=template, context=context, status_code=status, media_type=MediaType.HTML)
+    return context
 
 
 # Pages kept whole. A visitor's page (no one signed in, no query string) is the same for everyone but for the CSRF
@@ -67,14 +72,14 @@ def _csrf_token(request: Request[Any, Any, Any]) -> str:
 
 def render_kept(request: Request[Any, Any, Any], template: str, **context: Any) -> str:
     """The whole page as text, to keep; ``serve_kept`` serves it with the caller's CSRF token and parts."""
-    full = page(request, template, **context).context
+    full = _with_helpers(request, context)
     full["csrf_input"] = _csrf_input(_CSRF_SLOT)
     return request.app.template_engine.engine.get_template(template).render(full)
 
 
 def render_part(request: Request[Any, Any, Any], template: str, **context: Any) -> str:
     """One included template (a slot's content) for this request, with the context ``page()`` gives."""
-    full = page(request, template, **context).context
+    full = _with_helpers(request, context)
     full["csrf_input"] = _csrf_input(_csrf_token(request))
     return request.app.template_engine.engine.get_template(template).render(full)
 

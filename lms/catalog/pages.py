@@ -142,8 +142,8 @@ class CatalogPages(Controller):
         kept = await cache.lesson(("page", code, version, key, request_language(request), user.role), _whole(
             request, "catalog/activity.html.jinja2", {**context, "media_slot": slot("media"), "learning_slot": slot("learning")}))
         mine = {**context, "media": media, "learning": learning}
-        return serve_kept(request, kept, media=render_part(request, "media/_lesson_media.html.jinja2", **mine),
-                          learning=render_part(request, "learning/_activity.html.jinja2", **mine))
+        shown_media = render_part(request, "media/_lesson_media.html.jinja2", **mine) if media.status != "none" else ""
+        return serve_kept(request, kept, media=shown_media, learning=render_part(request, "learning/_activity.html.jinja2", **mine))
 
 
 def _whole(request: Request[Any, Any, Any], template: str, context: dict[str, Any]) -> Callable[[], Awaitable[str]]:
