@@ -21,6 +21,18 @@ class AuditWriter(Coalescer[AuditEntry]):
         await self.submit(entry)
 
     async def write_group(self, conn: asyncpg.Connection, group: list[Waiting[AuditEntry]]) -> None:
-        await record_many(conn, [waiting.item for waiting in group])
+        try:
+            await record_many(conn, [waiting.item for waiting in group])
+        except asyncpg.PostgresError as exc:
+            if len(group) == 1 or isinstance(exc, asyncpg.exceptions.PostgresConnectionError):
+                raise
+            for waiting in group:  # one record the database refuses (an actor since deleted) fails only its request
+                try:
+                    await record_many(conn, [waiting.item])
+                except asyncpg.PostgresError as alone:
+                    waiting.done(alone)
+                else:
+                    waiting.done()
+            return
         for waiting in group:
             waiting.done()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from datetime import date, timedelta
+
+import asyncpg
 
 from tests.helpers import csrf_from, make_clinic, make_user, sign_in, token_for
 from tests.integration.test_credit import do_everything, make_course
@@ -196,9 +199,14 @@ async def test_viewings_recorded_at_once_are_written_together_each_kept(app, con
     async with app.lifespan():
         await asyncio.gather(*(app.state.audit_writer.record(e) for e in entries))
         await app.state.audit_writer.record(AuditEntry(actor_id=None, action="test.alone"))
+        # A record the database refuses (an actor that does not exist) fails its own request, not the others'.
+        answers = await asyncio.gather(*(app.state.audit_writer.record(AuditEntry(actor_id=actor, action="test.together"))
+                                         for actor in (admin.id, uuid.uuid4(), admin.id)), return_exceptions=True)
+    assert answers[0] is None and answers[2] is None and isinstance(answers[1], asyncpg.ForeignKeyViolationError)
+    assert await conn.fetchval("SELECT count(*) FROM audit_log WHERE action = 'test.together'") == 2
     rows = await conn.fetch("SELECT actor_id, action, subject, detail FROM audit_log WHERE action IN ('clinic.credit_lookup', 'test.alone') ORDER BY id")
     assert [(r["detail"]["months"], r["detail"]["workers"], len(r["detail"]["worker_ids"])) for r in rows[:8]] == [
         (12 + n, n, n) for n in range(8)]
     assert all(r["actor_id"] == admin.id and r["subject"] == str(admin.clinic_id) for r in rows[:8])
     assert (rows[8]["actor_id"], rows[8]["action"], rows[8]["detail"]) == (None, "test.alone", {})
-    assert inserts == [8, 1]  # the eight that came together in one INSERT, the later one alone
+    assert inserts[:2] == [8, 1]  # the eight that came together in one INSERT, the later one alone
