@@ -4,15 +4,15 @@ A clinic's credit page and its outcomes report each take several queries over th
 render; a handful of admins open the same view over and over (after each completion day, at the start of a shift).
 Each rendered view is kept in the process for ``KEEP_SECONDS`` under (clinic, view, role, language, parameters) and
 served again with the caller's CSRF token. What stays per request: the sign-in and role check, the clinic scope
-check, and the audit record naming the workers shown (those of the kept view; lms.audit.writer writes the records
-of viewings that come at the same moment in one INSERT, each viewing waiting for its own). The page says when its
-figures were read. A change made through this process (a credential recorded, a certificate revoked) drops the clinic's views at
-once: the credit service calls ``clinic_changed`` (as publishing calls ``catalogue_changed``), and every cache of
-the process forgets those views on its next use. Changes elsewhere (a completion, another process) show within
-``KEEP_SECONDS`` (plus one render). When a view is missing or a minute old, one request makes it; the others asking
-meanwhile get the previous view (or, when there is none, wait for that one request), so a busy view expiring is
-neither a burst of identical renders nor a queue of admins waiting on one. Nobody holds a database connection while
-waiting.
+check, and the audit record naming the workers shown (those of the kept view; lms.audit.writer writes the records of
+viewings that come at the same moment in one INSERT, each viewing waiting for its own). The page says when its
+figures were read. A change made through this process (a credential recorded, a certificate revoked) drops the
+clinic's views at once: the credit service calls ``clinic_changed`` (as publishing calls ``catalogue_changed``), and
+every cache of the process forgets those views on its next use. Changes elsewhere (a completion, another process)
+show within ``KEEP_SECONDS`` (plus one render). When a view is missing or a minute old, one request makes it; the
+others asking meanwhile get the previous view (or, when there is none, wait for that one request), so a busy view
+expiring is neither a burst of identical renders nor a queue of admins waiting on one. Nobody holds a database
+connection while waiting.
 
 One cache per app (on ``app.state``), like the catalogue's.
 """
