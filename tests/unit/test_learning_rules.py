@@ -57,6 +57,11 @@ def test_a_good_statement_is_normalised_for_comparison():
     ({"result": {"duration": "five minutes"}}, "ISO 8601 duration"),
     ({"context": {"registration": "not-a-uuid"}}, "registration"),
     ({"attachments": []}, "unsupported"),
+    ({"verb": {"id": xapi.VERB_BASE + "completed", "display": {"en-US": 5}}}, "verb.display: must be a language map"),
+    ({"verb": {"id": xapi.VERB_BASE + "completed", "display": {"English": "completed"}}}, "verb.display: must be a language map"),
+    ({"verb": {"id": xapi.VERB_BASE + "completed", "display": ["completed"]}}, "verb.display: must be a language map"),
+    ({"object": {"id": f"{BASE}/activities/DA-IC-101/v1/hand-hygiene", "definition": {"name": {"es": "Higiene", "e s": "x"}}}},
+     "object.definition.name: must be a language map"),
 ])
 def test_a_malformed_statement_names_what_is_wrong(change, reason):
     with pytest.raises(Invalid) as caught:
