@@ -11,28 +11,20 @@ from __future__ import annotations
 import asyncpg
 
 from lms.audit.queries import AuditEntry, record_many
-from lms.db.coalesce import Coalescer, Waiting
+from lms.db.coalesce import Coalescer
 
 
 class AuditWriter(Coalescer[AuditEntry]):
+    """A record the database refuses (an actor since deleted) fails only its own request."""
+
     max_weight = 200  # records per INSERT (each carries up to a page of worker ids)
 
     async def record(self, entry: AuditEntry) -> None:
         await self.submit(entry)
 
-    async def write_group(self, conn: asyncpg.Connection, group: list[Waiting[AuditEntry]]) -> None:
-        try:
-            await record_many(conn, [waiting.item for waiting in group])
-        except asyncpg.PostgresError as exc:
-            if len(group) == 1 or isinstance(exc, asyncpg.exceptions.PostgresConnectionError):
-                raise
-            for waiting in group:  # one record the database refuses (an actor since deleted) fails only its request
-                try:
-                    await record_many(conn, [waiting.item])
-                except asyncpg.PostgresError as alone:
-                    waiting.done(alone)
-                else:
-                    waiting.done()
-            return
-        for waiting in group:
-            waiting.done()
+    async def write_together(self, conn: asyncpg.Connection, items: list[AuditEntry]) -> list[BaseException | None]:
+        await record_many(conn, items)
+        return [None] * len(items)
+
+    async def write_one(self, conn: asyncpg.Connection, item: AuditEntry) -> None:
+        await record_many(conn, [item])

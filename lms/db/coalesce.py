@@ -6,7 +6,9 @@ writer and waits for its own answer, holding no connection; the writer writes ev
 limit) at once. Nothing waits for a timer: an item that finds the writer idle is written at once, and the items that
 arrive while a write runs go together in the next one.
 
-A subclass says how a group is written (``write_group``) and answers each item in it; whatever fails the connection
+A subclass says how items are written together (``write_together``, which may refuse some of them) and alone
+(``write_one``). When the database refuses a group as a whole for what was sent (a constraint, a value it cannot
+take), each item is then written alone, so only the request at fault gets the error. Whatever fails the connection
 fails every item of the group, as it would have failed each request without the writer.
 """
 
@@ -64,9 +66,33 @@ class Coalescer(Generic[T]):
             task.add_done_callback(self._running.discard)
         await waiting.answer
 
-    async def write_group(self, conn: asyncpg.Connection, group: list[Waiting[T]]) -> None:
-        """Write the group and answer each of its items (``Waiting.done``)."""
+    async def write_together(self, conn: asyncpg.Connection, items: list[T]) -> list[BaseException | None]:
+        """Write the items in one go; for each, None (written) or the error its request gets (nothing of it
+        written). Raises when the write fails as a whole."""
         raise NotImplementedError
+
+    async def write_one(self, conn: asyncpg.Connection, item: T) -> None:
+        """Write one item alone; raises the error its request gets."""
+        raise NotImplementedError
+
+    async def _write_group(self, conn: asyncpg.Connection, group: list[Waiting[T]]) -> None:
+        if len(group) > 1:
+            try:
+                answers = await self.write_together(conn, [waiting.item for waiting in group])
+            except asyncpg.PostgresError as exc:
+                if isinstance(exc, _NOT_THE_CONTENT):
+                    raise
+            else:
+                for waiting, error in zip(group, answers, strict=True):
+                    waiting.done(error)
+                return
+        for waiting in group:  # one item, or a group the database refused as a whole: each alone
+            try:
+                await self.write_one(conn, waiting.item)
+            except Exception as exc:
+                waiting.done(exc)
+            else:
+                waiting.done()
 
     async def _write_waiting(self) -> None:
         while self._waiting:
@@ -87,9 +113,14 @@ class Coalescer(Generic[T]):
         try:
             if group:
                 async with connection(self._state) as conn:
-                    await self.write_group(conn, group)
+                    await self._write_group(conn, group)
         except BaseException as exc:  # whatever failed the connection fails every request still waiting
             for waiting in group:
                 waiting.done(exc)
             if not isinstance(exc, Exception):
                 raise
+
+
+# Failures that say nothing about what was sent: writing each item alone would only repeat them.
+_NOT_THE_CONTENT = (asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError,
+                    asyncpg.exceptions.InsufficientResourcesError)

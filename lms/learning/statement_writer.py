@@ -19,11 +19,12 @@ from uuid import UUID
 
 import asyncpg
 
-from lms.db.coalesce import Coalescer, Waiting
+from lms.db.coalesce import Coalescer
 from lms.learning import statements, xapi
 from lms.learning.statements import Batch
 
 MAX_ROWS = xapi.MAX_BATCH  # statements per SQL statement: a full batch from one client still goes alone
+
 
 class StatementWriter(Coalescer[Batch]):
     max_weight = MAX_ROWS
@@ -33,32 +34,10 @@ class StatementWriter(Coalescer[Batch]):
         """Store one sender's checked batch whole or not at all; raises what storing it alone would have raised."""
         await self.submit((user_id, rows), weight=len(rows))
 
-    async def write_group(self, conn: asyncpg.Connection, group: list[Waiting[Batch]]) -> None:
-        if len(group) == 1:
-            await _store_alone(conn, group)
-            return
-        try:
-            refusals, _ = await statements.store_batches(conn, [w.item for w in group])
-        except asyncpg.PostgresError as exc:
-            if isinstance(exc, _NOT_THE_CONTENT):
-                raise
-            await _store_alone(conn, group)
-            return
-        for n, waiting in enumerate(group):
-            waiting.done(refusals.get(n))
+    async def write_together(self, conn: asyncpg.Connection, items: list[Batch]) -> list[BaseException | None]:
+        refusals, _ = await statements.store_batches(conn, items)
+        return [refusals.get(n) for n in range(len(items))]
 
-
-async def _store_alone(conn: asyncpg.Connection, group: list[Waiting[Batch]]) -> None:
-    for waiting in group:
-        user_id, rows = waiting.item
-        try:
-            await statements.store(conn, rows, user_id=user_id)
-        except Exception as exc:
-            waiting.done(exc)
-        else:
-            waiting.done()
-
-
-# Failures that say nothing about what was sent: retrying each batch alone would only repeat them.
-_NOT_THE_CONTENT = (asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError,
-                    asyncpg.exceptions.InsufficientResourcesError)
+    async def write_one(self, conn: asyncpg.Connection, item: Batch) -> None:
+        user_id, rows = item
+        await statements.store(conn, rows, user_id=user_id)
