@@ -17,10 +17,7 @@ class AuditEntry(msgspec.Struct, frozen=True):
 
 
 async def record(conn: asyncpg.Connection, *, actor_id: UUID | None, action: str, subject: str = "", detail: dict[str, Any] | None = None) -> None:
-    await conn.execute(
-        "INSERT INTO audit_log (actor_id, action, subject, detail) VALUES ($1, $2, $3, $4)",
-        actor_id, action, subject, detail or {},
-    )
+    await record_many(conn, [AuditEntry(actor_id=actor_id, action=action, subject=subject, detail=detail or {})])
 
 
 async def record_many(conn: asyncpg.Connection, entries: list[AuditEntry]) -> None:
