@@ -13,14 +13,15 @@ import logging
 import re
 import sys
 import time
-import uuid
+import itertools
+import os
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 from litestar.logging.config import LoggingConfig
 
-from lms.observability.metrics import REQUEST_METRICS
+from lms.observability.request_metrics import REQUEST_METRICS
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -67,6 +68,18 @@ def log_event(name: str, /, level: int = logging.INFO, **fields: Any) -> None:
     EVENTS.log(level, name, extra={"event": name, "fields": clean})
 
 
+_stamp_second: tuple[int, str] = (-1, "")
+
+
+def utc_stamp(created: float) -> str:
+    """``2026-11-23T07:16:06.123Z``: the date and time made once a second, the milliseconds each time."""
+    global _stamp_second
+    second = int(created)
+    if _stamp_second[0] != second:
+        _stamp_second = (second, datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S"))
+    return f"{_stamp_second[1]}.{int((created - second) * 1000):03d}Z"
+
+
 class LineFormatter(logging.Formatter):
     """A record as one JSON object per line, or as ``time LEVEL event key=value ...`` for people."""
 
@@ -75,17 +88,18 @@ class LineFormatter(logging.Formatter):
         self.json = json
 
     def format(self, record: logging.LogRecord) -> str:
-        fields: dict[str, Any] = dict(getattr(record, "fields", None) or {})
+        fields: dict[str, Any] = getattr(record, "fields", None) or {}
         event = getattr(record, "event", None)
         message = event or record.getMessage()
         if record.exc_info:
-            fields["error"] = self.formatException(record.exc_info)
+            fields = {**fields, "error": self.formatException(record.exc_info)}
         if self.json:
-            when = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-            line = {"ts": when, "level": record.levelname.lower(), "logger": record.name, "event": message, **fields}
+            line = {"ts": utc_stamp(record.created), "level": record.levelname.lower(), "logger": record.name,
+                    "event": message, **fields}
             text = _encode(line).decode()
             return text if getattr(record, "nothing_to_scrub", False) else scrub(text)
         when = time.strftime("%H:%M:%S", time.localtime(record.created))
+        fields = dict(fields)
         if event == "request":
             message = f"{fields.pop('method')} {fields.pop('route')} {fields.pop('status')} {fields.pop('latency_ms')}ms"
         pairs = " ".join(f"{key}={value}" for key, value in fields.items() if key != "error" and value is not None)
@@ -108,6 +122,17 @@ class StderrHandler(logging.StreamHandler):
     @stream.setter
     def stream(self, _value: Any) -> None:
         pass
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # StreamHandler.emit, without a second turn of the lock handle() already holds, to flush.
+        try:
+            stream = sys.stderr
+            stream.write(self.format(record) + "\n")
+            stream.flush()
+        except RecursionError:
+            raise
+        except Exception:
+            self.handleError(record)
 
 
 def wants_json(settings: Settings) -> bool:
@@ -144,6 +169,24 @@ def configure_logging(settings: Settings) -> None:
     logging_config(settings).configure()
 
 
+class _RequestIds:
+    """32 hex characters: 16 random to this process (new in a forked child), then a count of its requests. Unique
+    across replicas and restarts without asking the kernel for randomness on every request (uuid4 did)."""
+
+    def __init__(self) -> None:
+        self.renew()
+        os.register_at_fork(after_in_child=self.renew)
+
+    def renew(self) -> None:
+        self.prefix, self.count = os.urandom(8).hex(), itertools.count(1)
+
+    def new(self) -> str:
+        return f"{self.prefix}{next(self.count):016x}"
+
+
+_new_request_id = _RequestIds().new
+
+
 def _request_id(scope: Scope) -> str:
     for key, value in scope.get("headers", []):
         if key == b"x-request-id":
@@ -151,7 +194,7 @@ def _request_id(scope: Scope) -> str:
             if _REQUEST_ID.match(offered) and scrub(offered) == offered:  # nothing in it the log lines would hide
                 return offered
             break
-    return uuid.uuid4().hex
+    return _new_request_id()
 
 
 class RequestLog:
@@ -183,39 +226,59 @@ class RequestLog:
 
         token = request_id_var.set(request_id)
         method = scope.get("method", "")
-        running = REQUEST_METRICS.started(method)
+        REQUEST_METRICS.started(method)
         try:
             await self.inner(scope, receive, send_with_id)
         finally:
             request_id_var.reset(token)
-            running.dec()
             seconds = time.perf_counter() - started
             route = scope.get("path_template") or "(no route)"
-            if not route.startswith("/static"):
-                REQUEST_METRICS.finished(method, route, status, seconds)
+            REQUEST_METRICS.finished(method, route, status, seconds)
             _log_request(scope, request_id, status, seconds)
 
 
+class _RequestRecord(logging.LogRecord):
+    """A request line's record, made without what ``Logger.log`` does for an arbitrary caller: no file, line or
+    function to find (never printed), no ``extra`` to check against the record's own names. Every attribute a
+    formatter may read is there; handlers, filters, levels and propagation apply as to any record."""
+
+    def __init__(self, level: int, fields: dict[str, Any]) -> None:  # LogRecord.__init__ is the cost avoided
+        self.__dict__.update(_REQUEST_RECORD)
+        self.levelno, self.levelname = level, logging.getLevelName(level)
+        self.created = time.time()
+        self.msecs = int((self.created - int(self.created)) * 1000) + 0.0
+        self.relativeCreated = (self.created - _STARTED) * 1000
+        self.fields = fields
+
+
+_STARTED = time.time()
+_REQUEST_RECORD = {
+    "name": REQUESTS.name, "msg": "request", "args": (), "pathname": __file__, "filename": "logs.py", "module": "logs",
+    "lineno": 0, "funcName": "_log_request", "exc_info": None, "exc_text": None, "stack_info": None, "thread": None,
+    "threadName": None, "processName": None, "process": None, "taskName": None,
+    # Ids, a route template, a method token and numbers: nothing a scrub pattern could find.
+    "event": "request", "nothing_to_scrub": True,
+}
+
+
 def _log_request(scope: Scope, request_id: str, status: int, seconds: float) -> None:
+    if scope.get("path", "").startswith(_QUIET_PREFIXES):  # probes and scrapes: only worth a line when they fail
+        level = logging.DEBUG if status < 400 else logging.WARNING
+    else:
+        level = logging.ERROR if status >= 500 else logging.INFO
+    if not REQUESTS.isEnabledFor(level):
+        return
     user = scope.get("user")
-    route = scope.get("path_template") or "(no route)"
-    fields = {
+    REQUESTS.handle(_RequestRecord(level, {
         "request_id": request_id,
         "method": scope.get("method"),
-        "route": route,
+        "route": scope.get("path_template") or "(no route)",
         "status": status,
         "latency_ms": round(seconds * 1000, 2),
         "user_id": str(user.id) if user is not None else None,
         "role": user.role if user is not None else None,
         "clinic_id": str(user.clinic_id) if user is not None and user.clinic_id else None,
-    }
-    if scope.get("path", "").startswith(_QUIET_PREFIXES):  # probes and scrapes: only worth a line when they fail
-        level = logging.DEBUG if status < 400 else logging.WARNING
-    else:
-        level = logging.ERROR if status >= 500 else logging.INFO
-    if REQUESTS.isEnabledFor(level):
-        # Ids, a route template, a method token and numbers: nothing a scrub pattern could find.
-        REQUESTS.log(level, "request", extra={"event": "request", "fields": fields, "nothing_to_scrub": True})
+    }))
 
 
 def with_request_log(app: Litestar) -> Litestar:

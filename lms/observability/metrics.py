@@ -1,5 +1,5 @@
-"""Prometheus metrics: requests per route and status (recorded with the request log), the database pool, and
-counters the features increment.
+"""Prometheus metrics: the database pool and counters the features increment (requests per route and status are
+in lms/observability/request_metrics.py).
 
 Features count things with one call::
 
@@ -30,7 +30,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotFoundException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.plugins.prometheus import PrometheusController
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Gauge
 
 from lms.settings import metrics_networks
 
@@ -125,48 +125,3 @@ class MetricsController(PrometheusController):
     include_in_schema = False
     guards = [allowed_to_scrape]
     before_request = _before_scrape
-
-
-_APP = "lms"
-HTTP_REQUESTS = Counter("lms_http_requests_total", "Requests answered, by route template, method and status.",
-                        labelnames=("app_name", "method", "path", "status_code"))
-HTTP_ERRORS = Counter("lms_http_requests_error_total", "Requests answered with a 5xx status.",
-                      labelnames=("app_name", "method", "path", "status_code"))
-HTTP_SECONDS = Histogram("lms_http_request_duration_seconds", "Time to answer a request, in seconds.",
-                         labelnames=("app_name", "method", "path", "status_code"))
-HTTP_IN_PROGRESS = Gauge("lms_http_requests_in_progress", "Requests being answered right now, by method.",
-                         labelnames=("app_name", "method"))
-
-
-class RequestMetrics:
-    """Requests per route template (bounded label values; ``(no route)`` for unrouted paths), method and status.
-
-    Recorded by the request log wrapper (lms/observability/logs.py), which sees every request once. Each label
-    combination's children are looked up once and kept: prometheus_client's ``labels()`` costs more than the rest.
-    """
-
-    def __init__(self) -> None:
-        self._finished: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
-        self._running: dict[str, Any] = {}
-
-    def started(self, method: str) -> Any:
-        gauge = self._running.get(method)
-        if gauge is None:
-            gauge = self._running[method] = HTTP_IN_PROGRESS.labels(_APP, method)
-        gauge.inc()
-        return gauge
-
-    def finished(self, method: str, route: str, status: int, seconds: float) -> None:
-        key = (method, route, status)
-        children = self._finished.get(key)
-        if children is None:
-            labels = (_APP, method, route, str(status))
-            children = self._finished[key] = (HTTP_REQUESTS.labels(*labels), HTTP_SECONDS.labels(*labels),
-                                               HTTP_ERRORS.labels(*labels) if status >= 500 else None)
-        children[0].inc()
-        children[1].observe(seconds)
-        if children[2] is not None:
-            children[2].inc()
-
-
-REQUEST_METRICS = RequestMetrics()

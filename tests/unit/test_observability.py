@@ -12,8 +12,9 @@ import pytest
 import yaml
 from prometheus_client import REGISTRY
 
-from lms.observability.logs import LineFormatter, _request_id, log_event, scrub
+from lms.observability.logs import LineFormatter, _log_request, _request_id, log_event, scrub, utc_stamp
 from lms.observability.metrics import inc
+from lms.observability.request_metrics import REQUEST_METRICS
 from lms.settings import REPO_ROOT, Settings, SettingsError, reference_rows, with_reference
 
 K8S_DIR = REPO_ROOT / "infra" / "k8s"
@@ -69,6 +70,60 @@ def test_a_request_id_is_taken_only_when_sane():
     for insane in (b"short", b"x" * 200, b"has space in it", b"ana@example.org", b"<b>bold</b>", b"lms_Q2xpbmljYSBNb25zZcOxb3Jv"):
         made = _request_id(scope(insane))
         assert made != insane.decode() and len(made) == 32
+    made = [_request_id(scope(b"")) for _ in range(1000)]
+    assert len(set(made)) == 1000 and all(len(m) == 32 and m.isalnum() for m in made)
+
+
+def test_log_times_are_utc_to_the_millisecond():
+    assert utc_stamp(1_795_417_200.0) == "2026-11-23T07:00:00.000Z"
+    assert utc_stamp(1_795_417_200.0719) == "2026-11-23T07:00:00.071Z"  # cut, as isoformat() does, never rounded up
+    assert utc_stamp(1_795_417_259.999) == "2026-11-23T07:00:59.999Z"
+    assert utc_stamp(1_795_417_260.5) == "2026-11-23T07:01:00.500Z"
+
+
+def test_a_request_line_reaches_any_handler_as_a_complete_record(caplog):
+    caplog.set_level(logging.INFO, logger="lms.requests")
+    _log_request({"method": "GET", "path": "/courses/MA-101", "path_template": "/courses/{code:str}", "user": None},
+                 "r-12345678", 200, 0.0123)
+    _log_request({"method": "GET", "path": "/health/live", "path_template": "/health/live"}, "r-2", 200, 0.001)  # probes: DEBUG
+    [record] = [r for r in caplog.records if r.name == "lms.requests"]
+    assert record.levelname == "INFO" and record.getMessage() == "request"
+    assert record.fields == {"request_id": "r-12345678", "method": "GET", "route": "/courses/{code:str}", "status": 200,
+                             "latency_ms": 12.3, "user_id": None, "role": None, "clinic_id": None}
+    assert caplog.text.startswith("INFO     lms.requests:logs.py")
+    parsed = json.loads(LineFormatter(json=True).format(record))
+    assert parsed["event"] == "request" and parsed["route"] == "/courses/{code:str}" and parsed["ts"].endswith("Z")
+
+
+def test_request_series_read_as_prometheus_counters_and_a_histogram():
+    route = "/probe/{n:int}"
+
+    def sample(name: str, status: str = "200", **more: str) -> float:
+        labels = {"app_name": "lms", "method": "PATCH", "path": route, "status_code": status, **more}
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    REQUEST_METRICS.started("PATCH")
+    assert REGISTRY.get_sample_value("lms_http_requests_in_progress", {"app_name": "lms", "method": "PATCH"}) == 1
+    REQUEST_METRICS.finished("PATCH", route, 200, 0.03)
+    REQUEST_METRICS.started("PATCH")
+    REQUEST_METRICS.finished("PATCH", route, 200, 0.005)  # on a bound: counted in that bucket, as Prometheus does
+    REQUEST_METRICS.started("PATCH")
+    REQUEST_METRICS.finished("PATCH", route, 503, 12.0)
+    REQUEST_METRICS.started("PATCH")
+    REQUEST_METRICS.finished("PATCH", "/static/{file_path:path}", 200, 0.001)
+
+    assert REGISTRY.get_sample_value("lms_http_requests_in_progress", {"app_name": "lms", "method": "PATCH"}) == 0
+    assert sample("lms_http_requests_total") == 2 and sample("lms_http_requests_total", "503") == 1
+    assert sample("lms_http_requests_error_total") == 0 and sample("lms_http_requests_error_total", "503") == 1
+    assert sample("lms_http_request_duration_seconds_bucket", le="0.005") == 1
+    assert sample("lms_http_request_duration_seconds_bucket", le="0.025") == 1
+    assert sample("lms_http_request_duration_seconds_bucket", le="0.05") == 2
+    assert sample("lms_http_request_duration_seconds_bucket", le="+Inf") == sample("lms_http_request_duration_seconds_count") == 2
+    assert sample("lms_http_request_duration_seconds_sum") == pytest.approx(0.035)
+    assert sample("lms_http_request_duration_seconds_bucket", "503", le="10.0") == 0
+    assert sample("lms_http_request_duration_seconds_bucket", "503", le="+Inf") == 1
+    assert REGISTRY.get_sample_value("lms_http_requests_total", {"app_name": "lms", "method": "PATCH", "path": "/static/{file_path:path}",
+                                                                  "status_code": "200"}) is None
 
 
 def test_counters_take_known_names_and_labels():
