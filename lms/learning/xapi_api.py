@@ -29,7 +29,8 @@ _HEADER = [ResponseHeader(name="X-Experience-API-Version", value=xapi.VERSION)]
 
 
 async def require_xapi_client(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """Signed in (401), and speaking xAPI 1.0.x (400): one guard, as Litestar copies the handler for each guard call.
+    """Signed in (401), and speaking xAPI 1.0.x (400): one guard, as Litestar copies the handler for each guard call
+    (the statement POST, every phone's progress, calls it itself and spares that copy too).
     The header is read from the ASGI scope (building the connection's Headers copies them)."""
     await require_login(connection, handler)
     version = next((v.decode("latin-1") for k, v in connection.scope["headers"] if k == b"x-experience-api-version"), None)
@@ -75,10 +76,9 @@ class XapiAboutController(Controller):
 class XapiStatementsController(Controller):
     path = "/xapi/statements"
     tags = ["xapi"]
-    guards = [require_xapi_client]
     response_headers = _HEADER
 
-    @put("/", operation_id="xapi_statements_put", status_code=204)
+    @put("/", operation_id="xapi_statements_put", status_code=204, guards=[require_xapi_client])
     async def put_statement(
         self, request: Request[Any, Any, Any], user: User, settings: SettingsDep,
         statement_id: Annotated[str, QueryParameter(name="statementId")],
@@ -94,12 +94,13 @@ class XapiStatementsController(Controller):
         """Store one statement or a list of up to 500, all or none; answers the ids in order."""
         # Nothing injected (the path every phone's progress takes): the caller comes from the scope, the settings from
         # the app; no connection is held while the batch waits for the process's statement writer.
+        await require_xapi_client(request, request.route_handler)
         body = await _json(request)
         batch = body if isinstance(body, list) else [body]
         return await statements.send_statements(request.app.state, batch, user_id=request.scope["user"].id,
                                                 base_url=request.app.state.settings.public_base_url)
 
-    @get("/", operation_id="xapi_statements_get")
+    @get("/", operation_id="xapi_statements_get", guards=[require_xapi_client])
     async def get_statements(
         self, db: Db, user: User, settings: SettingsDep,
         statement_id: Annotated[str | None, QueryParameter(name="statementId")] = None,
