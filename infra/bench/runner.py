@@ -240,11 +240,11 @@ def table(run: ServerRun, *, workers: int, connections: int) -> str:
 
 def cpu_table(run: ServerRun) -> str:
     """Where each endpoint's CPU went: what to cut to answer faster at a fixed number of connections."""
-    head = f"{'CPU per request, ms':<38} " + " ".join(f"{side:>10}" for side in cpu.SIDES) + f" {'idle %':>7}"
+    head = f"{'CPU per request, ms':<38} " + " ".join(f"{side:>10}" for side in cpu.SIDES) + f" {'idle %':>7} {'steal %':>7}"
     lines = [head, "-" * len(head)]
     for name, r in [("floor", run.floor)] + [(e.name, r) for e, r in run.results]:
         if r.cpu_ms:
-            lines.append(f"{name:<38} " + " ".join(f"{r.cpu_ms[side]:>10.2f}" for side in cpu.SIDES) + f" {r.cpu_ms['idle %']:>7.0f}")
+            lines.append(f"{name:<38} " + " ".join(f"{r.cpu_ms[side]:>10.2f}" for side in cpu.SIDES) + f" {r.cpu_ms['idle %']:>7.0f} {r.cpu_ms['steal %']:>7.0f}")
     return "\n".join(lines)
 
 
