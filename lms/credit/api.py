@@ -39,8 +39,7 @@ class CertificatesController(Controller):
         check_lookup_rate(request)
         state = request.app.state
         async with connection(state) as db:
-            cert = await service.find_certificate(db, code)
-        return service.public_view(cert, state.settings)
+            return await service.public_certificate(db, code, state.settings)
 
     @post("/{code:str}/revoke", operation_id="certificates_revoke", status_code=200, guards=[require_role("program_admin")])
     async def revoke(self, tx: Tx, user: User, settings: SettingsDep, code: CodeParam, data: JSONBody[RevokeRequest]) -> PublicCertificate:

@@ -75,7 +75,7 @@ class CreditPages(Controller):
 
     @get("/verify/{code:str}", operation_id="page_verify", guards=[limit_lookups])
     async def verify(self, request: Request[Any, Any, Any], db: Db, settings: SettingsDep, code: CodeParam, lang: LangParam = None) -> Template:
-        cert = service.public_view(await service.find_certificate(db, code), settings)
+        cert = await service.public_certificate(db, code, settings)
         language = _certificate_language(request, lang, cert)
         return page(request, "credit/verify.html.jinja2", cert=cert, qr=qr_svg(cert.verify_url), shown_language=language,
                     error=None, **_names())
@@ -86,14 +86,14 @@ class CreditPages(Controller):
         try:
             revoked = await service.revoke(tx, typed_code=code, actor=user, reason=data.reason)
         except Invalid as exc:
-            cert = service.public_view(await service.find_certificate(tx, code), settings)
+            cert = await service.public_certificate(tx, code, settings)
             return page(request, "credit/verify.html.jinja2", status=400, cert=cert, qr=qr_svg(cert.verify_url),
                         shown_language=request_language(request), error=exc.detail, **_names())
         return Redirect(f"/verify/{codes.grouped(revoked.code)}", status_code=303)
 
     @get("/certificates/{code:str}/print", operation_id="page_certificate_print", guards=[limit_lookups])
     async def printable(self, request: Request[Any, Any, Any], db: Db, settings: SettingsDep, code: CodeParam, lang: LangParam = None) -> Template:
-        cert = service.public_view(await service.find_certificate(db, code), settings)
+        cert = await service.public_certificate(db, code, settings)
         language = _certificate_language(request, lang, cert)
         return page(request, "credit/print.html.jinja2", cert=cert, qr=qr_svg(cert.verify_url), shown_language=language, **_names())
 

@@ -12,7 +12,7 @@ import msgspec
 from lms.audit.queries import AuditEntry
 from lms.credit.renewal import Requirement
 from lms.credit.rules import CreditRule
-from lms.credit.schemas import CertificateRow, KeyOut, WorkerCredentialOut
+from lms.credit.schemas import CertificateRow, Facts, KeyOut, PublicCertificateRow, WorkerCredentialOut
 
 # Dates on certificates are California dates.
 TZ = "America/Los_Angeles"
@@ -199,6 +199,19 @@ async def certificate_by_enrollment(conn: asyncpg.Connection, enrollment_id: UUI
 async def certificate_by_code(conn: asyncpg.Connection, code: str) -> CertificateRow | None:
     row = await conn.fetchrow(f"SELECT {_CERT} FROM certificates c WHERE c.code = $1", code)
     return msgspec.convert(dict(row), CertificateRow) if row else None
+
+
+_decode_facts = msgspec.json.Decoder(Facts).decode
+
+
+async def public_certificate_by_code(conn: asyncpg.Connection, code: str) -> PublicCertificateRow | None:
+    """Only what a public lookup shows; the facts as stored text, decoded straight into their type."""
+    row = await conn.fetchrow(
+        "SELECT code, valid_until, facts::text, revoked_at, revoked_reason FROM certificates WHERE code = $1", code)
+    if row is None:
+        return None
+    return PublicCertificateRow(code=row[0], valid_until=row[1], facts=_decode_facts(row[2]), revoked_at=row[3],
+                                revoked_reason=row[4])
 
 
 async def credential_for_owner(conn: asyncpg.Connection, *, code: str, user_id: UUID) -> dict[str, Any] | None:

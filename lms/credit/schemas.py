@@ -69,6 +69,16 @@ class Facts(Response):
     issuer_name: str
 
 
+class PublicCertificateRow(Response):
+    """The columns a public lookup shows (the verify page and its JSON): the hottest public read, so nothing more."""
+
+    code: str
+    valid_until: date | None
+    facts: Facts
+    revoked_at: datetime | None
+    revoked_reason: str | None
+
+
 class CertificateRow(Response):
     id: UUID
     code: str

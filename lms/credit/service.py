@@ -9,7 +9,8 @@ import logging
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -24,7 +25,8 @@ from lms.credit.credential import open_badge
 from lms.credit.renewal import EarnedCredit, evaluate
 from lms.credit.rules import CreditRule, add_months, number
 from lms.credit.schemas import (
-    BodyTotal, CertificateRow, ClinicReport, PublicCertificate, Transcript, VerificationResult, WorkerCredit,
+    BodyTotal, CertificateRow, ClinicReport, PublicCertificate, PublicCertificateRow, Transcript, VerificationResult,
+    WorkerCredit,
 )
 from lms.credit.verification import verify_credential
 from lms.dashboard_cache import clinic_changed
@@ -32,6 +34,7 @@ from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.settings import Settings
 
 log = logging.getLogger("lms.credit")
+T = TypeVar("T")
 
 
 # ---------------------------------------------------------------- issuing
@@ -107,7 +110,7 @@ def verify_url(settings: Settings, code: str) -> str:
     return f"{settings.public_base_url.rstrip('/')}/verify/{codes.grouped(code)}"
 
 
-def public_view(cert: CertificateRow, settings: Settings, *, now: datetime | None = None) -> PublicCertificate:
+def public_view(cert: CertificateRow | PublicCertificateRow, settings: Settings, *, now: datetime | None = None) -> PublicCertificate:
     now = now or datetime.now(UTC)
     return PublicCertificate(
         code=codes.grouped(cert.code),
@@ -117,13 +120,22 @@ def public_view(cert: CertificateRow, settings: Settings, *, now: datetime | Non
     )
 
 
-async def find_certificate(conn: asyncpg.Connection, typed_code: str) -> CertificateRow:
+async def _by_typed_code(conn: asyncpg.Connection, typed_code: str, read: Callable[[asyncpg.Connection, str], Awaitable[T | None]]) -> T:
     """By a code as typed; unknown and malformed codes are the same 404, with no hint."""
     code = codes.normalize(typed_code)
-    cert = await queries.certificate_by_code(conn, code) if code else None
-    if cert is None:
+    found = await read(conn, code) if code else None
+    if found is None:
         raise NotFound("No certificate has this code.")
-    return cert
+    return found
+
+
+async def public_certificate(conn: asyncpg.Connection, typed_code: str, settings: Settings) -> PublicCertificate:
+    """What anyone with the code sees (the verify page and its JSON), read with only the columns it shows."""
+    return public_view(await _by_typed_code(conn, typed_code, queries.public_certificate_by_code), settings)
+
+
+async def find_certificate(conn: asyncpg.Connection, typed_code: str) -> CertificateRow:
+    return await _by_typed_code(conn, typed_code, queries.certificate_by_code)
 
 
 def body_totals(certs: list[CertificateRow]) -> list[BodyTotal]:
