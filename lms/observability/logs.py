@@ -9,12 +9,12 @@ addresses, bearer credentials, ``lms_`` tokens and passwords in URLs.
 from __future__ import annotations
 
 import contextvars
+import itertools
 import logging
+import os
 import re
 import sys
 import time
-import itertools
-import os
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
