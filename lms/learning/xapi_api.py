@@ -7,6 +7,7 @@ Every request states ``X-Experience-API-Version: 1.0.x``; every answer carries `
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -16,6 +17,8 @@ import msgspec
 from litestar import Controller, Request, get, post, put
 from litestar.connection import ASGIConnection
 from litestar.datastructures import ResponseHeader
+from litestar.exceptions import ClientException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import QueryParameter
 from litestar.response import Response
@@ -40,8 +43,32 @@ async def require_xapi_client(connection: ASGIConnection[Any, Any, Any, Any], ha
         raise Invalid(f"xAPI version {version} is not supported; use 1.0.3", field="X-Experience-API-Version")
 
 
+async def _body(request: Request[Any, Any, Any]) -> bytes:
+    """The body as ``request.body()`` reads it (the same size limit, 413 past it), straight from the ASGI messages:
+    without the request's header map and an async generator for each request (about 25 us of every phone's batch)."""
+    limit = request.route_handler.resolve_request_max_body_size() or math.inf
+    announced = next((v for k, v in request.scope["headers"] if k == b"content-length"), None)
+    if announced is not None:
+        if not announced.isdigit():
+            raise Invalid("the Content-Length header is not a number", field="Content-Length")
+        if int(announced) > limit:
+            raise RequestEntityTooLarge()
+    chunks, size = [], 0
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientException("the client went away before sending the whole body")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise RequestEntityTooLarge()
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
 async def _json(request: Request[Any, Any, Any]) -> Any:
-    body = await request.body()
+    body = await _body(request)
     try:
         return msgspec.json.decode(body)
     except msgspec.DecodeError as exc:

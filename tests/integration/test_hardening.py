@@ -52,6 +52,23 @@ async def test_oversized_statement_batches_are_refused_before_they_are_stored(cl
     assert len(big) > 2 * 1024 * 1024
     answer = await client.post("/xapi/statements", content=big, headers={**headers, "content-type": "application/json"})
     assert answer.status_code == 413
+
+    # Sent in pieces with no Content-Length up front (chunked): the limit holds on the bytes as they arrive.
+    pieces = [big[start:start + 256 * 1024] for start in range(0, len(big), 256 * 1024)]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": pieces.pop(0), "more_body": bool(pieces[1:])}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    await client.app({"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+                      "path": "/xapi/statements", "raw_path": b"/xapi/statements", "query_string": b"", "root_path": "",
+                      "headers": [(k.lower().encode(), v.encode()) for k, v in {**headers, "content-type": "application/json"}.items()],
+                      "client": ("127.0.0.1", 40000), "server": ("testserver", 80), "state": {}}, receive, send)
+    assert next(m for m in sent if m["type"] == "http.response.start")["status"] == 413
+    assert pieces  # refused as soon as the limit was passed, before the rest arrived
     assert await conn.fetchval("SELECT count(*) FROM statements WHERE user_id = $1", user_id) == 0
 
 
