@@ -58,7 +58,8 @@ async def test_oversized_statement_batches_are_refused_before_they_are_stored(cl
     sent: list[dict] = []
 
     async def receive() -> dict:
-        return {"type": "http.request", "body": pieces.pop(0), "more_body": bool(pieces[1:])}
+        chunk = pieces.pop(0)
+        return {"type": "http.request", "body": chunk, "more_body": bool(pieces)}
 
     async def send(message: dict) -> None:
         sent.append(message)
