@@ -21,21 +21,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from infra.bench.asgi_call import call
 from infra.bench.dataset import Plan
 from infra.bench.load import Request, xapi_requests
 from infra.bench.runner import make_dataset
 from infra.bench.stack import running_stack
-
-
-def _scope(method: str, path: str, headers: dict[str, str]) -> dict[str, Any]:
-    path, _, query = path.partition("?")
-    client = headers.pop("x-client", "127.0.0.1")  # what the server makes of X-Forwarded-For from a proxy
-    return {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-        "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
-        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-        "client": (client, 40000), "server": ("127.0.0.1", 8000), "state": {},
-    }
 
 
 class _GcPauses:
@@ -64,20 +54,6 @@ def _post(req: Request) -> tuple[str, str, dict[str, str], bytes]:
     return req.method, req.url, dict(req.headers), req.body or b""
 
 
-async def _call(app: Any, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> tuple[int, bytes, list[Any]]:
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await app(_scope(method, path, headers), receive, send)
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    return start["status"], b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"), start["headers"]
-
-
 async def _run(args: argparse.Namespace) -> None:
     from infra.bench.floor import create_floor_app
     from lms.app import create_app
@@ -91,7 +67,7 @@ async def _run(args: argparse.Namespace) -> None:
         spanish = {"accept-language": "es", "host": "127.0.0.1:8000", "user-agent": "bench"}
         async with app.lifespan():
             # Browsers send back the CSRF cookie their first page set (as the benchmark's load does).
-            _, _, headers = await _call(app, "GET", "/", dict(spanish))
+            _, _, headers = await call(app, "GET", "/", dict(spanish))
             csrf = next(v.decode().split(";")[0] for k, v in headers if k == b"set-cookie" and v.startswith(b"lms_csrf="))
         spanish["cookie"] = csrf
         # The same batches the benchmark's Python load generator sends (fresh ids, one identity).
@@ -117,7 +93,7 @@ async def _run(args: argparse.Namespace) -> None:
             for name in chosen:
                 make, target = cases[name], floor_app if name == "floor" else app
                 for i in range(args.warm):
-                    status, body, _ = await _call(target, *make(i))
+                    status, body, _ = await call(target, *make(i))
                     if status >= 400:
                         raise SystemExit(f"{name}: {status} {body[:300]!r}")
                 profiler = cProfile.Profile() if args.top else None
@@ -128,7 +104,7 @@ async def _run(args: argparse.Namespace) -> None:
                     if profiler:
                         profiler.enable()
                     for i in range(args.requests):
-                        await _call(target, *make(args.warm + (round_ * args.requests) + i))
+                        await call(target, *make(args.warm + (round_ * args.requests) + i))
                     if profiler:
                         profiler.disable()
                     cpu = min(cpu, (time.process_time() - start_cpu) / args.requests * 1000)

@@ -13,6 +13,7 @@ import httpx
 import msgspec
 from litestar.testing import AsyncTestClient
 
+from infra.bench.asgi_call import call
 from lms.app import create_app
 from lms.embedded.ports import free_port
 from tests.helpers import PASSWORD, csrf_from, make_clinic, make_user
@@ -55,20 +56,8 @@ async def test_oversized_statement_batches_are_refused_before_they_are_stored(cl
 
     # Sent in pieces with no Content-Length up front (chunked): the limit holds on the bytes as they arrive.
     pieces = [big[start:start + 256 * 1024] for start in range(0, len(big), 256 * 1024)]
-    sent: list[dict] = []
-
-    async def receive() -> dict:
-        chunk = pieces.pop(0)
-        return {"type": "http.request", "body": chunk, "more_body": bool(pieces)}
-
-    async def send(message: dict) -> None:
-        sent.append(message)
-
-    await client.app({"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-                      "path": "/xapi/statements", "raw_path": b"/xapi/statements", "query_string": b"", "root_path": "",
-                      "headers": [(k.lower().encode(), v.encode()) for k, v in {**headers, "content-type": "application/json"}.items()],
-                      "client": ("127.0.0.1", 40000), "server": ("testserver", 80), "state": {}}, receive, send)
-    assert next(m for m in sent if m["type"] == "http.response.start")["status"] == 413
+    status, _, _ = await call(client.app, "POST", "/xapi/statements", {**headers, "content-type": "application/json"}, pieces)
+    assert status == 413
     assert pieces  # refused as soon as the limit was passed, before the rest arrived
     assert await conn.fetchval("SELECT count(*) FROM statements WHERE user_id = $1", user_id) == 0
 
