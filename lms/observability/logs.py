@@ -234,7 +234,7 @@ class RequestLog:
             seconds = time.perf_counter() - started
             route = scope.get("path_template") or "(no route)"
             REQUEST_METRICS.finished(method, route, status, seconds)
-            _log_request(scope, request_id, status, seconds)
+            _log_request(scope, route, request_id, status, seconds)
 
 
 class _RequestRecord(logging.LogRecord):
@@ -251,7 +251,7 @@ class _RequestRecord(logging.LogRecord):
         self.fields = fields
 
 
-_STARTED = time.time()
+_STARTED = logging._startTime  # the origin of every record's relativeCreated (read once, like _srcfile, a module global)
 _REQUEST_RECORD = {
     "name": REQUESTS.name, "msg": "request", "args": (), "pathname": __file__, "filename": "logs.py", "module": "logs",
     "lineno": 0, "funcName": "_log_request", "exc_info": None, "exc_text": None, "stack_info": None, "thread": None,
@@ -261,7 +261,7 @@ _REQUEST_RECORD = {
 }
 
 
-def _log_request(scope: Scope, request_id: str, status: int, seconds: float) -> None:
+def _log_request(scope: Scope, route: str, request_id: str, status: int, seconds: float) -> None:
     if scope.get("path", "").startswith(_QUIET_PREFIXES):  # probes and scrapes: only worth a line when they fail
         level = logging.DEBUG if status < 400 else logging.WARNING
     else:
@@ -272,7 +272,7 @@ def _log_request(scope: Scope, request_id: str, status: int, seconds: float) -> 
     REQUESTS.handle(_RequestRecord(level, {
         "request_id": request_id,
         "method": scope.get("method"),
-        "route": scope.get("path_template") or "(no route)",
+        "route": route,
         "status": status,
         "latency_ms": round(seconds * 1000, 2),
         "user_id": str(user.id) if user is not None else None,
