@@ -19,7 +19,6 @@ import pstats
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from infra.bench.asgi_call import call
 from infra.bench.dataset import Plan
