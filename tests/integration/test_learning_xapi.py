@@ -6,6 +6,9 @@ import base64
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
+import pytest
+
 from tests.conftest import COURSES_DIR
 from tests.helpers import make_clinic, publish_folder, token_for
 from tests.integration.learning_fixtures import api_user
@@ -98,6 +101,26 @@ async def test_a_standard_xapi_client_records_a_statement_and_reads_it_back(clie
     listed = (await client.get("/xapi/statements", headers=_basic(token))).json()
     assert [s["verb"]["id"] for s in listed["statements"]] == [VERBS + "voided"] and listed["more"] == ""
     assert (await client.get("/xapi/statements", params={"registration": registration}, headers=_basic(token))).json()["statements"] == []
+
+
+async def test_the_statement_log_cannot_be_rewritten_or_deleted_even_from_sql(client, conn):
+    """A clinic's audit may rest on it: only voiding changes a stored statement, and only once."""
+    await publish_folder(conn, COURSES_DIR / "DA-IC-101")
+    worker, token = await _worker_with_token(conn)
+    st = statement(worker.id, result={"completion": True})
+    assert (await client.post("/xapi/statements", json=st, headers=_basic(token))).status_code == 200
+    sid = uuid.UUID(st["id"])
+    before = await conn.fetchrow("SELECT raw, verb, user_id FROM statements WHERE id = $1", sid)
+    for change in ("SET raw = raw || '{\"timestamp\": \"2020-01-01T00:00:00.000Z\"}'", "SET verb = 'x'", "SET user_id = gen_random_uuid()"):
+        with pytest.raises(asyncpg.RaiseError, match="immutable"):
+            await conn.execute(f"UPDATE statements {change} WHERE id = $1", sid)
+    with pytest.raises(asyncpg.RaiseError, match="never deleted"):
+        await conn.execute("DELETE FROM statements WHERE id = $1", sid)
+    await conn.execute("UPDATE statements SET voided = true WHERE id = $1", sid)
+    with pytest.raises(asyncpg.RaiseError, match="immutable"):
+        await conn.execute("UPDATE statements SET voided = false WHERE id = $1", sid)
+    after = await conn.fetchrow("SELECT raw, verb, user_id, voided FROM statements WHERE id = $1", sid)
+    assert (after["raw"], after["verb"], after["user_id"], after["voided"]) == (*before, True)
 
 
 async def test_a_worker_reads_only_their_own_statements(client, conn):
