@@ -311,7 +311,7 @@ async def _learning(conn, url, plan, rng, manifest, tables, versions, worker_ids
         context = (f'{{"registration": "{eid}", "revision": "{v["version"]}", "contextActivities": {{"parent": '
                    f'[{{"objectType": "Activity", "id": "{base}/activities/{v["code"]}/v{v["version"]}"}}]}}}}')
         actor = f'", "actor": {{"objectType": "Agent", "account": {{"homePage": "{base}", "name": "{uid}"}}}}, '
-        per_enrollment.append((eid, uid, v["id"], objects[v["id"]], object_parts[v["id"]], context, actor, '"context": ' + context))
+        per_enrollment.append((eid, uid, v["id"], objects[v["id"]], object_parts[v["id"]], actor, '"context": ' + context))
     n_enroll = len(enrollments)
     completion_ids: dict[uuid.UUID, str] = {}
     getrandbits = rng.getrandbits
@@ -320,7 +320,7 @@ async def _learning(conn, url, plan, rng, manifest, tables, versions, worker_ids
 
     def statements() -> Iterator[tuple[Any, ...]]:
         for k in range(plan.statements):
-            eid, uid, vid, objs, obj_parts, context, actor, context_part = per_enrollment[k % n_enroll]
+            eid, uid, vid, objs, obj_parts, actor, context_part = per_enrollment[k % n_enroll]
             a = (k // n_enroll) % len(objs)
             vi = (k // (n_enroll * len(objs))) % 3
             h = "%032x" % ((getrandbits(128) & v4_mask) | v4)
@@ -329,12 +329,12 @@ async def _learning(conn, url, plan, rng, manifest, tables, versions, worker_ids
             raw = '{"id": "' + sid + actor + verb_parts[vi] + obj_parts[a] + context_part + stamps[ti] + tails[vi]
             if vi == 2 and eid in done_at:
                 completion_ids.setdefault(eid, sid)
-            yield (sid, uid, eid, verbs[vi], objs[a][0], objs[a][1], completed_result if vi == 2 else None, context,
-                   times[ti], times[ti], raw)
+            yield (sid, uid, eid, verbs[vi], objs[a][0], objs[a][1], completed_result if vi == 2 else None, times[ti],
+                   times[ti], raw)
 
     manifest.counts["statements"] = await _copy_parallel(
         url, "statements",
-        ["id", "user_id", "enrollment_id", "verb", "activity_iri", "activity_id", "result", "context", "timestamp", "stored", "raw"],
+        ["id", "user_id", "enrollment_id", "verb", "activity_iri", "activity_id", "result", "timestamp", "stored", "raw"],
         statements(),
     )
     t = lap("statements", t)

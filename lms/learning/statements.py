@@ -48,8 +48,8 @@ WITH input AS (
     FROM resolved
 ), stored AS (
     -- A batch with any problem stores nothing; the other batches of the same call are stored.
-    INSERT INTO statements (id, user_id, enrollment_id, verb, activity_iri, activity_id, voids_id, result, context, timestamp, raw)
-    SELECT id, user_id, enrollment_id, verb, activity_iri, activity_id, voids_id, raw -> 'result', raw -> 'context', ts, raw
+    INSERT INTO statements (id, user_id, enrollment_id, verb, activity_iri, activity_id, voids_id, result, timestamp, raw)
+    SELECT id, user_id, enrollment_id, verb, activity_iri, activity_id, voids_id, raw -> 'result', ts, raw
     FROM resolved
     WHERE batch NOT IN (SELECT batch FROM bad WHERE reason IS NOT NULL)
     ORDER BY id
