@@ -48,6 +48,7 @@ WITH input AS (
     FROM resolved
 ), stored AS (
     -- A batch with any problem stores nothing; the other batches of the same call are stored.
+    -- `context` is left empty: `raw` holds it, and nothing reads the copy (migration 0009).
     INSERT INTO statements (id, user_id, enrollment_id, verb, activity_iri, activity_id, voids_id, result, timestamp, raw)
     SELECT id, user_id, enrollment_id, verb, activity_iri, activity_id, voids_id, raw -> 'result', ts, raw
     FROM resolved
