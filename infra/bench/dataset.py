@@ -30,7 +30,7 @@ from typing import Any
 
 import asyncpg
 
-from lms.settings import REPO_ROOT, Settings
+from lms.settings import Settings
 
 VERB_BASE = "http://adlnet.gov/expapi/verbs/"
 WORKERS_PER_CLINIC = 500  # a statewide rollout adds clinics of about this size, not ever bigger clinics

@@ -86,7 +86,7 @@ async def insert_pending(
     created_by: UUID | None,
 ) -> MediaOut:
     row = await conn.fetchrow(
-        f"""WITH m AS (
+        """WITH m AS (
                 INSERT INTO media (id, course_id, storage_key, kind, content_type, byte_size, filename, language, video_id,
                                    upload_id, created_by)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
