@@ -96,6 +96,8 @@ DEPENDENCIES = {
 
 
 # Annotations for handler parameters (Litestar wants injected names marked explicitly).
+# Litestar resolves the types inside them (asyncpg, CurrentUser, Settings) among the names of the handler's module, so
+# a controller using one imports those too, even where a linter calls the import unused.
 Db = NamedDependency[asyncpg.Connection]
 Tx = NamedDependency[asyncpg.Connection]
 User = NamedDependency[CurrentUser]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-import asyncpg  # noqa: F401 (Litestar resolves lms.deps' dependency types in this module's names)
+import asyncpg  # noqa: F401 (see lms.deps)
 from litestar import Controller, delete, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg  # noqa: F401 (Litestar resolves lms.deps' dependency types in this module's names)
+import asyncpg  # noqa: F401 (see lms.deps)
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromQuery, URLEncodedBody
@@ -13,12 +13,12 @@ from litestar.response import Redirect, Template
 from lms.deps import Db, MaybeUser, SettingsDep, Tx, User
 from lms.accounts import queries, service
 from lms.accounts.auth import SESSION_COOKIE, require_login
-from lms.accounts.schemas import CurrentUser  # noqa: F401 (Litestar resolves lms.deps' dependency types in this module's names)
+from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.accounts.secrets import token_hash
 from lms.errors import Invalid, TooMany
 from lms.i18n import LANGUAGE_COOKIE, UI_LANGUAGES
 from lms.schemas import Form, safe_next
-from lms.settings import Settings  # noqa: F401 (Litestar resolves lms.deps' dependency types in this module's names)
+from lms.settings import Settings  # noqa: F401 (see lms.deps)
 from lms.web import page
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import asyncpg  # noqa: F401 (Litestar resolves lms.deps' dependency types in this module's names)
+import asyncpg  # noqa: F401 (see lms.deps)
 from litestar import Controller, get, post, put
 from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 
 from lms.deps import Db, Tx, User
 from lms.accounts.auth import STAFF, require_role
-from lms.accounts.schemas import CurrentUser  # noqa: F401 (Litestar resolves lms.deps' dependency types in this module's names)
+from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.catalog import queries, service
 from lms.catalog.content import CourseDoc
 from lms.catalog.language import pick
