@@ -7,12 +7,13 @@ served again with the caller's CSRF token. What stays per request: the sign-in a
 check, and the audit record naming the workers shown (those of the kept view; lms.audit.writer writes the records of
 viewings that come at the same moment in one INSERT, each viewing waiting for its own). The page says when its
 figures were read. A change made through this process (a credential recorded, a certificate revoked) drops the
-clinic's views at once: the credit service calls ``clinic_changed`` (as publishing calls ``catalogue_changed``), and
-every cache of the process forgets those views on its next use. Changes elsewhere (a completion, another process)
-show within ``KEEP_SECONDS`` (plus one render). When a view is missing or a minute old, one request makes it; the
-others asking meanwhile get the previous view (or, when there is none, wait for that one request), so a busy view
-expiring is neither a burst of identical renders nor a queue of admins waiting on one. Nobody holds a database
-connection while waiting.
+clinic's views as soon as it is committed: the credit service gives ``clinic_changed`` to lms.db.after_commit (as
+publishing gives ``catalogue_changed``), and every cache of the process forgets those views on its next use. A view
+whose making began before such a change may have read the data before it: its requests get it, but it is not kept.
+Changes elsewhere (a completion, another process) show within ``KEEP_SECONDS`` (plus one render). When a view is
+missing or a minute old, one request makes it; the others asking meanwhile get the previous view (or, when there is
+none, wait for that one request), so a busy view expiring is neither a burst of identical renders nor a queue of
+admins waiting on one. Nobody holds a database connection while waiting.
 
 One cache per app (on ``app.state``), like the catalogue's.
 """
@@ -43,6 +44,11 @@ def clinic_changed(clinic_id: UUID | None) -> None:
     global _changes
     _changes += 1
     _changed_at[clinic_id] = _changes
+
+
+def _last_change(clinic_id: UUID) -> int:
+    """The number of the latest change to this clinic's views (0: none yet)."""
+    return max(_changed_at.get(clinic_id, 0), _changed_at.get(None, 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +86,13 @@ class DashboardCache:
             # the maker failed: try again (one of the waiters becomes the maker)
         future: asyncio.Future[KeptView | None] = asyncio.get_running_loop().create_future()
         self._making[(clinic_id, key)] = future
+        begun = _changes
         try:
             html, worker_ids = await make()
-            kept = self.keep(clinic_id, key, html, worker_ids)
+            if _last_change(clinic_id) > begun:  # read before a change to its clinic: for these requests only
+                kept = KeptView(html, tuple(worker_ids), time.monotonic())
+            else:
+                kept = self.keep(clinic_id, key, html, worker_ids)
             future.set_result(kept)
             return kept, True
         finally:

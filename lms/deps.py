@@ -12,6 +12,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 
 from lms.accounts.schemas import CurrentUser
+from lms.db import after_commit
 from lms.errors import DatabaseUnavailable
 from lms.settings import Settings
 from lms.storage import Storage
@@ -55,12 +56,14 @@ async def provide_tx(state: State) -> AsyncIterator[asyncpg.Connection]:
     """A connection inside a transaction: an exception anywhere in the handler rolls everything back.
 
     When the handler failed because the connection itself was lost (PostgreSQL restarted), the rollback cannot run;
-    the handler's own error is what the caller gets (a 503), not the failed rollback's.
+    the handler's own error is what the caller gets (a 503), not the failed rollback's. What the handler changed is
+    announced to this process's caches after the commit (lms.db.after_commit), before the response goes out.
     """
     conn = await _acquire(state)
     transaction = conn.transaction()
     try:
         await transaction.start()
+        after_commit.hold(conn)
         try:
             yield conn
         except BaseException:
@@ -70,7 +73,9 @@ async def provide_tx(state: State) -> AsyncIterator[asyncpg.Connection]:
                 pass  # the connection is gone, and with it the transaction: nothing was committed
             raise
         await transaction.commit()
+        after_commit.committed(conn)
     finally:
+        after_commit.forget(conn)
         await state.pool.release(conn)
 
 

@@ -4,8 +4,8 @@
   (course code, version, activity key); the least recently used go when there are too many.
 - The catalogue and the course pages change when a version is published or retired. They are kept under the
   *catalogue generation*, a number PostgreSQL bumps on every such change (migration 0007). Each process reads it at
-  most once a second, and at once after this process published or retired something, so a change shows on every
-  replica within a second and immediately where it was made.
+  most once a second, and at once after a publish or retirement made by this process has committed
+  (lms.db.after_commit), so a change shows on every replica within a second and immediately where it was made.
 
 One cache per app (on ``app.state``), never per module: two apps in one process (tests) may use two databases.
 """
@@ -29,7 +29,8 @@ _local_changes = 0  # publishes and retirements made by this process
 
 
 def catalogue_changed() -> None:
-    """Called by publishing and retiring: this process's caches read the generation again on their next use."""
+    """Given by publishing and retiring once committed: this process's caches read the generation again on their next
+    use."""
     global _local_changes
     _local_changes += 1
 

@@ -14,6 +14,7 @@ from lms.catalog.cache import catalogue_changed
 from lms.catalog.content import CourseDoc, InPerson, Lesson, Quiz, doc_problems, kind_of, missing_translations, total_minutes
 from lms.catalog.render import render_markdown
 from lms.catalog.schemas import Published, TranslationStatus
+from lms.db.after_commit import after_commit
 from lms.errors import Invalid, NotFound
 from lms.observability.logs import log_event
 
@@ -88,7 +89,7 @@ async def publish(conn: asyncpg.Connection, doc: CourseDoc, *, actor_id: UUID | 
         approvals=[msgspec.to_builtins(a) for a in doc.approvals],
     )
     await record(conn, actor_id=actor_id, action="course.published", subject=f"{doc.code} v{version}")
-    catalogue_changed()
+    after_commit(conn, catalogue_changed)
     log_event("course.published", course=doc.code, version=version, version_id=version_id, actor_id=actor_id)
     return Published(code=doc.code, version=version, version_id=version_id)
 
@@ -112,7 +113,7 @@ async def save_draft(conn: asyncpg.Connection, doc: CourseDoc, *, code: str) -> 
     if doc.code != code:
         raise Invalid("the course code in the document differs from the one in the URL", field="code")
     await queries.save_draft(conn, code=doc.code, track=doc.track, draft=msgspec.to_builtins(doc))
-    catalogue_changed()  # the catalogue shows the course's track
+    after_commit(conn, catalogue_changed)  # the catalogue shows the course's track
     return translation_status(doc)
 
 
@@ -124,5 +125,5 @@ def translation_status(doc: CourseDoc) -> TranslationStatus:
 async def retire(conn: asyncpg.Connection, *, code: str, version: int, actor_id: UUID, reason: str) -> None:
     if not await queries.retire_version(conn, code=code, version=version):
         raise NotFound(f"no published version {version} of {code}")
-    catalogue_changed()
+    after_commit(conn, catalogue_changed)
     await record(conn, actor_id=actor_id, action="course.retired", subject=f"{code} v{version}", detail={"reason": reason})

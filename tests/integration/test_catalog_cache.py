@@ -4,9 +4,15 @@ shows at once in the process that made it, and within a second everywhere else (
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
 
 from lms.catalog import cache as catalog_cache
 from lms.catalog import service
+from lms.deps import provide_tx
 from tests.conftest import COURSES_DIR
 from tests.helpers import csrf_from, make_clinic, make_user, publish_folder, sign_in
 
@@ -124,3 +130,40 @@ async def test_a_kept_lesson_page_shows_each_signed_in_worker_their_own_progress
         pages[email] = page.text
     assert "Done ✓" in pages["ana@example.org"] and "Done ✓" not in pages["bo@example.org"]
     assert csrf_from(pages["ana@example.org"]) != csrf_from(pages["bo@example.org"])
+
+
+
+@asynccontextmanager
+async def on_this_loop(app) -> AsyncIterator[httpx.AsyncClient]:
+    """The app's pool and caches on the test's own event loop, so the test can hold a request's transaction too."""
+    async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local") as client:
+        yield client
+
+
+async def test_a_catalogue_read_while_a_publish_is_committing_is_not_kept_as_current(app, conn):
+    await publish_folder(conn, COURSES_DIR / "MA-VS-101")
+    async with on_this_loop(app) as client:
+        assert "DA-IC-101" not in (await client.get("/", headers=SPANISH)).text
+
+        publishing_request = provide_tx(app.state)  # the transaction an instructor's "Publish" runs in
+        tx = await publishing_request.__anext__()
+        await publish_folder(tx, COURSES_DIR / "DA-IC-101")
+        # A worker opens the catalogue before that commit: it cannot show the course yet ...
+        assert "DA-IC-101" not in (await client.get("/", headers=SPANISH)).text
+        with pytest.raises(StopAsyncIteration):
+            await publishing_request.__anext__()  # the request's transaction commits
+
+        # ... and what it read is not what the next visitor gets: the course shows at once, not a second later.
+        assert DENTAL_ES in (await client.get("/", headers=SPANISH)).text
+
+
+async def test_a_publish_that_rolls_back_leaves_the_catalogue_as_it_was(app, conn):
+    await publish_folder(conn, COURSES_DIR / "MA-VS-101")
+    async with on_this_loop(app) as client:
+        publishing_request = provide_tx(app.state)
+        tx = await publishing_request.__anext__()
+        await publish_folder(tx, COURSES_DIR / "DA-IC-101")
+        with pytest.raises(RuntimeError):
+            await publishing_request.athrow(RuntimeError("the handler failed after publishing"))
+        catalogue = await client.get("/", headers=SPANISH)
+        assert "MA-VS-101" in catalogue.text and "DA-IC-101" not in catalogue.text

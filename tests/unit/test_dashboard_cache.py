@@ -74,3 +74,22 @@ async def test_while_an_old_view_is_made_again_the_others_get_the_old_one_withou
     assert (kept.html, made) == ("old", False)
     release.set()
     assert (await maker)[0].html == "new"
+
+
+async def test_a_view_being_made_when_its_clinic_changes_is_shown_but_not_kept():
+    cache = DashboardCache()
+
+    async def make_while_a_credential_is_recorded() -> tuple[str, list[str]]:
+        clinic_changed(CLINIC)  # committed while this view was reading the clinic's figures
+        cache.get(OTHER, "credit")  # meanwhile another admin opens another clinic's page
+        return "<html>figures from before</html>", ["w1"]
+
+    view, made = await cache.view(CLINIC, "credit", make_while_a_credential_is_recorded)
+    assert made and view.html == "<html>figures from before</html>"
+    assert cache.get(CLINIC, "credit") is None  # the next admin gets a fresh read
+
+    async def make() -> tuple[str, list[str]]:
+        return "<html>current</html>", ["w1"]
+
+    await cache.view(CLINIC, "credit", make)
+    assert cache.get(CLINIC, "credit").html == "<html>current</html>"  # a view made after the change is kept
