@@ -132,7 +132,6 @@ async def test_a_kept_lesson_page_shows_each_signed_in_worker_their_own_progress
     assert csrf_from(pages["ana@example.org"]) != csrf_from(pages["bo@example.org"])
 
 
-
 @asynccontextmanager
 async def on_this_loop(app) -> AsyncIterator[httpx.AsyncClient]:
     """The app's pool and caches on the test's own event loop, so the test can hold a request's transaction too."""
