@@ -19,6 +19,9 @@ from typing import Any, TypeVar
 SERVERS = ("uvicorn", "granian")
 DEFAULT_SERVER = "uvicorn"
 TRUSTED_PROXIES = "127.0.0.1"
+# What uvicorn runs on, in `lms serve` and in the tests that start a real server: uvloop, and httptools with one
+# write per response (lms/server_protocol.py).
+UVICORN_PROTOCOLS = {"loop": "uvloop", "http": "lms.server_protocol:OneWriteHttpToolsProtocol"}
 _FACTORY_VARIABLE = "LMS_SERVER_FACTORY"  # plumbing between this process and granian's workers, not a setting
 
 
@@ -63,7 +66,7 @@ def run_server(
         import uvicorn
 
         options = {"proxy_headers": True, "forwarded_allow_ips": TRUSTED_PROXIES, **uvicorn_options}
-        uvicorn.run(app, factory=factory, host=host, port=port, workers=workers, loop="uvloop", http="httptools",
+        uvicorn.run(app, factory=factory, host=host, port=port, workers=workers, **UVICORN_PROTOCOLS,
                     timeout_graceful_shutdown=timeout_graceful_shutdown, **options)
         return
     if not (factory and isinstance(app, str)):

@@ -14,6 +14,7 @@ import uvicorn
 
 from lms.app import create_app
 from lms.embedded.ports import free_port
+from lms.server import UVICORN_PROTOCOLS
 from lms.learning import completion
 from tests.integration.learning_fixtures import CODE, basic, hybrid_course, right_answers, schedule_session
 
@@ -25,7 +26,7 @@ async def replica(settings) -> AsyncIterator[str]:
     """One `lms` process as deployed: uvicorn serving the app on its own port, with its own pool."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings.replace(database_pool_max=10)), host="127.0.0.1", port=port,
-                                          log_level="warning", lifespan="on"))
+                                          log_level="warning", lifespan="on", **UVICORN_PROTOCOLS))
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

@@ -17,6 +17,7 @@ import uvicorn
 
 from lms.app import create_app
 from lms.embedded.ports import free_port
+from lms.server import UVICORN_PROTOCOLS
 from tests.integration.fault_proxy import FaultyProxy
 from tests.integration.test_faults import XAPI, batch_of, learner
 
@@ -48,7 +49,8 @@ def batches_without_repeats(items: list[dict], size: int) -> list[list[dict]]:
 class ServerThread:
     def __init__(self, app, port: int) -> None:
         self.server = uvicorn.Server(uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", timeout_graceful_shutdown=3))
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", timeout_graceful_shutdown=3,
+            **UVICORN_PROTOCOLS))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> ServerThread:
