@@ -31,6 +31,8 @@ from zoneinfo import ZoneInfo
 
 from litestar.datastructures import State
 
+from lms.web import KeptPage
+
 KEEP_SECONDS = 60.0
 MAX_VIEWS = 512
 _STATE_KEY = "dashboard_cache"
@@ -53,7 +55,7 @@ def _last_change(clinic_id: UUID) -> int:
 
 @dataclass(frozen=True, slots=True)
 class KeptView:
-    html: str  # rendered with the CSRF slot (lms.web.render_kept)
+    page: KeptPage  # rendered with the CSRF slot (lms.web.render_kept)
     worker_ids: tuple[str, ...]  # the workers the view shows, for each viewing's audit record
     kept_at: float
 
@@ -66,8 +68,8 @@ class DashboardCache:
         self._changes_seen = _changes
 
     async def view(self, clinic_id: UUID, key: Hashable,
-                   make: Callable[[], Awaitable[tuple[str, list[str]]]]) -> tuple[KeptView, bool]:
-        """The kept view, made with ``make`` (html, worker ids) when missing or old; True when this call made it (and
+                   make: Callable[[], Awaitable[tuple[KeptPage, list[str]]]]) -> tuple[KeptView, bool]:
+        """The kept view, made with ``make`` (page, worker ids) when missing or old; True when this call made it (and
         so ``make`` wrote the audit record). While one request makes a view, the others asking get the previous one
         if it is less than twice ``seconds`` old, else wait for the new one."""
         while True:
@@ -88,11 +90,11 @@ class DashboardCache:
         self._making[(clinic_id, key)] = future
         begun = _changes
         try:
-            html, worker_ids = await make()
+            page, worker_ids = await make()
             if _last_change(clinic_id) > begun:  # read before a change to its clinic: for these requests only
-                kept = KeptView(html, tuple(worker_ids), time.monotonic())
+                kept = KeptView(page, tuple(worker_ids), time.monotonic())
             else:
-                kept = self.keep(clinic_id, key, html, worker_ids)
+                kept = self.keep(clinic_id, key, page, worker_ids)
             future.set_result(kept)
             return kept, True
         finally:
@@ -108,8 +110,8 @@ class DashboardCache:
             return None
         return found
 
-    def keep(self, clinic_id: UUID, key: Hashable, html: str, worker_ids: list[str], now: float | None = None) -> KeptView:
-        kept = self._views[(clinic_id, key)] = KeptView(html, tuple(worker_ids), time.monotonic() if now is None else now)
+    def keep(self, clinic_id: UUID, key: Hashable, page: KeptPage, worker_ids: list[str], now: float | None = None) -> KeptView:
+        kept = self._views[(clinic_id, key)] = KeptView(page, tuple(worker_ids), time.monotonic() if now is None else now)
         self._views.move_to_end((clinic_id, key))
         while len(self._views) > self.max_views:
             self._views.popitem(last=False)

@@ -20,7 +20,7 @@ from lms.errors import NotFound
 from lms.i18n import N_, request_language
 from lms.learning import page_data as learning_pages
 from lms.media.delivery import lesson_media, visitor_media
-from lms.web import is_visitor_page, page, render_kept, render_part, serve_kept, slot
+from lms.web import KeptPage, is_visitor_page, page, render_kept, render_part, serve_kept, slot
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
 TRACK_NAMES = {
@@ -146,10 +146,10 @@ class CatalogPages(Controller):
         return serve_kept(request, kept, media=shown_media, learning=render_part(request, "learning/_activity.html.jinja2", **mine))
 
 
-def _whole(request: Request[Any, Any, Any], template: str, context: dict[str, Any]) -> Callable[[], Awaitable[str]]:
+def _whole(request: Request[Any, Any, Any], template: str, context: dict[str, Any]) -> Callable[[], Awaitable[KeptPage]]:
     """The loader a cache calls on a miss: the visitor's whole page, rendered once."""
 
-    async def render() -> str:
+    async def render() -> KeptPage:
         return render_kept(request, template, **context)
 
     return render

@@ -22,7 +22,7 @@ from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import Invalid
 from lms.i18n import LANGUAGE_COOKIE, UI_LANGUAGES, base_language, request_language
 from lms.schemas import Form
-from lms.web import page, render_kept, serve_kept
+from lms.web import KeptPage, page, render_kept, serve_kept
 
 CodeParam = Annotated[str, PathParameter(min_length=1, max_length=40)]
 LangParam = Annotated[str | None, QueryParameter(pattern=r"^[a-z]{2}$")]
@@ -118,7 +118,7 @@ class CreditPages(Controller):
             async with connection(state) as db:
                 clinic_id = await service.viewer_clinic(db, viewer=user, clinic_slug=clinic)
 
-        async def make() -> tuple[str, list[str]]:
+        async def make() -> tuple[KeptPage, list[str]]:
             async with connection(state) as db:  # clinic_report writes the audit record of this viewing
                 report = await service.clinic_report(db, viewer=user, clinic_slug=clinic, months=months, fmt="html",
                                                      page=page_number, short_only=short)
@@ -133,7 +133,7 @@ class CreditPages(Controller):
         if not made_now:  # written together with other viewings' records (lms.audit.writer)
             await state.audit_writer.record(queries.credit_lookup_entry(
                 clinic_id=clinic_id, actor_id=user.id, fmt="html", months=months, worker_ids=list(kept.worker_ids)))
-        return serve_kept(request, kept.html)
+        return serve_kept(request, kept.page)
 
     @get("/clinic/credit.csv", operation_id="page_clinic_credit_csv", guards=[require_role("clinic_admin", "program_admin")])
     async def clinic_csv(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> Response[str]:

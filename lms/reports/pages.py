@@ -18,7 +18,7 @@ from lms.errors import Invalid, NotFound
 from lms.i18n import request_language
 from lms.reports import audit_log, dashboards, exports, service, views
 from lms.reports.schemas import Filters
-from lms.web import page, render_kept, serve_kept
+from lms.web import KeptPage, page, render_kept, serve_kept
 
 Text = Annotated[str | None, QueryParameter(max_length=64)]
 Table = Annotated[str, PathParameter(pattern=r"^[a-z_]{2,20}\.csv$")]
@@ -98,7 +98,7 @@ class ReportPages(Controller):
         filters = dashboards.parse_filters(track=track, start=start, end=end)
         state = request.app.state
 
-        async def make() -> tuple[str, list[str]]:
+        async def make() -> tuple[KeptPage, list[str]]:
             async with connection(state) as conn, conn.transaction():  # clinic_dashboard writes the audit record
                 options = await dashboards.filter_options(conn)
                 labels = service.group_labels(options, ui_language=lang, gettext=_)
@@ -120,7 +120,7 @@ class ReportPages(Controller):
         kept, made_now = await dashboard_cache(state).view(scoped, key, make)
         if not made_now:  # written together with other viewings' records (lms.audit.writer)
             await state.audit_writer.record(service.clinic_view_entry(viewer=user, clinic_id=scoped, worker_ids=list(kept.worker_ids)))
-        return serve_kept(request, kept.html)
+        return serve_kept(request, kept.page)
 
     @get("/clinics/{clinic_id:uuid}/export/{table:str}", operation_id="page_reports_clinic_export",
          guards=[require_role("clinic_admin", "program_admin")])

@@ -22,18 +22,18 @@ async def test_admins_asking_at_once_for_a_missing_view_wait_for_one_render():
 
     answers = await asyncio.gather(*(cache.view(CLINIC, "credit", make) for _ in range(20)))
     assert len(renders) == 1
-    assert [made for _, made in answers].count(True) == 1 and {kept.html for kept, _ in answers} == {"<html>"}
+    assert [made for _, made in answers].count(True) == 1 and {kept.page for kept, _ in answers} == {"<html>"}
 
 
 async def test_a_view_lives_a_minute_and_a_change_here_drops_only_its_clinic():
     cache = DashboardCache(seconds=60)
     cache.keep(CLINIC, "credit", "a", [], now=100.0)
     cache.keep(OTHER, "credit", "b", [], now=100.0)
-    assert cache.get(CLINIC, "credit", now=159.0).html == "a"
+    assert cache.get(CLINIC, "credit", now=159.0).page == "a"
     assert cache.get(CLINIC, "credit", now=160.0) is None
     cache.keep(CLINIC, "credit", "a", [])
     clinic_changed(CLINIC)  # what the credit service calls after recording a credential
-    assert cache.get(CLINIC, "credit") is None and cache.get(OTHER, "credit", now=101.0).html == "b"
+    assert cache.get(CLINIC, "credit") is None and cache.get(OTHER, "credit", now=101.0).page == "b"
 
 
 async def test_when_the_render_fails_the_waiting_admins_render_it_themselves():
@@ -52,7 +52,7 @@ async def test_when_the_render_fails_the_waiting_admins_render_it_themselves():
     with pytest.raises(ConnectionError):
         await first
     kept, made = await waiting
-    assert kept.html == "<html>" and made is True and len(calls) == 2
+    assert kept.page == "<html>" and made is True and len(calls) == 2
 
 
 async def test_while_an_old_view_is_made_again_the_others_get_the_old_one_without_waiting():
@@ -71,9 +71,9 @@ async def test_while_an_old_view_is_made_again_the_others_get_the_old_one_withou
     maker = asyncio.create_task(cache.view(CLINIC, "report", make_slowly))
     await asyncio.sleep(0)
     kept, made = await asyncio.wait_for(cache.view(CLINIC, "report", make_slowly), timeout=1)
-    assert (kept.html, made) == ("old", False)
+    assert (kept.page, made) == ("old", False)
     release.set()
-    assert (await maker)[0].html == "new"
+    assert (await maker)[0].page == "new"
 
 
 async def test_a_view_being_made_when_its_clinic_changes_is_shown_but_not_kept():
@@ -85,11 +85,11 @@ async def test_a_view_being_made_when_its_clinic_changes_is_shown_but_not_kept()
         return "<html>figures from before</html>", ["w1"]
 
     view, made = await cache.view(CLINIC, "credit", make_while_a_credential_is_recorded)
-    assert made and view.html == "<html>figures from before</html>"
+    assert made and view.page == "<html>figures from before</html>"
     assert cache.get(CLINIC, "credit") is None  # the next admin gets a fresh read
 
     async def make() -> tuple[str, list[str]]:
         return "<html>current</html>", ["w1"]
 
     await cache.view(CLINIC, "credit", make)
-    assert cache.get(CLINIC, "credit").html == "<html>current</html>"  # a view made after the change is kept
+    assert cache.get(CLINIC, "credit").page == "<html>current</html>"  # a view made after the change is kept
