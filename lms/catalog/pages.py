@@ -9,7 +9,7 @@ import asyncpg
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, PathParameter, QueryParameter
 from litestar.response import Template
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from lms.catalog import queries
 from lms.catalog.cache import catalog_cache
@@ -20,7 +20,7 @@ from lms.errors import NotFound
 from lms.i18n import N_, request_language
 from lms.learning import page_data as learning_pages
 from lms.media.delivery import lesson_media, visitor_media
-from lms.web import KeptPage, is_visitor_page, page, render_kept, render_part, serve_kept, slot
+from lms.web import KeptPage, fill_kept, is_visitor_page, page, render_kept, render_part, serve_kept, slot
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
 TRACK_NAMES = {
@@ -110,7 +110,7 @@ class CatalogPages(Controller):
     @get("/courses/{code:str}/v/{version:int}/{key:str}", operation_id="page_activity")
     async def activity(
         self, request: Request[Any, Any, Any], code: Code, version: FromPath[int], key: FromPath[str],
-    ) -> Template | Response[str]:
+    ) -> Template | Response[bytes]:
         state, user = request.app.state, request.scope.get("user")
         cache = catalog_cache(state)
 
@@ -143,11 +143,22 @@ class CatalogPages(Controller):
             request, "catalog/activity.html.jinja2", {**context, "media_slot": slot("media"), "learning_slot": slot("learning")}))
         mine = {**context, "media": media, "learning": learning}
         shown_media = render_part(request, "media/_lesson_media.html.jinja2", **mine) if media.status != "none" else ""
-        return serve_kept(request, kept, media=shown_media, learning=render_part(request, "learning/_activity.html.jinja2", **mine))
+        if activity.kind != "lesson" or learning is None:
+            return serve_kept(request, kept, media=shown_media, learning=render_part(request, "learning/_activity.html.jinja2", **mine))
+        # A lesson's own part is one of three (not enrolled, to do, done), kept too, with slots for this person's
+        # statement, its id and their own id.
+        part = await cache.lesson(
+            ("lesson part", code, version, key, request_language(request), learning.enrollment_id is None, learning.done),
+            _whole(request, "learning/_activity.html.jinja2", {**context, "xapi_user": slot("user_id"), "learning": {
+                "enrollment_id": learning.enrollment_id, "done": learning.done,
+                "statement_json": slot("statement"), "statement_id": slot("statement_id")}}))
+        mine_filled = fill_kept(request, part, statement=escape(learning.statement_json or ""),
+                                statement_id=str(learning.statement_id), user_id=str(user.id))
+        return serve_kept(request, kept, media=shown_media, learning=mine_filled)
 
 
 def _whole(request: Request[Any, Any, Any], template: str, context: dict[str, Any]) -> Callable[[], Awaitable[KeptPage]]:
-    """The loader a cache calls on a miss: the visitor's whole page, rendered once."""
+    """The loader a cache calls on a miss: a page (or a part of one) rendered once, with its slots."""
 
     async def render() -> KeptPage:
         return render_kept(request, template, **context)

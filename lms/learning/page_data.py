@@ -86,4 +86,5 @@ async def for_activity_page(
             key=activity.key, title=activity.title, registration=row["enrollment_id"], language=language,
             statement_id=statement_id,
         )
-    return msgspec.convert({**dict(row), "statement_id": statement_id, "statement": statement}, ActivityLearning)
+    return msgspec.convert({**dict(row), "statement_id": statement_id, "statement": statement,
+                            "statement_json": msgspec.json.encode(statement).decode() if statement else None}, ActivityLearning)

@@ -130,6 +130,7 @@ class ActivityLearning(Response):
     done: bool
     statement_id: UUID            # a fresh id for this page's "mark as done": the same click never counts twice
     statement: dict[str, Any] | None  # lessons: the `completed` statement the player queues and sends
+    statement_json: str | None  # the same as JSON text, for the page (the template escapes it like any attribute)
     attempts: int
     best_score: float | None
     passed: bool

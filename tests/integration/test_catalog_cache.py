@@ -15,6 +15,7 @@ from lms.catalog import service
 from lms.deps import provide_tx
 from tests.conftest import COURSES_DIR
 from tests.helpers import csrf_from, make_clinic, make_user, publish_folder, sign_in
+from tests.integration.learning_fixtures import queued_statement
 
 SPANISH = {"accept-language": "es"}
 DENTAL_ES = "Control de infecciones para asistentes dentales"
@@ -130,6 +131,16 @@ async def test_a_kept_lesson_page_shows_each_signed_in_worker_their_own_progress
         pages[email] = page.text
     assert "Done ✓" in pages["ana@example.org"] and "Done ✓" not in pages["bo@example.org"]
     assert csrf_from(pages["ana@example.org"]) != csrf_from(pages["bo@example.org"])
+    # The statement the phone queues, its id and the queue's owner are each worker's own.
+    for email, text in pages.items():
+        user_id, enrollment_id = await conn.fetchrow(
+            "SELECT u.id, e.id FROM users u JOIN enrollments e ON e.user_id = u.id WHERE u.email = $1", email)
+        statement = queued_statement(text)
+        assert statement["actor"]["account"]["name"] == str(user_id)
+        assert statement["context"]["registration"] == str(enrollment_id)
+        assert f'name="statement_id" value="{statement["id"]}"' in text and f'data-xapi-user="{user_id}"' in text
+    again = await client.get(lesson)  # Bo again: a fresh statement id, so the same tap never counts twice
+    assert queued_statement(again.text)["id"] != queued_statement(pages["bo@example.org"])["id"]
 
 
 @asynccontextmanager
