@@ -1,11 +1,12 @@
 """The production HTTP server behind `lms serve`: one function, two servers to choose from.
 
-uvicorn with uvloop and httptools is the default. Measured against granian (a Rust HTTP server) on the same 2-core
-machine with this app (infra/bench/README.md; `python -m infra.bench --servers uvicorn,granian` measures it again),
-granian answered a bare handler much faster, but this app's pages, where the time goes to Python (middleware,
-templates), about equally fast; and `lms serve`'s graceful shutdown (readiness 503, drain, then uvicorn's own
-SIGTERM handling; lms/observability/shutdown.py) is built on uvicorn. granian stays selectable for deployments
-that want it (``server="granian"``; it then gets no drain period).
+uvicorn with uvloop and httptools is the default, each response sent in one write (lms/server_protocol.py). Measured
+against granian (a Rust HTTP server) on the same 2-core machine with this app (infra/bench/README.md;
+`python -m infra.bench --servers uvicorn,granian` measures it again), granian answered a bare handler much faster,
+but this app's pages, where the time goes to Python (middleware, templates), about equally fast; and `lms serve`'s
+graceful shutdown (readiness 503, drain, then uvicorn's own SIGTERM handling; lms/observability/shutdown.py) is built
+on uvicorn. granian stays selectable for deployments that want it (``server="granian"``; it then gets no drain
+period).
 """
 
 from __future__ import annotations
