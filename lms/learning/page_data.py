@@ -98,4 +98,3 @@ async def for_activity_page(
         )
     return msgspec.convert({**_NOT_READ, **dict(row), "statement_id": statement_id, "statement": statement,
                             "statement_json": msgspec.json.encode(statement).decode() if statement else None}, ActivityLearning)
-
