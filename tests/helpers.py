@@ -1,16 +1,22 @@
-"""Small helpers tests share: making people, signing in, publishing a course."""
+"""Small helpers tests share: making people, signing in, publishing a course, serving an app over a real socket."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+import uvicorn
 
 from lms.accounts import queries as accounts
 from lms.accounts import service as account_service
 from lms.accounts.schemas import UserCreate
+from lms.embedded.ports import free_port
+from lms.server import UVICORN_PROTOCOLS
 
 PASSWORD = "correct horse battery"
 
@@ -46,3 +52,21 @@ async def publish_folder(conn: asyncpg.Connection, folder: Path) -> Any:
     from lms.catalog.loader import publish_folder as publish
 
     return await publish(conn, folder)
+
+
+@asynccontextmanager
+async def serving(app: Any, *, lifespan: str = "on") -> AsyncIterator[str]:
+    """``app`` served by uvicorn on a free port of this event loop, on the protocol `lms serve` runs; yields its URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan,
+                                           **UVICORN_PROTOCOLS))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

@@ -10,12 +10,10 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import httpx
-import uvicorn
 
 from lms.app import create_app
-from lms.embedded.ports import free_port
-from lms.server import UVICORN_PROTOCOLS
 from lms.learning import completion
+from tests.helpers import serving
 from tests.integration.learning_fixtures import CODE, basic, hybrid_course, right_answers, schedule_session
 
 VERBS = "http://adlnet.gov/expapi/verbs/"
@@ -24,19 +22,8 @@ VERBS = "http://adlnet.gov/expapi/verbs/"
 @asynccontextmanager
 async def replica(settings) -> AsyncIterator[str]:
     """One `lms` process as deployed: uvicorn serving the app on its own port, with its own pool."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings.replace(database_pool_max=10)), host="127.0.0.1", port=port,
-                                          log_level="warning", lifespan="on", **UVICORN_PROTOCOLS))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serving(create_app(settings.replace(database_pool_max=10))) as url:
+        yield url
 
 
 async def test_fifty_concurrent_completions_of_one_enrollment_record_one(settings, conn, client):

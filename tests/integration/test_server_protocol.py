@@ -7,15 +7,11 @@ offline-soak and concurrency tests, which start their servers with ``lms.server.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-import uvicorn
 
-from lms.embedded.ports import free_port
-from lms.server import UVICORN_PROTOCOLS
+from tests.helpers import serving
 
 BIG = bytes(range(256)) * 1200  # 300 KB: more than the transport ever holds back
 first_chunk_seen = asyncio.Event()
@@ -36,25 +32,8 @@ async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-@asynccontextmanager
-async def _server() -> AsyncIterator[int]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(_app, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
-                                           **UVICORN_PROTOCOLS))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        await task
-
-
 async def test_pages_and_large_bodies_arrive_whole_on_one_kept_alive_connection():
-    async with _server() as port, httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+    async with serving(_app, lifespan="off") as url, httpx.AsyncClient(base_url=url) as client:
         for _ in range(3):
             small, big = await client.get("/"), await client.get("/big")
             assert (small.status_code, small.content) == (200, b"hola")
@@ -65,7 +44,7 @@ async def test_pages_and_large_bodies_arrive_whole_on_one_kept_alive_connection(
 
 async def test_a_streamed_body_reaches_the_client_chunk_by_chunk():
     first_chunk_seen.clear()
-    async with _server() as port, httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=15) as client:
+    async with serving(_app, lifespan="off") as url, httpx.AsyncClient(base_url=url, timeout=15) as client:
         async with client.stream("GET", "/stream") as response:
             chunks = response.aiter_raw()
             assert await anext(chunks) == b"first,"
@@ -74,8 +53,8 @@ async def test_a_streamed_body_reaches_the_client_chunk_by_chunk():
 
 
 async def test_the_servers_own_answer_to_a_malformed_request_arrives_before_it_closes():
-    async with _server() as port:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    async with serving(_app, lifespan="off") as url:
+        reader, writer = await asyncio.open_connection("127.0.0.1", int(url.rsplit(":", 1)[1]))
         writer.write(b"NOT HTTP AT ALL\r\n\r\n")
         answer = await asyncio.wait_for(reader.read(), 10)  # until the server closes the connection
         writer.close()
