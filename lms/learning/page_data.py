@@ -96,5 +96,5 @@ async def for_activity_page(
             key=activity.key, title=activity.title, registration=row["enrollment_id"], language=language,
             statement_id=statement_id,
         )
-    return msgspec.convert({**_NOT_READ, **dict(row), "statement_id": statement_id, "statement": statement,
+    return msgspec.convert({**_NOT_READ, **dict(row), "statement_id": statement_id,
                             "statement_json": msgspec.json.encode(statement).decode() if statement else None}, ActivityLearning)

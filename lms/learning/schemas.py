@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -129,8 +129,8 @@ class ActivityLearning(Response):
     completed_at: datetime | None
     done: bool
     statement_id: UUID            # a fresh id for this page's "mark as done": the same click never counts twice
-    statement: dict[str, Any] | None  # lessons: the `completed` statement the player queues and sends
-    statement_json: str | None  # the same as JSON text, for the page (the template escapes it like any attribute)
+    statement_json: str | None  # lessons: the `completed` statement the player queues and sends, as JSON text (the
+                                # template escapes it like any attribute)
     attempts: int
     best_score: float | None
     passed: bool
