@@ -1,9 +1,9 @@
 """`python -m infra.bench`: one command, one table.
 
 Starts an embedded PostgreSQL and SeaweedFS under /tmp on free ports (or uses LMS_DATABASE_URL / LMS_S3_*), makes a
-dataset, serves the floor and then `lms` with the production server, warms each endpoint up, loads it from wrk (a
-second process) at 32 connections, and prints requests/s, the ratio to the floor, p50, p99 and errors against the
-targets. ``--scale`` adds the 3,000 vs 100,000 workers comparison, ``--replicas 2`` the two-replica statement run,
+dataset, serves the floor and `lms` side by side with the production server, warms each endpoint up, loads it from
+wrk (a second process) at 32 connections between two short loads of the floor, and prints requests/s, the ratio to
+the floor of that minute, p50, p99 and errors against the targets. ``--scale`` adds the 3,000 vs 100,000 workers comparison, ``--replicas 2`` the two-replica statement run,
 ``--servers granian,uvicorn`` the server comparison.
 """
 
@@ -110,13 +110,13 @@ class Loader:
         path.write_text("\n".join(endpoint.paths) + "\n")
         return path
 
-    def run(self, endpoint: Endpoint, base_url: str, *, warm: bool = True) -> load.Result:
+    def run(self, endpoint: Endpoint, base_url: str, *, warm: bool = True, seconds: float | None = None) -> load.Result:
         if endpoint.browser:
             endpoint = _with_csrf_cookie(endpoint, base_url)
         if warm and self.warmup > 0:
             self._once(endpoint, base_url, self.warmup)
         before = cpu.snapshot(self.app_pids)
-        result = self._once(endpoint, base_url, self.seconds)
+        result = self._once(endpoint, base_url, seconds or self.seconds)
         result.cpu_ms = cpu.per_request_ms(before, cpu.snapshot(self.app_pids), result.requests, result.seconds)
         return result
 
@@ -163,29 +163,42 @@ class ServerRun:
     floor: load.Result
     results: list[tuple[Endpoint, load.Result]]
     rss_mb: list[float]
+    # Each endpoint's floor: the floor's requests/s measured just before and just after it, averaged.
+    adjacent_floor: dict[str, float] = field(default_factory=dict)
+
+    def floor_rps(self, name: str) -> float:
+        return self.adjacent_floor.get(name) or self.floor.rps or 1.0
 
 
 def measure_server(server: str, settings: Settings, loader: Loader, eps: list[Endpoint], *, workers: int, logs: Path) -> ServerRun:
+    """The floor, then each endpoint between two short measurements of the floor (the floor's server stays up, idle
+    while the app is loaded). A ratio is read against the floor of the same minute: this machine's speed drifts by
+    10 to 25 % over a run, as much as the margins the ratios are judged by."""
     say(f"[{server}] floor ...")
+    floor_ep = Endpoint("floor", ["/floor"], browser=False)
+    bracket = max(2.0, loader.seconds / 2)
     floor_proc = servers.start("floor", servers.FLOOR_FACTORY, settings, server=server, workers=workers, log_dir=logs, ready_path="/floor")
     try:
         loader.app_pids = floor_proc.pids()
-        floor = loader.run(Endpoint("floor", ["/floor"], browser=False), floor_proc.base_url)
+        floor = loader.run(floor_ep, floor_proc.base_url)
+        app = servers.start("app", servers.APP_FACTORY, settings, server=server, workers=workers, log_dir=logs, ready_path="/health/live")
+        results, adjacent = [], {}
+        try:
+            before = loader.run(floor_ep, floor_proc.base_url, warm=False, seconds=bracket).rps
+            for endpoint in eps:
+                say(f"[{server}] {endpoint.name} ...")
+                loader.app_pids = app.pids()
+                results.append((endpoint, loader.run(endpoint, app.base_url)))
+                if endpoint.xapi:
+                    settle(settings.database_url)
+                after = loader.run(floor_ep, floor_proc.base_url, warm=False, seconds=bracket).rps
+                adjacent[endpoint.name], before = (before + after) / 2, after
+            rss = app.worker_rss_mb()
+        finally:
+            app.stop()
     finally:
         floor_proc.stop()
-    app = servers.start("app", servers.APP_FACTORY, settings, server=server, workers=workers, log_dir=logs, ready_path="/health/live")
-    loader.app_pids = app.pids()
-    results = []
-    try:
-        for endpoint in eps:
-            say(f"[{server}] {endpoint.name} ...")
-            results.append((endpoint, loader.run(endpoint, app.base_url)))
-            if endpoint.xapi:
-                settle(settings.database_url)
-        rss = app.worker_rss_mb()
-    finally:
-        app.stop()
-    return ServerRun(server, floor, results, rss)
+    return ServerRun(server, floor, results, rss, adjacent)
 
 
 def settle(*database_urls: str) -> None:
@@ -215,15 +228,15 @@ def _mark(ok: bool) -> str:
 
 
 def table(run: ServerRun, *, workers: int, connections: int) -> str:
-    floor_rps = run.floor.rps or 1.0
     head = f"{'endpoint':<38} {'req/s':>8} {'x floor':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}  target"
     lines = [f"server {run.server}, {workers} worker process(es), {connections} connections", head, "-" * len(head)]
 
     def row(name: str, r: load.Result, target: str) -> str:
-        return f"{name:<38} {r.rps:>8.0f} {r.rps / floor_rps:>8.2f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.errors:>7}  {target}"
+        return f"{name:<38} {r.rps:>8.0f} {r.rps / run.floor_rps(name):>8.2f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.errors:>7}  {target}"
 
     lines.append(row("floor: bare Litestar + 1 asyncpg query", run.floor, f"p99 < {TARGET_P99_MS:.0f} ms: {_mark(run.floor.p99_ms < TARGET_P99_MS)}"))
     for endpoint, r in run.results:
+        floor_rps = run.floor_rps(endpoint.name)
         checks = [f"no errors: {_mark(r.errors == 0)}"]
         if endpoint.p99_target:
             checks.insert(0, f"p99 < {TARGET_P99_MS:.0f} ms: {_mark(r.p99_ms < TARGET_P99_MS)}")
@@ -232,6 +245,9 @@ def table(run: ServerRun, *, workers: int, connections: int) -> str:
         if endpoint.ingest_target:
             checks.insert(0, f"{r.items_per_second:,.0f} statements/s >= {TARGET_INGEST:,}: {_mark(r.items_per_second >= TARGET_INGEST)}")
         lines.append(row(endpoint.name, r, "; ".join(checks)))
+    if run.adjacent_floor:
+        lines.append(f"x floor: against the floor's requests/s just before and after each endpoint "
+                     f"({min(run.adjacent_floor.values()):,.0f} to {max(run.adjacent_floor.values()):,.0f} in this run)")
     top = max(run.rss_mb) if run.rss_mb else 0.0
     lines.append(f"worker RSS after the load (VmRSS): {', '.join(f'{x:.0f} MB' for x in run.rss_mb)}; "
                  f"target < {TARGET_RSS_MB} MB: {_mark(0 < top < TARGET_RSS_MB)}")
@@ -378,7 +394,8 @@ def main(argv: list[str] | None = None) -> None:
         runs = [measure_server(s, settings, loader, eps, workers=args.app_workers, logs=work) for s in chosen]
         for run in runs:
             report.append(table(run, workers=args.app_workers, connections=args.connections))
-            figures[run.server] = {"floor": _fig(run.floor), "rss_mb": run.rss_mb, **{e.name: _fig(r) for e, r in run.results}}
+            figures[run.server] = {"floor": _fig(run.floor), "rss_mb": run.rss_mb,
+                                   **{e.name: {**_fig(r), "floor_rps": round(run.floor_rps(e.name), 1)} for e, r in run.results}}
         if len(runs) > 1:
             report.append(server_comparison(runs))
 
