@@ -57,7 +57,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies=DEPENDENCIES,
         middleware=[AuthenticationMiddleware()],
         plugins=[ObservabilityPlugin(settings)],
-        before_send=[security_headers(settings)],
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=templates,
         csrf_config=CSRFConfig(
@@ -74,7 +73,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=2 * 1024 * 1024,
         debug=False,
     )
-    return with_request_log(app)
+    return with_request_log(app, security_headers(settings))
 
 
 def create_app_from_env() -> Litestar:

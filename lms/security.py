@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from litestar.types import Message, Scope
-
 from lms.settings import Settings
 
 
@@ -35,8 +33,9 @@ def content_security_policy(settings: Settings) -> str:
     ])
 
 
-def security_headers(settings: Settings):
-    """An app-level ``before_send`` hook, so that 404s and other errors raised before routing get the headers too."""
+def security_headers(settings: Settings) -> list[tuple[bytes, bytes]]:
+    """The headers every response carries, pages, API answers, files and errors alike (the outermost wrapper,
+    lms.observability.logs.RequestLog, adds each one the response does not set itself)."""
     headers = {
         "content-security-policy": content_security_policy(settings),
         "x-content-type-options": "nosniff",
@@ -47,11 +46,4 @@ def security_headers(settings: Settings):
     }
     if settings.cookie_secure:
         headers["strict-transport-security"] = "max-age=31536000"
-    encoded = [(k.encode(), v.encode()) for k, v in headers.items()]
-
-    async def add_headers(message: Message, scope: Scope) -> None:
-        if message["type"] == "http.response.start":
-            present = {k.lower() for k, _ in message.get("headers", [])}
-            message["headers"] = [*message.get("headers", []), *(h for h in encoded if h[0] not in present)]
-
-    return add_headers
+    return [(k.encode(), v.encode()) for k, v in headers.items()]

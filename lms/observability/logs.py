@@ -198,12 +198,14 @@ def _request_id(scope: Scope) -> str:
 
 
 class RequestLog:
-    """Outermost ASGI wrapper: a request id on every response, one line per request, ``Connection: close`` while
-    draining (so clients stop reusing connections to a replica that is about to go away)."""
+    """Outermost ASGI wrapper: a request id and the given headers (lms.security's) on every response, one line per
+    request, ``Connection: close`` while draining (so clients stop reusing connections to a replica that is about to
+    go away). A header the response sets itself is not added again."""
 
-    def __init__(self, app: Litestar, inner: ASGIApp) -> None:
+    def __init__(self, app: Litestar, inner: ASGIApp, every_response: list[tuple[bytes, bytes]]) -> None:
         self.app = app
         self.inner = inner
+        self.every_response = every_response
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -218,7 +220,9 @@ class RequestLog:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                own = message.get("headers", [])
+                present = {k.lower() for k, _ in own}
+                headers = [*own, *(h for h in self.every_response if h[0] not in present), (b"x-request-id", request_id.encode())]
                 if draining:
                     headers.append((b"connection", b"close"))
                 message = {**message, "headers": headers}  # type: ignore[assignment]
@@ -281,7 +285,8 @@ def _log_request(scope: Scope, route: str, request_id: str, status: int, seconds
     }))
 
 
-def with_request_log(app: Litestar) -> Litestar:
-    """Wrap the app's whole ASGI handler (so unrouted 404s and errors are logged too); returns the same app."""
-    app.asgi_handler = RequestLog(app, app.asgi_handler)
+def with_request_log(app: Litestar, every_response: list[tuple[bytes, bytes]]) -> Litestar:
+    """Wrap the app's whole ASGI handler (so unrouted 404s and errors are logged and get the headers too); returns
+    the same app."""
+    app.asgi_handler = RequestLog(app, app.asgi_handler, every_response)
     return app

@@ -10,11 +10,13 @@ import sys
 import kubernetes_validate
 import pytest
 import yaml
+from litestar import Litestar
 from prometheus_client import REGISTRY
 
-from lms.observability.logs import LineFormatter, _log_request, _request_id, log_event, scrub, utc_stamp
+from lms.observability.logs import LineFormatter, RequestLog, _log_request, _request_id, log_event, scrub, utc_stamp
 from lms.observability.metrics import inc
 from lms.observability.request_metrics import REQUEST_METRICS
+from infra.bench.asgi_call import call
 from lms.settings import REPO_ROOT, Settings, SettingsError, reference_rows, with_reference
 
 K8S_DIR = REPO_ROOT / "infra" / "k8s"
@@ -92,6 +94,21 @@ def test_a_request_line_reaches_any_handler_as_a_complete_record(caplog):
     assert caplog.text.startswith("INFO     lms.requests:logs.py")
     parsed = json.loads(LineFormatter(json=True).format(record))
     assert parsed["event"] == "request" and parsed["route"] == "/courses/{code:str}" and parsed["ts"].endswith("Z")
+
+
+async def test_every_response_gets_the_request_id_and_the_headers_it_does_not_set_itself():
+    async def inner(scope, receive, send):
+        own = [(b"content-type", b"text/plain")] + ([(b"x-frame-options", b"SAMEORIGIN")] if scope["path"] == "/framed" else [])
+        await send({"type": "http.response.start", "status": 200, "headers": own})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    wrapped = RequestLog(Litestar(), inner, [(b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff")])
+    _, body, headers = await call(wrapped, "GET", "/plain", {"x-request-id": "edge-4c1f-9a7e"})
+    assert body == b"ok" and dict(headers) == {b"content-type": b"text/plain", b"x-frame-options": b"DENY",
+                                               b"x-content-type-options": b"nosniff", b"x-request-id": b"edge-4c1f-9a7e"}
+    _, _, headers = await call(wrapped, "GET", "/framed", {})
+    assert [v for k, v in headers if k == b"x-frame-options"] == [b"SAMEORIGIN"]
+    assert dict(headers)[b"x-content-type-options"] == b"nosniff" and len(dict(headers)[b"x-request-id"]) == 32
 
 
 def test_request_series_read_as_prometheus_counters_and_a_histogram():
