@@ -8,6 +8,7 @@ addresses, bearer credentials, ``lms_`` tokens and passwords in URLs.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import itertools
 import logging
@@ -110,10 +111,16 @@ class LineFormatter(logging.Formatter):
 
 
 class StderrHandler(logging.StreamHandler):
-    """Writes to whatever ``sys.stderr`` is at the time (so a test capturing stderr sees the lines)."""
+    """Writes to whatever ``sys.stderr`` is at the time (so a test capturing stderr sees the lines).
+
+    Lines logged while the event loop runs one step leave together when that step ends, in one write: a loaded
+    server finishes several requests per step, and a write per request line was a system call each (and, under a
+    service manager, a wake-up of its journal each). Outside a running loop (the command line, worker threads, the
+    supervisor) a line is written at once; ``flush`` (called by logging at exit) writes whatever is held."""
 
     def __init__(self) -> None:
         super().__init__(sys.stderr)
+        self._held: list[str] = []
 
     @property  # type: ignore[override]
     def stream(self) -> Any:
@@ -124,15 +131,35 @@ class StderrHandler(logging.StreamHandler):
         pass
 
     def emit(self, record: logging.LogRecord) -> None:
-        # StreamHandler.emit, without a second turn of the lock handle() already holds, to flush.
+        # handle() holds the lock: no second turn of it here.
         try:
-            stream = sys.stderr
-            stream.write(self.format(record) + "\n")
-            stream.flush()
+            line = self.format(record) + "\n"
+            if self._held:  # a flush is already due at the end of this step
+                self._held.append(line)
+                return
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                _write(line)
+                return
+            self._held.append(line)
+            loop.call_soon(self.flush)
         except RecursionError:
             raise
         except Exception:
             self.handleError(record)
+
+    def flush(self) -> None:
+        with self.lock:  # type: ignore[union-attr]
+            if self._held:
+                lines, self._held = self._held, []
+                _write("".join(lines))
+
+
+def _write(text: str) -> None:
+    stream = sys.stderr
+    stream.write(text)
+    stream.flush()
 
 
 def wants_json(settings: Settings) -> bool:

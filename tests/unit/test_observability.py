@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 import logging
 import subprocess
@@ -13,10 +15,10 @@ import yaml
 from litestar import Litestar
 from prometheus_client import REGISTRY
 
-from lms.observability.logs import LineFormatter, RequestLog, _log_request, _request_id, log_event, scrub, utc_stamp
+from infra.bench.asgi_call import call
+from lms.observability.logs import LineFormatter, RequestLog, StderrHandler, _log_request, _request_id, log_event, scrub, utc_stamp
 from lms.observability.metrics import inc
 from lms.observability.request_metrics import REQUEST_METRICS
-from infra.bench.asgi_call import call
 from lms.settings import REPO_ROOT, Settings, SettingsError, reference_rows, with_reference
 
 K8S_DIR = REPO_ROOT / "infra" / "k8s"
@@ -74,6 +76,41 @@ def test_a_request_id_is_taken_only_when_sane():
         assert made != insane.decode() and len(made) == 32
     made = [_request_id(scope(b"")) for _ in range(1000)]
     assert len(set(made)) == 1000 and all(len(m) == 32 and m.isalnum() for m in made)
+
+
+class _CountedWrites(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+async def test_lines_of_one_loop_step_leave_together_in_order_and_at_once_outside_a_loop(monkeypatch):
+    stream = _CountedWrites()
+    monkeypatch.setattr(sys, "stderr", stream)
+    handler = StderrHandler()
+    handler.setFormatter(LineFormatter(json=True))
+    log = logging.getLogger("lms.test.held")
+    monkeypatch.setattr(log, "handlers", [handler])
+    monkeypatch.setattr(log, "propagate", False)
+    log.setLevel(logging.INFO)
+
+    log.info("first")
+    log.info("second")
+    assert stream.getvalue() == ""  # still this step: held
+    await asyncio.sleep(0)
+    assert [json.loads(line)["event"] for line in stream.getvalue().splitlines()] == ["first", "second"]
+    assert stream.writes == 1
+
+    log.info("third")
+    handler.flush()  # what logging does at exit
+    assert stream.getvalue().splitlines()[-1].endswith('"event":"third"}')
+
+    await asyncio.to_thread(log.info, "from a thread")  # no loop in that thread: written at once
+    assert "from a thread" in stream.getvalue().splitlines()[-1]
 
 
 def test_log_times_are_utc_to_the_millisecond():
