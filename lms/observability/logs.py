@@ -121,6 +121,7 @@ class StderrHandler(logging.StreamHandler):
     def __init__(self) -> None:
         super().__init__(sys.stderr)
         self._held: list[str] = []
+        self._due_on: asyncio.AbstractEventLoop | None = None  # the loop whose step end writes what is held
 
     @property  # type: ignore[override]
     def stream(self) -> Any:
@@ -134,16 +135,22 @@ class StderrHandler(logging.StreamHandler):
         # handle() holds the lock: no second turn of it here.
         try:
             line = self.format(record) + "\n"
-            if self._held:  # a flush is already due at the end of this step
+            try:
+                loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = None
+            if loop is not None and loop is self._due_on:
                 self._held.append(line)
                 return
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
+            # No loop here, or lines held for another loop (a thread's, or one that closed before its step ended):
+            # those go first, now.
+            self.flush()
+            if loop is None:
                 _write(line)
-                return
-            self._held.append(line)
-            loop.call_soon(self.flush)
+            else:
+                self._held.append(line)
+                self._due_on = loop
+                loop.call_soon(self.flush)
         except RecursionError:
             raise
         except Exception:
@@ -151,6 +158,7 @@ class StderrHandler(logging.StreamHandler):
 
     def flush(self) -> None:
         with self.lock:  # type: ignore[union-attr]
+            self._due_on = None
             if self._held:
                 lines, self._held = self._held, []
                 _write("".join(lines))

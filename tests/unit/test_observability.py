@@ -112,6 +112,18 @@ async def test_lines_of_one_loop_step_leave_together_in_order_and_at_once_outsid
     await asyncio.to_thread(log.info, "from a thread")  # no loop in that thread: written at once
     assert "from a thread" in stream.getvalue().splitlines()[-1]
 
+    def a_loop_that_closes_before_its_step_ends() -> None:
+        other = asyncio.new_event_loop()
+        other.call_soon(other.stop)  # this step is its last: the write due at its end never runs
+        other.call_soon(log.info, "held by a loop that closed")
+        other.run_forever()
+        other.close()
+
+    await asyncio.to_thread(a_loop_that_closes_before_its_step_ends)
+    log.info("next")  # not held behind the closed loop's lines forever: they go first, this one at the step's end
+    await asyncio.sleep(0)
+    assert [json.loads(line)["event"] for line in stream.getvalue().splitlines()][-2:] == ["held by a loop that closed", "next"]
+
 
 def test_log_times_are_utc_to_the_millisecond():
     assert utc_stamp(1_795_417_200.0) == "2026-11-23T07:00:00.000Z"
