@@ -63,7 +63,7 @@ class Coalescer(Generic[T]):
         if len(self._running) < self.writers:
             task = asyncio.get_running_loop().create_task(self._write_waiting())
             self._running.add(task)
-            task.add_done_callback(self._running.discard)
+            task.add_done_callback(self._running.discard)  # also when cancelled before it ever ran
         await waiting.answer
 
     async def write_together(self, conn: asyncpg.Connection, items: list[T]) -> list[BaseException | None]:
@@ -95,8 +95,14 @@ class Coalescer(Generic[T]):
                 waiting.done()
 
     async def _write_waiting(self) -> None:
-        while self._waiting:
-            await self._write(self._take())
+        try:
+            while self._waiting:
+                await self._write(self._take())
+        finally:
+            # Off the list in the same step as its last look at what is waiting, so an item submitted after that
+            # starts a new writer. (The done callback alone runs a step later: an item submitted in between found
+            # this writer still listed and no writer took it, its request waiting for ever.)
+            self._running.discard(asyncio.current_task())  # type: ignore[arg-type]
 
     def _take(self) -> list[Waiting[T]]:
         """The items waiting longest, up to ``max_weight`` (at least one); a request that gave up is dropped."""
