@@ -3,8 +3,8 @@
 Starts an embedded PostgreSQL and SeaweedFS under /tmp on free ports (or uses LMS_DATABASE_URL / LMS_S3_*), makes a
 dataset, serves the floor and `lms` side by side with the production server, warms each endpoint up, loads it from
 wrk (a second process) at 32 connections between two short loads of the floor, and prints requests/s, the ratio to
-the floor of that minute, p50, p99 and errors against the targets. ``--scale`` adds the 3,000 vs 100,000 workers comparison, ``--replicas 2`` the two-replica statement run,
-``--servers granian,uvicorn`` the server comparison.
+the floor of that minute, p50, p99 and errors against the targets. ``--scale`` adds the 3,000 vs 100,000 workers
+comparison, ``--replicas 2`` the two-replica statement run, ``--servers granian,uvicorn`` the server comparison.
 """
 
 from __future__ import annotations
@@ -184,10 +184,10 @@ def measure_server(server: str, settings: Settings, loader: Loader, eps: list[En
         app = servers.start("app", servers.APP_FACTORY, settings, server=server, workers=workers, log_dir=logs, ready_path="/health/live")
         results, adjacent = [], {}
         try:
+            loader.app_pids = app.pids()  # the endpoints' CPU split (the floor's short loads use only requests/s)
             before = loader.run(floor_ep, floor_proc.base_url, warm=False, seconds=bracket).rps
             for endpoint in eps:
                 say(f"[{server}] {endpoint.name} ...")
-                loader.app_pids = app.pids()
                 results.append((endpoint, loader.run(endpoint, app.base_url)))
                 if endpoint.xapi:
                     settle(settings.database_url)
