@@ -54,7 +54,7 @@ async def test_a_streamed_body_reaches_the_client_chunk_by_chunk():
 
 async def test_the_servers_own_answer_to_a_malformed_request_arrives_before_it_closes():
     async with serving(_app, lifespan="off") as url:
-        reader, writer = await asyncio.open_connection("127.0.0.1", int(url.rsplit(":", 1)[1]))
+        reader, writer = await asyncio.open_connection("127.0.0.1", httpx.URL(url).port)
         writer.write(b"NOT HTTP AT ALL\r\n\r\n")
         answer = await asyncio.wait_for(reader.read(), 10)  # until the server closes the connection
         writer.close()
