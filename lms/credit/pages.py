@@ -20,7 +20,7 @@ from lms.credit.schemas import CATEGORY_NAMES, STATUS_NAMES, UNIT_NAMES, PublicC
 from lms.dashboard_cache import dashboard_cache, read_at_label
 from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import Invalid
-from lms.i18n import LANGUAGE_COOKIE, UI_LANGUAGES, base_language, request_language
+from lms.i18n import LANGUAGE_COOKIE, request_language, ui_language
 from lms.schemas import Form
 from lms.web import KeptPage, page, render_kept, serve_kept
 
@@ -48,9 +48,8 @@ def qr_svg(url: str) -> str:
 
 def _certificate_language(request: Request[Any, Any, Any], lang: str | None, cert: PublicCertificate) -> str:
     """The certificate's language, unless the visitor chose one (?lang= link, or the site's language switch)."""
-    chosen = lang or request.cookies.get(LANGUAGE_COOKIE)
-    language = chosen if chosen in UI_LANGUAGES else base_language(cert.facts.language)
-    language = language if language in UI_LANGUAGES else request_language(request)
+    chosen = ui_language(lang or request.cookies.get(LANGUAGE_COOKIE))
+    language = chosen or ui_language(cert.facts.language) or request_language(request)
     request.scope["lms_language"] = language
     return language
 
