@@ -16,6 +16,7 @@ from lms.catalog.content import kind_of
 from lms.catalog.language import content_language
 from lms.catalog.pages import KIND_NAMES, TRACK_NAMES, text_picker
 from lms.catalog.schemas import ActivityPage
+from lms.media.delivery import draft_lesson_media
 from lms.deps import Db, Tx, User
 from lms.errors import Invalid
 from lms.schemas import Form
@@ -110,7 +111,8 @@ class AuthoringPages(Controller):
         )
         clang = content_language(lang, doc.languages)
         t, missing = text_picker(clang, doc.languages)
-        return page(request, "catalog/activity.html.jinja2", a=view, clang=clang, t=t, missing=missing,
+        media = await draft_lesson_media(db, request.app.state.storage, doc=doc, key=key, language=clang) if row["kind"] == "lesson" else None
+        return page(request, "catalog/activity.html.jinja2", a=view, clang=clang, t=t, missing=missing, media=media,
                     kind_names=KIND_NAMES, language_missing=False, preview_lang=lang,
                     link_base=f"/author/{code}/preview", link_suffix=f"?lang={lang}")
 

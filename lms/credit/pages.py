@@ -12,6 +12,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery, PathParameter, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from lms.accounts import queries as accounts_queries
 from lms.accounts.auth import require_login, require_role
 from lms.catalog.language import pick
 from lms.credit import codes, queries, service
@@ -107,10 +108,14 @@ class CreditPages(Controller):
 
     @get("/clinic/credit", operation_id="page_clinic_credit", guards=[require_role("clinic_admin", "program_admin")])
     async def clinic(self, request: Request[Any, Any, Any], user: User, months: Months = 24, clinic: ClinicSlug = None,
-                     short: FromQuery[bool] = False, saved: FromQuery[bool] = False, page_number: PageParam = 1) -> Response[str]:
+                     short: FromQuery[bool] = False, saved: FromQuery[bool] = False, page_number: PageParam = 1) -> Response[Any]:
         """Kept for a minute per view (lms.dashboard_cache); every viewing is audit-logged with the workers shown."""
         language = request_language(request)
         state = request.app.state
+        if user.role == "program_admin" and not clinic:  # the partnership sees every clinic: first choose one
+            async with connection(state) as db:
+                clinics = await accounts_queries.list_clinics(db)
+            return page(request, "credit/clinic_choose.html.jinja2", clinics=clinics)
         if user.role == "clinic_admin" and user.clinic_id is not None:
             clinic_id = user.clinic_id
         else:

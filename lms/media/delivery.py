@@ -75,6 +75,23 @@ async def lesson_media(
     rows = {row.id: row for row in await queries.playable(conn, user_id=user.id, version_id=version_id, ids=_ids(refs))}
     if not rows:
         return LessonMedia(status="denied", items=[], expires_in=0)
+    return _signed(storage, refs, rows, language)
+
+
+async def draft_lesson_media(conn: asyncpg.Connection, storage: Storage, *, doc: CourseDoc, key: str, language: str) -> LessonMedia:
+    """The media a draft lesson names, signed as a learner would get them once published (for the author's preview).
+    A reference that is not a ready file yet shows as unavailable rather than failing the preview."""
+    try:
+        refs = (await lesson_media_for_draft(conn, doc)).get(key, [])
+    except Invalid:
+        return LessonMedia(status="unavailable", items=[], expires_in=0)
+    if not refs:
+        return LessonMedia(status="none", items=[], expires_in=0)
+    rows = {row.id: row for row in await queries.draft_media(conn, code=doc.code, ids=_ids(refs))}
+    return _signed(storage, refs, rows, language)
+
+
+def _signed(storage: Storage, refs: list[dict[str, Any]], rows: dict[UUID, StoredMedia], language: str) -> LessonMedia:
     items = []
     try:
         for ref in refs:
