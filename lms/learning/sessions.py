@@ -17,6 +17,7 @@ import msgspec
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
+from lms.i18n import N_
 from lms.learning import xapi
 from lms.learning.completion import complete_if_done
 from lms.learning.schemas import Attendance, Roster, RosterLine, RosterMark, SessionCreate, SessionOut
@@ -24,7 +25,7 @@ from lms.learning.statements import store_trusted
 
 CLINIC_TZ = "America/Los_Angeles"  # the partnership's clinics are in California
 _SESSION = """s.id, s.activity_id, c.code, v.version, a.key AS activity_key, a.title AS activity_title,
-              a.minutes AS activity_minutes, s.starts_at, s.ends_at, s.minutes, s.clinic_id, k.name AS clinic_name, s.room,
+              v.languages, a.minutes AS activity_minutes, s.starts_at, s.ends_at, s.minutes, s.clinic_id, k.name AS clinic_name, s.room,
               s.capacity, s.language, s.instructor_id, i.display_name AS instructor_name,
               (SELECT count(*) FROM session_registrations r WHERE r.session_id = s.id) AS registered,
               (SELECT count(*) FROM attendance t WHERE t.session_id = s.id) AS attended, s.cancelled_at"""
@@ -246,7 +247,8 @@ async def save_roster(
                             AND NOT EXISTS (SELECT 1 FROM m WHERE enrollment_id IS NULL)
                           RETURNING t.user_id)
             SELECT (SELECT count(*) FROM s) AS found,
-                   (SELECT array_agg(user_id) FROM m WHERE enrollment_id IS NULL) AS not_enrolled,
+                   (SELECT array_agg(u.display_name ORDER BY u.display_name) FROM m JOIN users u ON u.id = m.user_id
+                     WHERE m.enrollment_id IS NULL) AS not_enrolled,
                    (SELECT count(*) FROM n) + (SELECT count(*) FROM gone) AS changed,
                    (SELECT json_agg(x) FROM ({_NEW_ATTENDANCE.format(source='n')} WHERE n.created) x) AS new_rows""",
         session_id, payload, actor.id, actor.role,
@@ -254,7 +256,8 @@ async def save_roster(
     if not row["found"]:
         raise NotFound("no such session of yours")
     if row["not_enrolled"]:
-        raise Invalid(f"marks: worker {row['not_enrolled'][0]} is not enrolled in this course version", field="marks")
+        raise Invalid(N_("%(name)s is not enrolled in this version of the course, so the roster cannot count them."),
+                      field="marks", params={"name": row["not_enrolled"][0]})
     await record(conn, actor_id=actor.id, action="attendance.roster", subject=str(session_id), detail={"marks": len(marks)})
     await _attended(conn, [_typed(r) for r in row["new_rows"] or []], base_url=base_url)
     # Corrected minutes can also complete an enrolment that was short before.
