@@ -140,11 +140,13 @@ class CatalogPages(Controller):
         # The page is the same for everyone with this role but for their media links and their progress: kept with
         # slots for those two, which are rendered alone.
         kept = await cache.lesson(("page", code, version, key, request_language(request), user.role), _whole(
-            request, "catalog/activity.html.jinja2", {**context, "media_slot": slot("media"), "learning_slot": slot("learning")}))
+            request, "catalog/activity.html.jinja2",
+            {**context, "media_slot": slot("media"), "learning_slot": slot("learning"), "xapi_user": slot("user_id")}))
         mine = {**context, "media": media, "learning": learning}
         shown_media = render_part(request, "media/_lesson_media.html.jinja2", **mine) if media.status != "none" else ""
         if activity.kind != "lesson" or learning is None:
-            return serve_kept(request, kept, media=shown_media, learning=render_part(request, "learning/_activity.html.jinja2", **mine))
+            return serve_kept(request, kept, media=shown_media, learning=render_part(request, "learning/_activity.html.jinja2", **mine),
+                              user_id=str(user.id))
         # A lesson's own part is one of three (not enrolled, to do, done), kept too, with slots for this person's
         # statement, its id and their own id.
         part = await cache.lesson(
@@ -154,7 +156,7 @@ class CatalogPages(Controller):
                 "statement_json": slot("statement"), "statement_id": slot("statement_id")}}))
         mine_filled = fill_kept(request, part, statement=escape(learning.statement_json or ""),
                                 statement_id=str(learning.statement_id), user_id=str(user.id))
-        return serve_kept(request, kept, media=shown_media, learning=mine_filled)
+        return serve_kept(request, kept, media=shown_media, learning=mine_filled, user_id=str(user.id))
 
 
 def _whole(request: Request[Any, Any, Any], template: str, context: dict[str, Any]) -> Callable[[], Awaitable[KeptPage]]:
