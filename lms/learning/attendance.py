@@ -201,6 +201,9 @@ async def save_roster(
             raise Invalid(f"marks[{i}]: worker {mark.user_id} is not enrolled in this course version", field=f"marks[{i}].user_id")
         before = current if current["arrived_at"] is not None else None
         after: tuple[datetime, datetime | None] | None
+        if mark.present and starts > now:
+            raise Invalid(f"marks[{i}].present: the session has not started yet; mark who came once it has",
+                          field=f"marks[{i}].present")
         if not mark.present:
             if before is None:
                 continue

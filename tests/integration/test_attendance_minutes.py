@@ -5,7 +5,7 @@ the session's end. The instructor's corrections (late, left early, absent, added
 before and after, and the certificate follows them in the same transaction: superseded when still earned with other
 figures, revoked "record corrected" when no longer earned.
 
-`travel` moves a session and its attendance into the past, as if that many minutes had gone by.
+`travel` (learning_fixtures) moves a session and its attendance into the past, as if that many minutes had gone by.
 """
 
 from __future__ import annotations
@@ -19,18 +19,10 @@ import pytest
 
 from lms.learning import qr
 from tests.helpers import csrf_from, make_clinic, make_user, sign_in, token_for
+from tests.integration.learning_fixtures import travel
 from tests.integration.test_credit import make_course
 
 pytestmark = pytest.mark.usefixtures("settings")
-
-
-async def travel(conn, session_id: str, minutes: int) -> None:
-    """As if `minutes` had passed: the session and what was recorded in it move that far into the past."""
-    shift = timedelta(minutes=minutes)
-    await conn.execute("UPDATE inperson_sessions SET starts_at = starts_at - $2::interval, ends_at = ends_at - $2::interval, "
-                       "roster_closed_at = roster_closed_at - $2::interval WHERE id = $1", UUID(session_id), shift)
-    await conn.execute("UPDATE attendance SET arrived_at = arrived_at - $2::interval, left_at = left_at - $2::interval, recorded_at = recorded_at - $2::interval "
-                       "WHERE session_id = $1", UUID(session_id), shift)
 
 
 class World:
