@@ -173,7 +173,8 @@ async def count_users(conn: asyncpg.Connection) -> int:
 
 async def set_contact(conn: asyncpg.Connection, *, user_id: UUID, email: str | None, phone: str | None) -> None:
     try:
-        await conn.execute("UPDATE users SET email = $2, phone = $3 WHERE id = $1", user_id, email, phone)
+        async with conn.transaction():  # a savepoint: the page that says what was wrong still reads from conn
+            await conn.execute("UPDATE users SET email = $2, phone = $3 WHERE id = $1", user_id, email, phone)
     except asyncpg.UniqueViolationError:
         raise Conflict(N_("Another account uses this email address."), field="email") from None
     except asyncpg.CheckViolationError:

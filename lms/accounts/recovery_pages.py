@@ -121,7 +121,7 @@ class RecoveryPages(Controller):
     @post("/profile/sign-out-everywhere", operation_id="page_profile_sign_out_everywhere", guards=[require_login])
     async def everywhere(self, tx: Tx, user: User, data: URLEncodedBody[EverywhereForm]) -> Redirect:
         await recovery.sign_out_everywhere(tx, user_id=user.id, revoke_tokens=bool(data.revoke_tokens))
-        return Redirect("/login", status_code=303, cookies=[_ended_cookie()])
+        return Redirect("/", status_code=303, cookies=[_ended_cookie()])
 
     @post("/people/{user_id:uuid}/reset-code", operation_id="page_people_reset_code", guards=[require_role(*ADMINS)])
     async def issue_code(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep,

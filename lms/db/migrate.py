@@ -82,7 +82,6 @@ async def migrate(conn: asyncpg.Connection, directory: Path = MIGRATIONS_DIR, sa
             log_event("migration.applied", migration=m.name, version=m.version)
         if await _apply_job_queue_schema(conn):
             say("Created the job queue's tables (procrastinate)")
-            applied_now.append("procrastinate")
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
     return applied_now
