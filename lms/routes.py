@@ -13,6 +13,7 @@ from lms.learning.routes import LEARNING_ROUTES
 from lms.media.api import LessonMediaController, MediaController
 from lms.media.pages import MediaPages
 from lms.messages.pages import OutboxPages
+from lms.programs.routes import PROGRAM_ROUTES
 from lms.reports.routes import REPORT_ROUTES
 
 ROUTES = [
@@ -32,4 +33,5 @@ ROUTES = [
     *LEARNING_ROUTES,
     *CREDIT_ROUTES,
     *REPORT_ROUTES,
+    *PROGRAM_ROUTES,
 ]
