@@ -11,6 +11,7 @@ from lms.learning.routes import LEARNING_ROUTES
 from lms.media.api import LessonMediaController, MediaController
 from lms.media.pages import MediaPages
 from lms.reports.routes import REPORT_ROUTES
+from lms.xapi.routes import XAPI_ROUTES
 
 ROUTES = [
     HealthController,
@@ -26,4 +27,5 @@ ROUTES = [
     *LEARNING_ROUTES,
     *CREDIT_ROUTES,
     *REPORT_ROUTES,
+    *XAPI_ROUTES,
 ]

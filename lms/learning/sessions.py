@@ -20,7 +20,7 @@ from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.learning import xapi
 from lms.learning.completion import complete_if_done
 from lms.learning.schemas import Attendance, Roster, RosterLine, RosterMark, SessionCreate, SessionOut
-from lms.learning.statements import store_trusted
+from lms.xapi.service import store_trusted
 
 CLINIC_TZ = "America/Los_Angeles"  # the partnership's clinics are in California
 _SESSION = """s.id, s.activity_id, c.code, v.version, a.key AS activity_key, a.title AS activity_title,
@@ -154,7 +154,7 @@ async def _attended(conn: asyncpg.Connection, rows: list[Any], *, base_url: str)
             timestamp=r["recorded_at"],
             result={"duration": f"PT{r['minutes']}M", "completion": True},
         )
-        await store_trusted(conn, statement, user_id=r["user_id"], base_url=base_url)
+        await store_trusted(conn, statement, base_url=base_url)
     if rows:
         await complete_if_done(conn, sorted({r["enrollment_id"] for r in rows}), base_url=base_url)
 
