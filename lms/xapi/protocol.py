@@ -57,7 +57,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 async def _refuse(send: Send, status: int, detail: str, version: str) -> None:
-    body = msgspec.json.encode({"title": "Bad request", "status": status, "detail": detail})
+    body = msgspec.json.encode({"type": "about:blank", "title": "Bad request", "status": status, "detail": detail})
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode()),
         (b"x-experience-api-version", version.encode()), *_CORS]})

@@ -15,7 +15,7 @@ from uuid import UUID
 
 import asyncpg
 
-from lms.errors import Forbidden, Invalid
+from lms.errors import Invalid
 from lms.xapi import queries
 from lms.xapi.callers import Caller
 from lms.xapi.iris import parse_activity_iri
@@ -39,7 +39,7 @@ def check_batch(statements: list[Any], *, version: str, base_url: str, caller: C
     checker = StatementChecker(version)
     now = now or datetime.now(UTC)
     rows: list[dict[str, Any]] = []
-    seen: set[str] = set()
+    seen: dict[str, dict[str, Any]] = {}
     for i, statement in enumerate(statements):
         where = "statement" if statement_id is not None else f"statements[{i}]"
         row = checker.statement(statement, where)
@@ -49,10 +49,14 @@ def check_batch(statements: list[Any], *, version: str, base_url: str, caller: C
             row["id"] = statement_id
         if row["id"] is None:
             row["id"] = str(uuid.uuid4())
-        if row["id"] in seen:
-            raise bad(f"{where}.id", f"{row['id']} appears twice in this batch")
-        seen.add(row["id"])
         row["raw"]["id"] = row["id"]
+        if row["id"] in seen:
+            # 2.0.0 refuses any repeated id in a batch. Under 1.0.3 a phone's offline queue, resent after a lost
+            # answer, may carry the same statement twice: identical repeats count once there.
+            if version != V1 or seen[row["id"]] != row["raw"]:
+                raise bad(f"{where}.id", f"{row['id']} appears twice in this batch")
+            continue
+        seen[row["id"]] = row["raw"]
         row["raw"].pop("authority", None)  # the LRS sets who vouches for it
         row["ord"] = i
         _link(row, base_url=base_url, caller=caller, where=where, now=now)
@@ -66,7 +70,8 @@ def _link(row: dict[str, Any], *, base_url: str, caller: Caller | None, where: s
     actor_key = row["agents"][0] if actor.get("objectType", "Agent") == "Agent" else None
     if caller is not None and not caller.writes_anything:
         if actor_key is None or not caller.owns(actor_key):
-            raise Forbidden(f"{where}.actor: you may only send statements about yourself", field=f"{where}.actor")
+            # 400, not 403: the phone's player drops a refused statement and sends the rest of its queue.
+            raise Invalid(f"{where}.actor: you may only send statements about yourself", field=f"{where}.actor")
         row["user_id"] = caller.user.id if caller.user else None
     else:
         row["user_id"] = None

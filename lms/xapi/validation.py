@@ -9,7 +9,7 @@ about whom and what (its identities and activities) is collected on the way, for
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -91,8 +91,6 @@ def parse_timestamp(value: Any, where: str, version: str = V2) -> datetime:
         hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
         if hours > 23 or minutes > 59:
             raise bad(where, "has an impossible time zone offset")
-        from datetime import timedelta
-
         when -= sign * timedelta(hours=hours, minutes=minutes)
     return when
 
@@ -104,7 +102,7 @@ def format_timestamp(when: datetime) -> str:
 class Collected:
     """What a statement is about, for the filters: identities and activity ids, in the order met."""
 
-    __slots__ = ("agents", "related_agents", "related_activities", "definitions")
+    __slots__ = ("agents", "definitions", "related_activities", "related_agents")
 
     def __init__(self) -> None:
         self.agents: list[str] = []
@@ -192,9 +190,8 @@ class StatementChecker:
     def agent(self, value: Any, where: str, *, required_type: bool = False) -> str:
         agent = self._object(value, where)
         self._keys(agent, _AGENT_KEYS, where)
-        if "objectType" in agent or required_type:
-            if agent.get("objectType") != "Agent":
-                raise bad(f"{where}.objectType", "must be Agent")
+        if ("objectType" in agent or required_type) and agent.get("objectType") != "Agent":
+            raise bad(f"{where}.objectType", "must be Agent")
         if "name" in agent:
             self._string(agent["name"], f"{where}.name")
         key = self._ifi(agent, where)

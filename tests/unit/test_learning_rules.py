@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from lms.accounts.schemas import CurrentUser
-from lms.errors import Forbidden, Invalid
+from lms.errors import Invalid
 from lms.learning import qr, xapi
 from lms.learning.quizzes import grade
 from lms.xapi import service
@@ -95,7 +95,7 @@ def test_a_worker_writes_statements_about_herself_only():
     for actor in mine:
         assert check(statement(actor=actor))["user_id"] == ME
     for actor in ({"account": {"homePage": BASE, "name": str(uuid.uuid4())}}, {"mbox": "mailto:luis@example.org"}):
-        with pytest.raises(Forbidden, match="only send statements about yourself"):
+        with pytest.raises(Invalid, match="only send statements about yourself"):
             check(statement(actor=actor))
 
 
@@ -106,10 +106,13 @@ def test_voiding_needs_a_statement_ref():
         check(statement(verb={"id": VOIDED}))
 
 
-def test_a_batch_may_not_repeat_an_id():
+def test_a_batch_repeats_an_id_only_with_the_same_content_and_only_in_1_0_3():
     one = statement()
+    assert len(service.check_batch([one, dict(one)], version=V1, base_url=BASE, caller=WORKER, now=NOW)) == 1
     with pytest.raises(Invalid, match="appears twice"):
-        service.check_batch([one, dict(one)], version=V1, base_url=BASE, caller=WORKER, now=NOW)
+        service.check_batch([one, statement(result={"completion": True})], version=V1, base_url=BASE, caller=WORKER, now=NOW)
+    with pytest.raises(Invalid, match="appears twice"):
+        service.check_batch([one, dict(one)], version=V2, base_url=BASE, caller=WORKER, now=NOW)
     with pytest.raises(Invalid, match="at most 500"):
         service.check_batch([statement(id=str(uuid.uuid4())) for _ in range(501)], version=V1, base_url=BASE, caller=WORKER, now=NOW)
 
