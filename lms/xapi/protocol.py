@@ -121,7 +121,9 @@ class XapiProtocol:
             self._remember(client, version)
         version = version or self._spoken.get(client, V2)
         head = scope["method"] == "HEAD"
-        scope = {**scope, "xapi_version": version, "method": "GET" if head else scope["method"]}
+        # The scope is changed in place: the request log around the app reads the route Litestar writes into it.
+        scope["xapi_version"] = version  # type: ignore[typeddict-unknown-key]
+        scope["method"] = "GET" if head else scope["method"]
         statements_read = scope["method"] == "GET" and scope["path"].rstrip("/") == "/xapi/statements"
 
         async def send_xapi(message: Message) -> None:
@@ -176,5 +178,5 @@ class XapiProtocol:
             sent = True
             return {"type": "http.request", "body": content, "more_body": False}
 
-        inner = {**scope, "method": method, "headers": headers, "query_string": urlencode(params).encode()}
-        return inner, replay
+        scope.update(method=method, headers=headers, query_string=urlencode(params).encode())  # type: ignore[call-arg]
+        return scope, replay

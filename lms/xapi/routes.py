@@ -12,6 +12,7 @@ from lms.xapi.documents_api import (
     XapiAgentProfileController,
     XapiStateController,
 )
+from lms.xapi.pages import LrsClientPages
 
 XAPI_ROUTES = [
     XapiAboutController,
@@ -22,4 +23,5 @@ XAPI_ROUTES = [
     XapiActivitiesController,
     XapiAgentsController,
     LrsClientsController,
+    LrsClientPages,
 ]

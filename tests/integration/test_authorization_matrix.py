@@ -123,6 +123,9 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /api/v1/lrs/clients":                                                    PROGRAM,
     "POST /api/v1/lrs/clients":                                                   PROGRAM,
     "DELETE /api/v1/lrs/clients/{client_id:uuid}":                                PROGRAM,
+    "GET /admin/lrs-clients":                                                     PROGRAM,
+    "POST /admin/lrs-clients":                                                    PROGRAM,
+    "POST /admin/lrs-clients/{client_id:uuid}/revoke":                            PROGRAM,
     "GET /api/v1/enrollments":                                                    SIGNED_IN,
     "POST /api/v1/enrollments":                                                   SIGNED_IN,
     "POST /api/v1/enrollments/bulk":                                              ("-", "-", "y", "clinic", "y"),
@@ -439,6 +442,7 @@ def body_for(route: str, world) -> Any:
         "PUT /api/v1/sessions/{session_id:uuid}/roster": {"marks": []},
         "POST /api/v1/reports/surveys/{survey_id:uuid}/responses": {"language": "en", "answers": {"evenings": 4}},
         "POST /api/v1/lrs/clients": {"name": "An outside tool"},
+        "POST /admin/lrs-clients": {"name": "An outside tool", "can_read": "on"},
     }
     return bodies.get(route)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import uuid
 
 from lms.xapi import clients
-from tests.helpers import make_clinic, token_for
+from tests.helpers import csrf_from, make_clinic, make_user, sign_in, token_for
 from tests.integration.learning_fixtures import api_user
 
 BASE = "http://127.0.0.1:8000"  # settings.public_base_url in tests
@@ -133,3 +134,20 @@ async def test_content_on_another_origin_and_every_version_can_call(client, conn
     assert head.status_code == 200 and head.content == b"" and head.headers["content-type"] == "application/json"
     about = await client.get("/xapi/about")
     assert about.json()["version"] == ["1.0.3", "2.0.0"]
+
+
+async def test_a_program_admin_makes_a_credential_on_the_web_page_and_it_works(client, conn):
+    await make_user(conn, "pat@example.org", "program_admin")
+    assert (await sign_in(client, "pat@example.org")).status_code == 303
+    page = await client.get("/admin/lrs-clients")
+    assert page.status_code == 200 and "/xapi/" in page.text
+    made = await client.post("/admin/lrs-clients", data={"name": "Storyline", "can_read": "on", "can_write": "on",
+                                                         "_csrf_token": csrf_from(page.text)})
+    assert made.status_code == 200
+    key = re.search(r'id="new-key">([^<]+)<', made.text).group(1)
+    secret = re.search(r'id="new-secret">([^<]+)<', made.text).group(1)
+    assert (await client.post("/xapi/statements", json=said({"mbox": "mailto:x@example.com"}),
+                              headers=basic(key, secret))).status_code == 200
+    assert secret not in (await client.get("/admin/lrs-clients")).text  # shown once
+    assert await conn.fetchval("SELECT count(*) FROM lrs_clients WHERE key = $1 AND secret_hash <> $2::bytea",
+                               key, secret.encode()) == 1
