@@ -28,6 +28,7 @@ import pytest
 
 from lms.learning import qr
 from tests.helpers import make_user, token_for
+from tests.integration.programs_world import PROGRAM_RECORDS, matrix_records
 from tests.integration.reliability_world import COURSE, build_world
 
 ROLES = ("anonymous", "worker", "instructor", "clinic_admin", "program_admin")
@@ -69,6 +70,19 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /language":                                                             ANYONE,
     "GET /profile":                                                               SIGNED_IN,
     "POST /profile/tokens":                                                       SIGNED_IN,
+    "POST /profile/password":                                                     SIGNED_IN,
+    "POST /profile/contact":                                                      SIGNED_IN,
+    "POST /profile/messages":                                                     SIGNED_IN,
+    "POST /profile/sign-out-everywhere":                                          SIGNED_IN,
+    "GET /password/forgot":                                                       ANYONE,
+    "POST /password/forgot":                                                      ANYONE,
+    "GET /password/reset/{secret:str}":                                           ANYONE,
+    "POST /password/reset/{secret:str}":                                          ANYONE,
+    "GET /password/code":                                                         ANYONE,
+    "POST /password/code":                                                        ANYONE,
+    "GET /people":                                                                ADMINS,
+    "POST /people/{user_id:uuid}/reset-code":                                     ADMINS,
+    "GET /admin/outbox":                                                          PROGRAM,
     # catalogue and authoring
     "GET /":                                                                      ANYONE,
     "GET /courses/{code:str}":                                                    ANYONE,
@@ -145,6 +159,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "PUT /api/v1/sessions/{session_id:uuid}/roster":                              TEACHERS,
     "GET /api/v1/sessions/{session_id:uuid}/roster.csv":                          TEACHERS,
     "GET /api/v1/sessions/{session_id:uuid}/code":                                TEACHERS,
+    "POST /api/v1/sessions/{session_id:uuid}/close":                              TEACHERS,
     "POST /api/v1/sessions/{session_id:uuid}/registrations":                      ("-", "y", "y", "y", "y"),
     "POST /api/v1/sessions/attendance":                                           SIGNED_IN,
     "POST /api/v1/checkoffs":                                                     STAFF,
@@ -153,6 +168,8 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /attend/{token:str}":                                                    ("-", "y", "y", "y", "y"),  # signed out: sign in first
     "GET /attend/pass/{arrival:str}":                                             SIGNED_IN,
     "POST /attend":                                                               SIGNED_IN,
+    "GET /attend":                                                                SIGNED_IN,
+    "POST /attend/code":                                                          SIGNED_IN,
     "GET /teach":                                                                 ("-", "-", "y", "y", "y"),
     "GET /teach/courses/{code:str}/v/{version:int}":                              ("-", "-", "y", "clinic", "y"),
     "POST /teach/courses/{code:str}/v/{version:int}/enroll":                      ("-", "-", "y", "clinic", "y"),
@@ -162,6 +179,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /teach/sessions/{session_id:uuid}/code":                                 TEACHERS,
     "GET /teach/sessions/{session_id:uuid}/roster.csv":                           TEACHERS,
     "POST /teach/sessions/{session_id:uuid}/cancel":                              TEACHERS,
+    "POST /teach/sessions/{session_id:uuid}/close":                               TEACHERS,
     "POST /teach/checkoffs":                                                      STAFF,
     # credit: certificates, credentials, transcripts, clinic credit
     "GET /verify":                                                                ANYONE,
@@ -215,6 +233,17 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /surveys/{survey_id:uuid}":                                             WORKER_VOICE,
     "GET /surveys/after/{code:str}/{version:int}":                                SIGNED_IN,
     "POST /surveys/after/{code:str}/{version:int}":                               WORKER_VOICE,
+    # programs: apprenticeship ("runs": the apprentice's mentor)
+    "GET /programs":                                                              SIGNED_IN,
+    "GET /programs/apprenticeship":                                               SIGNED_IN,
+    "POST /programs/apprenticeship/weeks":                                        SIGNED_IN,
+    "POST /programs/apprenticeship/weeks/{week_id:uuid}":                         ("-", "self", "self", "self", "self"),
+    "GET /programs/apprentices/{apprenticeship_id:uuid}":                         ("-", "self", "runs", "clinic", "y"),
+    "POST /programs/weeks/{week_id:uuid}/decision":                               ("-", "-", "runs", "-", "y"),
+    "POST /programs/apprentices/{apprenticeship_id:uuid}/competencies":           ("-", "-", "runs", "-", "y"),
+    "POST /programs/apprentices/{apprenticeship_id:uuid}/outcome":                ADMINS,
+    "POST /programs/apprentices":                                                 PROGRAM,
+    "GET /programs/apprenticeship/export.csv":                                    ADMINS,
 }
 
 WORKERS = ("worker_a", "worker_a2", "worker_b")
@@ -224,7 +253,7 @@ LEARNERS = (*WORKERS, "instructor", "admin_a", "program_admin")
 CERTIFICATE_ROUTES = re.compile(r"/(certificates|verify)/\{code")
 QUIZ_ROUTES = re.compile(r"/(quiz|quizzes)/")
 # Calls that change or end what later calls need go last.
-LAST = ("DELETE ", "/cancel", "/revoke", "/logout", "/role", "/retire", "/publish")
+LAST = ("DELETE ", "/cancel", "/revoke", "/logout", "/role", "/retire", "/publish", "/sign-out-everywhere")
 
 
 def app_routes(app) -> set[str]:
@@ -311,6 +340,7 @@ async def matrix_world(conn, client, settings):
         questions=[SurveyQuestion(key="evenings", kind="likert", prompt={"en": "Evenings suit me.", "es": "Las tardes me convienen."})],
     ), actor=await _current(conn, world["program_admin"].id))
     world.extra["survey_id"] = str(survey.id)
+    world.extra["programs"] = await matrix_records(conn, world, second.id)
     world.extra["instructor_headers"] = world["instructor"].headers
     world.extra["settings"] = settings
     return world
@@ -354,6 +384,8 @@ def owners(cell: str, caller: str | None, param: str) -> tuple[str | None, list[
         if cell == "runs":
             return caller, ["instructor2"]
         return "instructor", []
+    if param in PROGRAM_RECORDS and cell == "runs":  # worker_a's mentor is the instructor, worker_b's another one
+        return "worker_a", ["worker_b"]
     if cell == "self":
         return caller, [w for w in WORKERS if w != caller]
     if cell == "clinic":
@@ -389,12 +421,14 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         from lms.xapi.clients import create_client
 
         return str((await create_client(conn, name="matrix", can_read=True, can_write=False, created_by=world["program_admin"].id)).id)
+    if param in PROGRAM_RECORDS:
+        return extra["programs"][param].get(person)
     if param == "token_id":
         user_id = world[person].id if person else None
         return str((await _fresh_token(conn, user_id)).id) if user_id else None
     fixed = {
         "version": "1", "media_id": extra["media_id"], "survey_id": extra["survey_id"], "number": str(extra["status_list"]),
-        "file_path": "app.css", "path": "nothing-here", "table": "workers.csv" if "clinics" in route else "targets.csv",
+        "file_path": "app.css", "path": "nothing-here", "secret": "not-a-reset-link", "table": "workers.csv" if "clinics" in route else "targets.csv",
         "key": extra["quiz_key"] if QUIZ_ROUTES.search(route) else ("completions" if "targets" in route else extra["lesson_key"]),
         "token": qr.attendance_token(extra["settings"].secret_key, uuid.UUID(extra["sessions"]["instructor"])),
     }
@@ -491,7 +525,7 @@ async def test_every_route_answers_every_role_as_the_matrix_says(client, conn, m
             if True:
                 cell = MATRIX[route][ROLES.index(role)]
                 params = re.findall(r"\{(\w+)", route.split(" ", 1)[1])
-                owned = [p for p in params if p in ("enrollment_id", "user_id", "clinic_id", "session_id", "token_id")
+                owned = [p for p in params if p in ("enrollment_id", "user_id", "clinic_id", "session_id", "token_id", *PROGRAM_RECORDS)
                          or (p == "code" and CERTIFICATE_ROUTES.search(route))]
                 if route == "GET /xapi/statements":
                     owned = ["statement_id"]
