@@ -1,7 +1,7 @@
 """The outside judge: ADL's LRS conformance suite, xAPI 1.0.3 and 2.0.0, against the app served on a real socket.
 
 infra/conformance/xapi copies the suite into a cache outside the repository, installs its Node dependencies there
-once, and runs both versions; any failing test fails this one (its titles are in the output). About 5 minutes.
+once, and runs both versions; any failing test fails this one (its titles are in the output). 5 to 10 minutes.
 """
 
 from __future__ import annotations
