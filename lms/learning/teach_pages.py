@@ -157,7 +157,7 @@ class TeachPages(Controller):
                     svg=qr.qr_svg(url, title="Check in"), refresh=qr.WINDOW_SECONDS, tt=_tt(request), local=local)
 
     @get("/sessions/{session_id:uuid}/roster.csv", operation_id="page_teach_roster_csv", guards=[require_role(*TEACHERS)])
-    async def roster_csv(self, tx: Tx, user: User, session_id: FromPath[UUID]) -> Response[str]:
+    async def roster_csv(self, tx: Tx, user: User, session_id: FromPath[UUID]) -> Response[bytes]:
         found = await sessions.roster(tx, session_id=session_id, actor=user)
         if found is None:
             raise NotFound("no such session of yours")
