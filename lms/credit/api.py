@@ -44,7 +44,7 @@ class CertificatesController(Controller):
 
     @post("/{code:str}/revoke", operation_id="certificates_revoke", status_code=200, guards=[require_role("program_admin")])
     async def revoke(self, tx: Tx, user: User, settings: SettingsDep, code: CodeParam, data: JSONBody[RevokeRequest]) -> PublicCertificate:
-        return service.public_view(await service.revoke(tx, typed_code=code, actor=user, reason=data.reason), settings)
+        return service.public_view(await service.revoke(tx, typed_code=code, actor=user, reason=data.reason, note=data.note), settings)
 
 
 class CredentialsController(Controller):

@@ -16,7 +16,7 @@ from lms.accounts.auth import require_login, require_role
 from lms.catalog.language import pick
 from lms.credit import codes, queries, service
 from lms.credit.ratelimit import limit_lookups
-from lms.credit.schemas import CATEGORY_NAMES, STATUS_NAMES, UNIT_NAMES, PublicCertificate
+from lms.credit.schemas import CATEGORY_NAMES, REVOCATION_REASONS, STATUS_NAMES, UNIT_NAMES, PublicCertificate
 from lms.dashboard_cache import dashboard_cache, read_at_label
 from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import Invalid
@@ -34,6 +34,7 @@ PageParam = Annotated[int, QueryParameter(name="page", ge=1, le=10_000)]
 
 class RevokeForm(Form):
     reason: str = ""
+    note: str = ""
 
 
 class CredentialForm(Form):
@@ -57,7 +58,8 @@ def _certificate_language(request: Request[Any, Any, Any], lang: str | None, cer
 
 
 def _names() -> dict[str, Any]:
-    return {"unit_names": UNIT_NAMES, "status_names": STATUS_NAMES, "category_names": CATEGORY_NAMES, "grouped": codes.grouped}
+    return {"unit_names": UNIT_NAMES, "status_names": STATUS_NAMES, "category_names": CATEGORY_NAMES, "grouped": codes.grouped,
+            "revocation_reasons": REVOCATION_REASONS}
 
 
 class CreditPages(Controller):
@@ -81,7 +83,7 @@ class CreditPages(Controller):
     async def revoke(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: CodeParam,
                      data: URLEncodedBody[RevokeForm]) -> Template | Redirect:
         try:
-            revoked = await service.revoke(tx, typed_code=code, actor=user, reason=data.reason)
+            revoked = await service.revoke(tx, typed_code=code, actor=user, reason=data.reason, note=data.note)
         except Invalid as exc:
             cert = await service.public_certificate(tx, code, settings)
             return page(request, "credit/verify.html.jinja2", status=400, cert=cert, qr=qr_svg(cert.verify_url),

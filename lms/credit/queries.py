@@ -188,7 +188,7 @@ async def store_credential(conn: asyncpg.Connection, *, certificate_id: UUID, cr
 
 
 _CERT = """c.id, c.code, c.enrollment_id, c.user_id, c.language, c.completed_at, c.issued_at, c.valid_until, c.facts,
-           c.key_id, c.status_index, c.revoked_at, c.revoked_reason"""
+           c.key_id, c.status_index, c.revoked_at, c.revoked_reason_code AS revoked_reason, c.revoked_reason AS revoked_note"""
 
 
 async def certificate_by_enrollment(conn: asyncpg.Connection, enrollment_id: UUID) -> CertificateRow | None:
@@ -207,7 +207,7 @@ _decode_facts = msgspec.json.Decoder(Facts).decode
 async def public_certificate_by_code(conn: asyncpg.Connection, code: str) -> PublicCertificateRow | None:
     """Only what a public lookup shows; the facts as stored text, decoded straight into their type."""
     row = await conn.fetchrow(
-        "SELECT code, valid_until, facts::text, revoked_at, revoked_reason FROM certificates WHERE code = $1", code)
+        "SELECT code, valid_until, facts::text, revoked_at, revoked_reason_code FROM certificates WHERE code = $1", code)
     if row is None:
         return None
     return PublicCertificateRow(code=row[0], valid_until=row[1], facts=_decode_facts(row[2]), revoked_at=row[3],
@@ -244,13 +244,14 @@ async def completed_without_certificate(conn: asyncpg.Connection, user_id: UUID)
     return [r["id"] for r in rows]
 
 
-async def revoke(conn: asyncpg.Connection, *, code: str, actor_id: UUID, reason: str) -> CertificateRow | None:
-    """Revoke once; None when there is no such certificate or it was revoked already."""
+async def revoke(conn: asyncpg.Connection, *, code: str, actor_id: UUID, reason: str, note: str) -> CertificateRow | None:
+    """Revoke once (``reason`` public, from the list; ``note`` internal); None when there is no such certificate or it
+    was revoked already."""
     row = await conn.fetchrow(
-        f"""UPDATE certificates c SET revoked_at = now(), revoked_by = $2, revoked_reason = $3
+        f"""UPDATE certificates c SET revoked_at = now(), revoked_by = $2, revoked_reason_code = $3, revoked_reason = $4
             WHERE c.code = $1 AND c.revoked_at IS NULL
             RETURNING {_CERT}""",
-        code, actor_id, reason,
+        code, actor_id, reason, note,
     )
     return msgspec.convert(dict(row), CertificateRow) if row else None
 

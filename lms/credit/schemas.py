@@ -18,6 +18,14 @@ CATEGORY_NAMES = {
     "administrative": N_("Administrative"), "clinical": N_("Clinical"), "general": N_("General"),
 }
 STATUS_NAMES = {"valid": N_("Valid"), "expired": N_("Expired"), "revoked": N_("Revoked")}
+# The public reasons a certificate can be revoked for (migration 0010); what the admin types is an internal note.
+RevocationReason = Literal["issued_in_error", "requirements_not_met", "replaced", "approval_withdrawn"]
+REVOCATION_REASONS: dict[str, str] = {
+    "issued_in_error": N_("Issued in error"),
+    "requirements_not_met": N_("The course requirements were not met"),
+    "replaced": N_("Replaced by a corrected certificate"),
+    "approval_withdrawn": N_("The course's approval was withdrawn"),
+}
 
 
 class CreditLine(Response):
@@ -76,7 +84,7 @@ class PublicCertificateRow(Response):
     valid_until: date | None
     facts: Facts
     revoked_at: datetime | None
-    revoked_reason: str | None
+    revoked_reason: RevocationReason | None  # None: not revoked, or revoked before reasons came from the list
 
 
 class CertificateRow(Response):
@@ -92,7 +100,8 @@ class CertificateRow(Response):
     key_id: str | None
     status_index: int
     revoked_at: datetime | None
-    revoked_reason: str | None
+    revoked_reason: RevocationReason | None
+    revoked_note: str | None          # internal: program admins only, never on a public view
 
 
 class PublicCertificate(Response):
@@ -102,7 +111,7 @@ class PublicCertificate(Response):
     status: Status
     status_checked_at: datetime
     revoked_at: datetime | None
-    revoked_reason: str | None
+    revoked_reason: RevocationReason | None  # one of the fixed public reasons
     verify_url: str
     facts: Facts
 
@@ -124,7 +133,8 @@ class Transcript(Response):
 
 
 class RevokeRequest(Request):
-    reason: Annotated[str, msgspec.Meta(min_length=3, max_length=500)]
+    reason: RevocationReason                                         # shown publicly, translated
+    note: Annotated[str, msgspec.Meta(min_length=3, max_length=500)]  # internal: what happened, for program admins
 
 
 class VerificationResult(Response):

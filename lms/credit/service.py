@@ -24,8 +24,8 @@ from lms.credit.credential import open_badge
 from lms.credit.renewal import EarnedCredit, evaluate
 from lms.credit.rules import CreditRule, add_months, number
 from lms.credit.schemas import (
-    BodyTotal, CertificateRow, ClinicReport, PublicCertificate, PublicCertificateRow, Transcript, VerificationResult,
-    WorkerCredit,
+    REVOCATION_REASONS, BodyTotal, CertificateRow, ClinicReport, PublicCertificate, PublicCertificateRow, Transcript,
+    VerificationResult, WorkerCredit,
 )
 from lms.credit.verification import verify_credential
 from lms.dashboard_cache import clinic_changed
@@ -190,16 +190,19 @@ def transcript_table(data: Transcript) -> tuple[list[str], list[list[Any]]]:
 
 # ---------------------------------------------------------------- revocation
 
-async def revoke(conn: asyncpg.Connection, *, typed_code: str, actor: CurrentUser, reason: str) -> CertificateRow:
+async def revoke(conn: asyncpg.Connection, *, typed_code: str, actor: CurrentUser, reason: str, note: str) -> CertificateRow:
+    """``reason``: one of REVOCATION_REASONS, shown publicly; ``note``: what happened, seen by program admins only."""
     cert = await find_certificate(conn, typed_code)
-    reason = reason.strip()
-    if not 3 <= len(reason) <= 500:
-        raise Invalid("Give a reason of 3 to 500 characters.", field="reason")
-    revoked = await queries.revoke(conn, code=cert.code, actor_id=actor.id, reason=reason)
+    if reason not in REVOCATION_REASONS:
+        raise Invalid(f"Choose a reason from the list: {', '.join(REVOCATION_REASONS)}.", field="reason")
+    note = note.strip()
+    if not 3 <= len(note) <= 500:
+        raise Invalid("Give an internal note of 3 to 500 characters.", field="note")
+    revoked = await queries.revoke(conn, code=cert.code, actor_id=actor.id, reason=reason, note=note)
     if revoked is None:
         raise Conflict("This certificate was revoked already.", field="code")
     await record(conn, actor_id=actor.id, action="certificate.revoke", subject=cert.code,
-                 detail={"reason": reason, "enrollment_id": str(cert.enrollment_id), "user_id": str(cert.user_id)})
+                 detail={"reason": reason, "note": note, "enrollment_id": str(cert.enrollment_id), "user_id": str(cert.user_id)})
     after_commit(conn, partial(clinic_changed, None))  # the certificate's clinic is not at hand: every kept clinic view
     return revoked
 
