@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,8 @@ def start_embedded(settings: Settings, *, store: bool = True, say=print) -> Embe
     """Start an embedded PostgreSQL and/or SeaweedFS where no URL is configured; stop what started on failure."""
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    if data_dir.stat().st_uid == os.geteuid():
+        data_dir.chmod(0o700)  # keys, passwords, database files and logs: the service's user only
     servers = EmbeddedServers(settings)
     changes: dict[str, object] = {"data_dir": data_dir}
     if not settings.secret_key:

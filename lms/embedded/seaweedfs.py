@@ -96,6 +96,8 @@ class EmbeddedSeaweedFS:
             "-s3.port.iceberg=0", "-s3.port.lance=0", f"-s3.config={config}", f"-bucket={self.bucket}",
             "-master.volumeSizeLimitMB=256",
         ]
+        self.log.touch(mode=0o600)
+        self.log.chmod(0o600)
         with self.log.open("ab") as log:
             self._proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.dir)
         self.pid_file.write_text(str(self._proc.pid))
