@@ -41,6 +41,8 @@ def _group_of(user: str) -> int | None:
 
 
 class EmbeddedPostgres:
+    name = "PostgreSQL"
+
     def __init__(self, data_dir: Path, port: int, *, shared_buffers: str = "256MB") -> None:
         self.root = data_dir.resolve()
         self.shared_buffers = shared_buffers
@@ -95,6 +97,17 @@ class EmbeddedPostgres:
         if self.root.stat().st_uid == os.geteuid():
             os.chown(self.root, -1, entry.pw_gid)
             os.chmod(self.root, 0o710)
+
+    def alive(self) -> bool:
+        """False only when this process started the server and its postmaster is gone."""
+        if not self._started_here:
+            return True
+        try:
+            pid = int((self.pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            return False
+        return True
 
     def is_running(self) -> bool:
         return (self.pgdata / "PG_VERSION").exists() and self._run("pg_ctl", "-D", str(self.pgdata), "status").returncode == 0

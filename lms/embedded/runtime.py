@@ -10,6 +10,7 @@ from pathlib import Path
 from lms.embedded.errors import EmbeddedError
 from lms.embedded.postgres import EmbeddedPostgres
 from lms.embedded.seaweedfs import EmbeddedSeaweedFS
+from lms.embedded.watchdog import Watchdog
 from lms.settings import Settings
 
 __all__ = ["EmbeddedError", "EmbeddedServers", "start_embedded"]
@@ -21,6 +22,10 @@ class EmbeddedServers:
     postgres: EmbeddedPostgres | None = None
     seaweedfs: EmbeddedSeaweedFS | None = None
     started: list[str] = field(default_factory=list)
+
+    def watch(self, *, say=print) -> Watchdog:
+        """Start again any of these servers whose process dies (lms.embedded.watchdog); stop it before ``stop``."""
+        return Watchdog([s for s in (self.postgres, self.seaweedfs) if s is not None], say=say).start()
 
     def stop(self) -> None:
         if self.seaweedfs is not None:

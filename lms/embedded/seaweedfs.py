@@ -32,6 +32,8 @@ def weed_binary() -> str:
 
 
 class EmbeddedSeaweedFS:
+    name = "SeaweedFS"
+
     def __init__(self, data_dir: Path, port: int, bucket: str) -> None:
         self.root = data_dir.resolve()
         self.dir = self.root / "seaweedfs"
@@ -102,6 +104,10 @@ class EmbeddedSeaweedFS:
             self._proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.dir)
         self.pid_file.write_text(str(self._proc.pid))
         self._wait_ready(access, secret)
+
+    def alive(self) -> bool:
+        """False only when this process started the gateway and it has exited."""
+        return self._proc is None or self._proc.poll() is None
 
     def _wait_ready(self, access: str, secret: str, timeout: float = 90) -> None:
         from lms.storage import make_s3_client

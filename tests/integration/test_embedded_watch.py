@@ -1,6 +1,7 @@
 """A real `lms serve` on its own embedded PostgreSQL and SeaweedFS in a fresh data dir: the demo sign-ins never reach
 its log (they are in a file only its user can read), the data dir and the embedded servers' logs are closed to other
-users."""
+users, and when the embedded PostgreSQL or SeaweedFS process is killed, the service starts it again by itself:
+/health/ready recovers without a restart and what was acknowledged before is still there."""
 
 from __future__ import annotations
 
@@ -114,3 +115,37 @@ async def test_demo_sign_ins_stay_out_of_the_log_and_the_data_dir_is_private(ser
         assert _mode(served.data_dir) == 0o700
     for name in ("postgres.log", "seaweedfs.log", "secret_key", "postgres.password", "s3-credentials.json"):
         assert _mode(served.data_dir / name) & 0o077 == 0, (name, oct(_mode(served.data_dir / name)))
+
+
+async def _sign_in_demo(served: Served, client: httpx.AsyncClient) -> None:
+    lines = [line.split() for line in (served.data_dir / "demo-sign-ins.txt").read_text().splitlines()]
+    email, password = next((e, p) for role, e, p in lines if role == "worker")
+    form = await client.get("/login")
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', form.text).group(1)
+    await client.post("/login", data={"email": email, "password": password, "next": "/", "_csrf_token": token})
+
+
+async def test_a_killed_embedded_postgresql_is_started_again_and_keeps_what_was_acknowledged(served):
+    async with httpx.AsyncClient(base_url=served.url, timeout=10) as client:
+        await _sign_in_demo(served, client)  # the session row: a write the service acknowledged
+        assert (await client.get("/my")).status_code == 200
+        acknowledged = await served.sessions()
+        assert acknowledged >= 1
+        pid = int((served.data_dir / "postgres" / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, signal.SIGKILL)
+        await served.not_ready(client)
+        took = await served.ready(client, within=120)
+        assert await served.sessions() == acknowledged  # nothing acknowledged was lost
+        assert (await client.get("/my", follow_redirects=False)).status_code == 200  # and she is still signed in
+    assert "The embedded PostgreSQL stopped; starting it again" in served.output()
+    assert took < 120
+
+
+async def test_a_killed_embedded_seaweedfs_is_started_again(served):
+    async with httpx.AsyncClient(base_url=served.url, timeout=10) as client:
+        pid = int((served.data_dir / "seaweedfs.pid").read_text())
+        os.killpg(pid, signal.SIGKILL)
+        await served.not_ready(client)
+        await served.ready(client, within=150)
+        new_pid = int((served.data_dir / "seaweedfs.pid").read_text())
+    assert new_pid != pid and "The embedded SeaweedFS stopped; starting it again" in served.output()
