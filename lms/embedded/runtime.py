@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,7 +48,9 @@ def start_embedded(settings: Settings, *, store: bool = True, say=print) -> Embe
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     if data_dir.stat().st_uid == os.geteuid():
-        data_dir.chmod(0o700)  # keys, passwords, database files and logs: the service's user only
+        # Keys, passwords, database files and logs: the service's user only. As root, the embedded PostgreSQL's group
+        # may pass through (lms.embedded.postgres); a running one must keep that while another `lms` command runs.
+        data_dir.chmod(stat.S_IMODE(data_dir.stat().st_mode) & (0o710 if os.geteuid() == 0 else 0o700))
     servers = EmbeddedServers(settings)
     changes: dict[str, object] = {"data_dir": data_dir}
     if not settings.secret_key:
