@@ -19,12 +19,13 @@ CATEGORY_NAMES = {
 }
 STATUS_NAMES = {"valid": N_("Valid"), "expired": N_("Expired"), "revoked": N_("Revoked")}
 # The public reasons a certificate can be revoked for (migration 0010); what the admin types is an internal note.
-RevocationReason = Literal["issued_in_error", "requirements_not_met", "replaced", "approval_withdrawn"]
+RevocationReason = Literal["issued_in_error", "requirements_not_met", "replaced", "approval_withdrawn", "record_corrected"]
 REVOCATION_REASONS: dict[str, str] = {
     "issued_in_error": N_("Issued in error"),
     "requirements_not_met": N_("The course requirements were not met"),
     "replaced": N_("Replaced by a corrected certificate"),
     "approval_withdrawn": N_("The course's approval was withdrawn"),
+    "record_corrected": N_("The training record was corrected"),
 }
 
 
