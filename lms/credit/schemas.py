@@ -10,14 +10,14 @@ from lms.credit.renewal import RenewalStatus
 from lms.i18n import N_
 from lms.schemas import Request, Response
 
-Status = Literal["valid", "expired", "revoked"]
+Status = Literal["valid", "expired", "revoked", "superseded"]
 UNIT_NAMES = {"ceu": N_("CEU"), "unit": N_("units"), "credit": N_("credits"), "point": N_("points"), "hour": N_("hours")}
 CATEGORY_NAMES = {
     "infection_control": N_("Infection Control"), "dental_practice_act": N_("California Dental Practice Act"),
     "bls": N_("Basic Life Support"), "hipaa": N_("HIPAA"), "cultural_competency": N_("Cultural competency"), "cpr": N_("CPR"),
     "administrative": N_("Administrative"), "clinical": N_("Clinical"), "general": N_("General"),
 }
-STATUS_NAMES = {"valid": N_("Valid"), "expired": N_("Expired"), "revoked": N_("Revoked")}
+STATUS_NAMES = {"valid": N_("Valid"), "expired": N_("Expired"), "revoked": N_("Revoked"), "superseded": N_("Superseded")}
 # The public reasons a certificate can be revoked for (migration 0010); what the admin types is an internal note.
 RevocationReason = Literal["issued_in_error", "requirements_not_met", "replaced", "approval_withdrawn", "record_corrected"]
 REVOCATION_REASONS: dict[str, str] = {
@@ -27,6 +27,20 @@ REVOCATION_REASONS: dict[str, str] = {
     "approval_withdrawn": N_("The course's approval was withdrawn"),
     "record_corrected": N_("The training record was corrected"),
 }
+
+
+class CorrectionOut(Response):
+    """A certificate a correction of the record replaced or withdrew: what changed and why."""
+
+    code: str
+    replaced_by: str | None
+    outcome: Literal["superseded", "withdrawn"]
+    reason: str
+    changes: dict[str, Any]
+    corrected_at: datetime
+    course_code: str
+    course_title: str
+    worker_name: str
 
 
 class CreditLine(Response):
@@ -86,6 +100,7 @@ class PublicCertificateRow(Response):
     facts: Facts
     revoked_at: datetime | None
     revoked_reason: RevocationReason | None  # None: not revoked, or revoked before reasons came from the list
+    superseded_by_code: str | None = None
 
 
 class CertificateRow(Response):
@@ -103,6 +118,8 @@ class CertificateRow(Response):
     revoked_at: datetime | None
     revoked_reason: RevocationReason | None
     revoked_note: str | None          # internal: program admins only, never on a public view
+    correction: str | None = None            # superseded | withdrawn: revoked by a correction of the record
+    superseded_by_code: str | None = None
 
 
 class PublicCertificate(Response):
@@ -115,6 +132,7 @@ class PublicCertificate(Response):
     revoked_reason: RevocationReason | None  # one of the fixed public reasons
     verify_url: str
     facts: Facts
+    superseded_by: str | None = None         # the code of the certificate that replaced this one
 
 
 class BodyTotal(Response):
@@ -131,6 +149,7 @@ class Transcript(Response):
     contact_hours: float
     totals: list[BodyTotal]          # valid and expired certificates; revoked ones do not count
     certificates: list[PublicCertificate]
+    corrections: list[CorrectionOut] = []   # certificates a correction of the record replaced or withdrew
 
 
 class RevokeRequest(Request):
@@ -163,6 +182,7 @@ class ClinicReport(Response):
     credential_names: dict[str, dict[str, str]] = {}  # credential -> language -> name
     total_workers: int = 0  # in the clinic (or, asked for only those short of a requirement, of those)
     first: int = 0  # position of workers[0] among them, from 1 (0: none shown)
+    corrections: list[CorrectionOut] = []   # this clinic's workers' certificates changed by a correction
 
 
 class WorkerCredentialSet(Request):
@@ -184,3 +204,4 @@ class KeyOut(Response):
 
 def as_facts(value: dict[str, Any]) -> Facts:
     return msgspec.convert(value, Facts)
+
