@@ -16,7 +16,7 @@ from lms.accounts.auth import require_login, require_role
 from lms.catalog.language import pick
 from lms.credit import codes, queries, service
 from lms.credit.ratelimit import limit_lookups
-from lms.credit.schemas import CATEGORY_NAMES, STATUS_NAMES, UNIT_NAMES, PublicCertificate
+from lms.credit.schemas import CATEGORY_NAMES, ROUNDING_NAMES, STATUS_NAMES, UNIT_NAMES, PublicCertificate
 from lms.dashboard_cache import dashboard_cache, read_at_label
 from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import Invalid
@@ -56,7 +56,8 @@ def _certificate_language(request: Request[Any, Any, Any], lang: str | None, cer
 
 
 def _names() -> dict[str, Any]:
-    return {"unit_names": UNIT_NAMES, "status_names": STATUS_NAMES, "category_names": CATEGORY_NAMES, "grouped": codes.grouped}
+    return {"unit_names": UNIT_NAMES, "status_names": STATUS_NAMES, "category_names": CATEGORY_NAMES, "grouped": codes.grouped,
+            "rounding_names": ROUNDING_NAMES}
 
 
 def _csv(content: str, filename: str) -> Response[str]:
