@@ -27,7 +27,7 @@ class CategoryCap(Response):
     category: str
     max_units: float | None = None
     max_share: float | None = None
-    live_only: bool = False
+    live_only: bool = False   # only courses with an in-person part count (the whole course, up to the caps)
 
 
 class Requirement(Response):
@@ -173,6 +173,9 @@ def evaluate(requirement: Requirement, rule: CreditRule | None, *, cycle_start: 
     live = non_live = approved = Decimal(0)
     category_totals: dict[str, tuple[Decimal, Decimal]] = {}
     for category, group in by_category.items():
+        cap = caps.get(category)
+        if cap is not None and cap.live_only:  # only courses with an in-person part count (all of such a course)
+            group = [e for e in group if e.live_minutes > 0 or (e.minutes <= 0 and e.live_credit > 0)]
         exact = [(_exact(e, rule), e.approved) for e in group]
         cat_total = sum((t for (t, _l), _a in exact), Decimal(0))
         cat_live = sum((lv for (_t, lv), _a in exact), Decimal(0))
@@ -181,10 +184,7 @@ def evaluate(requirement: Requirement, rule: CreditRule | None, *, cycle_start: 
         body_cap = rule.category(category) if rule else None
         if body_cap is not None and body_cap.max_units is not None:
             limits.append(Decimal(str(body_cap.max_units)))
-        cap = caps.get(category)
         if cap is not None:
-            if cap.live_only:
-                cat_total = cat_approved = cat_live  # only courses with an in-person part count
             if cap.max_units is not None:
                 limits.append(Decimal(str(cap.max_units)))
             if cap.max_share is not None:
