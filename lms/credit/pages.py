@@ -17,7 +17,9 @@ from lms.accounts.auth import require_login, require_role
 from lms.catalog.language import pick
 from lms.credit import codes, queries, service
 from lms.credit.ratelimit import limit_lookups
-from lms.credit.schemas import CATEGORY_NAMES, REVOCATION_REASONS, STATUS_NAMES, UNIT_NAMES, PublicCertificate
+from lms.credit.schemas import (
+    CATEGORY_NAMES, REVOCATION_REASONS, ROUNDING_NAMES, STATUS_NAMES, UNIT_NAMES, PublicCertificate,
+)
 from lms.dashboard_cache import dashboard_cache, read_at_label
 from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import Invalid
@@ -59,7 +61,7 @@ def _certificate_language(request: Request[Any, Any, Any], lang: str | None, cer
 
 def _names() -> dict[str, Any]:
     return {"unit_names": UNIT_NAMES, "status_names": STATUS_NAMES, "category_names": CATEGORY_NAMES, "grouped": codes.grouped,
-            "revocation_reasons": REVOCATION_REASONS}
+            "revocation_reasons": REVOCATION_REASONS, "rounding_names": ROUNDING_NAMES}
 
 
 class CreditPages(Controller):
