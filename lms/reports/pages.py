@@ -15,7 +15,7 @@ from lms.catalog.pages import TRACK_NAMES
 from lms.dashboard_cache import dashboard_cache, read_at_label
 from lms.deps import Db, Tx, User, connection
 from lms.errors import Invalid, NotFound
-from lms.i18n import request_language
+from lms.i18n import locale_of, request_language
 from lms.reports import audit_log, dashboards, exports, funder, service, views
 from lms.reports.schemas import Filters
 from lms.web import KeptPage, page, render_kept, serve_kept
@@ -46,19 +46,19 @@ class ReportPages(Controller):
         labels = service.group_labels(options, ui_language=lang, gettext=_)
         board = await service.program_dashboard(tx, filters=filters, options=options, labels=labels, none_label=_("Not recorded"))
         charts = {
-            "targets": views.targets_chart(board.targets, _=_, locale=lang),
-            "trend": views.trend_chart(board.trend, board.bucket, _=_, locale=lang),
-            "by_track": views.groups_chart(board.by_track, title=_("Outcomes by track"), _=_, locale=lang, chart_id="by-track",
+            "targets": views.targets_chart(board.targets, _=_, locale=locale_of(lang)),
+            "trend": views.trend_chart(board.trend, board.bucket, _=_, locale=locale_of(lang)),
+            "by_track": views.groups_chart(board.by_track, title=_("Outcomes by track"), _=_, locale=locale_of(lang), chart_id="by-track",
                                            labels=TRACK_NAMES),
-            "by_clinic": views.groups_chart(board.by_clinic, title=_("Outcomes by clinic"), _=_, locale=lang, chart_id="by-clinic"),
-            "survey": views.likert_chart(board.survey, _=_, locale=lang) if board.survey else None,
-            "funder": views.funder_chart(board.funder, _=_, locale=lang),
-            "funder_by_clinic": views.funder_groups_chart(board.funder, "clinic", title=_("The funder's targets by clinic"), _=_, locale=lang),
-            "funder_by_local": views.funder_groups_chart(board.funder, "local", title=_("The funder's targets by union local"), _=_, locale=lang),
+            "by_clinic": views.groups_chart(board.by_clinic, title=_("Outcomes by clinic"), _=_, locale=locale_of(lang), chart_id="by-clinic"),
+            "survey": views.likert_chart(board.survey, _=_, locale=locale_of(lang)) if board.survey else None,
+            "funder": views.funder_chart(board.funder, _=_, locale=locale_of(lang)),
+            "funder_by_clinic": views.funder_groups_chart(board.funder, "clinic", title=_("The funder's targets by clinic"), _=_, locale=locale_of(lang)),
+            "funder_by_local": views.funder_groups_chart(board.funder, "local", title=_("The funder's targets by union local"), _=_, locale=locale_of(lang)),
         }
         return page(request, "reports/program.html.jinja2", board=board, charts=charts, options=options,
-                    qs=views.query_string(filters), period_label=lambda d: views.period_label(d, board.bucket, lang),
-                    **views.page_helpers(lang))
+                    qs=views.query_string(filters), period_label=lambda d: views.period_label(d, board.bucket, locale_of(lang)),
+                    **views.page_helpers(locale_of(lang)))
 
     @get("/program/export/{table:str}", operation_id="page_reports_program_export", guards=[require_role("program_admin")])
     async def program_export(
@@ -111,15 +111,15 @@ class ReportPages(Controller):
                 board = await service.clinic_dashboard(conn, viewer=user, clinic_id=scoped, filters=filters, after=after,
                                                        options=options, labels=labels)
             charts = {
-                "trend": views.trend_chart(board.trend, board.bucket, _=_, locale=lang),
-                "by_track": views.groups_chart(board.by_track, title=_("Outcomes by track"), _=_, locale=lang,
+                "trend": views.trend_chart(board.trend, board.bucket, _=_, locale=locale_of(lang)),
+                "by_track": views.groups_chart(board.by_track, title=_("Outcomes by track"), _=_, locale=locale_of(lang),
                                                chart_id="by-track", labels=TRACK_NAMES),
-                "survey": views.likert_chart(board.survey, _=_, locale=lang) if board.survey else None,
+                "survey": views.likert_chart(board.survey, _=_, locale=locale_of(lang)) if board.survey else None,
             }
             bodies = sorted({b for w in board.workers for b in w.credit})
             html = render_kept(request, "reports/clinic.html.jinja2", board=board, charts=charts, bodies=bodies,
                                qs=views.query_string(board.filters, clinic=None), after=after, read_at=read_at_label(),
-                               period_label=lambda d: views.period_label(d, board.bucket, lang), **views.page_helpers(lang))
+                               period_label=lambda d: views.period_label(d, board.bucket, locale_of(lang)), **views.page_helpers(locale_of(lang)))
             return html, [str(w.user_id) for w in board.workers]
 
         key = ("report", user.role, lang, filters.start, filters.end, filters.track, after)

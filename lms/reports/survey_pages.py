@@ -16,7 +16,7 @@ from lms.catalog.language import content_language
 from lms.catalog.pages import text_picker
 from lms.deps import Db, Tx, User
 from lms.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from lms.i18n import request_language
+from lms.i18n import locale_of, request_language
 from lms.reports import dashboards, exports, service, surveys, views
 from lms.reports.schemas import LIKERT_LABELS, SURVEY_KIND_NAMES, Survey, SurveyIn
 from lms.web import page
@@ -174,7 +174,7 @@ class SurveyAdminPages(Controller):
         return page(request, "reports/survey_edit.html.jinja2", status=status, survey=survey, error=error, form=form,
                     languages=languages, rows=min(rows, MAX_QUESTIONS), kind_names=SURVEY_KIND_NAMES, results=results,
                     filters=filters, options=options, charts=charts or {}, saved=saved,
-                    qs=views.query_string(filters) if filters else "", **views.page_helpers(lang))
+                    qs=views.query_string(filters) if filters else "", **views.page_helpers(locale_of(lang)))
 
     @get("/", operation_id="page_reports_surveys")
     async def list_surveys(self, request: Request[Any, Any, Any], db: Db) -> Template:
@@ -208,7 +208,7 @@ class SurveyAdminPages(Controller):
         options = await dashboards.filter_options(tx)
         results = await service.survey_results_for(tx, survey_id=survey_id, filters=filters, with_comments=True,
                                                    labels=service.group_labels(options, ui_language=lang, gettext=_))
-        charts = {"survey": views.likert_chart(results, _=_, locale=lang)} if results else {}
+        charts = {"survey": views.likert_chart(results, _=_, locale=locale_of(lang))} if results else {}
         return self._edit(request, survey=survey, results=results, filters=filters, options=options, charts=charts, saved=bool(saved))
 
     @post("/{survey_id:uuid}", operation_id="page_reports_survey_update")
