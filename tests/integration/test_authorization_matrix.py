@@ -82,6 +82,12 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /password/code":                                                        ANYONE,
     "GET /people":                                                                ADMINS,
     "POST /people/{user_id:uuid}/reset-code":                                     ADMINS,
+    "POST /people":                                                               ADMINS,
+    "GET /people/import":                                                         ADMINS,
+    "POST /people/import":                                                        ADMINS,
+    "POST /people/{user_id:uuid}/deactivate":                                     ADMINS,
+    "POST /people/{user_id:uuid}/role":                                           ADMINS,
+    "POST /people/organisations":                                                 PROGRAM,
     "GET /admin/outbox":                                                          PROGRAM,
     # catalogue and authoring
     "GET /":                                                                      ANYONE,
@@ -380,6 +386,8 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         return COURSE
     if param == "enrollment_id":
         return str(world[person].enrollment_id)
+    if param == "user_id" and route.endswith("/deactivate"):  # someone who may leave without spoiling later calls
+        return await _fresh_worker(conn, world[person].clinic)
     if param == "user_id":
         return str(world[person].id)
     if param == "clinic_id":
@@ -435,6 +443,14 @@ async def _fresh_media(client, extra) -> str:
         "filename": "spare.png", "content_type": "image/png", "size": 100, "kind": "image"})
     assert asked.status_code == 201, asked.text
     return asked.json()["media"]["id"]
+
+
+async def _fresh_worker(conn, clinic: str) -> str:
+    from lms.accounts import queries as accounts
+
+    made = await accounts.create_user(conn, email=f"leaving-{uuid.uuid4().hex[:8]}@example.org", display_name="Leaving",
+                                      role="worker", password_hash=None, clinic=clinic, local=None, language="en")
+    return str(made.id)
 
 
 async def _fresh_token(conn, user_id):
