@@ -89,6 +89,8 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /people/{user_id:uuid}/role":                                           ADMINS,
     "POST /people/organisations":                                                 PROGRAM,
     "GET /admin/outbox":                                                          PROGRAM,
+    "GET /my/sessions":                                                           SIGNED_IN,
+    "GET /calendar/{user_id:uuid}/{signature:str}":                               ("-", "-", "-", "-", "-"),  # needs its signed address
     # catalogue and authoring
     "GET /":                                                                      ANYONE,
     "GET /courses/{code:str}":                                                    ANYONE,
@@ -411,7 +413,7 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         return str((await _fresh_token(conn, user_id)).id) if user_id else None
     fixed = {
         "version": "1", "media_id": extra["media_id"], "survey_id": extra["survey_id"], "number": str(extra["status_list"]),
-        "file_path": "app.css", "path": "nothing-here", "secret": "not-a-reset-link", "table": "workers.csv" if "clinics" in route else "targets.csv",
+        "file_path": "app.css", "path": "nothing-here", "secret": "not-a-reset-link", "signature": "not-a-signature.ics", "table": "workers.csv" if "clinics" in route else "targets.csv",
         "key": extra["quiz_key"] if QUIZ_ROUTES.search(route) else ("completions" if "targets" in route else extra["lesson_key"]),
         "token": qr.attendance_token(extra["settings"].secret_key, uuid.UUID(extra["sessions"]["instructor"])),
     }
