@@ -35,4 +35,4 @@ class CalendarPages(Controller):
         body = await calendar.feed(db, secret_key=settings.secret_key, user_id=user_id, signature=signature[:80],
                                    host=urlsplit(settings.public_base_url).hostname or "lms")
         return Response(body, media_type="text/calendar; charset=utf-8",
-                        headers={"Cache-Control": "private, max-age=900"})
+                        headers={"Cache-Control": "no-store"})  # her session times and places
