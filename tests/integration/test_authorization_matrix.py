@@ -90,6 +90,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /people/organisations":                                                 PROGRAM,
     "GET /admin/outbox":                                                          PROGRAM,
     "GET /my/sessions":                                                           SIGNED_IN,
+    "POST /teach/enrollments/{enrollment_id:uuid}/quizzes/{key:str}/reset":       STAFF,
     "GET /calendar/{user_id:uuid}/{signature:str}":                               ("-", "-", "-", "-", "-"),  # needs its signed address
     # catalogue and authoring
     "GET /":                                                                      ANYONE,
