@@ -17,6 +17,7 @@ from lms.media.pages import MediaPages
 from lms.messages.pages import OutboxPages
 from lms.programs.routes import PROGRAM_ROUTES
 from lms.reports.routes import REPORT_ROUTES
+from lms.xapi.routes import XAPI_ROUTES
 
 ROUTES = [
     HealthController,
@@ -38,4 +39,5 @@ ROUTES = [
     *CREDIT_ROUTES,
     *REPORT_ROUTES,
     *PROGRAM_ROUTES,
+    *XAPI_ROUTES,
 ]
