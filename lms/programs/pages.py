@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg  # noqa: F401 (see lms.deps)
 from litestar import Controller, Request, get
 from litestar.response import Template
 
 from lms.accounts.auth import require_login
+from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.deps import Db, User
 from lms.i18n import request_language
 from lms.programs import common

@@ -2,5 +2,7 @@
 
 from lms.programs.apprenticeship.pages import ApprenticeshipPages
 from lms.programs.pages import ProgramsHome
+from lms.programs.pathways.pages import PathwayPages
+from lms.programs.tuition.pages import TuitionPages
 
-PROGRAM_ROUTES = [ProgramsHome, ApprenticeshipPages]
+PROGRAM_ROUTES = [ProgramsHome, ApprenticeshipPages, TuitionPages, PathwayPages]

@@ -77,7 +77,18 @@ async def matrix_records(conn: Any, world: Any, instructor2: Any) -> dict[str, A
                RETURNING id""", apprenticeships[name])
         await conn.execute("INSERT INTO ojt_hours (week_id, work_process, minutes) VALUES ($1, 'outreach', 600)", week)
         weeks[name] = str(week)
-    return {"apprenticeship_id": apprenticeships, "week_id": weeks}
+    requests, documents = {}, {}
+    for name in ("worker_a", "worker_a2", "worker_b"):
+        person = world[name]
+        requests[name] = str(await conn.fetchval(
+            """INSERT INTO tuition_requests (user_id, clinic_id, field, program, school, term, year, cost_cents)
+               VALUES ($1, $2, 'nursing', 'LVN', 'City College', 'Fall', 2026, 250000) RETURNING id""",
+            person.id, world.clinic_ids[person.clinic]))
+        documents[name] = str(await conn.fetchval(
+            """INSERT INTO tuition_documents (request_id, kind, filename, content_type, storage_key)
+               VALUES ($1, 'receipt', 'receipt.pdf', 'application/pdf', 'tuition/' || $1 || '/matrix') RETURNING id""",
+            requests[name]))
+    return {"apprenticeship_id": apprenticeships, "week_id": weeks, "request_id": requests, "document_id": documents}
 
 
-PROGRAM_RECORDS = ("apprenticeship_id", "week_id")
+PROGRAM_RECORDS = ("apprenticeship_id", "week_id", "request_id", "document_id")
