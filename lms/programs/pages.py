@@ -16,6 +16,8 @@ from lms.deps import Db, User
 from lms.i18n import request_language
 from lms.programs import common
 from lms.programs.apprenticeship import queries as apprenticeship
+from lms.programs.preceptorship import queries as preceptorship
+from lms.programs.preceptorship.schemas import RATINGS
 from lms.web import page
 
 
@@ -34,6 +36,9 @@ class ProgramsHome(Controller):
             waiting=await apprenticeship.waiting_weeks(db, mentor_id=user.id),
             apprenticeships=await apprenticeship.listed(db, viewer=user) if desk else [],
             programs=await apprenticeship.programs(db) if user.role == "program_admin" else [],
+            precepted=await preceptorship.listed(db, viewer=user, precepted_only=True),
+            preceptorships=await preceptorship.listed(db, viewer=user, precepted_only=False) if desk else [],
+            requirements=await preceptorship.requirements(db) if user.role == "program_admin" else [], ratings=RATINGS,
             desk=desk, today=common.today(), **common.page_helpers(request_language(request)),
         )
 

@@ -88,7 +88,18 @@ async def matrix_records(conn: Any, world: Any, instructor2: Any) -> dict[str, A
             """INSERT INTO tuition_documents (request_id, kind, filename, content_type, storage_key)
                VALUES ($1, 'receipt', 'receipt.pdf', 'application/pdf', 'tuition/' || $1 || '/matrix') RETURNING id""",
             requests[name]))
-    return {"apprenticeship_id": apprenticeships, "week_id": weeks, "request_id": requests, "document_id": documents}
+    preceptorships, entries = {}, {}
+    for name in ("worker_a", "worker_a2", "worker_b"):
+        person = world[name]
+        preceptor = world["instructor"].id if name == "worker_a" else instructor2
+        preceptorships[name] = str(await conn.fetchval(
+            """INSERT INTO preceptorships (user_id, preceptor_id, clinic_id, role_key, board, starts_on)
+               VALUES ($1, $2, $3, 'rn', 'BRN', current_date - 30) RETURNING id""", person.id, preceptor, world.clinic_ids[person.clinic]))
+        entries[name] = str(await conn.fetchval(
+            """INSERT INTO supervised_hours (preceptorship_id, day, minutes, activity) VALUES ($1, current_date - 1, 240, 'Triage')
+               RETURNING id""", preceptorships[name]))
+    return {"apprenticeship_id": apprenticeships, "week_id": weeks, "request_id": requests, "document_id": documents,
+            "preceptorship_id": preceptorships, "entry_id": entries}
 
 
-PROGRAM_RECORDS = ("apprenticeship_id", "week_id", "request_id", "document_id")
+PROGRAM_RECORDS = ("apprenticeship_id", "week_id", "request_id", "document_id", "preceptorship_id", "entry_id")

@@ -210,6 +210,12 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /programs/apprentices/{apprenticeship_id:uuid}/outcome":                ADMINS,
     "POST /programs/apprentices":                                                 PROGRAM,
     "GET /programs/apprenticeship/export.csv":                                    ADMINS,
+    # programs: preceptorship ("runs": the worker's preceptor)
+    "GET /programs/preceptorship":                                                SIGNED_IN,
+    "POST /programs/preceptorship/hours":                                         SIGNED_IN,
+    "POST /programs/hours/{entry_id:uuid}/decision":                              ("-", "-", "runs", "-", "y"),
+    "POST /programs/preceptees/{preceptorship_id:uuid}/evaluations":              ("-", "-", "runs", "-", "y"),
+    "POST /programs/preceptees":                                                  PROGRAM,
     # programs: tuition reimbursement (amounts and grades: the worker, her clinic's admins, program admins)
     "GET /programs/tuition":                                                      SIGNED_IN,
     "POST /programs/tuition":                                                     SIGNED_IN,
