@@ -49,6 +49,10 @@ async def seed_if_empty(conn: asyncpg.Connection, settings: Settings, say: Calla
             email=email, display_name=name, role=role, password=password, clinic=clinic, local=local, language=language,
         ))
         logins.append((role, email, password))
+    from lms.programs.demo import seed_programs
+
+    await seed_programs(conn, apprentice="ana.worker@example.org", mentor="maria.instructor@example.org",
+                        second_worker="sam.worker@example.org")
     from lms.catalog.loader import publish_catalogue
 
     published = await publish_catalogue(conn, settings, say=say)
