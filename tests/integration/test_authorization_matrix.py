@@ -213,6 +213,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /surveys/after/{code:str}/{version:int}":                                SIGNED_IN,
     "POST /surveys/after/{code:str}/{version:int}":                               WORKER_VOICE,
     # programs: apprenticeship ("runs": the apprentice's mentor)
+    "GET /api/v1/me/programs":                                                    SIGNED_IN,
     "GET /programs":                                                              SIGNED_IN,
     "GET /programs/apprenticeship":                                               SIGNED_IN,
     "POST /programs/apprenticeship/weeks":                                        SIGNED_IN,
