@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from tests.helpers import make_clinic, make_user, token_for
 
@@ -86,8 +87,8 @@ async def matrix_records(conn: Any, world: Any, instructor2: Any) -> dict[str, A
             person.id, world.clinic_ids[person.clinic]))
         documents[name] = str(await conn.fetchval(
             """INSERT INTO tuition_documents (request_id, kind, filename, content_type, storage_key)
-               VALUES ($1, 'receipt', 'receipt.pdf', 'application/pdf', 'tuition/' || $1 || '/matrix') RETURNING id""",
-            requests[name]))
+               VALUES ($1, 'receipt', 'receipt.pdf', 'application/pdf', $2) RETURNING id""",
+            UUID(requests[name]), f"tuition/{requests[name]}/matrix"))
     preceptorships, entries = {}, {}
     for name in ("worker_a", "worker_a2", "worker_b"):
         person = world[name]
