@@ -26,8 +26,9 @@ def load_settings() -> Settings:
 
 
 @contextmanager
-def running_servers(settings: Settings, *, store: bool = True):
-    """Embedded servers for what the settings leave unset; stopped on the way out, whatever happens."""
+def running_servers(settings: Settings, *, store: bool = True, watch: bool = False):
+    """Embedded servers for what the settings leave unset; stopped on the way out, whatever happens. ``watch``: started
+    again if one dies meanwhile (for `lms serve`)."""
     from lms.embedded import EmbeddedError, start_embedded
 
     try:
@@ -35,9 +36,12 @@ def running_servers(settings: Settings, *, store: bool = True):
     except EmbeddedError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from None
+    watchdog = servers.watch(say=lambda msg: click.echo(msg, err=True)) if watch else None
     try:
         yield servers.settings
     finally:
+        if watchdog is not None:
+            watchdog.stop()
         servers.stop()
 
 
@@ -93,7 +97,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         "host": host, "port": port, "log_level": None, "log_config": None, "access_log": False,
         "proxy_headers": True, "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
     }
-    with sigterm_ends_normally(), running_servers(settings) as ready:
+    with sigterm_ends_normally(), running_servers(settings, watch=True) as ready:
         from lms.seed import seed_if_empty
 
         with_database(ready, lambda conn: seed_if_empty(conn, ready, say=lambda msg: click.echo(msg, err=True)))
