@@ -6,10 +6,10 @@ from typing import Any
 
 import click
 
-from lms.cli import load_settings, main, running_servers, with_database
+from lms.cli_runtime import load_settings, running_servers, with_database
 
 
-@main.group()
+@click.group()
 def reports() -> None:
     """Outcome reports for the partnership and its clinics."""
 
