@@ -14,11 +14,14 @@ from litestar.plugins.jinja import JinjaTemplateEngine as Engine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from lms.accounts.auth import AuthenticationMiddleware
+from lms.accounts.auth import USER_DEPENDENCY, AuthenticationMiddleware
+from lms.accounts.schemas import ROLE_NAMES
 from lms.audit.writer import AuditWriter
+from lms.credit.service import on_completion
 from lms.db.pool import create_pool
 from lms.deps import DEPENDENCIES
 from lms.errors import EXCEPTION_HANDLERS
+from lms.learning.completion import on_completed
 from lms.learning.statement_writer import StatementWriter
 from lms.observability import ObservabilityPlugin, with_request_log
 from lms.routes import ROUTES
@@ -31,6 +34,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    if on_completion not in on_completed:  # a completed enrolment gets its certificate in the same transaction
+        on_completed.append(on_completion)
 
     @asynccontextmanager
     async def resources(app: Litestar) -> AsyncIterator[None]:
@@ -47,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def configure_jinja(engine: Engine) -> None:
         engine.engine.add_extension("jinja2.ext.i18n")
         engine.engine.policies["ext.i18n.trimmed"] = True
+        engine.engine.globals["role_names"] = ROLE_NAMES
         # Templates ship with the release: no stat() of every template file on every render (restart after edits).
         engine.engine.auto_reload = False
 
@@ -54,7 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[*ROUTES, create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False)],
         lifespan=[resources],
-        dependencies=DEPENDENCIES,
+        dependencies={**DEPENDENCIES, **USER_DEPENDENCY},
         middleware=[AuthenticationMiddleware()],
         plugins=[ObservabilityPlugin(settings)],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -13,7 +13,6 @@ from litestar.response import Template
 from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup
 
-from lms.accounts.schemas import ROLE_NAMES
 from lms.i18n import UI_LANGUAGES, request_language, translations
 
 
@@ -43,7 +42,6 @@ def _with_helpers(request: Request[Any, Any, Any], context: dict[str, Any]) -> d
     context.update(
         lang=language,
         ui_languages=UI_LANGUAGES,
-        role_names=ROLE_NAMES,
         user=request.scope.get("user"),
         # from the scope, not request.url (building a URL object cost more than filling a kept page's slots)
         path=request.scope.get("root_path", "") + request.scope["path"],

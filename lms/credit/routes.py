@@ -14,14 +14,3 @@ CREDIT_ROUTES = [
     CreditPages,
 ]
 
-
-def _issue_certificates_on_completion() -> None:
-    """A completed enrolment gets its certificate in the completion transaction (registered once)."""
-    from lms.credit.service import on_completion
-    from lms.learning.completion import on_completed
-
-    if on_completion not in on_completed:
-        on_completed.append(on_completion)
-
-
-_issue_certificates_on_completion()

@@ -22,7 +22,7 @@ from typing import Generic, TypeVar
 import asyncpg
 from litestar.datastructures import State
 
-from lms.deps import connection
+from lms.db.pool import connection
 
 T = TypeVar("T")
 
