@@ -14,7 +14,7 @@ from lms.catalog import queries, service
 from lms.catalog.authoring import apply_activity_form, apply_course_form, find_activity
 from lms.catalog.content import kind_of
 from lms.catalog.language import content_language
-from lms.catalog.pages import KIND_NAMES, TRACK_NAMES, text_picker
+from lms.catalog.language import KIND_NAMES, TRACK_NAMES, text_picker
 from lms.catalog.schemas import ActivityPage
 from lms.deps import Db, Tx, User
 from lms.errors import Invalid

@@ -14,34 +14,15 @@ from markupsafe import Markup, escape
 from lms.catalog import queries
 from lms.catalog.cache import catalog_cache
 from lms.catalog.content import TRACKS
-from lms.catalog.language import content_language, pick
+from lms.catalog.language import KIND_NAMES, TRACK_NAMES, content_language, pick, text_picker
 from lms.deps import connection
 from lms.errors import NotFound
-from lms.i18n import N_, request_language
+from lms.i18n import request_language
 from lms.learning import page_data as learning_pages
 from lms.media.delivery import lesson_media, visitor_media
 from lms.web import KeptPage, fill_kept, is_visitor_page, page, render_kept, render_part, serve_kept, slot
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
-TRACK_NAMES = {
-    "MA": N_("Medical Assistant"), "DA": N_("Dental Assistant"), "CHW": N_("Community Health Worker"),
-    "EHR": N_("Electronic Health Records"), "CE": N_("Continuing Education"),
-}
-KIND_NAMES = {"lesson": N_("Lesson"), "quiz": N_("Quiz"), "in_person": N_("In-person session"), "checkoff": N_("Skills checkoff")}
-
-
-def text_picker(language: str, available: list[str]):
-    """``t(map)`` for templates: the text in the content language, flagged when it fell back to another."""
-
-    def t(texts: dict[str, str]) -> str:
-        return pick(texts, language, available)[0]
-
-    def missing(texts: dict[str, str]) -> bool:
-        return pick(texts, language, available)[1] != language
-
-    return t, missing
-
-
 async def _tracks(db: asyncpg.Connection, lang: str) -> dict[str, list[dict[str, Any]]]:
     tracks: dict[str, list[dict[str, Any]]] = {track: [] for track in TRACKS}
     for row in await queries.catalogue(db):

@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from lms.accounts.auth import require_login
 from lms.catalog import queries as catalog
 from lms.catalog.language import content_language, pick
-from lms.catalog.pages import text_picker
+from lms.catalog.language import text_picker
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.i18n import request_language

@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 from lms.accounts import queries as accounts
 from lms.accounts.auth import require_role
 from lms.catalog.language import content_language, pick
-from lms.catalog.pages import KIND_NAMES
+from lms.catalog.language import KIND_NAMES
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import DomainError, Invalid, NotFound
 from lms.i18n import request_language

@@ -11,7 +11,7 @@ from litestar.params import FromPath, PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
 from lms.accounts.auth import require_role
-from lms.catalog.pages import TRACK_NAMES
+from lms.catalog.language import TRACK_NAMES
 from lms.dashboard_cache import dashboard_cache, read_at_label
 from lms.deps import Db, Tx, User, connection
 from lms.errors import Invalid, NotFound

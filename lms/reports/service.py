@@ -12,7 +12,7 @@ import asyncpg
 
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import AuditEntry, record_many
-from lms.catalog.pages import TRACK_NAMES
+from lms.catalog.language import TRACK_NAMES
 from lms.credit import queries as credit_queries
 from lms.credit.renewal import EarnedCredit, evaluate
 from lms.credit.rules import number

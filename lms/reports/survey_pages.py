@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 
 from lms.accounts.auth import require_login, require_role
 from lms.catalog.language import content_language
-from lms.catalog.pages import text_picker
+from lms.catalog.language import text_picker
 from lms.deps import Db, Tx, User
 from lms.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from lms.i18n import request_language

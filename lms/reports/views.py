@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 
 from lms.catalog.language import pick
-from lms.catalog.pages import TRACK_NAMES
+from lms.catalog.language import TRACK_NAMES
 from lms.i18n import translations
 from lms.reports.charts import Progress, Series, bar_chart, line_chart, progress_chart
 from lms.reports.schemas import (
