@@ -2,13 +2,13 @@
 
 from lms.accounts.api import ClinicsController, MeController, UsersController
 from lms.accounts.pages import AccountPages
-from lms.catalog.api import AuthoringController, CatalogController
+from lms.catalog.api import AuthoringController, CatalogController, LessonMediaController
 from lms.catalog.authoring_pages import AuthoringPages
 from lms.catalog.pages import CatalogPages
 from lms.credit.routes import CREDIT_ROUTES
 from lms.health.api import HealthController
 from lms.learning.routes import LEARNING_ROUTES
-from lms.media.api import LessonMediaController, MediaController
+from lms.media.api import MediaController
 from lms.media.pages import MediaPages
 from lms.reports.routes import REPORT_ROUTES
 

@@ -16,6 +16,8 @@ from lms.catalog.render import render_markdown
 from lms.catalog.schemas import Published, TranslationStatus
 from lms.db.after_commit import after_commit
 from lms.errors import Invalid, NotFound
+from lms.media import queries as media_queries
+from lms.media.delivery import learner_entry
 from lms.observability.logs import log_event
 
 
@@ -96,8 +98,6 @@ async def publish(conn: asyncpg.Connection, doc: CourseDoc, *, actor_id: UUID | 
 
 async def publish_draft(conn: asyncpg.Connection, *, code: str, actor_id: UUID | None) -> Published:
     """Publish the draft edited in the browser or through the API, with the uploaded media its lessons name."""
-    from lms.media.delivery import lesson_media_for_draft
-
     doc = await load_draft(conn, code)
     return await publish(conn, doc, actor_id=actor_id, media=await lesson_media_for_draft(conn, doc))
 
@@ -127,3 +127,44 @@ async def retire(conn: asyncpg.Connection, *, code: str, version: int, actor_id:
         raise NotFound(f"no published version {version} of {code}")
     after_commit(conn, catalogue_changed)
     await record(conn, actor_id=actor_id, action="course.retired", subject=f"{code} v{version}", detail={"reason": reason})
+
+
+def _as_uuid(value: str) -> UUID | None:
+    try:
+        return UUID(value)
+    except ValueError:
+        return None
+
+
+async def lesson_media_for_draft(conn: asyncpg.Connection, doc: CourseDoc) -> dict[str, list[dict[str, Any]]]:
+    """For publishing a draft edited in the browser or through the API: each lesson's ``media`` names uploaded files
+    of this course by id (``file``: a media id, ``captions``: language -> caption id, or empty for the video's current
+    captions). One query; a reference that is not a ready file of this course is refused naming its place."""
+    places: list[tuple[str, str, UUID | None, dict[str, UUID | None]]] = []
+    for m, module in enumerate(doc.modules):
+        for a, activity in enumerate(module.activities):
+            if not isinstance(activity, Lesson):
+                continue
+            for i, ref in enumerate(activity.media):
+                where = f"modules[{m}].activities[{a}].media[{i}]"
+                places.append((activity.key, where, _as_uuid(ref.file), {lang: _as_uuid(v) for lang, v in ref.captions.items()}))
+    if not places:
+        return {}
+    wanted = [u for _, _, file_id, caps in places for u in (file_id, *caps.values()) if u is not None]
+    found = {row.id: row for row in await media_queries.draft_media(conn, code=doc.code, ids=wanted)}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for key, where, file_id, caps in places:
+        row = found.get(file_id) if file_id else None
+        if row is None or row.kind == "captions":
+            raise Invalid(f"{where}.file: not a ready media file of {doc.code} (give the id of an uploaded file)", field=f"{where}.file")
+        if caps:
+            captions = []
+            for lang, caption_id in caps.items():
+                caption = found.get(caption_id) if caption_id else None
+                if caption is None or caption.kind != "captions" or caption.video_id != row.id:
+                    raise Invalid(f"{where}.captions.{lang}: not a ready caption file of this video", field=f"{where}.captions.{lang}")
+                captions.append(caption)
+        else:
+            captions = [c for c in found.values() if c.kind == "captions" and c.video_id == row.id]
+        out.setdefault(key, []).append(learner_entry(row, captions))
+    return out

@@ -1,5 +1,5 @@
-"""Short-lived presigned GET URLs for a lesson's media, only for people who may see the lesson; and turning a draft's
-media references into what a published lesson stores."""
+"""Short-lived presigned GET URLs for a lesson's media, only for people who may see the lesson, and the entry a
+published lesson stores for each of its files."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from babel import Locale, UnknownLocaleError
 from botocore.exceptions import BotoCoreError
 
 from lms.accounts.schemas import CurrentUser
-from lms.catalog.content import CourseDoc, Lesson
-from lms.errors import Invalid
 from lms.i18n import base_language
 from lms.media import queries
 from lms.media.types import storage_key
@@ -101,44 +99,3 @@ def learner_entry(video_or_file: StoredMedia, captions: list[StoredMedia]) -> di
     if video_or_file.kind == "video":
         entry["captions"] = [{"id": str(c.id), "language": c.language} for c in captions]
     return entry
-
-
-def _as_uuid(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None
-
-
-async def lesson_media_for_draft(conn: asyncpg.Connection, doc: CourseDoc) -> dict[str, list[dict[str, Any]]]:
-    """For publishing a draft edited in the browser or through the API: each lesson's ``media`` names uploaded files
-    of this course by id (``file``: a media id, ``captions``: language -> caption id, or empty for the video's current
-    captions). One query; a reference that is not a ready file of this course is refused naming its place."""
-    places: list[tuple[str, str, UUID | None, dict[str, UUID | None]]] = []
-    for m, module in enumerate(doc.modules):
-        for a, activity in enumerate(module.activities):
-            if not isinstance(activity, Lesson):
-                continue
-            for i, ref in enumerate(activity.media):
-                where = f"modules[{m}].activities[{a}].media[{i}]"
-                places.append((activity.key, where, _as_uuid(ref.file), {lang: _as_uuid(v) for lang, v in ref.captions.items()}))
-    if not places:
-        return {}
-    wanted = [u for _, _, file_id, caps in places for u in (file_id, *caps.values()) if u is not None]
-    found = {row.id: row for row in await queries.draft_media(conn, code=doc.code, ids=wanted)}
-    out: dict[str, list[dict[str, Any]]] = {}
-    for key, where, file_id, caps in places:
-        row = found.get(file_id) if file_id else None
-        if row is None or row.kind == "captions":
-            raise Invalid(f"{where}.file: not a ready media file of {doc.code} (give the id of an uploaded file)", field=f"{where}.file")
-        if caps:
-            captions = []
-            for lang, caption_id in caps.items():
-                caption = found.get(caption_id) if caption_id else None
-                if caption is None or caption.kind != "captions" or caption.video_id != row.id:
-                    raise Invalid(f"{where}.captions.{lang}: not a ready caption file of this video", field=f"{where}.captions.{lang}")
-                captions.append(caption)
-        else:
-            captions = [c for c in found.values() if c.kind == "captions" and c.video_id == row.id]
-        out.setdefault(key, []).append(learner_entry(row, captions))
-    return out
