@@ -16,7 +16,6 @@ from litestar.template.config import TemplateConfig
 
 from lms.accounts.auth import USER_DEPENDENCY, AuthenticationMiddleware
 from lms.accounts.schemas import ROLE_NAMES
-from lms.audit.writer import AuditWriter
 from lms.credit.service import on_completion
 from lms.db.pool import create_pool
 from lms.deps import DEPENDENCIES
@@ -43,7 +42,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.pool = await create_pool(settings)
         app.state.storage = Storage(settings)
         app.state.statement_writer = StatementWriter(app.state)
-        app.state.audit_writer = AuditWriter(app.state)
         try:
             yield
         finally:

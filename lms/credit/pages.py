@@ -14,15 +14,14 @@ from litestar.response import Redirect, Template
 
 from lms.accounts.auth import require_login, require_role
 from lms.catalog.language import pick
-from lms.credit import codes, queries, service
+from lms.credit import codes, service
 from lms.credit.ratelimit import limit_lookups
 from lms.credit.schemas import CATEGORY_NAMES, STATUS_NAMES, UNIT_NAMES, PublicCertificate
-from lms.dashboard_cache import dashboard_cache, read_at_label
-from lms.deps import Db, SettingsDep, Tx, User, connection
+from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import Invalid
 from lms.i18n import LANGUAGE_COOKIE, UI_LANGUAGES, base_language, request_language
 from lms.schemas import Form
-from lms.web import KeptPage, page, render_kept, serve_kept
+from lms.web import page
 
 CodeParam = Annotated[str, PathParameter(min_length=1, max_length=40)]
 LangParam = Annotated[str | None, QueryParameter(pattern=r"^[a-z]{2}$")]
@@ -107,33 +106,16 @@ class CreditPages(Controller):
         return _csv(service.transcript_csv(await service.transcript(tx, user, settings)), "transcript.csv")
 
     @get("/clinic/credit", operation_id="page_clinic_credit", guards=[require_role("clinic_admin", "program_admin")])
-    async def clinic(self, request: Request[Any, Any, Any], user: User, months: Months = 24, clinic: ClinicSlug = None,
-                     short: FromQuery[bool] = False, saved: FromQuery[bool] = False, page_number: PageParam = 1) -> Response[str]:
-        """Kept for a minute per view (lms.dashboard_cache); every viewing is audit-logged with the workers shown."""
+    async def clinic(self, request: Request[Any, Any, Any], db: Db, user: User, months: Months = 24, clinic: ClinicSlug = None,
+                     short: FromQuery[bool] = False, saved: FromQuery[bool] = False, page_number: PageParam = 1) -> Template:
+        """Every viewing is audit-logged with the workers shown (clinic_report writes the record)."""
+        report = await service.clinic_report(db, viewer=user, clinic_slug=clinic, months=months, fmt="html",
+                                             page=page_number, short_only=short)
         language = request_language(request)
-        state = request.app.state
-        if user.role == "clinic_admin" and user.clinic_id is not None:
-            clinic_id = user.clinic_id
-        else:
-            async with connection(state) as db:
-                clinic_id = await service.viewer_clinic(db, viewer=user, clinic_slug=clinic)
-
-        async def make() -> tuple[KeptPage, list[str]]:
-            async with connection(state) as db:  # clinic_report writes the audit record of this viewing
-                report = await service.clinic_report(db, viewer=user, clinic_slug=clinic, months=months, fmt="html",
-                                                     page=page_number, short_only=short)
-            credential_names = {key: pick(name, language)[0] for key, name in report.credential_names.items()}
-            html = render_kept(request, "credit/clinic.html.jinja2", report=report, workers=report.workers, short=short,
-                               months=months, clinic_slug=clinic, credential_names=credential_names, saved=saved, error=None,
-                               page_size=service.CLINIC_PAGE_SIZE, page_number=page_number, read_at=read_at_label(), **_names())
-            return html, [str(w.user_id) for w in report.workers]
-
-        key = ("credit", user.role, language, months, clinic, short, saved, page_number)
-        kept, made_now = await dashboard_cache(state).view(clinic_id, key, make)
-        if not made_now:  # written together with other viewings' records (lms.audit.writer)
-            await state.audit_writer.record(queries.credit_lookup_entry(
-                clinic_id=clinic_id, actor_id=user.id, fmt="html", months=months, worker_ids=list(kept.worker_ids)))
-        return serve_kept(request, kept.page)
+        credential_names = {key: pick(name, language)[0] for key, name in report.credential_names.items()}
+        return page(request, "credit/clinic.html.jinja2", report=report, workers=report.workers, short=short,
+                    months=months, clinic_slug=clinic, credential_names=credential_names, saved=saved, error=None,
+                    page_size=service.CLINIC_PAGE_SIZE, page_number=page_number, **_names())
 
     @get("/clinic/credit.csv", operation_id="page_clinic_credit_csv", guards=[require_role("clinic_admin", "program_admin")])
     async def clinic_csv(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> Response[str]:

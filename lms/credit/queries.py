@@ -9,7 +9,6 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from lms.audit.queries import AuditEntry
 from lms.credit.renewal import Requirement
 from lms.credit.rules import CreditRule
 from lms.credit.schemas import CertificateRow, Facts, KeyOut, PublicCertificateRow, WorkerCredentialOut
@@ -311,12 +310,6 @@ async def clinic_workers_audited(
     if not rows:
         return None, 0, []
     return rows[0]["clinic_name"], rows[0]["total"], [dict(r) for r in rows if r["user_id"] is not None]
-
-
-def credit_lookup_entry(*, clinic_id: UUID, actor_id: UUID, fmt: str, months: int, worker_ids: list[str]) -> AuditEntry:
-    """The audit record ``clinic_workers_audited`` writes, for a view served again from memory (lms.dashboard_cache)."""
-    detail = {"format": fmt, "months": months, "workers": len(worker_ids), "worker_ids": worker_ids}
-    return AuditEntry(actor_id=actor_id, action="clinic.credit_lookup", subject=str(clinic_id), detail=detail)
 
 
 async def clinic_id_by_slug(conn: asyncpg.Connection, slug: str) -> UUID | None:

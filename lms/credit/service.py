@@ -10,7 +10,6 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -30,8 +29,6 @@ from lms.credit.schemas import (
     WorkerCredit,
 )
 from lms.credit.verification import verify_credential
-from lms.dashboard_cache import clinic_changed
-from lms.db.after_commit import after_commit
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.settings import Settings
 
@@ -202,7 +199,6 @@ async def revoke(conn: asyncpg.Connection, *, typed_code: str, actor: CurrentUse
         raise Conflict("This certificate was revoked already.", field="code")
     await record(conn, actor_id=actor.id, action="certificate.revoke", subject=cert.code,
                  detail={"reason": reason, "enrollment_id": str(cert.enrollment_id), "user_id": str(cert.user_id)})
-    after_commit(conn, partial(clinic_changed, None))  # the certificate's clinic is not at hand: every kept clinic view
     return revoked
 
 
@@ -388,5 +384,4 @@ async def set_worker_credential(conn: asyncpg.Connection, *, viewer: CurrentUser
         raise NotFound("No worker of your clinic has this id.", field="user_id")
     await record(conn, actor_id=viewer.id, action="clinic.worker_credential", subject=str(user_id),
                  detail={"credential": credential, "cycle_start": cycle_start.isoformat()})
-    after_commit(conn, partial(clinic_changed, viewer.clinic_id))
     return saved

@@ -9,19 +9,20 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, PathParameter, URLEncodedBody
+from litestar.params import FromPath, PathParameter, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from lms.accounts.auth import require_login
 from lms.catalog import queries as catalog
-from lms.catalog.language import content_language, pick
-from lms.catalog.language import text_picker
-from lms.deps import Db, SettingsDep, Tx, User
+from lms.catalog.cache import catalog_cache
+from lms.catalog.language import KIND_NAMES, TRACK_NAMES, content_language, pick, text_picker
+from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.i18n import request_language
-from lms.learning import enrollments, qr, quizzes, sessions, xapi
+from lms.learning import enrollments, page_data, qr, quizzes, sessions, xapi
 from lms.learning.schemas import AttendForm, DoneForm
 from lms.learning.statements import record_statements
+from lms.media.delivery import lesson_media, visitor_media
 from lms.schemas import safe_next
 from lms.web import page
 
@@ -37,6 +38,63 @@ def _picker(request: Request[Any, Any, Any]):
         return pick(texts, content_language(lang, languages), languages)[0]
 
     return tt
+
+
+class CoursePages(Controller):
+    """A course's outline and its activities, with the signed-in worker's enrolment and progress. The published
+    version's data is kept in the process (lms/catalog/cache.py); the page is rendered for each request."""
+
+    include_in_schema = False
+
+    @get("/courses/{code:str}", operation_id="page_course")
+    async def course(
+        self, request: Request[Any, Any, Any], code: Code, version: Annotated[int | None, QueryParameter(ge=1)] = None,
+    ) -> Template:
+        state, user = request.app.state, request.scope.get("user")
+
+        async def load() -> Any:
+            async with connection(state) as db:
+                return await catalog.version_detail(db, code=code, version=version)
+
+        detail = await catalog_cache(state).current(state, ("course", code, version), load)
+        if detail is None:
+            raise NotFound()
+        clang = content_language(request_language(request), detail.languages)
+        t, missing = text_picker(clang, detail.languages)
+        learning = None
+        if user is not None:
+            async with connection(state) as db:
+                learning = await page_data.for_course_page(db, user=user, version_id=detail.id)
+        return page(request, "catalog/course.html.jinja2", course=detail, clang=clang, t=t, missing=missing,
+                    track_names=TRACK_NAMES, kind_names=KIND_NAMES, learning=learning,
+                    language_missing=clang.split("-")[0] != request_language(request))
+
+    @get("/courses/{code:str}/v/{version:int}/{key:str}", operation_id="page_activity")
+    async def activity(
+        self, request: Request[Any, Any, Any], code: Code, version: FromPath[int], key: FromPath[str],
+    ) -> Template:
+        state, user = request.app.state, request.scope.get("user")
+
+        async def load() -> Any:
+            async with connection(state) as db:
+                return await catalog.activity_page(db, code=code, version=version, key=key)
+
+        activity = await catalog_cache(state).lesson((code, version, key), load)
+        if activity is None:
+            raise NotFound()
+        clang = content_language(request_language(request), activity.languages)
+        t, missing = text_picker(clang, activity.languages)
+        if user is None:
+            media, learning = visitor_media(activity.learner), None
+        else:
+            async with connection(state) as db:
+                media = await lesson_media(db, state.storage, user=user, version_id=activity.version_id,
+                                           learner=activity.learner, language=clang)
+                learning = await page_data.for_activity_page(db, user=user, activity=activity,
+                                                             base_url=state.settings.public_base_url, language=clang)
+        return page(request, "catalog/activity.html.jinja2", a=activity, clang=clang, t=t, missing=missing,
+                    kind_names=KIND_NAMES, media=media, learning=learning,
+                    language_missing=clang.split("-")[0] != request_language(request))
 
 
 class LearningPages(Controller):

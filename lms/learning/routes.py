@@ -1,7 +1,7 @@
 """The learning feature's controllers, added to the app in lms/routes.py."""
 
 from lms.learning.api import CheckoffsController, EnrollmentsController, LearnersController, SessionsController
-from lms.learning.pages import LearningPages
+from lms.learning.pages import CoursePages, LearningPages
 from lms.learning.teach_pages import TeachPages
 from lms.learning.xapi_api import XapiAboutController, XapiStatementsController
 
@@ -12,6 +12,7 @@ LEARNING_ROUTES = [
     LearnersController,
     SessionsController,
     CheckoffsController,
+    CoursePages,
     LearningPages,
     TeachPages,
 ]

@@ -12,13 +12,12 @@ from litestar.response import Redirect, Template
 
 from lms.accounts.auth import require_role
 from lms.catalog.language import TRACK_NAMES
-from lms.dashboard_cache import dashboard_cache, read_at_label
-from lms.deps import Db, Tx, User, connection
+from lms.deps import Db, Tx, User
 from lms.errors import Invalid, NotFound
 from lms.i18n import request_language
 from lms.reports import audit_log, dashboards, exports, service, views
 from lms.reports.schemas import Filters
-from lms.web import KeptPage, page, render_kept, serve_kept
+from lms.web import page
 
 Text = Annotated[str | None, QueryParameter(max_length=64)]
 Table = Annotated[str, PathParameter(pattern=r"^[a-z_]{2,20}\.csv$")]
@@ -88,39 +87,28 @@ class ReportPages(Controller):
 
     @get("/clinics/{clinic_id:uuid}", operation_id="page_reports_clinic", guards=[require_role("clinic_admin", "program_admin")])
     async def clinic(
-        self, request: Request[Any, Any, Any], user: User, clinic_id: FromPath[UUID], track: Text = None,
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, clinic_id: FromPath[UUID], track: Text = None,
         start: Text = None, end: Text = None, after: Annotated[UUID | None, QueryParameter()] = None,
-    ) -> Response[str]:
-        """Kept for a minute per view (lms.dashboard_cache); every viewing is audit-logged with the workers shown."""
+    ) -> Template:
+        """Every viewing is audit-logged with the workers shown (clinic_dashboard writes the record in ``tx``)."""
         lang = request_language(request)
         _ = views.gettext_for(lang)
         scoped = dashboards.scope_clinic(user, clinic_id)
         filters = dashboards.parse_filters(track=track, start=start, end=end)
-        state = request.app.state
-
-        async def make() -> tuple[KeptPage, list[str]]:
-            async with connection(state) as conn, conn.transaction():  # clinic_dashboard writes the audit record
-                options = await dashboards.filter_options(conn)
-                labels = service.group_labels(options, ui_language=lang, gettext=_)
-                board = await service.clinic_dashboard(conn, viewer=user, clinic_id=scoped, filters=filters, after=after,
-                                                       options=options, labels=labels)
-            charts = {
-                "trend": views.trend_chart(board.trend, board.bucket, _=_, locale=lang),
-                "by_track": views.groups_chart(board.by_track, title=_("Outcomes by track"), _=_, locale=lang,
-                                               chart_id="by-track", labels=TRACK_NAMES),
-                "survey": views.likert_chart(board.survey, _=_, locale=lang) if board.survey else None,
-            }
-            bodies = sorted({b for w in board.workers for b in w.credit})
-            html = render_kept(request, "reports/clinic.html.jinja2", board=board, charts=charts, bodies=bodies,
-                               qs=views.query_string(board.filters, clinic=None), after=after, read_at=read_at_label(),
-                               period_label=lambda d: views.period_label(d, board.bucket, lang), **views.page_helpers(lang))
-            return html, [str(w.user_id) for w in board.workers]
-
-        key = ("report", user.role, lang, filters.start, filters.end, filters.track, after)
-        kept, made_now = await dashboard_cache(state).view(scoped, key, make)
-        if not made_now:  # written together with other viewings' records (lms.audit.writer)
-            await state.audit_writer.record(service.clinic_view_entry(viewer=user, clinic_id=scoped, worker_ids=list(kept.worker_ids)))
-        return serve_kept(request, kept.page)
+        options = await dashboards.filter_options(tx)
+        labels = service.group_labels(options, ui_language=lang, gettext=_)
+        board = await service.clinic_dashboard(tx, viewer=user, clinic_id=scoped, filters=filters, after=after,
+                                               options=options, labels=labels)
+        charts = {
+            "trend": views.trend_chart(board.trend, board.bucket, _=_, locale=lang),
+            "by_track": views.groups_chart(board.by_track, title=_("Outcomes by track"), _=_, locale=lang,
+                                           chart_id="by-track", labels=TRACK_NAMES),
+            "survey": views.likert_chart(board.survey, _=_, locale=lang) if board.survey else None,
+        }
+        bodies = sorted({b for w in board.workers for b in w.credit})
+        return page(request, "reports/clinic.html.jinja2", board=board, charts=charts, bodies=bodies,
+                    qs=views.query_string(board.filters, clinic=None), after=after,
+                    period_label=lambda d: views.period_label(d, board.bucket, lang), **views.page_helpers(lang))
 
     @get("/clinics/{clinic_id:uuid}/export/{table:str}", operation_id="page_reports_clinic_export",
          guards=[require_role("clinic_admin", "program_admin")])
