@@ -25,7 +25,7 @@ from lms.learning.statement_writer import StatementWriter
 from lms.observability import ObservabilityPlugin, with_request_log
 from lms.routes import ROUTES
 from lms.security import security_headers
-from lms.settings import Settings
+from lms.settings import Settings, SettingsError
 from lms.storage import Storage
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -33,6 +33,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    if not settings.secret_key:  # `lms serve` generates one in the data dir; an ASGI server's --factory does not
+        raise SettingsError(["LMS_SECRET_KEY: unset; the app signs CSRF tokens and encrypts the signing key with it"])
     if on_completion not in on_completed:  # a completed enrolment gets its certificate in the same transaction
         on_completed.append(on_completion)
 
@@ -64,7 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=templates,
         csrf_config=CSRFConfig(
-            secret=settings.secret_key or "x" * 32,
+            secret=settings.secret_key,
             cookie_name="lms_csrf",
             cookie_secure=settings.cookie_secure,
             cookie_httponly=True,
