@@ -7,6 +7,7 @@ then the default. Catalogues are compiled in memory at start, so no generated .m
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -80,5 +81,21 @@ def request_language(request: Any) -> str:
     return language
 
 
-def gettext_for(language: str):
-    return translations(language).gettext
+@lru_cache(maxsize=None)
+def gettext_callables(language: str) -> dict[str, Callable[..., str]]:
+    """``_("...", name=value)`` and ``ngettext`` in a language, as templates and Python code that draws text use them."""
+    catalog = translations(language)
+
+    def gettext(message: str, **variables: Any) -> str:
+        text = catalog.gettext(message)
+        return text % variables if variables else text
+
+    def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
+        variables.setdefault("num", n)
+        return catalog.ngettext(singular, plural, n) % variables
+
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext}
+
+
+def gettext_for(language: str) -> Callable[..., str]:
+    return gettext_callables(language)["gettext"]

@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from litestar import MediaType, Request
 from litestar.response import Template
 
-from lms.i18n import UI_LANGUAGES, request_language, translations
-
-
-@lru_cache(maxsize=None)
-def _gettext_callables(language: str) -> dict[str, Any]:
-    catalog = translations(language)
-
-    def gettext(message: str, **variables: Any) -> str:
-        text = catalog.gettext(message)
-        return text % variables if variables else text
-
-    def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
-        variables.setdefault("num", n)
-        return catalog.ngettext(singular, plural, n) % variables
-
-    return {"gettext": gettext, "_": gettext, "ngettext": ngettext}
+from lms.i18n import UI_LANGUAGES, gettext_callables, request_language
 
 
 def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, **context: Any) -> Template:
@@ -33,7 +17,7 @@ def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, *
 def _with_helpers(request: Request[Any, Any, Any], context: dict[str, Any]) -> dict[str, Any]:
     """The context every template gets: the caller's language and its gettext, the user, the path."""
     language = request_language(request)
-    context.update(_gettext_callables(language))
+    context.update(gettext_callables(language))
     context.update(
         lang=language,
         ui_languages=UI_LANGUAGES,

@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 from lms.accounts.auth import STAFF, require_role
 from lms.deps import Db, StorageDep, Tx, User
 from lms.errors import NotFound, StoreUnavailable
-from lms.i18n import N_, request_language, translations
+from lms.i18n import N_, gettext_for, request_language
 from lms.media import queries, service
 from lms.media.api import base_url
 from lms.media.delivery import preview_url
@@ -72,7 +72,7 @@ class MediaPages(Controller):
         """A refusal or an unreachable store, said on the library page in the instructor's language."""
         if isinstance(exc, LocalizedError):
             return exc.status, exc.localize(request_language(request)).detail
-        return 503, translations(request_language(request)).gettext(STORE_DOWN)
+        return 503, gettext_for(request_language(request))(STORE_DOWN)
 
     @get("/", operation_id="page_media_library")
     async def library(

@@ -14,7 +14,7 @@ from lms.accounts.auth import require_role
 from lms.catalog.language import TRACK_NAMES
 from lms.deps import Db, Tx, User
 from lms.errors import Invalid, NotFound
-from lms.i18n import request_language
+from lms.i18n import gettext_for, request_language
 from lms.reports import audit_log, dashboards, exports, service, views
 from lms.reports.schemas import Filters
 from lms.web import page
@@ -39,7 +39,7 @@ class ReportPages(Controller):
         language: Text = None, start: Text = None, end: Text = None,
     ) -> Template:
         lang = request_language(request)
-        _ = views.gettext_for(lang)
+        _ = gettext_for(lang)
         filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
         options = await dashboards.filter_options(tx)
         labels = service.group_labels(options, ui_language=lang, gettext=_)
@@ -92,7 +92,7 @@ class ReportPages(Controller):
     ) -> Template:
         """Every viewing is audit-logged with the workers shown (clinic_dashboard writes the record in ``tx``)."""
         lang = request_language(request)
-        _ = views.gettext_for(lang)
+        _ = gettext_for(lang)
         scoped = dashboards.scope_clinic(user, clinic_id)
         filters = dashboards.parse_filters(track=track, start=start, end=end)
         options = await dashboards.filter_options(tx)

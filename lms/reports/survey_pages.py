@@ -16,7 +16,7 @@ from lms.catalog.language import content_language
 from lms.catalog.language import text_picker
 from lms.deps import Db, Tx, User
 from lms.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from lms.i18n import request_language
+from lms.i18n import gettext_for, request_language
 from lms.reports import dashboards, exports, service, surveys, views
 from lms.reports.schemas import LIKERT_LABELS, SURVEY_KIND_NAMES, Survey, SurveyIn
 from lms.web import page
@@ -203,7 +203,7 @@ class SurveyAdminPages(Controller):
         if survey is None:
             raise NotFound("no such survey")
         lang = request_language(request)
-        _ = views.gettext_for(lang)
+        _ = gettext_for(lang)
         filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
         options = await dashboards.filter_options(tx)
         results = await service.survey_results_for(tx, survey_id=survey_id, filters=filters, with_comments=True,

@@ -12,7 +12,6 @@ from markupsafe import Markup
 
 from lms.catalog.language import pick
 from lms.catalog.language import TRACK_NAMES
-from lms.i18n import translations
 from lms.reports.charts import Progress, Series, bar_chart, line_chart, progress_chart
 from lms.reports.schemas import (
     BUCKET_NAMES, DIMENSION_NAMES, LIKERT_LABELS, MEASURE_NAMES, MIN_GROUP, ClinicWorker, Filters, GroupRow, RenewalDue,
@@ -24,17 +23,6 @@ Gettext = Callable[..., str]
 PROGRAM_TABLES = ("targets", "trend", "by_track", "by_clinic", "survey")
 CLINIC_TABLES = ("trend", "by_track", "workers", "renewals", "survey")
 FIGURE_COLUMNS = ("enrolled", "completed", "certificates", "credit_hours", "ehr_participants", "inperson_hours")
-
-
-def gettext_for(language: str) -> Gettext:
-    """``_("...", name=value)`` in Python, as templates have it: chart titles and labels are drawn here."""
-    catalog = translations(language)
-
-    def gettext(message: str, **variables: Any) -> str:
-        text = catalog.gettext(message)
-        return text % variables if variables else text
-
-    return gettext
 
 
 def page_helpers(language: str) -> dict[str, Any]:
