@@ -15,7 +15,7 @@ from lms.catalog.language import TRACK_NAMES
 from lms.deps import Db, Tx, User
 from lms.errors import Invalid, NotFound
 from lms.i18n import gettext_for, request_language
-from lms.reports import audit_log, dashboards, exports, service, views
+from lms.reports import dashboards, exports, queries, service, views
 from lms.reports.schemas import Filters
 from lms.web import page
 
@@ -41,7 +41,7 @@ class ReportPages(Controller):
         lang = request_language(request)
         _ = gettext_for(lang)
         filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
-        options = await dashboards.filter_options(tx)
+        options = await queries.filter_options(tx)
         labels = service.group_labels(options, ui_language=lang, gettext=_)
         board = await service.program_dashboard(tx, filters=filters, options=options, labels=labels, none_label=_("Not recorded"))
         charts = {
@@ -65,7 +65,7 @@ class ReportPages(Controller):
         if name not in views.PROGRAM_TABLES:
             raise NotFound(f"no table {name!r}; one of {', '.join(views.PROGRAM_TABLES)}", field="table")
         filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
-        board = await service.program_dashboard(tx, filters=filters, options=await dashboards.filter_options(tx))
+        board = await service.program_dashboard(tx, filters=filters, options=await queries.filter_options(tx))
         header, rows = {
             "targets": lambda: views.targets_table(board.targets),
             "trend": lambda: views.trend_table(board.trend, board.bucket),
@@ -82,7 +82,7 @@ class ReportPages(Controller):
     async def my_clinic(self, request: Request[Any, Any, Any], db: Db, user: User) -> Redirect | Template:
         if user.role == "clinic_admin":
             return Redirect(f"/reports/clinics/{dashboards.scope_clinic(user, None)}", status_code=303)
-        options = await dashboards.filter_options(db)
+        options = await queries.filter_options(db)
         return page(request, "reports/clinics.html.jinja2", clinics=options.clinics)
 
     @get("/clinics/{clinic_id:uuid}", operation_id="page_reports_clinic", guards=[require_role("clinic_admin", "program_admin")])
@@ -95,7 +95,7 @@ class ReportPages(Controller):
         _ = gettext_for(lang)
         scoped = dashboards.scope_clinic(user, clinic_id)
         filters = dashboards.parse_filters(track=track, start=start, end=end)
-        options = await dashboards.filter_options(tx)
+        options = await queries.filter_options(tx)
         labels = service.group_labels(options, ui_language=lang, gettext=_)
         board = await service.clinic_dashboard(tx, viewer=user, clinic_id=scoped, filters=filters, after=after,
                                                options=options, labels=labels)
@@ -122,14 +122,14 @@ class ReportPages(Controller):
         scoped = dashboards.scope_clinic(user, clinic_id)
         filters = dashboards.parse_filters(track=track, start=start, end=end)
         if name == "workers":
-            await service.plan_each_time(tx)
-            workers, _next = await dashboards.clinic_workers(tx, clinic_id=scoped, after=None, limit=None)
+            await queries.plan_each_time(tx)
+            workers, _next = await queries.clinic_workers(tx, clinic_id=scoped, after=None, limit=None)
             header, rows = views.workers_table(workers, sorted({b for w in workers for b in w.credit}))
         elif name == "renewals":
             header, rows = views.renewals_table(await service.renewals_due(tx, clinic_id=scoped, today=dashboards.today_in_california()))
         else:
             board = await service.clinic_dashboard(tx, viewer=user, clinic_id=scoped, filters=filters, after=None,
-                                                   options=await dashboards.filter_options(tx), audit="export")
+                                                   options=await queries.filter_options(tx), audit="export")
             header, rows = {
                 "trend": lambda: views.trend_table(board.trend, board.bucket),
                 "by_track": lambda: views.groups_table(board.by_track, "track"),
@@ -152,7 +152,7 @@ class ReportPages(Controller):
         end_day = dashboards.parse_day(end, "end")
         if start_day and end_day and end_day < start_day:
             raise Invalid("end: the period ends before it starts", field="end")
-        found = await audit_log.entries(db, action=action or None, actor_email=actor or None, start=start_day, end=end_day,
+        found = await queries.audit_entries(db, action=action or None, actor_email=actor or None, start=start_day, end=end_day,
                                         before=before, limit=50)
         base = {k: v for k, v in {"action": action, "actor": actor, "start": start, "end": end}.items() if v}
         return page(request, "reports/audit.html.jinja2", found=found, action=action or "", actor=actor or "",
