@@ -12,7 +12,7 @@ import msgspec
 from lms.accounts.schemas import CurrentUser
 from lms.catalog.schemas import ActivityPage
 from lms.learning import xapi
-from lms.learning.enrollments import SURVEY_WAITING, summarise
+from lms.learning.queries import SURVEY_WAITING, summarise
 from lms.learning.schemas import ActivityLearning, CourseLearning
 
 

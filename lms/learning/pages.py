@@ -19,7 +19,7 @@ from lms.catalog.language import KIND_NAMES, TRACK_NAMES, content_language, pick
 from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.i18n import request_language
-from lms.learning import enrollments, page_data, qr, quizzes, sessions, xapi
+from lms.learning import page_data, qr, queries, quizzes, sessions, xapi
 from lms.learning.schemas import AttendForm, DoneForm
 from lms.learning.statements import record_statements
 from lms.media.delivery import lesson_media, visitor_media
@@ -102,12 +102,12 @@ class LearningPages(Controller):
 
     @get("/my", operation_id="page_my_learning", guards=[require_login])
     async def my_learning(self, request: Request[Any, Any, Any], db: Db, user: User) -> Template:
-        mine = await enrollments.my_enrollments(db, user_id=user.id)
+        mine = await queries.my_enrollments(db, user_id=user.id)
         return page(request, "learning/my.html.jinja2", enrollments=mine, tt=_picker(request))
 
     @post("/courses/{code:str}/v/{version:int}/enroll", operation_id="page_enroll", guards=[require_login])
     async def enroll(self, tx: Tx, user: User, code: Code, version: FromPath[int]) -> Redirect:
-        await enrollments.enroll_self(tx, user=user, code=code, version=version)
+        await queries.enroll_self(tx, user=user, code=code, version=version)
         return Redirect(f"/courses/{code}?version={version}", status_code=303)
 
     @post("/learn/{code:str}/v/{version:int}/{key:str}/done", operation_id="page_lesson_done", guards=[require_login])
@@ -116,7 +116,7 @@ class LearningPages(Controller):
         key: Key, data: URLEncodedBody[DoneForm],
     ) -> Redirect:
         """The no-JavaScript way to finish a lesson: the same `completed` statement the player would send."""
-        enrollment = await enrollments.enrollment_for(tx, user_id=user.id, code=code, version=version)
+        enrollment = await queries.enrollment_for(tx, user_id=user.id, code=code, version=version)
         if enrollment is None:
             raise Forbidden("enrol in this course first", field="enrollment")
         activity = await catalog.activity_page(tx, code=code, version=version, key=key)

@@ -13,7 +13,7 @@ import asyncpg
 
 from lms.accounts import queries as accounts
 from lms.accounts.schemas import CurrentUser
-from lms.learning.enrollments import enroll_self
+from lms.learning.queries import enroll_self
 from tests.conftest import COURSES_DIR
 from tests.helpers import make_clinic, make_user, publish_folder, sign_in, token_for
 
