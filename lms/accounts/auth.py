@@ -94,10 +94,6 @@ class AuthenticationMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
-def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser | None:
-    return connection.scope.get("user")
-
-
 # Guards are coroutines: Litestar runs a plain-function guard in a worker thread, a thread hop per request.
 async def require_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     if connection.scope.get("user") is None:

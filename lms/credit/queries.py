@@ -213,11 +213,6 @@ async def public_certificate_by_code(conn: asyncpg.Connection, code: str) -> Pub
                                 revoked_reason=row[4])
 
 
-async def credential_for_owner(conn: asyncpg.Connection, *, code: str, user_id: UUID) -> dict[str, Any] | None:
-    """The signed credential, only for the worker it was issued to (ownership in the WHERE)."""
-    return await conn.fetchval("SELECT credential FROM certificates WHERE code = $1 AND user_id = $2", code, user_id)
-
-
 async def credential_by_code(conn: asyncpg.Connection, code: str) -> dict[str, Any] | None:
     return await conn.fetchval("SELECT credential FROM certificates WHERE code = $1", code)
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -169,7 +169,3 @@ class KeyOut(Response):
     id: str
     created_at: datetime
     retired_at: datetime | None
-
-
-def as_facts(value: dict[str, Any]) -> Facts:
-    return msgspec.convert(value, Facts)

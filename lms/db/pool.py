@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
@@ -44,15 +42,6 @@ async def create_pool(settings: Settings, **overrides: Any) -> asyncpg.Pool:
     }
     options.update(overrides)
     return await asyncpg.create_pool(settings.database_url, **options)
-
-
-@asynccontextmanager
-async def pool_lifespan(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
-    pool = await create_pool(settings)
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 async def _acquire(state: State) -> asyncpg.pool.PoolConnectionProxy:
