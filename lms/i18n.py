@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ def N_(message: str) -> str:
     return message
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(language: str) -> NullTranslations:
     po = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
     if not po.exists():
@@ -81,7 +81,7 @@ def request_language(request: Any) -> str:
     return language
 
 
-@lru_cache(maxsize=None)
+@cache
 def gettext_callables(language: str) -> dict[str, Callable[..., str]]:
     """``_("...", name=value)`` and ``ngettext`` in a language, as templates and Python code that draws text use them."""
     catalog = translations(language)

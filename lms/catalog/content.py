@@ -201,7 +201,7 @@ def total_minutes(doc: CourseDoc) -> int:
 def missing_translations(doc: CourseDoc) -> dict[str, list[str]]:
     """Per language, the places still without text: what an instructor sees before publishing."""
     out: dict[str, list[str]] = {lang: [] for lang in doc.languages}
-    for path, message in doc_problems(doc):
+    for _path, message in doc_problems(doc):
         for lang in doc.languages:
             if message.endswith(f"has no {lang} text"):
                 out[lang].append(message.removesuffix(f" has no {lang} text"))

@@ -169,9 +169,7 @@ def _prune(raw: Any, paths: list[Path]) -> None:
         try:
             for part in path[:-1]:
                 parent = parent[part]
-            if isinstance(parent, dict) and path[-1] in parent and isinstance(path[-1], str) and path[-1] not in ("modules", "title", "code", "track", "languages"):
-                del parent[path[-1]]
-            elif isinstance(parent, list) and isinstance(path[-1], int) and path[-1] < len(parent):
+            if isinstance(parent, dict) and path[-1] in parent and isinstance(path[-1], str) and path[-1] not in ("modules", "title", "code", "track", "languages") or isinstance(parent, list) and isinstance(path[-1], int) and path[-1] < len(parent):
                 del parent[path[-1]]
         except (KeyError, IndexError, TypeError):
             continue

@@ -150,7 +150,7 @@ class LearningPages(Controller):
     ) -> Template:
         form = await request.form()
         attempt_id = form.get("attempt_id", "")
-        answers = {name[2:]: [v for v in form.getall(name) if isinstance(v, str) and v] for name in form.keys() if name.startswith("q.")}
+        answers = {name[2:]: [v for v in form.getall(name) if isinstance(v, str) and v] for name in form if name.startswith("q.")}
         found = await quizzes.quiz_for(tx, user_id=user.id, code=code, version=version, key=key)
         if found is None:
             raise NotFound()

@@ -28,8 +28,8 @@ FIGURE_COLUMNS = ("enrolled", "completed", "certificates", "credit_hours", "ehr_
 
 def page_helpers(language: str) -> dict[str, Any]:
     """What every report template uses: names to translate, and the language names in the page's language."""
-    return dict(track_names=TRACK_NAMES, dimension_names=DIMENSION_NAMES, likert_labels=LIKERT_LABELS, min_group=MIN_GROUP,
-                bucket_names=BUCKET_NAMES, measure_names=MEASURE_NAMES, language_name=lambda code: language_name(code, language))
+    return {"track_names": TRACK_NAMES, "dimension_names": DIMENSION_NAMES, "likert_labels": LIKERT_LABELS, "min_group": MIN_GROUP,
+                "bucket_names": BUCKET_NAMES, "measure_names": MEASURE_NAMES, "language_name": lambda code: language_name(code, language)}
 
 
 def query_string(filters: Filters, **extra: Any) -> str:
