@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import MediaType, Request
 from litestar.response import Template
+from markupsafe import Markup
 
 from lms.i18n import UI_LANGUAGES, gettext_callables, request_language
 
@@ -26,3 +27,11 @@ def _with_helpers(request: Request[Any, Any, Any], context: dict[str, Any]) -> d
         query=request.scope.get("query_string", b"").decode("latin-1"),
     )
     return context
+
+
+def rendered_block(request: Request[Any, Any, Any], template: str, block: str = "content", **context: Any) -> Markup:
+    """One block of a page, rendered with the context ``page()`` gives, to keep and serve again through
+    ``_kept_block.html.jinja2`` (whose other blocks are rendered per request: header, CSRF token, language switch).
+    Only for blocks that hold nothing of one viewer (visitors' pages)."""
+    tpl = request.app.template_engine.engine.get_template(template)
+    return Markup("".join(tpl.blocks[block](tpl.new_context(_with_helpers(request, context)))))

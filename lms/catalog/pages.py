@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 from litestar import Controller, Request, get
 from litestar.response import Template
+from markupsafe import Markup
 
 from lms.catalog import queries
 from lms.catalog.cache import catalog_cache
@@ -15,7 +16,7 @@ from lms.catalog.content import TRACKS
 from lms.catalog.language import TRACK_NAMES, pick
 from lms.deps import connection
 from lms.i18n import request_language
-from lms.web import page
+from lms.web import page, rendered_block
 
 
 async def _tracks(db: asyncpg.Connection, lang: str) -> dict[str, list[dict[str, Any]]]:
@@ -28,8 +29,9 @@ async def _tracks(db: asyncpg.Connection, lang: str) -> dict[str, list[dict[str,
 
 
 class CatalogPages(Controller):
-    """The catalogue's data is kept per language until a version is published or retired (lms/catalog/cache.py), so
-    the page borrows a connection only on a miss; it is rendered for each request."""
+    """The catalogue's data, and for visitors its rendered list, are kept per language until a version is published or
+    retired (lms/catalog/cache.py): the page borrows a connection only on a miss, and its frame (header, language
+    switch with the visitor's CSRF token) is rendered for each request."""
 
     include_in_schema = False
 
@@ -41,5 +43,14 @@ class CatalogPages(Controller):
             async with connection(state) as db:
                 return await _tracks(db, lang)
 
-        tracks = await catalog_cache(state).current(state, ("catalogue", lang), load)
-        return page(request, "catalog/catalogue.html.jinja2", tracks=tracks, track_names=TRACK_NAMES)
+        cache = catalog_cache(state)
+        tracks = await cache.current(state, ("catalogue", lang), load)
+        context = {"tracks": tracks, "track_names": TRACK_NAMES}
+        if request.scope.get("user") is not None:
+            return page(request, "catalog/catalogue.html.jinja2", **context)
+
+        async def render() -> Markup:
+            return rendered_block(request, "catalog/catalogue.html.jinja2", **context)
+
+        content = await cache.current(state, ("catalogue content", lang), render)
+        return page(request, "_kept_block.html.jinja2", extends="catalog/catalogue.html.jinja2", content=content, **context)

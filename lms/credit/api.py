@@ -15,6 +15,8 @@ from lms.credit.ratelimit import check_lookup_rate, limit_lookups
 from lms.credit.schemas import (
     ClinicReport, PublicCertificate, RevokeRequest, Transcript, VerificationResult, WorkerCredentialOut, WorkerCredentialSet,
 )
+from lms.kept_figures import STORE as FIGURES
+from lms.kept_figures import clinic_changed
 from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import NotFound
 
@@ -111,7 +113,11 @@ class ClinicCreditController(Controller):
         return _download(service.clinic_csv(report), "clinic-credit.csv", "text/csv")
 
     @put("/workers/{user_id:uuid}/credentials", operation_id="clinic_worker_credential_set", guards=[require_role("clinic_admin")])
-    async def set_credential(self, tx: Tx, user: User, user_id: FromPath[UUID], data: JSONBody[WorkerCredentialSet]) -> WorkerCredentialOut:
+    async def set_credential(
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, user_id: FromPath[UUID], data: JSONBody[WorkerCredentialSet],
+    ) -> WorkerCredentialOut:
         """Record which credential a worker of this clinic holds and when its renewal cycle started."""
-        return await service.set_worker_credential(tx, viewer=user, user_id=user_id, credential=data.credential,
-                                                   cycle_start=data.cycle_start)
+        saved = await service.set_worker_credential(tx, viewer=user, user_id=user_id, credential=data.credential,
+                                                    cycle_start=data.cycle_start)
+        await clinic_changed(request.app.stores.get(FIGURES), user.clinic_id)
+        return saved

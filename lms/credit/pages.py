@@ -12,13 +12,16 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery, PathParameter, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from lms.audit.queries import record_many
 from lms.accounts.auth import require_login, require_role
 from lms.catalog.language import pick
-from lms.credit import codes, service
+from lms.credit import codes, queries, service
 from lms.credit.ratelimit import limit_lookups
-from lms.credit.schemas import CATEGORY_NAMES, STATUS_NAMES, UNIT_NAMES, PublicCertificate
+from lms.credit.schemas import CATEGORY_NAMES, STATUS_NAMES, UNIT_NAMES, ClinicReport, PublicCertificate
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import Invalid
+from lms.kept_figures import STORE as FIGURES
+from lms.kept_figures import clinic_changed, kept_figures
 from lms.i18n import LANGUAGE_COOKIE, UI_LANGUAGES, base_language, request_language
 from lms.schemas import Form
 from lms.web import page
@@ -108,9 +111,21 @@ class CreditPages(Controller):
     @get("/clinic/credit", operation_id="page_clinic_credit", guards=[require_role("clinic_admin", "program_admin")])
     async def clinic(self, request: Request[Any, Any, Any], db: Db, user: User, months: Months = 24, clinic: ClinicSlug = None,
                      short: FromQuery[bool] = False, saved: FromQuery[bool] = False, page_number: PageParam = 1) -> Template:
-        """Every viewing is audit-logged with the workers shown (clinic_report writes the record)."""
-        report = await service.clinic_report(db, viewer=user, clinic_slug=clinic, months=months, fmt="html",
-                                             page=page_number, short_only=short)
+        """The figures are kept a minute (lms.kept_figures); every viewing is rendered for its viewer and audit-logged
+        with the workers shown."""
+        if user.role == "clinic_admin" and user.clinic_id is not None:
+            clinic_id = user.clinic_id
+        else:
+            clinic_id = await service.viewer_clinic(db, viewer=user, clinic_slug=clinic)
+
+        async def figures() -> ClinicReport:
+            return await service.clinic_report(db, viewer=user, clinic_slug=clinic, months=months, fmt="html",
+                                               page=page_number, short_only=short, audit=False)
+
+        view = ("credit", months, short, page_number)
+        report = await kept_figures(request.app.stores.get(FIGURES), clinic_id, view, ClinicReport, figures)
+        await record_many(db, [queries.credit_lookup_entry(clinic_id=clinic_id, actor_id=user.id, fmt="html", months=months,
+                                                           worker_ids=[str(w.user_id) for w in report.workers])])
         language = request_language(request)
         credential_names = {key: pick(name, language)[0] for key, name in report.credential_names.items()}
         return page(request, "credit/clinic.html.jinja2", report=report, workers=report.workers, short=short,
@@ -123,12 +138,13 @@ class CreditPages(Controller):
         return _csv(service.clinic_csv(report), "clinic-credit.csv")
 
     @post("/clinic/credit/credentials", operation_id="page_clinic_credential_set", guards=[require_role("clinic_admin")])
-    async def set_credential(self, tx: Tx, user: User, data: URLEncodedBody[CredentialForm]) -> Redirect:
+    async def set_credential(self, request: Request[Any, Any, Any], tx: Tx, user: User, data: URLEncodedBody[CredentialForm]) -> Redirect:
         try:
             user_id = UUID(data.user_id)
             cycle_start = date.fromisoformat(data.cycle_start)
         except ValueError:
             raise Invalid("Choose a worker and a cycle start date.", field="cycle_start") from None
         await service.set_worker_credential(tx, viewer=user, user_id=user_id, credential=data.credential, cycle_start=cycle_start)
+        await clinic_changed(request.app.stores.get(FIGURES), user.clinic_id)
         return Redirect("/clinic/credit?saved=true", status_code=303)
 

@@ -293,7 +293,7 @@ async def viewer_clinic(conn: asyncpg.Connection, *, viewer: CurrentUser, clinic
 
 async def clinic_report(
     conn: asyncpg.Connection, *, viewer: CurrentUser, clinic_slug: str | None, months: int, fmt: str, today: date | None = None,
-    page: int | None = None, short_only: bool = False,
+    page: int | None = None, short_only: bool = False, audit: bool = True,
 ) -> ClinicReport:
     """Each worker of the viewer's clinic (program admins: the clinic named), their credit per body in the last
     ``months`` months, and every credential they hold checked against its renewal requirement. Audit-logged.
@@ -307,7 +307,7 @@ async def clinic_report(
     paged_in_sql = page is not None and not short_only
     clinic_name, total, workers = await queries.clinic_workers_audited(
         conn, clinic_id=clinic_id, actor_id=viewer.id, fmt=fmt, months=months,
-        limit=CLINIC_PAGE_SIZE if paged_in_sql else None, offset=offset if paged_in_sql else 0)
+        limit=CLINIC_PAGE_SIZE if paged_in_sql else None, offset=offset if paged_in_sql else 0, audit=audit)
     if clinic_name is None:
         raise NotFound("No such clinic.", field="clinic")
     rules, requirements = await queries.rules_and_requirements(conn)

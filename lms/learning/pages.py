@@ -4,6 +4,7 @@ checking in to a session with the code shown in the room."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -11,6 +12,7 @@ from uuid import UUID
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, PathParameter, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from lms.accounts.auth import require_login
 from lms.catalog import queries as catalog
@@ -24,7 +26,7 @@ from lms.learning.schemas import AttendForm, DoneForm
 from lms.learning.statements import record_statements
 from lms.media.delivery import lesson_media, visitor_media
 from lms.schemas import safe_next
-from lms.web import page
+from lms.web import page, rendered_block
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
 Key = Annotated[str, PathParameter(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
@@ -40,9 +42,23 @@ def _picker(request: Request[Any, Any, Any]):
     return tt
 
 
+def _render(request: Request[Any, Any, Any], template: str, context: dict[str, Any]) -> Callable[[], Awaitable[Markup]]:
+    async def render() -> Markup:
+        return rendered_block(request, template, **context)
+
+    return render
+
+
+async def _visitor_page(request: Request[Any, Any, Any], content: Awaitable[Markup | None], template: str,
+                        context: dict[str, Any]) -> Template:
+    """A visitor's page: its content block as kept, the rest (header, language switch, CSRF token) for this request."""
+    return page(request, "_kept_block.html.jinja2", extends=template, content=await content, **context)
+
+
 class CoursePages(Controller):
     """A course's outline and its activities, with the signed-in worker's enrolment and progress. The published
-    version's data is kept in the process (lms/catalog/cache.py); the page is rendered for each request."""
+    version's data is kept in the process (lms/catalog/cache.py), and so is a visitor's content block (the same for
+    every visitor); the rest of each page is rendered for each request."""
 
     include_in_schema = False
 
@@ -61,13 +77,15 @@ class CoursePages(Controller):
             raise NotFound()
         clang = content_language(request_language(request), detail.languages)
         t, missing = text_picker(clang, detail.languages)
-        learning = None
-        if user is not None:
-            async with connection(state) as db:
-                learning = await page_data.for_course_page(db, user=user, version_id=detail.id)
-        return page(request, "catalog/course.html.jinja2", course=detail, clang=clang, t=t, missing=missing,
-                    track_names=TRACK_NAMES, kind_names=KIND_NAMES, learning=learning,
-                    language_missing=clang.split("-")[0] != request_language(request))
+        context = {"course": detail, "clang": clang, "t": t, "missing": missing, "track_names": TRACK_NAMES,
+                   "kind_names": KIND_NAMES, "language_missing": clang.split("-")[0] != request_language(request)}
+        if user is None:
+            kept_as = ("visitor course", code, version, request_language(request))
+            return await _visitor_page(request, catalog_cache(state).current(state, kept_as, _render(
+                request, "catalog/course.html.jinja2", {**context, "learning": None})), "catalog/course.html.jinja2", context)
+        async with connection(state) as db:
+            learning = await page_data.for_course_page(db, user=user, version_id=detail.id)
+        return page(request, "catalog/course.html.jinja2", learning=learning, **context)
 
     @get("/courses/{code:str}/v/{version:int}/{key:str}", operation_id="page_activity")
     async def activity(
@@ -84,17 +102,19 @@ class CoursePages(Controller):
             raise NotFound()
         clang = content_language(request_language(request), activity.languages)
         t, missing = text_picker(clang, activity.languages)
+        context = {"a": activity, "clang": clang, "t": t, "missing": missing, "kind_names": KIND_NAMES,
+                   "language_missing": clang.split("-")[0] != request_language(request)}
         if user is None:
-            media, learning = visitor_media(activity.learner), None
-        else:
-            async with connection(state) as db:
-                media = await lesson_media(db, state.storage, user=user, version_id=activity.version_id,
-                                           learner=activity.learner, language=clang)
-                learning = await page_data.for_activity_page(db, user=user, activity=activity,
-                                                             base_url=state.settings.public_base_url, language=clang)
-        return page(request, "catalog/activity.html.jinja2", a=activity, clang=clang, t=t, missing=missing,
-                    kind_names=KIND_NAMES, media=media, learning=learning,
-                    language_missing=clang.split("-")[0] != request_language(request))
+            kept_as = ("visitor activity", code, version, key, request_language(request))
+            return await _visitor_page(request, catalog_cache(state).lesson(kept_as, _render(
+                request, "catalog/activity.html.jinja2", {**context, "media": visitor_media(activity.learner), "learning": None})),
+                "catalog/activity.html.jinja2", context)
+        async with connection(state) as db:
+            media = await lesson_media(db, state.storage, user=user, version_id=activity.version_id,
+                                       learner=activity.learner, language=clang)
+            learning = await page_data.for_activity_page(db, user=user, activity=activity,
+                                                         base_url=state.settings.public_base_url, language=clang)
+        return page(request, "catalog/activity.html.jinja2", media=media, learning=learning, **context)
 
 
 class LearningPages(Controller):

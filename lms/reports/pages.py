@@ -16,7 +16,9 @@ from lms.deps import Db, Tx, User
 from lms.errors import Invalid, NotFound
 from lms.i18n import gettext_for, request_language
 from lms.reports import dashboards, exports, queries, service, views
-from lms.reports.schemas import Filters
+from lms.kept_figures import STORE as FIGURES
+from lms.kept_figures import kept_figures
+from lms.reports.schemas import ClinicDashboard, Filters
 from lms.web import page
 
 Text = Annotated[str | None, QueryParameter(max_length=64)]
@@ -90,15 +92,22 @@ class ReportPages(Controller):
         self, request: Request[Any, Any, Any], tx: Tx, user: User, clinic_id: FromPath[UUID], track: Text = None,
         start: Text = None, end: Text = None, after: Annotated[UUID | None, QueryParameter()] = None,
     ) -> Template:
-        """Every viewing is audit-logged with the workers shown (clinic_dashboard writes the record in ``tx``)."""
+        """The figures are kept a minute (lms.kept_figures); every viewing is rendered for its viewer and audit-logged
+        with the workers shown."""
         lang = request_language(request)
         _ = gettext_for(lang)
         scoped = dashboards.scope_clinic(user, clinic_id)
         filters = dashboards.parse_filters(track=track, start=start, end=end)
-        options = await queries.filter_options(tx)
-        labels = service.group_labels(options, ui_language=lang, gettext=_)
-        board = await service.clinic_dashboard(tx, viewer=user, clinic_id=scoped, filters=filters, after=after,
-                                               options=options, labels=labels)
+
+        async def figures() -> ClinicDashboard:
+            options = await queries.filter_options(tx)
+            labels = service.group_labels(options, ui_language=lang, gettext=_)
+            return await service.clinic_figures(tx, clinic_id=scoped, filters=filters, after=after, options=options,
+                                                labels=labels)
+
+        view = ("report", lang, filters.start, filters.end, filters.track, after)
+        board = await kept_figures(request.app.stores.get(FIGURES), scoped, view, ClinicDashboard, figures)
+        await service.audit_clinic_view(tx, viewer=user, clinic_id=scoped, worker_ids=[str(w.user_id) for w in board.workers])
         charts = {
             "trend": views.trend_chart(board.trend, board.bucket, _=_, locale=lang),
             "by_track": views.groups_chart(board.by_track, title=_("Outcomes by track"), _=_, locale=lang,

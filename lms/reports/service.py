@@ -79,6 +79,18 @@ async def clinic_dashboard(
 ) -> ClinicDashboard:
     """``clinic_id`` must come from dashboards.scope_clinic; every query below also filters by it. Audit-logged: a
     clinic dashboard is a lookup of worker records."""
+    board = await clinic_figures(conn, clinic_id=clinic_id, filters=filters, after=after, options=options, labels=labels,
+                                 today=today)
+    await audit_clinic_view(conn, viewer=viewer, clinic_id=clinic_id, worker_ids=[str(w.user_id) for w in board.workers], via=audit)
+    return board
+
+
+async def clinic_figures(
+    conn: asyncpg.Connection, *, clinic_id: UUID, filters: Filters, after: UUID | None, options: FilterOptions,
+    labels: dict[str, dict[str, str]] | None = None, today: date | None = None,
+) -> ClinicDashboard:
+    """A clinic dashboard's figures, the same for every viewer allowed to see the clinic; not audit-logged (the caller
+    records each viewing)."""
     await queries.plan_each_time(conn)
     labels = labels or group_labels(options)
     name = await queries.clinic_name(conn, clinic_id)
@@ -88,7 +100,6 @@ async def clinic_dashboard(
     workers, next_after = await queries.clinic_workers(conn, clinic_id=clinic_id, after=after, limit=WORKERS_PER_PAGE)
     due = await renewals_due(conn, clinic_id=clinic_id, today=today or dashboards.today_in_california())
     survey = await survey_results_for(conn, survey_id=None, filters=scoped, with_comments=False, labels=labels)
-    await audit_clinic_view(conn, viewer=viewer, clinic_id=clinic_id, worker_ids=[str(w.user_id) for w in workers], via=audit)
     return ClinicDashboard(
         clinic_id=clinic_id, clinic_name=name, filters=scoped, bucket=bucket, totals=totals, by_track=by_track, trend=trend,
         workers=workers, next_after=next_after, renewals=due, survey=survey,
