@@ -16,11 +16,12 @@ from litestar.template.config import TemplateConfig
 
 from lms.accounts.auth import USER_DEPENDENCY, AuthenticationMiddleware
 from lms.accounts.schemas import ROLE_NAMES
+from lms.credit.corrections import on_record_corrected
 from lms.credit.service import on_completion
 from lms.db.pool import create_pool
 from lms.deps import DEPENDENCIES
 from lms.errors import EXCEPTION_HANDLERS
-from lms.learning.completion import on_completed
+from lms.learning.completion import on_completed, on_corrected
 from lms.learning.statement_writer import StatementWriter
 from lms.observability import ObservabilityPlugin, with_request_log
 from lms.routes import ROUTES
@@ -35,8 +36,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     if not settings.secret_key:  # `lms serve` generates one in the data dir; an ASGI server's --factory does not
         raise SettingsError(["LMS_SECRET_KEY: unset; the app signs CSRF tokens and encrypts the signing key with it"])
-    if on_completion not in on_completed:  # a completed enrolment gets its certificate in the same transaction
+    # The credit feature listens to learning: a completed enrolment gets its certificate, and a corrected one has it
+    # superseded or revoked, each in the same transaction.
+    if on_completion not in on_completed:
         on_completed.append(on_completion)
+    if on_record_corrected not in on_corrected:
+        on_corrected.append(on_record_corrected)
 
     @asynccontextmanager
     async def resources(app: Litestar) -> AsyncIterator[None]:

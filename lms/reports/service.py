@@ -16,7 +16,7 @@ from lms.catalog.language import TRACK_NAMES
 from lms.credit import queries as credit_queries
 from lms.credit.renewal import EarnedCredit, evaluate
 from lms.credit.rules import number
-from lms.reports import dashboards, queries, survey_results, surveys
+from lms.reports import dashboards, funder, queries, survey_results, surveys
 from lms.reports.schemas import ClinicDashboard, FilterOptions, Filters, ProgramDashboard, RenewalDue, SurveyResults
 
 RENEWAL_WINDOW_DAYS = 90
@@ -70,6 +70,7 @@ async def program_dashboard(
     return ProgramDashboard(
         filters=filters, bucket=bucket, totals=totals, by_track=by_track, by_clinic=by_clinic, trend=trend,
         targets=await queries.target_progress(conn), survey=survey,
+        funder=await funder.funder_report(conn, filters, labels=labels, none_label=none_label),
     )
 
 
