@@ -21,7 +21,7 @@ SERVERS = ("uvicorn", "granian")
 DEFAULT_SERVER = "uvicorn"
 TRUSTED_PROXIES = "127.0.0.1"
 # What uvicorn runs on, in `lms serve` and in the tests that start a real server.
-UVICORN_PROTOCOLS = {"loop": "uvloop", "http": "httptools"}
+UVICORN_PROTOCOLS: dict[str, Any] = {"loop": "uvloop", "http": "httptools"}
 _FACTORY_VARIABLE = "LMS_SERVER_FACTORY"  # plumbing between this process and granian's workers, not a setting
 
 

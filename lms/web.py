@@ -33,5 +33,7 @@ def rendered_block(request: Request[Any, Any, Any], template: str, block: str = 
     """One block of a page, rendered with the context ``page()`` gives, to keep and serve again through
     ``_kept_block.html.jinja2`` (whose other blocks are rendered per request: header, CSRF token, language switch).
     Only for blocks that hold nothing of one viewer (visitors' pages)."""
-    tpl = request.app.template_engine.engine.get_template(template)
+    engine = request.app.template_engine
+    assert engine is not None  # create_app always configures templates
+    tpl = engine.engine.get_template(template)
     return Markup("".join(tpl.blocks[block](tpl.new_context(_with_helpers(request, context)))))

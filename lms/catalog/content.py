@@ -113,7 +113,7 @@ Path = tuple[str | int, ...]
 
 def kind_of(activity: Activity) -> str:
     """The activity's kind (``lesson``, ``quiz`` ...): the union's tag, which is not an attribute of the Struct."""
-    return type(activity).__struct_config__.tag
+    return str(type(activity).__struct_config__.tag)
 
 
 def text_fields(activity: Activity) -> list[str]:

@@ -45,7 +45,7 @@ class CatalogPages(Controller):
 
         cache = catalog_cache(state)
         tracks = await cache.current(state, ("catalogue", lang), load)
-        context = {"tracks": tracks, "track_names": TRACK_NAMES}
+        context: dict[str, Any] = {"tracks": tracks, "track_names": TRACK_NAMES}
         if request.scope.get("user") is not None:
             return page(request, "catalog/catalogue.html.jinja2", **context)
 

@@ -117,8 +117,8 @@ def evaluate(requirement: Requirement, rule: CreditRule | None, *, cycle_start: 
         non_live += cat_non_live
 
     required = Decimal(str(requirement.units))
-    limit = None if requirement.max_non_live_share is None else required * Decimal(str(requirement.max_non_live_share))
-    counted_non_live = non_live if limit is None else min(non_live, limit)
+    non_live_cap = None if requirement.max_non_live_share is None else required * Decimal(str(requirement.max_non_live_share))
+    counted_non_live = non_live if non_live_cap is None else min(non_live, non_live_cap)
     counted = live + counted_non_live
 
     shortfalls: list[Shortfall] = []
@@ -139,11 +139,11 @@ def evaluate(requirement: Requirement, rule: CreditRule | None, *, cycle_start: 
             shortfalls.append(Shortfall(kind="live", category=minimum.category, needed=0, have=0))
     if counted < required:
         shortfalls.insert(0, Shortfall(kind="units", category=None, needed=number(required), have=number(counted)))
-    if limit is not None and non_live > limit:
-        shortfalls.append(Shortfall(kind="non_live_cap", category=None, needed=number(limit), have=number(non_live)))
+    if non_live_cap is not None and non_live > non_live_cap:
+        shortfalls.append(Shortfall(kind="non_live_cap", category=None, needed=number(non_live_cap), have=number(non_live)))
     return RenewalStatus(
         credential=requirement.credential, body=requirement.body, cycle_start=start, cycle_end=end,
         required=number(required), earned=number(live + non_live), counted=number(counted), live=number(live),
-        non_live=number(non_live), non_live_limit=None if limit is None else number(limit), categories=categories,
+        non_live=number(non_live), non_live_limit=None if non_live_cap is None else number(non_live_cap), categories=categories,
         shortfalls=shortfalls, meets=not [s for s in shortfalls if s.kind != "non_live_cap"],
     )

@@ -115,7 +115,7 @@ class StderrHandler(logging.StreamHandler):
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 
@@ -214,11 +214,11 @@ class RequestLog:
                 headers = [*own, *(h for h in self.every_response if h[0] not in present), (b"x-request-id", request_id.encode())]
                 if draining:
                     headers.append((b"connection", b"close"))
-                message = {**message, "headers": headers}  # type: ignore[assignment]
+                message = {**message, "headers": headers}
             await send(message)
 
         token = request_id_var.set(request_id)
-        method = scope.get("method", "")
+        method = str(scope.get("method", ""))
         REQUEST_METRICS.started(method)
         try:
             await self.inner(scope, receive, send_with_id)

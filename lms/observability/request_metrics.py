@@ -67,4 +67,4 @@ class RequestMetrics:
 
 
 REQUEST_METRICS = RequestMetrics()
-REGISTRY.register(REQUEST_METRICS)  # type: ignore[arg-type]
+REGISTRY.register(REQUEST_METRICS)

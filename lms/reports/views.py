@@ -147,7 +147,7 @@ def survey_table(results: SurveyResults | None) -> tuple[list[str], list[list[An
         for q in group.questions:
             if q.kind != "likert":
                 continue
-            dist = q.distribution or [""] * 5
+            dist: list[Any] = q.distribution or [""] * 5
             rows.append([group.dimension, label, group.respondents, q.key,
                          q.answers if q.answers is not None else f"fewer than {results.min_group}",
                          q.mean if q.mean is not None else "", *dist])
