@@ -11,6 +11,7 @@ import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery, PathParameter, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from lms.audit.queries import record_many
 from lms.accounts.auth import require_login, require_role
@@ -24,7 +25,7 @@ from lms.kept_figures import STORE as FIGURES
 from lms.kept_figures import clinic_changed, kept_figures
 from lms.i18n import LANGUAGE_COOKIE, UI_LANGUAGES, base_language, request_language
 from lms.schemas import Form
-from lms.web import page
+from lms.web import page, rendered_block
 
 CodeParam = Annotated[str, PathParameter(min_length=1, max_length=40)]
 LangParam = Annotated[str | None, QueryParameter(pattern=r"^[a-z]{2}$")]
@@ -123,14 +124,21 @@ class CreditPages(Controller):
                                                page=page_number, short_only=short, audit=False)
 
         view = ("credit", months, short, page_number)
-        report = await kept_figures(request.app.stores.get(FIGURES), clinic_id, view, ClinicReport, figures)
+        store = request.app.stores.get(FIGURES)
+        report = await kept_figures(store, clinic_id, view, ClinicReport, figures)
         await record_many(db, [queries.credit_lookup_entry(clinic_id=clinic_id, actor_id=user.id, fmt="html", months=months,
                                                            worker_ids=[str(w.user_id) for w in report.workers])])
         language = request_language(request)
         credential_names = {key: pick(name, language)[0] for key, name in report.credential_names.items()}
-        return page(request, "credit/clinic.html.jinja2", report=report, workers=report.workers, short=short,
-                    months=months, clinic_slug=clinic, credential_names=credential_names, saved=saved, error=None,
-                    page_size=service.CLINIC_PAGE_SIZE, page_number=page_number, **_names())
+        context = dict(report=report, workers=report.workers, short=short, months=months, clinic_slug=clinic,
+                       credential_names=credential_names, saved=saved, error=None, page_size=service.CLINIC_PAGE_SIZE,
+                       page_number=page_number, **_names())
+
+        async def table() -> str:  # the workers' table holds nothing of the viewer: kept with the figures
+            return str(rendered_block(request, "credit/clinic.html.jinja2", block="workers_table", **context))
+
+        shown = await kept_figures(store, clinic_id, (*view, language, "table"), str, table)
+        return page(request, "credit/clinic_kept.html.jinja2", workers_table=Markup(shown), **context)
 
     @get("/clinic/credit.csv", operation_id="page_clinic_credit_csv", guards=[require_role("clinic_admin", "program_admin")])
     async def clinic_csv(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> Response[str]:

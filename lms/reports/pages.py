@@ -9,6 +9,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, PathParameter, QueryParameter
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from lms.accounts.auth import require_role
 from lms.catalog.language import TRACK_NAMES
@@ -19,7 +20,7 @@ from lms.reports import dashboards, exports, funder, queries, service, views
 from lms.kept_figures import STORE as FIGURES
 from lms.kept_figures import kept_figures
 from lms.reports.schemas import ClinicDashboard, Filters
-from lms.web import page
+from lms.web import page, rendered_block
 
 Text = Annotated[str | None, QueryParameter(max_length=64)]
 Table = Annotated[str, PathParameter(pattern=r"^[a-z_]{2,20}\.csv$")]
@@ -112,18 +113,24 @@ class ReportPages(Controller):
                                                 labels=labels)
 
         view = ("report", lang, filters.start, filters.end, filters.track, after)
-        board = await kept_figures(request.app.stores.get(FIGURES), scoped, view, ClinicDashboard, figures)
+        store = request.app.stores.get(FIGURES)
+        board = await kept_figures(store, scoped, view, ClinicDashboard, figures)
         await service.audit_clinic_view(tx, viewer=user, clinic_id=scoped, worker_ids=[str(w.user_id) for w in board.workers])
-        charts = {
-            "trend": views.trend_chart(board.trend, board.bucket, _=_, locale=lang),
-            "by_track": views.groups_chart(board.by_track, title=_("Outcomes by track"), _=_, locale=lang,
-                                           chart_id="by-track", labels=TRACK_NAMES),
-            "survey": views.likert_chart(board.survey, _=_, locale=lang) if board.survey else None,
-        }
-        bodies = sorted({b for w in board.workers for b in w.credit})
-        return page(request, "reports/clinic.html.jinja2", board=board, charts=charts, bodies=bodies,
-                    qs=views.query_string(board.filters, clinic=None), after=after,
-                    period_label=lambda d: views.period_label(d, board.bucket, lang), **views.page_helpers(lang))
+
+        async def content() -> str:  # the page's content block holds nothing of the viewer: kept with the figures
+            charts = {
+                "trend": views.trend_chart(board.trend, board.bucket, _=_, locale=lang),
+                "by_track": views.groups_chart(board.by_track, title=_("Outcomes by track"), _=_, locale=lang,
+                                               chart_id="by-track", labels=TRACK_NAMES),
+                "survey": views.likert_chart(board.survey, _=_, locale=lang) if board.survey else None,
+            }
+            return str(rendered_block(
+                request, "reports/clinic.html.jinja2", board=board, charts=charts, bodies=sorted({b for w in board.workers for b in w.credit}),
+                qs=views.query_string(board.filters, clinic=None), after=after,
+                period_label=lambda d: views.period_label(d, board.bucket, lang), **views.page_helpers(lang)))
+
+        shown = await kept_figures(store, scoped, (*view, "content"), str, content)
+        return page(request, "_kept_block.html.jinja2", extends="reports/clinic.html.jinja2", content=Markup(shown), board=board)
 
     @get("/clinics/{clinic_id:uuid}/export/{table:str}", operation_id="page_reports_clinic_export",
          guards=[require_role("clinic_admin", "program_admin")])
