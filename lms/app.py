@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from litestar import Litestar
@@ -32,7 +32,8 @@ from lms.storage import Storage
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Litestar:
+    """The app; with ``jobs`` it also runs a background job worker for its lifetime (``lms serve``)."""
     settings = settings or Settings.from_env()
     if not settings.secret_key:  # `lms serve` generates one in the data dir; an ASGI server's --factory does not
         raise SettingsError(["LMS_SECRET_KEY: unset; the app signs CSRF tokens and encrypts the signing key with it"])
@@ -50,7 +51,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.storage = Storage(settings)
         app.state.statement_writer = StatementWriter(app.state)
         try:
-            yield
+            async with AsyncExitStack() as stack:
+                if jobs:
+                    from lms.jobs.queue import running_worker
+
+                    await stack.enter_async_context(running_worker(app.state.pool, settings))
+                yield
         finally:
             await app.state.pool.close()
 
@@ -91,4 +97,5 @@ def create_app_from_env() -> Litestar:
     """For ASGI servers started with ``--factory``: settings from the environment, built to live as long as the process."""
     from lms.server import long_lived
 
-    return long_lived(create_app())
+    settings = Settings.from_env()
+    return long_lived(create_app(settings, jobs=settings.jobs_in_serve))

@@ -6,6 +6,7 @@ import os
 import sys
 from typing import Any, TypeVar
 
+import anyio
 import click
 
 from lms.catalog.commands import courses
@@ -57,7 +58,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         if workers == 1:
             from lms.app import create_app
 
-            run_server(long_lived(create_app(ready)), **options)  # lms/server.py: the production server, measured in infra/bench
+            run_server(long_lived(create_app(ready, jobs=ready.jobs_in_serve)), **options)  # lms/server.py: the production server, measured in infra/bench
         else:
             os.environ.update(exported_environment(ready))
             run_server("lms.app:create_app_from_env", factory=True, workers=workers, **options)
@@ -68,8 +69,39 @@ def exported_environment(settings: Settings) -> dict[str, str]:
     """What worker processes need to find the servers this process started."""
     return {
         env_name(name): str(getattr(settings, name))
-        for name in ("database_url", "s3_endpoint_url", "s3_access_key_id", "s3_secret_access_key", "secret_key", "data_dir")
+        for name in ("database_url", "s3_endpoint_url", "s3_access_key_id", "s3_secret_access_key", "secret_key", "data_dir",
+                     "jobs_in_serve")
     } | {"LMS_SEED_DEMO": "false"}
+
+
+@main.command()
+@click.option("--concurrency", type=int, default=2, help="Jobs run at the same time.")
+def worker(concurrency: int) -> None:
+    """Run the background job worker (messages, reminders) on its own, e.g. beside `lms serve` with LMS_JOBS_IN_SERVE=false."""
+    from lms.observability.logs import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings)
+    with running_servers(settings, store=False) as ready:
+        with_database(ready, _noop)  # migrations, including the job queue's tables
+
+        async def run() -> None:
+            from lms.db.pool import create_pool
+            from lms.jobs.queue import running_worker
+
+            pool = await create_pool(ready)
+            try:
+                async with running_worker(pool, ready, concurrency=concurrency):
+                    click.echo("Job worker running. Press Ctrl+C to stop.", err=True)
+                    await anyio.sleep_forever()
+            finally:
+                await pool.close()
+
+        try:
+            anyio.run(run)
+        except KeyboardInterrupt:
+            pass
+    click.echo("Stopped.", err=True)
 
 
 @main.command()
@@ -143,7 +175,7 @@ def users_create(email: str, display_name: str | None, password: str | None, rol
         clinic=clinic, local=local_, language=language,
     )
     user = run_with_db(lambda conn: service.create_user(conn, data))
-    click.echo(f"Created {user.role} {user.email} ({user.id}).")
+    click.echo(f"Created {user.role} {user.email or user.display_name} ({user.id}).")
 
 
 @main.group()

@@ -2,6 +2,8 @@
 
 from lms.accounts.api import ClinicsController, MeController, UsersController
 from lms.accounts.pages import AccountPages
+from lms.accounts.people_pages import PeoplePages
+from lms.accounts.recovery_pages import RecoveryPages
 from lms.catalog.api import AuthoringController, CatalogController, LessonMediaController
 from lms.catalog.authoring_pages import AuthoringPages
 from lms.catalog.pages import CatalogPages
@@ -10,6 +12,7 @@ from lms.health.api import HealthController
 from lms.learning.routes import LEARNING_ROUTES
 from lms.media.api import MediaController
 from lms.media.pages import MediaPages
+from lms.messages.pages import OutboxPages
 from lms.programs.routes import PROGRAM_ROUTES
 from lms.reports.routes import REPORT_ROUTES
 
@@ -19,6 +22,9 @@ ROUTES = [
     UsersController,
     ClinicsController,
     AccountPages,
+    RecoveryPages,
+    PeoplePages,
+    OutboxPages,
     CatalogController,
     AuthoringController,
     CatalogPages,

@@ -70,6 +70,19 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /language":                                                             ANYONE,
     "GET /profile":                                                               SIGNED_IN,
     "POST /profile/tokens":                                                       SIGNED_IN,
+    "POST /profile/password":                                                     SIGNED_IN,
+    "POST /profile/contact":                                                      SIGNED_IN,
+    "POST /profile/messages":                                                     SIGNED_IN,
+    "POST /profile/sign-out-everywhere":                                          SIGNED_IN,
+    "GET /password/forgot":                                                       ANYONE,
+    "POST /password/forgot":                                                      ANYONE,
+    "GET /password/reset/{secret:str}":                                           ANYONE,
+    "POST /password/reset/{secret:str}":                                          ANYONE,
+    "GET /password/code":                                                         ANYONE,
+    "POST /password/code":                                                        ANYONE,
+    "GET /people":                                                                ADMINS,
+    "POST /people/{user_id:uuid}/reset-code":                                     ADMINS,
+    "GET /admin/outbox":                                                          PROGRAM,
     # catalogue and authoring
     "GET /":                                                                      ANYONE,
     "GET /courses/{code:str}":                                                    ANYONE,
@@ -219,7 +232,7 @@ LEARNERS = (*WORKERS, "instructor", "admin_a", "program_admin")
 CERTIFICATE_ROUTES = re.compile(r"/(certificates|verify)/\{code")
 QUIZ_ROUTES = re.compile(r"/(quiz|quizzes)/")
 # Calls that change or end what later calls need go last.
-LAST = ("DELETE ", "/cancel", "/revoke", "/logout", "/role", "/retire", "/publish")
+LAST = ("DELETE ", "/cancel", "/revoke", "/logout", "/role", "/retire", "/publish", "/sign-out-everywhere")
 
 
 def app_routes(app) -> set[str]:
@@ -390,7 +403,7 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         return str((await _fresh_token(conn, user_id)).id) if user_id else None
     fixed = {
         "version": "1", "media_id": extra["media_id"], "survey_id": extra["survey_id"], "number": str(extra["status_list"]),
-        "file_path": "app.css", "path": "nothing-here", "table": "workers.csv" if "clinics" in route else "targets.csv",
+        "file_path": "app.css", "path": "nothing-here", "secret": "not-a-reset-link", "table": "workers.csv" if "clinics" in route else "targets.csv",
         "key": extra["quiz_key"] if QUIZ_ROUTES.search(route) else ("completions" if "targets" in route else extra["lesson_key"]),
         "token": qr.attendance_token(extra["settings"].secret_key, uuid.UUID(extra["sessions"]["instructor"])),
     }
