@@ -129,7 +129,7 @@ class ReportPages(Controller):
                 qs=views.query_string(board.filters, clinic=None), after=after,
                 period_label=lambda d: views.period_label(d, board.bucket, lang), **views.page_helpers(lang)))
 
-        shown = await kept_figures(store, scoped, (*view, "content"), str, content)
+        shown = await kept_figures(store, scoped, (*view, user.role, "content"), str, content)  # the subnav is by role
         return page(request, "_kept_block.html.jinja2", extends="reports/clinic.html.jinja2", content=Markup(shown), board=board)
 
     @get("/clinics/{clinic_id:uuid}/export/{table:str}", operation_id="page_reports_clinic_export",
