@@ -43,7 +43,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         "host": host, "port": port, "log_level": None, "log_config": None, "access_log": False,
         "proxy_headers": True, "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
     }
-    with sigterm_ends_normally(), running_servers(settings) as ready:
+    with sigterm_ends_normally(), running_servers(settings, watch=True) as ready:
         from lms.seed import seed_if_empty
 
         with_database(ready, lambda conn: seed_if_empty(conn, ready, say=lambda msg: click.echo(msg, err=True)))

@@ -25,8 +25,9 @@ def load_settings() -> Settings:
 
 
 @contextmanager
-def running_servers(settings: Settings, *, store: bool = True):
-    """Embedded servers for what the settings leave unset; stopped on the way out, whatever happens."""
+def running_servers(settings: Settings, *, store: bool = True, watch: bool = False):
+    """Embedded servers for what the settings leave unset; stopped on the way out, whatever happens. ``watch``: started
+    again if one dies meanwhile (for `lms serve`)."""
     from lms.embedded import EmbeddedError, start_embedded
 
     try:
@@ -34,9 +35,12 @@ def running_servers(settings: Settings, *, store: bool = True):
     except EmbeddedError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from None
+    watchdog = servers.watch(say=lambda msg: click.echo(msg, err=True)) if watch else None
     try:
         yield servers.settings
     finally:
+        if watchdog is not None:
+            watchdog.stop()
         servers.stop()
 
 

@@ -15,6 +15,7 @@ from lms.media.pages import MediaPages
 from lms.messages.pages import OutboxPages
 from lms.programs.routes import PROGRAM_ROUTES
 from lms.reports.routes import REPORT_ROUTES
+from lms.xapi.routes import XAPI_ROUTES
 
 ROUTES = [
     HealthController,
@@ -34,4 +35,5 @@ ROUTES = [
     *CREDIT_ROUTES,
     *REPORT_ROUTES,
     *PROGRAM_ROUTES,
+    *XAPI_ROUTES,
 ]

@@ -116,9 +116,30 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /author/{code:str}/media/{media_id:uuid}/delete":                       STAFF,
     # learning records: enrolments, statements, quizzes
     "GET /xapi/about":                                                            ANYONE,
-    "GET /xapi/statements":                                                       ("-", "self", "self", "self", "self"),
+    "GET /xapi/statements":                                                       ("-", "self", "self", "clinic", "y"),
     "POST /xapi/statements":                                                      SIGNED_IN,
     "PUT /xapi/statements":                                                       SIGNED_IN,
+    # the rest of the LRS: documents about the caller (checked in the query; tests/integration/test_xapi_lrs.py)
+    "GET /xapi/activities":                                                       SIGNED_IN,
+    "GET /xapi/agents":                                                           SIGNED_IN,
+    "GET /xapi/activities/state":                                                 SIGNED_IN,
+    "PUT /xapi/activities/state":                                                 SIGNED_IN,
+    "POST /xapi/activities/state":                                                SIGNED_IN,
+    "DELETE /xapi/activities/state":                                              SIGNED_IN,
+    "GET /xapi/activities/profile":                                               SIGNED_IN,
+    "PUT /xapi/activities/profile":                                               SIGNED_IN,
+    "POST /xapi/activities/profile":                                              SIGNED_IN,
+    "DELETE /xapi/activities/profile":                                            SIGNED_IN,
+    "GET /xapi/agents/profile":                                                   SIGNED_IN,
+    "PUT /xapi/agents/profile":                                                   SIGNED_IN,
+    "POST /xapi/agents/profile":                                                  SIGNED_IN,
+    "DELETE /xapi/agents/profile":                                                SIGNED_IN,
+    "GET /api/v1/lrs/clients":                                                    PROGRAM,
+    "POST /api/v1/lrs/clients":                                                   PROGRAM,
+    "DELETE /api/v1/lrs/clients/{client_id:uuid}":                                PROGRAM,
+    "GET /admin/lrs-clients":                                                     PROGRAM,
+    "POST /admin/lrs-clients":                                                    PROGRAM,
+    "POST /admin/lrs-clients/{client_id:uuid}/revoke":                            PROGRAM,
     "GET /api/v1/enrollments":                                                    SIGNED_IN,
     "POST /api/v1/enrollments":                                                   SIGNED_IN,
     "POST /api/v1/enrollments/bulk":                                              ("-", "-", "y", "clinic", "y"),
@@ -396,6 +417,10 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         return str(made.json()["version"])
     if param == "statement_id":
         return extra["statements"].get(person)
+    if param == "client_id":
+        from lms.xapi.clients import create_client
+
+        return str((await create_client(conn, name="matrix", can_read=True, can_write=False, created_by=world["program_admin"].id)).id)
     if param in PROGRAM_RECORDS:
         return extra["programs"][param].get(person)
     if param == "token_id":
@@ -450,6 +475,8 @@ def body_for(route: str, world) -> Any:
         "PUT /api/v1/clinic/workers/{user_id:uuid}/credentials": {"credential": "RDA", "cycle_start": "2025-01-01"},
         "PUT /api/v1/sessions/{session_id:uuid}/roster": {"marks": []},
         "POST /api/v1/reports/surveys/{survey_id:uuid}/responses": {"language": "en", "answers": {"evenings": 4}},
+        "POST /api/v1/lrs/clients": {"name": "An outside tool"},
+        "POST /admin/lrs-clients": {"name": "An outside tool", "can_read": "on"},
     }
     return bodies.get(route)
 

@@ -76,7 +76,7 @@ async def test_a_clinic_admin_sees_which_dental_assistants_are_short_of_mandator
     assert "Dora Díaz" not in page.text.split("<tbody>")[1].split("</tbody>")[0]
     assert "California Dental Practice Act" in page.text and "Bea Baywell" not in page.text
 
-    rows = list(csv.DictReader(io.StringIO((await client.get("/clinic/credit.csv")).text)))
+    rows = list(csv.DictReader(io.StringIO((await client.get("/clinic/credit.csv")).text.lstrip("\ufeff"))))
     assert {(r["worker"], r["credential"], r["meets"]) for r in rows} == {
         ("Dora Díaz", "RDA", "yes"), ("Eva Estrada", "RDA", "no"), ("Flor Fuentes", "RDA", "no"), ("Chema Cruz", "CHW", "no")}
 
@@ -133,7 +133,7 @@ async def test_a_big_clinic_is_shown_fifty_workers_a_page_and_only_those_are_aud
     shown = [r["detail"]["workers"] for r in await conn.fetch(
         "SELECT detail FROM audit_log WHERE action = 'clinic.credit_lookup' ORDER BY at")]
     assert shown == [50, 2]  # each lookup records the workers it showed
-    csv_rows = list(csv.DictReader(io.StringIO((await client.get("/clinic/credit.csv")).text)))
+    csv_rows = list(csv.DictReader(io.StringIO((await client.get("/clinic/credit.csv")).text.lstrip("\ufeff"))))
     assert len({r["worker"] for r in csv_rows}) == 52  # the export has everyone
 
 
