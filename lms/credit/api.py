@@ -19,7 +19,7 @@ from lms.kept_figures import STORE as FIGURES
 from lms.kept_figures import clinic_changed
 from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import NotFound
-from lms.reports import exports
+from lms import csv_export
 
 CodeParam = Annotated[str, PathParameter(min_length=1, max_length=40)]
 Months = Annotated[int, QueryParameter(ge=1, le=120)]
@@ -85,7 +85,7 @@ class TranscriptController(Controller):
     @get("/transcript.csv", operation_id="me_transcript_csv", media_type="text/csv")
     async def transcript_csv(self, tx: Tx, user: User, settings: SettingsDep) -> Response[bytes]:
         data = await service.transcript(tx, user, settings)
-        return exports.csv_response("transcript.csv", *service.transcript_table(data))
+        return csv_export.csv_response("transcript.csv", *service.transcript_table(data))
 
     @get("/certificates/{code:str}/credential", operation_id="me_certificate_credential")
     async def credential(self, tx: Tx, user: User, settings: SettingsDep, code: CodeParam) -> Response[Any]:
@@ -111,7 +111,7 @@ class ClinicCreditController(Controller):
     @get("/credit.csv", operation_id="clinic_credit_csv", media_type="text/csv")
     async def credit_csv(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> Response[bytes]:
         report = await service.clinic_report(tx, viewer=user, clinic_slug=clinic, months=months, fmt="csv")
-        return exports.csv_response("clinic-credit.csv", *service.clinic_table(report))
+        return csv_export.csv_response("clinic-credit.csv", *service.clinic_table(report))
 
     @put("/workers/{user_id:uuid}/credentials", operation_id="clinic_worker_credential_set", guards=[require_role("clinic_admin")])
     async def set_credential(

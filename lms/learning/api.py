@@ -22,7 +22,7 @@ from lms.learning.schemas import (
     Attendance, BulkEnrollRequest, BulkEnrollResult, Checkoff, CheckoffCreate, EnrollRequest, Enrollment, LearnerRow,
     MyEnrollment, Progress, QrCode, QuizAttempt, QuizSubmission, Roster, RosterUpdate, SessionCreate, SessionOut,
 )
-from lms.reports import exports
+from lms import csv_export
 from lms.schemas import Request as RequestStruct
 
 TEACHERS = ("instructor", "program_admin")
@@ -201,7 +201,7 @@ async def roster_csv_response(conn, found: Roster, *, actor: CurrentUser) -> Res
                      "" if line.minutes is None else line.minutes, share, line.method or ""])
     await record(conn, actor_id=actor.id, action="attendance.exported", subject=str(s.id), detail={"rows": len(found.lines)})
     filename = f"roster-{s.code}-v{s.version}-{s.activity_key}-{s.starts_at.astimezone(local).date().isoformat()}.csv"
-    return exports.csv_response(filename, header, rows)
+    return csv_export.csv_response(filename, header, rows)
 
 
 class CheckoffsController(Controller):
