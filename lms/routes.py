@@ -9,6 +9,8 @@ from lms.catalog.authoring_pages import AuthoringPages
 from lms.catalog.pages import CatalogPages
 from lms.credit.routes import CREDIT_ROUTES
 from lms.health.api import HealthController
+from lms.learning.attempt_reset_pages import AttemptResetPages
+from lms.learning.calendar_pages import CalendarPages
 from lms.learning.routes import LEARNING_ROUTES
 from lms.media.api import MediaController
 from lms.media.pages import MediaPages
@@ -26,6 +28,8 @@ ROUTES = [
     RecoveryPages,
     PeoplePages,
     OutboxPages,
+    CalendarPages,
+    AttemptResetPages,
     CatalogController,
     AuthoringController,
     CatalogPages,

@@ -29,7 +29,8 @@ async def publish_folder(conn: asyncpg.Connection, folder: Path, *, actor_id: UU
             raise ValueError("settings are needed to upload a course folder's media")
         lessons = [a for m in doc.modules for a in m.activities if isinstance(a, Lesson) and a.media]
         media = await upload_folder_media(conn, settings, folder, code=doc.code, track=doc.track,
-                                          draft=msgspec.to_builtins(doc), lessons=lessons)
+                                          draft=msgspec.to_builtins(doc), lessons=lessons,
+                                          languages=doc.languages)
     async with conn.transaction():
         return await publish(conn, doc, actor_id=actor_id, media=media)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
@@ -11,13 +12,17 @@ import msgspec
 from lms.audit.queries import record
 from lms.catalog import queries
 from lms.catalog.cache import catalogue_changed
-from lms.catalog.content import CourseDoc, InPerson, Lesson, Quiz, doc_problems, kind_of, missing_translations, total_minutes
+from lms.catalog.content import (
+    TRACKS, CourseDoc, InPerson, Lesson, Quiz, doc_problems, kind_of, missing_translations, total_minutes,
+)
 from lms.catalog.render import render_markdown
-from lms.catalog.schemas import Published, TranslationStatus
+from lms.catalog.schemas import CatalogueFilters, Published, TranslationStatus
 from lms.db.after_commit import after_commit
 from lms.errors import Invalid, NotFound
 from lms.media import queries as media_queries
-from lms.media.delivery import learner_entry
+from lms.media.delivery import learner_entry, missing_alt, signed_draft_media
+from lms.media.schemas import LessonMedia
+from lms.storage import Storage
 from lms.observability.logs import log_event
 
 
@@ -140,23 +145,27 @@ async def lesson_media_for_draft(conn: asyncpg.Connection, doc: CourseDoc) -> di
     """For publishing a draft edited in the browser or through the API: each lesson's ``media`` names uploaded files
     of this course by id (``file``: a media id, ``captions``: language -> caption id, or empty for the video's current
     captions). One query; a reference that is not a ready file of this course is refused naming its place."""
-    places: list[tuple[str, str, UUID | None, dict[str, UUID | None]]] = []
+    places: list[tuple[str, str, UUID | None, dict[str, UUID | None], dict[str, str]]] = []
     for m, module in enumerate(doc.modules):
         for a, activity in enumerate(module.activities):
             if not isinstance(activity, Lesson):
                 continue
             for i, ref in enumerate(activity.media):
                 where = f"modules[{m}].activities[{a}].media[{i}]"
-                places.append((activity.key, where, _as_uuid(ref.file), {lang: _as_uuid(v) for lang, v in ref.captions.items()}))
+                places.append((activity.key, where, _as_uuid(ref.file), {lang: _as_uuid(v) for lang, v in ref.captions.items()},
+                               ref.alt))
     if not places:
         return {}
-    wanted = [u for _, _, file_id, caps in places for u in (file_id, *caps.values()) if u is not None]
+    wanted = [u for _, _, file_id, caps, _ in places for u in (file_id, *caps.values()) if u is not None]
     found = {row.id: row for row in await media_queries.draft_media(conn, code=doc.code, ids=wanted)}
     out: dict[str, list[dict[str, Any]]] = {}
-    for key, where, file_id, caps in places:
+    for key, where, file_id, caps, alt in places:
         row = found.get(file_id) if file_id else None
         if row is None or row.kind == "captions":
             raise Invalid(f"{where}.file: not a ready media file of {doc.code} (give the id of an uploaded file)", field=f"{where}.file")
+        if row.kind == "image" and (missing := missing_alt(alt, doc.languages)):
+            raise Invalid(f"{where}.alt: the image {row.filename} needs a text for people who cannot see it, in "
+                          f"{', '.join(missing)}", field=f"{where}.alt")
         if caps:
             captions = []
             for lang, caption_id in caps.items():
@@ -166,5 +175,35 @@ async def lesson_media_for_draft(conn: asyncpg.Connection, doc: CourseDoc) -> di
                 captions.append(caption)
         else:
             captions = [c for c in found.values() if c.kind == "captions" and c.video_id == row.id]
-        out.setdefault(key, []).append(learner_entry(row, captions))
+        out.setdefault(key, []).append(learner_entry(row, captions, alt))
     return out
+
+
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_BODY = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+def catalogue_filters(*, q: str, track: str, language: str, delivery: str, body: str) -> CatalogueFilters:
+    """The catalogue's search form as filters; a value the form never offers is refused naming its field."""
+    q = " ".join(q.split())
+    if len(q) > 100:
+        raise Invalid("Search for at most 100 characters.", field="q")
+    if track and track not in TRACKS:
+        raise Invalid(f"track must be one of {', '.join(TRACKS)}", field="track")
+    if language and not _LANGUAGE.match(language):
+        raise Invalid("language must be a language tag such as es or zh-Hant", field="language")
+    if delivery and delivery not in ("in_person", "online"):
+        raise Invalid("delivery must be in_person or online", field="delivery")
+    if body and not _BODY.match(body):
+        raise Invalid("body must be the short name of an accrediting body, such as IACET", field="body")
+    return CatalogueFilters(q=q, track=track or None, language=language or None, delivery=delivery or None, body=body or None)
+
+
+async def draft_lesson_media(conn: asyncpg.Connection, storage: Storage, *, doc: CourseDoc, key: str, language: str) -> LessonMedia:
+    """The media a draft lesson names, signed as a learner would get them once published (for the author's preview).
+    A reference that is not a ready file yet shows as unavailable rather than failing the preview."""
+    try:
+        refs = (await lesson_media_for_draft(conn, doc)).get(key, [])
+    except Invalid:
+        return LessonMedia(status="unavailable", items=[], expires_in=0)
+    return await signed_draft_media(conn, storage, code=doc.code, refs=refs, language=language)

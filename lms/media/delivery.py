@@ -73,6 +73,19 @@ async def lesson_media(
     rows = {row.id: row for row in await queries.playable(conn, user_id=user.id, version_id=version_id, ids=_ids(refs))}
     if not rows:
         return LessonMedia(status="denied", items=[], expires_in=0)
+    return _signed(storage, refs, rows, language)
+
+
+async def signed_draft_media(conn: asyncpg.Connection, storage: Storage, *, code: str, refs: list[dict[str, Any]],
+                             language: str) -> LessonMedia:
+    """A draft lesson's media entries (lms.catalog.service.draft_lesson_media) signed as a learner would get them."""
+    if not refs:
+        return LessonMedia(status="none", items=[], expires_in=0)
+    rows = {row.id: row for row in await queries.draft_media(conn, code=code, ids=_ids(refs))}
+    return _signed(storage, refs, rows, language)
+
+
+def _signed(storage: Storage, refs: list[dict[str, Any]], rows: dict[UUID, StoredMedia], language: str) -> LessonMedia:
     items = []
     try:
         for ref in refs:
@@ -84,7 +97,7 @@ async def lesson_media(
                 (c.id for c in captions if base_language(c.language or "") == base_language(language)), None)
             items.append(PlayableMedia(
                 id=row.id, kind=row.kind, content_type=row.content_type, filename=row.filename, byte_size=row.byte_size,
-                url=sign(storage, row),
+                url=sign(storage, row), alt=ref.get("alt") or {},
                 captions=[CaptionTrack(id=c.id, language=c.language or "", label=language_label(c.language or ""),
                                        url=sign(storage, c), default=c.id == default) for c in captions],
             ))
@@ -93,9 +106,17 @@ async def lesson_media(
     return LessonMedia(status="ok", items=items, expires_in=URL_SECONDS)
 
 
-def learner_entry(video_or_file: StoredMedia, captions: list[StoredMedia]) -> dict[str, Any]:
-    """What a published lesson stores for one file: ids only; types, names and keys are read when it is shown."""
+def learner_entry(video_or_file: StoredMedia, captions: list[StoredMedia], alt: dict[str, str] | None = None) -> dict[str, Any]:
+    """What a published lesson stores for one file: ids (types, names and keys are read when it is shown), and an
+    image's text alternative in each language."""
     entry: dict[str, Any] = {"id": str(video_or_file.id), "kind": video_or_file.kind}
     if video_or_file.kind == "video":
         entry["captions"] = [{"id": str(c.id), "language": c.language} for c in captions]
+    if video_or_file.kind == "image":
+        entry["alt"] = dict(alt or {})
     return entry
+
+
+def missing_alt(alt: dict[str, str], languages: list[str]) -> list[str]:
+    """The course languages an image has no text alternative in (a screen reader would read its file name)."""
+    return [lang for lang in languages if not alt.get(lang, "").strip()]

@@ -17,7 +17,7 @@ import msgspec
 
 from lms.errors import Invalid
 from lms.media import queries
-from lms.media.delivery import learner_entry
+from lms.media.delivery import learner_entry, missing_alt
 from lms.media.schemas import StoredMedia
 from lms.i18n import N_
 from lms.media.types import (
@@ -83,7 +83,7 @@ async def _inspect(folder: Path, rel: str, *, captions_language: str | None = No
 
 async def upload_folder_media(
     conn: asyncpg.Connection, settings: Settings, folder: Path, *, code: str, track: str, draft: dict[str, Any],
-    lessons: list[Any],
+    lessons: list[Any], languages: list[str],
 ) -> dict[str, list[dict[str, Any]]]:
     """Check and upload every file these lessons (lms.catalog.content.Lesson: ``key`` and ``media``) reference;
     answer each lesson's ``learner["media"]`` entries. ``code``, ``track`` and ``draft`` add the course when it is new."""
@@ -95,6 +95,9 @@ async def upload_folder_media(
                 files[ref.file] = await _inspect(folder, ref.file)
             if ref.captions and files[ref.file].kind != "video":
                 raise Invalid(f"{folder.name}/{ref.file}: only a video has captions", field=ref.file)
+            if files[ref.file].kind == "image" and (missing := missing_alt(ref.alt, languages)):
+                raise Invalid(f"{folder.name}/course.yaml: lesson {lesson.key}, {ref.file}: an image needs alt, a text for people "
+                              f"who cannot see it, in {', '.join(missing)}", field=ref.file)
             for lang, rel in ref.captions.items():
                 if (ref.file, lang) not in captions:
                     caption = await _inspect(folder, rel, captions_language=lang)
@@ -111,7 +114,7 @@ async def upload_folder_media(
     for lesson in lessons:
         for ref in lesson.media:
             tracks = [stored[f"{ref.file}\n{lang}"] for lang in ref.captions]
-            out.setdefault(lesson.key, []).append(learner_entry(stored[ref.file], tracks))
+            out.setdefault(lesson.key, []).append(learner_entry(stored[ref.file], tracks, ref.alt))
     return out
 
 

@@ -68,6 +68,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /login":                                                                ANYONE,
     "POST /logout":                                                               ANYONE,
     "POST /language":                                                             ANYONE,
+    "GET /sw.js":                                                                 ANYONE,
     "GET /profile":                                                               SIGNED_IN,
     "POST /profile/tokens":                                                       SIGNED_IN,
     "POST /profile/password":                                                     SIGNED_IN,
@@ -82,7 +83,16 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /password/code":                                                        ANYONE,
     "GET /people":                                                                ADMINS,
     "POST /people/{user_id:uuid}/reset-code":                                     ADMINS,
+    "POST /people":                                                               ADMINS,
+    "GET /people/import":                                                         ADMINS,
+    "POST /people/import":                                                        ADMINS,
+    "POST /people/{user_id:uuid}/deactivate":                                     ADMINS,
+    "POST /people/{user_id:uuid}/role":                                           ADMINS,
+    "POST /people/organisations":                                                 PROGRAM,
     "GET /admin/outbox":                                                          PROGRAM,
+    "GET /my/sessions":                                                           SIGNED_IN,
+    "POST /teach/enrollments/{enrollment_id:uuid}/quizzes/{key:str}/reset":       STAFF,
+    "GET /calendar/{user_id:uuid}/{signature:str}":                               ("-", "-", "-", "-", "-"),  # needs its signed address
     # catalogue and authoring
     "GET /":                                                                      ANYONE,
     "GET /courses/{code:str}":                                                    ANYONE,
@@ -401,6 +411,8 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         return COURSE
     if param == "enrollment_id":
         return str(world[person].enrollment_id)
+    if param == "user_id" and route.endswith("/deactivate"):  # someone who may leave without spoiling later calls
+        return await _fresh_worker(conn, world[person].clinic)
     if param == "user_id":
         return str(world[person].id)
     if param == "clinic_id":
@@ -428,7 +440,7 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         return str((await _fresh_token(conn, user_id)).id) if user_id else None
     fixed = {
         "version": "1", "media_id": extra["media_id"], "survey_id": extra["survey_id"], "number": str(extra["status_list"]),
-        "file_path": "app.css", "path": "nothing-here", "secret": "not-a-reset-link", "table": "workers.csv" if "clinics" in route else "targets.csv",
+        "file_path": "app.css", "path": "nothing-here", "secret": "not-a-reset-link", "signature": "not-a-signature.ics", "table": "workers.csv" if "clinics" in route else "targets.csv",
         "key": extra["quiz_key"] if QUIZ_ROUTES.search(route) else ("completions" if "targets" in route else extra["lesson_key"]),
         "token": qr.attendance_token(extra["settings"].secret_key, uuid.UUID(extra["sessions"]["instructor"])),
     }
@@ -460,6 +472,14 @@ async def _fresh_media(client, extra) -> str:
         "filename": "spare.png", "content_type": "image/png", "size": 100, "kind": "image"})
     assert asked.status_code == 201, asked.text
     return asked.json()["media"]["id"]
+
+
+async def _fresh_worker(conn, clinic: str) -> str:
+    from lms.accounts import queries as accounts
+
+    made = await accounts.create_user(conn, email=f"leaving-{uuid.uuid4().hex[:8]}@example.org", display_name="Leaving",
+                                      role="worker", password_hash=None, clinic=clinic, local=None, language="en")
+    return str(made.id)
 
 
 async def _fresh_token(conn, user_id):
