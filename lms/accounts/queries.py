@@ -70,6 +70,11 @@ async def list_clinics(conn: asyncpg.Connection) -> list[Clinic]:
     return [msgspec.convert(dict(r), Clinic) for r in rows]
 
 
+async def list_locals(conn: asyncpg.Connection) -> list[UnionLocal]:
+    rows = await conn.fetch("SELECT id, slug, name FROM union_locals ORDER BY name")
+    return [msgspec.convert(dict(r), UnionLocal) for r in rows]
+
+
 _USER_OUT = "id, email, display_name, role, clinic_id, local_id, language, active"
 
 
