@@ -244,6 +244,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /surveys/after/{code:str}/{version:int}":                                SIGNED_IN,
     "POST /surveys/after/{code:str}/{version:int}":                               WORKER_VOICE,
     # programs: apprenticeship ("runs": the apprentice's mentor)
+    "GET /api/v1/me/programs":                                                    SIGNED_IN,
     "GET /programs":                                                              SIGNED_IN,
     "GET /programs/apprenticeship":                                               SIGNED_IN,
     "POST /programs/apprenticeship/weeks":                                        SIGNED_IN,
@@ -254,6 +255,27 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /programs/apprentices/{apprenticeship_id:uuid}/outcome":                ADMINS,
     "POST /programs/apprentices":                                                 PROGRAM,
     "GET /programs/apprenticeship/export.csv":                                    ADMINS,
+    # programs: preceptorship ("runs": the worker's preceptor)
+    "GET /programs/preceptorship":                                                SIGNED_IN,
+    "POST /programs/preceptorship/hours":                                         SIGNED_IN,
+    "POST /programs/hours/{entry_id:uuid}/decision":                              ("-", "-", "runs", "-", "y"),
+    "POST /programs/preceptees/{preceptorship_id:uuid}/evaluations":              ("-", "-", "runs", "-", "y"),
+    "POST /programs/preceptees":                                                  PROGRAM,
+    # programs: tuition reimbursement (amounts and grades: the worker, her clinic's admins, program admins)
+    "GET /programs/tuition":                                                      SIGNED_IN,
+    "POST /programs/tuition":                                                     SIGNED_IN,
+    "GET /programs/tuition/{request_id:uuid}":                                    ("-", "self", "-", "clinic", "y"),
+    "POST /programs/tuition/{request_id:uuid}":                                   ("-", "self", "-", "-", "-"),
+    "POST /programs/tuition/{request_id:uuid}/decision":                          ADMINS,
+    "POST /programs/tuition/{request_id:uuid}/documents":                         ("-", "self", "-", "-", "-"),
+    "GET /programs/tuition/{request_id:uuid}/documents/{document_id:uuid}/uploaded": ("-", "self", "-", "-", "-"),
+    "GET /programs/tuition/{request_id:uuid}/documents/{document_id:uuid}":       ("-", "self", "-", "clinic", "y"),
+    "GET /programs/tuition/desk":                                                 ADMINS,
+    "GET /programs/tuition/report.csv":                                           ADMINS,
+    # programs: career ladders (the report is counts, no names)
+    "GET /programs/pathways":                                                     SIGNED_IN,
+    "GET /programs/pathways/report":                                              ADMINS,
+    "POST /programs/pathways/records":                                            ADMINS,
 }
 
 WORKERS = ("worker_a", "worker_a2", "worker_b")
