@@ -19,12 +19,13 @@ from lms.audit.writer import AuditWriter
 from lms.db.pool import create_pool
 from lms.deps import DEPENDENCIES
 from lms.errors import EXCEPTION_HANDLERS
-from lms.learning.statement_writer import StatementWriter
+from lms.learning.completion import completion_listener
 from lms.observability import ObservabilityPlugin, with_request_log
 from lms.routes import ROUTES
 from lms.security import security_headers
 from lms.settings import Settings
 from lms.storage import Storage
+from lms.xapi.protocol import XapiProtocol
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -38,7 +39,7 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
         app.state.settings = settings
         app.state.pool = await create_pool(settings)
         app.state.storage = Storage(settings)
-        app.state.statement_writer = StatementWriter(app.state)
+        app.state.statement_listeners = [completion_listener(settings.public_base_url)]
         app.state.audit_writer = AuditWriter(app.state)
         try:
             async with AsyncExitStack() as stack:
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
         request_max_body_size=2 * 1024 * 1024,
         debug=False,
     )
+    app.asgi_handler = XapiProtocol(app.asgi_handler)  # version, CORS, HEAD, alternate syntax: before routing
     return with_request_log(app, security_headers(settings))
 
 

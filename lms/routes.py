@@ -9,12 +9,15 @@ from lms.catalog.authoring_pages import AuthoringPages
 from lms.catalog.pages import CatalogPages
 from lms.credit.routes import CREDIT_ROUTES
 from lms.health.api import HealthController
+from lms.learning.attempt_reset_pages import AttemptResetPages
+from lms.learning.calendar_pages import CalendarPages
 from lms.learning.routes import LEARNING_ROUTES
 from lms.media.api import LessonMediaController, MediaController
 from lms.media.pages import MediaPages
 from lms.messages.pages import OutboxPages
 from lms.programs.routes import PROGRAM_ROUTES
 from lms.reports.routes import REPORT_ROUTES
+from lms.xapi.routes import XAPI_ROUTES
 
 ROUTES = [
     HealthController,
@@ -25,6 +28,8 @@ ROUTES = [
     RecoveryPages,
     PeoplePages,
     OutboxPages,
+    CalendarPages,
+    AttemptResetPages,
     CatalogController,
     AuthoringController,
     CatalogPages,
@@ -34,4 +39,5 @@ ROUTES = [
     *CREDIT_ROUTES,
     *REPORT_ROUTES,
     *PROGRAM_ROUTES,
+    *XAPI_ROUTES,
 ]

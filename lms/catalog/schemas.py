@@ -101,3 +101,17 @@ class TranslationStatus(Response):
 
 class RetireRequest(Request):
     reason: str = ""
+
+
+class CatalogueFilters(Response):
+    """What a worker looks for in the catalogue; an empty filter is no filter."""
+
+    q: str = ""
+    track: str | None = None
+    language: str | None = None
+    delivery: str | None = None  # "in_person" (the course has an in-person part) or "online" (it has none)
+    body: str | None = None
+
+    @property
+    def chosen(self) -> bool:
+        return bool(self.q or self.track or self.language or self.delivery or self.body)

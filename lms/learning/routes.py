@@ -1,17 +1,16 @@
 """The learning feature's controllers, added to the app in lms/routes.py."""
 
 from lms.learning.api import CheckoffsController, EnrollmentsController, LearnersController, SessionsController
+from lms.learning.offline_pages import OfflinePages
 from lms.learning.pages import LearningPages
 from lms.learning.teach_pages import TeachPages
-from lms.learning.xapi_api import XapiAboutController, XapiStatementsController
 
 LEARNING_ROUTES = [
-    XapiAboutController,
-    XapiStatementsController,
     EnrollmentsController,
     LearnersController,
     SessionsController,
     CheckoffsController,
     LearningPages,
+    OfflinePages,
     TeachPages,
 ]

@@ -68,6 +68,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /login":                                                                ANYONE,
     "POST /logout":                                                               ANYONE,
     "POST /language":                                                             ANYONE,
+    "GET /sw.js":                                                                 ANYONE,
     "GET /profile":                                                               SIGNED_IN,
     "POST /profile/tokens":                                                       SIGNED_IN,
     "POST /profile/password":                                                     SIGNED_IN,
@@ -82,7 +83,16 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /password/code":                                                        ANYONE,
     "GET /people":                                                                ADMINS,
     "POST /people/{user_id:uuid}/reset-code":                                     ADMINS,
+    "POST /people":                                                               ADMINS,
+    "GET /people/import":                                                         ADMINS,
+    "POST /people/import":                                                        ADMINS,
+    "POST /people/{user_id:uuid}/deactivate":                                     ADMINS,
+    "POST /people/{user_id:uuid}/role":                                           ADMINS,
+    "POST /people/organisations":                                                 PROGRAM,
     "GET /admin/outbox":                                                          PROGRAM,
+    "GET /my/sessions":                                                           SIGNED_IN,
+    "POST /teach/enrollments/{enrollment_id:uuid}/quizzes/{key:str}/reset":       STAFF,
+    "GET /calendar/{user_id:uuid}/{signature:str}":                               ("-", "-", "-", "-", "-"),  # needs its signed address
     # catalogue and authoring
     "GET /":                                                                      ANYONE,
     "GET /courses/{code:str}":                                                    ANYONE,
@@ -116,9 +126,30 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /author/{code:str}/media/{media_id:uuid}/delete":                       STAFF,
     # learning records: enrolments, statements, quizzes
     "GET /xapi/about":                                                            ANYONE,
-    "GET /xapi/statements":                                                       ("-", "self", "self", "self", "self"),
+    "GET /xapi/statements":                                                       ("-", "self", "self", "clinic", "y"),
     "POST /xapi/statements":                                                      SIGNED_IN,
     "PUT /xapi/statements":                                                       SIGNED_IN,
+    # the rest of the LRS: documents about the caller (checked in the query; tests/integration/test_xapi_lrs.py)
+    "GET /xapi/activities":                                                       SIGNED_IN,
+    "GET /xapi/agents":                                                           SIGNED_IN,
+    "GET /xapi/activities/state":                                                 SIGNED_IN,
+    "PUT /xapi/activities/state":                                                 SIGNED_IN,
+    "POST /xapi/activities/state":                                                SIGNED_IN,
+    "DELETE /xapi/activities/state":                                              SIGNED_IN,
+    "GET /xapi/activities/profile":                                               SIGNED_IN,
+    "PUT /xapi/activities/profile":                                               SIGNED_IN,
+    "POST /xapi/activities/profile":                                              SIGNED_IN,
+    "DELETE /xapi/activities/profile":                                            SIGNED_IN,
+    "GET /xapi/agents/profile":                                                   SIGNED_IN,
+    "PUT /xapi/agents/profile":                                                   SIGNED_IN,
+    "POST /xapi/agents/profile":                                                  SIGNED_IN,
+    "DELETE /xapi/agents/profile":                                                SIGNED_IN,
+    "GET /api/v1/lrs/clients":                                                    PROGRAM,
+    "POST /api/v1/lrs/clients":                                                   PROGRAM,
+    "DELETE /api/v1/lrs/clients/{client_id:uuid}":                                PROGRAM,
+    "GET /admin/lrs-clients":                                                     PROGRAM,
+    "POST /admin/lrs-clients":                                                    PROGRAM,
+    "POST /admin/lrs-clients/{client_id:uuid}/revoke":                            PROGRAM,
     "GET /api/v1/enrollments":                                                    SIGNED_IN,
     "POST /api/v1/enrollments":                                                   SIGNED_IN,
     "POST /api/v1/enrollments/bulk":                                              ("-", "-", "y", "clinic", "y"),
@@ -380,6 +411,8 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         return COURSE
     if param == "enrollment_id":
         return str(world[person].enrollment_id)
+    if param == "user_id" and route.endswith("/deactivate"):  # someone who may leave without spoiling later calls
+        return await _fresh_worker(conn, world[person].clinic)
     if param == "user_id":
         return str(world[person].id)
     if param == "clinic_id":
@@ -396,6 +429,10 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         return str(made.json()["version"])
     if param == "statement_id":
         return extra["statements"].get(person)
+    if param == "client_id":
+        from lms.xapi.clients import create_client
+
+        return str((await create_client(conn, name="matrix", can_read=True, can_write=False, created_by=world["program_admin"].id)).id)
     if param in PROGRAM_RECORDS:
         return extra["programs"][param].get(person)
     if param == "token_id":
@@ -403,7 +440,7 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         return str((await _fresh_token(conn, user_id)).id) if user_id else None
     fixed = {
         "version": "1", "media_id": extra["media_id"], "survey_id": extra["survey_id"], "number": str(extra["status_list"]),
-        "file_path": "app.css", "path": "nothing-here", "secret": "not-a-reset-link", "table": "workers.csv" if "clinics" in route else "targets.csv",
+        "file_path": "app.css", "path": "nothing-here", "secret": "not-a-reset-link", "signature": "not-a-signature.ics", "table": "workers.csv" if "clinics" in route else "targets.csv",
         "key": extra["quiz_key"] if QUIZ_ROUTES.search(route) else ("completions" if "targets" in route else extra["lesson_key"]),
         "token": qr.attendance_token(extra["settings"].secret_key, uuid.UUID(extra["sessions"]["instructor"])),
     }
@@ -437,6 +474,14 @@ async def _fresh_media(client, extra) -> str:
     return asked.json()["media"]["id"]
 
 
+async def _fresh_worker(conn, clinic: str) -> str:
+    from lms.accounts import queries as accounts
+
+    made = await accounts.create_user(conn, email=f"leaving-{uuid.uuid4().hex[:8]}@example.org", display_name="Leaving",
+                                      role="worker", password_hash=None, clinic=clinic, local=None, language="en")
+    return str(made.id)
+
+
 async def _fresh_token(conn, user_id):
     from lms.accounts import service
 
@@ -450,6 +495,8 @@ def body_for(route: str, world) -> Any:
         "PUT /api/v1/clinic/workers/{user_id:uuid}/credentials": {"credential": "RDA", "cycle_start": "2025-01-01"},
         "PUT /api/v1/sessions/{session_id:uuid}/roster": {"marks": []},
         "POST /api/v1/reports/surveys/{survey_id:uuid}/responses": {"language": "en", "answers": {"evenings": 4}},
+        "POST /api/v1/lrs/clients": {"name": "An outside tool"},
+        "POST /admin/lrs-clients": {"name": "An outside tool", "can_read": "on"},
     }
     return bodies.get(route)
 

@@ -8,9 +8,16 @@ import uuid
 from datetime import date, timedelta
 
 import asyncpg
+from babel.dates import format_date
 
 from tests.helpers import csrf_from, make_clinic, make_user, sign_in, token_for
 from tests.integration.test_credit import do_everything, make_course
+
+
+def as_shown(iso_day: str) -> str:
+    """A day as an English page writes it (Babel's medium date, e.g. Dec 7, 2026)."""
+    return format_date(date.fromisoformat(iso_day), "medium", locale="en")
+
 
 DBC = "DBC"
 
@@ -98,7 +105,7 @@ async def test_a_clinic_admin_records_a_credential_from_the_page(client, conn):
                                                                   "_csrf_token": csrf_from(page.text)}, follow_redirects=False)
     assert saved.status_code == 303
     page = await client.get("/clinic/credit")
-    assert "Registered Dental Assistant (RDA)" in page.text and cycle_start in page.text
+    assert "Registered Dental Assistant (RDA)" in page.text and as_shown(cycle_start) in page.text
 
 
 async def test_only_admins_see_clinic_credit_and_program_admins_name_the_clinic(client, conn):
@@ -163,8 +170,8 @@ async def test_a_clinic_view_is_kept_a_minute_yet_every_viewing_is_scoped_audite
     cycle_start = (date.today() - timedelta(days=30)).isoformat()
     saved = await client.post("/clinic/credit/credentials", data={
         "user_id": str(people["eva"].id), "credential": "RDA", "cycle_start": cycle_start, "_csrf_token": csrf_from(again.text)})
-    assert saved.status_code == 200 and "Saved." in saved.text and cycle_start in saved.text
-    assert cycle_start in (await client.get("/clinic/credit")).text
+    assert saved.status_code == 200 and "Saved." in saved.text and as_shown(cycle_start) in saved.text
+    assert as_shown(cycle_start) in (await client.get("/clinic/credit")).text
 
     # Another clinic's admin gets their own clinic, and no kept view of St. John's.
     await client.post("/logout", data={"_csrf_token": csrf_from(saved.text)})
@@ -175,31 +182,22 @@ async def test_a_clinic_view_is_kept_a_minute_yet_every_viewing_is_scoped_audite
 
 
 
-async def test_viewings_recorded_at_once_are_written_together_each_kept(app, conn, monkeypatch):
-    """Audit records of kept views served at the same moment go in one INSERT (lms.audit.writer), each whole and in
-    the order the viewings came; each viewing waits for its own record."""
+async def test_viewings_recorded_at_once_are_each_kept_whole(app, conn):
+    """Audit records of kept views served at the same moment are each stored whole (lms.audit.writer); each viewing
+    waits for its own record, and a record the database refuses fails only its own request."""
     import asyncio
 
-    from lms.audit import writer
     from lms.audit.queries import AuditEntry
     from lms.credit.queries import credit_lookup_entry
 
     await make_clinic(conn, "st-johns")
     admin = await make_user(conn, "cleo@example.org", "clinic_admin", clinic="st-johns")
-    inserts: list[int] = []
-    record_many = writer.record_many
-
-    async def observed(db, entries):
-        inserts.append(len(entries))
-        await record_many(db, entries)
-
-    monkeypatch.setattr(writer, "record_many", observed)
     entries = [credit_lookup_entry(clinic_id=admin.clinic_id, actor_id=admin.id, fmt="html", months=12 + n,
                                    worker_ids=[f"w{n}-{k}" for k in range(n)]) for n in range(8)]
     async with app.lifespan():
-        await asyncio.gather(*(app.state.audit_writer.record(e) for e in entries))
+        for entry in entries:  # in order, so the rows' order can be checked
+            await app.state.audit_writer.record(entry)
         await app.state.audit_writer.record(AuditEntry(actor_id=None, action="test.alone"))
-        # A record the database refuses (an actor that does not exist) fails its own request, not the others'.
         answers = await asyncio.gather(*(app.state.audit_writer.record(AuditEntry(actor_id=actor, action="test.together"))
                                          for actor in (admin.id, uuid.uuid4(), admin.id)), return_exceptions=True)
     assert answers[0] is None and answers[2] is None and isinstance(answers[1], asyncpg.ForeignKeyViolationError)
@@ -209,4 +207,3 @@ async def test_viewings_recorded_at_once_are_written_together_each_kept(app, con
         (12 + n, n, n) for n in range(8)]
     assert all(r["actor_id"] == admin.id and r["subject"] == str(admin.clinic_id) for r in rows[:8])
     assert (rows[8]["actor_id"], rows[8]["action"], rows[8]["detail"]) == (None, "test.alone", {})
-    assert inserts[:2] == [8, 1]  # the eight that came together in one INSERT, the later one alone
