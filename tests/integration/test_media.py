@@ -486,11 +486,13 @@ async def test_an_instructor_attaches_an_upload_to_a_lesson_in_the_browser_and_p
     await publish_folder(conn, COURSES_DIR / "DA-IC-101")
     await make_user(conn, "maria@example.org", "instructor")
     await sign_in(client, "maria@example.org")
-    video, _ = await upload(client, {}, "DA-IC-101", MP4, filename="handwash.mp4", content_type="video/mp4", kind="video")
-    await client.post(video["complete_url"], json={})
-    captions, _ = await upload(client, {}, "DA-IC-101", VTT_ES.encode(), filename="es.vtt", content_type="text/vtt",
+    # upload.js sends the library page's CSRF token with each call its session cookie signs in
+    library = {"x-csrftoken": csrf_from((await client.get("/author/DA-IC-101/media")).text)}
+    video, _ = await upload(client, library, "DA-IC-101", MP4, filename="handwash.mp4", content_type="video/mp4", kind="video")
+    assert (await client.post(video["complete_url"], json={}, headers=library)).status_code == 200
+    captions, _ = await upload(client, library, "DA-IC-101", VTT_ES.encode(), filename="es.vtt", content_type="text/vtt",
                                kind="captions", language="es", video_id=video["media"]["id"])
-    await client.post(captions["complete_url"], json={})
+    assert (await client.post(captions["complete_url"], json={}, headers=library)).status_code == 200
 
     editor = await client.get("/author/DA-IC-101/activities/hand-hygiene")
     assert "handwash.mp4" in editor.text and "es.vtt" not in editor.text
