@@ -18,7 +18,8 @@ from lms.accounts.auth import API_PREFIXES, AuthenticationMiddleware
 from lms.audit.writer import AuditWriter
 from lms.db.pool import create_pool
 from lms.deps import DEPENDENCIES
-from lms.errors import EXCEPTION_HANDLERS
+from lms.errors import EXCEPTION_HANDLERS, document_problem_responses
+from lms.input_limits import HeaderLimitMiddleware, refuse_invalid_utf8
 from lms.learning.statement_writer import StatementWriter
 from lms.observability import ObservabilityPlugin, with_request_log
 from lms.routes import ROUTES
@@ -55,7 +56,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*ROUTES, create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False)],
         lifespan=[resources],
         dependencies=DEPENDENCIES,
-        middleware=[AuthenticationMiddleware()],
+        middleware=[HeaderLimitMiddleware(), AuthenticationMiddleware()],
+        before_request=refuse_invalid_utf8,
         plugins=[ObservabilityPlugin(settings)],
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=templates,
@@ -74,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=2 * 1024 * 1024,
         debug=False,
     )
+    document_problem_responses(app)
     return with_request_log(app, security_headers(settings))
 
 

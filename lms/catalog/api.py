@@ -16,6 +16,7 @@ from lms.catalog.content import CourseDoc
 from lms.catalog.language import pick
 from lms.catalog.schemas import CourseSummary, Published, RetireRequest, TranslationStatus, VersionDetail, VersionOut
 from lms.errors import NotFound
+from lms.schemas import VersionInPath, VersionInQuery
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
 Lang = Annotated[str, QueryParameter(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
@@ -42,7 +43,7 @@ class CatalogController(Controller):
         return out
 
     @get("/{code:str}", operation_id="courses_get")
-    async def get_course(self, db: Db, code: Code, version: Annotated[int | None, QueryParameter(ge=1)] = None) -> VersionDetail:
+    async def get_course(self, db: Db, code: Code, version: VersionInQuery = None) -> VersionDetail:
         found = await queries.version_detail(db, code=code, version=version)
         if found is None:
             raise NotFound(f"no published course {code}" + (f" version {version}" if version else ""))
@@ -75,5 +76,5 @@ class AuthoringController(Controller):
         return await service.publish_draft(tx, code=code, actor_id=user.id)
 
     @post("/{code:str}/versions/{version:int}/retire", operation_id="authoring_retire", status_code=204)
-    async def retire(self, tx: Tx, user: User, code: Code, version: FromPath[int], data: JSONBody[RetireRequest]) -> None:
+    async def retire(self, tx: Tx, user: User, code: Code, version: VersionInPath, data: JSONBody[RetireRequest]) -> None:
         await service.retire(tx, code=code, version=version, actor_id=user.id, reason=data.reason)

@@ -18,7 +18,7 @@ from lms.catalog.pages import KIND_NAMES, TRACK_NAMES, text_picker
 from lms.catalog.schemas import ActivityPage
 from lms.deps import Db, Tx, User
 from lms.errors import Invalid
-from lms.schemas import Form
+from lms.schemas import Form, VersionInPath, VersionInQuery
 from lms.web import page
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
@@ -52,7 +52,7 @@ class AuthoringPages(Controller):
     @get("/{code:str}", operation_id="page_author_course")
     async def course(
         self, request: Request[Any, Any, Any], db: Db, code: Code,
-        published: FromQuery[int | None] = None, saved: FromQuery[bool] = False,
+        published: VersionInQuery = None, saved: FromQuery[bool] = False,
     ) -> Template:
         doc = await service.load_draft(db, code)
         versions = await queries.list_versions(db, code=code)
@@ -120,6 +120,6 @@ class AuthoringPages(Controller):
         return Redirect(f"/author/{code}?published={published.version}", status_code=303)
 
     @post("/{code:str}/versions/{version:int}/retire", operation_id="page_author_retire")
-    async def retire(self, tx: Tx, user: User, code: Code, version: FromPath[int], data: URLEncodedBody[RetireForm]) -> Redirect:
+    async def retire(self, tx: Tx, user: User, code: Code, version: VersionInPath, data: URLEncodedBody[RetireForm]) -> Redirect:
         await service.retire(tx, code=code, version=version, actor_id=user.id, reason=data.reason[:500])
         return Redirect(f"/author/{code}", status_code=303)

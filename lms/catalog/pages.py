@@ -21,6 +21,7 @@ from lms.i18n import N_, request_language
 from lms.learning import page_data as learning_pages
 from lms.media.delivery import lesson_media, visitor_media
 from lms.web import KeptPage, fill_kept, is_visitor_page, page, render_kept, render_part, serve_kept, slot
+from lms.schemas import VersionInPath, VersionInQuery
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
 TRACK_NAMES = {
@@ -84,7 +85,7 @@ class CatalogPages(Controller):
 
     @get("/courses/{code:str}", operation_id="page_course")
     async def course(
-        self, request: Request[Any, Any, Any], code: Code, version: Annotated[int | None, QueryParameter(ge=1)] = None,
+        self, request: Request[Any, Any, Any], code: Code, version: VersionInQuery = None,
     ) -> Template | Response[str]:
         state, user = request.app.state, request.scope.get("user")
         cache = catalog_cache(state)
@@ -109,7 +110,7 @@ class CatalogPages(Controller):
 
     @get("/courses/{code:str}/v/{version:int}/{key:str}", operation_id="page_activity")
     async def activity(
-        self, request: Request[Any, Any, Any], code: Code, version: FromPath[int], key: FromPath[str],
+        self, request: Request[Any, Any, Any], code: Code, version: VersionInPath, key: FromPath[str],
     ) -> Template | Response[bytes]:
         state, user = request.app.state, request.scope.get("user")
         cache = catalog_cache(state)

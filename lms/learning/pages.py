@@ -22,7 +22,7 @@ from lms.i18n import request_language
 from lms.learning import enrollments, qr, quizzes, sessions, xapi
 from lms.learning.schemas import AttendForm, DoneForm
 from lms.learning.statements import record_statements
-from lms.schemas import safe_next
+from lms.schemas import VersionInPath, safe_next
 from lms.web import page
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
@@ -48,13 +48,13 @@ class LearningPages(Controller):
         return page(request, "learning/my.html.jinja2", enrollments=mine, tt=_picker(request))
 
     @post("/courses/{code:str}/v/{version:int}/enroll", operation_id="page_enroll", guards=[require_login])
-    async def enroll(self, tx: Tx, user: User, code: Code, version: FromPath[int]) -> Redirect:
+    async def enroll(self, tx: Tx, user: User, code: Code, version: VersionInPath) -> Redirect:
         await enrollments.enroll_self(tx, user=user, code=code, version=version)
         return Redirect(f"/courses/{code}?version={version}", status_code=303)
 
     @post("/learn/{code:str}/v/{version:int}/{key:str}/done", operation_id="page_lesson_done", guards=[require_login])
     async def lesson_done(
-        self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: Code, version: FromPath[int],
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: Code, version: VersionInPath,
         key: Key, data: URLEncodedBody[DoneForm],
     ) -> Redirect:
         """The no-JavaScript way to finish a lesson: the same `completed` statement the player would send."""
@@ -80,7 +80,7 @@ class LearningPages(Controller):
         return Redirect(safe_next(data.next, following), status_code=303)
 
     @get("/quiz/{code:str}/v/{version:int}/{key:str}", operation_id="page_quiz", guards=[require_login])
-    async def quiz(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: FromPath[int], key: Key) -> Template:
+    async def quiz(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: VersionInPath, key: Key) -> Template:
         found = await quizzes.quiz_for(db, user_id=user.id, code=code, version=version, key=key)
         if found is None:
             raise NotFound()
@@ -88,7 +88,7 @@ class LearningPages(Controller):
 
     @post("/quiz/{code:str}/v/{version:int}/{key:str}", operation_id="page_quiz_submit", guards=[require_login])
     async def submit_quiz(
-        self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: Code, version: FromPath[int], key: Key,
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: Code, version: VersionInPath, key: Key,
     ) -> Template:
         form = await request.form()
         attempt_id = form.get("attempt_id", "")

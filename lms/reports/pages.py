@@ -19,6 +19,7 @@ from lms.i18n import request_language
 from lms.reports import audit_log, dashboards, exports, service, views
 from lms.reports.schemas import Filters
 from lms.web import KeptPage, page, render_kept, serve_kept
+from lms.schemas import IdInQuery
 
 Text = Annotated[str | None, QueryParameter(max_length=64)]
 Table = Annotated[str, PathParameter(pattern=r"^[a-z_]{2,20}\.csv$")]
@@ -158,7 +159,7 @@ class ReportPages(Controller):
     async def audit(
         self, request: Request[Any, Any, Any], db: Db, action: Text = None,
         actor: Annotated[str | None, QueryParameter(max_length=254)] = None, start: Text = None, end: Text = None,
-        before: Annotated[int | None, QueryParameter(ge=1)] = None,
+        before: IdInQuery = None,
     ) -> Template:
         start_day = dashboards.parse_day(start, "start")
         end_day = dashboards.parse_day(end, "end")
