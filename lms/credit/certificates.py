@@ -89,7 +89,9 @@ def build_facts(inputs: dict[str, Any], rules: dict[str, CreditRule], *, code: s
     )
 
 
-def status_of(*, revoked_at: datetime | None, valid_until: date | None, today: date) -> Status:
+def status_of(*, revoked_at: datetime | None, valid_until: date | None, today: date, superseded: bool = False) -> Status:
+    if superseded:
+        return "superseded"
     if revoked_at is not None:
         return "revoked"
     if valid_until is not None and valid_until < today:

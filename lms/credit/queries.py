@@ -12,7 +12,7 @@ import msgspec
 from lms.audit.queries import AuditEntry
 from lms.credit.renewal import Requirement
 from lms.credit.rules import CreditRule
-from lms.credit.schemas import CertificateRow, Facts, KeyOut, PublicCertificateRow, WorkerCredentialOut
+from lms.credit.schemas import CertificateRow, CorrectionOut, Facts, KeyOut, PublicCertificateRow, WorkerCredentialOut
 
 # Dates on certificates are California dates.
 TZ = "America/Los_Angeles"
@@ -136,7 +136,7 @@ async def issue_inputs(conn: asyncpg.Connection, enrollment_id: UUID) -> dict[st
                         FROM attendance t
                         JOIN inperson_sessions s ON s.id = t.session_id
                         JOIN users i ON i.id = s.instructor_id
-                        WHERE a.kind = 'in_person' AND t.enrollment_id = e.id AND s.activity_id = a.id
+                        WHERE a.kind = 'in_person' AND t.enrollment_id = e.id AND s.activity_id = a.id AND t.left_at IS NOT NULL
                         UNION ALL
                         SELECT a.minutes, (k.signed_at AT TIME ZONE '{TZ}')::date, i.display_name
                         FROM checkoffs k JOIN users i ON i.id = k.instructor_id
@@ -188,11 +188,13 @@ async def store_credential(conn: asyncpg.Connection, *, certificate_id: UUID, cr
 
 
 _CERT = """c.id, c.code, c.enrollment_id, c.user_id, c.language, c.completed_at, c.issued_at, c.valid_until, c.facts,
-           c.key_id, c.status_index, c.revoked_at, c.revoked_reason"""
+           c.key_id, c.status_index, c.revoked_at, c.revoked_reason, c.correction,
+           (SELECT n.code FROM certificates n WHERE n.id = c.superseded_by) AS superseded_by_code"""
 
 
 async def certificate_by_enrollment(conn: asyncpg.Connection, enrollment_id: UUID) -> CertificateRow | None:
-    row = await conn.fetchrow(f"SELECT {_CERT} FROM certificates c WHERE c.enrollment_id = $1", enrollment_id)
+    """The enrolment's standing certificate (revoked by hand included; not one a correction replaced)."""
+    row = await conn.fetchrow(f"SELECT {_CERT} FROM certificates c WHERE c.enrollment_id = $1 AND c.correction IS NULL", enrollment_id)
     return msgspec.convert(dict(row), CertificateRow) if row else None
 
 
@@ -207,11 +209,12 @@ _decode_facts = msgspec.json.Decoder(Facts).decode
 async def public_certificate_by_code(conn: asyncpg.Connection, code: str) -> PublicCertificateRow | None:
     """Only what a public lookup shows; the facts as stored text, decoded straight into their type."""
     row = await conn.fetchrow(
-        "SELECT code, valid_until, facts::text, revoked_at, revoked_reason FROM certificates WHERE code = $1", code)
+        """SELECT c.code, c.valid_until, c.facts::text, c.revoked_at, c.revoked_reason, n.code
+           FROM certificates c LEFT JOIN certificates n ON n.id = c.superseded_by WHERE c.code = $1""", code)
     if row is None:
         return None
     return PublicCertificateRow(code=row[0], valid_until=row[1], facts=_decode_facts(row[2]), revoked_at=row[3],
-                                revoked_reason=row[4])
+                                revoked_reason=row[4], superseded_by_code=row[5])
 
 
 async def credential_for_owner(conn: asyncpg.Connection, *, code: str, user_id: UUID) -> dict[str, Any] | None:
@@ -237,7 +240,7 @@ async def completed_without_certificate(conn: asyncpg.Connection, user_id: UUID)
     rows = await conn.fetch(
         """SELECT e.id FROM enrollments e
            WHERE e.user_id = $1 AND e.completed_at IS NOT NULL
-             AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.enrollment_id = e.id)
+             AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.enrollment_id = e.id AND c.correction IS NULL)
            ORDER BY e.completed_at""",
         user_id,
     )
@@ -338,3 +341,50 @@ async def set_worker_credential(
         clinic_id, user_id, credential, cycle_start, recorded_by,
     )
     return msgspec.convert(dict(row), WorkerCredentialOut) if row else None
+
+
+# ---------------------------------------------------------------- corrections
+
+async def revoke_by_correction(conn: asyncpg.Connection, *, certificate_id: UUID, actor_id: UUID | None, outcome: str) -> None:
+    await conn.execute(
+        """UPDATE certificates SET revoked_at = now(), revoked_by = $2, revoked_reason = 'record corrected', correction = $3
+           WHERE id = $1 AND revoked_at IS NULL""",
+        certificate_id, actor_id, outcome,
+    )
+
+
+async def mark_superseded(conn: asyncpg.Connection, *, certificate_id: UUID, replaced_by: UUID) -> None:
+    await conn.execute("UPDATE certificates SET superseded_by = $2 WHERE id = $1 AND superseded_by IS NULL", certificate_id, replaced_by)
+
+
+async def insert_correction(
+    conn: asyncpg.Connection, *, certificate_id: UUID, replaced_by: UUID | None, user_id: UUID, outcome: str, reason: str,
+    changes: dict[str, Any], actor_id: UUID | None,
+) -> None:
+    await conn.execute(
+        """INSERT INTO certificate_corrections (certificate_id, replaced_by, user_id, outcome, reason, changes, actor_id)
+           VALUES ($1, $2, $3, $4, left($5, 500), $6, $7)""",
+        certificate_id, replaced_by, user_id, outcome, reason or "record corrected", changes, actor_id,
+    )
+
+
+_CORRECTION = """o.code, n.code AS replaced_by, k.outcome, k.reason, k.changes, k.corrected_at,
+                 o.facts ->> 'course_code' AS course_code, o.facts ->> 'course_title' AS course_title, u.display_name AS worker_name"""
+_CORRECTION_FROM = """certificate_corrections k JOIN certificates o ON o.id = k.certificate_id
+                      LEFT JOIN certificates n ON n.id = k.replaced_by JOIN users u ON u.id = k.user_id"""
+
+
+async def corrections_for_worker(conn: asyncpg.Connection, user_id: UUID) -> list[CorrectionOut]:
+    rows = await conn.fetch(f"SELECT {_CORRECTION} FROM {_CORRECTION_FROM} WHERE k.user_id = $1 ORDER BY k.corrected_at DESC LIMIT 200",
+                            user_id)
+    return [msgspec.convert(dict(r), CorrectionOut) for r in rows]
+
+
+async def corrections_for_clinic(conn: asyncpg.Connection, clinic_id: UUID) -> list[CorrectionOut]:
+    """Corrections of this clinic's workers' certificates (the clinic in the WHERE)."""
+    rows = await conn.fetch(
+        f"""SELECT {_CORRECTION} FROM {_CORRECTION_FROM}
+            WHERE u.clinic_id = $1 ORDER BY k.corrected_at DESC LIMIT 200""",
+        clinic_id,
+    )
+    return [msgspec.convert(dict(r), CorrectionOut) for r in rows]

@@ -10,14 +10,28 @@ from lms.credit.renewal import RenewalStatus
 from lms.i18n import N_
 from lms.schemas import Request, Response
 
-Status = Literal["valid", "expired", "revoked"]
+Status = Literal["valid", "expired", "revoked", "superseded"]
 UNIT_NAMES = {"ceu": N_("CEU"), "unit": N_("units"), "credit": N_("credits"), "point": N_("points"), "hour": N_("hours")}
 CATEGORY_NAMES = {
     "infection_control": N_("Infection Control"), "dental_practice_act": N_("California Dental Practice Act"),
     "bls": N_("Basic Life Support"), "hipaa": N_("HIPAA"), "cultural_competency": N_("Cultural competency"), "cpr": N_("CPR"),
     "administrative": N_("Administrative"), "clinical": N_("Clinical"), "general": N_("General"),
 }
-STATUS_NAMES = {"valid": N_("Valid"), "expired": N_("Expired"), "revoked": N_("Revoked")}
+STATUS_NAMES = {"valid": N_("Valid"), "expired": N_("Expired"), "revoked": N_("Revoked"), "superseded": N_("Superseded")}
+
+
+class CorrectionOut(Response):
+    """A certificate a correction of the record replaced or withdrew: what changed and why."""
+
+    code: str
+    replaced_by: str | None
+    outcome: Literal["superseded", "withdrawn"]
+    reason: str
+    changes: dict[str, Any]
+    corrected_at: datetime
+    course_code: str
+    course_title: str
+    worker_name: str
 
 
 class CreditLine(Response):
@@ -77,6 +91,7 @@ class PublicCertificateRow(Response):
     facts: Facts
     revoked_at: datetime | None
     revoked_reason: str | None
+    superseded_by_code: str | None = None
 
 
 class CertificateRow(Response):
@@ -93,6 +108,8 @@ class CertificateRow(Response):
     status_index: int
     revoked_at: datetime | None
     revoked_reason: str | None
+    correction: str | None = None            # superseded | withdrawn: revoked by a correction of the record
+    superseded_by_code: str | None = None
 
 
 class PublicCertificate(Response):
@@ -105,6 +122,7 @@ class PublicCertificate(Response):
     revoked_reason: str | None
     verify_url: str
     facts: Facts
+    superseded_by: str | None = None         # the code of the certificate that replaced this one
 
 
 class BodyTotal(Response):
@@ -121,6 +139,7 @@ class Transcript(Response):
     contact_hours: float
     totals: list[BodyTotal]          # valid and expired certificates; revoked ones do not count
     certificates: list[PublicCertificate]
+    corrections: list[CorrectionOut] = []   # certificates a correction of the record replaced or withdrew
 
 
 class RevokeRequest(Request):
@@ -152,6 +171,7 @@ class ClinicReport(Response):
     credential_names: dict[str, dict[str, str]] = {}  # credential -> language -> name
     total_workers: int = 0  # in the clinic (or, asked for only those short of a requirement, of those)
     first: int = 0  # position of workers[0] among them, from 1 (0: none shown)
+    corrections: list[CorrectionOut] = []   # this clinic's workers' certificates changed by a correction
 
 
 class WorkerCredentialSet(Request):
@@ -173,3 +193,4 @@ class KeyOut(Response):
 
 def as_facts(value: dict[str, Any]) -> Facts:
     return msgspec.convert(value, Facts)
+

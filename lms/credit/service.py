@@ -33,6 +33,7 @@ from lms.credit.verification import verify_credential
 from lms.dashboard_cache import clinic_changed
 from lms.db.after_commit import after_commit
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
+from lms.learning import attendance
 from lms.settings import Settings
 
 log = logging.getLogger("lms.credit")
@@ -116,9 +117,11 @@ def public_view(cert: CertificateRow | PublicCertificateRow, settings: Settings,
     now = now or datetime.now(UTC)
     return PublicCertificate(
         code=codes.grouped(cert.code),
-        status=status_of(revoked_at=cert.revoked_at, valid_until=cert.valid_until, today=now.date()),
+        status=status_of(revoked_at=cert.revoked_at, valid_until=cert.valid_until, today=now.date(),
+                         superseded=cert.superseded_by_code is not None),
         status_checked_at=now.replace(microsecond=0), revoked_at=cert.revoked_at, revoked_reason=cert.revoked_reason,
         verify_url=verify_url(settings, cert.code), facts=cert.facts,
+        superseded_by=codes.grouped(cert.superseded_by_code) if cert.superseded_by_code else None,
     )
 
 
@@ -160,6 +163,8 @@ def body_totals(certs: list[CertificateRow]) -> list[BodyTotal]:
 
 
 async def transcript(conn: asyncpg.Connection, user: CurrentUser, settings: Settings) -> Transcript:
+    # Sessions that ended while she was still checked in count up to their end from now on (and may complete courses).
+    await attendance.close_ended(conn, user_id=user.id, base_url=settings.public_base_url)
     await issue_missing(conn, user.id)
     certs = await queries.user_certificates(conn, user.id)
     counted = [c for c in certs if c.revoked_at is None]
@@ -167,6 +172,7 @@ async def transcript(conn: asyncpg.Connection, user: CurrentUser, settings: Sett
     return Transcript(
         worker_name=user.display_name, contact_hours=number(Decimal(minutes) / 60), totals=body_totals(certs),
         certificates=[public_view(c, settings) for c in certs],
+        corrections=await queries.corrections_for_worker(conn, user.id),
     )
 
 
@@ -323,7 +329,8 @@ async def clinic_report(
             out = out[offset:offset + CLINIC_PAGE_SIZE]
     return ClinicReport(clinic_id=clinic_id, clinic_name=clinic_name, as_of=today, since=since, workers=out,
                         credential_names={key: r.name for key, r in requirements.items()},
-                        total_workers=total, first=offset + 1 if out else 0)
+                        total_workers=total, first=offset + 1 if out else 0,
+                        corrections=await queries.corrections_for_clinic(conn, clinic_id))
 
 
 def _worker_credit(row: dict[str, Any], rules: dict[str, CreditRule], requirements: dict[str, Any], *, since: date, today: date) -> WorkerCredit:

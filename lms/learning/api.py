@@ -18,7 +18,7 @@ from lms.audit.queries import record
 from lms.catalog.content import Key
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import Invalid, NotFound
-from lms.learning import checkoffs, enrollments, qr, quizzes, sessions
+from lms.learning import attendance, checkoffs, enrollments, qr, quizzes, sessions
 from lms.learning.completion import complete_if_done
 from lms.learning.schemas import (
     Attendance, BulkEnrollRequest, BulkEnrollResult, Checkoff, CheckoffCreate, EnrollRequest, Enrollment, LearnerRow,
@@ -31,7 +31,10 @@ Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
 
 
 class AttendRequest(RequestStruct):
-    token: Annotated[str, msgspec.Meta(min_length=10, max_length=100)]
+    """The QR code's token, or the short code typed by hand (one of them)."""
+
+    token: Annotated[str, msgspec.Meta(min_length=10, max_length=100)] | None = None
+    code: Annotated[str, msgspec.Meta(min_length=6, max_length=12)] | None = None
 
 
 class EnrollmentsController(Controller):
@@ -112,15 +115,25 @@ class SessionsController(Controller):
         return await sessions.sessions_run_by(db, actor=user)
 
     @get("/{session_id:uuid}/roster", operation_id="sessions_roster", guards=[require_role(*TEACHERS)])
-    async def roster(self, db: Db, user: User, session_id: FromPath[UUID]) -> Roster:
-        found = await sessions.roster(db, session_id=session_id, actor=user)
+    async def roster(self, tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID]) -> Roster:
+        await attendance.close_ended(tx, session_id=session_id, base_url=settings.public_base_url)
+        found = await sessions.roster(tx, session_id=session_id, actor=user)
         if found is None:
             raise NotFound("no such session of yours")
         return found
 
     @put("/{session_id:uuid}/roster", operation_id="sessions_roster_save", guards=[require_role(*TEACHERS)])
     async def save_roster(self, tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID], data: JSONBody[RosterUpdate]) -> Roster:
-        await sessions.save_roster(tx, session_id=session_id, actor=user, marks=data.marks, base_url=settings.public_base_url)
+        await attendance.save_roster(tx, session_id=session_id, actor=user, marks=data.marks, reason=data.reason,
+                                     base_url=settings.public_base_url)
+        found = await sessions.roster(tx, session_id=session_id, actor=user)
+        assert found is not None
+        return found
+
+    @post("/{session_id:uuid}/close", operation_id="sessions_roster_close", guards=[require_role(*TEACHERS)], status_code=200)
+    async def close(self, tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID]) -> Roster:
+        """Close the roster: whoever is still checked in leaves now; later scans are refused."""
+        await attendance.close_roster(tx, session_id=session_id, actor=user, base_url=settings.public_base_url)
         found = await sessions.roster(tx, session_id=session_id, actor=user)
         assert found is not None
         return found
@@ -133,12 +146,14 @@ class SessionsController(Controller):
         return await roster_csv_response(tx, found, actor=user)
 
     @get("/{session_id:uuid}/code", operation_id="sessions_attendance_code", guards=[require_role(*TEACHERS)])
-    async def code(self, db: Db, user: User, settings: SettingsDep, session_id: FromPath[UUID]) -> QrCode:
-        """The current attendance code (it changes every 30 seconds)."""
-        if await sessions.get_session(db, session_id=session_id, actor=user) is None:
+    async def code(self, tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID]) -> QrCode:
+        """The current attendance code (it changes every 30 seconds), and the short code for the whole check-in window."""
+        short = await sessions.checkin_code(tx, session_id=session_id, actor=user)
+        if short is None:
             raise NotFound("no such session of yours")
         token = qr.attendance_token(settings.secret_key, session_id)
-        return QrCode(token=token, url=f"{settings.public_base_url.rstrip('/')}/attend/{token}", valid_seconds=qr.WINDOW_SECONDS)
+        return QrCode(token=token, url=f"{settings.public_base_url.rstrip('/')}/attend/{token}", valid_seconds=qr.WINDOW_SECONDS,
+                      short_code=short)
 
     @post("/{session_id:uuid}/registrations", operation_id="sessions_register")
     async def register(self, tx: Tx, user: User, session_id: FromPath[UUID]) -> Response[dict[str, bool]]:
@@ -147,11 +162,22 @@ class SessionsController(Controller):
 
     @post("/attendance", operation_id="sessions_attend_by_code", status_code=200)
     async def attend(self, tx: Tx, user: User, settings: SettingsDep, data: JSONBody[AttendRequest]) -> Attendance:
-        """Record the caller's arrival with the code shown in the room."""
-        session_id = qr.read_attendance_token(settings.secret_key, data.token)
-        if session_id is None:
-            raise Invalid("this attendance code is not valid or has expired; scan the code in the room again", field="token")
-        return await sessions.record_arrival(tx, session_id=session_id, user_id=user.id, arrived_at=datetime.now(UTC), base_url=settings.public_base_url)
+        """Record the caller's arrival (first scan) or check-out (a later one) with the code shown in the room."""
+        if data.code is not None:
+            typed = sessions.normalize_checkin_code(data.code)
+            session_id = await sessions.session_by_checkin_code(tx, typed) if typed else None
+            if session_id is None:
+                raise Invalid("this check-in code is not valid, or check-in for its session is closed", field="code")
+            method = "code"
+        elif data.token is not None:
+            session_id = qr.read_attendance_token(settings.secret_key, data.token)
+            if session_id is None:
+                raise Invalid("this attendance code is not valid or has expired; scan the code in the room again", field="token")
+            method = "qr"
+        else:
+            raise Invalid("give the QR code's token or the short check-in code", field="code")
+        return await attendance.record_scan(tx, session_id=session_id, user_id=user.id, scanned_at=datetime.now(UTC), method=method,
+                                            base_url=settings.public_base_url)
 
 
 async def roster_csv_response(conn, found: Roster, *, actor: CurrentUser) -> Response[str]:

@@ -18,6 +18,10 @@ from lms.learning.statements import store_trusted
 
 async def sign(conn: asyncpg.Connection, *, actor: CurrentUser, enrollment_id: UUID, activity_key: str, note: str, base_url: str) -> Checkoff:
     """Sign once; signing again returns the first signature unchanged."""
+    # Two instructors signing the same skill at once: the second waits here and then reads the first signature (its
+    # own snapshot could not see the row the first inserted, and found nothing to return).
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('checkoff:' || $1::uuid::text || ':' || $2::text, 0))",
+                       enrollment_id, activity_key)
     row = await conn.fetchrow(
         """WITH target AS (
                SELECT e.id AS enrollment_id, e.user_id, a.id AS activity_id, a.key, a.title, c.code, v.version

@@ -65,3 +65,43 @@ async def complete_if_done(conn: asyncpg.Connection, enrollment_ids: list[UUID],
         for listener in on_completed:
             await listener(conn, row["enrollment_id"])
     return [r["enrollment_id"] for r in rows]
+
+
+# Called when a record a completion rests on was corrected (attendance, a withdrawn approval ...), inside that
+# transaction, once per enrolment that was complete before: (conn, enrollment_id, still_complete, actor_id, reason).
+# The credit feature supersedes or revokes the certificate here.
+CorrectionListener = Callable[[asyncpg.Connection, UUID, bool, UUID | None, str], Awaitable[None]]
+on_corrected: list[CorrectionListener] = []
+
+
+async def reevaluate(
+    conn: asyncpg.Connection, enrollment_ids: list[UUID], *, actor_id: UUID | None, reason: str, base_url: str,
+) -> list[UUID]:
+    """After a correction: complete what is now due, withdraw the completions that no longer hold (their `completed`
+    statement is voided), and tell the listeners about every enrolment that was complete. Returns the withdrawn ones."""
+    if not enrollment_ids:
+        return []
+    newly = set(await complete_if_done(conn, enrollment_ids, base_url=base_url))
+    rows = await conn.fetch(
+        """SELECT e.id, e.user_id, c.statement_id,
+                  NOT EXISTS (SELECT 1 FROM activity_progress p WHERE p.enrollment_id = e.id AND NOT p.done) AS still_done
+           FROM enrollments e JOIN completions c ON c.enrollment_id = e.id
+           WHERE e.id = ANY($1::uuid[]) ORDER BY e.id FOR NO KEY UPDATE OF e""",
+        enrollment_ids,
+    )
+    withdrawn = [r for r in rows if not r["still_done"]]
+    if withdrawn:
+        ids = [r["id"] for r in withdrawn]
+        await conn.execute("DELETE FROM completions WHERE enrollment_id = ANY($1::uuid[])", ids)
+        await conn.execute("UPDATE enrollments SET completed_at = NULL WHERE id = ANY($1::uuid[])", ids)
+        from lms.learning.statements import store_trusted
+
+        for r in withdrawn:
+            await store_trusted(conn, xapi.voiding_statement(base_url=base_url, user_id=r["user_id"], voids=r["statement_id"]),
+                                user_id=r["user_id"], base_url=base_url)
+    for r in rows:
+        if r["id"] in newly:
+            continue
+        for listener in on_corrected:
+            await listener(conn, r["id"], r["still_done"], actor_id, reason)
+    return [r["id"] for r in withdrawn]

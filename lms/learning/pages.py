@@ -19,8 +19,8 @@ from lms.catalog.pages import text_picker
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.i18n import request_language
-from lms.learning import enrollments, qr, quizzes, sessions, xapi
-from lms.learning.schemas import AttendForm, DoneForm
+from lms.learning import attendance, enrollments, qr, quizzes, sessions, xapi
+from lms.learning.schemas import AttendForm, CheckinCodeForm, DoneForm
 from lms.learning.statements import record_statements
 from lms.schemas import VersionInPath, safe_next
 from lms.web import page
@@ -160,12 +160,32 @@ class LearningPages(Controller):
         if found is None:
             return page(request, "learning/attend.html.jinja2", status=400, state="expired", session=None, attendance=None, tt=_picker(request))
         session_id, arrived_at = found
+        return await self._record(request, tx, settings, user, session_id=session_id, scanned_at=arrived_at, method="qr")
+
+    async def _record(self, request: Request[Any, Any, Any], tx: Any, settings: Any, user: Any, *, session_id: UUID,
+                      scanned_at: datetime, method: str) -> Template:
         try:
-            attendance = await sessions.record_arrival(tx, session_id=session_id, user_id=user.id, arrived_at=arrived_at,
-                                                       base_url=settings.public_base_url)
+            done = await attendance.record_scan(tx, session_id=session_id, user_id=user.id, scanned_at=scanned_at, method=method,
+                                                base_url=settings.public_base_url)
         except (Forbidden, Conflict) as exc:
             state = "not_enrolled" if isinstance(exc, Forbidden) else "closed"
             return page(request, "learning/attend.html.jinja2", status=exc.status, state=state, session=None, attendance=None, tt=_picker(request))
         session = await sessions.session_for_worker(tx, session_id=session_id)
-        return page(request, "learning/attend.html.jinja2", state="recorded", session=dict(session) if session else None, attendance=attendance, tt=_picker(request))
+        return page(request, "learning/attend.html.jinja2", state="recorded", session=dict(session) if session else None,
+                    attendance=done, tt=_picker(request))
+
+    @get("/attend", operation_id="page_attend_code_form", guards=[require_login])
+    async def code_form(self, request: Request[Any, Any, Any]) -> Template:
+        """Check in by typing the short code shown in the room (for a phone that cannot scan)."""
+        return page(request, "learning/attend.html.jinja2", state="type", session=None, attendance=None, tt=_picker(request), error=None)
+
+    @post("/attend/code", operation_id="page_attend_code", guards=[require_login])
+    async def by_code(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep,
+                      data: URLEncodedBody[CheckinCodeForm]) -> Template:
+        typed = sessions.normalize_checkin_code(data.code)
+        session_id = await sessions.session_by_checkin_code(tx, typed) if typed else None
+        if session_id is None:
+            return page(request, "learning/attend.html.jinja2", status=400, state="type", session=None, attendance=None,
+                        tt=_picker(request), error=True, typed=data.code[:20])
+        return await self._record(request, tx, settings, user, session_id=session_id, scanned_at=datetime.now(UTC), method="code")
 

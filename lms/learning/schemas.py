@@ -211,6 +211,7 @@ class SessionOut(Response):
     registered: int
     attended: int
     cancelled_at: datetime | None
+    roster_closed_at: datetime | None = None
 
 
 class RosterMark(Request):
@@ -222,6 +223,7 @@ class RosterMark(Request):
 
 class RosterUpdate(Request):
     marks: Annotated[list[RosterMark], msgspec.Meta(max_length=1000)]
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""   # required when a recorded attendance changes
 
 
 class RosterLine(Response):
@@ -233,7 +235,7 @@ class RosterLine(Response):
     arrived_at: datetime | None
     left_at: datetime | None
     minutes: int | None
-    method: Literal["roster", "qr"] | None
+    method: Literal["roster", "qr", "code"] | None
 
 
 class Roster(Response):
@@ -245,17 +247,21 @@ class Attendance(Response):
     session_id: UUID
     user_id: UUID
     arrived_at: datetime
-    left_at: datetime
-    minutes: int
+    left_at: datetime | None       # None: still present; minutes accrue until check-out, roster close or the end
+    minutes: int                   # final when left_at is set, else the minutes so far (counted for nothing yet)
     method: str
     session_minutes: int
-    created: bool                  # False: already recorded, the first record stands
+    ends_at: datetime
+    created: bool                  # True: this scan recorded the arrival
+    state: Literal["arrived", "left", "already"]
+    final: bool
 
 
 class QrCode(Response):
     token: str
     url: str
     valid_seconds: int
+    short_code: str                # typed by hand instead of scanning; good for the session's check-in window
 
 
 # Checkoffs -----------------------------------------------------------------------------------------------------------
@@ -307,4 +313,8 @@ class CheckoffForm(Form):
 
 class AttendForm(Form):
     attendance_pass: str = ""
+
+
+class CheckinCodeForm(Form):
+    code: Annotated[str, msgspec.Meta(max_length=40)] = ""
 

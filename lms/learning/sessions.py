@@ -2,12 +2,13 @@
 the rotating QR code, and the roster with session length and minutes attended per worker.
 
 Minutes attended are counted from max(arrival, start) to min(leaving, end), rounded down: what contact hours are
-computed from. One attendance row per worker and session (primary key), however many scans or roster saves arrive.
+computed from (lms.learning.attendance). One attendance row per worker and session (primary key), however many scans
+or roster saves arrive.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import secrets
 from typing import Any
 from uuid import UUID
 
@@ -17,13 +18,10 @@ import msgspec
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
-from lms.learning import xapi
-from lms.learning.completion import complete_if_done
-from lms.learning.schemas import Attendance, Roster, RosterLine, RosterMark, SessionCreate, SessionOut
-from lms.learning.statements import store_trusted
+from lms.learning.schemas import Roster, RosterLine, SessionCreate, SessionOut
 
 CLINIC_TZ = "America/Los_Angeles"  # the partnership's clinics are in California
-_SESSION = """s.id, s.activity_id, c.code, v.version, a.key AS activity_key, a.title AS activity_title,
+_SESSION = """s.id, s.activity_id, c.code, v.version, a.key AS activity_key, a.title AS activity_title, s.roster_closed_at,
               a.minutes AS activity_minutes, s.starts_at, s.ends_at, s.minutes, s.clinic_id, k.name AS clinic_name, s.room,
               s.capacity, s.language, s.instructor_id, i.display_name AS instructor_name,
               (SELECT count(*) FROM session_registrations r WHERE r.session_id = s.id) AS registered,
@@ -145,129 +143,6 @@ async def unregister(conn: asyncpg.Connection, *, user_id: UUID, session_id: UUI
     )
 
 
-async def _attended(conn: asyncpg.Connection, rows: list[Any], *, base_url: str) -> None:
-    """After new attendance: an `attended` statement per worker, then completion for those enrolments."""
-    for r in rows:
-        statement = xapi.build_statement(
-            base_url=base_url, user_id=r["user_id"], verb="attended", code=r["code"], version=r["version"], key=r["activity_key"],
-            title=r["activity_title"], registration=r["enrollment_id"], language=r["language"],
-            timestamp=r["recorded_at"],
-            result={"duration": f"PT{r['minutes']}M", "completion": True},
-        )
-        await store_trusted(conn, statement, user_id=r["user_id"], base_url=base_url)
-    if rows:
-        await complete_if_done(conn, sorted({r["enrollment_id"] for r in rows}), base_url=base_url)
-
-
-_NEW_ATTENDANCE = """SELECT n.session_id, n.user_id, n.enrollment_id, n.arrived_at, n.minutes, n.recorded_at, s.language,
-                            c.code, v.version, a.key AS activity_key, a.title AS activity_title
-                     FROM {source} n JOIN inperson_sessions s ON s.id = n.session_id JOIN version_activities a ON a.id = s.activity_id
-                     JOIN course_versions v ON v.id = a.version_id JOIN courses c ON c.id = v.course_id"""
-
-
-async def record_arrival(
-    conn: asyncpg.Connection, *, session_id: UUID, user_id: UUID, arrived_at: datetime, base_url: str,
-) -> Attendance:
-    """A worker scanned the session's code: minutes from arrival (or the start) to the end. The first scan stands."""
-    row = await conn.fetchrow(
-        f"""WITH s AS (SELECT s.id, s.starts_at, s.ends_at, s.minutes, a.version_id
-                       FROM inperson_sessions s JOIN version_activities a ON a.id = s.activity_id
-                       WHERE s.id = $1 AND s.cancelled_at IS NULL),
-                 e AS (SELECT e.id FROM enrollments e, s WHERE e.user_id = $2 AND e.version_id = s.version_id),
-                 n AS (INSERT INTO attendance (session_id, user_id, enrollment_id, arrived_at, left_at, minutes, recorded_by, method)
-                       SELECT s.id, $2, e.id, $3, s.ends_at,
-                              floor(extract(epoch FROM s.ends_at - greatest($3, s.starts_at)) / 60)::int, $2, 'qr'
-                       FROM s, e WHERE $3 < s.ends_at AND $3 > s.starts_at - interval '2 hours'
-                       ON CONFLICT (session_id, user_id) DO NOTHING
-                       RETURNING session_id, user_id, enrollment_id, arrived_at, left_at, minutes, method, recorded_at)
-            SELECT (SELECT count(*) FROM s) AS found, (SELECT count(*) FROM e) AS enrolled,
-                   (SELECT starts_at FROM s) AS starts_at, (SELECT ends_at FROM s) AS ends_at, (SELECT minutes FROM s) AS session_minutes,
-                   (SELECT row_to_json(n) FROM n) AS created,
-                   (SELECT row_to_json(t) FROM (SELECT session_id, user_id, arrived_at, left_at, minutes, method FROM attendance
-                                                WHERE session_id = $1 AND user_id = $2) t) AS earlier,
-                   (SELECT json_agg(x) FROM ({_NEW_ATTENDANCE.format(source='n')}) x) AS new_rows""",
-        session_id, user_id, arrived_at,
-    )
-    if not row["found"]:
-        raise NotFound("no such session, or it was cancelled")
-    if not row["enrolled"]:
-        raise Forbidden("you are not enrolled in this course; ask the instructor", field="enrollment")
-    attendance = row["created"] or row["earlier"]
-    if attendance is None:
-        if arrived_at >= row["ends_at"]:
-            raise Conflict("this session has ended; ask the instructor to add you to the roster", field="session")
-        raise Conflict("this session has not started yet; scan the code again when it starts", field="session")
-    if row["new_rows"]:
-        await _attended(conn, [_typed(r) for r in row["new_rows"]], base_url=base_url)
-    return msgspec.convert({**attendance, "session_minutes": row["session_minutes"], "created": row["created"] is not None}, Attendance)
-
-
-def _typed(r: dict[str, Any]) -> dict[str, Any]:
-    """JSON from a CTE back to the types statements need."""
-    return {**r, "arrived_at": datetime.fromisoformat(r["arrived_at"]), "recorded_at": datetime.fromisoformat(r["recorded_at"]),
-            "session_id": UUID(r["session_id"]), "user_id": UUID(r["user_id"]), "enrollment_id": UUID(r["enrollment_id"])}
-
-
-async def save_roster(
-    conn: asyncpg.Connection, *, session_id: UUID, actor: CurrentUser, marks: list[RosterMark], base_url: str,
-) -> int:
-    """The instructor's roster: present workers get their minutes (corrections replace what was there), absent ones
-    lose a mistaken record. Every worker must be enrolled in the course version; otherwise nothing is saved."""
-    payload = [msgspec.to_builtins(m) for m in marks]
-    row = await conn.fetchrow(
-        f"""WITH s AS (SELECT s.id, s.starts_at, s.ends_at, a.version_id FROM inperson_sessions s
-                       JOIN version_activities a ON a.id = s.activity_id
-                       WHERE s.id = $1 AND {_RUNS.format(me='$3', role='$4')}),
-                 m AS (SELECT x.user_id, x.present, (x.arrived_at IS NOT NULL OR x.left_at IS NOT NULL) AS timed,
-                              greatest(coalesce(x.arrived_at, s.starts_at), s.starts_at) AS arrived,
-                              least(coalesce(x.left_at, s.ends_at), s.ends_at) AS left_at, e.id AS enrollment_id, s.id AS session_id
-                       FROM jsonb_to_recordset($2::jsonb) AS x(user_id uuid, present boolean, arrived_at timestamptz, left_at timestamptz)
-                       CROSS JOIN s LEFT JOIN enrollments e ON e.user_id = x.user_id AND e.version_id = s.version_id),
-                 ok AS (SELECT * FROM m WHERE present AND NOT EXISTS (SELECT 1 FROM m WHERE enrollment_id IS NULL)),
-                 -- Times given: they replace what was there. No times: the whole session, unless a record exists already
-                 -- (a scan at arrival, an earlier save), which stands.
-                 timed AS (INSERT INTO attendance (session_id, user_id, enrollment_id, arrived_at, left_at, minutes, recorded_by, method)
-                       SELECT session_id, user_id, enrollment_id, arrived, greatest(left_at, arrived),
-                              floor(extract(epoch FROM greatest(left_at, arrived) - arrived) / 60)::int, $3, 'roster'
-                       FROM ok WHERE timed
-                       ON CONFLICT (session_id, user_id) DO UPDATE
-                           SET arrived_at = EXCLUDED.arrived_at, left_at = EXCLUDED.left_at, minutes = EXCLUDED.minutes,
-                               recorded_by = EXCLUDED.recorded_by, method = 'roster', recorded_at = now()
-                       RETURNING session_id, user_id, enrollment_id, arrived_at, minutes, recorded_at, (xmax = 0) AS created),
-                 untimed AS (INSERT INTO attendance (session_id, user_id, enrollment_id, arrived_at, left_at, minutes, recorded_by, method)
-                       SELECT session_id, user_id, enrollment_id, arrived, left_at,
-                              floor(extract(epoch FROM left_at - arrived) / 60)::int, $3, 'roster'
-                       FROM ok WHERE NOT timed
-                       ON CONFLICT (session_id, user_id) DO NOTHING
-                       RETURNING session_id, user_id, enrollment_id, arrived_at, minutes, recorded_at, true AS created),
-                 n AS (SELECT * FROM timed UNION ALL SELECT * FROM untimed),
-                 gone AS (DELETE FROM attendance t USING m
-                          WHERE t.session_id = m.session_id AND t.user_id = m.user_id AND NOT m.present
-                            AND NOT EXISTS (SELECT 1 FROM m WHERE enrollment_id IS NULL)
-                          RETURNING t.user_id)
-            SELECT (SELECT count(*) FROM s) AS found,
-                   (SELECT array_agg(user_id) FROM m WHERE enrollment_id IS NULL) AS not_enrolled,
-                   (SELECT count(*) FROM n) + (SELECT count(*) FROM gone) AS changed,
-                   (SELECT json_agg(x) FROM ({_NEW_ATTENDANCE.format(source='n')} WHERE n.created) x) AS new_rows""",
-        session_id, payload, actor.id, actor.role,
-    )
-    if not row["found"]:
-        raise NotFound("no such session of yours")
-    if row["not_enrolled"]:
-        raise Invalid(f"marks: worker {row['not_enrolled'][0]} is not enrolled in this course version", field="marks")
-    await record(conn, actor_id=actor.id, action="attendance.roster", subject=str(session_id), detail={"marks": len(marks)})
-    await _attended(conn, [_typed(r) for r in row["new_rows"] or []], base_url=base_url)
-    # Corrected minutes can also complete an enrolment that was short before.
-    present = [m.user_id for m in marks if m.present]
-    if present:
-        ids = await conn.fetchval(
-            """SELECT array_agg(enrollment_id) FROM attendance WHERE session_id = $1 AND user_id = ANY($2::uuid[])""",
-            session_id, present,
-        )
-        await complete_if_done(conn, ids or [], base_url=base_url)
-    return row["changed"]
-
-
 async def roster(conn: asyncpg.Connection, *, session_id: UUID, actor: CurrentUser) -> Roster | None:
     """The session with everyone registered or present, in one query."""
     row = await conn.fetchrow(
@@ -302,3 +177,41 @@ async def cancel_session(conn: asyncpg.Connection, *, session_id: UUID, actor: C
     if done:
         await record(conn, actor_id=actor.id, action="session.cancelled", subject=str(session_id))
     return done is not None
+
+
+# The short check-in code: 6 characters without look-alikes (no 0/O, 1/I/L), typed by hand on a phone.
+CHECKIN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CHECKIN_LENGTH = 6
+
+
+def normalize_checkin_code(typed: str) -> str | None:
+    cleaned = "".join(typed.upper().split()).replace("-", "")
+    if len(cleaned) != CHECKIN_LENGTH or any(ch not in CHECKIN_ALPHABET for ch in cleaned):
+        return None
+    return cleaned
+
+
+async def checkin_code(conn: asyncpg.Connection, *, session_id: UUID, actor: CurrentUser) -> str | None:
+    """The session's short code, made on first need (None: not a session this person runs)."""
+    for _attempt in range(5):
+        code = "".join(secrets.choice(CHECKIN_ALPHABET) for _ in range(CHECKIN_LENGTH))
+        try:
+            async with conn.transaction():
+                found = await conn.fetchval(
+                    f"""UPDATE inperson_sessions s SET checkin_code = coalesce(s.checkin_code, $4)
+                        WHERE s.id = $1 AND {_RUNS.format(me='$2', role='$3')} RETURNING s.checkin_code""",
+                    session_id, actor.id, actor.role, code,
+                )
+        except asyncpg.UniqueViolationError:
+            continue  # one in 887 million per existing code: draw again
+        return found
+    raise Conflict("could not make a check-in code; try again")  # pragma: no cover
+
+
+async def session_by_checkin_code(conn: asyncpg.Connection, code: str) -> UUID | None:
+    """The session a typed code names, only while its check-in window is open (2 hours before the start to the end)."""
+    return await conn.fetchval(
+        """SELECT id FROM inperson_sessions WHERE checkin_code = $1 AND cancelled_at IS NULL AND roster_closed_at IS NULL
+           AND now() BETWEEN starts_at - interval '2 hours' AND ends_at""",
+        code,
+    )

@@ -21,7 +21,7 @@ from lms.catalog.pages import KIND_NAMES
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import DomainError, Invalid, NotFound
 from lms.i18n import request_language
-from lms.learning import checkoffs, enrollments, qr, sessions
+from lms.learning import attendance, checkoffs, enrollments, qr, sessions
 from lms.learning.api import roster_csv_response
 from lms.learning.schemas import BulkForm, CheckoffForm, RosterMark, SessionCreate, SessionForm
 from lms.schemas import VersionInPath, safe_next
@@ -106,8 +106,10 @@ class TeachPages(Controller):
         return Redirect(f"/teach/sessions/{created.id}", status_code=303)
 
     @get("/sessions/{session_id:uuid}", operation_id="page_teach_session", guards=[require_role(*TEACHERS)])
-    async def session(self, request: Request[Any, Any, Any], db: Db, user: User, session_id: FromPath[UUID], saved: FromQuery[bool] = False) -> Template:
-        found = await sessions.roster(db, session_id=session_id, actor=user)
+    async def session(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID],
+                      saved: FromQuery[bool] = False) -> Template:
+        await attendance.close_ended(tx, session_id=session_id, base_url=settings.public_base_url)
+        found = await sessions.roster(tx, session_id=session_id, actor=user)
         if found is None:
             raise NotFound("no such session of yours")
         return page(request, "learning/session.html.jinja2", roster=found, saved=saved, tt=_tt(request), local=local, error=None)
@@ -139,22 +141,30 @@ class TeachPages(Controller):
                     raise Invalid(f"no account with the email {walk_in}", field="walk_in")
                 if person not in {m.user_id for m in marks}:
                     marks.append(RosterMark(user_id=person, present=True))
-            await sessions.save_roster(tx, session_id=session_id, actor=user, marks=marks, base_url=settings.public_base_url)
+            await attendance.save_roster(tx, session_id=session_id, actor=user, marks=marks, reason=str(form.get("reason") or "")[:500],
+                                         base_url=settings.public_base_url)
         except DomainError as exc:
             return page(request, "learning/session.html.jinja2", status=exc.status, roster=found, saved=False, tt=_tt(request),
                         local=local, error=exc.detail)
         return Redirect(f"/teach/sessions/{session_id}?saved=true", status_code=303)
 
     @get("/sessions/{session_id:uuid}/code", operation_id="page_teach_code", guards=[require_role(*TEACHERS)])
-    async def code(self, request: Request[Any, Any, Any], db: Db, user: User, settings: SettingsDep, session_id: FromPath[UUID]) -> Template:
-        """The check-in code to show in the room: it changes every 30 seconds and the page refreshes itself."""
-        found = await sessions.get_session(db, session_id=session_id, actor=user)
+    async def code(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID]) -> Template:
+        """The check-in code to show in the room: it changes every 30 seconds and the page refreshes itself; the short
+        code beside it stays the same for the whole check-in window."""
+        found = await sessions.get_session(tx, session_id=session_id, actor=user)
         if found is None:
             raise NotFound("no such session of yours")
+        short_code = await sessions.checkin_code(tx, session_id=session_id, actor=user)
         token = qr.attendance_token(settings.secret_key, session_id)
         url = f"{settings.public_base_url.rstrip('/')}/attend/{token}"
         return page(request, "learning/code.html.jinja2", session=found, url=url, token=token,
-                    svg=qr.qr_svg(url, title="Check in"), refresh=qr.WINDOW_SECONDS, tt=_tt(request), local=local)
+                    svg=qr.qr_svg(url, title="Check in"), refresh=qr.WINDOW_SECONDS, tt=_tt(request), local=local, short_code=short_code)
+
+    @post("/sessions/{session_id:uuid}/close", operation_id="page_teach_roster_close", guards=[require_role(*TEACHERS)])
+    async def close(self, tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID]) -> Redirect:
+        await attendance.close_roster(tx, session_id=session_id, actor=user, base_url=settings.public_base_url)
+        return Redirect(f"/teach/sessions/{session_id}?saved=true", status_code=303)
 
     @get("/sessions/{session_id:uuid}/roster.csv", operation_id="page_teach_roster_csv", guards=[require_role(*TEACHERS)])
     async def roster_csv(self, tx: Tx, user: User, session_id: FromPath[UUID]) -> Response[str]:

@@ -309,3 +309,14 @@ def build_statement(
     if result is not None:
         statement["result"] = result
     return statement
+
+
+def voiding_statement(*, base_url: str, user_id: UUID, voids: UUID, timestamp: datetime | None = None) -> dict[str, Any]:
+    """The server's correction of one of its own statements about a worker (a completion that no longer holds)."""
+    return {
+        "id": str(uuid.uuid4()),
+        "actor": actor_for(base_url, user_id),
+        "verb": {"id": VERB_BASE + "voided", "display": {"en-US": "voided"}},
+        "object": {"objectType": "StatementRef", "id": str(voids)},
+        "timestamp": format_timestamp(timestamp or datetime.now(UTC)),
+    }

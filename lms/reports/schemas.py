@@ -12,9 +12,6 @@ from lms.catalog.content import CourseCode, Key, LangMap, LanguageTag
 from lms.i18n import N_
 from lms.schemas import Int4, Request, Response, VersionNumber
 
-# Aggregates of fewer respondents than this are never shown (k-anonymity).
-MIN_GROUP = 5
-
 QuestionKind = Literal["likert", "text"]
 SurveyKind = Literal["post_course", "on_demand"]
 Comment = Annotated[str, msgspec.Meta(max_length=2000)]
@@ -69,7 +66,7 @@ class Survey(Response):
     closes_at: datetime | None
     created_at: datetime
     answered: bool                    # at least one response: questions can no longer change
-    responses: int | None             # None: fewer than MIN_GROUP
+    responses: int | None             # respondents the results count (lms.reports.anonymity); None: none yet
 
 
 class SurveyAnswerIn(Request):
@@ -101,7 +98,7 @@ class QuestionResult(Response):
     key: str
     kind: QuestionKind
     prompt: dict[str, str]
-    answers: int | None               # None: fewer than MIN_GROUP answered this question in the group
+    answers: int | None               # None: nothing that may be shown (lms.reports.anonymity)
     mean: float | None
     distribution: list[int] | None    # how many chose 1, 2, 3, 4, 5
     comments: list[str] | None = None  # program admins only, groups of MIN_GROUP or more, never with identity
@@ -111,7 +108,7 @@ class GroupResult(Response):
     dimension: str                    # all | track | clinic | local | language
     key: str | None
     label: str
-    respondents: int | None           # None: fewer than MIN_GROUP, and nothing else is shown
+    respondents: int | None           # None: nothing that may be shown (lms.reports.anonymity)
     questions: list[QuestionResult]
 
 
@@ -122,6 +119,8 @@ class SurveyResults(Response):
     min_group: int
     overall: GroupResult
     breakdowns: list[GroupResult]
+    first_month: date | None = None   # the whole months that have ended which the results cover; None: none yet
+    last_month: date | None = None
 
 
 # ---------------------------------------------------------------- dashboards

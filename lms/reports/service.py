@@ -63,7 +63,8 @@ async def survey_results_for(
     survey = await surveys.get_survey(conn, survey_id) if survey_id else None
     if survey is None:
         return None
-    return await survey_results.results(conn, survey=survey, filters=filters, with_comments=with_comments, labels=labels)
+    return await survey_results.results(conn, survey=survey, filters=filters, with_comments=with_comments, labels=labels,
+                                        today=dashboards.today_in_california())
 
 
 async def program_dashboard(

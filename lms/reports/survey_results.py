@@ -1,115 +1,116 @@
-"""Survey results with k-anonymity: a group (the whole filtered set, or one track, clinic, local or language in it)
-shows nothing below MIN_GROUP respondents, not even its exact size; a question answered by fewer than MIN_GROUP in a
-group shows no figures either. Free text goes only to program admins, for groups of MIN_GROUP or more, sorted by
-text (never by time) and never with identity. The suppression happens in the SQL: small groups' figures never leave
-the database."""
+"""Survey results under lms.reports.anonymity's rule: the database answers per cell (track, clinic, local, language,
+month that has ended), the rule keeps the cells that count, and every group shown is a sum of those. Free text goes
+only to program admins, sorted by text (never by time) and never with identity; comments of cells too small to count
+never leave the database."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import asyncpg
 
-from lms.reports.schemas import MIN_GROUP, Filters, GroupResult, QuestionResult, Survey, SurveyResults
+from lms.reports import anonymity
+from lms.reports.anonymity import MIN_GROUP, Cell, Figures
+from lms.reports.schemas import Filters, GroupResult, QuestionResult, Survey, SurveyResults
 
-DIMENSIONS = ("track", "clinic", "local", "language")
+DIMENSIONS = anonymity.DIMENSIONS
 
-_DIM = """CASE WHEN grouping(r.track) = 0 THEN 'track' WHEN grouping(r.clinic_id) = 0 THEN 'clinic'
-               WHEN grouping(r.local_id) = 0 THEN 'local' WHEN grouping(r.language) = 0 THEN 'language' ELSE 'all' END"""
-_GRP = """CASE WHEN grouping(r.track) = 0 THEN coalesce(r.track, '') WHEN grouping(r.clinic_id) = 0 THEN coalesce(r.clinic_id::text, '')
-               WHEN grouping(r.local_id) = 0 THEN coalesce(r.local_id::text, '') WHEN grouping(r.language) = 0 THEN r.language
-               ELSE '' END"""
-_WHERE = """r.survey_id = $1 AND r.submitted_on BETWEEN $2 AND $3
+_CELL = """r.track, r.clinic_id::text AS clinic, r.local_id::text AS local, r.language,
+           date_trunc('month', r.submitted_on)::date AS month"""
+_WHERE = """r.survey_id = $1 AND r.submitted_on >= $2 AND r.submitted_on < $3
             AND ($4::text IS NULL OR r.track = $4) AND ($5::uuid IS NULL OR r.clinic_id = $5)
             AND ($6::uuid IS NULL OR r.local_id = $6) AND ($7::text IS NULL OR r.language = $7)"""
 
-# Two steps: counts per (group attributes, question, score) in one aggregate over the responses, then the grouping
-# sets over those few thousand rows.
-_RESULTS = f"""
-WITH people AS MATERIALIZED (
-    SELECT r.track, r.clinic_id, r.local_id, r.language, count(*) AS n
-    FROM survey_responses r WHERE {_WHERE}
-    GROUP BY 1, 2, 3, 4
-), counts AS MATERIALIZED (
-    SELECT r.track, r.clinic_id, r.local_id, r.language, a.question_key, a.score, count(*) AS n
-    FROM survey_responses r JOIN survey_answers a ON a.response_id = r.id AND a.score IS NOT NULL
-    WHERE {_WHERE}
-    GROUP BY 1, 2, 3, 4, 5, 6
-), sizes AS MATERIALIZED (
-    SELECT {_DIM} AS dim, {_GRP} AS grp, sum(r.n)::bigint AS n
-    FROM people r GROUP BY GROUPING SETS ((), (r.track), (r.clinic_id), (r.local_id), (r.language))
-), scores AS MATERIALIZED (
-    SELECT {_DIM} AS dim, {_GRP} AS grp, r.question_key, sum(r.n)::bigint AS answers,
-           (sum(r.score * r.n)::float8 / sum(r.n)) AS mean,
-           ARRAY[coalesce(sum(r.n) FILTER (WHERE r.score = 1), 0), coalesce(sum(r.n) FILTER (WHERE r.score = 2), 0),
-                 coalesce(sum(r.n) FILTER (WHERE r.score = 3), 0), coalesce(sum(r.n) FILTER (WHERE r.score = 4), 0),
-                 coalesce(sum(r.n) FILTER (WHERE r.score = 5), 0)]::bigint[] AS distribution
-    FROM counts r
-    GROUP BY GROUPING SETS ((r.question_key), (r.track, r.question_key), (r.clinic_id, r.question_key),
-                            (r.local_id, r.question_key), (r.language, r.question_key))
-    HAVING sum(r.n) >= $8
-), texts AS MATERIALIZED (
-    SELECT a.question_key, count(*) AS answers,
-           CASE WHEN $9 THEN array_agg(a.comment ORDER BY a.comment) END AS comments
-    FROM survey_responses r JOIN survey_answers a ON a.response_id = r.id AND a.comment IS NOT NULL
-    WHERE {_WHERE} AND (SELECT n FROM sizes WHERE dim = 'all') >= $8
-    GROUP BY a.question_key
-)
-SELECT s.dim, s.grp, CASE WHEN s.n >= $8 THEN s.n END AS respondents,
-       CASE WHEN s.n >= $8 THEN
-           (SELECT coalesce(json_agg(json_build_object('key', q.question_key, 'answers', q.answers, 'mean', q.mean,
-                                                       'distribution', q.distribution)), '[]')
-            FROM scores q WHERE q.dim = s.dim AND q.grp = s.grp) END AS scores,
-       CASE WHEN s.dim = 'all' AND s.n >= $8 THEN
-           (SELECT coalesce(json_agg(json_build_object('key', t.question_key, 'answers', t.answers, 'comments', t.comments)), '[]')
-            FROM texts t) END AS texts
-FROM sizes s
-ORDER BY s.dim, s.grp
+_CELLS = f"""
+SELECT {_CELL}, count(*) AS respondents
+FROM survey_responses r WHERE {_WHERE}
+GROUP BY 1, 2, 3, 4, 5
+"""
+
+_ANSWERS = f"""
+SELECT {_CELL}, a.question_key,
+       ARRAY[count(*) FILTER (WHERE a.score = 1), count(*) FILTER (WHERE a.score = 2), count(*) FILTER (WHERE a.score = 3),
+             count(*) FILTER (WHERE a.score = 4), count(*) FILTER (WHERE a.score = 5)]::int[] AS distribution,
+       count(a.comment) AS written,
+       CASE WHEN $8 AND count(a.comment) >= $9 THEN array_agg(a.comment ORDER BY a.comment) FILTER (WHERE a.comment IS NOT NULL)
+       END AS comments
+FROM survey_responses r JOIN survey_answers a ON a.response_id = r.id
+WHERE {_WHERE}
+GROUP BY 1, 2, 3, 4, 5, 6
 """
 
 
-def _group(survey: Survey, row: dict[str, Any], label: str, *, with_comments: bool) -> GroupResult:
-    enough = row["respondents"] is not None
-    scores = {s["key"]: s for s in row["scores"] or []} if enough else {}
-    texts = {t["key"]: t for t in row.get("texts") or []} if enough else {}
+def _key(row: Any) -> tuple[Any, ...]:
+    return (row["track"], row["clinic"], row["local"], row["language"], row["month"])
+
+
+async def cells(conn: asyncpg.Connection, *, survey_id: Any, filters: Filters, first: date, stop: date,
+                with_comments: bool) -> list[Cell]:
+    """Every cell in the filtered months [first, stop) as stored, before the rule."""
+    args = (survey_id, first, stop, filters.track, filters.clinic_id, filters.local_id, filters.language)
+    people = await conn.fetch(_CELLS, *args)
+    answers = await conn.fetch(_ANSWERS, *args, with_comments, MIN_GROUP)
+    scores: dict[tuple[Any, ...], dict[str, tuple[int, int, int, int, int]]] = {}
+    written: dict[tuple[Any, ...], dict[str, int]] = {}
+    comments: dict[tuple[Any, ...], dict[str, tuple[str, ...]]] = {}
+    for a in answers:
+        key = _key(a)
+        if a["written"]:
+            written.setdefault(key, {})[a["question_key"]] = a["written"]
+            if a["comments"]:
+                comments.setdefault(key, {})[a["question_key"]] = tuple(a["comments"])
+        else:
+            scores.setdefault(key, {})[a["question_key"]] = tuple(a["distribution"])  # type: ignore[assignment]
+    return [Cell(track=p["track"], clinic=p["clinic"], local=p["local"], language=p["language"], month=p["month"],
+                 respondents=p["respondents"], scores=scores.get(_key(p), {}), written=written.get(_key(p), {}),
+                 comments=comments.get(_key(p), {}))
+            for p in people]
+
+
+def _group(survey: Survey, found: Figures, *, dimension: str, key: str | None, label: str, with_comments: bool) -> GroupResult:
     questions = []
+    enough = found.respondents is not None
     for q in survey.questions:
         if q.kind == "likert":
-            s = scores.get(q.key)
+            dist = found.scores.get(q.key) if enough else None
+            answers = sum(dist) if dist else 0
             questions.append(QuestionResult(
-                key=q.key, kind=q.kind, prompt=q.prompt, answers=s["answers"] if s else None,
-                mean=round(s["mean"], 2) if s else None, distribution=s["distribution"] if s else None,
+                key=q.key, kind=q.kind, prompt=q.prompt, answers=answers or None,
+                mean=round(sum(i * n for i, n in enumerate(dist, start=1)) / answers, 2) if dist and answers else None,
+                distribution=list(dist) if dist and answers else None,
             ))
         else:
-            t = texts.get(q.key)
+            written = found.written.get(q.key) if enough else None
             questions.append(QuestionResult(
-                key=q.key, kind=q.kind, prompt=q.prompt, answers=t["answers"] if t else None, mean=None, distribution=None,
-                comments=(t["comments"] or []) if (t and with_comments) else None,
+                key=q.key, kind=q.kind, prompt=q.prompt, answers=written or None, mean=None, distribution=None,
+                comments=found.comments.get(q.key, []) if (written and with_comments) else None,
             ))
-    return GroupResult(dimension=row["dim"], key=row["grp"] or None, label=label, respondents=row["respondents"], questions=questions)
+    return GroupResult(dimension=dimension, key=key, label=label, respondents=found.respondents, questions=questions)
 
 
 async def results(
     conn: asyncpg.Connection, *, survey: Survey, filters: Filters, with_comments: bool, labels: dict[str, dict[str, str]],
+    today: date,
 ) -> SurveyResults:
-    """``labels``: dimension -> group key -> name shown (clinic and local names, track names ...)."""
-    rows = await conn.fetch(
-        _RESULTS, survey.id, filters.start, filters.end, filters.track, filters.clinic_id, filters.local_id, filters.language,
-        MIN_GROUP, with_comments,
-    )
-    overall_row: dict[str, Any] = {"dim": "all", "grp": "", "respondents": None, "scores": [], "texts": []}
+    """``labels``: dimension -> group key -> name shown (clinic and local names, track names ...). Groups are listed
+    for every value that has answers in the period, shown or not."""
+    months = anonymity.closed_months(filters.start, filters.end, today=today)
+    stored = await cells(conn, survey_id=survey.id, filters=filters, first=months[0], stop=months[1],
+                         with_comments=with_comments) if months else []
+    kept = anonymity.counted(stored)
     breakdowns = []
-    for r in rows:
-        row = dict(r)
-        if row["dim"] == "all":
-            overall_row = row
-            continue
-        names = labels.get(row["dim"], {})
-        label = names.get(row["grp"], row["grp"]) if row["grp"] else names.get("", "—")
-        breakdowns.append(_group(survey, row, label, with_comments=False))
+    for dimension in DIMENSIONS:
+        names = labels.get(dimension, {})
+        present = {c.value(dimension) for c in stored}
+        for key, found in anonymity.breakdown(kept, dimension, keys=present).items():
+            label = names.get(key, key) if key else names.get("", "—")
+            breakdowns.append(_group(survey, found, dimension=dimension, key=key or None, label=label, with_comments=False))
     order = {d: i for i, d in enumerate(DIMENSIONS)}
     breakdowns.sort(key=lambda g: (order.get(g.dimension, 9), g.label))
+    overall = _group(survey, anonymity.figures(kept), dimension="all", key=None, label="", with_comments=with_comments)
     return SurveyResults(
-        survey_id=survey.id, title=survey.title, languages=survey.languages, min_group=MIN_GROUP,
-        overall=_group(survey, overall_row, "", with_comments=with_comments), breakdowns=breakdowns,
+        survey_id=survey.id, title=survey.title, languages=survey.languages, min_group=MIN_GROUP, overall=overall,
+        breakdowns=breakdowns, first_month=months[0] if months else None,
+        last_month=(months[1] - timedelta(days=1)).replace(day=1) if months else None,
     )

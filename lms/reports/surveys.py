@@ -18,16 +18,23 @@ from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.i18n import base_language
-from lms.reports.schemas import MIN_GROUP, PendingSurvey, Survey, SurveyIn
+from lms.reports.anonymity import MIN_GROUP
+from lms.reports.schemas import PendingSurvey, Survey, SurveyIn
 
-_SURVEY = """s.id, s.kind, s.title, s.intro, s.questions, s.languages, s.is_default, s.opens_at, s.closes_at, s.created_at,
+# `responses` counts as the results do (lms.reports.anonymity): cells of MIN_GROUP or more in months that have ended,
+# so the count does not move by one when one more worker answers.
+_SURVEY = f"""s.id, s.kind, s.title, s.intro, s.questions, s.languages, s.is_default, s.opens_at, s.closes_at, s.created_at,
              EXISTS (SELECT 1 FROM survey_responses r WHERE r.survey_id = s.id) AS answered,
-             (SELECT count(*) FROM survey_responses r WHERE r.survey_id = s.id) AS responses"""
+             (SELECT coalesce(sum(c.n), 0)::bigint FROM (
+                  SELECT count(*) AS n FROM survey_responses r
+                  WHERE r.survey_id = s.id AND r.submitted_on < date_trunc('month', report_day(now()))::date
+                  GROUP BY r.track, r.clinic_id, r.local_id, r.language, date_trunc('month', r.submitted_on)
+                  HAVING count(*) >= {MIN_GROUP:d}) c) AS responses"""
 
 
 def _survey(row: Any) -> Survey:
     data = dict(row)
-    data["responses"] = data["responses"] if data["responses"] >= MIN_GROUP else None
+    data["responses"] = data["responses"] or None
     return msgspec.convert(data, Survey)
 
 

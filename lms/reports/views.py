@@ -14,8 +14,9 @@ from lms.catalog.language import pick
 from lms.catalog.pages import TRACK_NAMES
 from lms.i18n import translations
 from lms.reports.charts import Progress, Series, bar_chart, line_chart, progress_chart
+from lms.reports.anonymity import MIN_GROUP
 from lms.reports.schemas import (
-    BUCKET_NAMES, DIMENSION_NAMES, LIKERT_LABELS, MEASURE_NAMES, MIN_GROUP, ClinicWorker, Filters, GroupRow, RenewalDue,
+    BUCKET_NAMES, DIMENSION_NAMES, LIKERT_LABELS, MEASURE_NAMES, ClinicWorker, Filters, GroupRow, RenewalDue,
     SurveyResults, TargetProgress, TrendPoint,
 )
 from lms.reports.service import language_name

@@ -105,3 +105,14 @@ async def switch_to(client, email: str) -> None:
     client.cookies.clear()
     signed = await sign_in(client, email)
     assert signed.status_code == 303, signed.text
+
+
+async def travel(conn, session_id: str, minutes: int) -> None:
+    """As if `minutes` had passed: the session and what was recorded in it move that far into the past."""
+    from uuid import UUID
+
+    shift = timedelta(minutes=minutes)
+    await conn.execute("""UPDATE inperson_sessions SET starts_at = starts_at - $2::interval, ends_at = ends_at - $2::interval,
+                          roster_closed_at = roster_closed_at - $2::interval WHERE id = $1""", UUID(session_id), shift)
+    await conn.execute("""UPDATE attendance SET arrived_at = arrived_at - $2::interval, left_at = left_at - $2::interval,
+                          recorded_at = recorded_at - $2::interval WHERE session_id = $1""", UUID(session_id), shift)

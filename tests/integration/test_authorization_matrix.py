@@ -124,6 +124,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "PUT /api/v1/sessions/{session_id:uuid}/roster":                              TEACHERS,
     "GET /api/v1/sessions/{session_id:uuid}/roster.csv":                          TEACHERS,
     "GET /api/v1/sessions/{session_id:uuid}/code":                                TEACHERS,
+    "POST /api/v1/sessions/{session_id:uuid}/close":                              TEACHERS,
     "POST /api/v1/sessions/{session_id:uuid}/registrations":                      ("-", "y", "y", "y", "y"),
     "POST /api/v1/sessions/attendance":                                           SIGNED_IN,
     "POST /api/v1/checkoffs":                                                     STAFF,
@@ -132,6 +133,8 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /attend/{token:str}":                                                    ("-", "y", "y", "y", "y"),  # signed out: sign in first
     "GET /attend/pass/{arrival:str}":                                             SIGNED_IN,
     "POST /attend":                                                               SIGNED_IN,
+    "GET /attend":                                                                SIGNED_IN,
+    "POST /attend/code":                                                          SIGNED_IN,
     "GET /teach":                                                                 ("-", "-", "y", "y", "y"),
     "GET /teach/courses/{code:str}/v/{version:int}":                              ("-", "-", "y", "clinic", "y"),
     "POST /teach/courses/{code:str}/v/{version:int}/enroll":                      ("-", "-", "y", "clinic", "y"),
@@ -141,6 +144,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /teach/sessions/{session_id:uuid}/code":                                 TEACHERS,
     "GET /teach/sessions/{session_id:uuid}/roster.csv":                           TEACHERS,
     "POST /teach/sessions/{session_id:uuid}/cancel":                              TEACHERS,
+    "POST /teach/sessions/{session_id:uuid}/close":                               TEACHERS,
     "POST /teach/checkoffs":                                                      STAFF,
     # credit: certificates, credentials, transcripts, clinic credit
     "GET /verify":                                                                ANYONE,

@@ -130,7 +130,7 @@ async def test_completing_a_course_issues_a_certificate_whose_code_verifies_with
     assert credit["DBC"]["provider_number"] == "RP-5621" and credit["DBC"]["approval_category"] == "infection_control"
     assert credit["IACET"]["credit"] == 0.2
     assert {(p["kind"], p["instructor"], p["minutes"]) for p in facts["in_person"]} == {("in_person", "María López", 60), ("checkoff", "María López", 10)}
-    assert set(api) == {"code", "status", "status_checked_at", "revoked_at", "revoked_reason", "verify_url", "facts"}
+    assert set(api) == {"code", "status", "status_checked_at", "revoked_at", "revoked_reason", "verify_url", "facts", "superseded_by"}
 
 
 async def test_certificate_facts_are_frozen_when_issued(client, conn):

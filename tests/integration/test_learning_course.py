@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 from lms.learning import completion
 from tests.helpers import csrf_from, sign_in
-from tests.integration.learning_fixtures import CODE, api_user, XAPI, basic, hybrid_course, pass_quiz, queued_statement, schedule_session
+from tests.integration.learning_fixtures import (
+    CODE, XAPI, api_user, basic, hybrid_course, pass_quiz, queued_statement, schedule_session, travel,
+)
 
 COURSE_IRI = f"http://127.0.0.1:8000/activities/{CODE}/v1"
 
@@ -81,6 +83,7 @@ async def test_a_worker_completes_a_course_partly_offline_and_the_progress_arriv
         assert registered.status_code == 201, registered.text
         page = await client.get(f"/courses/{CODE}/v/1/{lab['key']}")
         assert "You are registered" in page.text
+        await travel(conn, session["id"], 120)  # the session took place
         roster = await client.put(f"/api/v1/sessions/{session['id']}/roster", headers=cast.instructor_headers,
                                   json={"marks": [{"user_id": str(cast.worker.id), "present": True}]})
         assert roster.status_code == 200 and roster.json()["lines"][0]["minutes"] == 60

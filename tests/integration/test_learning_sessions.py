@@ -1,5 +1,5 @@
-"""In-person sessions: workers register within capacity, check in with the rotating code on their phone (late arrivals
-get the minutes they were there), the instructor keeps the roster, and the export carries minutes."""
+"""In-person sessions: workers register within capacity, check in with the rotating code on their phone (minutes count
+from arrival until they leave or the session ends), the instructor keeps the roster, and the export carries minutes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from lms.learning import qr
 from tests.helpers import csrf_from, make_user, sign_in
-from tests.integration.learning_fixtures import CODE, api_user, basic, hybrid_course, schedule_session, switch_to
+from tests.integration.learning_fixtures import CODE, api_user, basic, hybrid_course, schedule_session, switch_to, travel
 
 
 async def test_an_instructor_takes_attendance_with_the_qr_code_and_the_roster_export_shows_minutes(client, conn, settings):
@@ -33,18 +33,20 @@ async def test_an_instructor_takes_attendance_with_the_qr_code_and_the_roster_ex
     assert "<svg" in code_page.text and '<meta http-equiv="refresh" content="30">' in code_page.text
     assert "<script" not in code_page.text
     token = re.search(r'data-token="([^"]+)"', code_page.text).group(1)
-    assert f"/attend/{token}" in code_page.text
+    # Beside the QR code, a short code to type by hand instead of a long address.
+    short = re.search(r'data-short-code="([^"]+)"', code_page.text).group(1)
+    assert len(short) == 6 and f"/attend/{token}" not in code_page.text
 
-    # Ana, signed in on her phone, scans it: one tap confirms; she arrived 30 minutes late, so 60 minutes count.
+    # Ana, signed in on her phone, scans it: one tap confirms; she arrived 30 minutes late. Her minutes count from now
+    # until she leaves; nothing counts before that.
     await switch_to(client, "ana@example.org")
     scanned = await client.get(f"/attend/{token}")
     assert scanned.status_code == 200 and "I am here" in scanned.text
     arrival = re.search(r'name="attendance_pass" value="([^"]+)"', scanned.text).group(1)
     checked_in = await client.post("/attend", data={"_csrf_token": csrf_from(scanned.text), "attendance_pass": arrival})
     assert checked_in.status_code == 200 and "You are checked in." in checked_in.text
-    minutes = await conn.fetchval("SELECT minutes FROM attendance WHERE user_id = $1", cast.worker.id)
-    assert 59 <= minutes <= 60
-    # Scanning again changes nothing: one attendance record, the first arrival stands.
+    assert await conn.fetchval("SELECT (minutes, left_at IS NULL) FROM attendance WHERE user_id = $1", cast.worker.id) == (0, True)
+    # Scanning again at once changes nothing: one attendance record, the first arrival stands.
     again = await client.get(f"/attend/{token}")
     twice = await client.post("/attend", data={"_csrf_token": csrf_from(again.text),
                                                "attendance_pass": re.search(r'name="attendance_pass" value="([^"]+)"', again.text).group(1)})
@@ -83,7 +85,8 @@ async def test_an_instructor_takes_attendance_with_the_qr_code_and_the_roster_ex
     stale = qr.attendance_token(settings.secret_key, uuid.UUID(session["id"]), now=time.time() - 120)
     assert (await client.get(f"/attend/{stale}")).status_code == 400
 
-    # The instructor adds Rosa, who came without registering, on the roster for the last 40 minutes.
+    # The session ends; the instructor adds Rosa, who came without registering, on the roster.
+    await travel(conn, session["id"], 61)
     await switch_to(client, "maria@example.org")
     roster_page = await client.get(f"/teach/sessions/{session['id']}")
     assert "Ana Pérez" in roster_page.text and "Luis Ramos" in roster_page.text
@@ -125,6 +128,12 @@ async def test_a_session_fills_up_and_late_roster_times_count_only_the_minutes_t
     assert [a.status_code for a in answers] == [201, 201, 409]
     assert "full" in answers[2].json()["detail"]
 
+    # Nobody can be marked present before the session has started.
+    early = await client.put(f"/api/v1/sessions/{session['id']}/roster", headers=cast.instructor_headers,
+                             json={"marks": [{"user_id": str(cast.worker.id), "present": True}]})
+    assert early.status_code == 400 and early.json()["field"] == "marks[0].present"
+    await travel(conn, session["id"], 2 * 24 * 60 + 90)  # the session took place
+
     not_enrolled = await api_user(conn, "ext@example.org", "worker", clinic="st-johns")
     refused = await client.put(f"/api/v1/sessions/{session['id']}/roster", headers=cast.instructor_headers,
                                json={"marks": [{"user_id": str(cast.worker.id), "present": True},
@@ -132,7 +141,7 @@ async def test_a_session_fills_up_and_late_roster_times_count_only_the_minutes_t
     assert refused.status_code == 400 and "not enrolled" in refused.json()["detail"]
     assert await conn.fetchval("SELECT count(*) FROM attendance") == 0
 
-    starts = datetime.fromisoformat(session["starts_at"])
+    starts = datetime.fromisoformat(session["starts_at"]) - timedelta(minutes=2 * 24 * 60 + 90)
     late = await client.put(f"/api/v1/sessions/{session['id']}/roster", headers=cast.instructor_headers, json={"marks": [
         {"user_id": str(cast.worker.id), "present": True, "arrived_at": (starts + timedelta(minutes=25)).isoformat()}]})
     line = late.json()["lines"][0]
@@ -140,7 +149,8 @@ async def test_a_session_fills_up_and_late_roster_times_count_only_the_minutes_t
     # 35 of 60 minutes is under the course's 80% share: the lab is not done.
     assert await conn.fetchval("SELECT done FROM activity_progress WHERE kind = 'in_person' AND user_id = $1", cast.worker.id) is False
     fixed = await client.put(f"/api/v1/sessions/{session['id']}/roster", headers=cast.instructor_headers, json={"marks": [
-        {"user_id": str(cast.worker.id), "present": True, "arrived_at": (starts + timedelta(minutes=10)).isoformat()}]})
+        {"user_id": str(cast.worker.id), "present": True, "arrived_at": (starts + timedelta(minutes=10)).isoformat()}],
+        "reason": "she signed in at 9:10"})
     assert fixed.json()["lines"][0]["minutes"] == 50
     assert await conn.fetchval("SELECT done FROM activity_progress WHERE kind = 'in_person' AND user_id = $1", cast.worker.id) is True
     assert await conn.fetchval("SELECT count(*) FROM attendance") == 1
