@@ -42,12 +42,6 @@ async def sign(conn: asyncpg.Connection, *, actor: CurrentUser, enrollment_id: U
     )
     if row is None:
         raise NotFound(f"no enrolment {enrollment_id} with a skills checkoff {activity_key!r}", field="activity_key")
-    if row["id"] is None:
-        # Another instructor's signature won the race: ON CONFLICT waited for it to commit, but this statement's
-        # snapshot predates it, so read the signature now that it is there.
-        row = dict(row) | dict(await conn.fetchrow(
-            """SELECT id, instructor_id, signed_at, note FROM checkoffs
-               WHERE enrollment_id = $1 AND activity_id = $2""", row["enrollment_id"], row["activity_id"]))
     if row["created"]:
         await record(conn, actor_id=actor.id, action="checkoff.signed", subject=f"{row['code']} v{row['version']} {activity_key}",
                      detail={"enrollment": str(enrollment_id)})
