@@ -25,6 +25,7 @@ CLINICS = [
     ("salud-para-la-gente", "Salud Para La Gente"),
 ]
 LOCALS = [("seiu-521", "SEIU Local 521"), ("seiu-721", "SEIU Local 721"), ("seiu-1021", "SEIU Local 1021"), ("seiu-uhw", "SEIU-UHW")]
+DEMO_INSTRUCTOR = "maria.instructor@example.org"
 DEMO_USERS = [
     ("ana.worker@example.org", "Ana Martínez", "worker", "clinica-romero", "seiu-721", "es"),
     ("sam.worker@example.org", "Sam Lee", "worker", "st-johns", "seiu-721", "en"),
@@ -53,6 +54,10 @@ async def seed_if_empty(conn: asyncpg.Connection, settings: Settings, say: Calla
 
     published = await publish_catalogue(conn, settings, say=say)
     say(f"Published {published} course(s) from {settings.courses_dir}.")
+    from lms.catalog.queries import own_every_course
+
+    # The demo instructor authored the starter catalogue: she owns it (program admins may add co-authors).
+    await own_every_course(conn, email=DEMO_INSTRUCTOR)
     say("Demo sign-ins (shown only now; keep them somewhere safe):")
     for role, email, password in logins:
         say(f"  {role:<14} {email:<32} {password}")

@@ -60,21 +60,21 @@ class AuthoringController(Controller):
     guards = [require_role(*STAFF)]
 
     @get("/{code:str}/draft", operation_id="authoring_draft_get")
-    async def get_draft(self, db: Db, code: Code) -> CourseDoc:
-        return await service.load_draft(db, code)
+    async def get_draft(self, db: Db, user: User, code: Code) -> CourseDoc:
+        return await service.load_draft(db, code, editor=user)
 
     @put("/{code:str}/draft", operation_id="authoring_draft_put")
-    async def put_draft(self, tx: Tx, code: Code, data: JSONBody[CourseDoc]) -> TranslationStatus:
-        return await service.save_draft(tx, data, code=code)
+    async def put_draft(self, tx: Tx, user: User, code: Code, data: JSONBody[CourseDoc]) -> TranslationStatus:
+        return await service.save_draft(tx, data, code=code, editor=user)
 
     @get("/{code:str}/translations", operation_id="authoring_translations")
-    async def translations(self, db: Db, code: Code) -> TranslationStatus:
-        return service.translation_status(await service.load_draft(db, code))
+    async def translations(self, db: Db, user: User, code: Code) -> TranslationStatus:
+        return service.translation_status(await service.load_draft(db, code, editor=user))
 
     @post("/{code:str}/publish", operation_id="authoring_publish")
     async def publish(self, tx: Tx, user: User, code: Code) -> Published:
-        return await service.publish_draft(tx, code=code, actor_id=user.id)
+        return await service.publish_draft(tx, code=code, editor=user)
 
     @post("/{code:str}/versions/{version:int}/retire", operation_id="authoring_retire", status_code=204)
     async def retire(self, tx: Tx, user: User, code: Code, version: VersionInPath, data: JSONBody[RetireRequest]) -> None:
-        await service.retire(tx, code=code, version=version, actor_id=user.id, reason=data.reason)
+        await service.retire(tx, code=code, version=version, editor=user, reason=data.reason)

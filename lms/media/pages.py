@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 
 from lms.accounts.auth import STAFF, require_role
 from lms.catalog import service as catalog
+from lms.catalog.guards import require_course_editor
 from lms.deps import Db, StorageDep, Tx, User
 from lms.errors import StoreUnavailable
 from lms.i18n import N_, request_language, translations
@@ -51,7 +52,7 @@ class MediaPages(Controller):
         self, request: Request[Any, Any, Any], db: Any, storage: Any, code: str, *, status: int = 200,
         error: str | None = None, done: UUID | None = None, deleted: str | None = None,
     ) -> Template:
-        doc = await catalog.load_draft(db, code)
+        doc = await catalog.load_draft(db, code, editor=request.scope["user"])
         media = await queries.list_media(db, code=code)
         captions: dict[UUID, list[MediaOut]] = {}
         for item in media:
@@ -80,7 +81,7 @@ class MediaPages(Controller):
     ) -> Template:
         return await self._library(request, db, storage, code, done=done, deleted=deleted)
 
-    @post("/uploads", operation_id="page_media_upload")
+    @post("/uploads", operation_id="page_media_upload", guards=[require_course_editor])
     async def upload(
         self, request: Request[Any, Any, Any], tx: Tx, storage: StorageDep, user: User, code: Code,
         data: URLEncodedBody[UploadForm],
@@ -96,7 +97,7 @@ class MediaPages(Controller):
             return await self._library(request, tx, storage, code, status=status, error=message)
         return page(request, "media/send.html.jinja2", code=code, ticket=ticket, accept=ACCEPT, kind_names=KIND_NAMES)
 
-    @get("/{media_id:uuid}/uploaded", operation_id="page_media_uploaded")
+    @get("/{media_id:uuid}/uploaded", operation_id="page_media_uploaded", guards=[require_course_editor])
     async def uploaded(
         self, request: Request[Any, Any, Any], db: Db, storage: StorageDep, user: User, code: Code, media_id: FromPath[UUID],
     ) -> Template | Redirect:
@@ -108,7 +109,7 @@ class MediaPages(Controller):
             return await self._library(request, db, storage, code, status=status, error=message)
         return Redirect(f"/author/{code}/media?done={media_id}", status_code=303)
 
-    @post("/{media_id:uuid}/delete", operation_id="page_media_delete")
+    @post("/{media_id:uuid}/delete", operation_id="page_media_delete", guards=[require_course_editor])
     async def delete(
         self, request: Request[Any, Any, Any], tx: Tx, storage: StorageDep, user: User, code: Code, media_id: FromPath[UUID],
     ) -> Template | Redirect:

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from lms.accounts.schemas import CurrentUser
 from lms.catalog.loader import publish_folder
 from lms.storage import Storage
-from tests.helpers import csrf_from, make_clinic, make_user, sign_in, token_for
+from tests.helpers import csrf_from, make_clinic, make_owner, make_user, sign_in, token_for
 
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00\x00\x00\x08free" + bytes(range(256)) * 8
 HTML = b"<!DOCTYPE html><html><head><title>Free prize</title></head><body><script>steal()</script></body></html>"
@@ -83,7 +83,9 @@ async def draft_course(conn, code: str) -> None:
 
 
 async def instructor_headers(conn) -> dict[str, str]:
+    """An instructor who owns every course there is so far (only owners change a course's media library)."""
     instructor = await make_user(conn, f"teacher-{uuid4().hex[:6]}@example.org", "instructor")
+    await conn.execute("INSERT INTO course_owners (course_id, user_id) SELECT id, $1 FROM courses", instructor.id)
     return await token_for(conn, instructor.id)
 
 
@@ -286,7 +288,7 @@ async def test_someone_who_may_not_see_the_lesson_gets_no_url(client, conn, sett
         "SELECT id, email, display_name, role, clinic_id, local_id, language FROM users WHERE id = $1", worker.id)))
     assert await may_view_version(conn, None, published.version_id) is False
     assert await may_view_version(conn, sam, published.version_id) is True
-    await service.retire(conn, code=published.code, version=1, actor_id=None, reason="replaced")
+    await service.retire(conn, code=published.code, version=1, editor=None, reason="replaced")
     assert await may_view_version(conn, sam, published.version_id) is False
     retired = await client.get(f"/api/v1/courses/{published.code}/versions/1/activities/handwashing/media",
                                headers=await token_for(conn, worker.id))
@@ -447,7 +449,8 @@ async def test_when_the_store_is_down_uploads_answer_503_and_the_lesson_text_sti
 async def test_the_library_page_uploads_without_javascript(client, conn, settings):
     code = course_code()
     await draft_course(conn, code)
-    await make_user(conn, "maria@example.org", "instructor", language="es")
+    maria = await make_user(conn, "maria@example.org", "instructor", language="es")
+    await make_owner(conn, code, maria.id)
     await sign_in(client, "maria@example.org")
     library = await client.get(f"/author/{code}/media")
     assert library.status_code == 200 and '<script src="/static/upload.js" defer>' in library.text
@@ -484,7 +487,7 @@ async def test_an_instructor_attaches_an_upload_to_a_lesson_in_the_browser_and_p
     from tests.helpers import publish_folder
 
     await publish_folder(conn, COURSES_DIR / "DA-IC-101")
-    await make_user(conn, "maria@example.org", "instructor")
+    await make_owner(conn, "DA-IC-101", (await make_user(conn, "maria@example.org", "instructor")).id)
     await sign_in(client, "maria@example.org")
     # upload.js sends the library page's CSRF token with each call its session cookie signs in
     library = {"x-csrftoken": csrf_from((await client.get("/author/DA-IC-101/media")).text)}
