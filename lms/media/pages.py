@@ -59,7 +59,8 @@ class MediaPages(Controller):
             if item.kind == "captions" and item.video_id and not item.replaced:
                 captions.setdefault(item.video_id, []).append(item)
         files = [m for m in media if m.kind != "captions"]
-        previews = {m.id: preview_url(storage, m) for m in media if m.status == "ready"}
+        keys = await queries.storage_keys(db, ids=[m.id for m in media if m.status == "ready"])
+        previews = {m.id: preview_url(storage, m, keys[m.id]) for m in media if m.id in keys}
         return page(
             request, "media/library.html.jinja2", status=status, doc=doc, code=code, files=files, captions=captions,
             videos=[m for m in files if m.kind == "video" and m.status == "ready"], previews=previews,
