@@ -10,6 +10,7 @@ from lms.health.api import HealthController
 from lms.learning.routes import LEARNING_ROUTES
 from lms.media.api import LessonMediaController, MediaController
 from lms.media.pages import MediaPages
+from lms.programs.routes import PROGRAM_ROUTES
 from lms.reports.routes import REPORT_ROUTES
 
 ROUTES = [
@@ -26,4 +27,5 @@ ROUTES = [
     *LEARNING_ROUTES,
     *CREDIT_ROUTES,
     *REPORT_ROUTES,
+    *PROGRAM_ROUTES,
 ]

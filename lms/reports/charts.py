@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-PALETTE = ("#0b6e4f", "#b35900", "#3c5a99", "#7a3e9d", "#5b6876")
+PALETTE = ("#0b6e4f", "#b35900", "#3c5a99", "#7a3e9d", "#5b6876", "#a61e4d")
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2")
 WIDTH = 640
 FONT = 'font-family="system-ui, sans-serif" font-size="12"'

@@ -16,7 +16,7 @@ from lms.dashboard_cache import dashboard_cache, read_at_label
 from lms.deps import Db, Tx, User, connection
 from lms.errors import Invalid, NotFound
 from lms.i18n import request_language
-from lms.reports import audit_log, dashboards, exports, service, views
+from lms.reports import audit_log, dashboards, exports, funder, service, views
 from lms.reports.schemas import Filters
 from lms.web import KeptPage, page, render_kept, serve_kept
 from lms.schemas import IdInQuery
@@ -53,6 +53,9 @@ class ReportPages(Controller):
                                            labels=TRACK_NAMES),
             "by_clinic": views.groups_chart(board.by_clinic, title=_("Outcomes by clinic"), _=_, locale=lang, chart_id="by-clinic"),
             "survey": views.likert_chart(board.survey, _=_, locale=lang) if board.survey else None,
+            "funder": views.funder_chart(board.funder, _=_, locale=lang),
+            "funder_by_clinic": views.funder_groups_chart(board.funder, "clinic", title=_("The funder's targets by clinic"), _=_, locale=lang),
+            "funder_by_local": views.funder_groups_chart(board.funder, "local", title=_("The funder's targets by union local"), _=_, locale=lang),
         }
         return page(request, "reports/program.html.jinja2", board=board, charts=charts, options=options,
                     qs=views.query_string(filters), period_label=lambda d: views.period_label(d, board.bucket, lang),
@@ -74,6 +77,9 @@ class ReportPages(Controller):
             "by_track": lambda: views.groups_table(board.by_track, "track"),
             "by_clinic": lambda: views.groups_table(board.by_clinic, "clinic"),
             "survey": lambda: views.survey_table(board.survey),
+            "funder": lambda: funder.totals_table(board.funder, filters),
+            "funder_by_clinic": lambda: funder.groups_table(board.funder, "clinic"),
+            "funder_by_local": lambda: funder.groups_table(board.funder, "local"),
         }[name]()
         await exports.audit_export(tx, actor_id=user.id, scope="program", table=name, filters=filters, rows=len(rows))
         return exports.csv_response(exports.filename("program", name, filters), header, rows)

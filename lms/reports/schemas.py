@@ -24,7 +24,8 @@ DIMENSION_NAMES = {"track": N_("Track"), "clinic": N_("Clinic"), "local": N_("Un
 BUCKET_NAMES = {"day": N_("by day"), "week": N_("by week"), "month": N_("by month")}
 MEASURE_NAMES = {
     "certificates": N_("certificates issued"), "completions": N_("course completions"),
-    "workers_enrolled": N_("distinct workers enrolled"),
+    "workers_enrolled": N_("distinct workers enrolled"), "apprentices_placed": N_("apprentices placed in a job"),
+    "tuition_reimbursed": N_("workers with tuition approved"), "preceptorship_workers": N_("workers with a preceptor"),
 }
 
 
@@ -168,6 +169,28 @@ class TargetProgress(Response):
     period_end: date
 
 
+class GroupCount(Response):
+    key: str | None
+    label: str
+    achieved: int
+
+
+class FunderTarget(Response):
+    """A target counted over the report's period (not its own): overall, by clinic and by union local."""
+
+    key: str
+    name: dict[str, str]
+    description: dict[str, str]
+    measure: str
+    tracks: list[str]
+    target: int
+    period_start: date
+    period_end: date
+    achieved: int
+    by_clinic: list[GroupCount]
+    by_local: list[GroupCount]
+
+
 class Option(Response):
     id: str
     name: str
@@ -188,6 +211,7 @@ class ProgramDashboard(Response):
     trend: list[TrendPoint]
     targets: list[TargetProgress]
     survey: SurveyResults | None
+    funder: list[FunderTarget] = []   # every target over this period, by clinic and local
 
 
 class ClinicWorker(Response):

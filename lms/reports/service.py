@@ -16,7 +16,7 @@ from lms.catalog.pages import TRACK_NAMES
 from lms.credit import queries as credit_queries
 from lms.credit.renewal import EarnedCredit, evaluate
 from lms.credit.rules import number
-from lms.reports import dashboards, survey_results, surveys, targets
+from lms.reports import dashboards, funder, survey_results, surveys, targets
 from lms.reports.schemas import ClinicDashboard, FilterOptions, Filters, ProgramDashboard, RenewalDue, SurveyResults
 
 RENEWAL_WINDOW_DAYS = 90
@@ -81,6 +81,7 @@ async def program_dashboard(
     return ProgramDashboard(
         filters=filters, bucket=bucket, totals=totals, by_track=by_track, by_clinic=by_clinic, trend=trend,
         targets=await targets.progress(conn), survey=survey,
+        funder=await funder.funder_report(conn, filters, labels=labels, none_label=none_label),
     )
 
 

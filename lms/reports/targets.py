@@ -1,5 +1,6 @@
 """The partnership's targets (rows in program_targets) and progress toward them, partnership-wide over each target's
-own period. What each target counts is data too: a measure and the tracks that count (see 0006_reports.sql)."""
+own period. What each target counts is data too: a measure and the tracks that count (see 0006_reports.sql), or one
+of the programs' records (0060_programs.sql)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,13 @@ async def progress(conn: asyncpg.Connection) -> list[TargetProgress]:
                    CASE t.measure
                        WHEN 'certificates' THEN {_SUMMED.format(column="certificates")}
                        WHEN 'completions' THEN {_SUMMED.format(column="completed")}
+                       WHEN 'apprentices_placed' THEN (SELECT count(DISTINCT a.user_id) FROM apprenticeships a
+                                                       WHERE a.placed_on BETWEEN t.period_start AND t.period_end)
+                       WHEN 'tuition_reimbursed' THEN (SELECT count(DISTINCT r.user_id) FROM tuition_requests r
+                                                       WHERE r.status IN ('approved', 'paid')
+                                                         AND report_day(r.approved_at) BETWEEN t.period_start AND t.period_end)
+                       WHEN 'preceptorship_workers' THEN (SELECT count(DISTINCT p.user_id) FROM preceptorships p
+                                                          WHERE p.starts_on BETWEEN t.period_start AND t.period_end)
                        ELSE (SELECT count(DISTINCT x.user_id) FROM report_worker_tracks x
                              WHERE x.track = ANY (t.tracks) AND x.first_enrolled_on BETWEEN t.period_start AND t.period_end)
                    END::bigint AS achieved

@@ -16,13 +16,13 @@ from lms.i18n import translations
 from lms.reports.charts import Progress, Series, bar_chart, line_chart, progress_chart
 from lms.reports.anonymity import MIN_GROUP
 from lms.reports.schemas import (
-    BUCKET_NAMES, DIMENSION_NAMES, LIKERT_LABELS, MEASURE_NAMES, ClinicWorker, Filters, GroupRow, RenewalDue,
+    BUCKET_NAMES, DIMENSION_NAMES, LIKERT_LABELS, MEASURE_NAMES, ClinicWorker, Filters, FunderTarget, GroupRow, RenewalDue,
     SurveyResults, TargetProgress, TrendPoint,
 )
 from lms.reports.service import language_name
 
 Gettext = Callable[..., str]
-PROGRAM_TABLES = ("targets", "trend", "by_track", "by_clinic", "survey")
+PROGRAM_TABLES = ("targets", "trend", "by_track", "by_clinic", "survey", "funder", "funder_by_clinic", "funder_by_local")
 CLINIC_TABLES = ("trend", "by_track", "workers", "renewals", "survey")
 FIGURE_COLUMNS = ("enrolled", "completed", "certificates", "credit_hours", "ehr_participants", "inperson_hours")
 
@@ -88,6 +88,27 @@ def targets_chart(items: Sequence[TargetProgress], *, _: Gettext, locale: str) -
         desc=_("One bar per target: the full bar is the target. The numbers are in the table below it."),
         items=[Progress(pick(t.name, locale)[0], t.achieved, t.target) for t in items], locale=locale,
         of=lambda value, target, share: _("%(value)s of %(target)s (%(share)s)", value=value, target=target, share=share),
+    )
+
+
+def funder_chart(report: Sequence[FunderTarget], *, _: Gettext, locale: str) -> Markup:
+    return progress_chart(
+        chart_id="funder", title=_("The funder's targets in this period"),
+        desc=_("One bar per target: the full bar is the target. The numbers are in the table below it."),
+        items=[Progress(pick(t.name, locale)[0], t.achieved, t.target) for t in report], locale=locale,
+        of=lambda value, target, share: _("%(value)s of %(target)s (%(share)s)", value=value, target=target, share=share),
+    )
+
+
+def funder_groups_chart(report: Sequence[FunderTarget], dimension: str, *, title: str, _: Gettext, locale: str) -> Markup:
+    """One group of bars per clinic (or local), one bar per target."""
+    groups = sorted({g.label for t in report for g in (t.by_clinic if dimension == "clinic" else t.by_local)}, key=str.lower)
+    counts = {t.key: {g.label: g.achieved for g in (t.by_clinic if dimension == "clinic" else t.by_local)} for t in report}
+    return bar_chart(
+        chart_id=f"funder-by-{dimension}", title=title, desc=_("A bar chart; the same numbers are in the table below it."),
+        categories=groups, series=[Series(pick(t.name, locale)[0], [counts[t.key].get(g, 0) for g in groups])
+                                   for t in report if counts[t.key]],  # a target with nothing anywhere draws no bars
+        locale=locale, empty=_("No activity in this period."),
     )
 
 

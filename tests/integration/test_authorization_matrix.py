@@ -28,6 +28,7 @@ import pytest
 
 from lms.learning import qr
 from tests.helpers import make_user, token_for
+from tests.integration.programs_world import PROGRAM_RECORDS, matrix_records
 from tests.integration.reliability_world import COURSE, build_world
 
 ROLES = ("anonymous", "worker", "instructor", "clinic_admin", "program_admin")
@@ -201,6 +202,17 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /surveys/{survey_id:uuid}":                                             WORKER_VOICE,
     "GET /surveys/after/{code:str}/{version:int}":                                SIGNED_IN,
     "POST /surveys/after/{code:str}/{version:int}":                               WORKER_VOICE,
+    # programs: apprenticeship ("runs": the apprentice's mentor)
+    "GET /programs":                                                              SIGNED_IN,
+    "GET /programs/apprenticeship":                                               SIGNED_IN,
+    "POST /programs/apprenticeship/weeks":                                        SIGNED_IN,
+    "POST /programs/apprenticeship/weeks/{week_id:uuid}":                         ("-", "self", "self", "self", "self"),
+    "GET /programs/apprentices/{apprenticeship_id:uuid}":                         ("-", "self", "runs", "clinic", "y"),
+    "POST /programs/weeks/{week_id:uuid}/decision":                               ("-", "-", "runs", "-", "y"),
+    "POST /programs/apprentices/{apprenticeship_id:uuid}/competencies":           ("-", "-", "runs", "-", "y"),
+    "POST /programs/apprentices/{apprenticeship_id:uuid}/outcome":                ADMINS,
+    "POST /programs/apprentices":                                                 PROGRAM,
+    "GET /programs/apprenticeship/export.csv":                                    ADMINS,
 }
 
 WORKERS = ("worker_a", "worker_a2", "worker_b")
@@ -297,6 +309,7 @@ async def matrix_world(conn, client, settings):
         questions=[SurveyQuestion(key="evenings", kind="likert", prompt={"en": "Evenings suit me.", "es": "Las tardes me convienen."})],
     ), actor=await _current(conn, world["program_admin"].id))
     world.extra["survey_id"] = str(survey.id)
+    world.extra["programs"] = await matrix_records(conn, world, second.id)
     world.extra["instructor_headers"] = world["instructor"].headers
     world.extra["settings"] = settings
     return world
@@ -340,6 +353,8 @@ def owners(cell: str, caller: str | None, param: str) -> tuple[str | None, list[
         if cell == "runs":
             return caller, ["instructor2"]
         return "instructor", []
+    if param in PROGRAM_RECORDS and cell == "runs":  # worker_a's mentor is the instructor, worker_b's another one
+        return "worker_a", ["worker_b"]
     if cell == "self":
         return caller, [w for w in WORKERS if w != caller]
     if cell == "clinic":
@@ -375,6 +390,8 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         return str(made.json()["version"])
     if param == "statement_id":
         return extra["statements"].get(person)
+    if param in PROGRAM_RECORDS:
+        return extra["programs"][param].get(person)
     if param == "token_id":
         user_id = world[person].id if person else None
         return str((await _fresh_token(conn, user_id)).id) if user_id else None
@@ -478,7 +495,7 @@ async def test_every_route_answers_every_role_as_the_matrix_says(client, conn, m
             if True:
                 cell = MATRIX[route][ROLES.index(role)]
                 params = re.findall(r"\{(\w+)", route.split(" ", 1)[1])
-                owned = [p for p in params if p in ("enrollment_id", "user_id", "clinic_id", "session_id", "token_id")
+                owned = [p for p in params if p in ("enrollment_id", "user_id", "clinic_id", "session_id", "token_id", *PROGRAM_RECORDS)
                          or (p == "code" and CERTIFICATE_ROUTES.search(route))]
                 if route == "GET /xapi/statements":
                     owned = ["statement_id"]

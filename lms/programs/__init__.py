@@ -1,0 +1,1 @@
+"""The partnership's programs beyond courses: apprenticeship, preceptorship, tuition reimbursement, career ladders."""

@@ -1,0 +1,95 @@
+"""The funder's report: each of the partnership's targets (program_targets) counted over a chosen period, for the
+whole partnership and by clinic and by union local, in one query. Course measures read the summary tables (as the
+dashboards do); the program measures read the apprenticeship, tuition and preceptorship records.
+
+Where a worker is counted: a course event at the clinic of the enrolment and the local at the time (as in
+report_daily); an apprentice at her employer clinic, a tuition request at the clinic it was made from, a preceptor
+assignment at its clinic, each with the worker's current local. Workers are counted once per target, however many
+groups they appear in."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from lms.reports.schemas import Filters, FunderTarget, GroupCount
+
+_FUNDER = """
+WITH t AS (SELECT key, measure, tracks FROM program_targets),
+events AS (
+    SELECT t.key, NULL::uuid AS user_id, d.clinic_id, d.local_id,
+           (CASE t.measure WHEN 'certificates' THEN d.certificates ELSE d.completed END)::bigint AS n
+    FROM t JOIN report_daily d ON d.track = ANY (t.tracks)
+    WHERE t.measure IN ('certificates', 'completions') AND d.day BETWEEN $1 AND $2
+    UNION ALL
+    SELECT t.key, w.user_id, w.clinic_id, w.local_id, 1
+    FROM t JOIN report_worker_tracks w ON w.track = ANY (t.tracks)
+    WHERE t.measure = 'workers_enrolled' AND w.first_enrolled_on BETWEEN $1 AND $2
+    UNION ALL
+    SELECT t.key, a.user_id, a.clinic_id, u.local_id, 1
+    FROM t CROSS JOIN apprenticeships a JOIN users u ON u.id = a.user_id
+    WHERE t.measure = 'apprentices_placed' AND a.placed_on BETWEEN $1 AND $2
+    UNION ALL
+    SELECT t.key, r.user_id, r.clinic_id, u.local_id, 1
+    FROM t CROSS JOIN tuition_requests r JOIN users u ON u.id = r.user_id
+    WHERE t.measure = 'tuition_reimbursed' AND r.status IN ('approved', 'paid') AND report_day(r.approved_at) BETWEEN $1 AND $2
+    UNION ALL
+    SELECT t.key, p.user_id, p.clinic_id, u.local_id, 1
+    FROM t CROSS JOIN preceptorships p JOIN users u ON u.id = p.user_id
+    WHERE t.measure = 'preceptorship_workers' AND p.starts_on BETWEEN $1 AND $2
+)
+SELECT key, grouping(clinic_id) = 0 AS by_clinic, grouping(local_id) = 0 AS by_local, clinic_id::text, local_id::text,
+       (CASE WHEN count(user_id) = 0 THEN coalesce(sum(n), 0) ELSE count(DISTINCT user_id) END)::bigint AS achieved
+FROM events
+WHERE ($3::uuid IS NULL OR clinic_id = $3) AND ($4::uuid IS NULL OR local_id = $4)
+GROUP BY GROUPING SETS ((key), (key, clinic_id), (key, local_id))
+"""
+
+
+async def funder_report(
+    conn: asyncpg.Connection, filters: Filters, *, labels: dict[str, dict[str, str]], none_label: str = "—",
+) -> list[FunderTarget]:
+    """Every target, in the targets' order, with what the period achieved overall, by clinic and by local (groups with
+    nothing counted are left out). ``labels``: clinic and local names by id."""
+    targets = await conn.fetch(
+        """SELECT key, name, description, measure, tracks, target, period_start, period_end FROM program_targets
+           ORDER BY position, key""")
+    rows = await conn.fetch(_FUNDER, filters.start, filters.end, filters.clinic_id, filters.local_id)
+    totals: dict[str, int] = {}
+    clinics: dict[str, list[GroupCount]] = {}
+    locals_: dict[str, list[GroupCount]] = {}
+    for r in rows:
+        if r["by_clinic"]:
+            key = r["clinic_id"]
+            clinics.setdefault(r["key"], []).append(
+                GroupCount(key=key, label=labels.get("clinic", {}).get(key or "", none_label), achieved=r["achieved"]))
+        elif r["by_local"]:
+            key = r["local_id"]
+            locals_.setdefault(r["key"], []).append(
+                GroupCount(key=key, label=labels.get("local", {}).get(key or "", none_label), achieved=r["achieved"]))
+        else:
+            totals[r["key"]] = r["achieved"]
+    return [
+        FunderTarget(
+            key=t["key"], name=t["name"], description=t["description"], measure=t["measure"], tracks=list(t["tracks"]),
+            target=t["target"], period_start=t["period_start"], period_end=t["period_end"], achieved=totals.get(t["key"], 0),
+            by_clinic=sorted(clinics.get(t["key"], []), key=lambda g: g.label.lower()),
+            by_local=sorted(locals_.get(t["key"], []), key=lambda g: g.label.lower()),
+        )
+        for t in targets
+    ]
+
+
+def groups_table(report: list[FunderTarget], dimension: str) -> tuple[list[str], list[list[object]]]:
+    """CSV: one row per clinic (or local), one column per target."""
+    header = [dimension, *[t.key for t in report]]
+    counts: dict[str, dict[str, int]] = {}
+    for t in report:
+        for g in (t.by_clinic if dimension == "clinic" else t.by_local):
+            counts.setdefault(g.label, {})[t.key] = g.achieved
+    return header, [[label, *[by_target.get(t.key, 0) for t in report]] for label, by_target in sorted(counts.items(), key=lambda kv: kv[0].lower())]
+
+
+def totals_table(report: list[FunderTarget], filters: Filters) -> tuple[list[str], list[list[object]]]:
+    return (["target", "name", "definition", "period_start", "period_end", "achieved", "target_value", "percent"],
+            [[t.key, t.name.get("en", t.key), t.description.get("en", ""), filters.start, filters.end, t.achieved, t.target,
+              round(100 * t.achieved / t.target, 1)] for t in report])
