@@ -193,7 +193,9 @@ async def test_a_large_video_goes_as_a_multipart_upload(client, conn, settings):
     done = await client.post(ticket["complete_url"], headers=headers, json={"parts": parts})
     assert done.status_code == 200, done.text
     assert done.json()["byte_size"] == len(body) and done.json()["status"] == "ready"
-    assert (await Storage(settings).head(f"media/{code}/{ticket['media']['id']}"))["ContentLength"] == len(body)
+    # checked and moved out of the upload's reach: the parts' key is empty, the checked copy whole
+    assert await Storage(settings).head(f"media/{code}/{ticket['media']['id']}") is None
+    assert (await Storage(settings).head(f"media/{code}/{ticket['media']['id']}.checked"))["ContentLength"] == len(body)
 
     big = await client.post(f"/api/v1/courses/{code}/media/uploads", headers=headers, json={
         "filename": "course.mp4", "content_type": "video/mp4", "size": 1500 * 1024**2, "kind": "video"})
