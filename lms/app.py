@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from litestar import Litestar
@@ -20,17 +20,19 @@ from lms.db.pool import create_pool
 from lms.deps import DEPENDENCIES
 from lms.errors import EXCEPTION_HANDLERS, document_problem_responses
 from lms.input_limits import HeaderLimitMiddleware, refuse_invalid_utf8
-from lms.learning.statement_writer import StatementWriter
+from lms.learning.completion import completion_listener
 from lms.observability import ObservabilityPlugin, with_request_log
 from lms.routes import ROUTES
 from lms.security import security_headers
 from lms.settings import Settings
 from lms.storage import Storage
+from lms.xapi.protocol import XapiProtocol
 
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Litestar:
+    """The app; with ``jobs`` it also runs a background job worker for its lifetime (``lms serve``)."""
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
@@ -38,10 +40,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.settings = settings
         app.state.pool = await create_pool(settings)
         app.state.storage = Storage(settings)
-        app.state.statement_writer = StatementWriter(app.state)
+        app.state.statement_listeners = [completion_listener(settings.public_base_url)]
         app.state.audit_writer = AuditWriter(app.state)
         try:
-            yield
+            async with AsyncExitStack() as stack:
+                if jobs:
+                    from lms.jobs.queue import running_worker
+
+                    await stack.enter_async_context(running_worker(app.state.pool, settings))
+                yield
         finally:
             await app.state.pool.close()
 
@@ -77,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     document_problem_responses(app)
+    app.asgi_handler = XapiProtocol(app.asgi_handler)  # version, CORS, HEAD, alternate syntax: before routing
     return with_request_log(app, security_headers(settings))
 
 
@@ -84,4 +92,5 @@ def create_app_from_env() -> Litestar:
     """For ASGI servers started with ``--factory``: settings from the environment, built to live as long as the process."""
     from lms.server import long_lived
 
-    return long_lived(create_app())
+    settings = Settings.from_env()
+    return long_lived(create_app(settings, jobs=settings.jobs_in_serve))

@@ -26,8 +26,9 @@ def load_settings() -> Settings:
 
 
 @contextmanager
-def running_servers(settings: Settings, *, store: bool = True):
-    """Embedded servers for what the settings leave unset; stopped on the way out, whatever happens."""
+def running_servers(settings: Settings, *, store: bool = True, watch: bool = False):
+    """Embedded servers for what the settings leave unset; stopped on the way out, whatever happens. ``watch``: started
+    again if one dies meanwhile (for `lms serve`)."""
     from lms.embedded import EmbeddedError, start_embedded
 
     try:
@@ -35,9 +36,12 @@ def running_servers(settings: Settings, *, store: bool = True):
     except EmbeddedError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from None
+    watchdog = servers.watch(say=lambda msg: click.echo(msg, err=True)) if watch else None
     try:
         yield servers.settings
     finally:
+        if watchdog is not None:
+            watchdog.stop()
         servers.stop()
 
 
@@ -93,7 +97,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         "host": host, "port": port, "log_level": None, "log_config": None, "access_log": False,
         "proxy_headers": True, "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
     }
-    with sigterm_ends_normally(), running_servers(settings) as ready:
+    with sigterm_ends_normally(), running_servers(settings, watch=True) as ready:
         from lms.seed import seed_if_empty
 
         with_database(ready, lambda conn: seed_if_empty(conn, ready, say=lambda msg: click.echo(msg, err=True)))
@@ -108,7 +112,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         if workers == 1:
             from lms.app import create_app
 
-            run_server(long_lived(create_app(ready)), **options)  # lms/server.py: the production server, measured in infra/bench
+            run_server(long_lived(create_app(ready, jobs=ready.jobs_in_serve)), **options)  # lms/server.py: the production server, measured in infra/bench
         else:
             os.environ.update(exported_environment(ready))
             run_server("lms.app:create_app_from_env", factory=True, workers=workers, **options)
@@ -119,8 +123,39 @@ def exported_environment(settings: Settings) -> dict[str, str]:
     """What worker processes need to find the servers this process started."""
     return {
         env_name(name): str(getattr(settings, name))
-        for name in ("database_url", "s3_endpoint_url", "s3_access_key_id", "s3_secret_access_key", "secret_key", "data_dir")
+        for name in ("database_url", "s3_endpoint_url", "s3_access_key_id", "s3_secret_access_key", "secret_key", "data_dir",
+                     "jobs_in_serve")
     } | {"LMS_SEED_DEMO": "false"}
+
+
+@main.command()
+@click.option("--concurrency", type=int, default=2, help="Jobs run at the same time.")
+def worker(concurrency: int) -> None:
+    """Run the background job worker (messages, reminders) on its own, e.g. beside `lms serve` with LMS_JOBS_IN_SERVE=false."""
+    from lms.observability.logs import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings)
+    with running_servers(settings, store=False) as ready:
+        with_database(ready, _noop)  # migrations, including the job queue's tables
+
+        async def run() -> None:
+            from lms.db.pool import create_pool
+            from lms.jobs.queue import running_worker
+
+            pool = await create_pool(ready)
+            try:
+                async with running_worker(pool, ready, concurrency=concurrency):
+                    click.echo("Job worker running. Press Ctrl+C to stop.", err=True)
+                    await anyio.sleep_forever()
+            finally:
+                await pool.close()
+
+        try:
+            anyio.run(run)
+        except KeyboardInterrupt:
+            pass
+    click.echo("Stopped.", err=True)
 
 
 @main.command()
@@ -194,7 +229,7 @@ def users_create(email: str, display_name: str | None, password: str | None, rol
         clinic=clinic, local=local_, language=language,
     )
     user = _run_with_db(lambda conn: service.create_user(conn, data))
-    click.echo(f"Created {user.role} {user.email} ({user.id}).")
+    click.echo(f"Created {user.role} {user.email or user.display_name} ({user.id}).")
 
 
 @main.group()

@@ -51,6 +51,13 @@ class Forbidden(DomainError):
     title = N_("Forbidden")
 
 
+class PreconditionFailed(DomainError):
+    """An If-Match / If-None-Match precondition did not hold (xAPI documents)."""
+
+    status = 412
+    title = N_("Precondition failed")
+
+
 class TooMany(DomainError):
     status = 429
     title = N_("Too many requests")

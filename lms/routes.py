@@ -2,6 +2,8 @@
 
 from lms.accounts.api import ClinicsController, MeController, UsersController
 from lms.accounts.pages import AccountPages
+from lms.accounts.people_pages import PeoplePages
+from lms.accounts.recovery_pages import RecoveryPages
 from lms.catalog.api import AuthoringController, CatalogController
 from lms.catalog.authoring_pages import AuthoringPages
 from lms.catalog.pages import CatalogPages
@@ -10,8 +12,10 @@ from lms.health.api import HealthController
 from lms.learning.routes import LEARNING_ROUTES
 from lms.media.api import LessonMediaController, MediaController
 from lms.media.pages import MediaPages
+from lms.messages.pages import OutboxPages
 from lms.programs.routes import PROGRAM_ROUTES
 from lms.reports.routes import REPORT_ROUTES
+from lms.xapi.routes import XAPI_ROUTES
 
 ROUTES = [
     HealthController,
@@ -19,6 +23,9 @@ ROUTES = [
     UsersController,
     ClinicsController,
     AccountPages,
+    RecoveryPages,
+    PeoplePages,
+    OutboxPages,
     CatalogController,
     AuthoringController,
     CatalogPages,
@@ -28,4 +35,5 @@ ROUTES = [
     *CREDIT_ROUTES,
     *REPORT_ROUTES,
     *PROGRAM_ROUTES,
+    *XAPI_ROUTES,
 ]

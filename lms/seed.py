@@ -1,12 +1,17 @@
 """First start with an empty database: the partnership's clinics and locals, demo users, and the course catalogue.
 
-Demo logins are printed once, on that first start. The passwords are random, so no known password ships.
+The demo passwords are random, so no known password ships. They never go to the service's log (which is often
+collected and kept): they are written to a file in the data dir that only the service's user can read, and shown on
+the terminal when the service runs in one.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import asyncpg
 
@@ -58,7 +63,22 @@ async def seed_if_empty(conn: asyncpg.Connection, settings: Settings, say: Calla
 
     # The demo instructor authored the starter catalogue: she owns it (program admins may add co-authors).
     await own_every_course(conn, email=DEMO_INSTRUCTOR)
-    say("Demo sign-ins (shown only now; keep them somewhere safe):")
-    for role, email, password in logins:
-        say(f"  {role:<14} {email:<32} {password}")
+    lines = [f"{role:<14} {email:<32} {password}" for role, email, password in logins]
+    path = write_private(settings.data_dir / "demo-sign-ins.txt", "".join(line + "\n" for line in lines))
+    say(f"Demo sign-ins are in {path} (readable only by this user).")
+    if sys.stderr.isatty():  # a person at a terminal, not a log collector
+        print("Demo sign-ins (keep them somewhere safe):", *(f"  {line}" for line in lines), sep="\n", file=sys.stderr)
     return True
+
+
+def write_private(path: Path, text: str) -> Path:
+    """Created with mode 0600 from the start: no moment when another user could open it."""
+    path = path.resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+    return path

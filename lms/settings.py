@@ -57,7 +57,21 @@ class Settings:
     cookie_secure: bool = _setting(False, "Mark session cookies Secure (set true behind https).")
     session_hours: int = _setting(12, "Hours a browser session lasts.")
     auth_cache_seconds: float = _setting(5.0, "Seconds each process keeps who a session cookie or API token belongs to (one query less per request). A sign-out, revoked token or role change made through a process applies there at once and in other processes within this time; 0 looks up every request.")
-    login_max_failures: int = _setting(5, "Failed logins for one email within 15 minutes before further tries are refused.")
+    login_max_failures: int = _setting(5, "Failed sign-ins for one account within 15 minutes before each further try is slowed (1 s more each, up to 10 s); the right password still signs in.")
+    login_max_failures_per_address: int = _setting(30, "Failed sign-ins from one client address within 15 minutes before that address is refused for a while (the right password of an account under attack still works from elsewhere).")
+    password_reset_minutes: int = _setting(60, "Minutes an e-mailed or texted password-reset link or code stays valid (single use).")
+    reset_code_hours: int = _setting(72, "Hours a reset code that a clinic admin issues stays valid (single use).")
+    smtp_host: str = _setting("", "SMTP server for email. Unset: messages are kept in the outbox that program admins read on the web.")
+    smtp_port: int = _setting(587, "SMTP port.")
+    smtp_security: str = _setting("starttls", "SMTP connection security: starttls, tls or none.")
+    smtp_username: str = _setting("", "SMTP user name (unset: no login).")
+    smtp_password: str = _setting("", "SMTP password.", secret=True)
+    smtp_from: str = _setting("lms@localhost", "From address of email messages.")
+    smtp_timeout: float = _setting(20.0, "Seconds an SMTP server may take before a delivery is retried later.")
+    twilio_account_sid: str = _setting("", "Twilio account SID for SMS. Unset (with the token and sender): no SMS, messages go by email or to the outbox.")
+    twilio_auth_token: str = _setting("", "Twilio auth token.", secret=True)
+    twilio_from: str = _setting("", "Twilio sender: a phone number in E.164 form (+15105550100) or a messaging service SID.")
+    jobs_in_serve: bool = _setting(True, "Run the background job worker (messages, reminders) inside `lms serve`; set false when `lms worker` runs as a separate process.")
     default_language: str = _setting("en", "Interface language when nothing else decides.")
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
     log_format: str = _setting("auto", "Log line format: json (one JSON object per line), text (readable), or auto (text when stderr is a terminal, else json).")
@@ -69,6 +83,14 @@ class Settings:
     @property
     def uses_embedded_postgres(self) -> bool:
         return not self.database_url
+
+    @property
+    def sends_email(self) -> bool:
+        return bool(self.smtp_host)
+
+    @property
+    def sends_sms(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from)
 
     @property
     def uses_embedded_s3(self) -> bool:
@@ -123,6 +145,14 @@ class Settings:
                 out.append(f"{env_name(name)}: must be a port between 1 and 65535")
         if not 0 <= self.auth_cache_seconds <= 60:
             out.append("LMS_AUTH_CACHE_SECONDS: must be between 0 and 60")
+        if self.smtp_security not in ("starttls", "tls", "none"):
+            out.append("LMS_SMTP_SECURITY: must be starttls, tls or none")
+        twilio = (self.twilio_account_sid, self.twilio_auth_token, self.twilio_from)
+        if any(twilio) and not all(twilio):
+            out.append("LMS_TWILIO_ACCOUNT_SID/LMS_TWILIO_AUTH_TOKEN/LMS_TWILIO_FROM: set all three or none")
+        for name in ("password_reset_minutes", "reset_code_hours", "login_max_failures_per_address"):
+            if getattr(self, name) < 1:
+                out.append(f"{env_name(name)}: must be at least 1")
         if self.workers < 1:
             out.append("LMS_WORKERS: must be at least 1")
         if not re.fullmatch(r"[1-9][0-9]{0,6}(kB|MB|GB)", self.embedded_pg_shared_buffers):

@@ -14,6 +14,7 @@ Rows are made deterministically from ``--seed``, so two runs with the same flags
 from __future__ import annotations
 
 import argparse
+import base64
 import asyncio
 import hashlib
 import json
@@ -21,6 +22,7 @@ import math
 import random
 import sys
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -72,6 +74,8 @@ class Manifest:
     admin_token: str = ""
     clinic_id: str = ""
     tables: list[str] = field(default_factory=list)
+    lrs_basic: str = ""  # an LRS credential's Authorization header (Basic key:secret), reads and writes everything
+    document_paths: list[str] = field(default_factory=list)  # a State document of each bench worker
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=1))
@@ -240,6 +244,8 @@ async def generate(conn: asyncpg.Connection, plan: Plan, settings: Settings, say
                 [(_token_hash(manifest.admin_cookie), admin_ids[0], datetime.now(UTC) + timedelta(days=30)),
                  (_token_hash(manifest.worker_cookie), worker_ids[0], datetime.now(UTC) + timedelta(days=30))])
 
+    if "lrs_documents" in tables:
+        await _documents(conn, plan, manifest, bench_workers, admin_ids[0])
     completed: list[tuple[Any, ...]] = []
     if "enrollments" in tables:
         completed = await _learning(conn, settings.database_url, plan, rng, manifest, tables, versions, worker_ids, worker_clinic, tokens, lap)
@@ -262,6 +268,28 @@ async def generate(conn: asyncpg.Connection, plan: Plan, settings: Settings, say
     manifest.seconds["total"] = round(time.perf_counter() - started, 2)
     say(f"Dataset: {', '.join(f'{v:,} {k}' for k, v in manifest.counts.items())} in {manifest.seconds['total']} s")
     return manifest
+
+
+async def _documents(conn, plan, manifest, workers, admin_id) -> None:
+    """An LRS credential and a resume State document for each bench worker (what a cmi5 or Storyline unit reads and
+    writes at every launch), plus the paths the document rows load."""
+    key, secret = f"lrs_bench{plan.seed:08d}", hashlib.sha256(f"lrs:{plan.seed}".encode()).hexdigest()[:32]
+    await conn.execute(
+        "INSERT INTO lrs_clients (key, secret_hash, name, can_read, can_write, created_by) VALUES ($1, $2, 'bench', true, true, $3)",
+        key, _token_hash(secret), admin_id)
+    manifest.lrs_basic = "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
+    base = plan.public_base_url.rstrip("/")
+    activity = f"{base}/activities/bench-unit"
+    content = json.dumps({"bookmark": "slide-12", "suspend_data": "x" * 400}).encode()
+    rows = []
+    for wid in workers:
+        agent = json.dumps({"account": {"homePage": base, "name": str(wid)}}, separators=(",", ":"))
+        rows.append(("state", activity, f"account:{base} {wid}", uuid.UUID(int=0), "resume", wid, content, "application/json",
+                     '"' + hashlib.sha1(content).hexdigest() + '"'))
+        manifest.document_paths.append("/xapi/activities/state?" + urllib.parse.urlencode(
+            {"activityId": activity, "agent": agent, "stateId": "resume"}))
+    await _copy(conn, "lrs_documents", ["kind", "activity_id", "agent", "registration", "doc_id", "user_id", "content",
+                                        "content_type", "etag"], rows)
 
 
 async def _learning(conn, url, plan, rng, manifest, tables, versions, worker_ids, worker_clinic, tokens, lap) -> list[tuple[Any, ...]]:

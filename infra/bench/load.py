@@ -139,14 +139,19 @@ def run_python(name: str, make: Callable[[int], Request], *, connections: int, s
     return asyncio.run(_drive(name, make, connections=connections, seconds=seconds, items_per_request=items_per_request))
 
 
-def get_requests(base_urls: list[str], paths: list[str], headers: dict[str, str], spoof: bool = False) -> Callable[[int], Request]:
+def get_requests(base_urls: list[str], paths: list[str], headers: dict[str, str], spoof: bool = False,
+                 put_json: bytes | None = None) -> Callable[[int], Request]:
+    """GETs of the paths in turn, or (put_json) PUTs of that JSON body to them, as lua/paths.lua and documents.lua."""
     import random
 
     def make(n: int) -> Request:
         h = dict(headers)
         if spoof:
             h["X-Forwarded-For"] = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
-        return Request("GET", base_urls[n % len(base_urls)] + paths[n % len(paths)], h)
+        url = base_urls[n % len(base_urls)] + paths[n % len(paths)]
+        if put_json is not None:
+            return Request("PUT", url, {**h, "Content-Type": "application/json"}, put_json)
+        return Request("GET", url, h)
 
     return make
 

@@ -49,6 +49,7 @@ class Endpoint:
     headers: dict[str, str] = field(default_factory=dict)
     spoof: bool = False  # a different X-Forwarded-For per request (public lookups are rate limited per client IP)
     xapi: int = 0  # statements per POST /xapi/statements batch (0: a GET)
+    put: bool = False  # PUT a JSON document to each path (lua/documents.lua) instead of GET
     ingest_target: bool = False  # must store TARGET_INGEST statements/s
     p99_target: bool = True  # must answer 99% within TARGET_P99_MS
     ratio_target: bool = False  # must reach TARGET_RATIO of the floor's requests/s
@@ -76,6 +77,10 @@ def endpoints(manifest: Manifest, routes: set[str]) -> list[Endpoint]:
         # Throughput, not latency: 32 connections with 50 statements each keep 1,600 statements queued at the server.
         found.append(Endpoint(f"xAPI POST, {XAPI_BATCH} statements/batch", ["/xapi/statements"], xapi=XAPI_BATCH, hot=True,
                               browser=False, ingest_target=True, p99_target=False))
+    if "/xapi/activities/state" in routes and manifest.document_paths:
+        lrs = {"Authorization": manifest.lrs_basic, "X-Experience-API-Version": "1.0.3"}
+        found.append(Endpoint("xAPI State document GET", manifest.document_paths, lrs, browser=False))
+        found.append(Endpoint("xAPI State document PUT", manifest.document_paths, lrs, browser=False, put=True))
     verify = next((r for r in routes if r.startswith("/api/v1/certificates/{")), None)
     if verify and manifest.certificate_codes:
         found.append(Endpoint("certificate verification JSON", [f"/api/v1/certificates/{c}" for c in manifest.certificate_codes],
@@ -128,13 +133,14 @@ class Loader:
                 return load.run_wrk(endpoint.name, base_url, script="xapi.lua", args=args, connections=self.connections,
                                     seconds=seconds, items_per_request=items)
             args = [str(self._paths_file(endpoint))] + (["spoof"] if endpoint.spoof else [])
-            return load.run_wrk(endpoint.name, base_url, script="paths.lua", args=args, connections=self.connections,
-                                seconds=seconds, headers=endpoint.headers)
+            return load.run_wrk(endpoint.name, base_url, script="documents.lua" if endpoint.put else "paths.lua", args=args,
+                                connections=self.connections, seconds=seconds, headers=endpoint.headers)
         if endpoint.xapi:
             make = load.xapi_requests([base_url], self.manifest.xapi, batch=endpoint.xapi,
                                       base=self.manifest.public_base_url.rstrip("/"), stamp=self.stamp)
         else:
-            make = load.get_requests([base_url], endpoint.paths, endpoint.headers, spoof=endpoint.spoof)
+            make = load.get_requests([base_url], endpoint.paths, endpoint.headers, spoof=endpoint.spoof,
+                                     put_json=b'{"bookmark":"slide-13"}' if endpoint.put else None)
         return load.run_python(endpoint.name, make, connections=self.connections, seconds=seconds, items_per_request=items)
 
 

@@ -6,17 +6,18 @@ from typing import Any
 
 import asyncpg  # noqa: F401 (see lms.deps)
 from litestar import Controller, Request, get, post
-from litestar.datastructures import Cookie
+from litestar.datastructures import Cookie, State
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from lms.deps import Db, MaybeUser, SettingsDep, Tx, User
-from lms.accounts import queries, service
+from lms.accounts import queries, recovery, service
 from lms.accounts.auth import SESSION_COOKIE, require_login
 from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.accounts.secrets import token_hash
-from lms.errors import Invalid, TooMany
+from lms.errors import Conflict, Invalid, TooMany
 from lms.i18n import LANGUAGE_COOKIE, UI_LANGUAGES
+from lms.messages.service import CHANNELS, OPT_OUT_GROUPS
 from lms.schemas import Form, safe_next
 from lms.settings import Settings  # noqa: F401 (see lms.deps)
 from lms.web import page
@@ -37,6 +38,11 @@ class TokenForm(Form):
     label: str = ""
 
 
+class ContactForm(Form):
+    email: str = ""
+    phone: str = ""
+
+
 class AccountPages(Controller):
     include_in_schema = False
 
@@ -46,14 +52,12 @@ class AccountPages(Controller):
 
     @post("/login", operation_id="page_login_submit")
     async def login(
-        self, request: Request[Any, Any, Any], tx: Tx, settings: SettingsDep,
+        self, request: Request[Any, Any, Any], state: State, settings: SettingsDep,
         data: URLEncodedBody[LoginForm],
     ) -> Template | Redirect:
         try:
-            cookie = await service.login(
-                tx, email=data.email, password=data.password,
-                max_failures=settings.login_max_failures, session_hours=settings.session_hours,
-            )
+            cookie = await recovery.sign_in(state, identifier=data.email[:254], password=data.password[:1000],
+                                            address=request.client.host if request.client else "")
         except (Invalid, TooMany) as exc:
             error = "throttled" if isinstance(exc, TooMany) else "mismatch"
             status = 429 if isinstance(exc, TooMany) else 400
@@ -87,8 +91,7 @@ class AccountPages(Controller):
 
     @get("/profile", operation_id="page_profile", guards=[require_login])
     async def profile(self, request: Request[Any, Any, Any], db: Db, user: User) -> Template:
-        tokens = await queries.list_tokens(db, user_id=user.id)
-        return page(request, "accounts/profile.html.jinja2", tokens=tokens, new_token=None)
+        return await profile_page(request, db, user)
 
     @post("/profile/tokens", operation_id="page_profile_token_create", guards=[require_login])
     async def create_token(
@@ -96,5 +99,30 @@ class AccountPages(Controller):
         data: URLEncodedBody[TokenForm],
     ) -> Template:
         created = await service.create_token(tx, user_id=user.id, label=data.label[:100])
-        tokens = await queries.list_tokens(tx, user_id=user.id)
-        return page(request, "accounts/profile.html.jinja2", tokens=tokens, new_token=created)
+        return await profile_page(request, tx, user, new_token=created)
+
+    @post("/profile/contact", operation_id="page_profile_contact", guards=[require_login])
+    async def contact(self, request: Request[Any, Any, Any], tx: Tx, user: User,
+                      data: URLEncodedBody[ContactForm]) -> Template | Redirect:
+        try:
+            await service.change_contact(tx, user_id=user.id, email=data.email, phone=data.phone)
+        except (Invalid, Conflict) as exc:
+            return await profile_page(request, tx, user, contact_error=exc.detail, status=400)
+        return Redirect("/profile?changed=contact", status_code=303)
+
+    @post("/profile/messages", operation_id="page_profile_messages", guards=[require_login])
+    async def message_choices(self, request: Request[Any, Any, Any], tx: Tx, user: User) -> Redirect:
+        form = await request.form()
+        await service.set_message_choices(tx, user_id=user.id, wanted=set(form.getall("wanted", [])))
+        return Redirect("/profile?changed=messages", status_code=303)
+
+
+async def profile_page(request: Request[Any, Any, Any], conn: Any, user: CurrentUser, *, status: int = 200,
+                       **context: Any) -> Template:
+    """The profile: contact details she can remove, messages she wants, password, sessions, and API tokens for those
+    who use them (staff, or a worker who already made one)."""
+    details = await service.profile_details(conn, user.id)
+    tokens = await queries.list_tokens(conn, user_id=user.id)
+    context.setdefault("new_token", None)
+    return page(request, "accounts/profile.html.jinja2", status=status, details=details, tokens=tokens,
+                groups=OPT_OUT_GROUPS, channels=CHANNELS, changed=request.query_params.get("changed"), **context)

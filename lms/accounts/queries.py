@@ -9,8 +9,9 @@ import asyncpg
 import msgspec
 
 from lms.accounts.callers import callers_changed
-from lms.accounts.schemas import Clinic, CurrentUser, TokenOut, UnionLocal, UserOut
+from lms.accounts.schemas import Clinic, CurrentUser, PersonLine, ProfileDetails, TokenOut, UnionLocal, UserOut
 from lms.errors import Conflict, Invalid
+from lms.i18n import N_
 
 _USER_COLUMNS = "u.id, u.email, u.display_name, u.role, u.clinic_id, u.local_id, u.language"
 
@@ -31,29 +32,6 @@ async def user_by_api_token(conn: asyncpg.Connection | asyncpg.Pool, token_hash:
         token_hash,
     )
     return msgspec.convert(dict(row), CurrentUser) if row else None
-
-
-async def login_row(conn: asyncpg.Connection, email: str) -> tuple[UUID, str | None] | None:
-    row = await conn.fetchrow("SELECT id, password_hash FROM users WHERE email = $1 AND active", email)
-    return (row["id"], row["password_hash"]) if row else None
-
-
-async def recent_failures(conn: asyncpg.Connection, email_hash: bytes) -> int:
-    return await conn.fetchval(
-        "SELECT count(*) FROM login_failures WHERE email_hash = $1 AND at > now() - interval '15 minutes'", email_hash
-    )
-
-
-async def record_failure(conn: asyncpg.Connection, email_hash: bytes) -> None:
-    await conn.execute(
-        """WITH gone AS (DELETE FROM login_failures WHERE at < now() - interval '1 day')
-           INSERT INTO login_failures (email_hash) VALUES ($1)""",
-        email_hash,
-    )
-
-
-async def clear_failures(conn: asyncpg.Connection, email_hash: bytes) -> None:
-    await conn.execute("DELETE FROM login_failures WHERE email_hash = $1", email_hash)
 
 
 async def create_session(conn: asyncpg.Connection, token_hash: bytes, user_id: UUID, hours: int) -> None:
@@ -99,23 +77,27 @@ _USER_OUT = "id, email, display_name, role, clinic_id, local_id, language, activ
 
 
 async def create_user(
-    conn: asyncpg.Connection, *, email: str, display_name: str, role: str, password_hash: str | None,
-    clinic: str | None, local: str | None, language: str,
+    conn: asyncpg.Connection, *, email: str | None, display_name: str, role: str, password_hash: str | None,
+    clinic: str | None, local: str | None, language: str, username: str | None = None, phone: str | None = None,
 ) -> UserOut:
     try:
         row = await conn.fetchrow(
-            f"""INSERT INTO users (email, display_name, role, password_hash, clinic_id, local_id, language)
-                SELECT $1, $2, $3, $4, c.id, l.id, $7
+            f"""INSERT INTO users (email, display_name, role, password_hash, clinic_id, local_id, language, username, phone)
+                SELECT $1, $2, $3, $4, c.id, l.id, $7, $8, $9
                 FROM (SELECT 1) one
                 LEFT JOIN clinics c ON c.slug = $5
                 LEFT JOIN union_locals l ON l.slug = $6
                 WHERE ($5::text IS NULL OR c.id IS NOT NULL) AND ($6::text IS NULL OR l.id IS NOT NULL)
                 RETURNING {_USER_OUT}""",
-            email.lower(), display_name, role, password_hash, clinic, local, language,
+            email.lower() if email else None, display_name, role, password_hash, clinic, local, language, username, phone,
         )
-    except asyncpg.UniqueViolationError:
+    except asyncpg.UniqueViolationError as exc:
+        if "username" in (exc.constraint_name or ""):
+            raise Conflict(f"the sign-in name {username!r} is taken", field="username") from None
         raise Conflict(f"a user with email {email!r} exists already", field="email") from None
-    except asyncpg.CheckViolationError:
+    except asyncpg.CheckViolationError as exc:
+        if exc.constraint_name == "users_can_sign_in":
+            raise Invalid("give an email or a sign-in name (username)", field="email") from None
         raise Invalid("workers and clinic admins belong to a clinic: give --clinic", field="clinic") from None
     if row is None:
         raise Invalid(f"no clinic {clinic!r} or union local {local!r}", field="clinic" if clinic else "local")
@@ -187,3 +169,41 @@ async def revoke_token(conn: asyncpg.Connection, *, user_id: UUID, token_id: UUI
 
 async def count_users(conn: asyncpg.Connection) -> int:
     return await conn.fetchval("SELECT count(*) FROM users")
+
+
+async def set_contact(conn: asyncpg.Connection, *, user_id: UUID, email: str | None, phone: str | None) -> None:
+    try:
+        async with conn.transaction():  # a savepoint: the page that says what was wrong still reads from conn
+            await conn.execute("UPDATE users SET email = $2, phone = $3 WHERE id = $1", user_id, email, phone)
+    except asyncpg.UniqueViolationError:
+        raise Conflict(N_("Another account uses this email address."), field="email") from None
+    except asyncpg.CheckViolationError:
+        raise Invalid(N_("Keep your email: it is how you sign in. Ask your clinic's training coordinator for a "
+                         "sign-in name first."), field="email") from None
+    callers_changed()
+
+
+async def profile_details(conn: asyncpg.Connection, user_id: UUID) -> ProfileDetails | None:
+    row = await conn.fetchrow(
+        """SELECT u.email, u.phone, u.username,
+                  ARRAY(SELECT o.kind || ':' || o.channel FROM message_opt_outs o WHERE o.user_id = u.id) AS opted_out,
+                  EXISTS (SELECT 1 FROM api_tokens t WHERE t.user_id = u.id) AS has_tokens
+           FROM users u WHERE u.id = $1""",
+        user_id,
+    )
+    return msgspec.convert(dict(row), ProfileDetails) if row else None
+
+
+async def list_people(conn: asyncpg.Connection, *, viewer: CurrentUser, search: str, limit: int = 500) -> list[PersonLine]:
+    """The people page: a program admin sees everyone, a clinic admin her clinic's people (in the WHERE)."""
+    rows = await conn.fetch(
+        """SELECT u.id, u.display_name, u.email, u.username, u.phone, u.role, u.roster_id, u.active, u.deactivated_at,
+                  c.name AS clinic
+           FROM users u LEFT JOIN clinics c ON c.id = u.clinic_id
+           WHERE ($1::text = 'program_admin' OR u.clinic_id = $2)
+             AND ($3 = '' OR u.display_name ILIKE '%' || $3 || '%' OR u.email ILIKE '%' || $3 || '%'
+                  OR u.username ILIKE '%' || $3 || '%' OR u.roster_id = $3)
+           ORDER BY u.active DESC, u.display_name, u.id LIMIT $4""",
+        viewer.role, viewer.clinic_id, search, limit,
+    )
+    return [msgspec.convert(dict(r), PersonLine) for r in rows]

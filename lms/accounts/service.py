@@ -1,44 +1,31 @@
-"""Account use cases that span several queries: logging in (with throttling), making users and tokens."""
+"""Account use cases that span several queries: making users and tokens, contact details and message choices.
+
+Signing in and getting back in are in lms/accounts/recovery.py."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from uuid import UUID
 
 import asyncpg
 
 from lms.accounts import queries
-from lms.accounts.schemas import TokenCreated, UserCreate, UserOut
-from lms.accounts.secrets import hash_password, new_token, token_hash, verify_password
+from lms.accounts.schemas import EMAIL, PHONE, ProfileDetails, TokenCreated, UserCreate, UserOut
+from lms.accounts.passwords import require_strong
+from lms.accounts.secrets import hash_password, new_token, token_hash
 from lms.audit.queries import record
-from lms.errors import Invalid, NotFound, TooMany
-
-
-def _email_key(email: str) -> bytes:
-    return hashlib.sha256(email.strip().lower().encode()).digest()
-
-
-async def login(conn: asyncpg.Connection, *, email: str, password: str, max_failures: int, session_hours: int) -> str:
-    """Return a new session cookie value, or raise Invalid / TooMany. The cookie itself is never stored."""
-    key = _email_key(email)
-    if await queries.recent_failures(conn, key) >= max_failures:
-        raise TooMany("Too many failed sign-ins for this email. Wait 15 minutes and try again.")
-    found = await queries.login_row(conn, email.strip().lower())
-    if not await verify_password(found[1] if found else None, password) or found is None:
-        await queries.record_failure(conn, key)
-        raise Invalid("That email and password do not match.", field="password")
-    await queries.clear_failures(conn, key)
-    cookie = secrets.token_urlsafe(32)
-    await queries.create_session(conn, token_hash(cookie), found[0], session_hours)
-    return cookie
+from lms.i18n import N_
+from lms.messages import queries as message_queries
+from lms.messages.service import CHANNELS, OPT_OUT_GROUPS
+from lms.errors import Invalid, NotFound
 
 
 async def create_user(conn: asyncpg.Connection, data: UserCreate, *, actor_id: UUID | None = None) -> UserOut:
+    if data.password:
+        require_strong(data.password, personal=(data.display_name, data.email or "", data.username or ""))
     password_hash = await hash_password(data.password) if data.password else None
     user = await queries.create_user(
         conn, email=data.email, display_name=data.display_name, role=data.role, password_hash=password_hash,
-        clinic=data.clinic, local=data.local, language=data.language,
+        clinic=data.clinic, local=data.local, language=data.language, username=data.username, phone=data.phone,
     )
     await record(conn, actor_id=actor_id, action="user.created", subject=str(user.id), detail={"role": user.role})
     return user
@@ -63,3 +50,29 @@ async def change_role(conn: asyncpg.Connection, *, actor_id: UUID, user_id: UUID
         raise NotFound("no such user")
     await record(conn, actor_id=actor_id, action="user.role_changed", subject=str(user_id), detail={"role": role})
     return user
+
+
+async def change_contact(conn: asyncpg.Connection, *, user_id: UUID, email: str, phone: str) -> None:
+    """Her email and phone, either of which she may remove (a blank field removes it)."""
+    email = email.strip().lower()
+    phone = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    if email and not EMAIL.fullmatch(email):
+        raise Invalid(N_("This email address does not look right."), field="email")
+    if phone and not PHONE.fullmatch(phone):
+        raise Invalid(N_("Write the phone number with its country code, e.g. +1 510 555 0100."), field="phone")
+    await queries.set_contact(conn, user_id=user_id, email=email or None, phone=phone or None)
+    await record(conn, actor_id=user_id, action="user.contact_changed", subject=str(user_id),
+                 detail={"email": bool(email), "phone": bool(phone)})
+
+
+async def set_message_choices(conn: asyncpg.Connection, *, user_id: UUID, wanted: set[str]) -> None:
+    """``wanted`` holds "group:channel" for every kind of message she still wants; the rest she opts out of."""
+    refused = [(group, channel) for group in OPT_OUT_GROUPS for channel in CHANNELS if f"{group}:{channel}" not in wanted]
+    await message_queries.set_opt_outs(conn, user_id, refused)
+
+
+async def profile_details(conn: asyncpg.Connection, user_id: UUID) -> ProfileDetails:
+    details = await queries.profile_details(conn, user_id)
+    if details is None:
+        raise NotFound("no such user")
+    return details

@@ -1,30 +1,24 @@
-"""Audit records of viewings served from memory, written together (lms/db/coalesce.py).
+"""Audit records of viewings served from memory (kept clinic dashboards and credit lookups).
 
-Every viewing of a kept clinic dashboard (lms.dashboard_cache) records who saw which workers. When many admins open
-kept views at once (the start of a shift), their records go in one INSERT instead of one each. A request still waits
-until its own record is stored: no page of workers' credit is sent whose viewing was not recorded, and a failed write
-fails the request.
+A request waits until its own record is stored, on a connection of its own: no page of workers' credit is sent whose
+viewing was not recorded, and a failed write fails the request. (Records used to be gathered from concurrent
+requests into one INSERT; the benchmark showed no target that needed it, so each is now one plain INSERT.)
 """
 
 from __future__ import annotations
 
-import asyncpg
+from litestar.datastructures import State
 
 from lms.audit.queries import AuditEntry, record_many
-from lms.db.coalesce import Coalescer
+from lms.deps import connection
 
 
-class AuditWriter(Coalescer[AuditEntry]):
-    """A record the database refuses (an actor since deleted) fails only its own request."""
+class AuditWriter:
+    """One per process, on ``app.state``."""
 
-    max_weight = 200  # records per INSERT (each carries up to a page of worker ids)
+    def __init__(self, state: State) -> None:
+        self._state = state
 
     async def record(self, entry: AuditEntry) -> None:
-        await self.submit(entry)
-
-    async def write_together(self, conn: asyncpg.Connection, items: list[AuditEntry]) -> list[BaseException | None]:
-        await record_many(conn, items)
-        return [None] * len(items)
-
-    async def write_one(self, conn: asyncpg.Connection, item: AuditEntry) -> None:
-        await record_many(conn, [item])
+        async with connection(self._state) as conn:
+            await record_many(conn, [entry])

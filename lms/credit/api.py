@@ -17,6 +17,7 @@ from lms.credit.schemas import (
 )
 from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import NotFound
+from lms.reports import exports
 from lms.schemas import INT4_MAX
 
 CodeParam = Annotated[str, PathParameter(min_length=1, max_length=40)]
@@ -44,7 +45,7 @@ class CertificatesController(Controller):
 
     @post("/{code:str}/revoke", operation_id="certificates_revoke", status_code=200, guards=[require_role("program_admin")])
     async def revoke(self, tx: Tx, user: User, settings: SettingsDep, code: CodeParam, data: JSONBody[RevokeRequest]) -> PublicCertificate:
-        return service.public_view(await service.revoke(tx, typed_code=code, actor=user, reason=data.reason), settings)
+        return service.public_view(await service.revoke(tx, typed_code=code, actor=user, reason=data.reason, note=data.note), settings)
 
 
 class CredentialsController(Controller):
@@ -81,9 +82,9 @@ class TranscriptController(Controller):
         return await service.transcript(tx, user, settings)
 
     @get("/transcript.csv", operation_id="me_transcript_csv", media_type="text/csv")
-    async def transcript_csv(self, tx: Tx, user: User, settings: SettingsDep) -> Response[str]:
+    async def transcript_csv(self, tx: Tx, user: User, settings: SettingsDep) -> Response[bytes]:
         data = await service.transcript(tx, user, settings)
-        return _download(service.transcript_csv(data), "transcript.csv", "text/csv")
+        return exports.csv_response("transcript.csv", *service.transcript_table(data))
 
     @get("/certificates/{code:str}/credential", operation_id="me_certificate_credential")
     async def credential(self, tx: Tx, user: User, settings: SettingsDep, code: CodeParam) -> Response[Any]:
@@ -107,9 +108,9 @@ class ClinicCreditController(Controller):
         return await service.clinic_report(tx, viewer=user, clinic_slug=clinic, months=months, fmt="json")
 
     @get("/credit.csv", operation_id="clinic_credit_csv", media_type="text/csv")
-    async def credit_csv(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> Response[str]:
+    async def credit_csv(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> Response[bytes]:
         report = await service.clinic_report(tx, viewer=user, clinic_slug=clinic, months=months, fmt="csv")
-        return _download(service.clinic_csv(report), "clinic-credit.csv", "text/csv")
+        return exports.csv_response("clinic-credit.csv", *service.clinic_table(report))
 
     @put("/workers/{user_id:uuid}/credentials", operation_id="clinic_worker_credential_set", guards=[require_role("clinic_admin")])
     async def set_credential(self, tx: Tx, user: User, user_id: FromPath[UUID], data: JSONBody[WorkerCredentialSet]) -> WorkerCredentialOut:

@@ -16,11 +16,12 @@ from lms.accounts.auth import require_login, require_role
 from lms.catalog.language import pick
 from lms.credit import codes, queries, service
 from lms.credit.ratelimit import limit_lookups
-from lms.credit.schemas import CATEGORY_NAMES, STATUS_NAMES, UNIT_NAMES, PublicCertificate
+from lms.credit.schemas import CATEGORY_NAMES, REVOCATION_REASONS, STATUS_NAMES, UNIT_NAMES, PublicCertificate
 from lms.dashboard_cache import dashboard_cache, read_at_label
 from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import Invalid
 from lms.i18n import LANGUAGE_COOKIE, UI_LANGUAGES, base_language, request_language
+from lms.reports import exports
 from lms.schemas import Form
 from lms.web import KeptPage, page, render_kept, serve_kept
 
@@ -33,6 +34,7 @@ PageParam = Annotated[int, QueryParameter(name="page", ge=1, le=10_000)]
 
 class RevokeForm(Form):
     reason: str = ""
+    note: str = ""
 
 
 class CredentialForm(Form):
@@ -56,11 +58,8 @@ def _certificate_language(request: Request[Any, Any, Any], lang: str | None, cer
 
 
 def _names() -> dict[str, Any]:
-    return {"unit_names": UNIT_NAMES, "status_names": STATUS_NAMES, "category_names": CATEGORY_NAMES, "grouped": codes.grouped}
-
-
-def _csv(content: str, filename: str) -> Response[str]:
-    return Response(content, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return {"unit_names": UNIT_NAMES, "status_names": STATUS_NAMES, "category_names": CATEGORY_NAMES, "grouped": codes.grouped,
+            "revocation_reasons": REVOCATION_REASONS}
 
 
 class CreditPages(Controller):
@@ -84,7 +83,7 @@ class CreditPages(Controller):
     async def revoke(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: CodeParam,
                      data: URLEncodedBody[RevokeForm]) -> Template | Redirect:
         try:
-            revoked = await service.revoke(tx, typed_code=code, actor=user, reason=data.reason)
+            revoked = await service.revoke(tx, typed_code=code, actor=user, reason=data.reason, note=data.note)
         except Invalid as exc:
             cert = await service.public_certificate(tx, code, settings)
             return page(request, "credit/verify.html.jinja2", status=400, cert=cert, qr=qr_svg(cert.verify_url),
@@ -103,8 +102,8 @@ class CreditPages(Controller):
         return page(request, "credit/transcript.html.jinja2", transcript=data, **_names())
 
     @get("/my/certificates.csv", operation_id="page_my_certificates_csv", guards=[require_login])
-    async def transcript_csv(self, tx: Tx, user: User, settings: SettingsDep) -> Response[str]:
-        return _csv(service.transcript_csv(await service.transcript(tx, user, settings)), "transcript.csv")
+    async def transcript_csv(self, tx: Tx, user: User, settings: SettingsDep) -> Response[bytes]:
+        return exports.csv_response("transcript.csv", *service.transcript_table(await service.transcript(tx, user, settings)))
 
     @get("/clinic/credit", operation_id="page_clinic_credit", guards=[require_role("clinic_admin", "program_admin")])
     async def clinic(self, request: Request[Any, Any, Any], user: User, months: Months = 24, clinic: ClinicSlug = None,
@@ -136,9 +135,9 @@ class CreditPages(Controller):
         return serve_kept(request, kept.page)
 
     @get("/clinic/credit.csv", operation_id="page_clinic_credit_csv", guards=[require_role("clinic_admin", "program_admin")])
-    async def clinic_csv(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> Response[str]:
+    async def clinic_csv(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> Response[bytes]:
         report = await service.clinic_report(tx, viewer=user, clinic_slug=clinic, months=months, fmt="csv")
-        return _csv(service.clinic_csv(report), "clinic-credit.csv")
+        return exports.csv_response("clinic-credit.csv", *service.clinic_table(report))
 
     @post("/clinic/credit/credentials", operation_id="page_clinic_credential_set", guards=[require_role("clinic_admin")])
     async def set_credential(self, tx: Tx, user: User, data: URLEncodedBody[CredentialForm]) -> Redirect:

@@ -188,8 +188,8 @@ async def store_credential(conn: asyncpg.Connection, *, certificate_id: UUID, cr
 
 
 _CERT = """c.id, c.code, c.enrollment_id, c.user_id, c.language, c.completed_at, c.issued_at, c.valid_until, c.facts,
-           c.key_id, c.status_index, c.revoked_at, c.revoked_reason, c.correction,
-           (SELECT n.code FROM certificates n WHERE n.id = c.superseded_by) AS superseded_by_code"""
+           c.key_id, c.status_index, c.revoked_at, c.revoked_reason_code AS revoked_reason, c.revoked_reason AS revoked_note,
+           c.correction, (SELECT n.code FROM certificates n WHERE n.id = c.superseded_by) AS superseded_by_code"""
 
 
 async def certificate_by_enrollment(conn: asyncpg.Connection, enrollment_id: UUID) -> CertificateRow | None:
@@ -209,7 +209,7 @@ _decode_facts = msgspec.json.Decoder(Facts).decode
 async def public_certificate_by_code(conn: asyncpg.Connection, code: str) -> PublicCertificateRow | None:
     """Only what a public lookup shows; the facts as stored text, decoded straight into their type."""
     row = await conn.fetchrow(
-        """SELECT c.code, c.valid_until, c.facts::text, c.revoked_at, c.revoked_reason, n.code
+        """SELECT c.code, c.valid_until, c.facts::text, c.revoked_at, c.revoked_reason_code, n.code
            FROM certificates c LEFT JOIN certificates n ON n.id = c.superseded_by WHERE c.code = $1""", code)
     if row is None:
         return None
@@ -247,13 +247,14 @@ async def completed_without_certificate(conn: asyncpg.Connection, user_id: UUID)
     return [r["id"] for r in rows]
 
 
-async def revoke(conn: asyncpg.Connection, *, code: str, actor_id: UUID, reason: str) -> CertificateRow | None:
-    """Revoke once; None when there is no such certificate or it was revoked already."""
+async def revoke(conn: asyncpg.Connection, *, code: str, actor_id: UUID, reason: str, note: str) -> CertificateRow | None:
+    """Revoke once (``reason`` public, from the list; ``note`` internal); None when there is no such certificate or it
+    was revoked already."""
     row = await conn.fetchrow(
-        f"""UPDATE certificates c SET revoked_at = now(), revoked_by = $2, revoked_reason = $3
+        f"""UPDATE certificates c SET revoked_at = now(), revoked_by = $2, revoked_reason_code = $3, revoked_reason = $4
             WHERE c.code = $1 AND c.revoked_at IS NULL
             RETURNING {_CERT}""",
-        code, actor_id, reason,
+        code, actor_id, reason, note,
     )
     return msgspec.convert(dict(row), CertificateRow) if row else None
 
@@ -347,7 +348,8 @@ async def set_worker_credential(
 
 async def revoke_by_correction(conn: asyncpg.Connection, *, certificate_id: UUID, actor_id: UUID | None, outcome: str) -> None:
     await conn.execute(
-        """UPDATE certificates SET revoked_at = now(), revoked_by = $2, revoked_reason = 'record corrected', correction = $3
+        """UPDATE certificates SET revoked_at = now(), revoked_by = $2, revoked_reason = 'record corrected',
+                                  revoked_reason_code = 'record_corrected', correction = $3
            WHERE id = $1 AND revoked_at IS NULL""",
         certificate_id, actor_id, outcome,
     )

@@ -18,6 +18,15 @@ CATEGORY_NAMES = {
     "administrative": N_("Administrative"), "clinical": N_("Clinical"), "general": N_("General"),
 }
 STATUS_NAMES = {"valid": N_("Valid"), "expired": N_("Expired"), "revoked": N_("Revoked"), "superseded": N_("Superseded")}
+# The public reasons a certificate can be revoked for (migration 0010); what the admin types is an internal note.
+RevocationReason = Literal["issued_in_error", "requirements_not_met", "replaced", "approval_withdrawn", "record_corrected"]
+REVOCATION_REASONS: dict[str, str] = {
+    "issued_in_error": N_("Issued in error"),
+    "requirements_not_met": N_("The course requirements were not met"),
+    "replaced": N_("Replaced by a corrected certificate"),
+    "approval_withdrawn": N_("The course's approval was withdrawn"),
+    "record_corrected": N_("The training record was corrected"),
+}
 
 
 class CorrectionOut(Response):
@@ -90,7 +99,7 @@ class PublicCertificateRow(Response):
     valid_until: date | None
     facts: Facts
     revoked_at: datetime | None
-    revoked_reason: str | None
+    revoked_reason: RevocationReason | None  # None: not revoked, or revoked before reasons came from the list
     superseded_by_code: str | None = None
 
 
@@ -107,7 +116,8 @@ class CertificateRow(Response):
     key_id: str | None
     status_index: int
     revoked_at: datetime | None
-    revoked_reason: str | None
+    revoked_reason: RevocationReason | None
+    revoked_note: str | None          # internal: program admins only, never on a public view
     correction: str | None = None            # superseded | withdrawn: revoked by a correction of the record
     superseded_by_code: str | None = None
 
@@ -119,7 +129,7 @@ class PublicCertificate(Response):
     status: Status
     status_checked_at: datetime
     revoked_at: datetime | None
-    revoked_reason: str | None
+    revoked_reason: RevocationReason | None  # one of the fixed public reasons
     verify_url: str
     facts: Facts
     superseded_by: str | None = None         # the code of the certificate that replaced this one
@@ -143,7 +153,8 @@ class Transcript(Response):
 
 
 class RevokeRequest(Request):
-    reason: Annotated[str, msgspec.Meta(min_length=3, max_length=500)]
+    reason: RevocationReason                                         # shown publicly, translated
+    note: Annotated[str, msgspec.Meta(min_length=3, max_length=500)]  # internal: what happened, for program admins
 
 
 class VerificationResult(Response):

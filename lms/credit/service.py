@@ -3,8 +3,6 @@ a worker's transcript, and a clinic's view of its workers against their renewal 
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -26,8 +24,8 @@ from lms.credit.credential import open_badge
 from lms.credit.renewal import EarnedCredit, evaluate
 from lms.credit.rules import CreditRule, add_months, number
 from lms.credit.schemas import (
-    BodyTotal, CertificateRow, ClinicReport, PublicCertificate, PublicCertificateRow, Transcript, VerificationResult,
-    WorkerCredit,
+    REVOCATION_REASONS, BodyTotal, CertificateRow, ClinicReport, PublicCertificate, PublicCertificateRow, Transcript,
+    VerificationResult, WorkerCredit,
 )
 from lms.credit.verification import verify_credential
 from lms.dashboard_cache import clinic_changed
@@ -176,38 +174,41 @@ async def transcript(conn: asyncpg.Connection, user: CurrentUser, settings: Sett
     )
 
 
-def transcript_csv(data: Transcript) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["code", "status", "course_code", "course_title", "version", "enrolled_on", "completed_on",
-                     "contact_hours", "live_minutes", "self_paced_minutes", "body", "provider_number", "category", "credit",
-                     "unit", "live_credit", "non_live_credit", "valid_until", "verify_url"])
+def transcript_table(data: Transcript) -> tuple[list[str], list[list[Any]]]:
+    """The transcript as a CSV table (written by lms.reports.exports, the one CSV writer)."""
+    header = ["code", "status", "course_code", "course_title", "version", "enrolled_on", "completed_on",
+              "contact_hours", "live_minutes", "self_paced_minutes", "body", "provider_number", "category", "credit",
+              "unit", "live_credit", "non_live_credit", "valid_until", "verify_url"]
+    rows: list[list[Any]] = []
     for cert in data.certificates:
         f = cert.facts
         lines = f.credits or [None]
         for line in lines:
-            writer.writerow([
+            rows.append([
                 cert.code, cert.status, f.course_code, f.course_title, f.course_version, f.enrolled_on, f.completed_on,
                 f.contact_hours, f.live_minutes, f.self_paced_minutes,
                 line.body if line else "", line.provider_number if line else "", (line.approval_category or "") if line else "",
                 line.credit if line else "", line.unit if line else "", line.live_credit if line else "",
                 line.non_live_credit if line else "", f.valid_until or "", cert.verify_url,
             ])
-    return out.getvalue()
+    return header, rows
 
 
 # ---------------------------------------------------------------- revocation
 
-async def revoke(conn: asyncpg.Connection, *, typed_code: str, actor: CurrentUser, reason: str) -> CertificateRow:
+async def revoke(conn: asyncpg.Connection, *, typed_code: str, actor: CurrentUser, reason: str, note: str) -> CertificateRow:
+    """``reason``: one of REVOCATION_REASONS, shown publicly; ``note``: what happened, seen by program admins only."""
     cert = await find_certificate(conn, typed_code)
-    reason = reason.strip()
-    if not 3 <= len(reason) <= 500:
-        raise Invalid("Give a reason of 3 to 500 characters.", field="reason")
-    revoked = await queries.revoke(conn, code=cert.code, actor_id=actor.id, reason=reason)
+    if reason not in REVOCATION_REASONS:
+        raise Invalid(f"Choose a reason from the list: {', '.join(REVOCATION_REASONS)}.", field="reason")
+    note = note.strip()
+    if not 3 <= len(note) <= 500:
+        raise Invalid("Give an internal note of 3 to 500 characters.", field="note")
+    revoked = await queries.revoke(conn, code=cert.code, actor_id=actor.id, reason=reason, note=note)
     if revoked is None:
         raise Conflict("This certificate was revoked already.", field="code")
     await record(conn, actor_id=actor.id, action="certificate.revoke", subject=cert.code,
-                 detail={"reason": reason, "enrollment_id": str(cert.enrollment_id), "user_id": str(cert.user_id)})
+                 detail={"reason": reason, "note": note, "enrollment_id": str(cert.enrollment_id), "user_id": str(cert.user_id)})
     after_commit(conn, partial(clinic_changed, None))  # the certificate's clinic is not at hand: every kept clinic view
     return revoked
 
@@ -365,22 +366,22 @@ def _worker_credit(row: dict[str, Any], rules: dict[str, CreditRule], requiremen
                         meets=all(s.meets for s in statuses) if statuses else None)
 
 
-def clinic_csv(report: ClinicReport) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["worker", "credential", "body", "cycle_start", "cycle_end", "required", "counted", "earned", "live",
-                     "non_live", "meets", "short_of"])
+def clinic_table(report: ClinicReport) -> tuple[list[str], list[list[Any]]]:
+    """Clinic credit as a CSV table (written by lms.reports.exports, the one CSV writer: names are typed by people)."""
+    header = ["worker", "credential", "body", "cycle_start", "cycle_end", "required", "counted", "earned", "live",
+              "non_live", "meets", "short_of"]
+    rows: list[list[Any]] = []
     for worker in report.workers:
         if not worker.credentials:
-            writer.writerow([worker.name, "", "", "", "", "", "", "", "", "", "", ""])
+            rows.append([worker.name, "", "", "", "", "", "", "", "", "", "", ""])
         for s in worker.credentials:
             short = "; ".join(
                 f"{x.kind}{':' + x.category if x.category else ''} {x.have}/{x.needed}" if x.kind != "live"
                 else f"live:{x.category}" for x in s.shortfalls
             )
-            writer.writerow([worker.name, s.credential, s.body, s.cycle_start, s.cycle_end, s.required, s.counted, s.earned,
-                             s.live, s.non_live, "yes" if s.meets else "no", short])
-    return out.getvalue()
+            rows.append([worker.name, s.credential, s.body, s.cycle_start, s.cycle_end, s.required, s.counted, s.earned,
+                         s.live, s.non_live, "yes" if s.meets else "no", short])
+    return header, rows
 
 
 async def set_worker_credential(conn: asyncpg.Connection, *, viewer: CurrentUser, user_id: UUID, credential: str, cycle_start: date):

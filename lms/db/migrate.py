@@ -80,6 +80,24 @@ async def migrate(conn: asyncpg.Connection, directory: Path = MIGRATIONS_DIR, sa
                 )
             applied_now.append(m.name)
             log_event("migration.applied", migration=m.name, version=m.version)
+        if await _apply_job_queue_schema(conn):
+            say("Created the job queue's tables (procrastinate)")
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
     return applied_now
+
+
+async def _apply_job_queue_schema(conn: asyncpg.Connection) -> bool:
+    """The job queue's tables, from the installed procrastinate's own schema, once (under the same lock).
+
+    They are procrastinate's to define, so they are not copied into a numbered migration here; upgrading
+    procrastinate across a schema change means applying its migrations (``procrastinate schema --migrations-path``).
+    """
+    if await conn.fetchval("SELECT to_regclass('procrastinate_jobs') IS NOT NULL"):
+        return False
+    from procrastinate.schema import SchemaManager
+
+    async with conn.transaction():
+        await conn.execute(SchemaManager.get_schema())
+    log_event("migration.applied", migration="procrastinate")
+    return True

@@ -31,7 +31,18 @@ def _bin_dir() -> Path:
     return POSTGRES_BIN_PATH
 
 
+def _group_of(user: str) -> int | None:
+    import pwd
+
+    try:
+        return pwd.getpwnam(user).pw_gid
+    except KeyError:  # not created yet: _prepare_permissions creates it before anything runs as it
+        return None
+
+
 class EmbeddedPostgres:
+    name = "PostgreSQL"
+
     def __init__(self, data_dir: Path, port: int, *, shared_buffers: str = "256MB") -> None:
         self.root = data_dir.resolve()
         self.shared_buffers = shared_buffers
@@ -55,9 +66,12 @@ class EmbeddedPostgres:
 
     def _run(self, name: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         cmd = [str(self.bin / name), *args]
+        # As root: PostgreSQL's own user with its own group only (not root's), the group that may pass through the
+        # data dir (see _prepare_permissions).
+        group = _group_of(self._run_as) if self._run_as else None
         return subprocess.run(
-            cmd, user=self._run_as, capture_output=True, text=True, timeout=timeout,
-            env={**os.environ, "PGPASSWORD": self._password(), "LC_ALL": "C.UTF-8"}, check=False,
+            cmd, user=self._run_as, group=group, extra_groups=[] if group is not None else None, capture_output=True,
+            text=True, timeout=timeout, env={**os.environ, "PGPASSWORD": self._password(), "LC_ALL": "C.UTF-8"}, check=False,
         )
 
     def _prepare_permissions(self) -> None:
@@ -79,6 +93,21 @@ class EmbeddedPostgres:
         for path in (self.pgdata, self.log):
             os.chown(path, entry.pw_uid, entry.pw_gid)
         os.chmod(self.pgdata, 0o700)
+        # The data dir stays closed to everyone else: PostgreSQL's own user may only pass through it to its files.
+        if self.root.stat().st_uid == os.geteuid():
+            os.chown(self.root, -1, entry.pw_gid)
+            os.chmod(self.root, 0o710)
+
+    def alive(self) -> bool:
+        """False only when this process started the server and its postmaster is gone."""
+        if not self._started_here:
+            return True
+        try:
+            pid = int((self.pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            return False
+        return True
 
     def is_running(self) -> bool:
         return (self.pgdata / "PG_VERSION").exists() and self._run("pg_ctl", "-D", str(self.pgdata), "status").returncode == 0
@@ -87,6 +116,7 @@ class EmbeddedPostgres:
         self.root.mkdir(parents=True, exist_ok=True)
         self.pgdata.mkdir(exist_ok=True)
         self.log.touch()
+        self.log.chmod(0o600)  # constraint errors in it quote rows: emails, names
         self._prepare_permissions()
         if not (self.pgdata / "PG_VERSION").exists():
             if any(self.pgdata.iterdir()):
@@ -94,6 +124,8 @@ class EmbeddedPostgres:
                     f"{self.pgdata} is not empty but holds no PostgreSQL data: move it away or set LMS_DATA_DIR"
                 )
             pwfile = self.root / "postgres.pwfile"
+            pwfile.touch(mode=0o600)
+            pwfile.chmod(0o600)
             pwfile.write_text(self._password())
             if self._run_as:
                 import pwd

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lms.embedded.errors import EmbeddedError
 from lms.embedded.postgres import EmbeddedPostgres
 from lms.embedded.seaweedfs import EmbeddedSeaweedFS
+from lms.embedded.watchdog import Watchdog
 from lms.settings import Settings
 
 __all__ = ["EmbeddedError", "EmbeddedServers", "start_embedded"]
@@ -20,6 +23,10 @@ class EmbeddedServers:
     postgres: EmbeddedPostgres | None = None
     seaweedfs: EmbeddedSeaweedFS | None = None
     started: list[str] = field(default_factory=list)
+
+    def watch(self, *, say=print) -> Watchdog:
+        """Start again any of these servers whose process dies (lms.embedded.watchdog); stop it before ``stop``."""
+        return Watchdog([s for s in (self.postgres, self.seaweedfs) if s is not None], say=say).start()
 
     def stop(self) -> None:
         if self.seaweedfs is not None:
@@ -40,6 +47,10 @@ def start_embedded(settings: Settings, *, store: bool = True, say=print) -> Embe
     """Start an embedded PostgreSQL and/or SeaweedFS where no URL is configured; stop what started on failure."""
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    if data_dir.stat().st_uid == os.geteuid():
+        # Keys, passwords, database files and logs: the service's user only. As root, the embedded PostgreSQL's group
+        # may pass through (lms.embedded.postgres); a running one must keep that while another `lms` command runs.
+        data_dir.chmod(stat.S_IMODE(data_dir.stat().st_mode) & (0o710 if os.geteuid() == 0 else 0o700))
     servers = EmbeddedServers(settings)
     changes: dict[str, object] = {"data_dir": data_dir}
     if not settings.secret_key:

@@ -32,6 +32,8 @@ def weed_binary() -> str:
 
 
 class EmbeddedSeaweedFS:
+    name = "SeaweedFS"
+
     def __init__(self, data_dir: Path, port: int, bucket: str) -> None:
         self.root = data_dir.resolve()
         self.dir = self.root / "seaweedfs"
@@ -96,10 +98,16 @@ class EmbeddedSeaweedFS:
             "-s3.port.iceberg=0", "-s3.port.lance=0", f"-s3.config={config}", f"-bucket={self.bucket}",
             "-master.volumeSizeLimitMB=256",
         ]
+        self.log.touch(mode=0o600)
+        self.log.chmod(0o600)
         with self.log.open("ab") as log:
             self._proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.dir)
         self.pid_file.write_text(str(self._proc.pid))
         self._wait_ready(access, secret)
+
+    def alive(self) -> bool:
+        """False only when this process started the gateway and it has exited."""
+        return self._proc is None or self._proc.poll() is None
 
     def _wait_ready(self, access: str, secret: str, timeout: float = 90) -> None:
         from lms.storage import make_s3_client

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
@@ -24,6 +22,7 @@ from lms.learning.schemas import (
     Attendance, BulkEnrollRequest, BulkEnrollResult, Checkoff, CheckoffCreate, EnrollRequest, Enrollment, LearnerRow,
     MyEnrollment, Progress, QrCode, QuizAttempt, QuizSubmission, Roster, RosterUpdate, SessionCreate, SessionOut,
 )
+from lms.reports import exports
 from lms.schemas import Request as RequestStruct, VersionInPath
 
 TEACHERS = ("instructor", "program_admin")
@@ -139,7 +138,7 @@ class SessionsController(Controller):
         return found
 
     @get("/{session_id:uuid}/roster.csv", operation_id="sessions_roster_csv", guards=[require_role(*TEACHERS)], media_type="text/csv")
-    async def roster_csv(self, tx: Tx, user: User, session_id: FromPath[UUID]) -> Response[str]:
+    async def roster_csv(self, tx: Tx, user: User, session_id: FromPath[UUID]) -> Response[bytes]:
         found = await sessions.roster(tx, session_id=session_id, actor=user)
         if found is None:
             raise NotFound("no such session of yours")
@@ -180,7 +179,7 @@ class SessionsController(Controller):
                                             base_url=settings.public_base_url)
 
 
-async def roster_csv_response(conn, found: Roster, *, actor: CurrentUser) -> Response[str]:
+async def roster_csv_response(conn, found: Roster, *, actor: CurrentUser) -> Response[bytes]:
     """The roster as CSV with the session's length and each worker's minutes: contact hours can be computed from it."""
     from zoneinfo import ZoneInfo
 
@@ -190,21 +189,19 @@ async def roster_csv_response(conn, found: Roster, *, actor: CurrentUser) -> Res
     def when(value: datetime | None) -> str:
         return value.astimezone(local).isoformat(timespec="minutes") if value else ""
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["course", "version", "activity", "session_id", "clinic", "room", "language", "instructor",
-                     "session_start", "session_end", "session_minutes", "worker", "email", "registered",
-                     "arrived_at", "left_at", "minutes_attended", "share_attended", "method"])
+    header = ["course", "version", "activity", "session_id", "clinic", "room", "language", "instructor",
+              "session_start", "session_end", "session_minutes", "worker", "email", "registered",
+              "arrived_at", "left_at", "minutes_attended", "share_attended", "method"]
+    rows = []
     for line in found.lines:
         share = f"{line.minutes / s.minutes:.2f}" if line.minutes is not None and s.minutes else ""
-        writer.writerow([s.code, s.version, s.activity_key, s.id, s.clinic_name, s.room, s.language, s.instructor_name,
-                         when(s.starts_at), when(s.ends_at), s.minutes, line.display_name, line.email,
-                         "yes" if line.registered else "no", when(line.arrived_at), when(line.left_at),
-                         "" if line.minutes is None else line.minutes, share, line.method or ""])
+        rows.append([s.code, s.version, s.activity_key, s.id, s.clinic_name, s.room, s.language, s.instructor_name,
+                     when(s.starts_at), when(s.ends_at), s.minutes, line.display_name, line.email,
+                     "yes" if line.registered else "no", when(line.arrived_at), when(line.left_at),
+                     "" if line.minutes is None else line.minutes, share, line.method or ""])
     await record(conn, actor_id=actor.id, action="attendance.exported", subject=str(s.id), detail={"rows": len(found.lines)})
     filename = f"roster-{s.code}-v{s.version}-{s.activity_key}-{s.starts_at.astimezone(local).date().isoformat()}.csv"
-    return Response(out.getvalue(), media_type="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return exports.csv_response(filename, header, rows)
 
 
 class CheckoffsController(Controller):

@@ -26,7 +26,7 @@ from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.learning import xapi
 from lms.learning.completion import complete_if_done, reevaluate
 from lms.learning.schemas import Attendance, RosterMark
-from lms.learning.statements import store_trusted
+from lms.xapi.service import store_trusted
 
 # A second scan this soon after the first is the same arrival (a double tap, a reload), not a check-out.
 REPEAT_SECONDS = 120
@@ -121,7 +121,7 @@ async def _attended(conn: asyncpg.Connection, rows: list[Any], *, base_url: str)
             title=r["activity_title"], registration=r["enrollment_id"], language=r["language"],
             timestamp=r["left_at"], result={"duration": f"PT{r['minutes']}M", "completion": True},
         )
-        await store_trusted(conn, statement, user_id=r["user_id"], base_url=base_url)
+        await store_trusted(conn, statement, base_url=base_url)
     if rows:
         await complete_if_done(conn, sorted({r["enrollment_id"] for r in rows}), base_url=base_url)
 

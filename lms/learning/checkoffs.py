@@ -13,7 +13,7 @@ from lms.errors import NotFound
 from lms.learning import xapi
 from lms.learning.completion import complete_if_done
 from lms.learning.schemas import Checkoff
-from lms.learning.statements import store_trusted
+from lms.xapi.service import store_trusted
 
 
 async def sign(conn: asyncpg.Connection, *, actor: CurrentUser, enrollment_id: UUID, activity_key: str, note: str, base_url: str) -> Checkoff:
@@ -51,6 +51,6 @@ async def sign(conn: asyncpg.Connection, *, actor: CurrentUser, enrollment_id: U
             result={"completion": True, "success": True},
         )
         statement["context"]["instructor"] = xapi.actor_for(base_url, actor.id)
-        await store_trusted(conn, statement, user_id=row["user_id"], base_url=base_url)
+        await store_trusted(conn, statement, base_url=base_url)
         await complete_if_done(conn, [enrollment_id], base_url=base_url)
     return msgspec.convert({k: row[k] for k in Checkoff.__struct_fields__}, Checkoff)

@@ -14,6 +14,7 @@ from uuid import UUID
 import asyncpg
 
 from lms.learning import xapi
+from lms.xapi.service import StatementListener, store_trusted
 
 CompletionListener = Callable[[asyncpg.Connection, UUID], Awaitable[None]]
 
@@ -53,18 +54,25 @@ async def complete_if_done(conn: asyncpg.Connection, enrollment_ids: list[UUID],
            FROM recorded r JOIN course_versions v ON v.id = r.version_id JOIN courses c ON c.id = v.course_id""",
         open_ids,
     )
-    from lms.learning.statements import store_trusted
-
     for row in rows:
         statement = xapi.build_statement(
             base_url=base_url, user_id=row["user_id"], verb="completed", code=row["code"], version=row["version"],
             key=None, title=row["title"], registration=row["enrollment_id"], statement_id=row["statement_id"],
             timestamp=row["completed_at"], result={"completion": True, "success": True},
         )
-        await store_trusted(conn, statement, user_id=row["user_id"], base_url=base_url)
+        await store_trusted(conn, statement, base_url=base_url)
         for listener in on_completed:
             await listener(conn, row["enrollment_id"])
     return [r["enrollment_id"] for r in rows]
+
+
+def completion_listener(base_url: str) -> StatementListener:
+    """What the LRS calls after storing statements that may finish an enrolment's activities (wired in create_app)."""
+
+    async def complete(conn: asyncpg.Connection, enrollment_ids: list[UUID]) -> None:
+        await complete_if_done(conn, enrollment_ids, base_url=base_url)
+
+    return complete
 
 
 # Called when a record a completion rests on was corrected (attendance, a withdrawn approval ...), inside that
@@ -94,11 +102,9 @@ async def reevaluate(
         ids = [r["id"] for r in withdrawn]
         await conn.execute("DELETE FROM completions WHERE enrollment_id = ANY($1::uuid[])", ids)
         await conn.execute("UPDATE enrollments SET completed_at = NULL WHERE id = ANY($1::uuid[])", ids)
-        from lms.learning.statements import store_trusted
-
         for r in withdrawn:
             await store_trusted(conn, xapi.voiding_statement(base_url=base_url, user_id=r["user_id"], voids=r["statement_id"]),
-                                user_id=r["user_id"], base_url=base_url)
+                                base_url=base_url)
     for r in rows:
         if r["id"] in newly:
             continue

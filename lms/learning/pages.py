@@ -73,7 +73,7 @@ class LearningPages(Controller):
             statement_id=data.statement_id if xapi.is_uuid(data.statement_id) else None,
         )
         try:
-            await record_statements(tx, [statement], user_id=user.id, base_url=settings.public_base_url)
+            await record_statements(tx, [statement], user=user, base_url=settings.public_base_url)
         except Conflict:
             pass  # the player already sent this click (with the phone's own timestamp): it counts once
         following = f"/courses/{code}/v/{version}/{activity.next_key}" if activity.next_key else f"/courses/{code}?version={version}"

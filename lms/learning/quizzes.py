@@ -16,7 +16,7 @@ from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.learning import xapi
 from lms.learning.completion import complete_if_done
 from lms.learning.schemas import QuestionResult, QuizAttempt
-from lms.learning.statements import store_trusted
+from lms.xapi.service import store_trusted
 
 
 def grade(learner: dict[str, Any], answer_key: dict[str, Any], answers: dict[str, list[str]]) -> tuple[float, int, list[QuestionResult]]:
@@ -118,7 +118,7 @@ async def submit(
         title=quiz["title"], registration=quiz["enrollment_id"], language=language, statement_id=statement_id,
         result={"score": {"scaled": score, "raw": right, "min": 0, "max": total}, "success": passed, "completion": True},
     )
-    await store_trusted(conn, statement, user_id=user_id, base_url=base_url)
+    await store_trusted(conn, statement, base_url=base_url)
     if passed:
         await complete_if_done(conn, [quiz["enrollment_id"]], base_url=base_url)
     return _attempt_out(row, quiz, results)

@@ -3,11 +3,8 @@
 from lms.learning.api import CheckoffsController, EnrollmentsController, LearnersController, SessionsController
 from lms.learning.pages import LearningPages
 from lms.learning.teach_pages import TeachPages
-from lms.learning.xapi_api import XapiAboutController, XapiStatementsController
 
 LEARNING_ROUTES = [
-    XapiAboutController,
-    XapiStatementsController,
     EnrollmentsController,
     LearnersController,
     SessionsController,

@@ -142,7 +142,7 @@ class LearnerRow(Response):
     enrollment_id: UUID
     user_id: UUID
     display_name: str
-    email: str
+    email: str | None  # workers without email sign in with a sign-in name
     clinic_name: str | None
     enrolled_at: datetime
     completed_at: datetime | None
@@ -229,7 +229,7 @@ class RosterUpdate(Request):
 class RosterLine(Response):
     user_id: UUID
     display_name: str
-    email: str
+    email: str | None  # workers without email sign in with a sign-in name
     registered: bool
     enrolled: bool
     arrived_at: datetime | None

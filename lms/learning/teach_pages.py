@@ -167,7 +167,7 @@ class TeachPages(Controller):
         return Redirect(f"/teach/sessions/{session_id}?saved=true", status_code=303)
 
     @get("/sessions/{session_id:uuid}/roster.csv", operation_id="page_teach_roster_csv", guards=[require_role(*TEACHERS)])
-    async def roster_csv(self, tx: Tx, user: User, session_id: FromPath[UUID]) -> Response[str]:
+    async def roster_csv(self, tx: Tx, user: User, session_id: FromPath[UUID]) -> Response[bytes]:
         found = await sessions.roster(tx, session_id=session_id, actor=user)
         if found is None:
             raise NotFound("no such session of yours")

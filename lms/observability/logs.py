@@ -232,10 +232,22 @@ def _request_id(scope: Scope) -> str:
     return _new_request_id()
 
 
+_NO_STORE = (b"cache-control", b"no-store")
+
+
+def _answers_a_caller(scope: Scope) -> bool:
+    """A signed-in or credentialed request: its answer may hold personal data, so no browser or proxy may keep it
+    (anonymous pages such as the catalogue and verification keep their own caching)."""
+    if scope.get("user") is not None:
+        return True
+    return not scope["path"].startswith("/static/") and any(key == b"authorization" for key, _ in scope.get("headers", []))
+
+
 class RequestLog:
     """Outermost ASGI wrapper: a request id and the given headers (lms.security's) on every response, one line per
     request, ``Connection: close`` while draining (so clients stop reusing connections to a replica that is about to
-    go away). A header the response sets itself is not added again."""
+    go away), ``Cache-Control: no-store`` on answers to a signed-in caller. A header the response sets itself is not
+    added again."""
 
     def __init__(self, app: Litestar, inner: ASGIApp, every_response: list[tuple[bytes, bytes]]) -> None:
         self.app = app
@@ -258,6 +270,8 @@ class RequestLog:
                 own = message.get("headers", [])
                 present = {k.lower() for k, _ in own}
                 headers = [*own, *(h for h in self.every_response if h[0] not in present), (b"x-request-id", request_id.encode())]
+                if b"cache-control" not in present and _answers_a_caller(scope):
+                    headers.append(_NO_STORE)
                 if draining:
                     headers.append((b"connection", b"close"))
                 message = {**message, "headers": headers}  # type: ignore[assignment]

@@ -217,7 +217,7 @@ class ProgramDashboard(Response):
 class ClinicWorker(Response):
     user_id: UUID
     name: str
-    email: str
+    email: str | None  # workers without email sign in with a sign-in name
     enrolled: int
     completed: int
     certificates: int

@@ -21,10 +21,11 @@ from lms.i18n import base_language
 from lms.reports.anonymity import MIN_GROUP
 from lms.reports.schemas import PendingSurvey, Survey, SurveyIn
 
+_SURVEY_FIELDS = """s.id, s.kind, s.title, s.intro, s.questions, s.languages, s.is_default, s.opens_at, s.closes_at,
+                   s.created_at, EXISTS (SELECT 1 FROM survey_responses r WHERE r.survey_id = s.id) AS answered"""
 # `responses` counts as the results do (lms.reports.anonymity): cells of MIN_GROUP or more in months that have ended,
 # so the count does not move by one when one more worker answers.
-_SURVEY = f"""s.id, s.kind, s.title, s.intro, s.questions, s.languages, s.is_default, s.opens_at, s.closes_at, s.created_at,
-             EXISTS (SELECT 1 FROM survey_responses r WHERE r.survey_id = s.id) AS answered,
+_SURVEY = f"""{_SURVEY_FIELDS},
              (SELECT coalesce(sum(c.n), 0)::bigint FROM (
                   SELECT count(*) AS n FROM survey_responses r
                   WHERE r.survey_id = s.id AND r.submitted_on < date_trunc('month', report_day(now()))::date
@@ -133,7 +134,7 @@ async def survey_for_worker(
     """The survey (the default post-course one when ``survey_id`` is None), the course version it is about, and
     whether this worker may answer (completed it / the survey is open) and already did."""
     row = await conn.fetchrow(
-        f"""SELECT {_SURVEY}, v.id AS version_id, v.title AS course_title, v.version, c.code, c.track,
+        f"""SELECT {_SURVEY_FIELDS}, NULL::bigint AS responses, v.id AS version_id, v.title AS course_title, v.version, c.code, c.track,
                    CASE WHEN s.kind = 'post_course'
                         THEN EXISTS (SELECT 1 FROM completions k WHERE k.user_id = $1 AND k.version_id = v.id)
                         ELSE now() >= s.opens_at AND now() < s.closes_at END AS may_answer,

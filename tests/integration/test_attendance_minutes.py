@@ -115,7 +115,7 @@ async def test_the_session_end_closes_open_records_and_corrections_supersede_or_
                                   json={"marks": [mark], "reason": "sign-out sheet shows 9:15"})
     assert left_early.status_code == 200, left_early.text
     revoked = await client.get(f"/api/v1/certificates/{old['code']}")
-    assert revoked.json()["status"] == "revoked" and revoked.json()["revoked_reason"] == "record corrected"
+    assert revoked.json()["status"] == "revoked" and revoked.json()["revoked_reason"] == "record_corrected"
     assert await conn.fetchval("SELECT completed_at FROM enrollments WHERE id = $1", w.enrollments["luis@example.org"]) is None
     entry = await conn.fetchrow("SELECT actor_id, detail FROM audit_log WHERE action = 'attendance.corrected' ORDER BY at DESC LIMIT 1")
     assert entry["actor_id"] == w.instructor.id and entry["detail"]["kind"] == "left_early"

@@ -70,6 +70,19 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /language":                                                             ANYONE,
     "GET /profile":                                                               SIGNED_IN,
     "POST /profile/tokens":                                                       SIGNED_IN,
+    "POST /profile/password":                                                     SIGNED_IN,
+    "POST /profile/contact":                                                      SIGNED_IN,
+    "POST /profile/messages":                                                     SIGNED_IN,
+    "POST /profile/sign-out-everywhere":                                          SIGNED_IN,
+    "GET /password/forgot":                                                       ANYONE,
+    "POST /password/forgot":                                                      ANYONE,
+    "GET /password/reset/{secret:str}":                                           ANYONE,
+    "POST /password/reset/{secret:str}":                                          ANYONE,
+    "GET /password/code":                                                         ANYONE,
+    "POST /password/code":                                                        ANYONE,
+    "GET /people":                                                                ADMINS,
+    "POST /people/{user_id:uuid}/reset-code":                                     ADMINS,
+    "GET /admin/outbox":                                                          PROGRAM,
     # catalogue and authoring
     "GET /":                                                                      ANYONE,
     "GET /courses/{code:str}":                                                    ANYONE,
@@ -106,9 +119,30 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /author/{code:str}/media/{media_id:uuid}/delete":                       STAFF,
     # learning records: enrolments, statements, quizzes
     "GET /xapi/about":                                                            ANYONE,
-    "GET /xapi/statements":                                                       ("-", "self", "self", "self", "self"),
+    "GET /xapi/statements":                                                       ("-", "self", "self", "clinic", "y"),
     "POST /xapi/statements":                                                      SIGNED_IN,
     "PUT /xapi/statements":                                                       SIGNED_IN,
+    # the rest of the LRS: documents about the caller (checked in the query; tests/integration/test_xapi_lrs.py)
+    "GET /xapi/activities":                                                       SIGNED_IN,
+    "GET /xapi/agents":                                                           SIGNED_IN,
+    "GET /xapi/activities/state":                                                 SIGNED_IN,
+    "PUT /xapi/activities/state":                                                 SIGNED_IN,
+    "POST /xapi/activities/state":                                                SIGNED_IN,
+    "DELETE /xapi/activities/state":                                              SIGNED_IN,
+    "GET /xapi/activities/profile":                                               SIGNED_IN,
+    "PUT /xapi/activities/profile":                                               SIGNED_IN,
+    "POST /xapi/activities/profile":                                              SIGNED_IN,
+    "DELETE /xapi/activities/profile":                                            SIGNED_IN,
+    "GET /xapi/agents/profile":                                                   SIGNED_IN,
+    "PUT /xapi/agents/profile":                                                   SIGNED_IN,
+    "POST /xapi/agents/profile":                                                  SIGNED_IN,
+    "DELETE /xapi/agents/profile":                                                SIGNED_IN,
+    "GET /api/v1/lrs/clients":                                                    PROGRAM,
+    "POST /api/v1/lrs/clients":                                                   PROGRAM,
+    "DELETE /api/v1/lrs/clients/{client_id:uuid}":                                PROGRAM,
+    "GET /admin/lrs-clients":                                                     PROGRAM,
+    "POST /admin/lrs-clients":                                                    PROGRAM,
+    "POST /admin/lrs-clients/{client_id:uuid}/revoke":                            PROGRAM,
     "GET /api/v1/enrollments":                                                    SIGNED_IN,
     "POST /api/v1/enrollments":                                                   SIGNED_IN,
     "POST /api/v1/enrollments/bulk":                                              ("-", "-", "y", "clinic", "y"),
@@ -222,7 +256,7 @@ LEARNERS = (*WORKERS, "instructor", "admin_a", "program_admin")
 CERTIFICATE_ROUTES = re.compile(r"/(certificates|verify)/\{code")
 QUIZ_ROUTES = re.compile(r"/(quiz|quizzes)/")
 # Calls that change or end what later calls need go last.
-LAST = ("DELETE ", "/cancel", "/revoke", "/logout", "/role", "/retire", "/publish")
+LAST = ("DELETE ", "/cancel", "/revoke", "/logout", "/role", "/retire", "/publish", "/sign-out-everywhere")
 
 
 def app_routes(app) -> set[str]:
@@ -390,6 +424,10 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         return str(made.json()["version"])
     if param == "statement_id":
         return extra["statements"].get(person)
+    if param == "client_id":
+        from lms.xapi.clients import create_client
+
+        return str((await create_client(conn, name="matrix", can_read=True, can_write=False, created_by=world["program_admin"].id)).id)
     if param in PROGRAM_RECORDS:
         return extra["programs"][param].get(person)
     if param == "token_id":
@@ -397,7 +435,7 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         return str((await _fresh_token(conn, user_id)).id) if user_id else None
     fixed = {
         "version": "1", "media_id": extra["media_id"], "survey_id": extra["survey_id"], "number": str(extra["status_list"]),
-        "file_path": "app.css", "path": "nothing-here", "table": "workers.csv" if "clinics" in route else "targets.csv",
+        "file_path": "app.css", "path": "nothing-here", "secret": "not-a-reset-link", "table": "workers.csv" if "clinics" in route else "targets.csv",
         "key": extra["quiz_key"] if QUIZ_ROUTES.search(route) else ("completions" if "targets" in route else extra["lesson_key"]),
         "token": qr.attendance_token(extra["settings"].secret_key, uuid.UUID(extra["sessions"]["instructor"])),
     }
@@ -447,6 +485,8 @@ def body_for(route: str, world) -> Any:
         "POST /api/v1/authoring/courses/{code:str}/versions/{version:int}/retire": {"reason": "Replaced by a new edition"},
         "POST /author/{code:str}/versions/{version:int}/retire": {"reason": "Replaced by a new edition"},
         "POST /author/{code:str}/owners": {"email": "instructor-2@example.org"},
+        "POST /api/v1/lrs/clients": {"name": "An outside tool"},
+        "POST /admin/lrs-clients": {"name": "An outside tool", "can_read": "on"},
     }
     return bodies.get(route)
 

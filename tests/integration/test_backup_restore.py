@@ -51,7 +51,7 @@ async def test_a_backup_restored_into_fresh_servers_still_verifies_certificates_
     await publish_folder(conn, course_folder(tmp_path / "courses", code), settings=settings)
     credential = (await client.get(f"/api/v1/me/certificates/{worker.certificate}/credential", headers=worker.headers)).json()
     revoked = await client.post(f"/api/v1/certificates/{other.certificate}/revoke", headers=world["program_admin"].headers,
-                                json={"reason": "Issued to the wrong person"})
+                                json={"reason": "issued_in_error", "note": "Issued to the wrong person"})
     assert revoked.status_code == 200, revoked.text
 
     out = tmp_path / "backup"

@@ -224,22 +224,29 @@ async def test_a_program_admin_revokes_with_a_reason_and_everything_shows_it_at_
     credential = (await client.get(f"/api/v1/me/certificates/{code}/credential", headers=await token_for(conn, worker.id))).json()
     admin = await make_user(conn, "pat@example.org", "program_admin")
     clinic_admin = await make_user(conn, "cleo@example.org", "clinic_admin", clinic="st-johns")
-    assert (await client.post(f"/api/v1/certificates/{code}/revoke", json={"reason": "nope"},
+    assert (await client.post(f"/api/v1/certificates/{code}/revoke", json={"reason": "issued_in_error", "note": "nope"},
                               headers=await token_for(conn, clinic_admin.id))).status_code == 403
-    assert (await client.post(f"/api/v1/certificates/{code}/revoke", json={"reason": ""},
+    free_text = await client.post(f"/api/v1/certificates/{code}/revoke", json={"reason": "She cheated", "note": "typed"},
+                                  headers=await token_for(conn, admin.id))
+    assert free_text.status_code == 400 and "reason" in free_text.text  # public reasons come from the list only
+    assert (await client.post(f"/api/v1/certificates/{code}/revoke", json={"reason": "issued_in_error", "note": ""},
                               headers=await token_for(conn, admin.id))).status_code == 400
 
     await sign_in(client, "pat@example.org")
     page = await client.get(f"/verify/{code}")
-    revoked = await client.post(f"/verify/{code}/revoke", data={"reason": "Attendance record was entered in error", "_csrf_token": csrf_from(page.text)},
-                                follow_redirects=False)
+    assert '<option value="issued_in_error">Issued in error</option>' in page.text
+    revoked = await client.post(f"/verify/{code}/revoke", data={"reason": "issued_in_error", "note": "Attendance record was entered in error",
+                                                               "_csrf_token": csrf_from(page.text)}, follow_redirects=False)
     assert revoked.status_code == 303
     client.cookies.clear()
 
     page = await client.get(f"/verify/{code}")
-    assert "Revoked" in page.text and "Attendance record was entered in error" in page.text
+    assert "Revoked" in page.text and "Reason: Issued in error" in page.text
+    assert "Attendance record" not in page.text  # the note is internal
+    spanish = await client.get(f"/verify/{code}?lang=es")
+    assert "Motivo: Emitido por error" in spanish.text
     api = (await client.get(f"/api/v1/certificates/{code}")).json()
-    assert api["status"] == "revoked" and api["revoked_reason"] == "Attendance record was entered in error"
+    assert api["status"] == "revoked" and api["revoked_reason"] == "issued_in_error" and "Attendance record" not in str(api)
     result = (await client.post("/api/v1/credentials/verify", json=credential)).json()
     assert (result["verified"], result["status"], result["checks"]["proof"], result["checks"]["status"]) == (False, "revoked", True, False)
 
@@ -250,8 +257,11 @@ async def test_a_program_admin_revokes_with_a_reason_and_everything_shows_it_at_
     assert status_list.bit(status_list.decode(listed["credentialSubject"]["encodedList"]), index)
     audit = await conn.fetchrow("SELECT actor_id, subject, detail FROM audit_log WHERE action = 'certificate.revoke'")
     assert audit["actor_id"] == admin.id and audit["subject"] == code.replace("-", "")
-    assert audit["detail"]["reason"] == "Attendance record was entered in error"
-    again = await client.post(f"/api/v1/certificates/{code}/revoke", json={"reason": "twice"}, headers=await token_for(conn, admin.id))
+    assert audit["detail"]["reason"] == "issued_in_error" and audit["detail"]["note"] == "Attendance record was entered in error"
+    admin_audit = (await client.get("/api/v1/reports/audit?action=certificate.revoke", headers=await token_for(conn, admin.id))).json()
+    assert admin_audit["entries"][0]["detail"]["note"] == "Attendance record was entered in error"  # program admins see it
+    again = await client.post(f"/api/v1/certificates/{code}/revoke", json={"reason": "replaced", "note": "twice"},
+                              headers=await token_for(conn, admin.id))
     assert again.status_code == 409
 
 
@@ -284,7 +294,7 @@ async def test_the_worker_transcript_lists_certificates_credit_and_hours_and_dow
     totals = {t["body"]: t["credit"] for t in transcript["totals"]}
     assert totals == {"DBC": 2, "IACET": 0.5, "DHCS_CHW": 3.1}  # 0.2 + 0.3 CEU; 190 minutes = 3.1 hours
 
-    csv_text = (await client.get("/api/v1/me/transcript.csv", headers=headers)).text
+    csv_text = (await client.get("/api/v1/me/transcript.csv", headers=headers)).text.lstrip("\ufeff")  # BOM: accents in spreadsheets
     assert csv_text.splitlines()[0].startswith("code,status,course_code")
     assert code in csv_text and "CHW-TEST-101" in csv_text and "RP-5621" in csv_text
 

@@ -288,7 +288,7 @@ async def test_summaries_follow_revocation_and_attendance_corrections_and_match_
     code = await conn.fetchval("SELECT code FROM certificates WHERE user_id = $1 ORDER BY issued_at LIMIT 1", ana.id)
     before = await conn.fetchrow("SELECT sum(certificates) AS n, sum(credit_minutes) AS m, sum(revoked) AS r FROM report_daily")
     await revoke(conn, typed_code=code, actor=CurrentUser(id=admin.id, email=admin.email, display_name="Pat", role="program_admin",
-                                                         clinic_id=None, local_id=None, language="en"), reason="issued in error")
+                                                         clinic_id=None, local_id=None, language="en"), reason="issued_in_error", note="issued in error")
     after = await conn.fetchrow("SELECT sum(certificates) AS n, sum(credit_minutes) AS m, sum(revoked) AS r FROM report_daily")
     assert after["n"] == before["n"] - 1 and after["r"] == before["r"] + 1 and after["m"] < before["m"]
 

@@ -1,0 +1,38 @@
+"""The tasks the worker runs. Periodic ones get the tick's ``timestamp`` (seconds since the epoch, UTC), so what
+they do depends on the tick, not on when a worker got round to it (and tests move time forward by passing one)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import procrastinate
+from procrastinate import JobContext, RetryStrategy
+
+from lms.messages.delivery import deliver_due
+
+tasks = procrastinate.Blueprint()
+
+# A failed run is tried again after 2, 4, 8 ... seconds (each message also keeps its own backoff).
+BACKOFF = RetryStrategy(max_attempts=5, exponential_wait=2)
+
+
+@tasks.task(name="deliver_messages", queue="messages", pass_context=True, retry=BACKOFF)
+async def deliver_messages(context: JobContext) -> int:
+    extra = context.additional_context
+    return await deliver_due(extra["pool"], extra["settings"])
+
+
+@tasks.periodic(cron="* * * * *", periodic_id="every-minute")
+@tasks.task(name="deliver_messages_periodic", queue="messages", pass_context=True, retry=BACKOFF)
+async def deliver_messages_periodic(context: JobContext, timestamp: int) -> int:
+    extra = context.additional_context
+    return await deliver_due(extra["pool"], extra["settings"])
+
+
+@tasks.periodic(cron="*/15 * * * *", periodic_id="quarter-hourly")
+@tasks.task(name="send_reminders", queue="reminders", pass_context=True, retry=BACKOFF)
+async def send_reminders(context: JobContext, timestamp: int) -> int:
+    from lms.messages.reminders import send_due_reminders
+
+    extra = context.additional_context
+    return await send_due_reminders(extra["pool"], extra["settings"], now=datetime.fromtimestamp(timestamp, UTC))

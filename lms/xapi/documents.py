@@ -1,0 +1,177 @@
+"""The document resources: State, Activity Profile and Agent Profile (xAPI 1.0.3 §2.2-2.7, 2.0.0 §4.1.6.2-4.1.6.6).
+
+A document is any bytes with a content type, keyed by (kind, activity, agent, registration, id). ETags (the SHA-1 of
+the content, quoted) give optimistic concurrency: If-Match / If-None-Match are honoured on PUT, POST and DELETE
+(412 when they fail), and a PUT over an existing document without either header is refused (409) for the profiles,
+and in 2.0.0 for State too. POST merges JSON objects (top-level keys of the new one win); anything else must PUT.
+Who may touch what is in each query's WHERE: a person her own documents, readers by their scope.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from lms.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from lms.xapi.callers import Caller
+from lms.xapi.queries import Scope
+from lms.xapi.validation import V2
+
+NO_REGISTRATION = UUID(int=0)
+JSON = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
+class DocKey:
+    kind: str  # state | activity_profile | agent_profile
+    activity_id: str  # '' for agent profiles
+    agent: str  # identity text; '' for activity profiles
+    registration: UUID  # NO_REGISTRATION outside state
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    content: bytes
+    content_type: str
+    etag: str
+    updated: datetime
+
+
+def etag_of(content: bytes) -> str:
+    return f'"{hashlib.sha1(content).hexdigest()}"'
+
+
+def _scope_sql(first: int) -> str:
+    return (f"(${first}::boolean OR d.user_id = ${first + 1}::uuid OR (${first + 2}::uuid IS NOT NULL AND d.user_id IN "
+            f"(SELECT u.id FROM users u WHERE u.clinic_id = ${first + 2} AND u.role = 'worker')))")
+
+
+def _readable(caller: Caller, key: DocKey) -> Scope:
+    """Activity profiles describe activities, not people: every caller may read them."""
+    scope = caller.scope
+    return Scope(everything=True) if key.kind == "activity_profile" else scope
+
+
+def _writable(caller: Caller, key: DocKey) -> UUID | None:
+    """Who the document is about, for a person writing it (None: an LRS client); refuses what she may not write."""
+    caller.may_write()
+    if caller.writes_anything:
+        return None
+    if key.kind == "activity_profile" or not caller.owns(key.agent):
+        raise Forbidden("you may only write documents about yourself", field="agent")
+    assert caller.user is not None
+    return caller.user.id
+
+
+_KEY = "d.kind = $1 AND d.activity_id = $2 AND d.agent = $3 AND d.registration = $4"
+
+
+async def get_one(conn: asyncpg.Connection, caller: Caller, key: DocKey, doc_id: str) -> Document:
+    caller.may_read()
+    scope = _readable(caller, key)
+    row = await conn.fetchrow(
+        f"SELECT content, content_type, etag, updated FROM lrs_documents d WHERE {_KEY} AND d.doc_id = $5 AND {_scope_sql(6)}",
+        key.kind, key.activity_id, key.agent, key.registration, doc_id, scope.everything, scope.user_id, scope.clinic_id)
+    if row is None:
+        raise NotFound(f"no document {doc_id!r} here", field="id")
+    return Document(bytes(row["content"]), row["content_type"], row["etag"], row["updated"])
+
+
+async def list_ids(conn: asyncpg.Connection, caller: Caller, key: DocKey, since: datetime | None) -> tuple[list[str], datetime | None]:
+    caller.may_read()
+    scope = _readable(caller, key)
+    rows = await conn.fetch(
+        f"""SELECT d.doc_id, d.updated FROM lrs_documents d
+            WHERE {_KEY} AND ($5::timestamptz IS NULL OR d.updated > $5) AND {_scope_sql(6)} ORDER BY d.doc_id""",
+        key.kind, key.activity_id, key.agent, key.registration, since, scope.everything, scope.user_id, scope.clinic_id)
+    return [r["doc_id"] for r in rows], max((r["updated"] for r in rows), default=None)
+
+
+def _precondition(current: str | None, if_match: str | None, if_none_match: str | None) -> None:
+    if if_match is not None:
+        tags = {t.strip() for t in if_match.split(",")}
+        if current is None or ("*" not in tags and current not in tags):
+            raise PreconditionFailed("If-Match: the document has changed (or does not exist); read it again", field="If-Match")
+    if if_none_match is not None:
+        tags = {t.strip() for t in if_none_match.split(",")}
+        if current is not None and ("*" in tags or current in tags):
+            raise PreconditionFailed("If-None-Match: the document exists already", field="If-None-Match")
+
+
+async def _locked_current(conn: asyncpg.Connection, key: DocKey, doc_id: str) -> Any:
+    return await conn.fetchrow(
+        f"SELECT content, content_type, etag, user_id FROM lrs_documents d WHERE {_KEY} AND d.doc_id = $5 FOR UPDATE",
+        key.kind, key.activity_id, key.agent, key.registration, doc_id)
+
+
+async def _owner(conn: asyncpg.Connection, key: DocKey, user_id: UUID | None) -> UUID | None:
+    """The worker a document is about: the writer herself, or (an LRS client writing) the person the agent names."""
+    if user_id is not None or not key.agent:
+        return user_id
+    kind, _, value = key.agent.partition(":")
+    if kind == "mbox":
+        return await conn.fetchval("SELECT id FROM users WHERE email = $1", value.removeprefix("mailto:").lower())
+    if kind == "account":
+        name = value.rpartition(" ")[2]
+        try:
+            return await conn.fetchval("SELECT id FROM users WHERE id = $1", UUID(name))
+        except ValueError:
+            return None
+    return None
+
+
+def _is_json_object(content: bytes, content_type: str) -> dict[str, Any] | None:
+    if not content_type.lower().startswith(JSON):
+        return None
+    try:
+        value = msgspec.json.decode(content)
+    except msgspec.DecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+async def write(conn: asyncpg.Connection, caller: Caller, key: DocKey, doc_id: str, content: bytes, content_type: str, *,
+                merge: bool, version: str, if_match: str | None, if_none_match: str | None) -> None:
+    """PUT (merge False) or POST (merge True) one document, in the caller's transaction."""
+    user_id = await _owner(conn, key, _writable(caller, key))
+    current = await _locked_current(conn, key, doc_id)
+    _precondition(current["etag"] if current else None, if_match, if_none_match)
+    if not merge and if_match is None and if_none_match is None and (key.kind != "state" or version == V2):
+        if current is not None:
+            raise Conflict("this document exists already: send If-Match with its ETag to replace it", field="If-Match")
+        if version != V2:
+            raise Invalid("a profile is written with If-Match (its ETag) or If-None-Match: * (a new one)", field="If-Match")
+    if merge:
+        new = _is_json_object(content, content_type)
+        if new is None and content_type.lower().startswith(JSON):
+            raise Invalid("a JSON document posted to be merged must be a JSON object", field="body")
+        if current is not None:
+            old = _is_json_object(bytes(current["content"]), current["content_type"])
+            if old is None or new is None:
+                raise Invalid("only JSON objects can be merged by POST; send PUT to replace this document", field="body")
+            content, content_type = msgspec.json.encode({**old, **new}), JSON
+    await conn.execute(
+        """INSERT INTO lrs_documents AS d (kind, activity_id, agent, registration, doc_id, user_id, content, content_type, etag)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           ON CONFLICT (kind, activity_id, agent, registration, doc_id) DO UPDATE
+           SET content = EXCLUDED.content, content_type = EXCLUDED.content_type, etag = EXCLUDED.etag,
+               user_id = coalesce(EXCLUDED.user_id, d.user_id), updated = now()""",
+        key.kind, key.activity_id, key.agent, key.registration, doc_id, user_id, content, content_type, etag_of(content))
+
+
+async def delete(conn: asyncpg.Connection, caller: Caller, key: DocKey, doc_id: str | None, *,
+                 if_match: str | None, if_none_match: str | None) -> None:
+    """DELETE one document, or (state without stateId) every document under the key."""
+    _writable(caller, key)
+    if doc_id is not None:
+        current = await _locked_current(conn, key, doc_id)
+        _precondition(current["etag"] if current else None, if_match, if_none_match)
+    await conn.execute(
+        f"DELETE FROM lrs_documents d WHERE {_KEY} AND ($5::text IS NULL OR d.doc_id = $5)",
+        key.kind, key.activity_id, key.agent, key.registration, doc_id)
