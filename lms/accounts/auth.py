@@ -94,7 +94,8 @@ class AuthenticationMiddleware(ASGIMiddleware):
                 scope["auth"] = "token" if scope["user"] else None
                 if scope["user"] is None:
                     raise NotAuthorizedException("This API token is not valid or was revoked.")
-            elif (cookie := _cookie(scope, SESSION_COOKIE)) is not None:
+            elif not authorization and (cookie := _cookie(scope, SESSION_COOKIE)) is not None:
+                # (a request that names its own credentials, e.g. an LRS client's key, is not signed in by a cookie)
                 scope["user"] = await _caller(state, b"s", cookie, queries.user_by_session)
                 scope["auth"] = "session" if scope["user"] else None
                 if (scope["auth"] and scope["method"] not in SAFE_METHODS and path.startswith(API_PREFIXES)
