@@ -17,18 +17,29 @@ from litestar.response import Redirect
 from litestar.routes import HTTPRoute
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from lms.i18n import N_
+from lms.i18n import N_, request_language, translations
 
 
 class DomainError(Exception):
+    """``detail`` may be interface text marked with ``N_`` and filled from ``params``: the handler shows it in the
+    caller's language (other details pass through as they are)."""
+
     status = 400
     title = N_("Bad request")
 
-    def __init__(self, detail: str = "", *, field: str | None = None, extra: dict[str, Any] | None = None) -> None:
-        super().__init__(detail or self.title)
-        self.detail = detail or self.title
+    def __init__(self, detail: str = "", *, field: str | None = None, extra: dict[str, Any] | None = None,
+                 params: dict[str, Any] | None = None) -> None:
+        self.template = detail or self.title
+        self.params = params or {}
+        self.detail = self.template % self.params if self.params else self.template
+        super().__init__(self.detail)
         self.field = field
         self.extra = extra or {}
+
+    def localize(self, language: str) -> DomainError:
+        text = translations(language).gettext(self.template)
+        self.detail = text % self.params if self.params else text
+        return self
 
 
 class Invalid(DomainError):
@@ -106,6 +117,7 @@ def _respond(request: Request[Any, Any, Any], status: int, title: str, detail: s
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    exc.localize(request_language(request))
     return _respond(request, exc.status, exc.title, exc.detail, field=exc.field, **exc.extra)
 
 

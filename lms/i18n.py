@@ -1,5 +1,9 @@
 """Interface languages (gettext catalogues read with Babel) and choosing a language per request.
 
+The interface speaks every language that has a catalogue under ``locale/`` (its folder name is the gettext locale,
+e.g. ``zh_Hant``; pages, cookies and profiles use the BCP 47 tag, ``zh-Hant``). Adding a language is adding a folder:
+``infra/i18n-update LOCALE`` creates it.
+
 Order: the explicit switch (a cookie, also saved to the profile), the user's preferred language, Accept-Language,
 then the default. Catalogues are compiled in memory at start, so no generated .mo files live in git.
 """
@@ -11,13 +15,39 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
-UI_LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
 LANGUAGE_COOKIE = "lms_lang"
+# How a language names itself in the picker, where Babel's own name is not what its speakers look for.
+_SELF_NAMES = {"en": "English", "es": "Español", "zh-Hant": "繁體中文", "vi": "Tiếng Việt", "tl": "Tagalog"}
+# Tags a browser or a profile may send for a language we carry under another tag.
+_ALIASES = {"zh-tw": "zh-Hant", "zh-hk": "zh-Hant", "zh-mo": "zh-Hant", "yue": "zh-Hant", "yue-hant": "zh-Hant",
+            "fil": "tl"}
+
+
+def tag_of(locale_dir: str) -> str:
+    """``zh_Hant`` (a gettext/Babel locale) as the BCP 47 tag ``zh-Hant``."""
+    return locale_dir.replace("_", "-")
+
+
+def locale_of(tag: str) -> str:
+    """The BCP 47 tag ``zh-Hant`` as the gettext/Babel locale ``zh_Hant`` (dates, numbers, catalogue folder)."""
+    return tag.replace("-", "_")
+
+
+def _ui_languages() -> dict[str, str]:
+    tags = sorted(tag_of(d.name) for d in LOCALE_DIR.iterdir() if (d / "LC_MESSAGES" / "messages.po").exists())
+    # English first (the source language), then the others in the order of their tags
+    tags.sort(key=lambda tag: tag != "en")
+    return {tag: _SELF_NAMES.get(tag) or Locale.parse(locale_of(tag)).get_display_name() or tag for tag in tags}
+
+
+UI_LANGUAGES: dict[str, str] = _ui_languages()
+_BY_LOWER = {tag.lower(): tag for tag in UI_LANGUAGES}
 
 
 def N_(message: str) -> str:
@@ -27,11 +57,11 @@ def N_(message: str) -> str:
 
 @lru_cache(maxsize=None)
 def translations(language: str) -> NullTranslations:
-    po = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    po = LOCALE_DIR / locale_of(language) / "LC_MESSAGES" / "messages.po"
     if not po.exists():
         return NullTranslations()
     with po.open("rb") as fh:
-        catalog = read_po(fh, locale=language)
+        catalog = read_po(fh, locale=locale_of(language))
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
@@ -40,6 +70,19 @@ def translations(language: str) -> NullTranslations:
 
 def base_language(tag: str) -> str:
     return tag.split("-")[0].lower()
+
+
+def ui_language(tag: str | None) -> str | None:
+    """The interface language that serves ``tag`` (``es-MX`` -> ``es``, ``zh-TW`` -> ``zh-Hant``), or None."""
+    if not tag:
+        return None
+    parts = tag.strip().replace("_", "-").lower().split("-")
+    for end in range(len(parts), 0, -1):  # zh-hant-tw, then zh-hant, then zh
+        prefix = "-".join(parts[:end])
+        for candidate in (prefix, _ALIASES.get(prefix, "").lower()):
+            if candidate in _BY_LOWER:
+                return _BY_LOWER[candidate]
+    return None
 
 
 def parse_accept_language(header: str) -> list[str]:
@@ -60,9 +103,10 @@ def parse_accept_language(header: str) -> list[str]:
 def choose_language(*, cookie: str | None, preferred: str | None, accept_language: str | None, default: str = "en") -> str:
     candidates = [cookie, preferred, *parse_accept_language(accept_language or "")]
     for candidate in candidates:
-        if candidate and base_language(candidate) in UI_LANGUAGES:
-            return base_language(candidate)
-    return default if default in UI_LANGUAGES else "en"
+        chosen = ui_language(candidate)
+        if chosen:
+            return chosen
+    return ui_language(default) or "en"
 
 
 def request_language(request: Any) -> str:

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import lru_cache
 from html import escape
 from typing import Any
 
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
 from litestar import MediaType, Request, Response
 from litestar.response import Template
 from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup
 
 from lms.accounts.schemas import ROLE_NAMES
-from lms.i18n import UI_LANGUAGES, request_language, translations
+from lms.i18n import UI_LANGUAGES, locale_of, request_language, translations
+
+
+CLINIC_ZONE = ZoneInfo("America/Los_Angeles")  # the partnership's clinics are in California
 
 
 @lru_cache(maxsize=None)
@@ -29,7 +38,29 @@ def _gettext_callables(language: str) -> dict[str, Any]:
         variables.setdefault("num", n)
         return catalog.ngettext(singular, plural, n) % variables
 
-    return {"gettext": gettext, "_": gettext, "ngettext": ngettext}
+    locale = locale_of(language)
+    datetime_pattern = Locale.parse(locale).datetime_formats["medium"]
+
+    def day(value: date | datetime | None) -> str:
+        """A date as people write it in this language (7 dic 2026, 2026年12月7日); a timestamp's day in California."""
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            value = value.astimezone(CLINIC_ZONE).date() if value.tzinfo else value.date()
+        return format_date(value, "medium", locale=locale)
+
+    def moment(value: datetime | None) -> str:
+        """A date and time (to the minute) in California, in this language's order: "{time} {date}" or the reverse."""
+        if value is None:
+            return ""
+        local = value.astimezone(CLINIC_ZONE) if value.tzinfo else value
+        return str(datetime_pattern).format(format_time(local, "short", locale=locale),
+                                            format_date(local.date(), "medium", locale=locale))
+
+    def number(value: float | int) -> str:
+        return format_decimal(value, locale=locale)
+
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "day": day, "moment": moment, "number": number}
 
 
 def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, **context: Any) -> Template:

@@ -16,7 +16,7 @@ from lms.accounts.auth import SESSION_COOKIE, require_login
 from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.accounts.secrets import token_hash
 from lms.errors import Conflict, Invalid, TooMany
-from lms.i18n import LANGUAGE_COOKIE, UI_LANGUAGES
+from lms.i18n import LANGUAGE_COOKIE, ui_language
 from lms.messages.service import CHANNELS, OPT_OUT_GROUPS
 from lms.schemas import Form, safe_next
 from lms.settings import Settings  # noqa: F401 (see lms.deps)
@@ -80,7 +80,7 @@ class AccountPages(Controller):
         self, tx: Tx, user: MaybeUser, settings: SettingsDep,
         data: URLEncodedBody[LanguageForm],
     ) -> Redirect:
-        language = data.language if data.language in UI_LANGUAGES else "en"
+        language = ui_language(data.language) or "en"
         if user is not None:
             await queries.set_language(tx, user.id, language)
         return Redirect(

@@ -72,6 +72,9 @@ def apply_activity_form(doc: CourseDoc, key: str, form: Mapping[str, str], media
         # Ticked library files, by id; a file kept keeps the captions it named (empty: the video's current captions).
         kept = {ref.file: msgspec.to_builtins(ref) for ref in activity.media}
         target["media"] = [kept.get(media_id, {"file": media_id}) for media_id in dict.fromkeys(media_ids or [])]
+        for ref in target["media"]:  # an image's text for people who cannot see it, per language (alt.<id>.<lang>)
+            if any(f"alt.{ref['file']}.{lang}" in form for lang in languages):
+                ref["alt"] = _texts(form, f"alt.{ref['file']}", languages, ref.get("alt") or {})
     if isinstance(activity, Quiz):
         target["pass_mark"] = _number(form, "pass_mark", float, activity.pass_mark)
         attempts = form.get("max_attempts", "")

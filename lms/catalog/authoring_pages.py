@@ -12,10 +12,11 @@ from litestar.response import Redirect, Template
 from lms.accounts.auth import STAFF, require_role
 from lms.catalog import queries, service
 from lms.catalog.authoring import apply_activity_form, apply_course_form, find_activity
-from lms.catalog.content import kind_of
+from lms.catalog.content import kind_of, missing_translation_labels
 from lms.catalog.language import content_language
 from lms.catalog.pages import KIND_NAMES, TRACK_NAMES, text_picker
 from lms.catalog.schemas import ActivityPage
+from lms.media.delivery import draft_lesson_media
 from lms.deps import Db, Tx, User
 from lms.errors import DomainError, Invalid, NotFound
 from lms.schemas import Form, VersionInPath, VersionInQuery
@@ -61,7 +62,7 @@ class AuthoringPages(Controller):
         doc = await service.load_draft(db, code, editor=user)
         versions = await queries.list_versions(db, code=code)
         return page(request, "catalog/author_course.html.jinja2", doc=doc, translation=service.translation_status(doc),
-                    versions=versions, published=published, saved=saved, kind_names=KIND_NAMES, kind_of=kind_of, error=None)
+                    missing_labels=missing_translation_labels(doc), versions=versions, published=published, saved=saved, kind_names=KIND_NAMES, kind_of=kind_of, error=None)
 
     @post("/{code:str}", operation_id="page_author_course_save")
     async def save_course(self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code) -> Redirect | Template:
@@ -72,7 +73,8 @@ class AuthoringPages(Controller):
         except Invalid as exc:
             versions = await queries.list_versions(tx, code=code)
             return page(request, "catalog/author_course.html.jinja2", status=400, doc=doc, versions=versions,
-                        published=None, saved=False, kind_names=KIND_NAMES, kind_of=kind_of, error=exc.detail, translation=service.translation_status(doc))
+                        published=None, saved=False, kind_names=KIND_NAMES, kind_of=kind_of, error=exc.detail, translation=service.translation_status(doc),
+                        missing_labels=missing_translation_labels(doc))
         return Redirect(f"/author/{code}?saved=true", status_code=303)
 
     @get("/{code:str}/activities/{key:str}", operation_id="page_author_activity")
@@ -114,7 +116,8 @@ class AuthoringPages(Controller):
         )
         clang = content_language(lang, doc.languages)
         t, missing = text_picker(clang, doc.languages)
-        return page(request, "catalog/activity.html.jinja2", a=view, clang=clang, t=t, missing=missing,
+        media = await draft_lesson_media(db, request.app.state.storage, doc=doc, key=key, language=clang) if row["kind"] == "lesson" else None
+        return page(request, "catalog/activity.html.jinja2", a=view, clang=clang, t=t, missing=missing, media=media,
                     kind_names=KIND_NAMES, language_missing=False, preview_lang=lang,
                     link_base=f"/author/{code}/preview", link_suffix=f"?lang={lang}")
 

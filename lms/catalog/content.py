@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from lms.i18n import N_
+
 Key = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 CourseCode = Annotated[str, msgspec.Meta(min_length=3, max_length=32, pattern=r"^[A-Z0-9][A-Z0-9-]*$")]
 LanguageTag = Annotated[str, msgspec.Meta(min_length=2, max_length=35, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
@@ -29,6 +31,7 @@ class Doc(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class MediaRef(Doc):
     file: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
     captions: dict[LanguageTag, str] = {}
+    alt: LangMap = {}  # an image's text for people who cannot see it: required in every language at publish
 
 
 class Choice(Doc):
@@ -116,28 +119,39 @@ def kind_of(activity: Activity) -> str:
     return type(activity).__struct_config__.tag
 
 
+_FIELD_LABELS = {"title": N_("activity '%(key)s' title"), "body": N_("activity '%(key)s' lesson body"),
+                 "description": N_("activity '%(key)s' description"), "criteria": N_("activity '%(key)s' criteria")}
+
+
 def text_fields(activity: Activity) -> list[str]:
     """The language-map fields of an activity that a learner reads."""
     return [name for name in ("title", "body", "description", "criteria") if hasattr(activity, name)]
 
 
-def doc_problems(doc: CourseDoc) -> list[tuple[Path, str]]:
-    """Everything wrong with a well-typed document: missing translations, duplicate keys, quizzes without answers."""
+Label = tuple[str, dict[str, str]]  # interface text marked with N_ and its values: a place in a course, translatable
+
+
+def doc_problems(doc: CourseDoc, missing: dict[str, list[Label]] | None = None) -> list[tuple[Path, str]]:
+    """Everything wrong with a well-typed document: missing translations, duplicate keys, quizzes without answers.
+    ``missing`` collects, per language, the places without text as labels an instructor reads in her language."""
     problems: list[tuple[Path, str]] = []
     languages = doc.languages
     if len(set(languages)) != len(languages):
         problems.append((("languages",), "a language is listed twice"))
 
-    def need(path: Path, value: dict[str, str], what: str) -> None:
+    def need(path: Path, value: dict[str, str], label: Label) -> None:
+        what = label[0] % label[1] if label[1] else label[0]
         for lang in languages:
             if not value.get(lang, "").strip():
                 problems.append((path, f"{what} has no {lang} text"))
+                if missing is not None:
+                    missing.setdefault(lang, []).append(label)
         for lang in value:
             if lang not in languages:
                 problems.append(((*path, lang), f"{lang} is not one of the course's languages {languages}"))
 
-    need(("title",), doc.title, "the course title")
-    need(("summary",), doc.summary, "the course summary")
+    need(("title",), doc.title, (N_("the course title"), {}))
+    need(("summary",), doc.summary, (N_("the course summary"), {}))
     if not doc.modules:
         problems.append((("modules",), "a course needs at least one module"))
     seen_modules: set[str] = set()
@@ -147,7 +161,7 @@ def doc_problems(doc: CourseDoc) -> list[tuple[Path, str]]:
         if module.key in seen_modules:
             problems.append(((*mpath, "key"), f"module key {module.key!r} is used twice"))
         seen_modules.add(module.key)
-        need((*mpath, "title"), module.title, f"module {module.key!r} title")
+        need((*mpath, "title"), module.title, (N_("module '%(key)s' title"), {"key": module.key}))
         if not module.activities:
             problems.append((mpath, f"module {module.key!r} has no activities"))
         for a, activity in enumerate(module.activities):
@@ -156,8 +170,7 @@ def doc_problems(doc: CourseDoc) -> list[tuple[Path, str]]:
                 problems.append(((*apath, "key"), f"activity key {activity.key!r} is used twice"))
             seen_activities.add(activity.key)
             for name in text_fields(activity):
-                label = "lesson body" if name == "body" else name
-                need((*apath, name), getattr(activity, name), f"activity {activity.key!r} {label}")
+                need((*apath, name), getattr(activity, name), (_FIELD_LABELS[name], {"key": activity.key}))
             if isinstance(activity, Quiz):
                 problems.extend(_quiz_problems(activity, apath, need))
     bodies = [a.body for a in doc.approvals]
@@ -179,7 +192,7 @@ def _quiz_problems(quiz: Quiz, apath: Path, need) -> list[tuple[Path, str]]:
         if question.key in keys:
             problems.append(((*qpath, "key"), f"question key {question.key!r} is used twice in quiz {quiz.key!r}"))
         keys.add(question.key)
-        need((*qpath, "prompt"), question.prompt, f"question {question.key!r} prompt")
+        need((*qpath, "prompt"), question.prompt, (N_("question '%(key)s' prompt"), {"key": question.key}))
         if len(question.choices) < 2:
             problems.append(((*qpath, "choices"), f"question {question.key!r} needs at least two choices"))
         if not any(c.correct for c in question.choices):
@@ -188,14 +201,23 @@ def _quiz_problems(quiz: Quiz, apath: Path, need) -> list[tuple[Path, str]]:
         if len(set(choice_keys)) != len(choice_keys):
             problems.append(((*qpath, "choices"), f"question {question.key!r} repeats a choice key"))
         for c, choice in enumerate(question.choices):
-            need((*qpath, "choices", c, "text"), choice.text, f"question {question.key!r} choice {choice.key!r}")
+            names = {"key": question.key, "choice": choice.key}
+            need((*qpath, "choices", c, "text"), choice.text, (N_("question '%(key)s' choice '%(choice)s'"), names))
             if choice.feedback:
-                need((*qpath, "choices", c, "feedback"), choice.feedback, f"question {question.key!r} choice {choice.key!r} feedback")
+                need((*qpath, "choices", c, "feedback"), choice.feedback,
+                     (N_("question '%(key)s' choice '%(choice)s' feedback"), names))
     return problems
 
 
 def total_minutes(doc: CourseDoc) -> int:
     return sum(a.minutes for m in doc.modules for a in m.activities)
+
+
+def missing_translation_labels(doc: CourseDoc) -> dict[str, list[Label]]:
+    """Per language, the places still without text, as labels the authoring page shows in the instructor's language."""
+    missing: dict[str, list[Label]] = {lang: [] for lang in doc.languages}
+    doc_problems(doc, missing)
+    return missing
 
 
 def missing_translations(doc: CourseDoc) -> dict[str, list[str]]:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-import asyncpg
 from litestar import Controller, Request, Response, get
-from litestar.params import FromPath, PathParameter, QueryParameter
+from litestar.params import FromPath, FromQuery, PathParameter, QueryParameter
 from litestar.response import Template
 from markupsafe import Markup, escape
 
-from lms.catalog import queries
+from lms.catalog import queries, service
 from lms.catalog.cache import catalog_cache
 from lms.catalog.content import TRACKS
 from lms.catalog.language import content_language, pick
@@ -43,9 +42,9 @@ def text_picker(language: str, available: list[str]):
     return t, missing
 
 
-async def _tracks(db: asyncpg.Connection, lang: str) -> dict[str, list[dict[str, Any]]]:
+def _by_track(rows: list[dict[str, Any]], lang: str) -> dict[str, list[dict[str, Any]]]:
     tracks: dict[str, list[dict[str, Any]]] = {track: [] for track in TRACKS}
-    for row in await queries.catalogue(db):
+    for row in rows:
         title, used = pick(row["title"], lang, row["languages"])
         summary, _ = pick(row["summary"], used, row["languages"])
         tracks[row["track"]].append({**row, "title_text": title, "summary_text": summary, "text_lang": used})
@@ -68,14 +67,29 @@ class CatalogPages(Controller):
     include_in_schema = False
 
     @get("/", operation_id="page_catalogue")
-    async def catalogue(self, request: Request[Any, Any, Any]) -> Template | Response[str]:
+    async def catalogue(
+        self, request: Request[Any, Any, Any], q: FromQuery[str] = "", track: FromQuery[str] = "", language: FromQuery[str] = "",
+        delivery: FromQuery[str] = "", credit_body: Annotated[str, QueryParameter(name="body")] = "",
+    ) -> Template | Response[str]:
         lang, state = request_language(request), request.app.state
         cache = catalog_cache(state)
+        filters = service.catalogue_filters(q=q, track=track, language=language, delivery=delivery, body=credit_body)
+
+        async def choices() -> dict[str, list[str]]:
+            async with connection(state) as db:
+                return await queries.catalogue_choices(db)
+
+        shown = {"track_names": TRACK_NAMES, "filters": filters, "choices": await cache.current(state, ("catalogue choices",), choices)}
+        if filters.chosen:  # a search: its own page, not kept
+            async with connection(state) as db:
+                rows = await queries.search_catalogue(db, text=filters.q or None, track=filters.track, language=filters.language,
+                                                      delivery=filters.delivery, body=filters.body)
+            return page(request, "catalog/catalogue.html.jinja2", tracks=_by_track(rows, lang), **shown)
 
         async def render() -> Markup:
             async with connection(state) as db:
-                tracks = await _tracks(db, lang)
-            return rendered_content(request, "catalog/catalogue.html.jinja2", tracks=tracks, track_names=TRACK_NAMES)
+                tracks = _by_track(await queries.catalogue(db), lang)
+            return rendered_content(request, "catalog/catalogue.html.jinja2", tracks=tracks, **shown)
 
         content = await cache.current(state, ("catalogue", lang), render)
         context = {"extends": "catalog/catalogue.html.jinja2", "content": content}
@@ -141,11 +155,13 @@ class CatalogPages(Controller):
         # The page is the same for everyone with this role but for their media links and their progress: kept with
         # slots for those two, which are rendered alone.
         kept = await cache.lesson(("page", code, version, key, request_language(request), user.role), _whole(
-            request, "catalog/activity.html.jinja2", {**context, "media_slot": slot("media"), "learning_slot": slot("learning")}))
+            request, "catalog/activity.html.jinja2",
+            {**context, "media_slot": slot("media"), "learning_slot": slot("learning"), "xapi_user": slot("user_id")}))
         mine = {**context, "media": media, "learning": learning}
         shown_media = render_part(request, "media/_lesson_media.html.jinja2", **mine) if media.status != "none" else ""
         if activity.kind != "lesson" or learning is None:
-            return serve_kept(request, kept, media=shown_media, learning=render_part(request, "learning/_activity.html.jinja2", **mine))
+            return serve_kept(request, kept, media=shown_media, learning=render_part(request, "learning/_activity.html.jinja2", **mine),
+                              user_id=str(user.id))
         # A lesson's own part is one of three (not enrolled, to do, done), kept too, with slots for this person's
         # statement, its id and their own id.
         part = await cache.lesson(
@@ -155,7 +171,7 @@ class CatalogPages(Controller):
                 "statement_json": slot("statement"), "statement_id": slot("statement_id")}}))
         mine_filled = fill_kept(request, part, statement=escape(learning.statement_json or ""),
                                 statement_id=str(learning.statement_id), user_id=str(user.id))
-        return serve_kept(request, kept, media=shown_media, learning=mine_filled)
+        return serve_kept(request, kept, media=shown_media, learning=mine_filled, user_id=str(user.id))
 
 
 def _whole(request: Request[Any, Any, Any], template: str, context: dict[str, Any]) -> Callable[[], Awaitable[KeptPage]]:

@@ -27,6 +27,42 @@ async def catalogue(conn: asyncpg.Connection, *, track: str | None = None) -> li
     return [dict(r) for r in rows]
 
 
+async def search_catalogue(
+    conn: asyncpg.Connection, *, text: str | None, track: str | None, language: str | None, delivery: str | None,
+    body: str | None,
+) -> list[dict[str, Any]]:
+    """The current courses that match every filter given: words in the code, title or summary (any language), a
+    track, a language of the course (``es`` finds ``es-MX``), in person (it has an in-person session) or online (none),
+    approved by an accrediting body."""
+    pattern = None if not text else "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = await conn.fetch(
+        f"""SELECT c.code, c.track, v.title, v.summary, v.languages, v.total_minutes, v.version
+            FROM courses c JOIN ({_CURRENT}) v ON v.course_id = c.id
+            WHERE ($1::text IS NULL OR c.code ILIKE $1
+                   OR EXISTS (SELECT 1 FROM jsonb_each_text(v.title || v.summary) t WHERE t.value ILIKE $1))
+              AND ($2::text IS NULL OR c.track = $2)
+              AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM unnest(v.languages) l
+                                               WHERE lower(l) IN (lower($3), lower(split_part($3, '-', 1)))
+                                                  OR lower(split_part(l, '-', 1)) = lower($3)))
+              AND ($4::text IS NULL OR ($4 = 'in_person') = EXISTS (
+                     SELECT 1 FROM version_activities a WHERE a.version_id = v.id AND a.kind = 'in_person'))
+              AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM version_approvals p WHERE p.version_id = v.id AND p.body = $5))
+            ORDER BY c.track, c.code""",
+        pattern, track, language, delivery, body,
+    )
+    return [dict(r) for r in rows]
+
+
+async def catalogue_choices(conn: asyncpg.Connection) -> dict[str, list[str]]:
+    """What the catalogue's filters offer: the languages and accrediting bodies of the current courses."""
+    row = await conn.fetchrow(
+        f"""SELECT (SELECT coalesce(array_agg(DISTINCT l ORDER BY l), '{{}}') FROM ({_CURRENT}) v, unnest(v.languages) l) AS languages,
+                   (SELECT coalesce(array_agg(DISTINCT p.body ORDER BY p.body), '{{}}')
+                    FROM ({_CURRENT}) v JOIN version_approvals p ON p.version_id = v.id) AS bodies"""
+    )
+    return {"languages": list(row["languages"]), "bodies": list(row["bodies"])}
+
+
 async def version_detail(conn: asyncpg.Connection, *, code: str, version: int | None) -> VersionDetail | None:
     """A version with its outline and approvals; ``version=None`` means the latest published one."""
     row = await conn.fetchrow(

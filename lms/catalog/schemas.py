@@ -110,3 +110,17 @@ class CourseOwner(Response):
     display_name: str
     email: str
     added_at: datetime
+
+
+class CatalogueFilters(Response):
+    """What a worker looks for in the catalogue; an empty filter is no filter."""
+
+    q: str = ""
+    track: str | None = None
+    language: str | None = None
+    delivery: str | None = None  # "in_person" (the course has an in-person part) or "online" (it has none)
+    body: str | None = None
+
+    @property
+    def chosen(self) -> bool:
+        return bool(self.q or self.track or self.language or self.delivery or self.body)

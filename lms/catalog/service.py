@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
@@ -12,9 +13,11 @@ from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.catalog import queries
 from lms.catalog.cache import catalogue_changed
-from lms.catalog.content import CourseDoc, InPerson, Lesson, Quiz, doc_problems, kind_of, missing_translations, total_minutes
+from lms.catalog.content import (
+    TRACKS, CourseDoc, InPerson, Lesson, Quiz, doc_problems, kind_of, missing_translations, total_minutes,
+)
 from lms.catalog.render import render_markdown
-from lms.catalog.schemas import Published, TranslationStatus
+from lms.catalog.schemas import CatalogueFilters, Published, TranslationStatus
 from lms.db.after_commit import after_commit
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.observability.logs import log_event
@@ -154,3 +157,23 @@ async def remove_owner(conn: asyncpg.Connection, *, code: str, user_id: UUID, ac
     if outcome != "removed":
         raise NotFound("no such owner of a course you may change", field="user_id")
     await record(conn, actor_id=actor.id, action="course.owner_removed", subject=code, detail={"user_id": str(user_id)})
+
+
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_BODY = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+def catalogue_filters(*, q: str, track: str, language: str, delivery: str, body: str) -> CatalogueFilters:
+    """The catalogue's search form as filters; a value the form never offers is refused naming its field."""
+    q = " ".join(q.split())
+    if len(q) > 100:
+        raise Invalid("Search for at most 100 characters.", field="q")
+    if track and track not in TRACKS:
+        raise Invalid(f"track must be one of {', '.join(TRACKS)}", field="track")
+    if language and not _LANGUAGE.match(language):
+        raise Invalid("language must be a language tag such as es or zh-Hant", field="language")
+    if delivery and delivery not in ("in_person", "online"):
+        raise Invalid("delivery must be in_person or online", field="delivery")
+    if body and not _BODY.match(body):
+        raise Invalid("body must be the short name of an accrediting body, such as IACET", field="body")
+    return CatalogueFilters(q=q, track=track or None, language=language or None, delivery=delivery or None, body=body or None)

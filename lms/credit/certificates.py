@@ -10,6 +10,7 @@ import msgspec
 
 from lms.catalog.language import content_language, pick
 from lms.credit.credential import ISSUER_NAME
+from lms.credit.renewal import rounding_label
 from lms.credit.rules import CreditRule, credit_for, number, valid_until
 from lms.credit.schemas import CreditLine, Facts, InPersonPart, Status
 
@@ -58,6 +59,7 @@ def build_facts(inputs: dict[str, Any], rules: dict[str, CreditRule], *, code: s
             non_live_credit=earned.non_live_credit, minutes_counted=earned.minutes_counted,
             provider_number=approval.provider_number, approval_category=approval.category,
             approved_from=approval.approved_from, approved_until=approval.approved_until, below_minimum=earned.below_minimum,
+            exact_credit=earned.exact_credit, rounding=rounding_label(rule), minutes_per_unit=rule.minutes_per_unit,
         ))
         if earned.credit and (until := valid_until(rule, approval.category, completed_on)) is not None:
             expiries.append(until)

@@ -12,15 +12,18 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery, PathParameter, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from lms.accounts import queries as accounts_queries
 from lms.accounts.auth import require_login, require_role
 from lms.catalog.language import pick
 from lms.credit import codes, queries, service
 from lms.credit.ratelimit import limit_lookups
-from lms.credit.schemas import CATEGORY_NAMES, REVOCATION_REASONS, STATUS_NAMES, UNIT_NAMES, PublicCertificate
+from lms.credit.schemas import (
+    CATEGORY_NAMES, REVOCATION_REASONS, ROUNDING_NAMES, STATUS_NAMES, UNIT_NAMES, PublicCertificate,
+)
 from lms.dashboard_cache import dashboard_cache, read_at_label
 from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import Invalid
-from lms.i18n import LANGUAGE_COOKIE, UI_LANGUAGES, base_language, request_language
+from lms.i18n import LANGUAGE_COOKIE, request_language, ui_language
 from lms.reports import exports
 from lms.schemas import Form
 from lms.web import KeptPage, page, render_kept, serve_kept
@@ -50,16 +53,15 @@ def qr_svg(url: str) -> str:
 
 def _certificate_language(request: Request[Any, Any, Any], lang: str | None, cert: PublicCertificate) -> str:
     """The certificate's language, unless the visitor chose one (?lang= link, or the site's language switch)."""
-    chosen = lang or request.cookies.get(LANGUAGE_COOKIE)
-    language = chosen if chosen in UI_LANGUAGES else base_language(cert.facts.language)
-    language = language if language in UI_LANGUAGES else request_language(request)
+    chosen = ui_language(lang or request.cookies.get(LANGUAGE_COOKIE))
+    language = chosen or ui_language(cert.facts.language) or request_language(request)
     request.scope["lms_language"] = language
     return language
 
 
 def _names() -> dict[str, Any]:
     return {"unit_names": UNIT_NAMES, "status_names": STATUS_NAMES, "category_names": CATEGORY_NAMES, "grouped": codes.grouped,
-            "revocation_reasons": REVOCATION_REASONS}
+            "revocation_reasons": REVOCATION_REASONS, "rounding_names": ROUNDING_NAMES}
 
 
 class CreditPages(Controller):
@@ -107,10 +109,14 @@ class CreditPages(Controller):
 
     @get("/clinic/credit", operation_id="page_clinic_credit", guards=[require_role("clinic_admin", "program_admin")])
     async def clinic(self, request: Request[Any, Any, Any], user: User, months: Months = 24, clinic: ClinicSlug = None,
-                     short: FromQuery[bool] = False, saved: FromQuery[bool] = False, page_number: PageParam = 1) -> Response[str]:
+                     short: FromQuery[bool] = False, saved: FromQuery[bool] = False, page_number: PageParam = 1) -> Response[Any]:
         """Kept for a minute per view (lms.dashboard_cache); every viewing is audit-logged with the workers shown."""
         language = request_language(request)
         state = request.app.state
+        if user.role == "program_admin" and not clinic:  # the partnership sees every clinic: first choose one
+            async with connection(state) as db:
+                clinics = await accounts_queries.list_clinics(db)
+            return page(request, "credit/clinic_choose.html.jinja2", clinics=clinics)
         if user.role == "clinic_admin" and user.clinic_id is not None:
             clinic_id = user.clinic_id
         else:

@@ -33,10 +33,25 @@ async def load_rules(conn: asyncpg.Connection) -> dict[str, CreditRule]:
     return {r["body"]: msgspec.convert(dict(r), CreditRule) for r in rows}
 
 
+# A credential's renewal rule as JSON (alias r: credential_requirements).
+_REQUIREMENT_JSON = """json_build_object(
+    'credential', r.credential, 'name', r.name, 'body', r.body, 'units', r.units::float8, 'cycle_months', r.cycle_months,
+    'max_non_live_share', r.max_non_live_share::float8, 'min_approved_units', r.min_approved_units::float8,
+    'rule_text', r.rule_text, 'source', r.source, 'effective_from', r.effective_from, 'effective_until', r.effective_until,
+    'categories', (SELECT coalesce(json_agg(json_build_object(
+                       'category', m.category, 'min_units', m.min_units::float8, 'needs_live', m.needs_live,
+                       'must_be_current', m.must_be_current) ORDER BY m.category), '[]')
+                   FROM credential_category_minimums m WHERE m.credential = r.credential),
+    'caps', (SELECT coalesce(json_agg(json_build_object(
+                 'category', k.category, 'max_units', k.max_units::float8, 'max_share', k.max_share::float8,
+                 'live_only', k.live_only) ORDER BY k.category), '[]')
+             FROM credential_category_caps k WHERE k.credential = r.credential))"""
+
+
 async def rules_and_requirements(conn: asyncpg.Connection) -> tuple[dict[str, CreditRule], dict[str, Requirement]]:
     """Both rule tables in one round trip (they are small, and a report needs both)."""
     row = await conn.fetchrow(
-        """SELECT (SELECT coalesce(json_agg(json_build_object(
+        f"""SELECT (SELECT coalesce(json_agg(json_build_object(
                        'body', b.code, 'name', b.name, 'unit', b.unit, 'minutes_per_unit', b.minutes_per_unit,
                        'rounding', b.rounding, 'step', b.step::float8, 'counts_live', b.counts_live,
                        'counts_self_paced', b.counts_self_paced, 'min_minutes', b.min_minutes,
@@ -45,14 +60,7 @@ async def rules_and_requirements(conn: asyncpg.Connection) -> tuple[dict[str, Cr
                                           'valid_months', c.valid_months) ORDER BY c.category), '[]')
                                       FROM credit_categories c WHERE c.body = b.code)) ORDER BY b.code), '[]')
                    FROM accrediting_bodies b) AS rules,
-                  (SELECT coalesce(json_agg(json_build_object(
-                       'credential', r.credential, 'name', r.name, 'body', r.body, 'units', r.units::float8,
-                       'cycle_months', r.cycle_months, 'max_non_live_share', r.max_non_live_share::float8,
-                       'categories', (SELECT coalesce(json_agg(json_build_object(
-                                          'category', m.category, 'min_units', m.min_units::float8, 'needs_live', m.needs_live)
-                                          ORDER BY m.category), '[]')
-                                      FROM credential_category_minimums m WHERE m.credential = r.credential))
-                       ORDER BY r.credential), '[]')
+                  (SELECT coalesce(json_agg({_REQUIREMENT_JSON} ORDER BY r.credential), '[]')
                    FROM credential_requirements r) AS requirements"""
     )
     rules = {r["body"]: msgspec.convert(r, CreditRule) for r in row["rules"]}
@@ -61,16 +69,8 @@ async def rules_and_requirements(conn: asyncpg.Connection) -> tuple[dict[str, Cr
 
 
 async def load_requirements(conn: asyncpg.Connection) -> dict[str, Requirement]:
-    rows = await conn.fetch(
-        """SELECT r.credential, r.name, r.body, r.units::float8 AS units, r.cycle_months,
-                  r.max_non_live_share::float8 AS max_non_live_share,
-                  (SELECT coalesce(json_agg(json_build_object(
-                              'category', m.category, 'min_units', m.min_units::float8, 'needs_live', m.needs_live)
-                              ORDER BY m.category), '[]')
-                   FROM credential_category_minimums m WHERE m.credential = r.credential) AS categories
-           FROM credential_requirements r ORDER BY r.credential"""
-    )
-    return {r["credential"]: msgspec.convert(dict(r), Requirement) for r in rows}
+    rows = await conn.fetch(f"SELECT {_REQUIREMENT_JSON} AS r FROM credential_requirements r ORDER BY r.credential")
+    return {r["r"]["credential"]: msgspec.convert(r["r"], Requirement) for r in rows}
 
 
 # ---------------------------------------------------------------- signing keys
@@ -304,7 +304,8 @@ async def clinic_workers_audited(
                    FROM worker_credentials w WHERE w.user_id = u.id) AS credentials,
                   (SELECT coalesce(json_agg(json_build_object(
                               'code', c.code, 'completed_on', c.facts ->> 'completed_on', 'revoked', c.revoked_at IS NOT NULL,
-                              'credits', c.facts -> 'credits') ORDER BY c.completed_at), '[]')
+                              'credits', c.facts -> 'credits', 'live_minutes', c.facts -> 'live_minutes',
+                              'valid_until', c.valid_until) ORDER BY c.completed_at), '[]')
                    FROM certificates c WHERE c.user_id = u.id) AS certificates
            FROM clinics k
            LEFT JOIN ws u ON true
@@ -390,3 +391,21 @@ async def corrections_for_clinic(conn: asyncpg.Connection, clinic_id: UUID) -> l
         clinic_id,
     )
     return [msgspec.convert(dict(r), CorrectionOut) for r in rows]
+
+
+async def worker_renewal_inputs(conn: asyncpg.Connection, user_id: UUID) -> dict[str, Any]:
+    """One worker's credentials and certificate credit lines, shaped like a row of ``clinic_workers_audited``."""
+    row = await conn.fetchrow(
+        """SELECT u.id AS user_id, u.display_name AS name,
+                  (SELECT coalesce(json_agg(json_build_object('credential', w.credential, 'cycle_start', w.cycle_start)
+                                            ORDER BY w.credential), '[]')
+                   FROM worker_credentials w WHERE w.user_id = u.id) AS credentials,
+                  (SELECT coalesce(json_agg(json_build_object(
+                              'code', c.code, 'completed_on', c.facts ->> 'completed_on', 'revoked', c.revoked_at IS NOT NULL,
+                              'credits', c.facts -> 'credits', 'live_minutes', c.facts -> 'live_minutes',
+                              'valid_until', c.valid_until) ORDER BY c.completed_at), '[]')
+                   FROM certificates c WHERE c.user_id = u.id) AS certificates
+           FROM users u WHERE u.id = $1""",
+        user_id,
+    )
+    return dict(row)

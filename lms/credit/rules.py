@@ -46,6 +46,7 @@ class Credit(Response):
     non_live_credit: float
     minutes_counted: int
     below_minimum: bool = False
+    exact_credit: float = 0       # minutes over minutes per unit, before rounding (4 decimals)
 
 
 def quantize(value: Decimal, *, step: float, rounding: str) -> Decimal:
@@ -73,6 +74,7 @@ def credit_for(rule: CreditRule, *, live_minutes: int, self_paced_minutes: int, 
     if counted <= 0 or counted < rule.min_minutes:
         return Credit(body=rule.body, credit=0, live_credit=0, non_live_credit=0, minutes_counted=counted, below_minimum=counted > 0)
     per_unit = Decimal(rule.minutes_per_unit)
+    exact = (Decimal(counted) / per_unit).quantize(Decimal("0.0001"))
     total = quantize(Decimal(counted) / per_unit, step=rule.step, rounding=rule.rounding)
     live_units = min(quantize(Decimal(live) / per_unit, step=rule.step, rounding=rule.rounding), total)
     cap = rule.category(category)
@@ -81,7 +83,7 @@ def credit_for(rule: CreditRule, *, live_minutes: int, self_paced_minutes: int, 
         live_units = min(live_units, total)
     return Credit(
         body=rule.body, credit=number(total), live_credit=number(live_units), non_live_credit=number(total - live_units),
-        minutes_counted=counted,
+        minutes_counted=counted, exact_credit=float(exact),
     )
 
 

@@ -16,7 +16,9 @@ CATEGORY_NAMES = {
     "infection_control": N_("Infection Control"), "dental_practice_act": N_("California Dental Practice Act"),
     "bls": N_("Basic Life Support"), "hipaa": N_("HIPAA"), "cultural_competency": N_("Cultural competency"), "cpr": N_("CPR"),
     "administrative": N_("Administrative"), "clinical": N_("Clinical"), "general": N_("General"),
+    "self_benefit": N_("Mainly for the licensee's own benefit"),
 }
+ROUNDING_NAMES = {"floor": N_("down to"), "round": N_("to the nearest"), "ceil": N_("up to")}
 STATUS_NAMES = {"valid": N_("Valid"), "expired": N_("Expired"), "revoked": N_("Revoked"), "superseded": N_("Superseded")}
 # The public reasons a certificate can be revoked for (migration 0010); what the admin types is an internal note.
 RevocationReason = Literal["issued_in_error", "requirements_not_met", "replaced", "approval_withdrawn", "record_corrected"]
@@ -58,6 +60,9 @@ class CreditLine(Response):
     approved_from: date
     approved_until: date | None
     below_minimum: bool = False
+    exact_credit: float | None = None    # before rounding: minutes_counted / the body's minutes per unit
+    rounding: str | None = None          # how `credit` was rounded, e.g. "floor to 0.1" (certificates state it)
+    minutes_per_unit: int | None = None
 
 
 class InPersonPart(Response):
@@ -150,6 +155,7 @@ class Transcript(Response):
     totals: list[BodyTotal]          # valid and expired certificates; revoked ones do not count
     certificates: list[PublicCertificate]
     corrections: list[CorrectionOut] = []   # certificates a correction of the record replaced or withdrew
+    renewals: list[RenewalStatus] = []      # each credential she holds against its renewal rule
 
 
 class RevokeRequest(Request):

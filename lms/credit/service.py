@@ -21,12 +21,12 @@ from lms.audit.queries import record
 from lms.credit import codes, keys, queries, signing, status_list
 from lms.credit.certificates import build_facts, status_of
 from lms.credit.credential import open_badge
-from lms.credit.renewal import EarnedCredit, evaluate
-from lms.credit.rules import CreditRule, add_months, number
+from lms.credit.rules import add_months, number
 from lms.credit.schemas import (
-    REVOCATION_REASONS, BodyTotal, CertificateRow, ClinicReport, PublicCertificate, PublicCertificateRow, Transcript,
-    VerificationResult, WorkerCredit,
+    REVOCATION_REASONS, CertificateRow, ClinicReport, PublicCertificate, PublicCertificateRow, Transcript,
+    VerificationResult,
 )
+from lms.credit.standing import body_totals, worker_credit, worker_renewals
 from lms.credit.verification import verify_credential
 from lms.dashboard_cache import clinic_changed
 from lms.db.after_commit import after_commit
@@ -141,25 +141,6 @@ async def find_certificate(conn: asyncpg.Connection, typed_code: str) -> Certifi
     return await _by_typed_code(conn, typed_code, queries.certificate_by_code)
 
 
-def body_totals(certs: list[CertificateRow]) -> list[BodyTotal]:
-    totals: dict[str, list[Decimal]] = {}
-    names: dict[str, tuple[str, str]] = {}
-    for cert in certs:
-        if cert.revoked_at is not None:
-            continue
-        for line in cert.facts.credits:
-            sums = totals.setdefault(line.body, [Decimal(0), Decimal(0), Decimal(0)])
-            sums[0] += Decimal(str(line.credit))
-            sums[1] += Decimal(str(line.live_credit))
-            sums[2] += Decimal(str(line.non_live_credit))
-            names[line.body] = (line.body_name, line.unit)
-    return [
-        BodyTotal(body=body, body_name=names[body][0], unit=names[body][1], credit=number(s[0]), live_credit=number(s[1]),
-                  non_live_credit=number(s[2]))
-        for body, s in sorted(totals.items())
-    ]
-
-
 async def transcript(conn: asyncpg.Connection, user: CurrentUser, settings: Settings) -> Transcript:
     # Sessions that ended while she was still checked in count up to their end from now on (and may complete courses).
     await attendance.close_ended(conn, user_id=user.id, base_url=settings.public_base_url)
@@ -168,9 +149,10 @@ async def transcript(conn: asyncpg.Connection, user: CurrentUser, settings: Sett
     counted = [c for c in certs if c.revoked_at is None]
     minutes = sum(c.facts.contact_minutes for c in counted)
     return Transcript(
-        worker_name=user.display_name, contact_hours=number(Decimal(minutes) / 60), totals=body_totals(certs),
+        worker_name=user.display_name, contact_hours=number(Decimal(minutes) / 60), totals=body_totals(certs, await queries.load_rules(conn)),
         certificates=[public_view(c, settings) for c in certs],
         corrections=await queries.corrections_for_worker(conn, user.id),
+        renewals=await worker_renewals(conn, user.id),
     )
 
 
@@ -322,7 +304,7 @@ async def clinic_report(
     if clinic_name is None:
         raise NotFound("No such clinic.", field="clinic")
     rules, requirements = await queries.rules_and_requirements(conn)
-    out = [_worker_credit(w, rules, requirements, since=since, today=today) for w in workers]
+    out = [worker_credit(w, rules, requirements, since=since, today=today) for w in workers]
     if short_only:
         out = [w for w in out if w.meets is False]
         total = len(out)
@@ -332,38 +314,6 @@ async def clinic_report(
                         credential_names={key: r.name for key, r in requirements.items()},
                         total_workers=total, first=offset + 1 if out else 0,
                         corrections=await queries.corrections_for_clinic(conn, clinic_id))
-
-
-def _worker_credit(row: dict[str, Any], rules: dict[str, CreditRule], requirements: dict[str, Any], *, since: date, today: date) -> WorkerCredit:
-    earned: list[EarnedCredit] = []
-    totals: dict[str, list[Decimal]] = {}
-    for cert in row["certificates"]:
-        completed_on = date.fromisoformat(cert["completed_on"])
-        for line in cert["credits"]:
-            earned.append(EarnedCredit(
-                code=cert["code"], completed_on=completed_on, body=line["body"], category=line.get("approval_category"),
-                credit=line["credit"], live_credit=line["live_credit"], non_live_credit=line["non_live_credit"],
-                revoked=cert["revoked"],
-            ))
-            if not cert["revoked"] and since <= completed_on <= today:
-                sums = totals.setdefault(line["body"], [Decimal(0), Decimal(0), Decimal(0)])
-                sums[0] += Decimal(str(line["credit"]))
-                sums[1] += Decimal(str(line["live_credit"]))
-                sums[2] += Decimal(str(line["non_live_credit"]))
-    statuses = []
-    for held in row["credentials"]:
-        requirement = requirements.get(held["credential"])
-        if requirement is None:
-            continue
-        statuses.append(evaluate(requirement, rules.get(requirement.body), cycle_start=date.fromisoformat(held["cycle_start"]),
-                                 earned=earned, today=today))
-    by_body = [
-        BodyTotal(body=body, body_name=rules[body].name if body in rules else body, unit=rules[body].unit if body in rules else "",
-                  credit=number(s[0]), live_credit=number(s[1]), non_live_credit=number(s[2]))
-        for body, s in sorted(totals.items())
-    ]
-    return WorkerCredit(user_id=row["user_id"], name=row["name"], credit_by_body=by_body, credentials=statuses,
-                        meets=all(s.meets for s in statuses) if statuses else None)
 
 
 def clinic_table(report: ClinicReport) -> tuple[list[str], list[list[Any]]]:

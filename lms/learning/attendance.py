@@ -23,6 +23,7 @@ import msgspec
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import AuditEntry, record, record_many
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
+from lms.i18n import N_
 from lms.learning import xapi
 from lms.learning.completion import complete_if_done, reevaluate
 from lms.learning.schemas import Attendance, RosterMark
@@ -183,8 +184,9 @@ async def save_roster(
     if len(set(ids)) != len(ids):
         raise Invalid("marks: a worker is listed twice", field="marks")
     rows = await conn.fetch(
-        """SELECT x.user_id, e.id AS enrollment_id, t.arrived_at, t.left_at, t.minutes
+        """SELECT x.user_id, u.display_name, e.id AS enrollment_id, t.arrived_at, t.left_at, t.minutes
            FROM unnest($2::uuid[]) AS x(user_id)
+           LEFT JOIN users u ON u.id = x.user_id
            LEFT JOIN enrollments e ON e.user_id = x.user_id AND e.version_id = $3
            LEFT JOIN attendance t ON t.session_id = $1 AND t.user_id = x.user_id""",
         session_id, ids, session["version_id"],
@@ -198,7 +200,8 @@ async def save_roster(
     for i, mark in enumerate(marks):
         current = known[mark.user_id]
         if current["enrollment_id"] is None:
-            raise Invalid(f"marks[{i}]: worker {mark.user_id} is not enrolled in this course version", field=f"marks[{i}].user_id")
+            raise Invalid(N_("%(name)s is not enrolled in this version of the course, so the roster cannot count them."),
+                          field=f"marks[{i}].user_id", params={"name": current["display_name"] or str(mark.user_id)})
         before = current if current["arrived_at"] is not None else None
         after: tuple[datetime, datetime | None] | None
         if mark.present and starts > now:

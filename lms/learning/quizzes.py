@@ -13,6 +13,7 @@ from uuid import UUID
 import asyncpg
 
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
+from lms.i18n import N_
 from lms.learning import xapi
 from lms.learning.completion import complete_if_done
 from lms.learning.schemas import QuestionResult, QuizAttempt
@@ -106,7 +107,7 @@ async def submit(
         raise Conflict("another attempt at this quiz was submitted at the same moment; reload the quiz and try again", field="attempt_id") from None
     if row is None:
         if max_attempts is not None and quiz["attempts"] + 1 > max_attempts:
-            raise Conflict(f"no attempts left: this quiz allows {max_attempts}", field="attempt_id")
+            raise Conflict(N_("No attempts left: this quiz allows %(num)s."), field="attempt_id", params={"num": max_attempts})
         raise Conflict("this submission is being graded already; reload the page", field="attempt_id")
     if not row["created"]:
         # The same submission again (a reload, a double tap): answer with the attempt as it was graded then.

@@ -1,6 +1,7 @@
 """The learning feature's controllers, added to the app in lms/routes.py."""
 
 from lms.learning.api import CheckoffsController, EnrollmentsController, LearnersController, SessionsController
+from lms.learning.offline_pages import OfflinePages
 from lms.learning.pages import LearningPages
 from lms.learning.teach_pages import TeachPages
 
@@ -10,5 +11,6 @@ LEARNING_ROUTES = [
     SessionsController,
     CheckoffsController,
     LearningPages,
+    OfflinePages,
     TeachPages,
 ]

@@ -197,6 +197,7 @@ class SessionOut(Response):
     version: int
     activity_key: str
     activity_title: dict[str, str]
+    languages: list[str]  # of the course version: the title is shown in the viewer's language when it has one
     activity_minutes: int
     starts_at: datetime
     ends_at: datetime

@@ -22,7 +22,7 @@ from lms.learning.schemas import Roster, RosterLine, SessionCreate, SessionOut
 
 CLINIC_TZ = "America/Los_Angeles"  # the partnership's clinics are in California
 _SESSION = """s.id, s.activity_id, c.code, v.version, a.key AS activity_key, a.title AS activity_title, s.roster_closed_at,
-              a.minutes AS activity_minutes, s.starts_at, s.ends_at, s.minutes, s.clinic_id, k.name AS clinic_name, s.room,
+              v.languages, a.minutes AS activity_minutes, s.starts_at, s.ends_at, s.minutes, s.clinic_id, k.name AS clinic_name, s.room,
               s.capacity, s.language, s.instructor_id, i.display_name AS instructor_name,
               (SELECT count(*) FROM session_registrations r WHERE r.session_id = s.id) AS registered,
               (SELECT count(*) FROM attendance t WHERE t.session_id = s.id) AS attended, s.cancelled_at"""

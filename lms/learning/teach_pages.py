@@ -20,7 +20,7 @@ from lms.catalog.language import content_language, pick
 from lms.catalog.pages import KIND_NAMES
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import DomainError, Invalid, NotFound
-from lms.i18n import request_language
+from lms.i18n import gettext_for, request_language
 from lms.learning import attendance, checkoffs, enrollments, qr, sessions
 from lms.learning.api import roster_csv_response
 from lms.learning.schemas import BulkForm, CheckoffForm, RosterMark, SessionCreate, SessionForm
@@ -159,7 +159,8 @@ class TeachPages(Controller):
         token = qr.attendance_token(settings.secret_key, session_id)
         url = f"{settings.public_base_url.rstrip('/')}/attend/{token}"
         return page(request, "learning/code.html.jinja2", session=found, url=url, token=token,
-                    svg=qr.qr_svg(url, title="Check in"), refresh=qr.WINDOW_SECONDS, tt=_tt(request), local=local, short_code=short_code)
+                    svg=qr.qr_svg(url, title=gettext_for(request_language(request))("Check in")), refresh=qr.WINDOW_SECONDS,
+                    tt=_tt(request), local=local, short_code=short_code)
 
     @post("/sessions/{session_id:uuid}/close", operation_id="page_teach_roster_close", guards=[require_role(*TEACHERS)])
     async def close(self, tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID]) -> Redirect:

@@ -74,6 +74,23 @@ async def lesson_media(
     rows = {row.id: row for row in await queries.playable(conn, user_id=user.id, version_id=version_id, ids=_ids(refs))}
     if not rows:
         return LessonMedia(status="denied", items=[], expires_in=0)
+    return _signed(storage, refs, rows, language)
+
+
+async def draft_lesson_media(conn: asyncpg.Connection, storage: Storage, *, doc: CourseDoc, key: str, language: str) -> LessonMedia:
+    """The media a draft lesson names, signed as a learner would get them once published (for the author's preview).
+    A reference that is not a ready file yet shows as unavailable rather than failing the preview."""
+    try:
+        refs = (await lesson_media_for_draft(conn, doc)).get(key, [])
+    except Invalid:
+        return LessonMedia(status="unavailable", items=[], expires_in=0)
+    if not refs:
+        return LessonMedia(status="none", items=[], expires_in=0)
+    rows = {row.id: row for row in await queries.draft_media(conn, code=doc.code, ids=_ids(refs))}
+    return _signed(storage, refs, rows, language)
+
+
+def _signed(storage: Storage, refs: list[dict[str, Any]], rows: dict[UUID, StoredMedia], language: str) -> LessonMedia:
     items = []
     try:
         for ref in refs:
@@ -85,7 +102,7 @@ async def lesson_media(
                 (c.id for c in captions if base_language(c.language or "") == base_language(language)), None)
             items.append(PlayableMedia(
                 id=row.id, kind=row.kind, content_type=row.content_type, filename=row.filename, byte_size=row.byte_size,
-                url=sign(storage, row),
+                url=sign(storage, row), alt=ref.get("alt") or {},
                 captions=[CaptionTrack(id=c.id, language=c.language or "", label=language_label(c.language or ""),
                                        url=sign(storage, c), default=c.id == default) for c in captions],
             ))
@@ -94,12 +111,20 @@ async def lesson_media(
     return LessonMedia(status="ok", items=items, expires_in=URL_SECONDS)
 
 
-def learner_entry(video_or_file: StoredMedia, captions: list[StoredMedia]) -> dict[str, Any]:
-    """What a published lesson stores for one file: ids only; types, names and keys are read when it is shown."""
+def learner_entry(video_or_file: StoredMedia, captions: list[StoredMedia], alt: dict[str, str] | None = None) -> dict[str, Any]:
+    """What a published lesson stores for one file: ids (types, names and keys are read when it is shown), and an
+    image's text alternative in each language."""
     entry: dict[str, Any] = {"id": str(video_or_file.id), "kind": video_or_file.kind}
     if video_or_file.kind == "video":
         entry["captions"] = [{"id": str(c.id), "language": c.language} for c in captions]
+    if video_or_file.kind == "image":
+        entry["alt"] = dict(alt or {})
     return entry
+
+
+def missing_alt(alt: dict[str, str], languages: list[str]) -> list[str]:
+    """The course languages an image has no text alternative in (a screen reader would read its file name)."""
+    return [lang for lang in languages if not alt.get(lang, "").strip()]
 
 
 def _as_uuid(value: str) -> UUID | None:
@@ -113,23 +138,27 @@ async def lesson_media_for_draft(conn: asyncpg.Connection, doc: CourseDoc) -> di
     """For publishing a draft edited in the browser or through the API: each lesson's ``media`` names uploaded files
     of this course by id (``file``: a media id, ``captions``: language -> caption id, or empty for the video's current
     captions). One query; a reference that is not a ready file of this course is refused naming its place."""
-    places: list[tuple[str, str, UUID | None, dict[str, UUID | None]]] = []
+    places: list[tuple[str, str, UUID | None, dict[str, UUID | None], dict[str, str]]] = []
     for m, module in enumerate(doc.modules):
         for a, activity in enumerate(module.activities):
             if not isinstance(activity, Lesson):
                 continue
             for i, ref in enumerate(activity.media):
                 where = f"modules[{m}].activities[{a}].media[{i}]"
-                places.append((activity.key, where, _as_uuid(ref.file), {lang: _as_uuid(v) for lang, v in ref.captions.items()}))
+                places.append((activity.key, where, _as_uuid(ref.file), {lang: _as_uuid(v) for lang, v in ref.captions.items()},
+                               ref.alt))
     if not places:
         return {}
-    wanted = [u for _, _, file_id, caps in places for u in (file_id, *caps.values()) if u is not None]
+    wanted = [u for _, _, file_id, caps, _ in places for u in (file_id, *caps.values()) if u is not None]
     found = {row.id: row for row in await queries.draft_media(conn, code=doc.code, ids=wanted)}
     out: dict[str, list[dict[str, Any]]] = {}
-    for key, where, file_id, caps in places:
+    for key, where, file_id, caps, alt in places:
         row = found.get(file_id) if file_id else None
         if row is None or row.kind == "captions":
             raise Invalid(f"{where}.file: not a ready media file of {doc.code} (give the id of an uploaded file)", field=f"{where}.file")
+        if row.kind == "image" and (missing := missing_alt(alt, doc.languages)):
+            raise Invalid(f"{where}.alt: the image {row.filename} needs a text for people who cannot see it, in "
+                          f"{', '.join(missing)}", field=f"{where}.alt")
         if caps:
             captions = []
             for lang, caption_id in caps.items():
@@ -139,5 +168,5 @@ async def lesson_media_for_draft(conn: asyncpg.Connection, doc: CourseDoc) -> di
                 captions.append(caption)
         else:
             captions = [c for c in found.values() if c.kind == "captions" and c.video_id == row.id]
-        out.setdefault(key, []).append(learner_entry(row, captions))
+        out.setdefault(key, []).append(learner_entry(row, captions, alt))
     return out

@@ -18,7 +18,7 @@ import msgspec
 from lms.catalog.content import CourseDoc, Lesson
 from lms.errors import Invalid
 from lms.media import queries
-from lms.media.delivery import learner_entry
+from lms.media.delivery import learner_entry, missing_alt
 from lms.media.schemas import StoredMedia
 from lms.i18n import N_
 from lms.media.types import (
@@ -93,6 +93,9 @@ async def upload_folder_media(conn: asyncpg.Connection, settings: Settings, fold
                 files[ref.file] = await _inspect(folder, ref.file)
             if ref.captions and files[ref.file].kind != "video":
                 raise Invalid(f"{folder.name}/{ref.file}: only a video has captions", field=ref.file)
+            if files[ref.file].kind == "image" and (missing := missing_alt(ref.alt, doc.languages)):
+                raise Invalid(f"{folder.name}/course.yaml: lesson {lesson.key}, {ref.file}: an image needs alt, a text for people "
+                              f"who cannot see it, in {', '.join(missing)}", field=ref.file)
             for lang, rel in ref.captions.items():
                 if (ref.file, lang) not in captions:
                     caption = await _inspect(folder, rel, captions_language=lang)
@@ -109,7 +112,7 @@ async def upload_folder_media(conn: asyncpg.Connection, settings: Settings, fold
     for lesson in lessons:
         for ref in lesson.media:
             tracks = [stored[f"{ref.file}\n{lang}"] for lang in ref.captions]
-            out.setdefault(lesson.key, []).append(learner_entry(stored[ref.file], tracks))
+            out.setdefault(lesson.key, []).append(learner_entry(stored[ref.file], tracks, ref.alt))
     return out
 
 

@@ -91,6 +91,7 @@ class PlayableMedia(Response):
     byte_size: int
     url: str
     captions: list[CaptionTrack]
+    alt: dict[str, str] = {}  # an image's text alternative per language
 
 
 class LessonMedia(Response):

@@ -60,8 +60,7 @@ class LocalizedError(DomainError):
     """An error whose message is interface text: shown to an instructor in their language (English by default)."""
 
     def __init__(self, template: str, *, field: str = "file", extra: dict[str, Any] | None = None, **params: Any) -> None:
-        self.template, self.params = template, params
-        super().__init__(template % params, field=field, extra=extra)
+        super().__init__(template, field=field, extra=extra, params=params)
 
     def localize(self, language: str) -> LocalizedError:
         catalog = translations(language)

@@ -68,6 +68,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /login":                                                                ANYONE,
     "POST /logout":                                                               ANYONE,
     "POST /language":                                                             ANYONE,
+    "GET /sw.js":                                                                 ANYONE,
     "GET /profile":                                                               SIGNED_IN,
     "POST /profile/tokens":                                                       SIGNED_IN,
     "POST /profile/password":                                                     SIGNED_IN,

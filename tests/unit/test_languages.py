@@ -1,21 +1,39 @@
-"""Choosing the interface language, and a catalogue that has every string in Spanish."""
+"""Choosing the interface language, and catalogues that have every string in every shipped language."""
 
+import re
 from pathlib import Path
+
+import pytest
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from lms.catalog.language import content_language, pick
-from lms.i18n import choose_language, parse_accept_language
+from lms.i18n import UI_LANGUAGES, LOCALE_DIR, choose_language, locale_of, parse_accept_language, ui_language
 
 ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = sorted(d.name for d in LOCALE_DIR.iterdir() if (d / "LC_MESSAGES" / "messages.po").exists())
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
 def test_the_explicit_switch_wins_then_the_profile_then_the_browser():
     assert choose_language(cookie="es", preferred="en", accept_language="en-US") == "es"
     assert choose_language(cookie=None, preferred="es", accept_language="en-US") == "es"
     assert choose_language(cookie=None, preferred=None, accept_language="fr-FR, es-MX;q=0.8, en;q=0.5") == "es"
-    assert choose_language(cookie=None, preferred="vi", accept_language="tl") == "en"
+    assert choose_language(cookie=None, preferred="fr", accept_language="de") == "en"
+
+
+def test_every_catalogue_is_a_language_of_the_interface_and_regional_tags_find_it():
+    assert set(SHIPPED) >= {"en", "es"}
+    assert sorted(locale_of(tag) for tag in UI_LANGUAGES) == SHIPPED
+    assert list(UI_LANGUAGES)[0] == "en"
+    assert ui_language("es-MX") == "es"
+    assert ui_language("xx-YY") is None
+    if "zh_Hant" in SHIPPED:
+        assert ui_language("zh-TW") == ui_language("zh-hant-HK") == ui_language("zh_Hant") == "zh-Hant"
+        assert choose_language(cookie=None, preferred=None, accept_language="zh-HK, en;q=0.5") == "zh-Hant"
+    if "tl" in SHIPPED:
+        assert ui_language("fil-PH") == "tl"
 
 
 def test_accept_language_respects_quality_values():
@@ -45,25 +63,32 @@ def _catalogue(language: str):
         return read_po(fh, locale=language)
 
 
-def test_every_interface_string_has_its_spanish_and_english_translation():
+@pytest.mark.parametrize("language", SHIPPED)
+def test_every_interface_string_has_its_translation(language):
     messages = _extracted_messages()
     assert len(messages) > 50
-    for language in ("es", "en"):
-        catalogue = _catalogue(language)
-        untranslated = []
-        for message in messages:
-            entry = catalogue.get(message)
-            strings = (entry.string,) if entry is not None and isinstance(entry.string, str) else (entry.string if entry else ("",))
-            if not all(s.strip() for s in strings):
-                untranslated.append(message)
-        assert not untranslated, f"run infra/i18n-update and translate these in {language}: {sorted(untranslated)}"
+    catalogue = _catalogue(language)
+    untranslated = []
+    for message in messages:
+        entry = catalogue.get(message)
+        strings = (entry.string,) if entry is not None and isinstance(entry.string, str) else (entry.string if entry else ("",))
+        if not all(s.strip() for s in strings):
+            untranslated.append(message)
+    assert not untranslated, f"run infra/i18n-update and translate these in {language}: {sorted(untranslated)}"
 
 
-def test_spanish_translations_keep_their_placeholders():
-    for entry in _catalogue("es"):
+@pytest.mark.parametrize("language", SHIPPED)
+def test_translations_keep_their_placeholders(language):
+    wrong = []
+    for entry in _catalogue(language):
         if not entry.id:
             continue
-        source = entry.id if isinstance(entry.id, str) else entry.id[0]
-        target = entry.string if isinstance(entry.string, str) else entry.string[0]
-        for placeholder in ("%(hours)s", "%(num)s", "%(version)s", "%(language)s", "%(latest)s", "%(number)s", "%(percent)s"):
-            assert (placeholder in source) == (placeholder in target), f"{source!r} -> {target!r}"
+        sources = [entry.id] if isinstance(entry.id, str) else list(entry.id)
+        targets = [entry.string] if isinstance(entry.string, str) else list(entry.string)
+        wanted = set().union(*(PLACEHOLDER.findall(source) for source in sources))
+        for target in targets:
+            # a plural form may leave out the count ("one minute"), never bring a name the message does not have
+            found = set(PLACEHOLDER.findall(target))
+            if not found <= wanted or (len(sources) == 1 and found != wanted):
+                wrong.append(f"{sources[0]!r} -> {target!r}")
+    assert not wrong, f"placeholders differ in {language}: {wrong}"

@@ -1,0 +1,89 @@
+"""A worker's standing: her credit per body and each credential she holds against its renewal rule.
+
+Totals add exact minutes across courses and round once, the body's way (lms.credit.renewal): eight 90-minute IACET
+courses are 720 minutes, 1.2 CEU, although each certificate says 0.1.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from lms.credit import queries
+from lms.credit.renewal import EarnedCredit, RenewalStatus, add_once, evaluate
+from lms.credit.rules import CreditRule, add_months, number
+from lms.credit.schemas import BodyTotal, CertificateRow, WorkerCredit
+
+
+def earned_lines(certificates: list[dict[str, Any]], rules: dict[str, CreditRule]) -> list[EarnedCredit]:
+    """Certificate credit lines (as JSON from the clinic and worker queries) as the renewal rules read them."""
+    earned = []
+    for cert in certificates:
+        completed_on = date.fromisoformat(cert["completed_on"])
+        valid = date.fromisoformat(cert["valid_until"]) if cert.get("valid_until") else None
+        for line in cert["credits"]:
+            rule = rules.get(line["body"])
+            earned.append(EarnedCredit(
+                code=cert["code"], completed_on=completed_on, body=line["body"], category=line.get("approval_category"),
+                credit=line["credit"], live_credit=line["live_credit"], non_live_credit=line["non_live_credit"],
+                revoked=cert["revoked"], minutes=line.get("minutes_counted", 0),
+                live_minutes=(cert.get("live_minutes") or 0) if rule is None or rule.counts_live else 0,
+                below_minimum=line.get("below_minimum", False), valid_until=valid,
+            ))
+    return earned
+
+
+def totals_by_body(lines: list[EarnedCredit], rules: dict[str, CreditRule]) -> list[BodyTotal]:
+    by_body: dict[str, list[EarnedCredit]] = {}
+    for line in lines:
+        if not line.revoked:
+            by_body.setdefault(line.body, []).append(line)
+    out = []
+    for body, group in sorted(by_body.items()):
+        rule = rules.get(body)
+        total, live = add_once(group, rule)
+        out.append(BodyTotal(body=body, body_name=rule.name if rule else body, unit=rule.unit if rule else "",
+                             credit=number(total), live_credit=number(live), non_live_credit=number(total - live)))
+    return out
+
+
+def body_totals(certs: list[CertificateRow], rules: dict[str, CreditRule]) -> list[BodyTotal]:
+    """A transcript's credit per body, from its unrevoked certificates."""
+    rows = [{"code": c.code, "completed_on": c.facts.completed_on.isoformat(), "revoked": c.revoked_at is not None,
+             "live_minutes": c.facts.live_minutes, "valid_until": c.valid_until.isoformat() if c.valid_until else None,
+             "credits": [{"body": x.body, "approval_category": x.approval_category, "credit": x.credit,
+                          "live_credit": x.live_credit, "non_live_credit": x.non_live_credit,
+                          "minutes_counted": x.minutes_counted, "below_minimum": x.below_minimum} for x in c.facts.credits]}
+            for c in certs]
+    return totals_by_body(earned_lines(rows, rules), rules)
+
+
+def worker_credit(row: dict[str, Any], rules: dict[str, CreditRule], requirements: dict[str, Any], *, since: date,
+                  today: date) -> WorkerCredit:
+    earned = earned_lines(row["certificates"], rules)
+    statuses = []
+    for held in row["credentials"]:
+        requirement = requirements.get(held["credential"])
+        if requirement is None:
+            continue
+        statuses.append(evaluate(requirement, rules.get(requirement.body), cycle_start=date.fromisoformat(held["cycle_start"]),
+                                 earned=earned, today=today))
+    recent = [e for e in earned if since <= e.completed_on <= today]
+    return WorkerCredit(user_id=row["user_id"], name=row["name"], credit_by_body=totals_by_body(recent, rules), credentials=statuses,
+                        meets=all(s.meets for s in statuses) if statuses else None)
+
+
+async def worker_renewals(conn: asyncpg.Connection, user_id: UUID, *, today: date | None = None) -> list[RenewalStatus]:
+    """A worker's own renewal status per credential she holds: what is missing and when the cycle ends."""
+    today = today or datetime.now(UTC).date()
+    row = await queries.worker_renewal_inputs(conn, user_id)
+    if not row["credentials"]:
+        return []
+    rules, requirements = await queries.rules_and_requirements(conn)
+    return worker_credit(row, rules, requirements, since=add_months(today, -24), today=today).credentials
+
+
+
