@@ -12,7 +12,9 @@ from hmac import compare_digest
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
@@ -117,14 +119,17 @@ def _csrf_header_valid(scope: Scope) -> bool:
     return compare_digest(mac.encode(), generate_csrf_hash(random_part, config.secret).encode())
 
 
-def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser | None:
-    return connection.scope.get("user")
-
-
 # Guards are coroutines: Litestar runs a plain-function guard in a worker thread, a thread hop per request.
 async def require_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     if connection.scope.get("user") is None:
         raise NotAuthorizedException("Sign in, or send an API token as `Authorization: Bearer ...`.")
+
+
+def provide_user(request: Request[Any, Any, Any]) -> CurrentUser | None:
+    return request.scope.get("user")
+
+
+USER_DEPENDENCY = {"user": Provide(provide_user, sync_to_thread=False)}
 
 
 def require_role(*roles: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from uuid import UUID
 
@@ -13,6 +14,7 @@ from lms.accounts.schemas import Clinic, CurrentUser, PersonLine, ProfileDetails
 from lms.errors import Conflict, Invalid
 from lms.i18n import N_
 
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
 _USER_COLUMNS = "u.id, u.email, u.display_name, u.role, u.clinic_id, u.local_id, u.language"
 
 

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import asyncpg  # noqa: F401 (see lms.deps)
-from litestar import Controller, get, post, put
+from litestar import Controller, Request, get, post, put
 from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 
-from lms.deps import Db, Tx, User
-from lms.accounts.auth import STAFF, require_role
+from lms.deps import Db, StorageDep, Tx, User
+from lms.accounts.auth import STAFF, require_login, require_role
 from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.catalog import queries, service
 from lms.catalog.content import CourseDoc
-from lms.catalog.language import pick
+from lms.catalog.language import content_language, pick
 from lms.catalog.schemas import CourseSummary, Published, RetireRequest, TranslationStatus, VersionDetail, VersionOut
 from lms.errors import NotFound
+from lms.i18n import request_language
+from lms.media.delivery import lesson_media
+from lms.media.schemas import LessonMedia
 from lms.schemas import VersionInPath, VersionInQuery
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
+ActivityKey = Annotated[str, PathParameter(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+Version = Annotated[int, PathParameter(ge=1, le=1_000_000)]
 Lang = Annotated[str, QueryParameter(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 
 
@@ -78,3 +83,21 @@ class AuthoringController(Controller):
     @post("/{code:str}/versions/{version:int}/retire", operation_id="authoring_retire", status_code=204)
     async def retire(self, tx: Tx, user: User, code: Code, version: VersionInPath, data: JSONBody[RetireRequest]) -> None:
         await service.retire(tx, code=code, version=version, editor=user, reason=data.reason)
+
+
+class LessonMediaController(Controller):
+    path = "/api/v1/courses/{code:str}/versions/{version:int}/activities/{key:str}/media"
+    tags = ["media"]
+    guards = [require_login]
+
+    @get("/", operation_id="lesson_media_get")
+    async def lesson(
+        self, request: Request[Any, Any, Any], db: Db, storage: StorageDep, user: User, code: Code,
+        version: Version, key: ActivityKey,
+    ) -> LessonMedia:
+        """Short-lived URLs for a lesson's video, audio, images and PDFs, with caption tracks (Range requests work)."""
+        activity = await queries.activity_page(db, code=code, version=version, key=key)
+        if activity is None:
+            raise NotFound(f"no activity {key} in {code} version {version}")
+        language = content_language(request_language(request), activity.languages)
+        return await lesson_media(db, storage, user=user, version_id=activity.version_id, learner=activity.learner, language=language)

@@ -14,9 +14,8 @@ from lms.catalog import queries, service
 from lms.catalog.authoring import apply_activity_form, apply_course_form, find_activity
 from lms.catalog.content import kind_of, missing_translation_labels
 from lms.catalog.language import content_language
-from lms.catalog.pages import KIND_NAMES, TRACK_NAMES, text_picker
+from lms.catalog.language import KIND_NAMES, TRACK_NAMES, text_picker
 from lms.catalog.schemas import ActivityPage
-from lms.media.delivery import draft_lesson_media
 from lms.deps import Db, Tx, User
 from lms.errors import DomainError, Invalid, NotFound
 from lms.schemas import Form, VersionInPath, VersionInQuery
@@ -116,7 +115,7 @@ class AuthoringPages(Controller):
         )
         clang = content_language(lang, doc.languages)
         t, missing = text_picker(clang, doc.languages)
-        media = await draft_lesson_media(db, request.app.state.storage, doc=doc, key=key, language=clang) if row["kind"] == "lesson" else None
+        media = await service.draft_lesson_media(db, request.app.state.storage, doc=doc, key=key, language=clang) if row["kind"] == "lesson" else None
         return page(request, "catalog/activity.html.jinja2", a=view, clang=clang, t=t, missing=missing, media=media,
                     kind_names=KIND_NAMES, language_missing=False, preview_lang=lang,
                     link_base=f"/author/{code}/preview", link_suffix=f"?lang={lang}")

@@ -20,6 +20,10 @@ from lms.catalog.render import render_markdown
 from lms.catalog.schemas import CatalogueFilters, Published, TranslationStatus
 from lms.db.after_commit import after_commit
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
+from lms.media import queries as media_queries
+from lms.media.delivery import learner_entry, missing_alt, signed_draft_media
+from lms.media.schemas import LessonMedia
+from lms.storage import Storage
 from lms.observability.logs import log_event
 
 
@@ -100,8 +104,6 @@ async def publish(conn: asyncpg.Connection, doc: CourseDoc, *, actor_id: UUID | 
 
 async def publish_draft(conn: asyncpg.Connection, *, code: str, editor: CurrentUser) -> Published:
     """Publish the draft edited in the browser or through the API, with the uploaded media its lessons name."""
-    from lms.media.delivery import lesson_media_for_draft
-
     doc = await load_draft(conn, code, editor=editor)
     return await publish(conn, doc, actor_id=editor.id, media=await lesson_media_for_draft(conn, doc))
 
@@ -159,6 +161,51 @@ async def remove_owner(conn: asyncpg.Connection, *, code: str, user_id: UUID, ac
     await record(conn, actor_id=actor.id, action="course.owner_removed", subject=code, detail={"user_id": str(user_id)})
 
 
+def _as_uuid(value: str) -> UUID | None:
+    try:
+        return UUID(value)
+    except ValueError:
+        return None
+
+
+async def lesson_media_for_draft(conn: asyncpg.Connection, doc: CourseDoc) -> dict[str, list[dict[str, Any]]]:
+    """For publishing a draft edited in the browser or through the API: each lesson's ``media`` names uploaded files
+    of this course by id (``file``: a media id, ``captions``: language -> caption id, or empty for the video's current
+    captions). One query; a reference that is not a ready file of this course is refused naming its place."""
+    places: list[tuple[str, str, UUID | None, dict[str, UUID | None], dict[str, str]]] = []
+    for m, module in enumerate(doc.modules):
+        for a, activity in enumerate(module.activities):
+            if not isinstance(activity, Lesson):
+                continue
+            for i, ref in enumerate(activity.media):
+                where = f"modules[{m}].activities[{a}].media[{i}]"
+                places.append((activity.key, where, _as_uuid(ref.file), {lang: _as_uuid(v) for lang, v in ref.captions.items()},
+                               ref.alt))
+    if not places:
+        return {}
+    wanted = [u for _, _, file_id, caps, _ in places for u in (file_id, *caps.values()) if u is not None]
+    found = {row.id: row for row in await media_queries.draft_media(conn, code=doc.code, ids=wanted)}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for key, where, file_id, caps, alt in places:
+        row = found.get(file_id) if file_id else None
+        if row is None or row.kind == "captions":
+            raise Invalid(f"{where}.file: not a ready media file of {doc.code} (give the id of an uploaded file)", field=f"{where}.file")
+        if row.kind == "image" and (missing := missing_alt(alt, doc.languages)):
+            raise Invalid(f"{where}.alt: the image {row.filename} needs a text for people who cannot see it, in "
+                          f"{', '.join(missing)}", field=f"{where}.alt")
+        if caps:
+            captions = []
+            for lang, caption_id in caps.items():
+                caption = found.get(caption_id) if caption_id else None
+                if caption is None or caption.kind != "captions" or caption.video_id != row.id:
+                    raise Invalid(f"{where}.captions.{lang}: not a ready caption file of this video", field=f"{where}.captions.{lang}")
+                captions.append(caption)
+        else:
+            captions = [c for c in found.values() if c.kind == "captions" and c.video_id == row.id]
+        out.setdefault(key, []).append(learner_entry(row, captions, alt))
+    return out
+
+
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _BODY = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
@@ -177,3 +224,13 @@ def catalogue_filters(*, q: str, track: str, language: str, delivery: str, body:
     if body and not _BODY.match(body):
         raise Invalid("body must be the short name of an accrediting body, such as IACET", field="body")
     return CatalogueFilters(q=q, track=track or None, language=language or None, delivery=delivery or None, body=body or None)
+
+
+async def draft_lesson_media(conn: asyncpg.Connection, storage: Storage, *, doc: CourseDoc, key: str, language: str) -> LessonMedia:
+    """The media a draft lesson names, signed as a learner would get them once published (for the author's preview).
+    A reference that is not a ready file yet shows as unavailable rather than failing the preview."""
+    try:
+        refs = (await lesson_media_for_draft(conn, doc)).get(key, [])
+    except Invalid:
+        return LessonMedia(status="unavailable", items=[], expires_in=0)
+    return await signed_draft_media(conn, storage, code=doc.code, refs=refs, language=language)

@@ -52,13 +52,17 @@ async def quiz_for(conn: asyncpg.Connection, *, user_id: UUID, code: str, versio
     """The quiz, the caller's enrolment and attempts so far (one query)."""
     return await conn.fetchrow(
         """SELECT a.id, a.version_id, a.title, a.learner, a.answer_key, v.title AS course_title, v.languages,
-                  e.id AS enrollment_id,
-                  (SELECT count(*) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id) AS attempts,
+                  e.id AS enrollment_id, r.after_number AS reset_after,
+                  (SELECT count(*) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id
+                     AND q.number > r.after_number) AS attempts,
                   (SELECT coalesce(bool_or(q.passed), false) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id) AS passed,
                   (SELECT max(q.score) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id) AS best_score
            FROM courses c JOIN course_versions v ON v.course_id = c.id
            JOIN version_activities a ON a.version_id = v.id AND a.kind = 'quiz'
            LEFT JOIN enrollments e ON e.version_id = v.id AND e.user_id = $1
+           -- attempts given back by an instructor: only the ones after the latest reset count (lms/learning/attempt_resets.py)
+           LEFT JOIN LATERAL (SELECT coalesce(max(x.after_number), 0) AS after_number FROM quiz_attempt_resets x
+                              WHERE x.enrollment_id = e.id AND x.activity_id = a.id) r ON true
            WHERE c.code = $2 AND v.version = $3 AND a.key = $4""",
         user_id, code, version, key,
     )
@@ -69,7 +73,7 @@ def _attempt_out(row: Any, quiz: Any, results: list[QuestionResult]) -> QuizAtte
     return QuizAttempt(
         id=row["id"], number=row["number"], score=row["score"], passed=row["passed"], pass_mark=quiz["learner"]["pass_mark"],
         submitted_at=row["submitted_at"], questions=results,
-        attempts_left=None if max_attempts is None else max(0, max_attempts - row["attempts"]),
+        attempts_left=None if max_attempts is None else max(0, max_attempts - (row["attempts"] - quiz["reset_after"])),
     )
 
 
@@ -101,7 +105,8 @@ async def submit(
                         + (SELECT count(*) FROM added) AS attempts,
                       (SELECT answers FROM quiz_attempts WHERE id = $1) AS stored_answers
                FROM (SELECT * FROM added UNION ALL SELECT * FROM earlier) x""",
-            attempt_id, quiz["enrollment_id"], quiz["id"], answers, score, passed, statement_id, max_attempts,
+            attempt_id, quiz["enrollment_id"], quiz["id"], answers, score, passed, statement_id,
+            None if max_attempts is None else max_attempts + quiz["reset_after"],  # attempts are numbered from the first
         )
     except asyncpg.UniqueViolationError:
         raise Conflict("another attempt at this quiz was submitted at the same moment; reload the quiz and try again", field="attempt_id") from None
@@ -129,14 +134,3 @@ def learner_questions(quiz: Any) -> list[dict[str, Any]]:
     """The questions as the form shows them (no answers), each marked single or multiple choice."""
     multiple = multiple_answers(quiz["answer_key"])
     return [{**q, "multiple": q["key"] in multiple} for q in quiz["learner"].get("questions", [])]
-
-
-def convert_answers(form: dict[str, Any]) -> dict[str, list[str]]:
-    """A posted form (``q.<key>`` fields, one value or several) -> answers by question key."""
-    answers: dict[str, list[str]] = {}
-    for name, value in form.items():
-        if name.startswith("q."):
-            values = value if isinstance(value, list) else [value]
-            answers[name[2:]] = [str(v) for v in values if v]
-    return answers
-

@@ -8,21 +8,15 @@ from uuid import UUID
 from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, JSONBody, PathParameter
 
-from lms.accounts.auth import STAFF, require_login, require_role
-from lms.catalog import queries as catalog
+from lms.accounts.auth import STAFF, require_role
 from lms.catalog.guards import require_course_editor
-from lms.catalog.language import content_language
 from lms.deps import Db, StorageDep, Tx, User
 from lms.errors import NotFound
-from lms.i18n import request_language
 from lms.media import queries, service
-from lms.media.delivery import lesson_media
-from lms.media.schemas import CompleteRequest, LessonMedia, MediaOut, UploadRequest, UploadTicket
+from lms.media.schemas import CompleteRequest, MediaOut, UploadRequest, UploadTicket
 from lms.media.types import LocalizedError, localized_error_handler
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
-ActivityKey = Annotated[str, PathParameter(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
-Version = Annotated[int, PathParameter(ge=1, le=1_000_000)]
 HANDLERS: dict[Any, Any] = {LocalizedError: localized_error_handler}
 
 
@@ -69,21 +63,3 @@ class MediaController(Controller):
     async def delete_media(self, tx: Tx, storage: StorageDep, user: User, code: Code, media_id: FromPath[UUID]) -> None:
         """Delete a file (a video with its captions) that no version shows; 409 names the versions that do."""
         await service.delete_media(tx, storage, code=code, media_id=media_id, user_id=user.id)
-
-
-class LessonMediaController(Controller):
-    path = "/api/v1/courses/{code:str}/versions/{version:int}/activities/{key:str}/media"
-    tags = ["media"]
-    guards = [require_login]
-
-    @get("/", operation_id="lesson_media_get")
-    async def lesson(
-        self, request: Request[Any, Any, Any], db: Db, storage: StorageDep, user: User, code: Code,
-        version: Version, key: ActivityKey,
-    ) -> LessonMedia:
-        """Short-lived URLs for a lesson's video, audio, images and PDFs, with caption tracks (Range requests work)."""
-        activity = await catalog.activity_page(db, code=code, version=version, key=key)
-        if activity is None:
-            raise NotFound(f"no activity {key} in {code} version {version}")
-        language = content_language(request_language(request), activity.languages)
-        return await lesson_media(db, storage, user=user, version_id=activity.version_id, learner=activity.learner, language=language)

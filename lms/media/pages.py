@@ -16,11 +16,10 @@ from litestar.params import FromPath, FromQuery, PathParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from lms.accounts.auth import STAFF, require_role
-from lms.catalog import service as catalog
 from lms.catalog.guards import require_course_editor
 from lms.deps import Db, StorageDep, Tx, User
-from lms.errors import StoreUnavailable
-from lms.i18n import N_, request_language, translations
+from lms.errors import NotFound, StoreUnavailable
+from lms.i18n import N_, gettext_for, request_language
 from lms.media import queries, service
 from lms.media.api import base_url
 from lms.media.delivery import preview_url
@@ -52,7 +51,9 @@ class MediaPages(Controller):
         self, request: Request[Any, Any, Any], db: Any, storage: Any, code: str, *, status: int = 200,
         error: str | None = None, done: UUID | None = None, deleted: str | None = None,
     ) -> Template:
-        doc = await catalog.load_draft(db, code, editor=request.scope["user"])
+        doc = await queries.course_heading(db, code=code)
+        if doc is None:
+            raise NotFound(f"no course {code}")
         media = await queries.list_media(db, code=code)
         captions: dict[UUID, list[MediaOut]] = {}
         for item in media:
@@ -73,9 +74,9 @@ class MediaPages(Controller):
         """A refusal or an unreachable store, said on the library page in the instructor's language."""
         if isinstance(exc, LocalizedError):
             return exc.status, exc.localize(request_language(request)).detail
-        return 503, translations(request_language(request)).gettext(STORE_DOWN)
+        return 503, gettext_for(request_language(request))(STORE_DOWN)
 
-    @get("/", operation_id="page_media_library")
+    @get("/", operation_id="page_media_library", guards=[require_course_editor])
     async def library(
         self, request: Request[Any, Any, Any], db: Db, storage: StorageDep, code: Code,
         done: FromQuery[UUID | None] = None, deleted: FromQuery[str | None] = None,

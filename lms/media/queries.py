@@ -11,7 +11,7 @@ import msgspec
 
 from lms.accounts.schemas import CurrentUser
 from lms.errors import Conflict
-from lms.media.schemas import MediaOut, StoredMedia
+from lms.media.schemas import CourseHeading, MediaOut, StoredMedia
 
 # Who may watch a version's media. For now: any active signed-in user sees published versions, staff see every
 # version. The learning feature tightens this (enrolment) here, in one place: both functions below use it.
@@ -153,6 +153,13 @@ async def delete_unused(conn: asyncpg.Connection, *, code: str, media_id: UUID) 
     except asyncpg.ForeignKeyViolationError:
         raise Conflict("a version that uses this file was published just now", field="media_id") from None
     return dict(row)
+
+
+async def course_heading(conn: asyncpg.Connection, *, code: str) -> CourseHeading | None:
+    """What the media library shows of the course: its draft's title and languages."""
+    row = await conn.fetchrow(
+        "SELECT draft->'title' AS title, draft->'languages' AS languages FROM courses WHERE code = $1", code)
+    return None if row is None else msgspec.convert(dict(row), CourseHeading)
 
 
 async def ensure_course(conn: asyncpg.Connection, *, code: str, track: str, draft: Any) -> UUID:

@@ -13,11 +13,11 @@ from litestar.response import Redirect, Template
 
 from lms.accounts.auth import require_login, require_role
 from lms.catalog.language import content_language
-from lms.catalog.pages import text_picker
+from lms.catalog.language import text_picker
 from lms.deps import Db, Tx, User
 from lms.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from lms.i18n import request_language
-from lms.reports import dashboards, exports, service, surveys, views
+from lms.i18n import gettext_for, request_language
+from lms.reports import dashboards, exports, queries, service, surveys, views
 from lms.reports.schemas import LIKERT_LABELS, SURVEY_KIND_NAMES, Survey, SurveyIn
 from lms.web import page
 from lms.schemas import VersionInPath
@@ -204,9 +204,9 @@ class SurveyAdminPages(Controller):
         if survey is None:
             raise NotFound("no such survey")
         lang = request_language(request)
-        _ = views.gettext_for(lang)
+        _ = gettext_for(lang)
         filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
-        options = await dashboards.filter_options(tx)
+        options = await queries.filter_options(tx)
         results = await service.survey_results_for(tx, survey_id=survey_id, filters=filters, with_comments=True,
                                                    labels=service.group_labels(options, ui_language=lang, gettext=_))
         charts = {"survey": views.likert_chart(results, _=_, locale=lang)} if results else {}
@@ -232,7 +232,7 @@ class SurveyAdminPages(Controller):
     ) -> Response[bytes]:
         filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
         results = await service.survey_results_for(tx, survey_id=survey_id, filters=filters, with_comments=False,
-                                                   labels=service.group_labels(await dashboards.filter_options(tx)))
+                                                   labels=service.group_labels(await queries.filter_options(tx)))
         if results is None:
             raise NotFound("no such survey")
         header, rows = views.survey_table(results)

@@ -15,7 +15,7 @@ import msgspec
 from litestar import Controller, Request, get, post, put
 from litestar.response import Response
 
-from lms.deps import Db, Tx
+from lms.deps import Db
 from lms.errors import Invalid, NotFound
 from lms.xapi import multipart, queries, reading, service
 from lms.xapi.callers import Caller, require_lrs_caller
@@ -51,7 +51,7 @@ async def _statements_body(request: Request[Any, Any, Any]) -> tuple[Any, dict[s
         raise Invalid(f"the body is not valid JSON: {exc}", field="body") from None
 
 
-async def _store(request: Request[Any, Any, Any], tx: Any, statements: list[Any], parts: dict[str, tuple[str, bytes]],
+async def _store(request: Request[Any, Any, Any], db: Any, statements: list[Any], parts: dict[str, tuple[str, bytes]],
                  *, statement_id: str | None = None) -> list[str]:
     caller = caller_of(request)
     caller.may_write()
@@ -59,8 +59,13 @@ async def _store(request: Request[Any, Any, Any], tx: Any, statements: list[Any]
     rows = service.check_batch(statements, version=version_of(request), base_url=settings.public_base_url,
                                caller=caller, statement_id=statement_id)
     multipart.match([r["raw"] for r in rows], parts)
-    await service.store(tx, rows, caller=caller, base_url=settings.public_base_url,
-                        listeners=request.app.state.statement_listeners, parts=parts)
+    store = service.store(db, rows, caller=caller, base_url=settings.public_base_url,
+                          listeners=request.app.state.statement_listeners, parts=parts)
+    if service.needs_transaction(rows, parts):
+        async with db.transaction():
+            await store
+    else:
+        await store
     return [r["id"] for r in rows]
 
 
@@ -79,7 +84,7 @@ class XapiStatementsController(Controller):
     guards = [require_lrs_caller]
 
     @put("/", operation_id="xapi_statements_put", status_code=204)
-    async def put_statement(self, request: Request[Any, Any, Any], tx: Tx) -> None:
+    async def put_statement(self, request: Request[Any, Any, Any], db: Db) -> None:
         """Store one statement under the statementId given (the same again changes nothing; other content is 409)."""
         statement_id = request.query_params.get("statementId")
         if statement_id is None:
@@ -89,13 +94,13 @@ class XapiStatementsController(Controller):
         body, parts = await _statements_body(request)
         if not isinstance(body, dict):
             raise Invalid("PUT stores one statement (a JSON object)", field="body")
-        await _store(request, tx, [body], parts, statement_id=statement_id.lower())
+        await _store(request, db, [body], parts, statement_id=statement_id.lower())
 
     @post("/", operation_id="xapi_statements_post", status_code=200)
-    async def post_statements(self, request: Request[Any, Any, Any], tx: Tx) -> list[str]:
+    async def post_statements(self, request: Request[Any, Any, Any], db: Db) -> list[str]:
         """Store one statement or a list of up to 500, all or none; answers the ids in order."""
         body, parts = await _statements_body(request)
-        return await _store(request, tx, body if isinstance(body, list) else [body], parts)
+        return await _store(request, db, body if isinstance(body, list) else [body], parts)
 
     @get("/", operation_id="xapi_statements_get")
     async def get_statements(self, request: Request[Any, Any, Any], db: Db) -> Response[bytes]:

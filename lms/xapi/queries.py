@@ -78,6 +78,14 @@ WITH input AS (
     ON CONFLICT (id) DO UPDATE SET voided = refuse_statement_conflict(statements.id)
         WHERE statements.raw <> EXCLUDED.raw
     RETURNING id, user_id, enrollment_id, voids_id
+), definitions AS (
+    -- The latest definition of each activity the batch defines (the Activities resource answers it), in the same
+    -- statement: a batch is one round trip.
+    INSERT INTO lrs_activities (id, definition)
+    SELECT key, value FROM jsonb_each($4::jsonb) WHERE NOT EXISTS (SELECT 1 FROM bad WHERE reason IS NOT NULL) ORDER BY key
+    ON CONFLICT (id) DO UPDATE SET definition = lrs_activities_merged(lrs_activities.definition, EXCLUDED.definition),
+                                   updated = now()
+        WHERE lrs_activities.definition IS DISTINCT FROM lrs_activities_merged(lrs_activities.definition, EXCLUDED.definition)
 ), voided AS (
     -- Only voiding statements stored now take effect; a worker voids only her own statements (an LRS client with
     -- write access any); a voiding statement cannot itself be voided.
@@ -96,12 +104,12 @@ SELECT (SELECT json_agg(json_build_object('ord', ord, 'reason', reason) ORDER BY
 
 
 async def store(conn: asyncpg.Connection, rows: list[dict[str, Any]], *, authority: dict[str, Any] | None,
-                voider: UUID | None) -> list[UUID]:
+                voider: UUID | None, definitions: dict[str, dict[str, Any]]) -> list[UUID]:
     """Store checked rows in one SQL statement, all or none; return the enrolments where something may be finished.
 
     `voider`: the worker whose statements a voiding statement may void (None: an LRS client, any statement)."""
     try:
-        result = await conn.fetchrow(_STORE, rows, authority, voider)
+        result = await conn.fetchrow(_STORE, rows, authority, voider, definitions)
     except asyncpg.PostgresError as exc:
         if exc.sqlstate != CONFLICT_SQLSTATE:
             raise
@@ -129,18 +137,6 @@ async def store_attachments(conn: asyncpg.Connection, parts: list[tuple[str, str
 async def attachments_for(conn: asyncpg.Connection, hashes: list[str]) -> list[Any]:
     return await conn.fetch(
         "SELECT sha2, content_type, content FROM statement_attachments WHERE sha2 = ANY($1::text[]) ORDER BY sha2", hashes)
-
-
-async def save_activity_definitions(conn: asyncpg.Connection, definitions: dict[str, dict[str, Any]]) -> None:
-    """The latest definition each activity was sent with (the Activities resource answers it)."""
-    if definitions:
-        await conn.execute(
-            """INSERT INTO lrs_activities (id, definition)
-               SELECT key, value FROM jsonb_each($1::jsonb) ORDER BY key
-               ON CONFLICT (id) DO UPDATE SET definition = lrs_activities_merged(lrs_activities.definition, EXCLUDED.definition),
-                                           updated = now()
-               WHERE lrs_activities.definition IS DISTINCT FROM lrs_activities_merged(lrs_activities.definition, EXCLUDED.definition)""",
-            definitions)
 
 
 async def activity_definition(conn: asyncpg.Connection, activity_id: str) -> dict[str, Any] | None:

@@ -29,6 +29,11 @@ _FINISHING = frozenset({VERB_BASE + "completed", VERB_BASE + "passed"})
 StatementListener = Callable[[asyncpg.Connection, list[UUID]], Awaitable[None]]
 
 
+def needs_transaction(rows: list[dict[str, Any]], parts: dict[str, tuple[str, bytes]] | None) -> bool:
+    """Attachments are a second statement, completion more: those batches are stored in a transaction."""
+    return bool(parts) or any(r["finishes"] for r in rows)
+
+
 def check_batch(statements: list[Any], *, version: str, base_url: str, caller: Caller | None,
                 statement_id: str | None = None, now: datetime | None = None) -> list[dict[str, Any]]:
     """Every statement checked before any is stored -> the rows to store. `caller` None: the service itself."""
@@ -105,17 +110,20 @@ _STORED_KEYS = ("id", "user_id", "actor_uid", "actor_email", "verb", "activity_i
 
 async def store(conn: asyncpg.Connection, rows: list[dict[str, Any]], *, caller: Caller | None, base_url: str,
                 listeners: list[StatementListener], parts: dict[str, tuple[str, bytes]] | None = None) -> None:
-    """Store checked rows (and the attachment parts sent with them) in the caller's transaction; then the listeners."""
+    """Store checked rows (and the attachment parts sent with them); then the listeners, in the same transaction.
+
+    The statements and the activities' definitions are one SQL statement, all or none by itself: a batch without
+    attachments that can finish nothing (the phone's launched/progressed) needs no transaction around it."""
     authority = caller.authority(base_url) if caller is not None else None
     voider = None if caller is None or caller.writes_anything else (caller.user.id if caller.user else None)
-    if parts:
-        await queries.store_attachments(conn, [(sha2, ctype, body) for sha2, (ctype, body) in parts.items()])
-    enrollment_ids = await queries.store(conn, [{k: r[k] for k in _STORED_KEYS} for r in rows], authority=authority, voider=voider)
     definitions: dict[str, dict[str, Any]] = {}
     for row in rows:
         for iri, definition in row["definitions"].items():
             definitions[iri] = _merged(definitions.get(iri, {}), definition)
-    await queries.save_activity_definitions(conn, definitions)
+    if parts:
+        await queries.store_attachments(conn, [(sha2, ctype, body) for sha2, (ctype, body) in parts.items()])
+    enrollment_ids = await queries.store(conn, [{k: r[k] for k in _STORED_KEYS} for r in rows], authority=authority,
+                                         voider=voider, definitions=definitions)
     if enrollment_ids:
         for listener in listeners:
             await listener(conn, enrollment_ids)

@@ -108,15 +108,18 @@ async def test_an_unknown_email_gets_the_same_answer_in_the_same_time(settings, 
     await make_clinic(conn, "st-johns")
     await make_user(conn, "ana@example.org", "worker", clinic="st-johns")
     async with await _client(settings) as client:
-        answers, seconds = [], []
-        for who in ("ana@example.org", "nobody@example.org", "ana@example.org", "nobody@example.org"):
+        await _post_form(client, "/password/forgot", "/password/forgot", {"email": "warm-up@example.org"})
+        answers, seconds = [], {"ana@example.org": [], "nobody@example.org": []}
+        for who in ("ana@example.org", "nobody@example.org") * 3:
+            form = await client.get("/password/forgot")
             started = time.monotonic()
-            answer = await _post_form(client, "/password/forgot", "/password/forgot", {"email": who})
-            seconds.append(time.monotonic() - started)
+            answer = await client.post("/password/forgot", data={"email": who, "_csrf_token": csrf_from(form.text)})
+            seconds[who].append(time.monotonic() - started)
             answers.append((answer.status_code, re.sub(r'value="[^"]*"', "", answer.text)))
-        assert answers[0] == answers[1] == answers[2] == answers[3]
-        assert max(seconds) - min(seconds) < 0.25, seconds
-    assert await conn.fetchval("SELECT count(*) FROM messages") == 2
+        assert all(a == answers[0] for a in answers)
+        known, unknown = (sorted(v)[1] for v in seconds.values())  # medians: the machine is shared
+        assert abs(known - unknown) < 0.15, seconds
+    assert await conn.fetchval("SELECT count(*) FROM messages") == 3
 
 
 async def test_an_expired_link_is_refused(settings, conn, mail):

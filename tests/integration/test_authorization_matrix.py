@@ -83,7 +83,16 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /password/code":                                                        ANYONE,
     "GET /people":                                                                ADMINS,
     "POST /people/{user_id:uuid}/reset-code":                                     ADMINS,
+    "POST /people":                                                               ADMINS,
+    "GET /people/import":                                                         ADMINS,
+    "POST /people/import":                                                        ADMINS,
+    "POST /people/{user_id:uuid}/deactivate":                                     ADMINS,
+    "POST /people/{user_id:uuid}/role":                                           ADMINS,
+    "POST /people/organisations":                                                 PROGRAM,
     "GET /admin/outbox":                                                          PROGRAM,
+    "GET /my/sessions":                                                           SIGNED_IN,
+    "POST /teach/enrollments/{enrollment_id:uuid}/quizzes/{key:str}/reset":       STAFF,
+    "GET /calendar/{user_id:uuid}/{signature:str}":                               ("-", "-", "-", "-", "-"),  # needs its signed address
     # catalogue and authoring
     "GET /":                                                                      ANYONE,
     "GET /courses/{code:str}":                                                    ANYONE,
@@ -238,6 +247,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /surveys/after/{code:str}/{version:int}":                                SIGNED_IN,
     "POST /surveys/after/{code:str}/{version:int}":                               WORKER_VOICE,
     # programs: apprenticeship ("runs": the apprentice's mentor)
+    "GET /api/v1/me/programs":                                                    SIGNED_IN,
     "GET /programs":                                                              SIGNED_IN,
     "GET /programs/apprenticeship":                                               SIGNED_IN,
     "POST /programs/apprenticeship/weeks":                                        SIGNED_IN,
@@ -248,6 +258,27 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /programs/apprentices/{apprenticeship_id:uuid}/outcome":                ADMINS,
     "POST /programs/apprentices":                                                 PROGRAM,
     "GET /programs/apprenticeship/export.csv":                                    ADMINS,
+    # programs: preceptorship ("runs": the worker's preceptor)
+    "GET /programs/preceptorship":                                                SIGNED_IN,
+    "POST /programs/preceptorship/hours":                                         SIGNED_IN,
+    "POST /programs/hours/{entry_id:uuid}/decision":                              ("-", "-", "runs", "-", "y"),
+    "POST /programs/preceptees/{preceptorship_id:uuid}/evaluations":              ("-", "-", "runs", "-", "y"),
+    "POST /programs/preceptees":                                                  PROGRAM,
+    # programs: tuition reimbursement (amounts and grades: the worker, her clinic's admins, program admins)
+    "GET /programs/tuition":                                                      SIGNED_IN,
+    "POST /programs/tuition":                                                     SIGNED_IN,
+    "GET /programs/tuition/{request_id:uuid}":                                    ("-", "self", "-", "clinic", "y"),
+    "POST /programs/tuition/{request_id:uuid}":                                   ("-", "self", "-", "-", "-"),
+    "POST /programs/tuition/{request_id:uuid}/decision":                          ADMINS,
+    "POST /programs/tuition/{request_id:uuid}/documents":                         ("-", "self", "-", "-", "-"),
+    "GET /programs/tuition/{request_id:uuid}/documents/{document_id:uuid}/uploaded": ("-", "self", "-", "-", "-"),
+    "GET /programs/tuition/{request_id:uuid}/documents/{document_id:uuid}":       ("-", "self", "-", "clinic", "y"),
+    "GET /programs/tuition/desk":                                                 ADMINS,
+    "GET /programs/tuition/report.csv":                                           ADMINS,
+    # programs: career ladders (the report is counts, no names)
+    "GET /programs/pathways":                                                     SIGNED_IN,
+    "GET /programs/pathways/report":                                              ADMINS,
+    "POST /programs/pathways/records":                                            ADMINS,
 }
 
 WORKERS = ("worker_a", "worker_a2", "worker_b")
@@ -409,6 +440,8 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         await conn.execute("""INSERT INTO course_owners (course_id, user_id) SELECT id, $2 FROM courses WHERE code = $1
                               ON CONFLICT DO NOTHING""", COURSE, extra["instructor2"])
         return str(extra["instructor2"])
+    if param == "user_id" and route.endswith("/deactivate"):  # someone who may leave without spoiling later calls
+        return await _fresh_worker(conn, world[person].clinic)
     if param == "user_id":
         return str(world[person].id)
     if param == "clinic_id":
@@ -436,7 +469,7 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         return str((await _fresh_token(conn, user_id)).id) if user_id else None
     fixed = {
         "version": "1", "media_id": extra["media_id"], "survey_id": extra["survey_id"], "number": str(extra["status_list"]),
-        "file_path": "app.css", "path": "nothing-here", "secret": "not-a-reset-link", "table": "workers.csv" if "clinics" in route else "targets.csv",
+        "file_path": "app.css", "path": "nothing-here", "secret": "not-a-reset-link", "signature": "not-a-signature.ics", "table": "workers.csv" if "clinics" in route else "targets.csv",
         "key": extra["quiz_key"] if QUIZ_ROUTES.search(route) else ("completions" if "targets" in route else extra["lesson_key"]),
         "token": qr.attendance_token(extra["settings"].secret_key, uuid.UUID(extra["sessions"]["instructor"])),
     }
@@ -468,6 +501,14 @@ async def _fresh_media(client, extra) -> str:
         "filename": "spare.png", "content_type": "image/png", "size": 100, "kind": "image"})
     assert asked.status_code == 201, asked.text
     return asked.json()["media"]["id"]
+
+
+async def _fresh_worker(conn, clinic: str) -> str:
+    from lms.accounts import queries as accounts
+
+    made = await accounts.create_user(conn, email=f"leaving-{uuid.uuid4().hex[:8]}@example.org", display_name="Leaving",
+                                      role="worker", password_hash=None, clinic=clinic, local=None, language="en")
+    return str(made.id)
 
 
 async def _fresh_token(conn, user_id):

@@ -339,7 +339,7 @@ async def test_a_draft_names_uploaded_files_by_id_and_publishing_pins_them(clien
     from lms.catalog import service
     from lms.catalog.content import CourseDoc, Lesson, MediaRef, Module
     from lms.errors import Invalid
-    from lms.media.delivery import lesson_media_for_draft
+    from lms.catalog.service import lesson_media_for_draft
 
     code = course_code()
     await draft_course(conn, code)

@@ -1,0 +1,132 @@
+"""A clinic's roster as CSV: every line checked first (a dry run names each bad line), then all of it written in one
+statement, or nothing. A worker is known by the clinic's own number for her (``roster_id``), so importing the same
+roster again updates her instead of adding her twice. Workers without email get a sign-in name made from the clinic
+and that number, and a reset code from their clinic admin to choose a password.
+
+Columns (header row required, any order): roster_id, name, email, phone, language. Only roster_id and name are
+required.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import asyncpg
+
+from lms.accounts.schemas import EMAIL, PHONE
+from lms.errors import Invalid
+from lms.i18n import UI_LANGUAGES
+
+MAX_LINES = 5000
+COLUMNS = ("roster_id", "name", "email", "phone", "language")
+_ROSTER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+@dataclass
+class RosterLine:
+    line: int
+    roster_id: str
+    name: str
+    email: str | None
+    phone: str | None
+    language: str
+
+
+@dataclass
+class RosterCheck:
+    lines: list[RosterLine] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # "line 7: email: ..." in the order of the file
+    new: int = 0
+    updated: int = 0
+
+
+def parse_roster(text: str) -> RosterCheck:
+    check = RosterCheck()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("roster_id", "name") if c not in header]
+    if missing:
+        raise Invalid(f"line 1: the header needs the columns {', '.join(missing)} (found: {', '.join(header) or 'nothing'})",
+                      field="roster")
+    reader.fieldnames = header
+    seen: dict[str, int] = {}
+    for number, row in enumerate(reader, start=2):
+        if number - 1 > MAX_LINES:
+            check.problems.append(f"line {number}: more than {MAX_LINES} workers in one file; split it")
+            break
+        values = {k: (v or "").strip() for k, v in row.items() if k}
+        if not any(values.values()):
+            continue
+        problems = []
+        roster_id, name = values.get("roster_id", ""), values.get("name", "")
+        email = values.get("email", "").lower() or None
+        phone = "".join(ch for ch in values.get("phone", "") if ch.isdigit() or ch == "+") or None
+        language = (values.get("language", "") or "en").lower()
+        if not _ROSTER_ID.fullmatch(roster_id):
+            problems.append("roster_id: required, letters, digits, '.', '_' or '-' (at most 64)")
+        elif roster_id in seen:
+            problems.append(f"roster_id: {roster_id} is also on line {seen[roster_id]}")
+        if not 1 <= len(name) <= 200:
+            problems.append("name: required (at most 200 characters)")
+        if email and not EMAIL.fullmatch(email):
+            problems.append(f"email: {email!r} is not an email address")
+        if phone and not PHONE.fullmatch(phone):
+            problems.append(f"phone: {values.get('phone')!r} needs its country code, e.g. +1 510 555 0100")
+        if language not in UI_LANGUAGES:
+            problems.append(f"language: {language!r} is not one of {', '.join(UI_LANGUAGES)}")
+        if problems:
+            check.problems += [f"line {number}: {p}" for p in problems]
+            continue
+        seen[roster_id] = number
+        check.lines.append(RosterLine(number, roster_id, name, email, phone, language))
+    return check
+
+
+def sign_in_name(clinic_slug: str, roster_id: str) -> str:
+    return re.sub(r"[^a-z0-9._-]", "-", f"{clinic_slug}-{roster_id}".lower())[:63]
+
+
+async def check_against_database(conn: asyncpg.Connection, check: RosterCheck, *, clinic_id: UUID) -> None:
+    """Emails another person uses are bad lines too; count who is new and who is updated."""
+    rows = await conn.fetch(
+        """SELECT x.line, x.email, u.clinic_id = $1 AND u.roster_id = x.roster_id AS same_worker
+           FROM unnest($2::int[], $3::text[], $4::text[]) AS x(line, roster_id, email)
+           JOIN users u ON u.email = x.email""",
+        clinic_id, [ln.line for ln in check.lines], [ln.roster_id for ln in check.lines], [ln.email for ln in check.lines],
+    )
+    taken = {r["line"]: r["email"] for r in rows if not r["same_worker"]}
+    if taken:
+        check.problems += [f"line {line}: email: {email} belongs to another account" for line, email in sorted(taken.items())]
+        check.problems.sort(key=lambda p: int(p.split(":")[0].split()[1]))
+        check.lines = [ln for ln in check.lines if ln.line not in taken]
+    existing = await conn.fetchval(
+        "SELECT count(*) FROM users WHERE clinic_id = $1 AND roster_id = ANY($2::text[])",
+        clinic_id, [ln.roster_id for ln in check.lines],
+    )
+    check.updated = existing
+    check.new = len(check.lines) - existing
+
+
+async def write_roster(conn: asyncpg.Connection, check: RosterCheck, *, clinic_id: UUID, clinic_slug: str) -> int:
+    """Add or update every line in one statement; returns how many rows were written."""
+    lines = check.lines
+    return await conn.fetchval(
+        """WITH written AS (
+               INSERT INTO users (clinic_id, roster_id, display_name, email, phone, language, username, role)
+               SELECT $1, x.roster_id, x.name, x.email, x.phone, x.language,
+                      CASE WHEN x.email IS NULL THEN x.username END, 'worker'
+               FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+                    AS x(roster_id, name, email, phone, language, username)
+               ON CONFLICT (clinic_id, roster_id) WHERE roster_id IS NOT NULL DO UPDATE
+                   SET display_name = EXCLUDED.display_name, email = EXCLUDED.email,
+                       phone = coalesce(EXCLUDED.phone, users.phone), language = EXCLUDED.language,
+                       username = coalesce(users.username, EXCLUDED.username)
+               RETURNING 1)
+           SELECT count(*) FROM written""",
+        clinic_id, [ln.roster_id for ln in lines], [ln.name for ln in lines], [ln.email for ln in lines],
+        [ln.phone for ln in lines], [ln.language for ln in lines], [sign_in_name(clinic_slug, ln.roster_id) for ln in lines],
+    )

@@ -1,0 +1,33 @@
+"""Giving a worker her quiz attempts back: an instructor or program admin, with a reason, audit-logged. Her earlier
+attempts stay on record; the quiz counts only the ones after the reset (lms/learning/quizzes.py)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+
+from lms.audit.queries import record
+from lms.errors import Invalid, NotFound
+
+
+async def reset_attempts(conn: asyncpg.Connection, *, actor_id: UUID, enrollment_id: UUID, quiz_key: str, reason: str) -> int:
+    """Returns how many attempts she had used (the number the next attempt follows)."""
+    reason = reason.strip()
+    if not 3 <= len(reason) <= 500:
+        raise Invalid("give a reason (3 to 500 characters)", field="reason")
+    after = await conn.fetchval(
+        """INSERT INTO quiz_attempt_resets (enrollment_id, activity_id, after_number, reason, reset_by)
+           SELECT e.id, a.id,
+                  coalesce((SELECT max(q.number) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id), 0),
+                  $3, $4
+           FROM enrollments e JOIN version_activities a ON a.version_id = e.version_id AND a.key = $2 AND a.kind = 'quiz'
+           WHERE e.id = $1
+           RETURNING after_number""",
+        enrollment_id, quiz_key, reason, actor_id,
+    )
+    if after is None:
+        raise NotFound("no such enrolment or quiz")
+    await record(conn, actor_id=actor_id, action="quiz.attempts_reset", subject=str(enrollment_id),
+                 detail={"quiz": quiz_key, "reason": reason, "attempts_before": after})
+    return after

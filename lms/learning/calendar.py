@@ -1,0 +1,91 @@
+"""My sessions: the in-person sessions a worker is registered for, as a page and as an iCalendar feed a phone
+calendar subscribes to.
+
+A calendar app cannot sign in, so the feed's address carries a signature of the worker's id (HMAC with the
+service's secret key): whoever has the address sees her session times and places, nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime
+from uuid import UUID
+
+import asyncpg
+import msgspec
+from icalendar import Calendar, Event
+
+from lms.errors import NotFound
+from lms.schemas import Response
+
+LOCAL_TIME_ZONE = "America/Los_Angeles"
+
+
+class MySession(Response):
+    id: UUID
+    course: str
+    starts_at: datetime
+    ends_at: datetime
+    local_day: str
+    local_start: str
+    local_end: str
+    clinic: str
+    room: str
+    cancelled: bool
+
+
+def feed_signature(secret_key: str, user_id: UUID) -> str:
+    return hmac.new(secret_key.encode(), f"calendar:{user_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def feed_path(secret_key: str, user_id: UUID) -> str:
+    return f"/calendar/{user_id}/{feed_signature(secret_key, user_id)}.ics"
+
+
+async def my_sessions(conn: asyncpg.Connection, user_id: UUID) -> list[MySession]:
+    rows = await conn.fetch(
+        f"""SELECT s.id,
+                   coalesce(v.title ->> split_part(u.language, '-', 1), v.title ->> 'en',
+                            (SELECT min(t.value) FROM jsonb_each_text(v.title) t)) AS course,
+                   s.starts_at, s.ends_at,
+                   to_char(s.starts_at AT TIME ZONE '{LOCAL_TIME_ZONE}', 'YYYY-MM-DD') AS local_day,
+                   to_char(s.starts_at AT TIME ZONE '{LOCAL_TIME_ZONE}', 'HH24:MI') AS local_start,
+                   to_char(s.ends_at AT TIME ZONE '{LOCAL_TIME_ZONE}', 'HH24:MI') AS local_end,
+                   c.name AS clinic, s.room, s.cancelled_at IS NOT NULL AS cancelled
+            FROM session_registrations r
+            JOIN users u ON u.id = r.user_id
+            JOIN inperson_sessions s ON s.id = r.session_id
+            JOIN version_activities a ON a.id = s.activity_id
+            JOIN course_versions v ON v.id = a.version_id
+            JOIN clinics c ON c.id = s.clinic_id
+            WHERE r.user_id = $1
+            ORDER BY s.starts_at""",
+        user_id,
+    )
+    return [msgspec.convert(dict(r), MySession) for r in rows]
+
+
+def ics(sessions: list[MySession], *, host: str) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//lms//my sessions//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "Training sessions")
+    stamp = datetime.now(UTC)
+    for session in sessions:
+        event = Event()
+        event.add("uid", f"{session.id}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", session.starts_at)
+        event.add("dtend", session.ends_at)
+        event.add("summary", session.course)
+        event.add("location", f"{session.clinic}, {session.room}")
+        event.add("status", "CANCELLED" if session.cancelled else "CONFIRMED")
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+async def feed(conn: asyncpg.Connection, *, secret_key: str, user_id: UUID, signature: str, host: str) -> bytes:
+    if not hmac.compare_digest(signature.removesuffix(".ics"), feed_signature(secret_key, user_id)):
+        raise NotFound("no such calendar")
+    return ics(await my_sessions(conn, user_id), host=host)

@@ -1,0 +1,116 @@
+"""Reminders, run by the job queue every 15 minutes: renewal 90, 30 and 7 days before a worker's cycle ends (to her
+and her clinic's admins) naming what is missing, in-person sessions the day before, certificate notices.
+
+Each reminder is one row per person and occasion in ``messages`` (unique), so a tick that runs twice, late, or in two
+processes at once sends it once. ``now`` is the tick's time: tests move it forward.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from lms.credit.queries import rules_and_requirements
+from lms.credit.renewal import RenewalStatus
+from lms.credit.service import _worker_credit as worker_credit  # the credit module's renewal check, per worker
+from lms.i18n import N_, translations
+from lms.messages import reminder_queries as q
+from lms.messages.compose import message_language
+from lms.messages.service import send_message
+from lms.settings import Settings
+
+RENEWAL_DAYS = (7, 30, 90)  # smallest first: a late tick sends the nearest one only, never the ones it passed
+
+SHORT_UNITS = N_("%(n)s more credit")
+SHORT_CATEGORY = N_("%(n)s in %(category)s")
+SHORT_LIVE = N_("an in-person course in %(category)s")
+SHORT_CAP = N_("credit from live courses (home study counts only up to its limit)")
+
+
+def renewal_threshold(days_left: int) -> int | None:
+    """Which reminder is due with ``days_left`` until the cycle ends: 7, 30, 90 or none."""
+    if days_left < 0:
+        return None
+    return next((t for t in RENEWAL_DAYS if days_left <= t), None)
+
+
+def describe_missing(status: RenewalStatus, language: str) -> str:
+    gettext = translations(message_language(language)).gettext
+    parts = []
+    for short in status.shortfalls:
+        gap = round(short.needed - short.have, 2)
+        if short.kind == "units":
+            parts.append(gettext(SHORT_UNITS) % {"n": gap})
+        elif short.kind == "category":
+            parts.append(gettext(SHORT_CATEGORY) % {"n": gap or 1, "category": short.category})
+        elif short.kind == "live":
+            parts.append(gettext(SHORT_LIVE) % {"category": short.category})
+        else:
+            parts.append(gettext(SHORT_CAP))
+    return "; ".join(parts)
+
+
+async def _renewals(conn: asyncpg.Connection, settings: Settings, now: datetime) -> int:
+    today = now.date()
+    holders = await q.credential_holders(conn)
+    if not holders:
+        return 0
+    rules, requirements = await rules_and_requirements(conn)
+    languages = dict(await conn.fetch("SELECT id, language FROM users WHERE id = ANY($1::uuid[])",
+                                      [h["user_id"] for h in holders] + [a for h in holders for a in h["admin_ids"]]))
+    sent = 0
+    for holder in holders:
+        credit = worker_credit(holder, rules, requirements, since=today, today=today)
+        for status in credit.credentials:
+            threshold = renewal_threshold((status.cycle_end - today).days)
+            if status.meets or threshold is None:
+                continue
+            days = (status.cycle_end - today).days
+            name = requirements[status.credential].name
+            common: dict[str, Any] = {"credential": name.get("en", status.credential), "days": days,
+                                      "ends": status.cycle_end.isoformat(),
+                                      "link": settings.public_base_url.rstrip("/") + "/my/certificates"}
+            occasion = f"{status.credential}:{status.cycle_end.isoformat()}:{threshold}"
+            language = languages.get(holder["user_id"], "en")
+            own = {**common, "credential": name.get(message_language(language), common["credential"]),
+                   "missing": describe_missing(status, language)}
+            sent += await send_message(conn, settings, user_id=holder["user_id"], kind="renewal.reminder",
+                                       occasion=occasion, params=own) is not None
+            for admin_id in holder["admin_ids"]:
+                admin_language = languages.get(admin_id, "en")
+                theirs = {**common, "worker": holder["name"], "link": settings.public_base_url.rstrip("/") + "/clinic/credit",
+                          "credential": name.get(message_language(admin_language), common["credential"]),
+                          "missing": describe_missing(status, admin_language)}
+                sent += await send_message(conn, settings, user_id=admin_id, kind="renewal.reminder_admin",
+                                           occasion=f"{holder['user_id']}:{occasion}", params=theirs) is not None
+    return sent
+
+
+async def _sessions(conn: asyncpg.Connection, settings: Settings, now: datetime) -> int:
+    sent = 0
+    for row in await q.sessions_tomorrow(conn, now):
+        sent += await send_message(conn, settings, user_id=row["user_id"], kind="session.reminder",
+                                   occasion=str(row["session_id"]),
+                                   params={"course": row["course"], "starts": row["starts"], "place": row["place"]}) is not None
+    return sent
+
+
+async def _certificates(conn: asyncpg.Connection, settings: Settings, now: datetime) -> int:
+    sent = 0
+    base = settings.public_base_url.rstrip("/")
+    for row in await q.certificate_events(conn, now):
+        code = row["new_code"] or row["code"]
+        sent += await send_message(conn, settings, user_id=row["user_id"], kind=row["kind"], occasion=str(row["id"]),
+                                   params={"course": row["course"], "code": row["code"], "link": f"{base}/verify/{code}"}) is not None
+    return sent
+
+
+async def send_due_reminders(pool: asyncpg.Pool, settings: Settings, *, now: datetime) -> int:
+    """Write every reminder due at ``now`` (delivery follows through the queue); how many were new."""
+    total = 0
+    for kind in (_renewals, _sessions, _certificates):
+        async with pool.acquire() as conn, conn.transaction():
+            total += await kind(conn, settings, now)
+    return total
