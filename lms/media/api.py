@@ -9,7 +9,7 @@ from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, JSONBody, PathParameter
 
 from lms.accounts.auth import STAFF, require_role
-from lms.catalog.guards import require_course_editor
+from lms.media.guards import require_course_editor
 from lms.deps import Db, StorageDep, Tx, User
 from lms.errors import NotFound
 from lms.media import queries, service

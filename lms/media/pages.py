@@ -16,7 +16,7 @@ from litestar.params import FromPath, FromQuery, PathParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from lms.accounts.auth import STAFF, require_role
-from lms.catalog.guards import require_course_editor
+from lms.media.guards import require_course_editor
 from lms.deps import Db, StorageDep, Tx, User
 from lms.errors import NotFound, StoreUnavailable
 from lms.i18n import N_, gettext_for, request_language

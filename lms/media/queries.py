@@ -100,6 +100,14 @@ async def insert_pending(
     return msgspec.convert(dict(row), MediaOut)
 
 
+async def may_edit_course(conn: asyncpg.Connection, *, code: str, editor: CurrentUser) -> bool:
+    """Its owners and program admins may change a course's media (the same rule as lms.catalog.queries._may_edit)."""
+    return bool(await conn.fetchval(
+        """SELECT 1 FROM courses c WHERE c.code = $1 AND ($3::text = 'program_admin' OR EXISTS (
+               SELECT 1 FROM course_owners o WHERE o.course_id = c.id AND o.user_id = $2::uuid))""",
+        code, editor.id, editor.role))
+
+
 async def storage_keys(conn: asyncpg.Connection, *, ids: list[UUID]) -> dict[UUID, str]:
     """Where each file is in the store (an upload moves once checked, so the key is read, never rebuilt)."""
     return {r["id"]: r["storage_key"] for r in await conn.fetch("SELECT id, storage_key FROM media WHERE id = ANY($1)", ids)}

@@ -1,4 +1,4 @@
-"""Authoring guards: only a course's owners (and program admins) change it or its media library."""
+"""Only a course's owners (and program admins) change its media library (the catalogue checks its own routes)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from lms.accounts.auth import require_login
-from lms.catalog import queries
+from lms.media import queries
 from lms.errors import NotFound
 
 
@@ -18,5 +18,5 @@ async def require_course_editor(connection: ASGIConnection[Any, Any, Any, Any], 
     await require_login(connection, handler)
     code = connection.path_params["code"]
     async with connection.app.state.pool.acquire() as conn:
-        if not await queries.may_edit(conn, code=code, editor=connection.scope["user"]):
+        if not await queries.may_edit_course(conn, code=code, editor=connection.scope["user"]):
             raise NotFound(f"no course {code} that you may change (its owners and program admins may)")
