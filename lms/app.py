@@ -14,16 +14,19 @@ from litestar.plugins.jinja import JinjaTemplateEngine as Engine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from lms.accounts.auth import AuthenticationMiddleware
-from lms.audit.writer import AuditWriter
+from lms.accounts.auth import API_PREFIXES, USER_DEPENDENCY, AuthenticationMiddleware
+from lms.accounts.schemas import ROLE_NAMES
+from lms.credit.corrections import on_record_corrected
+from lms.credit.service import on_completion
 from lms.db.pool import create_pool
 from lms.deps import DEPENDENCIES
-from lms.errors import EXCEPTION_HANDLERS
-from lms.learning.completion import completion_listener
+from lms.errors import EXCEPTION_HANDLERS, document_problem_responses
+from lms.input_limits import HeaderLimitMiddleware, refuse_invalid_utf8
+from lms.learning.completion import completion_listener, on_completed, on_corrected
 from lms.observability import ObservabilityPlugin, with_request_log
 from lms.routes import ROUTES
 from lms.security import security_headers
-from lms.settings import Settings
+from lms.settings import Settings, SettingsError
 from lms.storage import Storage
 from lms.xapi.protocol import XapiProtocol
 
@@ -33,6 +36,14 @@ STATIC_DIR = Path(__file__).parent / "static"
 def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Litestar:
     """The app; with ``jobs`` it also runs a background job worker for its lifetime (``lms serve``)."""
     settings = settings or Settings.from_env()
+    if not settings.secret_key:  # `lms serve` generates one in the data dir; an ASGI server's --factory does not
+        raise SettingsError(["LMS_SECRET_KEY: unset; the app signs CSRF tokens and encrypts the signing key with it"])
+    # The credit feature listens to learning: a completed enrolment gets its certificate, and a corrected one has it
+    # superseded or revoked, each in the same transaction.
+    if on_completion not in on_completed:
+        on_completed.append(on_completion)
+    if on_record_corrected not in on_corrected:
+        on_corrected.append(on_record_corrected)
 
     @asynccontextmanager
     async def resources(app: Litestar) -> AsyncIterator[None]:
@@ -40,7 +51,6 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
         app.state.pool = await create_pool(settings)
         app.state.storage = Storage(settings)
         app.state.statement_listeners = [completion_listener(settings.public_base_url)]
-        app.state.audit_writer = AuditWriter(app.state)
         try:
             async with AsyncExitStack() as stack:
                 if jobs:
@@ -54,6 +64,7 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
     def configure_jinja(engine: Engine) -> None:
         engine.engine.add_extension("jinja2.ext.i18n")
         engine.engine.policies["ext.i18n.trimmed"] = True
+        engine.engine.globals["role_names"] = ROLE_NAMES
         # Templates ship with the release: no stat() of every template file on every render (restart after edits).
         engine.engine.auto_reload = False
 
@@ -61,17 +72,19 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
     app = Litestar(
         route_handlers=[*ROUTES, create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False)],
         lifespan=[resources],
-        dependencies=DEPENDENCIES,
-        middleware=[AuthenticationMiddleware()],
+        dependencies={**DEPENDENCIES, **USER_DEPENDENCY},
+        middleware=[HeaderLimitMiddleware(), AuthenticationMiddleware()],
+        before_request=refuse_invalid_utf8,
         plugins=[ObservabilityPlugin(settings)],
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=templates,
         csrf_config=CSRFConfig(
-            secret=settings.secret_key or "x" * 32,
+            secret=settings.secret_key,
             cookie_name="lms_csrf",
             cookie_secure=settings.cookie_secure,
             cookie_httponly=True,
-            exclude=["/api/", "/xapi/", "/health/"],
+            # API routes check a cookie-authenticated caller's token themselves (lms.accounts.auth)
+            exclude=[f"^{prefix}" for prefix in (*API_PREFIXES, "/health/")],
         ),
         openapi_config=OpenAPIConfig(
             title="lms", version="1", path="/schema", render_plugins=[ScalarRenderPlugin()],
@@ -80,6 +93,7 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
         request_max_body_size=2 * 1024 * 1024,
         debug=False,
     )
+    document_problem_responses(app)
     app.asgi_handler = XapiProtocol(app.asgi_handler)  # version, CORS, HEAD, alternate syntax: before routing
     return with_request_log(app, security_headers(settings))
 

@@ -4,73 +4,19 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Awaitable, Callable
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import anyio
 import click
 
-from lms.settings import Settings, SettingsError, env_name
+from lms.catalog.commands import courses
+from lms.cli_runtime import load_settings, run_with_db, running_servers, with_database
+from lms.credit.commands import keys
+from lms.media.commands import media
+from lms.reports.commands import reports
+from lms.settings import Settings, env_name
 
 T = TypeVar("T")
-
-
-def load_settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except SettingsError as exc:
-        for problem in exc.problems:
-            click.echo(f"error: {problem}", err=True)
-        raise SystemExit(2) from None
-
-
-@contextmanager
-def running_servers(settings: Settings, *, store: bool = True, watch: bool = False):
-    """Embedded servers for what the settings leave unset; stopped on the way out, whatever happens. ``watch``: started
-    again if one dies meanwhile (for `lms serve`)."""
-    from lms.embedded import EmbeddedError, start_embedded
-
-    try:
-        servers = start_embedded(settings, store=store, say=lambda msg: click.echo(msg, err=True))
-    except EmbeddedError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(1) from None
-    watchdog = servers.watch(say=lambda msg: click.echo(msg, err=True)) if watch else None
-    try:
-        yield servers.settings
-    finally:
-        if watchdog is not None:
-            watchdog.stop()
-        servers.stop()
-
-
-def with_database(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run ``work(conn)`` inside one transaction, after migrations."""
-    import asyncpg
-
-    from lms.db.migrate import migrate
-    from lms.db.pool import init_connection
-
-    async def main() -> T:
-        try:
-            conn = await asyncpg.connect(settings.database_url, timeout=settings.database_timeout)
-        except (OSError, asyncpg.PostgresError) as exc:
-            raise click.ClickException(f"cannot reach the database at LMS_DATABASE_URL: {exc}") from None
-        try:
-            await init_connection(conn)
-            await migrate(conn, say=lambda msg: click.echo(msg, err=True))
-            async with conn.transaction():
-                return await work(conn)
-        finally:
-            await conn.close()
-
-    from lms.errors import DomainError
-
-    try:
-        return anyio.run(main)
-    except DomainError as exc:
-        raise click.ClickException(exc.detail) from None
 
 
 @click.group()
@@ -184,7 +130,7 @@ def clinics_create(slug: str, name: str) -> None:
     from lms.accounts.schemas import ClinicCreate
 
     data = _validated(ClinicCreate, slug=slug, name=name)
-    clinic = _run_with_db(lambda conn: queries.create_clinic(conn, slug=data.slug, name=data.name))
+    clinic = run_with_db(lambda conn: queries.create_clinic(conn, slug=data.slug, name=data.name))
     click.echo(f"Created clinic {clinic.slug} ({clinic.id}).")
 
 
@@ -201,7 +147,7 @@ def locals_create(slug: str, name: str) -> None:
     from lms.accounts.schemas import ClinicCreate
 
     data = _validated(ClinicCreate, slug=slug, name=name)
-    local = _run_with_db(lambda conn: queries.create_local(conn, slug=data.slug, name=data.name))
+    local = run_with_db(lambda conn: queries.create_local(conn, slug=data.slug, name=data.name))
     click.echo(f"Created union local {local.slug} ({local.id}).")
 
 
@@ -228,7 +174,7 @@ def users_create(email: str, display_name: str | None, password: str | None, rol
         UserCreate, email=email, display_name=display_name or email.split("@")[0], password=password, role=role,
         clinic=clinic, local=local_, language=language,
     )
-    user = _run_with_db(lambda conn: service.create_user(conn, data))
+    user = run_with_db(lambda conn: service.create_user(conn, data))
     click.echo(f"Created {user.role} {user.email or user.display_name} ({user.id}).")
 
 
@@ -244,7 +190,7 @@ def tokens_create(email: str, label: str) -> None:
     """Print a new API token once; only its hash is stored."""
     from lms.accounts import service
 
-    created = _run_with_db(lambda conn: service.create_token_for_email(conn, email=email, label=label))
+    created = run_with_db(lambda conn: service.create_token_for_email(conn, email=email, label=label))
     click.echo(created.token)
 
 
@@ -256,7 +202,7 @@ def config() -> None:
 @config.command("check")
 def config_check() -> None:
     """Report every problem in the current environment at once, including a database or S3 store that does not answer."""
-    from lms.observability.checks import reachability_problems
+    from lms.config_check import reachability_problems
 
     settings, problems = Settings.read_env()
     problems += reachability_problems(settings, problems)
@@ -296,22 +242,10 @@ def _validated(struct: type[T], **values: Any) -> T:
         raise click.ClickException(str(exc).replace("$.", "--").replace("_", "-")) from None
 
 
-def _run_with_db(work: Callable[[Any], Awaitable[T]]) -> T:
-    settings = load_settings()
-    with running_servers(settings, store=False) as ready:
-        return with_database(ready, work)
-
-
-def register_commands() -> None:
-    """Feature commands live beside their feature; importing them adds them to the group."""
-    from lms.catalog import commands as _catalog  # noqa: F401
-    from lms.media import commands as _media  # noqa: F401
-    from lms.credit import commands as _credit  # noqa: F401
-    from lms.reports import commands as _reports  # noqa: F401
+# Feature commands live beside their feature and are added here, so this module imports them and never the reverse.
+for _group in (courses, media, keys, reports):
+    main.add_command(_group)
 
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
-
-
-register_commands()

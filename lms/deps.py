@@ -1,50 +1,21 @@
-"""Dependencies every controller can ask for by name: db, tx, settings, storage, user."""
+"""Dependencies every controller can ask for by name: db, tx, settings, storage (and user, from lms.accounts.auth)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 import asyncpg
-from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 
-from lms.accounts.schemas import CurrentUser
 from lms.db import after_commit
-from lms.errors import DatabaseUnavailable
+from lms.db.pool import _acquire, connection
 from lms.settings import Settings
 from lms.storage import Storage
 
-
-async def _acquire(state: State) -> asyncpg.pool.PoolConnectionProxy:
-    pool: asyncpg.Pool = state.pool
-    try:
-        if pool.get_idle_size():  # one is free: no wait to bound (a reconnect has the pool's connect timeout)
-            return await pool.acquire()
-        # asyncio.timeout, not acquire(timeout=): asyncpg would wrap the wait in asyncio.wait_for, a task per request.
-        async with asyncio.timeout(state.settings.database_timeout):
-            return await pool.acquire()
-    except (TimeoutError, OSError, asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.ConnectionDoesNotExistError) as exc:
-        raise DatabaseUnavailable() from exc
-
-
-class connection:  # lower case: used like the function it replaced, ``async with connection(state) as conn``
-    """A pooled connection for a handler that needs one only sometimes (a page kept in memory needs none).
-    A class rather than an @asynccontextmanager generator: this runs on nearly every request."""
-
-    __slots__ = ("_state", "_conn")
-
-    def __init__(self, state: State) -> None:
-        self._state = state
-
-    async def __aenter__(self) -> asyncpg.Connection:
-        self._conn = await _acquire(self._state)
-        return self._conn
-
-    async def __aexit__(self, *_: object) -> None:
-        await self._state.pool.release(self._conn)
+if TYPE_CHECKING:
+    from lms.accounts.schemas import CurrentUser  # noqa: F401 (named in the string annotations below)
 
 
 async def provide_db(state: State) -> AsyncIterator[asyncpg.Connection]:
@@ -87,17 +58,12 @@ def provide_storage(state: State) -> Storage:
     return state.storage
 
 
-def provide_user(request: Request[Any, Any, Any]) -> CurrentUser | None:
-    return request.scope.get("user")
-
-
 DEPENDENCIES = {
     "db": Provide(provide_db),
     "tx": Provide(provide_tx),
     "settings": Provide(provide_settings, sync_to_thread=False),
     "storage": Provide(provide_storage, sync_to_thread=False),
-    "user": Provide(provide_user, sync_to_thread=False),
-}
+}  # and "user", from lms.accounts.auth (added in lms.app.create_app)
 
 
 # Annotations for handler parameters (Litestar wants injected names marked explicitly).
@@ -105,7 +71,7 @@ DEPENDENCIES = {
 # a controller using one imports those too, even where a linter calls the import unused.
 Db = NamedDependency[asyncpg.Connection]
 Tx = NamedDependency[asyncpg.Connection]
-User = NamedDependency[CurrentUser]
+User = NamedDependency["CurrentUser"]
 MaybeUser = NamedDependency["CurrentUser | None"]
 SettingsDep = NamedDependency[Settings]
 StorageDep = NamedDependency[Storage]

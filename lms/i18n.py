@@ -11,17 +11,24 @@ then the default. Catalogues are compiled in memory at start, so no generated .m
 from __future__ import annotations
 
 import io
-from functools import lru_cache
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from zoneinfo import ZoneInfo
+
 from babel import Locale
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGE_COOKIE = "lms_lang"
+CLINIC_ZONE = ZoneInfo("America/Los_Angeles")  # the partnership's clinics are in California
 # How a language names itself in the picker, where Babel's own name is not what its speakers look for.
 _SELF_NAMES = {"en": "English", "es": "Español", "zh-Hant": "繁體中文", "vi": "Tiếng Việt", "tl": "Tagalog"}
 # Tags a browser or a profile may send for a language we carry under another tag.
@@ -55,7 +62,7 @@ def N_(message: str) -> str:
     return message
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(language: str) -> NullTranslations:
     po = LOCALE_DIR / locale_of(language) / "LC_MESSAGES" / "messages.po"
     if not po.exists():
@@ -124,5 +131,43 @@ def request_language(request: Any) -> str:
     return language
 
 
-def gettext_for(language: str):
-    return translations(language).gettext
+@cache
+def gettext_callables(language: str) -> dict[str, Callable[..., str]]:
+    """``_("...", name=value)`` and ``ngettext`` in a language, as templates and Python code that draws text use them."""
+    catalog = translations(language)
+
+    def gettext(message: str, **variables: Any) -> str:
+        text = catalog.gettext(message)
+        return text % variables if variables else text
+
+    def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
+        variables.setdefault("num", n)
+        return catalog.ngettext(singular, plural, n) % variables
+
+    locale = locale_of(language)
+    datetime_pattern = Locale.parse(locale).datetime_formats["medium"]
+
+    def day(value: date | datetime | None) -> str:
+        """A date as people write it in this language (7 dic 2026, 2026年12月7日); a timestamp's day in California."""
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            value = value.astimezone(CLINIC_ZONE).date() if value.tzinfo else value.date()
+        return format_date(value, "medium", locale=locale)
+
+    def moment(value: datetime | None) -> str:
+        """A date and time (to the minute) in California, in this language's order: "{time} {date}" or the reverse."""
+        if value is None:
+            return ""
+        local = value.astimezone(CLINIC_ZONE) if value.tzinfo else value
+        return str(datetime_pattern).format(format_time(local, "short", locale=locale),
+                                            format_date(local.date(), "medium", locale=locale))
+
+    def number(value: float | int) -> str:
+        return format_decimal(value, locale=locale)
+
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "day": day, "moment": moment, "number": number}
+
+
+def gettext_for(language: str) -> Callable[..., str]:
+    return gettext_callables(language)["gettext"]

@@ -4,7 +4,7 @@ from lms.accounts.api import ClinicsController, MeController, UsersController
 from lms.accounts.pages import AccountPages
 from lms.accounts.people_pages import PeoplePages
 from lms.accounts.recovery_pages import RecoveryPages
-from lms.catalog.api import AuthoringController, CatalogController
+from lms.catalog.api import AuthoringController, CatalogController, LessonMediaController
 from lms.catalog.authoring_pages import AuthoringPages
 from lms.catalog.pages import CatalogPages
 from lms.credit.routes import CREDIT_ROUTES
@@ -12,7 +12,7 @@ from lms.health.api import HealthController
 from lms.learning.attempt_reset_pages import AttemptResetPages
 from lms.learning.calendar_pages import CalendarPages
 from lms.learning.routes import LEARNING_ROUTES
-from lms.media.api import LessonMediaController, MediaController
+from lms.media.api import MediaController
 from lms.media.pages import MediaPages
 from lms.messages.pages import OutboxPages
 from lms.programs.routes import PROGRAM_ROUTES

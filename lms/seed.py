@@ -17,7 +17,7 @@ import asyncpg
 
 from lms.accounts import queries as accounts
 from lms.accounts import service as account_service
-from lms.accounts.schemas import UserCreate
+from lms.accounts.schemas import Role, UserCreate
 from lms.settings import Settings
 
 CLINICS = [
@@ -30,7 +30,8 @@ CLINICS = [
     ("salud-para-la-gente", "Salud Para La Gente"),
 ]
 LOCALS = [("seiu-521", "SEIU Local 521"), ("seiu-721", "SEIU Local 721"), ("seiu-1021", "SEIU Local 1021"), ("seiu-uhw", "SEIU-UHW")]
-DEMO_USERS = [
+DEMO_INSTRUCTOR = "maria.instructor@example.org"
+DEMO_USERS: list[tuple[str, str, Role, str | None, str | None, str]] = [
     ("ana.worker@example.org", "Ana Martínez", "worker", "clinica-romero", "seiu-721", "es"),
     ("sam.worker@example.org", "Sam Lee", "worker", "st-johns", "seiu-721", "en"),
     ("maria.instructor@example.org", "María López", "instructor", None, None, "es"),
@@ -54,10 +55,18 @@ async def seed_if_empty(conn: asyncpg.Connection, settings: Settings, say: Calla
             email=email, display_name=name, role=role, password=password, clinic=clinic, local=local, language=language,
         ))
         logins.append((role, email, password))
+    from lms.programs.demo import seed_programs
+
+    await seed_programs(conn, apprentice="ana.worker@example.org", mentor="maria.instructor@example.org",
+                        second_worker="sam.worker@example.org")
     from lms.catalog.loader import publish_catalogue
 
     published = await publish_catalogue(conn, settings, say=say)
     say(f"Published {published} course(s) from {settings.courses_dir}.")
+    from lms.catalog.queries import own_every_course
+
+    # The demo instructor authored the starter catalogue: she owns it (program admins may add co-authors).
+    await own_every_course(conn, email=DEMO_INSTRUCTOR)
     lines = [f"{role:<14} {email:<32} {password}" for role, email, password in logins]
     path = write_private(settings.data_dir / "demo-sign-ins.txt", "".join(line + "\n" for line in lines))
     say(f"Demo sign-ins are in {path} (readable only by this user).")

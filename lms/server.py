@@ -1,6 +1,6 @@
 """The production HTTP server behind `lms serve`: one function, two servers to choose from.
 
-uvicorn with uvloop and httptools is the default, each response sent in one write (lms/server_protocol.py). Measured
+uvicorn with uvloop and httptools is the default. Measured
 against granian (a Rust HTTP server) on the same 2-core machine with this app (infra/bench/README.md;
 `python -m infra.bench --servers uvicorn,granian` measures it again), granian answered a bare handler much faster,
 but this app's pages, where the time goes to Python (middleware, templates), about equally fast; and `lms serve`'s
@@ -20,9 +20,8 @@ from typing import Any, TypeVar
 SERVERS = ("uvicorn", "granian")
 DEFAULT_SERVER = "uvicorn"
 TRUSTED_PROXIES = "127.0.0.1"
-# What uvicorn runs on, in `lms serve` and in the tests that start a real server: uvloop, and httptools with one
-# write per response (lms/server_protocol.py).
-UVICORN_PROTOCOLS = {"loop": "uvloop", "http": "lms.server_protocol:OneWriteHttpToolsProtocol"}
+# What uvicorn runs on, in `lms serve` and in the tests that start a real server.
+UVICORN_PROTOCOLS: dict[str, Any] = {"loop": "uvloop", "http": "httptools"}
 _FACTORY_VARIABLE = "LMS_SERVER_FACTORY"  # plumbing between this process and granian's workers, not a setting
 
 

@@ -244,12 +244,12 @@ async def timed(conn: asyncpg.Connection, label: str, work: Callable[[], Awaitab
 
 
 async def measure(conn: asyncpg.Connection, facts: dict[str, Any]) -> list[tuple[str, float, float]]:
-    from lms.reports import audit_log, dashboards, service, targets
+    from lms.reports import dashboards, queries, service
     from lms.reports.schemas import Filters
 
     admin = CurrentUser(id=facts["admin"], email="admin@bench.org", display_name="Admin", role="program_admin", clinic_id=None,
                         local_id=None, language="en")
-    options = await dashboards.filter_options(conn)
+    options = await queries.filter_options(conn)
     default = dashboards.parse_filters()
     two_years = dashboards.parse_filters(start=(date.today() - timedelta(days=730)).isoformat())
     filtered = Filters(start=default.start, end=default.end, local_id=facts["local"], language="es")
@@ -263,19 +263,19 @@ async def measure(conn: asyncpg.Connection, facts: dict[str, Any]) -> list[tuple
     results.append(await timed(conn, "program dashboard, local + language filter", lambda: service.program_dashboard(conn, filters=filtered, options=options)))
     results.append(await timed(conn, "program dashboard, track + clinic, 24 months", lambda: service.program_dashboard(conn, filters=by_track, options=options)))
     results.append(await timed(conn, "  figures only (GROUPING SETS over report_daily)",
-                               lambda: dashboards.figures(conn, default, bucket="month", clinic_names={})))
-    results.append(await timed(conn, "  targets only", lambda: targets.progress(conn)))
-    results.append(await timed(conn, "  filter options", lambda: dashboards.filter_options(conn)))
+                               lambda: queries.figures(conn, default, bucket="month", clinic_names={})))
+    results.append(await timed(conn, "  targets only", lambda: queries.target_progress(conn)))
+    results.append(await timed(conn, "  filter options", lambda: queries.filter_options(conn)))
     results.append(await timed(conn, "clinic dashboard (first 50 workers, renewals, survey)",
                                lambda: service.clinic_dashboard(conn, viewer=admin, clinic_id=facts["clinic"], filters=default,
                                                                 after=None, options=options)))
     results.append(await timed(conn, "  clinic workers CSV (every worker of the clinic)",
-                               lambda: dashboards.clinic_workers(conn, clinic_id=facts["clinic"], after=None, limit=None)))
+                               lambda: queries.clinic_workers(conn, clinic_id=facts["clinic"], after=None, limit=None)))
     results.append(await timed(conn, "  renewals due in 90 days", lambda: service.renewals_due(conn, clinic_id=facts["clinic"], today=date.today())))
-    results.append(await timed(conn, "audit log, newest page", lambda: audit_log.entries(conn, limit=50)))
-    results.append(await timed(conn, "audit log, by action", lambda: audit_log.entries(conn, action="certificate.revoke", limit=50)))
+    results.append(await timed(conn, "audit log, newest page", lambda: queries.audit_entries(conn, limit=50)))
+    results.append(await timed(conn, "audit log, by action", lambda: queries.audit_entries(conn, action="certificate.revoke", limit=50)))
     results.append(await timed(conn, "audit log, by actor, deep page (keyset)",
-                               lambda: audit_log.entries(conn, actor_email="admin@bench.org", before=mid_id, limit=50)))
+                               lambda: queries.audit_entries(conn, actor_email="admin@bench.org", before=mid_id, limit=50)))
     results.append(await timed(conn, "report_rebuild() (lms reports refresh)", lambda: conn.execute("SELECT report_rebuild()"), runs=1))
     return results
 

@@ -8,14 +8,14 @@ import click
 
 from lms.catalog.course_file import CourseFolderError, read_course_folder
 from lms.catalog.loader import course_folders
-from lms.cli import load_settings, main, running_servers, with_database
+from lms.cli_runtime import load_settings, running_servers, with_database
 
 
 def _folders(path: Path) -> list[Path]:
     return [path] if (path / "course.yaml").exists() else course_folders(path)
 
 
-@main.group()
+@click.group()
 def courses() -> None:
     """Course folders (see courses/README.md)."""
 

@@ -116,7 +116,7 @@ Path = tuple[str | int, ...]
 
 def kind_of(activity: Activity) -> str:
     """The activity's kind (``lesson``, ``quiz`` ...): the union's tag, which is not an attribute of the Struct."""
-    return type(activity).__struct_config__.tag
+    return str(type(activity).__struct_config__.tag)
 
 
 _FIELD_LABELS = {"title": N_("activity '%(key)s' title"), "body": N_("activity '%(key)s' lesson body"),
@@ -223,7 +223,7 @@ def missing_translation_labels(doc: CourseDoc) -> dict[str, list[Label]]:
 def missing_translations(doc: CourseDoc) -> dict[str, list[str]]:
     """Per language, the places still without text: what an instructor sees before publishing."""
     out: dict[str, list[str]] = {lang: [] for lang in doc.languages}
-    for path, message in doc_problems(doc):
+    for _path, message in doc_problems(doc):
         for lang in doc.languages:
             if message.endswith(f"has no {lang} text"):
                 out[lang].append(message.removesuffix(f" has no {lang} text"))

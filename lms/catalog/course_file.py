@@ -146,7 +146,7 @@ def read_course_folder(folder: FsPath) -> CourseDoc:
     # Set aside what is structurally wrong and keep checking the rest, so one run lists every problem.
     _prune(raw, [p for p, _ in structural])
     try:
-        doc = msgspec.convert(_attach_lessons(folder, raw, lines, problems), CourseDoc)
+        doc = msgspec.convert(_attach_lessons(folder, raw if isinstance(raw, dict) else {}, lines, problems), CourseDoc)
     except (msgspec.ValidationError, KeyError, TypeError):
         raise CourseFolderError(sorted(problems, key=lambda p: (p.file, p.line))) from None
     if doc.code != folder.name:
@@ -169,10 +169,11 @@ def _prune(raw: Any, paths: list[Path]) -> None:
         try:
             for part in path[:-1]:
                 parent = parent[part]
-            if isinstance(parent, dict) and path[-1] in parent and isinstance(path[-1], str) and path[-1] not in ("modules", "title", "code", "track", "languages"):
-                del parent[path[-1]]
-            elif isinstance(parent, list) and isinstance(path[-1], int) and path[-1] < len(parent):
-                del parent[path[-1]]
+            last = path[-1]
+            if isinstance(parent, dict) and isinstance(last, str) and last in parent and last not in ("modules", "title", "code", "track", "languages"):
+                del parent[last]
+            elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
+                parent.pop(last)
         except (KeyError, IndexError, TypeError):
             continue
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lms.i18n import base_language
+from lms.i18n import N_, base_language
 
 
 def pick(texts: dict[str, str], language: str, fallbacks: list[str] | tuple[str, ...] = ("en",)) -> tuple[str, str]:
@@ -26,3 +26,23 @@ def content_language(requested: str, available: list[str]) -> str:
         if base_language(tag) == base_language(requested):
             return tag
     return available[0] if available else requested
+
+
+# Names the pages show, for gettext.
+TRACK_NAMES = {
+    "MA": N_("Medical Assistant"), "DA": N_("Dental Assistant"), "CHW": N_("Community Health Worker"),
+    "EHR": N_("Electronic Health Records"), "CE": N_("Continuing Education"),
+}
+KIND_NAMES = {"lesson": N_("Lesson"), "quiz": N_("Quiz"), "in_person": N_("In-person session"), "checkoff": N_("Skills checkoff")}
+
+
+def text_picker(language: str, available: list[str]):
+    """``t(map)`` for templates: the text in the content language, flagged when it fell back to another."""
+
+    def t(texts: dict[str, str]) -> str:
+        return pick(texts, language, available)[0]
+
+    def missing(texts: dict[str, str]) -> bool:
+        return pick(texts, language, available)[1] != language
+
+    return t, missing

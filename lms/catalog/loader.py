@@ -7,10 +7,13 @@ from pathlib import Path
 from uuid import UUID
 
 import asyncpg
+import msgspec
 
+from lms.catalog.content import Lesson
 from lms.catalog.course_file import CourseFolderError, media_files, read_course_folder
 from lms.catalog.schemas import Published
 from lms.catalog.service import publish
+from lms.media.folder_upload import upload_folder_media
 from lms.settings import Settings
 
 
@@ -24,9 +27,10 @@ async def publish_folder(conn: asyncpg.Connection, folder: Path, *, actor_id: UU
     if media_files(doc):
         if settings is None:
             raise ValueError("settings are needed to upload a course folder's media")
-        from lms.media.folder_upload import upload_folder_media
-
-        media = await upload_folder_media(conn, settings, folder, doc)
+        lessons = [a for m in doc.modules for a in m.activities if isinstance(a, Lesson) and a.media]
+        media = await upload_folder_media(conn, settings, folder, code=doc.code, track=doc.track,
+                                          draft=msgspec.to_builtins(doc), lessons=lessons,
+                                          languages=doc.languages)
     async with conn.transaction():
         return await publish(conn, doc, actor_id=actor_id, media=media)
 

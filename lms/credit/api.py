@@ -15,9 +15,12 @@ from lms.credit.ratelimit import check_lookup_rate, limit_lookups
 from lms.credit.schemas import (
     ClinicReport, PublicCertificate, RevokeRequest, Transcript, VerificationResult, WorkerCredentialOut, WorkerCredentialSet,
 )
+from lms.kept_figures import STORE as FIGURES
+from lms.kept_figures import clinic_changed
 from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import NotFound
-from lms.reports import exports
+from lms import csv_export
+from lms.schemas import INT4_MAX
 
 CodeParam = Annotated[str, PathParameter(min_length=1, max_length=40)]
 Months = Annotated[int, QueryParameter(ge=1, le=120)]
@@ -67,7 +70,7 @@ class PublicKeysController(Controller):
         return await service.did_document(tx, settings)
 
     @get("/credentials/status/{number:int}", operation_id="status_list_get", media_type="application/vc+ld+json")
-    async def status_list(self, tx: Tx, settings: SettingsDep, number: FromPath[int]) -> dict[str, Any]:
+    async def status_list(self, tx: Tx, settings: SettingsDep, number: Annotated[int, PathParameter(ge=0, le=INT4_MAX)]) -> dict[str, Any]:
         return await service.status_list_credential(tx, settings, number)
 
 
@@ -83,7 +86,7 @@ class TranscriptController(Controller):
     @get("/transcript.csv", operation_id="me_transcript_csv", media_type="text/csv")
     async def transcript_csv(self, tx: Tx, user: User, settings: SettingsDep) -> Response[bytes]:
         data = await service.transcript(tx, user, settings)
-        return exports.csv_response("transcript.csv", *service.transcript_table(data))
+        return csv_export.csv_response("transcript.csv", *service.transcript_table(data))
 
     @get("/certificates/{code:str}/credential", operation_id="me_certificate_credential")
     async def credential(self, tx: Tx, user: User, settings: SettingsDep, code: CodeParam) -> Response[Any]:
@@ -109,10 +112,14 @@ class ClinicCreditController(Controller):
     @get("/credit.csv", operation_id="clinic_credit_csv", media_type="text/csv")
     async def credit_csv(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> Response[bytes]:
         report = await service.clinic_report(tx, viewer=user, clinic_slug=clinic, months=months, fmt="csv")
-        return exports.csv_response("clinic-credit.csv", *service.clinic_table(report))
+        return csv_export.csv_response("clinic-credit.csv", *service.clinic_table(report))
 
     @put("/workers/{user_id:uuid}/credentials", operation_id="clinic_worker_credential_set", guards=[require_role("clinic_admin")])
-    async def set_credential(self, tx: Tx, user: User, user_id: FromPath[UUID], data: JSONBody[WorkerCredentialSet]) -> WorkerCredentialOut:
+    async def set_credential(
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, user_id: FromPath[UUID], data: JSONBody[WorkerCredentialSet],
+    ) -> WorkerCredentialOut:
         """Record which credential a worker of this clinic holds and when its renewal cycle started."""
-        return await service.set_worker_credential(tx, viewer=user, user_id=user_id, credential=data.credential,
-                                                   cycle_start=data.cycle_start)
+        saved = await service.set_worker_credential(tx, viewer=user, user_id=user_id, credential=data.credential,
+                                                    cycle_start=data.cycle_start)
+        await clinic_changed(request.app.stores.get(FIGURES), user.clinic_id)
+        return saved

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from lms.cli import load_settings, main, running_servers, with_database
+from lms.cli_runtime import load_settings, running_servers, with_database
 
 
-@main.group()
+@click.group()
 def keys() -> None:
     """Signing keys for certificates (published at /.well-known/did.json)."""
 

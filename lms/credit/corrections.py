@@ -7,7 +7,6 @@ old code verifies as "superseded by ..."). No longer complete: it is revoked "re
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -18,8 +17,6 @@ from lms.credit import queries
 from lms.credit.certificates import build_facts
 from lms.credit.schemas import Facts
 from lms.credit.service import issue_certificate
-from lms.dashboard_cache import clinic_changed
-from lms.db.after_commit import after_commit
 
 RECORD_CORRECTED = "record corrected"
 
@@ -84,4 +81,3 @@ async def on_record_corrected(conn: asyncpg.Connection, enrollment_id: UUID, sti
         await record(conn, actor_id=actor_id, action="certificate.revoke", subject=current.code,
                      detail={"reason": RECORD_CORRECTED, "why": reason, "changes": diff, "enrollment_id": str(enrollment_id),
                              "user_id": str(current.user_id)})
-    after_commit(conn, partial(clinic_changed, None))

@@ -78,6 +78,7 @@ async def active_key(conn: asyncpg.Connection, *, secret_key: str) -> SigningKey
         key_id, _raw, blob = new_key_material(secret_key)
         await queries.insert_signing_key(conn, key_id=key_id, encrypted=blob)
         row = await queries.active_signing_key(conn)
+        assert row is not None  # inserted just now, in this transaction
     return SigningKey(id=row["id"], private_key=decrypt_private(row["private_key_encrypted"], key_id=row["id"], secret_key=secret_key),
                       created_at=row["created_at"])
 

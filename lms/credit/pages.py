@@ -11,22 +11,25 @@ import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery, PathParameter, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from lms.accounts import queries as accounts_queries
+from lms.audit.queries import record_many
 from lms.accounts.auth import require_login, require_role
 from lms.catalog.language import pick
 from lms.credit import codes, queries, service
 from lms.credit.ratelimit import limit_lookups
 from lms.credit.schemas import (
-    CATEGORY_NAMES, REVOCATION_REASONS, ROUNDING_NAMES, STATUS_NAMES, UNIT_NAMES, PublicCertificate,
+    CATEGORY_NAMES, REVOCATION_REASONS, ROUNDING_NAMES, STATUS_NAMES, UNIT_NAMES, ClinicReport, PublicCertificate,
 )
-from lms.dashboard_cache import dashboard_cache, read_at_label
-from lms.deps import Db, SettingsDep, Tx, User, connection
+from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import Invalid
+from lms.kept_figures import STORE as FIGURES
+from lms.kept_figures import clinic_changed, kept_figures
 from lms.i18n import LANGUAGE_COOKIE, request_language, ui_language
-from lms.reports import exports
+from lms import csv_export
 from lms.schemas import Form
-from lms.web import KeptPage, page, render_kept, serve_kept
+from lms.web import page, rendered_block
 
 CodeParam = Annotated[str, PathParameter(min_length=1, max_length=40)]
 LangParam = Annotated[str | None, QueryParameter(pattern=r"^[a-z]{2}$")]
@@ -105,53 +108,54 @@ class CreditPages(Controller):
 
     @get("/my/certificates.csv", operation_id="page_my_certificates_csv", guards=[require_login])
     async def transcript_csv(self, tx: Tx, user: User, settings: SettingsDep) -> Response[bytes]:
-        return exports.csv_response("transcript.csv", *service.transcript_table(await service.transcript(tx, user, settings)))
+        return csv_export.csv_response("transcript.csv", *service.transcript_table(await service.transcript(tx, user, settings)))
 
     @get("/clinic/credit", operation_id="page_clinic_credit", guards=[require_role("clinic_admin", "program_admin")])
-    async def clinic(self, request: Request[Any, Any, Any], user: User, months: Months = 24, clinic: ClinicSlug = None,
-                     short: FromQuery[bool] = False, saved: FromQuery[bool] = False, page_number: PageParam = 1) -> Response[Any]:
-        """Kept for a minute per view (lms.dashboard_cache); every viewing is audit-logged with the workers shown."""
-        language = request_language(request)
-        state = request.app.state
+    async def clinic(self, request: Request[Any, Any, Any], db: Db, user: User, months: Months = 24, clinic: ClinicSlug = None,
+                     short: FromQuery[bool] = False, saved: FromQuery[bool] = False, page_number: PageParam = 1) -> Template | Response[Any]:
+        """The figures are kept a minute (lms.kept_figures); every viewing is rendered for its viewer and audit-logged
+        with the workers shown."""
         if user.role == "program_admin" and not clinic:  # the partnership sees every clinic: first choose one
-            async with connection(state) as db:
-                clinics = await accounts_queries.list_clinics(db)
-            return page(request, "credit/clinic_choose.html.jinja2", clinics=clinics)
+            return page(request, "credit/clinic_choose.html.jinja2", clinics=await accounts_queries.list_clinics(db))
         if user.role == "clinic_admin" and user.clinic_id is not None:
             clinic_id = user.clinic_id
         else:
-            async with connection(state) as db:
-                clinic_id = await service.viewer_clinic(db, viewer=user, clinic_slug=clinic)
+            clinic_id = await service.viewer_clinic(db, viewer=user, clinic_slug=clinic)
 
-        async def make() -> tuple[KeptPage, list[str]]:
-            async with connection(state) as db:  # clinic_report writes the audit record of this viewing
-                report = await service.clinic_report(db, viewer=user, clinic_slug=clinic, months=months, fmt="html",
-                                                     page=page_number, short_only=short)
-            credential_names = {key: pick(name, language)[0] for key, name in report.credential_names.items()}
-            html = render_kept(request, "credit/clinic.html.jinja2", report=report, workers=report.workers, short=short,
-                               months=months, clinic_slug=clinic, credential_names=credential_names, saved=saved, error=None,
-                               page_size=service.CLINIC_PAGE_SIZE, page_number=page_number, read_at=read_at_label(), **_names())
-            return html, [str(w.user_id) for w in report.workers]
+        async def figures() -> ClinicReport:
+            return await service.clinic_report(db, viewer=user, clinic_slug=clinic, months=months, fmt="html",
+                                               page=page_number, short_only=short, audit=False)
 
-        key = ("credit", user.role, language, months, clinic, short, saved, page_number)
-        kept, made_now = await dashboard_cache(state).view(clinic_id, key, make)
-        if not made_now:  # written together with other viewings' records (lms.audit.writer)
-            await state.audit_writer.record(queries.credit_lookup_entry(
-                clinic_id=clinic_id, actor_id=user.id, fmt="html", months=months, worker_ids=list(kept.worker_ids)))
-        return serve_kept(request, kept.page)
+        view = ("credit", months, short, page_number)
+        store = request.app.stores.get(FIGURES)
+        report = await kept_figures(store, clinic_id, view, ClinicReport, figures)
+        await record_many(db, [queries.credit_lookup_entry(clinic_id=clinic_id, actor_id=user.id, fmt="html", months=months,
+                                                           worker_ids=[str(w.user_id) for w in report.workers])])
+        language = request_language(request)
+        credential_names = {key: pick(name, language)[0] for key, name in report.credential_names.items()}
+        context = dict(report=report, workers=report.workers, short=short, months=months, clinic_slug=clinic,
+                       credential_names=credential_names, saved=saved, error=None, page_size=service.CLINIC_PAGE_SIZE,
+                       page_number=page_number, **_names())
+
+        async def table() -> str:  # the workers' table holds nothing of the viewer: kept with the figures
+            return str(rendered_block(request, "credit/clinic.html.jinja2", block="workers_table", **context))
+
+        shown = await kept_figures(store, clinic_id, (*view, language, "table"), str, table)
+        return page(request, "credit/clinic_kept.html.jinja2", workers_table=Markup(shown), **context)
 
     @get("/clinic/credit.csv", operation_id="page_clinic_credit_csv", guards=[require_role("clinic_admin", "program_admin")])
     async def clinic_csv(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> Response[bytes]:
         report = await service.clinic_report(tx, viewer=user, clinic_slug=clinic, months=months, fmt="csv")
-        return exports.csv_response("clinic-credit.csv", *service.clinic_table(report))
+        return csv_export.csv_response("clinic-credit.csv", *service.clinic_table(report))
 
     @post("/clinic/credit/credentials", operation_id="page_clinic_credential_set", guards=[require_role("clinic_admin")])
-    async def set_credential(self, tx: Tx, user: User, data: URLEncodedBody[CredentialForm]) -> Redirect:
+    async def set_credential(self, request: Request[Any, Any, Any], tx: Tx, user: User, data: URLEncodedBody[CredentialForm]) -> Redirect:
         try:
             user_id = UUID(data.user_id)
             cycle_start = date.fromisoformat(data.cycle_start)
         except ValueError:
             raise Invalid("Choose a worker and a cycle start date.", field="cycle_start") from None
         await service.set_worker_credential(tx, viewer=user, user_id=user_id, credential=data.credential, cycle_start=cycle_start)
+        await clinic_changed(request.app.stores.get(FIGURES), user.clinic_id)
         return Redirect("/clinic/credit?saved=true", status_code=303)
 

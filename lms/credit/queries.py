@@ -217,11 +217,6 @@ async def public_certificate_by_code(conn: asyncpg.Connection, code: str) -> Pub
                                 revoked_reason=row[4], superseded_by_code=row[5])
 
 
-async def credential_for_owner(conn: asyncpg.Connection, *, code: str, user_id: UUID) -> dict[str, Any] | None:
-    """The signed credential, only for the worker it was issued to (ownership in the WHERE)."""
-    return await conn.fetchval("SELECT credential FROM certificates WHERE code = $1 AND user_id = $2", code, user_id)
-
-
 async def credential_by_code(conn: asyncpg.Connection, code: str) -> dict[str, Any] | None:
     return await conn.fetchval("SELECT credential FROM certificates WHERE code = $1", code)
 
@@ -281,11 +276,12 @@ async def max_status_index(conn: asyncpg.Connection) -> int:
 
 async def clinic_workers_audited(
     conn: asyncpg.Connection, *, clinic_id: UUID, actor_id: UUID, fmt: str, months: int,
-    limit: int | None = None, offset: int = 0,
+    limit: int | None = None, offset: int = 0, audit: bool = True,
 ) -> tuple[str | None, int, list[dict[str, Any]]]:
     """(clinic name, how many workers it has, workers of THIS clinic by name, ``limit`` of them from ``offset`` or all,
-    with their credentials and the credit lines of their certificates), and the audit record of this lookup (who,
-    what, which workers were shown) written by the same statement."""
+    with their credentials and the credit lines of their certificates), and, unless ``audit`` is false (the caller
+    records the viewing), the audit record of this lookup (who, what, which workers were shown) written by the same
+    statement."""
     rows = await conn.fetch(
         """WITH ws AS (
                SELECT u.id, u.display_name FROM users u WHERE u.clinic_id = $1 AND u.role = 'worker' AND u.active
@@ -296,7 +292,7 @@ async def clinic_workers_audited(
                       jsonb_build_object('format', $3::text, 'months', $4::int, 'workers', count(ws.id),
                                          'worker_ids', coalesce(jsonb_agg(ws.id::text ORDER BY ws.display_name, ws.id)
                                                                 FILTER (WHERE ws.id IS NOT NULL), '[]'::jsonb))
-               FROM ws)
+               FROM ws HAVING $7::bool)
            SELECT k.name AS clinic_name, u.id AS user_id, u.display_name AS name,
                   (SELECT count(*) FROM users t WHERE t.clinic_id = $1 AND t.role = 'worker' AND t.active) AS total,
                   (SELECT coalesce(json_agg(json_build_object('credential', w.credential, 'cycle_start', w.cycle_start)
@@ -311,7 +307,7 @@ async def clinic_workers_audited(
            LEFT JOIN ws u ON true
            WHERE k.id = $1
            ORDER BY u.display_name, u.id""",
-        clinic_id, actor_id, fmt, months, limit, offset,
+        clinic_id, actor_id, fmt, months, limit, offset, audit,
     )
     if not rows:
         return None, 0, []
@@ -319,7 +315,7 @@ async def clinic_workers_audited(
 
 
 def credit_lookup_entry(*, clinic_id: UUID, actor_id: UUID, fmt: str, months: int, worker_ids: list[str]) -> AuditEntry:
-    """The audit record ``clinic_workers_audited`` writes, for a view served again from memory (lms.dashboard_cache)."""
+    """The audit record ``clinic_workers_audited`` writes, for a viewing of kept figures (lms.kept_figures)."""
     detail = {"format": fmt, "months": months, "workers": len(worker_ids), "worker_ids": worker_ids}
     return AuditEntry(actor_id=actor_id, action="clinic.credit_lookup", subject=str(clinic_id), detail=detail)
 

@@ -206,8 +206,3 @@ class KeyOut(Response):
     id: str
     created_at: datetime
     retired_at: datetime | None
-
-
-def as_facts(value: dict[str, Any]) -> Facts:
-    return msgspec.convert(value, Facts)
-

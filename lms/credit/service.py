@@ -8,7 +8,6 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -28,8 +27,6 @@ from lms.credit.schemas import (
 )
 from lms.credit.standing import body_totals, worker_credit, worker_renewals
 from lms.credit.verification import verify_credential
-from lms.dashboard_cache import clinic_changed
-from lms.db.after_commit import after_commit
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.learning import attendance
 from lms.settings import Settings
@@ -191,7 +188,6 @@ async def revoke(conn: asyncpg.Connection, *, typed_code: str, actor: CurrentUse
         raise Conflict("This certificate was revoked already.", field="code")
     await record(conn, actor_id=actor.id, action="certificate.revoke", subject=cert.code,
                  detail={"reason": reason, "note": note, "enrollment_id": str(cert.enrollment_id), "user_id": str(cert.user_id)})
-    after_commit(conn, partial(clinic_changed, None))  # the certificate's clinic is not at hand: every kept clinic view
     return revoked
 
 
@@ -286,7 +282,7 @@ async def viewer_clinic(conn: asyncpg.Connection, *, viewer: CurrentUser, clinic
 
 async def clinic_report(
     conn: asyncpg.Connection, *, viewer: CurrentUser, clinic_slug: str | None, months: int, fmt: str, today: date | None = None,
-    page: int | None = None, short_only: bool = False,
+    page: int | None = None, short_only: bool = False, audit: bool = True,
 ) -> ClinicReport:
     """Each worker of the viewer's clinic (program admins: the clinic named), their credit per body in the last
     ``months`` months, and every credential they hold checked against its renewal requirement. Audit-logged.
@@ -300,7 +296,7 @@ async def clinic_report(
     paged_in_sql = page is not None and not short_only
     clinic_name, total, workers = await queries.clinic_workers_audited(
         conn, clinic_id=clinic_id, actor_id=viewer.id, fmt=fmt, months=months,
-        limit=CLINIC_PAGE_SIZE if paged_in_sql else None, offset=offset if paged_in_sql else 0)
+        limit=CLINIC_PAGE_SIZE if paged_in_sql else None, offset=offset if paged_in_sql else 0, audit=audit)
     if clinic_name is None:
         raise NotFound("No such clinic.", field="clinic")
     rules, requirements = await queries.rules_and_requirements(conn)
@@ -346,5 +342,4 @@ async def set_worker_credential(conn: asyncpg.Connection, *, viewer: CurrentUser
         raise NotFound("No worker of your clinic has this id.", field="user_id")
     await record(conn, actor_id=viewer.id, action="clinic.worker_credential", subject=str(user_id),
                  detail={"credential": credential, "cycle_start": cycle_start.isoformat()})
-    after_commit(conn, partial(clinic_changed, viewer.clinic_id))
     return saved

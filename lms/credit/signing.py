@@ -15,7 +15,7 @@ import hashlib
 import json
 import threading
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ class ProofError(Exception):
     """The proof is missing, malformed, or does not verify."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _context(url: str) -> dict[str, Any]:
     return json.loads((CONTEXTS_DIR / CONTEXT_FILES[url]).read_text(encoding="utf-8"))
 

@@ -16,14 +16,14 @@ from lms.audit.queries import record
 from lms.catalog.content import Key
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import Invalid, NotFound
-from lms.learning import attendance, checkoffs, enrollments, qr, quizzes, sessions
+from lms.learning import attendance, checkoffs, qr, queries, quizzes, sessions
 from lms.learning.completion import complete_if_done
 from lms.learning.schemas import (
     Attendance, BulkEnrollRequest, BulkEnrollResult, Checkoff, CheckoffCreate, EnrollRequest, Enrollment, LearnerRow,
     MyEnrollment, Progress, QrCode, QuizAttempt, QuizSubmission, Roster, RosterUpdate, SessionCreate, SessionOut,
 )
-from lms.reports import exports
-from lms.schemas import Request as RequestStruct
+from lms import csv_export
+from lms.schemas import Request as RequestStruct, VersionInPath
 
 TEACHERS = ("instructor", "program_admin")
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
@@ -43,20 +43,20 @@ class EnrollmentsController(Controller):
 
     @post("/", operation_id="enrollments_create")
     async def enroll(self, tx: Tx, user: User, data: JSONBody[EnrollRequest]) -> Response[Enrollment]:
-        enrollment, created = await enrollments.enroll_self(tx, user=user, code=data.code, version=data.version)
+        enrollment, created = await queries.enroll_self(tx, user=user, code=data.code, version=data.version)
         return Response(enrollment, status_code=201 if created else 200)
 
     @post("/bulk", operation_id="enrollments_bulk", guards=[require_role("instructor", "clinic_admin", "program_admin")], status_code=200)
     async def enroll_many(self, tx: Tx, user: User, data: JSONBody[BulkEnrollRequest]) -> BulkEnrollResult:
-        return await enrollments.bulk_enroll(tx, actor=user, code=data.code, version=data.version, emails=data.emails, user_ids=data.user_ids)
+        return await queries.bulk_enroll(tx, actor=user, code=data.code, version=data.version, emails=data.emails, user_ids=data.user_ids)
 
     @get("/", operation_id="enrollments_mine")
     async def mine(self, db: Db, user: User) -> list[MyEnrollment]:
-        return await enrollments.my_enrollments(db, user_id=user.id)
+        return await queries.my_enrollments(db, user_id=user.id)
 
     @get("/{enrollment_id:uuid}/progress", operation_id="enrollments_progress")
     async def progress(self, db: Db, user: User, enrollment_id: FromPath[UUID]) -> Progress:
-        found = await enrollments.progress(db, enrollment_id=enrollment_id, viewer=user)
+        found = await queries.progress(db, enrollment_id=enrollment_id, viewer=user)
         if found is None:
             raise NotFound("no such enrolment that you may see")
         return found
@@ -64,11 +64,11 @@ class EnrollmentsController(Controller):
     @post("/{enrollment_id:uuid}/completion", operation_id="enrollments_complete", status_code=200)
     async def complete(self, tx: Tx, user: User, settings: SettingsDep, enrollment_id: FromPath[UUID]) -> Progress:
         """Check the completion rule now and record the completion if it is met (at most once, however often asked)."""
-        found = await enrollments.progress(tx, enrollment_id=enrollment_id, viewer=user)
+        found = await queries.progress(tx, enrollment_id=enrollment_id, viewer=user)
         if found is None:
             raise NotFound("no such enrolment that you may see")
         if await complete_if_done(tx, [enrollment_id], base_url=settings.public_base_url):
-            found = await enrollments.progress(tx, enrollment_id=enrollment_id, viewer=user)
+            found = await queries.progress(tx, enrollment_id=enrollment_id, viewer=user)
         assert found is not None
         return found
 
@@ -77,7 +77,7 @@ class EnrollmentsController(Controller):
         self, tx: Tx, user: User, settings: SettingsDep, enrollment_id: FromPath[UUID], key: Annotated[Key, PathParameter()],
         data: JSONBody[QuizSubmission],
     ) -> QuizAttempt:
-        mine = await enrollments.get_own(tx, enrollment_id=enrollment_id, user_id=user.id)
+        mine = await queries.get_own(tx, enrollment_id=enrollment_id, user_id=user.id)
         if mine is None:
             raise NotFound("no such enrolment of yours")
         return await quizzes.submit(
@@ -92,9 +92,9 @@ class LearnersController(Controller):
     guards = [require_role("instructor", "clinic_admin", "program_admin")]
 
     @get("/{code:str}/{version:int}", operation_id="learners_of_version")
-    async def learners(self, db: Db, user: User, code: Code, version: FromPath[int]) -> list[LearnerRow]:
+    async def learners(self, db: Db, user: User, code: Code, version: VersionInPath) -> list[LearnerRow]:
         """Progress of a course version's learners (a clinic admin: their clinic's workers only)."""
-        found = await enrollments.version_learners(db, viewer=user, code=code, version=version)
+        found = await queries.version_learners(db, viewer=user, code=code, version=version)
         if found is None:
             raise NotFound(f"no version {version} of {code}")
         return found[1]
@@ -201,7 +201,7 @@ async def roster_csv_response(conn, found: Roster, *, actor: CurrentUser) -> Res
                      "" if line.minutes is None else line.minutes, share, line.method or ""])
     await record(conn, actor_id=actor.id, action="attendance.exported", subject=str(s.id), detail={"rows": len(found.lines)})
     filename = f"roster-{s.code}-v{s.version}-{s.activity_key}-{s.starts_at.astimezone(local).date().isoformat()}.csv"
-    return exports.csv_response(filename, header, rows)
+    return csv_export.csv_response(filename, header, rows)
 
 
 class CheckoffsController(Controller):

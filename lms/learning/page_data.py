@@ -4,6 +4,7 @@ lms/catalog/pages.py and rendered by the partials in templates/learning/."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -12,7 +13,7 @@ import msgspec
 from lms.accounts.schemas import CurrentUser
 from lms.catalog.schemas import ActivityPage
 from lms.learning import xapi
-from lms.learning.enrollments import SURVEY_WAITING, summarise
+from lms.learning.queries import SURVEY_WAITING, summarise
 from lms.learning.schemas import ActivityLearning, CourseLearning
 
 
@@ -49,7 +50,7 @@ _STANDING = """FROM version_activities a
 _LESSON = f"""SELECT a.id AS activity_id, e.id AS enrollment_id, e.completed_at, coalesce(p.done, false) AS done
            {_STANDING}
            WHERE a.id = $2"""
-_NOT_READ = {"attempts": 0, "best_score": None, "passed": False, "max_attempts": None, "signed_at": None, "sessions": []}
+_NOT_READ: dict[str, Any] = {"attempts": 0, "best_score": None, "passed": False, "max_attempts": None, "signed_at": None, "sessions": []}
 
 _ANY_KIND = f"""SELECT a.id AS activity_id, e.id AS enrollment_id, e.completed_at, coalesce(p.done, false) AS done,
                   coalesce(q.attempts, 0) AS attempts, q.best_score, coalesce(q.passed, false) AS passed,

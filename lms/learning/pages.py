@@ -4,26 +4,29 @@ checking in to a session with the code shown in the room."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, PathParameter, URLEncodedBody
+from litestar.params import FromPath, PathParameter, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from lms.accounts.auth import require_login
 from lms.catalog import queries as catalog
-from lms.catalog.language import content_language, pick
-from lms.catalog.pages import text_picker
-from lms.deps import Db, SettingsDep, Tx, User
+from lms.catalog.cache import catalog_cache
+from lms.catalog.language import KIND_NAMES, TRACK_NAMES, content_language, pick, text_picker
+from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.i18n import request_language
-from lms.learning import attendance, enrollments, qr, quizzes, sessions, xapi
+from lms.learning import attendance, page_data, qr, queries, quizzes, sessions, xapi
 from lms.learning.schemas import AttendForm, CheckinCodeForm, DoneForm
 from lms.learning.statements import record_statements
-from lms.schemas import safe_next
-from lms.web import page
+from lms.media.delivery import lesson_media, visitor_media
+from lms.schemas import VersionInPath, VersionInQuery, safe_next
+from lms.web import page, rendered_block
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
 Key = Annotated[str, PathParameter(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
@@ -39,26 +42,101 @@ def _picker(request: Request[Any, Any, Any]):
     return tt
 
 
+def _render(request: Request[Any, Any, Any], template: str, context: dict[str, Any]) -> Callable[[], Awaitable[Markup]]:
+    async def render() -> Markup:
+        return rendered_block(request, template, **context)
+
+    return render
+
+
+async def _visitor_page(request: Request[Any, Any, Any], content: Awaitable[Markup | None], template: str,
+                        context: dict[str, Any]) -> Template:
+    """A visitor's page: its content block as kept, the rest (header, language switch, CSRF token) for this request."""
+    return page(request, "_kept_block.html.jinja2", extends=template, content=await content, **context)
+
+
+class CoursePages(Controller):
+    """A course's outline and its activities, with the signed-in worker's enrolment and progress. The published
+    version's data is kept in the process (lms/catalog/cache.py), and so is a visitor's content block (the same for
+    every visitor); the rest of each page is rendered for each request."""
+
+    include_in_schema = False
+
+    @get("/courses/{code:str}", operation_id="page_course")
+    async def course(
+        self, request: Request[Any, Any, Any], code: Code, version: VersionInQuery = None,
+    ) -> Template:
+        state, user = request.app.state, request.scope.get("user")
+
+        async def load() -> Any:
+            async with connection(state) as db:
+                return await catalog.version_detail(db, code=code, version=version)
+
+        detail = await catalog_cache(state).current(state, ("course", code, version), load)
+        if detail is None:
+            raise NotFound()
+        clang = content_language(request_language(request), detail.languages)
+        t, missing = text_picker(clang, detail.languages)
+        context = {"course": detail, "clang": clang, "t": t, "missing": missing, "track_names": TRACK_NAMES,
+                   "kind_names": KIND_NAMES, "language_missing": clang.split("-")[0] != request_language(request)}
+        if user is None:
+            kept_as = ("visitor course", code, version, request_language(request))
+            return await _visitor_page(request, catalog_cache(state).current(state, kept_as, _render(
+                request, "catalog/course.html.jinja2", {**context, "learning": None})), "catalog/course.html.jinja2", context)
+        async with connection(state) as db:
+            learning = await page_data.for_course_page(db, user=user, version_id=detail.id)
+        return page(request, "catalog/course.html.jinja2", learning=learning, **context)
+
+    @get("/courses/{code:str}/v/{version:int}/{key:str}", operation_id="page_activity")
+    async def activity(
+        self, request: Request[Any, Any, Any], code: Code, version: VersionInPath, key: FromPath[str],
+    ) -> Template:
+        state, user = request.app.state, request.scope.get("user")
+
+        async def load() -> Any:
+            async with connection(state) as db:
+                return await catalog.activity_page(db, code=code, version=version, key=key)
+
+        activity = await catalog_cache(state).lesson((code, version, key), load)
+        if activity is None:
+            raise NotFound()
+        clang = content_language(request_language(request), activity.languages)
+        t, missing = text_picker(clang, activity.languages)
+        context = {"a": activity, "clang": clang, "t": t, "missing": missing, "kind_names": KIND_NAMES,
+                   "language_missing": clang.split("-")[0] != request_language(request)}
+        if user is None:
+            kept_as = ("visitor activity", code, version, key, request_language(request))
+            return await _visitor_page(request, catalog_cache(state).lesson(kept_as, _render(
+                request, "catalog/activity.html.jinja2", {**context, "media": visitor_media(activity.learner), "learning": None})),
+                "catalog/activity.html.jinja2", context)
+        async with connection(state) as db:
+            media = await lesson_media(db, state.storage, user=user, version_id=activity.version_id,
+                                       learner=activity.learner, language=clang)
+            learning = await page_data.for_activity_page(db, user=user, activity=activity,
+                                                         base_url=state.settings.public_base_url, language=clang)
+        return page(request, "catalog/activity.html.jinja2", media=media, learning=learning, **context)
+
+
 class LearningPages(Controller):
     include_in_schema = False
 
     @get("/my", operation_id="page_my_learning", guards=[require_login])
     async def my_learning(self, request: Request[Any, Any, Any], db: Db, user: User) -> Template:
-        mine = await enrollments.my_enrollments(db, user_id=user.id)
+        mine = await queries.my_enrollments(db, user_id=user.id)
         return page(request, "learning/my.html.jinja2", enrollments=mine, tt=_picker(request))
 
     @post("/courses/{code:str}/v/{version:int}/enroll", operation_id="page_enroll", guards=[require_login])
-    async def enroll(self, tx: Tx, user: User, code: Code, version: FromPath[int]) -> Redirect:
-        await enrollments.enroll_self(tx, user=user, code=code, version=version)
+    async def enroll(self, tx: Tx, user: User, code: Code, version: VersionInPath) -> Redirect:
+        await queries.enroll_self(tx, user=user, code=code, version=version)
         return Redirect(f"/courses/{code}?version={version}", status_code=303)
 
     @post("/learn/{code:str}/v/{version:int}/{key:str}/done", operation_id="page_lesson_done", guards=[require_login])
     async def lesson_done(
-        self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: Code, version: FromPath[int],
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: Code, version: VersionInPath,
         key: Key, data: URLEncodedBody[DoneForm],
     ) -> Redirect:
         """The no-JavaScript way to finish a lesson: the same `completed` statement the player would send."""
-        enrollment = await enrollments.enrollment_for(tx, user_id=user.id, code=code, version=version)
+        enrollment = await queries.enrollment_for(tx, user_id=user.id, code=code, version=version)
         if enrollment is None:
             raise Forbidden("enrol in this course first", field="enrollment")
         activity = await catalog.activity_page(tx, code=code, version=version, key=key)
@@ -80,7 +158,7 @@ class LearningPages(Controller):
         return Redirect(safe_next(data.next, following), status_code=303)
 
     @get("/quiz/{code:str}/v/{version:int}/{key:str}", operation_id="page_quiz", guards=[require_login])
-    async def quiz(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: FromPath[int], key: Key) -> Template:
+    async def quiz(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: VersionInPath, key: Key) -> Template:
         found = await quizzes.quiz_for(db, user_id=user.id, code=code, version=version, key=key)
         if found is None:
             raise NotFound()
@@ -88,11 +166,11 @@ class LearningPages(Controller):
 
     @post("/quiz/{code:str}/v/{version:int}/{key:str}", operation_id="page_quiz_submit", guards=[require_login])
     async def submit_quiz(
-        self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: Code, version: FromPath[int], key: Key,
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: Code, version: VersionInPath, key: Key,
     ) -> Template:
         form = await request.form()
         attempt_id = form.get("attempt_id", "")
-        answers = {name[2:]: [v for v in form.getall(name) if isinstance(v, str) and v] for name in form.keys() if name.startswith("q.")}
+        answers = {name[2:]: [v for v in form.getall(name) if isinstance(v, str) and v] for name in form if name.startswith("q.")}
         found = await quizzes.quiz_for(tx, user_id=user.id, code=code, version=version, key=key)
         if found is None:
             raise NotFound()

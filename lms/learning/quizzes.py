@@ -134,14 +134,3 @@ def learner_questions(quiz: Any) -> list[dict[str, Any]]:
     """The questions as the form shows them (no answers), each marked single or multiple choice."""
     multiple = multiple_answers(quiz["answer_key"])
     return [{**q, "multiple": q["key"] in multiple} for q in quiz["learner"].get("questions", [])]
-
-
-def convert_answers(form: dict[str, Any]) -> dict[str, list[str]]:
-    """A posted form (``q.<key>`` fields, one value or several) -> answers by question key."""
-    answers: dict[str, list[str]] = {}
-    for name, value in form.items():
-        if name.startswith("q."):
-            values = value if isinstance(value, list) else [value]
-            answers[name[2:]] = [str(v) for v in values if v]
-    return answers
-

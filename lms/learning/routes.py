@@ -2,7 +2,7 @@
 
 from lms.learning.api import CheckoffsController, EnrollmentsController, LearnersController, SessionsController
 from lms.learning.offline_pages import OfflinePages
-from lms.learning.pages import LearningPages
+from lms.learning.pages import CoursePages, LearningPages
 from lms.learning.teach_pages import TeachPages
 
 LEARNING_ROUTES = [
@@ -10,6 +10,7 @@ LEARNING_ROUTES = [
     LearnersController,
     SessionsController,
     CheckoffsController,
+    CoursePages,
     LearningPages,
     OfflinePages,
     TeachPages,

@@ -17,14 +17,14 @@ from litestar.response import Redirect, Template
 from lms.accounts import queries as accounts
 from lms.accounts.auth import require_role
 from lms.catalog.language import content_language, pick
-from lms.catalog.pages import KIND_NAMES
+from lms.catalog.language import KIND_NAMES
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import DomainError, Invalid, NotFound
 from lms.i18n import gettext_for, request_language
-from lms.learning import attendance, checkoffs, enrollments, qr, sessions
+from lms.learning import attendance, checkoffs, qr, queries, sessions
 from lms.learning.api import roster_csv_response
 from lms.learning.schemas import BulkForm, CheckoffForm, RosterMark, SessionCreate, SessionForm
-from lms.schemas import safe_next
+from lms.schemas import VersionInPath, safe_next
 from lms.web import page
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
@@ -89,7 +89,7 @@ class TeachPages(Controller):
             sessions=await sessions.sessions_run_by(db, actor=user) if runs_sessions else [],
             activities=await sessions.in_person_activities(db) if runs_sessions else [],
             clinics=await accounts.list_clinics(db) if runs_sessions else [],
-            versions=await enrollments.versions_with_learners(db, viewer=user),
+            versions=await queries.versions_with_learners(db, viewer=user),
             runs_sessions=runs_sessions, error=error, form=form or SessionForm(), tt=_tt(request), local=local,
         )
 
@@ -136,7 +136,7 @@ class TeachPages(Controller):
                 ))
             walk_in = (form.get("walk_in") or "").strip().lower()
             if walk_in:
-                person = await tx.fetchval("SELECT id FROM users WHERE email = $1 AND active", walk_in)
+                person = await queries.active_user_id(tx, email=walk_in)
                 if person is None:
                     raise Invalid(f"no account with the email {walk_in}", field="walk_in")
                 if person not in {m.user_id for m in marks}:
@@ -182,7 +182,7 @@ class TeachPages(Controller):
 
     async def _learners(self, request: Request[Any, Any, Any], db: Any, user: Any, code: str, version: int, *,
                         result: Any = None, error: str | None = None, status: int = 200) -> Template:
-        found = await enrollments.version_learners(db, viewer=user, code=code, version=version)
+        found = await queries.version_learners(db, viewer=user, code=code, version=version)
         if found is None:
             raise NotFound(f"no version {version} of {code}")
         course, learners = found
@@ -191,14 +191,14 @@ class TeachPages(Controller):
                     signs=user.role in TEACHERS)
 
     @get("/courses/{code:str}/v/{version:int}", operation_id="page_teach_learners")
-    async def learners(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: FromPath[int]) -> Template:
+    async def learners(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: VersionInPath) -> Template:
         return await self._learners(request, db, user, code, version)
 
     @post("/courses/{code:str}/v/{version:int}/enroll", operation_id="page_teach_enroll")
-    async def enroll(self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code, version: FromPath[int], data: URLEncodedBody[BulkForm]) -> Template:
+    async def enroll(self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code, version: VersionInPath, data: URLEncodedBody[BulkForm]) -> Template:
         emails = [e for e in re.split(r"[\s,;]+", data.emails) if e]
         try:
-            result = await enrollments.bulk_enroll(tx, actor=user, code=code, version=version, emails=emails, user_ids=[])
+            result = await queries.bulk_enroll(tx, actor=user, code=code, version=version, emails=emails, user_ids=[])
         except DomainError as exc:
             return await self._learners(request, tx, user, code, version, error=exc.detail, status=exc.status)
         return await self._learners(request, tx, user, code, version, result=result)

@@ -8,20 +8,15 @@ from uuid import UUID
 from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, JSONBody, PathParameter
 
-from lms.accounts.auth import STAFF, require_login, require_role
-from lms.catalog import queries as catalog
-from lms.catalog.language import content_language
+from lms.accounts.auth import STAFF, require_role
+from lms.media.guards import require_course_editor
 from lms.deps import Db, StorageDep, Tx, User
 from lms.errors import NotFound
-from lms.i18n import request_language
 from lms.media import queries, service
-from lms.media.delivery import lesson_media
-from lms.media.schemas import CompleteRequest, LessonMedia, MediaOut, UploadRequest, UploadTicket
+from lms.media.schemas import CompleteRequest, MediaOut, UploadRequest, UploadTicket
 from lms.media.types import LocalizedError, localized_error_handler
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
-ActivityKey = Annotated[str, PathParameter(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
-Version = Annotated[int, PathParameter(ge=1, le=1_000_000)]
 HANDLERS: dict[Any, Any] = {LocalizedError: localized_error_handler}
 
 
@@ -46,7 +41,7 @@ class MediaController(Controller):
             raise NotFound("no such media in this course", field="media_id")
         return found
 
-    @post("/uploads", operation_id="media_upload_create", status_code=201)
+    @post("/uploads", operation_id="media_upload_create", guards=[require_course_editor], status_code=201)
     async def create_upload(
         self, request: Request[Any, Any, Any], tx: Tx, storage: StorageDep, user: User, code: Code,
         data: JSONBody[UploadRequest],
@@ -55,7 +50,7 @@ class MediaController(Controller):
         or when ``multipart`` is asked, presigned part URLs (PUT each part, keep each ETag). Then call complete."""
         return await service.request_upload(tx, storage, code=code, data=data, user_id=user.id, api_base=base_url(request))
 
-    @post("/{media_id:uuid}/complete", operation_id="media_upload_complete", status_code=200)
+    @post("/{media_id:uuid}/complete", operation_id="media_upload_complete", guards=[require_course_editor], status_code=200)
     async def complete_upload(
         self, db: Db, storage: StorageDep, user: User, code: Code, media_id: FromPath[UUID],
         data: JSONBody[CompleteRequest | None] = None,
@@ -64,25 +59,7 @@ class MediaController(Controller):
         that is not what was declared, or not allowed, is deleted and refused with 400."""
         return await service.complete_upload(db, storage, code=code, media_id=media_id, parts=data.parts if data else [], user_id=user.id)
 
-    @delete("/{media_id:uuid}", operation_id="media_delete", status_code=204)
+    @delete("/{media_id:uuid}", operation_id="media_delete", guards=[require_course_editor], status_code=204)
     async def delete_media(self, tx: Tx, storage: StorageDep, user: User, code: Code, media_id: FromPath[UUID]) -> None:
         """Delete a file (a video with its captions) that no version shows; 409 names the versions that do."""
         await service.delete_media(tx, storage, code=code, media_id=media_id, user_id=user.id)
-
-
-class LessonMediaController(Controller):
-    path = "/api/v1/courses/{code:str}/versions/{version:int}/activities/{key:str}/media"
-    tags = ["media"]
-    guards = [require_login]
-
-    @get("/", operation_id="lesson_media_get")
-    async def lesson(
-        self, request: Request[Any, Any, Any], db: Db, storage: StorageDep, user: User, code: Code,
-        version: Version, key: ActivityKey,
-    ) -> LessonMedia:
-        """Short-lived URLs for a lesson's video, audio, images and PDFs, with caption tracks (Range requests work)."""
-        activity = await catalog.activity_page(db, code=code, version=version, key=key)
-        if activity is None:
-            raise NotFound(f"no activity {key} in {code} version {version}")
-        language = content_language(request_language(request), activity.languages)
-        return await lesson_media(db, storage, user=user, version_id=activity.version_id, learner=activity.learner, language=language)

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import click
 
-from lms.cli import load_settings, main, running_servers, with_database
+from lms.cli_runtime import load_settings, running_servers, with_database
 
 
-@main.group()
+@click.group()
 def media() -> None:
     """Lesson media in the object store."""
 

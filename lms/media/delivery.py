@@ -1,5 +1,5 @@
-"""Short-lived presigned GET URLs for a lesson's media, only for people who may see the lesson; and turning a draft's
-media references into what a published lesson stores."""
+"""Short-lived presigned GET URLs for a lesson's media, only for people who may see the lesson, and the entry a
+published lesson stores for each of its files."""
 
 from __future__ import annotations
 
@@ -12,11 +12,8 @@ from babel import Locale, UnknownLocaleError
 from botocore.exceptions import BotoCoreError
 
 from lms.accounts.schemas import CurrentUser
-from lms.catalog.content import CourseDoc, Lesson
-from lms.errors import Invalid
 from lms.i18n import base_language
 from lms.media import queries
-from lms.media.types import storage_key
 from lms.media.schemas import CaptionTrack, LessonMedia, MediaOut, PlayableMedia, StoredMedia
 from lms.storage import Storage
 
@@ -44,10 +41,10 @@ def sign(storage: Storage, row: StoredMedia) -> str:
     return sign_url(storage, key=row.storage_key, kind=row.kind, content_type=row.content_type, filename=row.filename)
 
 
-def preview_url(storage: Storage, media: MediaOut, expires: int = 900) -> str:
+def preview_url(storage: Storage, media: MediaOut, key: str, expires: int = 900) -> str:
     """For the library page: staff open a file they uploaded (same type and disposition rules as learners)."""
-    return sign_url(storage, key=storage_key(media.course_code, media.id), kind=media.kind, content_type=media.content_type,
-                    filename=media.filename, expires=expires)
+    return sign_url(storage, key=key, kind=media.kind, content_type=media.content_type, filename=media.filename,
+                    expires=expires)
 
 
 def _ids(refs: list[dict[str, Any]]) -> list[UUID]:
@@ -78,16 +75,12 @@ async def lesson_media(
     return _signed(storage, refs, rows, language)
 
 
-async def draft_lesson_media(conn: asyncpg.Connection, storage: Storage, *, doc: CourseDoc, key: str, language: str) -> LessonMedia:
-    """The media a draft lesson names, signed as a learner would get them once published (for the author's preview).
-    A reference that is not a ready file yet shows as unavailable rather than failing the preview."""
-    try:
-        refs = (await lesson_media_for_draft(conn, doc)).get(key, [])
-    except Invalid:
-        return LessonMedia(status="unavailable", items=[], expires_in=0)
+async def signed_draft_media(conn: asyncpg.Connection, storage: Storage, *, code: str, refs: list[dict[str, Any]],
+                             language: str) -> LessonMedia:
+    """A draft lesson's media entries (lms.catalog.service.draft_lesson_media) signed as a learner would get them."""
     if not refs:
         return LessonMedia(status="none", items=[], expires_in=0)
-    rows = {row.id: row for row in await queries.draft_media(conn, code=doc.code, ids=_ids(refs))}
+    rows = {row.id: row for row in await queries.draft_media(conn, code=code, ids=_ids(refs))}
     return _signed(storage, refs, rows, language)
 
 
@@ -126,48 +119,3 @@ def learner_entry(video_or_file: StoredMedia, captions: list[StoredMedia], alt: 
 def missing_alt(alt: dict[str, str], languages: list[str]) -> list[str]:
     """The course languages an image has no text alternative in (a screen reader would read its file name)."""
     return [lang for lang in languages if not alt.get(lang, "").strip()]
-
-
-def _as_uuid(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None
-
-
-async def lesson_media_for_draft(conn: asyncpg.Connection, doc: CourseDoc) -> dict[str, list[dict[str, Any]]]:
-    """For publishing a draft edited in the browser or through the API: each lesson's ``media`` names uploaded files
-    of this course by id (``file``: a media id, ``captions``: language -> caption id, or empty for the video's current
-    captions). One query; a reference that is not a ready file of this course is refused naming its place."""
-    places: list[tuple[str, str, UUID | None, dict[str, UUID | None], dict[str, str]]] = []
-    for m, module in enumerate(doc.modules):
-        for a, activity in enumerate(module.activities):
-            if not isinstance(activity, Lesson):
-                continue
-            for i, ref in enumerate(activity.media):
-                where = f"modules[{m}].activities[{a}].media[{i}]"
-                places.append((activity.key, where, _as_uuid(ref.file), {lang: _as_uuid(v) for lang, v in ref.captions.items()},
-                               ref.alt))
-    if not places:
-        return {}
-    wanted = [u for _, _, file_id, caps, _ in places for u in (file_id, *caps.values()) if u is not None]
-    found = {row.id: row for row in await queries.draft_media(conn, code=doc.code, ids=wanted)}
-    out: dict[str, list[dict[str, Any]]] = {}
-    for key, where, file_id, caps, alt in places:
-        row = found.get(file_id) if file_id else None
-        if row is None or row.kind == "captions":
-            raise Invalid(f"{where}.file: not a ready media file of {doc.code} (give the id of an uploaded file)", field=f"{where}.file")
-        if row.kind == "image" and (missing := missing_alt(alt, doc.languages)):
-            raise Invalid(f"{where}.alt: the image {row.filename} needs a text for people who cannot see it, in "
-                          f"{', '.join(missing)}", field=f"{where}.alt")
-        if caps:
-            captions = []
-            for lang, caption_id in caps.items():
-                caption = found.get(caption_id) if caption_id else None
-                if caption is None or caption.kind != "captions" or caption.video_id != row.id:
-                    raise Invalid(f"{where}.captions.{lang}: not a ready caption file of this video", field=f"{where}.captions.{lang}")
-                captions.append(caption)
-        else:
-            captions = [c for c in found.values() if c.kind == "captions" and c.video_id == row.id]
-        out.setdefault(key, []).append(learner_entry(row, captions, alt))
-    return out

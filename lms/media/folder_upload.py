@@ -15,7 +15,6 @@ import anyio
 import asyncpg
 import msgspec
 
-from lms.catalog.content import CourseDoc, Lesson
 from lms.errors import Invalid
 from lms.media import queries
 from lms.media.delivery import learner_entry, missing_alt
@@ -82,9 +81,12 @@ async def _inspect(folder: Path, rel: str, *, captions_language: str | None = No
     return _File(ref=rel, path=path, kind=kind, content_type=content_type, size=size, sha256=sha, language=captions_language)
 
 
-async def upload_folder_media(conn: asyncpg.Connection, settings: Settings, folder: Path, doc: CourseDoc) -> dict[str, list[dict[str, Any]]]:
-    """Check and upload every file a lesson references; answer each lesson's ``learner["media"]`` entries."""
-    lessons = [a for m in doc.modules for a in m.activities if isinstance(a, Lesson) and a.media]
+async def upload_folder_media(
+    conn: asyncpg.Connection, settings: Settings, folder: Path, *, code: str, track: str, draft: dict[str, Any],
+    lessons: list[Any], languages: list[str],
+) -> dict[str, list[dict[str, Any]]]:
+    """Check and upload every file these lessons (lms.catalog.content.Lesson: ``key`` and ``media``) reference;
+    answer each lesson's ``learner["media"]`` entries. ``code``, ``track`` and ``draft`` add the course when it is new."""
     files: dict[str, _File] = {}
     captions: dict[tuple[str, str], _File] = {}   # (video ref, language) -> file
     for lesson in lessons:
@@ -93,7 +95,7 @@ async def upload_folder_media(conn: asyncpg.Connection, settings: Settings, fold
                 files[ref.file] = await _inspect(folder, ref.file)
             if ref.captions and files[ref.file].kind != "video":
                 raise Invalid(f"{folder.name}/{ref.file}: only a video has captions", field=ref.file)
-            if files[ref.file].kind == "image" and (missing := missing_alt(ref.alt, doc.languages)):
+            if files[ref.file].kind == "image" and (missing := missing_alt(ref.alt, languages)):
                 raise Invalid(f"{folder.name}/course.yaml: lesson {lesson.key}, {ref.file}: an image needs alt, a text for people "
                               f"who cannot see it, in {', '.join(missing)}", field=ref.file)
             for lang, rel in ref.captions.items():
@@ -104,10 +106,10 @@ async def upload_folder_media(conn: asyncpg.Connection, settings: Settings, fold
     if not files:
         return {}
     storage = Storage(settings)
-    course_id = await queries.ensure_course(conn, code=doc.code, track=doc.track, draft=msgspec.to_builtins(doc))
+    course_id = await queries.ensure_course(conn, code=code, track=track, draft=draft)
     stored: dict[str, StoredMedia] = {}
-    await _store(conn, storage, doc.code, course_id, list(files.values()), {}, stored)
-    await _store(conn, storage, doc.code, course_id, list(captions.values()), {r: s.id for r, s in stored.items()}, stored, caption_keys=True)
+    await _store(conn, storage, code, course_id, list(files.values()), {}, stored)
+    await _store(conn, storage, code, course_id, list(captions.values()), {r: s.id for r, s in stored.items()}, stored, caption_keys=True)
     out: dict[str, list[dict[str, Any]]] = {}
     for lesson in lessons:
         for ref in lesson.media:

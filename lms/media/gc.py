@@ -10,7 +10,7 @@ Published versions keep their files for as long as they exist: version_media is 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 import asyncpg
@@ -43,8 +43,8 @@ async def collect_garbage(
             })
     described = [_describe(row) for row in rows]
     return GcReport(
-        abandoned=[d for d, row in zip(described, rows) if row["status"] == "pending"],
-        unused=[d for d, row in zip(described, rows) if row["status"] == "ready"],
+        abandoned=[d for d, row in zip(described, rows, strict=True) if row["status"] == "pending"],
+        unused=[d for d, row in zip(described, rows, strict=True) if row["status"] == "ready"],
         stray_keys=stray,
     )
 
@@ -58,7 +58,7 @@ def _describe(row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _stray_keys(conn: asyncpg.Connection, storage: Storage, *, prefix: str, older_than: timedelta) -> list[str]:
-    cutoff = datetime.now(timezone.utc) - older_than
+    cutoff = datetime.now(UTC) - older_than
     objects = [o for o in await storage.list_keys(prefix) if o["LastModified"] <= cutoff]
     if not objects:
         return []

@@ -16,10 +16,10 @@ from litestar.params import FromPath, FromQuery, PathParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from lms.accounts.auth import STAFF, require_role
-from lms.catalog import service as catalog
+from lms.media.guards import require_course_editor
 from lms.deps import Db, StorageDep, Tx, User
-from lms.errors import StoreUnavailable
-from lms.i18n import N_, request_language, translations
+from lms.errors import NotFound, StoreUnavailable
+from lms.i18n import N_, gettext_for, request_language
 from lms.media import queries, service
 from lms.media.api import base_url
 from lms.media.delivery import preview_url
@@ -51,14 +51,17 @@ class MediaPages(Controller):
         self, request: Request[Any, Any, Any], db: Any, storage: Any, code: str, *, status: int = 200,
         error: str | None = None, done: UUID | None = None, deleted: str | None = None,
     ) -> Template:
-        doc = await catalog.load_draft(db, code)
+        doc = await queries.course_heading(db, code=code)
+        if doc is None:
+            raise NotFound(f"no course {code}")
         media = await queries.list_media(db, code=code)
         captions: dict[UUID, list[MediaOut]] = {}
         for item in media:
             if item.kind == "captions" and item.video_id and not item.replaced:
                 captions.setdefault(item.video_id, []).append(item)
         files = [m for m in media if m.kind != "captions"]
-        previews = {m.id: preview_url(storage, m) for m in media if m.status == "ready"}
+        keys = await queries.storage_keys(db, ids=[m.id for m in media if m.status == "ready"])
+        previews = {m.id: preview_url(storage, m, keys[m.id]) for m in media if m.id in keys}
         return page(
             request, "media/library.html.jinja2", status=status, doc=doc, code=code, files=files, captions=captions,
             videos=[m for m in files if m.kind == "video" and m.status == "ready"], previews=previews,
@@ -71,16 +74,16 @@ class MediaPages(Controller):
         """A refusal or an unreachable store, said on the library page in the instructor's language."""
         if isinstance(exc, LocalizedError):
             return exc.status, exc.localize(request_language(request)).detail
-        return 503, translations(request_language(request)).gettext(STORE_DOWN)
+        return 503, gettext_for(request_language(request))(STORE_DOWN)
 
-    @get("/", operation_id="page_media_library")
+    @get("/", operation_id="page_media_library", guards=[require_course_editor])
     async def library(
         self, request: Request[Any, Any, Any], db: Db, storage: StorageDep, code: Code,
         done: FromQuery[UUID | None] = None, deleted: FromQuery[str | None] = None,
     ) -> Template:
         return await self._library(request, db, storage, code, done=done, deleted=deleted)
 
-    @post("/uploads", operation_id="page_media_upload")
+    @post("/uploads", operation_id="page_media_upload", guards=[require_course_editor])
     async def upload(
         self, request: Request[Any, Any, Any], tx: Tx, storage: StorageDep, user: User, code: Code,
         data: URLEncodedBody[UploadForm],
@@ -96,7 +99,7 @@ class MediaPages(Controller):
             return await self._library(request, tx, storage, code, status=status, error=message)
         return page(request, "media/send.html.jinja2", code=code, ticket=ticket, accept=ACCEPT, kind_names=KIND_NAMES)
 
-    @get("/{media_id:uuid}/uploaded", operation_id="page_media_uploaded")
+    @get("/{media_id:uuid}/uploaded", operation_id="page_media_uploaded", guards=[require_course_editor])
     async def uploaded(
         self, request: Request[Any, Any, Any], db: Db, storage: StorageDep, user: User, code: Code, media_id: FromPath[UUID],
     ) -> Template | Redirect:
@@ -108,7 +111,7 @@ class MediaPages(Controller):
             return await self._library(request, db, storage, code, status=status, error=message)
         return Redirect(f"/author/{code}/media?done={media_id}", status_code=303)
 
-    @post("/{media_id:uuid}/delete", operation_id="page_media_delete")
+    @post("/{media_id:uuid}/delete", operation_id="page_media_delete", guards=[require_course_editor])
     async def delete(
         self, request: Request[Any, Any, Any], tx: Tx, storage: StorageDep, user: User, code: Code, media_id: FromPath[UUID],
     ) -> Template | Redirect:

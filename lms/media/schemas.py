@@ -129,3 +129,8 @@ class UploadForm(Form):
     file: str = ""            # without JavaScript a browser sends only the file's name here
     language: str = ""
     video_id: str = ""
+
+
+class CourseHeading(Response):
+    title: dict[str, str]
+    languages: list[str]

@@ -7,6 +7,7 @@ instead hear at upload which line to fix.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from lms.i18n import N_
 from lms.media.types import MediaRefused
@@ -32,7 +33,7 @@ def _shown(line: str) -> str:
     return line if len(line) <= 60 else line[:57] + "..."
 
 
-def _refuse(template: str, **params: object) -> MediaRefused:
+def _refuse(template: str, **params: Any) -> MediaRefused:
     return MediaRefused(template, **params)
 
 
@@ -41,8 +42,8 @@ def check_webvtt(data: bytes) -> int:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise _refuse(N_("Captions line %(line)s is not UTF-8 text: save the file as UTF-8."), line=line) from None
+        raise _refuse(N_("Captions line %(line)s is not UTF-8 text: save the file as UTF-8."),
+                      line=data[: exc.start].count(b"\n") + 1) from None
     text = text.removeprefix("\ufeff")
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not re.match(r"^WEBVTT(?:[ \t].*)?$", lines[0]):

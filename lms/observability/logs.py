@@ -8,7 +8,6 @@ addresses, bearer credentials, ``lms_`` tokens and passwords in URLs.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import itertools
 import logging
@@ -111,63 +110,18 @@ class LineFormatter(logging.Formatter):
 
 
 class StderrHandler(logging.StreamHandler):
-    """Writes to whatever ``sys.stderr`` is at the time (so a test capturing stderr sees the lines).
-
-    Lines logged while the event loop runs one step leave together when that step ends, in one write: a loaded
-    server finishes several requests per step, and a write per request line was a system call each (and, under a
-    service manager, a wake-up of its journal each). Outside a running loop (the command line, worker threads, the
-    supervisor) a line is written at once; ``flush`` (called by logging at exit) writes whatever is held."""
+    """Writes each line to whatever ``sys.stderr`` is at the time (so a test capturing stderr sees the lines)."""
 
     def __init__(self) -> None:
         super().__init__(sys.stderr)
-        self._held: list[str] = []
-        self._due_on: asyncio.AbstractEventLoop | None = None  # the loop whose step end writes what is held
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 
     @stream.setter
     def stream(self, _value: Any) -> None:
         pass
-
-    def emit(self, record: logging.LogRecord) -> None:
-        # handle() holds the lock: no second turn of it here.
-        try:
-            line = self.format(record) + "\n"
-            try:
-                loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-            except RuntimeError:
-                loop = None
-            if loop is not None and loop is self._due_on:
-                self._held.append(line)
-                return
-            # No loop here, or lines held for another loop (a thread's, or one that closed before its step ended):
-            # those go first, now.
-            self.flush()
-            if loop is None:
-                _write(line)
-            else:
-                self._held.append(line)
-                self._due_on = loop
-                loop.call_soon(self.flush)
-        except RecursionError:
-            raise
-        except Exception:
-            self.handleError(record)
-
-    def flush(self) -> None:
-        with self.lock:  # type: ignore[union-attr]
-            self._due_on = None
-            if self._held:
-                lines, self._held = self._held, []
-                _write("".join(lines))
-
-
-def _write(text: str) -> None:
-    stream = sys.stderr
-    stream.write(text)
-    stream.flush()
 
 
 def wants_json(settings: Settings) -> bool:
@@ -274,11 +228,11 @@ class RequestLog:
                     headers.append(_NO_STORE)
                 if draining:
                     headers.append((b"connection", b"close"))
-                message = {**message, "headers": headers}  # type: ignore[assignment]
+                message = {**message, "headers": headers}
             await send(message)
 
         token = request_id_var.set(request_id)
-        method = scope.get("method", "")
+        method = str(scope.get("method", ""))
         REQUEST_METRICS.started(method)
         try:
             await self.inner(scope, receive, send_with_id)
@@ -290,30 +244,6 @@ class RequestLog:
             _log_request(scope, route, request_id, status, seconds)
 
 
-class _RequestRecord(logging.LogRecord):
-    """A request line's record, made without what ``Logger.log`` does for an arbitrary caller: no file, line or
-    function to find (never printed), no ``extra`` to check against the record's own names. Every attribute a
-    formatter may read is there; handlers, filters, levels and propagation apply as to any record."""
-
-    def __init__(self, level: int, fields: dict[str, Any]) -> None:  # LogRecord.__init__ is the cost avoided
-        self.__dict__.update(_REQUEST_RECORD)
-        self.levelno, self.levelname = level, logging.getLevelName(level)
-        self.created = time.time()
-        self.msecs = int((self.created - int(self.created)) * 1000) + 0.0
-        self.relativeCreated = (self.created - _STARTED) * 1000
-        self.fields = fields
-
-
-_STARTED = logging._startTime  # the origin of every record's relativeCreated (read once, like _srcfile, a module global)
-_REQUEST_RECORD = {
-    "name": REQUESTS.name, "msg": "request", "args": (), "pathname": __file__, "filename": "logs.py", "module": "logs",
-    "lineno": 0, "funcName": "_log_request", "exc_info": None, "exc_text": None, "stack_info": None, "thread": None,
-    "threadName": None, "processName": None, "process": None, "taskName": None,
-    # Ids, a route template, a method token and numbers: nothing a scrub pattern could find.
-    "event": "request", "nothing_to_scrub": True,
-}
-
-
 def _log_request(scope: Scope, route: str, request_id: str, status: int, seconds: float) -> None:
     if scope.get("path", "").startswith(_QUIET_PREFIXES):  # probes and scrapes: only worth a line when they fail
         level = logging.DEBUG if status < 400 else logging.WARNING
@@ -322,7 +252,8 @@ def _log_request(scope: Scope, route: str, request_id: str, status: int, seconds
     if not REQUESTS.isEnabledFor(level):
         return
     user = scope.get("user")
-    REQUESTS.handle(_RequestRecord(level, {
+    # Ids, a route template, a method token and numbers: nothing a scrub pattern could find.
+    REQUESTS.log(level, "request", extra={"event": "request", "nothing_to_scrub": True, "fields": {
         "request_id": request_id,
         "method": scope.get("method"),
         "route": route,
@@ -331,7 +262,7 @@ def _log_request(scope: Scope, route: str, request_id: str, status: int, seconds
         "user_id": str(user.id) if user is not None else None,
         "role": user.role if user is not None else None,
         "clinic_id": str(user.clinic_id) if user is not None and user.clinic_id else None,
-    }))
+    }})
 
 
 def with_request_log(app: Litestar, every_response: list[tuple[bytes, bytes]]) -> Litestar:

@@ -124,4 +124,4 @@ class MetricsController(PrometheusController):
     path = "/metrics"
     include_in_schema = False
     guards = [allowed_to_scrape]
-    before_request = _before_scrape
+    before_request = _before_scrape  # type: ignore[assignment]  # a hook Litestar calls unbound, not a method

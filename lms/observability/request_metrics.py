@@ -54,7 +54,7 @@ class RequestMetrics:
             slots = list(slots)
             labels = [_APP, method, route, str(status)]
             cumulative, buckets = 0.0, []
-            for le, count in zip(_LE, slots[_FIRST_BUCKET:]):
+            for le, count in zip(_LE, slots[_FIRST_BUCKET:], strict=True):
                 cumulative += count
                 buckets.append((le, cumulative))
             total.add_metric(labels, cumulative)
@@ -67,4 +67,4 @@ class RequestMetrics:
 
 
 REQUEST_METRICS = RequestMetrics()
-REGISTRY.register(REQUEST_METRICS)  # type: ignore[arg-type]
+REGISTRY.register(REQUEST_METRICS)

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg  # noqa: F401 (see lms.deps)
 from litestar import Controller, Request, get
 from litestar.response import Template
 
 from lms.accounts.auth import require_login
+from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.deps import Db, User
 from lms.i18n import request_language
 from lms.programs import common
 from lms.programs.apprenticeship import queries as apprenticeship
+from lms.programs.preceptorship import queries as preceptorship
+from lms.programs.preceptorship.schemas import RATINGS
 from lms.web import page
 
 
@@ -32,6 +36,9 @@ class ProgramsHome(Controller):
             waiting=await apprenticeship.waiting_weeks(db, mentor_id=user.id),
             apprenticeships=await apprenticeship.listed(db, viewer=user) if desk else [],
             programs=await apprenticeship.programs(db) if user.role == "program_admin" else [],
+            precepted=await preceptorship.listed(db, viewer=user, precepted_only=True),
+            preceptorships=await preceptorship.listed(db, viewer=user, precepted_only=False) if desk else [],
+            requirements=await preceptorship.requirements(db) if user.role == "program_admin" else [], ratings=RATINGS,
             desk=desk, today=common.today(), **common.page_helpers(request_language(request)),
         )
 

@@ -1,6 +1,10 @@
 """The programs' controllers, for lms/routes.py."""
 
+from lms.programs.api import MyProgramsController
 from lms.programs.apprenticeship.pages import ApprenticeshipPages
 from lms.programs.pages import ProgramsHome
+from lms.programs.pathways.pages import PathwayPages
+from lms.programs.preceptorship.pages import PreceptorshipPages
+from lms.programs.tuition.pages import TuitionPages
 
-PROGRAM_ROUTES = [ProgramsHome, ApprenticeshipPages]
+PROGRAM_ROUTES = [MyProgramsController, ProgramsHome, ApprenticeshipPages, PreceptorshipPages, TuitionPages, PathwayPages]

@@ -11,11 +11,12 @@ from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 from lms.accounts.auth import require_login, require_role
 from lms.deps import Db, Tx, User
 from lms.errors import NotFound
-from lms.reports import audit_log, dashboards, service, surveys, targets
+from lms.reports import dashboards, queries, service, surveys
 from lms.reports.schemas import (
     AuditPage, ClinicDashboard, PendingSurvey, ProgramDashboard, Survey, SurveyAnswered, SurveyAnswerIn, SurveyIn,
     SurveyResults, TargetIn, TargetProgress,
 )
+from lms.schemas import IdInQuery
 
 Text = Annotated[str | None, QueryParameter(max_length=64)]
 Day = Annotated[str | None, QueryParameter(max_length=10, description="A date, YYYY-MM-DD (California)")]
@@ -34,25 +35,25 @@ class ProgramReportsController(Controller):
     ) -> ProgramDashboard:
         """Outcomes by track, clinic and period with targets and survey results; empty filters mean "all"."""
         filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
-        return await service.program_dashboard(tx, filters=filters, options=await dashboards.filter_options(tx), survey_id=survey)
+        return await service.program_dashboard(tx, filters=filters, options=await queries.filter_options(tx), survey_id=survey)
 
     @get("/targets", operation_id="reports_targets")
     async def list_targets(self, db: Db) -> list[TargetProgress]:
-        return await targets.progress(db)
+        return await queries.target_progress(db)
 
     @put("/targets/{key:str}", operation_id="reports_target_set")
     async def set_target(self, tx: Tx, user: User, key: TargetKey, data: JSONBody[TargetIn]) -> list[TargetProgress]:
-        await targets.set_target(tx, key=key, data=data, actor=user)
-        return await targets.progress(tx)
+        await queries.set_target(tx, key=key, data=data, actor=user)
+        return await queries.target_progress(tx)
 
     @get("/audit", operation_id="reports_audit")
     async def audit(
         self, db: Db, action: Text = None, actor: Annotated[str | None, QueryParameter(max_length=254)] = None,
-        start: Day = None, end: Day = None, before: Annotated[int | None, QueryParameter(ge=1)] = None,
+        start: Day = None, end: Day = None, before: IdInQuery = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> AuditPage:
         """Newest first; pass `next_before` back as `before` for the next page."""
-        return await audit_log.entries(
+        return await queries.audit_entries(
             db, action=action, actor_email=actor, start=dashboards.parse_day(start, "start"), end=dashboards.parse_day(end, "end"),
             before=before, limit=limit,
         )
@@ -72,7 +73,7 @@ class ClinicReportsController(Controller):
         scoped = dashboards.scope_clinic(user, clinic_id)
         filters = dashboards.parse_filters(track=track, start=start, end=end)
         return await service.clinic_dashboard(tx, viewer=user, clinic_id=scoped, filters=filters, after=after,
-                                              options=await dashboards.filter_options(tx), audit="api")
+                                              options=await queries.filter_options(tx), audit="api")
 
 
 class SurveysController(Controller):
@@ -113,7 +114,7 @@ class SurveysController(Controller):
         filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
         found = await service.survey_results_for(
             tx, survey_id=survey_id, filters=filters, with_comments=True,
-            labels=service.group_labels(await dashboards.filter_options(tx)),
+            labels=service.group_labels(await queries.filter_options(tx)),
         )
         if found is None:
             raise NotFound("no such survey", field="survey_id")

@@ -9,16 +9,19 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, PathParameter, QueryParameter
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from lms.accounts.auth import require_role
-from lms.catalog.pages import TRACK_NAMES
-from lms.dashboard_cache import dashboard_cache, read_at_label
-from lms.deps import Db, Tx, User, connection
+from lms.catalog.language import TRACK_NAMES
+from lms.deps import Db, Tx, User
 from lms.errors import Invalid, NotFound
-from lms.i18n import request_language
-from lms.reports import audit_log, dashboards, exports, funder, service, views
-from lms.reports.schemas import Filters
-from lms.web import KeptPage, page, render_kept, serve_kept
+from lms.i18n import gettext_for, request_language
+from lms.reports import dashboards, exports, funder, queries, service, views
+from lms.kept_figures import STORE as FIGURES
+from lms.kept_figures import kept_figures
+from lms.reports.schemas import ClinicDashboard, Filters
+from lms.web import page, rendered_block
+from lms.schemas import IdInQuery
 
 Text = Annotated[str | None, QueryParameter(max_length=64)]
 Table = Annotated[str, PathParameter(pattern=r"^[a-z_]{2,20}\.csv$")]
@@ -40,9 +43,9 @@ class ReportPages(Controller):
         language: Text = None, start: Text = None, end: Text = None,
     ) -> Template:
         lang = request_language(request)
-        _ = views.gettext_for(lang)
+        _ = gettext_for(lang)
         filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
-        options = await dashboards.filter_options(tx)
+        options = await queries.filter_options(tx)
         labels = service.group_labels(options, ui_language=lang, gettext=_)
         board = await service.program_dashboard(tx, filters=filters, options=options, labels=labels, none_label=_("Not recorded"))
         charts = {
@@ -69,7 +72,7 @@ class ReportPages(Controller):
         if name not in views.PROGRAM_TABLES:
             raise NotFound(f"no table {name!r}; one of {', '.join(views.PROGRAM_TABLES)}", field="table")
         filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
-        board = await service.program_dashboard(tx, filters=filters, options=await dashboards.filter_options(tx))
+        board = await service.program_dashboard(tx, filters=filters, options=await queries.filter_options(tx))
         header, rows = {
             "targets": lambda: views.targets_table(board.targets),
             "trend": lambda: views.trend_table(board.trend, board.bucket),
@@ -89,44 +92,46 @@ class ReportPages(Controller):
     async def my_clinic(self, request: Request[Any, Any, Any], db: Db, user: User) -> Redirect | Template:
         if user.role == "clinic_admin":
             return Redirect(f"/reports/clinics/{dashboards.scope_clinic(user, None)}", status_code=303)
-        options = await dashboards.filter_options(db)
+        options = await queries.filter_options(db)
         return page(request, "reports/clinics.html.jinja2", clinics=options.clinics)
 
     @get("/clinics/{clinic_id:uuid}", operation_id="page_reports_clinic", guards=[require_role("clinic_admin", "program_admin")])
     async def clinic(
-        self, request: Request[Any, Any, Any], user: User, clinic_id: FromPath[UUID], track: Text = None,
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, clinic_id: FromPath[UUID], track: Text = None,
         start: Text = None, end: Text = None, after: Annotated[UUID | None, QueryParameter()] = None,
-    ) -> Response[str]:
-        """Kept for a minute per view (lms.dashboard_cache); every viewing is audit-logged with the workers shown."""
+    ) -> Template:
+        """The figures are kept a minute (lms.kept_figures); every viewing is rendered for its viewer and audit-logged
+        with the workers shown."""
         lang = request_language(request)
-        _ = views.gettext_for(lang)
+        _ = gettext_for(lang)
         scoped = dashboards.scope_clinic(user, clinic_id)
         filters = dashboards.parse_filters(track=track, start=start, end=end)
-        state = request.app.state
 
-        async def make() -> tuple[KeptPage, list[str]]:
-            async with connection(state) as conn, conn.transaction():  # clinic_dashboard writes the audit record
-                options = await dashboards.filter_options(conn)
-                labels = service.group_labels(options, ui_language=lang, gettext=_)
-                board = await service.clinic_dashboard(conn, viewer=user, clinic_id=scoped, filters=filters, after=after,
-                                                       options=options, labels=labels)
+        async def figures() -> ClinicDashboard:
+            options = await queries.filter_options(tx)
+            labels = service.group_labels(options, ui_language=lang, gettext=_)
+            return await service.clinic_figures(tx, clinic_id=scoped, filters=filters, after=after, options=options,
+                                                labels=labels)
+
+        view = ("report", lang, filters.start, filters.end, filters.track, after)
+        store = request.app.stores.get(FIGURES)
+        board = await kept_figures(store, scoped, view, ClinicDashboard, figures)
+        await service.audit_clinic_view(tx, viewer=user, clinic_id=scoped, worker_ids=[str(w.user_id) for w in board.workers])
+
+        async def content() -> str:  # the page's content block holds nothing of the viewer: kept with the figures
             charts = {
                 "trend": views.trend_chart(board.trend, board.bucket, _=_, locale=lang),
                 "by_track": views.groups_chart(board.by_track, title=_("Outcomes by track"), _=_, locale=lang,
                                                chart_id="by-track", labels=TRACK_NAMES),
                 "survey": views.likert_chart(board.survey, _=_, locale=lang) if board.survey else None,
             }
-            bodies = sorted({b for w in board.workers for b in w.credit})
-            html = render_kept(request, "reports/clinic.html.jinja2", board=board, charts=charts, bodies=bodies,
-                               qs=views.query_string(board.filters, clinic=None), after=after, read_at=read_at_label(),
-                               period_label=lambda d: views.period_label(d, board.bucket, lang), **views.page_helpers(lang))
-            return html, [str(w.user_id) for w in board.workers]
+            return str(rendered_block(
+                request, "reports/clinic.html.jinja2", board=board, charts=charts, bodies=sorted({b for w in board.workers for b in w.credit}),
+                qs=views.query_string(board.filters, clinic=None), after=after,
+                period_label=lambda d: views.period_label(d, board.bucket, lang), **views.page_helpers(lang)))
 
-        key = ("report", user.role, lang, filters.start, filters.end, filters.track, after)
-        kept, made_now = await dashboard_cache(state).view(scoped, key, make)
-        if not made_now:  # written together with other viewings' records (lms.audit.writer)
-            await state.audit_writer.record(service.clinic_view_entry(viewer=user, clinic_id=scoped, worker_ids=list(kept.worker_ids)))
-        return serve_kept(request, kept.page)
+        shown = await kept_figures(store, scoped, (*view, user.role, "content"), str, content)  # the subnav is by role
+        return page(request, "_kept_block.html.jinja2", extends="reports/clinic.html.jinja2", content=Markup(shown), board=board)
 
     @get("/clinics/{clinic_id:uuid}/export/{table:str}", operation_id="page_reports_clinic_export",
          guards=[require_role("clinic_admin", "program_admin")])
@@ -140,14 +145,14 @@ class ReportPages(Controller):
         scoped = dashboards.scope_clinic(user, clinic_id)
         filters = dashboards.parse_filters(track=track, start=start, end=end)
         if name == "workers":
-            await service.plan_each_time(tx)
-            workers, _next = await dashboards.clinic_workers(tx, clinic_id=scoped, after=None, limit=None)
+            await queries.plan_each_time(tx)
+            workers, _next = await queries.clinic_workers(tx, clinic_id=scoped, after=None, limit=None)
             header, rows = views.workers_table(workers, sorted({b for w in workers for b in w.credit}))
         elif name == "renewals":
             header, rows = views.renewals_table(await service.renewals_due(tx, clinic_id=scoped, today=dashboards.today_in_california()))
         else:
             board = await service.clinic_dashboard(tx, viewer=user, clinic_id=scoped, filters=filters, after=None,
-                                                   options=await dashboards.filter_options(tx), audit="export")
+                                                   options=await queries.filter_options(tx), audit="export")
             header, rows = {
                 "trend": lambda: views.trend_table(board.trend, board.bucket),
                 "by_track": lambda: views.groups_table(board.by_track, "track"),
@@ -164,13 +169,13 @@ class ReportPages(Controller):
     async def audit(
         self, request: Request[Any, Any, Any], db: Db, action: Text = None,
         actor: Annotated[str | None, QueryParameter(max_length=254)] = None, start: Text = None, end: Text = None,
-        before: Annotated[int | None, QueryParameter(ge=1)] = None,
+        before: IdInQuery = None,
     ) -> Template:
         start_day = dashboards.parse_day(start, "start")
         end_day = dashboards.parse_day(end, "end")
         if start_day and end_day and end_day < start_day:
             raise Invalid("end: the period ends before it starts", field="end")
-        found = await audit_log.entries(db, action=action or None, actor_email=actor or None, start=start_day, end=end_day,
+        found = await queries.audit_entries(db, action=action or None, actor_email=actor or None, start=start_day, end=end_day,
                                         before=before, limit=50)
         base = {k: v for k, v in {"action": action, "actor": actor, "start": start, "end": end}.items() if v}
         return page(request, "reports/audit.html.jinja2", found=found, action=action or "", actor=actor or "",

@@ -12,26 +12,15 @@ import asyncpg
 
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import AuditEntry, record_many
-from lms.catalog.pages import TRACK_NAMES
+from lms.catalog.language import TRACK_NAMES
 from lms.credit import queries as credit_queries
 from lms.credit.renewal import EarnedCredit, evaluate
 from lms.credit.rules import number
-from lms.reports import dashboards, funder, survey_results, surveys, targets
+from lms.reports import dashboards, funder, queries, survey_results, surveys
 from lms.reports.schemas import ClinicDashboard, FilterOptions, Filters, ProgramDashboard, RenewalDue, SurveyResults
 
 RENEWAL_WINDOW_DAYS = 90
 WORKERS_PER_PAGE = 50
-
-
-async def plan_each_time(conn: asyncpg.Connection) -> None:
-    """Report queries take optional filters (`$n IS NULL OR column = $n`) and periods of any length. After five runs
-    PostgreSQL may switch a prepared statement to one generic plan, estimated for no value in particular: at 100,000
-    workers that turned a 0.3 s survey summary into a 2 s nested loop. Plan each run for its values instead (a few ms).
-    For this transaction only (SET LOCAL): pooled connections go back without a reset, and the hot paths that use them
-    next want their cached plans."""
-    if not conn.is_in_transaction():
-        raise RuntimeError("report queries run in a transaction (inject `tx`), so their planning setting ends with it")
-    await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -58,7 +47,7 @@ def group_labels(options: FilterOptions, *, ui_language: str = "en", gettext: Ca
 async def survey_results_for(
     conn: asyncpg.Connection, *, survey_id: UUID | None, filters: Filters, with_comments: bool, labels: dict[str, dict[str, str]],
 ) -> SurveyResults | None:
-    await plan_each_time(conn)
+    await queries.plan_each_time(conn)
     survey_id = survey_id or await surveys.default_survey_id(conn)
     survey = await surveys.get_survey(conn, survey_id) if survey_id else None
     if survey is None:
@@ -71,16 +60,16 @@ async def program_dashboard(
     conn: asyncpg.Connection, *, filters: Filters, options: FilterOptions, survey_id: UUID | None = None,
     labels: dict[str, dict[str, str]] | None = None, none_label: str = "Not recorded",
 ) -> ProgramDashboard:
-    await plan_each_time(conn)
+    await queries.plan_each_time(conn)
     labels = labels or group_labels(options)
     bucket = dashboards.bucket_for(filters)
-    totals, by_track, by_clinic, trend = await dashboards.figures(
+    totals, by_track, by_clinic, trend = await queries.figures(
         conn, filters, bucket=bucket, clinic_names=labels["clinic"], none_label=none_label,
     )
     survey = await survey_results_for(conn, survey_id=survey_id, filters=filters, with_comments=True, labels=labels)
     return ProgramDashboard(
         filters=filters, bucket=bucket, totals=totals, by_track=by_track, by_clinic=by_clinic, trend=trend,
-        targets=await targets.progress(conn), survey=survey,
+        targets=await queries.target_progress(conn), survey=survey,
         funder=await funder.funder_report(conn, filters, labels=labels, none_label=none_label),
     )
 
@@ -91,16 +80,27 @@ async def clinic_dashboard(
 ) -> ClinicDashboard:
     """``clinic_id`` must come from dashboards.scope_clinic; every query below also filters by it. Audit-logged: a
     clinic dashboard is a lookup of worker records."""
-    await plan_each_time(conn)
+    board = await clinic_figures(conn, clinic_id=clinic_id, filters=filters, after=after, options=options, labels=labels,
+                                 today=today)
+    await audit_clinic_view(conn, viewer=viewer, clinic_id=clinic_id, worker_ids=[str(w.user_id) for w in board.workers], via=audit)
+    return board
+
+
+async def clinic_figures(
+    conn: asyncpg.Connection, *, clinic_id: UUID, filters: Filters, after: UUID | None, options: FilterOptions,
+    labels: dict[str, dict[str, str]] | None = None, today: date | None = None,
+) -> ClinicDashboard:
+    """A clinic dashboard's figures, the same for every viewer allowed to see the clinic; not audit-logged (the caller
+    records each viewing)."""
+    await queries.plan_each_time(conn)
     labels = labels or group_labels(options)
-    name = await dashboards.clinic_name(conn, clinic_id)
+    name = await queries.clinic_name(conn, clinic_id)
     scoped = Filters(start=filters.start, end=filters.end, track=filters.track, clinic_id=clinic_id)
     bucket = dashboards.bucket_for(scoped)
-    totals, by_track, _by_clinic, trend = await dashboards.figures(conn, scoped, bucket=bucket, clinic_names=labels["clinic"])
-    workers, next_after = await dashboards.clinic_workers(conn, clinic_id=clinic_id, after=after, limit=WORKERS_PER_PAGE)
+    totals, by_track, _by_clinic, trend = await queries.figures(conn, scoped, bucket=bucket, clinic_names=labels["clinic"])
+    workers, next_after = await queries.clinic_workers(conn, clinic_id=clinic_id, after=after, limit=WORKERS_PER_PAGE)
     due = await renewals_due(conn, clinic_id=clinic_id, today=today or dashboards.today_in_california())
     survey = await survey_results_for(conn, survey_id=None, filters=scoped, with_comments=False, labels=labels)
-    await audit_clinic_view(conn, viewer=viewer, clinic_id=clinic_id, worker_ids=[str(w.user_id) for w in workers], via=audit)
     return ClinicDashboard(
         clinic_id=clinic_id, clinic_name=name, filters=scoped, bucket=bucket, totals=totals, by_track=by_track, trend=trend,
         workers=workers, next_after=next_after, renewals=due, survey=survey,
@@ -120,8 +120,8 @@ async def audit_clinic_view(conn: asyncpg.Connection, *, viewer: CurrentUser, cl
 async def renewals_due(conn: asyncpg.Connection, *, clinic_id: UUID, today: date, days: int = RENEWAL_WINDOW_DAYS) -> list[RenewalDue]:
     """Workers of this clinic whose renewal cycle ends within ``days``, with the credit that counts so far (the credit
     feature's rules: lms.credit.renewal.evaluate over the certificates' frozen credit lines)."""
-    await plan_each_time(conn)
-    candidates = await dashboards.renewal_candidates(conn, clinic_id=clinic_id, today=today, days=days)
+    await queries.plan_each_time(conn)
+    candidates = await queries.renewal_candidates(conn, clinic_id=clinic_id, today=today, days=days)
     if not candidates:
         return []
     rules = await credit_queries.load_rules(conn)

@@ -13,13 +13,14 @@ from litestar.response import Redirect, Template
 
 from lms.accounts.auth import require_login, require_role
 from lms.catalog.language import content_language
-from lms.catalog.pages import text_picker
+from lms.catalog.language import text_picker
 from lms.deps import Db, Tx, User
 from lms.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from lms.i18n import request_language
-from lms.reports import dashboards, exports, service, surveys, views
+from lms.i18n import gettext_for, request_language
+from lms.reports import dashboards, exports, queries, service, surveys, views
 from lms.reports.schemas import LIKERT_LABELS, SURVEY_KIND_NAMES, Survey, SurveyIn
 from lms.web import page
+from lms.schemas import VersionInPath
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
 Text = Annotated[str | None, QueryParameter(max_length=64)]
@@ -102,12 +103,12 @@ class SurveyPages(Controller):
         return await self._submit(request, tx, user, survey_id=survey_id, code=None, version=None, action=f"/surveys/{survey_id}")
 
     @get("/after/{code:str}/{version:int}", operation_id="page_survey_after_course")
-    async def after_course(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: FromPath[int]) -> Template:
+    async def after_course(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: VersionInPath) -> Template:
         return await self._show(request, db, user, survey_id=None, code=code, version=version,
                                 action=f"/surveys/after/{code}/{version}")
 
     @post("/after/{code:str}/{version:int}", operation_id="page_survey_after_course_answer")
-    async def answer_after_course(self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code, version: FromPath[int]) -> Template:
+    async def answer_after_course(self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code, version: VersionInPath) -> Template:
         return await self._submit(request, tx, user, survey_id=None, code=code, version=version,
                                   action=f"/surveys/after/{code}/{version}")
 
@@ -203,9 +204,9 @@ class SurveyAdminPages(Controller):
         if survey is None:
             raise NotFound("no such survey")
         lang = request_language(request)
-        _ = views.gettext_for(lang)
+        _ = gettext_for(lang)
         filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
-        options = await dashboards.filter_options(tx)
+        options = await queries.filter_options(tx)
         results = await service.survey_results_for(tx, survey_id=survey_id, filters=filters, with_comments=True,
                                                    labels=service.group_labels(options, ui_language=lang, gettext=_))
         charts = {"survey": views.likert_chart(results, _=_, locale=lang)} if results else {}
@@ -231,7 +232,7 @@ class SurveyAdminPages(Controller):
     ) -> Response[bytes]:
         filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
         results = await service.survey_results_for(tx, survey_id=survey_id, filters=filters, with_comments=False,
-                                                   labels=service.group_labels(await dashboards.filter_options(tx)))
+                                                   labels=service.group_labels(await queries.filter_options(tx)))
         if results is None:
             raise NotFound("no such survey")
         header, rows = views.survey_table(results)

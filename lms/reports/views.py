@@ -11,8 +11,7 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 
 from lms.catalog.language import pick
-from lms.catalog.pages import TRACK_NAMES
-from lms.i18n import translations
+from lms.catalog.language import TRACK_NAMES
 from lms.reports.charts import Progress, Series, bar_chart, line_chart, progress_chart
 from lms.reports.anonymity import MIN_GROUP
 from lms.reports.schemas import (
@@ -27,21 +26,10 @@ CLINIC_TABLES = ("trend", "by_track", "workers", "renewals", "survey")
 FIGURE_COLUMNS = ("enrolled", "completed", "certificates", "credit_hours", "ehr_participants", "inperson_hours")
 
 
-def gettext_for(language: str) -> Gettext:
-    """``_("...", name=value)`` in Python, as templates have it: chart titles and labels are drawn here."""
-    catalog = translations(language)
-
-    def gettext(message: str, **variables: Any) -> str:
-        text = catalog.gettext(message)
-        return text % variables if variables else text
-
-    return gettext
-
-
 def page_helpers(language: str) -> dict[str, Any]:
     """What every report template uses: names to translate, and the language names in the page's language."""
-    return dict(track_names=TRACK_NAMES, dimension_names=DIMENSION_NAMES, likert_labels=LIKERT_LABELS, min_group=MIN_GROUP,
-                bucket_names=BUCKET_NAMES, measure_names=MEASURE_NAMES, language_name=lambda code: language_name(code, language))
+    return {"track_names": TRACK_NAMES, "dimension_names": DIMENSION_NAMES, "likert_labels": LIKERT_LABELS, "min_group": MIN_GROUP,
+                "bucket_names": BUCKET_NAMES, "measure_names": MEASURE_NAMES, "language_name": lambda code: language_name(code, language)}
 
 
 def query_string(filters: Filters, **extra: Any) -> str:
@@ -159,7 +147,7 @@ def survey_table(results: SurveyResults | None) -> tuple[list[str], list[list[An
         for q in group.questions:
             if q.kind != "likert":
                 continue
-            dist = q.distribution or [""] * 5
+            dist: list[Any] = q.distribution or [""] * 5
             rows.append([group.dimension, label, group.respondents, q.key,
                          q.answers if q.answers is not None else f"fewer than {results.min_group}",
                          q.mean if q.mean is not None else "", *dist])

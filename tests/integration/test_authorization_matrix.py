@@ -113,6 +113,9 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /author/{code:str}/preview/{key:str}":                                   STAFF,
     "POST /author/{code:str}/publish":                                            STAFF,
     "POST /author/{code:str}/versions/{version:int}/retire":                      STAFF,
+    "GET /author/{code:str}/owners":                                              STAFF,
+    "POST /author/{code:str}/owners":                                             STAFF,
+    "POST /author/{code:str}/owners/{user_id:uuid}/remove":                       STAFF,
     # media
     "GET /api/v1/courses/{code:str}/media":                                       STAFF,
     "GET /api/v1/courses/{code:str}/media/{media_id:uuid}":                       STAFF,
@@ -244,6 +247,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /surveys/after/{code:str}/{version:int}":                                SIGNED_IN,
     "POST /surveys/after/{code:str}/{version:int}":                               WORKER_VOICE,
     # programs: apprenticeship ("runs": the apprentice's mentor)
+    "GET /api/v1/me/programs":                                                    SIGNED_IN,
     "GET /programs":                                                              SIGNED_IN,
     "GET /programs/apprenticeship":                                               SIGNED_IN,
     "POST /programs/apprenticeship/weeks":                                        SIGNED_IN,
@@ -254,6 +258,27 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /programs/apprentices/{apprenticeship_id:uuid}/outcome":                ADMINS,
     "POST /programs/apprentices":                                                 PROGRAM,
     "GET /programs/apprenticeship/export.csv":                                    ADMINS,
+    # programs: preceptorship ("runs": the worker's preceptor)
+    "GET /programs/preceptorship":                                                SIGNED_IN,
+    "POST /programs/preceptorship/hours":                                         SIGNED_IN,
+    "POST /programs/hours/{entry_id:uuid}/decision":                              ("-", "-", "runs", "-", "y"),
+    "POST /programs/preceptees/{preceptorship_id:uuid}/evaluations":              ("-", "-", "runs", "-", "y"),
+    "POST /programs/preceptees":                                                  PROGRAM,
+    # programs: tuition reimbursement (amounts and grades: the worker, her clinic's admins, program admins)
+    "GET /programs/tuition":                                                      SIGNED_IN,
+    "POST /programs/tuition":                                                     SIGNED_IN,
+    "GET /programs/tuition/{request_id:uuid}":                                    ("-", "self", "-", "clinic", "y"),
+    "POST /programs/tuition/{request_id:uuid}":                                   ("-", "self", "-", "-", "-"),
+    "POST /programs/tuition/{request_id:uuid}/decision":                          ADMINS,
+    "POST /programs/tuition/{request_id:uuid}/documents":                         ("-", "self", "-", "-", "-"),
+    "GET /programs/tuition/{request_id:uuid}/documents/{document_id:uuid}/uploaded": ("-", "self", "-", "-", "-"),
+    "GET /programs/tuition/{request_id:uuid}/documents/{document_id:uuid}":       ("-", "self", "-", "clinic", "y"),
+    "GET /programs/tuition/desk":                                                 ADMINS,
+    "GET /programs/tuition/report.csv":                                           ADMINS,
+    # programs: career ladders (the report is counts, no names)
+    "GET /programs/pathways":                                                     SIGNED_IN,
+    "GET /programs/pathways/report":                                              ADMINS,
+    "POST /programs/pathways/records":                                            ADMINS,
 }
 
 WORKERS = ("worker_a", "worker_a2", "worker_b")
@@ -411,6 +436,10 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         return COURSE
     if param == "enrollment_id":
         return str(world[person].enrollment_id)
+    if param == "user_id" and route.endswith("/owners/{user_id:uuid}/remove"):
+        await conn.execute("""INSERT INTO course_owners (course_id, user_id) SELECT id, $2 FROM courses WHERE code = $1
+                              ON CONFLICT DO NOTHING""", COURSE, extra["instructor2"])
+        return str(extra["instructor2"])
     if param == "user_id" and route.endswith("/deactivate"):  # someone who may leave without spoiling later calls
         return await _fresh_worker(conn, world[person].clinic)
     if param == "user_id":
@@ -495,6 +524,9 @@ def body_for(route: str, world) -> Any:
         "PUT /api/v1/clinic/workers/{user_id:uuid}/credentials": {"credential": "RDA", "cycle_start": "2025-01-01"},
         "PUT /api/v1/sessions/{session_id:uuid}/roster": {"marks": []},
         "POST /api/v1/reports/surveys/{survey_id:uuid}/responses": {"language": "en", "answers": {"evenings": 4}},
+        "POST /api/v1/authoring/courses/{code:str}/versions/{version:int}/retire": {"reason": "Replaced by a new edition"},
+        "POST /author/{code:str}/versions/{version:int}/retire": {"reason": "Replaced by a new edition"},
+        "POST /author/{code:str}/owners": {"email": "instructor-2@example.org"},
         "POST /api/v1/lrs/clients": {"name": "An outside tool"},
         "POST /admin/lrs-clients": {"name": "An outside tool", "can_read": "on"},
     }

@@ -55,3 +55,15 @@ async def test_courses_validate_lists_problems_and_publish_refuses_a_broken_fold
 async def test_config_check_names_a_broken_variable(env):
     broken = await _invoke(["config", "check"], {**env, "LMS_DATABASE_POOL_MAX": "lots"})
     assert broken.exit_code == 1 and "LMS_DATABASE_POOL_MAX" in broken.output
+
+
+def test_python_m_lms_cli_has_every_command():
+    """`python -m lms.cli` and the installed `lms` are the same command with the same subcommands (the feature
+    commands were once registered on a second copy of the module and missing here)."""
+    import subprocess
+    import sys
+
+    shown = subprocess.run([sys.executable, "-m", "lms.cli", "--help"], capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    listed = {line.split()[0] for line in shown.stdout.split("Commands:")[1].splitlines() if line.strip()}
+    assert listed == set(main.commands) >= {"serve", "migrate", "courses", "keys", "media", "reports", "config", "users"}

@@ -39,7 +39,6 @@ def _requests(text: str) -> list[dict]:
 
 
 async def _logged(capsys) -> str:
-    await asyncio.sleep(0)  # a step's lines leave together when it ends (lms.observability.logs.StderrHandler)
     return capsys.readouterr().err
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -121,3 +121,25 @@ async def test_related_instruction_competencies_placement_and_the_state_export(c
     other_clinic = await client.get("/programs/apprenticeship/export.csv", headers=world["admin_b"].headers)
     assert list(csv.DictReader(io.StringIO(other_clinic.content.decode("utf-8-sig")))) == []
     assert (await client.get("/programs/apprenticeship/export.csv", headers=world["ana"].headers)).status_code == 403
+
+
+async def test_related_instruction_counts_this_services_completions_since_the_start(client, conn, world):
+    from lms.accounts.schemas import CurrentUser
+    from tests.integration.test_reports import complete, publish
+
+    await publish(conn, "CHW", "CE")
+    apprenticeship_id = await start(client, world, starts_on=date.today() - timedelta(days=30))
+    ana = CurrentUser(id=world["ana"].id, email="ana@example.org", display_name="Ana Apprentice", role="worker",
+                      clinic_id=world.clinics["clinic-a"], local_id=None, language="en")
+    await complete(conn, ana, "CHW")
+    await complete(conn, ana, "CE", at=datetime.now(UTC) - timedelta(days=60))  # before the apprenticeship: not counted
+    minutes = await conn.fetchval(
+        """SELECT (c.facts ->> 'contact_minutes')::int FROM certificates c JOIN course_versions v ON v.id = c.version_id
+           JOIN courses k ON k.id = v.course_id WHERE k.code = 'CHW-CORE-101'""")
+    assert minutes > 0
+    page = await get_page(client, f"/programs/apprentices/{apprenticeship_id}", world["mentor"])
+    shown = re.search(r'id="ri-hours">([^<]*)<', page.text).group(1)
+    assert shown == f"{minutes / 60:,.2f}".rstrip("0").rstrip(".")
+    await conn.execute("UPDATE certificates SET revoked_at = now(), revoked_reason = 'issued in error'")
+    page = await get_page(client, f"/programs/apprentices/{apprenticeship_id}", world["mentor"])
+    assert re.search(r'id="ri-hours">0<', page.text)

@@ -13,7 +13,7 @@ import asyncpg
 
 from lms.accounts import queries as accounts
 from lms.accounts.schemas import CurrentUser
-from lms.learning.enrollments import enroll_self
+from lms.learning.queries import enroll_self
 from tests.conftest import COURSES_DIR
 from tests.helpers import make_clinic, make_user, publish_folder, sign_in, token_for
 
@@ -280,7 +280,7 @@ async def _daily(conn: asyncpg.Connection) -> list[tuple]:
 
 async def test_summaries_follow_revocation_and_attendance_corrections_and_match_a_rebuild(client, conn):
     from lms.credit.service import revoke
-    from lms.reports.commands import refresh_summaries
+    from lms.reports.queries import refresh_summaries
 
     seeded = await outcomes(conn)
     ana, dev = seeded["workers"][0], seeded["workers"][3]
@@ -419,7 +419,7 @@ async def test_report_planning_setting_ends_with_its_transaction(conn):
     """Pooled connections go back without a reset: the reports' planning setting must not follow them to hot paths."""
     import pytest
 
-    from lms.reports.service import plan_each_time
+    from lms.reports.queries import plan_each_time
 
     with pytest.raises(RuntimeError, match="transaction"):
         await plan_each_time(conn)

@@ -44,3 +44,16 @@ def test_the_sign_in_cache_is_a_few_seconds_at_most():
     assert Settings.from_env({"LMS_AUTH_CACHE_SECONDS": "0"}).auth_cache_seconds == 0
     with pytest.raises(SettingsError, match="LMS_AUTH_CACHE_SECONDS"):
         Settings.from_env({"LMS_AUTH_CACHE_SECONDS": "3600"})
+
+
+def test_the_app_refuses_to_build_without_a_secret(monkeypatch):
+    """An ASGI server started with --factory reads the environment only: without LMS_SECRET_KEY there is no app,
+    rather than one signing CSRF tokens with a string anyone can read here."""
+    from lms.app import create_app, create_app_from_env
+
+    monkeypatch.delenv("LMS_SECRET_KEY", raising=False)
+    with pytest.raises(SettingsError, match="LMS_SECRET_KEY"):
+        create_app_from_env()
+    with pytest.raises(SettingsError, match="LMS_SECRET_KEY"):
+        create_app(Settings())
+    assert create_app(Settings(secret_key="s" * 32)).debug is False

@@ -1,4 +1,6 @@
-"""Enrolments: a worker enrols themselves, or an instructor or clinic admin enrols many at once; progress per module.
+"""The learning feature's SQL for enrolments: a worker enrols themselves, or an instructor or clinic admin enrols many
+at once; progress per module; who is learning what. (In-person sessions, quizzes, checkoffs, statements and completion
+keep their SQL in their own modules.)
 
 A clinic admin may enrol and see only their own clinic's workers: the clinic is in each query's WHERE.
 """
@@ -222,3 +224,8 @@ async def versions_with_learners(conn: asyncpg.Connection, *, viewer: CurrentUse
         only_clinic, viewer.role,
     )
     return [dict(r) for r in rows]
+
+
+async def active_user_id(conn: asyncpg.Connection, *, email: str) -> UUID | None:
+    """A walk-in to a session: the active account with this email."""
+    return await conn.fetchval("SELECT id FROM users WHERE email = $1 AND active", email.strip().lower())
