@@ -14,13 +14,14 @@ from litestar.plugins.jinja import JinjaTemplateEngine as Engine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from lms.accounts.auth import USER_DEPENDENCY, AuthenticationMiddleware
+from lms.accounts.auth import API_PREFIXES, USER_DEPENDENCY, AuthenticationMiddleware
 from lms.accounts.schemas import ROLE_NAMES
 from lms.credit.corrections import on_record_corrected
 from lms.credit.service import on_completion
 from lms.db.pool import create_pool
 from lms.deps import DEPENDENCIES
-from lms.errors import EXCEPTION_HANDLERS
+from lms.errors import EXCEPTION_HANDLERS, document_problem_responses
+from lms.input_limits import HeaderLimitMiddleware, refuse_invalid_utf8
 from lms.learning.completion import completion_listener, on_completed, on_corrected
 from lms.observability import ObservabilityPlugin, with_request_log
 from lms.routes import ROUTES
@@ -72,7 +73,8 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
         route_handlers=[*ROUTES, create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False)],
         lifespan=[resources],
         dependencies={**DEPENDENCIES, **USER_DEPENDENCY},
-        middleware=[AuthenticationMiddleware()],
+        middleware=[HeaderLimitMiddleware(), AuthenticationMiddleware()],
+        before_request=refuse_invalid_utf8,
         plugins=[ObservabilityPlugin(settings)],
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=templates,
@@ -81,7 +83,8 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
             cookie_name="lms_csrf",
             cookie_secure=settings.cookie_secure,
             cookie_httponly=True,
-            exclude=["/api/", "/xapi/", "/health/"],
+            # API routes check a cookie-authenticated caller's token themselves (lms.accounts.auth)
+            exclude=[f"^{prefix}" for prefix in (*API_PREFIXES, "/health/")],
         ),
         openapi_config=OpenAPIConfig(
             title="lms", version="1", path="/schema", render_plugins=[ScalarRenderPlugin()],
@@ -90,6 +93,7 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
         request_max_body_size=2 * 1024 * 1024,
         debug=False,
     )
+    document_problem_responses(app)
     app.asgi_handler = XapiProtocol(app.asgi_handler)  # version, CORS, HEAD, alternate syntax: before routing
     return with_request_log(app, security_headers(settings))
 

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response
+import msgspec
+from litestar import Litestar, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
 from litestar.exceptions import NotFoundException as LitestarNotFound
 from litestar.exceptions import TooManyRequestsException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Redirect
+from litestar.routes import HTTPRoute
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from lms.i18n import N_, request_language, translations
@@ -133,7 +136,8 @@ def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationExc
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if isinstance(exc, NotAuthorizedException) and _wants_html(request):
         return Redirect(f"/login?next={request.url.path}")
-    titles = {401: N_("Sign in required"), 403: N_("Forbidden"), 404: N_("Not found"), 405: N_("Method not allowed"), 429: N_("Too many requests")}
+    titles = {401: N_("Sign in required"), 403: N_("Forbidden"), 404: N_("Not found"), 405: N_("Method not allowed"), 429: N_("Too many requests"),
+              431: N_("Request headers too large")}
     status = exc.status_code
     detail = exc.detail if exc.detail and status < 500 else titles.get(status, N_("Error"))
     headers = exc.headers or {}
@@ -145,6 +149,9 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
 def server_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     import asyncpg
 
+    if (refused := _input_error(exc)) is not None:
+        status, detail = refused
+        return _respond(request, status, N_("Conflict") if status == 409 else N_("Invalid input"), detail)
     # PostgresConnectionError: the connection broke; OperatorInterventionError: the server is shutting down or
     # starting, or cancelled the query (statement_timeout, the slow-database case): all "try again shortly".
     # InternalClientError "another operation is in progress": a pooled connection caught the server's goodbye
@@ -160,6 +167,64 @@ def server_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Res
         return _respond(request, 400, N_("Invalid input"), "Text may not contain the NUL character (\\u0000).")
     request.logger.exception("unhandled error", exc_info=exc)
     return _respond(request, HTTP_500_INTERNAL_SERVER_ERROR, N_("Server error"), "Something went wrong on our side.")
+
+
+def _input_error(exc: Exception) -> tuple[int, str] | None:
+    """The last line of defence against input the bounds in lms.schemas did not stop: each of these is the client's
+    input or a race between two clients' requests, never the server failing, so it is a 4xx, not a 500."""
+    import asyncpg
+    from asyncpg.exceptions import _base
+
+    if isinstance(exc, RecursionError):
+        # msgspec refuses JSON nested deeper than Python's recursion limit while decoding it
+        return 400, "The JSON is nested too deeply."
+    if isinstance(exc, (_base.DataError, asyncpg.exceptions.NumericValueOutOfRangeError)):
+        # asyncpg refusing an argument (an integer beyond its column's range), or PostgreSQL's overflow on one
+        return 400, "A number is out of range."
+    if isinstance(exc, (asyncpg.exceptions.UniqueViolationError, asyncpg.exceptions.ExclusionViolationError)):
+        return 409, "This was just done by another request at the same moment."
+    if isinstance(exc, (asyncpg.exceptions.SerializationError, asyncpg.exceptions.DeadlockDetectedError)):
+        return 409, "Another request changed the same record at the same moment; try again."
+    return None
+
+
+class Problem(msgspec.Struct, kw_only=True, frozen=True):
+    """Problem details (RFC 9457): how every error on /api and /xapi is answered."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    field: str | None = None  # the input field at fault, when there is one
+    errors: list[dict[str, Any]] | None = None  # every validation error, each naming its field
+
+
+PROBLEM_STATUSES = {
+    400: "Invalid input: the detail (and `field`) names what was wrong",
+    401: "Sign in, or send an API token",
+    403: "Forbidden for this caller (or a missing CSRF token on a cookie-authenticated call)",
+    404: "Not found, or not visible to this caller",
+    405: "Method not allowed",
+    409: "Conflict with the current state, or with a simultaneous request",
+    413: "Request body too large",
+    415: "Unsupported content type",
+    429: "Too many requests",
+    431: "Request headers too large",
+    500: "Server error",
+    503: "Database or media store unavailable for the moment; try again",
+}
+
+
+def document_problem_responses(app: Litestar) -> None:
+    """Every operation in the OpenAPI document lists the errors it may answer, as ``application/problem+json``
+    (what ``_problem`` sends), instead of Litestar's default 400 schema, which is not what this service answers."""
+    specs = {status: ResponseSpec(data_container=Problem, description=text, media_type="application/problem+json",
+                                  generate_examples=False)
+             for status, text in PROBLEM_STATUSES.items()}
+    for route in app.routes:
+        if isinstance(route, HTTPRoute):
+            for handler in route.route_handlers:
+                handler.responses = {**specs, **(handler.responses or {})}
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

@@ -30,6 +30,7 @@ CLINICS = [
     ("salud-para-la-gente", "Salud Para La Gente"),
 ]
 LOCALS = [("seiu-521", "SEIU Local 521"), ("seiu-721", "SEIU Local 721"), ("seiu-1021", "SEIU Local 1021"), ("seiu-uhw", "SEIU-UHW")]
+DEMO_INSTRUCTOR = "maria.instructor@example.org"
 DEMO_USERS: list[tuple[str, str, Role, str | None, str | None, str]] = [
     ("ana.worker@example.org", "Ana Martínez", "worker", "clinica-romero", "seiu-721", "es"),
     ("sam.worker@example.org", "Sam Lee", "worker", "st-johns", "seiu-721", "en"),
@@ -62,6 +63,10 @@ async def seed_if_empty(conn: asyncpg.Connection, settings: Settings, say: Calla
 
     published = await publish_catalogue(conn, settings, say=say)
     say(f"Published {published} course(s) from {settings.courses_dir}.")
+    from lms.catalog.queries import own_every_course
+
+    # The demo instructor authored the starter catalogue: she owns it (program admins may add co-authors).
+    await own_every_course(conn, email=DEMO_INSTRUCTOR)
     lines = [f"{role:<14} {email:<32} {password}" for role, email, password in logins]
     path = write_private(settings.data_dir / "demo-sign-ins.txt", "".join(line + "\n" for line in lines))
     say(f"Demo sign-ins are in {path} (readable only by this user).")

@@ -125,6 +125,15 @@ class Storage:
         got = await self._call(self.client.get_object, Bucket=self.bucket, Key=key, Range=f"bytes=0-{count - 1}")
         return await sync_to_thread(got["Body"].read)
 
+    async def last_bytes(self, key: str, count: int = 4096) -> bytes:
+        got = await self._call(self.client.get_object, Bucket=self.bucket, Key=key, Range=f"bytes=-{count}")
+        return await sync_to_thread(got["Body"].read)
+
+    async def copy(self, source: str, target: str, content_type: str) -> None:
+        """A copy inside the store (the bytes never pass through the service), with its content type set anew."""
+        await self._call(self.client.copy_object, Bucket=self.bucket, Key=target, ContentType=content_type,
+                         CopySource={"Bucket": self.bucket, "Key": source}, MetadataDirective="REPLACE")
+
     async def read(self, key: str) -> bytes:
         got = await self._call(self.client.get_object, Bucket=self.bucket, Key=key)
         return await sync_to_thread(got["Body"].read)

@@ -32,6 +32,11 @@ async def make_user(conn: asyncpg.Connection, email: str, role: str, clinic: str
     ))
 
 
+async def make_owner(conn: asyncpg.Connection, code: str, user_id: Any) -> None:
+    """Make this instructor an owner of the course (courses published from folders in tests have none)."""
+    await conn.execute("INSERT INTO course_owners (course_id, user_id) SELECT id, $2 FROM courses WHERE code = $1", code, user_id)
+
+
 async def token_for(conn: asyncpg.Connection, user_id: Any) -> dict[str, str]:
     created = await account_service.create_token(conn, user_id=user_id, label="test")
     return {"Authorization": f"Bearer {created.token}"}

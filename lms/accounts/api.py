@@ -16,6 +16,7 @@ from lms.accounts.schemas import (
     ROLES, Clinic, ClinicCreate, CurrentUser, LanguageChange, TokenCreate, TokenCreated, TokenOut, UserCreate, UserOut,
 )
 from lms.errors import Forbidden, NotFound
+from lms.schemas import Offset
 
 
 class MeController(Controller):
@@ -56,7 +57,7 @@ class UsersController(Controller):
         self, db: Db, user: User,
         role: Annotated[str | None, QueryParameter(pattern="^(worker|instructor|clinic_admin|program_admin)$")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> list[UserOut]:
         return await queries.list_users(db, viewer=user, role=role, limit=limit, offset=offset)
 

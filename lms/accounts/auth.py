@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from hmac import compare_digest
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
+from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from lms.accounts import queries
@@ -25,6 +27,10 @@ from lms.accounts.schemas import CurrentUser
 from lms.accounts.secrets import token_hash
 
 SESSION_COOKIE = "lms_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# Routes for API clients: Litestar's CSRF middleware (form field or header, for pages) leaves them out, since token and
+# Basic clients carry no CSRF cookie; a browser's cookie-authenticated call there is checked here instead.
+API_PREFIXES = ("/api/", "/xapi/")
 
 
 def bearer_token(authorization: str) -> str | None:
@@ -90,10 +96,27 @@ class AuthenticationMiddleware(ASGIMiddleware):
                 scope["auth"] = "token" if scope["user"] else None
                 if scope["user"] is None:
                     raise NotAuthorizedException("This API token is not valid or was revoked.")
-            elif (cookie := _cookie(scope, SESSION_COOKIE)) is not None:
+            elif not authorization and (cookie := _cookie(scope, SESSION_COOKIE)) is not None:
+                # (a request that names its own credentials, e.g. an LRS client's key, is not signed in by a cookie)
                 scope["user"] = await _caller(state, b"s", cookie, queries.user_by_session)
                 scope["auth"] = "session" if scope["user"] else None
+                if (scope["auth"] and scope["method"] not in SAFE_METHODS and path.startswith(API_PREFIXES)
+                        and not _csrf_header_valid(scope)):
+                    raise PermissionDeniedException("CSRF token verification failed: send the page's token in the X-CSRFToken header.")
         await next_app(scope, receive, send)
+
+
+def _csrf_header_valid(scope: Scope) -> bool:
+    """A session cookie rides along with any request the browser makes, so a state-changing request that signs in by
+    it must also prove it came from one of our pages: the X-CSRFToken header equal to the signed CSRF cookie (the
+    same pair Litestar's middleware accepts, which JavaScript reads from the page's hidden ``_csrf_token`` field)."""
+    config = scope["app"].csrf_config
+    sent = _header(scope, config.header_name.encode())
+    kept = _cookie(scope, config.cookie_name)
+    if not sent or not kept or len(kept) <= CSRF_SECRET_LENGTH or not compare_digest(sent.encode(), kept.encode()):
+        return False
+    random_part, mac = kept[:CSRF_SECRET_LENGTH], kept[CSRF_SECRET_LENGTH:]
+    return compare_digest(mac.encode(), generate_csrf_hash(random_part, config.secret).encode())
 
 
 # Guards are coroutines: Litestar runs a plain-function guard in a worker thread, a thread hop per request.

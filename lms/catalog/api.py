@@ -19,6 +19,7 @@ from lms.errors import NotFound
 from lms.i18n import request_language
 from lms.media.delivery import lesson_media
 from lms.media.schemas import LessonMedia
+from lms.schemas import VersionInPath, VersionInQuery
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
 ActivityKey = Annotated[str, PathParameter(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
@@ -47,7 +48,7 @@ class CatalogController(Controller):
         return out
 
     @get("/{code:str}", operation_id="courses_get")
-    async def get_course(self, db: Db, code: Code, version: Annotated[int | None, QueryParameter(ge=1)] = None) -> VersionDetail:
+    async def get_course(self, db: Db, code: Code, version: VersionInQuery = None) -> VersionDetail:
         found = await queries.version_detail(db, code=code, version=version)
         if found is None:
             raise NotFound(f"no published course {code}" + (f" version {version}" if version else ""))
@@ -64,24 +65,24 @@ class AuthoringController(Controller):
     guards = [require_role(*STAFF)]
 
     @get("/{code:str}/draft", operation_id="authoring_draft_get")
-    async def get_draft(self, db: Db, code: Code) -> CourseDoc:
-        return await service.load_draft(db, code)
+    async def get_draft(self, db: Db, user: User, code: Code) -> CourseDoc:
+        return await service.load_draft(db, code, editor=user)
 
     @put("/{code:str}/draft", operation_id="authoring_draft_put")
-    async def put_draft(self, tx: Tx, code: Code, data: JSONBody[CourseDoc]) -> TranslationStatus:
-        return await service.save_draft(tx, data, code=code)
+    async def put_draft(self, tx: Tx, user: User, code: Code, data: JSONBody[CourseDoc]) -> TranslationStatus:
+        return await service.save_draft(tx, data, code=code, editor=user)
 
     @get("/{code:str}/translations", operation_id="authoring_translations")
-    async def translations(self, db: Db, code: Code) -> TranslationStatus:
-        return service.translation_status(await service.load_draft(db, code))
+    async def translations(self, db: Db, user: User, code: Code) -> TranslationStatus:
+        return service.translation_status(await service.load_draft(db, code, editor=user))
 
     @post("/{code:str}/publish", operation_id="authoring_publish")
     async def publish(self, tx: Tx, user: User, code: Code) -> Published:
-        return await service.publish_draft(tx, code=code, actor_id=user.id)
+        return await service.publish_draft(tx, code=code, editor=user)
 
     @post("/{code:str}/versions/{version:int}/retire", operation_id="authoring_retire", status_code=204)
-    async def retire(self, tx: Tx, user: User, code: Code, version: FromPath[int], data: JSONBody[RetireRequest]) -> None:
-        await service.retire(tx, code=code, version=version, actor_id=user.id, reason=data.reason)
+    async def retire(self, tx: Tx, user: User, code: Code, version: VersionInPath, data: JSONBody[RetireRequest]) -> None:
+        await service.retire(tx, code=code, version=version, editor=user, reason=data.reason)
 
 
 class LessonMediaController(Controller):

@@ -8,7 +8,8 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from lms.catalog.schemas import ActivityPage, VersionDetail, VersionOut
+from lms.accounts.schemas import CurrentUser
+from lms.catalog.schemas import ActivityPage, CourseOwner, VersionDetail, VersionOut
 
 _CURRENT = """SELECT DISTINCT ON (v.course_id) v.*
               FROM course_versions v WHERE v.status = 'published'
@@ -154,8 +155,20 @@ async def insert_version(
     )
 
 
+# May this person ($user_id, $role) edit, publish and retire the course row `c`? Its owners, and program admins.
+def _may_edit(course: str, user: str, role: str) -> str:
+    return f"""({role}::text = 'program_admin' OR EXISTS (
+                   SELECT 1 FROM course_owners o WHERE o.course_id = {course}.id AND o.user_id = {user}::uuid))"""
+
+
 async def get_draft(conn: asyncpg.Connection, *, code: str) -> Any | None:
     return await conn.fetchval("SELECT draft FROM courses WHERE code = $1", code)
+
+
+async def get_draft_for(conn: asyncpg.Connection, *, code: str, editor: CurrentUser) -> Any | None:
+    """The draft, if this person may edit the course."""
+    return await conn.fetchval(f"SELECT c.draft FROM courses c WHERE c.code = $1 AND {_may_edit('c', '$2', '$3')}",
+                               code, editor.id, editor.role)
 
 
 async def save_draft(conn: asyncpg.Connection, *, code: str, track: str, draft: Any) -> None:
@@ -163,6 +176,89 @@ async def save_draft(conn: asyncpg.Connection, *, code: str, track: str, draft: 
         """INSERT INTO courses (code, track, draft) VALUES ($1, $2, $3)
            ON CONFLICT (code) DO UPDATE SET track = EXCLUDED.track, draft = EXCLUDED.draft, draft_updated_at = now()""",
         code, track, draft,
+    )
+
+
+async def save_draft_for(conn: asyncpg.Connection, *, code: str, track: str, draft: Any, editor: CurrentUser) -> bool:
+    """Create the course (an instructor creating it becomes its owner) or change its draft if this person may edit it;
+    False when the course is someone else's."""
+    saved = await conn.fetchval(
+        f"""WITH saved AS (
+                INSERT INTO courses AS c (code, track, draft) VALUES ($1, $2, $3)
+                ON CONFLICT (code) DO UPDATE SET track = EXCLUDED.track, draft = EXCLUDED.draft, draft_updated_at = now()
+                WHERE {_may_edit('c', '$4', '$5')}
+                RETURNING c.id, (xmax = 0) AS created),
+            owner AS (
+                INSERT INTO course_owners (course_id, user_id, added_by)
+                SELECT id, $4, $4 FROM saved WHERE created AND $5 = 'instructor'
+                RETURNING 1)
+            SELECT count(*) FROM saved""",
+        code, track, draft, editor.id, editor.role,
+    )
+    return saved == 1
+
+
+async def may_edit(conn: asyncpg.Connection, *, code: str, editor: CurrentUser) -> bool:
+    return bool(await conn.fetchval(f"SELECT 1 FROM courses c WHERE c.code = $1 AND {_may_edit('c', '$2', '$3')}",
+                                    code, editor.id, editor.role))
+
+
+async def own_every_course(conn: asyncpg.Connection, *, email: str) -> None:
+    """Make this instructor an owner of every course that has none (seeding a catalogue loaded from folders)."""
+    await conn.execute(
+        """INSERT INTO course_owners (course_id, user_id)
+           SELECT c.id, u.id FROM courses c, users u
+           WHERE lower(u.email) = lower($1) AND u.role = 'instructor'
+             AND NOT EXISTS (SELECT 1 FROM course_owners o WHERE o.course_id = c.id)
+           ON CONFLICT DO NOTHING""",
+        email,
+    )
+
+
+async def list_owners(conn: asyncpg.Connection, *, code: str, viewer: CurrentUser) -> list[CourseOwner] | None:
+    """The course's owners, if this person may edit it (None otherwise)."""
+    row = await conn.fetchrow(
+        f"""SELECT c.id, coalesce(jsonb_agg(jsonb_build_object('user_id', u.id, 'display_name', u.display_name,
+                                                                 'email', u.email, 'added_at', o.added_at)
+                                              ORDER BY u.display_name) FILTER (WHERE u.id IS NOT NULL), '[]') AS owners
+            FROM courses c LEFT JOIN course_owners o ON o.course_id = c.id LEFT JOIN users u ON u.id = o.user_id
+            WHERE c.code = $1 AND {_may_edit('c', '$2', '$3')}
+            GROUP BY c.id""",
+        code, viewer.id, viewer.role,
+    )
+    return None if row is None else msgspec.convert(row["owners"], list[CourseOwner])
+
+
+async def add_owner(conn: asyncpg.Connection, *, code: str, email: str, actor: CurrentUser) -> str | None:
+    """Add an instructor (by email) as a co-author; the actor must own the course or be a program admin. Answers the
+    new owner's name, or None when there is no such instructor or course the actor may change."""
+    return await conn.fetchval(
+        f"""WITH added AS (
+                INSERT INTO course_owners (course_id, user_id, added_by)
+                SELECT c.id, u.id, $3 FROM courses c, users u
+                WHERE c.code = $1 AND lower(u.email) = lower($2) AND u.role = 'instructor' AND {_may_edit('c', '$3', '$4')}
+                ON CONFLICT DO NOTHING
+                RETURNING user_id)
+            SELECT u.display_name FROM users u
+            WHERE lower(u.email) = lower($2) AND u.role = 'instructor' AND EXISTS (
+                SELECT 1 FROM courses c WHERE c.code = $1 AND {_may_edit('c', '$3', '$4')})""",
+        code, email.strip(), actor.id, actor.role,
+    )
+
+
+async def remove_owner(conn: asyncpg.Connection, *, code: str, user_id: UUID, actor: CurrentUser) -> str:
+    """Remove a co-author: 'removed', 'last' (a course keeps at least one owner) or 'missing'."""
+    return await conn.fetchval(
+        f"""WITH course AS (
+                SELECT c.id FROM courses c WHERE c.code = $1 AND {_may_edit('c', '$3', '$4')} FOR UPDATE),
+            owners AS (SELECT o.user_id FROM course_owners o JOIN course ON course.id = o.course_id),
+            gone AS (
+                DELETE FROM course_owners o USING course
+                WHERE o.course_id = course.id AND o.user_id = $2 AND (SELECT count(*) FROM owners) > 1
+                RETURNING 1)
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM gone) THEN 'removed'
+                        WHEN EXISTS (SELECT 1 FROM owners WHERE user_id = $2) THEN 'last' ELSE 'missing' END""",
+        code, user_id, actor.id, actor.role,
     )
 
 
@@ -175,20 +271,24 @@ async def list_versions(conn: asyncpg.Connection, *, code: str) -> list[VersionO
     return [msgspec.convert(dict(r), VersionOut) for r in rows]
 
 
-async def retire_version(conn: asyncpg.Connection, *, code: str, version: int) -> bool:
+async def retire_version(conn: asyncpg.Connection, *, code: str, version: int, editor: CurrentUser | None) -> bool:
+    """Retire a published version, if this person may (None: the system, e.g. a command on the server)."""
     done = await conn.fetchval(
-        """UPDATE course_versions v SET status = 'retired', retired_at = now()
-           FROM courses c WHERE c.id = v.course_id AND c.code = $1 AND v.version = $2 AND v.status = 'published'
-           RETURNING v.id""",
-        code, version,
+        f"""UPDATE course_versions v SET status = 'retired', retired_at = now()
+            FROM courses c WHERE c.id = v.course_id AND c.code = $1 AND v.version = $2 AND v.status = 'published'
+            AND ($3::uuid IS NULL AND $4::text IS NULL OR {_may_edit('c', '$3', '$4')})
+            RETURNING v.id""",
+        code, version, editor.id if editor else None, editor.role if editor else None,
     )
     return done is not None
 
 
-async def authoring_list(conn: asyncpg.Connection) -> list[dict[str, Any]]:
+async def authoring_list(conn: asyncpg.Connection, *, editor: CurrentUser) -> list[dict[str, Any]]:
+    """The courses this person may edit."""
     rows = await conn.fetch(
-        """SELECT c.code, c.track, c.draft -> 'title' AS title, c.draft_updated_at,
-                  (SELECT max(version) FROM course_versions v WHERE v.course_id = c.id) AS latest_version
-           FROM courses c ORDER BY c.track, c.code"""
+        f"""SELECT c.code, c.track, c.draft -> 'title' AS title, c.draft_updated_at,
+                   (SELECT max(version) FROM course_versions v WHERE v.course_id = c.id) AS latest_version
+            FROM courses c WHERE {_may_edit('c', '$1', '$2')} ORDER BY c.track, c.code""",
+        editor.id, editor.role,
     )
     return [dict(r) for r in rows]

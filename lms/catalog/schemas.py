@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
+
+import msgspec
 
 from lms.schemas import Request, Response
 
@@ -100,7 +102,14 @@ class TranslationStatus(Response):
 
 
 class RetireRequest(Request):
-    reason: str = ""
+    reason: Annotated[str, msgspec.Meta(min_length=3, max_length=500, description="Why (kept in the audit log)")]
+
+
+class CourseOwner(Response):
+    user_id: UUID
+    display_name: str
+    email: str
+    added_at: datetime
 
 
 class CatalogueFilters(Response):

@@ -9,6 +9,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.catalog import queries
 from lms.catalog.cache import catalogue_changed
@@ -18,7 +19,7 @@ from lms.catalog.content import (
 from lms.catalog.render import render_markdown
 from lms.catalog.schemas import CatalogueFilters, Published, TranslationStatus
 from lms.db.after_commit import after_commit
-from lms.errors import Invalid, NotFound
+from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.media import queries as media_queries
 from lms.media.delivery import learner_entry, missing_alt, signed_draft_media
 from lms.media.schemas import LessonMedia
@@ -101,23 +102,25 @@ async def publish(conn: asyncpg.Connection, doc: CourseDoc, *, actor_id: UUID | 
     return Published(code=doc.code, version=version, version_id=version_id)
 
 
-async def publish_draft(conn: asyncpg.Connection, *, code: str, actor_id: UUID | None) -> Published:
+async def publish_draft(conn: asyncpg.Connection, *, code: str, editor: CurrentUser) -> Published:
     """Publish the draft edited in the browser or through the API, with the uploaded media its lessons name."""
-    doc = await load_draft(conn, code)
-    return await publish(conn, doc, actor_id=actor_id, media=await lesson_media_for_draft(conn, doc))
+    doc = await load_draft(conn, code, editor=editor)
+    return await publish(conn, doc, actor_id=editor.id, media=await lesson_media_for_draft(conn, doc))
 
 
-async def load_draft(conn: asyncpg.Connection, code: str) -> CourseDoc:
-    raw = await queries.get_draft(conn, code=code)
+async def load_draft(conn: asyncpg.Connection, code: str, *, editor: CurrentUser) -> CourseDoc:
+    """The draft of a course this person may edit (its owners, program admins); 404 for anyone else's."""
+    raw = await queries.get_draft_for(conn, code=code, editor=editor)
     if raw is None:
-        raise NotFound(f"no course {code}")
+        raise NotFound(f"no course {code} that you may edit (its owners and program admins may)")
     return msgspec.convert(raw, CourseDoc)
 
 
-async def save_draft(conn: asyncpg.Connection, doc: CourseDoc, *, code: str) -> TranslationStatus:
+async def save_draft(conn: asyncpg.Connection, doc: CourseDoc, *, code: str, editor: CurrentUser) -> TranslationStatus:
     if doc.code != code:
         raise Invalid("the course code in the document differs from the one in the URL", field="code")
-    await queries.save_draft(conn, code=doc.code, track=doc.track, draft=msgspec.to_builtins(doc))
+    if not await queries.save_draft_for(conn, code=doc.code, track=doc.track, draft=msgspec.to_builtins(doc), editor=editor):
+        raise Forbidden(f"course {code} belongs to other instructors: ask one of them or a program admin to add you")
     after_commit(conn, catalogue_changed)  # the catalogue shows the course's track
     return translation_status(doc)
 
@@ -127,11 +130,35 @@ def translation_status(doc: CourseDoc) -> TranslationStatus:
     return TranslationStatus(code=doc.code, languages=doc.languages, missing=missing, complete=not any(missing.values()))
 
 
-async def retire(conn: asyncpg.Connection, *, code: str, version: int, actor_id: UUID, reason: str) -> None:
-    if not await queries.retire_version(conn, code=code, version=version):
-        raise NotFound(f"no published version {version} of {code}")
+async def retire(conn: asyncpg.Connection, *, code: str, version: int, editor: CurrentUser | None, reason: str) -> None:
+    """Take a version out of the catalogue (its owners, program admins, or the system: ``editor=None``), for a reason
+    kept in the audit log."""
+    reason = reason.strip()
+    if len(reason) < 3:
+        raise Invalid("reason: say why the version is retired", field="reason")
+    if not await queries.retire_version(conn, code=code, version=version, editor=editor):
+        raise NotFound(f"no published version {version} of {code} that you may retire")
+    actor_id = editor.id if editor else None
     after_commit(conn, catalogue_changed)
     await record(conn, actor_id=actor_id, action="course.retired", subject=f"{code} v{version}", detail={"reason": reason})
+
+
+async def add_owner(conn: asyncpg.Connection, *, code: str, email: str, actor: CurrentUser) -> str:
+    """An owner or a program admin adds an instructor as a co-author (audited)."""
+    name = await queries.add_owner(conn, code=code, email=email, actor=actor)
+    if name is None:
+        raise Invalid("email: no instructor with this email (co-authors are instructors)", field="email")
+    await record(conn, actor_id=actor.id, action="course.owner_added", subject=code, detail={"email": email.strip().lower()})
+    return name
+
+
+async def remove_owner(conn: asyncpg.Connection, *, code: str, user_id: UUID, actor: CurrentUser) -> None:
+    outcome = await queries.remove_owner(conn, code=code, user_id=user_id, actor=actor)
+    if outcome == "last":
+        raise Conflict("a course keeps at least one owner: add another before removing this one", field="user_id")
+    if outcome != "removed":
+        raise NotFound("no such owner of a course you may change", field="user_id")
+    await record(conn, actor_id=actor.id, action="course.owner_removed", subject=code, detail={"user_id": str(user_id)})
 
 
 def _as_uuid(value: str) -> UUID | None:

@@ -20,6 +20,7 @@ from lms.kept_figures import clinic_changed
 from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import NotFound
 from lms import csv_export
+from lms.schemas import INT4_MAX
 
 CodeParam = Annotated[str, PathParameter(min_length=1, max_length=40)]
 Months = Annotated[int, QueryParameter(ge=1, le=120)]
@@ -69,7 +70,7 @@ class PublicKeysController(Controller):
         return await service.did_document(tx, settings)
 
     @get("/credentials/status/{number:int}", operation_id="status_list_get", media_type="application/vc+ld+json")
-    async def status_list(self, tx: Tx, settings: SettingsDep, number: FromPath[int]) -> dict[str, Any]:
+    async def status_list(self, tx: Tx, settings: SettingsDep, number: Annotated[int, PathParameter(ge=0, le=INT4_MAX)]) -> dict[str, Any]:
         return await service.status_list_credential(tx, settings, number)
 
 

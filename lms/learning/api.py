@@ -23,7 +23,7 @@ from lms.learning.schemas import (
     MyEnrollment, Progress, QrCode, QuizAttempt, QuizSubmission, Roster, RosterUpdate, SessionCreate, SessionOut,
 )
 from lms import csv_export
-from lms.schemas import Request as RequestStruct
+from lms.schemas import Request as RequestStruct, VersionInPath
 
 TEACHERS = ("instructor", "program_admin")
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
@@ -92,7 +92,7 @@ class LearnersController(Controller):
     guards = [require_role("instructor", "clinic_admin", "program_admin")]
 
     @get("/{code:str}/{version:int}", operation_id="learners_of_version")
-    async def learners(self, db: Db, user: User, code: Code, version: FromPath[int]) -> list[LearnerRow]:
+    async def learners(self, db: Db, user: User, code: Code, version: VersionInPath) -> list[LearnerRow]:
         """Progress of a course version's learners (a clinic admin: their clinic's workers only)."""
         found = await queries.version_learners(db, viewer=user, code=code, version=version)
         if found is None:

@@ -25,7 +25,7 @@ from lms.learning import attendance, page_data, qr, queries, quizzes, sessions, 
 from lms.learning.schemas import AttendForm, CheckinCodeForm, DoneForm
 from lms.learning.statements import record_statements
 from lms.media.delivery import lesson_media, visitor_media
-from lms.schemas import safe_next
+from lms.schemas import VersionInPath, VersionInQuery, safe_next
 from lms.web import page, rendered_block
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
@@ -64,7 +64,7 @@ class CoursePages(Controller):
 
     @get("/courses/{code:str}", operation_id="page_course")
     async def course(
-        self, request: Request[Any, Any, Any], code: Code, version: Annotated[int | None, QueryParameter(ge=1)] = None,
+        self, request: Request[Any, Any, Any], code: Code, version: VersionInQuery = None,
     ) -> Template:
         state, user = request.app.state, request.scope.get("user")
 
@@ -89,7 +89,7 @@ class CoursePages(Controller):
 
     @get("/courses/{code:str}/v/{version:int}/{key:str}", operation_id="page_activity")
     async def activity(
-        self, request: Request[Any, Any, Any], code: Code, version: FromPath[int], key: FromPath[str],
+        self, request: Request[Any, Any, Any], code: Code, version: VersionInPath, key: FromPath[str],
     ) -> Template:
         state, user = request.app.state, request.scope.get("user")
 
@@ -126,13 +126,13 @@ class LearningPages(Controller):
         return page(request, "learning/my.html.jinja2", enrollments=mine, tt=_picker(request))
 
     @post("/courses/{code:str}/v/{version:int}/enroll", operation_id="page_enroll", guards=[require_login])
-    async def enroll(self, tx: Tx, user: User, code: Code, version: FromPath[int]) -> Redirect:
+    async def enroll(self, tx: Tx, user: User, code: Code, version: VersionInPath) -> Redirect:
         await queries.enroll_self(tx, user=user, code=code, version=version)
         return Redirect(f"/courses/{code}?version={version}", status_code=303)
 
     @post("/learn/{code:str}/v/{version:int}/{key:str}/done", operation_id="page_lesson_done", guards=[require_login])
     async def lesson_done(
-        self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: Code, version: FromPath[int],
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: Code, version: VersionInPath,
         key: Key, data: URLEncodedBody[DoneForm],
     ) -> Redirect:
         """The no-JavaScript way to finish a lesson: the same `completed` statement the player would send."""
@@ -158,7 +158,7 @@ class LearningPages(Controller):
         return Redirect(safe_next(data.next, following), status_code=303)
 
     @get("/quiz/{code:str}/v/{version:int}/{key:str}", operation_id="page_quiz", guards=[require_login])
-    async def quiz(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: FromPath[int], key: Key) -> Template:
+    async def quiz(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: VersionInPath, key: Key) -> Template:
         found = await quizzes.quiz_for(db, user_id=user.id, code=code, version=version, key=key)
         if found is None:
             raise NotFound()
@@ -166,7 +166,7 @@ class LearningPages(Controller):
 
     @post("/quiz/{code:str}/v/{version:int}/{key:str}", operation_id="page_quiz_submit", guards=[require_login])
     async def submit_quiz(
-        self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: Code, version: FromPath[int], key: Key,
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: Code, version: VersionInPath, key: Key,
     ) -> Template:
         form = await request.form()
         attempt_id = form.get("attempt_id", "")

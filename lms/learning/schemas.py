@@ -9,12 +9,11 @@ from uuid import UUID
 import msgspec
 
 from lms.catalog.content import CourseCode, Key, LanguageTag
-from lms.schemas import Form, Request, Response
+from lms.schemas import Form, Request, Response, VersionNumber
 
 Note = Annotated[str, msgspec.Meta(max_length=2000)]
 Room = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
 Slug = Annotated[str, msgspec.Meta(min_length=2, max_length=63, pattern=r"^[a-z0-9][a-z0-9-]+$")]
-VersionNumber = Annotated[int, msgspec.Meta(ge=1)]
 
 
 # Enrolment -----------------------------------------------------------------------------------------------------------

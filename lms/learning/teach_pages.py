@@ -24,7 +24,7 @@ from lms.i18n import gettext_for, request_language
 from lms.learning import attendance, checkoffs, qr, queries, sessions
 from lms.learning.api import roster_csv_response
 from lms.learning.schemas import BulkForm, CheckoffForm, RosterMark, SessionCreate, SessionForm
-from lms.schemas import safe_next
+from lms.schemas import VersionInPath, safe_next
 from lms.web import page
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
@@ -191,11 +191,11 @@ class TeachPages(Controller):
                     signs=user.role in TEACHERS)
 
     @get("/courses/{code:str}/v/{version:int}", operation_id="page_teach_learners")
-    async def learners(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: FromPath[int]) -> Template:
+    async def learners(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: VersionInPath) -> Template:
         return await self._learners(request, db, user, code, version)
 
     @post("/courses/{code:str}/v/{version:int}/enroll", operation_id="page_teach_enroll")
-    async def enroll(self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code, version: FromPath[int], data: URLEncodedBody[BulkForm]) -> Template:
+    async def enroll(self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code, version: VersionInPath, data: URLEncodedBody[BulkForm]) -> Template:
         emails = [e for e in re.split(r"[\s,;]+", data.emails) if e]
         try:
             result = await queries.bulk_enroll(tx, actor=user, code=code, version=version, emails=emails, user_ids=[])

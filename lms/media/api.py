@@ -9,6 +9,7 @@ from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, JSONBody, PathParameter
 
 from lms.accounts.auth import STAFF, require_role
+from lms.media.guards import require_course_editor
 from lms.deps import Db, StorageDep, Tx, User
 from lms.errors import NotFound
 from lms.media import queries, service
@@ -40,7 +41,7 @@ class MediaController(Controller):
             raise NotFound("no such media in this course", field="media_id")
         return found
 
-    @post("/uploads", operation_id="media_upload_create", status_code=201)
+    @post("/uploads", operation_id="media_upload_create", guards=[require_course_editor], status_code=201)
     async def create_upload(
         self, request: Request[Any, Any, Any], tx: Tx, storage: StorageDep, user: User, code: Code,
         data: JSONBody[UploadRequest],
@@ -49,7 +50,7 @@ class MediaController(Controller):
         or when ``multipart`` is asked, presigned part URLs (PUT each part, keep each ETag). Then call complete."""
         return await service.request_upload(tx, storage, code=code, data=data, user_id=user.id, api_base=base_url(request))
 
-    @post("/{media_id:uuid}/complete", operation_id="media_upload_complete", status_code=200)
+    @post("/{media_id:uuid}/complete", operation_id="media_upload_complete", guards=[require_course_editor], status_code=200)
     async def complete_upload(
         self, db: Db, storage: StorageDep, user: User, code: Code, media_id: FromPath[UUID],
         data: JSONBody[CompleteRequest | None] = None,
@@ -58,7 +59,7 @@ class MediaController(Controller):
         that is not what was declared, or not allowed, is deleted and refused with 400."""
         return await service.complete_upload(db, storage, code=code, media_id=media_id, parts=data.parts if data else [], user_id=user.id)
 
-    @delete("/{media_id:uuid}", operation_id="media_delete", status_code=204)
+    @delete("/{media_id:uuid}", operation_id="media_delete", guards=[require_course_editor], status_code=204)
     async def delete_media(self, tx: Tx, storage: StorageDep, user: User, code: Code, media_id: FromPath[UUID]) -> None:
         """Delete a file (a video with its captions) that no version shows; 409 names the versions that do."""
         await service.delete_media(tx, storage, code=code, media_id=media_id, user_id=user.id)

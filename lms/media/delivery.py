@@ -14,7 +14,6 @@ from botocore.exceptions import BotoCoreError
 from lms.accounts.schemas import CurrentUser
 from lms.i18n import base_language
 from lms.media import queries
-from lms.media.types import storage_key
 from lms.media.schemas import CaptionTrack, LessonMedia, MediaOut, PlayableMedia, StoredMedia
 from lms.storage import Storage
 
@@ -42,10 +41,10 @@ def sign(storage: Storage, row: StoredMedia) -> str:
     return sign_url(storage, key=row.storage_key, kind=row.kind, content_type=row.content_type, filename=row.filename)
 
 
-def preview_url(storage: Storage, media: MediaOut, expires: int = 900) -> str:
+def preview_url(storage: Storage, media: MediaOut, key: str, expires: int = 900) -> str:
     """For the library page: staff open a file they uploaded (same type and disposition rules as learners)."""
-    return sign_url(storage, key=storage_key(media.course_code, media.id), kind=media.kind, content_type=media.content_type,
-                    filename=media.filename, expires=expires)
+    return sign_url(storage, key=key, kind=media.kind, content_type=media.content_type, filename=media.filename,
+                    expires=expires)
 
 
 def _ids(refs: list[dict[str, Any]]) -> list[UUID]:

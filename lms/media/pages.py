@@ -16,6 +16,7 @@ from litestar.params import FromPath, FromQuery, PathParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from lms.accounts.auth import STAFF, require_role
+from lms.media.guards import require_course_editor
 from lms.deps import Db, StorageDep, Tx, User
 from lms.errors import NotFound, StoreUnavailable
 from lms.i18n import N_, gettext_for, request_language
@@ -59,7 +60,8 @@ class MediaPages(Controller):
             if item.kind == "captions" and item.video_id and not item.replaced:
                 captions.setdefault(item.video_id, []).append(item)
         files = [m for m in media if m.kind != "captions"]
-        previews = {m.id: preview_url(storage, m) for m in media if m.status == "ready"}
+        keys = await queries.storage_keys(db, ids=[m.id for m in media if m.status == "ready"])
+        previews = {m.id: preview_url(storage, m, keys[m.id]) for m in media if m.id in keys}
         return page(
             request, "media/library.html.jinja2", status=status, doc=doc, code=code, files=files, captions=captions,
             videos=[m for m in files if m.kind == "video" and m.status == "ready"], previews=previews,
@@ -74,14 +76,14 @@ class MediaPages(Controller):
             return exc.status, exc.localize(request_language(request)).detail
         return 503, gettext_for(request_language(request))(STORE_DOWN)
 
-    @get("/", operation_id="page_media_library")
+    @get("/", operation_id="page_media_library", guards=[require_course_editor])
     async def library(
         self, request: Request[Any, Any, Any], db: Db, storage: StorageDep, code: Code,
         done: FromQuery[UUID | None] = None, deleted: FromQuery[str | None] = None,
     ) -> Template:
         return await self._library(request, db, storage, code, done=done, deleted=deleted)
 
-    @post("/uploads", operation_id="page_media_upload")
+    @post("/uploads", operation_id="page_media_upload", guards=[require_course_editor])
     async def upload(
         self, request: Request[Any, Any, Any], tx: Tx, storage: StorageDep, user: User, code: Code,
         data: URLEncodedBody[UploadForm],
@@ -97,7 +99,7 @@ class MediaPages(Controller):
             return await self._library(request, tx, storage, code, status=status, error=message)
         return page(request, "media/send.html.jinja2", code=code, ticket=ticket, accept=ACCEPT, kind_names=KIND_NAMES)
 
-    @get("/{media_id:uuid}/uploaded", operation_id="page_media_uploaded")
+    @get("/{media_id:uuid}/uploaded", operation_id="page_media_uploaded", guards=[require_course_editor])
     async def uploaded(
         self, request: Request[Any, Any, Any], db: Db, storage: StorageDep, user: User, code: Code, media_id: FromPath[UUID],
     ) -> Template | Redirect:
@@ -109,7 +111,7 @@ class MediaPages(Controller):
             return await self._library(request, db, storage, code, status=status, error=message)
         return Redirect(f"/author/{code}/media?done={media_id}", status_code=303)
 
-    @post("/{media_id:uuid}/delete", operation_id="page_media_delete")
+    @post("/{media_id:uuid}/delete", operation_id="page_media_delete", guards=[require_course_editor])
     async def delete(
         self, request: Request[Any, Any, Any], tx: Tx, storage: StorageDep, user: User, code: Code, media_id: FromPath[UUID],
     ) -> Template | Redirect:

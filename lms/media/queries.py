@@ -100,7 +100,20 @@ async def insert_pending(
     return msgspec.convert(dict(row), MediaOut)
 
 
-async def mark_ready(conn: asyncpg.Connection, *, media_id: UUID, content_type: str, byte_size: int) -> None:
+async def may_edit_course(conn: asyncpg.Connection, *, code: str, editor: CurrentUser) -> bool:
+    """Its owners and program admins may change a course's media (the same rule as lms.catalog.queries._may_edit)."""
+    return bool(await conn.fetchval(
+        """SELECT 1 FROM courses c WHERE c.code = $1 AND ($3::text = 'program_admin' OR EXISTS (
+               SELECT 1 FROM course_owners o WHERE o.course_id = c.id AND o.user_id = $2::uuid))""",
+        code, editor.id, editor.role))
+
+
+async def storage_keys(conn: asyncpg.Connection, *, ids: list[UUID]) -> dict[UUID, str]:
+    """Where each file is in the store (an upload moves once checked, so the key is read, never rebuilt)."""
+    return {r["id"]: r["storage_key"] for r in await conn.fetch("SELECT id, storage_key FROM media WHERE id = ANY($1)", ids)}
+
+
+async def mark_ready(conn: asyncpg.Connection, *, media_id: UUID, content_type: str, byte_size: int, storage_key: str) -> None:
     """Ready, with the measured size and the type found in the file; newer captions replace older ones.
     Two statements (call inside a transaction): the old captions must step aside before the unique index sees the new."""
     try:
@@ -113,9 +126,10 @@ async def mark_ready(conn: asyncpg.Connection, *, media_id: UUID, content_type: 
             media_id,
         )
         await conn.execute(
-            """UPDATE media SET status = 'ready', content_type = $2, byte_size = $3, upload_id = NULL, ready_at = now()
+            """UPDATE media SET status = 'ready', content_type = $2, byte_size = $3, upload_id = NULL, ready_at = now(),
+                                storage_key = $4
                WHERE id = $1 AND status = 'pending'""",
-            media_id, content_type, byte_size,
+            media_id, content_type, byte_size, storage_key,
         )
     except asyncpg.UniqueViolationError:
         raise Conflict("captions in this language were added to this video at the same moment; try again", field="language") from None

@@ -17,12 +17,12 @@ from lms.media.schemas import (
 )
 from lms.media.types import (
     MAX_BYTES, SINGLE_POST_MAX, SNIFF_BYTES, MediaConflict, MediaRefused, check_content, check_declared,
-    normalise_type, part_plan, safe_filename, storage_key,
+    check_no_embedded_markup, final_key, normalise_type, part_plan, safe_filename, storage_key,
 )
 from lms.media.webvtt import check_webvtt
 from lms.storage import Storage
 
-UPLOAD_SECONDS = 900           # a presigned POST must start within 15 minutes: a short window to overwrite a checked file
+UPLOAD_SECONDS = 300           # a presigned POST must start within 5 minutes (and is useless once the file is checked)
 PART_SECONDS = 12 * 3600       # a 2 GB video over a slow line takes a while
 
 
@@ -87,21 +87,27 @@ async def complete_upload(
     if media.status == "pending":
         if media.upload_id is not None:
             await _assemble(storage, media, parts)
-        head = await storage.head(media.storage_key)
+        # Move the file out of the upload form's reach first, then check the copy: posting the form again (it stays
+        # valid a few minutes) can then only write a file nobody serves, never replace the checked one.
+        checked_key = final_key(media.storage_key)
+        if await storage.head(media.storage_key) is not None:
+            await storage.copy(media.storage_key, checked_key, media.content_type)
+            await storage.delete(media.storage_key)
+        head = await storage.head(checked_key)  # also there when an earlier call moved it and then failed
         if head is None:
             raise MediaConflict(N_("No file has arrived for this upload yet: send the file first, then finish the upload."))
         size = int(head["ContentLength"])
         try:
-            content_type = await _check_object(storage, media, size)
+            content_type = await _check_object(storage, media, checked_key, size)
         except MediaRefused as refused:
-            await storage.delete(media.storage_key)
+            await storage.delete(checked_key)
             async with conn.transaction():
                 await queries.delete_pending(conn, media_id=media.id)
                 await record(conn, actor_id=user_id, action="media.refused", subject=media.storage_key,
                              detail={"filename": media.filename, "declared": media.content_type, "reason": refused.detail})
             raise
         async with conn.transaction():
-            await queries.mark_ready(conn, media_id=media.id, content_type=content_type, byte_size=size)
+            await queries.mark_ready(conn, media_id=media.id, content_type=content_type, byte_size=size, storage_key=checked_key)
             await record(conn, actor_id=user_id, action="media.uploaded", subject=media.storage_key,
                          detail={"filename": media.filename, "kind": media.kind, "content_type": content_type, "bytes": size})
     done = await queries.get_media(conn, code=code, media_id=media_id)
@@ -123,17 +129,19 @@ async def _assemble(storage: Storage, media: StoredMedia, parts: list[PartDone])
                            field="parts", reason=reason) from None
 
 
-async def _check_object(storage: Storage, media: StoredMedia, size: int) -> str:
+async def _check_object(storage: Storage, media: StoredMedia, key: str, size: int) -> str:
     if size > media.byte_size or size > MAX_BYTES[media.kind]:
         raise MediaRefused(N_("The file is larger (%(size)s bytes) than announced (%(declared)s bytes)."),
                            size=size, declared=media.byte_size)
     if media.kind == "captions":
-        data = await storage.read(media.storage_key)
+        data = await storage.read(key)
     else:
-        data = await storage.first_bytes(media.storage_key, SNIFF_BYTES)
+        data = await storage.first_bytes(key, SNIFF_BYTES)
     content_type = check_content(media.content_type, data)
     if media.kind == "captions":
         check_webvtt(data)
+    else:
+        check_no_embedded_markup(media.kind, data, await storage.last_bytes(key, SNIFF_BYTES) if size > SNIFF_BYTES else b"")
     return content_type
 
 

@@ -216,6 +216,28 @@ def check_content(declared: str, head: bytes) -> str:
                        found=Text(found.what), declared=Text(name))
 
 
+# Markup that a browser would run if it ever treated the file as a page: a polyglot (a valid MP4 or PNG header, then
+# HTML or script in the body or at the end) is refused even though its first bytes are right.
+_EMBEDDED_MARKUP = (b"<script", b"<html", b"<!doctype html", b"<iframe", b"<svg", b"<body", b"<object", b"<embed",
+                    b"javascript:", b"<?xml-stylesheet")
+
+
+def check_no_embedded_markup(kind: str, *pieces: bytes) -> None:
+    """Refuse a media file that carries a web page or script inside (the first and last bytes are looked at)."""
+    if kind == "captions":
+        return  # text, checked line by line as WebVTT
+    for piece in pieces:
+        lowered = piece.lower()
+        if any(marker in lowered for marker in _EMBEDDED_MARKUP):
+            raise MediaRefused(N_("This file carries a web page or script inside it. Such files are never accepted: "
+                                  "export the file again from the program that made it."))
+
+
+def final_key(upload_key: str) -> str:
+    """Where a file lives once checked: no upload form can write here, so what was checked is what is served."""
+    return f"{upload_key}.checked"
+
+
 def safe_filename(name: str, content_type: str) -> str:
     """A download name that cannot break a header or a path: ASCII letters, digits, dot, dash; our extension."""
     name = name.replace("\\", "/").rsplit("/", 1)[-1]

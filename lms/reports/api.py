@@ -16,6 +16,7 @@ from lms.reports.schemas import (
     AuditPage, ClinicDashboard, PendingSurvey, ProgramDashboard, Survey, SurveyAnswered, SurveyAnswerIn, SurveyIn,
     SurveyResults, TargetIn, TargetProgress,
 )
+from lms.schemas import IdInQuery
 
 Text = Annotated[str | None, QueryParameter(max_length=64)]
 Day = Annotated[str | None, QueryParameter(max_length=10, description="A date, YYYY-MM-DD (California)")]
@@ -48,7 +49,7 @@ class ProgramReportsController(Controller):
     @get("/audit", operation_id="reports_audit")
     async def audit(
         self, db: Db, action: Text = None, actor: Annotated[str | None, QueryParameter(max_length=254)] = None,
-        start: Day = None, end: Day = None, before: Annotated[int | None, QueryParameter(ge=1)] = None,
+        start: Day = None, end: Day = None, before: IdInQuery = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> AuditPage:
         """Newest first; pass `next_before` back as `before` for the next page."""

@@ -21,6 +21,7 @@ from lms.kept_figures import STORE as FIGURES
 from lms.kept_figures import kept_figures
 from lms.reports.schemas import ClinicDashboard, Filters
 from lms.web import page, rendered_block
+from lms.schemas import IdInQuery
 
 Text = Annotated[str | None, QueryParameter(max_length=64)]
 Table = Annotated[str, PathParameter(pattern=r"^[a-z_]{2,20}\.csv$")]
@@ -168,7 +169,7 @@ class ReportPages(Controller):
     async def audit(
         self, request: Request[Any, Any, Any], db: Db, action: Text = None,
         actor: Annotated[str | None, QueryParameter(max_length=254)] = None, start: Text = None, end: Text = None,
-        before: Annotated[int | None, QueryParameter(ge=1)] = None,
+        before: IdInQuery = None,
     ) -> Template:
         start_day = dashboards.parse_day(start, "start")
         end_day = dashboards.parse_day(end, "end")

@@ -10,7 +10,7 @@ import msgspec
 
 from lms.catalog.content import CourseCode, Key, LangMap, LanguageTag
 from lms.i18n import N_
-from lms.schemas import Request, Response
+from lms.schemas import Int4, Request, Response, VersionNumber
 
 QuestionKind = Literal["likert", "text"]
 SurveyKind = Literal["post_course", "on_demand"]
@@ -74,9 +74,9 @@ class SurveyAnswerIn(Request):
     """A worker's answers: question key -> 1..5 (Likert) or text. Post-course surveys name the course version."""
 
     language: LanguageTag
-    answers: dict[str, int | Comment]
+    answers: dict[str, Int4 | Comment]
     course: CourseCode | None = None
-    version: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    version: VersionNumber | None = None
 
 
 class SurveyAnswered(Response):

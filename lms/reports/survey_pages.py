@@ -20,6 +20,7 @@ from lms.i18n import gettext_for, locale_of, request_language
 from lms.reports import dashboards, exports, queries, service, surveys, views
 from lms.reports.schemas import LIKERT_LABELS, SURVEY_KIND_NAMES, Survey, SurveyIn
 from lms.web import page
+from lms.schemas import VersionInPath
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
 Text = Annotated[str | None, QueryParameter(max_length=64)]
@@ -102,12 +103,12 @@ class SurveyPages(Controller):
         return await self._submit(request, tx, user, survey_id=survey_id, code=None, version=None, action=f"/surveys/{survey_id}")
 
     @get("/after/{code:str}/{version:int}", operation_id="page_survey_after_course")
-    async def after_course(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: FromPath[int]) -> Template:
+    async def after_course(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: VersionInPath) -> Template:
         return await self._show(request, db, user, survey_id=None, code=code, version=version,
                                 action=f"/surveys/after/{code}/{version}")
 
     @post("/after/{code:str}/{version:int}", operation_id="page_survey_after_course_answer")
-    async def answer_after_course(self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code, version: FromPath[int]) -> Template:
+    async def answer_after_course(self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code, version: VersionInPath) -> Template:
         return await self._submit(request, tx, user, survey_id=None, code=code, version=version,
                                   action=f"/surveys/after/{code}/{version}")
 

@@ -38,11 +38,17 @@
     var waiting = load().length;
     if (waiting) { say("waiting", waiting); } else if (statusEl && statusEl.textContent) { say("sent"); }
   }
+  // The session cookie signs the request in, so the service also wants the page's CSRF token (every page has one in
+  // its language form).
+  function csrfToken() {
+    var field = document.querySelector("input[name=_csrf_token]");
+    return field ? field.value : "";
+  }
   function post(statements) {
     return window.fetch("/xapi/statements", {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-Experience-API-Version": "1.0.3" },
+      headers: { "Content-Type": "application/json", "X-Experience-API-Version": "1.0.3", "X-CSRFToken": csrfToken() },
       body: JSON.stringify(statements)
     });
   }

@@ -45,7 +45,10 @@
   }
 
   function callService(url, payload) {
-    return send("POST", url, JSON.stringify(payload), { "Content-Type": "application/json", "Accept": "application/json" })
+    var csrf = form.querySelector("input[name=_csrf_token]");
+    return send("POST", url, JSON.stringify(payload), {
+      "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf ? csrf.value : ""
+    })
       .then(function (xhr) {
         if (xhr.status < 200 || xhr.status > 299) { throw new Error(problem(xhr)); }
         return JSON.parse(xhr.responseText);

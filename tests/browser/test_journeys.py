@@ -23,7 +23,7 @@ import pytest
 from lms.app import create_app
 from lms.embedded.ports import free_port
 from tests.browser.conftest import ARTIFACTS, PHONE
-from tests.helpers import PASSWORD, make_clinic, make_user
+from tests.helpers import PASSWORD, make_clinic, make_owner, make_user
 from tests.integration.test_media import MP4, VTT_EN, VTT_ES
 from tests.integration.test_offline_soak import ServerThread
 
@@ -80,10 +80,12 @@ async def people(conn, tmp_path):
 
     await publish_folder(conn, journey_course(tmp_path))
     await make_clinic(conn, "clinica-romero")
+    instructor = await make_user(conn, "maria@example.org", "instructor", name="María López")
+    await make_owner(conn, CODE, instructor.id)  # she authors the course
     return {
         "worker": await make_user(conn, "ana@example.org", "worker", clinic="clinica-romero", language="en", name="Ana Pérez"),
         "admin": await make_user(conn, "rosa@example.org", "clinic_admin", clinic="clinica-romero", name="Rosa Díaz"),
-        "instructor": await make_user(conn, "maria@example.org", "instructor", name="María López"),
+        "instructor": instructor,
     }
 
 

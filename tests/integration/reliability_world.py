@@ -14,7 +14,7 @@ from uuid import UUID
 import asyncpg
 
 from tests.conftest import COURSES_DIR
-from tests.helpers import make_clinic, make_user, publish_folder, token_for
+from tests.helpers import make_clinic, make_owner, make_user, publish_folder, token_for
 
 COURSE = "DA-IC-101"
 
@@ -62,6 +62,7 @@ async def build_world(conn: asyncpg.Connection, *, certificates_for: tuple[str, 
     for name, (role, clinic) in CAST.items():
         user = await make_user(conn, f"{name.replace('_', '-')}@example.org", role, clinic=clinic, name=name.replace("_", " ").title())
         people[name] = Person(role, user.email, user.id, clinic, await token_for(conn, user.id))
+    await make_owner(conn, COURSE, people["instructor"].id)  # the instructor authors the course
     for name in certificates_for:
         person = people[name]
         person.enrollment_id = await do_everything(conn, user_id=person.id, version_id=published.version_id,

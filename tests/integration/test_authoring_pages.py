@@ -7,7 +7,9 @@ from tests.helpers import csrf_from, make_clinic, make_user, publish_folder, sig
 
 
 async def _instructor(client, conn):
-    await make_user(conn, "maria@example.org", "instructor")
+    """María, owner of every course published so far (the tests publish first)."""
+    maria = await make_user(conn, "maria@example.org", "instructor")
+    await conn.execute("INSERT INTO course_owners (course_id, user_id) SELECT id, $1 FROM courses", maria.id)
     await sign_in(client, "maria@example.org")
 
 

@@ -113,6 +113,9 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /author/{code:str}/preview/{key:str}":                                   STAFF,
     "POST /author/{code:str}/publish":                                            STAFF,
     "POST /author/{code:str}/versions/{version:int}/retire":                      STAFF,
+    "GET /author/{code:str}/owners":                                              STAFF,
+    "POST /author/{code:str}/owners":                                             STAFF,
+    "POST /author/{code:str}/owners/{user_id:uuid}/remove":                       STAFF,
     # media
     "GET /api/v1/courses/{code:str}/media":                                       STAFF,
     "GET /api/v1/courses/{code:str}/media/{media_id:uuid}":                       STAFF,
@@ -433,6 +436,10 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         return COURSE
     if param == "enrollment_id":
         return str(world[person].enrollment_id)
+    if param == "user_id" and route.endswith("/owners/{user_id:uuid}/remove"):
+        await conn.execute("""INSERT INTO course_owners (course_id, user_id) SELECT id, $2 FROM courses WHERE code = $1
+                              ON CONFLICT DO NOTHING""", COURSE, extra["instructor2"])
+        return str(extra["instructor2"])
     if param == "user_id" and route.endswith("/deactivate"):  # someone who may leave without spoiling later calls
         return await _fresh_worker(conn, world[person].clinic)
     if param == "user_id":
@@ -517,6 +524,9 @@ def body_for(route: str, world) -> Any:
         "PUT /api/v1/clinic/workers/{user_id:uuid}/credentials": {"credential": "RDA", "cycle_start": "2025-01-01"},
         "PUT /api/v1/sessions/{session_id:uuid}/roster": {"marks": []},
         "POST /api/v1/reports/surveys/{survey_id:uuid}/responses": {"language": "en", "answers": {"evenings": 4}},
+        "POST /api/v1/authoring/courses/{code:str}/versions/{version:int}/retire": {"reason": "Replaced by a new edition"},
+        "POST /author/{code:str}/versions/{version:int}/retire": {"reason": "Replaced by a new edition"},
+        "POST /author/{code:str}/owners": {"email": "instructor-2@example.org"},
         "POST /api/v1/lrs/clients": {"name": "An outside tool"},
         "POST /admin/lrs-clients": {"name": "An outside tool", "can_read": "on"},
     }

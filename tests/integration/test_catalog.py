@@ -6,7 +6,7 @@ import msgspec
 
 from lms.catalog.course_file import read_course_folder
 from tests.conftest import COURSES_DIR
-from tests.helpers import csrf_from, make_clinic, make_user, publish_folder, sign_in, token_for
+from tests.helpers import csrf_from, make_clinic, make_owner, make_user, publish_folder, sign_in, token_for
 
 
 async def _publish_starters(conn) -> None:
@@ -75,6 +75,7 @@ async def test_an_instructor_publishes_version_2_while_version_1_stays_readable(
     instructor = await make_user(conn, "maria@example.org", "instructor")
     headers = await token_for(conn, instructor.id)
     await publish_folder(conn, COURSES_DIR / "CHW-CORE-101")
+    await make_owner(conn, "CHW-CORE-101", instructor.id)
 
     draft = (await client.get("/api/v1/authoring/courses/CHW-CORE-101/draft", headers=headers)).json()
     draft["title"]["es"] = ""

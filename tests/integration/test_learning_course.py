@@ -57,9 +57,13 @@ async def test_a_worker_completes_a_course_partly_offline_and_the_progress_arriv
             queue.append(statement)
         # ...and when the connection comes back sends it shuffled; the first answer is lost, so it sends it all again.
         shuffled = random.Random(5).sample(queue, len(queue))
-        first_try = await client.post("/xapi/statements", json=shuffled[: len(shuffled) // 2 + 1], headers=XAPI)
+        # player.js sends the page's CSRF token with the session cookie; without it the cookie alone is refused
+        refused = await client.post("/xapi/statements", json=shuffled, headers=XAPI)
+        assert refused.status_code == 403
+        sent = {**XAPI, "x-csrftoken": csrf_from(page.text)}
+        first_try = await client.post("/xapi/statements", json=shuffled[: len(shuffled) // 2 + 1], headers=sent)
         assert first_try.status_code == 200, first_try.text
-        again = await client.post("/xapi/statements", json=shuffled[::-1] + shuffled[:2], headers=XAPI)
+        again = await client.post("/xapi/statements", json=shuffled[::-1] + shuffled[:2], headers=sent)
         assert again.status_code == 200, again.text
         assert sorted(again.json()) == sorted(s["id"] for s in queue)
 

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from lms.accounts.schemas import CurrentUser
 from lms.catalog.loader import publish_folder
 from lms.storage import Storage
-from tests.helpers import csrf_from, make_clinic, make_user, sign_in, token_for
+from tests.helpers import csrf_from, make_clinic, make_owner, make_user, sign_in, token_for
 
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00\x00\x00\x08free" + bytes(range(256)) * 8
 HTML = b"<!DOCTYPE html><html><head><title>Free prize</title></head><body><script>steal()</script></body></html>"
@@ -83,7 +83,9 @@ async def draft_course(conn, code: str) -> None:
 
 
 async def instructor_headers(conn) -> dict[str, str]:
+    """An instructor who owns every course there is so far (only owners change a course's media library)."""
     instructor = await make_user(conn, f"teacher-{uuid4().hex[:6]}@example.org", "instructor")
+    await conn.execute("INSERT INTO course_owners (course_id, user_id) SELECT id, $1 FROM courses", instructor.id)
     return await token_for(conn, instructor.id)
 
 
@@ -191,7 +193,9 @@ async def test_a_large_video_goes_as_a_multipart_upload(client, conn, settings):
     done = await client.post(ticket["complete_url"], headers=headers, json={"parts": parts})
     assert done.status_code == 200, done.text
     assert done.json()["byte_size"] == len(body) and done.json()["status"] == "ready"
-    assert (await Storage(settings).head(f"media/{code}/{ticket['media']['id']}"))["ContentLength"] == len(body)
+    # checked and moved out of the upload's reach: the parts' key is empty, the checked copy whole
+    assert await Storage(settings).head(f"media/{code}/{ticket['media']['id']}") is None
+    assert (await Storage(settings).head(f"media/{code}/{ticket['media']['id']}.checked"))["ContentLength"] == len(body)
 
     big = await client.post(f"/api/v1/courses/{code}/media/uploads", headers=headers, json={
         "filename": "course.mp4", "content_type": "video/mp4", "size": 1500 * 1024**2, "kind": "video"})
@@ -286,7 +290,7 @@ async def test_someone_who_may_not_see_the_lesson_gets_no_url(client, conn, sett
         "SELECT id, email, display_name, role, clinic_id, local_id, language FROM users WHERE id = $1", worker.id)))
     assert await may_view_version(conn, None, published.version_id) is False
     assert await may_view_version(conn, sam, published.version_id) is True
-    await service.retire(conn, code=published.code, version=1, actor_id=None, reason="replaced")
+    await service.retire(conn, code=published.code, version=1, editor=None, reason="replaced")
     assert await may_view_version(conn, sam, published.version_id) is False
     retired = await client.get(f"/api/v1/courses/{published.code}/versions/1/activities/handwashing/media",
                                headers=await token_for(conn, worker.id))
@@ -447,7 +451,8 @@ async def test_when_the_store_is_down_uploads_answer_503_and_the_lesson_text_sti
 async def test_the_library_page_uploads_without_javascript(client, conn, settings):
     code = course_code()
     await draft_course(conn, code)
-    await make_user(conn, "maria@example.org", "instructor", language="es")
+    maria = await make_user(conn, "maria@example.org", "instructor", language="es")
+    await make_owner(conn, code, maria.id)
     await sign_in(client, "maria@example.org")
     library = await client.get(f"/author/{code}/media")
     assert library.status_code == 200 and '<script src="/static/upload.js" defer>' in library.text
@@ -484,13 +489,15 @@ async def test_an_instructor_attaches_an_upload_to_a_lesson_in_the_browser_and_p
     from tests.helpers import publish_folder
 
     await publish_folder(conn, COURSES_DIR / "DA-IC-101")
-    await make_user(conn, "maria@example.org", "instructor")
+    await make_owner(conn, "DA-IC-101", (await make_user(conn, "maria@example.org", "instructor")).id)
     await sign_in(client, "maria@example.org")
-    video, _ = await upload(client, {}, "DA-IC-101", MP4, filename="handwash.mp4", content_type="video/mp4", kind="video")
-    await client.post(video["complete_url"], json={})
-    captions, _ = await upload(client, {}, "DA-IC-101", VTT_ES.encode(), filename="es.vtt", content_type="text/vtt",
+    # upload.js sends the library page's CSRF token with each call its session cookie signs in
+    library = {"x-csrftoken": csrf_from((await client.get("/author/DA-IC-101/media")).text)}
+    video, _ = await upload(client, library, "DA-IC-101", MP4, filename="handwash.mp4", content_type="video/mp4", kind="video")
+    assert (await client.post(video["complete_url"], json={}, headers=library)).status_code == 200
+    captions, _ = await upload(client, library, "DA-IC-101", VTT_ES.encode(), filename="es.vtt", content_type="text/vtt",
                                kind="captions", language="es", video_id=video["media"]["id"])
-    await client.post(captions["complete_url"], json={})
+    assert (await client.post(captions["complete_url"], json={}, headers=library)).status_code == 200
 
     editor = await client.get("/author/DA-IC-101/activities/hand-hygiene")
     assert "handwash.mp4" in editor.text and "es.vtt" not in editor.text

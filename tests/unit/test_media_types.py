@@ -130,3 +130,14 @@ def test_webvtt_that_is_not_utf8_or_has_no_cues_is_refused():
         check_webvtt("WEBVTT\n\n00:01.000 --> 00:02.000\nLávese\n".encode("latin-1"))
     with pytest.raises(MediaRefused, match="no cues"):
         check_webvtt(b"WEBVTT\n\nNOTE nothing here\n")
+
+
+def test_a_valid_header_with_a_page_inside_is_refused_as_a_polyglot():
+    from lms.media.types import check_no_embedded_markup
+
+    mp4 = MP4[:24]
+    check_no_embedded_markup("video", mp4 + bytes(range(256)), b"\x00" * 64)
+    check_no_embedded_markup("captions", b"WEBVTT\n\n<script> is only text in a caption")
+    for head, tail in ((mp4 + b"<html><body>hi</body></html>", b""), (b"\x89PNG\r\n\x1a\n", b"IEND<ScRiPt>x()</script>")):
+        with pytest.raises(MediaRefused):
+            check_no_embedded_markup("video", head, tail)
