@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import asyncpg  # noqa: F401 (see lms.deps)
 from litestar import Controller, Request, get, post, put
-from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from lms.deps import Db, StorageDep, Tx, User
 from lms.accounts.auth import STAFF, require_login, require_role

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, PathParameter, QueryParameter, URLEncodedBody
+from litestar.params import FromPath, PathParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 

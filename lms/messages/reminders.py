@@ -14,20 +14,15 @@ import asyncpg
 
 from lms.credit.queries import rules_and_requirements
 from lms.credit.renewal import RenewalStatus
-from lms.credit.service import _worker_credit as worker_credit  # the credit module's renewal check, per worker
-from lms.i18n import N_, translations
+from lms.credit.schemas import CATEGORY_NAMES, UNIT_NAMES
+from lms.credit.standing import worker_credit
+from lms.i18n import gettext_callables
 from lms.messages import reminder_queries as q
 from lms.messages.compose import message_language
 from lms.messages.service import send_message
 from lms.settings import Settings
 
 RENEWAL_DAYS = (7, 30, 90)  # smallest first: a late tick sends the nearest one only, never the ones it passed
-
-SHORT_UNITS = N_("%(n)s more credit")
-SHORT_CATEGORY = N_("%(n)s in %(category)s")
-SHORT_LIVE = N_("an in-person course in %(category)s")
-SHORT_CAP = N_("credit from live courses (home study counts only up to its limit)")
-
 
 def renewal_threshold(days_left: int) -> int | None:
     """Which reminder is due with ``days_left`` until the cycle ends: 7, 30, 90 or none."""
@@ -37,19 +32,33 @@ def renewal_threshold(days_left: int) -> int | None:
 
 
 def describe_missing(status: RenewalStatus, language: str) -> str:
-    gettext = translations(message_language(language)).gettext
+    """What the renewal still misses, in the words of the renewal view (templates/credit/_missing.html.jinja2)."""
+    i18n = gettext_callables(message_language(language))
+    _, day = i18n["gettext"], i18n["day"]
+    unit = _(UNIT_NAMES.get(status.unit, status.unit))
     parts = []
-    for short in status.shortfalls:
-        gap = round(short.needed - short.have, 2)
-        if short.kind == "units":
-            parts.append(gettext(SHORT_UNITS) % {"n": gap})
-        elif short.kind == "category":
-            parts.append(gettext(SHORT_CATEGORY) % {"n": gap or 1, "category": short.category})
-        elif short.kind == "live":
-            parts.append(gettext(SHORT_LIVE) % {"category": short.category})
+    for x in status.shortfalls:
+        category = _(CATEGORY_NAMES.get(x.category, x.category)) if x.category else ""
+        if x.kind == "units":
+            parts.append(_("%(missing)s %(unit)s more before %(end)s (%(have)s of %(needed)s count).", missing=x.missing,
+                           unit=unit, end=day(status.cycle_end), have=x.have, needed=x.needed))
+        elif x.kind == "category" and x.needed:
+            parts.append(_("%(missing)s %(unit)s of %(category)s (%(have)s of %(needed)s).", missing=x.missing, unit=unit,
+                           category=category, have=x.have, needed=x.needed))
+        elif x.kind == "category":
+            parts.append(_("A %(category)s course.", category=category))
+        elif x.kind == "live":
+            parts.append(_("%(category)s with an in-person skills part.", category=category))
+        elif x.kind == "current" and x.expired_on:
+            parts.append(_("%(category)s expired on %(date)s: a current course.", category=category, date=day(x.expired_on)))
+        elif x.kind == "current":
+            parts.append(_("A current %(category)s course.", category=category))
+        elif x.kind == "approved":
+            parts.append(_("%(missing)s %(unit)s more from programs the body approved (%(have)s of %(needed)s).",
+                           missing=x.missing, unit=unit, have=x.have, needed=x.needed))
         else:
-            parts.append(gettext(SHORT_CAP))
-    return "; ".join(parts)
+            parts.append(_("Only %(limit)s non-live count (%(have)s earned).", limit=x.needed, have=x.have))
+    return " ".join(parts)
 
 
 async def _renewals(conn: asyncpg.Connection, settings: Settings, now: datetime) -> int:

@@ -69,5 +69,5 @@ async def test_reminders_go_out_once_each_as_time_moves_forward_in_two_processes
     assert sum(1 for to, _ in received if to == "admin@example.org") == 3
     renewal = next(m for m in inbox.received if m["To"] == "ana@example.org" and "in 90 days" in m["Subject"])
     body = renewal.get_content()
-    assert cycle_end.isoformat() in body and "more credit" in body, body
+    assert cycle_end.isoformat() in body and "more before" in body, body
     assert await conn.fetchval("SELECT count(*) FROM messages WHERE body IS NOT NULL") == 0
