@@ -31,7 +31,7 @@ from lms.db.migrate import migrate
 from lms.db.pool import init_connection
 from lms.embedded.ports import free_port
 from tests.conftest import COURSES_DIR
-from tests.helpers import make_clinic, make_user, publish_folder, sign_in, token_for
+from tests.helpers import make_clinic, make_owner, make_user, publish_folder, sign_in, token_for
 from tests.integration.test_learning_xapi import statement
 
 XAPI = {"X-Experience-API-Version": "1.0.3"}
@@ -138,7 +138,9 @@ async def test_object_store_down_uploads_answer_503_while_lessons_render_and_the
     await publish_folder(conn, COURSES_DIR / COURSE)
     await make_clinic(conn, "clinic-a")
     await make_user(conn, "luz@example.org", "worker", clinic="clinic-a", language="es")
-    teacher = await token_for(conn, (await make_user(conn, "maria@example.org", "instructor")).id)
+    maria = await make_user(conn, "maria@example.org", "instructor")
+    await make_owner(conn, COURSE, maria.id)
+    teacher = await token_for(conn, maria.id)
     store_port = urlsplit(servers.s3_endpoint_url).port
     ask = {"filename": "steps.png", "content_type": "image/png", "size": 100, "kind": "image"}
 
