@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from tests.conftest import COURSES_DIR
-from tests.helpers import csrf_from, make_clinic, make_user, publish_folder, sign_in
+from tests.helpers import csrf_from, make_clinic, make_owner, make_user, publish_folder, sign_in
 
 
 async def _starters(conn) -> None:
@@ -68,7 +68,8 @@ async def test_a_program_admin_chooses_a_clinic_for_workers_credit(client, conn)
 
 async def test_the_draft_preview_leads_back_to_the_draft_and_the_checklist_speaks_spanish(client, conn):
     await publish_folder(conn, COURSES_DIR / "DA-IC-101")
-    await make_user(conn, "maria@example.org", "instructor", language="es")
+    maria = await make_user(conn, "maria@example.org", "instructor", language="es")
+    await make_owner(conn, "DA-IC-101", maria.id)
     await sign_in(client, "maria@example.org")
     preview = await client.get("/author/DA-IC-101/preview/hand-hygiene", params={"lang": "es"})
     assert preview.status_code == 200
