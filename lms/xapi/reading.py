@@ -20,7 +20,7 @@ PARAMETERS = frozenset({"statementId", "voidedStatementId", "agent", "verb", "ac
                         "related_activities", "related_agents", "since", "until", "limit", "format", "attachments",
                         "ascending", "cursor"})
 _WITH_ONE = frozenset({"statementId", "voidedStatementId", "format", "attachments"})
-MAX_LIMIT = 500
+MAX_LIMIT = 100  # an unfiltered GET stays quick on a small server; clients follow `more` for the rest
 _LRS_AUTHORITY_NAME = "lms"
 
 
