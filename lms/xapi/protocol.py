@@ -123,8 +123,10 @@ class XapiProtocol:
         head = scope["method"] == "HEAD"
         # The scope is changed in place: the request log around the app reads the route Litestar writes into it.
         scope["xapi_version"] = version  # type: ignore[typeddict-unknown-key]
-        scope["method"] = "GET" if head else scope["method"]
-        statements_read = scope["method"] == "GET" and scope["path"].rstrip("/") == "/xapi/statements"
+        # HEAD is routed as GET in a copy: the server reads the method from its own scope, and must still see HEAD
+        # there (it sends no body for HEAD; told GET, it finds the body missing and breaks the connection).
+        inner: Scope = {**scope, "method": "GET"} if head else scope  # type: ignore[typeddict-item]
+        statements_read = inner["method"] == "GET" and scope["path"].rstrip("/") == "/xapi/statements"
 
         async def send_xapi(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -138,7 +140,11 @@ class XapiProtocol:
                 message = {**message, "body": b""}
             await send(message)
 
-        await self.app(scope, receive, send_xapi)
+        try:
+            await self.app(inner, receive, send_xapi)
+        finally:
+            if inner is not scope:  # what Litestar wrote into the copy (the route), for the request log
+                scope.update({k: v for k, v in inner.items() if k != "method"})  # type: ignore[typeddict-item]
 
     async def _alternate(self, scope: Scope, receive: Receive, send: Send,
                          query: dict[str, str]) -> tuple[Scope, Receive] | None:
