@@ -55,7 +55,10 @@ class ParsedImport:
 def parse_records(text: str, rules: dict[str, CreditRule], *, today: date) -> ParsedImport:
     parsed = ParsedImport()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise Invalid(N_("The file is not readable as CSV: %(error)s"), field="csv", params={"error": str(exc)}) from None
     missing = [c for c in REQUIRED if c not in header]
     if "email" not in header and "roster_id" not in header:
         missing.insert(0, "email")
