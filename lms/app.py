@@ -94,7 +94,8 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
         debug=False,
     )
     document_problem_responses(app)
-    app.asgi_handler = XapiProtocol(app.asgi_handler)  # version, CORS, HEAD, alternate syntax: before routing
+    # version, CORS, HEAD, alternate syntax: before routing (a raw ASGI layer, typed with plain mappings)
+    app.asgi_handler = XapiProtocol(app.asgi_handler)  # type: ignore[assignment]
     return with_request_log(app, security_headers(settings))
 
 
