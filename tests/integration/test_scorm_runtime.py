@@ -70,11 +70,16 @@ async def test_suspend_resume_pass_both_scos_and_the_course_is_complete(client, 
     assert config["cmi"]["cmi.core.entry"] == "ab-initio" and config["cmi"]["cmi.core.student_id"] == str(worker.id)
     assert config["cmi"]["cmi.student_data.mastery_score"] == "80"
     assert config["sco_url"].startswith(f"{settings.content_origin_url}/content/") and config["sco_url"].endswith("/sco/index.html")
-    # the launch page is on the content origin only
+    # the launch page is on the content origin only; so is the runtime it loads (scorm-again as npm installed it)
     assert (await client.get(f"/content/scorm/{token}")).status_code == 404
+    runtime = await client.get(f"{settings.content_origin_url}/content/scorm-runtime/scorm-again.min.js")
+    assert runtime.status_code == 200 and runtime.headers["content-type"].startswith("text/javascript")
+    assert b"Scorm12API" in runtime.content and b"Scorm2004API" in runtime.content
+    assert (await client.get(f"{settings.content_origin_url}/content/scorm-runtime/package.json")).status_code == 404
 
     progress = {"cmi.core.lesson_status": "incomplete", "cmi.core.lesson_location": "page-2",
-                "cmi.suspend_data": "answers=b,c", "cmi.core.exit": "suspend", "cmi.core.session_time": "00:02:30"}
+                "cmi.suspend_data": "answers=b,c", "cmi.core.exit": "suspend", "cmi.core.session_time": "00:02:30",
+                "cmi.objectives": {}, "cmi.interactions": {}}  # scorm-again sends its empty collections too
     answered = await commit(client, settings, token, progress)
     assert answered.status_code == 200 and answered.json() == {"result": True, "errorCode": 0}
     assert (await commit(client, settings, token, {**progress, "cmi.core.total_time": "0000:02:30.00"}, terminate=True)).status_code == 200

@@ -115,6 +115,8 @@ def _checked_cmi(body: Any) -> dict[str, Any]:
             continue
         if not name.startswith(("cmi.", "adl.")) or len(name) > 255:
             raise Invalid(f"{name[:80]}: not a CMI element", field=name[:80])
+        if value == {} or value == []:  # an empty collection (no objectives, no interactions yet)
+            continue
         if value is not None and not isinstance(value, str | int | float | bool):
             raise Invalid(f"{name}: a CMI value is a string or a number", field=name)
         if isinstance(value, str) and len(value) > _MAX_VALUE:
