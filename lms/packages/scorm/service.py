@@ -144,7 +144,7 @@ async def commit(conn: asyncpg.Connection, *, token: str, body: Any, settings: S
                   key=found.activity_key, title=found.activity_title, registration=found.enrollment_id,
                   language=found.language, attempt=found.number)
     if satisfies(outcome, mastery=mastery):
-        detail = {"format": found.format, "attempt": found.number, "completion": outcome.completion,
+        detail: dict[str, Any] = {"format": found.format, "attempt": found.number, "completion": outcome.completion,
                   "success": outcome.success}
         if outcome.score and outcome.score.scaled is not None:
             detail["score"] = outcome.score.scaled
