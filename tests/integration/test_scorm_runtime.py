@@ -129,6 +129,10 @@ async def test_suspend_resume_pass_both_scos_and_the_course_is_complete(client, 
     token, _ = await launch(client, keys[UNIT_2004])
     assert (await launch_config(client, settings, token))["cmi"]["cmi.entry"] == "ab-initio"
     assert await conn.fetchval("SELECT max(number) FROM scorm_attempts WHERE unit_id = $1", UNIT_2004) == 2
+    # launched again (another tab, a reload): the earlier launch takes no more commits
+    newer, _ = await launch(client, keys[UNIT_2004])
+    assert (await commit(client, settings, token, {"cmi.location": "old tab"})).status_code == 409
+    assert (await commit(client, settings, newer, {"cmi.location": "p1"})).status_code == 200
 
 
 async def test_bad_commits_are_refused_and_change_nothing(client, conn, settings):

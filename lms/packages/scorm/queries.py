@@ -41,8 +41,12 @@ async def start_attempt(conn: asyncpg.Connection, *, enrollment_id: UUID, activi
 
 async def insert_launch(conn: asyncpg.Connection, *, token_hash: bytes, attempt_id: UUID, entry: str, language: str,
                         expires_at: datetime) -> None:
+    """A new launch of the attempt; an earlier one still open (a tab left behind) takes no more commits, so it
+    cannot overwrite what the new one saves."""
     await conn.execute(
-        """INSERT INTO scorm_launches (token_hash, attempt_id, entry, language, expires_at)
+        """WITH superseded AS (
+               UPDATE scorm_launches SET terminated_at = now() WHERE attempt_id = $2 AND terminated_at IS NULL)
+           INSERT INTO scorm_launches (token_hash, attempt_id, entry, language, expires_at)
            VALUES ($1, $2, $3, $4, $5)""",
         token_hash, attempt_id, entry, language, expires_at,
     )
