@@ -123,6 +123,14 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /api/v1/courses/{code:str}/media/{media_id:uuid}/complete":             STAFF,
     "DELETE /api/v1/courses/{code:str}/media/{media_id:uuid}":                    STAFF,
     "GET /api/v1/courses/{code:str}/versions/{version:int}/activities/{key:str}/media": ("-", "y", "y", "y", "y"),
+    "GET /api/v1/courses/{code:str}/packages":                                    STAFF,
+    "POST /api/v1/courses/{code:str}/packages":                                   STAFF,
+    "POST /api/v1/courses/{code:str}/packages/{package_id:uuid}/activities":      STAFF,
+    "GET /author/{code:str}/packages":                                            STAFF,
+    "POST /author/{code:str}/packages":                                           STAFF,
+    "GET /author/{code:str}/packages/{package_id:uuid}":                          STAFF,
+    "POST /author/{code:str}/packages/{package_id:uuid}":                         STAFF,
+    "GET /content/{token:str}/{file_path:path}":                                  ("-", "-", "-", "-", "-"),  # the content origin, by signed path
     "GET /author/{code:str}/media":                                               STAFF,
     "POST /author/{code:str}/media/uploads":                                      STAFF,
     "GET /author/{code:str}/media/{media_id:uuid}/uploaded":                      STAFF,
@@ -362,6 +370,12 @@ async def matrix_world(conn, client, settings):
     done = await client.post(ticket["complete_url"], headers=world["instructor"].headers, json={})
     assert done.status_code == 200, done.text
     world.extra["media_id"] = ticket["media"]["id"]
+    from tests.package_zips import scorm12_zip
+
+    imported = await client.post(f"/api/v1/courses/{COURSE}/packages", headers=world["instructor"].headers,
+                                 files={"file": ("pulse.zip", scorm12_zip(), "application/zip")}, data={"language": "en"})
+    assert imported.status_code == 201, imported.text
+    world.extra["package_id"] = imported.json()["id"]
 
     credential = await client.get(f"/api/v1/me/certificates/{world['worker_a'].certificate}/credential", headers=world["worker_a"].headers)
     assert credential.status_code == 200, credential.text
@@ -468,7 +482,7 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         user_id = world[person].id if person else None
         return str((await _fresh_token(conn, user_id)).id) if user_id else None
     fixed = {
-        "version": "1", "media_id": extra["media_id"], "survey_id": extra["survey_id"], "number": str(extra["status_list"]),
+        "version": "1", "media_id": extra["media_id"], "package_id": extra["package_id"], "survey_id": extra["survey_id"], "number": str(extra["status_list"]),
         "file_path": "app.css", "path": "nothing-here", "secret": "not-a-reset-link", "signature": "not-a-signature.ics", "table": "workers.csv" if "clinics" in route else "targets.csv",
         "key": extra["quiz_key"] if QUIZ_ROUTES.search(route) else ("completions" if "targets" in route else extra["lesson_key"]),
         "token": qr.attendance_token(extra["settings"].secret_key, uuid.UUID(extra["sessions"]["instructor"])),
