@@ -4,6 +4,7 @@ from lms.accounts.api import ClinicsController, MeController, UsersController
 from lms.accounts.pages import AccountPages
 from lms.accounts.people_pages import PeoplePages
 from lms.accounts.recovery_pages import RecoveryPages
+from lms.authoring.pages import BuildPages
 from lms.catalog.api import AuthoringController, CatalogController, LessonMediaController
 from lms.catalog.authoring_pages import AuthoringPages
 from lms.catalog.pages import CatalogPages
@@ -35,6 +36,7 @@ ROUTES = [
     AuthoringController,
     CatalogPages,
     AuthoringPages,
+    BuildPages,
     MediaController, LessonMediaController, MediaPages,
     *LEARNING_ROUTES,
     *CREDIT_ROUTES,
