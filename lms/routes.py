@@ -16,6 +16,7 @@ from lms.learning.routes import LEARNING_ROUTES
 from lms.media.api import MediaController
 from lms.media.pages import MediaPages
 from lms.messages.pages import OutboxPages
+from lms.packages.routes import PACKAGE_ROUTES
 from lms.programs.routes import PROGRAM_ROUTES
 from lms.reports.routes import REPORT_ROUTES
 from lms.xapi.routes import XAPI_ROUTES
@@ -41,5 +42,6 @@ ROUTES = [
     *CREDIT_ROUTES,
     *REPORT_ROUTES,
     *PROGRAM_ROUTES,
+    *PACKAGE_ROUTES,
     *XAPI_ROUTES,
 ]
