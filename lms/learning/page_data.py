@@ -83,7 +83,10 @@ _ANY_KIND = f"""SELECT a.id AS activity_id, e.id AS enrollment_id, e.completed_a
            {_STANDING}
            -- each kind reads only what its part of the page shows
            LEFT JOIN LATERAL (
-               SELECT count(*) AS attempts, max(t.score) AS best_score, bool_or(t.passed) AS passed
+               -- attempts given back by an instructor count no more (lms/learning/attempt_resets.py)
+               SELECT count(*) FILTER (WHERE t.number > coalesce((SELECT max(x.after_number) FROM quiz_attempt_resets x
+                                                                   WHERE x.enrollment_id = e.id AND x.activity_id = a.id), 0)) AS attempts,
+                      max(t.score) AS best_score, bool_or(t.passed) AS passed
                FROM quiz_attempts t WHERE a.kind = 'quiz' AND t.enrollment_id = e.id AND t.activity_id = a.id) q ON true
            WHERE a.id = $2"""
 
