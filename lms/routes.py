@@ -15,6 +15,7 @@ from lms.learning.routes import LEARNING_ROUTES
 from lms.media.api import MediaController
 from lms.media.pages import MediaPages
 from lms.messages.pages import OutboxPages
+from lms.packages.cmi5.routes import CMI5_ROUTES
 from lms.programs.routes import PROGRAM_ROUTES
 from lms.reports.routes import REPORT_ROUTES
 from lms.xapi.routes import XAPI_ROUTES
@@ -40,4 +41,5 @@ ROUTES = [
     *REPORT_ROUTES,
     *PROGRAM_ROUTES,
     *XAPI_ROUTES,
+    *CMI5_ROUTES,
 ]

@@ -36,3 +36,13 @@ async def send_reminders(context: JobContext, timestamp: int) -> int:
 
     extra = context.additional_context
     return await send_due_reminders(extra["pool"], extra["settings"], now=datetime.fromtimestamp(timestamp, UTC))
+
+
+@tasks.periodic(cron="*/10 * * * *", periodic_id="cmi5-abandon")
+@tasks.task(name="abandon_cmi5_sessions", queue="reminders", pass_context=True, retry=BACKOFF)
+async def abandon_cmi5_sessions(context: JobContext, timestamp: int) -> int:
+    """cmi5 sessions left without terminated get the LMS's abandoned statement (lms/packages/cmi5/service.py)."""
+    from lms.packages.cmi5.service import abandon_stale
+
+    extra = context.additional_context
+    return await abandon_stale(extra["pool"], extra["settings"], now=datetime.fromtimestamp(timestamp, UTC))
