@@ -27,12 +27,13 @@ class Cmi5Pages(Controller):
           status_code=200)
     async def launch(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: Code,
                      version: VersionInPath, key: Key) -> Template:
-        """Her language picks the package (the form's ``lang``, else the page's); each launch is a new session."""
+        """The form's ``lang`` (else her language) picks the package; her language is the AU's languagePreference.
+        Each launch is a new session."""
         form = await request.form()
         wanted = form.get("lang") if isinstance(form.get("lang"), str) else None
-        language = wanted or request_language(request)
+        language = request_language(request)
         launched, unit = await service.launch_for_worker(tx, settings, user_id=user.id, code=code, version=version,
-                                                         key=key, language=language)
+                                                         key=key, language=wanted or language, preference=language)
         languages = list(unit.title) or [unit.language]
         title, title_lang = pick(unit.title, content_language(language, languages), languages)
         return player_page(request, iframe_url=launched.url, back_url=f"/courses/{code}/v/{version}/{key}",

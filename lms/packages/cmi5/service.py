@@ -115,7 +115,7 @@ async def launch(conn: asyncpg.Connection, settings: Settings, *, au: AuRow, act
 
 
 async def launch_for_worker(conn: asyncpg.Connection, settings: Settings, *, user_id: UUID, code: str, version: int,
-                            key: str, language: str) -> tuple[Launch, LaunchUnit]:
+                            key: str, language: str, preference: str) -> tuple[Launch, LaunchUnit]:
     """A worker launches her course activity's AU (in her language, or the course's fallback): one registration per
     enrolment and package, her account as the actor, her language as languagePreference."""
     activity = await queries.activity_of(conn, code=code, version=version, key=key)
@@ -135,7 +135,7 @@ async def launch_for_worker(conn: asyncpg.Connection, settings: Settings, *, use
     actor = {"objectType": "Agent", "account": {"homePage": base, "name": str(user_id)}}
     launched = await launch(conn, settings, au=au, actor=actor, registration_id=registration_id, user_id=user_id,
                             enrollment_id=unit.enrollment_id, version_activity_id=unit.activity_id,
-                            return_url=f"{base}/courses/{code}/v/{version}/{key}", language=language)
+                            return_url=f"{base}/courses/{code}/v/{version}/{key}", language=preference)
     return launched, unit
 
 
