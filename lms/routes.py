@@ -4,6 +4,7 @@ from lms.accounts.api import ClinicsController, MeController, UsersController
 from lms.accounts.pages import AccountPages
 from lms.accounts.people_pages import PeoplePages
 from lms.accounts.recovery_pages import RecoveryPages
+from lms.authoring.pages import BuildPages
 from lms.catalog.api import AuthoringController, CatalogController, LessonMediaController
 from lms.catalog.authoring_pages import AuthoringPages
 from lms.catalog.pages import CatalogPages
@@ -15,7 +16,7 @@ from lms.learning.routes import LEARNING_ROUTES
 from lms.media.api import MediaController
 from lms.media.pages import MediaPages
 from lms.messages.pages import OutboxPages
-from lms.packages.cmi5.routes import CMI5_ROUTES
+from lms.packages.routes import PACKAGE_ROUTES
 from lms.programs.routes import PROGRAM_ROUTES
 from lms.reports.routes import REPORT_ROUTES
 from lms.xapi.routes import XAPI_ROUTES
@@ -35,11 +36,12 @@ ROUTES = [
     AuthoringController,
     CatalogPages,
     AuthoringPages,
+    BuildPages,
     MediaController, LessonMediaController, MediaPages,
     *LEARNING_ROUTES,
     *CREDIT_ROUTES,
     *REPORT_ROUTES,
     *PROGRAM_ROUTES,
+    *PACKAGE_ROUTES,
     *XAPI_ROUTES,
-    *CMI5_ROUTES,
 ]
