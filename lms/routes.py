@@ -4,6 +4,9 @@ from lms.accounts.api import ClinicsController, MeController, UsersController
 from lms.accounts.pages import AccountPages
 from lms.accounts.people_pages import PeoplePages
 from lms.accounts.recovery_pages import RecoveryPages
+from lms.authoring.folder_pages import CopyPages
+from lms.authoring.preview_pages import PreviewPages
+from lms.authoring.publish_pages import PublishPages
 from lms.catalog.api import AuthoringController, CatalogController, LessonMediaController
 from lms.catalog.authoring_pages import AuthoringPages
 from lms.catalog.pages import CatalogPages
@@ -34,6 +37,9 @@ ROUTES = [
     AuthoringController,
     CatalogPages,
     AuthoringPages,
+    PublishPages,
+    PreviewPages,
+    CopyPages,
     MediaController, LessonMediaController, MediaPages,
     *LEARNING_ROUTES,
     *CREDIT_ROUTES,

@@ -161,6 +161,9 @@ def _may_edit(course: str, user: str, role: str) -> str:
                    SELECT 1 FROM course_owners o WHERE o.course_id = {course}.id AND o.user_id = {user}::uuid))"""
 
 
+may_edit_clause = _may_edit  # the same rule in other features' queries (lms.authoring)
+
+
 async def get_draft(conn: asyncpg.Connection, *, code: str) -> Any | None:
     return await conn.fetchval("SELECT draft FROM courses WHERE code = $1", code)
 
