@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import format_decimal
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -163,10 +163,21 @@ def gettext_callables(language: str) -> dict[str, Callable[..., str]]:
         return str(datetime_pattern).format(format_time(local, "short", locale=locale),
                                             format_date(local.date(), "medium", locale=locale))
 
+    def clock(value: datetime | None) -> str:
+        """A time of day in California, as this language writes it (9:30 AM, 9:30, 上午9:30)."""
+        if value is None:
+            return ""
+        return format_time(value.astimezone(CLINIC_ZONE) if value.tzinfo else value, "short", locale=locale)
+
+    def month(value: date | None) -> str:
+        """A calendar month as this language names it (Dec 2026, dic 2026, 2026年12月)."""
+        return format_skeleton("yMMM", value, locale=locale) if value else ""
+
     def number(value: float | int) -> str:
         return format_decimal(value, locale=locale)
 
-    return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "day": day, "moment": moment, "number": number}
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "day": day, "moment": moment, "clock": clock,
+            "month": month, "number": number}
 
 
 def gettext_for(language: str) -> Callable[..., str]:

@@ -173,4 +173,4 @@ async def test_an_instructor_schedules_a_session_from_the_form_in_california_tim
     row = await conn.fetchrow("SELECT starts_at, minutes FROM inperson_sessions")
     assert row["starts_at"].isoformat().startswith("2026-12-01T17:00") and row["minutes"] == 210  # 09:00 PST
     session_page = await client.get(made.headers["location"])
-    assert "2026-12-01 09:00" in session_page.text and "Sala 2" in session_page.text
+    assert "Dec 1, 2026, 9:00\u202fAM" in session_page.text and "Sala 2" in session_page.text
