@@ -14,6 +14,7 @@ from lms.accounts.auth import STAFF, require_role
 from lms.catalog import service
 from lms.catalog.authoring import find_activity
 from lms.catalog.authoring_pages import Code
+from lms.catalog.content import kind_of
 from lms.catalog.language import KIND_NAMES, content_language, text_picker
 from lms.catalog.schemas import ActivityPage
 from lms.deps import Db, User
@@ -48,7 +49,7 @@ class PreviewPages(Controller):
         shown = key if key in keys else (keys[0] if keys else None)
         t, _missing = text_picker(clang, doc.languages)  # the outline in the language being previewed
         return page(request, "authoring/preview_frame.html.jinja2", doc=doc, clang=clang, shown=shown, t=t,
-                    kind_names=KIND_NAMES, width=PHONE_WIDTH, height=PHONE_HEIGHT)
+                    kind_names=KIND_NAMES, kind_of=kind_of, width=PHONE_WIDTH, height=PHONE_HEIGHT)
 
     @get("/{code:str}/preview/{key:str}", operation_id="page_author_preview")
     async def preview(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, key: FromPath[str],

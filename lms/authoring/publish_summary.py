@@ -115,6 +115,17 @@ def _activities(doc: dict[str, Any]) -> dict[str, tuple[str, int, dict[str, Any]
     return out
 
 
+def _norm(value: Any) -> Any:
+    """Texts without their outer whitespace: the forms trim what a course folder's files end with."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_norm(v) for v in value]
+    return value
+
+
 def _changed_fields(old: tuple[str, int, dict[str, Any]], new: tuple[str, int, dict[str, Any]]) -> list[str]:
     fields = []
     if old[0] != new[0]:
@@ -123,7 +134,7 @@ def _changed_fields(old: tuple[str, int, dict[str, Any]], new: tuple[str, int, d
     for name in FIELD_NAMES:
         if name in ("module", "position"):
             continue
-        if old_activity.get(name) != new_activity.get(name):
+        if _norm(old_activity.get(name)) != _norm(new_activity.get(name)):
             fields.append(name)
     return fields
 

@@ -26,7 +26,8 @@ async def test_an_instructor_edits_a_draft_sees_what_is_untranslated_and_publish
     assert saved.status_code == 303
     overview = await client.get("/author/DA-IC-101")
     assert "activity &#39;hand-hygiene&#39; title" in overview.text or "activity 'hand-hygiene' title" in overview.text
-    assert "disabled" in overview.text.split("Publish a new version")[0].rsplit("<button", 1)[1]
+    assert "Publishing needs every translation." in overview.text
+    assert 'name="fingerprint"' not in (await client.get("/author/DA-IC-101/publish")).text  # nothing to confirm yet
 
     editor = await client.get("/author/DA-IC-101/activities/hand-hygiene")
     await client.post("/author/DA-IC-101/activities/hand-hygiene", data={
