@@ -24,6 +24,7 @@ from lms.errors import EXCEPTION_HANDLERS, document_problem_responses
 from lms.input_limits import HeaderLimitMiddleware, refuse_invalid_utf8
 from lms.learning.completion import completion_listener, on_completed, on_corrected
 from lms.observability import ObservabilityPlugin, with_request_log
+from lms.packages.content import ContentOriginSplit
 from lms.routes import ROUTES
 from lms.security import security_headers
 from lms.settings import Settings, SettingsError
@@ -73,7 +74,7 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
         route_handlers=[*ROUTES, create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False)],
         lifespan=[resources],
         dependencies={**DEPENDENCIES, **USER_DEPENDENCY},
-        middleware=[HeaderLimitMiddleware(), AuthenticationMiddleware()],
+        middleware=[HeaderLimitMiddleware(), ContentOriginSplit(), AuthenticationMiddleware()],
         before_request=refuse_invalid_utf8,
         plugins=[ObservabilityPlugin(settings)],
         exception_handlers=EXCEPTION_HANDLERS,
@@ -84,7 +85,8 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
             cookie_secure=settings.cookie_secure,
             cookie_httponly=True,
             # API routes check a cookie-authenticated caller's token themselves (lms.accounts.auth)
-            exclude=[f"^{prefix}" for prefix in (*API_PREFIXES, "/health/")],
+            # package files on the content origin: no cookie of any kind is set there
+            exclude=[f"^{prefix}" for prefix in (*API_PREFIXES, "/health/", "/content/")],
         ),
         openapi_config=OpenAPIConfig(
             title="lms", version="1", path="/schema", render_plugins=[ScalarRenderPlugin()],

@@ -4,6 +4,7 @@ from lms.accounts.api import ClinicsController, MeController, UsersController
 from lms.accounts.pages import AccountPages
 from lms.accounts.people_pages import PeoplePages
 from lms.accounts.recovery_pages import RecoveryPages
+from lms.authoring.pages import BuildPages
 from lms.authoring.folder_pages import CopyPages
 from lms.authoring.preview_pages import PreviewPages
 from lms.authoring.publish_pages import PublishPages
@@ -18,6 +19,7 @@ from lms.learning.routes import LEARNING_ROUTES
 from lms.media.api import MediaController
 from lms.media.pages import MediaPages
 from lms.messages.pages import OutboxPages
+from lms.packages.routes import PACKAGE_ROUTES
 from lms.programs.routes import PROGRAM_ROUTES
 from lms.reports.routes import REPORT_ROUTES
 from lms.xapi.routes import XAPI_ROUTES
@@ -37,6 +39,7 @@ ROUTES = [
     AuthoringController,
     CatalogPages,
     AuthoringPages,
+    BuildPages,
     PublishPages,
     PreviewPages,
     CopyPages,
@@ -45,5 +48,6 @@ ROUTES = [
     *CREDIT_ROUTES,
     *REPORT_ROUTES,
     *PROGRAM_ROUTES,
+    *PACKAGE_ROUTES,
     *XAPI_ROUTES,
 ]

@@ -27,6 +27,7 @@ def content_security_policy(settings: Settings) -> str:
         f"media-src 'self'{extra}",
         f"connect-src 'self'{extra}",
         f"form-action 'self'{extra}",
+        f"frame-src {_origin(settings.content_origin_url)}",  # imported packages play in a frame of their own origin
         "frame-ancestors 'none'",
         "base-uri 'none'",
         "object-src 'none'",

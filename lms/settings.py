@@ -45,6 +45,9 @@ class Settings:
     secret_key: str = _setting("", "Secret for CSRF tokens and signed values (32+ characters). Unset: generated once in the data dir.", secret=True)
     data_dir: Path = _setting(Path("var"), "Directory for the embedded servers' data, keys and generated secrets.")
     public_base_url: str = _setting("http://127.0.0.1:8000", "The service's public URL, used in QR codes, credentials and links.")
+    content_origin: str = _setting("", "Origin (scheme://host[:port]) that serves imported cmi5/SCORM package files, on a host name other than the public base URL's, so package scripts never run on the service's origin or see its cookies. It must reach this same service. Unset: the public base URL with 127.0.0.1 and localhost swapped, or content.<its host>.")
+    package_max_mb: int = _setting(500, "Largest package zip an instructor may import, in MB (at most 2000).")
+    package_max_unpacked_mb: int = _setting(2000, "Largest total size of a package's files once unpacked, in MB (a zip bomb is refused before anything is written).")
     host: str = _setting("127.0.0.1", "Address `lms serve` listens on.")
     port: int = _setting(8000, "Port `lms serve` listens on.")
     workers: int = _setting(1, "Worker processes for `lms serve`.")
@@ -93,6 +96,16 @@ class Settings:
         return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from)
 
     @property
+    def content_origin_url(self) -> str:
+        """Where package files are served: LMS_CONTENT_ORIGIN, or the public URL's host swapped for its other name."""
+        if self.content_origin:
+            return self.content_origin.rstrip("/")
+        parts = urlparse(self.public_base_url)
+        host = parts.hostname or ""
+        other = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}.get(host, f"content.{host}")
+        return f"{parts.scheme}://{other}" + (f":{parts.port}" if parts.port else "")
+
+    @property
     def uses_embedded_s3(self) -> bool:
         return not self.s3_endpoint_url
 
@@ -132,6 +145,14 @@ class Settings:
         out: list[str] = []
         if self.database_url and urlparse(self.database_url).scheme not in ("postgres", "postgresql"):
             out.append("LMS_DATABASE_URL: must start with postgresql://")
+        if self.content_origin:
+            origin = urlparse(self.content_origin)
+            if origin.scheme not in ("http", "https") or not origin.hostname or origin.path.strip("/"):
+                out.append("LMS_CONTENT_ORIGIN: must be an origin such as https://content.example.org (no path)")
+            elif origin.hostname == urlparse(self.public_base_url).hostname:
+                out.append("LMS_CONTENT_ORIGIN: must use another host name than LMS_PUBLIC_BASE_URL (cookies are shared per host name)")
+        if not 1 <= self.package_max_mb <= min(self.package_max_unpacked_mb, 2000):
+            out.append("LMS_PACKAGE_MAX_MB/LMS_PACKAGE_MAX_UNPACKED_MB: need 1 <= zip size <= unpacked size, and a zip of at most 2000 MB")
         for name in ("s3_endpoint_url", "s3_public_endpoint_url", "public_base_url"):
             value = getattr(self, name)
             if value and urlparse(value).scheme not in ("http", "https"):

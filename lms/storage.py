@@ -103,6 +103,17 @@ class Storage:
         """A local file of any size (multipart when large), e.g. a course folder's video."""
         await self._call(self.client.upload_file, Filename=path, Bucket=self.bucket, Key=key, ExtraArgs={"ContentType": content_type})
 
+    async def upload_fileobj(self, key: str, fileobj: Any, content_type: str) -> None:
+        """A readable file object of any size (multipart when large), e.g. a file unpacked from a package zip."""
+        await self._call(self.client.upload_fileobj, Fileobj=fileobj, Bucket=self.bucket, Key=key, ExtraArgs={"ContentType": content_type})
+
+    async def delete_prefix(self, prefix: str) -> None:
+        """Every object under the prefix (a half-written package after a failed import)."""
+        keys = [item["Key"] for item in await self.list_keys(prefix)]
+        for start in range(0, len(keys), 1000):
+            await self._call(self.client.delete_objects, Bucket=self.bucket,
+                             Delete={"Objects": [{"Key": k} for k in keys[start:start + 1000]], "Quiet": True})
+
     def presigned_get(self, key: str, content_type: str, filename: str, expires: int = 3600, inline: bool = True) -> str:
         disposition = "inline" if inline else "attachment"
         return self.signer.generate_presigned_url(
@@ -133,6 +144,14 @@ class Storage:
         """A copy inside the store (the bytes never pass through the service), with its content type set anew."""
         await self._call(self.client.copy_object, Bucket=self.bucket, Key=target, ContentType=content_type,
                          CopySource={"Bucket": self.bucket, "Key": source}, MetadataDirective="REPLACE")
+
+    async def open(self, key: str, byte_range: tuple[int, int] | None = None) -> tuple[Any, int]:
+        """An object's body to read in chunks (off the event loop), or one byte range of it, and its length."""
+        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if byte_range:
+            kwargs["Range"] = f"bytes={byte_range[0]}-{byte_range[1]}"
+        got = await self._call(self.client.get_object, **kwargs)
+        return got["Body"], int(got["ContentLength"])
 
     async def read(self, key: str) -> bytes:
         got = await self._call(self.client.get_object, Bucket=self.bucket, Key=key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from html import unescape
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -46,6 +47,17 @@ def csrf_from(html: str) -> str:
     found = re.search(r'name="_csrf_token" value="([^"]+)"', html)
     assert found, "the page has no CSRF field"
     return found.group(1)
+
+
+def draft_form(html: str) -> dict[str, str]:
+    """The hidden fields an authoring form posts back: its CSRF token, the draft revision and the digest of what it
+    showed (without them a save is refused as a possible overwrite)."""
+    fields = {"_csrf_token": csrf_from(html)}
+    for name in ("revision", "base"):
+        found = re.search(rf'name="{name}" value="([^"]*)"', html)
+        assert found, f"the page has no {name} field"
+        fields[name] = unescape(found.group(1))
+    return fields
 
 
 def fingerprint_from(html: str) -> str:

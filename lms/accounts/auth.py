@@ -87,7 +87,7 @@ class AuthenticationMiddleware(ASGIMiddleware):
         scope["user"] = None
         scope["auth"] = None
         path = scope["path"]
-        if not path.startswith(("/static/", "/health/")):
+        if not path.startswith(("/static/", "/health/", "/content/")):  # package files: signed paths, never cookies
             state = scope["app"].state
             authorization = _header(scope, b"authorization")
             token = bearer_token(authorization) if authorization else None

@@ -6,17 +6,15 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery, PathParameter, URLEncodedBody
+from litestar.params import FromPath, PathParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from lms.accounts.auth import STAFF, require_role
 from lms.catalog import queries, service
-from lms.catalog.authoring import apply_activity_form, apply_course_form, find_activity
-from lms.catalog.content import kind_of, missing_translation_labels
-from lms.catalog.language import KIND_NAMES, TRACK_NAMES
+from lms.catalog.language import TRACK_NAMES
 from lms.deps import Db, Tx, User
 from lms.errors import DomainError, Invalid, NotFound
-from lms.schemas import Form, VersionInPath, VersionInQuery
+from lms.schemas import Form, VersionInPath
 from lms.web import page
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
@@ -30,18 +28,6 @@ class OwnerForm(Form):
     email: str = ""
 
 
-async def _form(request: Request[Any, Any, Any]) -> tuple[dict[str, str], list[str]]:
-    """The form's single fields, and the ids of the media files ticked for a lesson."""
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}, form.getall("media", [])
-
-
-async def _attachable(db: Any, code: str) -> list[Any]:
-    from lms.media.queries import list_media
-
-    return [m for m in await list_media(db, code=code) if m.kind != "captions" and m.status == "ready"]
-
-
 class AuthoringPages(Controller):
     path = "/author"
     include_in_schema = False
@@ -50,51 +36,6 @@ class AuthoringPages(Controller):
     @get("/", operation_id="page_author_home")
     async def home(self, request: Request[Any, Any, Any], db: Db, user: User) -> Template:
         return page(request, "catalog/author_home.html.jinja2", courses=await queries.authoring_list(db, editor=user), track_names=TRACK_NAMES)
-
-    @get("/{code:str}", operation_id="page_author_course")
-    async def course(
-        self, request: Request[Any, Any, Any], db: Db, user: User, code: Code,
-        published: VersionInQuery = None, saved: FromQuery[bool] = False,
-    ) -> Template:
-        doc = await service.load_draft(db, code, editor=user)
-        versions = await queries.list_versions(db, code=code)
-        return page(request, "catalog/author_course.html.jinja2", doc=doc, translation=service.translation_status(doc),
-                    missing_labels=missing_translation_labels(doc), versions=versions, published=published, saved=saved, kind_names=KIND_NAMES, kind_of=kind_of, error=None)
-
-    @post("/{code:str}", operation_id="page_author_course_save")
-    async def save_course(self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code) -> Redirect | Template:
-        doc = await service.load_draft(tx, code, editor=user)
-        try:
-            updated = apply_course_form(doc, (await _form(request))[0])
-            await service.save_draft(tx, updated, code=code, editor=user)
-        except Invalid as exc:
-            versions = await queries.list_versions(tx, code=code)
-            return page(request, "catalog/author_course.html.jinja2", status=400, doc=doc, versions=versions,
-                        published=None, saved=False, kind_names=KIND_NAMES, kind_of=kind_of, error=exc.detail, translation=service.translation_status(doc),
-                        missing_labels=missing_translation_labels(doc))
-        return Redirect(f"/author/{code}?saved=true", status_code=303)
-
-    @get("/{code:str}/activities/{key:str}", operation_id="page_author_activity")
-    async def activity(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, key: FromPath[str]) -> Template:
-        doc = await service.load_draft(db, code, editor=user)
-        m, a = find_activity(doc, key)
-        return page(request, "catalog/author_activity.html.jinja2", doc=doc, module=doc.modules[m],
-                    activity=doc.modules[m].activities[a], kind_names=KIND_NAMES, kind_of=kind_of, error=None,
-                    library=await _attachable(db, code))
-
-    @post("/{code:str}/activities/{key:str}", operation_id="page_author_activity_save")
-    async def save_activity(self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code, key: FromPath[str]) -> Redirect | Template:
-        doc = await service.load_draft(tx, code, editor=user)
-        try:
-            fields, media_ids = await _form(request)
-            updated = apply_activity_form(doc, key, fields, media_ids=media_ids)
-            await service.save_draft(tx, updated, code=code, editor=user)
-        except Invalid as exc:
-            m, a = find_activity(doc, key)
-            return page(request, "catalog/author_activity.html.jinja2", status=400, doc=doc, module=doc.modules[m],
-                        activity=doc.modules[m].activities[a], kind_names=KIND_NAMES, kind_of=kind_of, error=exc.detail,
-                        library=await _attachable(tx, code))
-        return Redirect(f"/author/{code}?saved=true#{key}", status_code=303)
 
     @post("/{code:str}/versions/{version:int}/retire", operation_id="page_author_retire")
     async def retire(self, tx: Tx, user: User, code: Code, version: VersionInPath, data: URLEncodedBody[RetireForm]) -> Redirect:

@@ -78,8 +78,27 @@ class Checkoff(Doc, tag="checkoff", tag_field="kind"):
     criteria: LangMap = {}
 
 
-Activity = Lesson | Quiz | InPerson | Checkoff
-ACTIVITY_KINDS = {"lesson": Lesson, "quiz": Quiz, "in_person": InPerson, "checkoff": Checkoff}
+class PackageUnitRef(Doc, omit_defaults=True):
+    """One language's package unit: an imported package of this course by id (``package``), or, in a course folder, a
+    zip in the folder (``file``) that publishing imports; ``unit`` is the cmi5 AU id or SCORM item identifier."""
+
+    unit: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    package: Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")] | None = None
+    file: Annotated[str, msgspec.Meta(min_length=1, max_length=300)] | None = None
+
+
+class Package(Doc, tag="package", tag_field="kind"):
+    """A cmi5 AU or SCORM SCO from an imported package; per language its own package (the learner gets hers, or a
+    fallback like any text). Contact minutes are the instructor's, like any activity's."""
+
+    key: Key
+    minutes: Minutes
+    title: LangMap
+    package: dict[LanguageTag, PackageUnitRef]
+
+
+Activity = Lesson | Quiz | InPerson | Checkoff | Package
+ACTIVITY_KINDS = {"lesson": Lesson, "quiz": Quiz, "in_person": InPerson, "checkoff": Checkoff, "package": Package}
 
 
 class Module(Doc):
@@ -173,6 +192,8 @@ def doc_problems(doc: CourseDoc, missing: dict[str, list[Label]] | None = None) 
                 need((*apath, name), getattr(activity, name), (_FIELD_LABELS[name], {"key": activity.key}))
             if isinstance(activity, Quiz):
                 problems.extend(_quiz_problems(activity, apath, need))
+            if isinstance(activity, Package):
+                problems.extend(_package_problems(activity, apath, languages))
     bodies = [a.body for a in doc.approvals]
     if len(set(bodies)) != len(bodies):
         problems.append((("approvals",), "an accrediting body is listed twice"))
@@ -206,6 +227,20 @@ def _quiz_problems(quiz: Quiz, apath: Path, need) -> list[tuple[Path, str]]:
             if choice.feedback:
                 need((*qpath, "choices", c, "feedback"), choice.feedback,
                      (N_("question '%(key)s' choice '%(choice)s' feedback"), names))
+    return problems
+
+
+def _package_problems(activity: Package, apath: Path, languages: list[str]) -> list[tuple[Path, str]]:
+    problems: list[tuple[Path, str]] = []
+    if not activity.package:
+        problems.append(((*apath, "package"), f"package activity {activity.key!r} names no package in any language"))
+    for lang, ref in activity.package.items():
+        where: Path = (*apath, "package", lang)
+        if lang not in languages:
+            problems.append((where, f"{lang} is not one of the course's languages {languages}"))
+        if (ref.package is None) == (ref.file is None):
+            problems.append((where, f"package activity {activity.key!r} ({lang}): give either package (an imported "
+                                    "package's id) or file (a zip in the course folder)"))
     return problems
 
 

@@ -33,7 +33,8 @@ TRACK_NAMES = {
     "MA": N_("Medical Assistant"), "DA": N_("Dental Assistant"), "CHW": N_("Community Health Worker"),
     "EHR": N_("Electronic Health Records"), "CE": N_("Continuing Education"),
 }
-KIND_NAMES = {"lesson": N_("Lesson"), "quiz": N_("Quiz"), "in_person": N_("In-person session"), "checkoff": N_("Skills checkoff")}
+KIND_NAMES = {"lesson": N_("Lesson"), "quiz": N_("Quiz"), "in_person": N_("In-person session"), "checkoff": N_("Skills checkoff"),
+              "package": N_("Interactive module")}
 
 
 def text_picker(language: str, available: list[str]):

@@ -155,13 +155,35 @@ async def insert_version(
     )
 
 
+async def course_package_units(conn: asyncpg.Connection, *, code: str, ids: list[UUID | None]) -> dict[tuple[str, str], dict[str, str]]:
+    """The units of these packages imported into this course: (package id, unit id) -> language and format."""
+    rows = await conn.fetch(
+        """SELECT p.id::text AS package_id, u.unit_id, p.language, p.format
+           FROM packages p JOIN courses c ON c.id = p.course_id JOIN package_units u ON u.package_id = p.id
+           WHERE c.code = $1 AND p.id = ANY($2::uuid[])""",
+        code, [i for i in ids if i is not None],
+    )
+    return {(r["package_id"], r["unit_id"]): {"language": r["language"], "format": r["format"]} for r in rows}
+
+
+async def pin_package_units(conn: asyncpg.Connection, *, version_id: UUID, units: list[dict[str, Any]]) -> None:
+    """Which package unit each package activity of a new version shows, per language (one statement)."""
+    await conn.execute(
+        """INSERT INTO version_activity_packages (activity_id, language, package_id, unit_id)
+           SELECT a.id, x.language, x.package_id, x.unit_id
+           FROM jsonb_to_recordset($2) AS x(key text, language text, package_id uuid, unit_id text)
+           JOIN version_activities a ON a.version_id = $1 AND a.key = x.key""",
+        version_id, units,
+    )
+
+
 # May this person ($user_id, $role) edit, publish and retire the course row `c`? Its owners, and program admins.
 def _may_edit(course: str, user: str, role: str) -> str:
     return f"""({role}::text = 'program_admin' OR EXISTS (
                    SELECT 1 FROM course_owners o WHERE o.course_id = {course}.id AND o.user_id = {user}::uuid))"""
 
 
-may_edit_clause = _may_edit  # the same rule in other features' queries (lms.authoring)
+may_edit_clause = _may_edit  # the same rule for the authoring feature's own queries (lms.authoring.queries)
 
 
 async def get_draft(conn: asyncpg.Connection, *, code: str) -> Any | None:

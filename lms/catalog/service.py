@@ -14,7 +14,7 @@ from lms.audit.queries import record
 from lms.catalog import queries
 from lms.catalog.cache import catalogue_changed
 from lms.catalog.content import (
-    TRACKS, CourseDoc, InPerson, Lesson, Quiz, doc_problems, kind_of, missing_translations, total_minutes,
+    TRACKS, CourseDoc, InPerson, Lesson, Package, Quiz, doc_problems, kind_of, missing_translations, total_minutes,
 )
 from lms.catalog.render import render_markdown
 from lms.catalog.schemas import CatalogueFilters, Published, TranslationStatus
@@ -44,7 +44,8 @@ def check_publishable(doc: CourseDoc) -> None:
         )
 
 
-def activity_row(module_key: str, position: int, activity: Any, media: list[Any] | None = None) -> dict[str, Any]:
+def activity_row(module_key: str, position: int, activity: Any, media: list[Any] | None = None,
+                 formats: dict[tuple[str | None, str], str] | None = None) -> dict[str, Any]:
     """One activity as stored in a version: rendered lesson HTML, what the learner may see, and the answer key apart."""
     learner: dict[str, Any] = {}
     answer_key = None
@@ -69,6 +70,10 @@ def activity_row(module_key: str, position: int, activity: Any, media: list[Any]
         }
     elif isinstance(activity, InPerson):
         learner = {"description": activity.description}
+    elif isinstance(activity, Package):
+        # The format per language tells the learner's page which runtime launches it (cmi5 or SCORM).
+        learner = {"package": {lang: {"package": ref.package, "unit": ref.unit, "format": (formats or {}).get((ref.package, ref.unit))}
+                               for lang, ref in activity.package.items()}}
     else:
         learner = {"criteria": activity.criteria}
     return {
@@ -78,14 +83,44 @@ def activity_row(module_key: str, position: int, activity: Any, media: list[Any]
     }
 
 
-def activity_rows(doc: CourseDoc, media: dict[str, Any] | None) -> list[dict[str, Any]]:
+def activity_rows(doc: CourseDoc, media: dict[str, Any] | None,
+                  formats: dict[tuple[str | None, str], str] | None = None) -> list[dict[str, Any]]:
     activities = [(m.key, a) for m in doc.modules for a in m.activities]
-    return [activity_row(mk, i + 1, a, (media or {}).get(a.key)) for i, (mk, a) in enumerate(activities)]
+    return [activity_row(mk, i + 1, a, (media or {}).get(a.key), formats) for i, (mk, a) in enumerate(activities)]
+
+
+def package_refs(doc: CourseDoc) -> list[tuple[str, str, str, Any]]:
+    """(where, activity key, language, reference) of every package unit the document names."""
+    return [(f"modules[{m}].activities[{a}].package.{lang}", activity.key, lang, ref)
+            for m, module in enumerate(doc.modules) for a, activity in enumerate(module.activities)
+            if isinstance(activity, Package) for lang, ref in activity.package.items()]
+
+
+async def package_formats(conn: asyncpg.Connection, doc: CourseDoc) -> dict[tuple[str | None, str], str]:
+    """The format of every package unit the document names, after checking each is a unit of a package imported into
+    this course in that language (one query); a reference that is not is refused naming its place."""
+    refs = package_refs(doc)
+    if not refs:
+        return {}
+    found = await queries.course_package_units(conn, code=doc.code, ids=[_as_uuid(r.package or "") for *_, r in refs])
+    formats: dict[tuple[str | None, str], str] = {}
+    for where, key, lang, ref in refs:
+        if ref.package is None:
+            raise Invalid(f"{where}: activity {key} names a zip file; publish the course folder with `lms courses publish` "
+                          "or import the package on the authoring page", field=where)
+        unit = found.get((ref.package, ref.unit))
+        if unit is None:
+            raise Invalid(f"{where}: package {ref.package} imported into {doc.code} has no unit {ref.unit!r}", field=where)
+        if unit["language"] != lang:
+            raise Invalid(f"{where}: package {ref.package} is in {unit['language']}, not {lang}", field=where)
+        formats[(ref.package, ref.unit)] = unit["format"]
+    return formats
 
 
 async def publish(conn: asyncpg.Connection, doc: CourseDoc, *, actor_id: UUID | None, media: dict[str, Any] | None = None) -> Published:
     """Freeze the document as the next numbered version (inside the caller's transaction)."""
     check_publishable(doc)
+    formats = await package_formats(conn, doc)
     as_json = msgspec.to_builtins(doc)
     course_id, version = await queries.lock_course(conn, code=doc.code, track=doc.track, draft=as_json)
     version_id = await queries.insert_version(
@@ -93,9 +128,12 @@ async def publish(conn: asyncpg.Connection, doc: CourseDoc, *, actor_id: UUID | 
         total_minutes=total_minutes(doc), min_attendance_share=doc.completion.min_attendance_share, content=as_json,
         published_by=actor_id,
         modules=[{"position": i, "key": m.key, "title": m.title} for i, m in enumerate(doc.modules)],
-        activities=activity_rows(doc, media),
+        activities=activity_rows(doc, media, formats),
         approvals=[msgspec.to_builtins(a) for a in doc.approvals],
     )
+    if formats:
+        await queries.pin_package_units(conn, version_id=version_id, units=[
+            {"key": key, "language": lang, "package_id": ref.package, "unit_id": ref.unit} for _, key, lang, ref in package_refs(doc)])
     await record(conn, actor_id=actor_id, action="course.published", subject=f"{doc.code} v{version}")
     after_commit(conn, catalogue_changed)
     log_event("course.published", course=doc.code, version=version, version_id=version_id, actor_id=actor_id)

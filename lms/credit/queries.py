@@ -10,6 +10,7 @@ import asyncpg
 import msgspec
 
 from lms.audit.queries import AuditEntry
+from lms.credit.outside import queries as outside_queries
 from lms.credit.renewal import Requirement
 from lms.credit.rules import CreditRule
 from lms.credit.schemas import CertificateRow, CorrectionOut, Facts, KeyOut, PublicCertificateRow, WorkerCredentialOut
@@ -283,7 +284,7 @@ async def clinic_workers_audited(
     records the viewing), the audit record of this lookup (who, what, which workers were shown) written by the same
     statement."""
     rows = await conn.fetch(
-        """WITH ws AS (
+        f"""WITH ws AS (
                SELECT u.id, u.display_name FROM users u WHERE u.clinic_id = $1 AND u.role = 'worker' AND u.active
                ORDER BY u.display_name, u.id LIMIT $5 OFFSET $6),
            audit AS (
@@ -302,7 +303,8 @@ async def clinic_workers_audited(
                               'code', c.code, 'completed_on', c.facts ->> 'completed_on', 'revoked', c.revoked_at IS NOT NULL,
                               'credits', c.facts -> 'credits', 'live_minutes', c.facts -> 'live_minutes',
                               'valid_until', c.valid_until) ORDER BY c.completed_at), '[]')
-                   FROM certificates c WHERE c.user_id = u.id) AS certificates
+                   FROM certificates c WHERE c.user_id = u.id) AS certificates,
+                  {outside_queries.APPROVED_JSON} AS outside
            FROM clinics k
            LEFT JOIN ws u ON true
            WHERE k.id = $1
@@ -392,7 +394,7 @@ async def corrections_for_clinic(conn: asyncpg.Connection, clinic_id: UUID) -> l
 async def worker_renewal_inputs(conn: asyncpg.Connection, user_id: UUID) -> dict[str, Any]:
     """One worker's credentials and certificate credit lines, shaped like a row of ``clinic_workers_audited``."""
     row = await conn.fetchrow(
-        """SELECT u.id AS user_id, u.display_name AS name,
+        f"""SELECT u.id AS user_id, u.display_name AS name,
                   (SELECT coalesce(json_agg(json_build_object('credential', w.credential, 'cycle_start', w.cycle_start)
                                             ORDER BY w.credential), '[]')
                    FROM worker_credentials w WHERE w.user_id = u.id) AS credentials,
@@ -400,7 +402,8 @@ async def worker_renewal_inputs(conn: asyncpg.Connection, user_id: UUID) -> dict
                               'code', c.code, 'completed_on', c.facts ->> 'completed_on', 'revoked', c.revoked_at IS NOT NULL,
                               'credits', c.facts -> 'credits', 'live_minutes', c.facts -> 'live_minutes',
                               'valid_until', c.valid_until) ORDER BY c.completed_at), '[]')
-                   FROM certificates c WHERE c.user_id = u.id) AS certificates
+                   FROM certificates c WHERE c.user_id = u.id) AS certificates,
+                  {outside_queries.APPROVED_JSON} AS outside
            FROM users u WHERE u.id = $1""",
         user_id,
     )

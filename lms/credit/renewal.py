@@ -62,6 +62,15 @@ class EarnedCredit(Response):
     below_minimum: bool = False   # shorter than the body's minimum for one event: earns nothing
     valid_until: date | None = None
     approved: bool = True         # from a provider the body approved (this service's approvals always are)
+    # Minutes in person (a BLS skills part): None means all live minutes were (this service's sessions and checkoffs);
+    # a live webinar is live for a non-live cap, but never in person.
+    in_person_minutes: int | None = None
+    outside: bool = False         # an approved outside record, not a certificate of this service
+
+    def in_person(self) -> bool:
+        if self.in_person_minutes is not None:
+            return self.in_person_minutes > 0
+        return self.live_minutes > 0 or (self.minutes <= 0 and self.live_credit > 0)
 
 
 class Shortfall(Response):
@@ -175,7 +184,7 @@ def evaluate(requirement: Requirement, rule: CreditRule | None, *, cycle_start: 
     for category, group in by_category.items():
         cap = caps.get(category)
         if cap is not None and cap.live_only:  # only courses with an in-person part count (all of such a course)
-            group = [e for e in group if e.live_minutes > 0 or (e.minutes <= 0 and e.live_credit > 0)]
+            group = [e for e in group if e.in_person()]
         exact = [(_exact(e, rule), e.approved) for e in group]
         cat_total = sum((t for (t, _l), _a in exact), Decimal(0))
         cat_live = sum((lv for (_t, lv), _a in exact), Decimal(0))
@@ -209,7 +218,8 @@ def evaluate(requirement: Requirement, rule: CreditRule | None, *, cycle_start: 
         have = _round(cat_live + cat_non_live, rule)
         needed = Decimal(str(minimum.min_units))
         has_any = bool(by_category.get(minimum.category)) if needed == 0 else have >= needed
-        live_ok = not minimum.needs_live or cat_live > 0
+        in_person = any(e.in_person() for e in by_category.get(minimum.category, []))
+        live_ok = not minimum.needs_live or in_person
         current_ok = True
         expired_on = None
         if minimum.must_be_current:
@@ -219,7 +229,7 @@ def evaluate(requirement: Requirement, rule: CreditRule | None, *, cycle_start: 
                 expired_on = max(e.valid_until for e in held if e.valid_until is not None)
             has_any = has_any or current_ok  # a current certificate from an earlier cycle still counts as held
         categories.append(CategoryStatus(
-            category=minimum.category, needed=number(needed), have=number(have), live=cat_live > 0,
+            category=minimum.category, needed=number(needed), have=number(have), live=in_person,
             needs_live=minimum.needs_live, met=has_any and live_ok and current_ok,
         ))
         if minimum.must_be_current and not current_ok:

@@ -3,6 +3,8 @@
 from lms.credit.api import (
     CertificatesController, ClinicCreditController, CredentialsController, PublicKeysController, TranscriptController,
 )
+from lms.credit.outside.api import ClinicOutsideRecordsController, MyOutsideRecordsController, OutsideCertificateController
+from lms.credit.outside.pages import OutsideRecordPages
 from lms.credit.pages import CreditPages
 
 CREDIT_ROUTES = [
@@ -12,5 +14,8 @@ CREDIT_ROUTES = [
     TranscriptController,
     ClinicCreditController,
     CreditPages,
+    MyOutsideRecordsController,
+    ClinicOutsideRecordsController,
+    OutsideCertificateController,
+    OutsideRecordPages,
 ]
-

@@ -14,7 +14,7 @@ import asyncpg
 
 from lms.credit import queries
 from lms.credit.renewal import EarnedCredit, RenewalStatus, add_once, evaluate
-from lms.credit.rules import CreditRule, add_months, number
+from lms.credit.rules import CreditRule, add_months, credit_for, number, valid_until
 from lms.credit.schemas import BodyTotal, CertificateRow, WorkerCredit
 
 
@@ -33,6 +33,30 @@ def earned_lines(certificates: list[dict[str, Any]], rules: dict[str, CreditRule
                 live_minutes=(cert.get("live_minutes") or 0) if rule is None or rule.counts_live else 0,
                 below_minimum=line.get("below_minimum", False), valid_until=valid,
             ))
+    return earned
+
+
+def outside_lines(records: list[dict[str, Any]], rules: dict[str, CreditRule]) -> list[EarnedCredit]:
+    """Approved outside records (as JSON from the worker and clinic queries) as the renewal rules read them: the same
+    minutes-first arithmetic as a certificate. In person and live online are live (a body that counts live counts a
+    webinar); only in person is in person (BLS skills); home study is non-live."""
+    earned = []
+    for rec in records:
+        rule = rules.get(rec["body"])
+        if rule is None:
+            continue
+        ended_on = date.fromisoformat(rec["ended_on"]) if isinstance(rec["ended_on"], str) else rec["ended_on"]
+        live = rec["minutes"] if rec["delivery"] in ("in_person", "live_online") else 0
+        credit = credit_for(rule, live_minutes=live, self_paced_minutes=rec["minutes"] - live, category=rec.get("category"))
+        counted_live = live if rule.counts_live else 0
+        earned.append(EarnedCredit(
+            code=f"outside:{rec['id']}", completed_on=ended_on, body=rec["body"], category=rec.get("category"),
+            credit=credit.credit, live_credit=credit.live_credit, non_live_credit=credit.non_live_credit,
+            minutes=credit.minutes_counted, live_minutes=counted_live,
+            in_person_minutes=counted_live if rec["delivery"] == "in_person" else 0,
+            below_minimum=credit.below_minimum, valid_until=valid_until(rule, rec.get("category"), ended_on),
+            approved=rec.get("body_approved", True), outside=True,
+        ))
     return earned
 
 
@@ -63,7 +87,7 @@ def body_totals(certs: list[CertificateRow], rules: dict[str, CreditRule]) -> li
 
 def worker_credit(row: dict[str, Any], rules: dict[str, CreditRule], requirements: dict[str, Any], *, since: date,
                   today: date) -> WorkerCredit:
-    earned = earned_lines(row["certificates"], rules)
+    earned = earned_lines(row["certificates"], rules) + outside_lines(row.get("outside") or [], rules)
     statuses = []
     for held in row["credentials"]:
         requirement = requirements.get(held["credential"])

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import procrastinate
 from procrastinate import JobContext, RetryStrategy
 
+from lms.learning.attendance import close_all_ended
 from lms.messages.delivery import deliver_due
 
 tasks = procrastinate.Blueprint()
@@ -36,3 +37,11 @@ async def send_reminders(context: JobContext, timestamp: int) -> int:
 
     extra = context.additional_context
     return await send_due_reminders(extra["pool"], extra["settings"], now=datetime.fromtimestamp(timestamp, UTC))
+
+
+@tasks.periodic(cron="* * * * *", periodic_id="sessions-every-minute")
+@tasks.task(name="close_ended_sessions", queue="attendance", pass_context=True, retry=BACKOFF)
+async def close_ended_sessions(context: JobContext, timestamp: int) -> int:
+    """Attendance closes at a session's end even when nobody looks: completion and certificates follow then."""
+    extra = context.additional_context
+    return await close_all_ended(extra["pool"], base_url=extra["settings"].public_base_url)

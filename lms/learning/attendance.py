@@ -134,6 +134,14 @@ async def close_ended(conn: asyncpg.Connection, *, base_url: str, user_id: UUID 
     return len(rows)
 
 
+async def close_all_ended(pool: asyncpg.Pool, *, base_url: str) -> int:
+    """The periodic job's half of "the session end closes it": every record still open in a session that has ended is
+    closed at that end, and its completion and certificate are evaluated then, without waiting for anyone to open a
+    page. One transaction, so a failure leaves the records open for the next tick."""
+    async with pool.acquire() as conn, conn.transaction():
+        return await close_ended(conn, base_url=base_url)
+
+
 async def close_roster(conn: asyncpg.Connection, *, session_id: UUID, actor: CurrentUser, base_url: str) -> int:
     """The instructor closes the roster: open records end now (or at the session's end), later scans are refused."""
     found = await conn.fetchval(

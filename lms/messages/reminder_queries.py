@@ -7,6 +7,8 @@ from typing import Any
 
 import asyncpg
 
+from lms.credit.outside.queries import APPROVED_JSON
+
 # The partnership's clinics are in California: "tomorrow" is a day there.
 LOCAL_TIME_ZONE = "America/Los_Angeles"
 
@@ -35,7 +37,7 @@ async def credential_holders(conn: asyncpg.Connection) -> list[dict[str, Any]]:
     """Active workers holding a credential, in the shape the credit module's renewal check reads (credentials and
     their certificates' credit lines), with their clinic's admins to tell as well."""
     rows = await conn.fetch(
-        """SELECT u.id AS user_id, u.display_name AS name, u.clinic_id,
+        f"""SELECT u.id AS user_id, u.display_name AS name, u.clinic_id,
                   (SELECT coalesce(json_agg(json_build_object('credential', w.credential, 'cycle_start', w.cycle_start)
                                             ORDER BY w.credential), '[]')
                    FROM worker_credentials w WHERE w.user_id = u.id) AS credentials,
@@ -43,6 +45,7 @@ async def credential_holders(conn: asyncpg.Connection) -> list[dict[str, Any]]:
                               'code', c.code, 'completed_on', c.facts ->> 'completed_on', 'revoked', c.revoked_at IS NOT NULL,
                               'credits', c.facts -> 'credits') ORDER BY c.completed_at), '[]')
                    FROM certificates c WHERE c.user_id = u.id) AS certificates,
+                  {APPROVED_JSON} AS outside,
                   ARRAY(SELECT a.id FROM users a WHERE a.clinic_id = u.clinic_id AND a.role = 'clinic_admin' AND a.active
                         ORDER BY a.id) AS admin_ids
            FROM users u

@@ -18,6 +18,7 @@ from uuid import UUID
 import pytest
 
 from lms.learning import qr
+from lms.learning.attendance import close_all_ended
 from tests.helpers import csrf_from, make_clinic, make_user, sign_in, token_for
 from tests.integration.learning_fixtures import travel
 from tests.integration.test_credit import make_course
@@ -201,3 +202,31 @@ async def test_two_instructors_signing_off_the_same_skill_at_once_make_one_signa
     assert all(a.status_code in (200, 201) for a in answers), [a.text for a in answers]
     assert len({a.json()["id"] for a in answers}) == 1
     assert await conn.fetchval("SELECT count(*) FROM certificates WHERE enrollment_id = $1", enrollment_id) == 1
+
+
+async def test_the_periodic_job_closes_an_ended_session_and_issues_the_certificate_without_any_page_view(client, conn, settings):
+    from lms.db.pool import create_pool
+    from lms.jobs.tasks import close_ended_sessions, tasks
+
+    w = await lab_world(conn, client)
+    assert (await scan(client, settings, w, "luis@example.org")).json()["state"] == "arrived"   # minute 5
+    pool = await create_pool(settings)
+    try:
+        # While the session runs, the job closes nothing.
+        assert await close_all_ended(pool, base_url=settings.public_base_url) == 0
+        assert await conn.fetchval("SELECT left_at FROM attendance") is None
+        await travel(conn, w.session, 70)                                                      # it has ended
+        # Two workers' ticks at once close it once: one attended record, one certificate.
+        closed = await asyncio.gather(*(close_all_ended(pool, base_url=settings.public_base_url) for _ in range(2)))
+        assert sorted(closed) == [0, 1]
+    finally:
+        await pool.close()
+    record = await conn.fetchrow("SELECT left_at, minutes FROM attendance")
+    ends = await conn.fetchval("SELECT ends_at FROM inperson_sessions WHERE id = $1", UUID(w.session))
+    assert record["left_at"] == ends and record["minutes"] in (54, 55)
+    cert = await conn.fetchrow("SELECT code, facts FROM certificates WHERE enrollment_id = $1", w.enrollments["luis@example.org"])
+    assert cert is not None and cert["facts"]["live_minutes"] == record["minutes"]
+    assert await conn.fetchval("SELECT count(*) FROM certificates") == 1
+    # The job is registered to run every minute.
+    periodic = {p.periodic_id: p.cron for p in tasks.periodic_registry.periodic_tasks.values()}
+    assert periodic.get("sessions-every-minute") == "* * * * *" and close_ended_sessions.name == "close_ended_sessions"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.conftest import COURSES_DIR
-from tests.helpers import csrf_from, make_owner, make_user, publish_folder, sign_in
+from tests.helpers import csrf_from, draft_form, make_owner, make_user, publish_folder, sign_in
 from tests.integration.test_media import MP4, VTT_ES, upload
 
 CODE = "DA-IC-101"
@@ -24,7 +24,7 @@ async def _draft_with_a_video(client, conn) -> str:
     assert (await client.post(captions["complete_url"], json={}, headers=library)).status_code == 200
     editor = await client.get(f"/author/{CODE}/activities/hand-hygiene")
     saved = await client.post(f"/author/{CODE}/activities/hand-hygiene", follow_redirects=False, data={
-        "_csrf_token": csrf_from(editor.text), "media_listed": "1", "media": video["media"]["id"]})
+        **draft_form(editor.text), "media_listed": "1", "media": video["media"]["id"]})
     assert saved.status_code == 303
     return video["media"]["id"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import COURSES_DIR
-from tests.helpers import csrf_from, make_clinic, make_user, publish_folder, publish_in_browser, sign_in
+from tests.helpers import csrf_from, draft_form, make_clinic, make_user, publish_folder, publish_in_browser, sign_in
 
 
 async def _instructor(client, conn):
@@ -21,7 +21,7 @@ async def test_an_instructor_edits_a_draft_sees_what_is_untranslated_and_publish
     assert 'name="title.en"' in editor.text and 'name="title.es"' in editor.text and 'name="body.es"' in editor.text
 
     saved = await client.post("/author/DA-IC-101/activities/hand-hygiene", data={
-        "_csrf_token": csrf_from(editor.text), "minutes": "7", "title.en": "Hand hygiene, revised", "title.es": "",
+        **draft_form(editor.text), "minutes": "7", "title.en": "Hand hygiene, revised", "title.es": "",
     }, follow_redirects=False)
     assert saved.status_code == 303
     overview = await client.get("/author/DA-IC-101")
@@ -31,7 +31,7 @@ async def test_an_instructor_edits_a_draft_sees_what_is_untranslated_and_publish
 
     editor = await client.get("/author/DA-IC-101/activities/hand-hygiene")
     await client.post("/author/DA-IC-101/activities/hand-hygiene", data={
-        "_csrf_token": csrf_from(editor.text), "title.es": "Higiene de manos, revisada",
+        **draft_form(editor.text), "title.es": "Higiene de manos, revisada",
     })
     preview = await client.get("/author/DA-IC-101/preview/hand-hygiene", params={"lang": "es"})
     assert "Higiene de manos, revisada" in preview.text and 'lang="es"' in preview.text
@@ -52,12 +52,12 @@ async def test_a_quiz_edit_can_change_the_correct_answer(client, conn):
     draft = (await client.get("/api/v1/authoring/courses/CE-HIPAA-101/draft")).json()
     quiz = next(a for m in draft["modules"] for a in m["activities"] if a["kind"] == "quiz")
     editor = await client.get(f"/author/CE-HIPAA-101/activities/{quiz['key']}")
-    assert 'name="q0.prompt.es"' in editor.text and 'name="q0.c0.correct"' in editor.text and "Quiz" in editor.text
-    form = {"_csrf_token": csrf_from(editor.text), "pass_mark": "0.6", "max_attempts": ""}
-    for qi, question in enumerate(quiz["questions"]):
-        for ci, _choice in enumerate(question["choices"]):
-            if ci == len(question["choices"]) - 1:
-                form[f"q{qi}.c{ci}.correct"] = "on"
+    first = quiz["questions"][0]
+    assert f'name="q.{first["key"]}.prompt.es"' in editor.text and "Quiz" in editor.text
+    assert f'name="q.{first["key"]}.c.{first["choices"][0]["key"]}.correct"' in editor.text
+    form = {**draft_form(editor.text), "pass_mark": "60", "max_attempts": ""}
+    for question in quiz["questions"]:  # unticked boxes are not posted: only the last choice stays correct
+        form[f"q.{question['key']}.c.{question['choices'][-1]['key']}.correct"] = "on"
     await client.post(f"/author/CE-HIPAA-101/activities/{quiz['key']}", data=form)
     after = (await client.get("/api/v1/authoring/courses/CE-HIPAA-101/draft")).json()
     edited = next(a for m in after["modules"] for a in m["activities"] if a["key"] == quiz["key"])
@@ -71,8 +71,9 @@ async def test_a_bad_number_in_the_form_is_a_clear_error_and_nothing_is_saved(cl
     draft = (await client.get("/api/v1/authoring/courses/CE-HIPAA-101/draft")).json()
     key = draft["modules"][0]["activities"][0]["key"]
     editor = await client.get(f"/author/CE-HIPAA-101/activities/{key}")
-    refused = await client.post(f"/author/CE-HIPAA-101/activities/{key}", data={"_csrf_token": csrf_from(editor.text), "minutes": "lots"})
-    assert refused.status_code == 400 and "minutes must be a number" in refused.text
+    refused = await client.post(f"/author/CE-HIPAA-101/activities/{key}", data={**draft_form(editor.text), "minutes": "lots"})
+    assert refused.status_code == 400 and "Give a whole number of minutes from 0 to 6000." in refused.text
+    assert 'aria-invalid="true" aria-describedby="err-minutes"' in refused.text and 'value="lots"' in refused.text
     assert (await client.get("/api/v1/authoring/courses/CE-HIPAA-101/draft")).json() == draft
 
 

@@ -106,6 +106,9 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /api/v1/authoring/courses/{code:str}/publish":                          STAFF,
     "POST /api/v1/authoring/courses/{code:str}/versions/{version:int}/retire":    STAFF,
     "GET /author":                                                                STAFF,
+    "GET /author/new":                                                            STAFF,
+    "POST /author/new":                                                           STAFF,
+    "POST /author/markdown":                                                      STAFF,
     "GET /author/{code:str}":                                                     STAFF,
     "POST /author/{code:str}":                                                    STAFF,
     "GET /author/{code:str}/activities/{key:str}":                                STAFF,
@@ -131,6 +134,14 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /api/v1/courses/{code:str}/media/{media_id:uuid}/complete":             STAFF,
     "DELETE /api/v1/courses/{code:str}/media/{media_id:uuid}":                    STAFF,
     "GET /api/v1/courses/{code:str}/versions/{version:int}/activities/{key:str}/media": ("-", "y", "y", "y", "y"),
+    "GET /api/v1/courses/{code:str}/packages":                                    STAFF,
+    "POST /api/v1/courses/{code:str}/packages":                                   STAFF,
+    "POST /api/v1/courses/{code:str}/packages/{package_id:uuid}/activities":      STAFF,
+    "GET /author/{code:str}/packages":                                            STAFF,
+    "POST /author/{code:str}/packages":                                           STAFF,
+    "GET /author/{code:str}/packages/{package_id:uuid}":                          STAFF,
+    "POST /author/{code:str}/packages/{package_id:uuid}":                         STAFF,
+    "GET /content/{token:str}/{file_path:path}":                                  ("-", "-", "-", "-", "-"),  # the content origin, by signed path
     "GET /author/{code:str}/media":                                               STAFF,
     "POST /author/{code:str}/media/uploads":                                      STAFF,
     "GET /author/{code:str}/media/{media_id:uuid}/uploaded":                      STAFF,
@@ -223,6 +234,19 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /clinic/credit":                                                         ADMINS,
     "GET /clinic/credit.csv":                                                     ADMINS,
     "POST /clinic/credit/credentials":                                            ("-", "-", "-", "clinic", "-"),
+    # outside records: the worker's own, reviewed and imported by a clinic admin of her clinic
+    "GET /api/v1/me/outside-records":                                             ("-", "me", "-", "-", "-"),
+    "POST /api/v1/me/outside-records":                                            ("-", "me", "-", "-", "-"),
+    "GET /api/v1/clinic/outside-records":                                         ("-", "-", "-", "y", "-"),
+    "POST /api/v1/clinic/outside-records":                                        ("-", "-", "-", "y", "-"),
+    "POST /api/v1/clinic/outside-records/{record_id:uuid}/review":                ("-", "-", "-", "clinic", "-"),
+    "POST /api/v1/clinic/outside-records/import":                                 ("-", "-", "-", "y", "-"),
+    "GET /api/v1/outside-records/{record_id:uuid}/certificate":                   ("-", "self", "-", "clinic", "y"),
+    "GET /my/outside-records":                                                    ("-", "me", "-", "-", "-"),
+    "POST /my/outside-records":                                                   ("-", "me", "-", "-", "-"),
+    "GET /clinic/outside-records":                                                ("-", "-", "-", "y", "-"),
+    "POST /clinic/outside-records/{record_id:uuid}/review":                       ("-", "-", "-", "clinic", "-"),
+    "POST /clinic/outside-records/import":                                        ("-", "-", "-", "y", "-"),
     # reports and surveys
     "GET /api/v1/reports/program":                                                PROGRAM,
     "GET /api/v1/reports/targets":                                                PROGRAM,
@@ -370,6 +394,12 @@ async def matrix_world(conn, client, settings):
     done = await client.post(ticket["complete_url"], headers=world["instructor"].headers, json={})
     assert done.status_code == 200, done.text
     world.extra["media_id"] = ticket["media"]["id"]
+    from tests.package_zips import scorm12_zip
+
+    imported = await client.post(f"/api/v1/courses/{COURSE}/packages", headers=world["instructor"].headers,
+                                 files={"file": ("pulse.zip", scorm12_zip(), "application/zip")}, data={"language": "en"})
+    assert imported.status_code == 201, imported.text
+    world.extra["package_id"] = imported.json()["id"]
 
     credential = await client.get(f"/api/v1/me/certificates/{world['worker_a'].certificate}/credential", headers=world["worker_a"].headers)
     assert credential.status_code == 200, credential.text
@@ -472,11 +502,13 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         return str((await create_client(conn, name="matrix", can_read=True, can_write=False, created_by=world["program_admin"].id)).id)
     if param in PROGRAM_RECORDS:
         return extra["programs"][param].get(person)
+    if param == "record_id":  # an outside record of that worker: a fresh pending one, with a certificate file on record
+        return await _fresh_outside_record(conn, world[person].id) if person else None
     if param == "token_id":
         user_id = world[person].id if person else None
         return str((await _fresh_token(conn, user_id)).id) if user_id else None
     fixed = {
-        "version": "1", "media_id": extra["media_id"], "survey_id": extra["survey_id"], "number": str(extra["status_list"]),
+        "version": "1", "media_id": extra["media_id"], "package_id": extra["package_id"], "survey_id": extra["survey_id"], "number": str(extra["status_list"]),
         "file_path": "app.css", "path": "nothing-here", "secret": "not-a-reset-link", "signature": "not-a-signature.ics", "table": "workers.csv" if "clinics" in route else "targets.csv",
         "key": extra["quiz_key"] if QUIZ_ROUTES.search(route) else ("completions" if "targets" in route else extra["lesson_key"]),
         "token": qr.attendance_token(extra["settings"].secret_key, uuid.UUID(extra["sessions"]["instructor"])),
@@ -519,10 +551,25 @@ async def _fresh_worker(conn, clinic: str) -> str:
     return str(made.id)
 
 
+async def _fresh_outside_record(conn, user_id) -> str:
+    return str(await conn.fetchval(
+        """INSERT INTO outside_records (user_id, provider, approval_number, title, started_on, ended_on, minutes, delivery, body,
+                                        certificate_key, certificate_type, certificate_name, certificate_bytes, source, recorded_by)
+           VALUES ($1, 'Red Cross', 'A-' || gen_random_uuid(), 'BLS', current_date - 30, current_date - 30, 240, 'in_person',
+                   'DBC', 'outside/matrix/' || gen_random_uuid(), 'application/pdf', 'bls.pdf', 100, 'worker', $1) RETURNING id""",
+        user_id))
+
+
 async def _fresh_token(conn, user_id):
     from lms.accounts import service
 
     return await service.create_token(conn, user_id=user_id, label="matrix")
+
+
+OUTSIDE_RECORD = {"provider": "Red Cross", "approval_number": "RC-1", "title": "BLS for healthcare providers",
+                  "started_on": "2026-01-10", "ended_on": "2026-01-10", "minutes": 240, "delivery": "in_person", "body": "DBC",
+                  "category": "bls"}
+OUTSIDE_CSV = "email,provider,approval_number,title,started_on,ended_on,minutes,delivery,body\n{email},CDA,C-9,Infection control,2025-03-01,2025-03-01,120,home_study,DBC\n"
 
 
 def body_for(route: str, world) -> Any:
@@ -537,6 +584,12 @@ def body_for(route: str, world) -> Any:
         "POST /author/{code:str}/owners": {"email": "instructor-2@example.org"},
         "POST /api/v1/lrs/clients": {"name": "An outside tool"},
         "POST /admin/lrs-clients": {"name": "An outside tool", "can_read": "on"},
+        "POST /api/v1/me/outside-records": OUTSIDE_RECORD,
+        "POST /api/v1/clinic/outside-records": {**OUTSIDE_RECORD, "user_id": str(world["worker_a"].id)},
+        "POST /api/v1/clinic/outside-records/{record_id:uuid}/review": {"decision": "approve"},
+        "POST /clinic/outside-records/{record_id:uuid}/review": {"decision": "approve"},
+        "POST /api/v1/clinic/outside-records/import": {"csv": OUTSIDE_CSV.format(email=world["worker_a"].email)},
+        "POST /clinic/outside-records/import": {"csv": OUTSIDE_CSV.format(email=world["worker_a"].email)},
     }
     return bodies.get(route)
 
@@ -585,7 +638,7 @@ async def test_every_route_answers_every_role_as_the_matrix_says(client, conn, m
             if True:
                 cell = MATRIX[route][ROLES.index(role)]
                 params = re.findall(r"\{(\w+)", route.split(" ", 1)[1])
-                owned = [p for p in params if p in ("enrollment_id", "user_id", "clinic_id", "session_id", "token_id", *PROGRAM_RECORDS)
+                owned = [p for p in params if p in ("enrollment_id", "user_id", "clinic_id", "session_id", "token_id", "record_id", *PROGRAM_RECORDS)
                          or (p == "code" and CERTIFICATE_ROUTES.search(route))]
                 if route == "GET /xapi/statements":
                     owned = ["statement_id"]

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from lms.accounts.schemas import CurrentUser
 from lms.catalog.loader import publish_folder
 from lms.storage import Storage
-from tests.helpers import csrf_from, make_clinic, make_owner, make_user, sign_in, token_for
+from tests.helpers import csrf_from, draft_form, make_clinic, make_owner, make_user, sign_in, token_for
 
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00\x00\x00\x08free" + bytes(range(256)) * 8
 HTML = b"<!DOCTYPE html><html><head><title>Free prize</title></head><body><script>steal()</script></body></html>"
@@ -502,7 +502,7 @@ async def test_an_instructor_attaches_an_upload_to_a_lesson_in_the_browser_and_p
     editor = await client.get("/author/DA-IC-101/activities/hand-hygiene")
     assert "handwash.mp4" in editor.text and "es.vtt" not in editor.text
     await client.post("/author/DA-IC-101/activities/hand-hygiene", data={
-        "_csrf_token": csrf_from(editor.text), "media_listed": "1", "media": video["media"]["id"]})
+        **draft_form(editor.text), "media_listed": "1", "media": video["media"]["id"]})
     published = await publish_in_browser(client, "DA-IC-101")
     assert published.headers["location"].endswith("published=2")
 

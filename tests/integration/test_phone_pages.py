@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from tests.conftest import COURSES_DIR
-from tests.helpers import csrf_from, make_clinic, make_owner, make_user, publish_folder, sign_in
+from tests.helpers import csrf_from, draft_form, make_clinic, make_owner, make_user, publish_folder, sign_in
 
 
 async def _starters(conn) -> None:
@@ -78,6 +78,6 @@ async def test_the_draft_preview_leads_back_to_the_draft_and_the_checklist_speak
     assert (await client.get(crumb.group(1))).status_code == 200
 
     editor = await client.get("/author/DA-IC-101")
-    saved = await client.post("/author/DA-IC-101", data={"_csrf_token": csrf_from(editor.text), "title.es": ""})
+    saved = await client.post("/author/DA-IC-101", data={**draft_form(editor.text), "title.es": ""})
     overview = await client.get("/author/DA-IC-101")
     assert saved.status_code in (200, 303) and "el título del curso" in overview.text and "the course title" not in overview.text

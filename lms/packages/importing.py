@@ -1,0 +1,89 @@
+"""Importing a package zip into a course: checked whole before anything is written, files to the store under the
+package's own prefix, then the package and its units in one statement. A failed import leaves nothing behind."""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from typing import IO
+from uuid import uuid4
+
+import asyncpg
+from litestar.concurrency import sync_to_thread
+
+from lms.accounts.schemas import CurrentUser
+from lms.audit.queries import record
+from lms.errors import Invalid, NotFound
+from lms.observability.logs import log_event
+from lms.packages import queries
+from lms.packages.archive import Member, member_chunks, open_zip, read_member
+from lms.packages.content import content_type
+from lms.packages.manifests import CMI5, SCORM, parse_cmi5
+from lms.packages.manifests_scorm import parse_scorm
+from lms.packages.schemas import Manifest, PackageOut
+from lms.settings import Settings
+from lms.storage import Storage
+
+MB = 1_000_000
+
+
+def read_package(fileobj: IO[bytes], *, filename: str, language: str, max_unpacked: int) -> tuple[zipfile.ZipFile, dict[str, Member], Manifest]:
+    """The zip checked and its manifest parsed (blocking: run it in a thread)."""
+    archive, members = open_zip(fileobj, filename=filename, max_unpacked=max_unpacked)
+    files = set(members)
+    if CMI5 in members:
+        return archive, members, parse_cmi5(read_member(archive, members[CMI5], filename=filename), files)
+    if SCORM in members:
+        return archive, members, parse_scorm(read_member(archive, members[SCORM], filename=filename), files, language=language)
+    nested = sorted(p for p in members if p.rsplit("/", 1)[-1] in (CMI5, SCORM))
+    hint = f" (found {nested[0]}: zip the folder's contents, not the folder)" if nested else ""
+    raise Invalid(f"{filename}: no {CMI5} (cmi5) or {SCORM} (SCORM) at the top of the zip{hint}", field="file")
+
+
+def _spooled(archive: zipfile.ZipFile, member: Member, filename: str) -> IO[bytes]:
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * MB)  # noqa: SIM115 (closed by the caller)
+    for chunk in member_chunks(archive, member, filename=filename):
+        spool.write(chunk)
+    spool.seek(0)
+    return spool
+
+
+async def import_package(conn: asyncpg.Connection, storage: Storage, settings: Settings, *, code: str, editor: CurrentUser,
+                         fileobj: IO[bytes], filename: str, language: str) -> PackageOut:
+    """Check, store and record a package for a course this person may change; ``Invalid`` naming the problem."""
+    course = await queries.editable_course(conn, code=code, editor=editor)
+    if course is None:
+        raise NotFound(f"no course {code} that you may change (its owners and program admins may)")
+    course_id, languages = course
+    if language not in languages:
+        raise Invalid(f"language: {language or '(none)'} is not one of the course's languages ({', '.join(languages)})", field="language")
+    archive, members, manifest = await sync_to_thread(read_package, fileobj, filename=filename, language=language,
+                                                      max_unpacked=settings.package_max_unpacked_mb * MB)
+    package_id = uuid4()
+    prefix = f"packages/{code}/{package_id}/"
+    try:
+        for member in members.values():
+            spool = await sync_to_thread(_spooled, archive, member, filename)
+            try:
+                await storage.upload_fileobj(prefix + member.path, spool, content_type(member.path))
+            finally:
+                spool.close()
+        await queries.insert_package(
+            conn, package_id=package_id, course_id=course_id, language=language, filename=filename[:200],
+            s3_prefix=prefix, manifest=manifest, file_count=len(members),
+            total_bytes=sum(m.info.file_size for m in members.values()), uploaded_by=editor.id,
+        )
+    except BaseException:
+        try:
+            await storage.delete_prefix(prefix)
+        except Exception:
+            pass  # the store itself is away: what got written sits under a prefix no package row names
+        raise
+    await record(conn, actor_id=editor.id, action="package.imported", subject=code,
+                 detail={"package_id": str(package_id), "format": manifest.format, "units": len(manifest.units)})
+    log_event("package.imported", course=code, package_id=package_id, format=manifest.format, units=len(manifest.units))
+    found = await queries.get_package(conn, code=code, package_id=package_id)
+    assert found is not None
+    return found
+
+
