@@ -15,7 +15,7 @@ def test_preview_in_both_languages_on_a_small_phone_then_publish_from_the_summar
     in_browser(lambda chromium: preview_and_publish(chromium, live))
 
 
-def preview_and_publish(chromium, live) -> None:
+def preview_and_publish(chromium, live) -> None:  # noqa: F811
     base, settings = live["base"], live["settings"]
     context = chromium.new_context(viewport=SMALL_PHONE)
     page = context.new_page()
