@@ -34,6 +34,12 @@ def _framable(response: Template, csp: str) -> Template:
     return response
 
 
+def _framing(response: Template, csp: str) -> Template:
+    """The frame page shows a page of this site in its frame (the site's policy allows only the packages' origin)."""
+    response.headers["content-security-policy"] = csp.replace("frame-src ", "frame-src 'self' ", 1)
+    return response
+
+
 class PreviewPages(Controller):
     path = "/author"
     include_in_schema = False
@@ -48,8 +54,9 @@ class PreviewPages(Controller):
         keys = [a.key for m in doc.modules for a in m.activities]
         shown = key if key in keys else (keys[0] if keys else None)
         t, _missing = text_picker(clang, doc.languages)  # the outline in the language being previewed
-        return page(request, "authoring/preview_frame.html.jinja2", doc=doc, clang=clang, shown=shown, t=t,
-                    kind_names=KIND_NAMES, kind_of=kind_of, width=PHONE_WIDTH, height=PHONE_HEIGHT)
+        response = page(request, "authoring/preview_frame.html.jinja2", doc=doc, clang=clang, shown=shown, t=t,
+                        kind_names=KIND_NAMES, kind_of=kind_of, width=PHONE_WIDTH, height=PHONE_HEIGHT)
+        return _framing(response, content_security_policy(request.app.state.settings))
 
     @get("/{code:str}/preview/{key:str}", operation_id="page_author_preview")
     async def preview(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, key: FromPath[str],

@@ -35,6 +35,8 @@ async def test_the_phone_frame_shows_each_language_of_the_course_at_360_pixels(c
     assert frame.status_code == 200
     iframe = re.search(r"<iframe [^>]*>", frame.text).group(0)
     assert 'width="360"' in iframe and f'src="/author/{CODE}/preview/hand-hygiene?lang=es"' in iframe
+    frames = re.search(r"frame-src ([^;]*)", frame.headers["content-security-policy"]).group(1).split()
+    assert "'self'" in frames  # the browser may show this site's page inside it
     for lang in ("en", "es"):  # a switch per language of the course, keeping the activity
         assert f'href="/author/{CODE}/preview?lang={lang}&amp;key=hand-hygiene"' in frame.text
     assert 'target="phone"' in frame.text and "Higiene de manos" in frame.text  # the outline in the preview's language
