@@ -120,6 +120,6 @@ class ClinicCreditController(Controller):
     ) -> WorkerCredentialOut:
         """Record which credential a worker of this clinic holds and when its renewal cycle started."""
         saved = await service.set_worker_credential(tx, viewer=user, user_id=user_id, credential=data.credential,
-                                                    cycle_start=data.cycle_start)
+                                                    cycle_start=data.cycle_start, licensed_on=data.licensed_on)
         await clinic_changed(request.app.stores.get(FIGURES), user.clinic_id)
         return saved

@@ -39,6 +39,7 @@ _REQUIREMENT_JSON = """json_build_object(
     'credential', r.credential, 'name', r.name, 'body', r.body, 'units', r.units::float8, 'cycle_months', r.cycle_months,
     'max_non_live_share', r.max_non_live_share::float8, 'min_approved_units', r.min_approved_units::float8,
     'rule_text', r.rule_text, 'source', r.source, 'effective_from', r.effective_from, 'effective_until', r.effective_until,
+    'version_of', r.version_of, 'first_renewal_exempt', r.first_renewal_exempt,
     'categories', (SELECT coalesce(json_agg(json_build_object(
                        'category', m.category, 'min_units', m.min_units::float8, 'needs_live', m.needs_live,
                        'must_be_current', m.must_be_current) ORDER BY m.category), '[]')
@@ -296,7 +297,7 @@ async def clinic_workers_audited(
                FROM ws HAVING $7::bool)
            SELECT k.name AS clinic_name, u.id AS user_id, u.display_name AS name,
                   (SELECT count(*) FROM users t WHERE t.clinic_id = $1 AND t.role = 'worker' AND t.active) AS total,
-                  (SELECT coalesce(json_agg(json_build_object('credential', w.credential, 'cycle_start', w.cycle_start)
+                  (SELECT coalesce(json_agg(json_build_object('credential', w.credential, 'cycle_start', w.cycle_start, 'licensed_on', w.licensed_on)
                                             ORDER BY w.credential), '[]')
                    FROM worker_credentials w WHERE w.user_id = u.id) AS credentials,
                   (SELECT coalesce(json_agg(json_build_object(
@@ -328,17 +329,20 @@ async def clinic_id_by_slug(conn: asyncpg.Connection, slug: str) -> UUID | None:
 
 async def set_worker_credential(
     conn: asyncpg.Connection, *, clinic_id: UUID, user_id: UUID, credential: str, cycle_start: date, recorded_by: UUID,
+    licensed_on: date | None = None,
 ) -> WorkerCredentialOut | None:
-    """Record (or move) a worker's credential cycle; None unless the worker is in this clinic and the credential exists."""
+    """Record (or move) a worker's credential cycle; None unless the worker is in this clinic and the credential exists
+    (a credential, not one of its rule's versions)."""
     row = await conn.fetchrow(
-        """INSERT INTO worker_credentials (user_id, credential, cycle_start, recorded_by)
-           SELECT u.id, r.credential, $4, $5
-           FROM users u JOIN credential_requirements r ON r.credential = $3
+        """INSERT INTO worker_credentials (user_id, credential, cycle_start, recorded_by, licensed_on)
+           SELECT u.id, r.credential, $4, $5, $6
+           FROM users u JOIN credential_requirements r ON r.credential = $3 AND r.version_of IS NULL
            WHERE u.id = $2 AND u.clinic_id = $1 AND u.role = 'worker'
            ON CONFLICT (user_id, credential) DO UPDATE
-               SET cycle_start = EXCLUDED.cycle_start, recorded_by = EXCLUDED.recorded_by, recorded_at = now()
-           RETURNING user_id, credential, cycle_start""",
-        clinic_id, user_id, credential, cycle_start, recorded_by,
+               SET cycle_start = EXCLUDED.cycle_start, recorded_by = EXCLUDED.recorded_by, recorded_at = now(),
+                   licensed_on = coalesce(EXCLUDED.licensed_on, worker_credentials.licensed_on)
+           RETURNING user_id, credential, cycle_start, licensed_on""",
+        clinic_id, user_id, credential, cycle_start, recorded_by, licensed_on,
     )
     return msgspec.convert(dict(row), WorkerCredentialOut) if row else None
 
@@ -395,7 +399,7 @@ async def worker_renewal_inputs(conn: asyncpg.Connection, user_id: UUID) -> dict
     """One worker's credentials and certificate credit lines, shaped like a row of ``clinic_workers_audited``."""
     row = await conn.fetchrow(
         f"""SELECT u.id AS user_id, u.display_name AS name,
-                  (SELECT coalesce(json_agg(json_build_object('credential', w.credential, 'cycle_start', w.cycle_start)
+                  (SELECT coalesce(json_agg(json_build_object('credential', w.credential, 'cycle_start', w.cycle_start, 'licensed_on', w.licensed_on)
                                             ORDER BY w.credential), '[]')
                    FROM worker_credentials w WHERE w.user_id = u.id) AS credentials,
                   (SELECT coalesce(json_agg(json_build_object(

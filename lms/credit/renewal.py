@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import msgspec
+
 from lms.credit.rules import CreditRule, add_months, number, quantize
 from lms.schemas import Response
 
@@ -44,6 +46,8 @@ class Requirement(Response):
     source: str = ""
     effective_from: date | None = None
     effective_until: date | None = None
+    version_of: str | None = None             # a later (or earlier) version of this credential's rule
+    first_renewal_exempt: bool = False        # the cycle in which the licence was issued needs no credit (RDA)
 
 
 class EarnedCredit(Response):
@@ -109,6 +113,23 @@ class RenewalStatus(Response):
     rounding: str = ""        # how `counted` was rounded, e.g. "floor to 0.1"
     rule_text: str = ""
     source: str = ""
+    rule_effective_from: date | None = None   # the version of the rule this cycle is judged by
+    exempt: bool = False                      # the first renewal, exempt by the rule's text: nothing is needed
+
+
+def in_effect(requirements: dict[str, Requirement], credential: str, *, cycle_start: date, today: date) -> Requirement | None:
+    """The version of ``credential``'s rule that judges the cycle containing ``today``: the latest one whose effective
+    dates contain the day that cycle starts (a rule changed in the middle of a cycle applies from the next one)."""
+    base = requirements.get(credential)
+    if base is None or base.version_of is not None:
+        return None
+    start, _end = current_cycle(cycle_start, base.cycle_months, today)
+    versions = [r for r in requirements.values() if r.credential == credential or r.version_of == credential]
+    usable = [r for r in versions if (r.effective_from or date.min) <= start and (r.effective_until is None or start < r.effective_until)]
+    if not usable:
+        return base
+    chosen = max(usable, key=lambda r: r.effective_from or date.min)
+    return chosen if chosen is base else msgspec.structs.replace(chosen, credential=credential, version_of=None)
 
 
 def current_cycle(cycle_start: date, months: int, today: date) -> tuple[date, date]:
@@ -163,7 +184,8 @@ def rounding_label(rule: CreditRule | None) -> str:
     return f"{rule.rounding} to {number(Decimal(str(rule.step)))}" if rule else ""
 
 
-def evaluate(requirement: Requirement, rule: CreditRule | None, *, cycle_start: date, earned: list[EarnedCredit], today: date) -> RenewalStatus:
+def evaluate(requirement: Requirement, rule: CreditRule | None, *, cycle_start: date, earned: list[EarnedCredit], today: date,
+             licensed_on: date | None = None) -> RenewalStatus:
     """Worked example (RDA: DBC, 25 units per 2 years, non-live at most half, IC >= 2, DPA >= 2, BLS live):
     16 home-study units + 8 live units: non-live counts only up to 12.5, so 20.5 of 25 count and the worker is
     4.5 units short even though 24 units were earned.
@@ -250,11 +272,13 @@ def evaluate(requirement: Requirement, rule: CreditRule | None, *, cycle_start: 
                                         missing=number(need_approved - have_approved)))
     if limit is not None and non_live > limit:
         shortfalls.append(Shortfall(kind="non_live_cap", category=None, needed=number(limit), have=number(_round(non_live, rule))))
+    exempt = requirement.first_renewal_exempt and licensed_on is not None and start <= licensed_on < end
     return RenewalStatus(
         credential=requirement.credential, body=requirement.body, cycle_start=start, cycle_end=end,
         required=number(required), earned=number(_round(live + non_live, rule)), counted=number(counted),
         live=number(_round(live, rule)), non_live=number(_round(non_live, rule)),
         non_live_limit=None if limit is None else number(limit), categories=categories,
-        shortfalls=shortfalls, meets=not [s for s in shortfalls if s.kind != "non_live_cap"],
+        shortfalls=[] if exempt else shortfalls, meets=exempt or not [s for s in shortfalls if s.kind != "non_live_cap"],
         unit=rule.unit if rule else "", rounding=rounding_label(rule), rule_text=requirement.rule_text, source=requirement.source,
+        rule_effective_from=requirement.effective_from, exempt=exempt,
     )

@@ -194,12 +194,14 @@ class ClinicReport(Response):
 class WorkerCredentialSet(Request):
     credential: Annotated[str, msgspec.Meta(pattern=r"^[A-Z][A-Z0-9_]{1,31}$")]
     cycle_start: date
+    licensed_on: date | None = None   # first issued: the renewal ending the cycle it falls in may be exempt (RDA)
 
 
 class WorkerCredentialOut(Response):
     user_id: UUID
     credential: str
     cycle_start: date
+    licensed_on: date | None = None
 
 
 class KeyOut(Response):

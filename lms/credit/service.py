@@ -307,7 +307,7 @@ async def clinic_report(
         if page is not None:
             out = out[offset:offset + CLINIC_PAGE_SIZE]
     return ClinicReport(clinic_id=clinic_id, clinic_name=clinic_name, as_of=today, since=since, workers=out,
-                        credential_names={key: r.name for key, r in requirements.items()},
+                        credential_names={key: r.name for key, r in requirements.items() if r.version_of is None},
                         total_workers=total, first=offset + 1 if out else 0,
                         corrections=await queries.corrections_for_clinic(conn, clinic_id))
 
@@ -330,15 +330,19 @@ def clinic_table(report: ClinicReport) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
-async def set_worker_credential(conn: asyncpg.Connection, *, viewer: CurrentUser, user_id: UUID, credential: str, cycle_start: date):
+async def set_worker_credential(conn: asyncpg.Connection, *, viewer: CurrentUser, user_id: UUID, credential: str, cycle_start: date,
+                                licensed_on: date | None = None):
     if viewer.clinic_id is None:
         raise Forbidden("Only a clinic's admin records its workers' credentials.")
+    if licensed_on is not None and licensed_on > datetime.now(UTC).date():
+        raise Invalid("The licence's first issue date cannot be in the future.", field="licensed_on")
     saved = await queries.set_worker_credential(conn, clinic_id=viewer.clinic_id, user_id=user_id, credential=credential,
-                                                cycle_start=cycle_start, recorded_by=viewer.id)
+                                                cycle_start=cycle_start, recorded_by=viewer.id, licensed_on=licensed_on)
     if saved is None:
         requirements = await queries.load_requirements(conn)
-        if credential not in requirements:
-            raise Invalid(f"Unknown credential {credential!r}; known: {', '.join(sorted(requirements))}.", field="credential")
+        known = sorted(key for key, r in requirements.items() if r.version_of is None)
+        if credential not in known:
+            raise Invalid(f"Unknown credential {credential!r}; known: {', '.join(known)}.", field="credential")
         raise NotFound("No worker of your clinic has this id.", field="user_id")
     await record(conn, actor_id=viewer.id, action="clinic.worker_credential", subject=str(user_id),
                  detail={"credential": credential, "cycle_start": cycle_start.isoformat()})

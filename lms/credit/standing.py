@@ -13,7 +13,7 @@ from uuid import UUID
 import asyncpg
 
 from lms.credit import queries
-from lms.credit.renewal import EarnedCredit, RenewalStatus, add_once, evaluate
+from lms.credit.renewal import EarnedCredit, RenewalStatus, add_once, evaluate, in_effect
 from lms.credit.rules import CreditRule, add_months, credit_for, number, valid_until
 from lms.credit.schemas import BodyTotal, CertificateRow, WorkerCredit
 
@@ -90,11 +90,13 @@ def worker_credit(row: dict[str, Any], rules: dict[str, CreditRule], requirement
     earned = earned_lines(row["certificates"], rules) + outside_lines(row.get("outside") or [], rules)
     statuses = []
     for held in row["credentials"]:
-        requirement = requirements.get(held["credential"])
+        cycle_start = date.fromisoformat(held["cycle_start"])
+        requirement = in_effect(requirements, held["credential"], cycle_start=cycle_start, today=today)
         if requirement is None:
             continue
-        statuses.append(evaluate(requirement, rules.get(requirement.body), cycle_start=date.fromisoformat(held["cycle_start"]),
-                                 earned=earned, today=today))
+        licensed_on = date.fromisoformat(held["licensed_on"]) if held.get("licensed_on") else None
+        statuses.append(evaluate(requirement, rules.get(requirement.body), cycle_start=cycle_start, earned=earned, today=today,
+                                 licensed_on=licensed_on))
     recent = [e for e in earned if since <= e.completed_on <= today]
     return WorkerCredit(user_id=row["user_id"], name=row["name"], credit_by_body=totals_by_body(recent, rules), credentials=statuses,
                         meets=all(s.meets for s in statuses) if statuses else None)

@@ -38,7 +38,7 @@ async def credential_holders(conn: asyncpg.Connection) -> list[dict[str, Any]]:
     their certificates' credit lines), with their clinic's admins to tell as well."""
     rows = await conn.fetch(
         f"""SELECT u.id AS user_id, u.display_name AS name, u.clinic_id,
-                  (SELECT coalesce(json_agg(json_build_object('credential', w.credential, 'cycle_start', w.cycle_start)
+                  (SELECT coalesce(json_agg(json_build_object('credential', w.credential, 'cycle_start', w.cycle_start, 'licensed_on', w.licensed_on)
                                             ORDER BY w.credential), '[]')
                    FROM worker_credentials w WHERE w.user_id = u.id) AS credentials,
                   (SELECT coalesce(json_agg(json_build_object(

@@ -103,7 +103,7 @@ def content_headers(settings: Settings) -> dict[str, str]:
         "content-security-policy": "; ".join([
             "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:",
             f"connect-src 'self' {app}",
-            f"frame-ancestors {app}",
+            f"frame-ancestors 'self' {app}",  # the player, and the SCORM launch page around a SCO
             "base-uri 'self'",
             "object-src 'none'",
         ]),

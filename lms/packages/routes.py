@@ -3,5 +3,6 @@
 from lms.packages.api import PackagesController
 from lms.packages.content import package_file
 from lms.packages.pages import PackagePages
+from lms.packages.scorm.pages import SCORM_ROUTES
 
-PACKAGE_ROUTES = [PackagesController, PackagePages, package_file]
+PACKAGE_ROUTES = [PackagesController, PackagePages, package_file, *SCORM_ROUTES]

@@ -14,7 +14,7 @@ from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import AuditEntry, record_many
 from lms.catalog.language import TRACK_NAMES
 from lms.credit import queries as credit_queries
-from lms.credit.renewal import EarnedCredit, evaluate
+from lms.credit.renewal import EarnedCredit, evaluate, in_effect
 from lms.credit.rules import number
 from lms.reports import dashboards, funder, queries, survey_results, surveys
 from lms.reports.schemas import ClinicDashboard, FilterOptions, Filters, ProgramDashboard, RenewalDue, SurveyResults
@@ -128,7 +128,7 @@ async def renewals_due(conn: asyncpg.Connection, *, clinic_id: UUID, today: date
     requirements = await credit_queries.load_requirements(conn)
     out = []
     for c in candidates:
-        requirement = requirements.get(c["credential"])
+        requirement = in_effect(requirements, c["credential"], cycle_start=c["cycle_start"], today=today)
         if requirement is None:  # pragma: no cover - the join makes this impossible
             continue
         earned = [

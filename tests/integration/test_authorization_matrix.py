@@ -142,6 +142,10 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /author/{code:str}/packages/{package_id:uuid}":                          STAFF,
     "POST /author/{code:str}/packages/{package_id:uuid}":                         STAFF,
     "GET /content/{token:str}/{file_path:path}":                                  ("-", "-", "-", "-", "-"),  # the content origin, by signed path
+    "POST /learn/{code:str}/v/{version:int}/{key:str}/scorm":                     SIGNED_IN,  # her own enrolment (in the query)
+    "GET /content/scorm/{token:str}":                                             ("-", "-", "-", "-", "-"),  # content origin, launch token
+    "POST /content/scorm/{token:str}/commit":                                     ("-", "-", "-", "-", "-"),  # content origin, launch token
+    "GET /content/scorm-runtime/{name:str}":                                      ("-", "-", "-", "-", "-"),  # content origin only
     "GET /author/{code:str}/media":                                               STAFF,
     "POST /author/{code:str}/media/uploads":                                      STAFF,
     "GET /author/{code:str}/media/{media_id:uuid}/uploaded":                      STAFF,
@@ -319,6 +323,7 @@ WORKERS = ("worker_a", "worker_a2", "worker_b")
 LEARNERS = (*WORKERS, "instructor", "admin_a", "program_admin")
 CERTIFICATE_ROUTES = re.compile(r"/(certificates|verify)/\{code")
 QUIZ_ROUTES = re.compile(r"/(quiz|quizzes)/")
+SCORM_COURSE = "SCO-MX"  # a course whose one activity is a SCORM 1.2 SCO (tests/scorm_scos.py)
 # Calls that change or end what later calls need go last.
 LAST = ("DELETE ", "/cancel", "/revoke", "/logout", "/role", "/retire", "/publish", "/sign-out-everywhere")
 
@@ -400,6 +405,12 @@ async def matrix_world(conn, client, settings):
                                  files={"file": ("pulse.zip", scorm12_zip(), "application/zip")}, data={"language": "en"})
     assert imported.status_code == 201, imported.text
     world.extra["package_id"] = imported.json()["id"]
+    from tests.scorm_scos import UNIT_12, publish_scorm_course
+
+    world.extra["scorm_key"] = (await publish_scorm_course(client, conn, SCORM_COURSE))[UNIT_12]
+    for name in LEARNERS:  # everyone launches a SCO of a course they are enrolled in
+        enrolled = await client.post("/api/v1/enrollments", json={"code": SCORM_COURSE}, headers=world[name].headers)
+        assert enrolled.status_code == 201, enrolled.text
 
     credential = await client.get(f"/api/v1/me/certificates/{world['worker_a'].certificate}/credential", headers=world["worker_a"].headers)
     assert credential.status_code == 200, credential.text
@@ -471,7 +482,9 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
     if param == "code":
         if CERTIFICATE_ROUTES.search(route):
             return world[person].certificate
-        return COURSE
+        return SCORM_COURSE if route.endswith("/scorm") else COURSE
+    if param == "key" and route.endswith("/scorm"):
+        return extra["scorm_key"]
     if param == "enrollment_id":
         return str(world[person].enrollment_id)
     if param == "user_id" and route.endswith("/owners/{user_id:uuid}/remove"):
@@ -509,7 +522,7 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         return str((await _fresh_token(conn, user_id)).id) if user_id else None
     fixed = {
         "version": "1", "media_id": extra["media_id"], "package_id": extra["package_id"], "survey_id": extra["survey_id"], "number": str(extra["status_list"]),
-        "file_path": "app.css", "path": "nothing-here", "secret": "not-a-reset-link", "signature": "not-a-signature.ics", "table": "workers.csv" if "clinics" in route else "targets.csv",
+        "file_path": "app.css", "path": "nothing-here", "name": "scorm-again.min.js", "secret": "not-a-reset-link", "signature": "not-a-signature.ics", "table": "workers.csv" if "clinics" in route else "targets.csv",
         "key": extra["quiz_key"] if QUIZ_ROUTES.search(route) else ("completions" if "targets" in route else extra["lesson_key"]),
         "token": qr.attendance_token(extra["settings"].secret_key, uuid.UUID(extra["sessions"]["instructor"])),
     }

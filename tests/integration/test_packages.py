@@ -184,7 +184,7 @@ async def test_package_files_are_served_on_the_content_origin_only_and_set_no_co
 
     page = await client.get(url.path, headers=content_host)
     assert page.status_code == 200 and "script ran" in page.text and page.headers["content-type"].startswith("text/html")
-    assert "frame-ancestors http://127.0.0.1:8000" in page.headers["content-security-policy"]
+    assert "frame-ancestors 'self' http://127.0.0.1:8000" in page.headers["content-security-policy"]
     assert "set-cookie" not in page.headers
     ranged = await client.get(url.path, headers={**content_host, "range": "bytes=0-14"})
     assert ranged.status_code == 206 and ranged.text == "<!doctype html>"

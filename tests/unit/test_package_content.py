@@ -42,7 +42,7 @@ def test_a_file_url_keeps_the_package_path_and_its_query():
 
 def test_content_may_be_framed_by_the_service_only():
     csp = content_headers(SETTINGS)["content-security-policy"]
-    assert "frame-ancestors http://127.0.0.1:8110" in csp and "connect-src 'self' http://127.0.0.1:8110" in csp
+    assert "frame-ancestors 'self' http://127.0.0.1:8110" in csp and "connect-src 'self' http://127.0.0.1:8110" in csp
 
 
 def doc(package: dict) -> CourseDoc:
