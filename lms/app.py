@@ -24,7 +24,9 @@ from lms.errors import EXCEPTION_HANDLERS, document_problem_responses
 from lms.input_limits import HeaderLimitMiddleware, refuse_invalid_utf8
 from lms.learning.completion import completion_listener, on_completed, on_corrected
 from lms.observability import ObservabilityPlugin, with_request_log
+from lms.packages.cmi5.lrs import Cmi5LaunchAuthority
 from lms.packages.content import ContentOriginSplit
+from lms.packages.folder import register as register_package_folders
 from lms.routes import ROUTES
 from lms.security import security_headers
 from lms.settings import Settings, SettingsError
@@ -45,6 +47,7 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
         on_completed.append(on_completion)
     if on_record_corrected not in on_corrected:
         on_corrected.append(on_record_corrected)
+    register_package_folders()  # course folders may name package zips (the first start's catalogue)
 
     @asynccontextmanager
     async def resources(app: Litestar) -> AsyncIterator[None]:
@@ -52,6 +55,7 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
         app.state.pool = await create_pool(settings)
         app.state.storage = Storage(settings)
         app.state.statement_listeners = [completion_listener(settings.public_base_url)]
+        app.state.launch_authority = Cmi5LaunchAuthority(settings)
         try:
             async with AsyncExitStack() as stack:
                 if jobs:
@@ -96,7 +100,8 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
         debug=False,
     )
     document_problem_responses(app)
-    app.asgi_handler = XapiProtocol(app.asgi_handler)  # version, CORS, HEAD, alternate syntax: before routing
+    # version, CORS, HEAD, alternate syntax: before routing (a raw ASGI layer, typed with plain mappings)
+    app.asgi_handler = XapiProtocol(app.asgi_handler)  # type: ignore[assignment]
     return with_request_log(app, security_headers(settings))
 
 

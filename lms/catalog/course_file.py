@@ -15,6 +15,12 @@ import yaml
 from lms.catalog.content import ACTIVITY_KINDS, CourseDoc, Lesson, MediaRef, Path, doc_problems
 
 
+# Other features check what a course folder names for them (packages: its zips), each problem at a place in the
+# document; lms.packages.folder.register() adds its check, so the catalogue depends on none of them.
+FolderCheck = Callable[[FsPath, CourseDoc], list[tuple[Path, str]]]
+folder_checks: list[FolderCheck] = []
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str
@@ -160,6 +166,9 @@ def read_course_folder(folder: FsPath, *, as_draft: bool = False, check_media: C
     problems.extend(Problem(name, lines.find(p), m) for p, m in doc_problems(doc)
                     if not (as_draft and _translation_gap(m, doc.languages)))
     problems.extend(_media_problems(folder, doc, lines, name, check_media))
+    if check_media is None:  # files of the folder itself (package zips); a web import names the library's instead
+        for check in folder_checks:
+            problems.extend(Problem(name, lines.find(p), m) for p, m in check(folder, doc))
     if problems:
         raise CourseFolderError(sorted(problems, key=lambda p: (p.file, p.line)))
     return doc
