@@ -25,6 +25,7 @@ from lms.input_limits import HeaderLimitMiddleware, refuse_invalid_utf8
 from lms.learning.completion import completion_listener, on_completed, on_corrected
 from lms.observability import ObservabilityPlugin, with_request_log
 from lms.packages.content import ContentOriginSplit
+from lms.packages.folder import register as register_package_folders
 from lms.routes import ROUTES
 from lms.security import security_headers
 from lms.settings import Settings, SettingsError
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
         on_completed.append(on_completion)
     if on_record_corrected not in on_corrected:
         on_corrected.append(on_record_corrected)
+    register_package_folders()  # course folders may name package zips (the first start's catalogue)
 
     @asynccontextmanager
     async def resources(app: Litestar) -> AsyncIterator[None]:
@@ -96,7 +98,8 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
         debug=False,
     )
     document_problem_responses(app)
-    app.asgi_handler = XapiProtocol(app.asgi_handler)  # version, CORS, HEAD, alternate syntax: before routing
+    # version, CORS, HEAD, alternate syntax: before routing (a raw ASGI layer, typed with plain mappings)
+    app.asgi_handler = XapiProtocol(app.asgi_handler)  # type: ignore[assignment]
     return with_request_log(app, security_headers(settings))
 
 

@@ -22,6 +22,9 @@ T = TypeVar("T")
 @click.group()
 def main() -> None:
     """lms: hybrid training and continuing-education credit for community health center workers."""
+    from lms.packages.folder import register
+
+    register()  # course folders may name package zips: validate, publish and the first start's catalogue read them
 
 
 @main.command()

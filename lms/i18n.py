@@ -131,6 +131,11 @@ def request_language(request: Any) -> str:
     return language
 
 
+def set_request_language(request: Any, language: str) -> None:
+    """This request speaks ``language`` (a page whose subject decides it: a certificate, a reset link's holder)."""
+    request.scope["lms_language"] = language
+
+
 @cache
 def gettext_callables(language: str) -> dict[str, Callable[..., str]]:
     """``_("...", name=value)`` and ``ngettext`` in a language, as templates and Python code that draws text use them."""

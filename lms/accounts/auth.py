@@ -100,7 +100,7 @@ class AuthenticationMiddleware(ASGIMiddleware):
                 # (a request that names its own credentials, e.g. an LRS client's key, is not signed in by a cookie)
                 scope["user"] = await _caller(state, b"s", cookie, queries.user_by_session)
                 scope["auth"] = "session" if scope["user"] else None
-                if (scope["auth"] and scope["method"] not in SAFE_METHODS and path.startswith(API_PREFIXES)
+                if (scope["auth"] and scope.get("method") not in SAFE_METHODS and path.startswith(API_PREFIXES)
                         and not _csrf_header_valid(scope)):
                     raise PermissionDeniedException("CSRF token verification failed: send the page's token in the X-CSRFToken header.")
         await next_app(scope, receive, send)
@@ -111,6 +111,8 @@ def _csrf_header_valid(scope: Scope) -> bool:
     it must also prove it came from one of our pages: the X-CSRFToken header equal to the signed CSRF cookie (the
     same pair Litestar's middleware accepts, which JavaScript reads from the page's hidden ``_csrf_token`` field)."""
     config = scope["app"].csrf_config
+    if config is None:  # create_app always configures CSRF; without it no token can be checked
+        return False
     sent = _header(scope, config.header_name.encode())
     kept = _cookie(scope, config.cookie_name)
     if not sent or not kept or len(kept) <= CSRF_SECRET_LENGTH or not compare_digest(sent.encode(), kept.encode()):

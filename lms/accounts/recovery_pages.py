@@ -17,7 +17,7 @@ from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.accounts.secrets import token_hash
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import Invalid
-from lms.i18n import LANGUAGE_COOKIE, UI_LANGUAGES, base_language
+from lms.i18n import LANGUAGE_COOKIE, UI_LANGUAGES, base_language, set_request_language
 from lms.schemas import Form
 from lms.settings import Settings  # noqa: F401 (see lms.deps)
 from lms.web import page
@@ -50,7 +50,7 @@ def _in_her_language(request: Request[Any, Any, Any], holder: Any) -> None:
     if holder is not None and LANGUAGE_COOKIE not in request.cookies:
         language = base_language(holder["language"])
         if language in UI_LANGUAGES:
-            request.scope["lms_language"] = language
+            set_request_language(request, language)
 
 
 def _ended_cookie() -> Cookie:
@@ -128,5 +128,5 @@ class RecoveryPages(Controller):
                          user_id: FromPath[UUID]) -> Template:
         code = await recovery.issue_code(tx, settings, admin=user, user_id=user_id)
         person = await recovery.q.clinic_member(tx, admin_role=user.role, admin_clinic=user.clinic_id, user_id=user_id)
-        return page(request, "accounts/reset_code.html.jinja2", code=code, person=dict(person),
+        return page(request, "accounts/reset_code.html.jinja2", code=code, person=dict(person or {}),
                     hours=settings.reset_code_hours)

@@ -72,8 +72,11 @@ def activity_values(doc: CourseDoc, activity: Any) -> dict[str, str]:
 
 
 def on_page(posted: Mapping[str, str], names: list[str] | Any) -> dict[str, str]:
-    """The posted value of every field the form showed: an unticked checkbox is not posted, so it is empty."""
-    return {name: posted.get(name, "") for name in names if name in posted or CHECKBOX.match(name) or name == "media"}
+    """The posted value of every field the form showed: an unticked checkbox is not posted, so it is empty. An image
+    ticked on the page brings its descriptions (``alt.<id>.<lang>``), which the page showed for every image."""
+    fields = {name: posted.get(name, "") for name in names if name in posted or CHECKBOX.match(name) or name == "media"}
+    fields.update({name: value for name, value in posted.items() if name.startswith("alt.")})
+    return fields
 
 
 def _text(fields: Mapping[str, str], name: str, limit: int, problems: Problems) -> str | None:

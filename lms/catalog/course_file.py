@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
@@ -12,6 +13,12 @@ import msgspec
 import yaml
 
 from lms.catalog.content import ACTIVITY_KINDS, CourseDoc, Lesson, MediaRef, Path, doc_problems
+
+
+# Other features check what a course folder names for them (packages: its zips), each problem at a place in the
+# document; lms.packages.folder.register() adds its check, so the catalogue depends on none of them.
+FolderCheck = Callable[[FsPath, CourseDoc], list[tuple[Path, str]]]
+folder_checks: list[FolderCheck] = []
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,8 @@ def read_course_folder(folder: FsPath) -> CourseDoc:
         problems.append(Problem(name, lines.find(("code",)), f"code {doc.code!r} differs from the folder name {folder.name!r}"))
     problems.extend(Problem(name, lines.find(p), m) for p, m in doc_problems(doc))
     problems.extend(_media_problems(folder, doc, lines, name))
+    for check in folder_checks:
+        problems.extend(Problem(name, lines.find(p), m) for p, m in check(folder, doc))
     if problems:
         raise CourseFolderError(sorted(problems, key=lambda p: (p.file, p.line)))
     return doc

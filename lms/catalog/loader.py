@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from uuid import UUID
 
 import asyncpg
 import msgspec
 
-from lms.catalog.content import Lesson
+from lms.catalog.content import CourseDoc, Lesson
 from lms.catalog.course_file import CourseFolderError, media_files, read_course_folder
 from lms.catalog.schemas import Published
 from lms.catalog.service import publish
 from lms.media.folder_upload import upload_folder_media
 from lms.settings import Settings
+
+
+# Other features prepare what a course folder names for them, inside the publishing transaction (packages: its zips
+# imported and named by id). The catalogue knows none of them: lms.packages.folder.register() adds its step.
+FolderStep = Callable[[asyncpg.Connection, Settings | None, Path, CourseDoc], Awaitable[CourseDoc]]
+before_publish: list[FolderStep] = []
 
 
 def course_folders(root: Path) -> list[Path]:
@@ -32,6 +38,8 @@ async def publish_folder(conn: asyncpg.Connection, folder: Path, *, actor_id: UU
                                           draft=msgspec.to_builtins(doc), lessons=lessons,
                                           languages=doc.languages)
     async with conn.transaction():
+        for step in before_publish:
+            doc = await step(conn, settings, folder, doc)
         return await publish(conn, doc, actor_id=actor_id, media=media)
 
 

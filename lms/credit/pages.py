@@ -26,7 +26,7 @@ from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import Invalid
 from lms.kept_figures import STORE as FIGURES
 from lms.kept_figures import clinic_changed, kept_figures
-from lms.i18n import LANGUAGE_COOKIE, request_language, ui_language
+from lms.i18n import LANGUAGE_COOKIE, request_language, set_request_language, ui_language
 from lms import csv_export
 from lms.schemas import Form
 from lms.web import page, rendered_block
@@ -58,7 +58,7 @@ def _certificate_language(request: Request[Any, Any, Any], lang: str | None, cer
     """The certificate's language, unless the visitor chose one (?lang= link, or the site's language switch)."""
     chosen = ui_language(lang or request.cookies.get(LANGUAGE_COOKIE))
     language = chosen or ui_language(cert.facts.language) or request_language(request)
-    request.scope["lms_language"] = language
+    set_request_language(request, language)
     return language
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from lms.credit import status_list
 from lms.credit.signing import CREDENTIALS_V2, OB_V3, ProofError, public_from_multibase, verify
-from lms.credit.schemas import VerificationResult
+from lms.credit.schemas import Status, VerificationResult
 
 KeyResolver = Callable[[str], Awaitable[bytes | None]]            # verificationMethod -> Ed25519 public key
 StatusListLoader = Callable[[str], Awaitable[dict[str, Any] | None]]  # statusListCredential URL -> signed list
@@ -106,7 +106,7 @@ async def verify_credential(
         return VerificationResult(verified=False, status=None, checks=checks, errors=[problem])
     checks["proof"] = True
 
-    status = "valid"
+    status: Status = "valid"
     entry = doc.get("credentialStatus")
     if entry is None:
         checks["status"] = True

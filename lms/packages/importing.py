@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 import zipfile
 from typing import IO
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import asyncpg
 from litestar.concurrency import sync_to_thread
@@ -57,6 +57,18 @@ async def import_package(conn: asyncpg.Connection, storage: Storage, settings: S
     course_id, languages = course
     if language not in languages:
         raise Invalid(f"language: {language or '(none)'} is not one of the course's languages ({', '.join(languages)})", field="language")
+    package_id = await store_package(conn, storage, settings, course_id=course_id, code=code, fileobj=fileobj,
+                                     filename=filename, language=language, uploaded_by=editor.id)
+    found = await queries.get_package(conn, code=code, package_id=package_id)
+    assert found is not None
+    return found
+
+
+async def store_package(conn: asyncpg.Connection, storage: Storage, settings: Settings, *, course_id: UUID, code: str,
+                        fileobj: IO[bytes], filename: str, language: str, uploaded_by: UUID | None,
+                        sha256: str | None = None) -> UUID:
+    """Check the zip whole, then write its files under a prefix of their own and record the package (the caller
+    decides who may)."""
     archive, members, manifest = await sync_to_thread(read_package, fileobj, filename=filename, language=language,
                                                       max_unpacked=settings.package_max_unpacked_mb * MB)
     package_id = uuid4()
@@ -71,7 +83,7 @@ async def import_package(conn: asyncpg.Connection, storage: Storage, settings: S
         await queries.insert_package(
             conn, package_id=package_id, course_id=course_id, language=language, filename=filename[:200],
             s3_prefix=prefix, manifest=manifest, file_count=len(members),
-            total_bytes=sum(m.info.file_size for m in members.values()), uploaded_by=editor.id,
+            total_bytes=sum(m.info.file_size for m in members.values()), uploaded_by=uploaded_by, sha256=sha256,
         )
     except BaseException:
         try:
@@ -79,11 +91,9 @@ async def import_package(conn: asyncpg.Connection, storage: Storage, settings: S
         except Exception:
             pass  # the store itself is away: what got written sits under a prefix no package row names
         raise
-    await record(conn, actor_id=editor.id, action="package.imported", subject=code,
+    await record(conn, actor_id=uploaded_by, action="package.imported", subject=code,
                  detail={"package_id": str(package_id), "format": manifest.format, "units": len(manifest.units)})
     log_event("package.imported", course=code, package_id=package_id, format=manifest.format, units=len(manifest.units))
-    found = await queries.get_package(conn, code=code, package_id=package_id)
-    assert found is not None
-    return found
+    return package_id
 
 

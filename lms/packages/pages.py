@@ -15,11 +15,16 @@ from lms.catalog.service import load_draft
 from lms.deps import Db, SettingsDep, StorageDep, Tx, User
 from lms.errors import Invalid, NotFound
 from lms.packages import importing, queries, service
+from lms.packages.content import content_url
+from lms.packages.manifests import is_absolute
+from lms.packages.player import player_page
 from lms.packages.schemas import FORMAT_NAMES
 from lms.packages.upload import UPLOAD_CAP, minutes_from, read_upload
+from lms.schemas import INT4_MAX
 from lms.web import page
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
+Position = Annotated[int, PathParameter(ge=1, le=INT4_MAX)]
 
 
 class PackagePages(Controller):
@@ -45,6 +50,21 @@ class PackagePages(Controller):
     @get("/{package_id:uuid}", operation_id="page_author_package")
     async def package(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, package_id: FromPath[UUID]) -> Template:
         return await _package_page(request, db, user, code, package_id)
+
+    @get("/{package_id:uuid}/play/{position:int}", operation_id="page_author_package_play")
+    async def play(self, request: Request[Any, Any, Any], db: Db, user: User, settings: SettingsDep, code: Code,
+                   package_id: FromPath[UUID], position: Position) -> Template:
+        """An author tries a unit in the player, as learners see it (with no launch behind it: nothing is recorded)."""
+        if await queries.editable_course(db, code=code, editor=user) is None:
+            raise NotFound(f"no course {code} that you may change")
+        package = await queries.get_package(db, code=code, package_id=package_id)
+        unit = next((u for u in package.units if u.position == position), None) if package else None
+        if package is None or unit is None:
+            raise NotFound(f"no unit {position} in package {package_id} of course {code}")
+        url = unit.launch if is_absolute(unit.launch) else content_url(
+            settings, package_id=package_id, path=unit.launch, scope=f"preview:{user.id}", hours=2)
+        return player_page(request, iframe_url=url, back_url=f"/author/{code}/packages/{package_id}",
+                           title=unit.title.get(package.language) or unit.unit_id, title_lang=package.language)
 
     @post("/{package_id:uuid}", operation_id="page_author_package_attach")
     async def attach(self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code, package_id: FromPath[UUID]) -> Redirect | Template:

@@ -17,15 +17,15 @@ async def package_prefix(conn: asyncpg.Connection, *, package_id: UUID) -> str |
 
 async def insert_package(
     conn: asyncpg.Connection, *, package_id: UUID, course_id: UUID, language: str, filename: str, s3_prefix: str,
-    manifest: Manifest, file_count: int, total_bytes: int, uploaded_by: UUID | None,
+    manifest: Manifest, file_count: int, total_bytes: int, uploaded_by: UUID | None, sha256: str | None = None,
 ) -> None:
     """The package and all its units in one statement."""
     units = [{**msgspec.to_builtins(u), "position": i + 1} for i, u in enumerate(manifest.units)]
     await conn.execute(
         """WITH p AS (
                INSERT INTO packages (id, course_id, format, language, title, filename, s3_prefix, manifest, file_count,
-                                     total_bytes, uploaded_by)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id)
+                                     total_bytes, uploaded_by, sha256)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13) RETURNING id)
            INSERT INTO package_units (package_id, position, unit_id, title, description, launch, move_on, mastery_score,
                                       launch_method, launch_parameters, entitlement_key, extra)
            SELECT p.id, x.position, x.unit_id, x.title, coalesce(x.description, '{}'), x.launch, x.move_on, x.mastery_score,
@@ -34,7 +34,7 @@ async def insert_package(
                                               move_on text, mastery_score numeric, launch_method text,
                                               launch_parameters text, entitlement_key text, extra jsonb)""",
         package_id, course_id, manifest.format, language, manifest.title, filename, s3_prefix, manifest.structure,
-        file_count, total_bytes, uploaded_by, units,
+        file_count, total_bytes, uploaded_by, units, sha256,
     )
 
 
@@ -108,3 +108,14 @@ async def editable_course(conn: asyncpg.Connection, *, code: str, editor: Any) -
         code, editor.id, editor.role,
     )
     return (row["id"], list(row["languages"])) if row else None
+
+
+async def package_by_digest(conn: asyncpg.Connection, *, course_id: UUID, sha256: str, language: str) -> UUID | None:
+    """A package of this course already imported from the same zip in the same language."""
+    return await conn.fetchval(
+        """SELECT id FROM packages WHERE course_id = $1 AND sha256 = $2 AND language = $3
+           ORDER BY created_at LIMIT 1""", course_id, sha256, language)
+
+
+async def course_id(conn: asyncpg.Connection, *, code: str) -> UUID | None:
+    return await conn.fetchval("SELECT id FROM courses WHERE code = $1", code)

@@ -97,8 +97,8 @@ def figures(cells: Iterable[Cell]) -> Figures:
             written[key] = written.get(key, 0) + n
         for key, texts in cell.comments.items():
             comments.setdefault(key, []).extend(texts)
-    for texts in comments.values():
-        texts.sort()  # by text, never by time or group: the order tells nothing about who wrote what
+    for kept in comments.values():
+        kept.sort()  # by text, never by time or group: the order tells nothing about who wrote what
     return Figures(respondents=respondents or None, scores=scores, written=written, comments=comments)
 
 

@@ -134,7 +134,8 @@ def survey_from_form(form: dict[str, str], languages: list[str], existing: Surve
         merged.update({lang: form.get(f"{prefix}.{lang}", "").strip() for lang in languages})
         return {k: v for k, v in merged.items() if v}
 
-    questions, taken = [], set()
+    questions: list[dict[str, Any]] = []
+    taken: set[str] = set()
     for i in range(MAX_QUESTIONS):
         kind = form.get(f"q{i}.kind", "")
         if kind not in ("likert", "text"):

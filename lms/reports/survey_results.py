@@ -61,7 +61,7 @@ async def cells(conn: asyncpg.Connection, *, survey_id: Any, filters: Filters, f
             if a["comments"]:
                 comments.setdefault(key, {})[a["question_key"]] = tuple(a["comments"])
         else:
-            scores.setdefault(key, {})[a["question_key"]] = tuple(a["distribution"])  # type: ignore[assignment]
+            scores.setdefault(key, {})[a["question_key"]] = tuple(a["distribution"])
     return [Cell(track=p["track"], clinic=p["clinic"], local=p["local"], language=p["language"], month=p["month"],
                  respondents=p["respondents"], scores=scores.get(_key(p), {}), written=written.get(_key(p), {}),
                  comments=comments.get(_key(p), {}))

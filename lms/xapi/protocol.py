@@ -12,14 +12,23 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import msgspec
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp
 
 from lms.xapi.validation import format_timestamp
+
+# Raw ASGI dictionaries: this layer reads and rewrites scope and messages by key, which the TypedDict unions of
+# litestar.types cannot describe (a copied scope, a replayed body), so they are plain mappings here.
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
 
 V1, V2 = "1.0.3", "2.0.0"
 MAX_FORM = 2 * 1024 * 1024
@@ -65,7 +74,8 @@ async def _refuse(send: Send, status: int, detail: str, version: str) -> None:
 
 
 async def _read_body(receive: Receive) -> bytes | None:
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
@@ -83,7 +93,7 @@ class XapiProtocol:
     """Wraps the app's ASGI handler; requests outside /xapi pass through untouched."""
 
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+        self.app: Callable[[Scope, Receive, Send], Awaitable[None]] = app  # type: ignore[assignment]
         # The version each client (by its Authorization header) last spoke: a request that forgot the header is
         # refused in that client's dialect. Bounded: the oldest clients are forgotten first.
         self._spoken: OrderedDict[str, str] = OrderedDict()
@@ -122,10 +132,10 @@ class XapiProtocol:
         version = version or self._spoken.get(client, V2)
         head = scope["method"] == "HEAD"
         # The scope is changed in place: the request log around the app reads the route Litestar writes into it.
-        scope["xapi_version"] = version  # type: ignore[typeddict-unknown-key]
+        scope["xapi_version"] = version
         # HEAD is routed as GET in a copy: the server reads the method from its own scope, and must still see HEAD
         # there (it sends no body for HEAD; told GET, it finds the body missing and breaks the connection).
-        inner: Scope = {**scope, "method": "GET"} if head else scope  # type: ignore[typeddict-item]
+        inner: Scope = {**scope, "method": "GET"} if head else scope
         statements_read = inner["method"] == "GET" and scope["path"].rstrip("/") == "/xapi/statements"
 
         async def send_xapi(message: Message) -> None:
@@ -144,7 +154,7 @@ class XapiProtocol:
             await self.app(inner, receive, send_xapi)
         finally:
             if inner is not scope:  # what Litestar wrote into the copy (the route), for the request log
-                scope.update({k: v for k, v in inner.items() if k != "method"})  # type: ignore[typeddict-item]
+                scope.update({k: v for k, v in inner.items() if k != "method"})
 
     async def _alternate(self, scope: Scope, receive: Receive, send: Send,
                          query: dict[str, str]) -> tuple[Scope, Receive] | None:
@@ -184,5 +194,5 @@ class XapiProtocol:
             sent = True
             return {"type": "http.request", "body": content, "more_body": False}
 
-        scope.update(method=method, headers=headers, query_string=urlencode(params).encode())  # type: ignore[call-arg]
+        scope.update(method=method, headers=headers, query_string=urlencode(params).encode())
         return scope, replay

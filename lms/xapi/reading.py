@@ -96,13 +96,13 @@ async def read(conn: asyncpg.Connection, caller: Caller, params: dict[str, str],
             raise NotFound(f"no statement {statement_id} that you may read" + (" that was voided" if name != "statementId" else ""), field=name)
         return await _page(conn, out(row), [row], with_attachments, row["stored"])
 
-    limit = params.get("limit", "0")
-    if not limit.isdigit():
+    asked = params.get("limit", "0")
+    if not asked.isdigit():
         raise Invalid("limit must be a whole number", field="limit")
-    limit = min(int(limit), MAX_LIMIT) or MAX_LIMIT
-    for name in ("verb", "activity"):
-        if name in params and not is_iri(params[name]):
-            raise Invalid(f"{name} must be an IRI", field=name)
+    limit = min(int(asked), MAX_LIMIT) or MAX_LIMIT
+    for iri in ("verb", "activity"):
+        if iri in params and not is_iri(params[iri]):
+            raise Invalid(f"{iri} must be an IRI", field=iri)
     filters = queries.Filters(
         agent=agent_param(params["agent"], "agent", version) if "agent" in params else None,
         related_agents=_bool(params, "related_agents"), verb=params.get("verb"), activity=params.get("activity"),

@@ -133,6 +133,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /author/{code:str}/packages":                                           STAFF,
     "GET /author/{code:str}/packages/{package_id:uuid}":                          STAFF,
     "POST /author/{code:str}/packages/{package_id:uuid}":                         STAFF,
+    "GET /author/{code:str}/packages/{package_id:uuid}/play/{position:int}":      STAFF,
     "GET /content/{token:str}/{file_path:path}":                                  ("-", "-", "-", "-", "-"),  # the content origin, by signed path
     "POST /learn/{code:str}/v/{version:int}/{key:str}/scorm":                     SIGNED_IN,  # her own enrolment (in the query)
     "GET /content/scorm/{token:str}":                                             ("-", "-", "-", "-", "-"),  # content origin, launch token
@@ -513,7 +514,7 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         user_id = world[person].id if person else None
         return str((await _fresh_token(conn, user_id)).id) if user_id else None
     fixed = {
-        "version": "1", "media_id": extra["media_id"], "package_id": extra["package_id"], "survey_id": extra["survey_id"], "number": str(extra["status_list"]),
+        "version": "1", "media_id": extra["media_id"], "package_id": extra["package_id"], "position": "1", "survey_id": extra["survey_id"], "number": str(extra["status_list"]),
         "file_path": "app.css", "path": "nothing-here", "name": "scorm-again.min.js", "secret": "not-a-reset-link", "signature": "not-a-signature.ics", "table": "workers.csv" if "clinics" in route else "targets.csv",
         "key": extra["quiz_key"] if QUIZ_ROUTES.search(route) else ("completions" if "targets" in route else extra["lesson_key"]),
         "token": qr.attendance_token(extra["settings"].secret_key, uuid.UUID(extra["sessions"]["instructor"])),

@@ -198,3 +198,58 @@ async def test_package_files_are_served_on_the_content_origin_only_and_set_no_co
     for bad in (url.path.replace(token, token[:-2] + "xx"), urlsplit(other).path, f"/content/{token}/sco/missing.html",
                 f"/content/{token}/sco/%2e%2e/%2e%2e/other/index.html", f"/content/{token}/"):
         assert (await client.get(bad, headers=content_host)).status_code == 404, bad
+
+
+def package_folder(root, unit: str) -> Any:
+    folder = root / CODE
+    (folder / "packages").mkdir(parents=True)
+    (folder / "packages" / "hygiene-en.zip").write_bytes(cmi5_zip(1, lang="en"))
+    (folder / "packages" / "hygiene-es.zip").write_bytes(cmi5_zip(1, lang="es"))
+    (folder / "course.yaml").write_text(f"""\
+code: {CODE}
+track: MA
+languages: [en, es]
+title: {{en: "Hand hygiene", es: "Higiene de manos"}}
+summary: {{en: "Clean hands.", es: "Manos limpias."}}
+modules:
+  - key: hygiene
+    title: {{en: "Hygiene", es: "Higiene"}}
+    activities:
+      - key: moments
+        kind: package
+        minutes: 25
+        title: {{en: "The five moments", es: "Los cinco momentos"}}
+        package:
+          en: {{file: packages/hygiene-en.zip, unit: "{unit}"}}
+          es: {{file: packages/missing-es.zip, unit: "{unit}"}}
+""", encoding="utf-8")
+    return folder
+
+
+async def test_a_course_folder_names_its_zips_and_publishing_it_again_stores_them_once(conn, settings, tmp_path):
+    from lms.catalog.course_file import CourseFolderError, read_course_folder
+    from lms.catalog.loader import publish_folder
+    from lms.packages.folder import register
+
+    register()  # as the `lms` command and the app do
+    folder = package_folder(tmp_path, "https://example.org/not-a-unit")
+    with pytest.raises(CourseFolderError) as caught:
+        read_course_folder(folder)
+    found = [str(p) for p in caught.value.problems]
+    assert any("course.yaml:15: packages/hygiene-en.zip has no unit 'https://example.org/not-a-unit'" in p for p in found), found
+    assert any("course.yaml:16: package file 'packages/missing-es.zip' is not in the course folder" in p for p in found), found
+
+    yaml = folder / "course.yaml"
+    yaml.write_text(yaml.read_text().replace("https://example.org/not-a-unit", au_iri(1)).replace("missing-es", "hygiene-es"))
+    first = await publish_folder(conn, folder, settings=settings)
+    second = await publish_folder(conn, folder, settings=settings)
+    assert (first.version, second.version) == (1, 2)
+    assert await conn.fetchval("SELECT count(*) FROM packages") == 2  # one per language, reused by version 2
+    pinned = await conn.fetch("""SELECT v.version, p.language, k.format FROM version_activity_packages p
+                                 JOIN packages k ON k.id = p.package_id
+                                 JOIN version_activities a ON a.id = p.activity_id JOIN course_versions v ON v.id = a.version_id
+                                 ORDER BY 1, 2""")
+    assert [tuple(r) for r in pinned] == [(1, "en", "cmi5"), (1, "es", "cmi5"), (2, "en", "cmi5"), (2, "es", "cmi5")]
+    content = await conn.fetchval("SELECT content FROM course_versions WHERE version = 1")
+    ref = content["modules"][0]["activities"][0]["package"]["es"]
+    assert set(ref) == {"package", "unit"} and ref["unit"] == au_iri(1)
