@@ -257,5 +257,11 @@ def two_authors(chromium, live) -> None:
     _save(lupe)
     assert "?saved=true" in lupe.url, lupe.inner_text("main")[:600]
     assert sql(settings, draft % "en") == "Washing hands" and sql(settings, draft % "es") == "Lavarse las manos"
+
+    # no button at all: the page saves itself a moment after she stops typing
+    lupe.fill("[name='minutes']", "12")
+    minutes = "SELECT draft #>> '{modules,0,activities,0,minutes}' FROM courses WHERE code = 'JRN-101'"
+    wait_for(lambda: sql(settings, minutes) == "12", "the draft to save itself", timeout=20)
+    wait_for(lambda: lupe.inner_text("#autosave-status") == "Borrador guardado.", "the page to say it saved")
     maria_context.close()
     lupe_context.close()

@@ -189,3 +189,15 @@ async def test_the_live_preview_renders_markdown_through_the_publishing_sanitise
                                                         "text": "# Brushing\n\n**Two** minutes <script>alert(1)</script>"})
     assert shown.status_code == 200 and "<h2>Brushing</h2>" in shown.text and "<strong>Two</strong>" in shown.text
     assert "<script" not in shown.text
+
+
+async def test_a_lesson_cannot_show_a_file_that_is_not_a_ready_file_of_the_course(client, conn):
+    await _instructor(client, conn)
+    await _create(client)
+    await _press(client, f"/author/{CODE}", "module-add")
+    await _press(client, f"/author/{CODE}", "activity-add:module-1:lesson")
+    before = await _draft(client)
+    refused = await _press(client, f"/author/{CODE}/activities/lesson-1", media_listed="1",
+                           media="00000000-0000-4000-8000-000000000000")
+    assert refused.status_code == 400 and "is not a ready file of this course" in refused.text
+    assert 'id="err-media"' in refused.text and await _draft(client) == before
