@@ -101,6 +101,8 @@ class CourseLearning(Response):
     total: int
     modules: list[ModuleProgress]
     next_key: str | None
+    other_version: int | None = None     # her open enrolment is in this other version of the course
+    other_completed: bool = False
 
 
 class SessionBrief(Response):

@@ -92,6 +92,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /admin/outbox":                                                          PROGRAM,
     "GET /my/sessions":                                                           SIGNED_IN,
     "POST /teach/enrollments/{enrollment_id:uuid}/quizzes/{key:str}/reset":       STAFF,
+    "POST /teach/enrollments/{enrollment_id:uuid}/unenrol":                       STAFF,  # owners / session instructors: in the query
     "GET /calendar/{user_id:uuid}/{signature:str}":                               ("-", "-", "-", "-", "-"),  # needs its signed address
     # catalogue and authoring
     "GET /":                                                                      ANYONE,
@@ -113,9 +114,17 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /author/{code:str}":                                                    STAFF,
     "GET /author/{code:str}/activities/{key:str}":                                STAFF,
     "POST /author/{code:str}/activities/{key:str}":                               STAFF,
+    "GET /author/{code:str}/preview":                                             STAFF,
     "GET /author/{code:str}/preview/{key:str}":                                   STAFF,
+    "GET /author/{code:str}/publish":                                             STAFF,
     "POST /author/{code:str}/publish":                                            STAFF,
     "POST /author/{code:str}/versions/{version:int}/retire":                      STAFF,
+    "GET /author/{code:str}/copy":                                                STAFF,
+    "POST /author/{code:str}/copy":                                               STAFF,
+    "GET /author/{code:str}/export":                                              STAFF,
+    "POST /author/{code:str}/import":                                             STAFF,
+    "GET /author/import":                                                         STAFF,
+    "POST /author/import":                                                        STAFF,
     "GET /author/{code:str}/owners":                                              STAFF,
     "POST /author/{code:str}/owners":                                             STAFF,
     "POST /author/{code:str}/owners/{user_id:uuid}/remove":                       STAFF,
@@ -178,6 +187,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /api/v1/learners/{code:str}/{version:int}":                              ("-", "-", "y", "clinic", "y"),
     "GET /my":                                                                    SIGNED_IN,
     "POST /courses/{code:str}/v/{version:int}/enroll":                            SIGNED_IN,
+    "POST /courses/{code:str}/move":                                              SIGNED_IN,
     "POST /learn/{code:str}/v/{version:int}/{key:str}/done":                      SIGNED_IN,
     # cmi5: an AU's one-time fetch (the token is the key), a worker's launch, outside launches by program admins
     "POST /api/v1/cmi5/fetch/{fetch_token:str}":                                  ANYONE,
