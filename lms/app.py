@@ -24,6 +24,7 @@ from lms.errors import EXCEPTION_HANDLERS, document_problem_responses
 from lms.input_limits import HeaderLimitMiddleware, refuse_invalid_utf8
 from lms.learning.completion import completion_listener, on_completed, on_corrected
 from lms.observability import ObservabilityPlugin, with_request_log
+from lms.packages.cmi5.lrs import Cmi5LaunchAuthority
 from lms.packages.content import ContentOriginSplit
 from lms.packages.folder import register as register_package_folders
 from lms.routes import ROUTES
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
         app.state.pool = await create_pool(settings)
         app.state.storage = Storage(settings)
         app.state.statement_listeners = [completion_listener(settings.public_base_url)]
+        app.state.launch_authority = Cmi5LaunchAuthority(settings)
         try:
             async with AsyncExitStack() as stack:
                 if jobs:

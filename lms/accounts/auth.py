@@ -44,7 +44,7 @@ def bearer_token(authorization: str) -> str | None:
             user, _, password = base64.b64decode(value, validate=True).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
             return None
-        if user.startswith("lrs_"):  # an LRS client's key and secret: resolved by the LRS (lms.xapi.callers)
+        if user.startswith(("lrs_", "au_")):  # an LRS client's or a launched AU's key: resolved by the LRS (lms.xapi.callers)
             return None
         return password or None
     return None

@@ -18,6 +18,7 @@ from lms.accounts.schemas import ROLES, UserCreate, UserOut
 from lms.accounts.service import create_user
 from lms.audit.queries import record
 from lms.errors import Forbidden, Invalid, NotFound
+from lms.i18n import N_
 
 CLINIC_ADMIN_MAY_GIVE = ("worker", "clinic_admin")
 
@@ -74,8 +75,8 @@ async def import_roster(conn: asyncpg.Connection, *, admin: Any, text: str, clin
         async with conn.transaction():
             await roster.write_roster(conn, check, clinic_id=clinic_id, clinic_slug=slug)
     except asyncpg.UniqueViolationError as exc:
-        raise Invalid(f"a sign-in name or email is taken by another account ({exc.constraint_name}); nothing was imported",
-                      field="roster") from None
+        raise Invalid(N_("a sign-in name or email is taken by another account (%(constraint)s); nothing was imported"),
+                      params={"constraint": exc.constraint_name or ""}, field="roster") from None
     await record(conn, actor_id=admin.id, action="users.roster_imported", subject=str(clinic_id),
                  detail={"new": check.new, "updated": check.updated})
     callers_changed()

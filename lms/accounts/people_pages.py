@@ -17,6 +17,7 @@ from lms.accounts.auth import ADMINS, require_role
 from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.deps import Db, Tx, User
 from lms.errors import Conflict, Forbidden, Invalid
+from lms.i18n import request_language
 from lms.web import page
 
 MAX_ROSTER_BYTES = 1024 * 1024
@@ -64,7 +65,7 @@ class PeoplePages(Controller):
         try:
             check = await people.import_roster(tx, admin=user, text=str(text), clinic_slug=clinic, dry_run=dry_run)
         except Invalid as exc:
-            error = exc.detail
+            error = exc.localize(request_language(request)).detail
         return page(request, "accounts/roster.html.jinja2", status=400 if error or (check and check.problems) else 200,
                     check=check, roster=text, error=error, dry_run=dry_run, clinics=await queries.list_clinics(tx),
                     clinic=clinic or "")

@@ -19,7 +19,7 @@ import asyncpg
 
 from lms.accounts.schemas import EMAIL, PHONE
 from lms.errors import Invalid
-from lms.i18n import UI_LANGUAGES
+from lms.i18n import N_, UI_LANGUAGES, translations
 
 MAX_LINES = 5000
 COLUMNS = ("roster_id", "name", "email", "phone", "language")
@@ -37,9 +37,26 @@ class RosterLine:
 
 
 @dataclass
+class RosterProblem:
+    """One bad line: ``message`` is interface text (marked with N_) filled from ``params``, so the page shows it in
+    the reader's language."""
+
+    line: int
+    message: str
+    params: dict[str, str | int] = field(default_factory=dict)
+
+    def text(self, language: str = "en") -> str:
+        gettext = translations(language).gettext
+        return gettext("line %(line)s") % {"line": self.line} + ": " + gettext(self.message) % self.params
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+@dataclass
 class RosterCheck:
     lines: list[RosterLine] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # "line 7: email: ..." in the order of the file
+    problems: list[RosterProblem] = field(default_factory=list)  # in the order of the file
     new: int = 0
     updated: int = 0
 
@@ -50,36 +67,37 @@ def parse_roster(text: str) -> RosterCheck:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in ("roster_id", "name") if c not in header]
     if missing:
-        raise Invalid(f"line 1: the header needs the columns {', '.join(missing)} (found: {', '.join(header) or 'nothing'})",
-                      field="roster")
+        raise Invalid(N_("line 1: the header needs the columns %(missing)s (found: %(found)s)"),
+                      params={"missing": ", ".join(missing), "found": ", ".join(header) or "-"}, field="roster")
     reader.fieldnames = header
     seen: dict[str, int] = {}
     for number, row in enumerate(reader, start=2):
         if number - 1 > MAX_LINES:
-            check.problems.append(f"line {number}: more than {MAX_LINES} workers in one file; split it")
+            check.problems.append(RosterProblem(number, N_("more than %(max)s workers in one file; split it"), {"max": MAX_LINES}))
             break
         values = {k: (v or "").strip() for k, v in row.items() if k}
         if not any(values.values()):
             continue
-        problems = []
+        problems: list[tuple[str, dict[str, str | int]]] = []
         roster_id, name = values.get("roster_id", ""), values.get("name", "")
         email = values.get("email", "").lower() or None
         phone = "".join(ch for ch in values.get("phone", "") if ch.isdigit() or ch == "+") or None
         language = (values.get("language", "") or "en").lower()
         if not _ROSTER_ID.fullmatch(roster_id):
-            problems.append("roster_id: required, letters, digits, '.', '_' or '-' (at most 64)")
+            problems.append((N_("roster_id: required, letters, digits, '.', '_' or '-' (at most 64)"), {}))
         elif roster_id in seen:
-            problems.append(f"roster_id: {roster_id} is also on line {seen[roster_id]}")
+            problems.append((N_("roster_id: %(roster_id)s is also on line %(line)s"), {"roster_id": roster_id, "line": seen[roster_id]}))
         if not 1 <= len(name) <= 200:
-            problems.append("name: required (at most 200 characters)")
+            problems.append((N_("name: required (at most 200 characters)"), {}))
         if email and not EMAIL.fullmatch(email):
-            problems.append(f"email: {email!r} is not an email address")
+            problems.append((N_("email: %(email)s is not an email address"), {"email": repr(email)}))
         if phone and not PHONE.fullmatch(phone):
-            problems.append(f"phone: {values.get('phone')!r} needs its country code, e.g. +1 510 555 0100")
+            problems.append((N_("phone: %(phone)s needs its country code, e.g. +1 510 555 0100"), {"phone": repr(values.get("phone"))}))
         if language not in UI_LANGUAGES:
-            problems.append(f"language: {language!r} is not one of {', '.join(UI_LANGUAGES)}")
+            problems.append((N_("language: %(language)s is not one of %(languages)s"),
+                             {"language": repr(language), "languages": ", ".join(UI_LANGUAGES)}))
         if problems:
-            check.problems += [f"line {number}: {p}" for p in problems]
+            check.problems += [RosterProblem(number, message, params) for message, params in problems]
             continue
         seen[roster_id] = number
         check.lines.append(RosterLine(number, roster_id, name, email, phone, language))
@@ -100,8 +118,9 @@ async def check_against_database(conn: asyncpg.Connection, check: RosterCheck, *
     )
     taken = {r["line"]: r["email"] for r in rows if not r["same_worker"]}
     if taken:
-        check.problems += [f"line {line}: email: {email} belongs to another account" for line, email in sorted(taken.items())]
-        check.problems.sort(key=lambda p: int(p.split(":")[0].split()[1]))
+        check.problems += [RosterProblem(line, N_("email: %(email)s belongs to another account"), {"email": email})
+                           for line, email in sorted(taken.items())]
+        check.problems.sort(key=lambda p: p.line)
         check.lines = [ln for ln in check.lines if ln.line not in taken]
     existing = await conn.fetchval(
         "SELECT count(*) FROM users WHERE clinic_id = $1 AND roster_id = ANY($2::text[])",

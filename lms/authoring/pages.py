@@ -16,7 +16,7 @@ from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.authoring import service
 from lms.authoring.fields import APPROVAL_PARTS, BODIES, activity_values, course_values
 from lms.authoring.labels import field_label
-from lms.authoring.merge import digest
+from lms.authoring.merge import Merge, digest
 from lms.authoring.service import Outcome
 from lms.catalog import queries as catalog_queries
 from lms.catalog import service as catalog_service
@@ -168,7 +168,12 @@ class BuildPages(Controller):
         if posted.get("autosave"):
             return _json_answer(outcome, request_language(request), _question_keys(outcome.doc, key))
         if outcome.status == 409 and service.locate(outcome.doc, key) is None:
-            return await self._course_page(request, tx, outcome)  # removed by another author: her text is shown there
+            # Another author removed the activity: the course page, as stored, with her unsaved text to copy from.
+            values = course_values(outcome.doc)
+            orphans = outcome.merge.orphans if outcome.merge else {}
+            gone = Outcome(status=409, doc=outcome.doc, revision=outcome.revision, values=values, base=digest(values),
+                           merge=Merge(values=values, theirs=[], both={}, orphans=orphans))
+            return await self._course_page(request, tx, gone)
         if outcome.status != 303:
             return await self._activity_page(request, tx, outcome, key)
         if posted.get("op", "").startswith("skill-add"):

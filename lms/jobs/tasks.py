@@ -45,3 +45,13 @@ async def close_ended_sessions(context: JobContext, timestamp: int) -> int:
     """Attendance closes at a session's end even when nobody looks: completion and certificates follow then."""
     extra = context.additional_context
     return await close_all_ended(extra["pool"], base_url=extra["settings"].public_base_url)
+
+
+@tasks.periodic(cron="*/10 * * * *", periodic_id="cmi5-abandon")
+@tasks.task(name="abandon_cmi5_sessions", queue="reminders", pass_context=True, retry=BACKOFF)
+async def abandon_cmi5_sessions(context: JobContext, timestamp: int) -> int:
+    """cmi5 sessions left without terminated get the LMS's abandoned statement (lms/packages/cmi5/service.py)."""
+    from lms.packages.cmi5.service import abandon_stale
+
+    extra = context.additional_context
+    return await abandon_stale(extra["pool"], extra["settings"], now=datetime.fromtimestamp(timestamp, UTC))

@@ -23,26 +23,34 @@ async def for_course_page(conn: asyncpg.Connection, *, user: CurrentUser | None,
         return None
     row = await conn.fetchrow(
         f"""SELECT q.version_id, e.id AS enrollment_id, e.completed_at, {SURVEY_WAITING} AS survey_waiting,
+                  other.version AS other_version, other.completed_at IS NOT NULL AS other_completed,
                   (SELECT coalesce(json_agg(json_build_object('key', p.activity_key, 'module_key', p.module_key, 'done', p.done)
                                             ORDER BY p.position), '[]')
                    FROM activity_progress p WHERE p.enrollment_id = e.id) AS activities,
                   (SELECT coalesce(json_agg(json_build_object('key', m.key, 'title', m.title) ORDER BY m.position), '[]')
                    FROM version_modules m WHERE m.version_id = q.version_id) AS modules
            FROM (SELECT $2::uuid AS version_id) q
-           LEFT JOIN enrollments e ON e.version_id = q.version_id AND e.user_id = $1""",
+           LEFT JOIN enrollments e ON e.version_id = q.version_id AND e.user_id = $1
+                                  AND (e.ended_at IS NULL OR e.completed_at IS NOT NULL)
+           -- her open enrolment in another version of the course: she continues it or moves (lms/learning/lifecycle.py)
+           LEFT JOIN LATERAL (
+               SELECT v.version, o.completed_at FROM enrollments o JOIN course_versions v ON v.id = o.version_id
+               WHERE o.user_id = $1 AND o.ended_at IS NULL AND o.version_id <> q.version_id
+                 AND o.course_id = (SELECT course_id FROM course_versions WHERE id = q.version_id)) other ON true""",
         user.id, version_id,
     )
     activities = row["activities"]
     summary = summarise(activities, row["modules"]) if row["enrollment_id"] else {"done": 0, "total": 0, "next_key": None, "modules": []}
     return CourseLearning(
         version_id=row["version_id"], enrollment_id=row["enrollment_id"], completed_at=row["completed_at"],
-        survey_waiting=row["survey_waiting"], done_keys=[a["key"] for a in activities if a["done"]], **summary,
+        survey_waiting=row["survey_waiting"], other_version=row["other_version"], other_completed=row["other_completed"],
+        done_keys=[a["key"] for a in activities if a["done"]], **summary,
     )
 
 
 # Where the signed-in person stands on one activity: enrolled or not, and done or not (activity_progress).
 _STANDING = """FROM version_activities a
-           LEFT JOIN enrollments e ON e.version_id = a.version_id AND e.user_id = $1
+           LEFT JOIN enrollments e ON e.version_id = a.version_id AND e.user_id = $1 AND e.ended_at IS NULL
            LEFT JOIN activity_progress p ON p.enrollment_id = e.id AND p.activity_id = a.id"""
 
 # A lesson's part of the page shows nothing else, and reading the rest (attempts, sign-off, sessions) as for the other
@@ -66,7 +74,11 @@ _ANY_KIND = f"""SELECT a.id AS activity_id, e.id AS enrollment_id, e.completed_a
                                  'clinic_name', k.name, 'room', s.room, 'language', s.language, 'capacity', s.capacity,
                                  'registered', (SELECT count(*) FROM session_registrations r WHERE r.session_id = s.id),
                                  'mine', EXISTS (SELECT 1 FROM session_registrations r WHERE r.session_id = s.id AND r.user_id = $1),
-                                 'attended_minutes', (SELECT t.minutes FROM attendance t WHERE t.session_id = s.id AND t.user_id = $1))
+                                 'attended_minutes', (SELECT t.minutes FROM attendance t WHERE t.session_id = s.id AND t.user_id = $1),
+                                 'delivery', s.delivery,
+                                 -- a webinar's link only for those registered
+                                 'join_url', CASE WHEN EXISTS (SELECT 1 FROM session_registrations r
+                                                               WHERE r.session_id = s.id AND r.user_id = $1) THEN s.join_url END)
                                  ORDER BY s.starts_at), '[]')
                       FROM inperson_sessions s JOIN clinics k ON k.id = s.clinic_id
                       WHERE s.activity_id = a.id AND s.cancelled_at IS NULL
@@ -75,7 +87,10 @@ _ANY_KIND = f"""SELECT a.id AS activity_id, e.id AS enrollment_id, e.completed_a
            {_STANDING}
            -- each kind reads only what its part of the page shows
            LEFT JOIN LATERAL (
-               SELECT count(*) AS attempts, max(t.score) AS best_score, bool_or(t.passed) AS passed
+               -- attempts given back by an instructor count no more (lms/learning/attempt_resets.py)
+               SELECT count(*) FILTER (WHERE t.number > coalesce((SELECT max(x.after_number) FROM quiz_attempt_resets x
+                                                                   WHERE x.enrollment_id = e.id AND x.activity_id = a.id), 0)) AS attempts,
+                      max(t.score) AS best_score, bool_or(t.passed) AS passed
                FROM quiz_attempts t WHERE a.kind = 'quiz' AND t.enrollment_id = e.id AND t.activity_id = a.id) q ON true
            WHERE a.id = $2"""
 

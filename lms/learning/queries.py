@@ -15,7 +15,8 @@ import msgspec
 
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
-from lms.errors import Invalid, NotFound
+from lms.errors import Conflict, Invalid, NotFound
+from lms.i18n import N_
 from lms.learning.schemas import (
     ActivityProgress, BulkEnrollResult, Enrollment, LearnerRow, ModuleProgress, MyEnrollment, Progress,
 )
@@ -51,13 +52,36 @@ def summarise(activities: list[dict[str, Any]], modules: list[dict[str, Any]]) -
     }
 
 
+async def open_enrollment(conn: asyncpg.Connection, *, user_id: UUID, code: str) -> asyncpg.Record | None:
+    """Her open enrolment in a course, whichever version, with its version number."""
+    return await conn.fetchrow(
+        """SELECT e.id, v.version FROM enrollments e JOIN courses c ON c.id = e.course_id
+           JOIN course_versions v ON v.id = e.version_id
+           WHERE e.user_id = $1 AND c.code = $2 AND e.ended_at IS NULL""",
+        user_id, code,
+    )
+
+
 async def enroll_self(conn: asyncpg.Connection, *, user: CurrentUser, code: str, version: int | None) -> tuple[Enrollment, bool]:
-    """Enrol the caller (again is fine: the existing enrolment comes back). Returns (enrolment, created now)."""
+    """Enrol the caller (again is fine: the existing enrolment comes back). Returns (enrolment, created now).
+
+    One open enrolment per worker and course (lms/learning/lifecycle.py): enrolled in another version, she continues
+    it or moves; asking to enrol in a second version is a 409 that says so. An enrolment she was unenrolled from opens
+    again, with its records."""
+    current = await open_enrollment(conn, user_id=user.id, code=code)
+    if current is not None and version is not None and current["version"] != version:
+        raise Conflict(N_("You are enrolled in version %(current)s of this course: continue it, or move to version %(version)s."),
+                       params={"current": current["version"], "version": version}, field="version")
+    if current is not None:
+        mine = await get_own(conn, enrollment_id=current["id"], user_id=user.id)
+        if mine is not None:
+            return mine, False
     row = await conn.fetchrow(
         f"""WITH v AS ({_VERSION.format(code="$2", v="$3")}),
                  e AS (INSERT INTO enrollments (user_id, version_id, clinic_id, enrolled_by)
                        SELECT u.id, v.id, u.clinic_id, u.id FROM v JOIN users u ON u.id = $1 AND u.active
-                       ON CONFLICT (user_id, version_id) DO UPDATE SET enrolled_by = enrollments.enrolled_by
+                       ON CONFLICT (user_id, version_id) DO UPDATE
+                           SET ended_at = NULL, ended_by = NULL, end_kind = NULL, end_reason = NULL, moved_to = NULL
                        RETURNING id, user_id, version_id, enrolled_at, completed_at, (xmax = 0) AS created)
             SELECT {_ENROLLMENT_COLUMNS}, e.created
             FROM e JOIN course_versions v ON v.id = e.version_id JOIN courses c ON c.id = v.course_id""",
@@ -89,7 +113,8 @@ async def bulk_enroll(
                  added AS (
                      INSERT INTO enrollments (user_id, version_id, clinic_id, enrolled_by)
                      SELECT w.id, v.id, w.clinic_id, $6 FROM eligible w, v
-                     ON CONFLICT (user_id, version_id) DO NOTHING
+                     -- enrolled already, in this version or (open) in another: left as they are
+                     ON CONFLICT DO NOTHING
                      RETURNING user_id)
             SELECT (SELECT id FROM v) AS version_id,
                    (SELECT count(*) FROM added) AS enrolled,
@@ -107,6 +132,10 @@ async def bulk_enroll(
     return BulkEnrollResult(version_id=row["version_id"], enrolled=row["enrolled"], already_enrolled=row["already_enrolled"], refused=refused)
 
 
+# The enrolments pages list: open ones, and completed ones even when ended (a completion stays a fact); an
+# enrolment ended unfinished (unenrolled, or moved to another version) is kept but no longer shown as learning.
+SHOWN = "(e.ended_at IS NULL OR e.completed_at IS NOT NULL)"
+
 # A completed course whose post-course survey (lms.reports.surveys) this worker has not answered yet: asked for in the
 # same query as the progress, so the page needs no extra round trip.
 SURVEY_WAITING = """(e.completed_at IS NOT NULL AND EXISTS (
@@ -119,7 +148,7 @@ async def my_enrollments(conn: asyncpg.Connection, *, user_id: UUID) -> list[MyE
         f"""SELECT e.id, c.code, v.version, v.title, v.languages, e.enrolled_at, e.completed_at, {_ACTIVITIES}, {_MODULES},
                    {SURVEY_WAITING} AS survey_waiting
             FROM enrollments e JOIN course_versions v ON v.id = e.version_id JOIN courses c ON c.id = v.course_id
-            WHERE e.user_id = $1
+            WHERE e.user_id = $1 AND {SHOWN}
             ORDER BY e.completed_at IS NOT NULL, e.enrolled_at DESC""",
         user_id,
     )
@@ -175,7 +204,7 @@ async def version_learners(conn: asyncpg.Connection, *, viewer: CurrentUser, cod
                                             WHERE p.enrollment_id = e.id AND p.done))
                               ORDER BY u.display_name, u.email), '[]')
                    FROM enrollments e JOIN users u ON u.id = e.user_id LEFT JOIN clinics k ON k.id = e.clinic_id
-                   WHERE e.version_id = v.id AND ($3::uuid IS NULL OR e.clinic_id = $3)
+                   WHERE e.version_id = v.id AND ($3::uuid IS NULL OR e.clinic_id = $3) AND (e.ended_at IS NULL OR e.completed_at IS NOT NULL)
                      AND ($4 <> 'clinic_admin' OR $3::uuid IS NOT NULL)) AS learners
            FROM courses c JOIN course_versions v ON v.course_id = c.id
            WHERE c.code = $1 AND v.version = $2""",
@@ -194,7 +223,7 @@ async def get_own(conn: asyncpg.Connection, *, enrollment_id: UUID, user_id: UUI
     row = await conn.fetchrow(
         f"""SELECT {_ENROLLMENT_COLUMNS}
             FROM enrollments e JOIN course_versions v ON v.id = e.version_id JOIN courses c ON c.id = v.course_id
-            WHERE e.id = $1 AND e.user_id = $2""",
+            WHERE e.id = $1 AND e.user_id = $2 AND e.ended_at IS NULL""",
         enrollment_id, user_id,
     )
     return msgspec.convert(dict(row), Enrollment) if row else None
@@ -205,7 +234,7 @@ async def enrollment_for(conn: asyncpg.Connection, *, user_id: UUID, code: str, 
     return await conn.fetchrow(
         """SELECT e.id, e.version_id, e.completed_at, v.title, v.languages FROM enrollments e
            JOIN course_versions v ON v.id = e.version_id JOIN courses c ON c.id = v.course_id
-           WHERE e.user_id = $1 AND c.code = $2 AND v.version = $3""",
+           WHERE e.user_id = $1 AND c.code = $2 AND v.version = $3 AND e.ended_at IS NULL""",
         user_id, code, version,
     )
 
@@ -217,7 +246,7 @@ async def versions_with_learners(conn: asyncpg.Connection, *, viewer: CurrentUse
         """SELECT c.code, v.version, v.title, v.languages, v.status,
                   count(e.id) AS learners, count(e.completed_at) AS completed
            FROM courses c JOIN course_versions v ON v.course_id = c.id
-           LEFT JOIN enrollments e ON e.version_id = v.id AND ($1::uuid IS NULL OR e.clinic_id = $1)
+           LEFT JOIN enrollments e ON e.version_id = v.id AND ($1::uuid IS NULL OR e.clinic_id = $1) AND (e.ended_at IS NULL OR e.completed_at IS NOT NULL)
                                   AND ($2 <> 'clinic_admin' OR $1::uuid IS NOT NULL)
            GROUP BY c.code, v.id
            ORDER BY c.code, v.version DESC""",

@@ -59,7 +59,7 @@ async def quiz_for(conn: asyncpg.Connection, *, user_id: UUID, code: str, versio
                   (SELECT max(q.score) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id) AS best_score
            FROM courses c JOIN course_versions v ON v.course_id = c.id
            JOIN version_activities a ON a.version_id = v.id AND a.kind = 'quiz'
-           LEFT JOIN enrollments e ON e.version_id = v.id AND e.user_id = $1
+           LEFT JOIN enrollments e ON e.version_id = v.id AND e.user_id = $1 AND e.ended_at IS NULL
            -- attempts given back by an instructor: only the ones after the latest reset count (lms/learning/attempt_resets.py)
            LEFT JOIN LATERAL (SELECT coalesce(max(x.after_number), 0) AS after_number FROM quiz_attempt_resets x
                               WHERE x.enrollment_id = e.id AND x.activity_id = a.id) r ON true

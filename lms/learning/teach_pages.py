@@ -181,18 +181,19 @@ class TeachPages(Controller):
         return Redirect("/teach", status_code=303)
 
     async def _learners(self, request: Request[Any, Any, Any], db: Any, user: Any, code: str, version: int, *,
-                        result: Any = None, error: str | None = None, status: int = 200) -> Template:
+                        result: Any = None, error: str | None = None, status: int = 200, unenrolled: bool = False) -> Template:
         found = await queries.version_learners(db, viewer=user, code=code, version=version)
         if found is None:
             raise NotFound(f"no version {version} of {code}")
         course, learners = found
         return page(request, "learning/learners.html.jinja2", status=status, course=dict(course), learners=learners,
                     kind_names=KIND_NAMES, result=result, error=error, tt=_tt(request), local=local,
-                    signs=user.role in TEACHERS)
+                    signs=user.role in TEACHERS, unenrolled=unenrolled)
 
     @get("/courses/{code:str}/v/{version:int}", operation_id="page_teach_learners")
-    async def learners(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: VersionInPath) -> Template:
-        return await self._learners(request, db, user, code, version)
+    async def learners(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: VersionInPath,
+                       unenrolled: FromQuery[bool] = False) -> Template:
+        return await self._learners(request, db, user, code, version, unenrolled=unenrolled)
 
     @post("/courses/{code:str}/v/{version:int}/enroll", operation_id="page_teach_enroll")
     async def enroll(self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code, version: VersionInPath, data: URLEncodedBody[BulkForm]) -> Template:

@@ -3,6 +3,7 @@ package's own prefix, then the package and its units in one statement. A failed 
 
 from __future__ import annotations
 
+import io
 import tempfile
 import zipfile
 from typing import IO
@@ -27,8 +28,22 @@ from lms.storage import Storage
 MB = 1_000_000
 
 
+def _course_structure_alone(fileobj: IO[bytes], filename: str) -> IO[bytes]:
+    """cmi5 §14.2: a bare cmi5.xml (its AUs all on the web) is a package of that one file."""
+    if not filename.lower().endswith(".xml") or zipfile.is_zipfile(fileobj):
+        fileobj.seek(0)
+        return fileobj
+    fileobj.seek(0)
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_STORED) as archive:  # stored: the zip-bomb ratio check sees 1:1
+        archive.writestr(CMI5, fileobj.read())
+    packed.seek(0)
+    return packed
+
+
 def read_package(fileobj: IO[bytes], *, filename: str, language: str, max_unpacked: int) -> tuple[zipfile.ZipFile, dict[str, Member], Manifest]:
-    """The zip checked and its manifest parsed (blocking: run it in a thread)."""
+    """The zip (or a bare cmi5.xml) checked and its manifest parsed (blocking: run it in a thread)."""
+    fileobj = _course_structure_alone(fileobj, filename)
     archive, members = open_zip(fileobj, filename=filename, max_unpacked=max_unpacked)
     files = set(members)
     if CMI5 in members:

@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from urllib.parse import parse_qsl, urlsplit
+
 from lxml import etree
 
 from lms.errors import Invalid
 from lms.packages.schemas import Manifest, Unit
+from lms.xapi.validation import is_iri
 
 CMI5 = "cmi5.xml"
 SCORM = "imsmanifest.xml"
@@ -79,6 +82,21 @@ def is_absolute(url: str) -> bool:
 
 # cmi5 -----------------------------------------------------------------------------------------------------------------
 
+# cmi5 §8.1: the LMS adds these to an AU's launch URL, so the course structure may not name them.
+LAUNCH_PARAMETERS = frozenset({"endpoint", "fetch", "actor", "registration", "activityId"})
+
+
+def _launch_url_problem(url: str) -> str | None:
+    if any(c.isspace() for c in url):
+        return "is not a URL (it holds a space)"
+    if is_absolute(url) and not urlsplit(url).hostname:
+        return "is not a URL (no host name)"
+    taken = sorted(LAUNCH_PARAMETERS & {name for name, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True)})
+    if taken:
+        return f"names {', '.join(taken)}, which the LMS adds at launch"
+    return None
+
+
 def _langstrings(element: Any | None, what: str, problems: Problems, at: Any, *, required: bool = True) -> dict[str, str]:
     out: dict[str, str] = {}
     if element is None:
@@ -108,6 +126,8 @@ def parse_cmi5(data: bytes, files: set[str]) -> Manifest:
         problems.raise_any()
     if not course.get("id"):
         problems.add(course, "<course> has no id")
+    elif not is_iri(course.get("id")):
+        problems.add(course, f"the course id {course.get('id')!r} is not an IRI (cmi5 ids are absolute, like https://...)")
     title = _langstrings(child(course, "title"), "the course", problems, course)
     description = _langstrings(child(course, "description"), "the course description", problems, course, required=False)
     objectives = []
@@ -117,6 +137,10 @@ def parse_cmi5(data: bytes, files: set[str]) -> Manifest:
             oid = objective.get("id", "")
             if not oid:
                 problems.add(objective, "an <objective> without its id")
+            elif not is_iri(oid):
+                problems.add(objective, f"the objective id {oid!r} is not an IRI")
+            elif oid in objective_ids:
+                problems.add(objective, f"the objective id {oid!r} is used twice")
             objective_ids.add(oid)
             objectives.append({"id": oid, "title": _langstrings(child(objective, "title"), f"objective {oid}", problems, objective),
                                "description": _langstrings(child(objective, "description"), f"objective {oid}", problems, objective, required=False)})
@@ -146,6 +170,8 @@ def parse_cmi5(data: bytes, files: set[str]) -> Manifest:
                 problems.add(element, f"an <{kind}> without its id")
             elif eid in seen:
                 problems.add(element, f"the id {eid!r} is used twice")
+            elif not is_iri(eid):
+                problems.add(element, f"the {kind} id {eid!r} is not an IRI")
             seen.add(eid)
             if kind == "block":
                 out.append({"id": eid, "title": _langstrings(child(element, "title"), f"block {eid}", problems, element),
@@ -185,6 +211,8 @@ def _cmi5_au(element: Any, eid: str, path: list[str], files: set[str], problems:
     url = text_of(url_element)
     if not url:
         problems.add(element, f"{what} has no <url>")
+    elif problem := _launch_url_problem(url):
+        problems.add(url_element, f"{what}: the url {url!r} {problem}")
     elif not is_absolute(url):
         target = split_href(url).lstrip("./") if url.startswith("./") else split_href(url)
         if ".." in target.split("/") or target.startswith("/") or "\\" in target:

@@ -142,9 +142,11 @@ async def clinic_name(conn: asyncpg.Connection, clinic_id: UUID) -> str:
 async def clinic_workers(
     conn: asyncpg.Connection, *, clinic_id: UUID, after: UUID | None, limit: int | None,
 ) -> tuple[list[ClinicWorker], UUID | None]:
-    """This clinic's workers (name order, keyset pages), each with their enrolments, completions and credit."""
+    """This clinic's workers (name order, keyset pages), each with their enrolments, completions and credit. Workers
+    who left (deactivated) stay in the list, marked with the day they left: their training happened here."""
     rows = await conn.fetch(
         """SELECT u.id AS user_id, u.display_name AS name, u.email, e.enrolled, e.completed, k.certificates,
+                  CASE WHEN NOT u.active THEN coalesce(u.deactivated_at, u.created_at) END AS left_at,
                   round(k.minutes / 60.0, 1)::float8 AS contact_hours, coalesce(b.credit, '{}') AS credit
            FROM users u
            CROSS JOIN LATERAL (SELECT count(*) AS enrolled, count(x.completed_at) AS completed
@@ -156,7 +158,7 @@ async def clinic_workers(
                                    FROM certificates c CROSS JOIN jsonb_array_elements(c.facts -> 'credits') l
                                    WHERE c.user_id = u.id AND c.revoked_at IS NULL
                                    GROUP BY 1 HAVING sum((l ->> 'credit')::numeric) > 0 ORDER BY 1) per_body) b
-           WHERE u.clinic_id = $1 AND u.role = 'worker' AND u.active
+           WHERE u.clinic_id = $1 AND u.role = 'worker'
              AND ($2::uuid IS NULL OR (u.display_name, u.id) > (SELECT p.display_name, p.id FROM users p
                                                                   WHERE p.id = $2 AND p.clinic_id = $1))
            ORDER BY u.display_name, u.id
@@ -167,6 +169,16 @@ async def clinic_workers(
     if limit is not None and len(workers) > limit:
         return workers[:limit], workers[limit - 1].user_id
     return workers, None
+
+
+async def clinic_headcount(conn: asyncpg.Connection, *, clinic_id: UUID) -> tuple[int, int]:
+    """(workers active, workers who left) of this clinic."""
+    row = await conn.fetchrow(
+        """SELECT count(*) FILTER (WHERE active) AS active, count(*) FILTER (WHERE NOT active) AS left_
+           FROM users WHERE clinic_id = $1 AND role = 'worker'""",
+        clinic_id,
+    )
+    return row["active"], row["left_"]
 
 
 async def renewal_candidates(conn: asyncpg.Connection, *, clinic_id: UUID, today: date, days: int) -> list[dict[str, Any]]:

@@ -223,6 +223,7 @@ class ClinicWorker(Response):
     certificates: int
     contact_hours: float
     credit: dict[str, float]          # accrediting body -> credit on valid certificates
+    left_at: datetime | None = None   # deactivated: she left the clinic (her records stay)
 
 
 class RenewalDue(Response):
@@ -247,6 +248,8 @@ class ClinicDashboard(Response):
     trend: list[TrendPoint]
     workers: list[ClinicWorker]
     next_after: UUID | None           # keyset cursor for the next page of workers
+    workers_active: int
+    workers_left: int                  # deactivated workers, counted apart and kept in the list
     renewals: list[RenewalDue]
     survey: SurveyResults | None
 

@@ -99,11 +99,12 @@ async def clinic_figures(
     bucket = dashboards.bucket_for(scoped)
     totals, by_track, _by_clinic, trend = await queries.figures(conn, scoped, bucket=bucket, clinic_names=labels["clinic"])
     workers, next_after = await queries.clinic_workers(conn, clinic_id=clinic_id, after=after, limit=WORKERS_PER_PAGE)
+    active, left = await queries.clinic_headcount(conn, clinic_id=clinic_id)
     due = await renewals_due(conn, clinic_id=clinic_id, today=today or dashboards.today_in_california())
     survey = await survey_results_for(conn, survey_id=None, filters=scoped, with_comments=False, labels=labels)
     return ClinicDashboard(
         clinic_id=clinic_id, clinic_name=name, filters=scoped, bucket=bucket, totals=totals, by_track=by_track, trend=trend,
-        workers=workers, next_after=next_after, renewals=due, survey=survey,
+        workers=workers, next_after=next_after, renewals=due, survey=survey, workers_active=active, workers_left=left,
     )
 
 

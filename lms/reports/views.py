@@ -155,8 +155,10 @@ def survey_table(results: SurveyResults | None) -> tuple[list[str], list[list[An
 
 
 def workers_table(workers: Sequence[ClinicWorker], bodies: Sequence[str]) -> tuple[list[str], list[list[Any]]]:
-    return (["name", "email", "enrolled", "completed", "certificates", "contact_hours", *[f"credit_{b}" for b in bodies]],
-            [[w.name, w.email, w.enrolled, w.completed, w.certificates, w.contact_hours, *[w.credit.get(b, 0) for b in bodies]]
+    return (["name", "email", "enrolled", "completed", "certificates", "contact_hours", "status", "left_on",
+             *[f"credit_{b}" for b in bodies]],
+            [[w.name, w.email, w.enrolled, w.completed, w.certificates, w.contact_hours, "left" if w.left_at else "active",
+              w.left_at.date().isoformat() if w.left_at else "", *[w.credit.get(b, 0) for b in bodies]]
              for w in workers])
 
 

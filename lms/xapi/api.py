@@ -56,6 +56,20 @@ async def _store(request: Request[Any, Any, Any], db: Any, statements: list[Any]
     caller = caller_of(request)
     caller.may_write()
     settings = request.app.state.settings
+    if caller.launch is not None:
+        # Launched content: its launcher's rules judge the statements as sent (403, before the xAPI checks fill in
+        # ids), and act on them once stored, all in one transaction with the session locked.
+        sent = [{**s, "id": statement_id} if statement_id and isinstance(s, dict) else s for s in statements]
+        authority = request.app.state.launch_authority
+        async with db.transaction():
+            await authority.check_statements(db, caller.launch, sent)
+            rows = service.check_batch(statements, version=version_of(request), base_url=settings.public_base_url,
+                                       caller=caller, statement_id=statement_id)
+            multipart.match([r["raw"] for r in rows], parts)
+            await service.store(db, rows, caller=caller, base_url=settings.public_base_url,
+                                listeners=request.app.state.statement_listeners, parts=parts)
+            await authority.after_statements(db, caller.launch, rows, settings.public_base_url)
+        return [r["id"] for r in rows]
     rows = service.check_batch(statements, version=version_of(request), base_url=settings.public_base_url,
                                caller=caller, statement_id=statement_id)
     multipart.match([r["raw"] for r in rows], parts)

@@ -1,4 +1,5 @@
-"""Who is calling the LRS, and what that allows: a signed-in person (session or API token) or an LRS client.
+"""Who is calling the LRS, and what that allows: a signed-in person (session or API token), an LRS client, or
+content launched with a launch-scoped credential (lms/xapi/launch.py).
 
 A worker (any person) writes statements and documents about herself only, whatever form her identity takes (her
 account on this service, her email as mbox or mbox_sha1sum), and reads her own; program admins read everything;
@@ -23,6 +24,7 @@ from lms.accounts.schemas import CurrentUser
 from lms.accounts.secrets import token_hash
 from lms.errors import Forbidden
 from lms.xapi.iris import account_identity
+from lms.xapi.launch import LAUNCH_KEY_PREFIX, LaunchGrant
 from lms.xapi.queries import Scope
 
 CLIENT_KEY_PREFIX = "lrs_"
@@ -41,12 +43,15 @@ class LrsClient:
 class Caller:
     user: CurrentUser | None = None
     client: LrsClient | None = None
+    launch: LaunchGrant | None = None  # launched content (a cmi5 AU): its launcher's rules apply
     identities: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def scope(self) -> Scope:
         if self.client is not None:
             return Scope(everything=True)
+        if self.launch is not None:  # the learner's own statements at most
+            return Scope(everything=False, user_id=self.launch.user_id or UUID(int=0))
         assert self.user is not None
         return Scope(everything=self.user.role == "program_admin", user_id=self.user.id,
                      clinic_id=self.user.clinic_id if self.user.role == "clinic_admin" else None)
@@ -68,6 +73,8 @@ class Caller:
         home = base_url.rstrip("/")
         if self.client is not None:
             return {"objectType": "Agent", "name": self.client.name, "account": {"homePage": home, "name": self.client.key}}
+        if self.launch is not None:
+            return {"objectType": "Agent", "account": {"homePage": home, "name": self.launch.key}}
         assert self.user is not None
         return {"objectType": "Agent", "account": {"homePage": home, "name": str(self.user.id)}}
 
@@ -92,7 +99,7 @@ def _basic_key(authorization: str) -> tuple[str, str] | None:
         key, _, secret = base64.b64decode(value.strip(), validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return None
-    return (key, secret) if key.startswith(CLIENT_KEY_PREFIX) else None
+    return (key, secret) if key.startswith((CLIENT_KEY_PREFIX, LAUNCH_KEY_PREFIX)) else None
 
 
 async def client_by_secret(conn: asyncpg.Pool | asyncpg.Connection, key: str, secret: str) -> LrsClient | None:
@@ -109,6 +116,11 @@ async def resolve_caller(connection: ASGIConnection[Any, Any, Any, Any]) -> Call
     state = connection.app.state
     authorization = next((v.decode("latin-1") for k, v in connection.scope["headers"] if k == b"authorization"), None)
     credentials = _basic_key(authorization) if authorization else None
+    if credentials is not None and credentials[0].startswith(LAUNCH_KEY_PREFIX):
+        grant = await state.launch_authority.resolve(state.pool, *credentials)
+        if grant is None:
+            raise NotAuthorizedException("This launch's credential is not valid, or its session has ended.")
+        return Caller(launch=grant, identities=frozenset({grant.actor_key}))
     if credentials is not None:
         client = await client_by_secret(state.pool, *credentials)
         if client is None:

@@ -55,7 +55,8 @@ def _scope_sql(first: int) -> str:
 def _readable(caller: Caller, key: DocKey) -> Scope:
     """Activity profiles describe activities, not people: every caller may read them."""
     scope = caller.scope
-    return Scope(everything=True) if key.kind == "activity_profile" else scope
+    # Launched content reads the documents its launcher allowed by key (lms/xapi/documents_api.py asks it first).
+    return Scope(everything=True) if key.kind == "activity_profile" or caller.launch is not None else scope
 
 
 def _writable(caller: Caller, key: DocKey) -> UUID | None:
@@ -63,6 +64,8 @@ def _writable(caller: Caller, key: DocKey) -> UUID | None:
     caller.may_write()
     if caller.writes_anything:
         return None
+    if caller.launch is not None:  # its launcher has allowed this key (lms/xapi/documents_api.py)
+        return caller.launch.user_id
     if key.kind == "activity_profile" or not caller.owns(key.agent):
         raise Forbidden("you may only write documents about yourself", field="agent")
     assert caller.user is not None
@@ -175,3 +178,16 @@ async def delete(conn: asyncpg.Connection, caller: Caller, key: DocKey, doc_id: 
     await conn.execute(
         f"DELETE FROM lrs_documents d WHERE {_KEY} AND ($5::text IS NULL OR d.doc_id = $5)",
         key.kind, key.activity_id, key.agent, key.registration, doc_id)
+
+
+async def put_trusted(conn: asyncpg.Connection, key: DocKey, doc_id: str, value: dict[str, Any], *,
+                      user_id: UUID | None, replace: bool = True) -> None:
+    """A JSON document the service writes itself (a launcher's launch data); ``replace`` False keeps an existing one."""
+    content = msgspec.json.encode(value)
+    await conn.execute(
+        f"""INSERT INTO lrs_documents AS d (kind, activity_id, agent, registration, doc_id, user_id, content, content_type, etag)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            ON CONFLICT (kind, activity_id, agent, registration, doc_id) DO {'''UPDATE
+            SET content = EXCLUDED.content, content_type = EXCLUDED.content_type, etag = EXCLUDED.etag, updated = now()'''
+            if replace else 'NOTHING'}""",
+        key.kind, key.activity_id, key.agent, key.registration, doc_id, user_id, content, JSON, etag_of(content))

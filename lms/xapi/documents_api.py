@@ -52,9 +52,20 @@ def _key(request: Request[Any, Any, Any], kind: str, *, listing: bool) -> tuple[
     return DocKey(kind, activity_id, agent, registration), params.get(id_name), params
 
 
+async def _launch_allows(request: Request[Any, Any, Any], db: Any, key: DocKey, doc_id: str | None,
+                         content: bytes = b"") -> None:
+    """Launched content (a cmi5 AU) touches only what its launcher allows: asked before anything else."""
+    caller = caller_of(request)
+    if caller.launch is not None:
+        await request.app.state.launch_authority.check_document(
+            db, caller.launch, key, doc_id, method=request.method, content=content,
+            content_type=request.headers.get("content-type", ""))
+
+
 async def _get(request: Request[Any, Any, Any], db: Any, kind: str) -> Response[Any]:
     key, doc_id, params = _key(request, kind, listing=True)
     caller = caller_of(request)
+    await _launch_allows(request, db, key, doc_id)
     if doc_id is not None:
         if "since" in params:
             raise Invalid("since lists documents; it does not go with a document id", field="since")
@@ -71,6 +82,7 @@ async def _write(request: Request[Any, Any, Any], tx: Any, kind: str, *, merge: 
     if doc_id is None:
         raise Invalid(f"{_KINDS[kind][0]} is required", field=_KINDS[kind][0])
     content = await request.body()
+    await _launch_allows(request, tx, key, doc_id, content)
     await documents.write(tx, caller_of(request), key, doc_id, content,
                           request.headers.get("content-type", "application/octet-stream"), merge=merge,
                           version=version_of(request), if_match=request.headers.get("if-match"),
@@ -81,6 +93,7 @@ async def _delete(request: Request[Any, Any, Any], tx: Any, kind: str) -> None:
     key, doc_id, _ = _key(request, kind, listing=False)
     if doc_id is None and not _KINDS[kind][2]:
         raise Invalid(f"{_KINDS[kind][0]} is required", field=_KINDS[kind][0])
+    await _launch_allows(request, tx, key, doc_id)
     await documents.delete(tx, caller_of(request), key, doc_id, if_match=request.headers.get("if-match"),
                            if_none_match=request.headers.get("if-none-match"))
 

@@ -77,7 +77,7 @@ def _link(row: dict[str, Any], *, base_url: str, caller: Caller | None, where: s
         if actor_key is None or not caller.owns(actor_key):
             # 400, not 403: the phone's player drops a refused statement and sends the rest of its queue.
             raise Invalid(f"{where}.actor: you may only send statements about yourself", field=f"{where}.actor")
-        row["user_id"] = caller.user.id if caller.user else None
+        row["user_id"] = caller.user.id if caller.user else (caller.launch.user_id if caller.launch else None)
     else:
         row["user_id"] = None
     account = actor.get("account") if actor_key else None

@@ -101,7 +101,9 @@ async def test_modules_and_activities_are_added_reordered_and_removed_with_butto
     draft = await _draft(client)
     assert [[a["key"] for a in m["activities"]] for m in draft["modules"]] == [["quiz-1", "in-person-1"]]
     page = await client.get(url)
-    assert 'value="activity-up:quiz-1"' in page.text and 'value="module-add"' in page.text
+    assert 'value="activity-down:quiz-1"' in page.text and 'value="activity-up:in-person-1"' in page.text
+    assert 'value="activity-up:quiz-1"' not in page.text  # nowhere further up to go
+    assert 'value="activity-down:in-person-1"' not in page.text and 'value="module-add"' in page.text
 
 
 async def test_a_quiz_question_bank_with_single_multiple_and_true_false_answers_and_feedback(client, conn):
@@ -189,3 +191,15 @@ async def test_the_live_preview_renders_markdown_through_the_publishing_sanitise
                                                         "text": "# Brushing\n\n**Two** minutes <script>alert(1)</script>"})
     assert shown.status_code == 200 and "<h2>Brushing</h2>" in shown.text and "<strong>Two</strong>" in shown.text
     assert "<script" not in shown.text
+
+
+async def test_a_lesson_cannot_show_a_file_that_is_not_a_ready_file_of_the_course(client, conn):
+    await _instructor(client, conn)
+    await _create(client)
+    await _press(client, f"/author/{CODE}", "module-add")
+    await _press(client, f"/author/{CODE}", "activity-add:module-1:lesson")
+    before = await _draft(client)
+    refused = await _press(client, f"/author/{CODE}/activities/lesson-1", media_listed="1",
+                           media="00000000-0000-4000-8000-000000000000")
+    assert refused.status_code == 400 and "is not a ready file of this course" in refused.text
+    assert 'id="err-media"' in refused.text and await _draft(client) == before

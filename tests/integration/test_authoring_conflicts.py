@@ -104,3 +104,23 @@ async def test_a_save_without_a_revision_is_not_taken_as_current(client, app, co
     before = await _draft(client)
     blind = await client.post(f"/author/{CODE}", data={"_csrf_token": draft_form(page.text)["_csrf_token"], "title.en": "Blind"})
     assert blind.status_code == 409 and await _draft(client) == before
+
+
+async def test_text_for_an_activity_another_author_removed_is_handed_back_on_the_course_page(client, app, conn):
+    await _two_authors(app, conn)
+    await sign_in(client, "maria@example.org")
+    before = await _draft(client)
+    activity = await client.get(f"/author/{CODE}/activities/hand-hygiene")
+    course = await client.get(f"/author/{CODE}")
+    removed = await client.post(f"/author/{CODE}", data={**draft_form(course.text), "op": "activity-remove:hand-hygiene"},
+                                follow_redirects=False)
+    assert removed.status_code == 303
+    late = await client.post(f"/author/{CODE}/activities/hand-hygiene", data={
+        **draft_form(activity.text), "title.es": "Lavado de manos, mi versión"}, follow_redirects=False)
+    assert late.status_code == 409 and "Lavado de manos, mi versión" in late.text and "Title (ES)" in late.text
+    # the course page behind it shows the course as stored, so saving it again changes nothing of the course
+    assert f'value="{before["title"]["en"]}"' in late.text
+    again = await client.post(f"/author/{CODE}", data=draft_form(late.text), follow_redirects=False)
+    assert again.status_code == 303
+    after = await _draft(client)
+    assert after["title"] == before["title"] and after["summary"] == before["summary"]

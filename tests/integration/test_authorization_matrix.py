@@ -92,6 +92,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /admin/outbox":                                                          PROGRAM,
     "GET /my/sessions":                                                           SIGNED_IN,
     "POST /teach/enrollments/{enrollment_id:uuid}/quizzes/{key:str}/reset":       STAFF,
+    "POST /teach/enrollments/{enrollment_id:uuid}/unenrol":                       STAFF,  # owners / session instructors: in the query
     "GET /calendar/{user_id:uuid}/{signature:str}":                               ("-", "-", "-", "-", "-"),  # needs its signed address
     # catalogue and authoring
     "GET /":                                                                      ANYONE,
@@ -113,9 +114,17 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /author/{code:str}":                                                    STAFF,
     "GET /author/{code:str}/activities/{key:str}":                                STAFF,
     "POST /author/{code:str}/activities/{key:str}":                               STAFF,
+    "GET /author/{code:str}/preview":                                             STAFF,
     "GET /author/{code:str}/preview/{key:str}":                                   STAFF,
+    "GET /author/{code:str}/publish":                                             STAFF,
     "POST /author/{code:str}/publish":                                            STAFF,
     "POST /author/{code:str}/versions/{version:int}/retire":                      STAFF,
+    "GET /author/{code:str}/copy":                                                STAFF,
+    "POST /author/{code:str}/copy":                                               STAFF,
+    "GET /author/{code:str}/export":                                              STAFF,
+    "POST /author/{code:str}/import":                                             STAFF,
+    "GET /author/import":                                                         STAFF,
+    "POST /author/import":                                                        STAFF,
     "GET /author/{code:str}/owners":                                              STAFF,
     "POST /author/{code:str}/owners":                                             STAFF,
     "POST /author/{code:str}/owners/{user_id:uuid}/remove":                       STAFF,
@@ -178,7 +187,14 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /api/v1/learners/{code:str}/{version:int}":                              ("-", "-", "y", "clinic", "y"),
     "GET /my":                                                                    SIGNED_IN,
     "POST /courses/{code:str}/v/{version:int}/enroll":                            SIGNED_IN,
+    "POST /courses/{code:str}/move":                                              SIGNED_IN,
     "POST /learn/{code:str}/v/{version:int}/{key:str}/done":                      SIGNED_IN,
+    # cmi5: an AU's one-time fetch (the token is the key), a worker's launch, outside launches by program admins
+    "POST /api/v1/cmi5/fetch/{fetch_token:str}":                                  ANYONE,
+    "POST /learn/{code:str}/v/{version:int}/{key:str}/cmi5":                      SIGNED_IN,
+    "POST /api/v1/cmi5/packages/{package_id:uuid}/launches":                      PROGRAM,
+    "POST /api/v1/cmi5/registrations/{registration_id:uuid}/waive":               PROGRAM,
+    "POST /api/v1/cmi5/sessions/{cmi5_session_id:uuid}/abandon":                  PROGRAM,
     "GET /quiz/{code:str}/v/{version:int}/{key:str}":                             SIGNED_IN,
     "POST /quiz/{code:str}/v/{version:int}/{key:str}":                            SIGNED_IN,
     # in-person sessions, attendance, checkoffs
@@ -507,6 +523,8 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         return str(made.json()["version"])
     if param == "statement_id":
         return extra["statements"].get(person)
+    if param in ("cmi5_session_id", "registration_id"):  # an outside learner's open session (abandoning ends it)
+        return (await _cmi5_launch(world, client))[param]
     if param == "client_id":
         from lms.xapi.clients import create_client
 
@@ -520,7 +538,7 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         return str((await _fresh_token(conn, user_id)).id) if user_id else None
     fixed = {
         "version": "1", "media_id": extra["media_id"], "package_id": extra["package_id"], "position": "1", "survey_id": extra["survey_id"], "number": str(extra["status_list"]),
-        "file_path": "app.css", "path": "nothing-here", "name": "scorm-again.min.js", "secret": "not-a-reset-link", "signature": "not-a-signature.ics", "table": "workers.csv" if "clinics" in route else "targets.csv",
+        "fetch_token": "not-a-fetch-token-of-any-launch", "file_path": "app.css", "path": "nothing-here", "name": "scorm-again.min.js", "secret": "not-a-reset-link", "signature": "not-a-signature.ics", "table": "workers.csv" if "clinics" in route else "targets.csv",
         "key": extra["quiz_key"] if QUIZ_ROUTES.search(route) else ("completions" if "targets" in route else extra["lesson_key"]),
         "token": qr.attendance_token(extra["settings"].secret_key, uuid.UUID(extra["sessions"]["instructor"])),
     }
@@ -552,6 +570,22 @@ async def _fresh_media(client, extra) -> str:
         "filename": "spare.png", "content_type": "image/png", "size": 100, "kind": "image"})
     assert asked.status_code == 201, asked.text
     return asked.json()["media"]["id"]
+
+
+async def _cmi5_launch(world, client) -> dict[str, str]:
+    """A cmi5 package in the course (imported once) and a new launch of its AU for an outside learner."""
+    headers = world["program_admin"].headers
+    if "cmi5_package_id" not in world.extra:
+        from tests.package_zips import cmi5_zip
+
+        imported = await client.post(f"/api/v1/courses/{COURSE}/packages", headers=headers, data={"language": "en"},
+                                     files={"file": ("hygiene.zip", cmi5_zip(1), "application/zip")})
+        assert imported.status_code == 201, imported.text
+        world.extra["cmi5_package_id"] = imported.json()["id"]
+    launched = await client.post(f"/api/v1/cmi5/packages/{world.extra['cmi5_package_id']}/launches", headers=headers,
+                                 json={"au": 0, "actor": {"account": {"homePage": "https://other.example.org", "name": "m"}}})
+    assert launched.status_code == 201, launched.text
+    return {"cmi5_session_id": launched.json()["session_id"], "registration_id": launched.json()["registration"]}
 
 
 async def _fresh_worker(conn, clinic: str) -> str:

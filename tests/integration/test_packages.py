@@ -68,6 +68,10 @@ async def test_cmi5_in_two_languages_published_launched_in_her_language_and_comp
     enrolled = await client.post("/api/v1/enrollments", json={"code": CODE}, headers=await token_for(conn, worker.id))
     enrollment_id = enrolled.json()["id"]
     ids = [r["id"] for r in await conn.fetch("SELECT id FROM version_activities ORDER BY position")]
+    page = await client.get(f"/courses/{CODE}/v/1/{activities[0]['key']}",
+                            headers={**await token_for(conn, worker.id), "accept": "text/html"})
+    assert f'action="/learn/{CODE}/v/1/{activities[0]["key"]}/cmi5"' in page.text  # her Start button, by the unit's format
+    assert 'name="lang" value="es"' in page.text
 
     unit = await package_queries.launch_unit(conn, activity_id=ids[0], user_id=worker.id, language="es-MX")
     assert unit and unit.package_id.hex == es["id"].replace("-", "") and unit.language == "es"
@@ -253,3 +257,18 @@ async def test_a_course_folder_names_its_zips_and_publishing_it_again_stores_the
     content = await conn.fetchval("SELECT content FROM course_versions WHERE version = 1")
     ref = content["modules"][0]["activities"][0]["package"]["es"]
     assert set(ref) == {"package", "unit"} and ref["unit"] == au_iri(1)
+
+
+async def test_a_cmi5_course_of_a_thousand_aus_is_imported_and_put_in_the_draft(client, conn):
+    headers = await owner_with_course(client, conn)
+    data = build_zip({"cmi5.xml": cmi5_xml(1000, url="https://aus.example.org/{n}/")})  # remote AUs: structure only
+    imported = await upload(client, headers, data)
+    assert imported.status_code == 201, imported.text
+    units = imported.json()["units"]
+    assert len(units) == 1000 and units[-1]["unit_id"] == au_iri(1000) and units[-1]["launch"] == "https://aus.example.org/1000/"
+    attached = await client.post(f"/api/v1/courses/{CODE}/packages/{imported.json()['id']}/activities", headers=headers,
+                                 json={"module": "hygiene", "minutes": {u["unit_id"]: 5 for u in units}})
+    assert attached.status_code == 200, attached.text
+    doc = await conn.fetchval("SELECT draft FROM courses WHERE code = $1", CODE)
+    keys = [a["key"] for a in doc["modules"][0]["activities"]]
+    assert len(keys) == len(set(keys)) == 1000

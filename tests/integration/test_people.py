@@ -104,3 +104,20 @@ async def test_roles_change_only_within_the_clinic_and_workers_without_email_can
     assert dict(row) == {"email": None, "username": "st-johns-a-77", "roster_id": "A-77", "role": "worker", "language": "es"}
     refused = await client.post("/people", data={"name": "No Way", "_csrf_token": csrf})
     assert refused.status_code == 400 and "sign-in name" in refused.text
+
+
+async def test_the_roster_s_bad_lines_are_named_in_the_admin_s_language(client, conn):
+    await make_clinic(conn, "st-johns")
+    await make_user(conn, "admin@example.org", "clinic_admin", clinic="st-johns", language="es")
+    await make_user(conn, "taken@example.org", "worker", clinic="st-johns")
+    await sign_in(client, "admin@example.org")
+    csrf = csrf_from((await client.get("/people/import")).text)
+    text = roster_csv(20, bad=True).replace("E0003,Worker 3,worker3@example.org", "E0003,Worker 3,taken@example.org", 1)
+    bad = await _upload(client, text, csrf=csrf)
+    assert bad.status_code == 400
+    problems = re.findall(r"<li>(línea \d+: [^<]+)</li>", bad.text)
+    assert [p.split(":")[0] for p in problems] == ["línea 4", "línea 6", "línea 10", "línea 13", "línea 13"], problems
+    assert "pertenece a otra cuenta" in problems[0] and "no es una dirección de correo electrónico" in problems[1]
+    assert "obligatorio" in problems[2] and "código de país" in problems[3] and "no es uno de" in problems[4]
+    header = await _upload(client, "id,nombre\n1,Ana\n", csrf=csrf)
+    assert header.status_code == 400 and "el encabezado necesita las columnas roster_id, name" in header.text

@@ -15,7 +15,7 @@ from lms.accounts import queries as accounts
 from lms.accounts.schemas import CurrentUser
 from lms.learning.queries import enroll_self
 from tests.conftest import COURSES_DIR
-from tests.helpers import make_clinic, make_user, publish_folder, sign_in, token_for
+from tests.helpers import csrf_from, make_clinic, make_user, publish_folder, sign_in, token_for
 
 COURSES = {"MA": "MA-VS-101", "DA": "DA-IC-101", "CHW": "CHW-CORE-101", "EHR": "EHR-CHART-101", "CE": "CE-HIPAA-101"}
 
@@ -427,3 +427,27 @@ async def test_report_planning_setting_ends_with_its_transaction(conn):
         await plan_each_time(conn)
         assert await conn.fetchval("SHOW plan_cache_mode") == "force_custom_plan"
     assert await conn.fetchval("SHOW plan_cache_mode") == "auto"
+
+
+async def test_a_worker_who_left_is_counted_as_left_and_her_training_stays_in_the_clinic_report(client, conn):
+    seeded = await outcomes(conn)
+    await make_user(conn, "kim@stjohns.org", "clinic_admin", clinic="st-johns")
+    mine = await conn.fetchval("SELECT id FROM clinics WHERE slug = 'st-johns'")
+    await sign_in(client, "kim@stjohns.org")
+    people = await client.get("/people")
+    left = await client.post(f"/people/{seeded['workers'][1].id}/deactivate", data={"_csrf_token": csrf_from(people.text)},
+                             follow_redirects=False)
+    assert left.status_code == 303
+
+    page = (await client.get(f"/reports/clinics/{mine}")).text
+    assert "1 active worker · 1 left" in page
+    assert "ben@example.org" in page and "Left " in page, "she is still listed, marked as left"
+    board = (await client.get(f"/api/v1/reports/clinics/{mine}")).json()
+    assert (board["workers_active"], board["workers_left"]) == (1, 1)
+    ben = next(w for w in board["workers"] if w["email"] == "ben@example.org")
+    assert ben["left_at"] is not None and ben["completed"] >= 1, "her records are kept"
+    assert board["totals"]["enrolled"] == 4, "what she did at the clinic still counts"
+    workers_csv = rows_of((await client.get(f"/reports/clinics/{mine}/export/workers.csv")).text)
+    status = {r[1]: (r[6], r[7]) for r in workers_csv[1:]}
+    assert workers_csv[0][6:8] == ["status", "left_on"]
+    assert status["ana@example.org"] == ("active", "") and status["ben@example.org"][0] == "left" and status["ben@example.org"][1]
