@@ -67,7 +67,7 @@ async def launch_unit(conn: asyncpg.Connection, *, activity_id: UUID, user_id: U
            FROM version_activities a
            JOIN course_versions v ON v.id = a.version_id
            JOIN courses c ON c.id = v.course_id
-           JOIN enrollments e ON e.version_id = a.version_id AND e.user_id = $2
+           JOIN enrollments e ON e.version_id = a.version_id AND e.user_id = $2 AND e.ended_at IS NULL
            JOIN version_activity_packages vp ON vp.activity_id = a.id
            JOIN packages p ON p.id = vp.package_id
            JOIN package_units u ON u.package_id = vp.package_id AND u.unit_id = vp.unit_id

@@ -78,6 +78,11 @@ async def test_cmi5_in_two_languages_published_launched_in_her_language_and_comp
     assert unit.move_on == "CompletedOrPassed" and unit.mastery_score == 0.8 and unit.entitlement_key == "key-1"
     assert (await package_queries.launch_unit(conn, activity_id=ids[0], user_id=worker.id, language="vi")).language == "en"
     assert await package_queries.launch_unit(conn, activity_id=ids[0], user_id=other.id, language="en") is None  # not enrolled
+    other_enrolment = (await client.post("/api/v1/enrollments", json={"code": CODE}, headers=await token_for(conn, other.id))).json()["id"]
+    assert await package_queries.launch_unit(conn, activity_id=ids[0], user_id=other.id, language="en")
+    await conn.execute("UPDATE enrollments SET ended_at = now(), end_kind = 'unenrolled', end_reason = 'left the course' WHERE id = $1",
+                       other_enrolment)
+    assert await package_queries.launch_unit(conn, activity_id=ids[0], user_id=other.id, language="en") is None  # unenrolled
 
     async with conn.transaction():
         assert await record_unit_satisfied(conn, enrollment_id=unit.enrollment_id, activity_id=ids[0],
