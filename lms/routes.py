@@ -5,6 +5,9 @@ from lms.accounts.pages import AccountPages
 from lms.accounts.people_pages import PeoplePages
 from lms.accounts.recovery_pages import RecoveryPages
 from lms.authoring.pages import BuildPages
+from lms.authoring.folder_pages import CopyPages
+from lms.authoring.preview_pages import PreviewPages
+from lms.authoring.publish_pages import PublishPages
 from lms.catalog.api import AuthoringController, CatalogController, LessonMediaController
 from lms.catalog.authoring_pages import AuthoringPages
 from lms.catalog.pages import CatalogPages
@@ -37,6 +40,9 @@ ROUTES = [
     CatalogPages,
     AuthoringPages,
     BuildPages,
+    PublishPages,
+    PreviewPages,
+    CopyPages,
     MediaController, LessonMediaController, MediaPages,
     *LEARNING_ROUTES,
     *CREDIT_ROUTES,

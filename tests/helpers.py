@@ -60,6 +60,19 @@ def draft_form(html: str) -> dict[str, str]:
     return fields
 
 
+def fingerprint_from(html: str) -> str:
+    found = re.search(r'name="fingerprint" value="([^"]+)"', html)
+    assert found, "the page has no publish confirmation"
+    return found.group(1)
+
+
+async def publish_in_browser(client: Any, code: str) -> Any:
+    """The instructor reads the publish summary, then confirms it (the answer: a redirect to the course's page)."""
+    summary = await client.get(f"/author/{code}/publish")
+    return await client.post(f"/author/{code}/publish", follow_redirects=False, data={
+        "_csrf_token": csrf_from(summary.text), "fingerprint": fingerprint_from(summary.text)})
+
+
 async def sign_in(client: Any, email: str, password: str = PASSWORD) -> Any:
     form = await client.get("/login")
     return await client.post("/login", data={"email": email, "password": password, "next": "/", "_csrf_token": csrf_from(form.text)}, follow_redirects=False)

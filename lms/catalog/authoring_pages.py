@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery, PathParameter, URLEncodedBody
+from litestar.params import FromPath, PathParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from lms.accounts.auth import STAFF, require_role
 from lms.catalog import queries, service
-from lms.catalog.authoring import find_activity
-from lms.catalog.language import content_language
-from lms.catalog.language import KIND_NAMES, TRACK_NAMES, text_picker
-from lms.catalog.schemas import ActivityPage
+from lms.catalog.language import TRACK_NAMES
 from lms.deps import Db, Tx, User
 from lms.errors import DomainError, Invalid, NotFound
 from lms.schemas import Form, VersionInPath
@@ -39,33 +36,6 @@ class AuthoringPages(Controller):
     @get("/", operation_id="page_author_home")
     async def home(self, request: Request[Any, Any, Any], db: Db, user: User) -> Template:
         return page(request, "catalog/author_home.html.jinja2", courses=await queries.authoring_list(db, editor=user), track_names=TRACK_NAMES)
-
-    @get("/{code:str}/preview/{key:str}", operation_id="page_author_preview")
-    async def preview(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, key: FromPath[str], lang: FromQuery[str] = "en") -> Template:
-        """The draft activity exactly as a learner would see it, in the chosen language."""
-        doc = await service.load_draft(db, code, editor=user)
-        m, a = find_activity(doc, key)
-        activity = doc.modules[m].activities[a]
-        keys = [x.key for module in doc.modules for x in module.activities]
-        index = keys.index(key)
-        row = service.activity_row(doc.modules[m].key, index + 1, activity)
-        view = ActivityPage(
-            id=uuid4(), version_id=uuid4(), code=code, version=0, languages=doc.languages, course_title=doc.title,
-            module_key=doc.modules[m].key, module_title=doc.modules[m].title, key=key, kind=row["kind"],
-            minutes=activity.minutes, title=activity.title, body_html=row["body_html"], learner=row["learner"], previous_key=keys[index - 1] if index else None,
-            next_key=keys[index + 1] if index + 1 < len(keys) else None,
-        )
-        clang = content_language(lang, doc.languages)
-        t, missing = text_picker(clang, doc.languages)
-        media = await service.draft_lesson_media(db, request.app.state.storage, doc=doc, key=key, language=clang) if row["kind"] == "lesson" else None
-        return page(request, "catalog/activity.html.jinja2", a=view, clang=clang, t=t, missing=missing, media=media,
-                    kind_names=KIND_NAMES, language_missing=False, preview_lang=lang,
-                    link_base=f"/author/{code}/preview", link_suffix=f"?lang={lang}")
-
-    @post("/{code:str}/publish", operation_id="page_author_publish")
-    async def publish(self, tx: Tx, user: User, code: Code) -> Redirect:
-        published = await service.publish_draft(tx, code=code, editor=user)
-        return Redirect(f"/author/{code}?published={published.version}", status_code=303)
 
     @post("/{code:str}/versions/{version:int}/retire", operation_id="page_author_retire")
     async def retire(self, tx: Tx, user: User, code: Code, version: VersionInPath, data: URLEncodedBody[RetireForm]) -> Redirect:

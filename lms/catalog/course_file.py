@@ -130,8 +130,13 @@ def _check_scalar(value: Any, tp: Any, path: Path, out: list[tuple[Path, str]], 
         out.append((path, f"{what} {value!r}: {message}"))
 
 
-def read_course_folder(folder: FsPath) -> CourseDoc:
-    """Parse and check a course folder; raise CourseFolderError listing every problem with file and line."""
+def read_course_folder(folder: FsPath, *, as_draft: bool = False, check_media: Callable[[MediaRef], str | None] | None = None,
+                       name_is_code: bool = True) -> CourseDoc:
+    """Parse and check a course folder; raise CourseFolderError listing every problem with file and line.
+
+    ``as_draft``: the folder becomes a draft, not a version, so texts may still be missing in some languages (publishing
+    asks for them). ``check_media``: how a lesson's media reference is checked (default: a file in the folder); it
+    answers a problem or None. ``name_is_code``: the folder must be named by the course code."""
     folder = FsPath(folder)
     yaml_path = folder / "course.yaml"
     name = str(yaml_path)
@@ -153,18 +158,24 @@ def read_course_folder(folder: FsPath) -> CourseDoc:
     # Set aside what is structurally wrong and keep checking the rest, so one run lists every problem.
     _prune(raw, [p for p, _ in structural])
     try:
-        doc = msgspec.convert(_attach_lessons(folder, raw if isinstance(raw, dict) else {}, lines, problems), CourseDoc)
+        doc = msgspec.convert(_attach_lessons(folder, raw if isinstance(raw, dict) else {}, lines, problems, as_draft), CourseDoc)
     except (msgspec.ValidationError, KeyError, TypeError):
         raise CourseFolderError(sorted(problems, key=lambda p: (p.file, p.line))) from None
-    if doc.code != folder.name:
+    if name_is_code and doc.code != folder.name:
         problems.append(Problem(name, lines.find(("code",)), f"code {doc.code!r} differs from the folder name {folder.name!r}"))
-    problems.extend(Problem(name, lines.find(p), m) for p, m in doc_problems(doc))
-    problems.extend(_media_problems(folder, doc, lines, name))
-    for check in folder_checks:
-        problems.extend(Problem(name, lines.find(p), m) for p, m in check(folder, doc))
+    problems.extend(Problem(name, lines.find(p), m) for p, m in doc_problems(doc)
+                    if not (as_draft and _translation_gap(m, doc.languages)))
+    problems.extend(_media_problems(folder, doc, lines, name, check_media))
+    if check_media is None:  # files of the folder itself (package zips); a web import names the library's instead
+        for check in folder_checks:
+            problems.extend(Problem(name, lines.find(p), m) for p, m in check(folder, doc))
     if problems:
         raise CourseFolderError(sorted(problems, key=lambda p: (p.file, p.line)))
     return doc
+
+
+def _translation_gap(message: str, languages: list[str]) -> bool:
+    return any(message.endswith(f"has no {lang} text") for lang in languages)
 
 
 def _prune(raw: Any, paths: list[Path]) -> None:
@@ -187,8 +198,9 @@ def _prune(raw: Any, paths: list[Path]) -> None:
             continue
 
 
-def _attach_lessons(folder: FsPath, raw: dict[str, Any], lines: _Lines, problems: list[Problem]) -> dict[str, Any]:
-    """Lesson bodies come from lessons/<key>.<lang>.md; a body inline in the YAML is refused."""
+def _attach_lessons(folder: FsPath, raw: dict[str, Any], lines: _Lines, problems: list[Problem], as_draft: bool = False) -> dict[str, Any]:
+    """Lesson bodies come from lessons/<key>.<lang>.md; a body inline in the YAML is refused. A draft's lessons may
+    still lack a language."""
     languages = raw.get("languages") or []
     used: set[FsPath] = set()
     for m, module in enumerate(raw.get("modules") or []):
@@ -204,7 +216,7 @@ def _attach_lessons(folder: FsPath, raw: dict[str, Any], lines: _Lines, problems
                 used.add(md)
                 if md.exists():
                     body[lang] = md.read_text(encoding="utf-8")
-                else:
+                elif not as_draft:
                     problems.append(Problem(str(md), 1, f"missing: the {lang} text of lesson {activity['key']!r} (course.yaml line {where})"))
             activity["body"] = body
     lesson_dir = folder / "lessons"
@@ -215,7 +227,8 @@ def _attach_lessons(folder: FsPath, raw: dict[str, Any], lines: _Lines, problems
     return raw
 
 
-def _media_problems(folder: FsPath, doc: CourseDoc, lines: _Lines, name: str) -> list[Problem]:
+def _media_problems(folder: FsPath, doc: CourseDoc, lines: _Lines, name: str,
+                    check_media: Callable[[MediaRef], str | None] | None = None) -> list[Problem]:
     out = []
     for m, module in enumerate(doc.modules):
         for a, activity in enumerate(module.activities):
@@ -223,6 +236,10 @@ def _media_problems(folder: FsPath, doc: CourseDoc, lines: _Lines, name: str) ->
                 continue
             for i, ref in enumerate(activity.media):
                 path: Path = ("modules", m, "activities", a, "media", i)
+                if check_media is not None:
+                    if (problem := check_media(ref)) is not None:
+                        out.append(Problem(name, lines.find(path), problem))
+                    continue
                 for rel in (ref.file, *ref.captions.values()):
                     target = (folder / rel).resolve()
                     if folder.resolve() not in target.parents or not target.is_file():

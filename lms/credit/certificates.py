@@ -30,6 +30,7 @@ class _Part(msgspec.Struct):
     minutes: int
     date: date | None
     instructor: str | None
+    delivery: str = "in_person"
 
 
 def approved_on(approval: _Approval, day: date) -> bool:
@@ -45,6 +46,7 @@ def build_facts(inputs: dict[str, Any], rules: dict[str, CreditRule], *, code: s
     approvals = msgspec.convert(inputs["approvals"], list[_Approval])
     completed_on: date = inputs["completed_on"]
     live_minutes = sum(p.minutes for p in parts)
+    in_person_minutes = sum(p.minutes for p in parts if p.delivery == "in_person")  # a webinar is live, not in person
     self_paced_minutes = int(inputs["self_paced_minutes"])
 
     credits: list[CreditLine] = []
@@ -79,11 +81,12 @@ def build_facts(inputs: dict[str, Any], rules: dict[str, CreditRule], *, code: s
         contact_minutes=contact_minutes,
         contact_hours=number(Decimal(contact_minutes) / 60),
         live_minutes=live_minutes,
+        in_person_minutes=in_person_minutes,
         self_paced_minutes=self_paced_minutes,
         credits=credits,
         in_person=[
             InPersonPart(key=p.key, kind=p.kind, title=pick(p.title, language, languages)[0], date=p.date,  # type: ignore[arg-type]
-                         minutes=p.minutes, instructor=p.instructor)
+                         minutes=p.minutes, instructor=p.instructor, delivery=p.delivery)  # type: ignore[arg-type]
             for p in parts
         ],
         valid_until=min(expiries) if expiries else None,

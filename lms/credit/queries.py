@@ -130,17 +130,17 @@ async def issue_inputs(conn: asyncpg.Connection, enrollment_id: UUID) -> dict[st
                     WHERE p.enrollment_id = e.id AND p.done AND p.kind IN ('lesson', 'quiz')) AS self_paced_minutes,
                    (SELECT coalesce(json_agg(json_build_object(
                                'key', a.key, 'kind', a.kind, 'title', a.title, 'minutes', x.minutes, 'date', x.on_date,
-                               'instructor', x.instructor) ORDER BY a.position), '[]')
+                               'instructor', x.instructor, 'delivery', x.delivery) ORDER BY a.position), '[]')
                     FROM version_activities a
                     CROSS JOIN LATERAL (
                         SELECT least(t.minutes, a.minutes) AS minutes, (s.starts_at AT TIME ZONE '{TZ}')::date AS on_date,
-                               i.display_name AS instructor
+                               i.display_name AS instructor, s.delivery
                         FROM attendance t
                         JOIN inperson_sessions s ON s.id = t.session_id
                         JOIN users i ON i.id = s.instructor_id
                         WHERE a.kind = 'in_person' AND t.enrollment_id = e.id AND s.activity_id = a.id AND t.left_at IS NOT NULL
                         UNION ALL
-                        SELECT a.minutes, (k.signed_at AT TIME ZONE '{TZ}')::date, i.display_name
+                        SELECT a.minutes, (k.signed_at AT TIME ZONE '{TZ}')::date, i.display_name, 'in_person'
                         FROM checkoffs k JOIN users i ON i.id = k.instructor_id
                         WHERE a.kind = 'checkoff' AND k.enrollment_id = e.id AND k.activity_id = a.id
                         ORDER BY 1 DESC LIMIT 1) x
@@ -303,6 +303,7 @@ async def clinic_workers_audited(
                   (SELECT coalesce(json_agg(json_build_object(
                               'code', c.code, 'completed_on', c.facts ->> 'completed_on', 'revoked', c.revoked_at IS NOT NULL,
                               'credits', c.facts -> 'credits', 'live_minutes', c.facts -> 'live_minutes',
+                              'in_person_minutes', c.facts -> 'in_person_minutes',
                               'valid_until', c.valid_until) ORDER BY c.completed_at), '[]')
                    FROM certificates c WHERE c.user_id = u.id) AS certificates,
                   {outside_queries.APPROVED_JSON} AS outside
@@ -405,6 +406,7 @@ async def worker_renewal_inputs(conn: asyncpg.Connection, user_id: UUID) -> dict
                   (SELECT coalesce(json_agg(json_build_object(
                               'code', c.code, 'completed_on', c.facts ->> 'completed_on', 'revoked', c.revoked_at IS NOT NULL,
                               'credits', c.facts -> 'credits', 'live_minutes', c.facts -> 'live_minutes',
+                              'in_person_minutes', c.facts -> 'in_person_minutes',
                               'valid_until', c.valid_until) ORDER BY c.completed_at), '[]')
                    FROM certificates c WHERE c.user_id = u.id) AS certificates,
                   {outside_queries.APPROVED_JSON} AS outside

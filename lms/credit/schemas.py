@@ -72,6 +72,7 @@ class InPersonPart(Response):
     date: date | None
     minutes: int
     instructor: str | None
+    delivery: Literal["in_person", "live_online"] = "in_person"
 
 
 class Facts(Response):
@@ -95,6 +96,7 @@ class Facts(Response):
     in_person: list[InPersonPart]
     valid_until: date | None
     issuer_name: str
+    in_person_minutes: int | None = None   # of live_minutes, those in person (None: certificates before webinars, all)
 
 
 class PublicCertificateRow(Response):

@@ -31,6 +31,8 @@ def earned_lines(certificates: list[dict[str, Any]], rules: dict[str, CreditRule
                 credit=line["credit"], live_credit=line["live_credit"], non_live_credit=line["non_live_credit"],
                 revoked=cert["revoked"], minutes=line.get("minutes_counted", 0),
                 live_minutes=(cert.get("live_minutes") or 0) if rule is None or rule.counts_live else 0,
+                in_person_minutes=None if cert.get("in_person_minutes") is None
+                else (cert["in_person_minutes"] if rule is None or rule.counts_live else 0),
                 below_minimum=line.get("below_minimum", False), valid_until=valid,
             ))
     return earned
@@ -77,7 +79,7 @@ def totals_by_body(lines: list[EarnedCredit], rules: dict[str, CreditRule]) -> l
 def body_totals(certs: list[CertificateRow], rules: dict[str, CreditRule]) -> list[BodyTotal]:
     """A transcript's credit per body, from its unrevoked certificates."""
     rows = [{"code": c.code, "completed_on": c.facts.completed_on.isoformat(), "revoked": c.revoked_at is not None,
-             "live_minutes": c.facts.live_minutes, "valid_until": c.valid_until.isoformat() if c.valid_until else None,
+             "live_minutes": c.facts.live_minutes, "in_person_minutes": c.facts.in_person_minutes, "valid_until": c.valid_until.isoformat() if c.valid_until else None,
              "credits": [{"body": x.body, "approval_category": x.approval_category, "credit": x.credit,
                           "live_credit": x.live_credit, "non_live_credit": x.non_live_credit,
                           "minutes_counted": x.minutes_counted, "below_minimum": x.below_minimum} for x in c.facts.credits]}

@@ -74,7 +74,11 @@ _ANY_KIND = f"""SELECT a.id AS activity_id, e.id AS enrollment_id, e.completed_a
                                  'clinic_name', k.name, 'room', s.room, 'language', s.language, 'capacity', s.capacity,
                                  'registered', (SELECT count(*) FROM session_registrations r WHERE r.session_id = s.id),
                                  'mine', EXISTS (SELECT 1 FROM session_registrations r WHERE r.session_id = s.id AND r.user_id = $1),
-                                 'attended_minutes', (SELECT t.minutes FROM attendance t WHERE t.session_id = s.id AND t.user_id = $1))
+                                 'attended_minutes', (SELECT t.minutes FROM attendance t WHERE t.session_id = s.id AND t.user_id = $1),
+                                 'delivery', s.delivery,
+                                 -- a webinar's link only for those registered
+                                 'join_url', CASE WHEN EXISTS (SELECT 1 FROM session_registrations r
+                                                               WHERE r.session_id = s.id AND r.user_id = $1) THEN s.join_url END)
                                  ORDER BY s.starts_at), '[]')
                       FROM inperson_sessions s JOIN clinics k ON k.id = s.clinic_id
                       WHERE s.activity_id = a.id AND s.cancelled_at IS NULL

@@ -120,6 +120,8 @@ class SessionBrief(Response):
     registered: int
     mine: bool
     attended_minutes: int | None
+    delivery: Delivery = "in_person"
+    join_url: str | None = None
 
 
 class ActivityLearning(Response):
@@ -180,6 +182,10 @@ class QuizAttempt(Response):
 
 # In-person sessions and attendance ------------------------------------------------------------------------------------
 
+Delivery = Literal["in_person", "live_online"]
+JoinUrl = Annotated[str, msgspec.Meta(pattern=r'^https://[^\s<>"]+$', max_length=500)]
+
+
 class SessionCreate(Request):
     code: CourseCode
     version: VersionNumber
@@ -190,6 +196,9 @@ class SessionCreate(Request):
     room: Room
     capacity: Annotated[int, msgspec.Meta(ge=1, le=1000)]
     language: LanguageTag
+    # A live webinar: live where a body counts live, never in person. Its link is required (https).
+    delivery: Delivery = "in_person"
+    join_url: JoinUrl | None = None
 
 
 class SessionOut(Response):
@@ -215,6 +224,8 @@ class SessionOut(Response):
     attended: int
     cancelled_at: datetime | None
     roster_closed_at: datetime | None = None
+    delivery: Delivery = "in_person"
+    join_url: str | None = None
 
 
 class RosterMark(Request):

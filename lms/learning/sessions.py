@@ -25,7 +25,7 @@ _SESSION = """s.id, s.activity_id, c.code, v.version, a.key AS activity_key, a.t
               v.languages, a.minutes AS activity_minutes, s.starts_at, s.ends_at, s.minutes, s.clinic_id, k.name AS clinic_name, s.room,
               s.capacity, s.language, s.instructor_id, i.display_name AS instructor_name,
               (SELECT count(*) FROM session_registrations r WHERE r.session_id = s.id) AS registered,
-              (SELECT count(*) FROM attendance t WHERE t.session_id = s.id) AS attended, s.cancelled_at"""
+              (SELECT count(*) FROM attendance t WHERE t.session_id = s.id) AS attended, s.cancelled_at, s.delivery, s.join_url"""
 _SESSION_FROM = """inperson_sessions s JOIN version_activities a ON a.id = s.activity_id
                    JOIN course_versions v ON v.id = a.version_id JOIN courses c ON c.id = v.course_id
                    JOIN clinics k ON k.id = s.clinic_id JOIN users i ON i.id = s.instructor_id"""
@@ -41,23 +41,26 @@ async def create_session(conn: asyncpg.Connection, *, actor: CurrentUser, data: 
         raise Invalid("the session must end after it starts", field="ends_at")
     if (data.ends_at - data.starts_at).total_seconds() > 24 * 3600:
         raise Invalid("a session lasts at most 24 hours", field="ends_at")
+    if (data.delivery == "live_online") != (data.join_url is not None):
+        raise Invalid("a live online session needs its https link, and only it has one", field="join_url")
     row = await conn.fetchrow(
         """WITH a AS (SELECT a.id FROM courses c JOIN course_versions v ON v.course_id = c.id
                        JOIN version_activities a ON a.version_id = v.id
                        WHERE c.code = $1 AND v.version = $2 AND a.key = $3 AND a.kind = 'in_person' AND v.status = 'published'),
                  k AS (SELECT id FROM clinics WHERE slug = $4),
-                 s AS (INSERT INTO inperson_sessions (activity_id, starts_at, ends_at, clinic_id, room, capacity, language, instructor_id)
-                       SELECT a.id, $5, $6, k.id, $7, $8, $9, $10 FROM a, k RETURNING id)
+                 s AS (INSERT INTO inperson_sessions (activity_id, starts_at, ends_at, clinic_id, room, capacity, language, instructor_id,
+                                                      delivery, join_url)
+                       SELECT a.id, $5, $6, k.id, $7, $8, $9, $10, $11, $12 FROM a, k RETURNING id)
             SELECT (SELECT id FROM a) AS activity_id, (SELECT id FROM k) AS clinic_id, (SELECT id FROM s) AS id""",
         data.code, data.version, data.activity_key, data.clinic, data.starts_at, data.ends_at, data.room, data.capacity,
-        data.language, actor.id,
+        data.language, actor.id, data.delivery, data.join_url,
     )
     if row["activity_id"] is None:
         raise NotFound(f"no in-person activity {data.activity_key} in a published {data.code} v{data.version}", field="activity_key")
     if row["clinic_id"] is None:
         raise NotFound(f"no clinic {data.clinic}", field="clinic")
     await record(conn, actor_id=actor.id, action="session.scheduled", subject=str(row["id"]),
-                 detail={"course": f"{data.code} v{data.version}", "activity": data.activity_key})
+                 detail={"course": f"{data.code} v{data.version}", "activity": data.activity_key, "delivery": data.delivery})
     found = await get_session(conn, session_id=row["id"], actor=actor)
     assert found is not None
     return found

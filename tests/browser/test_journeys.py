@@ -161,7 +161,7 @@ def journeys(chromium, live) -> None:
     page.get_by_label(re.compile("handwash.mp4")).check()
     page.click(f"form[action='/author/{CODE}/activities/handwashing'] button[type=submit]")
     page.wait_for_load_state()
-    page.goto(f"{base}/author/{CODE}")
+    page.goto(f"{base}/author/{CODE}/publish")  # the summary of what publishing changes, then the confirmation
     page.click(f"form[action='/author/{CODE}/publish'] button")
     page.wait_for_url(re.compile(r"published=2"))
     shot(page, "instructor-published")

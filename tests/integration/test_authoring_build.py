@@ -101,7 +101,9 @@ async def test_modules_and_activities_are_added_reordered_and_removed_with_butto
     draft = await _draft(client)
     assert [[a["key"] for a in m["activities"]] for m in draft["modules"]] == [["quiz-1", "in-person-1"]]
     page = await client.get(url)
-    assert 'value="activity-up:quiz-1"' in page.text and 'value="module-add"' in page.text
+    assert 'value="activity-down:quiz-1"' in page.text and 'value="activity-up:in-person-1"' in page.text
+    assert 'value="activity-up:quiz-1"' not in page.text  # nowhere further up to go
+    assert 'value="activity-down:in-person-1"' not in page.text and 'value="module-add"' in page.text
 
 
 async def test_a_quiz_question_bank_with_single_multiple_and_true_false_answers_and_feedback(client, conn):

@@ -486,7 +486,7 @@ async def test_the_library_page_uploads_without_javascript(client, conn, setting
 
 async def test_an_instructor_attaches_an_upload_to_a_lesson_in_the_browser_and_publishes_it(client, conn, settings):
     from tests.conftest import COURSES_DIR
-    from tests.helpers import publish_folder
+    from tests.helpers import publish_folder, publish_in_browser
 
     await publish_folder(conn, COURSES_DIR / "DA-IC-101")
     await make_owner(conn, "DA-IC-101", (await make_user(conn, "maria@example.org", "instructor")).id)
@@ -503,8 +503,7 @@ async def test_an_instructor_attaches_an_upload_to_a_lesson_in_the_browser_and_p
     assert "handwash.mp4" in editor.text and "es.vtt" not in editor.text
     await client.post("/author/DA-IC-101/activities/hand-hygiene", data={
         **draft_form(editor.text), "media_listed": "1", "media": video["media"]["id"]})
-    overview = await client.get("/author/DA-IC-101")
-    published = await client.post("/author/DA-IC-101/publish", data={"_csrf_token": csrf_from(overview.text)}, follow_redirects=False)
+    published = await publish_in_browser(client, "DA-IC-101")
     assert published.headers["location"].endswith("published=2")
 
     lesson = await client.get("/courses/DA-IC-101/v/2/hand-hygiene")
