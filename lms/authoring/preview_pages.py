@@ -60,7 +60,7 @@ class PreviewPages(Controller):
 
     @get("/{code:str}/preview/{key:str}", operation_id="page_author_preview")
     async def preview(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, key: FromPath[str],
-                      lang: FromQuery[str] = "en") -> Template:
+                      lang: FromQuery[str] = "en", ui: FromQuery[str] = "") -> Template:
         """The draft activity exactly as a learner would see it, in the chosen language (pages and buttons too, when
         the service speaks it), with its media signed as a learner would get them."""
         doc = await service.load_draft(db, code, editor=user)
@@ -76,11 +76,12 @@ class PreviewPages(Controller):
             previous_key=keys[index - 1] if index else None, next_key=keys[index + 1] if index + 1 < len(keys) else None,
         )
         clang = content_language(lang, doc.languages)
-        if (interface := ui_language(clang)) is not None:
-            request.scope["lms_language"] = interface  # the learner reading in this language sees the pages in it
+        as_learner = ui == "learner"  # in the phone frame: the pages and buttons in the learner's language too
+        if as_learner and (interface := ui_language(clang)) is not None:
+            request.scope["lms_language"] = interface
         t, missing = text_picker(clang, doc.languages)
         media = await service.draft_lesson_media(db, request.app.state.storage, doc=doc, key=key, language=clang) if row["kind"] == "lesson" else None
         response = page(request, "catalog/activity.html.jinja2", a=view, clang=clang, t=t, missing=missing, media=media,
                         kind_names=KIND_NAMES, language_missing=False, preview_lang=clang,
-                        link_base=f"/author/{code}/preview", link_suffix=f"?lang={clang}")
+                        link_base=f"/author/{code}/preview", link_suffix=f"?lang={clang}" + ("&ui=learner" if as_learner else ""))
         return _framable(response, content_security_policy(request.app.state.settings))

@@ -265,3 +265,30 @@ def two_authors(chromium, live) -> None:
     wait_for(lambda: lupe.inner_text("#autosave-status") == "Borrador guardado.", "the page to say it saved")
     maria_context.close()
     lupe_context.close()
+
+
+AUTHOR_PAGES = ("/author/new", "/author/JRN-101", "/author/JRN-101/activities/handwashing", "/author/JRN-101/activities/check")
+
+
+def test_the_authoring_forms_have_no_serious_accessibility_problem(in_browser, axe_js, live, shared_draft):
+    in_browser(lambda chromium: authoring_accessibility(chromium, axe_js, live))
+
+
+def authoring_accessibility(chromium, axe_js, live) -> None:
+    base = live["base"]
+    context = chromium.new_context(viewport=DESK, bypass_csp=True)  # lets the test inject axe; the pages' CSP stays strict
+    page = context.new_page()
+    sign_in(page, base, "lupe@example.org")  # in Spanish
+    problems: list[str] = []
+    for path in AUTHOR_PAGES:
+        page.goto(base + path)
+        assert page.get_attribute("html", "lang") == "es", path
+        page.add_script_tag(path=str(axe_js))
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        assert result["testEngine"]["name"] == "axe-core" and len(result["passes"]) > 10
+        for violation in result["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [", ".join(n["target"]) for n in violation["nodes"][:3]]
+                problems.append(f"{path}: {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+    assert not problems, "\n".join(problems)
+    context.close()

@@ -34,19 +34,19 @@ async def test_the_phone_frame_shows_each_language_of_the_course_at_360_pixels(c
     frame = await client.get(f"/author/{CODE}/preview", params={"lang": "es", "key": "hand-hygiene"})
     assert frame.status_code == 200
     iframe = re.search(r"<iframe [^>]*>", frame.text).group(0)
-    assert 'width="360"' in iframe and f'src="/author/{CODE}/preview/hand-hygiene?lang=es"' in iframe
+    assert 'width="360"' in iframe and f'src="/author/{CODE}/preview/hand-hygiene?lang=es&amp;ui=learner"' in iframe
     frames = re.search(r"frame-src ([^;]*)", frame.headers["content-security-policy"]).group(1).split()
     assert "'self'" in frames  # the browser may show this site's page inside it
     for lang in ("en", "es"):  # a switch per language of the course, keeping the activity
         assert f'href="/author/{CODE}/preview?lang={lang}&amp;key=hand-hygiene"' in frame.text
     assert 'target="phone"' in frame.text and "Higiene de manos" in frame.text  # the outline in the preview's language
     first = await client.get(f"/author/{CODE}/preview", params={"lang": "xx"})
-    assert 'src="/author/DA-IC-101/preview/standard-precautions?lang=en"' in first.text  # unknown: the first language
+    assert 'src="/author/DA-IC-101/preview/standard-precautions?lang=en&amp;ui=learner"' in first.text  # unknown: the first
 
 
 async def test_the_preview_is_the_learner_page_in_that_language_with_the_video_and_may_be_framed_by_the_site(client, conn):
     await _draft_with_a_video(client, conn)
-    es = await client.get(f"/author/{CODE}/preview/hand-hygiene", params={"lang": "es"})
+    es = await client.get(f"/author/{CODE}/preview/hand-hygiene", params={"lang": "es", "ui": "learner"})
     assert es.status_code == 200
     assert '<html lang="es">' in es.text and "Siguiente" in es.text  # buttons too, as a Spanish-reading learner sees them
     assert "<video" in es.text and re.search(r'<track kind="captions" srclang="es"[^>]*default', es.text)
@@ -54,8 +54,11 @@ async def test_the_preview_is_the_learner_page_in_that_language_with_the_video_a
     assert f'<a href="/author/{CODE}" target="_top"' in es.text  # out of the frame, back to the draft
     assert es.headers["x-frame-options"] == "SAMEORIGIN" and "frame-ancestors 'self'" in es.headers["content-security-policy"]
 
-    en = await client.get(f"/author/{CODE}/preview/hand-hygiene", params={"lang": "en"})
+    en = await client.get(f"/author/{CODE}/preview/hand-hygiene", params={"lang": "en", "ui": "learner"})
     assert '<html lang="en">' in en.text and "Hand Hygiene" in en.text and "<video" in en.text and "Next" in en.text
+    # outside the phone frame the instructor's own interface language stays (here English) around Spanish content
+    outside = await client.get(f"/author/{CODE}/preview/hand-hygiene", params={"lang": "es"})
+    assert '<html lang="en">' in outside.text and "Higiene de manos" in outside.text and "Next" in outside.text
     draft = await client.get(f"/author/{CODE}")
     assert draft.headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in draft.headers["content-security-policy"]
 
