@@ -5,6 +5,8 @@ from lms.programs.apprenticeship.pages import ApprenticeshipPages
 from lms.programs.pages import ProgramsHome
 from lms.programs.pathways.pages import PathwayPages
 from lms.programs.preceptorship.pages import PreceptorshipPages
+from lms.programs.standards.pages import StandardsPages
 from lms.programs.tuition.pages import TuitionPages
 
-PROGRAM_ROUTES = [MyProgramsController, ProgramsHome, ApprenticeshipPages, PreceptorshipPages, TuitionPages, PathwayPages]
+PROGRAM_ROUTES = [MyProgramsController, ProgramsHome, ApprenticeshipPages, PreceptorshipPages, TuitionPages, PathwayPages,
+                  StandardsPages]

@@ -325,6 +325,11 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /programs/pathways":                                                     SIGNED_IN,
     "GET /programs/pathways/report":                                              ADMINS,
     "POST /programs/pathways/records":                                            ADMINS,
+    # programs: standards (caps, supervised hours, apprenticeship hours: no one's records)
+    "GET /programs/standards":                                                    PROGRAM,
+    "POST /programs/standards/caps":                                              PROGRAM,
+    "POST /programs/standards/supervision":                                       PROGRAM,
+    "POST /programs/standards/apprenticeship":                                    PROGRAM,
 }
 
 WORKERS = ("worker_a", "worker_a2", "worker_b")

@@ -143,3 +143,20 @@ async def test_related_instruction_counts_this_services_completions_since_the_st
     await conn.execute("UPDATE certificates SET revoked_at = now(), revoked_reason = 'issued in error'")
     page = await get_page(client, f"/programs/apprentices/{apprenticeship_id}", world["mentor"])
     assert re.search(r'id="ri-hours">0<', page.text)
+
+    # Training done elsewhere counts once her clinic approved it, and only when it began after the start.
+    async def outside(started_on: date, minutes: int, status: str) -> None:
+        await conn.execute(
+            """INSERT INTO outside_records (user_id, provider, approval_number, title, started_on, ended_on, minutes,
+                   delivery, body, source, recorded_by, status, reviewed_by, reviewed_at, review_reason)
+               VALUES ($1::uuid, 'Valley Adult School', 'DHCS-77', $2, $3, $3, $4, 'in_person', 'DHCS_CHW', 'worker', $1, $5::text,
+                       CASE WHEN $5 = 'pending' THEN NULL ELSE $1::uuid END, CASE WHEN $5 = 'pending' THEN NULL ELSE now() END,
+                       CASE WHEN $5 = 'rejected' THEN 'not a CHW course' END)""",
+            world["ana"].id, f"Course of {minutes} minutes", started_on, minutes, status)
+
+    await outside(date.today() - timedelta(days=10), 270, "approved")
+    await outside(date.today() - timedelta(days=9), 600, "pending")
+    await outside(date.today() - timedelta(days=8), 900, "rejected")
+    await outside(date.today() - timedelta(days=90), 1200, "approved")  # before the apprenticeship
+    page = await get_page(client, f"/programs/apprentices/{apprenticeship_id}", world["mentor"])
+    assert re.search(r'id="ri-hours">4.5<', page.text)

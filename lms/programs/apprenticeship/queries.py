@@ -15,9 +15,11 @@ from lms.programs.common import sees, viewer_args
 from lms.programs.apprenticeship.schemas import Apprenticeship, ApprenticeshipRow, WaitingWeek
 
 # Related instruction counts the contact minutes on this service's certificates (not revoked) for courses completed
-# since the apprenticeship started.
-_RI_MINUTES = """(SELECT coalesce(sum((c.facts ->> 'contact_minutes')::int), 0) FROM certificates c
-                  WHERE c.user_id = a.user_id AND c.revoked_at IS NULL AND report_day(c.completed_at) >= a.starts_on)"""
+# since the apprenticeship started, and the minutes of outside records her clinic approved for training begun since.
+_RI_MINUTES = """((SELECT coalesce(sum((c.facts ->> 'contact_minutes')::int), 0) FROM certificates c
+                   WHERE c.user_id = a.user_id AND c.revoked_at IS NULL AND report_day(c.completed_at) >= a.starts_on)
+                  + (SELECT coalesce(sum(o.minutes), 0) FROM outside_records o
+                     WHERE o.user_id = a.user_id AND o.status = 'approved' AND o.started_on >= a.starts_on))"""
 
 _APPROVED = """(SELECT coalesce(sum(h.minutes), 0) FROM ojt_hours h JOIN ojt_weeks w ON w.id = h.week_id
                 WHERE w.apprenticeship_id = a.id AND w.status = 'approved')"""

@@ -1,0 +1,41 @@
+"""Reading the standards forms: every number bounded as its table's CHECK is, with errors naming the field."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from lms.errors import Invalid
+from lms.i18n import N_
+from lms.programs.standards.schemas import ApprenticeshipStandardForm, CapForm, SupervisionForm
+
+
+def whole(value: str, field: str, low: int, high: int) -> int:
+    text = (value or "").strip()
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise Invalid(N_("%(field)s: give a whole number from %(low)s to %(high)s"), field=field,
+                      params={"field": field, "low": low, "high": high})
+    return int(text)
+
+
+def cap(form: CapForm) -> tuple[int, int]:
+    year = whole(form.year, "year", 2000, 2100)
+    try:
+        dollars = Decimal((form.cap or "").strip().replace(",", ""))
+    except InvalidOperation:
+        raise Invalid(N_("cap: give an amount in dollars, such as 5250"), field="cap") from None
+    if not dollars.is_finite() or dollars <= 0 or dollars > 100_000 or dollars != dollars.quantize(Decimal("0.01")):
+        raise Invalid(N_("cap: give an amount in dollars, such as 5250"), field="cap")
+    return year, int(dollars * 100)
+
+
+def supervision(form: SupervisionForm) -> tuple[str, str, int]:
+    role_key, _slash, board = form.requirement.partition("/")
+    if not role_key or not board:
+        raise Invalid(N_("requirement: choose a role and board"), field="requirement")
+    return role_key, board, whole(form.required_hours, "required_hours", 1, 10000)
+
+
+def apprenticeship(form: ApprenticeshipStandardForm) -> tuple[str, int, int]:
+    if form.model not in ("time", "competency"):
+        raise Invalid(N_("model: choose time-based or competency-based"), field="model")
+    return form.model, whole(form.ojt_hours, "ojt_hours", 1, 20000), whole(form.ri_hours, "ri_hours", 0, 5000)
