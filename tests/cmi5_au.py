@@ -1,6 +1,6 @@
 """A small real cmi5 AU for the browser tests: a page whose script speaks the launch protocol as exported content
-does (launch URL, one-time fetch, LMS.LaunchData, learner preferences, initialized / completed / terminated) and shows
-what happened."""
+does (launch URL, one-time fetch, LMS.LaunchData, learner preferences, initialized / completed / terminated), shows
+what happened, and leaves through LMS.LaunchData's returnURL when "Exit" is tapped."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from tests.package_zips import build_zip, cmi5_xml
 AU_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Unit</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body><h1>Unit</h1><p id="status">starting</p><p id="language"></p>
+<button id="exit" type="button" hidden>Exit</button>
 <script>
 (async () => {
   const uuid = () => "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) =>
@@ -41,6 +42,9 @@ AU_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>U
     await send("initialized");
     await send("completed", {completion: true, duration: "PT30S"}, true);
     await send("terminated", {duration: "PT31S"});
+    const exit = document.getElementById("exit");  // leaving as AUs do: to the LMS's returnURL, in this frame
+    exit.addEventListener("click", () => { window.location.href = data.returnURL; });
+    exit.hidden = false;
     status("finished");
   } catch (error) {
     status("failed: " + error);

@@ -1,6 +1,6 @@
 """A worker takes a cmi5 course on a 360-pixel-wide phone: each AU (a real page whose script speaks cmi5: fetch,
 LMS.LaunchData, learner preferences, initialized / completed / terminated) opens full screen from the content origin,
-the way back returns to the course, and when both AUs are done the course is complete with a certificate."""
+the player's way back and the AU's own exit (its returnURL) return to the course, and when both AUs are done the course is complete with a certificate."""
 
 from __future__ import annotations
 
@@ -73,7 +73,10 @@ def cmi5_journey(chromium, settings, keys: list[str]) -> None:
         assert box and bar and box["width"] == PHONE_360["width"]
         assert abs(box["height"] + bar["height"] - PHONE_360["height"]) <= 2  # the rest of the screen, below the bar
         page.screenshot(path=str(ARTIFACTS / f"cmi5-au-{n}-phone.png"))
-        page.get_by_role("link", name="Back to the course").click()
+        if n == 1:  # the player's own way back
+            page.get_by_role("link", name="Back to the course").click()
+        else:  # the AU's exit: its returnURL tells the player she is done
+            au.get_by_role("button", name="Exit").click()
         page.wait_for_url(f"{base}/courses/{CODE}/v/1/{key}")
     assert sql(settings, "SELECT count(*) FROM package_completions") == 2
     assert sql(settings, "SELECT completed_at IS NOT NULL FROM enrollments")

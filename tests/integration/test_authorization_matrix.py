@@ -148,6 +148,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /content/scorm/{token:str}":                                             ("-", "-", "-", "-", "-"),  # content origin, launch token
     "POST /content/scorm/{token:str}/commit":                                     ("-", "-", "-", "-", "-"),  # content origin, launch token
     "GET /content/scorm-runtime/{name:str}":                                      ("-", "-", "-", "-", "-"),  # content origin only
+    "GET /content/cmi5/return":                                                   ("-", "-", "-", "-", "-"),  # content origin only
     "GET /author/{code:str}/media":                                               STAFF,
     "POST /author/{code:str}/media/uploads":                                      STAFF,
     "GET /author/{code:str}/media/{media_id:uuid}/uploaded":                      STAFF,

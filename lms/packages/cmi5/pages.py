@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, post
+from litestar import Controller, Request, get, post
 from litestar.params import PathParameter
 from litestar.response import Template
 
@@ -13,8 +13,10 @@ from lms.catalog.language import content_language, pick
 from lms.deps import SettingsDep, Tx, User
 from lms.i18n import request_language
 from lms.packages.cmi5 import service
+from lms.packages.content import content_headers
 from lms.packages.player import player_page
 from lms.schemas import VersionInPath
+from lms.web import page
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
 Key = Annotated[str, PathParameter(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
@@ -38,3 +40,18 @@ class Cmi5Pages(Controller):
         title, title_lang = pick(unit.title, content_language(language, languages), languages)
         return player_page(request, iframe_url=launched.url, back_url=f"/courses/{code}/v/{version}/{key}",
                            title=title, title_lang=title_lang)
+
+
+class Cmi5ReturnPage(Controller):
+    """An AU's returnURL: on the content origin, inside the player's frame, it tells the player she is done (the
+    player then takes her back to the course; the frame's sandbox keeps content from navigating the page itself)."""
+
+    path = "/content/cmi5"
+    include_in_schema = False
+    opt = {"content_origin": True}
+
+    @get("/return", operation_id="page_cmi5_return")
+    async def returned(self, request: Request[Any, Any, Any], settings: SettingsDep) -> Template:
+        response = page(request, "packages/cmi5_return.html.jinja2")
+        response.headers.update(content_headers(settings))
+        return response

@@ -135,7 +135,8 @@ async def launch_for_worker(conn: asyncpg.Connection, settings: Settings, *, use
     actor = {"objectType": "Agent", "account": {"homePage": base, "name": str(user_id)}}
     launched = await launch(conn, settings, au=au, actor=actor, registration_id=registration_id, user_id=user_id,
                             enrollment_id=unit.enrollment_id, version_activity_id=unit.activity_id,
-                            return_url=f"{base}/courses/{code}/v/{version}/{key}", language=preference)
+                            return_url=f"{settings.content_origin_url.rstrip('/')}/content/cmi5/return",
+                            language=preference)
     return launched, unit
 
 
