@@ -42,6 +42,11 @@ class DomainError(Exception):
         return self
 
 
+def shown(request: Request[Any, Any, Any], exc: DomainError) -> str:
+    """The error as a page shows it beside a form: in the reader's language (the handlers below do the same)."""
+    return exc.localize(request_language(request)).detail
+
+
 class Invalid(DomainError):
     status = 400
     title = N_("Invalid input")

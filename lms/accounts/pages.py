@@ -15,7 +15,7 @@ from lms.accounts import queries, recovery, service
 from lms.accounts.auth import SESSION_COOKIE, require_login
 from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.accounts.secrets import token_hash
-from lms.errors import Conflict, Invalid, TooMany
+from lms.errors import Conflict, Invalid, TooMany, shown
 from lms.i18n import LANGUAGE_COOKIE, ui_language
 from lms.messages.service import CHANNELS, OPT_OUT_GROUPS
 from lms.schemas import Form, safe_next
@@ -107,7 +107,7 @@ class AccountPages(Controller):
         try:
             await service.change_contact(tx, user_id=user.id, email=data.email, phone=data.phone)
         except (Invalid, Conflict) as exc:
-            return await profile_page(request, tx, user, contact_error=exc.detail, status=400)
+            return await profile_page(request, tx, user, contact_error=shown(request, exc), status=400)
         return Redirect("/profile?changed=contact", status_code=303)
 
     @post("/profile/messages", operation_id="page_profile_messages", guards=[require_login])

@@ -16,7 +16,7 @@ from lms.accounts import people, queries
 from lms.accounts.auth import ADMINS, require_role
 from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.deps import Db, Tx, User
-from lms.errors import Conflict, Forbidden, Invalid
+from lms.errors import Conflict, Forbidden, Invalid, shown
 from lms.i18n import request_language
 from lms.web import page
 
@@ -43,7 +43,7 @@ class PeoplePages(Controller):
             async with tx.transaction():
                 added = await people.add_person(tx, admin=user, data=data)
         except (Invalid, Conflict, Forbidden) as exc:
-            return await _people_page(request, tx, user, status=400, add_error=exc.detail, form=data)
+            return await _people_page(request, tx, user, status=400, add_error=shown(request, exc), form=data)
         return Redirect(f"/people?q={added.email or added.display_name}", status_code=303)
 
     @get("/people/import", operation_id="page_people_import")
@@ -94,7 +94,7 @@ class PeoplePages(Controller):
                 else:
                     await queries.create_clinic(tx, slug=slug, name=name)
         except (Invalid, Conflict) as exc:
-            return await _people_page(request, tx, user, status=400, org_error=exc.detail)
+            return await _people_page(request, tx, user, status=400, org_error=shown(request, exc))
         return Redirect("/people", status_code=303)
 
 

@@ -16,7 +16,7 @@ from lms.accounts.auth import ADMINS, SESSION_COOKIE, require_login, require_rol
 from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.accounts.secrets import token_hash
 from lms.deps import Db, SettingsDep, Tx, User
-from lms.errors import Invalid
+from lms.errors import Invalid, shown
 from lms.i18n import LANGUAGE_COOKIE, UI_LANGUAGES, base_language, set_request_language
 from lms.schemas import Form
 from lms.settings import Settings  # noqa: F401 (see lms.deps)
@@ -99,7 +99,7 @@ class RecoveryPages(Controller):
         except Invalid as exc:
             holder = None if by_code else await recovery.reset_holder(tx, secret)
             return page(request, "accounts/reset.html.jinja2", status=400, by_code=by_code,
-                        holder=dict(holder) if holder else None, error=exc.detail, field=exc.field)
+                        holder=dict(holder) if holder else None, error=shown(request, exc), field=exc.field)
         return Redirect("/login?reset=1", status_code=303, cookies=[_ended_cookie()])
 
     @post("/profile/password", operation_id="page_profile_password", guards=[require_login])
@@ -115,7 +115,7 @@ class RecoveryPages(Controller):
         except Invalid as exc:
             from lms.accounts.pages import profile_page
 
-            return await profile_page(request, tx, user, password_error=exc.detail, status=400)
+            return await profile_page(request, tx, user, password_error=shown(request, exc), status=400)
         return Redirect("/profile?changed=password", status_code=303)
 
     @post("/profile/sign-out-everywhere", operation_id="page_profile_sign_out_everywhere", guards=[require_login])

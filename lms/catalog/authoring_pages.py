@@ -13,7 +13,7 @@ from lms.accounts.auth import STAFF, require_role
 from lms.catalog import queries, service
 from lms.catalog.language import TRACK_NAMES
 from lms.deps import Db, Tx, User
-from lms.errors import DomainError, Invalid, NotFound
+from lms.errors import DomainError, Invalid, NotFound, shown
 from lms.schemas import Form, VersionInPath
 from lms.web import page
 
@@ -52,7 +52,7 @@ class AuthoringPages(Controller):
         try:
             name = await service.add_owner(tx, code=code, email=data.email[:254], actor=user)
         except Invalid as exc:
-            return await _owners_page(request, tx, user, code, status=400, error=exc.detail)
+            return await _owners_page(request, tx, user, code, status=400, error=shown(request, exc))
         return await _owners_page(request, tx, user, code, added=name)
 
     @post("/{code:str}/owners/{user_id:uuid}/remove", operation_id="page_author_owner_remove")
@@ -63,7 +63,7 @@ class AuthoringPages(Controller):
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 raise
-            return await _owners_page(request, tx, user, code, status=exc.status, error=exc.detail)
+            return await _owners_page(request, tx, user, code, status=exc.status, error=shown(request, exc))
         return await _owners_page(request, tx, user, code, removed=True)
 
 

@@ -23,7 +23,7 @@ from lms.credit.schemas import (
     CATEGORY_NAMES, REVOCATION_REASONS, ROUNDING_NAMES, STATUS_NAMES, UNIT_NAMES, ClinicReport, PublicCertificate,
 )
 from lms.deps import Db, SettingsDep, Tx, User
-from lms.errors import Invalid
+from lms.errors import Invalid, shown
 from lms.kept_figures import STORE as FIGURES
 from lms.kept_figures import clinic_changed, kept_figures
 from lms.i18n import LANGUAGE_COOKIE, request_language, set_request_language, ui_language
@@ -92,7 +92,7 @@ class CreditPages(Controller):
         except Invalid as exc:
             cert = await service.public_certificate(tx, code, settings)
             return page(request, "credit/verify.html.jinja2", status=400, cert=cert, qr=qr_svg(cert.verify_url),
-                        shown_language=request_language(request), error=exc.detail, **_names())
+                        shown_language=request_language(request), error=shown(request, exc), **_names())
         return Redirect(f"/verify/{codes.grouped(revoked.code)}", status_code=303)
 
     @get("/certificates/{code:str}/print", operation_id="page_certificate_print", guards=[limit_lookups])

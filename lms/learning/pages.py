@@ -19,7 +19,7 @@ from lms.catalog import queries as catalog
 from lms.catalog.cache import catalog_cache
 from lms.catalog.language import KIND_NAMES, TRACK_NAMES, content_language, pick, text_picker
 from lms.deps import Db, SettingsDep, Tx, User, connection
-from lms.errors import Conflict, Forbidden, Invalid, NotFound
+from lms.errors import Conflict, Forbidden, Invalid, NotFound, shown
 from lms.i18n import request_language
 from lms.learning import attendance, page_data, qr, queries, quizzes, sessions, xapi
 from lms.learning.schemas import AttendForm, CheckinCodeForm, DoneForm
@@ -182,7 +182,7 @@ class LearningPages(Controller):
                 answers=answers, base_url=settings.public_base_url, language=clang,
             )
         except Conflict as exc:
-            return self._quiz_page(request, found, code=code, version=version, key=key, error=exc.detail, status=409)
+            return self._quiz_page(request, found, code=code, version=version, key=key, error=shown(request, exc), status=409)
         t, missing = text_picker(clang, found["languages"])
         return page(request, "learning/quiz.html.jinja2", quiz=dict(found), questions=quizzes.learner_questions(found),
                     attempt=attempt, code=code, version=version, key=key, clang=clang, t=t, missing=missing,

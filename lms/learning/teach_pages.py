@@ -19,7 +19,7 @@ from lms.accounts.auth import require_role
 from lms.catalog.language import content_language, pick
 from lms.catalog.language import KIND_NAMES
 from lms.deps import Db, SettingsDep, Tx, User
-from lms.errors import DomainError, Invalid, NotFound
+from lms.errors import DomainError, Invalid, NotFound, shown
 from lms.i18n import gettext_for, request_language
 from lms.learning import attendance, checkoffs, qr, queries, sessions
 from lms.learning.api import roster_csv_response
@@ -102,7 +102,7 @@ class TeachPages(Controller):
         try:
             created = await sessions.create_session(tx, actor=user, data=session_from_form(data))
         except DomainError as exc:
-            return await self._home(request, tx, user, error=exc.detail, form=data, status=exc.status)
+            return await self._home(request, tx, user, error=shown(request, exc), form=data, status=exc.status)
         return Redirect(f"/teach/sessions/{created.id}", status_code=303)
 
     @get("/sessions/{session_id:uuid}", operation_id="page_teach_session", guards=[require_role(*TEACHERS)])
@@ -145,7 +145,7 @@ class TeachPages(Controller):
                                          base_url=settings.public_base_url)
         except DomainError as exc:
             return page(request, "learning/session.html.jinja2", status=exc.status, roster=found, saved=False, tt=_tt(request),
-                        local=local, error=exc.detail)
+                        local=local, error=shown(request, exc))
         return Redirect(f"/teach/sessions/{session_id}?saved=true", status_code=303)
 
     @get("/sessions/{session_id:uuid}/code", operation_id="page_teach_code", guards=[require_role(*TEACHERS)])
@@ -201,7 +201,7 @@ class TeachPages(Controller):
         try:
             result = await queries.bulk_enroll(tx, actor=user, code=code, version=version, emails=emails, user_ids=[])
         except DomainError as exc:
-            return await self._learners(request, tx, user, code, version, error=exc.detail, status=exc.status)
+            return await self._learners(request, tx, user, code, version, error=shown(request, exc), status=exc.status)
         return await self._learners(request, tx, user, code, version, result=result)
 
     @post("/checkoffs", operation_id="page_teach_checkoff", guards=[require_role(*TEACHERS)])

@@ -13,7 +13,7 @@ from lms.accounts.auth import STAFF, require_role
 from lms.catalog.content import Package
 from lms.catalog.service import load_draft
 from lms.deps import Db, SettingsDep, StorageDep, Tx, User
-from lms.errors import Invalid, NotFound
+from lms.errors import Invalid, NotFound, shown
 from lms.packages import importing, queries, service
 from lms.packages.content import content_url
 from lms.packages.manifests import is_absolute
@@ -78,7 +78,7 @@ class PackagePages(Controller):
             await service.attach_to_draft(tx, code=code, editor=user, package_id=package_id,
                                           module=fields.get("module", ""), minutes=minutes)
         except Invalid as exc:
-            return await _package_page(request, tx, user, code, package_id, status=400, error=exc.detail, fields=fields)
+            return await _package_page(request, tx, user, code, package_id, status=400, error=shown(request, exc), fields=fields)
         return Redirect(f"/author/{code}?saved=true", status_code=303)
 
 

@@ -15,7 +15,7 @@ from lms.accounts.auth import require_login, require_role
 from lms.catalog.language import content_language
 from lms.catalog.language import text_picker
 from lms.deps import Db, Tx, User
-from lms.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from lms.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, shown
 from lms.i18n import gettext_for, locale_of, request_language
 from lms.reports import dashboards, exports, queries, service, surveys, views
 from lms.reports.schemas import LIKERT_LABELS, SURVEY_KIND_NAMES, Survey, SurveyIn
@@ -89,7 +89,7 @@ class SurveyPages(Controller):
             if found is None:
                 raise
             state = "open" if isinstance(exc, Invalid) else _state(found)
-            return _worker_page(request, found, action=action, state=state, status=exc.status, error=exc.detail, values=answers)
+            return _worker_page(request, found, action=action, state=state, status=exc.status, error=shown(request, exc), values=answers)
         found = await surveys.survey_for_worker(tx, user_id=user.id, survey_id=survey_id, code=code, version=version)
         assert found is not None
         return _worker_page(request, found, action=action, state="thanks")
@@ -193,7 +193,7 @@ class SurveyAdminPages(Controller):
         try:
             created = await surveys.create_survey(tx, survey_from_form(form, list(FORM_LANGUAGES), None), actor=user)
         except (Invalid, Conflict) as exc:
-            return self._edit(request, survey=None, status=exc.status, error=exc.detail, form=form)
+            return self._edit(request, survey=None, status=exc.status, error=shown(request, exc), form=form)
         return Redirect(f"/reports/surveys/{created.id}?saved=1", status_code=303)
 
     @get("/{survey_id:uuid}", operation_id="page_reports_survey")
@@ -223,7 +223,7 @@ class SurveyAdminPages(Controller):
         try:
             await surveys.update_survey(tx, survey_id, survey_from_form(form, languages, survey), actor=user)
         except DomainError as exc:
-            return self._edit(request, survey=survey, status=exc.status, error=exc.detail, form=form)
+            return self._edit(request, survey=survey, status=exc.status, error=shown(request, exc), form=form)
         return Redirect(f"/reports/surveys/{survey_id}?saved=1", status_code=303)
 
     @get("/{survey_id:uuid}/results.csv", operation_id="page_reports_survey_export")

@@ -21,7 +21,7 @@ from lms.credit.outside.checks import MAX_CERTIFICATE_BYTES
 from lms.credit.outside.schemas import DELIVERIES, STATUS_NAMES, OutsideRecordIn, ReviewIn
 from lms.credit.schemas import CATEGORY_NAMES
 from lms.deps import Db, StorageDep, Tx, User
-from lms.errors import Conflict, Forbidden, Invalid, NotFound
+from lms.errors import Conflict, Forbidden, Invalid, NotFound, shown
 from lms.i18n import request_language
 from lms.storage import Storage  # noqa: F401 (see lms.deps)
 from lms.web import page
@@ -67,7 +67,7 @@ class OutsideRecordPages(Controller):
                 await service.record(tx, storage, actor=user, user_id=user.id, data=_form_record(fields), file=file)
         except (Invalid, Conflict) as exc:
             exc.localize(request_language(request))
-            return await _my_page(request, tx, user, status=400, error=exc.detail, error_field=exc.field, form=fields)
+            return await _my_page(request, tx, user, status=400, error=shown(request, exc), error_field=exc.field, form=fields)
         return Redirect("/my/outside-records?saved=1", status_code=303)
 
     @get("/clinic/outside-records", operation_id="page_clinic_outside_records", guards=[require_role("clinic_admin")])
@@ -87,7 +87,7 @@ class OutsideRecordPages(Controller):
                                      data=ReviewIn(decision=decision, reason=str(form.get("reason") or "")[:500]))  # type: ignore[arg-type]
         except (Invalid, Conflict, NotFound, Forbidden) as exc:
             exc.localize(request_language(request))
-            return await _clinic_page(request, tx, user, status=exc.status, error=exc.detail)
+            return await _clinic_page(request, tx, user, status=exc.status, error=shown(request, exc))
         return Redirect("/clinic/outside-records?reviewed=1", status_code=303)
 
     @post("/clinic/outside-records/import", operation_id="page_clinic_outside_records_import", guards=[require_role("clinic_admin")])

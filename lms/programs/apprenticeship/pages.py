@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from lms.accounts.auth import ADMINS, require_login, require_role
 from lms.accounts.schemas import CurrentUser
 from lms.deps import Db, Tx, User
-from lms.errors import DomainError, NotFound
+from lms.errors import DomainError, NotFound, shown
 from lms.i18n import request_language
 from lms.programs import common
 from lms.programs.apprenticeship import queries, service
@@ -51,7 +51,7 @@ class ApprenticeshipPages(Controller):
         try:
             await service.log_week(tx, user=user, form=form)
         except DomainError as exc:
-            return await self._mine(request, tx, user, error=exc.detail, status=exc.status, form=form)
+            return await self._mine(request, tx, user, error=shown(request, exc), status=exc.status, form=form)
         return Redirect("/programs/apprenticeship?sent=1", status_code=303)
 
     @post("/apprenticeship/weeks/{week_id:uuid}", operation_id="page_programs_week_fix")
@@ -62,7 +62,7 @@ class ApprenticeshipPages(Controller):
         except NotFound:
             raise
         except DomainError as exc:
-            return await self._mine(request, tx, user, error=exc.detail, status=exc.status, form=form, fixing=week_id)
+            return await self._mine(request, tx, user, error=shown(request, exc), status=exc.status, form=form, fixing=week_id)
         return Redirect("/programs/apprenticeship?sent=1", status_code=303)
 
     async def _record(self, request: Request[Any, Any, Any], db: asyncpg.Connection, user: CurrentUser, apprenticeship_id: UUID,
@@ -97,7 +97,7 @@ class ApprenticeshipPages(Controller):
         except NotFound:
             raise
         except DomainError as exc:
-            return await self._record(request, tx, user, apprenticeship_id, error=exc.detail, status=exc.status)
+            return await self._record(request, tx, user, apprenticeship_id, error=shown(request, exc), status=exc.status)
         return Redirect(f"/programs/apprentices/{apprenticeship_id}", status_code=303)
 
     @post("/apprentices", operation_id="page_programs_apprentice_create", guards=[require_role("program_admin")])

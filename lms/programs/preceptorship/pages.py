@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from lms.accounts.auth import require_login, require_role
 from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.deps import Db, Tx, User
-from lms.errors import DomainError
+from lms.errors import DomainError, shown
 from lms.i18n import request_language
 from lms.programs import common
 from lms.programs.preceptorship import queries, service
@@ -40,7 +40,7 @@ class PreceptorshipPages(Controller):
         try:
             await service.log_hours(tx, user=user, form=data)
         except DomainError as exc:
-            return await self._mine(request, tx, user, error=exc.detail, status=exc.status)
+            return await self._mine(request, tx, user, error=shown(request, exc), status=exc.status)
         return Redirect("/programs/preceptorship?sent=1", status_code=303)
 
     @post("/hours/{entry_id:uuid}/decision", operation_id="page_programs_supervised_hours_sign")

@@ -16,7 +16,7 @@ from lms.accounts.auth import ADMINS, require_login, require_role
 from lms.accounts.schemas import CurrentUser
 from lms.deps import Db, StorageDep, Tx, User
 from lms.storage import Storage  # noqa: F401 (see lms.deps)
-from lms.errors import DomainError, NotFound
+from lms.errors import DomainError, NotFound, shown
 from lms.i18n import request_language
 from lms.programs import common
 from lms.programs.tuition import queries, service
@@ -52,7 +52,7 @@ class TuitionPages(Controller):
         try:
             made = await service.apply(tx, user=user, form=data)
         except DomainError as exc:
-            return await self._mine(request, tx, user, error=exc.detail, status=exc.status, form=data)
+            return await self._mine(request, tx, user, error=shown(request, exc), status=exc.status, form=data)
         return Redirect(f"/programs/tuition/{made}", status_code=303)
 
     async def _one(self, request: Request[Any, Any, Any], db: asyncpg.Connection, user: CurrentUser, request_id: UUID, *,
@@ -75,7 +75,7 @@ class TuitionPages(Controller):
         except NotFound:
             raise
         except DomainError as exc:
-            return await self._one(request, tx, user, request_id, error=exc.detail, status=exc.status)
+            return await self._one(request, tx, user, request_id, error=shown(request, exc), status=exc.status)
         return Redirect(f"/programs/tuition/{request_id}", status_code=303)
 
     @post("/{request_id:uuid}/decision", operation_id="page_programs_tuition_decide", guards=[require_role(*ADMINS)])
@@ -86,7 +86,7 @@ class TuitionPages(Controller):
         except NotFound:
             raise
         except DomainError as exc:
-            return await self._one(request, tx, user, request_id, error=exc.detail, status=exc.status)
+            return await self._one(request, tx, user, request_id, error=shown(request, exc), status=exc.status)
         return Redirect(f"/programs/tuition/{request_id}", status_code=303)
 
     @post("/{request_id:uuid}/documents", operation_id="page_programs_tuition_upload")
@@ -101,7 +101,7 @@ class TuitionPages(Controller):
         except NotFound:
             raise
         except DomainError as exc:
-            return await self._one(request, tx, user, request_id, error=exc.detail, status=exc.status)
+            return await self._one(request, tx, user, request_id, error=shown(request, exc), status=exc.status)
         return await self._one(request, tx, user, request_id, upload=upload)
 
     @get("/{request_id:uuid}/documents/{document_id:uuid}/uploaded", operation_id="page_programs_tuition_uploaded")
@@ -112,7 +112,7 @@ class TuitionPages(Controller):
         except NotFound:
             raise
         except DomainError as exc:  # the refused file's row goes with this transaction's commit
-            return await self._one(request, tx, user, request_id, error=exc.detail, status=exc.status)
+            return await self._one(request, tx, user, request_id, error=shown(request, exc), status=exc.status)
         return Redirect(f"/programs/tuition/{request_id}?uploaded=1", status_code=303)
 
     @get("/{request_id:uuid}/documents/{document_id:uuid}", operation_id="page_programs_tuition_document")
