@@ -18,7 +18,7 @@ from lms.catalog.content import kind_of
 from lms.catalog.language import KIND_NAMES, content_language, text_picker
 from lms.catalog.schemas import ActivityPage
 from lms.deps import Db, User
-from lms.i18n import request_language, ui_language
+from lms.i18n import request_language, set_request_language, ui_language
 from lms.security import content_security_policy
 from lms.web import page
 
@@ -78,7 +78,7 @@ class PreviewPages(Controller):
         clang = content_language(lang, doc.languages)
         as_learner = ui == "learner"  # in the phone frame: the pages and buttons in the learner's language too
         if as_learner and (interface := ui_language(clang)) is not None:
-            request.scope["lms_language"] = interface
+            set_request_language(request, interface)
         t, missing = text_picker(clang, doc.languages)
         media = await service.draft_lesson_media(db, request.app.state.storage, doc=doc, key=key, language=clang) if row["kind"] == "lesson" else None
         response = page(request, "catalog/activity.html.jinja2", a=view, clang=clang, t=t, missing=missing, media=media,

@@ -22,7 +22,7 @@ from lms.credit.outside.schemas import DELIVERIES, STATUS_NAMES, OutsideRecordIn
 from lms.credit.schemas import CATEGORY_NAMES
 from lms.deps import Db, StorageDep, Tx, User
 from lms.errors import Conflict, Forbidden, Invalid, NotFound, shown
-from lms.i18n import request_language
+from lms.i18n import N_, request_language
 from lms.storage import Storage  # noqa: F401 (see lms.deps)
 from lms.web import page
 
@@ -66,7 +66,6 @@ class OutsideRecordPages(Controller):
             async with tx.transaction():
                 await service.record(tx, storage, actor=user, user_id=user.id, data=_form_record(fields), file=file)
         except (Invalid, Conflict) as exc:
-            exc.localize(request_language(request))
             return await _my_page(request, tx, user, status=400, error=shown(request, exc), error_field=exc.field, form=fields)
         return Redirect("/my/outside-records?saved=1", status_code=303)
 
@@ -81,12 +80,11 @@ class OutsideRecordPages(Controller):
         decision = str(form.get("decision") or "")
         try:
             if decision not in ("approve", "reject"):
-                raise Invalid("choose approve or reject", field="decision")
+                raise Invalid(N_("decision: choose approve or reject"), field="decision")
             async with tx.transaction():
                 await service.review(tx, admin=user, record_id=record_id,
                                      data=ReviewIn(decision=decision, reason=str(form.get("reason") or "")[:500]))  # type: ignore[arg-type]
         except (Invalid, Conflict, NotFound, Forbidden) as exc:
-            exc.localize(request_language(request))
             return await _clinic_page(request, tx, user, status=exc.status, error=shown(request, exc))
         return Redirect("/clinic/outside-records?reviewed=1", status_code=303)
 
