@@ -75,7 +75,10 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
 
     templates = TemplateConfig(directory=settings.templates_dir, engine=Engine, engine_callback=configure_jinja)
     app = Litestar(
-        route_handlers=[*ROUTES, create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False)],
+        route_handlers=[
+            *ROUTES,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+        ],
         lifespan=[resources],
         dependencies={**DEPENDENCIES, **USER_DEPENDENCY},
         middleware=[HeaderLimitMiddleware(), ContentOriginSplit(), AuthenticationMiddleware()],
@@ -93,7 +96,10 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
             exclude=[f"^{prefix}" for prefix in (*API_PREFIXES, "/health/", "/content/")],
         ),
         openapi_config=OpenAPIConfig(
-            title="lms", version="1", path="/schema", render_plugins=[ScalarRenderPlugin()],
+            title="lms",
+            version="1",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
             description="Training, credit and certificate verification for community health center workers.",
         ),
         request_max_body_size=2 * 1024 * 1024,

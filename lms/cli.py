@@ -43,8 +43,13 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     workers = workers or settings.workers
     # Our log lines (no access log: the app logs each request); SIGTERM drains, then in-flight requests get the grace.
     options: dict[str, Any] = {
-        "host": host, "port": port, "log_level": None, "log_config": None, "access_log": False,
-        "proxy_headers": True, "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
+        "host": host,
+        "port": port,
+        "log_level": None,
+        "log_config": None,
+        "access_log": False,
+        "proxy_headers": True,
+        "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
     }
     with sigterm_ends_normally(), running_servers(settings, watch=True) as ready:
         from lms.seed import seed_if_empty
@@ -61,7 +66,9 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         if workers == 1:
             from lms.app import create_app
 
-            run_server(long_lived(create_app(ready, jobs=ready.jobs_in_serve)), **options)  # lms/server.py: the production server, measured in infra/bench
+            run_server(
+                long_lived(create_app(ready, jobs=ready.jobs_in_serve)), **options
+            )  # lms/server.py: the production server, measured in infra/bench
         else:
             os.environ.update(exported_environment(ready))
             run_server("lms.app:create_app_from_env", factory=True, workers=workers, **options)
@@ -72,8 +79,15 @@ def exported_environment(settings: Settings) -> dict[str, str]:
     """What worker processes need to find the servers this process started."""
     return {
         env_name(name): str(getattr(settings, name))
-        for name in ("database_url", "s3_endpoint_url", "s3_access_key_id", "s3_secret_access_key", "secret_key", "data_dir",
-                     "jobs_in_serve")
+        for name in (
+            "database_url",
+            "s3_endpoint_url",
+            "s3_access_key_id",
+            "s3_secret_access_key",
+            "secret_key",
+            "data_dir",
+            "jobs_in_serve",
+        )
     } | {"LMS_SEED_DEMO": "false"}
 
 
@@ -161,21 +175,37 @@ def users() -> None:
 
 @users.command("create")
 @click.option("--email", required=True)
-@click.option("--name", "display_name", default=None, help="Name shown on certificates (default: the email's name part).")
+@click.option(
+    "--name", "display_name", default=None, help="Name shown on certificates (default: the email's name part)."
+)
 @click.option("--password", default=None, help="At least 10 characters; omit for API-only users. Prompted when '-'.")
 @click.option("--role", type=click.Choice(["worker", "instructor", "clinic_admin", "program_admin"]), required=True)
 @click.option("--clinic", default=None, help="Clinic slug (workers and clinic admins).")
 @click.option("--local", "local_", default=None, help="Union local slug (optional).")
 @click.option("--language", default="en", help="Preferred language, a BCP 47 tag such as en or es.")
-def users_create(email: str, display_name: str | None, password: str | None, role: str, clinic: str | None, local_: str | None, language: str) -> None:
+def users_create(
+    email: str,
+    display_name: str | None,
+    password: str | None,
+    role: str,
+    clinic: str | None,
+    local_: str | None,
+    language: str,
+) -> None:
     from lms.accounts import service
     from lms.accounts.schemas import UserCreate
 
     if password == "-":
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     data = _validated(
-        UserCreate, email=email, display_name=display_name or email.split("@")[0], password=password, role=role,
-        clinic=clinic, local=local_, language=language,
+        UserCreate,
+        email=email,
+        display_name=display_name or email.split("@")[0],
+        password=password,
+        role=role,
+        clinic=clinic,
+        local=local_,
+        language=language,
     )
     user = run_with_db(lambda conn: service.create_user(conn, data))
     click.echo(f"Created {user.role} {user.email or user.display_name} ({user.id}).")
@@ -217,8 +247,13 @@ def config_check() -> None:
 
 
 @config.command("reference")
-@click.option("--write", "write_to", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Replace the table between <!-- config:start --> and <!-- config:end --> in this file instead of printing.")
+@click.option(
+    "--write",
+    "write_to",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Replace the table between <!-- config:start --> and <!-- config:end --> in this file instead of printing.",
+)
 def config_reference(write_to: str | None) -> None:
     """Print every LMS_* variable as a Markdown table (or write it into a document such as README.md)."""
     from pathlib import Path

@@ -51,7 +51,10 @@ def _store_problems(settings: Settings) -> list[str]:
     from lms.storage import make_s3_client
 
     client = make_s3_client(
-        settings.s3_endpoint_url, settings.s3_region, settings.s3_access_key_id, settings.s3_secret_access_key,
+        settings.s3_endpoint_url,
+        settings.s3_region,
+        settings.s3_access_key_id,
+        settings.s3_secret_access_key,
         timeout=PROBE_SECONDS,
     )
     try:
@@ -61,8 +64,10 @@ def _store_problems(settings: Settings) -> list[str]:
         if status == 404:
             return [f"LMS_S3_BUCKET: the store has no bucket {settings.s3_bucket!r}"]
         if status in (401, 403):
-            return ["LMS_S3_ACCESS_KEY_ID/LMS_S3_SECRET_ACCESS_KEY: the store refused these keys "
-                    f"for bucket {settings.s3_bucket!r}"]
+            return [
+                "LMS_S3_ACCESS_KEY_ID/LMS_S3_SECRET_ACCESS_KEY: the store refused these keys "
+                f"for bucket {settings.s3_bucket!r}"
+            ]
         return [f"LMS_S3_ENDPOINT_URL: the store answered {status}: {_say(exc)}"]
     except (BotoCoreError, OSError) as exc:
         return [f"LMS_S3_ENDPOINT_URL: cannot reach the store: {_say(exc)}"]

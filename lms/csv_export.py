@@ -35,6 +35,7 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response[bytes]:
     body = ("\ufeff" + csv_text(header, rows)).encode("utf-8")
     return Response(
-        content=body, media_type="text/csv",
+        content=body,
+        media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )

@@ -9,9 +9,14 @@ from typing import Any
 
 import msgspec
 from litestar import Litestar, Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    TooManyRequestsException,
+    ValidationException,
+)
 from litestar.exceptions import NotFoundException as LitestarNotFound
-from litestar.exceptions import TooManyRequestsException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Redirect
 from litestar.routes import HTTPRoute
@@ -27,8 +32,14 @@ class DomainError(Exception):
     status = 400
     title = N_("Bad request")
 
-    def __init__(self, detail: str = "", *, field: str | None = None, extra: dict[str, Any] | None = None,
-                 params: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        field: str | None = None,
+        extra: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
         self.template = detail or self.title
         self.params = params or {}
         self.detail = self.template % self.params if self.params else self.template
@@ -83,7 +94,10 @@ class StoreUnavailable(DomainError):
     status = 503
     title = N_("Media storage unavailable")
 
-    def __init__(self, detail: str = "The media store cannot be reached right now. Lesson text still works; try the upload again in a few minutes.") -> None:
+    def __init__(
+        self,
+        detail: str = "The media store cannot be reached right now. Lesson text still works; try the upload again in a few minutes.",
+    ) -> None:
         super().__init__(detail)
 
 
@@ -141,8 +155,14 @@ def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationExc
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if isinstance(exc, NotAuthorizedException) and _wants_html(request):
         return Redirect(f"/login?next={request.url.path}")
-    titles = {401: N_("Sign in required"), 403: N_("Forbidden"), 404: N_("Not found"), 405: N_("Method not allowed"), 429: N_("Too many requests"),
-              431: N_("Request headers too large")}
+    titles = {
+        401: N_("Sign in required"),
+        403: N_("Forbidden"),
+        404: N_("Not found"),
+        405: N_("Method not allowed"),
+        429: N_("Too many requests"),
+        431: N_("Request headers too large"),
+    }
     status = exc.status_code
     detail = exc.detail if exc.detail and status < 500 else titles.get(status, N_("Error"))
     headers = exc.headers or {}
@@ -161,13 +181,24 @@ def server_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Res
     # starting, or cancelled the query (statement_timeout, the slow-database case): all "try again shortly".
     # InternalClientError "another operation is in progress": a pooled connection caught the server's goodbye
     # (restart) between two requests and had not noticed its socket close yet; the pool replaces it on release.
-    if isinstance(exc, (asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError,
-                        asyncpg.exceptions.TooManyConnectionsError, asyncpg.exceptions.InterfaceError,
-                        asyncpg.exceptions.InternalClientError,
-                        ConnectionError, TimeoutError, OSError)):
+    if isinstance(
+        exc,
+        (
+            asyncpg.exceptions.PostgresConnectionError,
+            asyncpg.exceptions.OperatorInterventionError,
+            asyncpg.exceptions.TooManyConnectionsError,
+            asyncpg.exceptions.InterfaceError,
+            asyncpg.exceptions.InternalClientError,
+            ConnectionError,
+            TimeoutError,
+            OSError,
+        ),
+    ):
         unavailable = DatabaseUnavailable()
         return _respond(request, 503, unavailable.title, unavailable.detail)
-    if isinstance(exc, (asyncpg.exceptions.CharacterNotInRepertoireError, asyncpg.exceptions.UntranslatableCharacterError)):
+    if isinstance(
+        exc, (asyncpg.exceptions.CharacterNotInRepertoireError, asyncpg.exceptions.UntranslatableCharacterError)
+    ):
         # PostgreSQL text and jsonb cannot hold U+0000: whatever field carried it, the input is bad, not the server.
         return _respond(request, 400, N_("Invalid input"), "Text may not contain the NUL character (\\u0000).")
     request.logger.exception("unhandled error", exc_info=exc)
@@ -223,9 +254,12 @@ PROBLEM_STATUSES = {
 def document_problem_responses(app: Litestar) -> None:
     """Every operation in the OpenAPI document lists the errors it may answer, as ``application/problem+json``
     (what ``_problem`` sends), instead of Litestar's default 400 schema, which is not what this service answers."""
-    specs = {status: ResponseSpec(data_container=Problem, description=text, media_type="application/problem+json",
-                                  generate_examples=False)
-             for status, text in PROBLEM_STATUSES.items()}
+    specs = {
+        status: ResponseSpec(
+            data_container=Problem, description=text, media_type="application/problem+json", generate_examples=False
+        )
+        for status, text in PROBLEM_STATUSES.items()
+    }
     for route in app.routes:
         if isinstance(route, HTTPRoute):
             for handler in route.route_handlers:
@@ -240,6 +274,16 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
 }
 
 __all__ = [
-    "Conflict", "DatabaseUnavailable", "DomainError", "EXCEPTION_HANDLERS", "Forbidden", "Invalid", "NotFound",
-    "StoreUnavailable", "TooMany", "LitestarNotFound", "PermissionDeniedException", "TooManyRequestsException",
+    "Conflict",
+    "DatabaseUnavailable",
+    "DomainError",
+    "EXCEPTION_HANDLERS",
+    "Forbidden",
+    "Invalid",
+    "NotFound",
+    "StoreUnavailable",
+    "TooMany",
+    "LitestarNotFound",
+    "PermissionDeniedException",
+    "TooManyRequestsException",
 ]

@@ -16,14 +16,13 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
-
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
-from babel.numbers import format_decimal
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -32,8 +31,14 @@ CLINIC_ZONE = ZoneInfo("America/Los_Angeles")  # the partnership's clinics are i
 # How a language names itself in the picker, where Babel's own name is not what its speakers look for.
 _SELF_NAMES = {"en": "English", "es": "Español", "zh-Hant": "繁體中文", "vi": "Tiếng Việt", "tl": "Tagalog"}
 # Tags a browser or a profile may send for a language we carry under another tag.
-_ALIASES = {"zh-tw": "zh-Hant", "zh-hk": "zh-Hant", "zh-mo": "zh-Hant", "yue": "zh-Hant", "yue-hant": "zh-Hant",
-            "fil": "tl"}
+_ALIASES = {
+    "zh-tw": "zh-Hant",
+    "zh-hk": "zh-Hant",
+    "zh-mo": "zh-Hant",
+    "yue": "zh-Hant",
+    "yue-hant": "zh-Hant",
+    "fil": "tl",
+}
 
 
 def tag_of(locale_dir: str) -> str:
@@ -107,7 +112,9 @@ def parse_accept_language(header: str) -> list[str]:
     return [tag for *_, tag in sorted(weighted)]
 
 
-def choose_language(*, cookie: str | None, preferred: str | None, accept_language: str | None, default: str = "en") -> str:
+def choose_language(
+    *, cookie: str | None, preferred: str | None, accept_language: str | None, default: str = "en"
+) -> str:
     candidates = [cookie, preferred, *parse_accept_language(accept_language or "")]
     for candidate in candidates:
         chosen = ui_language(candidate)
@@ -165,8 +172,9 @@ def gettext_callables(language: str) -> dict[str, Callable[..., str]]:
         if value is None:
             return ""
         local = value.astimezone(CLINIC_ZONE) if value.tzinfo else value
-        return str(datetime_pattern).format(format_time(local, "short", locale=locale),
-                                            format_date(local.date(), "medium", locale=locale))
+        return str(datetime_pattern).format(
+            format_time(local, "short", locale=locale), format_date(local.date(), "medium", locale=locale)
+        )
 
     def clock(value: datetime | None) -> str:
         """A time of day in California, as this language writes it (9:30 AM, 9:30, 上午9:30)."""
@@ -181,8 +189,16 @@ def gettext_callables(language: str) -> dict[str, Callable[..., str]]:
     def number(value: float | int) -> str:
         return format_decimal(value, locale=locale)
 
-    return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "day": day, "moment": moment, "clock": clock,
-            "month": month, "number": number}
+    return {
+        "gettext": gettext,
+        "_": gettext,
+        "ngettext": ngettext,
+        "day": day,
+        "moment": moment,
+        "clock": clock,
+        "month": month,
+        "number": number,
+    }
 
 
 def gettext_for(language: str) -> Callable[..., str]:

@@ -29,8 +29,11 @@ class HeaderLimitMiddleware(ASGIMiddleware):
             size = len(name) + len(value)
             total += size
             if size > MAX_HEADER_BYTES or total > MAX_HEADERS_BYTES:
-                raise HTTPException(status_code=431, detail=f"Request header {name.decode('latin-1')[:64]!r} is too large "
-                                                            f"(at most {MAX_HEADER_BYTES} bytes each, {MAX_HEADERS_BYTES} in all).")
+                raise HTTPException(
+                    status_code=431,
+                    detail=f"Request header {name.decode('latin-1')[:64]!r} is too large "
+                    f"(at most {MAX_HEADER_BYTES} bytes each, {MAX_HEADERS_BYTES} in all).",
+                )
         await next_app(scope, receive, send)
 
 

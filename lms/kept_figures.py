@@ -29,7 +29,9 @@ async def _generation(store: Store, clinic_id: UUID) -> str:
     return found.decode() if found else "0"
 
 
-async def kept_figures(store: Store, clinic_id: UUID, view: Hashable, kind: type[T], make: Callable[[], Awaitable[T]]) -> T:
+async def kept_figures(
+    store: Store, clinic_id: UUID, view: Hashable, kind: type[T], make: Callable[[], Awaitable[T]]
+) -> T:
     """The figures of this view of the clinic, made by ``make`` when missing or a minute old."""
     key = f"{clinic_id}:{await _generation(store, clinic_id)}:{view!r}"
     found = await store.get(key)

@@ -4,8 +4,8 @@ from lms.accounts.api import ClinicsController, MeController, UsersController
 from lms.accounts.pages import AccountPages
 from lms.accounts.people_pages import PeoplePages
 from lms.accounts.recovery_pages import RecoveryPages
-from lms.authoring.pages import BuildPages
 from lms.authoring.folder_pages import CopyPages
+from lms.authoring.pages import BuildPages
 from lms.authoring.preview_pages import PreviewPages
 from lms.authoring.publish_pages import PublishPages
 from lms.catalog.api import AuthoringController, CatalogController, LessonMediaController
@@ -43,7 +43,9 @@ ROUTES = [
     PublishPages,
     PreviewPages,
     CopyPages,
-    MediaController, LessonMediaController, MediaPages,
+    MediaController,
+    LessonMediaController,
+    MediaPages,
     *LEARNING_ROUTES,
     *CREDIT_ROUTES,
     *REPORT_ROUTES,

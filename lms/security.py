@@ -19,19 +19,21 @@ def _origin(url: str) -> str:
 def content_security_policy(settings: Settings) -> str:
     store = _origin(settings.s3_public_endpoint_url or settings.s3_endpoint_url)
     extra = f" {store}" if store else ""
-    return "; ".join([
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        f"img-src 'self' data:{extra}",
-        f"media-src 'self'{extra}",
-        f"connect-src 'self'{extra}",
-        f"form-action 'self'{extra}",
-        f"frame-src {_origin(settings.content_origin_url)}",  # imported packages play in a frame of their own origin
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "object-src 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src 'self' data:{extra}",
+            f"media-src 'self'{extra}",
+            f"connect-src 'self'{extra}",
+            f"form-action 'self'{extra}",
+            f"frame-src {_origin(settings.content_origin_url)}",  # imported packages play in a frame of their own origin
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        ]
+    )
 
 
 def security_headers(settings: Settings) -> list[tuple[bytes, bytes]]:

@@ -29,7 +29,12 @@ CLINICS = [
     ("baywell-health", "Baywell Health"),
     ("salud-para-la-gente", "Salud Para La Gente"),
 ]
-LOCALS = [("seiu-521", "SEIU Local 521"), ("seiu-721", "SEIU Local 721"), ("seiu-1021", "SEIU Local 1021"), ("seiu-uhw", "SEIU-UHW")]
+LOCALS = [
+    ("seiu-521", "SEIU Local 521"),
+    ("seiu-721", "SEIU Local 721"),
+    ("seiu-1021", "SEIU Local 1021"),
+    ("seiu-uhw", "SEIU-UHW"),
+]
 DEMO_INSTRUCTOR = "maria.instructor@example.org"
 DEMO_USERS: list[tuple[str, str, Role, str | None, str | None, str]] = [
     ("ana.worker@example.org", "Ana Martínez", "worker", "clinica-romero", "seiu-721", "es"),
@@ -51,14 +56,27 @@ async def seed_if_empty(conn: asyncpg.Connection, settings: Settings, say: Calla
     logins = []
     for email, name, role, clinic, local, language in DEMO_USERS:
         password = secrets.token_urlsafe(9)
-        await account_service.create_user(conn, UserCreate(
-            email=email, display_name=name, role=role, password=password, clinic=clinic, local=local, language=language,
-        ))
+        await account_service.create_user(
+            conn,
+            UserCreate(
+                email=email,
+                display_name=name,
+                role=role,
+                password=password,
+                clinic=clinic,
+                local=local,
+                language=language,
+            ),
+        )
         logins.append((role, email, password))
     from lms.programs.demo import seed_programs
 
-    await seed_programs(conn, apprentice="ana.worker@example.org", mentor="maria.instructor@example.org",
-                        second_worker="sam.worker@example.org")
+    await seed_programs(
+        conn,
+        apprentice="ana.worker@example.org",
+        mentor="maria.instructor@example.org",
+        second_worker="sam.worker@example.org",
+    )
     from lms.catalog.loader import publish_catalogue
 
     published = await publish_catalogue(conn, settings, say=say)

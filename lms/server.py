@@ -51,8 +51,15 @@ def granian_app() -> Any:
 
 
 def run_server(
-    app: Any, *, host: str, port: int, workers: int = 1, factory: bool = False, server: str = DEFAULT_SERVER,
-    timeout_graceful_shutdown: int = 20, **uvicorn_options: Any,
+    app: Any,
+    *,
+    host: str,
+    port: int,
+    workers: int = 1,
+    factory: bool = False,
+    server: str = DEFAULT_SERVER,
+    timeout_graceful_shutdown: int = 20,
+    **uvicorn_options: Any,
 ) -> None:
     """Serve ``app`` (an ASGI app, or with ``factory`` the "module:function" that makes one in each worker process)
     until SIGTERM or SIGINT; requests in flight get ``timeout_graceful_shutdown`` seconds to finish.
@@ -66,8 +73,16 @@ def run_server(
         import uvicorn
 
         options = {"proxy_headers": True, "forwarded_allow_ips": TRUSTED_PROXIES, **uvicorn_options}
-        uvicorn.run(app, factory=factory, host=host, port=port, workers=workers, **UVICORN_PROTOCOLS,
-                    timeout_graceful_shutdown=timeout_graceful_shutdown, **options)
+        uvicorn.run(
+            app,
+            factory=factory,
+            host=host,
+            port=port,
+            workers=workers,
+            **UVICORN_PROTOCOLS,
+            timeout_graceful_shutdown=timeout_graceful_shutdown,
+            **options,
+        )
         return
     if not (factory and isinstance(app, str)):
         raise ValueError("granian starts its workers from a factory: pass 'module:function' with factory=True")
@@ -77,7 +92,16 @@ def run_server(
 
     os.environ[_FACTORY_VARIABLE] = app
     Server(
-        "lms.server:granian_app", factory=True, address=host, port=port, workers=workers, interface=Interfaces.ASGI,
-        loop=Loops.uvloop, http=HTTPModes.http1, websockets=False, log_level=LogLevels.warning, log_access=False,
+        "lms.server:granian_app",
+        factory=True,
+        address=host,
+        port=port,
+        workers=workers,
+        interface=Interfaces.ASGI,
+        loop=Loops.uvloop,
+        http=HTTPModes.http1,
+        websockets=False,
+        log_level=LogLevels.warning,
+        log_access=False,
         workers_kill_timeout=timeout_graceful_shutdown,
     ).serve()

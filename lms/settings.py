@@ -32,56 +32,119 @@ def _setting(default: Any, help: str, *, secret: bool = False) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    database_url: str = _setting("", "PostgreSQL URL. Unset: an embedded PostgreSQL 18 is started with data in the data dir.", secret=True)
+    database_url: str = _setting(
+        "", "PostgreSQL URL. Unset: an embedded PostgreSQL 18 is started with data in the data dir.", secret=True
+    )
     database_pool_min: int = _setting(2, "Smallest number of pooled database connections per process.")
     database_pool_max: int = _setting(10, "Largest number of pooled database connections per process.")
     database_timeout: float = _setting(10.0, "Seconds a request may wait for the database before it is answered 503.")
-    s3_endpoint_url: str = _setting("", "S3 endpoint URL. Unset: an embedded SeaweedFS S3 gateway is started on 127.0.0.1.")
-    s3_public_endpoint_url: str = _setting("", "S3 URL as browsers reach it, when it differs from the endpoint (presigned URLs).")
+    s3_endpoint_url: str = _setting(
+        "", "S3 endpoint URL. Unset: an embedded SeaweedFS S3 gateway is started on 127.0.0.1."
+    )
+    s3_public_endpoint_url: str = _setting(
+        "", "S3 URL as browsers reach it, when it differs from the endpoint (presigned URLs)."
+    )
     s3_bucket: str = _setting("lms-media", "Bucket for lesson media.")
     s3_region: str = _setting("us-east-1", "S3 region.")
-    s3_access_key_id: str = _setting("", "S3 access key. Embedded store: generated once and kept in the data dir.", secret=True)
-    s3_secret_access_key: str = _setting("", "S3 secret key. Embedded store: generated once and kept in the data dir.", secret=True)
-    secret_key: str = _setting("", "Secret for CSRF tokens and signed values (32+ characters). Unset: generated once in the data dir.", secret=True)
+    s3_access_key_id: str = _setting(
+        "", "S3 access key. Embedded store: generated once and kept in the data dir.", secret=True
+    )
+    s3_secret_access_key: str = _setting(
+        "", "S3 secret key. Embedded store: generated once and kept in the data dir.", secret=True
+    )
+    secret_key: str = _setting(
+        "",
+        "Secret for CSRF tokens and signed values (32+ characters). Unset: generated once in the data dir.",
+        secret=True,
+    )
     data_dir: Path = _setting(Path("var"), "Directory for the embedded servers' data, keys and generated secrets.")
-    public_base_url: str = _setting("http://127.0.0.1:8000", "The service's public URL, used in QR codes, credentials and links.")
-    content_origin: str = _setting("", "Origin (scheme://host[:port]) that serves imported cmi5/SCORM package files, on a host name other than the public base URL's, so package scripts never run on the service's origin or see its cookies. It must reach this same service. Unset: the public base URL with 127.0.0.1 and localhost swapped, or content.<its host>.")
+    public_base_url: str = _setting(
+        "http://127.0.0.1:8000", "The service's public URL, used in QR codes, credentials and links."
+    )
+    content_origin: str = _setting(
+        "",
+        "Origin (scheme://host[:port]) that serves imported cmi5/SCORM package files, on a host name other than the public base URL's, so package scripts never run on the service's origin or see its cookies. It must reach this same service. Unset: the public base URL with 127.0.0.1 and localhost swapped, or content.<its host>.",
+    )
     package_max_mb: int = _setting(500, "Largest package zip an instructor may import, in MB (at most 2000).")
-    package_max_unpacked_mb: int = _setting(2000, "Largest total size of a package's files once unpacked, in MB (a zip bomb is refused before anything is written).")
+    package_max_unpacked_mb: int = _setting(
+        2000,
+        "Largest total size of a package's files once unpacked, in MB (a zip bomb is refused before anything is written).",
+    )
     host: str = _setting("127.0.0.1", "Address `lms serve` listens on.")
     port: int = _setting(8000, "Port `lms serve` listens on.")
     workers: int = _setting(1, "Worker processes for `lms serve`.")
     embedded_pg_port: int = _setting(54329, "TCP port of the embedded PostgreSQL on 127.0.0.1.")
-    embedded_pg_shared_buffers: str = _setting("256MB", "shared_buffers of the embedded PostgreSQL, its cache of tables and indexes (PostgreSQL's own default is 128MB; on a server of its own give it about a quarter of the memory, e.g. 2GB).")
-    embedded_s3_port: int = _setting(8333, "Port of the embedded SeaweedFS S3 gateway on 127.0.0.1 (it also takes the next few hundred above it for its internal servers).")
+    embedded_pg_shared_buffers: str = _setting(
+        "256MB",
+        "shared_buffers of the embedded PostgreSQL, its cache of tables and indexes (PostgreSQL's own default is 128MB; on a server of its own give it about a quarter of the memory, e.g. 2GB).",
+    )
+    embedded_s3_port: int = _setting(
+        8333,
+        "Port of the embedded SeaweedFS S3 gateway on 127.0.0.1 (it also takes the next few hundred above it for its internal servers).",
+    )
     templates_dir: Path = _setting(REPO_ROOT / "templates", "Jinja2 templates directory.")
     courses_dir: Path = _setting(REPO_ROOT / "courses", "Course folders loaded into an empty database on first start.")
     seed_demo: bool = _setting(True, "Load the course catalogue and demo users into an empty database on first start.")
     cookie_secure: bool = _setting(False, "Mark session cookies Secure (set true behind https).")
     session_hours: int = _setting(12, "Hours a browser session lasts.")
-    auth_cache_seconds: float = _setting(5.0, "Seconds each process keeps who a session cookie or API token belongs to (one query less per request). A sign-out, revoked token or role change made through a process applies there at once and in other processes within this time; 0 looks up every request.")
-    login_max_failures: int = _setting(5, "Failed sign-ins for one account within 15 minutes before each further try is slowed (1 s more each, up to 10 s); the right password still signs in.")
-    login_max_failures_per_address: int = _setting(30, "Failed sign-ins from one client address within 15 minutes before that address is refused for a while (the right password of an account under attack still works from elsewhere).")
-    password_reset_minutes: int = _setting(60, "Minutes an e-mailed or texted password-reset link or code stays valid (single use).")
+    auth_cache_seconds: float = _setting(
+        5.0,
+        "Seconds each process keeps who a session cookie or API token belongs to (one query less per request). A sign-out, revoked token or role change made through a process applies there at once and in other processes within this time; 0 looks up every request.",
+    )
+    login_max_failures: int = _setting(
+        5,
+        "Failed sign-ins for one account within 15 minutes before each further try is slowed (1 s more each, up to 10 s); the right password still signs in.",
+    )
+    login_max_failures_per_address: int = _setting(
+        30,
+        "Failed sign-ins from one client address within 15 minutes before that address is refused for a while (the right password of an account under attack still works from elsewhere).",
+    )
+    password_reset_minutes: int = _setting(
+        60, "Minutes an e-mailed or texted password-reset link or code stays valid (single use)."
+    )
     reset_code_hours: int = _setting(72, "Hours a reset code that a clinic admin issues stays valid (single use).")
-    smtp_host: str = _setting("", "SMTP server for email. Unset: messages are kept in the outbox that program admins read on the web.")
+    smtp_host: str = _setting(
+        "", "SMTP server for email. Unset: messages are kept in the outbox that program admins read on the web."
+    )
     smtp_port: int = _setting(587, "SMTP port.")
     smtp_security: str = _setting("starttls", "SMTP connection security: starttls, tls or none.")
     smtp_username: str = _setting("", "SMTP user name (unset: no login).")
     smtp_password: str = _setting("", "SMTP password.", secret=True)
     smtp_from: str = _setting("lms@localhost", "From address of email messages.")
     smtp_timeout: float = _setting(20.0, "Seconds an SMTP server may take before a delivery is retried later.")
-    twilio_account_sid: str = _setting("", "Twilio account SID for SMS. Unset (with the token and sender): no SMS, messages go by email or to the outbox.")
+    twilio_account_sid: str = _setting(
+        "",
+        "Twilio account SID for SMS. Unset (with the token and sender): no SMS, messages go by email or to the outbox.",
+    )
     twilio_auth_token: str = _setting("", "Twilio auth token.", secret=True)
-    twilio_from: str = _setting("", "Twilio sender: a phone number in E.164 form (+15105550100) or a messaging service SID.")
-    jobs_in_serve: bool = _setting(True, "Run the background job worker (messages, reminders) inside `lms serve`; set false when `lms worker` runs as a separate process.")
+    twilio_from: str = _setting(
+        "", "Twilio sender: a phone number in E.164 form (+15105550100) or a messaging service SID."
+    )
+    jobs_in_serve: bool = _setting(
+        True,
+        "Run the background job worker (messages, reminders) inside `lms serve`; set false when `lms worker` runs as a separate process.",
+    )
     default_language: str = _setting("en", "Interface language when nothing else decides.")
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
-    log_format: str = _setting("auto", "Log line format: json (one JSON object per line), text (readable), or auto (text when stderr is a terminal, else json).")
-    metrics_allow: str = _setting("127.0.0.1/32,::1/128", "Comma-separated CIDR ranges whose clients may read /metrics; everyone else gets 404.")
-    otlp_endpoint: str = _setting("", "OpenTelemetry collector URL for traces over OTLP/HTTP, e.g. http://otel-collector:4318. Unset: tracing is off.")
-    shutdown_drain_seconds: float = _setting(0.0, "Seconds `lms serve` keeps serving after SIGTERM with /health/ready answering 503, so load balancers stop sending new requests.")
-    shutdown_grace_seconds: float = _setting(20.0, "Seconds in-flight requests get to finish once `lms serve` stops accepting connections; longer ones are cancelled.")
+    log_format: str = _setting(
+        "auto",
+        "Log line format: json (one JSON object per line), text (readable), or auto (text when stderr is a terminal, else json).",
+    )
+    metrics_allow: str = _setting(
+        "127.0.0.1/32,::1/128", "Comma-separated CIDR ranges whose clients may read /metrics; everyone else gets 404."
+    )
+    otlp_endpoint: str = _setting(
+        "",
+        "OpenTelemetry collector URL for traces over OTLP/HTTP, e.g. http://otel-collector:4318. Unset: tracing is off.",
+    )
+    shutdown_drain_seconds: float = _setting(
+        0.0,
+        "Seconds `lms serve` keeps serving after SIGTERM with /health/ready answering 503, so load balancers stop sending new requests.",
+    )
+    shutdown_grace_seconds: float = _setting(
+        20.0,
+        "Seconds in-flight requests get to finish once `lms serve` stops accepting connections; longer ones are cancelled.",
+    )
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -150,9 +213,13 @@ class Settings:
             if origin.scheme not in ("http", "https") or not origin.hostname or origin.path.strip("/"):
                 out.append("LMS_CONTENT_ORIGIN: must be an origin such as https://content.example.org (no path)")
             elif origin.hostname == urlparse(self.public_base_url).hostname:
-                out.append("LMS_CONTENT_ORIGIN: must use another host name than LMS_PUBLIC_BASE_URL (cookies are shared per host name)")
+                out.append(
+                    "LMS_CONTENT_ORIGIN: must use another host name than LMS_PUBLIC_BASE_URL (cookies are shared per host name)"
+                )
         if not 1 <= self.package_max_mb <= min(self.package_max_unpacked_mb, 2000):
-            out.append("LMS_PACKAGE_MAX_MB/LMS_PACKAGE_MAX_UNPACKED_MB: need 1 <= zip size <= unpacked size, and a zip of at most 2000 MB")
+            out.append(
+                "LMS_PACKAGE_MAX_MB/LMS_PACKAGE_MAX_UNPACKED_MB: need 1 <= zip size <= unpacked size, and a zip of at most 2000 MB"
+            )
         for name in ("s3_endpoint_url", "s3_public_endpoint_url", "public_base_url"):
             value = getattr(self, name)
             if value and urlparse(value).scheme not in ("http", "https"):

@@ -68,28 +68,38 @@ class Storage:
         except ClientError:
             await self._call(self.client.create_bucket, Bucket=self.bucket)
 
-    def presigned_post(self, key: str, content_type: str, max_bytes: int, expires: int = 900, redirect: str | None = None) -> dict[str, Any]:
+    def presigned_post(
+        self, key: str, content_type: str, max_bytes: int, expires: int = 900, redirect: str | None = None
+    ) -> dict[str, Any]:
         """Signing is local computation: no thread, no network. ``redirect``: where the store sends a plain HTML form."""
         fields: dict[str, Any] = {"Content-Type": content_type}
         conditions: list[Any] = [["content-length-range", 1, max_bytes], {"Content-Type": content_type}]
         if redirect:
             fields["success_action_redirect"] = redirect
             conditions.append({"success_action_redirect": redirect})
-        return self.signer.generate_presigned_post(self.bucket, key, Fields=fields, Conditions=conditions, ExpiresIn=expires)
+        return self.signer.generate_presigned_post(
+            self.bucket, key, Fields=fields, Conditions=conditions, ExpiresIn=expires
+        )
 
     async def start_multipart(self, key: str, content_type: str) -> str:
-        started = await self._call(self.client.create_multipart_upload, Bucket=self.bucket, Key=key, ContentType=content_type)
+        started = await self._call(
+            self.client.create_multipart_upload, Bucket=self.bucket, Key=key, ContentType=content_type
+        )
         return started["UploadId"]
 
     def presigned_part(self, key: str, upload_id: str, part_number: int, expires: int = 12 * 3600) -> str:
         return self.signer.generate_presigned_url(
-            "upload_part", Params={"Bucket": self.bucket, "Key": key, "UploadId": upload_id, "PartNumber": part_number},
+            "upload_part",
+            Params={"Bucket": self.bucket, "Key": key, "UploadId": upload_id, "PartNumber": part_number},
             ExpiresIn=expires,
         )
 
     async def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
         await self._call(
-            self.client.complete_multipart_upload, Bucket=self.bucket, Key=key, UploadId=upload_id,
+            self.client.complete_multipart_upload,
+            Bucket=self.bucket,
+            Key=key,
+            UploadId=upload_id,
             MultipartUpload={"Parts": [{"PartNumber": n, "ETag": etag} for n, etag in sorted(parts)]},
         )
 
@@ -101,25 +111,39 @@ class Storage:
 
     async def upload_file(self, key: str, path: str, content_type: str) -> None:
         """A local file of any size (multipart when large), e.g. a course folder's video."""
-        await self._call(self.client.upload_file, Filename=path, Bucket=self.bucket, Key=key, ExtraArgs={"ContentType": content_type})
+        await self._call(
+            self.client.upload_file, Filename=path, Bucket=self.bucket, Key=key, ExtraArgs={"ContentType": content_type}
+        )
 
     async def upload_fileobj(self, key: str, fileobj: Any, content_type: str) -> None:
         """A readable file object of any size (multipart when large), e.g. a file unpacked from a package zip."""
-        await self._call(self.client.upload_fileobj, Fileobj=fileobj, Bucket=self.bucket, Key=key, ExtraArgs={"ContentType": content_type})
+        await self._call(
+            self.client.upload_fileobj,
+            Fileobj=fileobj,
+            Bucket=self.bucket,
+            Key=key,
+            ExtraArgs={"ContentType": content_type},
+        )
 
     async def delete_prefix(self, prefix: str) -> None:
         """Every object under the prefix (a half-written package after a failed import)."""
         keys = [item["Key"] for item in await self.list_keys(prefix)]
         for start in range(0, len(keys), 1000):
-            await self._call(self.client.delete_objects, Bucket=self.bucket,
-                             Delete={"Objects": [{"Key": k} for k in keys[start:start + 1000]], "Quiet": True})
+            await self._call(
+                self.client.delete_objects,
+                Bucket=self.bucket,
+                Delete={"Objects": [{"Key": k} for k in keys[start : start + 1000]], "Quiet": True},
+            )
 
-    def presigned_get(self, key: str, content_type: str, filename: str, expires: int = 3600, inline: bool = True) -> str:
+    def presigned_get(
+        self, key: str, content_type: str, filename: str, expires: int = 3600, inline: bool = True
+    ) -> str:
         disposition = "inline" if inline else "attachment"
         return self.signer.generate_presigned_url(
             "get_object",
             Params={
-                "Bucket": self.bucket, "Key": key,
+                "Bucket": self.bucket,
+                "Key": key,
                 "ResponseContentType": content_type,
                 "ResponseContentDisposition": f'{disposition}; filename="{filename}"',
             },
@@ -142,8 +166,14 @@ class Storage:
 
     async def copy(self, source: str, target: str, content_type: str) -> None:
         """A copy inside the store (the bytes never pass through the service), with its content type set anew."""
-        await self._call(self.client.copy_object, Bucket=self.bucket, Key=target, ContentType=content_type,
-                         CopySource={"Bucket": self.bucket, "Key": source}, MetadataDirective="REPLACE")
+        await self._call(
+            self.client.copy_object,
+            Bucket=self.bucket,
+            Key=target,
+            ContentType=content_type,
+            CopySource={"Bucket": self.bucket, "Key": source},
+            MetadataDirective="REPLACE",
+        )
 
     async def open(self, key: str, byte_range: tuple[int, int] | None = None) -> tuple[Any, int]:
         """An object's body to read in chunks (off the event loop), or one byte range of it, and its length."""

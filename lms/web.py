@@ -12,7 +12,9 @@ from lms.i18n import UI_LANGUAGES, gettext_callables, request_language
 
 
 def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, **context: Any) -> Template:
-    return Template(template_name=template, context=_with_helpers(request, context), status_code=status, media_type=MediaType.HTML)
+    return Template(
+        template_name=template, context=_with_helpers(request, context), status_code=status, media_type=MediaType.HTML
+    )
 
 
 def _with_helpers(request: Request[Any, Any, Any], context: dict[str, Any]) -> dict[str, Any]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from html import unescape
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +26,32 @@ async def make_clinic(conn: asyncpg.Connection, slug: str) -> Any:
     return await accounts.create_clinic(conn, slug=slug, name=slug.replace("-", " ").title())
 
 
-async def make_user(conn: asyncpg.Connection, email: str, role: str, clinic: str | None = None, language: str = "en", name: str | None = None) -> Any:
-    return await account_service.create_user(conn, UserCreate(
-        email=email, display_name=name or email.split("@")[0].title(), role=role, password=PASSWORD, clinic=clinic,
-        language=language,
-    ))
+async def make_user(
+    conn: asyncpg.Connection,
+    email: str,
+    role: str,
+    clinic: str | None = None,
+    language: str = "en",
+    name: str | None = None,
+) -> Any:
+    return await account_service.create_user(
+        conn,
+        UserCreate(
+            email=email,
+            display_name=name or email.split("@")[0].title(),
+            role=role,
+            password=PASSWORD,
+            clinic=clinic,
+            language=language,
+        ),
+    )
 
 
 async def make_owner(conn: asyncpg.Connection, code: str, user_id: Any) -> None:
     """Make this instructor an owner of the course (courses published from folders in tests have none)."""
-    await conn.execute("INSERT INTO course_owners (course_id, user_id) SELECT id, $2 FROM courses WHERE code = $1", code, user_id)
+    await conn.execute(
+        "INSERT INTO course_owners (course_id, user_id) SELECT id, $2 FROM courses WHERE code = $1", code, user_id
+    )
 
 
 async def token_for(conn: asyncpg.Connection, user_id: Any) -> dict[str, str]:
@@ -69,13 +85,20 @@ def fingerprint_from(html: str) -> str:
 async def publish_in_browser(client: Any, code: str) -> Any:
     """The instructor reads the publish summary, then confirms it (the answer: a redirect to the course's page)."""
     summary = await client.get(f"/author/{code}/publish")
-    return await client.post(f"/author/{code}/publish", follow_redirects=False, data={
-        "_csrf_token": csrf_from(summary.text), "fingerprint": fingerprint_from(summary.text)})
+    return await client.post(
+        f"/author/{code}/publish",
+        follow_redirects=False,
+        data={"_csrf_token": csrf_from(summary.text), "fingerprint": fingerprint_from(summary.text)},
+    )
 
 
 async def sign_in(client: Any, email: str, password: str = PASSWORD) -> Any:
     form = await client.get("/login")
-    return await client.post("/login", data={"email": email, "password": password, "next": "/", "_csrf_token": csrf_from(form.text)}, follow_redirects=False)
+    return await client.post(
+        "/login",
+        data={"email": email, "password": password, "next": "/", "_csrf_token": csrf_from(form.text)},
+        follow_redirects=False,
+    )
 
 
 async def publish_folder(conn: asyncpg.Connection, folder: Path) -> Any:
@@ -88,8 +111,9 @@ async def publish_folder(conn: asyncpg.Connection, folder: Path) -> Any:
 async def serving(app: Any, *, lifespan: str = "on") -> AsyncIterator[str]:
     """``app`` served by uvicorn on a free port of this event loop, on the protocol `lms serve` runs; yields its URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan,
-                                           **UVICORN_PROTOCOLS))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan, **UVICORN_PROTOCOLS)
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

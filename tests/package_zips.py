@@ -32,9 +32,16 @@ def au_iri(n: int) -> str:
     return f"{COURSE_IRI}/au/{n}"
 
 
-def cmi5_xml(aus: int = 2, *, url: str = "au{n}/index.html", lang: str = "en-US", move_on: str = "CompletedOrPassed",
-             extra_au: str = "") -> str:
-    units = "".join(f"""
+def cmi5_xml(
+    aus: int = 2,
+    *,
+    url: str = "au{n}/index.html",
+    lang: str = "en-US",
+    move_on: str = "CompletedOrPassed",
+    extra_au: str = "",
+) -> str:
+    units = "".join(
+        f"""
     <au id="{au_iri(n)}" moveOn="{move_on}" masteryScore="0.8" launchMethod="AnyWindow">
       <title><langstring lang="{lang}">Unit {n}</langstring></title>
       <description><langstring lang="{lang}">Hand hygiene, part {n}</langstring></description>
@@ -42,7 +49,9 @@ def cmi5_xml(aus: int = 2, *, url: str = "au{n}/index.html", lang: str = "en-US"
       <url>{escape(url.format(n=n))}</url>
       <launchParameters>{{"part": {n}}}</launchParameters>
       <entitlementKey>key-{n}</entitlementKey>{extra_au}
-    </au>""" for n in range(1, aus + 1))
+    </au>"""
+        for n in range(1, aus + 1)
+    )
     return f"""<?xml version="1.0" encoding="utf-8"?>
 <courseStructure xmlns="{CMI5_NS}">
   <course id="{COURSE_IRI}">
@@ -121,7 +130,9 @@ SCORM2004_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def scorm12_zip(href: str = "sco/index.html") -> bytes:
-    return build_zip({"imsmanifest.xml": SCORM12_MANIFEST.format(href=href), "sco/index.html": PAGE.format(title="Pulse")})
+    return build_zip(
+        {"imsmanifest.xml": SCORM12_MANIFEST.format(href=href), "sco/index.html": PAGE.format(title="Pulse")}
+    )
 
 
 def scorm2004_zip() -> bytes:

@@ -163,17 +163,29 @@ async def publish_scorm_course(client, conn, code: str) -> dict[str, str]:
 
     owner = await make_user(conn, f"owner-{code.lower()}@example.org", "instructor")
     headers = await token_for(conn, owner.id)
-    draft = {"code": code, "track": "MA", "languages": ["en"], "title": {"en": "Vital signs online"},
-             "summary": {"en": "Two short SCORM units."},
-             "modules": [{"key": "units", "title": {"en": "Units"}, "activities": []}]}
+    draft = {
+        "code": code,
+        "track": "MA",
+        "languages": ["en"],
+        "title": {"en": "Vital signs online"},
+        "summary": {"en": "Two short SCORM units."},
+        "modules": [{"key": "units", "title": {"en": "Units"}, "activities": []}],
+    }
     created = await client.put(f"/api/v1/authoring/courses/{code}/draft", json=draft, headers=headers)
     assert created.status_code == 200, created.text
     for data, unit, name in ((scorm12_course(), UNIT_12, "bp12.zip"), (scorm2004_course(), UNIT_2004, "sterile.zip")):
-        imported = await client.post(f"/api/v1/courses/{code}/packages", headers=headers,
-                                     files={"file": (name, data, "application/zip")}, data={"language": "en"})
+        imported = await client.post(
+            f"/api/v1/courses/{code}/packages",
+            headers=headers,
+            files={"file": (name, data, "application/zip")},
+            data={"language": "en"},
+        )
         assert imported.status_code == 201, imported.text
-        attached = await client.post(f"/api/v1/courses/{code}/packages/{imported.json()['id']}/activities",
-                                     headers=headers, json={"module": "units", "minutes": {unit: 20}})
+        attached = await client.post(
+            f"/api/v1/courses/{code}/packages/{imported.json()['id']}/activities",
+            headers=headers,
+            json={"module": "units", "minutes": {unit: 20}},
+        )
         assert attached.status_code == 200, attached.text
     published = await client.post(f"/api/v1/authoring/courses/{code}/publish", headers=headers)
     assert published.status_code in (200, 201), published.text

@@ -49,9 +49,14 @@ def s3_client(environ: dict[str, str]):
     from botocore.config import Config
 
     return boto3.client(
-        "s3", endpoint_url=environ.get("LMS_S3_ENDPOINT_URL") or None, region_name=environ.get("LMS_S3_REGION", "us-east-1"),
-        aws_access_key_id=environ.get("LMS_S3_ACCESS_KEY_ID"), aws_secret_access_key=environ.get("LMS_S3_SECRET_ACCESS_KEY"),
-        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}, retries={"max_attempts": 5, "mode": "standard"}),
+        "s3",
+        endpoint_url=environ.get("LMS_S3_ENDPOINT_URL") or None,
+        region_name=environ.get("LMS_S3_REGION", "us-east-1"),
+        aws_access_key_id=environ.get("LMS_S3_ACCESS_KEY_ID"),
+        aws_secret_access_key=environ.get("LMS_S3_SECRET_ACCESS_KEY"),
+        config=Config(
+            signature_version="s3v4", s3={"addressing_style": "path"}, retries={"max_attempts": 5, "mode": "standard"}
+        ),
     )
 
 
@@ -68,8 +73,17 @@ def backup(out: Path, environ: dict[str, str]) -> dict:
     bucket = environ.get("LMS_S3_BUCKET", "lms-media")
     out.mkdir(parents=True, exist_ok=True)
     dump = out / "database.dump"
-    subprocess.run([pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--file={dump}",
-                    f"--dbname={database_url}"], check=True)
+    subprocess.run(
+        [
+            pg_tool("pg_dump"),
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            f"--file={dump}",
+            f"--dbname={database_url}",
+        ],
+        check=True,
+    )
     s3 = s3_client(environ)
     objects = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
@@ -79,10 +93,17 @@ def backup(out: Path, environ: dict[str, str]) -> dict:
             target.parent.mkdir(parents=True, exist_ok=True)
             s3.download_file(bucket, key, str(target))
             head = s3.head_object(Bucket=bucket, Key=key)
-            objects.append({"key": key, "bytes": target.stat().st_size, "sha256": sha256(target),
-                            "content_type": head.get("ContentType", "application/octet-stream")})
+            objects.append(
+                {
+                    "key": key,
+                    "bytes": target.stat().st_size,
+                    "sha256": sha256(target),
+                    "content_type": head.get("ContentType", "application/octet-stream"),
+                }
+            )
     manifest = {
-        "created_at": datetime.now(UTC).isoformat(), "bucket": bucket,
+        "created_at": datetime.now(UTC).isoformat(),
+        "bucket": bucket,
         "database": {"file": dump.name, "bytes": dump.stat().st_size, "sha256": sha256(dump)},
         "objects": objects,
     }
@@ -95,7 +116,9 @@ def main() -> None:
     parser.add_argument("--out", required=True, type=Path, help="an empty or new directory for this backup")
     args = parser.parse_args()
     manifest = backup(args.out, dict(os.environ))
-    print(f"Backed up the database ({manifest['database']['bytes']} bytes) and {len(manifest['objects'])} media objects to {args.out}")
+    print(
+        f"Backed up the database ({manifest['database']['bytes']} bytes) and {len(manifest['objects'])} media objects to {args.out}"
+    )
 
 
 if __name__ == "__main__":

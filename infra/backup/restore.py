@@ -33,16 +33,32 @@ def restore(source: Path, environ: dict[str, str]) -> dict:
         if sha256(source / "media" / item["key"]) != item["sha256"]:
             sys.exit(f"error: media/{item['key']} does not match the manifest: the backup is damaged")
 
-    subprocess.run([pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
-                    f"--dbname={database_url}", str(dump)], check=True)
+    subprocess.run(
+        [
+            pg_tool("pg_restore"),
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            f"--dbname={database_url}",
+            str(dump),
+        ],
+        check=True,
+    )
     s3 = s3_client(environ)
     try:
         s3.head_bucket(Bucket=bucket)
     except Exception:
         s3.create_bucket(Bucket=bucket)
     for item in manifest["objects"]:
-        s3.upload_file(str(source / "media" / item["key"]), bucket, item["key"], ExtraArgs={"ContentType": item["content_type"]})
-    stored = {o["Key"]: o["Size"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket) for o in page.get("Contents", [])}
+        s3.upload_file(
+            str(source / "media" / item["key"]), bucket, item["key"], ExtraArgs={"ContentType": item["content_type"]}
+        )
+    stored = {
+        o["Key"]: o["Size"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+        for o in page.get("Contents", [])
+    }
     missing = [i["key"] for i in manifest["objects"] if stored.get(i["key"]) != i["bytes"]]
     if missing:
         sys.exit(f"error: {len(missing)} objects did not arrive whole, e.g. {missing[0]}")

@@ -15,15 +15,25 @@ def scope(method: str, path: str, headers: dict[str, str]) -> dict[str, Any]:
     path, _, query = path.partition("?")
     client = headers.pop("x-client", "127.0.0.1")
     return {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-        "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
         "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-        "client": (client, 40000), "server": ("127.0.0.1", 8000), "state": {},
+        "client": (client, 40000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
     }
 
 
-async def call(app: Any, method: str, path: str, headers: dict[str, str],
-               body: bytes | list[bytes] = b"") -> tuple[int, bytes, list[Any]]:
+async def call(
+    app: Any, method: str, path: str, headers: dict[str, str], body: bytes | list[bytes] = b""
+) -> tuple[int, bytes, list[Any]]:
     """Status, body and headers of the answer. A list body arrives one piece per message; the pieces the app did not
     read before answering are left in the list."""
     pieces = body if isinstance(body, list) else [body]
@@ -38,4 +48,8 @@ async def call(app: Any, method: str, path: str, headers: dict[str, str],
 
     await app(scope(method, path, dict(headers)), receive, send)
     start = next(m for m in sent if m["type"] == "http.response.start")
-    return start["status"], b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"), start["headers"]
+    return (
+        start["status"],
+        b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"),
+        start["headers"],
+    )

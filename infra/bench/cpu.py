@@ -42,8 +42,8 @@ def snapshot(app_pids: set[int]) -> Snapshot:
             stat = (entry / "stat").read_text()
         except OSError:  # it ended meanwhile
             continue
-        comm = stat[stat.index("(") + 1:stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2:].split()
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
         # utime + stime of every thread, + cutime + cstime: children that ended and were reaped (PostgreSQL's
         # backends and autovacuum workers, a wrk run) stay counted in their parent
         used = sum(int(f) for f in fields[11:15]) / _TICK

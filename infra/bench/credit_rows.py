@@ -25,8 +25,12 @@ def _code(rng: random.Random) -> str:
 
 
 async def fill(
-    conn: asyncpg.Connection, url: str, rng: random.Random, completed: list[tuple[UUID, UUID, Any, Any, Any]],
-    people: dict[UUID, tuple[str, str]], copy: Callable[..., Awaitable[int]],
+    conn: asyncpg.Connection,
+    url: str,
+    rng: random.Random,
+    completed: list[tuple[UUID, UUID, Any, Any, Any]],
+    people: dict[UUID, tuple[str, str]],
+    copy: Callable[..., Awaitable[int]],
 ) -> tuple[int, list[str]]:
     """``completed``: (enrolment id, user id, version row, enrolled at, completed at). Returns (count, some codes)."""
     from lms.credit import queries as credit
@@ -45,7 +49,8 @@ async def fill(
                     continue
                 found["self_paced_minutes"] = await reader.fetchval(
                     "SELECT coalesce(sum(minutes), 0) FROM version_activities WHERE version_id = $1 AND kind IN ('lesson', 'quiz')",
-                    version["id"])
+                    version["id"],
+                )
                 inputs[version["id"]] = found
     finally:
         await reader.close()
@@ -64,14 +69,51 @@ async def fill(
         name, language = people[uid]
         issued_at = (completed_at + timedelta(minutes=1)).astimezone(UTC).replace(microsecond=0)
         facts = build_facts(
-            {**base, "display_name": name, "user_language": language, "enrolled_on": enrolled_at.date(),
-             "completed_on": completed_at.date(), "completed_at": completed_at},
-            rules, code=code, issued_at=issued_at)
-        rows.append((rng_uuid(rng), code, eid, uid, version["id"], facts.language, completed_at, issued_at,
-                     facts.valid_until, encode(facts).decode(), index))
-    count = await copy(conn, "certificates",
-                       ["id", "code", "enrollment_id", "user_id", "version_id", "language", "completed_at", "issued_at",
-                        "valid_until", "facts", "status_index"], rows)
+            {
+                **base,
+                "display_name": name,
+                "user_language": language,
+                "enrolled_on": enrolled_at.date(),
+                "completed_on": completed_at.date(),
+                "completed_at": completed_at,
+            },
+            rules,
+            code=code,
+            issued_at=issued_at,
+        )
+        rows.append(
+            (
+                rng_uuid(rng),
+                code,
+                eid,
+                uid,
+                version["id"],
+                facts.language,
+                completed_at,
+                issued_at,
+                facts.valid_until,
+                encode(facts).decode(),
+                index,
+            )
+        )
+    count = await copy(
+        conn,
+        "certificates",
+        [
+            "id",
+            "code",
+            "enrollment_id",
+            "user_id",
+            "version_id",
+            "language",
+            "completed_at",
+            "issued_at",
+            "valid_until",
+            "facts",
+            "status_index",
+        ],
+        rows,
+    )
     if rows:  # the app numbers the next certificate's revocation-list slot from this sequence
         await conn.execute("SELECT setval('certificate_status_index', $1)", len(rows))
     return count, [r[1] for r in rows[:2000]]

@@ -14,8 +14,8 @@ Rows are made deterministically from ``--seed``, so two runs with the same flags
 from __future__ import annotations
 
 import argparse
-import base64
 import asyncio
+import base64
 import hashlib
 import json
 import math
@@ -39,7 +39,23 @@ WORKERS_PER_CLINIC = 500  # a statewide rollout adds clinics of about this size,
 BENCH_TOKENS = 64  # workers whose API tokens the load generator posts statements with
 CHUNK = 20_000
 STREAMS = 2  # COPY streams for the statements: PostgreSQL parses each jsonb on one core per stream
-FIRST = ["Ana", "María", "José", "Luis", "Sam", "Mai", "Linh", "Jordan", "Rosa", "Carmen", "Wei", "Tuan", "Grace", "Elena", "Pat"]
+FIRST = [
+    "Ana",
+    "María",
+    "José",
+    "Luis",
+    "Sam",
+    "Mai",
+    "Linh",
+    "Jordan",
+    "Rosa",
+    "Carmen",
+    "Wei",
+    "Tuan",
+    "Grace",
+    "Elena",
+    "Pat",
+]
 LAST = ["Martínez", "López", "Nguyen", "Lee", "García", "Rivera", "Chen", "Tran", "Hernández", "Santos", "Reyes", "Kim"]
 LANGUAGES = ["es", "en", "es", "en", "es", "zh", "vi", "tl"]
 
@@ -122,7 +138,9 @@ async def _copy(conn: asyncpg.Connection, table: str, columns: list[str], record
     return total
 
 
-async def _copy_parallel(url: str, table: str, columns: list[str], records: Iterable[tuple[Any, ...]], streams: int = STREAMS) -> int:
+async def _copy_parallel(
+    url: str, table: str, columns: list[str], records: Iterable[tuple[Any, ...]], streams: int = STREAMS
+) -> int:
     """COPY from several connections at once: while one stream's chunk is being written by PostgreSQL, this process
     makes the next chunk for another. Each chunk commits on its own (a fresh benchmark database has nothing to lose)."""
     chunks = _chunks(records)
@@ -130,7 +148,9 @@ async def _copy_parallel(url: str, table: str, columns: list[str], records: Iter
     probe = await asyncpg.connect(url)
     try:  # a trigger of ours on insert (tgtype bit 4) must run: then keep foreign keys and triggers on
         insert_triggers = await probe.fetchval(
-            "SELECT count(*) FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal AND tgtype & 4 <> 0", table)
+            "SELECT count(*) FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal AND tgtype & 4 <> 0",
+            table,
+        )
     finally:
         await probe.close()
 
@@ -164,7 +184,9 @@ async def _fast_session(conn: asyncpg.Connection, *, skip_triggers: bool = False
         return False
 
 
-async def generate(conn: asyncpg.Connection, plan: Plan, settings: Settings, say: Callable[[str], None] = print) -> Manifest:
+async def generate(
+    conn: asyncpg.Connection, plan: Plan, settings: Settings, say: Callable[[str], None] = print
+) -> Manifest:
     """Fill an empty, migrated database. ``conn`` must not have the app's JSON codecs (jsonb goes in as text)."""
     from lms.catalog.loader import course_folders, publish_folder
     from lms.db.pool import init_connection
@@ -205,56 +227,100 @@ async def generate(conn: asyncpg.Connection, plan: Plan, settings: Settings, say
     await _fast_session(conn)
     # Clinics and locals.
     clinic_ids = [_uuid(rng) for _ in range(plan.clinics)]
-    await _copy(conn, "clinics", ["id", "slug", "name"],
-                ((cid, f"clinic-{i:04d}", f"Community Health Center {i:04d}") for i, cid in enumerate(clinic_ids)))
+    await _copy(
+        conn,
+        "clinics",
+        ["id", "slug", "name"],
+        ((cid, f"clinic-{i:04d}", f"Community Health Center {i:04d}") for i, cid in enumerate(clinic_ids)),
+    )
     local_ids = [_uuid(rng) for _ in range(4)]
-    await _copy(conn, "union_locals", ["id", "slug", "name"],
-                ((lid, f"seiu-bench-{i}", f"SEIU Local {i}") for i, lid in enumerate(local_ids)))
+    await _copy(
+        conn,
+        "union_locals",
+        ["id", "slug", "name"],
+        ((lid, f"seiu-bench-{i}", f"SEIU Local {i}") for i, lid in enumerate(local_ids)),
+    )
 
     # Workers, and one clinic admin per clinic. API-only: no password hashes to compute.
     worker_ids = [_uuid(rng) for _ in range(plan.workers)]
     worker_clinic = [clinic_ids[i % plan.clinics] for i in range(plan.workers)]
     admin_ids = [_uuid(rng) for _ in range(plan.clinics)]
 
-    people = {wid: (f"{FIRST[i % len(FIRST)]} {LAST[(i // len(FIRST)) % len(LAST)]}", LANGUAGES[i % len(LANGUAGES)])
-              for i, wid in enumerate(worker_ids)}
+    people = {
+        wid: (f"{FIRST[i % len(FIRST)]} {LAST[(i // len(FIRST)) % len(LAST)]}", LANGUAGES[i % len(LANGUAGES)])
+        for i, wid in enumerate(worker_ids)
+    }
 
     def users() -> Iterator[tuple[Any, ...]]:
         for i, wid in enumerate(worker_ids):
             name, language = people[wid]
-            yield (wid, f"worker{i:06d}@bench.example.org", name, "worker", worker_clinic[i], local_ids[i % 4], language)
+            yield (
+                wid,
+                f"worker{i:06d}@bench.example.org",
+                name,
+                "worker",
+                worker_clinic[i],
+                local_ids[i % 4],
+                language,
+            )
         for i, aid in enumerate(admin_ids):
-            yield (aid, f"admin{i:04d}@bench.example.org", f"Clinic Admin {i}", "clinic_admin", clinic_ids[i], None, "en")
+            yield (
+                aid,
+                f"admin{i:04d}@bench.example.org",
+                f"Clinic Admin {i}",
+                "clinic_admin",
+                clinic_ids[i],
+                None,
+                "en",
+            )
 
-    manifest.counts["users"] = await _copy(conn, "users", ["id", "email", "display_name", "role", "clinic_id", "local_id", "language"], users())
+    manifest.counts["users"] = await _copy(
+        conn, "users", ["id", "email", "display_name", "role", "clinic_id", "local_id", "language"], users()
+    )
     manifest.counts["clinics"] = plan.clinics
     t = lap("people", t)
 
     # The benchmark's own identities: API tokens for some workers, a clinic admin's session and token.
-    tokens = [f"lmsbench_{plan.seed}_{i:03d}_" + hashlib.sha256(f"{plan.seed}:{i}".encode()).hexdigest()[:24] for i in range(BENCH_TOKENS)]
+    tokens = [
+        f"lmsbench_{plan.seed}_{i:03d}_" + hashlib.sha256(f"{plan.seed}:{i}".encode()).hexdigest()[:24]
+        for i in range(BENCH_TOKENS)
+    ]
     bench_workers = worker_ids[:BENCH_TOKENS]
     manifest.admin_cookie = "bench-session-" + hashlib.sha256(f"cookie:{plan.seed}".encode()).hexdigest()
     manifest.admin_token = "lmsbench_admin_" + hashlib.sha256(f"admin:{plan.seed}".encode()).hexdigest()[:32]
     manifest.clinic_id = str(clinic_ids[0])
-    await _copy(conn, "api_tokens", ["id", "user_id", "token_hash", "label"],
-                [(_uuid(rng), uid, _token_hash(tok), "bench") for uid, tok in zip(bench_workers, tokens)]
-                + [(_uuid(rng), admin_ids[0], _token_hash(manifest.admin_token), "bench")])
+    await _copy(
+        conn,
+        "api_tokens",
+        ["id", "user_id", "token_hash", "label"],
+        [(_uuid(rng), uid, _token_hash(tok), "bench") for uid, tok in zip(bench_workers, tokens, strict=False)]
+        + [(_uuid(rng), admin_ids[0], _token_hash(manifest.admin_token), "bench")],
+    )
     manifest.worker_cookie = "bench-session-" + hashlib.sha256(f"worker:{plan.seed}".encode()).hexdigest()
-    await _copy(conn, "user_sessions", ["token_hash", "user_id", "expires_at"],
-                [(_token_hash(manifest.admin_cookie), admin_ids[0], datetime.now(UTC) + timedelta(days=30)),
-                 (_token_hash(manifest.worker_cookie), worker_ids[0], datetime.now(UTC) + timedelta(days=30))])
+    await _copy(
+        conn,
+        "user_sessions",
+        ["token_hash", "user_id", "expires_at"],
+        [
+            (_token_hash(manifest.admin_cookie), admin_ids[0], datetime.now(UTC) + timedelta(days=30)),
+            (_token_hash(manifest.worker_cookie), worker_ids[0], datetime.now(UTC) + timedelta(days=30)),
+        ],
+    )
 
     if "lrs_documents" in tables:
         await _documents(conn, plan, manifest, bench_workers, admin_ids[0])
     completed: list[tuple[Any, ...]] = []
     if "enrollments" in tables:
-        completed = await _learning(conn, settings.database_url, plan, rng, manifest, tables, versions, worker_ids, worker_clinic, tokens, lap)
+        completed = await _learning(
+            conn, settings.database_url, plan, rng, manifest, tables, versions, worker_ids, worker_clinic, tokens, lap
+        )
     if "certificates" in tables and completed:
         t = time.perf_counter()
         from infra.bench import credit_rows
 
         manifest.counts["certificates"], manifest.certificate_codes = await credit_rows.fill(
-            conn, settings.database_url, rng, completed, people, _copy)
+            conn, settings.database_url, rng, completed, people, _copy
+        )
         lap("certificates", t)
     t = time.perf_counter()
     # A running service's tables are vacuumed and checkpointed already: do it now, or autovacuum's first pass over
@@ -276,7 +342,10 @@ async def _documents(conn, plan, manifest, workers, admin_id) -> None:
     key, secret = f"lrs_bench{plan.seed:08d}", hashlib.sha256(f"lrs:{plan.seed}".encode()).hexdigest()[:32]
     await conn.execute(
         "INSERT INTO lrs_clients (key, secret_hash, name, can_read, can_write, created_by) VALUES ($1, $2, 'bench', true, true, $3)",
-        key, _token_hash(secret), admin_id)
+        key,
+        _token_hash(secret),
+        admin_id,
+    )
     manifest.lrs_basic = "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
     base = plan.public_base_url.rstrip("/")
     activity = f"{base}/activities/bench-unit"
@@ -284,15 +353,34 @@ async def _documents(conn, plan, manifest, workers, admin_id) -> None:
     rows = []
     for wid in workers:
         agent = json.dumps({"account": {"homePage": base, "name": str(wid)}}, separators=(",", ":"))
-        rows.append(("state", activity, f"account:{base} {wid}", uuid.UUID(int=0), "resume", wid, content, "application/json",
-                     '"' + hashlib.sha1(content).hexdigest() + '"'))
-        manifest.document_paths.append("/xapi/activities/state?" + urllib.parse.urlencode(
-            {"activityId": activity, "agent": agent, "stateId": "resume"}))
-    await _copy(conn, "lrs_documents", ["kind", "activity_id", "agent", "registration", "doc_id", "user_id", "content",
-                                        "content_type", "etag"], rows)
+        rows.append(
+            (
+                "state",
+                activity,
+                f"account:{base} {wid}",
+                uuid.UUID(int=0),
+                "resume",
+                wid,
+                content,
+                "application/json",
+                '"' + hashlib.sha1(content).hexdigest() + '"',
+            )
+        )
+        manifest.document_paths.append(
+            "/xapi/activities/state?"
+            + urllib.parse.urlencode({"activityId": activity, "agent": agent, "stateId": "resume"})
+        )
+    await _copy(
+        conn,
+        "lrs_documents",
+        ["kind", "activity_id", "agent", "registration", "doc_id", "user_id", "content", "content_type", "etag"],
+        rows,
+    )
 
 
-async def _learning(conn, url, plan, rng, manifest, tables, versions, worker_ids, worker_clinic, tokens, lap) -> list[tuple[Any, ...]]:
+async def _learning(
+    conn, url, plan, rng, manifest, tables, versions, worker_ids, worker_clinic, tokens, lap
+) -> list[tuple[Any, ...]]:
     """Enrolments, statements and completions; returns the completed enrolments (id, user, version row, enrolled at,
     completed at)."""
     t = time.perf_counter()
@@ -310,15 +398,29 @@ async def _learning(conn, url, plan, rng, manifest, tables, versions, worker_ids
     first_of: dict[uuid.UUID, tuple[Any, ...]] = {}
     for e in enrollments:
         first_of.setdefault(e[1], e)
-    for tok, wid in zip(tokens, worker_ids):
+    for tok, wid in zip(tokens, worker_ids, strict=False):
         eid, _, version, _, _ = first_of[wid]
-        manifest.xapi.append({"token": tok, "user_id": str(wid), "registration": str(eid), "code": version["code"],
-                              "version": version["version"], "keys": list(version["lesson_keys"])})
+        manifest.xapi.append(
+            {
+                "token": tok,
+                "user_id": str(wid),
+                "registration": str(eid),
+                "code": version["code"],
+                "version": version["version"],
+                "keys": list(version["lesson_keys"]),
+            }
+        )
 
     completed_every = max(1, round(1 / plan.certificates_share)) if plan.certificates_share > 0 else 0
-    done_at = {e[0]: e[4] + timedelta(days=14) for k, e in enumerate(enrollments) if completed_every and k % completed_every == 1}
+    done_at = {
+        e[0]: e[4] + timedelta(days=14)
+        for k, e in enumerate(enrollments)
+        if completed_every and k % completed_every == 1
+    }
     manifest.counts["enrollments"] = await _copy(
-        conn, "enrollments", ["id", "user_id", "version_id", "clinic_id", "enrolled_at", "completed_at"],
+        conn,
+        "enrollments",
+        ["id", "user_id", "version_id", "clinic_id", "enrolled_at", "completed_at"],
         ((eid, uid, v["id"], cid, at, done_at.get(eid)) for eid, uid, v, cid, at in enrollments),
     )
     t = lap("enrollments", t)
@@ -329,17 +431,31 @@ async def _learning(conn, url, plan, rng, manifest, tables, versions, worker_ids
     verb_parts = [f'"verb": {{"id": "{v}"}}, ' for v in verbs]
     completed_result = '{"completion": true, "duration": "PT6M"}'
     tails = ["}", "}", f', "result": {completed_result}}}']
-    times = [epoch + timedelta(seconds=17 * k) for k in range(20_011)]  # a pool of datetimes: making one per row is slow
+    times = [
+        epoch + timedelta(seconds=17 * k) for k in range(20_011)
+    ]  # a pool of datetimes: making one per row is slow
     stamps = [f', "timestamp": "{w.isoformat(timespec="milliseconds").replace("+00:00", "Z")}"' for w in times]
-    objects = {v["id"]: [(f"{base}/activities/{v['code']}/v{v['version']}/{k}", aid)
-                         for k, aid in zip(v["lesson_keys"], v["lesson_ids"])] for v in versions}
-    object_parts = {vid: [f'"object": {{"objectType": "Activity", "id": "{iri}"}}, ' for iri, _ in objs] for vid, objs in objects.items()}
+    objects = {
+        v["id"]: [
+            (f"{base}/activities/{v['code']}/v{v['version']}/{k}", aid)
+            for k, aid in zip(v["lesson_keys"], v["lesson_ids"], strict=False)
+        ]
+        for v in versions
+    }
+    object_parts = {
+        vid: [f'"object": {{"objectType": "Activity", "id": "{iri}"}}, ' for iri, _ in objs]
+        for vid, objs in objects.items()
+    }
     per_enrollment = []
     for eid, uid, v, _, _ in enrollments:
-        context = (f'{{"registration": "{eid}", "revision": "{v["version"]}", "contextActivities": {{"parent": '
-                   f'[{{"objectType": "Activity", "id": "{base}/activities/{v["code"]}/v{v["version"]}"}}]}}}}')
+        context = (
+            f'{{"registration": "{eid}", "revision": "{v["version"]}", "contextActivities": {{"parent": '
+            f'[{{"objectType": "Activity", "id": "{base}/activities/{v["code"]}/v{v["version"]}"}}]}}}}'
+        )
         actor = f'", "actor": {{"objectType": "Agent", "account": {{"homePage": "{base}", "name": "{uid}"}}}}, '
-        per_enrollment.append((eid, uid, v["id"], objects[v["id"]], object_parts[v["id"]], actor, '"context": ' + context))
+        per_enrollment.append(
+            (eid, uid, v["id"], objects[v["id"]], object_parts[v["id"]], actor, '"context": ' + context)
+        )
     n_enroll = len(enrollments)
     completion_ids: dict[uuid.UUID, str] = {}
     getrandbits = rng.getrandbits
@@ -357,20 +473,47 @@ async def _learning(conn, url, plan, rng, manifest, tables, versions, worker_ids
             raw = '{"id": "' + sid + actor + verb_parts[vi] + obj_parts[a] + context_part + stamps[ti] + tails[vi]
             if vi == 2 and eid in done_at:
                 completion_ids.setdefault(eid, sid)
-            yield (sid, uid, eid, verbs[vi], objs[a][0], objs[a][1], completed_result if vi == 2 else None, times[ti],
-                   times[ti], raw)
+            yield (
+                sid,
+                uid,
+                eid,
+                verbs[vi],
+                objs[a][0],
+                objs[a][1],
+                completed_result if vi == 2 else None,
+                times[ti],
+                times[ti],
+                raw,
+            )
 
     manifest.counts["statements"] = await _copy_parallel(
-        url, "statements",
-        ["id", "user_id", "enrollment_id", "verb", "activity_iri", "activity_id", "result", "timestamp", "stored", "raw"],
+        url,
+        "statements",
+        [
+            "id",
+            "user_id",
+            "enrollment_id",
+            "verb",
+            "activity_iri",
+            "activity_id",
+            "result",
+            "timestamp",
+            "stored",
+            "raw",
+        ],
         statements(),
     )
     t = lap("statements", t)
     if "completions" in tables:
         manifest.counts["completions"] = await _copy(
-            conn, "completions", ["enrollment_id", "user_id", "version_id", "completed_at", "statement_id"],
-            ((eid, uid, v["id"], done_at[eid], completion_ids.get(eid) or _uuid(rng))
-             for eid, uid, v, _, _ in enrollments if eid in done_at),
+            conn,
+            "completions",
+            ["enrollment_id", "user_id", "version_id", "completed_at", "statement_id"],
+            (
+                (eid, uid, v["id"], done_at[eid], completion_ids.get(eid) or _uuid(rng))
+                for eid, uid, v, _, _ in enrollments
+                if eid in done_at
+            ),
         )
         lap("completions", t)
     return [(e[0], e[1], e[2], e[4], done_at[e[0]]) for e in enrollments if e[0] in done_at]
@@ -378,16 +521,22 @@ async def _learning(conn, url, plan, rng, manifest, tables, versions, worker_ids
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m infra.bench.dataset", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workers", type=int, default=3000, help="workers (3,000: the partnership; 100,000: statewide)")
+    parser.add_argument(
+        "--workers", type=int, default=3000, help="workers (3,000: the partnership; 100,000: statewide)"
+    )
     parser.add_argument("--statements", type=int, default=300_000, help="xAPI statements (up to 10 million)")
     parser.add_argument("--seed", type=int, default=8)
-    parser.add_argument("--database-url", default=None, help="an empty database (default LMS_DATABASE_URL); it is migrated first")
+    parser.add_argument(
+        "--database-url", default=None, help="an empty database (default LMS_DATABASE_URL); it is migrated first"
+    )
     parser.add_argument("--manifest", type=Path, default=None, help="write the manifest JSON here")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     url = args.database_url or settings.database_url
     if not url:
-        parser.error("set LMS_DATABASE_URL or pass --database-url (or run `python -m infra.bench`, which starts its own)")
+        parser.error(
+            "set LMS_DATABASE_URL or pass --database-url (or run `python -m infra.bench`, which starts its own)"
+        )
     settings = settings.replace(database_url=url)
 
     async def run() -> Manifest:
@@ -396,8 +545,16 @@ def main(argv: list[str] | None = None) -> None:
         conn = await asyncpg.connect(url)
         try:
             await migrate(conn)
-            return await generate(conn, Plan(workers=args.workers, statements=args.statements, seed=args.seed,
-                                             public_base_url=settings.public_base_url), settings)
+            return await generate(
+                conn,
+                Plan(
+                    workers=args.workers,
+                    statements=args.statements,
+                    seed=args.seed,
+                    public_base_url=settings.public_base_url,
+                ),
+                settings,
+            )
         finally:
             await conn.close()
 

@@ -49,24 +49,52 @@ def ensure_wrk(say: Callable[[str], None] = print) -> str | None:
         return found
     if os.geteuid() == 0 and shutil.which("apt-get"):
         say("Installing wrk from Debian's packages (apt-get install wrk) ...")
-        done = subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], capture_output=True, text=True,
-                              env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        done = subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "wrk"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
         if done.returncode != 0:
             subprocess.run(["apt-get", "update", "-qq"], capture_output=True)
-            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], capture_output=True,
-                           env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+            subprocess.run(
+                ["apt-get", "install", "-y", "-qq", "wrk"],
+                capture_output=True,
+                env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+            )
         return shutil.which("wrk")
-    say("wrk is not installed: `sudo apt-get install wrk` gives the figures the README quotes; "
-        "using the slower Python load generator meanwhile (it takes CPU from the server on a 2-core machine).")
+    say(
+        "wrk is not installed: `sudo apt-get install wrk` gives the figures the README quotes; "
+        "using the slower Python load generator meanwhile (it takes CPU from the server on a 2-core machine)."
+    )
     return None
 
 
 def run_wrk(
-    name: str, base_url: str, *, script: str, args: list[str], connections: int, seconds: float,
-    headers: dict[str, str] | None = None, threads: int = 2, items_per_request: int = 1,
+    name: str,
+    base_url: str,
+    *,
+    script: str,
+    args: list[str],
+    connections: int,
+    seconds: float,
+    headers: dict[str, str] | None = None,
+    threads: int = 2,
+    items_per_request: int = 1,
 ) -> Result:
-    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "5s",
-           "-s", str(LUA / script)]
+    cmd = [
+        "wrk",
+        "-t",
+        str(threads),
+        "-c",
+        str(connections),
+        "-d",
+        f"{seconds:g}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(LUA / script),
+    ]
     for key, value in (headers or {}).items():
         cmd += ["-H", f"{key}: {value}"]
     cmd += [base_url, "--", *args]
@@ -77,11 +105,19 @@ def run_wrk(
         raise RuntimeError(f"wrk gave no result for {name}: {done.stdout[-500:]} {done.stderr[-500:]}")
     data = json.loads(line.removeprefix("BENCH_JSON "))
     errors = sum(data[k] for k in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts"))
-    return Result(name=name, requests=data["requests"], seconds=data["duration_us"] / 1e6, errors=errors,
-                  p50_ms=data["p50_us"] / 1000, p99_ms=data["p99_us"] / 1000, items_per_request=items_per_request)
+    return Result(
+        name=name,
+        requests=data["requests"],
+        seconds=data["duration_us"] / 1e6,
+        errors=errors,
+        p50_ms=data["p50_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        items_per_request=items_per_request,
+    )
 
 
 # ---- the fallback (and the replica run, which must record exactly which statements it sent) ----
+
 
 @dataclass
 class Request:
@@ -92,8 +128,9 @@ class Request:
     ids: list[str] = field(default_factory=list)
 
 
-async def _drive(name: str, make: Callable[[int], Request], *, connections: int, seconds: float,
-                 items_per_request: int = 1) -> Result:
+async def _drive(
+    name: str, make: Callable[[int], Request], *, connections: int, seconds: float, items_per_request: int = 1
+) -> Result:
     import httpx
 
     latencies: list[float] = []
@@ -131,16 +168,30 @@ async def _drive(name: str, make: Callable[[int], Request], *, connections: int,
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(len(latencies) * p))] * 1000 if latencies else 0.0
 
-    return Result(name=name, requests=len(latencies), seconds=elapsed, errors=errors, p50_ms=pct(0.5), p99_ms=pct(0.99),
-                  items_per_request=items_per_request, statuses=statuses, sent_ids=sent)
+    return Result(
+        name=name,
+        requests=len(latencies),
+        seconds=elapsed,
+        errors=errors,
+        p50_ms=pct(0.5),
+        p99_ms=pct(0.99),
+        items_per_request=items_per_request,
+        statuses=statuses,
+        sent_ids=sent,
+    )
 
 
-def run_python(name: str, make: Callable[[int], Request], *, connections: int, seconds: float, items_per_request: int = 1) -> Result:
-    return asyncio.run(_drive(name, make, connections=connections, seconds=seconds, items_per_request=items_per_request))
+def run_python(
+    name: str, make: Callable[[int], Request], *, connections: int, seconds: float, items_per_request: int = 1
+) -> Result:
+    return asyncio.run(
+        _drive(name, make, connections=connections, seconds=seconds, items_per_request=items_per_request)
+    )
 
 
-def get_requests(base_urls: list[str], paths: list[str], headers: dict[str, str], spoof: bool = False,
-                 put_json: bytes | None = None) -> Callable[[int], Request]:
+def get_requests(
+    base_urls: list[str], paths: list[str], headers: dict[str, str], spoof: bool = False, put_json: bytes | None = None
+) -> Callable[[int], Request]:
     """GETs of the paths in turn, or (put_json) PUTs of that JSON body to them, as lua/paths.lua and documents.lua."""
     import random
 
@@ -156,8 +207,9 @@ def get_requests(base_urls: list[str], paths: list[str], headers: dict[str, str]
     return make
 
 
-def xapi_requests(base_urls: list[str], identities: list[dict[str, Any]], *, batch: int, base: str, stamp: str,
-                  resend_every: int = 0) -> Callable[[int], Request]:
+def xapi_requests(
+    base_urls: list[str], identities: list[dict[str, Any]], *, batch: int, base: str, stamp: str, resend_every: int = 0
+) -> Callable[[int], Request]:
     """Batches of fresh statements; with ``resend_every`` n, every n-th request re-sends the previous batch to the
     other replica (a phone retrying after a lost answer): it must store nothing twice."""
     import uuid
@@ -174,18 +226,31 @@ def xapi_requests(base_urls: list[str], identities: list[dict[str, Any]], *, bat
         statements = []
         for i in range(batch):
             sid = str(uuid.uuid4())
-            statements.append({
-                "id": sid,
-                "actor": {"objectType": "Agent", "account": {"homePage": base, "name": who["user_id"]}},
-                "verb": {"id": "http://adlnet.gov/expapi/verbs/progressed"},
-                "object": {"objectType": "Activity", "id": f"{parent}/{who['keys'][i % len(who['keys'])]}"},
-                "context": {"registration": who["registration"], "contextActivities": {"parent": [{"objectType": "Activity", "id": parent}]}},
-                "result": {"duration": f"PT{30 + i}S"},
-                "timestamp": stamp,
-            })
-        req = Request("POST", url, {"Authorization": f"Bearer {who['token']}", "Content-Type": "application/json",
-                                    "X-Experience-API-Version": "1.0.3"},
-                      json.dumps(statements).encode(), [s["id"] for s in statements])
+            statements.append(
+                {
+                    "id": sid,
+                    "actor": {"objectType": "Agent", "account": {"homePage": base, "name": who["user_id"]}},
+                    "verb": {"id": "http://adlnet.gov/expapi/verbs/progressed"},
+                    "object": {"objectType": "Activity", "id": f"{parent}/{who['keys'][i % len(who['keys'])]}"},
+                    "context": {
+                        "registration": who["registration"],
+                        "contextActivities": {"parent": [{"objectType": "Activity", "id": parent}]},
+                    },
+                    "result": {"duration": f"PT{30 + i}S"},
+                    "timestamp": stamp,
+                }
+            )
+        req = Request(
+            "POST",
+            url,
+            {
+                "Authorization": f"Bearer {who['token']}",
+                "Content-Type": "application/json",
+                "X-Experience-API-Version": "1.0.3",
+            },
+            json.dumps(statements).encode(),
+            [s["id"] for s in statements],
+        )
         previous[:] = [req]
         return req
 

@@ -46,7 +46,10 @@ class _GcPauses:
         gc.callbacks.remove(self._seen)
 
     def __str__(self) -> str:
-        return ", ".join(f"generation {g}: {n} (longest {ms:.1f} ms)" for g, (n, ms) in enumerate(zip(self.count, self.longest)))
+        return ", ".join(
+            f"generation {g}: {n} (longest {ms:.1f} ms)"
+            for g, (n, ms) in enumerate(zip(self.count, self.longest, strict=False))
+        )
 
 
 def _post(req: Request) -> tuple[str, str, dict[str, str], bytes]:
@@ -58,8 +61,9 @@ async def _run(args: argparse.Namespace) -> None:
     from lms.app import create_app
 
     with running_stack(say=lambda m: None) as base:
-        settings, manifest = await make_dataset(base.database_url, "lms_profile", base,
-                                                Plan(workers=300, statements=30_000))
+        settings, manifest = await make_dataset(
+            base.database_url, "lms_profile", base, Plan(workers=300, statements=30_000)
+        )
         settings = settings.replace(log_level=args.log_level, log_format="json")
         app, floor_app = create_app(settings), create_floor_app(settings)
         base_url = manifest.public_base_url.rstrip("/")
@@ -67,7 +71,9 @@ async def _run(args: argparse.Namespace) -> None:
         async with app.lifespan():
             # Browsers send back the CSRF cookie their first page set (as the benchmark's load does).
             _, _, headers = await call(app, "GET", "/", dict(spanish))
-            csrf = next(v.decode().split(";")[0] for k, v in headers if k == b"set-cookie" and v.startswith(b"lms_csrf="))
+            csrf = next(
+                v.decode().split(";")[0] for k, v in headers if k == b"set-cookie" and v.startswith(b"lms_csrf=")
+            )
         spanish["cookie"] = csrf
         # The same batches the benchmark's Python load generator sends (fresh ids, one identity).
         stamp = (datetime.now(UTC) - timedelta(minutes=1)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -78,14 +84,32 @@ async def _run(args: argparse.Namespace) -> None:
             "catalogue": lambda i: ("GET", "/", spanish, b""),
             "course": lambda i: ("GET", manifest.course_paths[i % len(manifest.course_paths)], spanish, b""),
             "lesson": lambda i: ("GET", manifest.lesson_paths[i % len(manifest.lesson_paths)], spanish, b""),
-            "lesson-worker": lambda i: ("GET", manifest.lesson_paths[i % len(manifest.lesson_paths)],
-                                        {**spanish, "cookie": f"{csrf}; lms_session={manifest.worker_cookie}"}, b""),
-            "verification": lambda i: ("GET", f"/api/v1/certificates/{manifest.certificate_codes[i % len(manifest.certificate_codes)]}",
-                                       {"x-client": f"10.0.{i // 250 % 250}.{i % 250}"}, b""),
+            "lesson-worker": lambda i: (
+                "GET",
+                manifest.lesson_paths[i % len(manifest.lesson_paths)],
+                {**spanish, "cookie": f"{csrf}; lms_session={manifest.worker_cookie}"},
+                b"",
+            ),
+            "verification": lambda i: (
+                "GET",
+                f"/api/v1/certificates/{manifest.certificate_codes[i % len(manifest.certificate_codes)]}",
+                {"x-client": f"10.0.{i // 250 % 250}.{i % 250}"},
+                b"",
+            ),
             "xapi": lambda i: _post(xapi50(i)),
             "xapi-phone": lambda i: _post(xapi5(i)),
-            "clinic-credit": lambda i: ("GET", "/clinic/credit", {"cookie": f"{csrf}; lms_session={manifest.admin_cookie}"}, b""),
-            "clinic-report": lambda i: ("GET", f"/reports/clinics/{manifest.clinic_id}", {"cookie": f"{csrf}; lms_session={manifest.admin_cookie}"}, b""),
+            "clinic-credit": lambda i: (
+                "GET",
+                "/clinic/credit",
+                {"cookie": f"{csrf}; lms_session={manifest.admin_cookie}"},
+                b"",
+            ),
+            "clinic-report": lambda i: (
+                "GET",
+                f"/reports/clinics/{manifest.clinic_id}",
+                {"cookie": f"{csrf}; lms_session={manifest.admin_cookie}"},
+                b"",
+            ),
         }
         chosen = [c for c in cases if not args.only or any(o in c for o in args.only.split(","))]
         async with app.lifespan(), floor_app.lifespan():
@@ -111,7 +135,9 @@ async def _run(args: argparse.Namespace) -> None:
                     cpu = min(cpu, (time.process_time() - start_cpu) / args.requests * 1000)
                     wall = min(wall, (time.perf_counter() - start) / args.requests * 1000)
                 pauses.stop()
-                print(f"{name:15} {cpu:7.3f} ms CPU  {wall:7.3f} ms wall per request (this process only; PostgreSQL apart)")
+                print(
+                    f"{name:15} {cpu:7.3f} ms CPU  {wall:7.3f} ms wall per request (this process only; PostgreSQL apart)"
+                )
                 print(f"{'':15} garbage collector: {pauses}")
                 if profiler:
                     stats = pstats.Stats(profiler).sort_stats(args.sort)
@@ -122,14 +148,20 @@ async def _run(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="", help="comma-separated names: floor, health, catalogue, course, lesson, lesson-worker, verification, xapi, xapi-phone, clinic-credit, clinic-report")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated names: floor, health, catalogue, course, lesson, lesson-worker, verification, xapi, xapi-phone, clinic-credit, clinic-report",
+    )
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--warm", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=1, help="measure this many times and print the least")
     parser.add_argument("--top", type=int, default=0, help="print the N costliest functions (cProfile) per endpoint")
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--callers", default="", help="with --top: also who called the functions matching this pattern")
-    parser.add_argument("--log-level", default="INFO", help="INFO (production: one JSON line per request, on stderr) or WARNING")
+    parser.add_argument(
+        "--log-level", default="INFO", help="INFO (production: one JSON line per request, on stderr) or WARNING"
+    )
     asyncio.run(_run(parser.parse_args(argv)))
 
 

@@ -34,8 +34,8 @@ TARGET_P99_MS = 50.0
 TARGET_INGEST = 5000
 TARGET_RSS_MB = 200
 TARGET_SCALE = 1.3
-XAPI_BATCH = 50   # the ingest-throughput row: a sync of a day's offline work, or a busy cmi5 player
-PHONE_BATCH = 5   # the latency row: what the lesson player's queue sends after a lesson or two
+XAPI_BATCH = 50  # the ingest-throughput row: a sync of a day's offline work, or a busy cmi5 player
+PHONE_BATCH = 5  # the latency row: what the lesson player's queue sends after a lesson or two
 
 
 def say(message: str) -> None:
@@ -69,45 +69,92 @@ def endpoints(manifest: Manifest, routes: set[str]) -> list[Endpoint]:
         Endpoint("catalogue page (es)", ["/"], spanish, hot=True),
         Endpoint("course page (es)", manifest.course_paths, spanish),
         Endpoint("lesson page (es)", manifest.lesson_paths, spanish, ratio_target=True, hot=True),
-        Endpoint("lesson page, signed-in worker", manifest.lesson_paths,
-                 {**spanish, "Cookie": f"lms_session={manifest.worker_cookie}"}),
+        Endpoint(
+            "lesson page, signed-in worker",
+            manifest.lesson_paths,
+            {**spanish, "Cookie": f"lms_session={manifest.worker_cookie}"},
+        ),
     ]
     if "/xapi/statements" in routes and manifest.xapi:
-        found.append(Endpoint(f"xAPI POST, {PHONE_BATCH} statements/batch", ["/xapi/statements"], xapi=PHONE_BATCH, hot=True, browser=False))
+        found.append(
+            Endpoint(
+                f"xAPI POST, {PHONE_BATCH} statements/batch",
+                ["/xapi/statements"],
+                xapi=PHONE_BATCH,
+                hot=True,
+                browser=False,
+            )
+        )
         # Throughput, not latency: 32 connections with 50 statements each keep 1,600 statements queued at the server.
-        found.append(Endpoint(f"xAPI POST, {XAPI_BATCH} statements/batch", ["/xapi/statements"], xapi=XAPI_BATCH, hot=True,
-                              browser=False, ingest_target=True, p99_target=False))
+        found.append(
+            Endpoint(
+                f"xAPI POST, {XAPI_BATCH} statements/batch",
+                ["/xapi/statements"],
+                xapi=XAPI_BATCH,
+                hot=True,
+                browser=False,
+                ingest_target=True,
+                p99_target=False,
+            )
+        )
     if "/xapi/activities/state" in routes and manifest.document_paths:
         lrs = {"Authorization": manifest.lrs_basic, "X-Experience-API-Version": "1.0.3"}
         found.append(Endpoint("xAPI State document GET", manifest.document_paths, lrs, browser=False))
         found.append(Endpoint("xAPI State document PUT", manifest.document_paths, lrs, browser=False, put=True))
     verify = next((r for r in routes if r.startswith("/api/v1/certificates/{")), None)
     if verify and manifest.certificate_codes:
-        found.append(Endpoint("certificate verification JSON", [f"/api/v1/certificates/{c}" for c in manifest.certificate_codes],
-                              spoof=True, ratio_target=True, hot=True, browser=False))
+        found.append(
+            Endpoint(
+                "certificate verification JSON",
+                [f"/api/v1/certificates/{c}" for c in manifest.certificate_codes],
+                spoof=True,
+                ratio_target=True,
+                hot=True,
+                browser=False,
+            )
+        )
     admin = {"Cookie": f"lms_session={manifest.admin_cookie}"}
     if "/clinic/credit" in routes:
         found.append(Endpoint("clinic dashboard (/clinic/credit)", ["/clinic/credit"], admin, hot=True))
     if "/reports/clinics/{clinic_id:uuid}" in routes:
-        found.append(Endpoint("clinic report (/reports/clinics/{id})", [f"/reports/clinics/{manifest.clinic_id}"], admin, hot=True))
+        found.append(
+            Endpoint(
+                "clinic report (/reports/clinics/{id})", [f"/reports/clinics/{manifest.clinic_id}"], admin, hot=True
+            )
+        )
     return found
 
 
 class Loader:
     """Runs one endpoint's load with wrk (or the Python fallback) and keeps the files wrk's scripts read."""
 
-    def __init__(self, work: Path, manifest: Manifest, *, connections: int, seconds: float, warmup: float, use_wrk: bool,
-                 name: str = "small") -> None:
+    def __init__(
+        self,
+        work: Path,
+        manifest: Manifest,
+        *,
+        connections: int,
+        seconds: float,
+        warmup: float,
+        use_wrk: bool,
+        name: str = "small",
+    ) -> None:
         self.work, self.manifest = work / name, manifest
         self.work.mkdir(exist_ok=True)  # each dataset's loader its own files: the --scale run has two side by side
         self.connections, self.seconds, self.warmup, self.use_wrk = connections, seconds, warmup, use_wrk
         base = manifest.public_base_url.rstrip("/")
         self.identities = self.work / "xapi-identities.tsv"
-        self.identities.write_text("".join(
-            f"{x['token']}\t{x['user_id']}\t{x['registration']}\t{base}\t{base}/activities/{x['code']}/v{x['version']}\t"
-            + ",".join(f"{base}/activities/{x['code']}/v{x['version']}/{k}" for k in x["keys"]) + "\n"
-            for x in manifest.xapi))
-        self.stamp = (datetime.now(UTC) - timedelta(minutes=1)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        self.identities.write_text(
+            "".join(
+                f"{x['token']}\t{x['user_id']}\t{x['registration']}\t{base}\t{base}/activities/{x['code']}/v{x['version']}\t"
+                + ",".join(f"{base}/activities/{x['code']}/v{x['version']}/{k}" for k in x["keys"])
+                + "\n"
+                for x in manifest.xapi
+            )
+        )
+        self.stamp = (
+            (datetime.now(UTC) - timedelta(minutes=1)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        )
         self.app_pids: set[int] = set()  # whose CPU counts as the app's in a result's split
 
     def _paths_file(self, endpoint: Endpoint) -> Path:
@@ -130,18 +177,44 @@ class Loader:
         if self.use_wrk:
             if endpoint.xapi:
                 args = [str(self.identities), str(endpoint.xapi), secrets.token_hex(4), self.stamp]
-                return load.run_wrk(endpoint.name, base_url, script="xapi.lua", args=args, connections=self.connections,
-                                    seconds=seconds, items_per_request=items)
+                return load.run_wrk(
+                    endpoint.name,
+                    base_url,
+                    script="xapi.lua",
+                    args=args,
+                    connections=self.connections,
+                    seconds=seconds,
+                    items_per_request=items,
+                )
             args = [str(self._paths_file(endpoint))] + (["spoof"] if endpoint.spoof else [])
-            return load.run_wrk(endpoint.name, base_url, script="documents.lua" if endpoint.put else "paths.lua", args=args,
-                                connections=self.connections, seconds=seconds, headers=endpoint.headers)
+            return load.run_wrk(
+                endpoint.name,
+                base_url,
+                script="documents.lua" if endpoint.put else "paths.lua",
+                args=args,
+                connections=self.connections,
+                seconds=seconds,
+                headers=endpoint.headers,
+            )
         if endpoint.xapi:
-            make = load.xapi_requests([base_url], self.manifest.xapi, batch=endpoint.xapi,
-                                      base=self.manifest.public_base_url.rstrip("/"), stamp=self.stamp)
+            make = load.xapi_requests(
+                [base_url],
+                self.manifest.xapi,
+                batch=endpoint.xapi,
+                base=self.manifest.public_base_url.rstrip("/"),
+                stamp=self.stamp,
+            )
         else:
-            make = load.get_requests([base_url], endpoint.paths, endpoint.headers, spoof=endpoint.spoof,
-                                     put_json=b'{"bookmark":"slide-13"}' if endpoint.put else None)
-        return load.run_python(endpoint.name, make, connections=self.connections, seconds=seconds, items_per_request=items)
+            make = load.get_requests(
+                [base_url],
+                endpoint.paths,
+                endpoint.headers,
+                spoof=endpoint.spoof,
+                put_json=b'{"bookmark":"slide-13"}' if endpoint.put else None,
+            )
+        return load.run_python(
+            endpoint.name, make, connections=self.connections, seconds=seconds, items_per_request=items
+        )
 
 
 _csrf_cookies: dict[str, str] = {}
@@ -154,7 +227,9 @@ def _with_csrf_cookie(endpoint: Endpoint, base_url: str) -> Endpoint:
 
     if base_url not in _csrf_cookies:
         with urllib.request.urlopen(base_url + "/", timeout=10) as response:
-            cookies = [h.split(";")[0] for h in response.headers.get_all("set-cookie") or [] if h.startswith("lms_csrf=")]
+            cookies = [
+                h.split(";")[0] for h in response.headers.get_all("set-cookie") or [] if h.startswith("lms_csrf=")
+            ]
         _csrf_cookies[base_url] = cookies[0] if cookies else ""
     headers = dict(endpoint.headers)
     cookie = "; ".join(c for c in (headers.get("Cookie", ""), _csrf_cookies[base_url]) if c)
@@ -176,18 +251,30 @@ class ServerRun:
         return self.adjacent_floor.get(name) or self.floor.rps or 1.0
 
 
-def measure_server(server: str, settings: Settings, loader: Loader, eps: list[Endpoint], *, workers: int, logs: Path) -> ServerRun:
+def measure_server(
+    server: str, settings: Settings, loader: Loader, eps: list[Endpoint], *, workers: int, logs: Path
+) -> ServerRun:
     """The floor, then each endpoint between two short measurements of the floor (the floor's server stays up, idle
     while the app is loaded). A ratio is read against the floor of the same minute: this machine's speed drifts by
     10 to 25 % over a run, as much as the margins the ratios are judged by."""
     say(f"[{server}] floor ...")
     floor_ep = Endpoint("floor", ["/floor"], browser=False)
     bracket = max(2.0, loader.seconds / 2)
-    floor_proc = servers.start("floor", servers.FLOOR_FACTORY, settings, server=server, workers=workers, log_dir=logs, ready_path="/floor")
+    floor_proc = servers.start(
+        "floor", servers.FLOOR_FACTORY, settings, server=server, workers=workers, log_dir=logs, ready_path="/floor"
+    )
     try:
         loader.app_pids = floor_proc.pids()
         floor = loader.run(floor_ep, floor_proc.base_url)
-        app = servers.start("app", servers.APP_FACTORY, settings, server=server, workers=workers, log_dir=logs, ready_path="/health/live")
+        app = servers.start(
+            "app",
+            servers.APP_FACTORY,
+            settings,
+            server=server,
+            workers=workers,
+            log_dir=logs,
+            ready_path="/health/live",
+        )
         results, adjacent = [], {}
         try:
             loader.app_pids = app.pids()  # the endpoints' CPU split (the floor's short loads use only requests/s)
@@ -229,6 +316,7 @@ def settle(*database_urls: str) -> None:
 
 # ---------------------------------------------------------------- printing
 
+
 def _mark(ok: bool) -> str:
     return "yes" if ok else "NO"
 
@@ -240,7 +328,13 @@ def table(run: ServerRun, *, workers: int, connections: int) -> str:
     def row(name: str, r: load.Result, target: str) -> str:
         return f"{name:<38} {r.rps:>8.0f} {r.rps / run.floor_rps(name):>8.2f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.errors:>7}  {target}"
 
-    lines.append(row("floor: bare Litestar + 1 asyncpg query", run.floor, f"p99 < {TARGET_P99_MS:.0f} ms: {_mark(run.floor.p99_ms < TARGET_P99_MS)}"))
+    lines.append(
+        row(
+            "floor: bare Litestar + 1 asyncpg query",
+            run.floor,
+            f"p99 < {TARGET_P99_MS:.0f} ms: {_mark(run.floor.p99_ms < TARGET_P99_MS)}",
+        )
+    )
     for endpoint, r in run.results:
         floor_rps = run.floor_rps(endpoint.name)
         checks = [f"no errors: {_mark(r.errors == 0)}"]
@@ -249,24 +343,39 @@ def table(run: ServerRun, *, workers: int, connections: int) -> str:
         if endpoint.ratio_target:
             checks.insert(0, f">= {TARGET_RATIO}x floor: {_mark(r.rps >= TARGET_RATIO * floor_rps)}")
         if endpoint.ingest_target:
-            checks.insert(0, f"{r.items_per_second:,.0f} statements/s >= {TARGET_INGEST:,}: {_mark(r.items_per_second >= TARGET_INGEST)}")
+            checks.insert(
+                0,
+                f"{r.items_per_second:,.0f} statements/s >= {TARGET_INGEST:,}: {_mark(r.items_per_second >= TARGET_INGEST)}",
+            )
         lines.append(row(endpoint.name, r, "; ".join(checks)))
     if run.adjacent_floor:
-        lines.append(f"x floor: against the floor's requests/s just before and after each endpoint "
-                     f"({min(run.adjacent_floor.values()):,.0f} to {max(run.adjacent_floor.values()):,.0f} in this run)")
+        lines.append(
+            f"x floor: against the floor's requests/s just before and after each endpoint "
+            f"({min(run.adjacent_floor.values()):,.0f} to {max(run.adjacent_floor.values()):,.0f} in this run)"
+        )
     top = max(run.rss_mb) if run.rss_mb else 0.0
-    lines.append(f"worker RSS after the load (VmRSS): {', '.join(f'{x:.0f} MB' for x in run.rss_mb)}; "
-                 f"target < {TARGET_RSS_MB} MB: {_mark(0 < top < TARGET_RSS_MB)}")
+    lines.append(
+        f"worker RSS after the load (VmRSS): {', '.join(f'{x:.0f} MB' for x in run.rss_mb)}; "
+        f"target < {TARGET_RSS_MB} MB: {_mark(0 < top < TARGET_RSS_MB)}"
+    )
     return "\n".join(lines) + "\n\n" + cpu_table(run)
 
 
 def cpu_table(run: ServerRun) -> str:
     """Where each endpoint's CPU went: what to cut to answer faster at a fixed number of connections."""
-    head = f"{'CPU per request, ms':<38} " + " ".join(f"{side:>10}" for side in cpu.SIDES) + f" {'idle %':>7} {'steal %':>7}"
+    head = (
+        f"{'CPU per request, ms':<38} "
+        + " ".join(f"{side:>10}" for side in cpu.SIDES)
+        + f" {'idle %':>7} {'steal %':>7}"
+    )
     lines = [head, "-" * len(head)]
     for name, r in [("floor", run.floor)] + [(e.name, r) for e, r in run.results]:
         if r.cpu_ms:
-            lines.append(f"{name:<38} " + " ".join(f"{r.cpu_ms[side]:>10.2f}" for side in cpu.SIDES) + f" {r.cpu_ms['idle %']:>7.0f} {r.cpu_ms['steal %']:>7.0f}")
+            lines.append(
+                f"{name:<38} "
+                + " ".join(f"{r.cpu_ms[side]:>10.2f}" for side in cpu.SIDES)
+                + f" {r.cpu_ms['idle %']:>7.0f} {r.cpu_ms['steal %']:>7.0f}"
+            )
     return "\n".join(lines)
 
 
@@ -277,26 +386,37 @@ def server_comparison(runs: list[ServerRun]) -> str:
     for name in names:
         cells = []
         for run in runs:
-            r = run.floor if name == "floor" else dict((e.name, x) for e, x in run.results)[name]
+            r = run.floor if name == "floor" else {e.name: x for e, x in run.results}[name]
             cells.append(f"{r.rps:>15.0f} {r.p99_ms:>7.1f}")
         lines.append(f"{name:<38} " + " ".join(cells))
     return "\n".join(lines)
 
 
-def scale_table(pairs: list[tuple[Endpoint, load.Result, load.Result]], small: int, big: int, big_statements: int) -> str:
-    head = (f"{'hot endpoint':<38} {f'p50 {small:,}':>11} {f'p50 {big:,}':>12} {'ratio':>6} "
-            f"{f'p99 {small:,}':>11} {f'p99 {big:,}':>12} {'ratio':>6} {'errors':>9}  target p50 ratio <= {TARGET_SCALE}, no errors")
-    lines = [f"scale: {small:,} vs {big:,} workers ({big_statements:,} statements), same server, both running, measured "
-             "alternately twice (best of two each)", head, "-" * len(head)]
+def scale_table(
+    pairs: list[tuple[Endpoint, load.Result, load.Result]], small: int, big: int, big_statements: int
+) -> str:
+    head = (
+        f"{'hot endpoint':<38} {f'p50 {small:,}':>11} {f'p50 {big:,}':>12} {'ratio':>6} "
+        f"{f'p99 {small:,}':>11} {f'p99 {big:,}':>12} {'ratio':>6} {'errors':>9}  target p50 ratio <= {TARGET_SCALE}, no errors"
+    )
+    lines = [
+        f"scale: {small:,} vs {big:,} workers ({big_statements:,} statements), same server, both running, measured "
+        "alternately twice (best of two each)",
+        head,
+        "-" * len(head),
+    ]
     for endpoint, a, b in pairs:
         r50 = b.p50_ms / a.p50_ms if a.p50_ms else 0.0
         r99 = b.p99_ms / a.p99_ms if a.p99_ms else 0.0
-        lines.append(f"{endpoint.name:<38} {a.p50_ms:>11.1f} {b.p50_ms:>12.1f} {r50:>6.2f} {a.p99_ms:>11.1f} {b.p99_ms:>12.1f} "
-                     f"{r99:>6.2f} {f'{a.errors}/{b.errors}':>9}  {_mark(r50 <= TARGET_SCALE and a.errors == 0 and b.errors == 0)}")
+        lines.append(
+            f"{endpoint.name:<38} {a.p50_ms:>11.1f} {b.p50_ms:>12.1f} {r50:>6.2f} {a.p99_ms:>11.1f} {b.p99_ms:>12.1f} "
+            f"{r99:>6.2f} {f'{a.errors}/{b.errors}':>9}  {_mark(r50 <= TARGET_SCALE and a.errors == 0 and b.errors == 0)}"
+        )
     return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- the pieces of a run
+
 
 async def make_dataset(admin_url: str, name: str, settings: Settings, plan: Plan) -> tuple[Settings, Manifest]:
     from lms.db.migrate import migrate
@@ -322,33 +442,62 @@ async def _count_stored(url: str, ids: list[str]) -> tuple[int, int]:
     return stored, total
 
 
-def replica_run(settings: Settings, manifest: Manifest, *, replicas: int, server: str, workers: int, connections: int,
-                seconds: float, logs: Path) -> str:
+def replica_run(
+    settings: Settings,
+    manifest: Manifest,
+    *,
+    replicas: int,
+    server: str,
+    workers: int,
+    connections: int,
+    seconds: float,
+    logs: Path,
+) -> str:
     """Two (or more) service processes, one PostgreSQL, one S3 store: statements through each in turn, some batches
     sent again to the other replica (a phone retrying after a lost answer). Nothing may fail or be stored twice."""
     _, before = asyncio.run(_count_stored(settings.database_url, []))
-    procs = [servers.start(f"replica{i + 1}", servers.APP_FACTORY, settings, server=server, workers=workers, log_dir=logs,
-                           ready_path="/health/live") for i in range(replicas)]
+    procs = [
+        servers.start(
+            f"replica{i + 1}",
+            servers.APP_FACTORY,
+            settings,
+            server=server,
+            workers=workers,
+            log_dir=logs,
+            ready_path="/health/live",
+        )
+        for i in range(replicas)
+    ]
     try:
         stamp = (datetime.now(UTC) - timedelta(minutes=1)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        make = load.xapi_requests([p.base_url for p in procs], manifest.xapi, batch=XAPI_BATCH,
-                                  base=manifest.public_base_url.rstrip("/"), stamp=stamp, resend_every=5)
+        make = load.xapi_requests(
+            [p.base_url for p in procs],
+            manifest.xapi,
+            batch=XAPI_BATCH,
+            base=manifest.public_base_url.rstrip("/"),
+            stamp=stamp,
+            resend_every=5,
+        )
         say(f"[replicas] statements through {replicas} replicas in turn ...")
-        result = load.run_python("xAPI through replicas", make, connections=connections, seconds=seconds, items_per_request=XAPI_BATCH)
+        result = load.run_python(
+            "xAPI through replicas", make, connections=connections, seconds=seconds, items_per_request=XAPI_BATCH
+        )
     finally:
         for p in procs:
             p.stop()
     distinct = sorted(set(result.sent_ids))
     stored, after = asyncio.run(_count_stored(settings.database_url, distinct))
     ok = result.errors == 0 and stored == len(distinct) and after - before == len(distinct)
-    return "\n".join([
-        f"replicas: {replicas} service processes ({server}, {workers} worker(s) each), one PostgreSQL, one S3 store; "
-        f"Python load generator, {connections} connections, requests alternating between replicas, every 5th re-sending the previous batch",
-        f"  requests {result.requests:,} ({result.rps:,.0f}/s), statuses {result.statuses}, errors {result.errors}",
-        f"  statement ids accepted {len(result.sent_ids):,} (with re-sends), distinct {len(distinct):,}; "
-        f"stored with those ids {stored:,}; rows added {after - before:,}",
-        f"  no errors and no duplicates: {_mark(ok)}",
-    ])
+    return "\n".join(
+        [
+            f"replicas: {replicas} service processes ({server}, {workers} worker(s) each), one PostgreSQL, one S3 store; "
+            f"Python load generator, {connections} connections, requests alternating between replicas, every 5th re-sending the previous batch",
+            f"  requests {result.requests:,} ({result.rps:,.0f}/s), statuses {result.statuses}, errors {result.errors}",
+            f"  statement ids accepted {len(result.sent_ids):,} (with re-sends), distinct {len(distinct):,}; "
+            f"stored with those ids {stored:,}; rows added {after - before:,}",
+            f"  no errors and no duplicates: {_mark(ok)}",
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -359,7 +508,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale-workers", type=int, default=100_000)
     parser.add_argument("--scale-statements", type=int, default=10_000_000)
     parser.add_argument("--servers", default=DEFAULT_SERVER, help=f"comma-separated, from {', '.join(SERVERS)}")
-    parser.add_argument("--app-workers", type=int, default=2, help="worker processes of the app and of the floor (default 2)")
+    parser.add_argument(
+        "--app-workers", type=int, default=2, help="worker processes of the app and of the floor (default 2)"
+    )
     parser.add_argument("--replicas", type=int, default=0, help="also run the statement load through N replicas (2)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per endpoint")
@@ -388,33 +539,73 @@ def main(argv: list[str] | None = None) -> None:
     figures: dict[str, Any] = {}
     with running_stack(keep=args.keep, say=say) as stack:
         admin_url = stack.database_url
-        settings, manifest = asyncio.run(make_dataset(admin_url, "lms_bench_small", stack, Plan(workers=args.workers, statements=args.statements)))
-        report.append(f"dataset: {', '.join(f'{v:,} {k}' for k, v in manifest.counts.items() if not k.startswith('_'))}; "
-                      f"made in {manifest.seconds['total']:.1f} s (statements {manifest.seconds.get('statements', 0):.1f} s)")
+        settings, manifest = asyncio.run(
+            make_dataset(admin_url, "lms_bench_small", stack, Plan(workers=args.workers, statements=args.statements))
+        )
+        report.append(
+            f"dataset: {', '.join(f'{v:,} {k}' for k, v in manifest.counts.items() if not k.startswith('_'))}; "
+            f"made in {manifest.seconds['total']:.1f} s (statements {manifest.seconds.get('statements', 0):.1f} s)"
+        )
         routes = available_routes(settings)
         eps = endpoints(manifest, routes)
         if args.only:
             words = [w.strip().lower() for w in args.only.split(",")]
             eps = [e for e in eps if any(w in e.name.lower() for w in words)]
-        loader = Loader(work, manifest, connections=args.connections, seconds=args.seconds, warmup=args.warmup, use_wrk=use_wrk)
+        loader = Loader(
+            work, manifest, connections=args.connections, seconds=args.seconds, warmup=args.warmup, use_wrk=use_wrk
+        )
         runs = [measure_server(s, settings, loader, eps, workers=args.app_workers, logs=work) for s in chosen]
         for run in runs:
             report.append(table(run, workers=args.app_workers, connections=args.connections))
-            figures[run.server] = {"floor": _fig(run.floor), "rss_mb": run.rss_mb,
-                                   **{e.name: {**_fig(r), "floor_rps": round(run.floor_rps(e.name), 1)} for e, r in run.results}}
+            figures[run.server] = {
+                "floor": _fig(run.floor),
+                "rss_mb": run.rss_mb,
+                **{e.name: {**_fig(r), "floor_rps": round(run.floor_rps(e.name), 1)} for e, r in run.results},
+            }
         if len(runs) > 1:
             report.append(server_comparison(runs))
 
         if args.scale:
             say(f"[scale] making the {args.scale_workers:,}-worker dataset ({args.scale_statements:,} statements) ...")
-            big_settings, big_manifest = asyncio.run(make_dataset(
-                admin_url, "lms_bench_big", stack, Plan(workers=args.scale_workers, statements=args.scale_statements)))
-            report.append(f"scale dataset: {', '.join(f'{v:,} {k}' for k, v in big_manifest.counts.items() if not k.startswith('_'))}; "
-                          f"made in {big_manifest.seconds['total']:.1f} s (statements {big_manifest.seconds.get('statements', 0):.1f} s)")
-            big_loader = Loader(work, big_manifest, connections=args.connections, seconds=args.seconds, warmup=args.warmup, use_wrk=use_wrk,
-                                name="big")
-            small_app = servers.start("app-small", servers.APP_FACTORY, settings, server=chosen[0], workers=args.app_workers, log_dir=work, ready_path="/health/live")
-            big_app = servers.start("app-big", servers.APP_FACTORY, big_settings, server=chosen[0], workers=args.app_workers, log_dir=work, ready_path="/health/live")
+            big_settings, big_manifest = asyncio.run(
+                make_dataset(
+                    admin_url,
+                    "lms_bench_big",
+                    stack,
+                    Plan(workers=args.scale_workers, statements=args.scale_statements),
+                )
+            )
+            report.append(
+                f"scale dataset: {', '.join(f'{v:,} {k}' for k, v in big_manifest.counts.items() if not k.startswith('_'))}; "
+                f"made in {big_manifest.seconds['total']:.1f} s (statements {big_manifest.seconds.get('statements', 0):.1f} s)"
+            )
+            big_loader = Loader(
+                work,
+                big_manifest,
+                connections=args.connections,
+                seconds=args.seconds,
+                warmup=args.warmup,
+                use_wrk=use_wrk,
+                name="big",
+            )
+            small_app = servers.start(
+                "app-small",
+                servers.APP_FACTORY,
+                settings,
+                server=chosen[0],
+                workers=args.app_workers,
+                log_dir=work,
+                ready_path="/health/live",
+            )
+            big_app = servers.start(
+                "app-big",
+                servers.APP_FACTORY,
+                big_settings,
+                server=chosen[0],
+                workers=args.app_workers,
+                log_dir=work,
+                ready_path="/health/live",
+            )
             pairs = []
             try:
                 big_eps = {e.name: e for e in endpoints(big_manifest, routes)}
@@ -425,7 +616,9 @@ def main(argv: list[str] | None = None) -> None:
                     for _ in range(2):
                         small_runs.append(loader.run(endpoint, small_app.base_url))
                         big_runs.append(big_loader.run(big_eps[endpoint.name], big_app.base_url))
-                    pairs.append((endpoint, min(small_runs, key=lambda r: r.p50_ms), min(big_runs, key=lambda r: r.p50_ms)))
+                    pairs.append(
+                        (endpoint, min(small_runs, key=lambda r: r.p50_ms), min(big_runs, key=lambda r: r.p50_ms))
+                    )
                     if endpoint.xapi:
                         settle(settings.database_url, big_settings.database_url)
             finally:
@@ -438,8 +631,18 @@ def main(argv: list[str] | None = None) -> None:
             if not manifest.xapi:
                 report.append("replicas: skipped (no xAPI statements endpoint yet)")
             else:
-                report.append(replica_run(settings, manifest, replicas=args.replicas, server=chosen[0], workers=1,
-                                          connections=args.connections, seconds=args.seconds, logs=work))
+                report.append(
+                    replica_run(
+                        settings,
+                        manifest,
+                        replicas=args.replicas,
+                        server=chosen[0],
+                        workers=1,
+                        connections=args.connections,
+                        seconds=args.seconds,
+                        logs=work,
+                    )
+                )
     report.append(f"whole run: {time.monotonic() - started:.0f} s")
     print("\n\n".join(report))
     if not args.keep:
@@ -451,8 +654,14 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _fig(r: load.Result) -> dict[str, float]:
-    return {"rps": round(r.rps, 1), "p50_ms": round(r.p50_ms, 2), "p99_ms": round(r.p99_ms, 2), "errors": r.errors,
-            "per_second": round(r.items_per_second, 1), "cpu_ms": {k: round(v, 3) for k, v in r.cpu_ms.items()}}
+    return {
+        "rps": round(r.rps, 1),
+        "p50_ms": round(r.p50_ms, 2),
+        "p99_ms": round(r.p99_ms, 2),
+        "errors": r.errors,
+        "per_second": round(r.items_per_second, 1),
+        "cpu_ms": {k: round(v, 3) for k, v in r.cpu_ms.items()},
+    }
 
 
 def _cpus() -> int:

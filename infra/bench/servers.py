@@ -21,9 +21,20 @@ FLOOR_FACTORY = "infra.bench.floor:create_floor_app"
 
 def app_environment(settings: Settings) -> dict[str, str]:
     """Every setting as its LMS_* variable, so a server process sees exactly what this one does."""
-    names = ("database_url", "database_pool_min", "database_pool_max", "s3_endpoint_url", "s3_access_key_id",
-             "s3_secret_access_key", "s3_bucket", "secret_key", "data_dir", "public_base_url", "templates_dir",
-             "courses_dir")
+    names = (
+        "database_url",
+        "database_pool_min",
+        "database_pool_max",
+        "s3_endpoint_url",
+        "s3_access_key_id",
+        "s3_secret_access_key",
+        "s3_bucket",
+        "secret_key",
+        "data_dir",
+        "public_base_url",
+        "templates_dir",
+        "courses_dir",
+    )
     env = {env_name(name): str(getattr(settings, name)) for name in names}
     env |= {"LMS_SEED_DEMO": "false"}  # and the default log level: one JSON line per request, as in production
     return env
@@ -96,19 +107,36 @@ def _cmdline(pid: int) -> bytes:
         return b""
 
 
-def start(name: str, factory: str, settings: Settings, *, server: str, workers: int, log_dir: Path,
-          ready_path: str, port: int | None = None) -> Running:
+def start(
+    name: str,
+    factory: str,
+    settings: Settings,
+    *,
+    server: str,
+    workers: int,
+    log_dir: Path,
+    ready_path: str,
+    port: int | None = None,
+) -> Running:
     port = port or free_port()
     log = log_dir / f"{name}-{port}.log"
     # As `lms serve --workers N` runs it (lms/cli.py): the same function, no access log (the app logs each request).
-    code = ("import sys; from lms.server import run_server; "
-            "run_server(sys.argv[1], factory=True, host='127.0.0.1', port=int(sys.argv[2]), workers=int(sys.argv[3]), "
-            "server=sys.argv[4], timeout_graceful_shutdown=5, "
-            "**({'access_log': False, 'log_level': 'warning'} if sys.argv[4] == 'uvicorn' else {}))")
+    code = (
+        "import sys; from lms.server import run_server; "
+        "run_server(sys.argv[1], factory=True, host='127.0.0.1', port=int(sys.argv[2]), workers=int(sys.argv[3]), "
+        "server=sys.argv[4], timeout_graceful_shutdown=5, "
+        "**({'access_log': False, 'log_level': 'warning'} if sys.argv[4] == 'uvicorn' else {}))"
+    )
     env = {**os.environ, **app_environment(settings), "PYTHONPATH": str(REPO_ROOT)}
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-c", code, factory, str(port), str(workers), server],
-                                stdout=out, stderr=subprocess.STDOUT, env=env, cwd=REPO_ROOT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code, factory, str(port), str(workers), server],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=REPO_ROOT,
+            start_new_session=True,
+        )
     running = Running(name, proc, port, log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

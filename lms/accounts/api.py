@@ -9,12 +9,21 @@ import asyncpg  # noqa: F401 (see lms.deps)
 from litestar import Controller, delete, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from lms.deps import Db, Tx, User
 from lms.accounts import queries, service
 from lms.accounts.auth import require_login, require_role
 from lms.accounts.schemas import (
-    ROLES, Clinic, ClinicCreate, CurrentUser, LanguageChange, TokenCreate, TokenCreated, TokenOut, UserCreate, UserOut,
+    ROLES,
+    Clinic,
+    ClinicCreate,
+    CurrentUser,
+    LanguageChange,
+    TokenCreate,
+    TokenCreated,
+    TokenOut,
+    UserCreate,
+    UserOut,
 )
+from lms.deps import Db, Tx, User
 from lms.errors import Forbidden, NotFound
 from lms.schemas import Offset
 
@@ -54,7 +63,9 @@ class UsersController(Controller):
 
     @get("/", operation_id="users_list")
     async def list_users(
-        self, db: Db, user: User,
+        self,
+        db: Db,
+        user: User,
         role: Annotated[str | None, QueryParameter(pattern="^(worker|instructor|clinic_admin|program_admin)$")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
         offset: Offset = 0,
@@ -72,9 +83,14 @@ class UsersController(Controller):
     async def create_user(self, tx: Tx, user: User, data: JSONBody[UserCreate]) -> UserOut:
         return await service.create_user(tx, data, actor_id=user.id)
 
-    @post("/{user_id:uuid}/role", operation_id="users_set_role", guards=[require_role("program_admin")], status_code=200)
+    @post(
+        "/{user_id:uuid}/role", operation_id="users_set_role", guards=[require_role("program_admin")], status_code=200
+    )
     async def set_role(
-        self, tx: Tx, user: User, user_id: FromPath[UUID],
+        self,
+        tx: Tx,
+        user: User,
+        user_id: FromPath[UUID],
         role: Annotated[str, QueryParameter(pattern="^(worker|instructor|clinic_admin|program_admin)$")],
     ) -> UserOut:
         if role not in ROLES:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from hmac import compare_digest
 from collections.abc import Awaitable, Callable
+from hmac import compare_digest
 from typing import Any
 
 from litestar import Request
@@ -44,7 +44,9 @@ def bearer_token(authorization: str) -> str | None:
             user, _, password = base64.b64decode(value, validate=True).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
             return None
-        if user.startswith(("lrs_", "au_")):  # an LRS client's or a launched AU's key: resolved by the LRS (lms.xapi.callers)
+        if user.startswith(
+            ("lrs_", "au_")
+        ):  # an LRS client's or a launched AU's key: resolved by the LRS (lms.xapi.callers)
             return None
         return password or None
     return None
@@ -67,8 +69,9 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _caller(state: Any, kind: bytes, secret: str,
-                  lookup: Callable[[Any, bytes], Awaitable[CurrentUser | None]]) -> CurrentUser | None:
+async def _caller(
+    state: Any, kind: bytes, secret: str, lookup: Callable[[Any, bytes], Awaitable[CurrentUser | None]]
+) -> CurrentUser | None:
     """The user behind a session cookie (kind b"s") or API token (b"t"): kept a few seconds (lms.accounts.callers)."""
     hashed = token_hash(secret)
     cache = caller_cache(state)
@@ -100,9 +103,15 @@ class AuthenticationMiddleware(ASGIMiddleware):
                 # (a request that names its own credentials, e.g. an LRS client's key, is not signed in by a cookie)
                 scope["user"] = await _caller(state, b"s", cookie, queries.user_by_session)
                 scope["auth"] = "session" if scope["user"] else None
-                if (scope["auth"] and scope.get("method") not in SAFE_METHODS and path.startswith(API_PREFIXES)
-                        and not _csrf_header_valid(scope)):
-                    raise PermissionDeniedException("CSRF token verification failed: send the page's token in the X-CSRFToken header.")
+                if (
+                    scope["auth"]
+                    and scope.get("method") not in SAFE_METHODS
+                    and path.startswith(API_PREFIXES)
+                    and not _csrf_header_valid(scope)
+                ):
+                    raise PermissionDeniedException(
+                        "CSRF token verification failed: send the page's token in the X-CSRFToken header."
+                    )
         await next_app(scope, receive, send)
 
 

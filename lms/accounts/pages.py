@@ -10,11 +10,11 @@ from litestar.datastructures import Cookie, State
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from lms.deps import Db, MaybeUser, SettingsDep, Tx, User
 from lms.accounts import queries, recovery, service
 from lms.accounts.auth import SESSION_COOKIE, require_login
 from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.accounts.secrets import token_hash
+from lms.deps import Db, MaybeUser, SettingsDep, Tx, User
 from lms.errors import Conflict, Invalid, TooMany, shown
 from lms.i18n import LANGUAGE_COOKIE, ui_language
 from lms.messages.service import CHANNELS, OPT_OUT_GROUPS
@@ -52,20 +52,44 @@ class AccountPages(Controller):
 
     @post("/login", operation_id="page_login_submit")
     async def login(
-        self, request: Request[Any, Any, Any], state: State, settings: SettingsDep,
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        settings: SettingsDep,
         data: URLEncodedBody[LoginForm],
     ) -> Template | Redirect:
         try:
-            cookie = await recovery.sign_in(state, identifier=data.email[:254], password=data.password[:1000],
-                                            address=request.client.host if request.client else "")
+            cookie = await recovery.sign_in(
+                state,
+                identifier=data.email[:254],
+                password=data.password[:1000],
+                address=request.client.host if request.client else "",
+            )
         except (Invalid, TooMany) as exc:
             error = "throttled" if isinstance(exc, TooMany) else "mismatch"
             status = 429 if isinstance(exc, TooMany) else 400
-            return page(request, "accounts/login.html.jinja2", status=status, next=safe_next(data.next), email=data.email, error=error)
+            return page(
+                request,
+                "accounts/login.html.jinja2",
+                status=status,
+                next=safe_next(data.next),
+                email=data.email,
+                error=error,
+            )
         return Redirect(
-            safe_next(data.next), status_code=303,
-            cookies=[Cookie(key=SESSION_COOKIE, value=cookie, httponly=True, samesite="lax", secure=settings.cookie_secure,
-                            max_age=settings.session_hours * 3600, path="/")],
+            safe_next(data.next),
+            status_code=303,
+            cookies=[
+                Cookie(
+                    key=SESSION_COOKIE,
+                    value=cookie,
+                    httponly=True,
+                    samesite="lax",
+                    secure=settings.cookie_secure,
+                    max_age=settings.session_hours * 3600,
+                    path="/",
+                )
+            ],
         )
 
     @post("/logout", operation_id="page_logout")
@@ -77,16 +101,28 @@ class AccountPages(Controller):
 
     @post("/language", operation_id="page_set_language")
     async def set_language(
-        self, tx: Tx, user: MaybeUser, settings: SettingsDep,
+        self,
+        tx: Tx,
+        user: MaybeUser,
+        settings: SettingsDep,
         data: URLEncodedBody[LanguageForm],
     ) -> Redirect:
         language = ui_language(data.language) or "en"
         if user is not None:
             await queries.set_language(tx, user.id, language)
         return Redirect(
-            safe_next(data.next), status_code=303,
-            cookies=[Cookie(key=LANGUAGE_COOKIE, value=language, max_age=365 * 86400, path="/", samesite="lax",
-                            secure=settings.cookie_secure)],
+            safe_next(data.next),
+            status_code=303,
+            cookies=[
+                Cookie(
+                    key=LANGUAGE_COOKIE,
+                    value=language,
+                    max_age=365 * 86400,
+                    path="/",
+                    samesite="lax",
+                    secure=settings.cookie_secure,
+                )
+            ],
         )
 
     @get("/profile", operation_id="page_profile", guards=[require_login])
@@ -95,15 +131,19 @@ class AccountPages(Controller):
 
     @post("/profile/tokens", operation_id="page_profile_token_create", guards=[require_login])
     async def create_token(
-        self, request: Request[Any, Any, Any], tx: Tx, user: User,
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        user: User,
         data: URLEncodedBody[TokenForm],
     ) -> Template:
         created = await service.create_token(tx, user_id=user.id, label=data.label[:100])
         return await profile_page(request, tx, user, new_token=created)
 
     @post("/profile/contact", operation_id="page_profile_contact", guards=[require_login])
-    async def contact(self, request: Request[Any, Any, Any], tx: Tx, user: User,
-                      data: URLEncodedBody[ContactForm]) -> Template | Redirect:
+    async def contact(
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, data: URLEncodedBody[ContactForm]
+    ) -> Template | Redirect:
         try:
             await service.change_contact(tx, user_id=user.id, email=data.email, phone=data.phone)
         except (Invalid, Conflict) as exc:
@@ -117,12 +157,22 @@ class AccountPages(Controller):
         return Redirect("/profile?changed=messages", status_code=303)
 
 
-async def profile_page(request: Request[Any, Any, Any], conn: Any, user: CurrentUser, *, status: int = 200,
-                       **context: Any) -> Template:
+async def profile_page(
+    request: Request[Any, Any, Any], conn: Any, user: CurrentUser, *, status: int = 200, **context: Any
+) -> Template:
     """The profile: contact details she can remove, messages she wants, password, sessions, and API tokens for those
     who use them (staff, or a worker who already made one)."""
     details = await service.profile_details(conn, user.id)
     tokens = await queries.list_tokens(conn, user_id=user.id)
     context.setdefault("new_token", None)
-    return page(request, "accounts/profile.html.jinja2", status=status, details=details, tokens=tokens,
-                groups=OPT_OUT_GROUPS, channels=CHANNELS, changed=request.query_params.get("changed"), **context)
+    return page(
+        request,
+        "accounts/profile.html.jinja2",
+        status=status,
+        details=details,
+        tokens=tokens,
+        groups=OPT_OUT_GROUPS,
+        channels=CHANNELS,
+        changed=request.query_params.get("changed"),
+        **context,
+    )

@@ -27,7 +27,9 @@ async def _admin_clinic(conn: asyncpg.Connection, admin: Any, clinic_slug: str |
     """The clinic an admin acts on: her own (clinic admins), or the one named (program admins)."""
     row = await conn.fetchrow(
         "SELECT id, slug FROM clinics WHERE ($1::text = 'clinic_admin' AND id = $2) OR ($1::text = 'program_admin' AND slug = $3)",
-        admin.role, admin.clinic_id, clinic_slug,
+        admin.role,
+        admin.clinic_id,
+        clinic_slug,
     )
     if row is None:
         raise Invalid("choose a clinic", field="clinic")
@@ -53,9 +55,18 @@ async def add_person(conn: asyncpg.Connection, *, admin: Any, data: dict[str, st
     if admin.role != "program_admin" and role != "worker":
         raise Forbidden("a clinic admin adds workers")
     try:
-        payload = msgspec.convert({"display_name": data.get("name", "").strip(), "role": role, "email": email,
-                                   "username": username, "phone": phone, "clinic": slug,
-                                   "language": data.get("language") or "en"}, UserCreate)
+        payload = msgspec.convert(
+            {
+                "display_name": data.get("name", "").strip(),
+                "role": role,
+                "email": email,
+                "username": username,
+                "phone": phone,
+                "clinic": slug,
+                "language": data.get("language") or "en",
+            },
+            UserCreate,
+        )
     except msgspec.ValidationError as exc:
         raise Invalid(str(exc).replace("$.display_name", "name").replace("$.", ""), field="person") from None
     user = await create_user(conn, payload, actor_id=admin.id)
@@ -64,8 +75,9 @@ async def add_person(conn: asyncpg.Connection, *, admin: Any, data: dict[str, st
     return user
 
 
-async def import_roster(conn: asyncpg.Connection, *, admin: Any, text: str, clinic_slug: str | None,
-                        dry_run: bool) -> roster.RosterCheck:
+async def import_roster(
+    conn: asyncpg.Connection, *, admin: Any, text: str, clinic_slug: str | None, dry_run: bool
+) -> roster.RosterCheck:
     clinic_id, slug = await _admin_clinic(conn, admin, clinic_slug)
     check = roster.parse_roster(text)
     await roster.check_against_database(conn, check, clinic_id=clinic_id)
@@ -75,10 +87,18 @@ async def import_roster(conn: asyncpg.Connection, *, admin: Any, text: str, clin
         async with conn.transaction():
             await roster.write_roster(conn, check, clinic_id=clinic_id, clinic_slug=slug)
     except asyncpg.UniqueViolationError as exc:
-        raise Invalid(N_("a sign-in name or email is taken by another account (%(constraint)s); nothing was imported"),
-                      params={"constraint": exc.constraint_name or ""}, field="roster") from None
-    await record(conn, actor_id=admin.id, action="users.roster_imported", subject=str(clinic_id),
-                 detail={"new": check.new, "updated": check.updated})
+        raise Invalid(
+            N_("a sign-in name or email is taken by another account (%(constraint)s); nothing was imported"),
+            params={"constraint": exc.constraint_name or ""},
+            field="roster",
+        ) from None
+    await record(
+        conn,
+        actor_id=admin.id,
+        action="users.roster_imported",
+        subject=str(clinic_id),
+        detail={"new": check.new, "updated": check.updated},
+    )
     callers_changed()
     return check
 
@@ -90,7 +110,10 @@ async def deactivate(conn: asyncpg.Connection, *, admin: Any, user_id: UUID) -> 
            WHERE id = $1 AND active AND id <> $4
              AND ($2::text = 'program_admin' OR ($2::text = 'clinic_admin' AND clinic_id = $3 AND role = 'worker'))
            RETURNING id""",
-        user_id, admin.role, admin.clinic_id, admin.id,
+        user_id,
+        admin.role,
+        admin.clinic_id,
+        admin.id,
     )
     if done is None:
         raise NotFound("no such active person in your clinic")
@@ -105,7 +128,10 @@ async def change_role(conn: asyncpg.Connection, *, admin: Any, user_id: UUID, ro
         """SELECT id FROM users WHERE id = $1 AND id <> $4 AND active
              AND ($2::text = 'program_admin' OR ($2::text = 'clinic_admin' AND clinic_id = $3
                   AND role IN ('worker', 'clinic_admin')))""",
-        user_id, admin.role, admin.clinic_id, admin.id,
+        user_id,
+        admin.role,
+        admin.clinic_id,
+        admin.id,
     )
     if visible is None:
         raise NotFound("no such active person in your clinic")

@@ -48,8 +48,15 @@ class PeoplePages(Controller):
 
     @get("/people/import", operation_id="page_people_import")
     async def import_form(self, request: Request[Any, Any, Any], db: Db, user: User) -> Template:
-        return page(request, "accounts/roster.html.jinja2", check=None, roster="", error=None,
-                    clinics=await queries.list_clinics(db), clinic="")
+        return page(
+            request,
+            "accounts/roster.html.jinja2",
+            check=None,
+            roster="",
+            error=None,
+            clinics=await queries.list_clinics(db),
+            clinic="",
+        )
 
     @post("/people/import", operation_id="page_people_import_submit")
     async def import_roster(self, request: Request[Any, Any, Any], tx: Tx, user: User) -> Template:
@@ -66,9 +73,17 @@ class PeoplePages(Controller):
             check = await people.import_roster(tx, admin=user, text=str(text), clinic_slug=clinic, dry_run=dry_run)
         except Invalid as exc:
             error = exc.localize(request_language(request)).detail
-        return page(request, "accounts/roster.html.jinja2", status=400 if error or (check and check.problems) else 200,
-                    check=check, roster=text, error=error, dry_run=dry_run, clinics=await queries.list_clinics(tx),
-                    clinic=clinic or "")
+        return page(
+            request,
+            "accounts/roster.html.jinja2",
+            status=400 if error or (check and check.problems) else 200,
+            check=check,
+            roster=text,
+            error=error,
+            dry_run=dry_run,
+            clinics=await queries.list_clinics(tx),
+            clinic=clinic or "",
+        )
 
     @post("/people/{user_id:uuid}/deactivate", operation_id="page_people_deactivate")
     async def deactivate(self, tx: Tx, user: User, user_id: FromPath[UUID]) -> Redirect:
@@ -98,11 +113,18 @@ class PeoplePages(Controller):
         return Redirect("/people", status_code=303)
 
 
-async def _people_page(request: Request[Any, Any, Any], conn: Any, user: CurrentUser, *, status: int = 200, q: str = "",
-                       **context: Any) -> Template:
+async def _people_page(
+    request: Request[Any, Any, Any], conn: Any, user: CurrentUser, *, status: int = 200, q: str = "", **context: Any
+) -> Template:
     found = await queries.list_people(conn, viewer=user, search=q)
     context.setdefault("form", {})
-    return page(request, "accounts/people.html.jinja2", status=status, people=found, q=q,
-                clinics=await queries.list_clinics(conn) if user.role == "program_admin" else [],
-                locals_=await queries.list_locals(conn) if user.role == "program_admin" else [], **context)
-
+    return page(
+        request,
+        "accounts/people.html.jinja2",
+        status=status,
+        people=found,
+        q=q,
+        clinics=await queries.list_clinics(conn) if user.role == "program_admin" else [],
+        locals_=await queries.list_locals(conn) if user.role == "program_admin" else [],
+        **context,
+    )

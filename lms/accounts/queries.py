@@ -40,7 +40,9 @@ async def create_session(conn: asyncpg.Connection, token_hash: bytes, user_id: U
     await conn.execute(
         """WITH gone AS (DELETE FROM user_sessions WHERE user_id = $2 AND expires_at < now())
            INSERT INTO user_sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(hours => $3))""",
-        token_hash, user_id, hours,
+        token_hash,
+        user_id,
+        hours,
     )
 
 
@@ -51,7 +53,9 @@ async def delete_session(conn: asyncpg.Connection, token_hash: bytes) -> None:
 
 async def create_clinic(conn: asyncpg.Connection, *, slug: str, name: str) -> Clinic:
     try:
-        row = await conn.fetchrow("INSERT INTO clinics (slug, name) VALUES ($1, $2) RETURNING id, slug, name", slug, name)
+        row = await conn.fetchrow(
+            "INSERT INTO clinics (slug, name) VALUES ($1, $2) RETURNING id, slug, name", slug, name
+        )
     except asyncpg.UniqueViolationError:
         raise Conflict(f"a clinic with slug {slug!r} exists already", field="slug") from None
     return msgspec.convert(dict(row), Clinic)
@@ -59,7 +63,9 @@ async def create_clinic(conn: asyncpg.Connection, *, slug: str, name: str) -> Cl
 
 async def create_local(conn: asyncpg.Connection, *, slug: str, name: str) -> UnionLocal:
     try:
-        row = await conn.fetchrow("INSERT INTO union_locals (slug, name) VALUES ($1, $2) RETURNING id, slug, name", slug, name)
+        row = await conn.fetchrow(
+            "INSERT INTO union_locals (slug, name) VALUES ($1, $2) RETURNING id, slug, name", slug, name
+        )
     except asyncpg.UniqueViolationError:
         raise Conflict(f"a union local with slug {slug!r} exists already", field="slug") from None
     return msgspec.convert(dict(row), UnionLocal)
@@ -79,8 +85,17 @@ _USER_OUT = "id, email, display_name, role, clinic_id, local_id, language, activ
 
 
 async def create_user(
-    conn: asyncpg.Connection, *, email: str | None, display_name: str, role: str, password_hash: str | None,
-    clinic: str | None, local: str | None, language: str, username: str | None = None, phone: str | None = None,
+    conn: asyncpg.Connection,
+    *,
+    email: str | None,
+    display_name: str,
+    role: str,
+    password_hash: str | None,
+    clinic: str | None,
+    local: str | None,
+    language: str,
+    username: str | None = None,
+    phone: str | None = None,
 ) -> UserOut:
     try:
         row = await conn.fetchrow(
@@ -91,7 +106,15 @@ async def create_user(
                 LEFT JOIN union_locals l ON l.slug = $6
                 WHERE ($5::text IS NULL OR c.id IS NOT NULL) AND ($6::text IS NULL OR l.id IS NOT NULL)
                 RETURNING {_USER_OUT}""",
-            email.lower() if email else None, display_name, role, password_hash, clinic, local, language, username, phone,
+            email.lower() if email else None,
+            display_name,
+            role,
+            password_hash,
+            clinic,
+            local,
+            language,
+            username,
+            phone,
         )
     except asyncpg.UniqueViolationError as exc:
         if "username" in (exc.constraint_name or ""):
@@ -106,14 +129,20 @@ async def create_user(
     return msgspec.convert(dict(row), UserOut)
 
 
-async def list_users(conn: asyncpg.Connection, *, viewer: CurrentUser, role: str | None, limit: int, offset: int) -> list[UserOut]:
+async def list_users(
+    conn: asyncpg.Connection, *, viewer: CurrentUser, role: str | None, limit: int, offset: int
+) -> list[UserOut]:
     """Program admins see everyone; clinic admins only their clinic (enforced here, in the WHERE)."""
     rows = await conn.fetch(
         f"""SELECT {_USER_OUT} FROM users
             WHERE ($1::text = 'program_admin' OR clinic_id = $2)
               AND ($3::text IS NULL OR role = $3)
             ORDER BY display_name, id LIMIT $4 OFFSET $5""",
-        viewer.role, viewer.clinic_id, role, limit, offset,
+        viewer.role,
+        viewer.clinic_id,
+        role,
+        limit,
+        offset,
     )
     return [msgspec.convert(dict(r), UserOut) for r in rows]
 
@@ -122,7 +151,10 @@ async def get_user_for(conn: asyncpg.Connection, *, viewer: CurrentUser, user_id
     row = await conn.fetchrow(
         f"""SELECT {_USER_OUT} FROM users
             WHERE id = $1 AND ($2::text = 'program_admin' OR ($2::text = 'clinic_admin' AND clinic_id = $3) OR id = $4)""",
-        user_id, viewer.role, viewer.clinic_id, viewer.id,
+        user_id,
+        viewer.role,
+        viewer.clinic_id,
+        viewer.id,
     )
     return msgspec.convert(dict(row), UserOut) if row else None
 
@@ -148,7 +180,9 @@ async def user_id_by_email(conn: asyncpg.Connection, email: str) -> UUID | None:
 async def create_token(conn: asyncpg.Connection, *, user_id: UUID, token_hash: bytes, label: str) -> tuple[UUID, str]:
     row = await conn.fetchrow(
         "INSERT INTO api_tokens (user_id, token_hash, label) VALUES ($1, $2, $3) RETURNING id, label",
-        user_id, token_hash, label,
+        user_id,
+        token_hash,
+        label,
     )
     return row["id"], row["label"]
 
@@ -165,7 +199,8 @@ async def revoke_token(conn: asyncpg.Connection, *, user_id: UUID, token_id: UUI
     return await conn.fetchval(
         """UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now())
            WHERE id = $1 AND user_id = $2 RETURNING revoked_at""",
-        token_id, user_id,
+        token_id,
+        user_id,
     )
 
 
@@ -180,8 +215,13 @@ async def set_contact(conn: asyncpg.Connection, *, user_id: UUID, email: str | N
     except asyncpg.UniqueViolationError:
         raise Conflict(N_("Another account uses this email address."), field="email") from None
     except asyncpg.CheckViolationError:
-        raise Invalid(N_("Keep your email: it is how you sign in. Ask your clinic's training coordinator for a "
-                         "sign-in name first."), field="email") from None
+        raise Invalid(
+            N_(
+                "Keep your email: it is how you sign in. Ask your clinic's training coordinator for a "
+                "sign-in name first."
+            ),
+            field="email",
+        ) from None
     callers_changed()
 
 
@@ -196,7 +236,9 @@ async def profile_details(conn: asyncpg.Connection, user_id: UUID) -> ProfileDet
     return msgspec.convert(dict(row), ProfileDetails) if row else None
 
 
-async def list_people(conn: asyncpg.Connection, *, viewer: CurrentUser, search: str, limit: int = 500) -> list[PersonLine]:
+async def list_people(
+    conn: asyncpg.Connection, *, viewer: CurrentUser, search: str, limit: int = 500
+) -> list[PersonLine]:
     """The people page: a program admin sees everyone, a clinic admin her clinic's people (in the WHERE)."""
     rows = await conn.fetch(
         """SELECT u.id, u.display_name, u.email, u.username, u.phone, u.role, u.roster_id, u.active, u.deactivated_at,
@@ -206,6 +248,9 @@ async def list_people(conn: asyncpg.Connection, *, viewer: CurrentUser, search: 
              AND ($3 = '' OR u.display_name ILIKE '%' || $3 || '%' OR u.email ILIKE '%' || $3 || '%'
                   OR u.username ILIKE '%' || $3 || '%' OR u.roster_id = $3)
            ORDER BY u.active DESC, u.display_name, u.id LIMIT $4""",
-        viewer.role, viewer.clinic_id, search, limit,
+        viewer.role,
+        viewer.clinic_id,
+        search,
+        limit,
     )
     return [msgspec.convert(dict(r), PersonLine) for r in rows]

@@ -20,8 +20,8 @@ import asyncpg
 from litestar.datastructures import State
 
 from lms.accounts import recovery_queries as q
-from lms.accounts.queries import create_session
 from lms.accounts.passwords import require_strong
+from lms.accounts.queries import create_session
 from lms.accounts.secrets import hash_password, token_hash, verify_password
 from lms.audit.queries import record
 from lms.deps import connection
@@ -82,8 +82,9 @@ def _personal(row: Any) -> tuple[str, ...]:
     return tuple(v for v in values if v)
 
 
-async def _end_access(conn: asyncpg.Connection, user_id: UUID, *, end_sessions: bool, revoke_tokens: bool,
-                      keep: bytes | None) -> None:
+async def _end_access(
+    conn: asyncpg.Connection, user_id: UUID, *, end_sessions: bool, revoke_tokens: bool, keep: bytes | None
+) -> None:
     if end_sessions:
         await q.end_sessions(conn, user_id, keep=keep)
     if revoke_tokens:
@@ -91,18 +92,34 @@ async def _end_access(conn: asyncpg.Connection, user_id: UUID, *, end_sessions: 
 
 
 async def change_password(
-    conn: asyncpg.Connection, settings: Settings, *, user: Any, current: str, new: str, end_sessions: bool,
-    revoke_tokens: bool, keep_session: bytes | None,
+    conn: asyncpg.Connection,
+    settings: Settings,
+    *,
+    user: Any,
+    current: str,
+    new: str,
+    end_sessions: bool,
+    revoke_tokens: bool,
+    keep_session: bytes | None,
 ) -> None:
     """Signed in: the current password proves it is her; other sessions and tokens end as she chose."""
     if not await verify_password(await q.password_hash(conn, user.id), current):
         raise Invalid(N_("Your current password is not right."), field="current_password")
-    require_strong(new, personal=_personal({"display_name": user.display_name, "email": user.email}), field="new_password")
+    require_strong(
+        new, personal=_personal({"display_name": user.display_name, "email": user.email}), field="new_password"
+    )
     await q.set_password(conn, user.id, await hash_password(new))
     await _end_access(conn, user.id, end_sessions=end_sessions, revoke_tokens=revoke_tokens, keep=keep_session)
-    await record(conn, actor_id=user.id, action="user.password_changed", subject=str(user.id),
-                 detail={"ended_sessions": end_sessions, "revoked_tokens": revoke_tokens})
-    await send_message(conn, settings, user_id=user.id, kind="password.changed", occasion=secrets.token_hex(8), params={})
+    await record(
+        conn,
+        actor_id=user.id,
+        action="user.password_changed",
+        subject=str(user.id),
+        detail={"ended_sessions": end_sessions, "revoked_tokens": revoke_tokens},
+    )
+    await send_message(
+        conn, settings, user_id=user.id, kind="password.changed", occasion=secrets.token_hex(8), params={}
+    )
 
 
 def new_code() -> str:
@@ -110,7 +127,7 @@ def new_code() -> str:
 
 
 def format_code(code: str) -> str:
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 def clean_code(typed: str) -> str:
@@ -129,15 +146,32 @@ async def request_reset(state: State, *, identifier: str) -> None:
         if found is not None and (found["email"] or found["phone"]):
             by_sms = not found["email"]
             secret = clean_code(new_code()) if by_sms else secrets.token_urlsafe(32)
-            await q.create_reset(conn, user_id=found["id"], secret_hash=token_hash(secret), minutes=settings.password_reset_minutes,
-                                 channel="sms" if by_sms else "email", issued_by=None)
+            await q.create_reset(
+                conn,
+                user_id=found["id"],
+                secret_hash=token_hash(secret),
+                minutes=settings.password_reset_minutes,
+                channel="sms" if by_sms else "email",
+                issued_by=None,
+            )
             base = settings.public_base_url.rstrip("/")
             if by_sms:
-                params = {"code": format_code(secret), "minutes": settings.password_reset_minutes, "link": f"{base}/password/code"}
+                params = {
+                    "code": format_code(secret),
+                    "minutes": settings.password_reset_minutes,
+                    "link": f"{base}/password/code",
+                }
             else:
                 params = {"link": f"{base}/password/reset/{secret}", "minutes": settings.password_reset_minutes}
-            await send_message(conn, settings, user_id=found["id"], kind="password.reset_code" if by_sms else "password.reset_link",
-                               occasion=secrets.token_hex(8), params=params, prefer="sms" if by_sms else "email")
+            await send_message(
+                conn,
+                settings,
+                user_id=found["id"],
+                kind="password.reset_code" if by_sms else "password.reset_link",
+                occasion=secrets.token_hex(8),
+                params=params,
+                prefer="sms" if by_sms else "email",
+            )
     await asyncio.sleep(max(0.0, FORGOT_ANSWER_SECONDS - (time.monotonic() - started)))
 
 
@@ -147,8 +181,14 @@ async def issue_code(conn: asyncpg.Connection, settings: Settings, *, admin: Any
     if member is None:
         raise NotFound("no such worker in your clinic")
     code = new_code()
-    await q.create_reset(conn, user_id=user_id, secret_hash=token_hash(code), channel="admin",
-                         minutes=settings.reset_code_hours * 60, issued_by=admin.id)
+    await q.create_reset(
+        conn,
+        user_id=user_id,
+        secret_hash=token_hash(code),
+        channel="admin",
+        minutes=settings.reset_code_hours * 60,
+        issued_by=admin.id,
+    )
     await record(conn, actor_id=admin.id, action="user.reset_code_issued", subject=str(user_id), detail={})
     return format_code(code)
 
@@ -158,7 +198,12 @@ async def reset_holder(conn: asyncpg.Connection, secret: str) -> Any:
 
 
 async def redeem(
-    conn: asyncpg.Connection, *, secret: str, new: str, end_sessions: bool, revoke_tokens: bool,
+    conn: asyncpg.Connection,
+    *,
+    secret: str,
+    new: str,
+    end_sessions: bool,
+    revoke_tokens: bool,
 ) -> UUID:
     """Set a new password with an unused, unexpired link or code; the link or code is spent."""
     holder = await q.reset_holder(conn, token_hash(secret))
@@ -171,13 +216,22 @@ async def redeem(
     await q.set_password(conn, user_id, await hash_password(new))
     await q.clear_account_failures(conn, _key(holder["email"] or holder["username"] or ""))
     await _end_access(conn, user_id, end_sessions=end_sessions, revoke_tokens=revoke_tokens, keep=None)
-    await record(conn, actor_id=user_id, action="user.password_reset", subject=str(user_id),
-                 detail={"ended_sessions": end_sessions, "revoked_tokens": revoke_tokens})
+    await record(
+        conn,
+        actor_id=user_id,
+        action="user.password_reset",
+        subject=str(user_id),
+        detail={"ended_sessions": end_sessions, "revoked_tokens": revoke_tokens},
+    )
     return user_id
 
 
 async def sign_out_everywhere(conn: asyncpg.Connection, *, user_id: UUID, revoke_tokens: bool) -> None:
     await _end_access(conn, user_id, end_sessions=True, revoke_tokens=revoke_tokens, keep=None)
-    await record(conn, actor_id=user_id, action="user.signed_out_everywhere", subject=str(user_id),
-                 detail={"revoked_tokens": revoke_tokens})
-
+    await record(
+        conn,
+        actor_id=user_id,
+        action="user.signed_out_everywhere",
+        subject=str(user_id),
+        detail={"revoked_tokens": revoke_tokens},
+    )

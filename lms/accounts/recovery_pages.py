@@ -73,12 +73,19 @@ class RecoveryPages(Controller):
     async def reset_form(self, request: Request[Any, Any, Any], db: Db, secret: FromPath[str]) -> Template:
         holder = await recovery.reset_holder(db, secret[:100])
         _in_her_language(request, holder)
-        return page(request, "accounts/reset.html.jinja2", status=200 if holder else 400, by_code=False,
-                    holder=dict(holder) if holder else None, error=None if holder else recovery.NOT_VALID)
+        return page(
+            request,
+            "accounts/reset.html.jinja2",
+            status=200 if holder else 400,
+            by_code=False,
+            holder=dict(holder) if holder else None,
+            error=None if holder else recovery.NOT_VALID,
+        )
 
     @post("/password/reset/{secret:str}", operation_id="page_password_reset_submit")
-    async def reset(self, request: Request[Any, Any, Any], tx: Tx, secret: FromPath[str],
-                    data: URLEncodedBody[ResetForm]) -> Template | Redirect:
+    async def reset(
+        self, request: Request[Any, Any, Any], tx: Tx, secret: FromPath[str], data: URLEncodedBody[ResetForm]
+    ) -> Template | Redirect:
         return await self._redeem(request, tx, secret[:100], data, by_code=False)
 
     @get("/password/code", operation_id="page_password_code")
@@ -86,30 +93,56 @@ class RecoveryPages(Controller):
         return page(request, "accounts/reset.html.jinja2", by_code=True, holder=None, error=None)
 
     @post("/password/code", operation_id="page_password_code_submit")
-    async def code(self, request: Request[Any, Any, Any], tx: Tx, data: URLEncodedBody[ResetForm]) -> Template | Redirect:
+    async def code(
+        self, request: Request[Any, Any, Any], tx: Tx, data: URLEncodedBody[ResetForm]
+    ) -> Template | Redirect:
         return await self._redeem(request, tx, recovery.clean_code(data.code[:40]), data, by_code=True)
 
-    async def _redeem(self, request: Request[Any, Any, Any], tx: Any, secret: str, data: ResetForm, *,
-                      by_code: bool) -> Template | Redirect:
+    async def _redeem(
+        self, request: Request[Any, Any, Any], tx: Any, secret: str, data: ResetForm, *, by_code: bool
+    ) -> Template | Redirect:
         if not by_code:
             _in_her_language(request, await recovery.reset_holder(tx, secret))
         try:
-            await recovery.redeem(tx, secret=secret, new=data.new_password, end_sessions=bool(data.end_sessions),
-                                  revoke_tokens=bool(data.revoke_tokens))
+            await recovery.redeem(
+                tx,
+                secret=secret,
+                new=data.new_password,
+                end_sessions=bool(data.end_sessions),
+                revoke_tokens=bool(data.revoke_tokens),
+            )
         except Invalid as exc:
             holder = None if by_code else await recovery.reset_holder(tx, secret)
-            return page(request, "accounts/reset.html.jinja2", status=400, by_code=by_code,
-                        holder=dict(holder) if holder else None, error=shown(request, exc), field=exc.field)
+            return page(
+                request,
+                "accounts/reset.html.jinja2",
+                status=400,
+                by_code=by_code,
+                holder=dict(holder) if holder else None,
+                error=shown(request, exc),
+                field=exc.field,
+            )
         return Redirect("/login?reset=1", status_code=303, cookies=[_ended_cookie()])
 
     @post("/profile/password", operation_id="page_profile_password", guards=[require_login])
-    async def change(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep,
-                     data: URLEncodedBody[ChangeForm]) -> Template | Redirect:
+    async def change(
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        user: User,
+        settings: SettingsDep,
+        data: URLEncodedBody[ChangeForm],
+    ) -> Template | Redirect:
         cookie = request.cookies.get(SESSION_COOKIE)
         try:
             await recovery.change_password(
-                tx, settings, user=user, current=data.current_password, new=data.new_password,
-                end_sessions=bool(data.end_sessions), revoke_tokens=bool(data.revoke_tokens),
+                tx,
+                settings,
+                user=user,
+                current=data.current_password,
+                new=data.new_password,
+                end_sessions=bool(data.end_sessions),
+                revoke_tokens=bool(data.revoke_tokens),
                 keep_session=token_hash(cookie) if cookie else None,
             )
         except Invalid as exc:
@@ -124,9 +157,15 @@ class RecoveryPages(Controller):
         return Redirect("/", status_code=303, cookies=[_ended_cookie()])
 
     @post("/people/{user_id:uuid}/reset-code", operation_id="page_people_reset_code", guards=[require_role(*ADMINS)])
-    async def issue_code(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep,
-                         user_id: FromPath[UUID]) -> Template:
+    async def issue_code(
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, user_id: FromPath[UUID]
+    ) -> Template:
         code = await recovery.issue_code(tx, settings, admin=user, user_id=user_id)
         person = await recovery.q.clinic_member(tx, admin_role=user.role, admin_clinic=user.clinic_id, user_id=user_id)
-        return page(request, "accounts/reset_code.html.jinja2", code=code, person=dict(person or {}),
-                    hours=settings.reset_code_hours)
+        return page(
+            request,
+            "accounts/reset_code.html.jinja2",
+            code=code,
+            person=dict(person or {}),
+            hours=settings.reset_code_hours,
+        )

@@ -23,7 +23,8 @@ async def recent_failures(conn: asyncpg.Connection, account_key: bytes, address_
     row = await conn.fetchrow(
         """SELECT count(*) FILTER (WHERE email_hash = $1) AS account, count(*) FILTER (WHERE address_hash = $2) AS address
            FROM login_failures WHERE (email_hash = $1 OR address_hash = $2) AND at > now() - interval '15 minutes'""",
-        account_key, address_key,
+        account_key,
+        address_key,
     )
     return row["account"], row["address"]
 
@@ -32,7 +33,8 @@ async def record_failure(conn: asyncpg.Connection, account_key: bytes, address_k
     await conn.execute(
         """WITH gone AS (DELETE FROM login_failures WHERE at < now() - interval '1 day')
            INSERT INTO login_failures (email_hash, address_hash) VALUES ($1, $2)""",
-        account_key, address_key,
+        account_key,
+        address_key,
     )
 
 
@@ -53,7 +55,8 @@ async def end_sessions(conn: asyncpg.Connection, user_id: UUID, *, keep: bytes |
     ended = await conn.fetchval(
         """WITH gone AS (DELETE FROM user_sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2 RETURNING 1)
            SELECT count(*) FROM gone""",
-        user_id, keep,
+        user_id,
+        keep,
     )
     callers_changed()
     return ended
@@ -70,14 +73,24 @@ async def revoke_tokens(conn: asyncpg.Connection, user_id: UUID) -> int:
 
 
 async def create_reset(
-    conn: asyncpg.Connection, *, user_id: UUID, secret_hash: bytes, channel: str, minutes: int, issued_by: UUID | None,
+    conn: asyncpg.Connection,
+    *,
+    user_id: UUID,
+    secret_hash: bytes,
+    channel: str,
+    minutes: int,
+    issued_by: UUID | None,
 ) -> None:
     """A new reset secret; the person's earlier unused ones stop working (only the latest one sent is valid)."""
     await conn.execute(
         """WITH old AS (UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL)
            INSERT INTO password_resets (user_id, secret_hash, channel, issued_by, expires_at)
            VALUES ($1, $2, $3, $4, now() + make_interval(mins => $5))""",
-        user_id, secret_hash, channel, issued_by, minutes,
+        user_id,
+        secret_hash,
+        channel,
+        issued_by,
+        minutes,
     )
 
 
@@ -100,11 +113,15 @@ async def use_reset(conn: asyncpg.Connection, secret_hash: bytes) -> UUID | None
     )
 
 
-async def clinic_member(conn: asyncpg.Connection, *, admin_role: str, admin_clinic: UUID | None, user_id: UUID) -> asyncpg.Record | None:
+async def clinic_member(
+    conn: asyncpg.Connection, *, admin_role: str, admin_clinic: UUID | None, user_id: UUID
+) -> asyncpg.Record | None:
     """A person a clinic admin (her own clinic's workers) or a program admin (anyone) may issue a reset code for."""
     return await conn.fetchrow(
         """SELECT id, display_name, email, username FROM users
            WHERE id = $1 AND active AND ($2::text = 'program_admin' OR ($2::text = 'clinic_admin' AND clinic_id = $3
                  AND role = 'worker'))""",
-        user_id, admin_role, admin_clinic,
+        user_id,
+        admin_role,
+        admin_clinic,
     )

@@ -67,13 +67,18 @@ def parse_roster(text: str) -> RosterCheck:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in ("roster_id", "name") if c not in header]
     if missing:
-        raise Invalid(N_("line 1: the header needs the columns %(missing)s (found: %(found)s)"),
-                      params={"missing": ", ".join(missing), "found": ", ".join(header) or "-"}, field="roster")
+        raise Invalid(
+            N_("line 1: the header needs the columns %(missing)s (found: %(found)s)"),
+            params={"missing": ", ".join(missing), "found": ", ".join(header) or "-"},
+            field="roster",
+        )
     reader.fieldnames = header
     seen: dict[str, int] = {}
     for number, row in enumerate(reader, start=2):
         if number - 1 > MAX_LINES:
-            check.problems.append(RosterProblem(number, N_("more than %(max)s workers in one file; split it"), {"max": MAX_LINES}))
+            check.problems.append(
+                RosterProblem(number, N_("more than %(max)s workers in one file; split it"), {"max": MAX_LINES})
+            )
             break
         values = {k: (v or "").strip() for k, v in row.items() if k}
         if not any(values.values()):
@@ -86,16 +91,30 @@ def parse_roster(text: str) -> RosterCheck:
         if not _ROSTER_ID.fullmatch(roster_id):
             problems.append((N_("roster_id: required, letters, digits, '.', '_' or '-' (at most 64)"), {}))
         elif roster_id in seen:
-            problems.append((N_("roster_id: %(roster_id)s is also on line %(line)s"), {"roster_id": roster_id, "line": seen[roster_id]}))
+            problems.append(
+                (
+                    N_("roster_id: %(roster_id)s is also on line %(line)s"),
+                    {"roster_id": roster_id, "line": seen[roster_id]},
+                )
+            )
         if not 1 <= len(name) <= 200:
             problems.append((N_("name: required (at most 200 characters)"), {}))
         if email and not EMAIL.fullmatch(email):
             problems.append((N_("email: %(email)s is not an email address"), {"email": repr(email)}))
         if phone and not PHONE.fullmatch(phone):
-            problems.append((N_("phone: %(phone)s needs its country code, e.g. +1 510 555 0100"), {"phone": repr(values.get("phone"))}))
+            problems.append(
+                (
+                    N_("phone: %(phone)s needs its country code, e.g. +1 510 555 0100"),
+                    {"phone": repr(values.get("phone"))},
+                )
+            )
         if language not in UI_LANGUAGES:
-            problems.append((N_("language: %(language)s is not one of %(languages)s"),
-                             {"language": repr(language), "languages": ", ".join(UI_LANGUAGES)}))
+            problems.append(
+                (
+                    N_("language: %(language)s is not one of %(languages)s"),
+                    {"language": repr(language), "languages": ", ".join(UI_LANGUAGES)},
+                )
+            )
         if problems:
             check.problems += [RosterProblem(number, message, params) for message, params in problems]
             continue
@@ -114,17 +133,23 @@ async def check_against_database(conn: asyncpg.Connection, check: RosterCheck, *
         """SELECT x.line, x.email, u.clinic_id = $1 AND u.roster_id = x.roster_id AS same_worker
            FROM unnest($2::int[], $3::text[], $4::text[]) AS x(line, roster_id, email)
            JOIN users u ON u.email = x.email""",
-        clinic_id, [ln.line for ln in check.lines], [ln.roster_id for ln in check.lines], [ln.email for ln in check.lines],
+        clinic_id,
+        [ln.line for ln in check.lines],
+        [ln.roster_id for ln in check.lines],
+        [ln.email for ln in check.lines],
     )
     taken = {r["line"]: r["email"] for r in rows if not r["same_worker"]}
     if taken:
-        check.problems += [RosterProblem(line, N_("email: %(email)s belongs to another account"), {"email": email})
-                           for line, email in sorted(taken.items())]
+        check.problems += [
+            RosterProblem(line, N_("email: %(email)s belongs to another account"), {"email": email})
+            for line, email in sorted(taken.items())
+        ]
         check.problems.sort(key=lambda p: p.line)
         check.lines = [ln for ln in check.lines if ln.line not in taken]
     existing = await conn.fetchval(
         "SELECT count(*) FROM users WHERE clinic_id = $1 AND roster_id = ANY($2::text[])",
-        clinic_id, [ln.roster_id for ln in check.lines],
+        clinic_id,
+        [ln.roster_id for ln in check.lines],
     )
     check.updated = existing
     check.new = len(check.lines) - existing
@@ -146,6 +171,11 @@ async def write_roster(conn: asyncpg.Connection, check: RosterCheck, *, clinic_i
                        username = coalesce(users.username, EXCLUDED.username)
                RETURNING 1)
            SELECT count(*) FROM written""",
-        clinic_id, [ln.roster_id for ln in lines], [ln.name for ln in lines], [ln.email for ln in lines],
-        [ln.phone for ln in lines], [ln.language for ln in lines], [sign_in_name(clinic_slug, ln.roster_id) for ln in lines],
+        clinic_id,
+        [ln.roster_id for ln in lines],
+        [ln.name for ln in lines],
+        [ln.email for ln in lines],
+        [ln.phone for ln in lines],
+        [ln.language for ln in lines],
+        [sign_in_name(clinic_slug, ln.roster_id) for ln in lines],
     )

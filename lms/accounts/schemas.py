@@ -1,10 +1,9 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
-
-import re
 
 import msgspec
 
@@ -15,7 +14,12 @@ Role = Literal["worker", "instructor", "clinic_admin", "program_admin"]
 ROLES: tuple[str, ...] = ("worker", "instructor", "clinic_admin", "program_admin")
 
 
-ROLE_NAMES = {"worker": N_("Worker"), "instructor": N_("Instructor"), "clinic_admin": N_("Clinic admin"), "program_admin": N_("Program admin")}
+ROLE_NAMES = {
+    "worker": N_("Worker"),
+    "instructor": N_("Instructor"),
+    "clinic_admin": N_("Clinic admin"),
+    "program_admin": N_("Program admin"),
+}
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 PHONE = re.compile(r"\+[1-9][0-9]{6,14}")  # E.164, as SMS providers want it
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]

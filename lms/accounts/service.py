@@ -9,14 +9,14 @@ from uuid import UUID
 import asyncpg
 
 from lms.accounts import queries
-from lms.accounts.schemas import EMAIL, PHONE, ProfileDetails, TokenCreated, UserCreate, UserOut
 from lms.accounts.passwords import require_strong
+from lms.accounts.schemas import EMAIL, PHONE, ProfileDetails, TokenCreated, UserCreate, UserOut
 from lms.accounts.secrets import hash_password, new_token, token_hash
 from lms.audit.queries import record
+from lms.errors import Invalid, NotFound
 from lms.i18n import N_
 from lms.messages import queries as message_queries
 from lms.messages.service import CHANNELS, OPT_OUT_GROUPS
-from lms.errors import Invalid, NotFound
 
 
 async def create_user(conn: asyncpg.Connection, data: UserCreate, *, actor_id: UUID | None = None) -> UserOut:
@@ -24,8 +24,16 @@ async def create_user(conn: asyncpg.Connection, data: UserCreate, *, actor_id: U
         require_strong(data.password, personal=(data.display_name, data.email or "", data.username or ""))
     password_hash = await hash_password(data.password) if data.password else None
     user = await queries.create_user(
-        conn, email=data.email, display_name=data.display_name, role=data.role, password_hash=password_hash,
-        clinic=data.clinic, local=data.local, language=data.language, username=data.username, phone=data.phone,
+        conn,
+        email=data.email,
+        display_name=data.display_name,
+        role=data.role,
+        password_hash=password_hash,
+        clinic=data.clinic,
+        local=data.local,
+        language=data.language,
+        username=data.username,
+        phone=data.phone,
     )
     await record(conn, actor_id=actor_id, action="user.created", subject=str(user.id), detail={"role": user.role})
     return user
@@ -61,13 +69,20 @@ async def change_contact(conn: asyncpg.Connection, *, user_id: UUID, email: str,
     if phone and not PHONE.fullmatch(phone):
         raise Invalid(N_("Write the phone number with its country code, e.g. +1 510 555 0100."), field="phone")
     await queries.set_contact(conn, user_id=user_id, email=email or None, phone=phone or None)
-    await record(conn, actor_id=user_id, action="user.contact_changed", subject=str(user_id),
-                 detail={"email": bool(email), "phone": bool(phone)})
+    await record(
+        conn,
+        actor_id=user_id,
+        action="user.contact_changed",
+        subject=str(user_id),
+        detail={"email": bool(email), "phone": bool(phone)},
+    )
 
 
 async def set_message_choices(conn: asyncpg.Connection, *, user_id: UUID, wanted: set[str]) -> None:
     """``wanted`` holds "group:channel" for every kind of message she still wants; the rest she opts out of."""
-    refused = [(group, channel) for group in OPT_OUT_GROUPS for channel in CHANNELS if f"{group}:{channel}" not in wanted]
+    refused = [
+        (group, channel) for group in OPT_OUT_GROUPS for channel in CHANNELS if f"{group}:{channel}" not in wanted
+    ]
     await message_queries.set_opt_outs(conn, user_id, refused)
 
 

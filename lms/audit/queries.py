@@ -16,7 +16,14 @@ class AuditEntry(msgspec.Struct, frozen=True):
     detail: dict[str, Any] = {}
 
 
-async def record(conn: asyncpg.Connection, *, actor_id: UUID | None, action: str, subject: str = "", detail: dict[str, Any] | None = None) -> None:
+async def record(
+    conn: asyncpg.Connection,
+    *,
+    actor_id: UUID | None,
+    action: str,
+    subject: str = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
     await record_many(conn, [AuditEntry(actor_id=actor_id, action=action, subject=subject, detail=detail or {})])
 
 

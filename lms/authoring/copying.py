@@ -65,12 +65,15 @@ def _renamed(doc: CourseDoc, new_code: str, ids: dict[str, str]) -> CourseDoc:
     return msgspec.convert(raw, CourseDoc)
 
 
-async def copy_to_new_course(conn: asyncpg.Connection, storage: Storage, *, code: str, version: int | None,
-                             new_code: str, editor: CurrentUser) -> CourseDoc:
+async def copy_to_new_course(
+    conn: asyncpg.Connection, storage: Storage, *, code: str, version: int | None, new_code: str, editor: CurrentUser
+) -> CourseDoc:
     new_code = new_code.strip().upper()
     if not CODE.match(new_code):
-        raise Invalid(N_("The new course code needs 3 to 32 capital letters, digits and dashes, such as MA-VS-201."),
-                      field="new_code")
+        raise Invalid(
+            N_("The new course code needs 3 to 32 capital letters, digits and dashes, such as MA-VS-201."),
+            field="new_code",
+        )
     source = await source_doc(conn, code=code, version=version, editor=editor)
     if await publish_queries.course_exists(conn, code=new_code):
         raise Conflict(N_("A course with this code already exists: choose another code."), field="new_code")
@@ -84,14 +87,30 @@ async def copy_to_new_course(conn: asyncpg.Connection, storage: Storage, *, code
         new_id = new_ids[str(row.id)]
         key = final_key(storage_key(new_code, new_id))
         await storage.copy(row.storage_key, key, row.content_type)
-        rows.append({"id": new_id, "course_id": str(course_id), "storage_key": key, "kind": row.kind,
-                     "content_type": row.content_type, "byte_size": row.byte_size, "filename": row.filename,
-                     "language": row.language, "video_id": new_ids.get(str(row.video_id)) if row.video_id else None,
-                     "sha256": None, "created_by": str(editor.id)})
+        rows.append(
+            {
+                "id": new_id,
+                "course_id": str(course_id),
+                "storage_key": key,
+                "kind": row.kind,
+                "content_type": row.content_type,
+                "byte_size": row.byte_size,
+                "filename": row.filename,
+                "language": row.language,
+                "video_id": new_ids.get(str(row.video_id)) if row.video_id else None,
+                "sha256": None,
+                "created_by": str(editor.id),
+            }
+        )
     if rows:
         await media_queries.insert_ready(conn, rows=rows)
-    await record(conn, actor_id=editor.id, action="course.copied", subject=new_code,
-                 detail={"from": code, "version": version, "media": len(rows)})
+    await record(
+        conn,
+        actor_id=editor.id,
+        action="course.copied",
+        subject=new_code,
+        detail={"from": code, "version": version, "media": len(rows)},
+    )
     return doc
 
 
@@ -100,5 +119,7 @@ async def copy_into_draft(conn: asyncpg.Connection, *, code: str, version: int, 
     await catalog.load_draft(conn, code, editor=editor)  # only its owners and program admins may
     doc = await source_doc(conn, code=code, version=version, editor=editor)
     await catalog.save_draft(conn, doc, code=code, editor=editor)
-    await record(conn, actor_id=editor.id, action="course.draft_from_version", subject=code, detail={"version": version})
+    await record(
+        conn, actor_id=editor.id, action="course.draft_from_version", subject=code, detail={"version": version}
+    )
     return doc

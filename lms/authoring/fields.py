@@ -27,8 +27,18 @@ Problems = dict[str, Label]
 BODIES = ("IACET", "DBC", "CCBMA", "AAMA", "DHCS_CHW")
 APPROVAL_PARTS = ("body", "provider_number", "category", "approved_from", "approved_until")
 # Longest text per kind of field, in characters (a lesson body is a whole page of Markdown).
-LIMITS = {"title": 200, "summary": 2000, "module": 200, "body": 50_000, "description": 5000, "criteria": 5000,
-          "prompt": 1000, "text": 500, "feedback": 1000, "alt": 300}
+LIMITS = {
+    "title": 200,
+    "summary": 2000,
+    "module": 200,
+    "body": 50_000,
+    "description": 5000,
+    "criteria": 5000,
+    "prompt": 1000,
+    "text": 500,
+    "feedback": 1000,
+    "alt": 300,
+}
 CHECKBOX = re.compile(r"^q\.[^.]+\.c\.[^.]+\.correct$")
 _TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _BLANK_APPROVAL = dict.fromkeys(APPROVAL_PARTS, "")
@@ -87,12 +97,21 @@ def _text(fields: Mapping[str, str], name: str, limit: int, problems: Problems) 
     if "\x00" in value:
         problems[name] = (N_("This text contains a character that cannot be stored (NUL)."), {})
     elif len(value) > limit:
-        problems[name] = (N_("Keep this under %(max)s characters (it has %(count)s)."), {"max": str(limit), "count": str(len(value))})
+        problems[name] = (
+            N_("Keep this under %(max)s characters (it has %(count)s)."),
+            {"max": str(limit), "count": str(len(value))},
+        )
     return value
 
 
-def _texts(fields: Mapping[str, str], prefix: str, languages: list[str], current: dict[str, str], limit: int,
-           problems: Problems) -> dict[str, str]:
+def _texts(
+    fields: Mapping[str, str],
+    prefix: str,
+    languages: list[str],
+    current: dict[str, str],
+    limit: int,
+    problems: Problems,
+) -> dict[str, str]:
     out = dict(current)
     for lang in languages:
         value = _text(fields, f"{prefix}.{lang}", limit, problems)
@@ -159,8 +178,15 @@ def parse_approvals(fields: Mapping[str, str], problems: Problems) -> list[dict[
             problems[prefix + "approved_from"] = (N_("Give the date the approval starts."), {})
         if starts and ends and ends < starts:
             problems[prefix + "approved_until"] = (N_("The approval ends before it starts."), {})
-        out.append({"body": body, "provider_number": provider, "category": category, "approved_from": starts,
-                    "approved_until": ends})
+        out.append(
+            {
+                "body": body,
+                "provider_number": provider,
+                "category": category,
+                "approved_from": starts,
+                "approved_until": ends,
+            }
+        )
     return out
 
 
@@ -178,21 +204,26 @@ def apply_course(doc: CourseDoc, fields: Mapping[str, str], problems: Problems) 
     raw["title"] = _texts(fields, "title", languages, doc.title, LIMITS["title"], problems)
     raw["summary"] = _texts(fields, "summary", languages, doc.summary, LIMITS["summary"], problems)
     for m, module in enumerate(doc.modules):
-        raw["modules"][m]["title"] = _texts(fields, f"module.{module.key}", languages, module.title, LIMITS["module"], problems)
+        raw["modules"][m]["title"] = _texts(
+            fields, f"module.{module.key}", languages, module.title, LIMITS["module"], problems
+        )
     approvals = parse_approvals(fields, problems)
     if approvals is not None:
         raw["approvals"] = approvals
     return raw
 
 
-def apply_activity(doc: CourseDoc, m: int, a: int, fields: Mapping[str, str], problems: Problems,
-                   library: dict[str, str] | None = None) -> dict[str, Any]:
+def apply_activity(
+    doc: CourseDoc, m: int, a: int, fields: Mapping[str, str], problems: Problems, library: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The draft with one activity changed by its form; ``library`` maps the course's ready media ids to their kind."""
     activity = doc.modules[m].activities[a]
     languages = doc.languages
     raw = msgspec.to_builtins(doc)
     target = raw["modules"][m]["activities"][a]
-    minutes = _whole(fields, "minutes", 0, 6000, problems, N_("Give a whole number of minutes from %(low)s to %(high)s."))
+    minutes = _whole(
+        fields, "minutes", 0, 6000, problems, N_("Give a whole number of minutes from %(low)s to %(high)s.")
+    )
     if minutes is not None:
         target["minutes"] = minutes
     for name in text_fields(activity):
@@ -211,7 +242,9 @@ def apply_activity(doc: CourseDoc, m: int, a: int, fields: Mapping[str, str], pr
     return raw
 
 
-def _apply_quiz(quiz: Quiz, target: dict[str, Any], fields: Mapping[str, str], languages: list[str], problems: Problems) -> None:
+def _apply_quiz(
+    quiz: Quiz, target: dict[str, Any], fields: Mapping[str, str], languages: list[str], problems: Problems
+) -> None:
     raw_mark = fields.get("pass_mark", "").strip().rstrip("%").strip()
     if raw_mark:
         try:
@@ -223,8 +256,14 @@ def _apply_quiz(quiz: Quiz, target: dict[str, Any], fields: Mapping[str, str], l
         else:
             target["pass_mark"] = round(mark / 100, 4)
     if "max_attempts" in fields:
-        target["max_attempts"] = _whole(fields, "max_attempts", 1, 100, problems,
-                                        N_("Give a number of attempts from %(low)s to %(high)s, or leave it empty for no limit."))
+        target["max_attempts"] = _whole(
+            fields,
+            "max_attempts",
+            1,
+            100,
+            problems,
+            N_("Give a number of attempts from %(low)s to %(high)s, or leave it empty for no limit."),
+        )
     for q, question in enumerate(quiz.questions):
         tq = target["questions"][q]
         prefix = f"q.{question.key}"
@@ -233,7 +272,9 @@ def _apply_quiz(quiz: Quiz, target: dict[str, Any], fields: Mapping[str, str], l
             tc = tq["choices"][c]
             cprefix = f"{prefix}.c.{choice.key}"
             tc["text"] = _texts(fields, f"{cprefix}.text", languages, choice.text, LIMITS["text"], problems)
-            tc["feedback"] = _texts(fields, f"{cprefix}.feedback", languages, choice.feedback, LIMITS["feedback"], problems)
+            tc["feedback"] = _texts(
+                fields, f"{cprefix}.feedback", languages, choice.feedback, LIMITS["feedback"], problems
+            )
             if f"{cprefix}.correct" in fields:
                 tc["correct"] = fields[f"{cprefix}.correct"] == "on"
         written = tq["prompt"] or any(tc["text"] for tc in tq["choices"])

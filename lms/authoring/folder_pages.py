@@ -25,8 +25,8 @@ from lms.web import page
 
 
 class CopyForm(Form):
-    source: str = "draft"     # "draft" or a version number
-    target: str = "new"       # "new" (a new course) or "draft" (this course's draft)
+    source: str = "draft"  # "draft" or a version number
+    target: str = "new"  # "new" (a new course) or "draft" (this course's draft)
     new_code: str = ""
 
 
@@ -38,14 +38,32 @@ def _source_version(source: str) -> int | None:
     raise Invalid(N_("Choose the draft or a version to copy."), field="source")
 
 
-async def _copy_page(request: Request[Any, Any, Any], db: Any, user: Any, code: str, *, status: int = 200,
-                     error: str | None = None, problems: list[Problem] | None = None, new_code: str = "") -> Template:
+async def _copy_page(
+    request: Request[Any, Any, Any],
+    db: Any,
+    user: Any,
+    code: str,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    problems: list[Problem] | None = None,
+    new_code: str = "",
+) -> Template:
     versions = await catalog_queries.list_versions(db, code=code)
     editable = await catalog_queries.may_edit(db, code=code, editor=user)
     if not versions and not editable:
         raise NotFound(f"no course {code} to copy")
-    return page(request, "authoring/copy.html.jinja2", status=status, code=code, versions=versions, editable=editable,
-                error=error, problems=problems or [], new_code=new_code)
+    return page(
+        request,
+        "authoring/copy.html.jinja2",
+        status=status,
+        code=code,
+        versions=versions,
+        editable=editable,
+        error=error,
+        problems=problems or [],
+        new_code=new_code,
+    )
 
 
 async def _upload(request: Request[Any, Any, Any]) -> tuple[bytes, str]:
@@ -66,8 +84,15 @@ class CopyPages(Controller):
         return await _copy_page(request, db, user, code)
 
     @post("/{code:str}/copy", operation_id="page_author_copy_save")
-    async def copy(self, request: Request[Any, Any, Any], tx: Tx, storage: StorageDep, user: User, code: Code,
-                   data: URLEncodedBody[CopyForm]) -> Redirect | Template:
+    async def copy(
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        storage: StorageDep,
+        user: User,
+        code: Code,
+        data: URLEncodedBody[CopyForm],
+    ) -> Redirect | Template:
         try:
             version = _source_version(data.source)
             if data.target == "draft":
@@ -75,23 +100,37 @@ class CopyPages(Controller):
                     raise Invalid(N_("Choose a version to start the draft from."), field="source")
                 await copy_into_draft(tx, code=code, version=version, editor=user)
                 return Redirect(f"/author/{code}?saved=true", status_code=303)
-            doc = await copy_to_new_course(tx, storage, code=code, version=version, new_code=data.new_code[:40], editor=user)
+            doc = await copy_to_new_course(
+                tx, storage, code=code, version=version, new_code=data.new_code[:40], editor=user
+            )
         except DomainError as exc:
             if isinstance(exc, NotFound | Forbidden):
                 raise
-            return await _copy_page(request, tx, user, code, status=exc.status, new_code=data.new_code[:40],
-                                    error=exc.localize(request_language(request)).detail)
+            return await _copy_page(
+                request,
+                tx,
+                user,
+                code,
+                status=exc.status,
+                new_code=data.new_code[:40],
+                error=exc.localize(request_language(request)).detail,
+            )
         return Redirect(f"/author/{doc.code}?saved=true", status_code=303)
 
     @get("/{code:str}/export", operation_id="page_author_export")
     async def export(self, tx: Tx, user: User, code: Code, version: VersionInQuery = None) -> Response[bytes]:
         """The draft (no version) or a version as a course folder in a zip."""
         data = await export_zip(tx, code=code, version=version, editor=user)
-        return Response(data, media_type="application/zip", headers={
-            "content-disposition": f'attachment; filename="{export_name(code, version, date.today())}"'})
+        return Response(
+            data,
+            media_type="application/zip",
+            headers={"content-disposition": f'attachment; filename="{export_name(code, version, date.today())}"'},
+        )
 
     @post("/{code:str}/import", operation_id="page_author_import_draft")
-    async def import_draft(self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code) -> Redirect | Template:
+    async def import_draft(
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code
+    ) -> Redirect | Template:
         """A course folder (zip) replaces this course's draft, whole or not at all."""
         try:
             data, filename = await _upload(request)
@@ -99,7 +138,9 @@ class CopyPages(Controller):
         except CourseFolderError as exc:
             return await _copy_page(request, tx, user, code, status=400, problems=exc.problems)
         except Invalid as exc:
-            return await _copy_page(request, tx, user, code, status=400, error=exc.localize(request_language(request)).detail)
+            return await _copy_page(
+                request, tx, user, code, status=400, error=exc.localize(request_language(request)).detail
+            )
         return Redirect(f"/author/{code}?saved=true", status_code=303)
 
     @get("/import", operation_id="page_author_import")
@@ -115,6 +156,11 @@ class CopyPages(Controller):
         except CourseFolderError as exc:
             return page(request, "authoring/import.html.jinja2", status=400, error=None, problems=exc.problems)
         except Invalid as exc:
-            return page(request, "authoring/import.html.jinja2", status=400, problems=[],
-                        error=exc.localize(request_language(request)).detail)
+            return page(
+                request,
+                "authoring/import.html.jinja2",
+                status=400,
+                problems=[],
+                error=exc.localize(request_language(request)).detail,
+            )
         return Redirect(f"/author/{doc.code}?saved=true", status_code=303)

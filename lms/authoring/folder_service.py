@@ -39,8 +39,10 @@ async def _media_checker(conn: asyncpg.Connection, code: str | None):
     def check(ref: MediaRef) -> str | None:
         found = library.get(_as_uuid(ref.file))  # type: ignore[arg-type]
         if found is None or found.kind == "captions":
-            return (f"media {ref.file!r} is not a file of this course's media library: upload it there first, then "
-                    "name it by its id")
+            return (
+                f"media {ref.file!r} is not a file of this course's media library: upload it there first, then "
+                "name it by its id"
+            )
         for lang, caption in ref.captions.items():
             track = library.get(_as_uuid(caption))  # type: ignore[arg-type]
             if track is None or track.kind != "captions" or track.video_id != found.id:
@@ -50,8 +52,9 @@ async def _media_checker(conn: asyncpg.Connection, code: str | None):
     return check
 
 
-async def import_zip(conn: asyncpg.Connection, *, data: bytes, filename: str, code: str | None,
-                     editor: CurrentUser) -> CourseDoc:
+async def import_zip(
+    conn: asyncpg.Connection, *, data: bytes, filename: str, code: str | None, editor: CurrentUser
+) -> CourseDoc:
     """``code``: the course whose draft the folder replaces (its owners, program admins); None: a new course."""
     if code is not None:
         await catalog.load_draft(conn, code, editor=editor)  # 404 unless this person may change it
@@ -59,12 +62,25 @@ async def import_zip(conn: asyncpg.Connection, *, data: bytes, filename: str, co
     read: ReadCourse = await sync_to_thread(read_course_zip, data, filename=filename, check_media=check)
     doc = read.doc
     if code is not None and doc.code != code:
-        raise CourseFolderError([read.at_code(f"code {doc.code!r} is not this course's code {code!r}: import it as a new course, or change the code")])
+        raise CourseFolderError(
+            [
+                read.at_code(
+                    f"code {doc.code!r} is not this course's code {code!r}: import it as a new course, or change the code"
+                )
+            ]
+        )
     if code is None and await publish_queries.course_exists(conn, code=doc.code):
-        raise CourseFolderError([read.at_code(f"a course {doc.code} already exists: import into it from its page, or change the code")])
+        raise CourseFolderError(
+            [read.at_code(f"a course {doc.code} already exists: import into it from its page, or change the code")]
+        )
     await catalog.save_draft(conn, doc, code=doc.code, editor=editor)
-    await record(conn, actor_id=editor.id, action="course.imported", subject=doc.code,
-                 detail={"into": "draft" if code else "new course"})
+    await record(
+        conn,
+        actor_id=editor.id,
+        action="course.imported",
+        subject=doc.code,
+        detail={"into": "draft" if code else "new course"},
+    )
     return doc
 
 

@@ -21,7 +21,7 @@ import yaml
 from lms.catalog.content import CourseDoc, Lesson, MediaRef
 from lms.catalog.course_file import CourseFolderError, Problem, read_course_folder
 
-MAX_FILES = 1000                    # a course of a few hundred lessons in a few languages
+MAX_FILES = 1000  # a course of a few hundred lessons in a few languages
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024  # text only: far above any real course, far below a zip bomb
 
 
@@ -78,7 +78,15 @@ def _members(archive: zipfile.ZipFile, shown_name: str) -> tuple[str, dict[str, 
     if len(infos) > MAX_FILES:
         raise CourseFolderError([Problem(shown_name, 1, f"more than {MAX_FILES} files: this is not one course folder")])
     if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
-        raise CourseFolderError([Problem(shown_name, 1, "unpacked it is over 20 MB: a course folder holds text only (media stay in the library)")])
+        raise CourseFolderError(
+            [
+                Problem(
+                    shown_name,
+                    1,
+                    "unpacked it is over 20 MB: a course folder holds text only (media stay in the library)",
+                )
+            ]
+        )
     names = [PurePosixPath(i.filename) for i in infos]
     for name in names:
         if name.is_absolute() or ".." in name.parts or "\\" in str(name):
@@ -114,8 +122,11 @@ def _alias_problems(text: str, name: str) -> list[Problem]:
     """YAML anchors and aliases (``&a``, ``*a``) are refused: course.yaml never needs them, and nested aliases can make
     a small file expand without end."""
     try:
-        return [Problem(name, token.start_mark.line + 1, "YAML anchors and aliases (& and *) are not allowed")
-                for token in yaml.scan(text, Loader=yaml.SafeLoader) if isinstance(token, yaml.AnchorToken | yaml.AliasToken)][:1]
+        return [
+            Problem(name, token.start_mark.line + 1, "YAML anchors and aliases (& and *) are not allowed")
+            for token in yaml.scan(text, Loader=yaml.SafeLoader)
+            if isinstance(token, yaml.AnchorToken | yaml.AliasToken)
+        ][:1]
     except yaml.YAMLError:
         return []  # the reader reports the syntax error with its line
 
@@ -123,7 +134,7 @@ def _alias_problems(text: str, name: str) -> list[Problem]:
 @dataclass(frozen=True)
 class ReadCourse:
     doc: CourseDoc
-    yaml_name: str   # course.yaml as named in the zip
+    yaml_name: str  # course.yaml as named in the zip
     code_line: int
 
     def at_code(self, message: str) -> Problem:
@@ -154,9 +165,12 @@ def read_course_zip(data: bytes, *, filename: str, check_media: Callable[[MediaR
             doc = read_course_folder(folder, as_draft=True, check_media=check_media, name_is_code=False)
         except CourseFolderError as exc:
             prefix = str(folder) + "/"
-            raise CourseFolderError([
-                Problem(shown(p.file.removeprefix(prefix)), p.line, p.message.replace(prefix, "")) for p in exc.problems
-            ]) from None
+            raise CourseFolderError(
+                [
+                    Problem(shown(p.file.removeprefix(prefix)), p.line, p.message.replace(prefix, ""))
+                    for p in exc.problems
+                ]
+            ) from None
     found = re.search(r"^code\s*:", texts.get("course.yaml", ""), flags=re.MULTILINE)
     line = texts["course.yaml"][: found.start()].count("\n") + 1 if found else 1
     return ReadCourse(doc=doc, yaml_name=shown("course.yaml"), code_line=line)

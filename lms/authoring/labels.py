@@ -5,11 +5,21 @@ from __future__ import annotations
 from lms.catalog.content import CourseDoc, Label
 from lms.i18n import N_
 
-_TEXTS = {"title": N_("Title (%(language)s)"), "summary": N_("Summary (%(language)s)"),
-          "body": N_("Lesson text (%(language)s)"), "description": N_("Description (%(language)s)"),
-          "criteria": N_("What the instructor looks for (%(language)s)")}
-_SINGLE = {"track": N_("Track"), "languages": N_("Languages"), "minutes": N_("Contact minutes"),
-           "pass_mark": N_("Pass mark (percent, 0 to 100)"), "max_attempts": N_("Attempts allowed (empty for no limit)"), "media": N_("Media shown in this lesson")}
+_TEXTS = {
+    "title": N_("Title (%(language)s)"),
+    "summary": N_("Summary (%(language)s)"),
+    "body": N_("Lesson text (%(language)s)"),
+    "description": N_("Description (%(language)s)"),
+    "criteria": N_("What the instructor looks for (%(language)s)"),
+}
+_SINGLE = {
+    "track": N_("Track"),
+    "languages": N_("Languages"),
+    "minutes": N_("Contact minutes"),
+    "pass_mark": N_("Pass mark (percent, 0 to 100)"),
+    "max_attempts": N_("Attempts allowed (empty for no limit)"),
+    "media": N_("Media shown in this lesson"),
+}
 
 
 def field_label(name: str, doc: CourseDoc, questions: list[str] | None = None) -> Label:

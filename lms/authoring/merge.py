@@ -16,10 +16,10 @@ import msgspec
 
 
 class Merge(msgspec.Struct, kw_only=True, frozen=True):
-    values: dict[str, str]       # what the form shows again: the author's changes over the stored draft
-    theirs: list[str]            # fields another author changed since the form was opened
-    both: dict[str, str]         # fields both changed differently: the other author's value, shown beside hers
-    orphans: dict[str, str]      # the author's changes to things another author removed: shown so she can copy them
+    values: dict[str, str]  # what the form shows again: the author's changes over the stored draft
+    theirs: list[str]  # fields another author changed since the form was opened
+    both: dict[str, str]  # fields both changed differently: the other author's value, shown beside hers
+    orphans: dict[str, str]  # the author's changes to things another author removed: shown so she can copy them
 
 
 def _hash(value: str) -> str:
@@ -49,6 +49,10 @@ def merge(fields: Mapping[str, str], base: Mapping[str, str], stored: Mapping[st
     values = dict(stored)
     for name in mine:
         values[name] = fields[name]
-    both = {name: stored.get(name, "") for name in theirs if name in mine and _hash(fields[name]) != _hash(stored.get(name, ""))}
+    both = {
+        name: stored.get(name, "")
+        for name in theirs
+        if name in mine and _hash(fields[name]) != _hash(stored.get(name, ""))
+    }
     orphans = {name: fields[name] for name in mine if name not in stored and fields[name].strip()}
     return Merge(values=values, theirs=theirs, both=both, orphans=orphans)

@@ -25,13 +25,24 @@ class PublishForm(Form):
     fingerprint: str = ""
 
 
-async def _summary_page(request: Request[Any, Any, Any], db: Any, user: Any, code: str, *, status: int = 200,
-                        error: str | None = None) -> Template:
+async def _summary_page(
+    request: Request[Any, Any, Any], db: Any, user: Any, code: str, *, status: int = 200, error: str | None = None
+) -> Template:
     summary = await publish_summary(db, code=code, editor=user)
     t, _missing = text_picker(request_language(request), summary.languages)
-    return page(request, "authoring/publish_summary.html.jinja2", status=status, s=summary, t=t, error=error,
-                kind_names=KIND_NAMES, field_names=FIELD_NAMES, course_field_names=COURSE_FIELD_NAMES,
-                unit_names=UNIT_NAMES, category_names=CATEGORY_NAMES)
+    return page(
+        request,
+        "authoring/publish_summary.html.jinja2",
+        status=status,
+        s=summary,
+        t=t,
+        error=error,
+        kind_names=KIND_NAMES,
+        field_names=FIELD_NAMES,
+        course_field_names=COURSE_FIELD_NAMES,
+        unit_names=UNIT_NAMES,
+        category_names=CATEGORY_NAMES,
+    )
 
 
 class PublishPages(Controller):
@@ -44,11 +55,13 @@ class PublishPages(Controller):
         return await _summary_page(request, db, user, code)
 
     @post("/{code:str}/publish", operation_id="page_author_publish")
-    async def publish(self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code,
-                      data: URLEncodedBody[PublishForm]) -> Redirect | Template:
+    async def publish(
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code, data: URLEncodedBody[PublishForm]
+    ) -> Redirect | Template:
         try:
             published = await publish_confirmed(tx, code=code, editor=user, confirmed=data.fingerprint[:64])
         except (Conflict, Invalid) as exc:
-            return await _summary_page(request, tx, user, code, status=exc.status,
-                                       error=exc.localize(request_language(request)).detail)
+            return await _summary_page(
+                request, tx, user, code, status=exc.status, error=exc.localize(request_language(request)).detail
+            )
         return Redirect(f"/author/{code}?published={published.version}", status_code=303)

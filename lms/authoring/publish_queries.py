@@ -27,8 +27,10 @@ async def publish_context(conn: asyncpg.Connection, *, code: str, editor: Curren
                                  count(*) FILTER (WHERE e.completed_at IS NULL) AS in_progress
                           FROM course_versions v JOIN enrollments e ON e.version_id = v.id
                           WHERE v.course_id = c.id GROUP BY v.version, v.status) x) AS pinned
-            FROM courses c WHERE c.code = $1 AND {may_edit_clause('c', '$2', '$3')}""",
-        code, editor.id, editor.role,
+            FROM courses c WHERE c.code = $1 AND {may_edit_clause("c", "$2", "$3")}""",
+        code,
+        editor.id,
+        editor.role,
     )
     return dict(row) if row else None
 
@@ -38,7 +40,8 @@ async def version_content(conn: asyncpg.Connection, *, code: str, version: int) 
     return await conn.fetchval(
         """SELECT v.content FROM courses c JOIN course_versions v ON v.course_id = c.id
            WHERE c.code = $1 AND v.version = $2""",
-        code, version,
+        code,
+        version,
     )
 
 

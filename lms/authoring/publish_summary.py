@@ -19,7 +19,15 @@ import msgspec
 from lms.accounts.schemas import CurrentUser
 from lms.authoring import publish_queries
 from lms.catalog import service as catalog
-from lms.catalog.content import Checkoff, CourseDoc, InPerson, Label, doc_problems, missing_translation_labels, total_minutes
+from lms.catalog.content import (
+    Checkoff,
+    CourseDoc,
+    InPerson,
+    Label,
+    doc_problems,
+    missing_translation_labels,
+    total_minutes,
+)
 from lms.catalog.schemas import Published
 from lms.credit.queries import load_rules
 from lms.credit.rules import CreditRule, credit_for
@@ -31,13 +39,27 @@ CALIFORNIA = ZoneInfo("America/Los_Angeles")  # approval dates are California da
 
 # The parts of an activity a change can touch, as the summary names them (gettext).
 FIELD_NAMES = {
-    "kind": N_("kind"), "module": N_("module"), "position": N_("order"), "minutes": N_("minutes"), "title": N_("title"),
-    "body": N_("text"), "media": N_("media"), "pass_mark": N_("pass mark"), "max_attempts": N_("attempts allowed"),
-    "questions": N_("questions"), "description": N_("description"), "criteria": N_("what the instructor looks for"),
+    "kind": N_("kind"),
+    "module": N_("module"),
+    "position": N_("order"),
+    "minutes": N_("minutes"),
+    "title": N_("title"),
+    "body": N_("text"),
+    "media": N_("media"),
+    "pass_mark": N_("pass mark"),
+    "max_attempts": N_("attempts allowed"),
+    "questions": N_("questions"),
+    "description": N_("description"),
+    "criteria": N_("what the instructor looks for"),
 }
 COURSE_FIELD_NAMES = {
-    "track": N_("track"), "languages": N_("languages"), "title": N_("course title"), "summary": N_("course summary"),
-    "completion": N_("attendance needed"), "approvals": N_("credit approvals"), "modules": N_("modules"),
+    "track": N_("track"),
+    "languages": N_("languages"),
+    "title": N_("course title"),
+    "summary": N_("course summary"),
+    "completion": N_("attendance needed"),
+    "approvals": N_("credit approvals"),
+    "modules": N_("modules"),
 }
 
 
@@ -46,10 +68,10 @@ class ActivityChange(Response):
     kind: str
     module_key: str
     title: dict[str, str]
-    change: str                    # added | removed | changed | same
+    change: str  # added | removed | changed | same
     old_minutes: int | None
     new_minutes: int | None
-    fields: list[str]              # keys of FIELD_NAMES, for "changed"
+    fields: list[str]  # keys of FIELD_NAMES, for "changed"
 
 
 class PinnedVersion(Response):
@@ -67,7 +89,7 @@ class CreditPreview(Response):
     category: str | None
     approved_from: date
     approved_until: date | None
-    in_effect: bool                # the approval covers today: a learner completing today earns this
+    in_effect: bool  # the approval covers today: a learner completing today earns this
     credit: float
     live_credit: float
     non_live_credit: float
@@ -85,7 +107,7 @@ class PublishSummary(Response):
     added: int
     removed: int
     changed: int
-    course_fields: list[str]       # keys of COURSE_FIELD_NAMES that differ from the previous version
+    course_fields: list[str]  # keys of COURSE_FIELD_NAMES that differ from the previous version
     old_total_minutes: int | None
     new_total_minutes: int
     live_minutes: int
@@ -95,7 +117,7 @@ class PublishSummary(Response):
     pinned_in_progress: int
     credits: list[CreditPreview]
     missing: dict[str, list[Label]]  # per language, the places without text (translatable labels)
-    problems: list[str]            # anything else that stops publishing (a quiz without a right answer, a media file)
+    problems: list[str]  # anything else that stops publishing (a quiz without a right answer, a media file)
     fingerprint: str
 
 
@@ -150,17 +172,46 @@ def activity_changes(previous: dict[str, Any] | None, draft: dict[str, Any]) -> 
     out = []
     for key, (module_key, _pos, activity) in after.items():
         if previous is None or key not in before:
-            out.append(ActivityChange(key=key, kind=activity["kind"], module_key=module_key, title=activity["title"],
-                                      change="added", old_minutes=None, new_minutes=activity["minutes"], fields=[]))
+            out.append(
+                ActivityChange(
+                    key=key,
+                    kind=activity["kind"],
+                    module_key=module_key,
+                    title=activity["title"],
+                    change="added",
+                    old_minutes=None,
+                    new_minutes=activity["minutes"],
+                    fields=[],
+                )
+            )
             continue
         fields = _changed_fields(before[key], after[key]) + (["position"] if key in moved else [])
-        out.append(ActivityChange(key=key, kind=activity["kind"], module_key=module_key, title=activity["title"],
-                                  change="changed" if fields else "same", old_minutes=before[key][2]["minutes"],
-                                  new_minutes=activity["minutes"], fields=fields))
+        out.append(
+            ActivityChange(
+                key=key,
+                kind=activity["kind"],
+                module_key=module_key,
+                title=activity["title"],
+                change="changed" if fields else "same",
+                old_minutes=before[key][2]["minutes"],
+                new_minutes=activity["minutes"],
+                fields=fields,
+            )
+        )
     for key, (module_key, _pos, activity) in before.items():
         if key not in after:
-            out.append(ActivityChange(key=key, kind=activity["kind"], module_key=module_key, title=activity["title"],
-                                      change="removed", old_minutes=activity["minutes"], new_minutes=None, fields=[]))
+            out.append(
+                ActivityChange(
+                    key=key,
+                    kind=activity["kind"],
+                    module_key=module_key,
+                    title=activity["title"],
+                    change="removed",
+                    old_minutes=activity["minutes"],
+                    new_minutes=None,
+                    fields=[],
+                )
+            )
     return out
 
 
@@ -190,7 +241,9 @@ def _previous_doc(previous: dict[str, Any] | None) -> CourseDoc | None:
         return None
 
 
-def credit_previews(doc: CourseDoc, previous: CourseDoc | None, rules: dict[str, CreditRule], today: date) -> list[CreditPreview]:
+def credit_previews(
+    doc: CourseDoc, previous: CourseDoc | None, rules: dict[str, CreditRule], today: date
+) -> list[CreditPreview]:
     """Per approval of the draft, the credit a learner earns who completes every activity and attends every minute,
     computed by the body's rule exactly as a certificate will be (lms.credit.rules.credit_for)."""
     live, self_paced = split_minutes(doc)
@@ -199,27 +252,40 @@ def credit_previews(doc: CourseDoc, previous: CourseDoc | None, rules: dict[str,
         old_live, old_self_paced = split_minutes(previous)
         for approval in previous.approvals:
             if (rule := rules.get(approval.body)) is not None:
-                before[approval.body] = credit_for(rule, live_minutes=old_live, self_paced_minutes=old_self_paced,
-                                                   category=approval.category).credit
+                before[approval.body] = credit_for(
+                    rule, live_minutes=old_live, self_paced_minutes=old_self_paced, category=approval.category
+                ).credit
     out = []
     for approval in doc.approvals:
         rule = rules.get(approval.body)
         if rule is None:
             continue
         earned = credit_for(rule, live_minutes=live, self_paced_minutes=self_paced, category=approval.category)
-        out.append(CreditPreview(
-            body=rule.body, body_name=rule.name, unit=rule.unit, provider_number=approval.provider_number,
-            category=approval.category, approved_from=approval.approved_from, approved_until=approval.approved_until,
-            in_effect=approval.approved_from <= today and (approval.approved_until is None or today <= approval.approved_until),
-            credit=earned.credit, live_credit=earned.live_credit, non_live_credit=earned.non_live_credit,
-            minutes_counted=earned.minutes_counted, below_minimum=earned.below_minimum,
-            previous_credit=before.get(approval.body),
-        ))
+        out.append(
+            CreditPreview(
+                body=rule.body,
+                body_name=rule.name,
+                unit=rule.unit,
+                provider_number=approval.provider_number,
+                category=approval.category,
+                approved_from=approval.approved_from,
+                approved_until=approval.approved_until,
+                in_effect=approval.approved_from <= today
+                and (approval.approved_until is None or today <= approval.approved_until),
+                credit=earned.credit,
+                live_credit=earned.live_credit,
+                non_live_credit=earned.non_live_credit,
+                minutes_counted=earned.minutes_counted,
+                below_minimum=earned.below_minimum,
+                previous_credit=before.get(approval.body),
+            )
+        )
     return out
 
 
-def summarize(doc: CourseDoc, context: dict[str, Any], rules: dict[str, CreditRule], today: date,
-              media_problem: str | None = None) -> PublishSummary:
+def summarize(
+    doc: CourseDoc, context: dict[str, Any], rules: dict[str, CreditRule], today: date, media_problem: str | None = None
+) -> PublishSummary:
     current = context["current"]
     previous = current["content"] if current else None
     draft = msgspec.to_builtins(doc)
@@ -228,13 +294,22 @@ def summarize(doc: CourseDoc, context: dict[str, Any], rules: dict[str, CreditRu
     live, self_paced = split_minutes(doc)
     pinned = msgspec.convert(context["pinned"], list[PinnedVersion])
     return PublishSummary(
-        code=doc.code, languages=doc.languages, next_version=context["next_version"],
-        previous_version=current["version"] if current else None, activities=changes,
-        added=sum(c.change == "added" for c in changes), removed=sum(c.change == "removed" for c in changes),
-        changed=sum(c.change == "changed" for c in changes), course_fields=_course_fields(previous, draft),
+        code=doc.code,
+        languages=doc.languages,
+        next_version=context["next_version"],
+        previous_version=current["version"] if current else None,
+        activities=changes,
+        added=sum(c.change == "added" for c in changes),
+        removed=sum(c.change == "removed" for c in changes),
+        changed=sum(c.change == "changed" for c in changes),
+        course_fields=_course_fields(previous, draft),
         old_total_minutes=sum(a["minutes"] for _m, _p, a in _activities(previous).values()) if previous else None,
-        new_total_minutes=total_minutes(doc), live_minutes=live, self_paced_minutes=self_paced,
-        pinned=pinned, pinned_enrolled=sum(p.enrolled for p in pinned), pinned_in_progress=sum(p.in_progress for p in pinned),
+        new_total_minutes=total_minutes(doc),
+        live_minutes=live,
+        self_paced_minutes=self_paced,
+        pinned=pinned,
+        pinned_enrolled=sum(p.enrolled for p in pinned),
+        pinned_in_progress=sum(p.in_progress for p in pinned),
         credits=credit_previews(doc, previous_doc, rules, today),
         missing={lang: places for lang, places in missing_translation_labels(doc).items() if places},
         problems=[message for _path, message in doc_problems(doc) if not _is_translation_gap(message, doc.languages)]
@@ -265,7 +340,8 @@ async def publish_confirmed(conn: asyncpg.Connection, *, code: str, editor: Curr
     published and she reads the new summary."""
     doc = await catalog.load_draft(conn, code, editor=editor)
     if confirmed != fingerprint(doc):
-        raise Conflict(N_("The draft changed since this summary was made: read the new summary, then publish."),
-                       field="fingerprint")
+        raise Conflict(
+            N_("The draft changed since this summary was made: read the new summary, then publish."),
+            field="fingerprint",
+        )
     return await catalog.publish_draft(conn, code=code, editor=editor)
-

@@ -14,13 +14,17 @@ from lms.catalog.queries import may_edit_clause
 _REVISION = "(extract(epoch FROM c.draft_updated_at) * 1000000)::bigint"
 
 
-async def draft_for_update(conn: asyncpg.Connection, *, code: str, editor: CurrentUser, lock: bool = False) -> tuple[Any, int] | None:
+async def draft_for_update(
+    conn: asyncpg.Connection, *, code: str, editor: CurrentUser, lock: bool = False
+) -> tuple[Any, int] | None:
     """(draft, revision) of a course this person may edit; with ``lock`` the row stays locked until the transaction
     ends, so the revision read is the one a save replaces."""
     row = await conn.fetchrow(
         f"""SELECT c.draft, {_REVISION} AS revision FROM courses c
-            WHERE c.code = $1 AND {may_edit_clause('c', '$2', '$3')} {'FOR UPDATE' if lock else ''}""",
-        code, editor.id, editor.role,
+            WHERE c.code = $1 AND {may_edit_clause("c", "$2", "$3")} {"FOR UPDATE" if lock else ""}""",
+        code,
+        editor.id,
+        editor.role,
     )
     return None if row is None else (row["draft"], row["revision"])
 
@@ -30,7 +34,9 @@ async def save_draft(conn: asyncpg.Connection, *, code: str, track: str, draft: 
     return await conn.fetchval(
         f"""UPDATE courses c SET track = $2, draft = $3, draft_updated_at = clock_timestamp()
             WHERE c.code = $1 RETURNING {_REVISION}""",
-        code, track, draft,
+        code,
+        track,
+        draft,
     )
 
 
@@ -42,6 +48,9 @@ async def create_course(conn: asyncpg.Connection, *, code: str, track: str, draf
            owner AS (
                INSERT INTO course_owners (course_id, user_id, added_by) SELECT id, $4, $4 FROM made RETURNING 1)
            SELECT count(*) FROM made""",
-        code, track, draft, creator.id,
+        code,
+        track,
+        draft,
+        creator.id,
     )
     return created == 1

@@ -13,7 +13,14 @@ from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.authoring import queries
 from lms.authoring.fields import (
-    Problems, activity_values, apply_activity, apply_course, course_values, on_page, parse_approvals, parse_languages,
+    Problems,
+    activity_values,
+    apply_activity,
+    apply_course,
+    course_values,
+    on_page,
+    parse_approvals,
+    parse_languages,
 )
 from lms.authoring.merge import Merge, digest, merge, read_digest
 from lms.authoring.structure import activity_op, course_op
@@ -39,7 +46,9 @@ class Outcome(msgspec.Struct, kw_only=True):
     focus: str = ""
 
 
-async def open_draft(conn: asyncpg.Connection, code: str, *, editor: CurrentUser, lock: bool = False) -> tuple[CourseDoc, int]:
+async def open_draft(
+    conn: asyncpg.Connection, code: str, *, editor: CurrentUser, lock: bool = False
+) -> tuple[CourseDoc, int]:
     found = await queries.draft_for_update(conn, code=code, editor=editor, lock=lock)
     if found is None:
         raise NotFound(f"no course {code} that you may edit (its owners and program admins may)")
@@ -54,15 +63,42 @@ def locate(doc: CourseDoc, key: str) -> tuple[int, int] | None:
     return None
 
 
-async def save_course_form(conn: asyncpg.Connection, *, code: str, editor: CurrentUser, posted: Mapping[str, str],
-                           revision: int | None, base: str, op: str) -> Outcome:
-    return await _save(conn, code=code, editor=editor, posted=posted, revision=revision, base=base, op=op,
-                       values_of=course_values, apply=apply_course, operate=course_op)
+async def save_course_form(
+    conn: asyncpg.Connection,
+    *,
+    code: str,
+    editor: CurrentUser,
+    posted: Mapping[str, str],
+    revision: int | None,
+    base: str,
+    op: str,
+) -> Outcome:
+    return await _save(
+        conn,
+        code=code,
+        editor=editor,
+        posted=posted,
+        revision=revision,
+        base=base,
+        op=op,
+        values_of=course_values,
+        apply=apply_course,
+        operate=course_op,
+    )
 
 
-async def save_activity_form(conn: asyncpg.Connection, *, code: str, key: str, editor: CurrentUser,
-                             posted: Mapping[str, str], revision: int | None, base: str, op: str,
-                             library: dict[str, str]) -> Outcome:
+async def save_activity_form(
+    conn: asyncpg.Connection,
+    *,
+    code: str,
+    key: str,
+    editor: CurrentUser,
+    posted: Mapping[str, str],
+    revision: int | None,
+    base: str,
+    op: str,
+    library: dict[str, str],
+) -> Outcome:
     """``library``: the course's ready media (id -> kind) a lesson may show."""
 
     def values_of(doc: CourseDoc) -> dict[str, str]:
@@ -77,14 +113,33 @@ async def save_activity_form(conn: asyncpg.Connection, *, code: str, key: str, e
             raise NotFound(f"no activity {key} in the draft")
         return apply_activity(doc, place[0], place[1], fields, problems, library=library)
 
-    return await _save(conn, code=code, editor=editor, posted=posted, revision=revision, base=base, op=op,
-                       values_of=values_of, apply=apply, operate=lambda raw, op: activity_op(raw, key, op, raw["languages"]))
+    return await _save(
+        conn,
+        code=code,
+        editor=editor,
+        posted=posted,
+        revision=revision,
+        base=base,
+        op=op,
+        values_of=values_of,
+        apply=apply,
+        operate=lambda raw, op: activity_op(raw, key, op, raw["languages"]),
+    )
 
 
-async def _save(conn: asyncpg.Connection, *, code: str, editor: CurrentUser, posted: Mapping[str, str],
-                revision: int | None, base: str, op: str, values_of: Callable[[CourseDoc], dict[str, str]],
-                apply: Callable[[CourseDoc, Mapping[str, str], Problems], dict[str, Any]],
-                operate: Callable[[dict[str, Any], str], str]) -> Outcome:
+async def _save(
+    conn: asyncpg.Connection,
+    *,
+    code: str,
+    editor: CurrentUser,
+    posted: Mapping[str, str],
+    revision: int | None,
+    base: str,
+    op: str,
+    values_of: Callable[[CourseDoc], dict[str, str]],
+    apply: Callable[[CourseDoc, Mapping[str, str], Problems], dict[str, Any]],
+    operate: Callable[[dict[str, Any], str], str],
+) -> Outcome:
     doc, current = await open_draft(conn, code, editor=editor, lock=True)
     stored = values_of(doc)
     shown = read_digest(base)
@@ -103,12 +158,24 @@ async def _save(conn: asyncpg.Connection, *, code: str, editor: CurrentUser, pos
         except msgspec.ValidationError as exc:
             problems["op"] = (N_("The draft cannot be saved: %(reason)s"), {"reason": str(exc)})
     if problems:
-        return Outcome(status=400, doc=doc, revision=current, values={**stored, **fields}, base=base or digest(stored),
-                       problems=problems)
+        return Outcome(
+            status=400,
+            doc=doc,
+            revision=current,
+            values={**stored, **fields},
+            base=base or digest(stored),
+            problems=problems,
+        )
     new_revision = await queries.save_draft(conn, code=code, track=updated.track, draft=msgspec.to_builtins(updated))
     after_commit(conn, catalogue_changed)  # the catalogue shows the course's track
-    return Outcome(status=303, doc=updated, revision=new_revision, values=values_of(updated),
-                   base=digest(values_of(updated)), focus=focus)
+    return Outcome(
+        status=303,
+        doc=updated,
+        revision=new_revision,
+        values=values_of(updated),
+        base=digest(values_of(updated)),
+        focus=focus,
+    )
 
 
 def new_course_values(posted: Mapping[str, str], languages: list[str]) -> tuple[dict[str, Any] | None, Problems]:
@@ -133,14 +200,17 @@ def new_course_values(posted: Mapping[str, str], languages: list[str]) -> tuple[
     return raw, problems
 
 
-async def create_course(conn: asyncpg.Connection, *, editor: CurrentUser, posted: Mapping[str, str],
-                        languages: list[str]) -> tuple[str | None, Problems]:
+async def create_course(
+    conn: asyncpg.Connection, *, editor: CurrentUser, posted: Mapping[str, str], languages: list[str]
+) -> tuple[str | None, Problems]:
     """A new draft whose creator owns it; (its code, no problems) or (None, what is wrong)."""
     raw, problems = new_course_values(posted, languages)
     if raw is None:
         return None, problems
     doc = msgspec.convert(raw, CourseDoc)
-    if not await queries.create_course(conn, code=doc.code, track=doc.track, draft=msgspec.to_builtins(doc), creator=editor):
+    if not await queries.create_course(
+        conn, code=doc.code, track=doc.track, draft=msgspec.to_builtins(doc), creator=editor
+    ):
         return None, {"code": (N_("A course with this code exists already: choose another code."), {})}
     await record(conn, actor_id=editor.id, action="course.created", subject=doc.code)
     after_commit(conn, catalogue_changed)

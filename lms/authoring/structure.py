@@ -74,7 +74,9 @@ def course_op(raw: dict[str, Any], op: str) -> str:
         if kind not in NEW_ACTIVITY:
             raise Invalid(f"op: no activity kind {kind!r} (one of {', '.join(NEW_ACTIVITY)})", field="op")
         key = fresh_key(kind.replace("_", "-"), _activity_keys(raw))
-        raw["modules"][_module(raw, module_key)]["activities"].append({"kind": kind, "key": key, "title": {}, **NEW_ACTIVITY[kind]})
+        raw["modules"][_module(raw, module_key)]["activities"].append(
+            {"kind": kind, "key": key, "title": {}, **NEW_ACTIVITY[kind]}
+        )
         return key
     if action in ("activity-up", "activity-down", "activity-remove"):
         m, a = _find(raw, rest)
@@ -149,5 +151,3 @@ def _choice(key: str, label: str, languages: list[str], *, correct: bool = False
         if ui := ui_language(lang):
             text[lang] = translations(ui).gettext(label)
     return {"key": key, "text": text, "correct": correct, "feedback": {}}
-
-

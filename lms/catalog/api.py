@@ -8,13 +8,13 @@ import asyncpg  # noqa: F401 (see lms.deps)
 from litestar import Controller, Request, get, post, put
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from lms.deps import Db, StorageDep, Tx, User
 from lms.accounts.auth import STAFF, require_login, require_role
 from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.catalog import queries, service
 from lms.catalog.content import CourseDoc
 from lms.catalog.language import content_language, pick
 from lms.catalog.schemas import CourseSummary, Published, RetireRequest, TranslationStatus, VersionDetail, VersionOut
+from lms.deps import Db, StorageDep, Tx, User
 from lms.errors import NotFound
 from lms.i18n import request_language
 from lms.media.delivery import lesson_media
@@ -33,18 +33,28 @@ class CatalogController(Controller):
 
     @get("/", operation_id="courses_list")
     async def list_courses(
-        self, db: Db, lang: Lang = "en",
+        self,
+        db: Db,
+        lang: Lang = "en",
         track: Annotated[str | None, QueryParameter(pattern="^(MA|DA|CHW|EHR|CE)$")] = None,
     ) -> list[CourseSummary]:
         out = []
         for row in await queries.catalogue(db, track=track):
             title, used = pick(row["title"], lang, row["languages"])
             summary, _ = pick(row["summary"], used, row["languages"])
-            out.append(CourseSummary(
-                code=row["code"], track=row["track"], title=title, summary=summary, languages=row["languages"],
-                language=used, fallback=used.split("-")[0] != lang.split("-")[0], contact_minutes=row["total_minutes"],
-                version=row["version"],
-            ))
+            out.append(
+                CourseSummary(
+                    code=row["code"],
+                    track=row["track"],
+                    title=title,
+                    summary=summary,
+                    languages=row["languages"],
+                    language=used,
+                    fallback=used.split("-")[0] != lang.split("-")[0],
+                    contact_minutes=row["total_minutes"],
+                    version=row["version"],
+                )
+            )
         return out
 
     @get("/{code:str}", operation_id="courses_get")
@@ -81,7 +91,9 @@ class AuthoringController(Controller):
         return await service.publish_draft(tx, code=code, editor=user)
 
     @post("/{code:str}/versions/{version:int}/retire", operation_id="authoring_retire", status_code=204)
-    async def retire(self, tx: Tx, user: User, code: Code, version: VersionInPath, data: JSONBody[RetireRequest]) -> None:
+    async def retire(
+        self, tx: Tx, user: User, code: Code, version: VersionInPath, data: JSONBody[RetireRequest]
+    ) -> None:
         await service.retire(tx, code=code, version=version, editor=user, reason=data.reason)
 
 
@@ -92,12 +104,20 @@ class LessonMediaController(Controller):
 
     @get("/", operation_id="lesson_media_get")
     async def lesson(
-        self, request: Request[Any, Any, Any], db: Db, storage: StorageDep, user: User, code: Code,
-        version: Version, key: ActivityKey,
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        storage: StorageDep,
+        user: User,
+        code: Code,
+        version: Version,
+        key: ActivityKey,
     ) -> LessonMedia:
         """Short-lived URLs for a lesson's video, audio, images and PDFs, with caption tracks (Range requests work)."""
         activity = await queries.activity_page(db, code=code, version=version, key=key)
         if activity is None:
             raise NotFound(f"no activity {key} in {code} version {version}")
         language = content_language(request_language(request), activity.languages)
-        return await lesson_media(db, storage, user=user, version_id=activity.version_id, learner=activity.learner, language=language)
+        return await lesson_media(
+            db, storage, user=user, version_id=activity.version_id, learner=activity.learner, language=language
+        )

@@ -35,10 +35,17 @@ class AuthoringPages(Controller):
 
     @get("/", operation_id="page_author_home")
     async def home(self, request: Request[Any, Any, Any], db: Db, user: User) -> Template:
-        return page(request, "catalog/author_home.html.jinja2", courses=await queries.authoring_list(db, editor=user), track_names=TRACK_NAMES)
+        return page(
+            request,
+            "catalog/author_home.html.jinja2",
+            courses=await queries.authoring_list(db, editor=user),
+            track_names=TRACK_NAMES,
+        )
 
     @post("/{code:str}/versions/{version:int}/retire", operation_id="page_author_retire")
-    async def retire(self, tx: Tx, user: User, code: Code, version: VersionInPath, data: URLEncodedBody[RetireForm]) -> Redirect:
+    async def retire(
+        self, tx: Tx, user: User, code: Code, version: VersionInPath, data: URLEncodedBody[RetireForm]
+    ) -> Redirect:
         await service.retire(tx, code=code, version=version, editor=user, reason=data.reason[:500])
         return Redirect(f"/author/{code}", status_code=303)
 
@@ -47,8 +54,9 @@ class AuthoringPages(Controller):
         return await _owners_page(request, db, user, code)
 
     @post("/{code:str}/owners", operation_id="page_author_owner_add")
-    async def add_owner(self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code,
-                        data: URLEncodedBody[OwnerForm]) -> Template:
+    async def add_owner(
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code, data: URLEncodedBody[OwnerForm]
+    ) -> Template:
         try:
             name = await service.add_owner(tx, code=code, email=data.email[:254], actor=user)
         except Invalid as exc:
@@ -56,8 +64,9 @@ class AuthoringPages(Controller):
         return await _owners_page(request, tx, user, code, added=name)
 
     @post("/{code:str}/owners/{user_id:uuid}/remove", operation_id="page_author_owner_remove")
-    async def remove_owner(self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code,
-                           user_id: FromPath[UUID]) -> Template:
+    async def remove_owner(
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code, user_id: FromPath[UUID]
+    ) -> Template:
         try:
             await service.remove_owner(tx, code=code, user_id=user_id, actor=user)
         except DomainError as exc:
@@ -67,10 +76,27 @@ class AuthoringPages(Controller):
         return await _owners_page(request, tx, user, code, removed=True)
 
 
-async def _owners_page(request: Request[Any, Any, Any], db: Any, user: Any, code: str, *, status: int = 200,
-                       error: str | None = None, added: str | None = None, removed: bool = False) -> Template:
+async def _owners_page(
+    request: Request[Any, Any, Any],
+    db: Any,
+    user: Any,
+    code: str,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    added: str | None = None,
+    removed: bool = False,
+) -> Template:
     owners = await queries.list_owners(db, code=code, viewer=user)
     if owners is None:
         raise NotFound(f"no course {code} that you may change (its owners and program admins may)")
-    return page(request, "catalog/author_owners.html.jinja2", status=status, code=code, owners=owners, error=error,
-                added=added, removed=removed)
+    return page(
+        request,
+        "catalog/author_owners.html.jinja2",
+        status=status,
+        code=code,
+        owners=owners,
+        error=error,
+        added=added,
+        removed=removed,
+    )

@@ -60,6 +60,7 @@ def publish(path: Path) -> None:
         raise SystemExit(1)
     settings = load_settings()
     with running_servers(settings) as ready:
+
         async def work(conn):
             return [await publish_folder(conn, folder, settings=ready) for folder in folders]
 

@@ -83,7 +83,9 @@ class PackageUnitRef(Doc, omit_defaults=True):
     zip in the folder (``file``) that publishing imports; ``unit`` is the cmi5 AU id or SCORM item identifier."""
 
     unit: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
-    package: Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")] | None = None
+    package: (
+        Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")] | None
+    ) = None
     file: Annotated[str, msgspec.Meta(min_length=1, max_length=300)] | None = None
 
 
@@ -138,8 +140,12 @@ def kind_of(activity: Activity) -> str:
     return str(type(activity).__struct_config__.tag)
 
 
-_FIELD_LABELS = {"title": N_("activity '%(key)s' title"), "body": N_("activity '%(key)s' lesson body"),
-                 "description": N_("activity '%(key)s' description"), "criteria": N_("activity '%(key)s' criteria")}
+_FIELD_LABELS = {
+    "title": N_("activity '%(key)s' title"),
+    "body": N_("activity '%(key)s' lesson body"),
+    "description": N_("activity '%(key)s' description"),
+    "criteria": N_("activity '%(key)s' criteria"),
+}
 
 
 def text_fields(activity: Activity) -> list[str]:
@@ -225,8 +231,11 @@ def _quiz_problems(quiz: Quiz, apath: Path, need) -> list[tuple[Path, str]]:
             names = {"key": question.key, "choice": choice.key}
             need((*qpath, "choices", c, "text"), choice.text, (N_("question '%(key)s' choice '%(choice)s'"), names))
             if choice.feedback:
-                need((*qpath, "choices", c, "feedback"), choice.feedback,
-                     (N_("question '%(key)s' choice '%(choice)s' feedback"), names))
+                need(
+                    (*qpath, "choices", c, "feedback"),
+                    choice.feedback,
+                    (N_("question '%(key)s' choice '%(choice)s' feedback"), names),
+                )
     return problems
 
 
@@ -239,8 +248,13 @@ def _package_problems(activity: Package, apath: Path, languages: list[str]) -> l
         if lang not in languages:
             problems.append((where, f"{lang} is not one of the course's languages {languages}"))
         if (ref.package is None) == (ref.file is None):
-            problems.append((where, f"package activity {activity.key!r} ({lang}): give either package (an imported "
-                                    "package's id) or file (a zip in the course folder)"))
+            problems.append(
+                (
+                    where,
+                    f"package activity {activity.key!r} ({lang}): give either package (an imported "
+                    "package's id) or file (a zip in the course folder)",
+                )
+            )
     return problems
 
 

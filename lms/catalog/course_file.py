@@ -14,7 +14,6 @@ import yaml
 
 from lms.catalog.content import ACTIVITY_KINDS, CourseDoc, Lesson, MediaRef, Path, doc_problems
 
-
 # Other features check what a course folder names for them (packages: its zips), each problem at a place in the
 # document; lms.packages.folder.register() adds its check, so the catalogue depends on none of them.
 FolderCheck = Callable[[FsPath, CourseDoc], list[tuple[Path, str]]]
@@ -80,7 +79,9 @@ def _check(value: Any, tp: Any, path: Path, out: list[tuple[Path, str]]) -> None
             if not isinstance(value, dict):
                 out.append((path, "expected a mapping"))
             elif value.get("kind") not in ACTIVITY_KINDS:
-                out.append(((*path, "kind") if "kind" in value else path, f"kind must be one of {', '.join(ACTIVITY_KINDS)}"))
+                out.append(
+                    ((*path, "kind") if "kind" in value else path, f"kind must be one of {', '.join(ACTIVITY_KINDS)}")
+                )
             else:
                 _check({k: v for k, v in value.items() if k != "kind"}, ACTIVITY_KINDS[value["kind"]], path, out)
             return
@@ -130,8 +131,13 @@ def _check_scalar(value: Any, tp: Any, path: Path, out: list[tuple[Path, str]], 
         out.append((path, f"{what} {value!r}: {message}"))
 
 
-def read_course_folder(folder: FsPath, *, as_draft: bool = False, check_media: Callable[[MediaRef], str | None] | None = None,
-                       name_is_code: bool = True) -> CourseDoc:
+def read_course_folder(
+    folder: FsPath,
+    *,
+    as_draft: bool = False,
+    check_media: Callable[[MediaRef], str | None] | None = None,
+    name_is_code: bool = True,
+) -> CourseDoc:
     """Parse and check a course folder; raise CourseFolderError listing every problem with file and line.
 
     ``as_draft``: the folder becomes a draft, not a version, so texts may still be missing in some languages (publishing
@@ -149,7 +155,9 @@ def read_course_folder(folder: FsPath, *, as_draft: bool = False, check_media: C
         raw = _to_python(node, (), lines, loader) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise CourseFolderError([Problem(name, mark.line + 1 if mark else 1, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+        raise CourseFolderError(
+            [Problem(name, mark.line + 1 if mark else 1, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+        ) from None
     finally:
         loader.dispose()
     structural: list[tuple[Path, str]] = []
@@ -158,13 +166,20 @@ def read_course_folder(folder: FsPath, *, as_draft: bool = False, check_media: C
     # Set aside what is structurally wrong and keep checking the rest, so one run lists every problem.
     _prune(raw, [p for p, _ in structural])
     try:
-        doc = msgspec.convert(_attach_lessons(folder, raw if isinstance(raw, dict) else {}, lines, problems, as_draft), CourseDoc)
+        doc = msgspec.convert(
+            _attach_lessons(folder, raw if isinstance(raw, dict) else {}, lines, problems, as_draft), CourseDoc
+        )
     except (msgspec.ValidationError, KeyError, TypeError):
         raise CourseFolderError(sorted(problems, key=lambda p: (p.file, p.line))) from None
     if name_is_code and doc.code != folder.name:
-        problems.append(Problem(name, lines.find(("code",)), f"code {doc.code!r} differs from the folder name {folder.name!r}"))
-    problems.extend(Problem(name, lines.find(p), m) for p, m in doc_problems(doc)
-                    if not (as_draft and _translation_gap(m, doc.languages)))
+        problems.append(
+            Problem(name, lines.find(("code",)), f"code {doc.code!r} differs from the folder name {folder.name!r}")
+        )
+    problems.extend(
+        Problem(name, lines.find(p), m)
+        for p, m in doc_problems(doc)
+        if not (as_draft and _translation_gap(m, doc.languages))
+    )
     problems.extend(_media_problems(folder, doc, lines, name, check_media))
     if check_media is None:  # files of the folder itself (package zips); a web import names the library's instead
         for check in folder_checks:
@@ -190,7 +205,12 @@ def _prune(raw: Any, paths: list[Path]) -> None:
             for part in path[:-1]:
                 parent = parent[part]
             last = path[-1]
-            if isinstance(parent, dict) and isinstance(last, str) and last in parent and last not in ("modules", "title", "code", "track", "languages"):
+            if (
+                isinstance(parent, dict)
+                and isinstance(last, str)
+                and last in parent
+                and last not in ("modules", "title", "code", "track", "languages")
+            ):
                 del parent[last]
             elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
                 parent.pop(last)
@@ -198,7 +218,9 @@ def _prune(raw: Any, paths: list[Path]) -> None:
             continue
 
 
-def _attach_lessons(folder: FsPath, raw: dict[str, Any], lines: _Lines, problems: list[Problem], as_draft: bool = False) -> dict[str, Any]:
+def _attach_lessons(
+    folder: FsPath, raw: dict[str, Any], lines: _Lines, problems: list[Problem], as_draft: bool = False
+) -> dict[str, Any]:
     """Lesson bodies come from lessons/<key>.<lang>.md; a body inline in the YAML is refused. A draft's lessons may
     still lack a language."""
     languages = raw.get("languages") or []
@@ -209,7 +231,13 @@ def _attach_lessons(folder: FsPath, raw: dict[str, Any], lines: _Lines, problems
                 continue
             where = lines.find(("modules", m, "activities", a))
             if "body" in activity:
-                problems.append(Problem(str(folder / "course.yaml"), where, "lesson bodies live in lessons/<key>.<lang>.md, not in course.yaml"))
+                problems.append(
+                    Problem(
+                        str(folder / "course.yaml"),
+                        where,
+                        "lesson bodies live in lessons/<key>.<lang>.md, not in course.yaml",
+                    )
+                )
             body = {}
             for lang in languages:
                 md = folder / "lessons" / f"{activity['key']}.{lang}.md"
@@ -217,18 +245,33 @@ def _attach_lessons(folder: FsPath, raw: dict[str, Any], lines: _Lines, problems
                 if md.exists():
                     body[lang] = md.read_text(encoding="utf-8")
                 elif not as_draft:
-                    problems.append(Problem(str(md), 1, f"missing: the {lang} text of lesson {activity['key']!r} (course.yaml line {where})"))
+                    problems.append(
+                        Problem(
+                            str(md),
+                            1,
+                            f"missing: the {lang} text of lesson {activity['key']!r} (course.yaml line {where})",
+                        )
+                    )
             activity["body"] = body
     lesson_dir = folder / "lessons"
     if lesson_dir.is_dir():
         for md in sorted(lesson_dir.glob("*.md")):
             if md not in used:
-                problems.append(Problem(str(md), 1, "no lesson activity in course.yaml uses this file (its key or language differs)"))
+                problems.append(
+                    Problem(
+                        str(md), 1, "no lesson activity in course.yaml uses this file (its key or language differs)"
+                    )
+                )
     return raw
 
 
-def _media_problems(folder: FsPath, doc: CourseDoc, lines: _Lines, name: str,
-                    check_media: Callable[[MediaRef], str | None] | None = None) -> list[Problem]:
+def _media_problems(
+    folder: FsPath,
+    doc: CourseDoc,
+    lines: _Lines,
+    name: str,
+    check_media: Callable[[MediaRef], str | None] | None = None,
+) -> list[Problem]:
     out = []
     for m, module in enumerate(doc.modules):
         for a, activity in enumerate(module.activities):

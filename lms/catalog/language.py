@@ -30,11 +30,19 @@ def content_language(requested: str, available: list[str]) -> str:
 
 # Names the pages show, for gettext.
 TRACK_NAMES = {
-    "MA": N_("Medical Assistant"), "DA": N_("Dental Assistant"), "CHW": N_("Community Health Worker"),
-    "EHR": N_("Electronic Health Records"), "CE": N_("Continuing Education"),
+    "MA": N_("Medical Assistant"),
+    "DA": N_("Dental Assistant"),
+    "CHW": N_("Community Health Worker"),
+    "EHR": N_("Electronic Health Records"),
+    "CE": N_("Continuing Education"),
 }
-KIND_NAMES = {"lesson": N_("Lesson"), "quiz": N_("Quiz"), "in_person": N_("In-person session"), "checkoff": N_("Skills checkoff"),
-              "package": N_("Interactive module")}
+KIND_NAMES = {
+    "lesson": N_("Lesson"),
+    "quiz": N_("Quiz"),
+    "in_person": N_("In-person session"),
+    "checkoff": N_("Skills checkoff"),
+    "package": N_("Interactive module"),
+}
 
 
 def text_picker(language: str, available: list[str]):

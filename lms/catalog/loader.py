@@ -16,7 +16,6 @@ from lms.catalog.service import publish
 from lms.media.folder_upload import upload_folder_media
 from lms.settings import Settings
 
-
 # Other features prepare what a course folder names for them, inside the publishing transaction (packages: its zips
 # imported and named by id). The catalogue knows none of them: lms.packages.folder.register() adds its step.
 FolderStep = Callable[[asyncpg.Connection, Settings | None, Path, CourseDoc], Awaitable[CourseDoc]]
@@ -27,16 +26,25 @@ def course_folders(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if (p / "course.yaml").exists()) if root.is_dir() else []
 
 
-async def publish_folder(conn: asyncpg.Connection, folder: Path, *, actor_id: UUID | None = None, settings: Settings | None = None) -> Published:
+async def publish_folder(
+    conn: asyncpg.Connection, folder: Path, *, actor_id: UUID | None = None, settings: Settings | None = None
+) -> Published:
     doc = read_course_folder(folder)
     media = None
     if media_files(doc):
         if settings is None:
             raise ValueError("settings are needed to upload a course folder's media")
         lessons = [a for m in doc.modules for a in m.activities if isinstance(a, Lesson) and a.media]
-        media = await upload_folder_media(conn, settings, folder, code=doc.code, track=doc.track,
-                                          draft=msgspec.to_builtins(doc), lessons=lessons,
-                                          languages=doc.languages)
+        media = await upload_folder_media(
+            conn,
+            settings,
+            folder,
+            code=doc.code,
+            track=doc.track,
+            draft=msgspec.to_builtins(doc),
+            lessons=lessons,
+            languages=doc.languages,
+        )
     async with conn.transaction():
         for step in before_publish:
             doc = await step(conn, settings, folder, doc)

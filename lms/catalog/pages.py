@@ -37,8 +37,13 @@ class CatalogPages(Controller):
 
     @get("/", operation_id="page_catalogue")
     async def catalogue(
-        self, request: Request[Any, Any, Any], q: FromQuery[str] = "", track: FromQuery[str] = "", language: FromQuery[str] = "",
-        delivery: FromQuery[str] = "", credit_body: Annotated[str, QueryParameter(name="body")] = "",
+        self,
+        request: Request[Any, Any, Any],
+        q: FromQuery[str] = "",
+        track: FromQuery[str] = "",
+        language: FromQuery[str] = "",
+        delivery: FromQuery[str] = "",
+        credit_body: Annotated[str, QueryParameter(name="body")] = "",
     ) -> Template:
         lang, state = request_language(request), request.app.state
         cache = catalog_cache(state)
@@ -48,12 +53,21 @@ class CatalogPages(Controller):
             async with connection(state) as db:
                 return await queries.catalogue_choices(db)
 
-        shown: dict[str, Any] = {"track_names": TRACK_NAMES, "filters": filters,
-                                 "choices": await cache.current(state, ("catalogue choices",), choices)}
+        shown: dict[str, Any] = {
+            "track_names": TRACK_NAMES,
+            "filters": filters,
+            "choices": await cache.current(state, ("catalogue choices",), choices),
+        }
         if filters.chosen:
             async with connection(state) as db:
-                rows = await queries.search_catalogue(db, text=filters.q or None, track=filters.track, language=filters.language,
-                                                      delivery=filters.delivery, body=filters.body)
+                rows = await queries.search_catalogue(
+                    db,
+                    text=filters.q or None,
+                    track=filters.track,
+                    language=filters.language,
+                    delivery=filters.delivery,
+                    body=filters.body,
+                )
             return page(request, "catalog/catalogue.html.jinja2", tracks=_by_track(rows, lang), **shown)
 
         async def load() -> dict[str, list[dict[str, Any]]]:
@@ -68,4 +82,6 @@ class CatalogPages(Controller):
             return rendered_block(request, "catalog/catalogue.html.jinja2", **context)
 
         content = await cache.current(state, ("catalogue content", lang), render)
-        return page(request, "_kept_block.html.jinja2", extends="catalog/catalogue.html.jinja2", content=content, **context)
+        return page(
+            request, "_kept_block.html.jinja2", extends="catalog/catalogue.html.jinja2", content=content, **context
+        )

@@ -28,7 +28,12 @@ async def catalogue(conn: asyncpg.Connection, *, track: str | None = None) -> li
 
 
 async def search_catalogue(
-    conn: asyncpg.Connection, *, text: str | None, track: str | None, language: str | None, delivery: str | None,
+    conn: asyncpg.Connection,
+    *,
+    text: str | None,
+    track: str | None,
+    language: str | None,
+    delivery: str | None,
     body: str | None,
 ) -> list[dict[str, Any]]:
     """The current courses that match every filter given: words in the code, title or summary (any language), a
@@ -48,7 +53,11 @@ async def search_catalogue(
                      SELECT 1 FROM version_activities a WHERE a.version_id = v.id AND a.kind = 'in_person'))
               AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM version_approvals p WHERE p.version_id = v.id AND p.body = $5))
             ORDER BY c.track, c.code""",
-        pattern, track, language, delivery, body,
+        pattern,
+        track,
+        language,
+        delivery,
+        body,
     )
     return [dict(r) for r in rows]
 
@@ -88,7 +97,8 @@ async def version_detail(conn: asyncpg.Connection, *, code: str, version: int | 
                               'approved_until', p.approved_until, 'category', p.category) ORDER BY p.body), '[]')
                    FROM version_approvals p WHERE p.version_id = v.id) AS approvals
            FROM v""",
-        code, version,
+        code,
+        version,
     )
     return msgspec.convert(dict(row), VersionDetail) if row else None
 
@@ -104,7 +114,9 @@ async def activity_page(conn: asyncpg.Connection, *, code: str, version: int, ke
            JOIN version_activities a ON a.version_id = v.id
            JOIN version_modules m ON m.version_id = v.id AND m.key = a.module_key
            WHERE c.code = $1 AND v.version = $2 AND a.key = $3""",
-        code, version, key,
+        code,
+        version,
+        key,
     )
     return msgspec.convert(dict(row), ActivityPage) if row else None
 
@@ -115,18 +127,33 @@ async def lock_course(conn: asyncpg.Connection, *, code: str, track: str, draft:
         """INSERT INTO courses (code, track, draft) VALUES ($1, $2, $3)
            ON CONFLICT (code) DO UPDATE SET track = EXCLUDED.track, draft = EXCLUDED.draft, draft_updated_at = now()
            RETURNING id""",
-        code, track, draft,
+        code,
+        track,
+        draft,
     )
     course_id = row["id"]
     await conn.execute("SELECT 1 FROM courses WHERE id = $1 FOR UPDATE", course_id)
-    next_version = await conn.fetchval("SELECT coalesce(max(version), 0) + 1 FROM course_versions WHERE course_id = $1", course_id)
+    next_version = await conn.fetchval(
+        "SELECT coalesce(max(version), 0) + 1 FROM course_versions WHERE course_id = $1", course_id
+    )
     return course_id, next_version
 
 
 async def insert_version(
-    conn: asyncpg.Connection, *, course_id: UUID, version: int, languages: list[str], title: Any, summary: Any,
-    total_minutes: int, min_attendance_share: float, content: Any, published_by: UUID | None,
-    modules: list[dict[str, Any]], activities: list[dict[str, Any]], approvals: list[dict[str, Any]],
+    conn: asyncpg.Connection,
+    *,
+    course_id: UUID,
+    version: int,
+    languages: list[str],
+    title: Any,
+    summary: Any,
+    total_minutes: int,
+    min_attendance_share: float,
+    content: Any,
+    published_by: UUID | None,
+    modules: list[dict[str, Any]],
+    activities: list[dict[str, Any]],
+    approvals: list[dict[str, Any]],
 ) -> UUID:
     """The version, its modules, activities and approvals in one statement."""
     return await conn.fetchval(
@@ -150,18 +177,31 @@ async def insert_version(
                FROM v, jsonb_to_recordset($12) AS x(body text, provider_number text, approved_from date, approved_until date, category text)
                RETURNING 1)
            SELECT id FROM v""",
-        course_id, version, languages, title, summary, total_minutes, min_attendance_share, content, published_by,
-        modules, activities, approvals,
+        course_id,
+        version,
+        languages,
+        title,
+        summary,
+        total_minutes,
+        min_attendance_share,
+        content,
+        published_by,
+        modules,
+        activities,
+        approvals,
     )
 
 
-async def course_package_units(conn: asyncpg.Connection, *, code: str, ids: list[UUID | None]) -> dict[tuple[str, str], dict[str, str]]:
+async def course_package_units(
+    conn: asyncpg.Connection, *, code: str, ids: list[UUID | None]
+) -> dict[tuple[str, str], dict[str, str]]:
     """The units of these packages imported into this course: (package id, unit id) -> language and format."""
     rows = await conn.fetch(
         """SELECT p.id::text AS package_id, u.unit_id, p.language, p.format
            FROM packages p JOIN courses c ON c.id = p.course_id JOIN package_units u ON u.package_id = p.id
            WHERE c.code = $1 AND p.id = ANY($2::uuid[])""",
-        code, [i for i in ids if i is not None],
+        code,
+        [i for i in ids if i is not None],
     )
     return {(r["package_id"], r["unit_id"]): {"language": r["language"], "format": r["format"]} for r in rows}
 
@@ -173,7 +213,8 @@ async def pin_package_units(conn: asyncpg.Connection, *, version_id: UUID, units
            SELECT a.id, x.language, x.package_id, x.unit_id
            FROM jsonb_to_recordset($2) AS x(key text, language text, package_id uuid, unit_id text)
            JOIN version_activities a ON a.version_id = $1 AND a.key = x.key""",
-        version_id, units,
+        version_id,
+        units,
     )
 
 
@@ -192,15 +233,21 @@ async def get_draft(conn: asyncpg.Connection, *, code: str) -> Any | None:
 
 async def get_draft_for(conn: asyncpg.Connection, *, code: str, editor: CurrentUser) -> Any | None:
     """The draft, if this person may edit the course."""
-    return await conn.fetchval(f"SELECT c.draft FROM courses c WHERE c.code = $1 AND {_may_edit('c', '$2', '$3')}",
-                               code, editor.id, editor.role)
+    return await conn.fetchval(
+        f"SELECT c.draft FROM courses c WHERE c.code = $1 AND {_may_edit('c', '$2', '$3')}",
+        code,
+        editor.id,
+        editor.role,
+    )
 
 
 async def save_draft(conn: asyncpg.Connection, *, code: str, track: str, draft: Any) -> None:
     await conn.execute(
         """INSERT INTO courses (code, track, draft) VALUES ($1, $2, $3)
            ON CONFLICT (code) DO UPDATE SET track = EXCLUDED.track, draft = EXCLUDED.draft, draft_updated_at = now()""",
-        code, track, draft,
+        code,
+        track,
+        draft,
     )
 
 
@@ -211,21 +258,28 @@ async def save_draft_for(conn: asyncpg.Connection, *, code: str, track: str, dra
         f"""WITH saved AS (
                 INSERT INTO courses AS c (code, track, draft) VALUES ($1, $2, $3)
                 ON CONFLICT (code) DO UPDATE SET track = EXCLUDED.track, draft = EXCLUDED.draft, draft_updated_at = now()
-                WHERE {_may_edit('c', '$4', '$5')}
+                WHERE {_may_edit("c", "$4", "$5")}
                 RETURNING c.id, (xmax = 0) AS created),
             owner AS (
                 INSERT INTO course_owners (course_id, user_id, added_by)
                 SELECT id, $4, $4 FROM saved WHERE created AND $5 = 'instructor'
                 RETURNING 1)
             SELECT count(*) FROM saved""",
-        code, track, draft, editor.id, editor.role,
+        code,
+        track,
+        draft,
+        editor.id,
+        editor.role,
     )
     return saved == 1
 
 
 async def may_edit(conn: asyncpg.Connection, *, code: str, editor: CurrentUser) -> bool:
-    return bool(await conn.fetchval(f"SELECT 1 FROM courses c WHERE c.code = $1 AND {_may_edit('c', '$2', '$3')}",
-                                    code, editor.id, editor.role))
+    return bool(
+        await conn.fetchval(
+            f"SELECT 1 FROM courses c WHERE c.code = $1 AND {_may_edit('c', '$2', '$3')}", code, editor.id, editor.role
+        )
+    )
 
 
 async def own_every_course(conn: asyncpg.Connection, *, email: str) -> None:
@@ -247,9 +301,11 @@ async def list_owners(conn: asyncpg.Connection, *, code: str, viewer: CurrentUse
                                                                  'email', u.email, 'added_at', o.added_at)
                                               ORDER BY u.display_name) FILTER (WHERE u.id IS NOT NULL), '[]') AS owners
             FROM courses c LEFT JOIN course_owners o ON o.course_id = c.id LEFT JOIN users u ON u.id = o.user_id
-            WHERE c.code = $1 AND {_may_edit('c', '$2', '$3')}
+            WHERE c.code = $1 AND {_may_edit("c", "$2", "$3")}
             GROUP BY c.id""",
-        code, viewer.id, viewer.role,
+        code,
+        viewer.id,
+        viewer.role,
     )
     return None if row is None else msgspec.convert(row["owners"], list[CourseOwner])
 
@@ -261,13 +317,16 @@ async def add_owner(conn: asyncpg.Connection, *, code: str, email: str, actor: C
         f"""WITH added AS (
                 INSERT INTO course_owners (course_id, user_id, added_by)
                 SELECT c.id, u.id, $3 FROM courses c, users u
-                WHERE c.code = $1 AND lower(u.email) = lower($2) AND u.role = 'instructor' AND {_may_edit('c', '$3', '$4')}
+                WHERE c.code = $1 AND lower(u.email) = lower($2) AND u.role = 'instructor' AND {_may_edit("c", "$3", "$4")}
                 ON CONFLICT DO NOTHING
                 RETURNING user_id)
             SELECT u.display_name FROM users u
             WHERE lower(u.email) = lower($2) AND u.role = 'instructor' AND EXISTS (
-                SELECT 1 FROM courses c WHERE c.code = $1 AND {_may_edit('c', '$3', '$4')})""",
-        code, email.strip(), actor.id, actor.role,
+                SELECT 1 FROM courses c WHERE c.code = $1 AND {_may_edit("c", "$3", "$4")})""",
+        code,
+        email.strip(),
+        actor.id,
+        actor.role,
     )
 
 
@@ -275,7 +334,7 @@ async def remove_owner(conn: asyncpg.Connection, *, code: str, user_id: UUID, ac
     """Remove a co-author: 'removed', 'last' (a course keeps at least one owner) or 'missing'."""
     return await conn.fetchval(
         f"""WITH course AS (
-                SELECT c.id FROM courses c WHERE c.code = $1 AND {_may_edit('c', '$3', '$4')} FOR UPDATE),
+                SELECT c.id FROM courses c WHERE c.code = $1 AND {_may_edit("c", "$3", "$4")} FOR UPDATE),
             owners AS (SELECT o.user_id FROM course_owners o JOIN course ON course.id = o.course_id),
             gone AS (
                 DELETE FROM course_owners o USING course
@@ -283,7 +342,10 @@ async def remove_owner(conn: asyncpg.Connection, *, code: str, user_id: UUID, ac
                 RETURNING 1)
             SELECT CASE WHEN EXISTS (SELECT 1 FROM gone) THEN 'removed'
                         WHEN EXISTS (SELECT 1 FROM owners WHERE user_id = $2) THEN 'last' ELSE 'missing' END""",
-        code, user_id, actor.id, actor.role,
+        code,
+        user_id,
+        actor.id,
+        actor.role,
     )
 
 
@@ -301,9 +363,12 @@ async def retire_version(conn: asyncpg.Connection, *, code: str, version: int, e
     done = await conn.fetchval(
         f"""UPDATE course_versions v SET status = 'retired', retired_at = now()
             FROM courses c WHERE c.id = v.course_id AND c.code = $1 AND v.version = $2 AND v.status = 'published'
-            AND ($3::uuid IS NULL AND $4::text IS NULL OR {_may_edit('c', '$3', '$4')})
+            AND ($3::uuid IS NULL AND $4::text IS NULL OR {_may_edit("c", "$3", "$4")})
             RETURNING v.id""",
-        code, version, editor.id if editor else None, editor.role if editor else None,
+        code,
+        version,
+        editor.id if editor else None,
+        editor.role if editor else None,
     )
     return done is not None
 
@@ -313,7 +378,8 @@ async def authoring_list(conn: asyncpg.Connection, *, editor: CurrentUser) -> li
     rows = await conn.fetch(
         f"""SELECT c.code, c.track, c.draft -> 'title' AS title, c.draft_updated_at,
                    (SELECT max(version) FROM course_versions v WHERE v.course_id = c.id) AS latest_version
-            FROM courses c WHERE {_may_edit('c', '$1', '$2')} ORDER BY c.track, c.code""",
-        editor.id, editor.role,
+            FROM courses c WHERE {_may_edit("c", "$1", "$2")} ORDER BY c.track, c.code""",
+        editor.id,
+        editor.role,
     )
     return [dict(r) for r in rows]

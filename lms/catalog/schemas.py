@@ -15,8 +15,8 @@ class CourseSummary(Response):
     title: str
     summary: str
     languages: list[str]
-    language: str            # the language title and summary are in
-    fallback: bool           # True when the requested language is missing and another was used
+    language: str  # the language title and summary are in
+    fallback: bool  # True when the requested language is missing and another was used
     contact_minutes: int
     version: int
 

@@ -14,7 +14,16 @@ from lms.audit.queries import record
 from lms.catalog import queries
 from lms.catalog.cache import catalogue_changed
 from lms.catalog.content import (
-    TRACKS, CourseDoc, InPerson, Lesson, Package, Quiz, doc_problems, kind_of, missing_translations, total_minutes,
+    TRACKS,
+    CourseDoc,
+    InPerson,
+    Lesson,
+    Package,
+    Quiz,
+    doc_problems,
+    kind_of,
+    missing_translations,
+    total_minutes,
 )
 from lms.catalog.render import render_markdown
 from lms.catalog.schemas import CatalogueFilters, Published, TranslationStatus
@@ -23,8 +32,8 @@ from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.media import queries as media_queries
 from lms.media.delivery import learner_entry, missing_alt, signed_draft_media
 from lms.media.schemas import LessonMedia
-from lms.storage import Storage
 from lms.observability.logs import log_event
+from lms.storage import Storage
 
 
 def _path_text(path: tuple[Any, ...]) -> str:
@@ -44,8 +53,13 @@ def check_publishable(doc: CourseDoc) -> None:
         )
 
 
-def activity_row(module_key: str, position: int, activity: Any, media: list[Any] | None = None,
-                 formats: dict[tuple[str | None, str], str] | None = None) -> dict[str, Any]:
+def activity_row(
+    module_key: str,
+    position: int,
+    activity: Any,
+    media: list[Any] | None = None,
+    formats: dict[tuple[str | None, str], str] | None = None,
+) -> dict[str, Any]:
     """One activity as stored in a version: rendered lesson HTML, what the learner may see, and the answer key apart."""
     learner: dict[str, Any] = {}
     answer_key = None
@@ -64,36 +78,53 @@ def activity_row(module_key: str, position: int, activity: Any, media: list[Any]
             ],
         }
         answer_key = {
-            q.key: {"correct": sorted(c.key for c in q.choices if c.correct),
-                    "feedback": {c.key: c.feedback for c in q.choices if c.feedback}}
+            q.key: {
+                "correct": sorted(c.key for c in q.choices if c.correct),
+                "feedback": {c.key: c.feedback for c in q.choices if c.feedback},
+            }
             for q in activity.questions
         }
     elif isinstance(activity, InPerson):
         learner = {"description": activity.description}
     elif isinstance(activity, Package):
         # The format per language tells the learner's page which runtime launches it (cmi5 or SCORM).
-        learner = {"package": {lang: {"package": ref.package, "unit": ref.unit, "format": (formats or {}).get((ref.package, ref.unit))}
-                               for lang, ref in activity.package.items()}}
+        learner = {
+            "package": {
+                lang: {"package": ref.package, "unit": ref.unit, "format": (formats or {}).get((ref.package, ref.unit))}
+                for lang, ref in activity.package.items()
+            }
+        }
     else:
         learner = {"criteria": activity.criteria}
     return {
-        "module_key": module_key, "position": position, "key": activity.key, "kind": kind_of(activity),
-        "minutes": activity.minutes, "title": activity.title, "body_html": body_html, "learner": learner,
+        "module_key": module_key,
+        "position": position,
+        "key": activity.key,
+        "kind": kind_of(activity),
+        "minutes": activity.minutes,
+        "title": activity.title,
+        "body_html": body_html,
+        "learner": learner,
         "answer_key": answer_key,
     }
 
 
-def activity_rows(doc: CourseDoc, media: dict[str, Any] | None,
-                  formats: dict[tuple[str | None, str], str] | None = None) -> list[dict[str, Any]]:
+def activity_rows(
+    doc: CourseDoc, media: dict[str, Any] | None, formats: dict[tuple[str | None, str], str] | None = None
+) -> list[dict[str, Any]]:
     activities = [(m.key, a) for m in doc.modules for a in m.activities]
     return [activity_row(mk, i + 1, a, (media or {}).get(a.key), formats) for i, (mk, a) in enumerate(activities)]
 
 
 def package_refs(doc: CourseDoc) -> list[tuple[str, str, str, Any]]:
     """(where, activity key, language, reference) of every package unit the document names."""
-    return [(f"modules[{m}].activities[{a}].package.{lang}", activity.key, lang, ref)
-            for m, module in enumerate(doc.modules) for a, activity in enumerate(module.activities)
-            if isinstance(activity, Package) for lang, ref in activity.package.items()]
+    return [
+        (f"modules[{m}].activities[{a}].package.{lang}", activity.key, lang, ref)
+        for m, module in enumerate(doc.modules)
+        for a, activity in enumerate(module.activities)
+        if isinstance(activity, Package)
+        for lang, ref in activity.package.items()
+    ]
 
 
 async def package_formats(conn: asyncpg.Connection, doc: CourseDoc) -> dict[tuple[str | None, str], str]:
@@ -106,34 +137,54 @@ async def package_formats(conn: asyncpg.Connection, doc: CourseDoc) -> dict[tupl
     formats: dict[tuple[str | None, str], str] = {}
     for where, key, lang, ref in refs:
         if ref.package is None:
-            raise Invalid(f"{where}: activity {key} names a zip file; publish the course folder with `lms courses publish` "
-                          "or import the package on the authoring page", field=where)
+            raise Invalid(
+                f"{where}: activity {key} names a zip file; publish the course folder with `lms courses publish` "
+                "or import the package on the authoring page",
+                field=where,
+            )
         unit = found.get((ref.package, ref.unit))
         if unit is None:
-            raise Invalid(f"{where}: package {ref.package} imported into {doc.code} has no unit {ref.unit!r}", field=where)
+            raise Invalid(
+                f"{where}: package {ref.package} imported into {doc.code} has no unit {ref.unit!r}", field=where
+            )
         if unit["language"] != lang:
             raise Invalid(f"{where}: package {ref.package} is in {unit['language']}, not {lang}", field=where)
         formats[(ref.package, ref.unit)] = unit["format"]
     return formats
 
 
-async def publish(conn: asyncpg.Connection, doc: CourseDoc, *, actor_id: UUID | None, media: dict[str, Any] | None = None) -> Published:
+async def publish(
+    conn: asyncpg.Connection, doc: CourseDoc, *, actor_id: UUID | None, media: dict[str, Any] | None = None
+) -> Published:
     """Freeze the document as the next numbered version (inside the caller's transaction)."""
     check_publishable(doc)
     formats = await package_formats(conn, doc)
     as_json = msgspec.to_builtins(doc)
     course_id, version = await queries.lock_course(conn, code=doc.code, track=doc.track, draft=as_json)
     version_id = await queries.insert_version(
-        conn, course_id=course_id, version=version, languages=doc.languages, title=doc.title, summary=doc.summary,
-        total_minutes=total_minutes(doc), min_attendance_share=doc.completion.min_attendance_share, content=as_json,
+        conn,
+        course_id=course_id,
+        version=version,
+        languages=doc.languages,
+        title=doc.title,
+        summary=doc.summary,
+        total_minutes=total_minutes(doc),
+        min_attendance_share=doc.completion.min_attendance_share,
+        content=as_json,
         published_by=actor_id,
         modules=[{"position": i, "key": m.key, "title": m.title} for i, m in enumerate(doc.modules)],
         activities=activity_rows(doc, media, formats),
         approvals=[msgspec.to_builtins(a) for a in doc.approvals],
     )
     if formats:
-        await queries.pin_package_units(conn, version_id=version_id, units=[
-            {"key": key, "language": lang, "package_id": ref.package, "unit_id": ref.unit} for _, key, lang, ref in package_refs(doc)])
+        await queries.pin_package_units(
+            conn,
+            version_id=version_id,
+            units=[
+                {"key": key, "language": lang, "package_id": ref.package, "unit_id": ref.unit}
+                for _, key, lang, ref in package_refs(doc)
+            ],
+        )
     await record(conn, actor_id=actor_id, action="course.published", subject=f"{doc.code} v{version}")
     after_commit(conn, catalogue_changed)
     log_event("course.published", course=doc.code, version=version, version_id=version_id, actor_id=actor_id)
@@ -157,7 +208,9 @@ async def load_draft(conn: asyncpg.Connection, code: str, *, editor: CurrentUser
 async def save_draft(conn: asyncpg.Connection, doc: CourseDoc, *, code: str, editor: CurrentUser) -> TranslationStatus:
     if doc.code != code:
         raise Invalid("the course code in the document differs from the one in the URL", field="code")
-    if not await queries.save_draft_for(conn, code=doc.code, track=doc.track, draft=msgspec.to_builtins(doc), editor=editor):
+    if not await queries.save_draft_for(
+        conn, code=doc.code, track=doc.track, draft=msgspec.to_builtins(doc), editor=editor
+    ):
         raise Forbidden(f"course {code} belongs to other instructors: ask one of them or a program admin to add you")
     after_commit(conn, catalogue_changed)  # the catalogue shows the course's track
     return translation_status(doc)
@@ -165,7 +218,9 @@ async def save_draft(conn: asyncpg.Connection, doc: CourseDoc, *, code: str, edi
 
 def translation_status(doc: CourseDoc) -> TranslationStatus:
     missing = missing_translations(doc)
-    return TranslationStatus(code=doc.code, languages=doc.languages, missing=missing, complete=not any(missing.values()))
+    return TranslationStatus(
+        code=doc.code, languages=doc.languages, missing=missing, complete=not any(missing.values())
+    )
 
 
 async def retire(conn: asyncpg.Connection, *, code: str, version: int, editor: CurrentUser | None, reason: str) -> None:
@@ -178,7 +233,9 @@ async def retire(conn: asyncpg.Connection, *, code: str, version: int, editor: C
         raise NotFound(f"no published version {version} of {code} that you may retire")
     actor_id = editor.id if editor else None
     after_commit(conn, catalogue_changed)
-    await record(conn, actor_id=actor_id, action="course.retired", subject=f"{code} v{version}", detail={"reason": reason})
+    await record(
+        conn, actor_id=actor_id, action="course.retired", subject=f"{code} v{version}", detail={"reason": reason}
+    )
 
 
 async def add_owner(conn: asyncpg.Connection, *, code: str, email: str, actor: CurrentUser) -> str:
@@ -186,7 +243,9 @@ async def add_owner(conn: asyncpg.Connection, *, code: str, email: str, actor: C
     name = await queries.add_owner(conn, code=code, email=email, actor=actor)
     if name is None:
         raise Invalid("email: no instructor with this email (co-authors are instructors)", field="email")
-    await record(conn, actor_id=actor.id, action="course.owner_added", subject=code, detail={"email": email.strip().lower()})
+    await record(
+        conn, actor_id=actor.id, action="course.owner_added", subject=code, detail={"email": email.strip().lower()}
+    )
     return name
 
 
@@ -217,8 +276,15 @@ async def lesson_media_for_draft(conn: asyncpg.Connection, doc: CourseDoc) -> di
                 continue
             for i, ref in enumerate(activity.media):
                 where = f"modules[{m}].activities[{a}].media[{i}]"
-                places.append((activity.key, where, _as_uuid(ref.file), {lang: _as_uuid(v) for lang, v in ref.captions.items()},
-                               ref.alt))
+                places.append(
+                    (
+                        activity.key,
+                        where,
+                        _as_uuid(ref.file),
+                        {lang: _as_uuid(v) for lang, v in ref.captions.items()},
+                        ref.alt,
+                    )
+                )
     if not places:
         return {}
     wanted = [u for _, _, file_id, caps, _ in places for u in (file_id, *caps.values()) if u is not None]
@@ -227,16 +293,25 @@ async def lesson_media_for_draft(conn: asyncpg.Connection, doc: CourseDoc) -> di
     for key, where, file_id, caps, alt in places:
         row = found.get(file_id) if file_id else None
         if row is None or row.kind == "captions":
-            raise Invalid(f"{where}.file: not a ready media file of {doc.code} (give the id of an uploaded file)", field=f"{where}.file")
+            raise Invalid(
+                f"{where}.file: not a ready media file of {doc.code} (give the id of an uploaded file)",
+                field=f"{where}.file",
+            )
         if row.kind == "image" and (missing := missing_alt(alt, doc.languages)):
-            raise Invalid(f"{where}.alt: the image {row.filename} needs a text for people who cannot see it, in "
-                          f"{', '.join(missing)}", field=f"{where}.alt")
+            raise Invalid(
+                f"{where}.alt: the image {row.filename} needs a text for people who cannot see it, in "
+                f"{', '.join(missing)}",
+                field=f"{where}.alt",
+            )
         if caps:
             captions = []
             for lang, caption_id in caps.items():
                 caption = found.get(caption_id) if caption_id else None
                 if caption is None or caption.kind != "captions" or caption.video_id != row.id:
-                    raise Invalid(f"{where}.captions.{lang}: not a ready caption file of this video", field=f"{where}.captions.{lang}")
+                    raise Invalid(
+                        f"{where}.captions.{lang}: not a ready caption file of this video",
+                        field=f"{where}.captions.{lang}",
+                    )
                 captions.append(caption)
         else:
             captions = [c for c in found.values() if c.kind == "captions" and c.video_id == row.id]
@@ -261,10 +336,14 @@ def catalogue_filters(*, q: str, track: str, language: str, delivery: str, body:
         raise Invalid("delivery must be in_person or online", field="delivery")
     if body and not _BODY.match(body):
         raise Invalid("body must be the short name of an accrediting body, such as IACET", field="body")
-    return CatalogueFilters(q=q, track=track or None, language=language or None, delivery=delivery or None, body=body or None)
+    return CatalogueFilters(
+        q=q, track=track or None, language=language or None, delivery=delivery or None, body=body or None
+    )
 
 
-async def draft_lesson_media(conn: asyncpg.Connection, storage: Storage, *, doc: CourseDoc, key: str, language: str) -> LessonMedia:
+async def draft_lesson_media(
+    conn: asyncpg.Connection, storage: Storage, *, doc: CourseDoc, key: str, language: str
+) -> LessonMedia:
     """The media a draft lesson names, signed as a learner would get them once published (for the author's preview).
     A reference that is not a ready file yet shows as unavailable rather than failing the preview."""
     try:

@@ -9,17 +9,23 @@ from uuid import UUID
 from litestar import Controller, MediaType, Request, Response, get, post, put
 from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 
+from lms import csv_export
 from lms.accounts.auth import require_login, require_role
 from lms.credit import codes, queries, service
 from lms.credit.ratelimit import check_lookup_rate, limit_lookups
 from lms.credit.schemas import (
-    ClinicReport, PublicCertificate, RevokeRequest, Transcript, VerificationResult, WorkerCredentialOut, WorkerCredentialSet,
+    ClinicReport,
+    PublicCertificate,
+    RevokeRequest,
+    Transcript,
+    VerificationResult,
+    WorkerCredentialOut,
+    WorkerCredentialSet,
 )
-from lms.kept_figures import STORE as FIGURES
-from lms.kept_figures import clinic_changed
 from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import NotFound
-from lms import csv_export
+from lms.kept_figures import STORE as FIGURES
+from lms.kept_figures import clinic_changed
 from lms.schemas import INT4_MAX
 
 CodeParam = Annotated[str, PathParameter(min_length=1, max_length=40)]
@@ -28,7 +34,9 @@ ClinicSlug = Annotated[str | None, QueryParameter(pattern=r"^[a-z0-9][a-z0-9-]+$
 
 
 def _download(content: Any, filename: str, media_type: str) -> Response[Any]:
-    return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 class CertificatesController(Controller):
@@ -45,9 +53,18 @@ class CertificatesController(Controller):
         async with connection(state) as db:
             return await service.public_certificate(db, code, state.settings)
 
-    @post("/{code:str}/revoke", operation_id="certificates_revoke", status_code=200, guards=[require_role("program_admin")])
-    async def revoke(self, tx: Tx, user: User, settings: SettingsDep, code: CodeParam, data: JSONBody[RevokeRequest]) -> PublicCertificate:
-        return service.public_view(await service.revoke(tx, typed_code=code, actor=user, reason=data.reason, note=data.note), settings)
+    @post(
+        "/{code:str}/revoke",
+        operation_id="certificates_revoke",
+        status_code=200,
+        guards=[require_role("program_admin")],
+    )
+    async def revoke(
+        self, tx: Tx, user: User, settings: SettingsDep, code: CodeParam, data: JSONBody[RevokeRequest]
+    ) -> PublicCertificate:
+        return service.public_view(
+            await service.revoke(tx, typed_code=code, actor=user, reason=data.reason, note=data.note), settings
+        )
 
 
 class CredentialsController(Controller):
@@ -70,7 +87,9 @@ class PublicKeysController(Controller):
         return await service.did_document(tx, settings)
 
     @get("/credentials/status/{number:int}", operation_id="status_list_get", media_type="application/vc+ld+json")
-    async def status_list(self, tx: Tx, settings: SettingsDep, number: Annotated[int, PathParameter(ge=0, le=INT4_MAX)]) -> dict[str, Any]:
+    async def status_list(
+        self, tx: Tx, settings: SettingsDep, number: Annotated[int, PathParameter(ge=0, le=INT4_MAX)]
+    ) -> dict[str, Any]:
         return await service.status_list_credential(tx, settings, number)
 
 
@@ -114,12 +133,27 @@ class ClinicCreditController(Controller):
         report = await service.clinic_report(tx, viewer=user, clinic_slug=clinic, months=months, fmt="csv")
         return csv_export.csv_response("clinic-credit.csv", *service.clinic_table(report))
 
-    @put("/workers/{user_id:uuid}/credentials", operation_id="clinic_worker_credential_set", guards=[require_role("clinic_admin")])
+    @put(
+        "/workers/{user_id:uuid}/credentials",
+        operation_id="clinic_worker_credential_set",
+        guards=[require_role("clinic_admin")],
+    )
     async def set_credential(
-        self, request: Request[Any, Any, Any], tx: Tx, user: User, user_id: FromPath[UUID], data: JSONBody[WorkerCredentialSet],
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        user: User,
+        user_id: FromPath[UUID],
+        data: JSONBody[WorkerCredentialSet],
     ) -> WorkerCredentialOut:
         """Record which credential a worker of this clinic holds and when its renewal cycle started."""
-        saved = await service.set_worker_credential(tx, viewer=user, user_id=user_id, credential=data.credential,
-                                                    cycle_start=data.cycle_start, licensed_on=data.licensed_on)
+        saved = await service.set_worker_credential(
+            tx,
+            viewer=user,
+            user_id=user_id,
+            credential=data.credential,
+            cycle_start=data.cycle_start,
+            licensed_on=data.licensed_on,
+        )
         await clinic_changed(request.app.stores.get(FIGURES), user.clinic_id)
         return saved

@@ -55,14 +55,28 @@ def build_facts(inputs: dict[str, Any], rules: dict[str, CreditRule], *, code: s
         rule = rules.get(approval.body)
         if rule is None or not approved_on(approval, completed_on):
             continue
-        earned = credit_for(rule, live_minutes=live_minutes, self_paced_minutes=self_paced_minutes, category=approval.category)
-        credits.append(CreditLine(
-            body=rule.body, body_name=rule.name, unit=rule.unit, credit=earned.credit, live_credit=earned.live_credit,
-            non_live_credit=earned.non_live_credit, minutes_counted=earned.minutes_counted,
-            provider_number=approval.provider_number, approval_category=approval.category,
-            approved_from=approval.approved_from, approved_until=approval.approved_until, below_minimum=earned.below_minimum,
-            exact_credit=earned.exact_credit, rounding=rounding_label(rule), minutes_per_unit=rule.minutes_per_unit,
-        ))
+        earned = credit_for(
+            rule, live_minutes=live_minutes, self_paced_minutes=self_paced_minutes, category=approval.category
+        )
+        credits.append(
+            CreditLine(
+                body=rule.body,
+                body_name=rule.name,
+                unit=rule.unit,
+                credit=earned.credit,
+                live_credit=earned.live_credit,
+                non_live_credit=earned.non_live_credit,
+                minutes_counted=earned.minutes_counted,
+                provider_number=approval.provider_number,
+                approval_category=approval.category,
+                approved_from=approval.approved_from,
+                approved_until=approval.approved_until,
+                below_minimum=earned.below_minimum,
+                exact_credit=earned.exact_credit,
+                rounding=rounding_label(rule),
+                minutes_per_unit=rule.minutes_per_unit,
+            )
+        )
         if earned.credit and (until := valid_until(rule, approval.category, completed_on)) is not None:
             expiries.append(until)
 
@@ -85,8 +99,15 @@ def build_facts(inputs: dict[str, Any], rules: dict[str, CreditRule], *, code: s
         self_paced_minutes=self_paced_minutes,
         credits=credits,
         in_person=[
-            InPersonPart(key=p.key, kind=p.kind, title=pick(p.title, language, languages)[0], date=p.date,  # type: ignore[arg-type]
-                         minutes=p.minutes, instructor=p.instructor, delivery=p.delivery)  # type: ignore[arg-type]
+            InPersonPart(
+                key=p.key,
+                kind=p.kind,
+                title=pick(p.title, language, languages)[0],
+                date=p.date,  # type: ignore[arg-type]
+                minutes=p.minutes,
+                instructor=p.instructor,
+                delivery=p.delivery,
+            )  # type: ignore[arg-type]
             for p in parts
         ],
         valid_until=min(expiries) if expiries else None,
@@ -94,7 +115,9 @@ def build_facts(inputs: dict[str, Any], rules: dict[str, CreditRule], *, code: s
     )
 
 
-def status_of(*, revoked_at: datetime | None, valid_until: date | None, today: date, superseded: bool = False) -> Status:
+def status_of(
+    *, revoked_at: datetime | None, valid_until: date | None, today: date, superseded: bool = False
+) -> Status:
     if superseded:
         return "superseded"
     if revoked_at is not None:

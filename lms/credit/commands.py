@@ -34,6 +34,7 @@ def keys_rotate() -> None:
 
     settings = load_settings()
     with running_servers(settings, store=False) as ready:
+
         async def work(conn):
             try:
                 return await signing_keys.rotate(conn, secret_key=ready.secret_key)

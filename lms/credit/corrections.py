@@ -24,7 +24,9 @@ RECORD_CORRECTED = "record corrected"
 def _credit_key(facts: Facts) -> dict[str, Any]:
     """What a certificate asserts about the record (not when or under which code it was made)."""
     return {
-        "contact_minutes": facts.contact_minutes, "live_minutes": facts.live_minutes, "self_paced_minutes": facts.self_paced_minutes,
+        "contact_minutes": facts.contact_minutes,
+        "live_minutes": facts.live_minutes,
+        "self_paced_minutes": facts.self_paced_minutes,
         "credits": {f"{c.body}/{c.approval_category or ''}": c.credit for c in facts.credits},
         "in_person": {p.key: p.minutes for p in facts.in_person},
     }
@@ -37,8 +39,11 @@ def changes(before: Facts, after: Facts | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in old.items():
         if isinstance(value, dict):
-            diff = {k: [value.get(k, 0), new[key].get(k, 0)] for k in sorted(set(value) | set(new[key]))
-                    if value.get(k, 0) != new[key].get(k, 0)}
+            diff = {
+                k: [value.get(k, 0), new[key].get(k, 0)]
+                for k in sorted(set(value) | set(new[key]))
+                if value.get(k, 0) != new[key].get(k, 0)
+            }
             if diff:
                 out[key] = diff
         elif value != new[key]:
@@ -46,8 +51,9 @@ def changes(before: Facts, after: Facts | None) -> dict[str, Any]:
     return out
 
 
-async def on_record_corrected(conn: asyncpg.Connection, enrollment_id: UUID, still_complete: bool, actor_id: UUID | None,
-                              reason: str) -> None:
+async def on_record_corrected(
+    conn: asyncpg.Connection, enrollment_id: UUID, still_complete: bool, actor_id: UUID | None, reason: str
+) -> None:
     """Completion listener for corrections (lms.learning.completion.on_corrected)."""
     await queries.lock_enrollment(conn, enrollment_id)
     current = await queries.certificate_by_enrollment(conn, enrollment_id)
@@ -69,15 +75,46 @@ async def on_record_corrected(conn: asyncpg.Connection, enrollment_id: UUID, sti
         replacement = await issue_certificate(conn, enrollment_id)
         assert replacement is not None
         await queries.mark_superseded(conn, certificate_id=current.id, replaced_by=replacement.id)
-        await queries.insert_correction(conn, certificate_id=current.id, replaced_by=replacement.id, user_id=current.user_id,
-                                        outcome="superseded", reason=reason, changes=diff, actor_id=actor_id)
-        await record(conn, actor_id=actor_id, action="certificate.superseded", subject=current.code,
-                     detail={"replaced_by": replacement.code, "reason": reason, "changes": diff})
+        await queries.insert_correction(
+            conn,
+            certificate_id=current.id,
+            replaced_by=replacement.id,
+            user_id=current.user_id,
+            outcome="superseded",
+            reason=reason,
+            changes=diff,
+            actor_id=actor_id,
+        )
+        await record(
+            conn,
+            actor_id=actor_id,
+            action="certificate.superseded",
+            subject=current.code,
+            detail={"replaced_by": replacement.code, "reason": reason, "changes": diff},
+        )
     else:
         await queries.revoke_by_correction(conn, certificate_id=current.id, actor_id=actor_id, outcome="withdrawn")
         diff = changes(current.facts, None)
-        await queries.insert_correction(conn, certificate_id=current.id, replaced_by=None, user_id=current.user_id,
-                                        outcome="withdrawn", reason=reason, changes=diff, actor_id=actor_id)
-        await record(conn, actor_id=actor_id, action="certificate.revoke", subject=current.code,
-                     detail={"reason": RECORD_CORRECTED, "why": reason, "changes": diff, "enrollment_id": str(enrollment_id),
-                             "user_id": str(current.user_id)})
+        await queries.insert_correction(
+            conn,
+            certificate_id=current.id,
+            replaced_by=None,
+            user_id=current.user_id,
+            outcome="withdrawn",
+            reason=reason,
+            changes=diff,
+            actor_id=actor_id,
+        )
+        await record(
+            conn,
+            actor_id=actor_id,
+            action="certificate.revoke",
+            subject=current.code,
+            detail={
+                "reason": RECORD_CORRECTED,
+                "why": reason,
+                "changes": diff,
+                "enrollment_id": str(enrollment_id),
+                "user_id": str(current.user_id),
+            },
+        )

@@ -44,7 +44,9 @@ def open_badge(facts: Facts, *, certificate_id: UUID, status_index: int, public_
         "achievementType": "CertificateOfCompletion",
         "name": facts.course_title,
         "description": f"{facts.course_code} version {facts.course_version}: {number(facts.contact_hours)} contact hours",
-        "criteria": {"narrative": "Completed every lesson and quiz, attended the in-person sessions and passed the skills checkoffs of this course version."},
+        "criteria": {
+            "narrative": "Completed every lesson and quiz, attended the in-person sessions and passed the skills checkoffs of this course version."
+        },
         "humanCode": facts.course_code,
         "version": str(facts.course_version),
         "inLanguage": facts.language,
@@ -62,7 +64,9 @@ def open_badge(facts: Facts, *, certificate_id: UUID, status_index: int, public_
         "validFrom": _iso(facts.issued_at),
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "identifier": [{"type": "IdentityObject", "identityHash": facts.worker_name, "identityType": "name", "hashed": False}],
+            "identifier": [
+                {"type": "IdentityObject", "identityHash": facts.worker_name, "identityType": "name", "hashed": False}
+            ],
             "achievement": achievement,
             "creditsEarned": number(facts.contact_hours),
             "activityStartDate": facts.enrolled_on.isoformat(),

@@ -27,7 +27,7 @@ class KeyUnavailable(Exception):
 
 
 class SigningKey(Response):
-    id: str                 # publicKeyMultibase
+    id: str  # publicKeyMultibase
     private_key: bytes
     created_at: datetime
 
@@ -47,7 +47,9 @@ def verification_method(public_base_url: str, key_id: str) -> str:
 def _wrapping_key(secret_key: str) -> bytes:
     if not secret_key:
         raise KeyUnavailable("LMS_SECRET_KEY is not set; it protects the signing key")
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"lms credential signing keys", info=b"ed25519 v1").derive(secret_key.encode())
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"lms credential signing keys", info=b"ed25519 v1").derive(
+        secret_key.encode()
+    )
 
 
 def encrypt_private(private: bytes, *, key_id: str, secret_key: str) -> bytes:
@@ -59,13 +61,17 @@ def decrypt_private(blob: bytes, *, key_id: str, secret_key: str) -> bytes:
     try:
         return AESGCM(_wrapping_key(secret_key)).decrypt(blob[:12], blob[12:], key_id.encode())
     except InvalidTag:
-        raise KeyUnavailable("the signing key cannot be decrypted: LMS_SECRET_KEY differs from when it was made") from None
+        raise KeyUnavailable(
+            "the signing key cannot be decrypted: LMS_SECRET_KEY differs from when it was made"
+        ) from None
 
 
 def new_key_material(secret_key: str) -> tuple[str, bytes, bytes]:
     """(key id, raw private key, encrypted private key)."""
     private = Ed25519PrivateKey.generate()
-    raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    raw = private.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
     public = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     key_id = public_multibase(public)
     return key_id, raw, encrypt_private(raw, key_id=key_id, secret_key=secret_key)
@@ -79,8 +85,11 @@ async def active_key(conn: asyncpg.Connection, *, secret_key: str) -> SigningKey
         await queries.insert_signing_key(conn, key_id=key_id, encrypted=blob)
         row = await queries.active_signing_key(conn)
         assert row is not None  # inserted just now, in this transaction
-    return SigningKey(id=row["id"], private_key=decrypt_private(row["private_key_encrypted"], key_id=row["id"], secret_key=secret_key),
-                      created_at=row["created_at"])
+    return SigningKey(
+        id=row["id"],
+        private_key=decrypt_private(row["private_key_encrypted"], key_id=row["id"], secret_key=secret_key),
+        created_at=row["created_at"],
+    )
 
 
 async def rotate(conn: asyncpg.Connection, *, secret_key: str) -> tuple[str | None, str]:

@@ -13,21 +13,27 @@ from litestar.params import FromQuery, PathParameter, QueryParameter, URLEncoded
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
+from lms import csv_export
 from lms.accounts import queries as accounts_queries
-from lms.audit.queries import record_many
 from lms.accounts.auth import require_login, require_role
+from lms.audit.queries import record_many
 from lms.catalog.language import pick
 from lms.credit import codes, queries, service
 from lms.credit.ratelimit import limit_lookups
 from lms.credit.schemas import (
-    CATEGORY_NAMES, REVOCATION_REASONS, ROUNDING_NAMES, STATUS_NAMES, UNIT_NAMES, ClinicReport, PublicCertificate,
+    CATEGORY_NAMES,
+    REVOCATION_REASONS,
+    ROUNDING_NAMES,
+    STATUS_NAMES,
+    UNIT_NAMES,
+    ClinicReport,
+    PublicCertificate,
 )
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import Invalid, shown
+from lms.i18n import LANGUAGE_COOKIE, request_language, set_request_language, ui_language
 from lms.kept_figures import STORE as FIGURES
 from lms.kept_figures import clinic_changed, kept_figures
-from lms.i18n import LANGUAGE_COOKIE, request_language, set_request_language, ui_language
-from lms import csv_export
 from lms.schemas import Form
 from lms.web import page, rendered_block
 
@@ -63,8 +69,14 @@ def _certificate_language(request: Request[Any, Any, Any], lang: str | None, cer
 
 
 def _names() -> dict[str, Any]:
-    return {"unit_names": UNIT_NAMES, "status_names": STATUS_NAMES, "category_names": CATEGORY_NAMES, "grouped": codes.grouped,
-            "revocation_reasons": REVOCATION_REASONS, "rounding_names": ROUNDING_NAMES}
+    return {
+        "unit_names": UNIT_NAMES,
+        "status_names": STATUS_NAMES,
+        "category_names": CATEGORY_NAMES,
+        "grouped": codes.grouped,
+        "revocation_reasons": REVOCATION_REASONS,
+        "rounding_names": ROUNDING_NAMES,
+    }
 
 
 class CreditPages(Controller):
@@ -78,28 +90,61 @@ class CreditPages(Controller):
         return page(request, "credit/verify_form.html.jinja2")
 
     @get("/verify/{code:str}", operation_id="page_verify", guards=[limit_lookups])
-    async def verify(self, request: Request[Any, Any, Any], db: Db, settings: SettingsDep, code: CodeParam, lang: LangParam = None) -> Template:
+    async def verify(
+        self, request: Request[Any, Any, Any], db: Db, settings: SettingsDep, code: CodeParam, lang: LangParam = None
+    ) -> Template:
         cert = await service.public_certificate(db, code, settings)
         language = _certificate_language(request, lang, cert)
-        return page(request, "credit/verify.html.jinja2", cert=cert, qr=qr_svg(cert.verify_url), shown_language=language,
-                    error=None, **_names())
+        return page(
+            request,
+            "credit/verify.html.jinja2",
+            cert=cert,
+            qr=qr_svg(cert.verify_url),
+            shown_language=language,
+            error=None,
+            **_names(),
+        )
 
     @post("/verify/{code:str}/revoke", operation_id="page_verify_revoke", guards=[require_role("program_admin")])
-    async def revoke(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: CodeParam,
-                     data: URLEncodedBody[RevokeForm]) -> Template | Redirect:
+    async def revoke(
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        user: User,
+        settings: SettingsDep,
+        code: CodeParam,
+        data: URLEncodedBody[RevokeForm],
+    ) -> Template | Redirect:
         try:
             revoked = await service.revoke(tx, typed_code=code, actor=user, reason=data.reason, note=data.note)
         except Invalid as exc:
             cert = await service.public_certificate(tx, code, settings)
-            return page(request, "credit/verify.html.jinja2", status=400, cert=cert, qr=qr_svg(cert.verify_url),
-                        shown_language=request_language(request), error=shown(request, exc), **_names())
+            return page(
+                request,
+                "credit/verify.html.jinja2",
+                status=400,
+                cert=cert,
+                qr=qr_svg(cert.verify_url),
+                shown_language=request_language(request),
+                error=shown(request, exc),
+                **_names(),
+            )
         return Redirect(f"/verify/{codes.grouped(revoked.code)}", status_code=303)
 
     @get("/certificates/{code:str}/print", operation_id="page_certificate_print", guards=[limit_lookups])
-    async def printable(self, request: Request[Any, Any, Any], db: Db, settings: SettingsDep, code: CodeParam, lang: LangParam = None) -> Template:
+    async def printable(
+        self, request: Request[Any, Any, Any], db: Db, settings: SettingsDep, code: CodeParam, lang: LangParam = None
+    ) -> Template:
         cert = await service.public_certificate(db, code, settings)
         language = _certificate_language(request, lang, cert)
-        return page(request, "credit/print.html.jinja2", cert=cert, qr=qr_svg(cert.verify_url), shown_language=language, **_names())
+        return page(
+            request,
+            "credit/print.html.jinja2",
+            cert=cert,
+            qr=qr_svg(cert.verify_url),
+            shown_language=language,
+            **_names(),
+        )
 
     @get("/my/certificates", operation_id="page_my_certificates", guards=[require_login])
     async def transcript(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep) -> Template:
@@ -108,11 +153,22 @@ class CreditPages(Controller):
 
     @get("/my/certificates.csv", operation_id="page_my_certificates_csv", guards=[require_login])
     async def transcript_csv(self, tx: Tx, user: User, settings: SettingsDep) -> Response[bytes]:
-        return csv_export.csv_response("transcript.csv", *service.transcript_table(await service.transcript(tx, user, settings)))
+        return csv_export.csv_response(
+            "transcript.csv", *service.transcript_table(await service.transcript(tx, user, settings))
+        )
 
     @get("/clinic/credit", operation_id="page_clinic_credit", guards=[require_role("clinic_admin", "program_admin")])
-    async def clinic(self, request: Request[Any, Any, Any], db: Db, user: User, months: Months = 24, clinic: ClinicSlug = None,
-                     short: FromQuery[bool] = False, saved: FromQuery[bool] = False, page_number: PageParam = 1) -> Template | Response[Any]:
+    async def clinic(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: User,
+        months: Months = 24,
+        clinic: ClinicSlug = None,
+        short: FromQuery[bool] = False,
+        saved: FromQuery[bool] = False,
+        page_number: PageParam = 1,
+    ) -> Template | Response[Any]:
         """The figures are kept a minute (lms.kept_figures); every viewing is rendered for its viewer and audit-logged
         with the workers shown."""
         if user.role == "program_admin" and not clinic:  # the partnership sees every clinic: first choose one
@@ -123,19 +179,47 @@ class CreditPages(Controller):
             clinic_id = await service.viewer_clinic(db, viewer=user, clinic_slug=clinic)
 
         async def figures() -> ClinicReport:
-            return await service.clinic_report(db, viewer=user, clinic_slug=clinic, months=months, fmt="html",
-                                               page=page_number, short_only=short, audit=False)
+            return await service.clinic_report(
+                db,
+                viewer=user,
+                clinic_slug=clinic,
+                months=months,
+                fmt="html",
+                page=page_number,
+                short_only=short,
+                audit=False,
+            )
 
         view = ("credit", months, short, page_number)
         store = request.app.stores.get(FIGURES)
         report = await kept_figures(store, clinic_id, view, ClinicReport, figures)
-        await record_many(db, [queries.credit_lookup_entry(clinic_id=clinic_id, actor_id=user.id, fmt="html", months=months,
-                                                           worker_ids=[str(w.user_id) for w in report.workers])])
+        await record_many(
+            db,
+            [
+                queries.credit_lookup_entry(
+                    clinic_id=clinic_id,
+                    actor_id=user.id,
+                    fmt="html",
+                    months=months,
+                    worker_ids=[str(w.user_id) for w in report.workers],
+                )
+            ],
+        )
         language = request_language(request)
         credential_names = {key: pick(name, language)[0] for key, name in report.credential_names.items()}
-        context = dict(report=report, workers=report.workers, short=short, months=months, clinic_slug=clinic,
-                       credential_names=credential_names, saved=saved, error=None, page_size=service.CLINIC_PAGE_SIZE,
-                       page_number=page_number, **_names())
+        context = dict(
+            report=report,
+            workers=report.workers,
+            short=short,
+            months=months,
+            clinic_slug=clinic,
+            credential_names=credential_names,
+            saved=saved,
+            error=None,
+            page_size=service.CLINIC_PAGE_SIZE,
+            page_number=page_number,
+            **_names(),
+        )
 
         async def table() -> str:  # the workers' table holds nothing of the viewer: kept with the figures
             return str(rendered_block(request, "credit/clinic.html.jinja2", block="workers_table", **context))
@@ -143,19 +227,28 @@ class CreditPages(Controller):
         shown = await kept_figures(store, clinic_id, (*view, language, "table"), str, table)
         return page(request, "credit/clinic_kept.html.jinja2", workers_table=Markup(shown), **context)
 
-    @get("/clinic/credit.csv", operation_id="page_clinic_credit_csv", guards=[require_role("clinic_admin", "program_admin")])
+    @get(
+        "/clinic/credit.csv",
+        operation_id="page_clinic_credit_csv",
+        guards=[require_role("clinic_admin", "program_admin")],
+    )
     async def clinic_csv(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> Response[bytes]:
         report = await service.clinic_report(tx, viewer=user, clinic_slug=clinic, months=months, fmt="csv")
         return csv_export.csv_response("clinic-credit.csv", *service.clinic_table(report))
 
-    @post("/clinic/credit/credentials", operation_id="page_clinic_credential_set", guards=[require_role("clinic_admin")])
-    async def set_credential(self, request: Request[Any, Any, Any], tx: Tx, user: User, data: URLEncodedBody[CredentialForm]) -> Redirect:
+    @post(
+        "/clinic/credit/credentials", operation_id="page_clinic_credential_set", guards=[require_role("clinic_admin")]
+    )
+    async def set_credential(
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, data: URLEncodedBody[CredentialForm]
+    ) -> Redirect:
         try:
             user_id = UUID(data.user_id)
             cycle_start = date.fromisoformat(data.cycle_start)
         except ValueError:
             raise Invalid("Choose a worker and a cycle start date.", field="cycle_start") from None
-        await service.set_worker_credential(tx, viewer=user, user_id=user_id, credential=data.credential, cycle_start=cycle_start)
+        await service.set_worker_credential(
+            tx, viewer=user, user_id=user_id, credential=data.credential, cycle_start=cycle_start
+        )
         await clinic_changed(request.app.stores.get(FIGURES), user.clinic_id)
         return Redirect("/clinic/credit?saved=true", status_code=303)
-

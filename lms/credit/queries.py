@@ -21,6 +21,7 @@ TZ = "America/Los_Angeles"
 
 # ---------------------------------------------------------------- rules and requirements
 
+
 async def load_rules(conn: asyncpg.Connection) -> dict[str, CreditRule]:
     rows = await conn.fetch(
         """SELECT b.code AS body, b.name, b.unit, b.minutes_per_unit, b.rounding, b.step::float8 AS step, b.counts_live,
@@ -77,15 +78,19 @@ async def load_requirements(conn: asyncpg.Connection) -> dict[str, Requirement]:
 
 # ---------------------------------------------------------------- signing keys
 
+
 async def active_signing_key(conn: asyncpg.Connection) -> asyncpg.Record | None:
-    return await conn.fetchrow("SELECT id, private_key_encrypted, created_at FROM signing_keys WHERE retired_at IS NULL")
+    return await conn.fetchrow(
+        "SELECT id, private_key_encrypted, created_at FROM signing_keys WHERE retired_at IS NULL"
+    )
 
 
 async def insert_signing_key(conn: asyncpg.Connection, *, key_id: str, encrypted: bytes) -> bool:
     """False when another process made the active key first (the partial unique index decides)."""
     done = await conn.fetchval(
         "INSERT INTO signing_keys (id, private_key_encrypted) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id",
-        key_id, encrypted,
+        key_id,
+        encrypted,
     )
     return done is not None
 
@@ -109,9 +114,12 @@ async def key_exists(conn: asyncpg.Connection, key_id: str) -> bool:
 
 # ---------------------------------------------------------------- issuing
 
+
 async def lock_enrollment(conn: asyncpg.Connection, enrollment_id: UUID) -> None:
     """Serialise issuers of one enrolment until the transaction ends (the UNIQUE constraint is the backstop)."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('certificate:' || $1::uuid::text, 0))", enrollment_id)
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended('certificate:' || $1::uuid::text, 0))", enrollment_id
+    )
 
 
 async def issue_inputs(conn: asyncpg.Connection, enrollment_id: UUID) -> dict[str, Any] | None:
@@ -165,8 +173,19 @@ async def next_status_index(conn: asyncpg.Connection) -> int:
 
 
 async def insert_certificate(
-    conn: asyncpg.Connection, *, certificate_id: UUID, code: str, enrollment_id: UUID, user_id: UUID, version_id: UUID,
-    language: str, completed_at: Any, issued_at: Any, valid_until: date | None, facts: Any, status_index: int,
+    conn: asyncpg.Connection,
+    *,
+    certificate_id: UUID,
+    code: str,
+    enrollment_id: UUID,
+    user_id: UUID,
+    version_id: UUID,
+    language: str,
+    completed_at: Any,
+    issued_at: Any,
+    valid_until: date | None,
+    facts: Any,
+    status_index: int,
 ) -> bool:
     """False when nothing was inserted: the enrolment has its certificate already, or (rarely) the code is taken."""
     done = await conn.fetchval(
@@ -174,7 +193,16 @@ async def insert_certificate(
                                      valid_until, facts, status_index)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ON CONFLICT DO NOTHING RETURNING id""",
-        certificate_id, code, enrollment_id, user_id, version_id, language, completed_at, issued_at, valid_until, facts,
+        certificate_id,
+        code,
+        enrollment_id,
+        user_id,
+        version_id,
+        language,
+        completed_at,
+        issued_at,
+        valid_until,
+        facts,
         status_index,
     )
     return done is not None
@@ -184,7 +212,9 @@ async def store_credential(conn: asyncpg.Connection, *, certificate_id: UUID, cr
     """Keep the signed credential, once; False when another request stored one first (then read theirs)."""
     done = await conn.fetchval(
         "UPDATE certificates SET credential = $2, key_id = $3 WHERE id = $1 AND credential IS NULL RETURNING id",
-        certificate_id, credential, key_id,
+        certificate_id,
+        credential,
+        key_id,
     )
     return done is not None
 
@@ -196,7 +226,9 @@ _CERT = """c.id, c.code, c.enrollment_id, c.user_id, c.language, c.completed_at,
 
 async def certificate_by_enrollment(conn: asyncpg.Connection, enrollment_id: UUID) -> CertificateRow | None:
     """The enrolment's standing certificate (revoked by hand included; not one a correction replaced)."""
-    row = await conn.fetchrow(f"SELECT {_CERT} FROM certificates c WHERE c.enrollment_id = $1 AND c.correction IS NULL", enrollment_id)
+    row = await conn.fetchrow(
+        f"SELECT {_CERT} FROM certificates c WHERE c.enrollment_id = $1 AND c.correction IS NULL", enrollment_id
+    )
     return msgspec.convert(dict(row), CertificateRow) if row else None
 
 
@@ -212,11 +244,19 @@ async def public_certificate_by_code(conn: asyncpg.Connection, code: str) -> Pub
     """Only what a public lookup shows; the facts as stored text, decoded straight into their type."""
     row = await conn.fetchrow(
         """SELECT c.code, c.valid_until, c.facts::text, c.revoked_at, c.revoked_reason_code, n.code
-           FROM certificates c LEFT JOIN certificates n ON n.id = c.superseded_by WHERE c.code = $1""", code)
+           FROM certificates c LEFT JOIN certificates n ON n.id = c.superseded_by WHERE c.code = $1""",
+        code,
+    )
     if row is None:
         return None
-    return PublicCertificateRow(code=row[0], valid_until=row[1], facts=_decode_facts(row[2]), revoked_at=row[3],
-                                revoked_reason=row[4], superseded_by_code=row[5])
+    return PublicCertificateRow(
+        code=row[0],
+        valid_until=row[1],
+        facts=_decode_facts(row[2]),
+        revoked_at=row[3],
+        revoked_reason=row[4],
+        superseded_by_code=row[5],
+    )
 
 
 async def credential_by_code(conn: asyncpg.Connection, code: str) -> dict[str, Any] | None:
@@ -228,7 +268,9 @@ async def code_by_id(conn: asyncpg.Connection, certificate_id: UUID) -> str | No
 
 
 async def user_certificates(conn: asyncpg.Connection, user_id: UUID) -> list[CertificateRow]:
-    rows = await conn.fetch(f"SELECT {_CERT} FROM certificates c WHERE c.user_id = $1 ORDER BY c.completed_at DESC, c.code", user_id)
+    rows = await conn.fetch(
+        f"SELECT {_CERT} FROM certificates c WHERE c.user_id = $1 ORDER BY c.completed_at DESC, c.code", user_id
+    )
     return [msgspec.convert(dict(r), CertificateRow) for r in rows]
 
 
@@ -244,14 +286,19 @@ async def completed_without_certificate(conn: asyncpg.Connection, user_id: UUID)
     return [r["id"] for r in rows]
 
 
-async def revoke(conn: asyncpg.Connection, *, code: str, actor_id: UUID, reason: str, note: str) -> CertificateRow | None:
+async def revoke(
+    conn: asyncpg.Connection, *, code: str, actor_id: UUID, reason: str, note: str
+) -> CertificateRow | None:
     """Revoke once (``reason`` public, from the list; ``note`` internal); None when there is no such certificate or it
     was revoked already."""
     row = await conn.fetchrow(
         f"""UPDATE certificates c SET revoked_at = now(), revoked_by = $2, revoked_reason_code = $3, revoked_reason = $4
             WHERE c.code = $1 AND c.revoked_at IS NULL
             RETURNING {_CERT}""",
-        code, actor_id, reason, note,
+        code,
+        actor_id,
+        reason,
+        note,
     )
     return msgspec.convert(dict(row), CertificateRow) if row else None
 
@@ -259,14 +306,17 @@ async def revoke(conn: asyncpg.Connection, *, code: str, actor_id: UUID, reason:
 async def revoked_indexes(conn: asyncpg.Connection, *, first: int, last: int) -> list[int]:
     rows = await conn.fetch(
         "SELECT status_index FROM certificates WHERE revoked_at IS NOT NULL AND status_index BETWEEN $1 AND $2 ORDER BY 1",
-        first, last,
+        first,
+        last,
     )
     return [r["status_index"] for r in rows]
 
 
 async def status_list_version(conn: asyncpg.Connection) -> tuple[int, Any]:
     """(revoked count, latest revocation): changes whenever the lists must be signed again."""
-    row = await conn.fetchrow("SELECT count(*)::int AS n, max(revoked_at) AS latest FROM certificates WHERE revoked_at IS NOT NULL")
+    row = await conn.fetchrow(
+        "SELECT count(*)::int AS n, max(revoked_at) AS latest FROM certificates WHERE revoked_at IS NOT NULL"
+    )
     return row["n"], row["latest"]
 
 
@@ -276,9 +326,17 @@ async def max_status_index(conn: asyncpg.Connection) -> int:
 
 # ---------------------------------------------------------------- clinics
 
+
 async def clinic_workers_audited(
-    conn: asyncpg.Connection, *, clinic_id: UUID, actor_id: UUID, fmt: str, months: int,
-    limit: int | None = None, offset: int = 0, audit: bool = True,
+    conn: asyncpg.Connection,
+    *,
+    clinic_id: UUID,
+    actor_id: UUID,
+    fmt: str,
+    months: int,
+    limit: int | None = None,
+    offset: int = 0,
+    audit: bool = True,
 ) -> tuple[str | None, int, list[dict[str, Any]]]:
     """(clinic name, how many workers it has, workers of THIS clinic by name, ``limit`` of them from ``offset`` or all,
     with their credentials and the credit lines of their certificates), and, unless ``audit`` is false (the caller
@@ -311,7 +369,13 @@ async def clinic_workers_audited(
            LEFT JOIN ws u ON true
            WHERE k.id = $1
            ORDER BY u.display_name, u.id""",
-        clinic_id, actor_id, fmt, months, limit, offset, audit,
+        clinic_id,
+        actor_id,
+        fmt,
+        months,
+        limit,
+        offset,
+        audit,
     )
     if not rows:
         return None, 0, []
@@ -329,7 +393,13 @@ async def clinic_id_by_slug(conn: asyncpg.Connection, slug: str) -> UUID | None:
 
 
 async def set_worker_credential(
-    conn: asyncpg.Connection, *, clinic_id: UUID, user_id: UUID, credential: str, cycle_start: date, recorded_by: UUID,
+    conn: asyncpg.Connection,
+    *,
+    clinic_id: UUID,
+    user_id: UUID,
+    credential: str,
+    cycle_start: date,
+    recorded_by: UUID,
     licensed_on: date | None = None,
 ) -> WorkerCredentialOut | None:
     """Record (or move) a worker's credential cycle; None unless the worker is in this clinic and the credential exists
@@ -343,34 +413,61 @@ async def set_worker_credential(
                SET cycle_start = EXCLUDED.cycle_start, recorded_by = EXCLUDED.recorded_by, recorded_at = now(),
                    licensed_on = coalesce(EXCLUDED.licensed_on, worker_credentials.licensed_on)
            RETURNING user_id, credential, cycle_start, licensed_on""",
-        clinic_id, user_id, credential, cycle_start, recorded_by, licensed_on,
+        clinic_id,
+        user_id,
+        credential,
+        cycle_start,
+        recorded_by,
+        licensed_on,
     )
     return msgspec.convert(dict(row), WorkerCredentialOut) if row else None
 
 
 # ---------------------------------------------------------------- corrections
 
-async def revoke_by_correction(conn: asyncpg.Connection, *, certificate_id: UUID, actor_id: UUID | None, outcome: str) -> None:
+
+async def revoke_by_correction(
+    conn: asyncpg.Connection, *, certificate_id: UUID, actor_id: UUID | None, outcome: str
+) -> None:
     await conn.execute(
         """UPDATE certificates SET revoked_at = now(), revoked_by = $2, revoked_reason = 'record corrected',
                                   revoked_reason_code = 'record_corrected', correction = $3
            WHERE id = $1 AND revoked_at IS NULL""",
-        certificate_id, actor_id, outcome,
+        certificate_id,
+        actor_id,
+        outcome,
     )
 
 
 async def mark_superseded(conn: asyncpg.Connection, *, certificate_id: UUID, replaced_by: UUID) -> None:
-    await conn.execute("UPDATE certificates SET superseded_by = $2 WHERE id = $1 AND superseded_by IS NULL", certificate_id, replaced_by)
+    await conn.execute(
+        "UPDATE certificates SET superseded_by = $2 WHERE id = $1 AND superseded_by IS NULL",
+        certificate_id,
+        replaced_by,
+    )
 
 
 async def insert_correction(
-    conn: asyncpg.Connection, *, certificate_id: UUID, replaced_by: UUID | None, user_id: UUID, outcome: str, reason: str,
-    changes: dict[str, Any], actor_id: UUID | None,
+    conn: asyncpg.Connection,
+    *,
+    certificate_id: UUID,
+    replaced_by: UUID | None,
+    user_id: UUID,
+    outcome: str,
+    reason: str,
+    changes: dict[str, Any],
+    actor_id: UUID | None,
 ) -> None:
     await conn.execute(
         """INSERT INTO certificate_corrections (certificate_id, replaced_by, user_id, outcome, reason, changes, actor_id)
            VALUES ($1, $2, $3, $4, left($5, 500), $6, $7)""",
-        certificate_id, replaced_by, user_id, outcome, reason or "record corrected", changes, actor_id,
+        certificate_id,
+        replaced_by,
+        user_id,
+        outcome,
+        reason or "record corrected",
+        changes,
+        actor_id,
     )
 
 
@@ -381,8 +478,10 @@ _CORRECTION_FROM = """certificate_corrections k JOIN certificates o ON o.id = k.
 
 
 async def corrections_for_worker(conn: asyncpg.Connection, user_id: UUID) -> list[CorrectionOut]:
-    rows = await conn.fetch(f"SELECT {_CORRECTION} FROM {_CORRECTION_FROM} WHERE k.user_id = $1 ORDER BY k.corrected_at DESC LIMIT 200",
-                            user_id)
+    rows = await conn.fetch(
+        f"SELECT {_CORRECTION} FROM {_CORRECTION_FROM} WHERE k.user_id = $1 ORDER BY k.corrected_at DESC LIMIT 200",
+        user_id,
+    )
     return [msgspec.convert(dict(r), CorrectionOut) for r in rows]
 
 

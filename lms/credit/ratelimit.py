@@ -47,8 +47,10 @@ def check_lookup_rate(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     client = connection.client.host if connection.client else "unknown"
     wait = state[_STATE_KEY].take(client)
     if wait:
-        raise TooManyRequestsException("Too many lookups from this address; wait a minute and try again.",
-                                       headers={"Retry-After": str(int(wait) + 1)})
+        raise TooManyRequestsException(
+            "Too many lookups from this address; wait a minute and try again.",
+            headers={"Retry-After": str(int(wait) + 1)},
+        )
 
 
 async def limit_lookups(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

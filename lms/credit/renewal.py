@@ -17,9 +17,9 @@ from lms.schemas import Response
 
 class CategoryMinimum(Response):
     category: str
-    min_units: float          # 0: "a course in this category" (a required topic)
+    min_units: float  # 0: "a course in this category" (a required topic)
     needs_live: bool = False  # with an in-person part
-    must_be_current: bool = False   # a certificate in it still valid today (CCBMA: current CPR)
+    must_be_current: bool = False  # a certificate in it still valid today (CCBMA: current CPR)
 
 
 class CategoryCap(Response):
@@ -29,11 +29,11 @@ class CategoryCap(Response):
     category: str
     max_units: float | None = None
     max_share: float | None = None
-    live_only: bool = False   # only courses with an in-person part count (the whole course, up to the caps)
+    live_only: bool = False  # only courses with an in-person part count (the whole course, up to the caps)
 
 
 class Requirement(Response):
-    credential: str           # RDA, CHW, CCBMA_CMA, AAMA_CMA ...
+    credential: str  # RDA, CHW, CCBMA_CMA, AAMA_CMA ...
     name: dict[str, str]
     body: str
     units: float
@@ -41,13 +41,13 @@ class Requirement(Response):
     max_non_live_share: float | None = None
     categories: list[CategoryMinimum] = []
     caps: list[CategoryCap] = []
-    min_approved_units: float | None = None   # AAMA: at least 30 from AAMA-approved programs
+    min_approved_units: float | None = None  # AAMA: at least 30 from AAMA-approved programs
     rule_text: str = ""
     source: str = ""
     effective_from: date | None = None
     effective_until: date | None = None
-    version_of: str | None = None             # a later (or earlier) version of this credential's rule
-    first_renewal_exempt: bool = False        # the cycle in which the licence was issued needs no credit (RDA)
+    version_of: str | None = None  # a later (or earlier) version of this credential's rule
+    first_renewal_exempt: bool = False  # the cycle in which the licence was issued needs no credit (RDA)
 
 
 class EarnedCredit(Response):
@@ -61,15 +61,15 @@ class EarnedCredit(Response):
     live_credit: float
     non_live_credit: float
     revoked: bool = False
-    minutes: int = 0              # exact minutes this body counts (0: only the rounded credit is known)
+    minutes: int = 0  # exact minutes this body counts (0: only the rounded credit is known)
     live_minutes: int = 0
-    below_minimum: bool = False   # shorter than the body's minimum for one event: earns nothing
+    below_minimum: bool = False  # shorter than the body's minimum for one event: earns nothing
     valid_until: date | None = None
-    approved: bool = True         # from a provider the body approved (this service's approvals always are)
+    approved: bool = True  # from a provider the body approved (this service's approvals always are)
     # Minutes in person (a BLS skills part): None means all live minutes were (this service's sessions and checkoffs);
     # a live webinar is live for a non-live cap, but never in person.
     in_person_minutes: int | None = None
-    outside: bool = False         # an approved outside record, not a certificate of this service
+    outside: bool = False  # an approved outside record, not a certificate of this service
 
     def in_person(self) -> bool:
         if self.in_person_minutes is not None:
@@ -78,12 +78,12 @@ class EarnedCredit(Response):
 
 
 class Shortfall(Response):
-    kind: str                 # units | category | live | current | approved | non_live_cap (information, not a shortfall)
+    kind: str  # units | category | live | current | approved | non_live_cap (information, not a shortfall)
     category: str | None
     needed: float
     have: float
-    missing: float = 0        # needed - have, in the body's unit
-    expired_on: date | None = None   # current: the last certificate in the category ran out that day
+    missing: float = 0  # needed - have, in the body's unit
+    expired_on: date | None = None  # current: the last certificate in the category ran out that day
 
 
 class CategoryStatus(Response):
@@ -99,10 +99,10 @@ class RenewalStatus(Response):
     credential: str
     body: str
     cycle_start: date
-    cycle_end: date           # exclusive: the next cycle starts that day
+    cycle_end: date  # exclusive: the next cycle starts that day
     required: float
-    earned: float             # all credit from this body in the cycle (category caps applied)
-    counted: float            # what counts toward renewal after the limits, exact minutes added and rounded once
+    earned: float  # all credit from this body in the cycle (category caps applied)
+    counted: float  # what counts toward renewal after the limits, exact minutes added and rounded once
     live: float
     non_live: float
     non_live_limit: float | None
@@ -110,14 +110,16 @@ class RenewalStatus(Response):
     shortfalls: list[Shortfall]
     meets: bool
     unit: str = ""
-    rounding: str = ""        # how `counted` was rounded, e.g. "floor to 0.1"
+    rounding: str = ""  # how `counted` was rounded, e.g. "floor to 0.1"
     rule_text: str = ""
     source: str = ""
-    rule_effective_from: date | None = None   # the version of the rule this cycle is judged by
-    exempt: bool = False                      # the first renewal, exempt by the rule's text: nothing is needed
+    rule_effective_from: date | None = None  # the version of the rule this cycle is judged by
+    exempt: bool = False  # the first renewal, exempt by the rule's text: nothing is needed
 
 
-def in_effect(requirements: dict[str, Requirement], credential: str, *, cycle_start: date, today: date) -> Requirement | None:
+def in_effect(
+    requirements: dict[str, Requirement], credential: str, *, cycle_start: date, today: date
+) -> Requirement | None:
     """The version of ``credential``'s rule that judges the cycle containing ``today``: the latest one whose effective
     dates contain the day that cycle starts (a rule changed in the middle of a cycle applies from the next one)."""
     base = requirements.get(credential)
@@ -125,7 +127,11 @@ def in_effect(requirements: dict[str, Requirement], credential: str, *, cycle_st
         return None
     start, _end = current_cycle(cycle_start, base.cycle_months, today)
     versions = [r for r in requirements.values() if r.credential == credential or r.version_of == credential]
-    usable = [r for r in versions if (r.effective_from or date.min) <= start and (r.effective_until is None or start < r.effective_until)]
+    usable = [
+        r
+        for r in versions
+        if (r.effective_from or date.min) <= start and (r.effective_until is None or start < r.effective_until)
+    ]
     if not usable:
         return base
     chosen = max(usable, key=lambda r: r.effective_from or date.min)
@@ -184,8 +190,15 @@ def rounding_label(rule: CreditRule | None) -> str:
     return f"{rule.rounding} to {number(Decimal(str(rule.step)))}" if rule else ""
 
 
-def evaluate(requirement: Requirement, rule: CreditRule | None, *, cycle_start: date, earned: list[EarnedCredit], today: date,
-             licensed_on: date | None = None) -> RenewalStatus:
+def evaluate(
+    requirement: Requirement,
+    rule: CreditRule | None,
+    *,
+    cycle_start: date,
+    earned: list[EarnedCredit],
+    today: date,
+    licensed_on: date | None = None,
+) -> RenewalStatus:
     """Worked example (RDA: DBC, 25 units per 2 years, non-live at most half, IC >= 2, DPA >= 2, BLS live):
     16 home-study units + 8 live units: non-live counts only up to 12.5, so 20.5 of 25 count and the worker is
     4.5 units short even though 24 units were earned.
@@ -250,35 +263,79 @@ def evaluate(requirement: Requirement, rule: CreditRule | None, *, cycle_start: 
             if held and not current_ok:
                 expired_on = max(e.valid_until for e in held if e.valid_until is not None)
             has_any = has_any or current_ok  # a current certificate from an earlier cycle still counts as held
-        categories.append(CategoryStatus(
-            category=minimum.category, needed=number(needed), have=number(have), live=in_person,
-            needs_live=minimum.needs_live, met=has_any and live_ok and current_ok,
-        ))
+        categories.append(
+            CategoryStatus(
+                category=minimum.category,
+                needed=number(needed),
+                have=number(have),
+                live=in_person,
+                needs_live=minimum.needs_live,
+                met=has_any and live_ok and current_ok,
+            )
+        )
         if minimum.must_be_current and not current_ok:
-            shortfalls.append(Shortfall(kind="current", category=minimum.category, needed=0, have=0, expired_on=expired_on))
+            shortfalls.append(
+                Shortfall(kind="current", category=minimum.category, needed=0, have=0, expired_on=expired_on)
+            )
         elif not has_any:
-            shortfalls.append(Shortfall(kind="category", category=minimum.category, needed=number(needed), have=number(have),
-                                        missing=number(needed - have)))
+            shortfalls.append(
+                Shortfall(
+                    kind="category",
+                    category=minimum.category,
+                    needed=number(needed),
+                    have=number(have),
+                    missing=number(needed - have),
+                )
+            )
         elif not live_ok:
             shortfalls.append(Shortfall(kind="live", category=minimum.category, needed=0, have=0))
     if counted < required:
-        shortfalls.insert(0, Shortfall(kind="units", category=None, needed=number(required), have=number(counted),
-                                       missing=number(required - counted)))
+        shortfalls.insert(
+            0,
+            Shortfall(
+                kind="units",
+                category=None,
+                needed=number(required),
+                have=number(counted),
+                missing=number(required - counted),
+            ),
+        )
     if requirement.min_approved_units is not None:
         need_approved = Decimal(str(requirement.min_approved_units))
         have_approved = _round(approved, rule)
         if have_approved < need_approved:
-            shortfalls.append(Shortfall(kind="approved", category=None, needed=number(need_approved), have=number(have_approved),
-                                        missing=number(need_approved - have_approved)))
+            shortfalls.append(
+                Shortfall(
+                    kind="approved",
+                    category=None,
+                    needed=number(need_approved),
+                    have=number(have_approved),
+                    missing=number(need_approved - have_approved),
+                )
+            )
     if limit is not None and non_live > limit:
-        shortfalls.append(Shortfall(kind="non_live_cap", category=None, needed=number(limit), have=number(_round(non_live, rule))))
+        shortfalls.append(
+            Shortfall(kind="non_live_cap", category=None, needed=number(limit), have=number(_round(non_live, rule)))
+        )
     exempt = requirement.first_renewal_exempt and licensed_on is not None and start <= licensed_on < end
     return RenewalStatus(
-        credential=requirement.credential, body=requirement.body, cycle_start=start, cycle_end=end,
-        required=number(required), earned=number(_round(live + non_live, rule)), counted=number(counted),
-        live=number(_round(live, rule)), non_live=number(_round(non_live, rule)),
-        non_live_limit=None if limit is None else number(limit), categories=categories,
-        shortfalls=[] if exempt else shortfalls, meets=exempt or not [s for s in shortfalls if s.kind != "non_live_cap"],
-        unit=rule.unit if rule else "", rounding=rounding_label(rule), rule_text=requirement.rule_text, source=requirement.source,
-        rule_effective_from=requirement.effective_from, exempt=exempt,
+        credential=requirement.credential,
+        body=requirement.body,
+        cycle_start=start,
+        cycle_end=end,
+        required=number(required),
+        earned=number(_round(live + non_live, rule)),
+        counted=number(counted),
+        live=number(_round(live, rule)),
+        non_live=number(_round(non_live, rule)),
+        non_live_limit=None if limit is None else number(limit),
+        categories=categories,
+        shortfalls=[] if exempt else shortfalls,
+        meets=exempt or not [s for s in shortfalls if s.kind != "non_live_cap"],
+        unit=rule.unit if rule else "",
+        rounding=rounding_label(rule),
+        rule_text=requirement.rule_text,
+        source=requirement.source,
+        rule_effective_from=requirement.effective_from,
+        exempt=exempt,
     )

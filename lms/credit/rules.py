@@ -26,13 +26,13 @@ class CategoryRule(Response):
 class CreditRule(Response):
     body: str
     name: str
-    unit: str                      # a key of UNIT_NAMES: ceu, unit, credit, point, hour
+    unit: str  # a key of UNIT_NAMES: ceu, unit, credit, point, hour
     minutes_per_unit: int
-    rounding: str                  # floor | round | ceil, to a multiple of `step`
+    rounding: str  # floor | round | ceil, to a multiple of `step`
     step: float
-    counts_live: bool              # in-person attendance and checkoffs
-    counts_self_paced: bool        # online lessons and quizzes
-    min_minutes: int               # a course shorter than this earns nothing from this body
+    counts_live: bool  # in-person attendance and checkoffs
+    counts_self_paced: bool  # online lessons and quizzes
+    min_minutes: int  # a course shorter than this earns nothing from this body
     categories: list[CategoryRule] = []
 
     def category(self, key: str | None) -> CategoryRule | None:
@@ -46,7 +46,7 @@ class Credit(Response):
     non_live_credit: float
     minutes_counted: int
     below_minimum: bool = False
-    exact_credit: float = 0       # minutes over minutes per unit, before rounding (4 decimals)
+    exact_credit: float = 0  # minutes over minutes per unit, before rounding (4 decimals)
 
 
 def quantize(value: Decimal, *, step: float, rounding: str) -> Decimal:
@@ -72,7 +72,14 @@ def credit_for(rule: CreditRule, *, live_minutes: int, self_paced_minutes: int, 
     self_paced = self_paced_minutes if rule.counts_self_paced else 0
     counted = live + self_paced
     if counted <= 0 or counted < rule.min_minutes:
-        return Credit(body=rule.body, credit=0, live_credit=0, non_live_credit=0, minutes_counted=counted, below_minimum=counted > 0)
+        return Credit(
+            body=rule.body,
+            credit=0,
+            live_credit=0,
+            non_live_credit=0,
+            minutes_counted=counted,
+            below_minimum=counted > 0,
+        )
     per_unit = Decimal(rule.minutes_per_unit)
     exact = (Decimal(counted) / per_unit).quantize(Decimal("0.0001"))
     total = quantize(Decimal(counted) / per_unit, step=rule.step, rounding=rule.rounding)
@@ -82,8 +89,12 @@ def credit_for(rule: CreditRule, *, live_minutes: int, self_paced_minutes: int, 
         total = min(total, Decimal(str(cap.max_units)))
         live_units = min(live_units, total)
     return Credit(
-        body=rule.body, credit=number(total), live_credit=number(live_units), non_live_credit=number(total - live_units),
-        minutes_counted=counted, exact_credit=float(exact),
+        body=rule.body,
+        credit=number(total),
+        live_credit=number(live_units),
+        non_live_credit=number(total - live_units),
+        minutes_counted=counted,
+        exact_credit=float(exact),
     )
 
 

@@ -11,17 +11,36 @@ from lms.i18n import N_
 from lms.schemas import Request, Response
 
 Status = Literal["valid", "expired", "revoked", "superseded"]
-UNIT_NAMES = {"ceu": N_("CEU"), "unit": N_("units"), "credit": N_("credits"), "point": N_("points"), "hour": N_("hours")}
+UNIT_NAMES = {
+    "ceu": N_("CEU"),
+    "unit": N_("units"),
+    "credit": N_("credits"),
+    "point": N_("points"),
+    "hour": N_("hours"),
+}
 CATEGORY_NAMES = {
-    "infection_control": N_("Infection Control"), "dental_practice_act": N_("California Dental Practice Act"),
-    "bls": N_("Basic Life Support"), "hipaa": N_("HIPAA"), "cultural_competency": N_("Cultural competency"), "cpr": N_("CPR"),
-    "administrative": N_("Administrative"), "clinical": N_("Clinical"), "general": N_("General"),
+    "infection_control": N_("Infection Control"),
+    "dental_practice_act": N_("California Dental Practice Act"),
+    "bls": N_("Basic Life Support"),
+    "hipaa": N_("HIPAA"),
+    "cultural_competency": N_("Cultural competency"),
+    "cpr": N_("CPR"),
+    "administrative": N_("Administrative"),
+    "clinical": N_("Clinical"),
+    "general": N_("General"),
     "self_benefit": N_("Mainly for the licensee's own benefit"),
 }
 ROUNDING_NAMES = {"floor": N_("down to"), "round": N_("to the nearest"), "ceil": N_("up to")}
-STATUS_NAMES = {"valid": N_("Valid"), "expired": N_("Expired"), "revoked": N_("Revoked"), "superseded": N_("Superseded")}
+STATUS_NAMES = {
+    "valid": N_("Valid"),
+    "expired": N_("Expired"),
+    "revoked": N_("Revoked"),
+    "superseded": N_("Superseded"),
+}
 # The public reasons a certificate can be revoked for (migration 0010); what the admin types is an internal note.
-RevocationReason = Literal["issued_in_error", "requirements_not_met", "replaced", "approval_withdrawn", "record_corrected"]
+RevocationReason = Literal[
+    "issued_in_error", "requirements_not_met", "replaced", "approval_withdrawn", "record_corrected"
+]
 REVOCATION_REASONS: dict[str, str] = {
     "issued_in_error": N_("Issued in error"),
     "requirements_not_met": N_("The course requirements were not met"),
@@ -60,8 +79,8 @@ class CreditLine(Response):
     approved_from: date
     approved_until: date | None
     below_minimum: bool = False
-    exact_credit: float | None = None    # before rounding: minutes_counted / the body's minutes per unit
-    rounding: str | None = None          # how `credit` was rounded, e.g. "floor to 0.1" (certificates state it)
+    exact_credit: float | None = None  # before rounding: minutes_counted / the body's minutes per unit
+    rounding: str | None = None  # how `credit` was rounded, e.g. "floor to 0.1" (certificates state it)
     minutes_per_unit: int | None = None
 
 
@@ -96,7 +115,7 @@ class Facts(Response):
     in_person: list[InPersonPart]
     valid_until: date | None
     issuer_name: str
-    in_person_minutes: int | None = None   # of live_minutes, those in person (None: certificates before webinars, all)
+    in_person_minutes: int | None = None  # of live_minutes, those in person (None: certificates before webinars, all)
 
 
 class PublicCertificateRow(Response):
@@ -124,8 +143,8 @@ class CertificateRow(Response):
     status_index: int
     revoked_at: datetime | None
     revoked_reason: RevocationReason | None
-    revoked_note: str | None          # internal: program admins only, never on a public view
-    correction: str | None = None            # superseded | withdrawn: revoked by a correction of the record
+    revoked_note: str | None  # internal: program admins only, never on a public view
+    correction: str | None = None  # superseded | withdrawn: revoked by a correction of the record
     superseded_by_code: str | None = None
 
 
@@ -139,7 +158,7 @@ class PublicCertificate(Response):
     revoked_reason: RevocationReason | None  # one of the fixed public reasons
     verify_url: str
     facts: Facts
-    superseded_by: str | None = None         # the code of the certificate that replaced this one
+    superseded_by: str | None = None  # the code of the certificate that replaced this one
 
 
 class BodyTotal(Response):
@@ -154,21 +173,21 @@ class BodyTotal(Response):
 class Transcript(Response):
     worker_name: str
     contact_hours: float
-    totals: list[BodyTotal]          # valid and expired certificates; revoked ones do not count
+    totals: list[BodyTotal]  # valid and expired certificates; revoked ones do not count
     certificates: list[PublicCertificate]
-    corrections: list[CorrectionOut] = []   # certificates a correction of the record replaced or withdrew
-    renewals: list[RenewalStatus] = []      # each credential she holds against its renewal rule
+    corrections: list[CorrectionOut] = []  # certificates a correction of the record replaced or withdrew
+    renewals: list[RenewalStatus] = []  # each credential she holds against its renewal rule
 
 
 class RevokeRequest(Request):
-    reason: RevocationReason                                         # shown publicly, translated
+    reason: RevocationReason  # shown publicly, translated
     note: Annotated[str, msgspec.Meta(min_length=3, max_length=500)]  # internal: what happened, for program admins
 
 
 class VerificationResult(Response):
     verified: bool
     status: Status | None
-    checks: dict[str, bool]          # schema, proof, status, validity
+    checks: dict[str, bool]  # schema, proof, status, validity
     errors: list[str]
     code: str | None = None
 
@@ -178,7 +197,7 @@ class WorkerCredit(Response):
     name: str
     credit_by_body: list[BodyTotal]  # within the window shown (the last `months` months)
     credentials: list[RenewalStatus]
-    meets: bool | None               # None: holds no credential with a requirement
+    meets: bool | None  # None: holds no credential with a requirement
 
 
 class ClinicReport(Response):
@@ -190,13 +209,13 @@ class ClinicReport(Response):
     credential_names: dict[str, dict[str, str]] = {}  # credential -> language -> name
     total_workers: int = 0  # in the clinic (or, asked for only those short of a requirement, of those)
     first: int = 0  # position of workers[0] among them, from 1 (0: none shown)
-    corrections: list[CorrectionOut] = []   # this clinic's workers' certificates changed by a correction
+    corrections: list[CorrectionOut] = []  # this clinic's workers' certificates changed by a correction
 
 
 class WorkerCredentialSet(Request):
     credential: Annotated[str, msgspec.Meta(pattern=r"^[A-Z][A-Z0-9_]{1,31}$")]
     cycle_start: date
-    licensed_on: date | None = None   # first issued: the renewal ending the cycle it falls in may be exempt (RDA)
+    licensed_on: date | None = None  # first issued: the renewal ending the cycle it falls in may be exempt (RDA)
 
 
 class WorkerCredentialOut(Response):

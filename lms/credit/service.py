@@ -22,7 +22,12 @@ from lms.credit.certificates import build_facts, status_of
 from lms.credit.credential import open_badge
 from lms.credit.rules import add_months, number
 from lms.credit.schemas import (
-    REVOCATION_REASONS, CertificateRow, ClinicReport, PublicCertificate, PublicCertificateRow, Transcript,
+    REVOCATION_REASONS,
+    CertificateRow,
+    ClinicReport,
+    PublicCertificate,
+    PublicCertificateRow,
+    Transcript,
     VerificationResult,
 )
 from lms.credit.standing import body_totals, worker_credit, worker_renewals
@@ -36,6 +41,7 @@ T = TypeVar("T")
 
 
 # ---------------------------------------------------------------- issuing
+
 
 async def issue_certificate(conn: asyncpg.Connection, enrollment_id: UUID) -> CertificateRow | None:
     """The enrolment's certificate, issued now if it has none: exactly once however many callers race.
@@ -56,9 +62,17 @@ async def issue_certificate(conn: asyncpg.Connection, enrollment_id: UUID) -> Ce
         code = codes.new_code()
         facts = build_facts(inputs, rules, code=code, issued_at=issued_at)
         inserted = await queries.insert_certificate(
-            conn, certificate_id=uuid.uuid4(), code=code, enrollment_id=enrollment_id, user_id=inputs["user_id"],
-            version_id=inputs["version_id"], language=facts.language, completed_at=inputs["completed_at"],
-            issued_at=issued_at, valid_until=facts.valid_until, facts=msgspec.to_builtins(facts),
+            conn,
+            certificate_id=uuid.uuid4(),
+            code=code,
+            enrollment_id=enrollment_id,
+            user_id=inputs["user_id"],
+            version_id=inputs["version_id"],
+            language=facts.language,
+            completed_at=inputs["completed_at"],
+            issued_at=issued_at,
+            valid_until=facts.valid_until,
+            facts=msgspec.to_builtins(facts),
             status_index=await queries.next_status_index(conn),
         )
         found = await queries.certificate_by_enrollment(conn, enrollment_id)
@@ -92,9 +106,13 @@ async def ensure_credential(conn: asyncpg.Connection, cert: CertificateRow, sett
     if stored is not None:
         return stored
     key = await keys.active_key(conn, secret_key=settings.secret_key)
-    unsigned = open_badge(cert.facts, certificate_id=cert.id, status_index=cert.status_index, public_base_url=settings.public_base_url)
+    unsigned = open_badge(
+        cert.facts, certificate_id=cert.id, status_index=cert.status_index, public_base_url=settings.public_base_url
+    )
     signed = await sync_to_thread(
-        signing.sign, unsigned, private_key=key.private_key,
+        signing.sign,
+        unsigned,
+        private_key=key.private_key,
         verification_method=keys.verification_method(settings.public_base_url, key.id),
     )
     if await queries.store_credential(conn, certificate_id=cert.id, credential=signed, key_id=key.id):
@@ -104,23 +122,35 @@ async def ensure_credential(conn: asyncpg.Connection, cert: CertificateRow, sett
 
 # ---------------------------------------------------------------- reading
 
+
 def verify_url(settings: Settings, code: str) -> str:
     return f"{settings.public_base_url.rstrip('/')}/verify/{codes.grouped(code)}"
 
 
-def public_view(cert: CertificateRow | PublicCertificateRow, settings: Settings, *, now: datetime | None = None) -> PublicCertificate:
+def public_view(
+    cert: CertificateRow | PublicCertificateRow, settings: Settings, *, now: datetime | None = None
+) -> PublicCertificate:
     now = now or datetime.now(UTC)
     return PublicCertificate(
         code=codes.grouped(cert.code),
-        status=status_of(revoked_at=cert.revoked_at, valid_until=cert.valid_until, today=now.date(),
-                         superseded=cert.superseded_by_code is not None),
-        status_checked_at=now.replace(microsecond=0), revoked_at=cert.revoked_at, revoked_reason=cert.revoked_reason,
-        verify_url=verify_url(settings, cert.code), facts=cert.facts,
+        status=status_of(
+            revoked_at=cert.revoked_at,
+            valid_until=cert.valid_until,
+            today=now.date(),
+            superseded=cert.superseded_by_code is not None,
+        ),
+        status_checked_at=now.replace(microsecond=0),
+        revoked_at=cert.revoked_at,
+        revoked_reason=cert.revoked_reason,
+        verify_url=verify_url(settings, cert.code),
+        facts=cert.facts,
         superseded_by=codes.grouped(cert.superseded_by_code) if cert.superseded_by_code else None,
     )
 
 
-async def _by_typed_code(conn: asyncpg.Connection, typed_code: str, read: Callable[[asyncpg.Connection, str], Awaitable[T | None]]) -> T:
+async def _by_typed_code(
+    conn: asyncpg.Connection, typed_code: str, read: Callable[[asyncpg.Connection, str], Awaitable[T | None]]
+) -> T:
     """By a code as typed; unknown and malformed codes are the same 404, with no hint."""
     code = codes.normalize(typed_code)
     found = await read(conn, code) if code else None
@@ -146,7 +176,9 @@ async def transcript(conn: asyncpg.Connection, user: CurrentUser, settings: Sett
     counted = [c for c in certs if c.revoked_at is None]
     minutes = sum(c.facts.contact_minutes for c in counted)
     return Transcript(
-        worker_name=user.display_name, contact_hours=number(Decimal(minutes) / 60), totals=body_totals(certs, await queries.load_rules(conn)),
+        worker_name=user.display_name,
+        contact_hours=number(Decimal(minutes) / 60),
+        totals=body_totals(certs, await queries.load_rules(conn)),
         certificates=[public_view(c, settings) for c in certs],
         corrections=await queries.corrections_for_worker(conn, user.id),
         renewals=await worker_renewals(conn, user.id),
@@ -155,27 +187,64 @@ async def transcript(conn: asyncpg.Connection, user: CurrentUser, settings: Sett
 
 def transcript_table(data: Transcript) -> tuple[list[str], list[list[Any]]]:
     """The transcript as a CSV table (written by lms.reports.exports, the one CSV writer)."""
-    header = ["code", "status", "course_code", "course_title", "version", "enrolled_on", "completed_on",
-              "contact_hours", "live_minutes", "self_paced_minutes", "body", "provider_number", "category", "credit",
-              "unit", "live_credit", "non_live_credit", "valid_until", "verify_url"]
+    header = [
+        "code",
+        "status",
+        "course_code",
+        "course_title",
+        "version",
+        "enrolled_on",
+        "completed_on",
+        "contact_hours",
+        "live_minutes",
+        "self_paced_minutes",
+        "body",
+        "provider_number",
+        "category",
+        "credit",
+        "unit",
+        "live_credit",
+        "non_live_credit",
+        "valid_until",
+        "verify_url",
+    ]
     rows: list[list[Any]] = []
     for cert in data.certificates:
         f = cert.facts
         lines = f.credits or [None]
         for line in lines:
-            rows.append([
-                cert.code, cert.status, f.course_code, f.course_title, f.course_version, f.enrolled_on, f.completed_on,
-                f.contact_hours, f.live_minutes, f.self_paced_minutes,
-                line.body if line else "", line.provider_number if line else "", (line.approval_category or "") if line else "",
-                line.credit if line else "", line.unit if line else "", line.live_credit if line else "",
-                line.non_live_credit if line else "", f.valid_until or "", cert.verify_url,
-            ])
+            rows.append(
+                [
+                    cert.code,
+                    cert.status,
+                    f.course_code,
+                    f.course_title,
+                    f.course_version,
+                    f.enrolled_on,
+                    f.completed_on,
+                    f.contact_hours,
+                    f.live_minutes,
+                    f.self_paced_minutes,
+                    line.body if line else "",
+                    line.provider_number if line else "",
+                    (line.approval_category or "") if line else "",
+                    line.credit if line else "",
+                    line.unit if line else "",
+                    line.live_credit if line else "",
+                    line.non_live_credit if line else "",
+                    f.valid_until or "",
+                    cert.verify_url,
+                ]
+            )
     return header, rows
 
 
 # ---------------------------------------------------------------- revocation
 
-async def revoke(conn: asyncpg.Connection, *, typed_code: str, actor: CurrentUser, reason: str, note: str) -> CertificateRow:
+
+async def revoke(
+    conn: asyncpg.Connection, *, typed_code: str, actor: CurrentUser, reason: str, note: str
+) -> CertificateRow:
     """``reason``: one of REVOCATION_REASONS, shown publicly; ``note``: what happened, seen by program admins only."""
     cert = await find_certificate(conn, typed_code)
     if reason not in REVOCATION_REASONS:
@@ -186,12 +255,18 @@ async def revoke(conn: asyncpg.Connection, *, typed_code: str, actor: CurrentUse
     revoked = await queries.revoke(conn, code=cert.code, actor_id=actor.id, reason=reason, note=note)
     if revoked is None:
         raise Conflict("This certificate was revoked already.", field="code")
-    await record(conn, actor_id=actor.id, action="certificate.revoke", subject=cert.code,
-                 detail={"reason": reason, "note": note, "enrollment_id": str(cert.enrollment_id), "user_id": str(cert.user_id)})
+    await record(
+        conn,
+        actor_id=actor.id,
+        action="certificate.revoke",
+        subject=cert.code,
+        detail={"reason": reason, "note": note, "enrollment_id": str(cert.enrollment_id), "user_id": str(cert.user_id)},
+    )
     return revoked
 
 
 # ---------------------------------------------------------------- keys, status list, verification
+
 
 async def did_document(conn: asyncpg.Connection, settings: Settings) -> dict[str, Any]:
     await keys.active_key(conn, secret_key=settings.secret_key)  # made on first use, so the document is never empty
@@ -215,11 +290,18 @@ async def status_list_credential(conn: asyncpg.Connection, settings: Settings, n
     first = (number_ - 1) * status_list.LIST_SIZE
     revoked = await queries.revoked_indexes(conn, first=first, last=first + status_list.LIST_SIZE - 1)
     unsigned = status_list.status_list_credential(
-        settings.public_base_url, number_, issuer=keys.did_web(settings.public_base_url), revoked_indexes=revoked,
+        settings.public_base_url,
+        number_,
+        issuer=keys.did_web(settings.public_base_url),
+        revoked_indexes=revoked,
         valid_from=signing.now_iso(),
     )
-    signed = await sync_to_thread(signing.sign, unsigned, private_key=key.private_key,
-                                  verification_method=keys.verification_method(settings.public_base_url, key.id))
+    signed = await sync_to_thread(
+        signing.sign,
+        unsigned,
+        private_key=key.private_key,
+        verification_method=keys.verification_method(settings.public_base_url, key.id),
+    )
     if len(_STATUS_CACHE) > 64:
         _STATUS_CACHE.clear()
     _STATUS_CACHE[cache_key] = signed
@@ -241,7 +323,7 @@ async def verify_document(conn: asyncpg.Connection, settings: Settings, document
             return None
 
     async def load_list(url: str) -> dict[str, Any] | None:
-        tail = url[len(base):] if url.startswith(base) else ""
+        tail = url[len(base) :] if url.startswith(base) else ""
         if not tail.isdigit():
             return None
         try:
@@ -253,7 +335,7 @@ async def verify_document(conn: asyncpg.Connection, settings: Settings, document
     if not result.checks["proof"] or not str(document.get("id", "")).startswith("urn:uuid:"):
         return result
     try:
-        certificate_id = UUID(document["id"][len("urn:uuid:"):])
+        certificate_id = UUID(document["id"][len("urn:uuid:") :])
     except ValueError:
         return result
     code = await queries.code_by_id(conn, certificate_id)
@@ -281,8 +363,16 @@ async def viewer_clinic(conn: asyncpg.Connection, *, viewer: CurrentUser, clinic
 
 
 async def clinic_report(
-    conn: asyncpg.Connection, *, viewer: CurrentUser, clinic_slug: str | None, months: int, fmt: str, today: date | None = None,
-    page: int | None = None, short_only: bool = False, audit: bool = True,
+    conn: asyncpg.Connection,
+    *,
+    viewer: CurrentUser,
+    clinic_slug: str | None,
+    months: int,
+    fmt: str,
+    today: date | None = None,
+    page: int | None = None,
+    short_only: bool = False,
+    audit: bool = True,
 ) -> ClinicReport:
     """Each worker of the viewer's clinic (program admins: the clinic named), their credit per body in the last
     ``months`` months, and every credential they hold checked against its renewal requirement. Audit-logged.
@@ -295,8 +385,15 @@ async def clinic_report(
     offset = (page - 1) * CLINIC_PAGE_SIZE if page else 0
     paged_in_sql = page is not None and not short_only
     clinic_name, total, workers = await queries.clinic_workers_audited(
-        conn, clinic_id=clinic_id, actor_id=viewer.id, fmt=fmt, months=months,
-        limit=CLINIC_PAGE_SIZE if paged_in_sql else None, offset=offset if paged_in_sql else 0, audit=audit)
+        conn,
+        clinic_id=clinic_id,
+        actor_id=viewer.id,
+        fmt=fmt,
+        months=months,
+        limit=CLINIC_PAGE_SIZE if paged_in_sql else None,
+        offset=offset if paged_in_sql else 0,
+        audit=audit,
+    )
     if clinic_name is None:
         raise NotFound("No such clinic.", field="clinic")
     rules, requirements = await queries.rules_and_requirements(conn)
@@ -305,45 +402,99 @@ async def clinic_report(
         out = [w for w in out if w.meets is False]
         total = len(out)
         if page is not None:
-            out = out[offset:offset + CLINIC_PAGE_SIZE]
-    return ClinicReport(clinic_id=clinic_id, clinic_name=clinic_name, as_of=today, since=since, workers=out,
-                        credential_names={key: r.name for key, r in requirements.items() if r.version_of is None},
-                        total_workers=total, first=offset + 1 if out else 0,
-                        corrections=await queries.corrections_for_clinic(conn, clinic_id))
+            out = out[offset : offset + CLINIC_PAGE_SIZE]
+    return ClinicReport(
+        clinic_id=clinic_id,
+        clinic_name=clinic_name,
+        as_of=today,
+        since=since,
+        workers=out,
+        credential_names={key: r.name for key, r in requirements.items() if r.version_of is None},
+        total_workers=total,
+        first=offset + 1 if out else 0,
+        corrections=await queries.corrections_for_clinic(conn, clinic_id),
+    )
 
 
 def clinic_table(report: ClinicReport) -> tuple[list[str], list[list[Any]]]:
     """Clinic credit as a CSV table (written by lms.reports.exports, the one CSV writer: names are typed by people)."""
-    header = ["worker", "credential", "body", "cycle_start", "cycle_end", "required", "counted", "earned", "live",
-              "non_live", "meets", "short_of"]
+    header = [
+        "worker",
+        "credential",
+        "body",
+        "cycle_start",
+        "cycle_end",
+        "required",
+        "counted",
+        "earned",
+        "live",
+        "non_live",
+        "meets",
+        "short_of",
+    ]
     rows: list[list[Any]] = []
     for worker in report.workers:
         if not worker.credentials:
             rows.append([worker.name, "", "", "", "", "", "", "", "", "", "", ""])
         for s in worker.credentials:
             short = "; ".join(
-                f"{x.kind}{':' + x.category if x.category else ''} {x.have}/{x.needed}" if x.kind != "live"
-                else f"live:{x.category}" for x in s.shortfalls
+                f"{x.kind}{':' + x.category if x.category else ''} {x.have}/{x.needed}"
+                if x.kind != "live"
+                else f"live:{x.category}"
+                for x in s.shortfalls
             )
-            rows.append([worker.name, s.credential, s.body, s.cycle_start, s.cycle_end, s.required, s.counted, s.earned,
-                         s.live, s.non_live, "yes" if s.meets else "no", short])
+            rows.append(
+                [
+                    worker.name,
+                    s.credential,
+                    s.body,
+                    s.cycle_start,
+                    s.cycle_end,
+                    s.required,
+                    s.counted,
+                    s.earned,
+                    s.live,
+                    s.non_live,
+                    "yes" if s.meets else "no",
+                    short,
+                ]
+            )
     return header, rows
 
 
-async def set_worker_credential(conn: asyncpg.Connection, *, viewer: CurrentUser, user_id: UUID, credential: str, cycle_start: date,
-                                licensed_on: date | None = None):
+async def set_worker_credential(
+    conn: asyncpg.Connection,
+    *,
+    viewer: CurrentUser,
+    user_id: UUID,
+    credential: str,
+    cycle_start: date,
+    licensed_on: date | None = None,
+):
     if viewer.clinic_id is None:
         raise Forbidden("Only a clinic's admin records its workers' credentials.")
     if licensed_on is not None and licensed_on > datetime.now(UTC).date():
         raise Invalid("The licence's first issue date cannot be in the future.", field="licensed_on")
-    saved = await queries.set_worker_credential(conn, clinic_id=viewer.clinic_id, user_id=user_id, credential=credential,
-                                                cycle_start=cycle_start, recorded_by=viewer.id, licensed_on=licensed_on)
+    saved = await queries.set_worker_credential(
+        conn,
+        clinic_id=viewer.clinic_id,
+        user_id=user_id,
+        credential=credential,
+        cycle_start=cycle_start,
+        recorded_by=viewer.id,
+        licensed_on=licensed_on,
+    )
     if saved is None:
         requirements = await queries.load_requirements(conn)
         known = sorted(key for key, r in requirements.items() if r.version_of is None)
         if credential not in known:
             raise Invalid(f"Unknown credential {credential!r}; known: {', '.join(known)}.", field="credential")
         raise NotFound("No worker of your clinic has this id.", field="user_id")
-    await record(conn, actor_id=viewer.id, action="clinic.worker_credential", subject=str(user_id),
-                 detail={"credential": credential, "cycle_start": cycle_start.isoformat()})
+    await record(
+        conn,
+        actor_id=viewer.id,
+        action="clinic.worker_credential",
+        subject=str(user_id),
+        detail={"credential": credential, "cycle_start": cycle_start.isoformat()},
+    )
     return saved

@@ -52,8 +52,9 @@ def _context(url: str) -> dict[str, Any]:
 def document_loader(url: str, options: Any = None) -> dict[str, Any]:
     """Serve the bundled contexts; refuse everything else (a verifier must never fetch)."""
     if url not in CONTEXT_FILES:
-        raise jsonld.JsonLdError(f"context {url} is not one this service knows", "jsonld.LoadDocumentError",
-                                 code="loading document failed")
+        raise jsonld.JsonLdError(
+            f"context {url} is not one this service knows", "jsonld.LoadDocumentError", code="loading document failed"
+        )
     return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(_context(url))}
 
 
@@ -66,7 +67,8 @@ def canonize(document: dict[str, Any]) -> str:
     with _CANON_LOCK:
         try:
             return jsonld.JsonLdProcessor(on_property_dropped=_dropped).normalize(
-                document, {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader},
+                document,
+                {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader},
             )
         except jsonld.JsonLdError as exc:
             cause = exc
@@ -98,14 +100,18 @@ def private_from_multibase(value: str) -> bytes:
 
 
 def _hash(document: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
-    return hashlib.sha256(canonize(proof_config).encode()).digest() + hashlib.sha256(canonize(document).encode()).digest()
+    return (
+        hashlib.sha256(canonize(proof_config).encode()).digest() + hashlib.sha256(canonize(document).encode()).digest()
+    )
 
 
 def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def sign(document: dict[str, Any], *, private_key: bytes, verification_method: str, created: str | None = None) -> dict[str, Any]:
+def sign(
+    document: dict[str, Any], *, private_key: bytes, verification_method: str, created: str | None = None
+) -> dict[str, Any]:
     """A copy of ``document`` with a DataIntegrityProof (assertionMethod) made with the Ed25519 ``private_key``."""
     unsigned = {k: v for k, v in document.items() if k != "proof"}
     proof = {
@@ -115,7 +121,9 @@ def sign(document: dict[str, Any], *, private_key: bytes, verification_method: s
         "verificationMethod": verification_method,
         "proofPurpose": "assertionMethod",
     }
-    signature = Ed25519PrivateKey.from_private_bytes(private_key).sign(_hash(unsigned, {**proof, "@context": unsigned["@context"]}))
+    signature = Ed25519PrivateKey.from_private_bytes(private_key).sign(
+        _hash(unsigned, {**proof, "@context": unsigned["@context"]})
+    )
     return {**unsigned, "proof": {**proof, "proofValue": "z" + base58.b58encode(signature).decode()}}
 
 
@@ -141,4 +149,6 @@ def verify(document: dict[str, Any], *, public_key: bytes) -> None:
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(signature, _hash(unsigned, config))
     except (InvalidSignature, ValueError):
-        raise ProofError("the signature does not match the credential: it was changed after signing, or signed by another key") from None
+        raise ProofError(
+            "the signature does not match the credential: it was changed after signing, or signed by another key"
+        ) from None

@@ -57,7 +57,9 @@ def bit(bitstring: bytes, index: int) -> bool:
     return bool(bitstring[index // 8] & (0x80 >> (index % 8)))
 
 
-def status_list_credential(public_base_url: str, number: int, *, issuer: str, revoked_indexes: list[int], valid_from: str) -> dict[str, Any]:
+def status_list_credential(
+    public_base_url: str, number: int, *, issuer: str, revoked_indexes: list[int], valid_from: str
+) -> dict[str, Any]:
     """The unsigned list credential for list ``number``; ``revoked_indexes`` are global status indexes."""
     url = list_url(public_base_url, number)
     offset = (number - 1) * LIST_SIZE

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lms.credit import status_list
-from lms.credit.signing import CREDENTIALS_V2, OB_V3, ProofError, public_from_multibase, verify
 from lms.credit.schemas import Status, VerificationResult
+from lms.credit.signing import CREDENTIALS_V2, OB_V3, ProofError, public_from_multibase, verify
 
-KeyResolver = Callable[[str], Awaitable[bytes | None]]            # verificationMethod -> Ed25519 public key
+KeyResolver = Callable[[str], Awaitable[bytes | None]]  # verificationMethod -> Ed25519 public key
 StatusListLoader = Callable[[str], Awaitable[dict[str, Any] | None]]  # statusListCredential URL -> signed list
 
 
@@ -29,7 +29,13 @@ def parse_time(value: Any) -> datetime | None:
 
 
 def _types(value: Any) -> list[str]:
-    return [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    return (
+        [value]
+        if isinstance(value, str)
+        else [v for v in value if isinstance(v, str)]
+        if isinstance(value, list)
+        else []
+    )
 
 
 def schema_errors(doc: Any, *, kind: str = "OpenBadgeCredential") -> list[str]:
@@ -58,15 +64,22 @@ def schema_errors(doc: Any, *, kind: str = "OpenBadgeCredential") -> list[str]:
         achievement = subject.get("achievement")
         if "AchievementSubject" not in _types(subject.get("type")):
             errors.append("credentialSubject.type must include AchievementSubject")
-        if not isinstance(achievement, dict) or "Achievement" not in _types(achievement.get("type")) \
-                or not isinstance(achievement.get("name"), str) or not isinstance(achievement.get("criteria"), dict):
+        if (
+            not isinstance(achievement, dict)
+            or "Achievement" not in _types(achievement.get("type"))
+            or not isinstance(achievement.get("name"), str)
+            or not isinstance(achievement.get("criteria"), dict)
+        ):
             errors.append("credentialSubject.achievement must be an Achievement with a name and criteria")
         if not subject.get("id") and not subject.get("identifier"):
             errors.append("credentialSubject needs an id or an identifier")
     status = doc.get("credentialStatus")
-    if status is not None and (not isinstance(status, dict) or status.get("type") != "BitstringStatusListEntry"
-                               or not isinstance(status.get("statusListCredential"), str)
-                               or not str(status.get("statusListIndex", "")).isdigit()):
+    if status is not None and (
+        not isinstance(status, dict)
+        or status.get("type") != "BitstringStatusListEntry"
+        or not isinstance(status.get("statusListCredential"), str)
+        or not str(status.get("statusListIndex", "")).isdigit()
+    ):
         errors.append("credentialStatus must be a BitstringStatusListEntry")
     proof = doc.get("proof")
     if not isinstance(proof, dict) or not isinstance(proof.get("verificationMethod"), str):
@@ -92,7 +105,11 @@ async def check_proof(doc: dict[str, Any], resolve_key: KeyResolver) -> str | No
 
 
 async def verify_credential(
-    doc: Any, *, resolve_key: KeyResolver, load_status_list: StatusListLoader, now: datetime | None = None,
+    doc: Any,
+    *,
+    resolve_key: KeyResolver,
+    load_status_list: StatusListLoader,
+    now: datetime | None = None,
 ) -> VerificationResult:
     now = now or datetime.now(UTC)
     checks = {"schema": False, "proof": False, "status": False, "validity": False}
@@ -118,7 +135,9 @@ async def verify_credential(
             errors.append(f"the status list's proof does not verify: {why}")
         else:
             try:
-                revoked = status_list.bit(status_list.decode(listed["credentialSubject"]["encodedList"]), int(entry["statusListIndex"]))
+                revoked = status_list.bit(
+                    status_list.decode(listed["credentialSubject"]["encodedList"]), int(entry["statusListIndex"])
+                )
             except (ValueError, KeyError, OSError) as exc:
                 errors.append(f"the status list is unreadable: {exc}")
             else:
@@ -141,7 +160,11 @@ async def verify_credential(
 
 def key_resolver_from_did_document(did_document: dict[str, Any]) -> KeyResolver:
     """Resolve keys from a did:web document already in hand (offline verification)."""
-    keys = {m["id"]: m["publicKeyMultibase"] for m in did_document.get("verificationMethod", []) if m.get("type") == "Multikey"}
+    keys = {
+        m["id"]: m["publicKeyMultibase"]
+        for m in did_document.get("verificationMethod", [])
+        if m.get("type") == "Multikey"
+    }
     allowed = set(did_document.get("assertionMethod", []))
 
     async def resolve(method: str) -> bytes | None:

@@ -76,7 +76,9 @@ async def migrate(conn: asyncpg.Connection, directory: Path = MIGRATIONS_DIR, sa
                 await conn.execute(m.sql)
                 await conn.execute(
                     "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                    m.version, m.name, m.checksum,
+                    m.version,
+                    m.name,
+                    m.checksum,
                 )
             applied_now.append(m.name)
             log_event("migration.applied", migration=m.name, version=m.version)

@@ -52,7 +52,12 @@ async def _acquire(state: State) -> asyncpg.pool.PoolConnectionProxy:
         # asyncio.timeout, not acquire(timeout=): asyncpg would wrap the wait in asyncio.wait_for, a task per request.
         async with asyncio.timeout(state.settings.database_timeout):
             return await pool.acquire()
-    except (TimeoutError, OSError, asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.ConnectionDoesNotExistError) as exc:
+    except (
+        TimeoutError,
+        OSError,
+        asyncpg.exceptions.CannotConnectNowError,
+        asyncpg.exceptions.ConnectionDoesNotExistError,
+    ) as exc:
         raise DatabaseUnavailable() from exc
 
 

@@ -70,8 +70,15 @@ class EmbeddedPostgres:
         # data dir (see _prepare_permissions).
         group = _group_of(self._run_as) if self._run_as else None
         return subprocess.run(
-            cmd, user=self._run_as, group=group, extra_groups=[] if group is not None else None, capture_output=True,
-            text=True, timeout=timeout, env={**os.environ, "PGPASSWORD": self._password(), "LC_ALL": "C.UTF-8"}, check=False,
+            cmd,
+            user=self._run_as,
+            group=group,
+            extra_groups=[] if group is not None else None,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "PGPASSWORD": self._password(), "LC_ALL": "C.UTF-8"},
+            check=False,
         )
 
     def _prepare_permissions(self) -> None:
@@ -110,7 +117,9 @@ class EmbeddedPostgres:
         return True
 
     def is_running(self) -> bool:
-        return (self.pgdata / "PG_VERSION").exists() and self._run("pg_ctl", "-D", str(self.pgdata), "status").returncode == 0
+        return (self.pgdata / "PG_VERSION").exists() and self._run(
+            "pg_ctl", "-D", str(self.pgdata), "status"
+        ).returncode == 0
 
     def start(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -133,13 +142,22 @@ class EmbeddedPostgres:
                 os.chown(pwfile, pwd.getpwnam(self._run_as).pw_uid, -1)
             try:
                 done = self._run(
-                    "initdb", "-D", str(self.pgdata), "-U", DB_USER, f"--pwfile={pwfile}",
-                    "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8",
+                    "initdb",
+                    "-D",
+                    str(self.pgdata),
+                    "-U",
+                    DB_USER,
+                    f"--pwfile={pwfile}",
+                    "--auth=scram-sha-256",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
                 )
             finally:
                 pwfile.unlink(missing_ok=True)
             if done.returncode != 0:
-                raise EmbeddedError(f"initdb failed in {self.pgdata}: {' | '.join(done.stderr.strip().splitlines()[-3:])}")
+                raise EmbeddedError(
+                    f"initdb failed in {self.pgdata}: {' | '.join(done.stderr.strip().splitlines()[-3:])}"
+                )
         elif self.is_running():
             return  # another `lms` process (say, `lms serve`) runs it: share it, and leave it to that process to stop
         if not port_is_free(self.port):
@@ -150,9 +168,13 @@ class EmbeddedPostgres:
         # WAL: after each checkpoint the first change to a page writes the whole page to the WAL, and statements land on
         # pages all over their indexes (random ids, 100,000 workers): compressed page images and checkpoints at most
         # every 15 minutes or 2 GB of WAL keep a busy ingest from writing mostly page images.
-        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories='' -c max_connections=200"
-                   f" -c shared_buffers={self.shared_buffers} -c wal_compression=on -c max_wal_size=2GB -c checkpoint_timeout=15min")
-        done = self._run("pg_ctl", "-D", str(self.pgdata), "-l", str(self.log), "-o", options, "-w", "-t", "60", "start")
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories='' -c max_connections=200"
+            f" -c shared_buffers={self.shared_buffers} -c wal_compression=on -c max_wal_size=2GB -c checkpoint_timeout=15min"
+        )
+        done = self._run(
+            "pg_ctl", "-D", str(self.pgdata), "-l", str(self.log), "-o", options, "-w", "-t", "60", "start"
+        )
         if done.returncode != 0:
             tail = self.log.read_text(errors="replace").strip().splitlines()[-3:]
             raise EmbeddedError(f"the embedded PostgreSQL did not start (log {self.log}): {' | '.join(tail)}")

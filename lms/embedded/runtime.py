@@ -57,8 +57,12 @@ def start_embedded(settings: Settings, *, store: bool = True, say=print) -> Embe
         changes["secret_key"] = _secret_key(data_dir)
     try:
         if settings.uses_embedded_postgres:
-            say(f"Starting the embedded PostgreSQL on 127.0.0.1:{settings.embedded_pg_port} (data in {data_dir / 'postgres'}) ...")
-            servers.postgres = EmbeddedPostgres(data_dir, settings.embedded_pg_port, shared_buffers=settings.embedded_pg_shared_buffers)
+            say(
+                f"Starting the embedded PostgreSQL on 127.0.0.1:{settings.embedded_pg_port} (data in {data_dir / 'postgres'}) ..."
+            )
+            servers.postgres = EmbeddedPostgres(
+                data_dir, settings.embedded_pg_port, shared_buffers=settings.embedded_pg_shared_buffers
+            )
             servers.postgres.start()
             changes["database_url"] = servers.postgres.url
         if store and settings.uses_embedded_s3:
@@ -66,7 +70,9 @@ def start_embedded(settings: Settings, *, store: bool = True, say=print) -> Embe
             servers.seaweedfs = EmbeddedSeaweedFS(data_dir, settings.embedded_s3_port, settings.s3_bucket)
             servers.seaweedfs.start()
             access, secret = servers.seaweedfs.credentials()
-            changes.update(s3_endpoint_url=servers.seaweedfs.endpoint_url, s3_access_key_id=access, s3_secret_access_key=secret)
+            changes.update(
+                s3_endpoint_url=servers.seaweedfs.endpoint_url, s3_access_key_id=access, s3_secret_access_key=secret
+            )
     except BaseException:
         servers.stop()
         raise

@@ -51,7 +51,11 @@ class EmbeddedSeaweedFS:
         """Generated once and kept in the data dir, so data written before a restart stays readable."""
         path = self.root / "s3-credentials.json"
         if not path.exists():
-            path.write_text(json.dumps({"access_key_id": "lms" + secrets.token_hex(8), "secret_access_key": secrets.token_urlsafe(30)}))
+            path.write_text(
+                json.dumps(
+                    {"access_key_id": "lms" + secrets.token_hex(8), "secret_access_key": secrets.token_urlsafe(30)}
+                )
+            )
             path.chmod(0o600)
         data = json.loads(path.read_text())
         return data["access_key_id"], data["secret_access_key"]
@@ -86,22 +90,45 @@ class EmbeddedSeaweedFS:
             )
         access, secret = self.credentials()
         config = self.root / "s3-identities.json"
-        config.write_text(json.dumps({"identities": [{
-            "name": "lms", "credentials": [{"accessKey": access, "secretKey": secret}],
-            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-        }]}))
+        config.write_text(
+            json.dumps(
+                {
+                    "identities": [
+                        {
+                            "name": "lms",
+                            "credentials": [{"accessKey": access, "secretKey": secret}],
+                            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                        }
+                    ]
+                }
+            )
+        )
         config.chmod(0o600)
         args = [
-            binary, "mini", f"-dir={self.dir}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-            f"-s3.port={ports['s3']}", f"-master.port={ports['master']}", f"-volume.port={ports['volume']}",
-            f"-filer.port={ports['filer']}", f"-admin.port={ports['admin']}", "-admin.ui=false", "-webdav=false",
-            "-s3.port.iceberg=0", "-s3.port.lance=0", f"-s3.config={config}", f"-bucket={self.bucket}",
+            binary,
+            "mini",
+            f"-dir={self.dir}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            f"-s3.port={ports['s3']}",
+            f"-master.port={ports['master']}",
+            f"-volume.port={ports['volume']}",
+            f"-filer.port={ports['filer']}",
+            f"-admin.port={ports['admin']}",
+            "-admin.ui=false",
+            "-webdav=false",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            f"-s3.config={config}",
+            f"-bucket={self.bucket}",
             "-master.volumeSizeLimitMB=256",
         ]
         self.log.touch(mode=0o600)
         self.log.chmod(0o600)
         with self.log.open("ab") as log:
-            self._proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.dir)
+            self._proc = subprocess.Popen(
+                args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.dir
+            )
         self.pid_file.write_text(str(self._proc.pid))
         self._wait_ready(access, secret)
 

@@ -27,7 +27,10 @@ class HealthController(Controller):
         database, store = await asyncio.gather(_database_answers(state), state.storage.ping())
         shutting_down = bool(state.get("shutting_down"))
         ok = database and store and not shutting_down
-        return Response(Readiness(database=database, object_store=store, shutting_down=shutting_down), status_code=200 if ok else 503)
+        return Response(
+            Readiness(database=database, object_store=store, shutting_down=shutting_down),
+            status_code=200 if ok else 503,
+        )
 
 
 async def _database_answers(state: State) -> bool:

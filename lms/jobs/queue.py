@@ -20,22 +20,34 @@ WAKE_CHANNEL = "lms_messages"  # lms/db/migrations/0030: a new message notifies 
 def job_app(settings: Settings) -> procrastinate.App:
     from lms.jobs.tasks import tasks
 
-    app = procrastinate.App(connector=procrastinate.PsycopgConnector(
-        conninfo=settings.database_url, min_size=1, max_size=4, kwargs={"application_name": "lms-jobs"},
-    ))
+    app = procrastinate.App(
+        connector=procrastinate.PsycopgConnector(
+            conninfo=settings.database_url,
+            min_size=1,
+            max_size=4,
+            kwargs={"application_name": "lms-jobs"},
+        )
+    )
     app.add_tasks_from(tasks, namespace="lms")
     return app
 
 
 @contextlib.asynccontextmanager
-async def running_worker(pool: asyncpg.Pool, settings: Settings, *, concurrency: int = 2) -> AsyncIterator[procrastinate.App]:
+async def running_worker(
+    pool: asyncpg.Pool, settings: Settings, *, concurrency: int = 2
+) -> AsyncIterator[procrastinate.App]:
     """A worker for this process's lifetime; a new message wakes delivery at once instead of at the next minute."""
     app = job_app(settings)
     async with app.open_async():
-        worker = asyncio.create_task(app.run_worker_async(
-            concurrency=concurrency, install_signal_handlers=False, delete_jobs="successful",
-            additional_context={"pool": pool, "settings": settings},
-        ), name="lms-jobs-worker")
+        worker = asyncio.create_task(
+            app.run_worker_async(
+                concurrency=concurrency,
+                install_signal_handlers=False,
+                delete_jobs="successful",
+                additional_context={"pool": pool, "settings": settings},
+            ),
+            name="lms-jobs-worker",
+        )
         listener = await pool.acquire()
 
         def wake(*_: Any) -> None:

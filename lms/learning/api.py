@@ -10,6 +10,7 @@ import msgspec
 from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, JSONBody, PathParameter
 
+from lms import csv_export
 from lms.accounts.auth import require_login, require_role
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
@@ -19,11 +20,26 @@ from lms.errors import Invalid, NotFound
 from lms.learning import attendance, checkoffs, qr, queries, quizzes, sessions
 from lms.learning.completion import complete_if_done
 from lms.learning.schemas import (
-    Attendance, BulkEnrollRequest, BulkEnrollResult, Checkoff, CheckoffCreate, EnrollRequest, Enrollment, LearnerRow,
-    MyEnrollment, Progress, QrCode, QuizAttempt, QuizSubmission, Roster, RosterUpdate, SessionCreate, SessionOut,
+    Attendance,
+    BulkEnrollRequest,
+    BulkEnrollResult,
+    Checkoff,
+    CheckoffCreate,
+    Enrollment,
+    EnrollRequest,
+    LearnerRow,
+    MyEnrollment,
+    Progress,
+    QrCode,
+    QuizAttempt,
+    QuizSubmission,
+    Roster,
+    RosterUpdate,
+    SessionCreate,
+    SessionOut,
 )
-from lms import csv_export
-from lms.schemas import Request as RequestStruct, VersionInPath
+from lms.schemas import Request as RequestStruct
+from lms.schemas import VersionInPath
 
 TEACHERS = ("instructor", "program_admin")
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
@@ -46,9 +62,16 @@ class EnrollmentsController(Controller):
         enrollment, created = await queries.enroll_self(tx, user=user, code=data.code, version=data.version)
         return Response(enrollment, status_code=201 if created else 200)
 
-    @post("/bulk", operation_id="enrollments_bulk", guards=[require_role("instructor", "clinic_admin", "program_admin")], status_code=200)
+    @post(
+        "/bulk",
+        operation_id="enrollments_bulk",
+        guards=[require_role("instructor", "clinic_admin", "program_admin")],
+        status_code=200,
+    )
     async def enroll_many(self, tx: Tx, user: User, data: JSONBody[BulkEnrollRequest]) -> BulkEnrollResult:
-        return await queries.bulk_enroll(tx, actor=user, code=data.code, version=data.version, emails=data.emails, user_ids=data.user_ids)
+        return await queries.bulk_enroll(
+            tx, actor=user, code=data.code, version=data.version, emails=data.emails, user_ids=data.user_ids
+        )
 
     @get("/", operation_id="enrollments_mine")
     async def mine(self, db: Db, user: User) -> list[MyEnrollment]:
@@ -74,15 +97,26 @@ class EnrollmentsController(Controller):
 
     @post("/{enrollment_id:uuid}/quizzes/{key:str}/attempts", operation_id="quiz_attempt_submit", status_code=200)
     async def submit_quiz(
-        self, tx: Tx, user: User, settings: SettingsDep, enrollment_id: FromPath[UUID], key: Annotated[Key, PathParameter()],
+        self,
+        tx: Tx,
+        user: User,
+        settings: SettingsDep,
+        enrollment_id: FromPath[UUID],
+        key: Annotated[Key, PathParameter()],
         data: JSONBody[QuizSubmission],
     ) -> QuizAttempt:
         mine = await queries.get_own(tx, enrollment_id=enrollment_id, user_id=user.id)
         if mine is None:
             raise NotFound("no such enrolment of yours")
         return await quizzes.submit(
-            tx, user_id=user.id, code=mine.code, version=mine.version, key=key,
-            attempt_id=data.attempt_id, answers=data.answers, base_url=settings.public_base_url,
+            tx,
+            user_id=user.id,
+            code=mine.code,
+            version=mine.version,
+            key=key,
+            attempt_id=data.attempt_id,
+            answers=data.answers,
+            base_url=settings.public_base_url,
         )
 
 
@@ -122,14 +156,27 @@ class SessionsController(Controller):
         return found
 
     @put("/{session_id:uuid}/roster", operation_id="sessions_roster_save", guards=[require_role(*TEACHERS)])
-    async def save_roster(self, tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID], data: JSONBody[RosterUpdate]) -> Roster:
-        await attendance.save_roster(tx, session_id=session_id, actor=user, marks=data.marks, reason=data.reason,
-                                     base_url=settings.public_base_url)
+    async def save_roster(
+        self, tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID], data: JSONBody[RosterUpdate]
+    ) -> Roster:
+        await attendance.save_roster(
+            tx,
+            session_id=session_id,
+            actor=user,
+            marks=data.marks,
+            reason=data.reason,
+            base_url=settings.public_base_url,
+        )
         found = await sessions.roster(tx, session_id=session_id, actor=user)
         assert found is not None
         return found
 
-    @post("/{session_id:uuid}/close", operation_id="sessions_roster_close", guards=[require_role(*TEACHERS)], status_code=200)
+    @post(
+        "/{session_id:uuid}/close",
+        operation_id="sessions_roster_close",
+        guards=[require_role(*TEACHERS)],
+        status_code=200,
+    )
     async def close(self, tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID]) -> Roster:
         """Close the roster: whoever is still checked in leaves now; later scans are refused."""
         await attendance.close_roster(tx, session_id=session_id, actor=user, base_url=settings.public_base_url)
@@ -137,7 +184,12 @@ class SessionsController(Controller):
         assert found is not None
         return found
 
-    @get("/{session_id:uuid}/roster.csv", operation_id="sessions_roster_csv", guards=[require_role(*TEACHERS)], media_type="text/csv")
+    @get(
+        "/{session_id:uuid}/roster.csv",
+        operation_id="sessions_roster_csv",
+        guards=[require_role(*TEACHERS)],
+        media_type="text/csv",
+    )
     async def roster_csv(self, tx: Tx, user: User, session_id: FromPath[UUID]) -> Response[bytes]:
         found = await sessions.roster(tx, session_id=session_id, actor=user)
         if found is None:
@@ -151,8 +203,12 @@ class SessionsController(Controller):
         if short is None:
             raise NotFound("no such session of yours")
         token = qr.attendance_token(settings.secret_key, session_id)
-        return QrCode(token=token, url=f"{settings.public_base_url.rstrip('/')}/attend/{token}", valid_seconds=qr.WINDOW_SECONDS,
-                      short_code=short)
+        return QrCode(
+            token=token,
+            url=f"{settings.public_base_url.rstrip('/')}/attend/{token}",
+            valid_seconds=qr.WINDOW_SECONDS,
+            short_code=short,
+        )
 
     @post("/{session_id:uuid}/registrations", operation_id="sessions_register")
     async def register(self, tx: Tx, user: User, session_id: FromPath[UUID]) -> Response[dict[str, bool]]:
@@ -171,12 +227,20 @@ class SessionsController(Controller):
         elif data.token is not None:
             session_id = qr.read_attendance_token(settings.secret_key, data.token)
             if session_id is None:
-                raise Invalid("this attendance code is not valid or has expired; scan the code in the room again", field="token")
+                raise Invalid(
+                    "this attendance code is not valid or has expired; scan the code in the room again", field="token"
+                )
             method = "qr"
         else:
             raise Invalid("give the QR code's token or the short check-in code", field="code")
-        return await attendance.record_scan(tx, session_id=session_id, user_id=user.id, scanned_at=datetime.now(UTC), method=method,
-                                            base_url=settings.public_base_url)
+        return await attendance.record_scan(
+            tx,
+            session_id=session_id,
+            user_id=user.id,
+            scanned_at=datetime.now(UTC),
+            method=method,
+            base_url=settings.public_base_url,
+        )
 
 
 async def roster_csv_response(conn, found: Roster, *, actor: CurrentUser) -> Response[bytes]:
@@ -189,17 +253,56 @@ async def roster_csv_response(conn, found: Roster, *, actor: CurrentUser) -> Res
     def when(value: datetime | None) -> str:
         return value.astimezone(local).isoformat(timespec="minutes") if value else ""
 
-    header = ["course", "version", "activity", "session_id", "clinic", "room", "language", "instructor",
-              "session_start", "session_end", "session_minutes", "worker", "email", "registered",
-              "arrived_at", "left_at", "minutes_attended", "share_attended", "method"]
+    header = [
+        "course",
+        "version",
+        "activity",
+        "session_id",
+        "clinic",
+        "room",
+        "language",
+        "instructor",
+        "session_start",
+        "session_end",
+        "session_minutes",
+        "worker",
+        "email",
+        "registered",
+        "arrived_at",
+        "left_at",
+        "minutes_attended",
+        "share_attended",
+        "method",
+    ]
     rows = []
     for line in found.lines:
         share = f"{line.minutes / s.minutes:.2f}" if line.minutes is not None and s.minutes else ""
-        rows.append([s.code, s.version, s.activity_key, s.id, s.clinic_name, s.room, s.language, s.instructor_name,
-                     when(s.starts_at), when(s.ends_at), s.minutes, line.display_name, line.email,
-                     "yes" if line.registered else "no", when(line.arrived_at), when(line.left_at),
-                     "" if line.minutes is None else line.minutes, share, line.method or ""])
-    await record(conn, actor_id=actor.id, action="attendance.exported", subject=str(s.id), detail={"rows": len(found.lines)})
+        rows.append(
+            [
+                s.code,
+                s.version,
+                s.activity_key,
+                s.id,
+                s.clinic_name,
+                s.room,
+                s.language,
+                s.instructor_name,
+                when(s.starts_at),
+                when(s.ends_at),
+                s.minutes,
+                line.display_name,
+                line.email,
+                "yes" if line.registered else "no",
+                when(line.arrived_at),
+                when(line.left_at),
+                "" if line.minutes is None else line.minutes,
+                share,
+                line.method or "",
+            ]
+        )
+    await record(
+        conn, actor_id=actor.id, action="attendance.exported", subject=str(s.id), detail={"rows": len(found.lines)}
+    )
     filename = f"roster-{s.code}-v{s.version}-{s.activity_key}-{s.starts_at.astimezone(local).date().isoformat()}.csv"
     return csv_export.csv_response(filename, header, rows)
 
@@ -210,8 +313,15 @@ class CheckoffsController(Controller):
     guards = [require_role(*TEACHERS)]
 
     @post("/", operation_id="checkoffs_sign")
-    async def sign(self, tx: Tx, user: User, settings: SettingsDep, data: JSONBody[CheckoffCreate]) -> Response[Checkoff]:
-        signed = await checkoffs.sign(tx, actor=user, enrollment_id=data.enrollment_id, activity_key=data.activity_key,
-                                      note=data.note, base_url=settings.public_base_url)
+    async def sign(
+        self, tx: Tx, user: User, settings: SettingsDep, data: JSONBody[CheckoffCreate]
+    ) -> Response[Checkoff]:
+        signed = await checkoffs.sign(
+            tx,
+            actor=user,
+            enrollment_id=data.enrollment_id,
+            activity_key=data.activity_key,
+            note=data.note,
+            base_url=settings.public_base_url,
+        )
         return Response(signed, status_code=201 if signed.created else 200)
-

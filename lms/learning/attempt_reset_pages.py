@@ -26,7 +26,8 @@ class AttemptResetPages(Controller):
     guards = [require_role(*STAFF)]
 
     @post("/teach/enrollments/{enrollment_id:uuid}/quizzes/{key:str}/reset", operation_id="page_teach_reset_attempts")
-    async def reset(self, tx: Tx, user: User, enrollment_id: FromPath[UUID], key: FromPath[str],
-                    data: URLEncodedBody[ResetForm]) -> Redirect:
+    async def reset(
+        self, tx: Tx, user: User, enrollment_id: FromPath[UUID], key: FromPath[str], data: URLEncodedBody[ResetForm]
+    ) -> Redirect:
         await reset_attempts(tx, actor_id=user.id, enrollment_id=enrollment_id, quiz_key=key[:100], reason=data.reason)
         return Redirect(safe_next(data.next, "/teach") + "?reset=1", status_code=303)

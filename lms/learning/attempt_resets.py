@@ -11,7 +11,9 @@ from lms.audit.queries import record
 from lms.errors import Invalid, NotFound
 
 
-async def reset_attempts(conn: asyncpg.Connection, *, actor_id: UUID, enrollment_id: UUID, quiz_key: str, reason: str) -> int:
+async def reset_attempts(
+    conn: asyncpg.Connection, *, actor_id: UUID, enrollment_id: UUID, quiz_key: str, reason: str
+) -> int:
     """Returns how many attempts she had used (the number the next attempt follows)."""
     reason = reason.strip()
     if not 3 <= len(reason) <= 500:
@@ -24,10 +26,18 @@ async def reset_attempts(conn: asyncpg.Connection, *, actor_id: UUID, enrollment
            FROM enrollments e JOIN version_activities a ON a.version_id = e.version_id AND a.key = $2 AND a.kind = 'quiz'
            WHERE e.id = $1
            RETURNING after_number""",
-        enrollment_id, quiz_key, reason, actor_id,
+        enrollment_id,
+        quiz_key,
+        reason,
+        actor_id,
     )
     if after is None:
         raise NotFound("no such enrolment or quiz")
-    await record(conn, actor_id=actor_id, action="quiz.attempts_reset", subject=str(enrollment_id),
-                 detail={"quiz": quiz_key, "reason": reason, "attempts_before": after})
+    await record(
+        conn,
+        actor_id=actor_id,
+        action="quiz.attempts_reset",
+        subject=str(enrollment_id),
+        detail={"quiz": quiz_key, "reason": reason, "attempts_before": after},
+    )
     return after

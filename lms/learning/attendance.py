@@ -39,12 +39,21 @@ _MINUTES = "greatest(floor(extract(epoch FROM {left} - greatest({arrived}, s.sta
 
 async def _lock_worker(conn: asyncpg.Connection, session_id: UUID, user_id: UUID) -> None:
     """Scans of one worker for one session run one at a time: a double tap sees the first scan's record."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('attendance:' || $1::uuid::text || ':' || $2::uuid::text, 0))",
-                       session_id, user_id)
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended('attendance:' || $1::uuid::text || ':' || $2::uuid::text, 0))",
+        session_id,
+        user_id,
+    )
 
 
 async def record_scan(
-    conn: asyncpg.Connection, *, session_id: UUID, user_id: UUID, scanned_at: datetime, method: str, base_url: str,
+    conn: asyncpg.Connection,
+    *,
+    session_id: UUID,
+    user_id: UUID,
+    scanned_at: datetime,
+    method: str,
+    base_url: str,
 ) -> Attendance:
     """A worker scanned (or typed) the session's code: the first scan is her arrival, a later one her check-out."""
     await _lock_worker(conn, session_id, user_id)
@@ -55,7 +64,8 @@ async def record_scan(
            LEFT JOIN enrollments e ON e.user_id = $2 AND e.version_id = a.version_id
            LEFT JOIN attendance t ON t.session_id = s.id AND t.user_id = $2
            WHERE s.id = $1 AND s.cancelled_at IS NULL""",
-        session_id, user_id,
+        session_id,
+        user_id,
     )
     if row is None:
         raise NotFound("no such session, or it was cancelled")
@@ -70,26 +80,71 @@ async def record_scan(
         await conn.execute(
             """INSERT INTO attendance (session_id, user_id, enrollment_id, arrived_at, left_at, minutes, recorded_by, method)
                VALUES ($1, $2, $3, $4, NULL, 0, $2, $5)""",
-            session_id, user_id, row["enrollment_id"], scanned_at, method,
+            session_id,
+            user_id,
+            row["enrollment_id"],
+            scanned_at,
+            method,
         )
         return _attendance(session_id, user_id, scanned_at, None, 0, method, row, state="arrived", now=now)
-    if row["left_at"] is None and (now - row["recorded_at"]).total_seconds() >= REPEAT_SECONDS and scanned_at > row["arrived_at"]:
-        closed = await _close(conn, "t.session_id = $1 AND t.user_id = $2", [session_id, user_id], left="least($3::timestamptz, s.ends_at)",
-                              extra=[scanned_at], base_url=base_url)
+    if (
+        row["left_at"] is None
+        and (now - row["recorded_at"]).total_seconds() >= REPEAT_SECONDS
+        and scanned_at > row["arrived_at"]
+    ):
+        closed = await _close(
+            conn,
+            "t.session_id = $1 AND t.user_id = $2",
+            [session_id, user_id],
+            left="least($3::timestamptz, s.ends_at)",
+            extra=[scanned_at],
+            base_url=base_url,
+        )
         c = closed[0]
-        return _attendance(session_id, user_id, c["arrived_at"], c["left_at"], c["minutes"], row["method"], row, state="left", now=now)
-    return _attendance(session_id, user_id, row["arrived_at"], row["left_at"], row["minutes"], row["method"], row,
-                       state="already", now=now)
+        return _attendance(
+            session_id, user_id, c["arrived_at"], c["left_at"], c["minutes"], row["method"], row, state="left", now=now
+        )
+    return _attendance(
+        session_id,
+        user_id,
+        row["arrived_at"],
+        row["left_at"],
+        row["minutes"],
+        row["method"],
+        row,
+        state="already",
+        now=now,
+    )
 
 
-def _attendance(session_id: UUID, user_id: UUID, arrived: datetime, left: datetime | None, minutes: int, method: str,
-                row: Any, *, state: str, now: datetime) -> Attendance:
+def _attendance(
+    session_id: UUID,
+    user_id: UUID,
+    arrived: datetime,
+    left: datetime | None,
+    minutes: int,
+    method: str,
+    row: Any,
+    *,
+    state: str,
+    now: datetime,
+) -> Attendance:
     if left is None:  # open: what has happened so far, shown to her, counted for nothing yet
         end = min(now, row["ends_at"])
         minutes = max(int((end - max(arrived, row["starts_at"])).total_seconds() // 60), 0)
-    return Attendance(session_id=session_id, user_id=user_id, arrived_at=arrived, left_at=left, minutes=minutes, method=method,
-                      session_minutes=row["session_minutes"], ends_at=row["ends_at"], created=state == "arrived", state=state,
-                      final=left is not None)
+    return Attendance(
+        session_id=session_id,
+        user_id=user_id,
+        arrived_at=arrived,
+        left_at=left,
+        minutes=minutes,
+        method=method,
+        session_minutes=row["session_minutes"],
+        ends_at=row["ends_at"],
+        created=state == "arrived",
+        state=state,
+        final=left is not None,
+    )
 
 
 _CLOSED_ROWS = """SELECT n.session_id, n.user_id, n.enrollment_id, n.arrived_at, n.left_at, n.minutes, n.recorded_at, s.language,
@@ -98,17 +153,19 @@ _CLOSED_ROWS = """SELECT n.session_id, n.user_id, n.enrollment_id, n.arrived_at,
                   JOIN course_versions v ON v.id = a.version_id JOIN courses c ON c.id = v.course_id"""
 
 
-async def _close(conn: asyncpg.Connection, where: str, args: list[Any], *, left: str, extra: list[Any] | None = None,
-                 base_url: str) -> list[Any]:
+async def _close(
+    conn: asyncpg.Connection, where: str, args: list[Any], *, left: str, extra: list[Any] | None = None, base_url: str
+) -> list[Any]:
     """Close the open records matching ``where`` at ``left`` (an SQL time), then emit and complete for them."""
     rows = await conn.fetch(
         f"""WITH n AS (UPDATE attendance t SET left_at = greatest({left}, t.arrived_at),
-                           minutes = {_MINUTES.format(left=left, arrived='t.arrived_at')}
+                           minutes = {_MINUTES.format(left=left, arrived="t.arrived_at")}
                        FROM inperson_sessions s
                        WHERE s.id = t.session_id AND t.left_at IS NULL AND {where}
                        RETURNING t.session_id, t.user_id, t.enrollment_id, t.arrived_at, t.left_at, t.minutes, t.recorded_at)
             {_CLOSED_ROWS}""",
-        *args, *(extra or []),
+        *args,
+        *(extra or []),
     )
     await _attended(conn, rows, base_url=base_url)
     return rows
@@ -118,19 +175,34 @@ async def _attended(conn: asyncpg.Connection, rows: list[Any], *, base_url: str)
     """Attendance made final: an `attended` statement per worker, then completion for those enrolments."""
     for r in rows:
         statement = xapi.build_statement(
-            base_url=base_url, user_id=r["user_id"], verb="attended", code=r["code"], version=r["version"], key=r["activity_key"],
-            title=r["activity_title"], registration=r["enrollment_id"], language=r["language"],
-            timestamp=r["left_at"], result={"duration": f"PT{r['minutes']}M", "completion": True},
+            base_url=base_url,
+            user_id=r["user_id"],
+            verb="attended",
+            code=r["code"],
+            version=r["version"],
+            key=r["activity_key"],
+            title=r["activity_title"],
+            registration=r["enrollment_id"],
+            language=r["language"],
+            timestamp=r["left_at"],
+            result={"duration": f"PT{r['minutes']}M", "completion": True},
         )
         await store_trusted(conn, statement, base_url=base_url)
     if rows:
         await complete_if_done(conn, sorted({r["enrollment_id"] for r in rows}), base_url=base_url)
 
 
-async def close_ended(conn: asyncpg.Connection, *, base_url: str, user_id: UUID | None = None, session_id: UUID | None = None) -> int:
+async def close_ended(
+    conn: asyncpg.Connection, *, base_url: str, user_id: UUID | None = None, session_id: UUID | None = None
+) -> int:
     """Close what is still open in sessions that have ended, at their end (for one worker, one session, or all)."""
-    rows = await _close(conn, "s.ends_at <= now() AND ($1::uuid IS NULL OR t.user_id = $1) AND ($2::uuid IS NULL OR t.session_id = $2)",
-                        [user_id, session_id], left="s.ends_at", base_url=base_url)
+    rows = await _close(
+        conn,
+        "s.ends_at <= now() AND ($1::uuid IS NULL OR t.user_id = $1) AND ($2::uuid IS NULL OR t.session_id = $2)",
+        [user_id, session_id],
+        left="s.ends_at",
+        base_url=base_url,
+    )
     return len(rows)
 
 
@@ -146,14 +218,21 @@ async def close_roster(conn: asyncpg.Connection, *, session_id: UUID, actor: Cur
     """The instructor closes the roster: open records end now (or at the session's end), later scans are refused."""
     found = await conn.fetchval(
         f"""UPDATE inperson_sessions s SET roster_closed_at = coalesce(s.roster_closed_at, least(now(), s.ends_at))
-            WHERE s.id = $1 AND s.cancelled_at IS NULL AND {_RUNS.format(me='$2', role='$3')} RETURNING s.id""",
-        session_id, actor.id, actor.role,
+            WHERE s.id = $1 AND s.cancelled_at IS NULL AND {_RUNS.format(me="$2", role="$3")} RETURNING s.id""",
+        session_id,
+        actor.id,
+        actor.role,
     )
     if found is None:
         raise NotFound("no such session of yours")
     rows = await _close(conn, "t.session_id = $1", [session_id], left="least(now(), s.ends_at)", base_url=base_url)
-    await record(conn, actor_id=actor.id, action="attendance.roster_closed", subject=str(session_id),
-                 detail={"closed": [str(r["user_id"]) for r in rows]})
+    await record(
+        conn,
+        actor_id=actor.id,
+        action="attendance.roster_closed",
+        subject=str(session_id),
+        detail={"closed": [str(r["user_id"]) for r in rows]},
+    )
     return len(rows)
 
 
@@ -174,7 +253,13 @@ def _iso(value: datetime | None) -> str | None:
 
 
 async def save_roster(
-    conn: asyncpg.Connection, *, session_id: UUID, actor: CurrentUser, marks: list[RosterMark], base_url: str, reason: str = "",
+    conn: asyncpg.Connection,
+    *,
+    session_id: UUID,
+    actor: CurrentUser,
+    marks: list[RosterMark],
+    base_url: str,
+    reason: str = "",
 ) -> int:
     """The instructor's roster. Present with times: those times (a correction replaces what was there); present
     without times: the whole session unless a record exists (a scan stands); absent: a record there is removed. A
@@ -183,8 +268,10 @@ async def save_roster(
     session = await conn.fetchrow(
         f"""SELECT s.id, s.starts_at, s.ends_at, a.version_id FROM inperson_sessions s
             JOIN version_activities a ON a.id = s.activity_id
-            WHERE s.id = $1 AND {_RUNS.format(me='$2', role='$3')} FOR UPDATE OF s""",
-        session_id, actor.id, actor.role,
+            WHERE s.id = $1 AND {_RUNS.format(me="$2", role="$3")} FOR UPDATE OF s""",
+        session_id,
+        actor.id,
+        actor.role,
     )
     if session is None:
         raise NotFound("no such session of yours")
@@ -197,7 +284,9 @@ async def save_roster(
            LEFT JOIN users u ON u.id = x.user_id
            LEFT JOIN enrollments e ON e.user_id = x.user_id AND e.version_id = $3
            LEFT JOIN attendance t ON t.session_id = $1 AND t.user_id = x.user_id""",
-        session_id, ids, session["version_id"],
+        session_id,
+        ids,
+        session["version_id"],
     )
     known = {r["user_id"]: r for r in rows}
     now = datetime.now(UTC)
@@ -208,13 +297,18 @@ async def save_roster(
     for i, mark in enumerate(marks):
         current = known[mark.user_id]
         if current["enrollment_id"] is None:
-            raise Invalid(N_("%(name)s is not enrolled in this version of the course, so the roster cannot count them."),
-                          field=f"marks[{i}].user_id", params={"name": current["display_name"] or str(mark.user_id)})
+            raise Invalid(
+                N_("%(name)s is not enrolled in this version of the course, so the roster cannot count them."),
+                field=f"marks[{i}].user_id",
+                params={"name": current["display_name"] or str(mark.user_id)},
+            )
         before = current if current["arrived_at"] is not None else None
         after: tuple[datetime, datetime | None] | None
         if mark.present and starts > now:
-            raise Invalid(f"marks[{i}].present: the session has not started yet; mark who came once it has",
-                          field=f"marks[{i}].present")
+            raise Invalid(
+                f"marks[{i}].present: the session has not started yet; mark who came once it has",
+                field=f"marks[{i}].present",
+            )
         if not mark.present:
             if before is None:
                 continue
@@ -246,14 +340,30 @@ async def save_roster(
             removed.append(mark.user_id)
         else:
             upserts.append((mark.user_id, current["enrollment_id"], after[0], after[1]))
-        audit.append(AuditEntry(actor_id=actor.id, action="attendance.corrected", subject=str(session_id), detail={
-            "user_id": str(mark.user_id), "kind": kind, "reason": reason.strip(),
-            "before": None if before is None else {"arrived_at": _iso(before["arrived_at"]), "left_at": _iso(before["left_at"]),
-                                                   "minutes": before["minutes"]},
-            "after": None if after is None else {"arrived_at": _iso(after[0]), "left_at": _iso(after[1])},
-        }))
+        audit.append(
+            AuditEntry(
+                actor_id=actor.id,
+                action="attendance.corrected",
+                subject=str(session_id),
+                detail={
+                    "user_id": str(mark.user_id),
+                    "kind": kind,
+                    "reason": reason.strip(),
+                    "before": None
+                    if before is None
+                    else {
+                        "arrived_at": _iso(before["arrived_at"]),
+                        "left_at": _iso(before["left_at"]),
+                        "minutes": before["minutes"],
+                    },
+                    "after": None if after is None else {"arrived_at": _iso(after[0]), "left_at": _iso(after[1])},
+                },
+            )
+        )
     if removed:
-        await conn.execute("DELETE FROM attendance WHERE session_id = $1 AND user_id = ANY($2::uuid[])", session_id, removed)
+        await conn.execute(
+            "DELETE FROM attendance WHERE session_id = $1 AND user_id = ANY($2::uuid[])", session_id, removed
+        )
     changed = []
     if upserts:
         changed = await conn.fetch(
@@ -261,7 +371,7 @@ async def save_roster(
                            AS x(user_id, enrollment_id, arrived_at, left_at)),
                      n AS (INSERT INTO attendance AS t (session_id, user_id, enrollment_id, arrived_at, left_at, minutes, recorded_by, method)
                            SELECT s.id, x.user_id, x.enrollment_id, x.arrived_at, x.left_at,
-                                  CASE WHEN x.left_at IS NULL THEN 0 ELSE {_MINUTES.format(left='x.left_at', arrived='x.arrived_at')} END,
+                                  CASE WHEN x.left_at IS NULL THEN 0 ELSE {_MINUTES.format(left="x.left_at", arrived="x.arrived_at")} END,
                                   $6, 'roster'
                            FROM x CROSS JOIN inperson_sessions s WHERE s.id = $1
                            ON CONFLICT (session_id, user_id) DO UPDATE
@@ -269,12 +379,19 @@ async def save_roster(
                                    recorded_by = EXCLUDED.recorded_by, method = 'roster', recorded_at = now()
                            RETURNING t.session_id, t.user_id, t.enrollment_id, t.arrived_at, t.left_at, t.minutes, t.recorded_at)
                 {_CLOSED_ROWS}""",
-            session_id, [u[0] for u in upserts], [u[1] for u in upserts], [u[2] for u in upserts], [u[3] for u in upserts], actor.id,
+            session_id,
+            [u[0] for u in upserts],
+            [u[1] for u in upserts],
+            [u[2] for u in upserts],
+            [u[3] for u in upserts],
+            actor.id,
         )
     await record_many(conn, audit)
     await _attended(conn, [r for r in changed if r["left_at"] is not None], base_url=base_url)
     touched = sorted({known[a]["enrollment_id"] for a in removed} | {u[1] for u in upserts})
-    await reevaluate(conn, touched, actor_id=actor.id, reason=reason.strip() or "attendance corrected", base_url=base_url)
+    await reevaluate(
+        conn, touched, actor_id=actor.id, reason=reason.strip() or "attendance corrected", base_url=base_url
+    )
     return len(audit)
 
 

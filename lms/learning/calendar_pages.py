@@ -27,12 +27,25 @@ class CalendarPages(Controller):
         sessions = await calendar.my_sessions(db, user.id)
         base = settings.public_base_url.rstrip("/")
         path = calendar.feed_path(settings.secret_key, user.id)
-        return page(request, "learning/my_sessions.html.jinja2", sessions=sessions, feed_url=base + path,
-                    webcal_url="webcal://" + urlsplit(base).netloc + path)
+        return page(
+            request,
+            "learning/my_sessions.html.jinja2",
+            sessions=sessions,
+            feed_url=base + path,
+            webcal_url="webcal://" + urlsplit(base).netloc + path,
+        )
 
     @get("/calendar/{user_id:uuid}/{signature:str}", operation_id="calendar_feed")
-    async def feed(self, db: Db, settings: SettingsDep, user_id: FromPath[UUID], signature: FromPath[str]) -> Response[bytes]:
-        body = await calendar.feed(db, secret_key=settings.secret_key, user_id=user_id, signature=signature[:80],
-                                   host=urlsplit(settings.public_base_url).hostname or "lms")
-        return Response(body, media_type="text/calendar; charset=utf-8",
-                        headers={"Cache-Control": "no-store"})  # her session times and places
+    async def feed(
+        self, db: Db, settings: SettingsDep, user_id: FromPath[UUID], signature: FromPath[str]
+    ) -> Response[bytes]:
+        body = await calendar.feed(
+            db,
+            secret_key=settings.secret_key,
+            user_id=user_id,
+            signature=signature[:80],
+            host=urlsplit(settings.public_base_url).hostname or "lms",
+        )
+        return Response(
+            body, media_type="text/calendar; charset=utf-8", headers={"Cache-Control": "no-store"}
+        )  # her session times and places

@@ -16,12 +16,17 @@ from lms.learning.schemas import Checkoff
 from lms.xapi.service import store_trusted
 
 
-async def sign(conn: asyncpg.Connection, *, actor: CurrentUser, enrollment_id: UUID, activity_key: str, note: str, base_url: str) -> Checkoff:
+async def sign(
+    conn: asyncpg.Connection, *, actor: CurrentUser, enrollment_id: UUID, activity_key: str, note: str, base_url: str
+) -> Checkoff:
     """Sign once; signing again returns the first signature unchanged."""
     # Two instructors signing the same skill at once: the second waits here and then reads the first signature (its
     # own snapshot could not see the row the first inserted, and found nothing to return).
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('checkoff:' || $1::uuid::text || ':' || $2::text, 0))",
-                       enrollment_id, activity_key)
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended('checkoff:' || $1::uuid::text || ':' || $2::text, 0))",
+        enrollment_id,
+        activity_key,
+    )
     row = await conn.fetchrow(
         """WITH target AS (
                SELECT e.id AS enrollment_id, e.user_id, a.id AS activity_id, a.key, a.title, c.code, v.version
@@ -38,16 +43,31 @@ async def sign(conn: asyncpg.Connection, *, actor: CurrentUser, enrollment_id: U
                   coalesce(n.signed_at, k.signed_at) AS signed_at, coalesce(n.note, k.note) AS note, n.id IS NOT NULL AS created
            FROM target t LEFT JOIN added n ON true
            LEFT JOIN checkoffs k ON k.enrollment_id = t.enrollment_id AND k.activity_id = t.activity_id""",
-        enrollment_id, activity_key, actor.id, note.strip(),
+        enrollment_id,
+        activity_key,
+        actor.id,
+        note.strip(),
     )
     if row is None:
         raise NotFound(f"no enrolment {enrollment_id} with a skills checkoff {activity_key!r}", field="activity_key")
     if row["created"]:
-        await record(conn, actor_id=actor.id, action="checkoff.signed", subject=f"{row['code']} v{row['version']} {activity_key}",
-                     detail={"enrollment": str(enrollment_id)})
+        await record(
+            conn,
+            actor_id=actor.id,
+            action="checkoff.signed",
+            subject=f"{row['code']} v{row['version']} {activity_key}",
+            detail={"enrollment": str(enrollment_id)},
+        )
         statement = xapi.build_statement(
-            base_url=base_url, user_id=row["user_id"], verb="completed", code=row["code"], version=row["version"],
-            key=row["key"], title=row["title"], registration=enrollment_id, timestamp=row["signed_at"],
+            base_url=base_url,
+            user_id=row["user_id"],
+            verb="completed",
+            code=row["code"],
+            version=row["version"],
+            key=row["key"],
+            title=row["title"],
+            registration=enrollment_id,
+            timestamp=row["signed_at"],
             result={"completion": True, "success": True},
         )
         statement["context"]["instructor"] = xapi.actor_for(base_url, actor.id)

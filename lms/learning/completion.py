@@ -56,9 +56,17 @@ async def complete_if_done(conn: asyncpg.Connection, enrollment_ids: list[UUID],
     )
     for row in rows:
         statement = xapi.build_statement(
-            base_url=base_url, user_id=row["user_id"], verb="completed", code=row["code"], version=row["version"],
-            key=None, title=row["title"], registration=row["enrollment_id"], statement_id=row["statement_id"],
-            timestamp=row["completed_at"], result={"completion": True, "success": True},
+            base_url=base_url,
+            user_id=row["user_id"],
+            verb="completed",
+            code=row["code"],
+            version=row["version"],
+            key=None,
+            title=row["title"],
+            registration=row["enrollment_id"],
+            statement_id=row["statement_id"],
+            timestamp=row["completed_at"],
+            result={"completion": True, "success": True},
         )
         await store_trusted(conn, statement, base_url=base_url)
         for listener in on_completed:
@@ -83,7 +91,12 @@ on_corrected: list[CorrectionListener] = []
 
 
 async def reevaluate(
-    conn: asyncpg.Connection, enrollment_ids: list[UUID], *, actor_id: UUID | None, reason: str, base_url: str,
+    conn: asyncpg.Connection,
+    enrollment_ids: list[UUID],
+    *,
+    actor_id: UUID | None,
+    reason: str,
+    base_url: str,
 ) -> list[UUID]:
     """After a correction: complete what is now due, withdraw the completions that no longer hold (their `completed`
     statement is voided), and tell the listeners about every enrolment that was complete. Returns the withdrawn ones."""
@@ -103,8 +116,11 @@ async def reevaluate(
         await conn.execute("DELETE FROM completions WHERE enrollment_id = ANY($1::uuid[])", ids)
         await conn.execute("UPDATE enrollments SET completed_at = NULL WHERE id = ANY($1::uuid[])", ids)
         for r in withdrawn:
-            await store_trusted(conn, xapi.voiding_statement(base_url=base_url, user_id=r["user_id"], voids=r["statement_id"]),
-                                base_url=base_url)
+            await store_trusted(
+                conn,
+                xapi.voiding_statement(base_url=base_url, user_id=r["user_id"], voids=r["statement_id"]),
+                base_url=base_url,
+            )
     for r in rows:
         if r["id"] in newly:
             continue

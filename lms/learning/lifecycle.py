@@ -39,12 +39,20 @@ async def unenrol(conn: asyncpg.Connection, *, actor: CurrentUser, enrollment_id
         f"""UPDATE enrollments e SET ended_at = now(), ended_by = $2, end_kind = 'unenrolled', end_reason = $4
             WHERE e.id = $1 AND e.ended_at IS NULL AND {_MAY_UNENROL}
             RETURNING e.user_id, e.version_id""",
-        enrollment_id, actor.id, actor.role, reason,
+        enrollment_id,
+        actor.id,
+        actor.role,
+        reason,
     )
     if row is None:
         raise NotFound(N_("No open enrolment of a course you teach."), field="enrollment_id")
-    await record(conn, actor_id=actor.id, action="enrollment.unenrolled", subject=str(enrollment_id),
-                 detail={"worker": str(row["user_id"]), "version": str(row["version_id"]), "reason": reason})
+    await record(
+        conn,
+        actor_id=actor.id,
+        action="enrollment.unenrolled",
+        subject=str(enrollment_id),
+        detail={"worker": str(row["user_id"]), "version": str(row["version_id"]), "reason": reason},
+    )
 
 
 async def move(conn: asyncpg.Connection, *, user: CurrentUser, code: str, to_version: int, base_url: str) -> UUID:
@@ -56,19 +64,26 @@ async def move(conn: asyncpg.Connection, *, user: CurrentUser, code: str, to_ver
            FROM enrollments e JOIN courses c ON c.id = e.course_id JOIN course_versions v ON v.id = e.version_id
            WHERE e.user_id = $1 AND c.code = $2 AND e.ended_at IS NULL
            FOR NO KEY UPDATE OF e""",
-        user.id, code,
+        user.id,
+        code,
     )
     target = await conn.fetchrow(
         """SELECT v.id, v.version FROM courses c JOIN course_versions v ON v.course_id = c.id
            WHERE c.code = $1 AND v.version = $2 AND v.status = 'published'""",
-        code, to_version,
+        code,
+        to_version,
     )
     if target is None:
-        raise NotFound(N_("There is no published version %(version)s of this course."), params={"version": to_version}, field="version")
+        raise NotFound(
+            N_("There is no published version %(version)s of this course."),
+            params={"version": to_version},
+            field="version",
+        )
     if current is None:
         already = await conn.fetchval(
             """SELECT e.id FROM enrollments e WHERE e.user_id = $1 AND e.version_id = $2 AND e.ended_at IS NULL""",
-            user.id, target["id"],
+            user.id,
+            target["id"],
         )
         if already is not None:
             return already
@@ -76,7 +91,9 @@ async def move(conn: asyncpg.Connection, *, user: CurrentUser, code: str, to_ver
     if current["version_id"] == target["id"]:
         return current["id"]
     await conn.execute(
-        "UPDATE enrollments SET ended_at = now(), ended_by = $2, end_kind = 'moved' WHERE id = $1", current["id"], user.id,
+        "UPDATE enrollments SET ended_at = now(), ended_by = $2, end_kind = 'moved' WHERE id = $1",
+        current["id"],
+        user.id,
     )
     new_id = await conn.fetchval(
         """INSERT INTO enrollments (user_id, version_id, clinic_id, enrolled_by)
@@ -84,7 +101,8 @@ async def move(conn: asyncpg.Connection, *, user: CurrentUser, code: str, to_ver
            ON CONFLICT (user_id, version_id) DO UPDATE
                SET ended_at = NULL, ended_by = NULL, end_kind = NULL, end_reason = NULL, moved_to = NULL
            RETURNING id""",
-        user.id, target["id"],
+        user.id,
+        target["id"],
     )
     if new_id is None:
         raise Conflict(N_("This account cannot enrol."), field="user")
@@ -92,9 +110,19 @@ async def move(conn: asyncpg.Connection, *, user: CurrentUser, code: str, to_ver
     carried = 0
     if current["completed_at"] is None:
         carried = await _carry(conn, from_enrollment=current["id"], to_enrollment=new_id, to_version=target["id"])
-    await record(conn, actor_id=user.id, action="enrollment.moved", subject=str(new_id),
-                 detail={"course": code, "from_version": current["version"], "to_version": to_version,
-                         "from_enrollment": str(current["id"]), "carried": carried})
+    await record(
+        conn,
+        actor_id=user.id,
+        action="enrollment.moved",
+        subject=str(new_id),
+        detail={
+            "course": code,
+            "from_version": current["version"],
+            "to_version": to_version,
+            "from_enrollment": str(current["id"]),
+            "carried": carried,
+        },
+    )
     await complete_if_done(conn, [new_id], base_url=base_url)
     return new_id
 
@@ -111,7 +139,8 @@ async def _carry(conn: asyncpg.Connection, *, from_enrollment: UUID, to_enrollme
                                     AND b.answer_key IS NOT DISTINCT FROM a.answer_key
            WHERE p.enrollment_id = $1 AND p.done
            ON CONFLICT DO NOTHING""",
-        from_enrollment, to_enrollment, to_version,
+        from_enrollment,
+        to_enrollment,
+        to_version,
     )
     return int(result.rsplit(" ", 1)[1])
-

@@ -36,7 +36,9 @@ class MovePages(Controller):
     guards = [require_login]
 
     @post("/courses/{code:str}/move", operation_id="page_enrollment_move")
-    async def move(self, tx: Tx, user: User, settings: SettingsDep, code: Code, data: URLEncodedBody[MoveForm]) -> Redirect:
+    async def move(
+        self, tx: Tx, user: User, settings: SettingsDep, code: Code, data: URLEncodedBody[MoveForm]
+    ) -> Redirect:
         if not data.version.isdigit() or not 1 <= int(data.version) <= 100_000:
             raise Invalid(N_("Give the version to move to."), field="version")
         await lifecycle.move(tx, user=user, code=code, to_version=int(data.version), base_url=settings.public_base_url)
@@ -48,6 +50,8 @@ class UnenrolPages(Controller):
     guards = [require_role("instructor", "program_admin")]
 
     @post("/teach/enrollments/{enrollment_id:uuid}/unenrol", operation_id="page_teach_unenrol")
-    async def unenrol(self, tx: Tx, user: User, enrollment_id: FromPath[UUID], data: URLEncodedBody[UnenrolForm]) -> Redirect:
+    async def unenrol(
+        self, tx: Tx, user: User, enrollment_id: FromPath[UUID], data: URLEncodedBody[UnenrolForm]
+    ) -> Redirect:
         await lifecycle.unenrol(tx, actor=user, enrollment_id=enrollment_id, reason=data.reason)
         return Redirect(safe_next(data.next, "/teach") + "?unenrolled=1", status_code=303)

@@ -16,4 +16,6 @@ class OfflinePages(Controller):
     @get("/sw.js", operation_id="page_service_worker")
     async def service_worker(self) -> Response[bytes]:
         # checked on every page load, so a new version reaches phones at once
-        return Response(SERVICE_WORKER, media_type="text/javascript; charset=utf-8", headers={"Cache-Control": "no-cache"})
+        return Response(
+            SERVICE_WORKER, media_type="text/javascript; charset=utf-8", headers={"Cache-Control": "no-cache"}
+        )

@@ -17,7 +17,9 @@ from lms.learning.queries import SURVEY_WAITING, summarise
 from lms.learning.schemas import ActivityLearning, CourseLearning
 
 
-async def for_course_page(conn: asyncpg.Connection, *, user: CurrentUser | None, version_id: UUID) -> CourseLearning | None:
+async def for_course_page(
+    conn: asyncpg.Connection, *, user: CurrentUser | None, version_id: UUID
+) -> CourseLearning | None:
     """None for a visitor; otherwise the enrolment (if any) and progress per module."""
     if user is None:
         return None
@@ -37,14 +39,24 @@ async def for_course_page(conn: asyncpg.Connection, *, user: CurrentUser | None,
                SELECT v.version, o.completed_at FROM enrollments o JOIN course_versions v ON v.id = o.version_id
                WHERE o.user_id = $1 AND o.ended_at IS NULL AND o.version_id <> q.version_id
                  AND o.course_id = (SELECT course_id FROM course_versions WHERE id = q.version_id)) other ON true""",
-        user.id, version_id,
+        user.id,
+        version_id,
     )
     activities = row["activities"]
-    summary = summarise(activities, row["modules"]) if row["enrollment_id"] else {"done": 0, "total": 0, "next_key": None, "modules": []}
+    summary = (
+        summarise(activities, row["modules"])
+        if row["enrollment_id"]
+        else {"done": 0, "total": 0, "next_key": None, "modules": []}
+    )
     return CourseLearning(
-        version_id=row["version_id"], enrollment_id=row["enrollment_id"], completed_at=row["completed_at"],
-        survey_waiting=row["survey_waiting"], other_version=row["other_version"], other_completed=row["other_completed"],
-        done_keys=[a["key"] for a in activities if a["done"]], **summary,
+        version_id=row["version_id"],
+        enrollment_id=row["enrollment_id"],
+        completed_at=row["completed_at"],
+        survey_waiting=row["survey_waiting"],
+        other_version=row["other_version"],
+        other_completed=row["other_completed"],
+        done_keys=[a["key"] for a in activities if a["done"]],
+        **summary,
     )
 
 
@@ -58,7 +70,14 @@ _STANDING = """FROM version_activities a
 _LESSON = f"""SELECT a.id AS activity_id, e.id AS enrollment_id, e.completed_at, coalesce(p.done, false) AS done
            {_STANDING}
            WHERE a.id = $2"""
-_NOT_READ: dict[str, Any] = {"attempts": 0, "best_score": None, "passed": False, "max_attempts": None, "signed_at": None, "sessions": []}
+_NOT_READ: dict[str, Any] = {
+    "attempts": 0,
+    "best_score": None,
+    "passed": False,
+    "max_attempts": None,
+    "signed_at": None,
+    "sessions": [],
+}
 
 _ANY_KIND = f"""SELECT a.id AS activity_id, e.id AS enrollment_id, e.completed_at, coalesce(p.done, false) AS done,
                   coalesce(q.attempts, 0) AS attempts, q.best_score, coalesce(q.passed, false) AS passed,
@@ -96,7 +115,12 @@ _ANY_KIND = f"""SELECT a.id AS activity_id, e.id AS enrollment_id, e.completed_a
 
 
 async def for_activity_page(
-    conn: asyncpg.Connection, *, user: CurrentUser | None, activity: ActivityPage, base_url: str, language: str,
+    conn: asyncpg.Connection,
+    *,
+    user: CurrentUser | None,
+    activity: ActivityPage,
+    base_url: str,
+    language: str,
 ) -> ActivityLearning | None:
     """None for a visitor; otherwise done or not, quiz attempts, the signature, and the sessions to register for."""
     if user is None:
@@ -108,9 +132,23 @@ async def for_activity_page(
     statement = None
     if activity.kind == "lesson" and row["enrollment_id"] is not None:
         statement = xapi.build_statement(
-            base_url=base_url, user_id=user.id, verb="completed", code=activity.code, version=activity.version,
-            key=activity.key, title=activity.title, registration=row["enrollment_id"], language=language,
+            base_url=base_url,
+            user_id=user.id,
+            verb="completed",
+            code=activity.code,
+            version=activity.version,
+            key=activity.key,
+            title=activity.title,
+            registration=row["enrollment_id"],
+            language=language,
             statement_id=statement_id,
         )
-    return msgspec.convert({**_NOT_READ, **dict(row), "statement_id": statement_id,
-                            "statement_json": msgspec.json.encode(statement).decode() if statement else None}, ActivityLearning)
+    return msgspec.convert(
+        {
+            **_NOT_READ,
+            **dict(row),
+            "statement_id": statement_id,
+            "statement_json": msgspec.json.encode(statement).decode() if statement else None,
+        },
+        ActivityLearning,
+    )

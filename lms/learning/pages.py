@@ -49,8 +49,9 @@ def _render(request: Request[Any, Any, Any], template: str, context: dict[str, A
     return render
 
 
-async def _visitor_page(request: Request[Any, Any, Any], content: Awaitable[Markup | None], template: str,
-                        context: dict[str, Any]) -> Template:
+async def _visitor_page(
+    request: Request[Any, Any, Any], content: Awaitable[Markup | None], template: str, context: dict[str, Any]
+) -> Template:
     """A visitor's page: its content block as kept, the rest (header, language switch, CSRF token) for this request."""
     return page(request, "_kept_block.html.jinja2", extends=template, content=await content, **context)
 
@@ -64,7 +65,10 @@ class CoursePages(Controller):
 
     @get("/courses/{code:str}", operation_id="page_course")
     async def course(
-        self, request: Request[Any, Any, Any], code: Code, version: VersionInQuery = None,
+        self,
+        request: Request[Any, Any, Any],
+        code: Code,
+        version: VersionInQuery = None,
     ) -> Template:
         state, user = request.app.state, request.scope.get("user")
 
@@ -77,19 +81,36 @@ class CoursePages(Controller):
             raise NotFound()
         clang = content_language(request_language(request), detail.languages)
         t, missing = text_picker(clang, detail.languages)
-        context = {"course": detail, "clang": clang, "t": t, "missing": missing, "track_names": TRACK_NAMES,
-                   "kind_names": KIND_NAMES, "language_missing": clang.split("-")[0] != request_language(request)}
+        context = {
+            "course": detail,
+            "clang": clang,
+            "t": t,
+            "missing": missing,
+            "track_names": TRACK_NAMES,
+            "kind_names": KIND_NAMES,
+            "language_missing": clang.split("-")[0] != request_language(request),
+        }
         if user is None:
             kept_as = ("visitor course", code, version, request_language(request))
-            return await _visitor_page(request, catalog_cache(state).current(state, kept_as, _render(
-                request, "catalog/course.html.jinja2", {**context, "learning": None})), "catalog/course.html.jinja2", context)
+            return await _visitor_page(
+                request,
+                catalog_cache(state).current(
+                    state, kept_as, _render(request, "catalog/course.html.jinja2", {**context, "learning": None})
+                ),
+                "catalog/course.html.jinja2",
+                context,
+            )
         async with connection(state) as db:
             learning = await page_data.for_course_page(db, user=user, version_id=detail.id)
         return page(request, "catalog/course.html.jinja2", learning=learning, **context)
 
     @get("/courses/{code:str}/v/{version:int}/{key:str}", operation_id="page_activity")
     async def activity(
-        self, request: Request[Any, Any, Any], code: Code, version: VersionInPath, key: FromPath[str],
+        self,
+        request: Request[Any, Any, Any],
+        code: Code,
+        version: VersionInPath,
+        key: FromPath[str],
     ) -> Template:
         state, user = request.app.state, request.scope.get("user")
 
@@ -102,18 +123,36 @@ class CoursePages(Controller):
             raise NotFound()
         clang = content_language(request_language(request), activity.languages)
         t, missing = text_picker(clang, activity.languages)
-        context = {"a": activity, "clang": clang, "t": t, "missing": missing, "kind_names": KIND_NAMES,
-                   "language_missing": clang.split("-")[0] != request_language(request)}
+        context = {
+            "a": activity,
+            "clang": clang,
+            "t": t,
+            "missing": missing,
+            "kind_names": KIND_NAMES,
+            "language_missing": clang.split("-")[0] != request_language(request),
+        }
         if user is None:
             kept_as = ("visitor activity", code, version, key, request_language(request))
-            return await _visitor_page(request, catalog_cache(state).lesson(kept_as, _render(
-                request, "catalog/activity.html.jinja2", {**context, "media": visitor_media(activity.learner), "learning": None})),
-                "catalog/activity.html.jinja2", context)
+            return await _visitor_page(
+                request,
+                catalog_cache(state).lesson(
+                    kept_as,
+                    _render(
+                        request,
+                        "catalog/activity.html.jinja2",
+                        {**context, "media": visitor_media(activity.learner), "learning": None},
+                    ),
+                ),
+                "catalog/activity.html.jinja2",
+                context,
+            )
         async with connection(state) as db:
-            media = await lesson_media(db, state.storage, user=user, version_id=activity.version_id,
-                                       learner=activity.learner, language=clang)
-            learning = await page_data.for_activity_page(db, user=user, activity=activity,
-                                                         base_url=state.settings.public_base_url, language=clang)
+            media = await lesson_media(
+                db, state.storage, user=user, version_id=activity.version_id, learner=activity.learner, language=clang
+            )
+            learning = await page_data.for_activity_page(
+                db, user=user, activity=activity, base_url=state.settings.public_base_url, language=clang
+            )
         return page(request, "catalog/activity.html.jinja2", media=media, learning=learning, **context)
 
 
@@ -132,8 +171,15 @@ class LearningPages(Controller):
 
     @post("/learn/{code:str}/v/{version:int}/{key:str}/done", operation_id="page_lesson_done", guards=[require_login])
     async def lesson_done(
-        self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: Code, version: VersionInPath,
-        key: Key, data: URLEncodedBody[DoneForm],
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        user: User,
+        settings: SettingsDep,
+        code: Code,
+        version: VersionInPath,
+        key: Key,
+        data: URLEncodedBody[DoneForm],
     ) -> Redirect:
         """The no-JavaScript way to finish a lesson: the same `completed` statement the player would send."""
         enrollment = await queries.enrollment_for(tx, user_id=user.id, code=code, version=version)
@@ -143,10 +189,18 @@ class LearningPages(Controller):
         if activity is None:
             raise NotFound(f"no activity {key} in {code} v{version}")
         if activity.kind != "lesson":
-            raise Invalid("only lessons are marked as done; quizzes, sessions and skills are recorded by what you do", field="key")
+            raise Invalid(
+                "only lessons are marked as done; quizzes, sessions and skills are recorded by what you do", field="key"
+            )
         statement = xapi.build_statement(
-            base_url=settings.public_base_url, user_id=user.id, verb="completed", code=code, version=version, key=key,
-            title=activity.title, registration=enrollment["id"],
+            base_url=settings.public_base_url,
+            user_id=user.id,
+            verb="completed",
+            code=code,
+            version=version,
+            key=key,
+            title=activity.title,
+            registration=enrollment["id"],
             language=content_language(request_language(request), activity.languages),
             statement_id=data.statement_id if xapi.is_uuid(data.statement_id) else None,
         )
@@ -154,11 +208,17 @@ class LearningPages(Controller):
             await record_statements(tx, [statement], user=user, base_url=settings.public_base_url)
         except Conflict:
             pass  # the player already sent this click (with the phone's own timestamp): it counts once
-        following = f"/courses/{code}/v/{version}/{activity.next_key}" if activity.next_key else f"/courses/{code}?version={version}"
+        following = (
+            f"/courses/{code}/v/{version}/{activity.next_key}"
+            if activity.next_key
+            else f"/courses/{code}?version={version}"
+        )
         return Redirect(safe_next(data.next, following), status_code=303)
 
     @get("/quiz/{code:str}/v/{version:int}/{key:str}", operation_id="page_quiz", guards=[require_login])
-    async def quiz(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: VersionInPath, key: Key) -> Template:
+    async def quiz(
+        self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: VersionInPath, key: Key
+    ) -> Template:
         found = await quizzes.quiz_for(db, user_id=user.id, code=code, version=version, key=key)
         if found is None:
             raise NotFound()
@@ -166,104 +226,266 @@ class LearningPages(Controller):
 
     @post("/quiz/{code:str}/v/{version:int}/{key:str}", operation_id="page_quiz_submit", guards=[require_login])
     async def submit_quiz(
-        self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: Code, version: VersionInPath, key: Key,
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        user: User,
+        settings: SettingsDep,
+        code: Code,
+        version: VersionInPath,
+        key: Key,
     ) -> Template:
         form = await request.form()
         attempt_id = form.get("attempt_id", "")
-        answers = {name[2:]: [v for v in form.getall(name) if isinstance(v, str) and v] for name in form if name.startswith("q.")}
+        answers = {
+            name[2:]: [v for v in form.getall(name) if isinstance(v, str) and v]
+            for name in form
+            if name.startswith("q.")
+        }
         found = await quizzes.quiz_for(tx, user_id=user.id, code=code, version=version, key=key)
         if found is None:
             raise NotFound()
         clang = content_language(request_language(request), found["languages"])
         try:
             attempt = await quizzes.submit(
-                tx, user_id=user.id, code=code, version=version, key=key,
+                tx,
+                user_id=user.id,
+                code=code,
+                version=version,
+                key=key,
                 attempt_id=UUID(attempt_id) if xapi.is_uuid(attempt_id) else uuid.uuid4(),
-                answers=answers, base_url=settings.public_base_url, language=clang,
+                answers=answers,
+                base_url=settings.public_base_url,
+                language=clang,
             )
         except Conflict as exc:
-            return self._quiz_page(request, found, code=code, version=version, key=key, error=shown(request, exc), status=409)
+            return self._quiz_page(
+                request, found, code=code, version=version, key=key, error=shown(request, exc), status=409
+            )
         t, missing = text_picker(clang, found["languages"])
-        return page(request, "learning/quiz.html.jinja2", quiz=dict(found), questions=quizzes.learner_questions(found),
-                    attempt=attempt, code=code, version=version, key=key, clang=clang, t=t, missing=missing,
-                    attempt_id=None, error=None)
+        return page(
+            request,
+            "learning/quiz.html.jinja2",
+            quiz=dict(found),
+            questions=quizzes.learner_questions(found),
+            attempt=attempt,
+            code=code,
+            version=version,
+            key=key,
+            clang=clang,
+            t=t,
+            missing=missing,
+            attempt_id=None,
+            error=None,
+        )
 
-    def _quiz_page(self, request: Request[Any, Any, Any], found: Any, *, code: str, version: int, key: str,
-                   error: str | None = None, status: int = 200) -> Template:
+    def _quiz_page(
+        self,
+        request: Request[Any, Any, Any],
+        found: Any,
+        *,
+        code: str,
+        version: int,
+        key: str,
+        error: str | None = None,
+        status: int = 200,
+    ) -> Template:
         clang = content_language(request_language(request), found["languages"])
         t, missing = text_picker(clang, found["languages"])
-        return page(request, "learning/quiz.html.jinja2", status=status, quiz=dict(found), questions=quizzes.learner_questions(found),
-                    attempt=None, code=code, version=version, key=key, clang=clang, t=t, missing=missing,
-                    attempt_id=uuid.uuid4(), error=error)
+        return page(
+            request,
+            "learning/quiz.html.jinja2",
+            status=status,
+            quiz=dict(found),
+            questions=quizzes.learner_questions(found),
+            attempt=None,
+            code=code,
+            version=version,
+            key=key,
+            clang=clang,
+            t=t,
+            missing=missing,
+            attempt_id=uuid.uuid4(),
+            error=error,
+        )
 
     @post("/sessions/{session_id:uuid}/register", operation_id="page_session_register", guards=[require_login])
-    async def register(self, tx: Tx, user: User, session_id: FromPath[UUID], data: URLEncodedBody[DoneForm]) -> Redirect:
+    async def register(
+        self, tx: Tx, user: User, session_id: FromPath[UUID], data: URLEncodedBody[DoneForm]
+    ) -> Redirect:
         await sessions.register(tx, user_id=user.id, session_id=session_id)
         return Redirect(safe_next(data.next, "/my"), status_code=303)
 
     @post("/sessions/{session_id:uuid}/unregister", operation_id="page_session_unregister", guards=[require_login])
-    async def unregister(self, tx: Tx, user: User, session_id: FromPath[UUID], data: URLEncodedBody[DoneForm]) -> Redirect:
+    async def unregister(
+        self, tx: Tx, user: User, session_id: FromPath[UUID], data: URLEncodedBody[DoneForm]
+    ) -> Redirect:
         await sessions.unregister(tx, user_id=user.id, session_id=session_id)
         return Redirect(safe_next(data.next, "/my"), status_code=303)
 
     @get("/attend/{token:str}", operation_id="page_attend_scan")
-    async def scan(self, request: Request[Any, Any, Any], db: Db, settings: SettingsDep, token: FromPath[str]) -> Template | Redirect:
+    async def scan(
+        self, request: Request[Any, Any, Any], db: Db, settings: SettingsDep, token: FromPath[str]
+    ) -> Template | Redirect:
         """Where the code in the room leads. Signed out: sign in first; the arrival time is kept in a signed pass."""
         session_id = qr.read_attendance_token(settings.secret_key, token)
         if session_id is None:
-            return page(request, "learning/attend.html.jinja2", status=400, state="expired", session=None, attendance=None, tt=_picker(request))
+            return page(
+                request,
+                "learning/attend.html.jinja2",
+                status=400,
+                state="expired",
+                session=None,
+                attendance=None,
+                tt=_picker(request),
+            )
         user = request.scope.get("user")
         now = datetime.now(UTC)
         if user is None:
             return Redirect(f"/login?next=/attend/pass/{qr.arrival_pass(settings.secret_key, session_id, now)}")
-        return await self._confirm(request, db, session_id=session_id, arrival=qr.arrival_pass(settings.secret_key, session_id, now, user.id))
+        return await self._confirm(
+            request, db, session_id=session_id, arrival=qr.arrival_pass(settings.secret_key, session_id, now, user.id)
+        )
 
     @get("/attend/pass/{arrival:str}", operation_id="page_attend_pass", guards=[require_login])
-    async def after_sign_in(self, request: Request[Any, Any, Any], db: Db, user: User, settings: SettingsDep, arrival: FromPath[str]) -> Template:
+    async def after_sign_in(
+        self, request: Request[Any, Any, Any], db: Db, user: User, settings: SettingsDep, arrival: FromPath[str]
+    ) -> Template:
         found = qr.read_arrival_pass(settings.secret_key, arrival, user.id)
         if found is None:
-            return page(request, "learning/attend.html.jinja2", status=400, state="expired", session=None, attendance=None, tt=_picker(request))
+            return page(
+                request,
+                "learning/attend.html.jinja2",
+                status=400,
+                state="expired",
+                session=None,
+                attendance=None,
+                tt=_picker(request),
+            )
         session_id, arrived_at = found
-        return await self._confirm(request, db, session_id=session_id, arrival=qr.arrival_pass(settings.secret_key, session_id, arrived_at, user.id))
+        return await self._confirm(
+            request,
+            db,
+            session_id=session_id,
+            arrival=qr.arrival_pass(settings.secret_key, session_id, arrived_at, user.id),
+        )
 
     async def _confirm(self, request: Request[Any, Any, Any], db: Any, *, session_id: UUID, arrival: str) -> Template:
         session = await sessions.session_for_worker(db, session_id=session_id)
         if session is None:
             raise NotFound("no such session")
-        return page(request, "learning/attend.html.jinja2", state="confirm", session=dict(session), arrival=arrival, attendance=None, tt=_picker(request))
+        return page(
+            request,
+            "learning/attend.html.jinja2",
+            state="confirm",
+            session=dict(session),
+            arrival=arrival,
+            attendance=None,
+            tt=_picker(request),
+        )
 
     @post("/attend", operation_id="page_attend_confirm", guards=[require_login])
-    async def attend(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, data: URLEncodedBody[AttendForm]) -> Template:
+    async def attend(
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        user: User,
+        settings: SettingsDep,
+        data: URLEncodedBody[AttendForm],
+    ) -> Template:
         found = qr.read_arrival_pass(settings.secret_key, data.attendance_pass, user.id)
         if found is None:
-            return page(request, "learning/attend.html.jinja2", status=400, state="expired", session=None, attendance=None, tt=_picker(request))
+            return page(
+                request,
+                "learning/attend.html.jinja2",
+                status=400,
+                state="expired",
+                session=None,
+                attendance=None,
+                tt=_picker(request),
+            )
         session_id, arrived_at = found
-        return await self._record(request, tx, settings, user, session_id=session_id, scanned_at=arrived_at, method="qr")
+        return await self._record(
+            request, tx, settings, user, session_id=session_id, scanned_at=arrived_at, method="qr"
+        )
 
-    async def _record(self, request: Request[Any, Any, Any], tx: Any, settings: Any, user: Any, *, session_id: UUID,
-                      scanned_at: datetime, method: str) -> Template:
+    async def _record(
+        self,
+        request: Request[Any, Any, Any],
+        tx: Any,
+        settings: Any,
+        user: Any,
+        *,
+        session_id: UUID,
+        scanned_at: datetime,
+        method: str,
+    ) -> Template:
         try:
-            done = await attendance.record_scan(tx, session_id=session_id, user_id=user.id, scanned_at=scanned_at, method=method,
-                                                base_url=settings.public_base_url)
+            done = await attendance.record_scan(
+                tx,
+                session_id=session_id,
+                user_id=user.id,
+                scanned_at=scanned_at,
+                method=method,
+                base_url=settings.public_base_url,
+            )
         except (Forbidden, Conflict) as exc:
             state = "not_enrolled" if isinstance(exc, Forbidden) else "closed"
-            return page(request, "learning/attend.html.jinja2", status=exc.status, state=state, session=None, attendance=None, tt=_picker(request))
+            return page(
+                request,
+                "learning/attend.html.jinja2",
+                status=exc.status,
+                state=state,
+                session=None,
+                attendance=None,
+                tt=_picker(request),
+            )
         session = await sessions.session_for_worker(tx, session_id=session_id)
-        return page(request, "learning/attend.html.jinja2", state="recorded", session=dict(session) if session else None,
-                    attendance=done, tt=_picker(request))
+        return page(
+            request,
+            "learning/attend.html.jinja2",
+            state="recorded",
+            session=dict(session) if session else None,
+            attendance=done,
+            tt=_picker(request),
+        )
 
     @get("/attend", operation_id="page_attend_code_form", guards=[require_login])
     async def code_form(self, request: Request[Any, Any, Any]) -> Template:
         """Check in by typing the short code shown in the room (for a phone that cannot scan)."""
-        return page(request, "learning/attend.html.jinja2", state="type", session=None, attendance=None, tt=_picker(request), error=None)
+        return page(
+            request,
+            "learning/attend.html.jinja2",
+            state="type",
+            session=None,
+            attendance=None,
+            tt=_picker(request),
+            error=None,
+        )
 
     @post("/attend/code", operation_id="page_attend_code", guards=[require_login])
-    async def by_code(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep,
-                      data: URLEncodedBody[CheckinCodeForm]) -> Template:
+    async def by_code(
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        user: User,
+        settings: SettingsDep,
+        data: URLEncodedBody[CheckinCodeForm],
+    ) -> Template:
         typed = sessions.normalize_checkin_code(data.code)
         session_id = await sessions.session_by_checkin_code(tx, typed) if typed else None
         if session_id is None:
-            return page(request, "learning/attend.html.jinja2", status=400, state="type", session=None, attendance=None,
-                        tt=_picker(request), error=True, typed=data.code[:20])
-        return await self._record(request, tx, settings, user, session_id=session_id, scanned_at=datetime.now(UTC), method="code")
-
+            return page(
+                request,
+                "learning/attend.html.jinja2",
+                status=400,
+                state="type",
+                session=None,
+                attendance=None,
+                tt=_picker(request),
+                error=True,
+                typed=data.code[:20],
+            )
+        return await self._record(
+            request, tx, settings, user, session_id=session_id, scanned_at=datetime.now(UTC), method="code"
+        )

@@ -17,8 +17,8 @@ from uuid import UUID
 import segno
 
 WINDOW_SECONDS = 30
-WINDOWS_ACCEPTED = 3          # this window and the two before it
-PASS_SECONDS = 15 * 60        # time to sign in after scanning
+WINDOWS_ACCEPTED = 3  # this window and the two before it
+PASS_SECONDS = 15 * 60  # time to sign in after scanning
 
 
 def _mac(secret: str, purpose: bytes, payload: bytes) -> bytes:

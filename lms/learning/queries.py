@@ -18,7 +18,13 @@ from lms.audit.queries import record
 from lms.errors import Conflict, Invalid, NotFound
 from lms.i18n import N_
 from lms.learning.schemas import (
-    ActivityProgress, BulkEnrollResult, Enrollment, LearnerRow, ModuleProgress, MyEnrollment, Progress,
+    ActivityProgress,
+    BulkEnrollResult,
+    Enrollment,
+    LearnerRow,
+    ModuleProgress,
+    MyEnrollment,
+    Progress,
 )
 
 # The published version asked for, or the newest published one when $v is NULL.
@@ -26,7 +32,9 @@ _VERSION = """SELECT v.id, v.version FROM courses c JOIN course_versions v ON v.
               WHERE c.code = {code} AND v.status = 'published' AND ({v}::int IS NULL OR v.version = {v})
               ORDER BY v.version DESC LIMIT 1"""
 
-_ENROLLMENT_COLUMNS = """e.id, e.user_id, e.version_id, c.code, v.version, v.title, v.languages, e.enrolled_at, e.completed_at"""
+_ENROLLMENT_COLUMNS = (
+    """e.id, e.user_id, e.version_id, c.code, v.version, v.title, v.languages, e.enrolled_at, e.completed_at"""
+)
 
 # Per enrolment `e`: every activity with its done flag, and the module titles, in course order.
 _ACTIVITIES = """(SELECT coalesce(json_agg(json_build_object(
@@ -48,7 +56,10 @@ def summarise(activities: list[dict[str, Any]], modules: list[dict[str, Any]]) -
         "done": sum(1 for a in activities if a["done"]),
         "total": len(activities),
         "next_key": next((a["key"] for a in activities if not a["done"]), None),
-        "modules": [ModuleProgress(key=m["key"], title=m["title"], done=per_module[m["key"]][0], total=per_module[m["key"]][1]) for m in modules],
+        "modules": [
+            ModuleProgress(key=m["key"], title=m["title"], done=per_module[m["key"]][0], total=per_module[m["key"]][1])
+            for m in modules
+        ],
     }
 
 
@@ -58,11 +69,14 @@ async def open_enrollment(conn: asyncpg.Connection, *, user_id: UUID, code: str)
         """SELECT e.id, v.version FROM enrollments e JOIN courses c ON c.id = e.course_id
            JOIN course_versions v ON v.id = e.version_id
            WHERE e.user_id = $1 AND c.code = $2 AND e.ended_at IS NULL""",
-        user_id, code,
+        user_id,
+        code,
     )
 
 
-async def enroll_self(conn: asyncpg.Connection, *, user: CurrentUser, code: str, version: int | None) -> tuple[Enrollment, bool]:
+async def enroll_self(
+    conn: asyncpg.Connection, *, user: CurrentUser, code: str, version: int | None
+) -> tuple[Enrollment, bool]:
     """Enrol the caller (again is fine: the existing enrolment comes back). Returns (enrolment, created now).
 
     One open enrolment per worker and course (lms/learning/lifecycle.py): enrolled in another version, she continues
@@ -70,8 +84,11 @@ async def enroll_self(conn: asyncpg.Connection, *, user: CurrentUser, code: str,
     again, with its records."""
     current = await open_enrollment(conn, user_id=user.id, code=code)
     if current is not None and version is not None and current["version"] != version:
-        raise Conflict(N_("You are enrolled in version %(current)s of this course: continue it, or move to version %(version)s."),
-                       params={"current": current["version"], "version": version}, field="version")
+        raise Conflict(
+            N_("You are enrolled in version %(current)s of this course: continue it, or move to version %(version)s."),
+            params={"current": current["version"], "version": version},
+            field="version",
+        )
     if current is not None:
         mine = await get_own(conn, enrollment_id=current["id"], user_id=user.id)
         if mine is not None:
@@ -85,7 +102,9 @@ async def enroll_self(conn: asyncpg.Connection, *, user: CurrentUser, code: str,
                        RETURNING id, user_id, version_id, enrolled_at, completed_at, (xmax = 0) AS created)
             SELECT {_ENROLLMENT_COLUMNS}, e.created
             FROM e JOIN course_versions v ON v.id = e.version_id JOIN courses c ON c.id = v.course_id""",
-        user.id, code, version,
+        user.id,
+        code,
+        version,
     )
     if row is None:
         raise NotFound(f"no published version of {code}" + (f" numbered {version}" if version else ""), field="code")
@@ -95,7 +114,13 @@ async def enroll_self(conn: asyncpg.Connection, *, user: CurrentUser, code: str,
 
 
 async def bulk_enroll(
-    conn: asyncpg.Connection, *, actor: CurrentUser, code: str, version: int | None, emails: list[str], user_ids: list[UUID],
+    conn: asyncpg.Connection,
+    *,
+    actor: CurrentUser,
+    code: str,
+    version: int | None,
+    emails: list[str],
+    user_ids: list[UUID],
 ) -> BulkEnrollResult:
     """Enrol many workers in one statement. A clinic admin reaches only workers of their own clinic."""
     if not emails and not user_ids:
@@ -121,15 +146,30 @@ async def bulk_enroll(
                    (SELECT count(*) FROM eligible) - (SELECT count(*) FROM added) AS already_enrolled,
                    (SELECT coalesce(array_agg(email), '{{}}') FROM eligible) AS found_emails,
                    (SELECT coalesce(array_agg(id), '{{}}') FROM eligible) AS found_ids""",
-        code, version, emails, user_ids, clinic, actor.id,
+        code,
+        version,
+        emails,
+        user_ids,
+        clinic,
+        actor.id,
     )
     if row["version_id"] is None:
         raise NotFound(f"no published version of {code}", field="code")
     refused = [e for e in emails if e not in set(row["found_emails"])]
     refused += [str(i) for i in user_ids if i not in set(row["found_ids"])]
-    await record(conn, actor_id=actor.id, action="enrollment.bulk", subject=f"{code} v{version or 'latest'}",
-                 detail={"enrolled": row["enrolled"], "refused": len(refused)})
-    return BulkEnrollResult(version_id=row["version_id"], enrolled=row["enrolled"], already_enrolled=row["already_enrolled"], refused=refused)
+    await record(
+        conn,
+        actor_id=actor.id,
+        action="enrollment.bulk",
+        subject=f"{code} v{version or 'latest'}",
+        detail={"enrolled": row["enrolled"], "refused": len(refused)},
+    )
+    return BulkEnrollResult(
+        version_id=row["version_id"],
+        enrolled=row["enrolled"],
+        already_enrolled=row["already_enrolled"],
+        refused=refused,
+    )
 
 
 # The enrolments pages list: open ones, and completed ones even when ended (a completion stays a fact); an
@@ -176,7 +216,10 @@ async def progress(conn: asyncpg.Connection, *, enrollment_id: UUID, viewer: Cur
             FROM enrollments e JOIN course_versions v ON v.id = e.version_id JOIN courses c ON c.id = v.course_id
             WHERE e.id = $1 AND ($2::uuid IS NULL OR e.user_id = $2) AND ($3::uuid IS NULL OR e.clinic_id = $3)
               AND ($4 <> 'clinic_admin' OR $3::uuid IS NOT NULL)""",
-        enrollment_id, only_user, only_clinic, viewer.role,
+        enrollment_id,
+        only_user,
+        only_clinic,
+        viewer.role,
     )
     if row is None:
         return None
@@ -184,12 +227,17 @@ async def progress(conn: asyncpg.Connection, *, enrollment_id: UUID, viewer: Cur
     activities, modules = data.pop("activities"), data.pop("modules")
     summary = summarise(activities, modules)
     return Progress(
-        enrollment=msgspec.convert(data, Enrollment), done=summary["done"], total=summary["total"],
-        modules=summary["modules"], activities=[msgspec.convert(a, ActivityProgress) for a in activities],
+        enrollment=msgspec.convert(data, Enrollment),
+        done=summary["done"],
+        total=summary["total"],
+        modules=summary["modules"],
+        activities=[msgspec.convert(a, ActivityProgress) for a in activities],
     )
 
 
-async def version_learners(conn: asyncpg.Connection, *, viewer: CurrentUser, code: str, version: int) -> tuple[Any, list[LearnerRow]] | None:
+async def version_learners(
+    conn: asyncpg.Connection, *, viewer: CurrentUser, code: str, version: int
+) -> tuple[Any, list[LearnerRow]] | None:
     """A course version's outline and its learners' progress, as the viewer may see them (one query)."""
     only_clinic = viewer.clinic_id if viewer.role == "clinic_admin" else None
     row = await conn.fetchrow(
@@ -208,7 +256,10 @@ async def version_learners(conn: asyncpg.Connection, *, viewer: CurrentUser, cod
                      AND ($4 <> 'clinic_admin' OR $3::uuid IS NOT NULL)) AS learners
            FROM courses c JOIN course_versions v ON v.course_id = c.id
            WHERE c.code = $1 AND v.version = $2""",
-        code, version, only_clinic, viewer.role,
+        code,
+        version,
+        only_clinic,
+        viewer.role,
     )
     if row is None:
         return None
@@ -224,7 +275,8 @@ async def get_own(conn: asyncpg.Connection, *, enrollment_id: UUID, user_id: UUI
         f"""SELECT {_ENROLLMENT_COLUMNS}
             FROM enrollments e JOIN course_versions v ON v.id = e.version_id JOIN courses c ON c.id = v.course_id
             WHERE e.id = $1 AND e.user_id = $2 AND e.ended_at IS NULL""",
-        enrollment_id, user_id,
+        enrollment_id,
+        user_id,
     )
     return msgspec.convert(dict(row), Enrollment) if row else None
 
@@ -235,7 +287,9 @@ async def enrollment_for(conn: asyncpg.Connection, *, user_id: UUID, code: str, 
         """SELECT e.id, e.version_id, e.completed_at, v.title, v.languages FROM enrollments e
            JOIN course_versions v ON v.id = e.version_id JOIN courses c ON c.id = v.course_id
            WHERE e.user_id = $1 AND c.code = $2 AND v.version = $3 AND e.ended_at IS NULL""",
-        user_id, code, version,
+        user_id,
+        code,
+        version,
     )
 
 
@@ -250,7 +304,8 @@ async def versions_with_learners(conn: asyncpg.Connection, *, viewer: CurrentUse
                                   AND ($2 <> 'clinic_admin' OR $1::uuid IS NOT NULL)
            GROUP BY c.code, v.id
            ORDER BY c.code, v.version DESC""",
-        only_clinic, viewer.role,
+        only_clinic,
+        viewer.role,
     )
     return [dict(r) for r in rows]
 

@@ -20,7 +20,9 @@ from lms.learning.schemas import QuestionResult, QuizAttempt
 from lms.xapi.service import store_trusted
 
 
-def grade(learner: dict[str, Any], answer_key: dict[str, Any], answers: dict[str, list[str]]) -> tuple[float, int, list[QuestionResult]]:
+def grade(
+    learner: dict[str, Any], answer_key: dict[str, Any], answers: dict[str, list[str]]
+) -> tuple[float, int, list[QuestionResult]]:
     """(scaled score, questions right, per-question result). A question is right when exactly its correct choices are chosen."""
     questions = learner.get("questions", [])
     keys = {q["key"]: {c["key"] for c in q["choices"]} for q in questions}
@@ -64,22 +66,38 @@ async def quiz_for(conn: asyncpg.Connection, *, user_id: UUID, code: str, versio
            LEFT JOIN LATERAL (SELECT coalesce(max(x.after_number), 0) AS after_number FROM quiz_attempt_resets x
                               WHERE x.enrollment_id = e.id AND x.activity_id = a.id) r ON true
            WHERE c.code = $2 AND v.version = $3 AND a.key = $4""",
-        user_id, code, version, key,
+        user_id,
+        code,
+        version,
+        key,
     )
 
 
 def _attempt_out(row: Any, quiz: Any, results: list[QuestionResult]) -> QuizAttempt:
     max_attempts = quiz["learner"].get("max_attempts")
     return QuizAttempt(
-        id=row["id"], number=row["number"], score=row["score"], passed=row["passed"], pass_mark=quiz["learner"]["pass_mark"],
-        submitted_at=row["submitted_at"], questions=results,
+        id=row["id"],
+        number=row["number"],
+        score=row["score"],
+        passed=row["passed"],
+        pass_mark=quiz["learner"]["pass_mark"],
+        submitted_at=row["submitted_at"],
+        questions=results,
         attempts_left=None if max_attempts is None else max(0, max_attempts - (row["attempts"] - quiz["reset_after"])),
     )
 
 
 async def submit(
-    conn: asyncpg.Connection, *, user_id: UUID, code: str, version: int, key: str, attempt_id: UUID,
-    answers: dict[str, list[str]], base_url: str, language: str | None = None,
+    conn: asyncpg.Connection,
+    *,
+    user_id: UUID,
+    code: str,
+    version: int,
+    key: str,
+    attempt_id: UUID,
+    answers: dict[str, list[str]],
+    base_url: str,
+    language: str | None = None,
 ) -> QuizAttempt:
     quiz = await quiz_for(conn, user_id=user_id, code=code, version=version, key=key)
     if quiz is None:
@@ -105,14 +123,27 @@ async def submit(
                         + (SELECT count(*) FROM added) AS attempts,
                       (SELECT answers FROM quiz_attempts WHERE id = $1) AS stored_answers
                FROM (SELECT * FROM added UNION ALL SELECT * FROM earlier) x""",
-            attempt_id, quiz["enrollment_id"], quiz["id"], answers, score, passed, statement_id,
-            None if max_attempts is None else max_attempts + quiz["reset_after"],  # attempts are numbered from the first
+            attempt_id,
+            quiz["enrollment_id"],
+            quiz["id"],
+            answers,
+            score,
+            passed,
+            statement_id,
+            None
+            if max_attempts is None
+            else max_attempts + quiz["reset_after"],  # attempts are numbered from the first
         )
     except asyncpg.UniqueViolationError:
-        raise Conflict("another attempt at this quiz was submitted at the same moment; reload the quiz and try again", field="attempt_id") from None
+        raise Conflict(
+            "another attempt at this quiz was submitted at the same moment; reload the quiz and try again",
+            field="attempt_id",
+        ) from None
     if row is None:
         if max_attempts is not None and quiz["attempts"] + 1 > max_attempts:
-            raise Conflict(N_("No attempts left: this quiz allows %(num)s."), field="attempt_id", params={"num": max_attempts})
+            raise Conflict(
+                N_("No attempts left: this quiz allows %(num)s."), field="attempt_id", params={"num": max_attempts}
+            )
         raise Conflict("this submission is being graded already; reload the page", field="attempt_id")
     if not row["created"]:
         # The same submission again (a reload, a double tap): answer with the attempt as it was graded then.
@@ -120,9 +151,21 @@ async def submit(
         return _attempt_out(row, quiz, results)
     total = len(quiz["learner"].get("questions", []))
     statement = xapi.build_statement(
-        base_url=base_url, user_id=user_id, verb="passed" if passed else "failed", code=code, version=version, key=key,
-        title=quiz["title"], registration=quiz["enrollment_id"], language=language, statement_id=statement_id,
-        result={"score": {"scaled": score, "raw": right, "min": 0, "max": total}, "success": passed, "completion": True},
+        base_url=base_url,
+        user_id=user_id,
+        verb="passed" if passed else "failed",
+        code=code,
+        version=version,
+        key=key,
+        title=quiz["title"],
+        registration=quiz["enrollment_id"],
+        language=language,
+        statement_id=statement_id,
+        result={
+            "score": {"scaled": score, "raw": right, "min": 0, "max": total},
+            "success": passed,
+            "completion": True,
+        },
     )
     await store_trusted(conn, statement, base_url=base_url)
     if passed:

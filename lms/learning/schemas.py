@@ -18,6 +18,7 @@ Slug = Annotated[str, msgspec.Meta(min_length=2, max_length=63, pattern=r"^[a-z0
 
 # Enrolment -----------------------------------------------------------------------------------------------------------
 
+
 class EnrollRequest(Request):
     code: CourseCode
     version: VersionNumber | None = None  # None: the newest published version
@@ -32,13 +33,13 @@ class BulkEnrollRequest(Request):
 
 class BulkEnrollResult(Response):
     version_id: UUID
-    enrolled: int                 # enrolled now
+    enrolled: int  # enrolled now
     already_enrolled: int
-    refused: list[str]            # emails or ids that are not active workers you may enrol
+    refused: list[str]  # emails or ids that are not active workers you may enrol
 
 
 class Enrollment(Response):
-    id: UUID                      # the xAPI registration
+    id: UUID  # the xAPI registration
     user_id: UUID
     version_id: UUID
     code: str
@@ -86,7 +87,7 @@ class MyEnrollment(Response):
     total: int
     next_key: str | None
     modules: list[ModuleProgress]
-    survey_waiting: bool = False   # completed, and its post-course survey not answered yet
+    survey_waiting: bool = False  # completed, and its post-course survey not answered yet
 
 
 class CourseLearning(Response):
@@ -101,7 +102,7 @@ class CourseLearning(Response):
     total: int
     modules: list[ModuleProgress]
     next_key: str | None
-    other_version: int | None = None     # her open enrolment is in this other version of the course
+    other_version: int | None = None  # her open enrolment is in this other version of the course
     other_completed: bool = False
 
 
@@ -110,7 +111,7 @@ class SessionBrief(Response):
     starts_at: datetime
     ends_at: datetime
     minutes: int
-    date_local: str                # clinics are in California: times shown in America/Los_Angeles
+    date_local: str  # clinics are in California: times shown in America/Los_Angeles
     starts_local: str
     ends_local: str
     clinic_name: str
@@ -131,9 +132,9 @@ class ActivityLearning(Response):
     enrollment_id: UUID | None
     completed_at: datetime | None
     done: bool
-    statement_id: UUID            # a fresh id for this page's "mark as done": the same click never counts twice
+    statement_id: UUID  # a fresh id for this page's "mark as done": the same click never counts twice
     statement_json: str | None  # lessons: the `completed` statement the player queues and sends, as JSON text (the
-                                # template escapes it like any attribute)
+    # template escapes it like any attribute)
     attempts: int
     best_score: float | None
     passed: bool
@@ -157,8 +158,9 @@ class LearnerRow(Response):
 
 # Quizzes -------------------------------------------------------------------------------------------------------------
 
+
 class QuizSubmission(Request):
-    attempt_id: UUID              # made when the form is shown: a double submission counts once
+    attempt_id: UUID  # made when the form is shown: a double submission counts once
     answers: dict[str, list[str]]
 
 
@@ -231,13 +233,13 @@ class SessionOut(Response):
 class RosterMark(Request):
     user_id: UUID
     present: bool
-    arrived_at: datetime | None = None   # default: the session's start
-    left_at: datetime | None = None      # default: the session's end
+    arrived_at: datetime | None = None  # default: the session's start
+    left_at: datetime | None = None  # default: the session's end
 
 
 class RosterUpdate(Request):
     marks: Annotated[list[RosterMark], msgspec.Meta(max_length=1000)]
-    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""   # required when a recorded attendance changes
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""  # required when a recorded attendance changes
 
 
 class RosterLine(Response):
@@ -261,12 +263,12 @@ class Attendance(Response):
     session_id: UUID
     user_id: UUID
     arrived_at: datetime
-    left_at: datetime | None       # None: still present; minutes accrue until check-out, roster close or the end
-    minutes: int                   # final when left_at is set, else the minutes so far (counted for nothing yet)
+    left_at: datetime | None  # None: still present; minutes accrue until check-out, roster close or the end
+    minutes: int  # final when left_at is set, else the minutes so far (counted for nothing yet)
     method: str
     session_minutes: int
     ends_at: datetime
-    created: bool                  # True: this scan recorded the arrival
+    created: bool  # True: this scan recorded the arrival
     state: Literal["arrived", "left", "already"]
     final: bool
 
@@ -275,10 +277,11 @@ class QrCode(Response):
     token: str
     url: str
     valid_seconds: int
-    short_code: str                # typed by hand instead of scanning; good for the session's check-in window
+    short_code: str  # typed by hand instead of scanning; good for the session's check-in window
 
 
 # Checkoffs -----------------------------------------------------------------------------------------------------------
+
 
 class CheckoffCreate(Request):
     enrollment_id: UUID
@@ -298,13 +301,14 @@ class Checkoff(Response):
 
 # HTML forms ----------------------------------------------------------------------------------------------------------
 
+
 class DoneForm(Form):
     statement_id: str = ""
     next: str = ""
 
 
 class SessionForm(Form):
-    activity: str = ""            # "<code>/<version>/<key>"
+    activity: str = ""  # "<code>/<version>/<key>"
     date: str = ""
     starts: str = ""
     ends: str = ""
@@ -331,4 +335,3 @@ class AttendForm(Form):
 
 class CheckinCodeForm(Form):
     code: Annotated[str, msgspec.Meta(max_length=40)] = ""
-

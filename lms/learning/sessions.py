@@ -52,15 +52,33 @@ async def create_session(conn: asyncpg.Connection, *, actor: CurrentUser, data: 
                                                       delivery, join_url)
                        SELECT a.id, $5, $6, k.id, $7, $8, $9, $10, $11, $12 FROM a, k RETURNING id)
             SELECT (SELECT id FROM a) AS activity_id, (SELECT id FROM k) AS clinic_id, (SELECT id FROM s) AS id""",
-        data.code, data.version, data.activity_key, data.clinic, data.starts_at, data.ends_at, data.room, data.capacity,
-        data.language, actor.id, data.delivery, data.join_url,
+        data.code,
+        data.version,
+        data.activity_key,
+        data.clinic,
+        data.starts_at,
+        data.ends_at,
+        data.room,
+        data.capacity,
+        data.language,
+        actor.id,
+        data.delivery,
+        data.join_url,
     )
     if row["activity_id"] is None:
-        raise NotFound(f"no in-person activity {data.activity_key} in a published {data.code} v{data.version}", field="activity_key")
+        raise NotFound(
+            f"no in-person activity {data.activity_key} in a published {data.code} v{data.version}",
+            field="activity_key",
+        )
     if row["clinic_id"] is None:
         raise NotFound(f"no clinic {data.clinic}", field="clinic")
-    await record(conn, actor_id=actor.id, action="session.scheduled", subject=str(row["id"]),
-                 detail={"course": f"{data.code} v{data.version}", "activity": data.activity_key, "delivery": data.delivery})
+    await record(
+        conn,
+        actor_id=actor.id,
+        action="session.scheduled",
+        subject=str(row["id"]),
+        detail={"course": f"{data.code} v{data.version}", "activity": data.activity_key, "delivery": data.delivery},
+    )
     found = await get_session(conn, session_id=row["id"], actor=actor)
     assert found is not None
     return found
@@ -69,17 +87,23 @@ async def create_session(conn: asyncpg.Connection, *, actor: CurrentUser, data: 
 async def get_session(conn: asyncpg.Connection, *, session_id: UUID, actor: CurrentUser) -> SessionOut | None:
     row = await conn.fetchrow(
         f"SELECT {_SESSION} FROM {_SESSION_FROM} WHERE s.id = $1 AND {_RUNS.format(me='$2', role='$3')}",
-        session_id, actor.id, actor.role,
+        session_id,
+        actor.id,
+        actor.role,
     )
     return msgspec.convert(dict(row), SessionOut) if row else None
 
 
-async def sessions_run_by(conn: asyncpg.Connection, *, actor: CurrentUser, include_past: bool = False) -> list[SessionOut]:
+async def sessions_run_by(
+    conn: asyncpg.Connection, *, actor: CurrentUser, include_past: bool = False
+) -> list[SessionOut]:
     rows = await conn.fetch(
         f"""SELECT {_SESSION} FROM {_SESSION_FROM}
-            WHERE {_RUNS.format(me='$1', role='$2')} AND ($3 OR s.ends_at > now() - interval '7 days')
+            WHERE {_RUNS.format(me="$1", role="$2")} AND ($3 OR s.ends_at > now() - interval '7 days')
             ORDER BY s.starts_at LIMIT 500""",
-        actor.id, actor.role, include_past,
+        actor.id,
+        actor.role,
+        include_past,
     )
     return [msgspec.convert(dict(r), SessionOut) for r in rows]
 
@@ -115,7 +139,10 @@ async def register(conn: asyncpg.Connection, *, user_id: UUID, session_id: UUID)
                           SELECT $1, $2, e.id FROM e, taken WHERE taken.n < $4 AND NOT EXISTS (SELECT 1 FROM mine)
                           ON CONFLICT DO NOTHING RETURNING 1)
            SELECT EXISTS (SELECT 1 FROM e) AS enrolled, EXISTS (SELECT 1 FROM mine) AS already, EXISTS (SELECT 1 FROM added) AS added""",
-        session_id, user_id, session["version_id"], session["capacity"],
+        session_id,
+        user_id,
+        session["version_id"],
+        session["capacity"],
     )
     if not row["enrolled"]:
         raise Forbidden("enrol in the course before registering for its session", field="enrollment")
@@ -142,7 +169,8 @@ async def unregister(conn: asyncpg.Connection, *, user_id: UUID, session_id: UUI
     await conn.execute(
         """DELETE FROM session_registrations r WHERE r.session_id = $1 AND r.user_id = $2
            AND NOT EXISTS (SELECT 1 FROM attendance t WHERE t.session_id = r.session_id AND t.user_id = r.user_id)""",
-        session_id, user_id,
+        session_id,
+        user_id,
     )
 
 
@@ -161,8 +189,10 @@ async def roster(conn: asyncpg.Connection, *, session_id: UUID, actor: CurrentUs
                     LEFT JOIN session_registrations r ON r.session_id = s.id AND r.user_id = u.id
                     LEFT JOIN attendance t ON t.session_id = s.id AND t.user_id = u.id
                     LEFT JOIN enrollments e ON e.user_id = u.id AND e.version_id = a.version_id) AS lines
-            FROM {_SESSION_FROM} WHERE s.id = $1 AND {_RUNS.format(me='$2', role='$3')}""",
-        session_id, actor.id, actor.role,
+            FROM {_SESSION_FROM} WHERE s.id = $1 AND {_RUNS.format(me="$2", role="$3")}""",
+        session_id,
+        actor.id,
+        actor.role,
     )
     if row is None:
         return None
@@ -174,8 +204,10 @@ async def roster(conn: asyncpg.Connection, *, session_id: UUID, actor: CurrentUs
 async def cancel_session(conn: asyncpg.Connection, *, session_id: UUID, actor: CurrentUser) -> bool:
     done = await conn.fetchval(
         f"""UPDATE inperson_sessions s SET cancelled_at = now()
-            WHERE s.id = $1 AND s.cancelled_at IS NULL AND {_RUNS.format(me='$2', role='$3')} RETURNING s.id""",
-        session_id, actor.id, actor.role,
+            WHERE s.id = $1 AND s.cancelled_at IS NULL AND {_RUNS.format(me="$2", role="$3")} RETURNING s.id""",
+        session_id,
+        actor.id,
+        actor.role,
     )
     if done:
         await record(conn, actor_id=actor.id, action="session.cancelled", subject=str(session_id))
@@ -202,8 +234,11 @@ async def checkin_code(conn: asyncpg.Connection, *, session_id: UUID, actor: Cur
             async with conn.transaction():
                 found = await conn.fetchval(
                     f"""UPDATE inperson_sessions s SET checkin_code = coalesce(s.checkin_code, $4)
-                        WHERE s.id = $1 AND {_RUNS.format(me='$2', role='$3')} RETURNING s.checkin_code""",
-                    session_id, actor.id, actor.role, code,
+                        WHERE s.id = $1 AND {_RUNS.format(me="$2", role="$3")} RETURNING s.checkin_code""",
+                    session_id,
+                    actor.id,
+                    actor.role,
+                    code,
                 )
         except asyncpg.UniqueViolationError:
             continue  # one in 887 million per existing code: draw again

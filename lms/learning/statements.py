@@ -13,7 +13,9 @@ from lms.xapi.callers import person
 from lms.xapi.validation import V1
 
 
-async def record_statements(conn: asyncpg.Connection, statements: list[Any], *, user: CurrentUser, base_url: str) -> list[str]:
+async def record_statements(
+    conn: asyncpg.Connection, statements: list[Any], *, user: CurrentUser, base_url: str
+) -> list[str]:
     """Check and store the worker's statements and record what they complete, in a savepoint of the caller's
     transaction: a refused batch (a repeat with other content) leaves the caller's transaction usable."""
     caller = person(user, base_url)

@@ -16,8 +16,7 @@ from litestar.response import Redirect, Template
 
 from lms.accounts import queries as accounts
 from lms.accounts.auth import require_role
-from lms.catalog.language import content_language, pick
-from lms.catalog.language import KIND_NAMES
+from lms.catalog.language import KIND_NAMES, content_language, pick
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import DomainError, Invalid, NotFound, shown
 from lms.i18n import gettext_for, request_language
@@ -67,11 +66,22 @@ def session_from_form(form: SessionForm) -> SessionCreate:
     if not form.capacity.isdigit():
         raise Invalid("capacity: give the number of places", field="capacity")
     try:
-        return msgspec.convert({
-            "code": parts[0], "version": int(parts[1]), "activity_key": parts[2],
-            "starts_at": _at(day, form.starts, "starts"), "ends_at": _at(day, form.ends, "ends"),
-            "clinic": form.clinic, "room": form.room.strip(), "capacity": int(form.capacity), "language": form.language.strip() or "en",
-        }, SessionCreate, from_attributes=False, strict=False)
+        return msgspec.convert(
+            {
+                "code": parts[0],
+                "version": int(parts[1]),
+                "activity_key": parts[2],
+                "starts_at": _at(day, form.starts, "starts"),
+                "ends_at": _at(day, form.ends, "ends"),
+                "clinic": form.clinic,
+                "room": form.room.strip(),
+                "capacity": int(form.capacity),
+                "language": form.language.strip() or "en",
+            },
+            SessionCreate,
+            from_attributes=False,
+            strict=False,
+        )
     except msgspec.ValidationError as exc:
         raise Invalid(str(exc), field=str(exc).rpartition("$.")[2].rstrip("`") or "session") from None
 
@@ -81,16 +91,30 @@ class TeachPages(Controller):
     include_in_schema = False
     guards = [require_role("instructor", "clinic_admin", "program_admin")]
 
-    async def _home(self, request: Request[Any, Any, Any], db: Any, user: Any, *, error: str | None = None,
-                    form: SessionForm | None = None, status: int = 200) -> Template:
+    async def _home(
+        self,
+        request: Request[Any, Any, Any],
+        db: Any,
+        user: Any,
+        *,
+        error: str | None = None,
+        form: SessionForm | None = None,
+        status: int = 200,
+    ) -> Template:
         runs_sessions = user.role in TEACHERS
         return page(
-            request, "learning/teach.html.jinja2", status=status,
+            request,
+            "learning/teach.html.jinja2",
+            status=status,
             sessions=await sessions.sessions_run_by(db, actor=user) if runs_sessions else [],
             activities=await sessions.in_person_activities(db) if runs_sessions else [],
             clinics=await accounts.list_clinics(db) if runs_sessions else [],
             versions=await queries.versions_with_learners(db, viewer=user),
-            runs_sessions=runs_sessions, error=error, form=form or SessionForm(), tt=_tt(request), local=local,
+            runs_sessions=runs_sessions,
+            error=error,
+            form=form or SessionForm(),
+            tt=_tt(request),
+            local=local,
         )
 
     @get("/", operation_id="page_teach_home")
@@ -98,7 +122,9 @@ class TeachPages(Controller):
         return await self._home(request, db, user)
 
     @post("/sessions", operation_id="page_teach_schedule", guards=[require_role(*TEACHERS)])
-    async def schedule(self, request: Request[Any, Any, Any], tx: Tx, user: User, data: URLEncodedBody[SessionForm]) -> Template | Redirect:
+    async def schedule(
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, data: URLEncodedBody[SessionForm]
+    ) -> Template | Redirect:
         try:
             created = await sessions.create_session(tx, actor=user, data=session_from_form(data))
         except DomainError as exc:
@@ -106,16 +132,27 @@ class TeachPages(Controller):
         return Redirect(f"/teach/sessions/{created.id}", status_code=303)
 
     @get("/sessions/{session_id:uuid}", operation_id="page_teach_session", guards=[require_role(*TEACHERS)])
-    async def session(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID],
-                      saved: FromQuery[bool] = False) -> Template:
+    async def session(
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        user: User,
+        settings: SettingsDep,
+        session_id: FromPath[UUID],
+        saved: FromQuery[bool] = False,
+    ) -> Template:
         await attendance.close_ended(tx, session_id=session_id, base_url=settings.public_base_url)
         found = await sessions.roster(tx, session_id=session_id, actor=user)
         if found is None:
             raise NotFound("no such session of yours")
-        return page(request, "learning/session.html.jinja2", roster=found, saved=saved, tt=_tt(request), local=local, error=None)
+        return page(
+            request, "learning/session.html.jinja2", roster=found, saved=saved, tt=_tt(request), local=local, error=None
+        )
 
     @post("/sessions/{session_id:uuid}/roster", operation_id="page_teach_roster_save", guards=[require_role(*TEACHERS)])
-    async def save_roster(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID]) -> Redirect | Template:
+    async def save_roster(
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID]
+    ) -> Redirect | Template:
         found = await sessions.roster(tx, session_id=session_id, actor=user)
         if found is None:
             raise NotFound("no such session of yours")
@@ -128,12 +165,20 @@ class TeachPages(Controller):
                 uid = str(line.user_id)
                 arrived = form.get(f"arrived.{uid}", "") or ""
                 left = form.get(f"left.{uid}", "") or ""
-                if line.minutes is not None and arrived == local(line.arrived_at, "%H:%M") and left == local(line.left_at, "%H:%M"):
+                if (
+                    line.minutes is not None
+                    and arrived == local(line.arrived_at, "%H:%M")
+                    and left == local(line.left_at, "%H:%M")
+                ):
                     arrived = left = ""  # unchanged: what was recorded (a scan to the second) stands
-                marks.append(RosterMark(
-                    user_id=line.user_id, present=uid in present,
-                    arrived_at=_at(day, arrived, "arrived") if arrived else None, left_at=_at(day, left, "left") if left else None,
-                ))
+                marks.append(
+                    RosterMark(
+                        user_id=line.user_id,
+                        present=uid in present,
+                        arrived_at=_at(day, arrived, "arrived") if arrived else None,
+                        left_at=_at(day, left, "left") if left else None,
+                    )
+                )
             walk_in = (form.get("walk_in") or "").strip().lower()
             if walk_in:
                 person = await queries.active_user_id(tx, email=walk_in)
@@ -141,15 +186,31 @@ class TeachPages(Controller):
                     raise Invalid(f"no account with the email {walk_in}", field="walk_in")
                 if person not in {m.user_id for m in marks}:
                     marks.append(RosterMark(user_id=person, present=True))
-            await attendance.save_roster(tx, session_id=session_id, actor=user, marks=marks, reason=str(form.get("reason") or "")[:500],
-                                         base_url=settings.public_base_url)
+            await attendance.save_roster(
+                tx,
+                session_id=session_id,
+                actor=user,
+                marks=marks,
+                reason=str(form.get("reason") or "")[:500],
+                base_url=settings.public_base_url,
+            )
         except DomainError as exc:
-            return page(request, "learning/session.html.jinja2", status=exc.status, roster=found, saved=False, tt=_tt(request),
-                        local=local, error=shown(request, exc))
+            return page(
+                request,
+                "learning/session.html.jinja2",
+                status=exc.status,
+                roster=found,
+                saved=False,
+                tt=_tt(request),
+                local=local,
+                error=shown(request, exc),
+            )
         return Redirect(f"/teach/sessions/{session_id}?saved=true", status_code=303)
 
     @get("/sessions/{session_id:uuid}/code", operation_id="page_teach_code", guards=[require_role(*TEACHERS)])
-    async def code(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID]) -> Template:
+    async def code(
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID]
+    ) -> Template:
         """The check-in code to show in the room: it changes every 30 seconds and the page refreshes itself; the short
         code beside it stays the same for the whole check-in window."""
         found = await sessions.get_session(tx, session_id=session_id, actor=user)
@@ -158,16 +219,27 @@ class TeachPages(Controller):
         short_code = await sessions.checkin_code(tx, session_id=session_id, actor=user)
         token = qr.attendance_token(settings.secret_key, session_id)
         url = f"{settings.public_base_url.rstrip('/')}/attend/{token}"
-        return page(request, "learning/code.html.jinja2", session=found, url=url, token=token,
-                    svg=qr.qr_svg(url, title=gettext_for(request_language(request))("Check in")), refresh=qr.WINDOW_SECONDS,
-                    tt=_tt(request), local=local, short_code=short_code)
+        return page(
+            request,
+            "learning/code.html.jinja2",
+            session=found,
+            url=url,
+            token=token,
+            svg=qr.qr_svg(url, title=gettext_for(request_language(request))("Check in")),
+            refresh=qr.WINDOW_SECONDS,
+            tt=_tt(request),
+            local=local,
+            short_code=short_code,
+        )
 
     @post("/sessions/{session_id:uuid}/close", operation_id="page_teach_roster_close", guards=[require_role(*TEACHERS)])
     async def close(self, tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID]) -> Redirect:
         await attendance.close_roster(tx, session_id=session_id, actor=user, base_url=settings.public_base_url)
         return Redirect(f"/teach/sessions/{session_id}?saved=true", status_code=303)
 
-    @get("/sessions/{session_id:uuid}/roster.csv", operation_id="page_teach_roster_csv", guards=[require_role(*TEACHERS)])
+    @get(
+        "/sessions/{session_id:uuid}/roster.csv", operation_id="page_teach_roster_csv", guards=[require_role(*TEACHERS)]
+    )
     async def roster_csv(self, tx: Tx, user: User, session_id: FromPath[UUID]) -> Response[bytes]:
         found = await sessions.roster(tx, session_id=session_id, actor=user)
         if found is None:
@@ -180,23 +252,60 @@ class TeachPages(Controller):
             raise NotFound("no such session of yours")
         return Redirect("/teach", status_code=303)
 
-    async def _learners(self, request: Request[Any, Any, Any], db: Any, user: Any, code: str, version: int, *,
-                        result: Any = None, error: str | None = None, status: int = 200, unenrolled: bool = False) -> Template:
+    async def _learners(
+        self,
+        request: Request[Any, Any, Any],
+        db: Any,
+        user: Any,
+        code: str,
+        version: int,
+        *,
+        result: Any = None,
+        error: str | None = None,
+        status: int = 200,
+        unenrolled: bool = False,
+    ) -> Template:
         found = await queries.version_learners(db, viewer=user, code=code, version=version)
         if found is None:
             raise NotFound(f"no version {version} of {code}")
         course, learners = found
-        return page(request, "learning/learners.html.jinja2", status=status, course=dict(course), learners=learners,
-                    kind_names=KIND_NAMES, result=result, error=error, tt=_tt(request), local=local,
-                    signs=user.role in TEACHERS, unenrolled=unenrolled)
+        return page(
+            request,
+            "learning/learners.html.jinja2",
+            status=status,
+            course=dict(course),
+            learners=learners,
+            kind_names=KIND_NAMES,
+            result=result,
+            error=error,
+            tt=_tt(request),
+            local=local,
+            signs=user.role in TEACHERS,
+            unenrolled=unenrolled,
+        )
 
     @get("/courses/{code:str}/v/{version:int}", operation_id="page_teach_learners")
-    async def learners(self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: VersionInPath,
-                       unenrolled: FromQuery[bool] = False) -> Template:
+    async def learners(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: User,
+        code: Code,
+        version: VersionInPath,
+        unenrolled: FromQuery[bool] = False,
+    ) -> Template:
         return await self._learners(request, db, user, code, version, unenrolled=unenrolled)
 
     @post("/courses/{code:str}/v/{version:int}/enroll", operation_id="page_teach_enroll")
-    async def enroll(self, request: Request[Any, Any, Any], tx: Tx, user: User, code: Code, version: VersionInPath, data: URLEncodedBody[BulkForm]) -> Template:
+    async def enroll(
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        user: User,
+        code: Code,
+        version: VersionInPath,
+        data: URLEncodedBody[BulkForm],
+    ) -> Template:
         emails = [e for e in re.split(r"[\s,;]+", data.emails) if e]
         try:
             result = await queries.bulk_enroll(tx, actor=user, code=code, version=version, emails=emails, user_ids=[])
@@ -210,6 +319,12 @@ class TeachPages(Controller):
             enrollment_id = UUID(data.enrollment_id)
         except ValueError:
             raise Invalid("enrollment_id is not valid", field="enrollment_id") from None
-        signed = await checkoffs.sign(tx, actor=user, enrollment_id=enrollment_id, activity_key=data.activity_key,
-                                      note=data.note[:2000], base_url=settings.public_base_url)
+        signed = await checkoffs.sign(
+            tx,
+            actor=user,
+            enrollment_id=enrollment_id,
+            activity_key=data.activity_key,
+            note=data.note[:2000],
+            base_url=settings.public_base_url,
+        )
         return Redirect(safe_next(data.next, "/teach") + f"#learner-{signed.enrollment_id}", status_code=303)

@@ -27,16 +27,28 @@ def actor_for(base_url: str, user_id: UUID, name: str | None = None) -> dict[str
 
 
 def build_statement(
-    *, base_url: str, user_id: UUID, verb: str, code: str, version: int, key: str | None, title: dict[str, str],
-    registration: UUID, language: str | None = None, result: dict[str, Any] | None = None,
-    statement_id: UUID | str | None = None, timestamp: datetime | None = None,
+    *,
+    base_url: str,
+    user_id: UUID,
+    verb: str,
+    code: str,
+    version: int,
+    key: str | None,
+    title: dict[str, str],
+    registration: UUID,
+    language: str | None = None,
+    result: dict[str, Any] | None = None,
+    statement_id: UUID | str | None = None,
+    timestamp: datetime | None = None,
 ) -> dict[str, Any]:
     """A statement the server makes for a worker (form posts, quiz results, attendance, completion)."""
     context: dict[str, Any] = {"registration": str(registration), "revision": str(version)}
     if language:
         context["language"] = language
     if key is not None:
-        context["contextActivities"] = {"parent": [{"objectType": "Activity", "id": activity_iri(base_url, code, version)}]}
+        context["contextActivities"] = {
+            "parent": [{"objectType": "Activity", "id": activity_iri(base_url, code, version)}]
+        }
     statement: dict[str, Any] = {
         "id": str(statement_id or uuid.uuid4()),
         "actor": actor_for(base_url, user_id),
@@ -54,7 +66,9 @@ def build_statement(
     return statement
 
 
-def voiding_statement(*, base_url: str, user_id: UUID, voids: UUID, timestamp: datetime | None = None) -> dict[str, Any]:
+def voiding_statement(
+    *, base_url: str, user_id: UUID, voids: UUID, timestamp: datetime | None = None
+) -> dict[str, Any]:
     """The server's correction of one of its own statements about a worker (a completion that no longer holds)."""
     return {
         "id": str(uuid.uuid4()),

@@ -23,10 +23,20 @@ def _size(count: int) -> str:
 
 
 @media.command("gc")
-@click.option("--pending-hours", type=click.IntRange(min=0), default=24, show_default=True,
-              help="Remove uploads still unfinished after this many hours (and store objects with no library entry).")
-@click.option("--unused-days", type=click.IntRange(min=0), default=7, show_default=True,
-              help="Remove files that no version shows and no draft names after this many days.")
+@click.option(
+    "--pending-hours",
+    type=click.IntRange(min=0),
+    default=24,
+    show_default=True,
+    help="Remove uploads still unfinished after this many hours (and store objects with no library entry).",
+)
+@click.option(
+    "--unused-days",
+    type=click.IntRange(min=0),
+    default=7,
+    show_default=True,
+    help="Remove files that no version shows and no draft names after this many days.",
+)
 @click.option("--course", default=None, help="Only this course (its code).")
 @click.option("--dry-run", is_flag=True, help="Only list what would be removed.")
 def gc(pending_hours: int, unused_days: int, course: str | None, dry_run: bool) -> None:
@@ -36,16 +46,25 @@ def gc(pending_hours: int, unused_days: int, course: str | None, dry_run: bool) 
 
     settings = load_settings()
     with running_servers(settings) as ready:
-        report = with_database(ready, lambda conn: collect_garbage(
-            conn, Storage(ready), pending_for=timedelta(hours=pending_hours), unused_for=timedelta(days=unused_days),
-            code=course, dry_run=dry_run,
-        ))
+        report = with_database(
+            ready,
+            lambda conn: collect_garbage(
+                conn,
+                Storage(ready),
+                pending_for=timedelta(hours=pending_hours),
+                unused_for=timedelta(days=unused_days),
+                code=course,
+                dry_run=dry_run,
+            ),
+        )
     verb = "Would remove" if dry_run else "Removed"
     for title, rows in (("abandoned upload", report.abandoned), ("unused file", report.unused)):
         for row in rows:
             language = f" [{row['language']}]" if row["language"] else ""
-            click.echo(f"{verb} {title}: {row['course']} {row['kind']}{language} {row['filename']} "
-                       f"({_size(row['bytes'])}, {row['created_at'][:10]}) {row['key']}")
+            click.echo(
+                f"{verb} {title}: {row['course']} {row['kind']}{language} {row['filename']} "
+                f"({_size(row['bytes'])}, {row['created_at'][:10]}) {row['key']}"
+            )
     for key in report.stray_keys:
         click.echo(f"{verb} stray object: {key}")
     total = len(report.abandoned) + len(report.unused) + len(report.stray_keys)

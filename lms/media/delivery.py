@@ -17,8 +17,8 @@ from lms.media import queries
 from lms.media.schemas import CaptionTrack, LessonMedia, MediaOut, PlayableMedia, StoredMedia
 from lms.storage import Storage
 
-URL_SECONDS = 3 * 3600   # long enough to watch and seek through a lesson in one sitting; short enough not to share
-INLINE_KINDS = {"video", "audio", "image", "captions"}   # everything else downloads, never renders as a page
+URL_SECONDS = 3 * 3600  # long enough to watch and seek through a lesson in one sitting; short enough not to share
+INLINE_KINDS = {"video", "audio", "image", "captions"}  # everything else downloads, never renders as a page
 
 
 @lru_cache(maxsize=256)
@@ -31,7 +31,9 @@ def language_label(tag: str) -> str:
     return (name[:1].upper() + name[1:]) if name else tag
 
 
-def sign_url(storage: Storage, *, key: str, kind: str, content_type: str, filename: str, expires: int = URL_SECONDS) -> str:
+def sign_url(
+    storage: Storage, *, key: str, kind: str, content_type: str, filename: str, expires: int = URL_SECONDS
+) -> str:
     """A GET URL that forces the checked type, and makes anything that does not play a download."""
     served = "text/vtt; charset=utf-8" if kind == "captions" else content_type
     return storage.presigned_get(key, served, filename, expires=expires, inline=kind in INLINE_KINDS)
@@ -43,8 +45,9 @@ def sign(storage: Storage, row: StoredMedia) -> str:
 
 def preview_url(storage: Storage, media: MediaOut, key: str, expires: int = 900) -> str:
     """For the library page: staff open a file they uploaded (same type and disposition rules as learners)."""
-    return sign_url(storage, key=key, kind=media.kind, content_type=media.content_type, filename=media.filename,
-                    expires=expires)
+    return sign_url(
+        storage, key=key, kind=media.kind, content_type=media.content_type, filename=media.filename, expires=expires
+    )
 
 
 def _ids(refs: list[dict[str, Any]]) -> list[UUID]:
@@ -61,7 +64,12 @@ def visitor_media(learner: dict[str, Any]) -> LessonMedia:
 
 
 async def lesson_media(
-    conn: asyncpg.Connection, storage: Storage, *, user: CurrentUser | None, version_id: UUID, learner: dict[str, Any],
+    conn: asyncpg.Connection,
+    storage: Storage,
+    *,
+    user: CurrentUser | None,
+    version_id: UUID,
+    learner: dict[str, Any],
     language: str,
 ) -> LessonMedia:
     """URLs for the media a published lesson shows (at most one query). Caption tracks in the learner's language
@@ -75,8 +83,9 @@ async def lesson_media(
     return _signed(storage, refs, rows, language)
 
 
-async def signed_draft_media(conn: asyncpg.Connection, storage: Storage, *, code: str, refs: list[dict[str, Any]],
-                             language: str) -> LessonMedia:
+async def signed_draft_media(
+    conn: asyncpg.Connection, storage: Storage, *, code: str, refs: list[dict[str, Any]], language: str
+) -> LessonMedia:
     """A draft lesson's media entries (lms.catalog.service.draft_lesson_media) signed as a learner would get them."""
     if not refs:
         return LessonMedia(status="none", items=[], expires_in=0)
@@ -93,19 +102,37 @@ def _signed(storage: Storage, refs: list[dict[str, Any]], rows: dict[UUID, Store
                 continue
             captions = [rows[UUID(str(c["id"]))] for c in ref.get("captions", []) if UUID(str(c["id"])) in rows]
             default = next((c.id for c in captions if c.language == language), None) or next(
-                (c.id for c in captions if base_language(c.language or "") == base_language(language)), None)
-            items.append(PlayableMedia(
-                id=row.id, kind=row.kind, content_type=row.content_type, filename=row.filename, byte_size=row.byte_size,
-                url=sign(storage, row), alt=ref.get("alt") or {},
-                captions=[CaptionTrack(id=c.id, language=c.language or "", label=language_label(c.language or ""),
-                                       url=sign(storage, c), default=c.id == default) for c in captions],
-            ))
+                (c.id for c in captions if base_language(c.language or "") == base_language(language)), None
+            )
+            items.append(
+                PlayableMedia(
+                    id=row.id,
+                    kind=row.kind,
+                    content_type=row.content_type,
+                    filename=row.filename,
+                    byte_size=row.byte_size,
+                    url=sign(storage, row),
+                    alt=ref.get("alt") or {},
+                    captions=[
+                        CaptionTrack(
+                            id=c.id,
+                            language=c.language or "",
+                            label=language_label(c.language or ""),
+                            url=sign(storage, c),
+                            default=c.id == default,
+                        )
+                        for c in captions
+                    ],
+                )
+            )
     except BotoCoreError:  # signing is local; only missing credentials make it fail
         return LessonMedia(status="unavailable", items=[], expires_in=0)
     return LessonMedia(status="ok", items=items, expires_in=URL_SECONDS)
 
 
-def learner_entry(video_or_file: StoredMedia, captions: list[StoredMedia], alt: dict[str, str] | None = None) -> dict[str, Any]:
+def learner_entry(
+    video_or_file: StoredMedia, captions: list[StoredMedia], alt: dict[str, str] | None = None
+) -> dict[str, Any]:
     """What a published lesson stores for one file: ids (types, names and keys are read when it is shown), and an
     image's text alternative in each language."""
     entry: dict[str, Any] = {"id": str(video_or_file.id), "kind": video_or_file.kind}

@@ -16,12 +16,22 @@ import asyncpg
 import msgspec
 
 from lms.errors import Invalid
+from lms.i18n import N_
 from lms.media import queries
 from lms.media.delivery import learner_entry, missing_alt
 from lms.media.schemas import StoredMedia
-from lms.i18n import N_
 from lms.media.types import (
-    ACCEPTED_TEXT, ALLOWED, KIND_PLURAL, MAX_BYTES, SIZE_TEXT, SNIFF_BYTES, MediaRefused, Text, check_content, normalise_type, safe_filename,
+    ACCEPTED_TEXT,
+    ALLOWED,
+    KIND_PLURAL,
+    MAX_BYTES,
+    SIZE_TEXT,
+    SNIFF_BYTES,
+    MediaRefused,
+    Text,
+    check_content,
+    normalise_type,
+    safe_filename,
     storage_key,
 )
 from lms.media.webvtt import check_webvtt
@@ -60,11 +70,14 @@ async def _inspect(folder: Path, rel: str, *, captions_language: str | None = No
         sha, head, size = await anyio.to_thread.run_sync(_digest_and_head, path)
     except OSError as exc:
         raise Invalid(f"{where}: cannot read the file ({exc.strerror})", field=rel) from None
-    declared = normalise_type("", rel)   # the name only says what to expect; the first bytes decide
+    declared = normalise_type("", rel)  # the name only says what to expect; the first bytes decide
     try:
         if declared not in ALLOWED:
-            raise MediaRefused(N_("Files of type %(type)s are not accepted. %(accepted)s"),
-                               type=path.suffix or rel, accepted=Text(ACCEPTED_TEXT))
+            raise MediaRefused(
+                N_("Files of type %(type)s are not accepted. %(accepted)s"),
+                type=path.suffix or rel,
+                accepted=Text(ACCEPTED_TEXT),
+            )
         content_type = check_content(declared, head)
         kind = ALLOWED[content_type][0]
         if captions_language is None and kind == "captions":
@@ -72,23 +85,35 @@ async def _inspect(folder: Path, rel: str, *, captions_language: str | None = No
         if captions_language is not None and kind != "captions":
             raise MediaRefused("a video's `captions:` are WebVTT files (.vtt)")
         if size == 0 or size > MAX_BYTES[kind]:
-            raise MediaRefused(N_("This file is too large: %(kind)s may be at most %(limit)s."), kind=Text(KIND_PLURAL[kind]),
-                               limit=SIZE_TEXT[kind])
+            raise MediaRefused(
+                N_("This file is too large: %(kind)s may be at most %(limit)s."),
+                kind=Text(KIND_PLURAL[kind]),
+                limit=SIZE_TEXT[kind],
+            )
         if kind == "captions":
             check_webvtt(await anyio.Path(path).read_bytes())
     except MediaRefused as exc:
         raise Invalid(f"{where}: {exc.detail}", field=rel) from None
-    return _File(ref=rel, path=path, kind=kind, content_type=content_type, size=size, sha256=sha, language=captions_language)
+    return _File(
+        ref=rel, path=path, kind=kind, content_type=content_type, size=size, sha256=sha, language=captions_language
+    )
 
 
 async def upload_folder_media(
-    conn: asyncpg.Connection, settings: Settings, folder: Path, *, code: str, track: str, draft: dict[str, Any],
-    lessons: list[Any], languages: list[str],
+    conn: asyncpg.Connection,
+    settings: Settings,
+    folder: Path,
+    *,
+    code: str,
+    track: str,
+    draft: dict[str, Any],
+    lessons: list[Any],
+    languages: list[str],
 ) -> dict[str, list[dict[str, Any]]]:
     """Check and upload every file these lessons (lms.catalog.content.Lesson: ``key`` and ``media``) reference;
     answer each lesson's ``learner["media"]`` entries. ``code``, ``track`` and ``draft`` add the course when it is new."""
     files: dict[str, _File] = {}
-    captions: dict[tuple[str, str], _File] = {}   # (video ref, language) -> file
+    captions: dict[tuple[str, str], _File] = {}  # (video ref, language) -> file
     for lesson in lessons:
         for ref in lesson.media:
             if ref.file not in files:
@@ -96,8 +121,11 @@ async def upload_folder_media(
             if ref.captions and files[ref.file].kind != "video":
                 raise Invalid(f"{folder.name}/{ref.file}: only a video has captions", field=ref.file)
             if files[ref.file].kind == "image" and (missing := missing_alt(ref.alt, languages)):
-                raise Invalid(f"{folder.name}/course.yaml: lesson {lesson.key}, {ref.file}: an image needs alt, a text for people "
-                              f"who cannot see it, in {', '.join(missing)}", field=ref.file)
+                raise Invalid(
+                    f"{folder.name}/course.yaml: lesson {lesson.key}, {ref.file}: an image needs alt, a text for people "
+                    f"who cannot see it, in {', '.join(missing)}",
+                    field=ref.file,
+                )
             for lang, rel in ref.captions.items():
                 if (ref.file, lang) not in captions:
                     caption = await _inspect(folder, rel, captions_language=lang)
@@ -109,7 +137,16 @@ async def upload_folder_media(
     course_id = await queries.ensure_course(conn, code=code, track=track, draft=draft)
     stored: dict[str, StoredMedia] = {}
     await _store(conn, storage, code, course_id, list(files.values()), {}, stored)
-    await _store(conn, storage, code, course_id, list(captions.values()), {r: s.id for r, s in stored.items()}, stored, caption_keys=True)
+    await _store(
+        conn,
+        storage,
+        code,
+        course_id,
+        list(captions.values()),
+        {r: s.id for r, s in stored.items()},
+        stored,
+        caption_keys=True,
+    )
     out: dict[str, list[dict[str, Any]]] = {}
     for lesson in lessons:
         for ref in lesson.media:
@@ -119,26 +156,52 @@ async def upload_folder_media(
 
 
 async def _store(
-    conn: asyncpg.Connection, storage: Storage, code: str, course_id: UUID, files: list[_File], video_ids: dict[str, UUID],
-    stored: dict[str, StoredMedia], *, caption_keys: bool = False,
+    conn: asyncpg.Connection,
+    storage: Storage,
+    code: str,
+    course_id: UUID,
+    files: list[_File],
+    video_ids: dict[str, UUID],
+    stored: dict[str, StoredMedia],
+    *,
+    caption_keys: bool = False,
 ) -> None:
     """Reuse what this course already has with the same bytes; upload and record the rest."""
+
     def ref_of(f: _File) -> str:
         return f"{f.video_ref}\n{f.language}" if caption_keys else f.ref
 
     if not files:
         return
-    existing = await queries.find_by_sha256(conn, course_id=course_id, items=[
-        {"ref": ref_of(f), "sha256": f.sha256, "kind": f.kind, "video_id": str(video_ids[f.video_ref]) if f.video_ref else None,
-         "language": f.language} for f in files
-    ])
+    existing = await queries.find_by_sha256(
+        conn,
+        course_id=course_id,
+        items=[
+            {
+                "ref": ref_of(f),
+                "sha256": f.sha256,
+                "kind": f.kind,
+                "video_id": str(video_ids[f.video_ref]) if f.video_ref else None,
+                "language": f.language,
+            }
+            for f in files
+        ],
+    )
     new_rows = []
     for f in files:
         media_id = existing.get(ref_of(f)) or uuid4()
         row = StoredMedia(
-            id=media_id, course_id=course_id, storage_key=storage_key(code, media_id), kind=f.kind, content_type=f.content_type,
-            byte_size=f.size, filename=safe_filename(f.path.name, f.content_type), language=f.language,
-            video_id=video_ids[f.video_ref] if f.video_ref else None, status="ready", upload_id=None,
+            id=media_id,
+            course_id=course_id,
+            storage_key=storage_key(code, media_id),
+            kind=f.kind,
+            content_type=f.content_type,
+            byte_size=f.size,
+            filename=safe_filename(f.path.name, f.content_type),
+            language=f.language,
+            video_id=video_ids[f.video_ref] if f.video_ref else None,
+            status="ready",
+            upload_id=None,
         )
         stored[ref_of(f)] = row
         if ref_of(f) in existing:

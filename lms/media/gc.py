@@ -10,7 +10,7 @@ Published versions keep their files for as long as they exist: version_media is 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -22,8 +22,13 @@ from lms.storage import Storage
 
 
 async def collect_garbage(
-    conn: asyncpg.Connection, storage: Storage, *, pending_for: timedelta = timedelta(days=1),
-    unused_for: timedelta = timedelta(days=7), code: str | None = None, dry_run: bool = False,
+    conn: asyncpg.Connection,
+    storage: Storage,
+    *,
+    pending_for: timedelta = timedelta(days=1),
+    unused_for: timedelta = timedelta(days=7),
+    code: str | None = None,
+    dry_run: bool = False,
 ) -> GcReport:
     """What was (or, with ``dry_run``, would be) removed; ``code`` limits the sweep to one course."""
     rows = await queries.garbage(conn, pending_for=pending_for, unused_for=unused_for, code=code)
@@ -38,9 +43,15 @@ async def collect_garbage(
         if rows:
             await queries.delete_rows(conn, ids=[row["id"] for row in rows])
         if rows or stray:
-            await record(conn, actor_id=None, action="media.gc", detail={
-                "rows": [row["storage_key"] for row in rows], "stray_keys": stray,
-            })
+            await record(
+                conn,
+                actor_id=None,
+                action="media.gc",
+                detail={
+                    "rows": [row["storage_key"] for row in rows],
+                    "stray_keys": stray,
+                },
+            )
     described = [_describe(row) for row in rows]
     return GcReport(
         abandoned=[d for d, row in zip(described, rows, strict=True) if row["status"] == "pending"],
@@ -51,8 +62,13 @@ async def collect_garbage(
 
 def _describe(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "course": row["course_code"], "id": str(row["id"]), "key": row["storage_key"], "kind": row["kind"],
-        "filename": row["filename"], "language": row["language"], "bytes": row["byte_size"],
+        "course": row["course_code"],
+        "id": str(row["id"]),
+        "key": row["storage_key"],
+        "kind": row["kind"],
+        "filename": row["filename"],
+        "language": row["language"],
+        "bytes": row["byte_size"],
         "created_at": row["created_at"].isoformat(),
     }
 

@@ -8,8 +8,8 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from lms.accounts.auth import require_login
-from lms.media import queries
 from lms.errors import NotFound
+from lms.media import queries
 
 
 async def require_course_editor(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:

@@ -16,20 +16,28 @@ from litestar.params import FromPath, FromQuery, PathParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from lms.accounts.auth import STAFF, require_role
-from lms.media.guards import require_course_editor
 from lms.deps import Db, StorageDep, Tx, User
 from lms.errors import NotFound, StoreUnavailable
 from lms.i18n import N_, gettext_for, request_language
 from lms.media import queries, service
 from lms.media.api import base_url
 from lms.media.delivery import preview_url
+from lms.media.guards import require_course_editor
 from lms.media.schemas import MediaOut, UploadForm, UploadRequest
 from lms.media.types import ALLOWED, KINDS, MAX_BYTES, SINGLE_POST_MAX, LocalizedError, MediaRefused, normalise_type
 from lms.web import page
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
-KIND_NAMES = {"video": N_("Video"), "audio": N_("Audio"), "image": N_("Image"), "pdf": N_("PDF document"), "captions": N_("Captions")}
-STORE_DOWN = N_("The media store cannot be reached right now. Lesson text still works; try the upload again in a few minutes.")
+KIND_NAMES = {
+    "video": N_("Video"),
+    "audio": N_("Audio"),
+    "image": N_("Image"),
+    "pdf": N_("PDF document"),
+    "captions": N_("Captions"),
+}
+STORE_DOWN = N_(
+    "The media store cannot be reached right now. Lesson text still works; try the upload again in a few minutes."
+)
 ACCEPT = ",".join([*ALLOWED, ".vtt", ".m4a", ".mp3"])
 
 
@@ -48,8 +56,16 @@ class MediaPages(Controller):
     guards = [require_role(*STAFF)]
 
     async def _library(
-        self, request: Request[Any, Any, Any], db: Any, storage: Any, code: str, *, status: int = 200,
-        error: str | None = None, done: UUID | None = None, deleted: str | None = None,
+        self,
+        request: Request[Any, Any, Any],
+        db: Any,
+        storage: Any,
+        code: str,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        done: UUID | None = None,
+        deleted: str | None = None,
     ) -> Template:
         doc = await queries.course_heading(db, code=code)
         if doc is None:
@@ -63,11 +79,25 @@ class MediaPages(Controller):
         keys = await queries.storage_keys(db, ids=[m.id for m in media if m.status == "ready"])
         previews = {m.id: preview_url(storage, m, keys[m.id]) for m in media if m.id in keys}
         return page(
-            request, "media/library.html.jinja2", status=status, doc=doc, code=code, files=files, captions=captions,
-            videos=[m for m in files if m.kind == "video" and m.status == "ready"], previews=previews,
-            kind_names=KIND_NAMES, human_size=human_size, error=error, done=next((m for m in media if m.id == done), None),
-            deleted=deleted, accept=ACCEPT, kinds=KINDS, max_sizes={k: human_size(v) for k, v in MAX_BYTES.items()},
-            api=f"/api/v1/courses/{code}/media", multipart_from=SINGLE_POST_MAX,
+            request,
+            "media/library.html.jinja2",
+            status=status,
+            doc=doc,
+            code=code,
+            files=files,
+            captions=captions,
+            videos=[m for m in files if m.kind == "video" and m.status == "ready"],
+            previews=previews,
+            kind_names=KIND_NAMES,
+            human_size=human_size,
+            error=error,
+            done=next((m for m in media if m.id == done), None),
+            deleted=deleted,
+            accept=ACCEPT,
+            kinds=KINDS,
+            max_sizes={k: human_size(v) for k, v in MAX_BYTES.items()},
+            api=f"/api/v1/courses/{code}/media",
+            multipart_from=SINGLE_POST_MAX,
         )
 
     def _message(self, request: Request[Any, Any, Any], exc: Exception) -> tuple[int, str]:
@@ -78,20 +108,35 @@ class MediaPages(Controller):
 
     @get("/", operation_id="page_media_library", guards=[require_course_editor])
     async def library(
-        self, request: Request[Any, Any, Any], db: Db, storage: StorageDep, code: Code,
-        done: FromQuery[UUID | None] = None, deleted: FromQuery[str | None] = None,
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        storage: StorageDep,
+        code: Code,
+        done: FromQuery[UUID | None] = None,
+        deleted: FromQuery[str | None] = None,
     ) -> Template:
         return await self._library(request, db, storage, code, done=done, deleted=deleted)
 
     @post("/uploads", operation_id="page_media_upload", guards=[require_course_editor])
     async def upload(
-        self, request: Request[Any, Any, Any], tx: Tx, storage: StorageDep, user: User, code: Code,
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        storage: StorageDep,
+        user: User,
+        code: Code,
         data: URLEncodedBody[UploadForm],
     ) -> Template:
         """Without JavaScript: the browser sent only the file's name; the next page posts the file to the store."""
         try:
             ticket = await service.request_upload(
-                tx, storage, code=code, data=_upload_request(data), user_id=user.id, api_base=base_url(request),
+                tx,
+                storage,
+                code=code,
+                data=_upload_request(data),
+                user_id=user.id,
+                api_base=base_url(request),
                 redirect=lambda media_id: f"{base_url(request)}/author/{code}/media/{media_id}/uploaded",
             )
         except (LocalizedError, StoreUnavailable) as exc:
@@ -101,7 +146,13 @@ class MediaPages(Controller):
 
     @get("/{media_id:uuid}/uploaded", operation_id="page_media_uploaded", guards=[require_course_editor])
     async def uploaded(
-        self, request: Request[Any, Any, Any], db: Db, storage: StorageDep, user: User, code: Code, media_id: FromPath[UUID],
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        storage: StorageDep,
+        user: User,
+        code: Code,
+        media_id: FromPath[UUID],
     ) -> Template | Redirect:
         """Where the store sends the browser after a plain form upload: check the file, then show the library."""
         try:
@@ -113,7 +164,13 @@ class MediaPages(Controller):
 
     @post("/{media_id:uuid}/delete", operation_id="page_media_delete", guards=[require_course_editor])
     async def delete(
-        self, request: Request[Any, Any, Any], tx: Tx, storage: StorageDep, user: User, code: Code, media_id: FromPath[UUID],
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        storage: StorageDep,
+        user: User,
+        code: Code,
+        media_id: FromPath[UUID],
     ) -> Template | Redirect:
         found = await queries.get_media(tx, code=code, media_id=media_id)
         try:
@@ -135,10 +192,18 @@ def _upload_request(form: UploadForm) -> UploadRequest:
         raise MediaRefused(N_("This course has no such video."), field="video_id") from None
     is_captions = form.kind == "captions"
     try:
-        return msgspec.convert({
-            "filename": form.file.strip()[-255:], "size": MAX_BYTES[form.kind], "kind": form.kind,
-            "content_type": normalise_type("", form.file), "language": (form.language.strip() or None) if is_captions else None,
-            "video_id": video_id if is_captions else None,
-        }, UploadRequest)
+        return msgspec.convert(
+            {
+                "filename": form.file.strip()[-255:],
+                "size": MAX_BYTES[form.kind],
+                "kind": form.kind,
+                "content_type": normalise_type("", form.file),
+                "language": (form.language.strip() or None) if is_captions else None,
+                "video_id": video_id if is_captions else None,
+            },
+            UploadRequest,
+        )
     except msgspec.ValidationError:
-        raise MediaRefused(N_("Give the captions' language as a short tag such as en, es or vi."), field="language") from None
+        raise MediaRefused(
+            N_("Give the captions' language as a short tag such as en, es or vi."), field="language"
+        ) from None

@@ -40,7 +40,9 @@ async def playable(conn: asyncpg.Connection, *, user_id: UUID, version_id: UUID,
         f"""SELECT {_STORED}
             FROM version_media vm JOIN media m ON m.id = vm.media_id
             WHERE vm.version_id = $1 AND m.id = ANY($3::uuid[]) AND m.status = 'ready' AND {_MAY_VIEW_VERSION}""",
-        version_id, user_id, ids,
+        version_id,
+        user_id,
+        ids,
     )
     return [msgspec.convert(dict(r), StoredMedia) for r in rows]
 
@@ -56,14 +58,18 @@ async def list_media(conn: asyncpg.Connection, *, code: str) -> list[MediaOut]:
 
 async def get_media(conn: asyncpg.Connection, *, code: str, media_id: UUID) -> MediaOut | None:
     row = await conn.fetchrow(
-        f"SELECT {_OUT} FROM media m JOIN courses c ON c.id = m.course_id WHERE c.code = $1 AND m.id = $2", code, media_id,
+        f"SELECT {_OUT} FROM media m JOIN courses c ON c.id = m.course_id WHERE c.code = $1 AND m.id = $2",
+        code,
+        media_id,
     )
     return msgspec.convert(dict(row), MediaOut) if row else None
 
 
 async def get_stored(conn: asyncpg.Connection, *, code: str, media_id: UUID) -> StoredMedia | None:
     row = await conn.fetchrow(
-        f"SELECT {_STORED} FROM media m JOIN courses c ON c.id = m.course_id WHERE c.code = $1 AND m.id = $2", code, media_id,
+        f"SELECT {_STORED} FROM media m JOIN courses c ON c.id = m.course_id WHERE c.code = $1 AND m.id = $2",
+        code,
+        media_id,
     )
     return msgspec.convert(dict(row), StoredMedia) if row else None
 
@@ -75,14 +81,25 @@ async def upload_context(conn: asyncpg.Connection, *, code: str, video_id: UUID 
                   ($2::uuid IS NOT NULL AND EXISTS (
                       SELECT 1 FROM media v WHERE v.id = $2 AND v.course_id = c.id AND v.kind = 'video')) AS video_found
            FROM courses c WHERE c.code = $1""",
-        code, video_id,
+        code,
+        video_id,
     )
     return dict(row) if row else None
 
 
 async def insert_pending(
-    conn: asyncpg.Connection, *, media_id: UUID, course_id: UUID, storage_key: str, kind: str, content_type: str,
-    byte_size: int, filename: str, language: str | None, video_id: UUID | None, upload_id: str | None,
+    conn: asyncpg.Connection,
+    *,
+    media_id: UUID,
+    course_id: UUID,
+    storage_key: str,
+    kind: str,
+    content_type: str,
+    byte_size: int,
+    filename: str,
+    language: str | None,
+    video_id: UUID | None,
+    upload_id: str | None,
     created_by: UUID | None,
 ) -> MediaOut:
     row = await conn.fetchrow(
@@ -95,25 +112,44 @@ async def insert_pending(
             SELECT m.id, c.code AS course_code, m.kind, m.content_type, m.byte_size, m.filename, m.language, m.video_id,
                    m.status, m.created_at, m.created_by, false AS replaced, '{{}}'::int[] AS versions
             FROM m JOIN courses c ON c.id = m.course_id""",
-        media_id, course_id, storage_key, kind, content_type, byte_size, filename, language, video_id, upload_id, created_by,
+        media_id,
+        course_id,
+        storage_key,
+        kind,
+        content_type,
+        byte_size,
+        filename,
+        language,
+        video_id,
+        upload_id,
+        created_by,
     )
     return msgspec.convert(dict(row), MediaOut)
 
 
 async def may_edit_course(conn: asyncpg.Connection, *, code: str, editor: CurrentUser) -> bool:
     """Its owners and program admins may change a course's media (the same rule as lms.catalog.queries._may_edit)."""
-    return bool(await conn.fetchval(
-        """SELECT 1 FROM courses c WHERE c.code = $1 AND ($3::text = 'program_admin' OR EXISTS (
+    return bool(
+        await conn.fetchval(
+            """SELECT 1 FROM courses c WHERE c.code = $1 AND ($3::text = 'program_admin' OR EXISTS (
                SELECT 1 FROM course_owners o WHERE o.course_id = c.id AND o.user_id = $2::uuid))""",
-        code, editor.id, editor.role))
+            code,
+            editor.id,
+            editor.role,
+        )
+    )
 
 
 async def storage_keys(conn: asyncpg.Connection, *, ids: list[UUID]) -> dict[UUID, str]:
     """Where each file is in the store (an upload moves once checked, so the key is read, never rebuilt)."""
-    return {r["id"]: r["storage_key"] for r in await conn.fetch("SELECT id, storage_key FROM media WHERE id = ANY($1)", ids)}
+    return {
+        r["id"]: r["storage_key"] for r in await conn.fetch("SELECT id, storage_key FROM media WHERE id = ANY($1)", ids)
+    }
 
 
-async def mark_ready(conn: asyncpg.Connection, *, media_id: UUID, content_type: str, byte_size: int, storage_key: str) -> None:
+async def mark_ready(
+    conn: asyncpg.Connection, *, media_id: UUID, content_type: str, byte_size: int, storage_key: str
+) -> None:
     """Ready, with the measured size and the type found in the file; newer captions replace older ones.
     Two statements (call inside a transaction): the old captions must step aside before the unique index sees the new."""
     try:
@@ -129,10 +165,15 @@ async def mark_ready(conn: asyncpg.Connection, *, media_id: UUID, content_type: 
             """UPDATE media SET status = 'ready', content_type = $2, byte_size = $3, upload_id = NULL, ready_at = now(),
                                 storage_key = $4
                WHERE id = $1 AND status = 'pending'""",
-            media_id, content_type, byte_size, storage_key,
+            media_id,
+            content_type,
+            byte_size,
+            storage_key,
         )
     except asyncpg.UniqueViolationError:
-        raise Conflict("captions in this language were added to this video at the same moment; try again", field="language") from None
+        raise Conflict(
+            "captions in this language were added to this video at the same moment; try again", field="language"
+        ) from None
 
 
 async def delete_pending(conn: asyncpg.Connection, *, media_id: UUID) -> None:
@@ -156,7 +197,8 @@ async def delete_unused(conn: asyncpg.Connection, *, code: str, media_id: UUID) 
                       (SELECT coalesce(array_agg(version ORDER BY version), '{}') FROM blocked) AS versions,
                       (SELECT coalesce(json_agg(json_build_object('id', id, 'storage_key', storage_key, 'upload_id', upload_id,
                                                                   'filename', filename, 'kind', kind)), '[]') FROM gone) AS removed""",
-            code, media_id,
+            code,
+            media_id,
         )
     except asyncpg.ForeignKeyViolationError:
         raise Conflict("a version that uses this file was published just now", field="media_id") from None
@@ -166,7 +208,8 @@ async def delete_unused(conn: asyncpg.Connection, *, code: str, media_id: UUID) 
 async def course_heading(conn: asyncpg.Connection, *, code: str) -> CourseHeading | None:
     """What the media library shows of the course: its draft's title and languages."""
     row = await conn.fetchrow(
-        "SELECT draft->'title' AS title, draft->'languages' AS languages FROM courses WHERE code = $1", code)
+        "SELECT draft->'title' AS title, draft->'languages' AS languages FROM courses WHERE code = $1", code
+    )
     return None if row is None else msgspec.convert(dict(row), CourseHeading)
 
 
@@ -176,7 +219,9 @@ async def ensure_course(conn: asyncpg.Connection, *, code: str, track: str, draf
         """WITH added AS (
                INSERT INTO courses (code, track, draft) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING RETURNING id)
            SELECT id FROM added UNION ALL SELECT id FROM courses WHERE code = $1 LIMIT 1""",
-        code, track, draft,
+        code,
+        track,
+        draft,
     )
 
 
@@ -189,7 +234,8 @@ async def find_by_sha256(conn: asyncpg.Connection, *, course_id: UUID, items: li
                         AND m.status = 'ready' AND m.video_id IS NOT DISTINCT FROM x.video_id
                         AND m.language IS NOT DISTINCT FROM x.language AND m.replaced_at IS NULL
            ORDER BY x.ref, m.created_at""",
-        course_id, items,
+        course_id,
+        items,
     )
     return {r["ref"]: r["id"] for r in rows}
 
@@ -224,7 +270,8 @@ async def draft_media(conn: asyncpg.Connection, *, code: str, ids: list[UUID]) -
             WHERE c.code = $1 AND m.status = 'ready'
               AND (m.id = ANY($2::uuid[]) OR (m.kind = 'captions' AND m.replaced_at IS NULL AND m.video_id = ANY($2::uuid[])))
             ORDER BY m.language""",
-        code, ids,
+        code,
+        ids,
     )
     return [msgspec.convert(dict(r), StoredMedia) for r in rows]
 
@@ -237,7 +284,9 @@ _DRAFT_REFS = """SELECT ref #>> '{}' AS ref FROM courses dc
                  CROSS JOIN LATERAL jsonb_path_query(dc.draft, '$.modules[*].activities[*].media[*].captions.*') AS ref"""
 
 
-async def garbage(conn: asyncpg.Connection, *, pending_for: timedelta, unused_for: timedelta, code: str | None = None) -> list[dict[str, Any]]:
+async def garbage(
+    conn: asyncpg.Connection, *, pending_for: timedelta, unused_for: timedelta, code: str | None = None
+) -> list[dict[str, Any]]:
     """Rows to remove: uploads still pending after ``pending_for``, and files that no version and no draft uses
     after ``unused_for`` (captions follow their video; a video stays while one of its captions stays)."""
     rows = await conn.fetch(
@@ -257,7 +306,9 @@ async def garbage(conn: asyncpg.Connection, *, pending_for: timedelta, unused_fo
             WHERE m.id NOT IN (SELECT id FROM kept) AND ($3::text IS NULL OR c.code = $3)
               AND NOT EXISTS (SELECT 1 FROM media k WHERE k.video_id = m.id AND k.id IN (SELECT id FROM kept))
             ORDER BY c.code, m.created_at""",
-        pending_for, unused_for, code,
+        pending_for,
+        unused_for,
+        code,
     )
     return [dict(r) for r in rows]
 

@@ -17,10 +17,10 @@ class UploadRequest(Request):
     filename: Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
     size: Annotated[int, msgspec.Meta(ge=1, le=2 * 1024**3)]
     kind: Kind
-    content_type: Annotated[str, msgspec.Meta(max_length=200)] = ""   # empty: guessed from the file name, checked later
-    language: LanguageTag | None = None   # captions: the language of the text
-    video_id: UUID | None = None          # captions: the video they belong to
-    multipart: bool = False               # ask for a multipart upload (always used for video over 100 MB)
+    content_type: Annotated[str, msgspec.Meta(max_length=200)] = ""  # empty: guessed from the file name, checked later
+    language: LanguageTag | None = None  # captions: the language of the text
+    video_id: UUID | None = None  # captions: the video they belong to
+    multipart: bool = False  # ask for a multipart upload (always used for video over 100 MB)
 
 
 class PartDone(Request):
@@ -29,7 +29,7 @@ class PartDone(Request):
 
 
 class CompleteRequest(Request):
-    parts: list[PartDone] = []   # multipart uploads: every part's number and the ETag the store answered
+    parts: list[PartDone] = []  # multipart uploads: every part's number and the ETag the store answered
 
 
 class MediaOut(Response):
@@ -45,7 +45,7 @@ class MediaOut(Response):
     created_at: datetime
     created_by: UUID | None
     replaced: bool
-    versions: list[int]   # published versions that show this file: it cannot be deleted while any exists
+    versions: list[int]  # published versions that show this file: it cannot be deleted while any exists
 
 
 class PresignedPost(Response):
@@ -126,7 +126,7 @@ class GcReport(Response):
 
 class UploadForm(Form):
     kind: str = ""
-    file: str = ""            # without JavaScript a browser sends only the file's name here
+    file: str = ""  # without JavaScript a browser sends only the file's name here
     language: str = ""
     video_id: str = ""
 

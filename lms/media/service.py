@@ -13,17 +13,35 @@ from lms.errors import NotFound, StoreUnavailable
 from lms.i18n import N_
 from lms.media import queries
 from lms.media.schemas import (
-    MediaOut, MultipartPlan, PartDone, PartUrl, PresignedPost, StoredMedia, UploadRequest, UploadTicket,
+    MediaOut,
+    MultipartPlan,
+    PartDone,
+    PartUrl,
+    PresignedPost,
+    StoredMedia,
+    UploadRequest,
+    UploadTicket,
 )
 from lms.media.types import (
-    MAX_BYTES, SINGLE_POST_MAX, SNIFF_BYTES, MediaConflict, MediaRefused, check_content, check_declared,
-    check_no_embedded_markup, final_key, normalise_type, part_plan, safe_filename, storage_key,
+    MAX_BYTES,
+    SINGLE_POST_MAX,
+    SNIFF_BYTES,
+    MediaConflict,
+    MediaRefused,
+    check_content,
+    check_declared,
+    check_no_embedded_markup,
+    final_key,
+    normalise_type,
+    part_plan,
+    safe_filename,
+    storage_key,
 )
 from lms.media.webvtt import check_webvtt
 from lms.storage import Storage
 
-UPLOAD_SECONDS = 300           # a presigned POST must start within 5 minutes (and is useless once the file is checked)
-PART_SECONDS = 12 * 3600       # a 2 GB video over a slow line takes a while
+UPLOAD_SECONDS = 300  # a presigned POST must start within 5 minutes (and is useless once the file is checked)
+PART_SECONDS = 12 * 3600  # a 2 GB video over a slow line takes a while
 
 
 def _check_captions_fields(data: UploadRequest) -> None:
@@ -33,11 +51,19 @@ def _check_captions_fields(data: UploadRequest) -> None:
         if data.video_id is None:
             raise MediaRefused(N_("Captions belong to a video: choose the video first."), field="video_id")
     elif data.language or data.video_id:
-        raise MediaRefused(N_("Only captions have a language and a video."), field="language" if data.language else "video_id")
+        raise MediaRefused(
+            N_("Only captions have a language and a video."), field="language" if data.language else "video_id"
+        )
 
 
 async def request_upload(
-    conn: asyncpg.Connection, storage: Storage, *, code: str, data: UploadRequest, user_id: UUID, api_base: str,
+    conn: asyncpg.Connection,
+    storage: Storage,
+    *,
+    code: str,
+    data: UploadRequest,
+    user_id: UUID,
+    api_base: str,
     redirect: Callable[[UUID], str] | None = None,
 ) -> UploadTicket:
     """A pending media row and where to send the bytes: a presigned POST, or presigned parts for large files."""
@@ -51,7 +77,9 @@ async def request_upload(
         raise MediaRefused(N_("This course has no such video."), field="video_id")
     media_id = uuid4()
     key = storage_key(code, media_id)
-    multipart = redirect is None and (data.multipart or data.size > SINGLE_POST_MAX)  # a plain form posts the file whole
+    multipart = redirect is None and (
+        data.multipart or data.size > SINGLE_POST_MAX
+    )  # a plain form posts the file whole
     if multipart:
         upload_id: str | None = await storage.start_multipart(key, content_type)
     else:
@@ -59,24 +87,55 @@ async def request_upload(
         if not await storage.ping():  # a clear 503 now, not a failed upload later
             raise StoreUnavailable()
     media = await queries.insert_pending(
-        conn, media_id=media_id, course_id=context["course_id"], storage_key=key, kind=data.kind,
-        content_type=content_type, byte_size=data.size, filename=safe_filename(data.filename, content_type),
-        language=data.language, video_id=data.video_id, upload_id=upload_id, created_by=user_id,
+        conn,
+        media_id=media_id,
+        course_id=context["course_id"],
+        storage_key=key,
+        kind=data.kind,
+        content_type=content_type,
+        byte_size=data.size,
+        filename=safe_filename(data.filename, content_type),
+        language=data.language,
+        video_id=data.video_id,
+        upload_id=upload_id,
+        created_by=user_id,
     )
     complete_url = f"{api_base}/api/v1/courses/{code}/media/{media_id}/complete"
     if upload_id is not None:
         part_size, count = part_plan(data.size)
-        parts = [PartUrl(part_number=n, url=storage.presigned_part(key, upload_id, n, expires=PART_SECONDS)) for n in range(1, count + 1)]
-        return UploadTicket(media=media, method="multipart", post=None, multipart=MultipartPlan(part_size=part_size, parts=parts),
-                            complete_url=complete_url, expires_in=PART_SECONDS)
-    signed = storage.presigned_post(key, content_type, data.size, expires=UPLOAD_SECONDS,
-                                    redirect=redirect(media_id) if redirect else None)
-    return UploadTicket(media=media, method="post", post=PresignedPost(url=signed["url"], fields=signed["fields"]),
-                        multipart=None, complete_url=complete_url, expires_in=UPLOAD_SECONDS)
+        parts = [
+            PartUrl(part_number=n, url=storage.presigned_part(key, upload_id, n, expires=PART_SECONDS))
+            for n in range(1, count + 1)
+        ]
+        return UploadTicket(
+            media=media,
+            method="multipart",
+            post=None,
+            multipart=MultipartPlan(part_size=part_size, parts=parts),
+            complete_url=complete_url,
+            expires_in=PART_SECONDS,
+        )
+    signed = storage.presigned_post(
+        key, content_type, data.size, expires=UPLOAD_SECONDS, redirect=redirect(media_id) if redirect else None
+    )
+    return UploadTicket(
+        media=media,
+        method="post",
+        post=PresignedPost(url=signed["url"], fields=signed["fields"]),
+        multipart=None,
+        complete_url=complete_url,
+        expires_in=UPLOAD_SECONDS,
+    )
 
 
 async def complete_upload(
-    conn: asyncpg.Connection, storage: Storage, *, code: str, media_id: UUID, parts: list[PartDone], user_id: UUID,
+    conn: asyncpg.Connection,
+    storage: Storage,
+    *,
+    code: str,
+    media_id: UUID,
+    parts: list[PartDone],
+    user_id: UUID,
 ) -> MediaOut:
     """Check what arrived (size by HEAD, type by first bytes, captions in full) and attach it; refuse and delete
     anything else. Safe to call again: a ready file is simply returned. Runs outside a request transaction, so a
@@ -95,7 +154,9 @@ async def complete_upload(
             await storage.delete(media.storage_key)
         head = await storage.head(checked_key)  # also there when an earlier call moved it and then failed
         if head is None:
-            raise MediaConflict(N_("No file has arrived for this upload yet: send the file first, then finish the upload."))
+            raise MediaConflict(
+                N_("No file has arrived for this upload yet: send the file first, then finish the upload.")
+            )
         size = int(head["ContentLength"])
         try:
             content_type = await _check_object(storage, media, checked_key, size)
@@ -103,13 +164,25 @@ async def complete_upload(
             await storage.delete(checked_key)
             async with conn.transaction():
                 await queries.delete_pending(conn, media_id=media.id)
-                await record(conn, actor_id=user_id, action="media.refused", subject=media.storage_key,
-                             detail={"filename": media.filename, "declared": media.content_type, "reason": refused.detail})
+                await record(
+                    conn,
+                    actor_id=user_id,
+                    action="media.refused",
+                    subject=media.storage_key,
+                    detail={"filename": media.filename, "declared": media.content_type, "reason": refused.detail},
+                )
             raise
         async with conn.transaction():
-            await queries.mark_ready(conn, media_id=media.id, content_type=content_type, byte_size=size, storage_key=checked_key)
-            await record(conn, actor_id=user_id, action="media.uploaded", subject=media.storage_key,
-                         detail={"filename": media.filename, "kind": media.kind, "content_type": content_type, "bytes": size})
+            await queries.mark_ready(
+                conn, media_id=media.id, content_type=content_type, byte_size=size, storage_key=checked_key
+            )
+            await record(
+                conn,
+                actor_id=user_id,
+                action="media.uploaded",
+                subject=media.storage_key,
+                detail={"filename": media.filename, "kind": media.kind, "content_type": content_type, "bytes": size},
+            )
     done = await queries.get_media(conn, code=code, media_id=media_id)
     if done is None:  # pragma: no cover - deleted between the two statements
         raise NotFound("no such media in this course", field="media_id")
@@ -120,19 +193,27 @@ async def _assemble(storage: Storage, media: StoredMedia, parts: list[PartDone])
     if not parts:
         raise MediaRefused(N_("List every uploaded part with its ETag to finish a multipart upload."), field="parts")
     try:
-        await storage.complete_multipart(media.storage_key, media.upload_id or "", [(p.part_number, p.etag) for p in parts])
+        await storage.complete_multipart(
+            media.storage_key, media.upload_id or "", [(p.part_number, p.etag) for p in parts]
+        )
     except ClientError as exc:
         reason = exc.response.get("Error", {}).get("Code", "error")
         if reason == "NoSuchUpload" and await storage.head(media.storage_key) is not None:
             return  # finished by an earlier call whose answer was lost
-        raise MediaRefused(N_("The store could not put the parts together (%(reason)s): send every part again, then finish."),
-                           field="parts", reason=reason) from None
+        raise MediaRefused(
+            N_("The store could not put the parts together (%(reason)s): send every part again, then finish."),
+            field="parts",
+            reason=reason,
+        ) from None
 
 
 async def _check_object(storage: Storage, media: StoredMedia, key: str, size: int) -> str:
     if size > media.byte_size or size > MAX_BYTES[media.kind]:
-        raise MediaRefused(N_("The file is larger (%(size)s bytes) than announced (%(declared)s bytes)."),
-                           size=size, declared=media.byte_size)
+        raise MediaRefused(
+            N_("The file is larger (%(size)s bytes) than announced (%(declared)s bytes)."),
+            size=size,
+            declared=media.byte_size,
+        )
     if media.kind == "captions":
         data = await storage.read(key)
     else:
@@ -141,7 +222,9 @@ async def _check_object(storage: Storage, media: StoredMedia, key: str, size: in
     if media.kind == "captions":
         check_webvtt(data)
     else:
-        check_no_embedded_markup(media.kind, data, await storage.last_bytes(key, SNIFF_BYTES) if size > SNIFF_BYTES else b"")
+        check_no_embedded_markup(
+            media.kind, data, await storage.last_bytes(key, SNIFF_BYTES) if size > SNIFF_BYTES else b""
+        )
     return content_type
 
 
@@ -153,11 +236,20 @@ async def delete_media(conn: asyncpg.Connection, storage: Storage, *, code: str,
         raise NotFound("no such media in this course", field="media_id")
     if result["versions"]:
         versions = ", ".join(str(v) for v in result["versions"])
-        raise MediaConflict(N_("Published version(s) %(versions)s of this course show this file, so it stays as long as they exist."),
-                            field="media_id", extra={"versions": result["versions"]}, versions=versions)
+        raise MediaConflict(
+            N_("Published version(s) %(versions)s of this course show this file, so it stays as long as they exist."),
+            field="media_id",
+            extra={"versions": result["versions"]},
+            versions=versions,
+        )
     for row in result["removed"]:
         if row["upload_id"]:
             await storage.abort_multipart(row["storage_key"], row["upload_id"])
         await storage.delete(row["storage_key"])
-    await record(conn, actor_id=user_id, action="media.deleted", subject=storage_key(code, media_id),
-                 detail={"files": [r["filename"] for r in result["removed"]]})
+    await record(
+        conn,
+        actor_id=user_id,
+        action="media.deleted",
+        subject=storage_key(code, media_id),
+        detail={"files": [r["filename"] for r in result["removed"]]},
+    )

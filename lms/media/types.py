@@ -32,24 +32,46 @@ ALLOWED: dict[str, tuple[str, str, str]] = {
 KINDS = ("video", "audio", "image", "pdf", "captions")
 MAX_BYTES = {"video": 2 * GiB, "audio": 500 * MiB, "image": 20 * MiB, "pdf": 100 * MiB, "captions": 1 * MiB}
 SIZE_TEXT = {"video": "2 GB", "audio": "500 MB", "image": "20 MB", "pdf": "100 MB", "captions": "1 MB"}
-KIND_PLURAL = {"video": N_("videos"), "audio": N_("audio files"), "image": N_("images"), "pdf": N_("PDF documents"),
-               "captions": N_("captions files")}
-SINGLE_POST_MAX = 100 * MiB   # larger videos go as a multipart upload
-MIN_PART = 5 * MiB            # S3's smallest part (except the last)
-MAX_PARTS = 100               # part URLs handed out at once: keeps the answer small
+KIND_PLURAL = {
+    "video": N_("videos"),
+    "audio": N_("audio files"),
+    "image": N_("images"),
+    "pdf": N_("PDF documents"),
+    "captions": N_("captions files"),
+}
+SINGLE_POST_MAX = 100 * MiB  # larger videos go as a multipart upload
+MIN_PART = 5 * MiB  # S3's smallest part (except the last)
+MAX_PARTS = 100  # part URLs handed out at once: keeps the answer small
 SNIFF_BYTES = 4096
 
 _ALIASES = {
-    "audio/mp3": "audio/mpeg", "audio/mpeg3": "audio/mpeg", "audio/x-mp3": "audio/mpeg", "audio/x-mpeg": "audio/mpeg",
-    "audio/x-m4a": "audio/mp4", "audio/m4a": "audio/mp4", "image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg",
-    "text/webvtt": "text/vtt", "application/x-pdf": "application/pdf",
+    "audio/mp3": "audio/mpeg",
+    "audio/mpeg3": "audio/mpeg",
+    "audio/x-mp3": "audio/mpeg",
+    "audio/x-mpeg": "audio/mpeg",
+    "audio/x-m4a": "audio/mp4",
+    "audio/m4a": "audio/mp4",
+    "image/jpg": "image/jpeg",
+    "image/pjpeg": "image/jpeg",
+    "text/webvtt": "text/vtt",
+    "application/x-pdf": "application/pdf",
 }
 _EXTENSIONS = {
-    ".mp4": "video/mp4", ".m4v": "video/mp4", ".webm": "video/webm", ".mp3": "audio/mpeg", ".m4a": "audio/mp4",
-    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp", ".pdf": "application/pdf",
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".webm": "video/webm",
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".pdf": "application/pdf",
     ".vtt": "text/vtt",
 }
-ACCEPTED_TEXT = N_("Accepted: MP4 or WebM video, MP3 or M4A audio, JPEG, PNG or WebP images, PDF documents and WebVTT captions.")
+ACCEPTED_TEXT = N_(
+    "Accepted: MP4 or WebM video, MP3 or M4A audio, JPEG, PNG or WebP images, PDF documents and WebVTT captions."
+)
 
 
 class Text(str):
@@ -59,7 +81,9 @@ class Text(str):
 class LocalizedError(DomainError):
     """An error whose message is interface text: shown to an instructor in their language (English by default)."""
 
-    def __init__(self, template: str, *, field: str = "file", extra: dict[str, Any] | None = None, **params: Any) -> None:
+    def __init__(
+        self, template: str, *, field: str = "file", extra: dict[str, Any] | None = None, **params: Any
+    ) -> None:
         super().__init__(template, field=field, extra=extra, params=params)
 
     def localize(self, language: str) -> LocalizedError:
@@ -91,34 +115,69 @@ def normalise_type(content_type: str, filename: str) -> str:
     declared = _ALIASES.get(declared, declared)
     if declared in ("", "application/octet-stream", "binary/octet-stream"):
         suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-        declared = _EXTENSIONS.get(suffix) or mimetypes.guess_type(filename)[0] or declared or "application/octet-stream"
+        declared = (
+            _EXTENSIONS.get(suffix) or mimetypes.guess_type(filename)[0] or declared or "application/octet-stream"
+        )
     return declared
 
 
 def check_declared(*, kind: str, content_type: str, size: int) -> None:
     """Refuse a request before any byte moves: unknown type, a type of another kind, or too big."""
     if content_type not in ALLOWED:
-        raise MediaRefused(N_("Files of type %(type)s are not accepted. %(accepted)s"), field="content_type",
-                           type=content_type, accepted=Text(ACCEPTED_TEXT))
+        raise MediaRefused(
+            N_("Files of type %(type)s are not accepted. %(accepted)s"),
+            field="content_type",
+            type=content_type,
+            accepted=Text(ACCEPTED_TEXT),
+        )
     if ALLOWED[content_type][0] != kind:
-        raise MediaRefused(N_("%(type)s is not a type for %(kind)s."), field="content_type", type=content_type,
-                           kind=Text(KIND_PLURAL[kind]))
+        raise MediaRefused(
+            N_("%(type)s is not a type for %(kind)s."),
+            field="content_type",
+            type=content_type,
+            kind=Text(KIND_PLURAL[kind]),
+        )
     if size > MAX_BYTES[kind]:
-        raise MediaRefused(N_("This file is too large: %(kind)s may be at most %(limit)s."), field="size",
-                           kind=Text(KIND_PLURAL[kind]), limit=SIZE_TEXT[kind])
+        raise MediaRefused(
+            N_("This file is too large: %(kind)s may be at most %(limit)s."),
+            field="size",
+            kind=Text(KIND_PLURAL[kind]),
+            limit=SIZE_TEXT[kind],
+        )
 
 
 @dataclass(frozen=True)
 class Sniffed:
-    content_type: str | None   # one of ALLOWED, or None when the file is something we do not take
-    what: str                  # how to name it in a message
-    dangerous: bool = False    # could run or render as a page: HTML, SVG, XML, programs, archives
+    content_type: str | None  # one of ALLOWED, or None when the file is something we do not take
+    what: str  # how to name it in a message
+    dangerous: bool = False  # could run or render as a page: HTML, SVG, XML, programs, archives
 
 
 _ISO_AUDIO_BRANDS = {b"M4A ", b"M4B ", b"M4P ", b"F4A ", b"F4B "}
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
-_MARKUP = ("<!doctype", "<html", "<head", "<body", "<script", "<iframe", "<svg", "<?xml", "<!--", "<meta", "<style",
-           "<div", "<a ", "<img", "<object", "<embed", "<form", "<title", "<table", "<p>", "<br")
+_MARKUP = (
+    "<!doctype",
+    "<html",
+    "<head",
+    "<body",
+    "<script",
+    "<iframe",
+    "<svg",
+    "<?xml",
+    "<!--",
+    "<meta",
+    "<style",
+    "<div",
+    "<a ",
+    "<img",
+    "<object",
+    "<embed",
+    "<form",
+    "<title",
+    "<table",
+    "<p>",
+    "<br",
+)
 
 
 def _mp3_frame(head: bytes) -> bool:
@@ -143,7 +202,11 @@ def sniff(head: bytes) -> Sniffed:
             return Sniffed(None, N_("a 3GP phone video"))
         return Sniffed("video/mp4", ALLOWED["video/mp4"][2])
     if head.startswith(b"\x1a\x45\xdf\xa3"):
-        return Sniffed("video/webm", ALLOWED["video/webm"][2]) if b"webm" in head[:64] else Sniffed(None, N_("a Matroska (.mkv) video"))
+        return (
+            Sniffed("video/webm", ALLOWED["video/webm"][2])
+            if b"webm" in head[:64]
+            else Sniffed(None, N_("a Matroska (.mkv) video"))
+        )
     if head.startswith(b"ID3") or _mp3_frame(head):
         return Sniffed("audio/mpeg", ALLOWED["audio/mpeg"][2])
     if head.startswith(b"\xff\xd8\xff"):
@@ -161,13 +224,36 @@ def sniff(head: bytes) -> Sniffed:
 
 
 def _refused(head: bytes) -> Sniffed:
-    if head.startswith(b"MZ") or head.startswith(b"\x7fELF") or head[:4] in (
-        b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe",
-    ) or head.startswith(b"#!") or head.startswith(b"\x00asm"):
+    if (
+        head.startswith(b"MZ")
+        or head.startswith(b"\x7fELF")
+        or head[:4]
+        in (
+            b"\xfe\xed\xfa\xce",
+            b"\xfe\xed\xfa\xcf",
+            b"\xce\xfa\xed\xfe",
+            b"\xcf\xfa\xed\xfe",
+            b"\xca\xfe\xba\xbe",
+        )
+        or head.startswith(b"#!")
+        or head.startswith(b"\x00asm")
+    ):
         return Sniffed(None, N_("a program"), dangerous=True)
-    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08") or head.startswith((
-        b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"MSCF", b"\x28\xb5\x2f\xfd",
-    )) or head[257:262] == b"ustar":
+    if (
+        head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+        or head.startswith(
+            (
+                b"Rar!\x1a\x07",
+                b"7z\xbc\xaf\x27\x1c",
+                b"\x1f\x8b",
+                b"BZh",
+                b"\xfd7zXZ\x00",
+                b"MSCF",
+                b"\x28\xb5\x2f\xfd",
+            )
+        )
+        or head[257:262] == b"ustar"
+    ):
         return Sniffed(None, N_("an archive (ZIP, RAR, 7z, tar or similar)"), dangerous=True)
     markup = _markup(head)
     if markup:
@@ -203,23 +289,43 @@ def check_content(declared: str, head: bytes) -> str:
     if found.content_type is None:
         if found.dangerous:
             raise MediaRefused(
-                N_("This file is %(found)s, not %(declared)s. Web pages, SVG images, programs and archives are never accepted."),
-                found=Text(found.what), declared=Text(name),
+                N_(
+                    "This file is %(found)s, not %(declared)s. Web pages, SVG images, programs and archives are never accepted."
+                ),
+                found=Text(found.what),
+                declared=Text(name),
             )
-        raise MediaRefused(N_("This file is %(found)s, not %(declared)s. %(accepted)s"),
-                           found=Text(found.what), declared=Text(name), accepted=Text(ACCEPTED_TEXT))
+        raise MediaRefused(
+            N_("This file is %(found)s, not %(declared)s. %(accepted)s"),
+            found=Text(found.what),
+            declared=Text(name),
+            accepted=Text(ACCEPTED_TEXT),
+        )
     if found.content_type == declared:
         return declared
     if declared == "audio/mp4" and found.content_type == "video/mp4":
         return declared  # sound-only MP4s often carry a generic brand (isom, mp42)
-    raise MediaRefused(N_("This file is %(found)s, but it was sent as %(declared)s. Choose the right file, or the right kind."),
-                       found=Text(found.what), declared=Text(name))
+    raise MediaRefused(
+        N_("This file is %(found)s, but it was sent as %(declared)s. Choose the right file, or the right kind."),
+        found=Text(found.what),
+        declared=Text(name),
+    )
 
 
 # Markup that a browser would run if it ever treated the file as a page: a polyglot (a valid MP4 or PNG header, then
 # HTML or script in the body or at the end) is refused even though its first bytes are right.
-_EMBEDDED_MARKUP = (b"<script", b"<html", b"<!doctype html", b"<iframe", b"<svg", b"<body", b"<object", b"<embed",
-                    b"javascript:", b"<?xml-stylesheet")
+_EMBEDDED_MARKUP = (
+    b"<script",
+    b"<html",
+    b"<!doctype html",
+    b"<iframe",
+    b"<svg",
+    b"<body",
+    b"<object",
+    b"<embed",
+    b"javascript:",
+    b"<?xml-stylesheet",
+)
 
 
 def check_no_embedded_markup(kind: str, *pieces: bytes) -> None:
@@ -229,8 +335,12 @@ def check_no_embedded_markup(kind: str, *pieces: bytes) -> None:
     for piece in pieces:
         lowered = piece.lower()
         if any(marker in lowered for marker in _EMBEDDED_MARKUP):
-            raise MediaRefused(N_("This file carries a web page or script inside it. Such files are never accepted: "
-                                  "export the file again from the program that made it."))
+            raise MediaRefused(
+                N_(
+                    "This file carries a web page or script inside it. Such files are never accepted: "
+                    "export the file again from the program that made it."
+                )
+            )
 
 
 def final_key(upload_key: str) -> str:

@@ -42,8 +42,10 @@ def check_webvtt(data: bytes) -> int:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise _refuse(N_("Captions line %(line)s is not UTF-8 text: save the file as UTF-8."),
-                      line=data[: exc.start].count(b"\n") + 1) from None
+        raise _refuse(
+            N_("Captions line %(line)s is not UTF-8 text: save the file as UTF-8."),
+            line=data[: exc.start].count(b"\n") + 1,
+        ) from None
     text = text.removeprefix("\ufeff")
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not re.match(r"^WEBVTT(?:[ \t].*)?$", lines[0]):
@@ -70,38 +72,61 @@ def check_webvtt(data: bytes) -> int:
         if re.match(r"^NOTE(?:[ \t]|$)", first):
             for offset, line in enumerate(block):
                 if "-->" in line:
-                    raise _refuse(N_("Captions line %(line)s: a NOTE may not contain \"-->\"."), line=block_start + offset + 1)
+                    raise _refuse(
+                        N_('Captions line %(line)s: a NOTE may not contain "-->".'), line=block_start + offset + 1
+                    )
             continue
         if first in ("STYLE", "REGION") or re.match(r"^(STYLE|REGION)[ \t]", first):
             if cues:
-                raise _refuse(N_("Captions line %(line)s: STYLE and REGION blocks must come before the first cue."), line=block_start + 1)
+                raise _refuse(
+                    N_("Captions line %(line)s: STYLE and REGION blocks must come before the first cue."),
+                    line=block_start + 1,
+                )
             continue
         timing_at = 0 if "-->" in first else 1
         if timing_at >= len(block):
-            raise _refuse(N_("Captions line %(line)s: “%(text)s” should be followed by a timing line like 00:00:01.000 --> 00:00:04.000."),
-                          line=block_start + 1, text=_shown(first))
+            raise _refuse(
+                N_(
+                    "Captions line %(line)s: “%(text)s” should be followed by a timing line like 00:00:01.000 --> 00:00:04.000."
+                ),
+                line=block_start + 1,
+                text=_shown(first),
+            )
         number = block_start + timing_at + 1
         timing = block[timing_at]
         match = _TIMING.match(timing.strip())
         if not match:
-            raise _refuse(N_("Captions line %(line)s: “%(text)s” is not a timing line like 00:00:01.000 --> 00:00:04.000."),
-                          line=number, text=_shown(timing))
+            raise _refuse(
+                N_("Captions line %(line)s: “%(text)s” is not a timing line like 00:00:01.000 --> 00:00:04.000."),
+                line=number,
+                text=_shown(timing),
+            )
         start = _seconds(*match.group(1, 2, 3, 4))
         end = _seconds(*match.group(5, 6, 7, 8))
         if end <= start:
             raise _refuse(N_("Captions line %(line)s: the cue ends before it starts."), line=number)
         if start < previous_start:
-            raise _refuse(N_("Captions line %(line)s: this cue starts before the one above it; cues must be in time order."), line=number)
+            raise _refuse(
+                N_("Captions line %(line)s: this cue starts before the one above it; cues must be in time order."),
+                line=number,
+            )
         previous_start = start
         for setting in (match.group(9) or "").split():
             name, colon, value = setting.partition(":")
             if not colon or name not in _SETTINGS or not _SETTINGS[name].match(value):
-                raise _refuse(N_("Captions line %(line)s: “%(text)s” is not a cue setting (vertical, line, position, size, align or region)."),
-                              line=number, text=_shown(setting))
-        for offset, line in enumerate(block[timing_at + 1:], start=timing_at + 1):
+                raise _refuse(
+                    N_(
+                        "Captions line %(line)s: “%(text)s” is not a cue setting (vertical, line, position, size, align or region)."
+                    ),
+                    line=number,
+                    text=_shown(setting),
+                )
+        for offset, line in enumerate(block[timing_at + 1 :], start=timing_at + 1):
             if "-->" in line:
-                raise _refuse(N_("Captions line %(line)s: cue text may not contain \"-->\"; leave a blank line between cues."),
-                              line=block_start + offset + 1)
+                raise _refuse(
+                    N_('Captions line %(line)s: cue text may not contain "-->"; leave a blank line between cues.'),
+                    line=block_start + offset + 1,
+                )
         cues += 1
     if not cues:
         raise _refuse(N_("The captions file has no cues: add at least one timing line and its text."), line=len(lines))

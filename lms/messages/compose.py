@@ -14,28 +14,37 @@ from lms.i18n import N_, UI_LANGUAGES, base_language, translations
 KINDS: dict[str, tuple[str, str]] = {
     "password.reset_link": (
         N_("Reset your password"),
-        N_("Someone asked to reset the password of your training account. To choose a new password, open this link "
-           "within %(minutes)s minutes:\n\n%(link)s\n\nIf it was not you, do nothing: your password stays as it is."),
+        N_(
+            "Someone asked to reset the password of your training account. To choose a new password, open this link "
+            "within %(minutes)s minutes:\n\n%(link)s\n\nIf it was not you, do nothing: your password stays as it is."
+        ),
     ),
     "password.reset_code": (
         N_("Your password reset code"),
-        N_("Your training account reset code is %(code)s. It works once, for %(minutes)s minutes. Enter it at "
-           "%(link)s"),
+        N_(
+            "Your training account reset code is %(code)s. It works once, for %(minutes)s minutes. Enter it at %(link)s"
+        ),
     ),
     "password.changed": (
         N_("Your password was changed"),
-        N_("The password of your training account was changed. If it was not you, ask your clinic's training "
-           "coordinator for a reset code at once."),
+        N_(
+            "The password of your training account was changed. If it was not you, ask your clinic's training "
+            "coordinator for a reset code at once."
+        ),
     ),
     "renewal.reminder": (
         N_("Your %(credential)s renewal is in %(days)s days"),
-        N_("Your %(credential)s renewal period ends on %(ends)s, in %(days)s days. Still missing: %(missing)s.\n\n"
-           "See your training: %(link)s"),
+        N_(
+            "Your %(credential)s renewal period ends on %(ends)s, in %(days)s days. Still missing: %(missing)s.\n\n"
+            "See your training: %(link)s"
+        ),
     ),
     "renewal.reminder_admin": (
         N_("%(worker)s: %(credential)s renewal in %(days)s days"),
-        N_("%(worker)s's %(credential)s renewal period ends on %(ends)s, in %(days)s days. Still missing: "
-           "%(missing)s.\n\n%(link)s"),
+        N_(
+            "%(worker)s's %(credential)s renewal period ends on %(ends)s, in %(days)s days. Still missing: "
+            "%(missing)s.\n\n%(link)s"
+        ),
     ),
     "session.reminder": (
         N_("Training tomorrow: %(course)s"),
@@ -43,8 +52,10 @@ KINDS: dict[str, tuple[str, str]] = {
     ),
     "certificate.issued": (
         N_("Your certificate: %(course)s"),
-        N_("Congratulations! Your certificate for %(course)s was issued. Its code is %(code)s; anyone can check it "
-           "at %(link)s"),
+        N_(
+            "Congratulations! Your certificate for %(course)s was issued. Its code is %(code)s; anyone can check it "
+            "at %(link)s"
+        ),
     ),
     "certificate.revoked": (
         N_("Your certificate was revoked: %(course)s"),

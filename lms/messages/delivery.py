@@ -33,9 +33,13 @@ async def send_email(settings: Settings, to: str, subject: str, body: str) -> No
     message.set_content(body)  # plain text, UTF-8
     try:
         await aiosmtplib.send(
-            message, hostname=settings.smtp_host, port=settings.smtp_port,
-            username=settings.smtp_username or None, password=settings.smtp_password or None,
-            use_tls=settings.smtp_security == "tls", start_tls=settings.smtp_security == "starttls",
+            message,
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username or None,
+            password=settings.smtp_password or None,
+            use_tls=settings.smtp_security == "tls",
+            start_tls=settings.smtp_security == "starttls",
             timeout=settings.smtp_timeout,
         )
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:

@@ -23,5 +23,10 @@ class OutboxPages(Controller):
     @get("/admin/outbox", operation_id="page_outbox")
     async def outbox(self, request: Request[Any, Any, Any], db: Db, settings: SettingsDep) -> Template:
         lines = await queries.outbox(db)
-        return page(request, "messages/outbox.html.jinja2", lines=lines, sends_email=settings.sends_email,
-                    sends_sms=settings.sends_sms)
+        return page(
+            request,
+            "messages/outbox.html.jinja2",
+            lines=lines,
+            sends_email=settings.sends_email,
+            sends_sms=settings.sends_sms,
+        )

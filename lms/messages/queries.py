@@ -24,8 +24,15 @@ async def recipient(conn: asyncpg.Connection, user_id: UUID) -> Recipient | None
 
 
 async def insert_message(
-    conn: asyncpg.Connection, *, user_id: UUID, kind: str, occasion: str, channel: str, language: str,
-    subject: str, body: str,
+    conn: asyncpg.Connection,
+    *,
+    user_id: UUID,
+    kind: str,
+    occasion: str,
+    channel: str,
+    language: str,
+    subject: str,
+    body: str,
 ) -> UUID | None:
     """The new message's id, or None when this person already has this occasion's message on this channel."""
     status = "kept" if channel == "outbox" else "pending"
@@ -33,7 +40,14 @@ async def insert_message(
         """INSERT INTO messages (user_id, kind, occasion, channel, language, subject, body, status)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (user_id, kind, occasion, channel) DO NOTHING RETURNING id""",
-        user_id, kind, occasion, channel, language, subject, body, status,
+        user_id,
+        kind,
+        occasion,
+        channel,
+        language,
+        subject,
+        body,
+        status,
     )
 
 
@@ -66,7 +80,9 @@ async def mark_failed_attempt(conn: asyncpg.Connection, message_id: UUID, error:
                   status = CASE WHEN attempts + 1 >= $3 THEN 'failed' ELSE 'pending' END,
                   next_attempt_at = now() + make_interval(mins => power(2, attempts)::int)
            WHERE id = $1""",
-        message_id, error, MAX_ATTEMPTS,
+        message_id,
+        error,
+        MAX_ATTEMPTS,
     )
 
 
@@ -93,5 +109,7 @@ async def set_opt_outs(conn: asyncpg.Connection, user_id: UUID, keys: list[tuple
     await conn.execute(
         """INSERT INTO message_opt_outs (user_id, kind, channel)
            SELECT $1, k, c FROM unnest($2::text[], $3::text[]) AS x(k, c)""",
-        user_id, [k for k, _ in keys], [c for _, c in keys],
+        user_id,
+        [k for k, _ in keys],
+        [c for _, c in keys],
     )

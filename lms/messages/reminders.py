@@ -24,6 +24,7 @@ from lms.settings import Settings
 
 RENEWAL_DAYS = (7, 30, 90)  # smallest first: a late tick sends the nearest one only, never the ones it passed
 
+
 def renewal_threshold(days_left: int) -> int | None:
     """Which reminder is due with ``days_left`` until the cycle ends: 7, 30, 90 or none."""
     if days_left < 0:
@@ -40,22 +41,47 @@ def describe_missing(status: RenewalStatus, language: str) -> str:
     for x in status.shortfalls:
         category = _(CATEGORY_NAMES.get(x.category, x.category)) if x.category else ""
         if x.kind == "units":
-            parts.append(_("%(missing)s %(unit)s more before %(end)s (%(have)s of %(needed)s count).", missing=x.missing,
-                           unit=unit, end=day(status.cycle_end), have=x.have, needed=x.needed))
+            parts.append(
+                _(
+                    "%(missing)s %(unit)s more before %(end)s (%(have)s of %(needed)s count).",
+                    missing=x.missing,
+                    unit=unit,
+                    end=day(status.cycle_end),
+                    have=x.have,
+                    needed=x.needed,
+                )
+            )
         elif x.kind == "category" and x.needed:
-            parts.append(_("%(missing)s %(unit)s of %(category)s (%(have)s of %(needed)s).", missing=x.missing, unit=unit,
-                           category=category, have=x.have, needed=x.needed))
+            parts.append(
+                _(
+                    "%(missing)s %(unit)s of %(category)s (%(have)s of %(needed)s).",
+                    missing=x.missing,
+                    unit=unit,
+                    category=category,
+                    have=x.have,
+                    needed=x.needed,
+                )
+            )
         elif x.kind == "category":
             parts.append(_("A %(category)s course.", category=category))
         elif x.kind == "live":
             parts.append(_("%(category)s with an in-person skills part.", category=category))
         elif x.kind == "current" and x.expired_on:
-            parts.append(_("%(category)s expired on %(date)s: a current course.", category=category, date=day(x.expired_on)))
+            parts.append(
+                _("%(category)s expired on %(date)s: a current course.", category=category, date=day(x.expired_on))
+            )
         elif x.kind == "current":
             parts.append(_("A current %(category)s course.", category=category))
         elif x.kind == "approved":
-            parts.append(_("%(missing)s %(unit)s more from programs the body approved (%(have)s of %(needed)s).",
-                           missing=x.missing, unit=unit, have=x.have, needed=x.needed))
+            parts.append(
+                _(
+                    "%(missing)s %(unit)s more from programs the body approved (%(have)s of %(needed)s).",
+                    missing=x.missing,
+                    unit=unit,
+                    have=x.have,
+                    needed=x.needed,
+                )
+            )
         else:
             parts.append(_("Only %(limit)s non-live count (%(have)s earned).", limit=x.needed, have=x.have))
     return " ".join(parts)
@@ -67,8 +93,12 @@ async def _renewals(conn: asyncpg.Connection, settings: Settings, now: datetime)
     if not holders:
         return 0
     rules, requirements = await rules_and_requirements(conn)
-    languages = dict(await conn.fetch("SELECT id, language FROM users WHERE id = ANY($1::uuid[])",
-                                      [h["user_id"] for h in holders] + [a for h in holders for a in h["admin_ids"]]))
+    languages = dict(
+        await conn.fetch(
+            "SELECT id, language FROM users WHERE id = ANY($1::uuid[])",
+            [h["user_id"] for h in holders] + [a for h in holders for a in h["admin_ids"]],
+        )
+    )
     sent = 0
     for holder in holders:
         credit = worker_credit(holder, rules, requirements, since=today, today=today)
@@ -78,31 +108,62 @@ async def _renewals(conn: asyncpg.Connection, settings: Settings, now: datetime)
                 continue
             days = (status.cycle_end - today).days
             name = requirements[status.credential].name
-            common: dict[str, Any] = {"credential": name.get("en", status.credential), "days": days,
-                                      "ends": status.cycle_end.isoformat(),
-                                      "link": settings.public_base_url.rstrip("/") + "/my/certificates"}
+            common: dict[str, Any] = {
+                "credential": name.get("en", status.credential),
+                "days": days,
+                "ends": status.cycle_end.isoformat(),
+                "link": settings.public_base_url.rstrip("/") + "/my/certificates",
+            }
             occasion = f"{status.credential}:{status.cycle_end.isoformat()}:{threshold}"
             language = languages.get(holder["user_id"], "en")
-            own = {**common, "credential": name.get(message_language(language), common["credential"]),
-                   "missing": describe_missing(status, language)}
-            sent += await send_message(conn, settings, user_id=holder["user_id"], kind="renewal.reminder",
-                                       occasion=occasion, params=own) is not None
+            own = {
+                **common,
+                "credential": name.get(message_language(language), common["credential"]),
+                "missing": describe_missing(status, language),
+            }
+            sent += (
+                await send_message(
+                    conn, settings, user_id=holder["user_id"], kind="renewal.reminder", occasion=occasion, params=own
+                )
+                is not None
+            )
             for admin_id in holder["admin_ids"]:
                 admin_language = languages.get(admin_id, "en")
-                theirs = {**common, "worker": holder["name"], "link": settings.public_base_url.rstrip("/") + "/clinic/credit",
-                          "credential": name.get(message_language(admin_language), common["credential"]),
-                          "missing": describe_missing(status, admin_language)}
-                sent += await send_message(conn, settings, user_id=admin_id, kind="renewal.reminder_admin",
-                                           occasion=f"{holder['user_id']}:{occasion}", params=theirs) is not None
+                theirs = {
+                    **common,
+                    "worker": holder["name"],
+                    "link": settings.public_base_url.rstrip("/") + "/clinic/credit",
+                    "credential": name.get(message_language(admin_language), common["credential"]),
+                    "missing": describe_missing(status, admin_language),
+                }
+                sent += (
+                    await send_message(
+                        conn,
+                        settings,
+                        user_id=admin_id,
+                        kind="renewal.reminder_admin",
+                        occasion=f"{holder['user_id']}:{occasion}",
+                        params=theirs,
+                    )
+                    is not None
+                )
     return sent
 
 
 async def _sessions(conn: asyncpg.Connection, settings: Settings, now: datetime) -> int:
     sent = 0
     for row in await q.sessions_tomorrow(conn, now):
-        sent += await send_message(conn, settings, user_id=row["user_id"], kind="session.reminder",
-                                   occasion=str(row["session_id"]),
-                                   params={"course": row["course"], "starts": row["starts"], "place": row["place"]}) is not None
+        sent += (
+            await send_message(
+                conn,
+                settings,
+                user_id=row["user_id"],
+                kind="session.reminder",
+                occasion=str(row["session_id"]),
+                params={"course": row["course"], "starts": row["starts"], "place": row["place"]},
+            )
+            is not None
+        )
     return sent
 
 
@@ -111,8 +172,17 @@ async def _certificates(conn: asyncpg.Connection, settings: Settings, now: datet
     base = settings.public_base_url.rstrip("/")
     for row in await q.certificate_events(conn, now):
         code = row["new_code"] or row["code"]
-        sent += await send_message(conn, settings, user_id=row["user_id"], kind=row["kind"], occasion=str(row["id"]),
-                                   params={"course": row["course"], "code": row["code"], "link": f"{base}/verify/{code}"}) is not None
+        sent += (
+            await send_message(
+                conn,
+                settings,
+                user_id=row["user_id"],
+                kind=row["kind"],
+                occasion=str(row["id"]),
+                params={"course": row["course"], "code": row["code"], "link": f"{base}/verify/{code}"},
+            )
+            is not None
+        )
     return sent
 
 

@@ -7,17 +7,20 @@ from uuid import UUID
 
 import asyncpg
 
+from lms.i18n import N_
 from lms.messages import queries
 from lms.messages.compose import compose, message_language
 from lms.messages.schemas import Recipient
-from lms.i18n import N_
 from lms.settings import Settings
 
 # Kinds a person cannot opt out of: she asked for them, or they concern her account's safety.
 ALWAYS_SENT = frozenset({"password.reset_link", "password.reset_code", "password.changed"})
 # What a person can opt out of, per channel: a group of kinds, named by the kinds' first part.
-OPT_OUT_GROUPS = {"renewal": N_("Renewal reminders"), "session": N_("Session reminders"),
-                  "certificate": N_("Certificate notices")}
+OPT_OUT_GROUPS = {
+    "renewal": N_("Renewal reminders"),
+    "session": N_("Session reminders"),
+    "certificate": N_("Certificate notices"),
+}
 CHANNELS = {"email": N_("Email"), "sms": N_("Text message (SMS)")}
 
 
@@ -48,8 +51,14 @@ def choose_channel(person: Recipient, kind: str, settings: Settings, *, prefer: 
 
 
 async def send_message(
-    conn: asyncpg.Connection, settings: Settings, *, user_id: UUID, kind: str, occasion: str,
-    params: dict[str, Any], prefer: str | None = None,
+    conn: asyncpg.Connection,
+    settings: Settings,
+    *,
+    user_id: UUID,
+    kind: str,
+    occasion: str,
+    params: dict[str, Any],
+    prefer: str | None = None,
 ) -> UUID | None:
     """Write the message in the caller's transaction; the job worker delivers it after commit.
 
@@ -65,6 +74,12 @@ async def send_message(
     language = message_language(person.language)
     subject, body = compose(kind, language, params)
     return await queries.insert_message(
-        conn, user_id=user_id, kind=kind, occasion=occasion, channel=channel, language=language,
-        subject=subject, body=body,
+        conn,
+        user_id=user_id,
+        kind=kind,
+        occasion=occasion,
+        channel=channel,
+        language=language,
+        subject=subject,
+        body=body,
     )

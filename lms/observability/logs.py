@@ -38,7 +38,11 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("lms
 _SENSITIVE_KEY = re.compile(r"password|passwd|token|secret|session|cookie|authorization|email|name|csrf", re.I)
 # (pattern, replacement, a text without any of these cannot match): the quick test spares most lines the regexes.
 _SCRUB = [
-    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{16,}"), r"\1 [redacted]", ("earer", "EARER", "asic", "ASIC")),
+    (
+        re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{16,}"),
+        r"\1 [redacted]",
+        ("earer", "EARER", "asic", "ASIC"),
+    ),
     (re.compile(r"\b(?:lms|lmss)_[A-Za-z0-9_-]{16,}"), "[redacted-token]", ("lms_", "lmss_")),
     (re.compile(r"(\w+://[^:/@\s\"]+:)[^@\s\"]+@"), r"\1[redacted]@", ("@",)),
     (re.compile(r"(?i)((?:x-amz-)?(?:signature|credential|security-token)=)[^&\s,\"]+"), r"\1[redacted]", ("=",)),
@@ -94,14 +98,21 @@ class LineFormatter(logging.Formatter):
         if record.exc_info:
             fields = {**fields, "error": self.formatException(record.exc_info)}
         if self.json:
-            line = {"ts": utc_stamp(record.created), "level": record.levelname.lower(), "logger": record.name,
-                    "event": message, **fields}
+            line = {
+                "ts": utc_stamp(record.created),
+                "level": record.levelname.lower(),
+                "logger": record.name,
+                "event": message,
+                **fields,
+            }
             text = _encode(line).decode()
             return text if getattr(record, "nothing_to_scrub", False) else scrub(text)
         when = time.strftime("%H:%M:%S", time.localtime(record.created))
         fields = dict(fields)
         if event == "request":
-            message = f"{fields.pop('method')} {fields.pop('route')} {fields.pop('status')} {fields.pop('latency_ms')}ms"
+            message = (
+                f"{fields.pop('method')} {fields.pop('route')} {fields.pop('status')} {fields.pop('latency_ms')}ms"
+            )
         pairs = " ".join(f"{key}={value}" for key, value in fields.items() if key != "error" and value is not None)
         text = f"{when} {record.levelname:<7} {message}" + (f"  {pairs}" if pairs else "")
         if "error" in fields:
@@ -147,7 +158,9 @@ def logging_config(settings: Settings) -> LoggingConfig:
             "uvicorn": {"handlers": [], "propagate": True},
             "uvicorn.access": {"level": "WARNING", "propagate": True},
             # At DEBUG these print signed S3 requests; they never go below WARNING.
-            **{name: {"level": "WARNING", "propagate": True} for name in ("botocore", "boto3", "s3transfer", "urllib3")},
+            **{
+                name: {"level": "WARNING", "propagate": True} for name in ("botocore", "boto3", "s3transfer", "urllib3")
+            },
         },
         root={"handlers": ["console"], "level": level},
     )
@@ -194,7 +207,9 @@ def _answers_a_caller(scope: Scope) -> bool:
     (anonymous pages such as the catalogue and verification keep their own caching)."""
     if scope.get("user") is not None:
         return True
-    return not scope["path"].startswith("/static/") and any(key == b"authorization" for key, _ in scope.get("headers", []))
+    return not scope["path"].startswith("/static/") and any(
+        key == b"authorization" for key, _ in scope.get("headers", [])
+    )
 
 
 class RequestLog:
@@ -223,7 +238,11 @@ class RequestLog:
                 status = message["status"]
                 own = message.get("headers", [])
                 present = {k.lower() for k, _ in own}
-                headers = [*own, *(h for h in self.every_response if h[0] not in present), (b"x-request-id", request_id.encode())]
+                headers = [
+                    *own,
+                    *(h for h in self.every_response if h[0] not in present),
+                    (b"x-request-id", request_id.encode()),
+                ]
                 if b"cache-control" not in present and _answers_a_caller(scope):
                     headers.append(_NO_STORE)
                 if draining:
@@ -253,16 +272,24 @@ def _log_request(scope: Scope, route: str, request_id: str, status: int, seconds
         return
     user = scope.get("user")
     # Ids, a route template, a method token and numbers: nothing a scrub pattern could find.
-    REQUESTS.log(level, "request", extra={"event": "request", "nothing_to_scrub": True, "fields": {
-        "request_id": request_id,
-        "method": scope.get("method"),
-        "route": route,
-        "status": status,
-        "latency_ms": round(seconds * 1000, 2),
-        "user_id": str(user.id) if user is not None else None,
-        "role": user.role if user is not None else None,
-        "clinic_id": str(user.clinic_id) if user is not None and user.clinic_id else None,
-    }})
+    REQUESTS.log(
+        level,
+        "request",
+        extra={
+            "event": "request",
+            "nothing_to_scrub": True,
+            "fields": {
+                "request_id": request_id,
+                "method": scope.get("method"),
+                "route": route,
+                "status": status,
+                "latency_ms": round(seconds * 1000, 2),
+                "user_id": str(user.id) if user is not None else None,
+                "role": user.role if user is not None else None,
+                "clinic_id": str(user.clinic_id) if user is not None and user.clinic_id else None,
+            },
+        },
+    )
 
 
 def with_request_log(app: Litestar, every_response: list[tuple[bytes, bytes]]) -> Litestar:

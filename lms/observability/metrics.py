@@ -39,10 +39,16 @@ _COUNTERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "quizzes_graded": ("Quiz attempts graded, by outcome (passed, failed).", ("outcome",)),
     "certificates_issued": ("Certificates issued.", ()),
     "certificates_revoked": ("Certificates revoked.", ()),
-    "certificates_verified": ("Certificate verifications, by outcome (valid, revoked, expired, unknown).", ("outcome",)),
+    "certificates_verified": (
+        "Certificate verifications, by outcome (valid, revoked, expired, unknown).",
+        ("outcome",),
+    ),
     "media_uploads_accepted": ("Media uploads accepted after their checks.", ()),
     "media_uploads_refused": ("Media uploads refused, by reason.", ("reason",)),
-    "s3_errors": ("Calls to the object store that failed (unreachable, or a 5xx answer), by operation.", ("operation",)),
+    "s3_errors": (
+        "Calls to the object store that failed (unreachable, or a 5xx answer), by operation.",
+        ("operation",),
+    ),
 }
 
 COUNTERS: dict[str, Counter] = {

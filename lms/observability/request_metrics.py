@@ -42,13 +42,18 @@ class RequestMetrics:
         slots[_FIRST_BUCKET + bisect_left(_BOUNDS, seconds)] += 1
 
     def collect(self) -> Iterator[Metric]:
-        total = CounterMetricFamily("lms_http_requests", "Requests answered, by route template, method and status.",
-                                    labels=_LABELS)
+        total = CounterMetricFamily(
+            "lms_http_requests", "Requests answered, by route template, method and status.", labels=_LABELS
+        )
         errors = CounterMetricFamily("lms_http_requests_error", "Requests answered with a 5xx status.", labels=_LABELS)
-        seconds = HistogramMetricFamily("lms_http_request_duration_seconds", "Time to answer a request, in seconds.",
-                                        labels=_LABELS)
-        running = GaugeMetricFamily("lms_http_requests_in_progress", "Requests being answered right now, by method.",
-                                    labels=["app_name", "method"])
+        seconds = HistogramMetricFamily(
+            "lms_http_request_duration_seconds", "Time to answer a request, in seconds.", labels=_LABELS
+        )
+        running = GaugeMetricFamily(
+            "lms_http_requests_in_progress",
+            "Requests being answered right now, by method.",
+            labels=["app_name", "method"],
+        )
         # Copies taken whole (each one call, under the GIL), so a scrape never sees a series half-updated.
         for (method, route, status), slots in list(self._finished.items()):
             slots = list(slots)

@@ -37,7 +37,9 @@ def start_tracing(settings: Settings, exporter: Any = None) -> Any:
         if exporter is None:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-            provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=traces_url(settings.otlp_endpoint))))
+            provider.add_span_processor(
+                BatchSpanProcessor(OTLPSpanExporter(endpoint=traces_url(settings.otlp_endpoint)))
+            )
         else:
             provider.add_span_processor(SimpleSpanProcessor(exporter))
         AsyncPGInstrumentor().instrument(tracer_provider=provider)

@@ -37,17 +37,37 @@ class PackagesController(Controller):
             raise NotFound(f"no course {code} that you may change")
         return await queries.course_packages(db, code=code)
 
-    @post("/", operation_id="packages_import", status_code=201, include_in_schema=False, request_max_body_size=UPLOAD_CAP)
-    async def import_package(self, request: Request[Any, Any, Any], tx: Tx, storage: StorageDep, settings: SettingsDep,
-                             user: User, code: Code) -> PackageOut:
+    @post(
+        "/", operation_id="packages_import", status_code=201, include_in_schema=False, request_max_body_size=UPLOAD_CAP
+    )
+    async def import_package(
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        storage: StorageDep,
+        settings: SettingsDep,
+        user: User,
+        code: Code,
+    ) -> PackageOut:
         """multipart/form-data: ``file`` (the zip) and ``language`` (the language of its content)."""
         fileobj, filename, fields = await read_upload(request, settings)
-        return await importing.import_package(tx, storage, settings, code=code, editor=user, fileobj=fileobj,
-                                              filename=filename, language=fields.get("language", ""))
+        return await importing.import_package(
+            tx,
+            storage,
+            settings,
+            code=code,
+            editor=user,
+            fileobj=fileobj,
+            filename=filename,
+            language=fields.get("language", ""),
+        )
 
     @post("/{package_id:uuid}/activities", operation_id="packages_attach", status_code=200)
-    async def attach(self, tx: Tx, user: User, code: Code, package_id: FromPath[UUID], data: JSONBody[AttachRequest]) -> TranslationStatus:
+    async def attach(
+        self, tx: Tx, user: User, code: Code, package_id: FromPath[UUID], data: JSONBody[AttachRequest]
+    ) -> TranslationStatus:
         """Put the package's units into the draft: into ``module`` (a module key, or ``new``), with ``minutes`` per
         unit id; units another language's package already shows are attached to those activities."""
-        return await service.attach_to_draft(tx, code=code, editor=user, package_id=package_id, module=data.module,
-                                             minutes=data.minutes)
+        return await service.attach_to_draft(
+            tx, code=code, editor=user, package_id=package_id, module=data.module, minutes=data.minutes
+        )

@@ -17,7 +17,7 @@ from typing import IO
 from lms.errors import Invalid
 
 MAX_FILES = 20_000
-MAX_RATIO = 200            # uncompressed / compressed, for a file big enough that the ratio means something
+MAX_RATIO = 200  # uncompressed / compressed, for a file big enough that the ratio means something
 RATIO_FLOOR = 1024 * 1024  # files smaller than this may compress as well as they like
 MAX_NAME = 1024
 
@@ -45,7 +45,9 @@ def open_zip(fileobj: IO[bytes], *, filename: str, max_unpacked: int) -> tuple[z
     try:
         archive = zipfile.ZipFile(fileobj)
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise Invalid(f"{filename}: not a zip file (export the course as a zip package and upload that file)", field="file") from None
+        raise Invalid(
+            f"{filename}: not a zip file (export the course as a zip package and upload that file)", field="file"
+        ) from None
     infos = archive.infolist()
     if len(infos) > MAX_FILES:
         raise Invalid(f"{filename}: {len(infos)} files; a package may hold at most {MAX_FILES}", field="file")
@@ -63,11 +65,16 @@ def open_zip(fileobj: IO[bytes], *, filename: str, max_unpacked: int) -> tuple[z
             raise Invalid(f"{filename}: {name!r} is encrypted; export the package without a password", field="file")
         total += info.file_size
         if total > max_unpacked:
-            raise Invalid(f"{filename}: its files unpack to more than {max_unpacked // 1_000_000} MB, the limit for a package",
-                          field="file")
+            raise Invalid(
+                f"{filename}: its files unpack to more than {max_unpacked // 1_000_000} MB, the limit for a package",
+                field="file",
+            )
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise Invalid(f"{filename}: {name!r} is compressed {info.file_size // max(info.compress_size, 1)} to 1, which only "
-                          "a zip bomb does; refused", field="file")
+            raise Invalid(
+                f"{filename}: {name!r} is compressed {info.file_size // max(info.compress_size, 1)} to 1, which only "
+                "a zip bomb does; refused",
+                field="file",
+            )
         path = name.lstrip("./") if name.startswith("./") else name
         if path in members:
             raise Invalid(f"{filename}: {name!r} is in the zip twice", field="file")
@@ -82,8 +89,9 @@ def read_member(archive: zipfile.ZipFile, member: Member, *, filename: str, limi
     return b"".join(member_chunks(archive, member, filename=filename, limit=limit))
 
 
-def member_chunks(archive: zipfile.ZipFile, member: Member, *, filename: str, limit: int | None = None,
-                  chunk: int = 1024 * 1024) -> Iterator[bytes]:
+def member_chunks(
+    archive: zipfile.ZipFile, member: Member, *, filename: str, limit: int | None = None, chunk: int = 1024 * 1024
+) -> Iterator[bytes]:
     """A file of the zip in chunks, refusing one that unpacks to more than it declared (or than ``limit``)."""
     allowed = member.info.file_size if limit is None else min(member.info.file_size, limit)
     if member.info.file_size > allowed:
@@ -94,7 +102,9 @@ def member_chunks(archive: zipfile.ZipFile, member: Member, *, filename: str, li
             while block := stream.read(chunk):
                 seen += len(block)
                 if seen > allowed:
-                    raise Invalid(f"{filename}: {member.path} unpacks to more than the zip declares; refused", field="file")
+                    raise Invalid(
+                        f"{filename}: {member.path} unpacks to more than the zip declares; refused", field="file"
+                    )
                 yield block
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
         raise Invalid(f"{filename}: {member.path} cannot be unpacked ({exc})", field="file") from None

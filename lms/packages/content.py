@@ -38,13 +38,34 @@ CONTENT_PREFIX = "/content/"
 CHUNK = 256 * 1024
 # Types authoring tools ship that Python's table may lack or guess differently on another machine.
 TYPES = {
-    ".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".json": "application/json",
-    ".xml": "application/xml", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp", ".mp4": "video/mp4", ".webm": "video/webm",
-    ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".wav": "audio/wav", ".ogg": "audio/ogg", ".vtt": "text/vtt",
-    ".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf", ".otf": "font/otf", ".txt": "text/plain; charset=utf-8",
-    ".pdf": "application/pdf", ".wasm": "application/wasm", ".ico": "image/x-icon",
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".wav": "audio/wav",
+    ".ogg": "audio/ogg",
+    ".vtt": "text/vtt",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".txt": "text/plain; charset=utf-8",
+    ".pdf": "application/pdf",
+    ".wasm": "application/wasm",
+    ".ico": "image/x-icon",
 }
 
 
@@ -85,8 +106,10 @@ def content_url(settings: Settings, *, package_id: UUID, path: str, scope: str, 
     """The absolute URL, on the content origin, of a file of the package (``path`` relative to its root; a query
     string or fragment in it is kept)."""
     file_part, sep, rest = path.partition("?") if "?" in path else path.partition("#")
-    return (f"{settings.content_origin_url}{CONTENT_PREFIX}{make_token(settings, package_id=package_id, scope=scope, hours=hours)}/"
-            f"{quote(file_part.lstrip('/'), safe='/-_.~')}{sep}{rest}")
+    return (
+        f"{settings.content_origin_url}{CONTENT_PREFIX}{make_token(settings, package_id=package_id, scope=scope, hours=hours)}/"
+        f"{quote(file_part.lstrip('/'), safe='/-_.~')}{sep}{rest}"
+    )
 
 
 def content_type(path: str) -> str:
@@ -100,13 +123,15 @@ def content_headers(settings: Settings) -> dict[str, str]:
     the service's pages may frame it."""
     app = _origin(settings.public_base_url)
     return {
-        "content-security-policy": "; ".join([
-            "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:",
-            f"connect-src 'self' {app}",
-            f"frame-ancestors 'self' {app}",  # the player, and the SCORM launch page around a SCO
-            "base-uri 'self'",
-            "object-src 'none'",
-        ]),
+        "content-security-policy": "; ".join(
+            [
+                "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:",
+                f"connect-src 'self' {app}",
+                f"frame-ancestors 'self' {app}",  # the player, and the SCORM launch page around a SCO
+                "base-uri 'self'",
+                "object-src 'none'",
+            ]
+        ),
         "cross-origin-resource-policy": "same-origin",
         "referrer-policy": "no-referrer",
         "cache-control": "private, max-age=3600",
@@ -166,10 +191,20 @@ async def _chunks(body: Any) -> AsyncIterator[bytes]:
         body.close()
 
 
-@get(CONTENT_PREFIX + "{token:str}/{file_path:path}", operation_id="package_content_file", include_in_schema=False,
-     opt={"content_origin": True})
-async def package_file(request: Request[Any, Any, Any], db: Db, settings: SettingsDep, storage: StorageDep,
-                       token: FromPath[str], file_path: FromPath[str]) -> Response[Any]:
+@get(
+    CONTENT_PREFIX + "{token:str}/{file_path:path}",
+    operation_id="package_content_file",
+    include_in_schema=False,
+    opt={"content_origin": True},
+)
+async def package_file(
+    request: Request[Any, Any, Any],
+    db: Db,
+    settings: SettingsDep,
+    storage: StorageDep,
+    token: FromPath[str],
+    file_path: FromPath[str],
+) -> Response[Any]:
     """One file of a package, streamed from the store (with byte ranges for media)."""
     granted = read_token(settings, token)
     path = file_path.lstrip("/")
@@ -181,7 +216,9 @@ async def package_file(request: Request[Any, Any, Any], db: Db, settings: Settin
     return await _serve(request, settings, storage, f"{prefix}{path}", path)
 
 
-async def _serve(request: Request[Any, Any, Any], settings: Settings, storage: Storage, key: str, path: str) -> Response[Any]:
+async def _serve(
+    request: Request[Any, Any, Any], settings: Settings, storage: Storage, key: str, path: str
+) -> Response[Any]:
     """Streamed through the service rather than redirected to the store: the file must be on the content origin, with
     its headers, for the package's relative links and scripts to work there."""
     head = await storage.head(key)

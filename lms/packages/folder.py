@@ -24,9 +24,14 @@ from lms.storage import Storage
 
 def folder_refs(doc: CourseDoc) -> list[tuple[Path, str, Any]]:
     """(place in the document, language, reference) of every package unit named by a zip file."""
-    return [(("modules", m, "activities", a, "package", lang), lang, ref)
-            for m, module in enumerate(doc.modules) for a, activity in enumerate(module.activities)
-            if isinstance(activity, Package) for lang, ref in activity.package.items() if ref.file]
+    return [
+        (("modules", m, "activities", a, "package", lang), lang, ref)
+        for m, module in enumerate(doc.modules)
+        for a, activity in enumerate(module.activities)
+        if isinstance(activity, Package)
+        for lang, ref in activity.package.items()
+        if ref.file
+    ]
 
 
 def _inside(folder: FsPath, relative: str) -> FsPath | None:
@@ -47,7 +52,9 @@ def folder_package_problems(folder: FsPath, doc: CourseDoc, *, max_unpacked_mb: 
                 continue
             try:
                 with path.open("rb") as fileobj:
-                    manifest = read_package(fileobj, filename=ref.file, language=lang, max_unpacked=max_unpacked_mb * MB)[2]
+                    manifest = read_package(
+                        fileobj, filename=ref.file, language=lang, max_unpacked=max_unpacked_mb * MB
+                    )[2]
             except Invalid as exc:
                 problems.append((where, exc.detail))
                 units[(ref.file, lang)] = None
@@ -59,7 +66,9 @@ def folder_package_problems(folder: FsPath, doc: CourseDoc, *, max_unpacked_mb: 
     return problems
 
 
-async def import_folder_packages(conn: asyncpg.Connection, settings: Settings | None, folder: FsPath, doc: CourseDoc) -> CourseDoc:
+async def import_folder_packages(
+    conn: asyncpg.Connection, settings: Settings | None, folder: FsPath, doc: CourseDoc
+) -> CourseDoc:
     """The document with every zip it names imported (inside the caller's transaction) and named by package id."""
     refs = folder_refs(doc)
     if not refs:
@@ -81,8 +90,18 @@ async def import_folder_packages(conn: asyncpg.Connection, settings: Settings | 
             existing = await queries.package_by_digest(conn, course_id=course, sha256=digest, language=lang)
             if existing is None:
                 with path.open("rb") as fileobj:
-                    existing = await store_package(conn, storage, settings, course_id=course, code=doc.code, fileobj=fileobj,
-                                                   filename=path.name, language=lang, uploaded_by=None, sha256=digest)
+                    existing = await store_package(
+                        conn,
+                        storage,
+                        settings,
+                        course_id=course,
+                        code=doc.code,
+                        fileobj=fileobj,
+                        filename=path.name,
+                        language=lang,
+                        uploaded_by=None,
+                        sha256=digest,
+                    )
             imported[(ref.file, lang)] = existing
         target = raw
         for part in where:

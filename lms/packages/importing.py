@@ -41,7 +41,9 @@ def _course_structure_alone(fileobj: IO[bytes], filename: str) -> IO[bytes]:
     return packed
 
 
-def read_package(fileobj: IO[bytes], *, filename: str, language: str, max_unpacked: int) -> tuple[zipfile.ZipFile, dict[str, Member], Manifest]:
+def read_package(
+    fileobj: IO[bytes], *, filename: str, language: str, max_unpacked: int
+) -> tuple[zipfile.ZipFile, dict[str, Member], Manifest]:
     """The zip (or a bare cmi5.xml) checked and its manifest parsed (blocking: run it in a thread)."""
     fileobj = _course_structure_alone(fileobj, filename)
     archive, members = open_zip(fileobj, filename=filename, max_unpacked=max_unpacked)
@@ -49,7 +51,11 @@ def read_package(fileobj: IO[bytes], *, filename: str, language: str, max_unpack
     if CMI5 in members:
         return archive, members, parse_cmi5(read_member(archive, members[CMI5], filename=filename), files)
     if SCORM in members:
-        return archive, members, parse_scorm(read_member(archive, members[SCORM], filename=filename), files, language=language)
+        return (
+            archive,
+            members,
+            parse_scorm(read_member(archive, members[SCORM], filename=filename), files, language=language),
+        )
     nested = sorted(p for p in members if p.rsplit("/", 1)[-1] in (CMI5, SCORM))
     hint = f" (found {nested[0]}: zip the folder's contents, not the folder)" if nested else ""
     raise Invalid(f"{filename}: no {CMI5} (cmi5) or {SCORM} (SCORM) at the top of the zip{hint}", field="file")
@@ -63,29 +69,61 @@ def _spooled(archive: zipfile.ZipFile, member: Member, filename: str) -> IO[byte
     return spool
 
 
-async def import_package(conn: asyncpg.Connection, storage: Storage, settings: Settings, *, code: str, editor: CurrentUser,
-                         fileobj: IO[bytes], filename: str, language: str) -> PackageOut:
+async def import_package(
+    conn: asyncpg.Connection,
+    storage: Storage,
+    settings: Settings,
+    *,
+    code: str,
+    editor: CurrentUser,
+    fileobj: IO[bytes],
+    filename: str,
+    language: str,
+) -> PackageOut:
     """Check, store and record a package for a course this person may change; ``Invalid`` naming the problem."""
     course = await queries.editable_course(conn, code=code, editor=editor)
     if course is None:
         raise NotFound(f"no course {code} that you may change (its owners and program admins may)")
     course_id, languages = course
     if language not in languages:
-        raise Invalid(f"language: {language or '(none)'} is not one of the course's languages ({', '.join(languages)})", field="language")
-    package_id = await store_package(conn, storage, settings, course_id=course_id, code=code, fileobj=fileobj,
-                                     filename=filename, language=language, uploaded_by=editor.id)
+        raise Invalid(
+            f"language: {language or '(none)'} is not one of the course's languages ({', '.join(languages)})",
+            field="language",
+        )
+    package_id = await store_package(
+        conn,
+        storage,
+        settings,
+        course_id=course_id,
+        code=code,
+        fileobj=fileobj,
+        filename=filename,
+        language=language,
+        uploaded_by=editor.id,
+    )
     found = await queries.get_package(conn, code=code, package_id=package_id)
     assert found is not None
     return found
 
 
-async def store_package(conn: asyncpg.Connection, storage: Storage, settings: Settings, *, course_id: UUID, code: str,
-                        fileobj: IO[bytes], filename: str, language: str, uploaded_by: UUID | None,
-                        sha256: str | None = None) -> UUID:
+async def store_package(
+    conn: asyncpg.Connection,
+    storage: Storage,
+    settings: Settings,
+    *,
+    course_id: UUID,
+    code: str,
+    fileobj: IO[bytes],
+    filename: str,
+    language: str,
+    uploaded_by: UUID | None,
+    sha256: str | None = None,
+) -> UUID:
     """Check the zip whole, then write its files under a prefix of their own and record the package (the caller
     decides who may)."""
-    archive, members, manifest = await sync_to_thread(read_package, fileobj, filename=filename, language=language,
-                                                      max_unpacked=settings.package_max_unpacked_mb * MB)
+    archive, members, manifest = await sync_to_thread(
+        read_package, fileobj, filename=filename, language=language, max_unpacked=settings.package_max_unpacked_mb * MB
+    )
     package_id = uuid4()
     prefix = f"packages/{code}/{package_id}/"
     try:
@@ -96,9 +134,17 @@ async def store_package(conn: asyncpg.Connection, storage: Storage, settings: Se
             finally:
                 spool.close()
         await queries.insert_package(
-            conn, package_id=package_id, course_id=course_id, language=language, filename=filename[:200],
-            s3_prefix=prefix, manifest=manifest, file_count=len(members),
-            total_bytes=sum(m.info.file_size for m in members.values()), uploaded_by=uploaded_by, sha256=sha256,
+            conn,
+            package_id=package_id,
+            course_id=course_id,
+            language=language,
+            filename=filename[:200],
+            s3_prefix=prefix,
+            manifest=manifest,
+            file_count=len(members),
+            total_bytes=sum(m.info.file_size for m in members.values()),
+            uploaded_by=uploaded_by,
+            sha256=sha256,
         )
     except BaseException:
         try:
@@ -106,9 +152,12 @@ async def store_package(conn: asyncpg.Connection, storage: Storage, settings: Se
         except Exception:
             pass  # the store itself is away: what got written sits under a prefix no package row names
         raise
-    await record(conn, actor_id=uploaded_by, action="package.imported", subject=code,
-                 detail={"package_id": str(package_id), "format": manifest.format, "units": len(manifest.units)})
+    await record(
+        conn,
+        actor_id=uploaded_by,
+        action="package.imported",
+        subject=code,
+        detail={"package_id": str(package_id), "format": manifest.format, "units": len(manifest.units)},
+    )
     log_event("package.imported", course=code, package_id=package_id, format=manifest.format, units=len(manifest.units))
     return package_id
-
-

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-
 from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
@@ -40,18 +39,26 @@ class Problems:
         if self.found:
             ordered = sorted(self.found)
             listed = [f"{self.name} line {line}: {message}" for line, message in ordered]
-            raise Invalid(f"{len(listed)} problem(s) in the package: " + "; ".join(listed[:10]), field="file",
-                          extra={"problems": [{"file": self.name, "line": line, "message": m} for line, m in ordered]})
+            raise Invalid(
+                f"{len(listed)} problem(s) in the package: " + "; ".join(listed[:10]),
+                field="file",
+                extra={"problems": [{"file": self.name, "line": line, "message": m} for line, m in ordered]},
+            )
 
 
 def parse_xml(data: bytes, name: str) -> Any:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True)
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+    )
     try:
         return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or 1
-        raise Invalid(f"{name} line {line}: not well-formed XML: {exc.msg}", field="file",
-                      extra={"problems": [{"file": name, "line": line, "message": f"not well-formed XML: {exc.msg}"}]}) from None
+        raise Invalid(
+            f"{name} line {line}: not well-formed XML: {exc.msg}",
+            field="file",
+            extra={"problems": [{"file": name, "line": line, "message": f"not well-formed XML: {exc.msg}"}]},
+        ) from None
 
 
 def local(element: Any) -> str:
@@ -97,7 +104,9 @@ def _launch_url_problem(url: str) -> str | None:
     return None
 
 
-def _langstrings(element: Any | None, what: str, problems: Problems, at: Any, *, required: bool = True) -> dict[str, str]:
+def _langstrings(
+    element: Any | None, what: str, problems: Problems, at: Any, *, required: bool = True
+) -> dict[str, str]:
     out: dict[str, str] = {}
     if element is None:
         if required:
@@ -127,7 +136,9 @@ def parse_cmi5(data: bytes, files: set[str]) -> Manifest:
     if not course.get("id"):
         problems.add(course, "<course> has no id")
     elif not is_iri(course.get("id")):
-        problems.add(course, f"the course id {course.get('id')!r} is not an IRI (cmi5 ids are absolute, like https://...)")
+        problems.add(
+            course, f"the course id {course.get('id')!r} is not an IRI (cmi5 ids are absolute, like https://...)"
+        )
     title = _langstrings(child(course, "title"), "the course", problems, course)
     description = _langstrings(child(course, "description"), "the course description", problems, course, required=False)
     objectives = []
@@ -142,8 +153,15 @@ def parse_cmi5(data: bytes, files: set[str]) -> Manifest:
             elif oid in objective_ids:
                 problems.add(objective, f"the objective id {oid!r} is used twice")
             objective_ids.add(oid)
-            objectives.append({"id": oid, "title": _langstrings(child(objective, "title"), f"objective {oid}", problems, objective),
-                               "description": _langstrings(child(objective, "description"), f"objective {oid}", problems, objective, required=False)})
+            objectives.append(
+                {
+                    "id": oid,
+                    "title": _langstrings(child(objective, "title"), f"objective {oid}", problems, objective),
+                    "description": _langstrings(
+                        child(objective, "description"), f"objective {oid}", problems, objective, required=False
+                    ),
+                }
+            )
     units: list[Unit] = []
     seen: set[str] = set()
 
@@ -174,23 +192,33 @@ def parse_cmi5(data: bytes, files: set[str]) -> Manifest:
                 problems.add(element, f"the {kind} id {eid!r} is not an IRI")
             seen.add(eid)
             if kind == "block":
-                out.append({"id": eid, "title": _langstrings(child(element, "title"), f"block {eid}", problems, element),
-                            "objectives": refs(element, f"block {eid}"), "children": walk(element, [*path, eid])})
+                out.append(
+                    {
+                        "id": eid,
+                        "title": _langstrings(child(element, "title"), f"block {eid}", problems, element),
+                        "objectives": refs(element, f"block {eid}"),
+                        "children": walk(element, [*path, eid]),
+                    }
+                )
                 continue
             units.append(_cmi5_au(element, eid, path, files, problems, refs))
             out.append({"au": eid})
         return out
 
-    structure = {"course": {"id": course.get("id", ""), "title": title, "description": description},
-                 "objectives": objectives, "children": walk(root, [])}
+    structure = {
+        "course": {"id": course.get("id", ""), "title": title, "description": description},
+        "objectives": objectives,
+        "children": walk(root, []),
+    }
     if not units and not problems.found:
         problems.add(root, "the course has no <au> (assignable unit)")
     problems.raise_any()
     return Manifest(format="cmi5", title=title, units=units, structure=structure)
 
 
-def _cmi5_au(element: Any, eid: str, path: list[str], files: set[str], problems: Problems,
-             refs: Callable[[Any, str], list[str]]) -> Unit:
+def _cmi5_au(
+    element: Any, eid: str, path: list[str], files: set[str], problems: Problems, refs: Callable[[Any, str], list[str]]
+) -> Unit:
     what = f"AU {eid}"
     move_on = element.get("moveOn", "NotApplicable")
     if move_on not in MOVE_ON:
@@ -222,9 +250,15 @@ def _cmi5_au(element: Any, eid: str, path: list[str], files: set[str], problems:
     parameters = child(element, "launchParameters")
     entitlement = child(element, "entitlementKey")
     return Unit(
-        unit_id=eid, title=_langstrings(child(element, "title"), what, problems, element),
-        description=_langstrings(child(element, "description"), f"{what} description", problems, element, required=False),
-        launch=url, move_on=move_on, mastery_score=mastery, launch_method=method,
+        unit_id=eid,
+        title=_langstrings(child(element, "title"), what, problems, element),
+        description=_langstrings(
+            child(element, "description"), f"{what} description", problems, element, required=False
+        ),
+        launch=url,
+        move_on=move_on,
+        mastery_score=mastery,
+        launch_method=method,
         launch_parameters=text_of(parameters) if parameters is not None else None,
         entitlement_key=text_of(entitlement) if entitlement is not None else None,
         extra={"activity_type": element.get("activityType"), "objectives": refs(element, what), "blocks": path},

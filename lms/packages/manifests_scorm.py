@@ -84,19 +84,34 @@ def parse_scorm(data: bytes, files: set[str], *, language: str) -> Manifest:
                 unit = _unit(item, iid, item_title, ref, resources.get(ref), base, files, fmt, language, problems, path)
                 if unit:
                     units.append(unit)
-            out.append({"identifier": iid, "title": item_title, "launches": bool(ref), "children": walk(item, [*path, iid])})
+            out.append(
+                {"identifier": iid, "title": item_title, "launches": bool(ref), "children": walk(item, [*path, iid])}
+            )
         return out
 
-    structure = {"organization": {"identifier": organization.get("identifier", ""), "title": title},
-                 "items": walk(organization, [])}
+    structure = {
+        "organization": {"identifier": organization.get("identifier", ""), "title": title},
+        "items": walk(organization, []),
+    }
     if not units and not problems.found:
         problems.add(organization, "the organization has no item that launches a SCO (identifierref to a resource)")
     problems.raise_any()
     return Manifest(format=fmt, title={language: title}, units=units, structure=structure)  # type: ignore[arg-type]
 
 
-def _unit(item: Any, iid: str, title: str, ref: str, resource: Any | None, base: str, files: set[str], fmt: str,
-          language: str, problems: Problems, path: list[str]) -> Unit | None:
+def _unit(
+    item: Any,
+    iid: str,
+    title: str,
+    ref: str,
+    resource: Any | None,
+    base: str,
+    files: set[str],
+    fmt: str,
+    language: str,
+    problems: Problems,
+    path: list[str],
+) -> Unit | None:
     if resource is None:
         problems.add(item, f"item {iid} points to resource {ref!r}, which the manifest does not define")
         return None
@@ -106,7 +121,9 @@ def _unit(item: Any, iid: str, title: str, ref: str, resource: Any | None, base:
         return None
     launch = href if is_absolute(href) else base + resource.get(XML_BASE, "") + href
     if parameters := item.get("parameters"):
-        launch += ("&" if "?" in launch else "?") + parameters.lstrip("?&") if not parameters.startswith("#") else parameters
+        launch += (
+            ("&" if "?" in launch else "?") + parameters.lstrip("?&") if not parameters.startswith("#") else parameters
+        )
     if not is_absolute(launch):
         target = split_href(launch)
         if ".." in target.split("/") or target.startswith("/") or "\\" in target:
@@ -122,7 +139,9 @@ def _unit(item: Any, iid: str, title: str, ref: str, resource: Any | None, base:
             except ValueError:
                 mastery = -1
             if not 0 <= mastery <= 1:
-                problems.add(child(item, "masteryscore"), f"item {iid}: masteryscore {score!r} must be a number from 0 to 100")
+                problems.add(
+                    child(item, "masteryscore"), f"item {iid}: masteryscore {score!r} must be a number from 0 to 100"
+                )
                 mastery = None
         for name in ("datafromlms", "maxtimeallowed", "timelimitaction", "prerequisites"):
             if (value := text_of(child(item, name))) != "":

@@ -16,8 +16,18 @@ async def package_prefix(conn: asyncpg.Connection, *, package_id: UUID) -> str |
 
 
 async def insert_package(
-    conn: asyncpg.Connection, *, package_id: UUID, course_id: UUID, language: str, filename: str, s3_prefix: str,
-    manifest: Manifest, file_count: int, total_bytes: int, uploaded_by: UUID | None, sha256: str | None = None,
+    conn: asyncpg.Connection,
+    *,
+    package_id: UUID,
+    course_id: UUID,
+    language: str,
+    filename: str,
+    s3_prefix: str,
+    manifest: Manifest,
+    file_count: int,
+    total_bytes: int,
+    uploaded_by: UUID | None,
+    sha256: str | None = None,
 ) -> None:
     """The package and all its units in one statement."""
     units = [{**msgspec.to_builtins(u), "position": i + 1} for i, u in enumerate(manifest.units)]
@@ -33,8 +43,19 @@ async def insert_package(
            FROM p, jsonb_to_recordset($12) AS x(position int, unit_id text, title jsonb, description jsonb, launch text,
                                               move_on text, mastery_score numeric, launch_method text,
                                               launch_parameters text, entitlement_key text, extra jsonb)""",
-        package_id, course_id, manifest.format, language, manifest.title, filename, s3_prefix, manifest.structure,
-        file_count, total_bytes, uploaded_by, units, sha256,
+        package_id,
+        course_id,
+        manifest.format,
+        language,
+        manifest.title,
+        filename,
+        s3_prefix,
+        manifest.structure,
+        file_count,
+        total_bytes,
+        uploaded_by,
+        units,
+        sha256,
     )
 
 
@@ -56,7 +77,9 @@ async def course_packages(conn: asyncpg.Connection, *, code: str) -> list[Packag
     return [msgspec.convert(dict(r), PackageOut) for r in rows]
 
 
-async def launch_unit(conn: asyncpg.Connection, *, activity_id: UUID, user_id: UUID, language: str) -> LaunchUnit | None:
+async def launch_unit(
+    conn: asyncpg.Connection, *, activity_id: UUID, user_id: UUID, language: str
+) -> LaunchUnit | None:
     """The unit a worker enrolled on the activity's version launches: in her language, else one of the same base
     language, else the first of the version's languages that has one. None when she is not enrolled (checked here)."""
     row = await conn.fetchrow(
@@ -76,12 +99,16 @@ async def launch_unit(conn: asyncpg.Connection, *, activity_id: UUID, user_id: U
                     lower(split_part(vp.language, '-', 1)) = lower(split_part($3, '-', 1)) DESC,
                     array_position(v.languages, vp.language) NULLS LAST, vp.language
            LIMIT 1""",
-        activity_id, user_id, language,
+        activity_id,
+        user_id,
+        language,
     )
     return msgspec.convert(dict(row), LaunchUnit) if row else None
 
 
-async def insert_completion(conn: asyncpg.Connection, *, enrollment_id: UUID, activity_id: UUID, detail: dict[str, Any]) -> bool | None:
+async def insert_completion(
+    conn: asyncpg.Connection, *, enrollment_id: UUID, activity_id: UUID, detail: dict[str, Any]
+) -> bool | None:
     """Record the unit satisfied once. None when the activity is not a package activity of the enrolment's version;
     False when it was already recorded."""
     return await conn.fetchval(
@@ -94,7 +121,9 @@ async def insert_completion(conn: asyncpg.Connection, *, enrollment_id: UUID, ac
                SELECT enrollment_id, activity_id, $3 FROM target
                ON CONFLICT (enrollment_id, activity_id) DO NOTHING RETURNING 1)
            SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM target) THEN NULL ELSE EXISTS (SELECT 1 FROM added) END""",
-        enrollment_id, activity_id, detail,
+        enrollment_id,
+        activity_id,
+        detail,
     )
 
 
@@ -105,7 +134,9 @@ async def editable_course(conn: asyncpg.Connection, *, code: str, editor: Any) -
            FROM courses c
            WHERE c.code = $1 AND ($3::text = 'program_admin' OR EXISTS (
                  SELECT 1 FROM course_owners o WHERE o.course_id = c.id AND o.user_id = $2::uuid))""",
-        code, editor.id, editor.role,
+        code,
+        editor.id,
+        editor.role,
     )
     return (row["id"], list(row["languages"])) if row else None
 
@@ -114,7 +145,11 @@ async def package_by_digest(conn: asyncpg.Connection, *, course_id: UUID, sha256
     """A package of this course already imported from the same zip in the same language."""
     return await conn.fetchval(
         """SELECT id FROM packages WHERE course_id = $1 AND sha256 = $2 AND language = $3
-           ORDER BY created_at LIMIT 1""", course_id, sha256, language)
+           ORDER BY created_at LIMIT 1""",
+        course_id,
+        sha256,
+        language,
+    )
 
 
 async def course_id(conn: asyncpg.Connection, *, code: str) -> UUID | None:

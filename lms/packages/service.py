@@ -18,8 +18,9 @@ from lms.learning.completion import complete_if_done
 from lms.packages import queries
 
 
-async def record_unit_satisfied(conn: asyncpg.Connection, *, enrollment_id: UUID, activity_id: UUID,
-                                detail: dict[str, Any], base_url: str) -> bool:
+async def record_unit_satisfied(
+    conn: asyncpg.Connection, *, enrollment_id: UUID, activity_id: UUID, detail: dict[str, Any], base_url: str
+) -> bool:
     """A cmi5 AU's moveOn met or a SCORM SCO's status saying so: recorded once for the enrolment, then the course is
     completed if that was the last activity (certificate and all), in the caller's transaction. True when recorded now."""
     added = await queries.insert_completion(conn, enrollment_id=enrollment_id, activity_id=activity_id, detail=detail)
@@ -40,8 +41,9 @@ def _key_for(unit_id: str, taken: set[str]) -> str:
     return key
 
 
-async def attach_to_draft(conn: asyncpg.Connection, *, code: str, editor: CurrentUser, package_id: UUID,
-                          module: str, minutes: dict[str, int]) -> TranslationStatus:
+async def attach_to_draft(
+    conn: asyncpg.Connection, *, code: str, editor: CurrentUser, package_id: UUID, module: str, minutes: dict[str, int]
+) -> TranslationStatus:
     """Put a package's units into the draft: a unit that a package activity already shows in another language gets
     this language added (same unit id); the others become new activities at the end of ``module`` (a module key of
     the draft, or ``new`` for a new module titled like the package), with the minutes the instructor gave."""
@@ -59,8 +61,11 @@ async def attach_to_draft(conn: asyncpg.Connection, *, code: str, editor: Curren
                     existing.setdefault(ref["unit"], activity)
     keys = {a["key"] for m in raw["modules"] for a in m["activities"]}
     if module == "new":
-        target = {"key": _key_for(package.title.get(lang) or "package", {m["key"] for m in raw["modules"]}),
-                  "title": {lang: package.title.get(lang) or next(iter(package.title.values()), code)}, "activities": []}
+        target = {
+            "key": _key_for(package.title.get(lang) or "package", {m["key"] for m in raw["modules"]}),
+            "title": {lang: package.title.get(lang) or next(iter(package.title.values()), code)},
+            "activities": [],
+        }
         raw["modules"].append(target)
     else:
         target = next((m for m in raw["modules"] if m["key"] == module), None)
@@ -79,8 +84,15 @@ async def attach_to_draft(conn: asyncpg.Connection, *, code: str, editor: Curren
             raise Invalid(f"minutes: give the contact minutes of {unit.unit_id}", field=f"minutes.{unit.position}")
         key = _key_for(unit.unit_id, keys)
         keys.add(key)
-        target["activities"].append({"kind": "package", "key": key, "minutes": minutes[unit.unit_id],
-                                     "title": {lang: title}, "package": {lang: ref}})
+        target["activities"].append(
+            {
+                "kind": "package",
+                "key": key,
+                "minutes": minutes[unit.unit_id],
+                "title": {lang: title},
+                "package": {lang: ref},
+            }
+        )
     try:
         updated = msgspec.convert(raw, CourseDoc)
     except msgspec.ValidationError as exc:

@@ -25,9 +25,14 @@ async def read_upload(request: Request[Any, Any, Any], settings: Settings) -> tu
     limit = settings.package_max_mb * 1_000_000
     length = request.headers.get("content-length", "")
     if not length.isdigit():
-        raise HTTPException(status_code=411, detail="file: send the zip as a multipart/form-data upload with a Content-Length")
+        raise HTTPException(
+            status_code=411, detail="file: send the zip as a multipart/form-data upload with a Content-Length"
+        )
     if int(length) > limit:
-        raise HTTPException(status_code=413, detail=f"file: the package is larger than {settings.package_max_mb} MB, the limit for a package")
+        raise HTTPException(
+            status_code=413,
+            detail=f"file: the package is larger than {settings.package_max_mb} MB, the limit for a package",
+        )
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise Invalid("file: send the zip as a multipart/form-data upload", field="file")
     form = await request.form()
@@ -46,7 +51,9 @@ def minutes_from(fields: dict[str, str], unit_ids: list[str]) -> dict[str, int]:
         if not raw:
             continue
         if not raw.isdigit() or int(raw) > 6000:
-            raise Invalid(f"minutes.{position}: give the contact minutes of {unit_id} as a whole number up to 6000",
-                          field=f"minutes.{position}")
+            raise Invalid(
+                f"minutes.{position}: give the contact minutes of {unit_id} as a whole number up to 6000",
+                field=f"minutes.{position}",
+            )
         out[unit_id] = int(raw)
     return out

@@ -20,8 +20,10 @@ def sees(alias: str, supervisor: str, first: int) -> str:
     """SQL: the viewer ($first = id, +1 = role, +2 = clinic) may read this record: it is theirs, they supervise it,
     it belongs to their clinic (clinic admins), or they run the programs (program admins)."""
     v, role, clinic = f"${first}", f"${first + 1}", f"${first + 2}"
-    return (f"({alias}.user_id = {v} OR {alias}.{supervisor} = {v} OR {role} = 'program_admin'"
-            f" OR ({role} = 'clinic_admin' AND {alias}.clinic_id = {clinic}))")
+    return (
+        f"({alias}.user_id = {v} OR {alias}.{supervisor} = {v} OR {role} = 'program_admin'"
+        f" OR ({role} = 'clinic_admin' AND {alias}.clinic_id = {clinic}))"
+    )
 
 
 def viewer_args(viewer: CurrentUser) -> tuple[Any, str, Any]:

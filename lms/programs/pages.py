@@ -30,7 +30,8 @@ class ProgramsHome(Controller):
     async def home(self, request: Request[Any, Any, Any], db: Db, user: User) -> Template:
         desk = user.role in ("clinic_admin", "program_admin")
         return page(
-            request, "programs/home.html.jinja2",
+            request,
+            "programs/home.html.jinja2",
             mine=await apprenticeship.own(db, user_id=user.id),
             mentored=await apprenticeship.listed(db, viewer=user, mentored_only=True),
             waiting=await apprenticeship.waiting_weeks(db, mentor_id=user.id),
@@ -38,7 +39,9 @@ class ProgramsHome(Controller):
             programs=await apprenticeship.programs(db) if user.role == "program_admin" else [],
             precepted=await preceptorship.listed(db, viewer=user, precepted_only=True),
             preceptorships=await preceptorship.listed(db, viewer=user, precepted_only=False) if desk else [],
-            requirements=await preceptorship.requirements(db) if user.role == "program_admin" else [], ratings=RATINGS,
-            desk=desk, today=common.today(), **common.page_helpers(request_language(request)),
+            requirements=await preceptorship.requirements(db) if user.role == "program_admin" else [],
+            ratings=RATINGS,
+            desk=desk,
+            today=common.today(),
+            **common.page_helpers(request_language(request)),
         )
-

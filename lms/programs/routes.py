@@ -8,5 +8,12 @@ from lms.programs.preceptorship.pages import PreceptorshipPages
 from lms.programs.standards.pages import StandardsPages
 from lms.programs.tuition.pages import TuitionPages
 
-PROGRAM_ROUTES = [MyProgramsController, ProgramsHome, ApprenticeshipPages, PreceptorshipPages, TuitionPages, PathwayPages,
-                  StandardsPages]
+PROGRAM_ROUTES = [
+    MyProgramsController,
+    ProgramsHome,
+    ApprenticeshipPages,
+    PreceptorshipPages,
+    TuitionPages,
+    PathwayPages,
+    StandardsPages,
+]

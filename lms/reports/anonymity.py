@@ -76,8 +76,19 @@ def counted(cells: Iterable[Cell], *, min_group: int = MIN_GROUP) -> list[Cell]:
         scores = {key: dist for key, dist in cell.scores.items() if sum(dist) >= min_group}
         written = {key: n for key, n in cell.written.items() if n >= min_group}
         comments = {key: texts for key, texts in cell.comments.items() if key in written and len(texts) >= min_group}
-        out.append(Cell(cell.track, cell.clinic, cell.local, cell.language, cell.month, cell.respondents, scores, written,
-                        comments))
+        out.append(
+            Cell(
+                cell.track,
+                cell.clinic,
+                cell.local,
+                cell.language,
+                cell.month,
+                cell.respondents,
+                scores,
+                written,
+                comments,
+            )
+        )
     return out
 
 

@@ -13,8 +13,17 @@ from lms.deps import Db, Tx, User
 from lms.errors import NotFound
 from lms.reports import dashboards, queries, service, surveys
 from lms.reports.schemas import (
-    AuditPage, ClinicDashboard, PendingSurvey, ProgramDashboard, Survey, SurveyAnswered, SurveyAnswerIn, SurveyIn,
-    SurveyResults, TargetIn, TargetProgress,
+    AuditPage,
+    ClinicDashboard,
+    PendingSurvey,
+    ProgramDashboard,
+    Survey,
+    SurveyAnswered,
+    SurveyAnswerIn,
+    SurveyIn,
+    SurveyResults,
+    TargetIn,
+    TargetProgress,
 )
 from lms.schemas import IdInQuery
 
@@ -30,12 +39,23 @@ class ProgramReportsController(Controller):
 
     @get("/program", operation_id="reports_program")
     async def program(
-        self, tx: Tx, track: Text = None, clinic: Text = None, local: Text = None, language: Text = None,
-        start: Day = None, end: Day = None, survey: Annotated[UUID | None, QueryParameter()] = None,
+        self,
+        tx: Tx,
+        track: Text = None,
+        clinic: Text = None,
+        local: Text = None,
+        language: Text = None,
+        start: Day = None,
+        end: Day = None,
+        survey: Annotated[UUID | None, QueryParameter()] = None,
     ) -> ProgramDashboard:
         """Outcomes by track, clinic and period with targets and survey results; empty filters mean "all"."""
-        filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
-        return await service.program_dashboard(tx, filters=filters, options=await queries.filter_options(tx), survey_id=survey)
+        filters = dashboards.parse_filters(
+            track=track, clinic=clinic, local=local, language=language, start=start, end=end
+        )
+        return await service.program_dashboard(
+            tx, filters=filters, options=await queries.filter_options(tx), survey_id=survey
+        )
 
     @get("/targets", operation_id="reports_targets")
     async def list_targets(self, db: Db) -> list[TargetProgress]:
@@ -48,14 +68,24 @@ class ProgramReportsController(Controller):
 
     @get("/audit", operation_id="reports_audit")
     async def audit(
-        self, db: Db, action: Text = None, actor: Annotated[str | None, QueryParameter(max_length=254)] = None,
-        start: Day = None, end: Day = None, before: IdInQuery = None,
+        self,
+        db: Db,
+        action: Text = None,
+        actor: Annotated[str | None, QueryParameter(max_length=254)] = None,
+        start: Day = None,
+        end: Day = None,
+        before: IdInQuery = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> AuditPage:
         """Newest first; pass `next_before` back as `before` for the next page."""
         return await queries.audit_entries(
-            db, action=action, actor_email=actor, start=dashboards.parse_day(start, "start"), end=dashboards.parse_day(end, "end"),
-            before=before, limit=limit,
+            db,
+            action=action,
+            actor_email=actor,
+            start=dashboards.parse_day(start, "start"),
+            end=dashboards.parse_day(end, "end"),
+            before=before,
+            limit=limit,
         )
 
 
@@ -66,14 +96,27 @@ class ClinicReportsController(Controller):
 
     @get("/{clinic_id:uuid}", operation_id="reports_clinic")
     async def clinic(
-        self, tx: Tx, user: User, clinic_id: FromPath[UUID], track: Text = None, start: Day = None, end: Day = None,
+        self,
+        tx: Tx,
+        user: User,
+        clinic_id: FromPath[UUID],
+        track: Text = None,
+        start: Day = None,
+        end: Day = None,
         after: Annotated[UUID | None, QueryParameter(description="next_after of the previous page")] = None,
     ) -> ClinicDashboard:
         """One clinic's enrolments, completions, credit and renewals due in 90 days. Clinic admins: their own only."""
         scoped = dashboards.scope_clinic(user, clinic_id)
         filters = dashboards.parse_filters(track=track, start=start, end=end)
-        return await service.clinic_dashboard(tx, viewer=user, clinic_id=scoped, filters=filters, after=after,
-                                              options=await queries.filter_options(tx), audit="api")
+        return await service.clinic_dashboard(
+            tx,
+            viewer=user,
+            clinic_id=scoped,
+            filters=filters,
+            after=after,
+            options=await queries.filter_options(tx),
+            audit="api",
+        )
 
 
 class SurveysController(Controller):
@@ -107,13 +150,25 @@ class SurveysController(Controller):
 
     @get("/{survey_id:uuid}/results", operation_id="surveys_results", guards=[require_role("program_admin")])
     async def results(
-        self, tx: Tx, survey_id: FromPath[UUID], track: Text = None, clinic: Text = None, local: Text = None,
-        language: Text = None, start: Day = None, end: Day = None,
+        self,
+        tx: Tx,
+        survey_id: FromPath[UUID],
+        track: Text = None,
+        clinic: Text = None,
+        local: Text = None,
+        language: Text = None,
+        start: Day = None,
+        end: Day = None,
     ) -> SurveyResults:
         """Aggregates for groups of at least 5 respondents only; free text likewise, never with identity."""
-        filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
+        filters = dashboards.parse_filters(
+            track=track, clinic=clinic, local=local, language=language, start=start, end=end
+        )
         found = await service.survey_results_for(
-            tx, survey_id=survey_id, filters=filters, with_comments=True,
+            tx,
+            survey_id=survey_id,
+            filters=filters,
+            with_comments=True,
             labels=service.group_labels(await queries.filter_options(tx)),
         )
         if found is None:
@@ -121,8 +176,18 @@ class SurveysController(Controller):
         return found
 
     @post("/{survey_id:uuid}/responses", operation_id="surveys_answer", status_code=201)
-    async def answer(self, tx: Tx, user: User, survey_id: FromPath[UUID], data: JSONBody[SurveyAnswerIn]) -> SurveyAnswered:
+    async def answer(
+        self, tx: Tx, user: User, survey_id: FromPath[UUID], data: JSONBody[SurveyAnswerIn]
+    ) -> SurveyAnswered:
         """A worker's answers, stored without their identity; a second answer is refused (409)."""
-        await surveys.answer(tx, user=user, survey_id=survey_id, language=data.language, answers=data.answers,
-                             code=data.course, version=data.version, strict=True)
+        await surveys.answer(
+            tx,
+            user=user,
+            survey_id=survey_id,
+            language=data.language,
+            answers=data.answers,
+            code=data.course,
+            version=data.version,
+            strict=True,
+        )
         return SurveyAnswered(survey_id=survey_id, recorded=True)

@@ -62,7 +62,8 @@ def _frame(chart_id: str, title: str, desc: str, height: int, body: list[str]) -
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{_attr(chart_id)}" viewBox="0 0 {WIDTH} {height}" '
         f'width="100%" role="img" aria-labelledby="{_attr(chart_id)}-title {_attr(chart_id)}-desc" fill="#1d2733" {FONT}>'
         f'<title id="{_attr(chart_id)}-title">{escape(title)}</title><desc id="{_attr(chart_id)}-desc">{escape(desc)}</desc>'
-        + "".join(body) + "</svg>"
+        + "".join(body)
+        + "</svg>"
     )
 
 
@@ -86,8 +87,16 @@ def _empty(chart_id: str, title: str, desc: str, message: str) -> Markup:
 
 
 def bar_chart(
-    *, chart_id: str, title: str, desc: str, categories: Sequence[str], series: Sequence[Series], locale: str = "en",
-    max_value: float | None = None, empty: str = "No data", fmt: Callable[[float], str] | None = None,
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    categories: Sequence[str],
+    series: Sequence[Series],
+    locale: str = "en",
+    max_value: float | None = None,
+    empty: str = "No data",
+    fmt: Callable[[float], str] | None = None,
 ) -> Markup:
     """Horizontal bars, one group per category and one bar per series, each labelled with its value."""
     fmt = fmt or (lambda v: number(v, locale))
@@ -106,20 +115,30 @@ def bar_chart(
         y0 = legend_h + c * group_h
         short = _short(category)
         full = f"<title>{escape(category)}</title>" if short != category else ""  # the whole label, on hover
-        body.append(f'<text x="{label_w - 8}" y="{y0 + bar_h * len(series) / 2 + 4:.1f}" text-anchor="end">{full}{escape(short)}</text>')
+        body.append(
+            f'<text x="{label_w - 8}" y="{y0 + bar_h * len(series) / 2 + 4:.1f}" text-anchor="end">{full}{escape(short)}</text>'
+        )
         for i, s in enumerate(series):
             value = s.values[c] if c < len(s.values) else 0
             w = max(0.0, min(value / top, 1.0)) * plot_w if top else 0
             y = y0 + i * bar_h
             # each bar's value is written next to it (and in the table under the chart): no tooltip needed
-            body.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" fill="{PALETTE[i % len(PALETTE)]}"/>'
-                        f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h - 4}">{escape(fmt(value))}</text>')
+            body.append(
+                f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" fill="{PALETTE[i % len(PALETTE)]}"/>'
+                f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h - 4}">{escape(fmt(value))}</text>'
+            )
     body.append(f'<line x1="{label_w}" y1="{legend_h - 2}" x2="{label_w}" y2="{height - 6}" stroke="#9aa5b1"/>')
     return _frame(chart_id, title, desc, height, body)
 
 
 def line_chart(
-    *, chart_id: str, title: str, desc: str, labels: Sequence[str], series: Sequence[Series], locale: str = "en",
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    locale: str = "en",
     empty: str = "No data",
 ) -> Markup:
     """Lines over time with a marker per point; at most about ten x labels so they never overlap."""
@@ -142,12 +161,16 @@ def line_chart(
     for k in range(5):
         tick = top * k / 4
         body.append(f'<line x1="{left}" y1="{y(tick):.1f}" x2="{WIDTH - right}" y2="{y(tick):.1f}" stroke="#d9dee4"/>')
-        body.append(f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="#5b6876">{escape(number(tick, locale))}</text>')
+        body.append(
+            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="#5b6876">{escape(number(tick, locale))}</text>'
+        )
     every = max(1, math.ceil(n / 10))
     for i, label in enumerate(labels):
         if i % every == 0 or i == n - 1:
             anchor = "end" if i == n - 1 and n > 1 else "start" if i == 0 and n > 1 else "middle"
-            body.append(f'<text x="{x(i):.1f}" y="{height - 12}" text-anchor="{anchor}" fill="#5b6876">{escape(label)}</text>')
+            body.append(
+                f'<text x="{x(i):.1f}" y="{height - 12}" text-anchor="{anchor}" fill="#5b6876">{escape(label)}</text>'
+            )
     for s_i, s in enumerate(series):
         colour, dash = PALETTE[s_i % len(PALETTE)], DASHES[s_i % len(DASHES)]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
@@ -155,13 +178,20 @@ def line_chart(
         body.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5"{dash_attr}/>')
         for i, v in enumerate(s.values):
             label = labels[i] if i < n else ""
-            body.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="{colour}">'
-                        f'<title>{escape(label)}, {escape(s.name)}: {escape(number(v, locale))}</title></circle>')
+            body.append(
+                f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="{colour}">'
+                f"<title>{escape(label)}, {escape(s.name)}: {escape(number(v, locale))}</title></circle>"
+            )
     return _frame(chart_id, title, desc, height, body)
 
 
 def progress_chart(
-    *, chart_id: str, title: str, desc: str, items: Sequence[Progress], locale: str = "en",
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    items: Sequence[Progress],
+    locale: str = "en",
     of: Callable[[str, str, str], str] = lambda value, target, share: f"{value} of {target} ({share})",
 ) -> Markup:
     """One bar per target: the full width is the target, the fill what is achieved (capped at the end)."""

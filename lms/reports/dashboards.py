@@ -13,9 +13,7 @@ from uuid import UUID
 from lms.accounts.schemas import CurrentUser
 from lms.catalog.content import TRACKS
 from lms.errors import Forbidden, Invalid
-from lms.reports.schemas import (
-    Filters,
-)
+from lms.reports.schemas import Filters
 
 MAX_DAYS = 3660
 
@@ -46,8 +44,14 @@ def _uuid(value: str | None, field: str) -> UUID | None:
 
 
 def parse_filters(
-    *, track: str | None = None, clinic: str | None = None, local: str | None = None, language: str | None = None,
-    start: str | None = None, end: str | None = None, today: date | None = None,
+    *,
+    track: str | None = None,
+    clinic: str | None = None,
+    local: str | None = None,
+    language: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    today: date | None = None,
 ) -> Filters:
     """Query-string values (empty means "all") as Filters; the period defaults to the last twelve months."""
     today = today or today_in_california()
@@ -63,7 +67,11 @@ def parse_filters(
     if language and not (2 <= len(language) <= 3 and language.isalpha()):
         raise Invalid("language: a language code such as en or es", field="language")
     return Filters(
-        start=start_day, end=end_day, track=track or None, clinic_id=_uuid(clinic, "clinic"), local_id=_uuid(local, "local"),
+        start=start_day,
+        end=end_day,
+        track=track or None,
+        clinic_id=_uuid(clinic, "clinic"),
+        local_id=_uuid(local, "local"),
         language=language.lower() if language else None,
     )
 
@@ -116,7 +124,13 @@ def whole_months(filters: Filters, bucket: str, today: date | None = None) -> tu
     if bucket != "month":
         return none
     today = today or today_in_california()
-    first = filters.start if filters.start.day == 1 else (filters.start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    first = (
+        filters.start if filters.start.day == 1 else (filters.start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    )
     next_month = (filters.end.replace(day=1) + timedelta(days=32)).replace(day=1)
-    after = next_month if (filters.end + timedelta(days=1) == next_month or filters.end >= today) else filters.end.replace(day=1)
+    after = (
+        next_month
+        if (filters.end + timedelta(days=1) == next_month or filters.end >= today)
+        else filters.end.replace(day=1)
+    )
     return (first, after) if first < after else none

@@ -31,10 +31,22 @@ def filter_detail(filters: Filters) -> dict[str, str]:
 
 
 async def audit_export(
-    conn: asyncpg.Connection, *, actor_id: UUID, scope: str, table: str, filters: Filters | None, rows: int,
+    conn: asyncpg.Connection,
+    *,
+    actor_id: UUID,
+    scope: str,
+    table: str,
+    filters: Filters | None,
+    rows: int,
     clinic_id: UUID | None = None,
 ) -> None:
     detail: dict[str, Any] = {"table": table, "rows": rows}
     if filters is not None:
         detail["filters"] = filter_detail(filters)
-    await record(conn, actor_id=actor_id, action="report.exported", subject=f"{scope}:{clinic_id or 'all'}:{table}", detail=detail)
+    await record(
+        conn,
+        actor_id=actor_id,
+        action="report.exported",
+        subject=f"{scope}:{clinic_id or 'all'}:{table}",
+        detail=detail,
+    )

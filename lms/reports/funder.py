@@ -46,13 +46,18 @@ GROUP BY GROUPING SETS ((key), (key, clinic_id), (key, local_id))
 
 
 async def funder_report(
-    conn: asyncpg.Connection, filters: Filters, *, labels: dict[str, dict[str, str]], none_label: str = "—",
+    conn: asyncpg.Connection,
+    filters: Filters,
+    *,
+    labels: dict[str, dict[str, str]],
+    none_label: str = "—",
 ) -> list[FunderTarget]:
     """Every target, in the targets' order, with what the period achieved overall, by clinic and by local (groups with
     nothing counted are left out). ``labels``: clinic and local names by id."""
     targets = await conn.fetch(
         """SELECT key, name, description, measure, tracks, target, period_start, period_end FROM program_targets
-           ORDER BY position, key""")
+           ORDER BY position, key"""
+    )
     rows = await conn.fetch(_FUNDER, filters.start, filters.end, filters.clinic_id, filters.local_id)
     totals: dict[str, int] = {}
     clinics: dict[str, list[GroupCount]] = {}
@@ -61,17 +66,26 @@ async def funder_report(
         if r["by_clinic"]:
             key = r["clinic_id"]
             clinics.setdefault(r["key"], []).append(
-                GroupCount(key=key, label=labels.get("clinic", {}).get(key or "", none_label), achieved=r["achieved"]))
+                GroupCount(key=key, label=labels.get("clinic", {}).get(key or "", none_label), achieved=r["achieved"])
+            )
         elif r["by_local"]:
             key = r["local_id"]
             locals_.setdefault(r["key"], []).append(
-                GroupCount(key=key, label=labels.get("local", {}).get(key or "", none_label), achieved=r["achieved"]))
+                GroupCount(key=key, label=labels.get("local", {}).get(key or "", none_label), achieved=r["achieved"])
+            )
         else:
             totals[r["key"]] = r["achieved"]
     return [
         FunderTarget(
-            key=t["key"], name=t["name"], description=t["description"], measure=t["measure"], tracks=list(t["tracks"]),
-            target=t["target"], period_start=t["period_start"], period_end=t["period_end"], achieved=totals.get(t["key"], 0),
+            key=t["key"],
+            name=t["name"],
+            description=t["description"],
+            measure=t["measure"],
+            tracks=list(t["tracks"]),
+            target=t["target"],
+            period_start=t["period_start"],
+            period_end=t["period_end"],
+            achieved=totals.get(t["key"], 0),
             by_clinic=sorted(clinics.get(t["key"], []), key=lambda g: g.label.lower()),
             by_local=sorted(locals_.get(t["key"], []), key=lambda g: g.label.lower()),
         )
@@ -84,12 +98,28 @@ def groups_table(report: list[FunderTarget], dimension: str) -> tuple[list[str],
     header = [dimension, *[t.key for t in report]]
     counts: dict[str, dict[str, int]] = {}
     for t in report:
-        for g in (t.by_clinic if dimension == "clinic" else t.by_local):
+        for g in t.by_clinic if dimension == "clinic" else t.by_local:
             counts.setdefault(g.label, {})[t.key] = g.achieved
-    return header, [[label, *[by_target.get(t.key, 0) for t in report]] for label, by_target in sorted(counts.items(), key=lambda kv: kv[0].lower())]
+    return header, [
+        [label, *[by_target.get(t.key, 0) for t in report]]
+        for label, by_target in sorted(counts.items(), key=lambda kv: kv[0].lower())
+    ]
 
 
 def totals_table(report: list[FunderTarget], filters: Filters) -> tuple[list[str], list[list[object]]]:
-    return (["target", "name", "definition", "period_start", "period_end", "achieved", "target_value", "percent"],
-            [[t.key, t.name.get("en", t.key), t.description.get("en", ""), filters.start, filters.end, t.achieved, t.target,
-              round(100 * t.achieved / t.target, 1)] for t in report])
+    return (
+        ["target", "name", "definition", "period_start", "period_end", "achieved", "target_value", "percent"],
+        [
+            [
+                t.key,
+                t.name.get("en", t.key),
+                t.description.get("en", ""),
+                filters.start,
+                filters.end,
+                t.achieved,
+                t.target,
+                round(100 * t.achieved / t.target, 1),
+            ]
+            for t in report
+        ],
+    )

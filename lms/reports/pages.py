@@ -16,12 +16,12 @@ from lms.catalog.language import TRACK_NAMES
 from lms.deps import Db, Tx, User
 from lms.errors import Invalid, NotFound
 from lms.i18n import gettext_for, locale_of, request_language
-from lms.reports import dashboards, exports, funder, queries, service, views
 from lms.kept_figures import STORE as FIGURES
 from lms.kept_figures import kept_figures
+from lms.reports import dashboards, exports, funder, queries, service, views
 from lms.reports.schemas import ClinicDashboard, Filters
-from lms.web import page, rendered_block
 from lms.schemas import IdInQuery
+from lms.web import page, rendered_block
 
 Text = Annotated[str | None, QueryParameter(max_length=64)]
 Table = Annotated[str, PathParameter(pattern=r"^[a-z_]{2,20}\.csv$")]
@@ -39,39 +39,78 @@ class ReportPages(Controller):
 
     @get("/program", operation_id="page_reports_program", guards=[require_role("program_admin")])
     async def program(
-        self, request: Request[Any, Any, Any], tx: Tx, track: Text = None, clinic: Text = None, local: Text = None,
-        language: Text = None, start: Text = None, end: Text = None,
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        track: Text = None,
+        clinic: Text = None,
+        local: Text = None,
+        language: Text = None,
+        start: Text = None,
+        end: Text = None,
     ) -> Template:
         lang = request_language(request)
         _ = gettext_for(lang)
-        filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
+        filters = dashboards.parse_filters(
+            track=track, clinic=clinic, local=local, language=language, start=start, end=end
+        )
         options = await queries.filter_options(tx)
         labels = service.group_labels(options, ui_language=lang, gettext=_)
-        board = await service.program_dashboard(tx, filters=filters, options=options, labels=labels, none_label=_("Not recorded"))
+        board = await service.program_dashboard(
+            tx, filters=filters, options=options, labels=labels, none_label=_("Not recorded")
+        )
         charts = {
             "targets": views.targets_chart(board.targets, _=_, locale=locale_of(lang)),
             "trend": views.trend_chart(board.trend, board.bucket, _=_, locale=locale_of(lang)),
-            "by_track": views.groups_chart(board.by_track, title=_("Outcomes by track"), _=_, locale=lang, chart_id="by-track",
-                                           labels=TRACK_NAMES),
-            "by_clinic": views.groups_chart(board.by_clinic, title=_("Outcomes by clinic"), _=_, locale=lang, chart_id="by-clinic"),
+            "by_track": views.groups_chart(
+                board.by_track, title=_("Outcomes by track"), _=_, locale=lang, chart_id="by-track", labels=TRACK_NAMES
+            ),
+            "by_clinic": views.groups_chart(
+                board.by_clinic, title=_("Outcomes by clinic"), _=_, locale=lang, chart_id="by-clinic"
+            ),
             "survey": views.likert_chart(board.survey, _=_, locale=locale_of(lang)) if board.survey else None,
             "funder": views.funder_chart(board.funder, _=_, locale=locale_of(lang)),
-            "funder_by_clinic": views.funder_groups_chart(board.funder, "clinic", title=_("The funder's targets by clinic"), _=_, locale=locale_of(lang)),
-            "funder_by_local": views.funder_groups_chart(board.funder, "local", title=_("The funder's targets by union local"), _=_, locale=locale_of(lang)),
+            "funder_by_clinic": views.funder_groups_chart(
+                board.funder, "clinic", title=_("The funder's targets by clinic"), _=_, locale=locale_of(lang)
+            ),
+            "funder_by_local": views.funder_groups_chart(
+                board.funder, "local", title=_("The funder's targets by union local"), _=_, locale=locale_of(lang)
+            ),
         }
-        return page(request, "reports/program.html.jinja2", board=board, charts=charts, options=options,
-                    qs=views.query_string(filters), period_label=lambda d: views.period_label(d, board.bucket, locale_of(lang)),
-                    **views.page_helpers(locale_of(lang)))
+        return page(
+            request,
+            "reports/program.html.jinja2",
+            board=board,
+            charts=charts,
+            options=options,
+            qs=views.query_string(filters),
+            period_label=lambda d: views.period_label(d, board.bucket, locale_of(lang)),
+            **views.page_helpers(locale_of(lang)),
+        )
 
-    @get("/program/export/{table:str}", operation_id="page_reports_program_export", guards=[require_role("program_admin")])
+    @get(
+        "/program/export/{table:str}",
+        operation_id="page_reports_program_export",
+        guards=[require_role("program_admin")],
+    )
     async def program_export(
-        self, tx: Tx, user: User, table: Table, track: Text = None, clinic: Text = None, local: Text = None,
-        language: Text = None, start: Text = None, end: Text = None,
+        self,
+        tx: Tx,
+        user: User,
+        table: Table,
+        track: Text = None,
+        clinic: Text = None,
+        local: Text = None,
+        language: Text = None,
+        start: Text = None,
+        end: Text = None,
     ) -> Response[bytes]:
         name = table.removesuffix(".csv")
         if name not in views.PROGRAM_TABLES:
             raise NotFound(f"no table {name!r}; one of {', '.join(views.PROGRAM_TABLES)}", field="table")
-        filters = dashboards.parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
+        filters = dashboards.parse_filters(
+            track=track, clinic=clinic, local=local, language=language, start=start, end=end
+        )
         board = await service.program_dashboard(tx, filters=filters, options=await queries.filter_options(tx))
         header, rows = {
             "targets": lambda: views.targets_table(board.targets),
@@ -95,10 +134,21 @@ class ReportPages(Controller):
         options = await queries.filter_options(db)
         return page(request, "reports/clinics.html.jinja2", clinics=options.clinics)
 
-    @get("/clinics/{clinic_id:uuid}", operation_id="page_reports_clinic", guards=[require_role("clinic_admin", "program_admin")])
+    @get(
+        "/clinics/{clinic_id:uuid}",
+        operation_id="page_reports_clinic",
+        guards=[require_role("clinic_admin", "program_admin")],
+    )
     async def clinic(
-        self, request: Request[Any, Any, Any], tx: Tx, user: User, clinic_id: FromPath[UUID], track: Text = None,
-        start: Text = None, end: Text = None, after: Annotated[UUID | None, QueryParameter()] = None,
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        user: User,
+        clinic_id: FromPath[UUID],
+        track: Text = None,
+        start: Text = None,
+        end: Text = None,
+        after: Annotated[UUID | None, QueryParameter()] = None,
     ) -> Template:
         """The figures are kept a minute (lms.kept_figures); every viewing is rendered for its viewer and audit-logged
         with the workers shown."""
@@ -110,33 +160,62 @@ class ReportPages(Controller):
         async def figures() -> ClinicDashboard:
             options = await queries.filter_options(tx)
             labels = service.group_labels(options, ui_language=lang, gettext=_)
-            return await service.clinic_figures(tx, clinic_id=scoped, filters=filters, after=after, options=options,
-                                                labels=labels)
+            return await service.clinic_figures(
+                tx, clinic_id=scoped, filters=filters, after=after, options=options, labels=labels
+            )
 
         view = ("report", lang, filters.start, filters.end, filters.track, after)
         store = request.app.stores.get(FIGURES)
         board = await kept_figures(store, scoped, view, ClinicDashboard, figures)
-        await service.audit_clinic_view(tx, viewer=user, clinic_id=scoped, worker_ids=[str(w.user_id) for w in board.workers])
+        await service.audit_clinic_view(
+            tx, viewer=user, clinic_id=scoped, worker_ids=[str(w.user_id) for w in board.workers]
+        )
 
         async def content() -> str:  # the page's content block holds nothing of the viewer: kept with the figures
             charts = {
                 "trend": views.trend_chart(board.trend, board.bucket, _=_, locale=locale_of(lang)),
-                "by_track": views.groups_chart(board.by_track, title=_("Outcomes by track"), _=_, locale=lang,
-                                               chart_id="by-track", labels=TRACK_NAMES),
+                "by_track": views.groups_chart(
+                    board.by_track,
+                    title=_("Outcomes by track"),
+                    _=_,
+                    locale=lang,
+                    chart_id="by-track",
+                    labels=TRACK_NAMES,
+                ),
                 "survey": views.likert_chart(board.survey, _=_, locale=locale_of(lang)) if board.survey else None,
             }
-            return str(rendered_block(
-                request, "reports/clinic.html.jinja2", board=board, charts=charts, bodies=sorted({b for w in board.workers for b in w.credit}),
-                qs=views.query_string(board.filters, clinic=None), after=after,
-                period_label=lambda d: views.period_label(d, board.bucket, locale_of(lang)), **views.page_helpers(locale_of(lang))))
+            return str(
+                rendered_block(
+                    request,
+                    "reports/clinic.html.jinja2",
+                    board=board,
+                    charts=charts,
+                    bodies=sorted({b for w in board.workers for b in w.credit}),
+                    qs=views.query_string(board.filters, clinic=None),
+                    after=after,
+                    period_label=lambda d: views.period_label(d, board.bucket, locale_of(lang)),
+                    **views.page_helpers(locale_of(lang)),
+                )
+            )
 
         shown = await kept_figures(store, scoped, (*view, user.role, "content"), str, content)  # the subnav is by role
-        return page(request, "_kept_block.html.jinja2", extends="reports/clinic.html.jinja2", content=Markup(shown), board=board)
+        return page(
+            request, "_kept_block.html.jinja2", extends="reports/clinic.html.jinja2", content=Markup(shown), board=board
+        )
 
-    @get("/clinics/{clinic_id:uuid}/export/{table:str}", operation_id="page_reports_clinic_export",
-         guards=[require_role("clinic_admin", "program_admin")])
+    @get(
+        "/clinics/{clinic_id:uuid}/export/{table:str}",
+        operation_id="page_reports_clinic_export",
+        guards=[require_role("clinic_admin", "program_admin")],
+    )
     async def clinic_export(
-        self, tx: Tx, user: User, clinic_id: FromPath[UUID], table: Table, track: Text = None, start: Text = None,
+        self,
+        tx: Tx,
+        user: User,
+        clinic_id: FromPath[UUID],
+        table: Table,
+        track: Text = None,
+        start: Text = None,
         end: Text = None,
     ) -> Response[bytes]:
         name = table.removesuffix(".csv")
@@ -149,35 +228,60 @@ class ReportPages(Controller):
             workers, _next = await queries.clinic_workers(tx, clinic_id=scoped, after=None, limit=None)
             header, rows = views.workers_table(workers, sorted({b for w in workers for b in w.credit}))
         elif name == "renewals":
-            header, rows = views.renewals_table(await service.renewals_due(tx, clinic_id=scoped, today=dashboards.today_in_california()))
+            header, rows = views.renewals_table(
+                await service.renewals_due(tx, clinic_id=scoped, today=dashboards.today_in_california())
+            )
         else:
-            board = await service.clinic_dashboard(tx, viewer=user, clinic_id=scoped, filters=filters, after=None,
-                                                   options=await queries.filter_options(tx), audit="export")
+            board = await service.clinic_dashboard(
+                tx,
+                viewer=user,
+                clinic_id=scoped,
+                filters=filters,
+                after=None,
+                options=await queries.filter_options(tx),
+                audit="export",
+            )
             header, rows = {
                 "trend": lambda: views.trend_table(board.trend, board.bucket),
                 "by_track": lambda: views.groups_table(board.by_track, "track"),
                 "survey": lambda: views.survey_table(board.survey),
             }[name]()
         scoped_filters = Filters(start=filters.start, end=filters.end, track=filters.track, clinic_id=scoped)
-        await exports.audit_export(tx, actor_id=user.id, scope="clinic", table=name, filters=scoped_filters, rows=len(rows),
-                                   clinic_id=scoped)
+        await exports.audit_export(
+            tx, actor_id=user.id, scope="clinic", table=name, filters=scoped_filters, rows=len(rows), clinic_id=scoped
+        )
         return exports.csv_response(exports.filename("clinic", name, scoped_filters), header, rows)
 
     # ------------------------------------------------------------ audit log
 
     @get("/audit", operation_id="page_reports_audit", guards=[require_role("program_admin")])
     async def audit(
-        self, request: Request[Any, Any, Any], db: Db, action: Text = None,
-        actor: Annotated[str | None, QueryParameter(max_length=254)] = None, start: Text = None, end: Text = None,
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        action: Text = None,
+        actor: Annotated[str | None, QueryParameter(max_length=254)] = None,
+        start: Text = None,
+        end: Text = None,
         before: IdInQuery = None,
     ) -> Template:
         start_day = dashboards.parse_day(start, "start")
         end_day = dashboards.parse_day(end, "end")
         if start_day and end_day and end_day < start_day:
             raise Invalid("end: the period ends before it starts", field="end")
-        found = await queries.audit_entries(db, action=action or None, actor_email=actor or None, start=start_day, end=end_day,
-                                        before=before, limit=50)
+        found = await queries.audit_entries(
+            db, action=action or None, actor_email=actor or None, start=start_day, end=end_day, before=before, limit=50
+        )
         base = {k: v for k, v in {"action": action, "actor": actor, "start": start, "end": end}.items() if v}
-        return page(request, "reports/audit.html.jinja2", found=found, action=action or "", actor=actor or "",
-                    start=start or "", end=end or "", next_qs=urlencode({**base, "before": found.next_before}) if found.next_before else None,
-                    first_qs=urlencode(base), paged=before is not None)
+        return page(
+            request,
+            "reports/audit.html.jinja2",
+            found=found,
+            action=action or "",
+            actor=actor or "",
+            start=start or "",
+            end=end or "",
+            next_qs=urlencode({**base, "before": found.next_before}) if found.next_before else None,
+            first_qs=urlencode(base),
+            paged=before is not None,
+        )

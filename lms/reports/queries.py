@@ -21,7 +21,16 @@ from lms.catalog.content import TRACKS
 from lms.errors import Invalid, NotFound
 from lms.reports.dashboards import buckets, whole_months
 from lms.reports.schemas import (
-    AuditEntry, AuditPage, ClinicWorker, FilterOptions, Filters, Figures, GroupRow, TargetIn, TargetProgress, TrendPoint,
+    AuditEntry,
+    AuditPage,
+    ClinicWorker,
+    Figures,
+    FilterOptions,
+    Filters,
+    GroupRow,
+    TargetIn,
+    TargetProgress,
+    TrendPoint,
 )
 
 
@@ -39,8 +48,10 @@ async def plan_each_time(conn: asyncpg.Connection) -> None:
 async def refresh_summaries(conn: asyncpg.Connection) -> tuple[int, int]:
     """Rebuild report_daily and report_worker_tracks (triggers keep them current; this repairs or backfills)."""
     await conn.execute("SELECT report_rebuild()")
-    return (await conn.fetchval("SELECT count(*) FROM report_daily"),
-            await conn.fetchval("SELECT count(*) FROM report_worker_tracks"))
+    return (
+        await conn.fetchval("SELECT count(*) FROM report_daily"),
+        await conn.fetchval("SELECT count(*) FROM report_worker_tracks"),
+    )
 
 
 # ---------------------------------------------------------------- figures
@@ -85,13 +96,26 @@ def _figures(row: Any) -> Figures:
 
 
 async def figures(
-    conn: asyncpg.Connection, filters: Filters, *, bucket: str, clinic_names: dict[str, str], none_label: str = "—",
+    conn: asyncpg.Connection,
+    filters: Filters,
+    *,
+    bucket: str,
+    clinic_names: dict[str, str],
+    none_label: str = "—",
 ) -> tuple[Figures, list[GroupRow], list[GroupRow], list[TrendPoint]]:
     """Totals, by track, by clinic and over time, in one round trip (GROUPING SETS over the daily summary)."""
     first, after = whole_months(filters, bucket)
     rows = await conn.fetch(
-        _FIGURES, filters.start, filters.end, filters.track, filters.clinic_id, filters.local_id, filters.language, bucket,
-        first, after,
+        _FIGURES,
+        filters.start,
+        filters.end,
+        filters.track,
+        filters.clinic_id,
+        filters.local_id,
+        filters.language,
+        bucket,
+        first,
+        after,
     )
     totals = Figures()
     by_track: dict[str, Figures] = {}
@@ -104,14 +128,19 @@ async def figures(
             key = str(r["clinic_id"]) if r["clinic_id"] else None
             by_clinic.append(GroupRow(key=key, label=clinic_names.get(key or "", none_label), figures=_figures(r)))
         elif r["by_bucket"]:
-            trend[r["bucket"]] = TrendPoint(period=r["bucket"], enrolled=r["enrolled"], completed=r["completed"],
-                                            certificates=r["certificates"])
+            trend[r["bucket"]] = TrendPoint(
+                period=r["bucket"], enrolled=r["enrolled"], completed=r["completed"], certificates=r["certificates"]
+            )
         else:
             totals = _figures(r)
-    tracks = [GroupRow(key=t, label=t, figures=by_track.get(t, Figures())) for t in TRACKS
-              if filters.track in (None, t)]
+    tracks = [
+        GroupRow(key=t, label=t, figures=by_track.get(t, Figures())) for t in TRACKS if filters.track in (None, t)
+    ]
     by_clinic.sort(key=lambda g: g.label.lower())
-    points = [trend.get(day, TrendPoint(period=day, enrolled=0, completed=0, certificates=0)) for day in buckets(filters, bucket)]
+    points = [
+        trend.get(day, TrendPoint(period=day, enrolled=0, completed=0, certificates=0))
+        for day in buckets(filters, bucket)
+    ]
     return totals, tracks, by_clinic, points
 
 
@@ -139,8 +168,13 @@ async def clinic_name(conn: asyncpg.Connection, clinic_id: UUID) -> str:
 
 # ---------------------------------------------------------------- a clinic's workers
 
+
 async def clinic_workers(
-    conn: asyncpg.Connection, *, clinic_id: UUID, after: UUID | None, limit: int | None,
+    conn: asyncpg.Connection,
+    *,
+    clinic_id: UUID,
+    after: UUID | None,
+    limit: int | None,
 ) -> tuple[list[ClinicWorker], UUID | None]:
     """This clinic's workers (name order, keyset pages), each with their enrolments, completions and credit. Workers
     who left (deactivated) stay in the list, marked with the day they left: their training happened here."""
@@ -163,7 +197,9 @@ async def clinic_workers(
                                                                   WHERE p.id = $2 AND p.clinic_id = $1))
            ORDER BY u.display_name, u.id
            LIMIT $3""",
-        clinic_id, after, None if limit is None else limit + 1,
+        clinic_id,
+        after,
+        None if limit is None else limit + 1,
     )
     workers = [msgspec.convert(dict(r), ClinicWorker) for r in rows]
     if limit is not None and len(workers) > limit:
@@ -181,7 +217,9 @@ async def clinic_headcount(conn: asyncpg.Connection, *, clinic_id: UUID) -> tupl
     return row["active"], row["left_"]
 
 
-async def renewal_candidates(conn: asyncpg.Connection, *, clinic_id: UUID, today: date, days: int) -> list[dict[str, Any]]:
+async def renewal_candidates(
+    conn: asyncpg.Connection, *, clinic_id: UUID, today: date, days: int
+) -> list[dict[str, Any]]:
     """This clinic's workers whose renewal cycle ends within ``days``, with their certificates' frozen credit lines."""
     rows = await conn.fetch(
         """SELECT u.id AS user_id, u.display_name AS name, w.credential, r.name AS credential_name, w.cycle_start,
@@ -196,7 +234,9 @@ async def renewal_candidates(conn: asyncpg.Connection, *, clinic_id: UUID, today
            WHERE u.clinic_id = $1 AND u.role = 'worker' AND u.active
              AND renewal_cycle_end(w.cycle_start, r.cycle_months, $2) <= $2 + $3::int
            ORDER BY cycle_end, u.display_name, u.id""",
-        clinic_id, today, days,
+        clinic_id,
+        today,
+        days,
     )
     return [dict(r) for r in rows]
 
@@ -249,14 +289,26 @@ async def set_target(conn: asyncpg.Connection, *, key: str, data: TargetIn, acto
                       FROM t WHERE p.key = t.key AND coalesce($4, t.period_end) >= coalesce($3, t.period_start)
                       RETURNING p.target, p.period_start, p.period_end)
            SELECT (SELECT count(*) FROM t) AS found, u.target, u.period_start, u.period_end FROM (SELECT 1) one LEFT JOIN u ON true""",
-        key, data.target, data.period_start, data.period_end,
+        key,
+        data.target,
+        data.period_start,
+        data.period_end,
     )
     if not row["found"]:
         raise NotFound("no such target", field="key")
     if row["target"] is None:
         raise Invalid("period_end: the period ends before it starts", field="period_end")
-    await record(conn, actor_id=actor.id, action="report.target_changed", subject=key,
-                 detail={"target": row["target"], "period_start": row["period_start"].isoformat(), "period_end": row["period_end"].isoformat()})
+    await record(
+        conn,
+        actor_id=actor.id,
+        action="report.target_changed",
+        subject=key,
+        detail={
+            "target": row["target"],
+            "period_start": row["period_start"].isoformat(),
+            "period_end": row["period_end"].isoformat(),
+        },
+    )
 
 
 # ---------------------------------------------------------------- audit log
@@ -277,8 +329,15 @@ async def audit_actions(conn: asyncpg.Connection) -> list[str]:
 
 
 async def audit_entries(
-    conn: asyncpg.Connection, *, action: str | None = None, actor_email: str | None = None, start: date | None = None,
-    end: date | None = None, before: int | None = None, limit: int = 50, with_actions: bool = True,
+    conn: asyncpg.Connection,
+    *,
+    action: str | None = None,
+    actor_email: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    before: int | None = None,
+    limit: int = 50,
+    with_actions: bool = True,
 ) -> AuditPage:
     where, args = [], []
 
@@ -303,4 +362,6 @@ async def audit_entries(
     rows = await conn.fetch(sql, *args)
     found = [msgspec.convert(dict(r), AuditEntry) for r in rows]
     next_before = found[limit - 1].id if len(found) > limit else None
-    return AuditPage(entries=found[:limit], next_before=next_before, actions=await audit_actions(conn) if with_actions else [])
+    return AuditPage(
+        entries=found[:limit], next_before=next_before, actions=await audit_actions(conn) if with_actions else []
+    )

@@ -4,4 +4,11 @@ from lms.reports.api import ClinicReportsController, ProgramReportsController, S
 from lms.reports.pages import ReportPages
 from lms.reports.survey_pages import SurveyAdminPages, SurveyPages
 
-REPORT_ROUTES = [ProgramReportsController, ClinicReportsController, SurveysController, ReportPages, SurveyAdminPages, SurveyPages]
+REPORT_ROUTES = [
+    ProgramReportsController,
+    ClinicReportsController,
+    SurveysController,
+    ReportPages,
+    SurveyAdminPages,
+    SurveyPages,
+]

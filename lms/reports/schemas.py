@@ -17,19 +17,27 @@ SurveyKind = Literal["post_course", "on_demand"]
 Comment = Annotated[str, msgspec.Meta(max_length=2000)]
 
 LIKERT_LABELS = {
-    1: N_("Strongly disagree"), 2: N_("Disagree"), 3: N_("Neither agree nor disagree"), 4: N_("Agree"), 5: N_("Strongly agree"),
+    1: N_("Strongly disagree"),
+    2: N_("Disagree"),
+    3: N_("Neither agree nor disagree"),
+    4: N_("Agree"),
+    5: N_("Strongly agree"),
 }
 SURVEY_KIND_NAMES = {"post_course": N_("After a course"), "on_demand": N_("On demand, for a period")}
 DIMENSION_NAMES = {"track": N_("Track"), "clinic": N_("Clinic"), "local": N_("Union local"), "language": N_("Language")}
 BUCKET_NAMES = {"day": N_("by day"), "week": N_("by week"), "month": N_("by month")}
 MEASURE_NAMES = {
-    "certificates": N_("certificates issued"), "completions": N_("course completions"),
-    "workers_enrolled": N_("distinct workers enrolled"), "apprentices_placed": N_("apprentices placed in a job"),
-    "tuition_reimbursed": N_("workers with tuition approved"), "preceptorship_workers": N_("workers with a preceptor"),
+    "certificates": N_("certificates issued"),
+    "completions": N_("course completions"),
+    "workers_enrolled": N_("distinct workers enrolled"),
+    "apprentices_placed": N_("apprentices placed in a job"),
+    "tuition_reimbursed": N_("workers with tuition approved"),
+    "preceptorship_workers": N_("workers with a preceptor"),
 }
 
 
 # ---------------------------------------------------------------- surveys
+
 
 class SurveyQuestion(Request):
     key: Key
@@ -44,7 +52,7 @@ class SurveyIn(Request):
     title: LangMap
     questions: Annotated[list[SurveyQuestion], msgspec.Meta(min_length=1, max_length=30)]
     intro: LangMap = {}
-    is_default: bool = False          # post-course only: the survey offered after every completion
+    is_default: bool = False  # post-course only: the survey offered after every completion
     opens_at: datetime | None = None  # on-demand only: open from .. until
     closes_at: datetime | None = None
 
@@ -66,8 +74,8 @@ class Survey(Response):
     opens_at: datetime | None
     closes_at: datetime | None
     created_at: datetime
-    answered: bool                    # at least one response: questions can no longer change
-    responses: int | None             # respondents the results count (lms.reports.anonymity); None: none yet
+    answered: bool  # at least one response: questions can no longer change
+    responses: int | None  # respondents the results count (lms.reports.anonymity); None: none yet
 
 
 class SurveyAnswerIn(Request):
@@ -99,17 +107,17 @@ class QuestionResult(Response):
     key: str
     kind: QuestionKind
     prompt: dict[str, str]
-    answers: int | None               # None: nothing that may be shown (lms.reports.anonymity)
+    answers: int | None  # None: nothing that may be shown (lms.reports.anonymity)
     mean: float | None
-    distribution: list[int] | None    # how many chose 1, 2, 3, 4, 5
+    distribution: list[int] | None  # how many chose 1, 2, 3, 4, 5
     comments: list[str] | None = None  # program admins only, groups of MIN_GROUP or more, never with identity
 
 
 class GroupResult(Response):
-    dimension: str                    # all | track | clinic | local | language
+    dimension: str  # all | track | clinic | local | language
     key: str | None
     label: str
-    respondents: int | None           # None: nothing that may be shown (lms.reports.anonymity)
+    respondents: int | None  # None: nothing that may be shown (lms.reports.anonymity)
     questions: list[QuestionResult]
 
 
@@ -120,11 +128,12 @@ class SurveyResults(Response):
     min_group: int
     overall: GroupResult
     breakdowns: list[GroupResult]
-    first_month: date | None = None   # the whole months that have ended which the results cover; None: none yet
+    first_month: date | None = None  # the whole months that have ended which the results cover; None: none yet
     last_month: date | None = None
 
 
 # ---------------------------------------------------------------- dashboards
+
 
 class Filters(Response):
     start: date
@@ -139,8 +148,8 @@ class Figures(Response):
     enrolled: int = 0
     completed: int = 0
     certificates: int = 0
-    credit_hours: float = 0           # contact hours on valid certificates
-    ehr_participants: int = 0         # workers whose first EHR enrolment fell in the period
+    credit_hours: float = 0  # contact hours on valid certificates
+    ehr_participants: int = 0  # workers whose first EHR enrolment fell in the period
     inperson_hours: float = 0
 
 
@@ -211,7 +220,7 @@ class ProgramDashboard(Response):
     trend: list[TrendPoint]
     targets: list[TargetProgress]
     survey: SurveyResults | None
-    funder: list[FunderTarget] = []   # every target over this period, by clinic and local
+    funder: list[FunderTarget] = []  # every target over this period, by clinic and local
 
 
 class ClinicWorker(Response):
@@ -222,8 +231,8 @@ class ClinicWorker(Response):
     completed: int
     certificates: int
     contact_hours: float
-    credit: dict[str, float]          # accrediting body -> credit on valid certificates
-    left_at: datetime | None = None   # deactivated: she left the clinic (her records stay)
+    credit: dict[str, float]  # accrediting body -> credit on valid certificates
+    left_at: datetime | None = None  # deactivated: she left the clinic (her records stay)
 
 
 class RenewalDue(Response):
@@ -231,7 +240,7 @@ class RenewalDue(Response):
     name: str
     credential: str
     credential_name: dict[str, str]
-    cycle_end: date                   # the next cycle starts that day
+    cycle_end: date  # the next cycle starts that day
     required: float
     counted: float
     still_needed: float
@@ -247,9 +256,9 @@ class ClinicDashboard(Response):
     by_track: list[GroupRow]
     trend: list[TrendPoint]
     workers: list[ClinicWorker]
-    next_after: UUID | None           # keyset cursor for the next page of workers
+    next_after: UUID | None  # keyset cursor for the next page of workers
     workers_active: int
-    workers_left: int                  # deactivated workers, counted apart and kept in the list
+    workers_left: int  # deactivated workers, counted apart and kept in the list
     renewals: list[RenewalDue]
     survey: SurveyResults | None
 
@@ -261,6 +270,7 @@ class TargetIn(Request):
 
 
 # ---------------------------------------------------------------- audit log
+
 
 class AuditEntry(Response):
     id: int
@@ -275,5 +285,5 @@ class AuditEntry(Response):
 
 class AuditPage(Response):
     entries: list[AuditEntry]
-    next_before: int | None           # keyset cursor: pass as `before` for the next (older) page
+    next_before: int | None  # keyset cursor: pass as `before` for the next (older) page
     actions: list[str]

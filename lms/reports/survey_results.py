@@ -45,8 +45,9 @@ def _key(row: Any) -> tuple[Any, ...]:
     return (row["track"], row["clinic"], row["local"], row["language"], row["month"])
 
 
-async def cells(conn: asyncpg.Connection, *, survey_id: Any, filters: Filters, first: date, stop: date,
-                with_comments: bool) -> list[Cell]:
+async def cells(
+    conn: asyncpg.Connection, *, survey_id: Any, filters: Filters, first: date, stop: date, with_comments: bool
+) -> list[Cell]:
     """Every cell in the filtered months [first, stop) as stored, before the rule."""
     args = (survey_id, first, stop, filters.track, filters.clinic_id, filters.local_id, filters.language)
     people = await conn.fetch(_CELLS, *args)
@@ -62,42 +63,78 @@ async def cells(conn: asyncpg.Connection, *, survey_id: Any, filters: Filters, f
                 comments.setdefault(key, {})[a["question_key"]] = tuple(a["comments"])
         else:
             scores.setdefault(key, {})[a["question_key"]] = tuple(a["distribution"])
-    return [Cell(track=p["track"], clinic=p["clinic"], local=p["local"], language=p["language"], month=p["month"],
-                 respondents=p["respondents"], scores=scores.get(_key(p), {}), written=written.get(_key(p), {}),
-                 comments=comments.get(_key(p), {}))
-            for p in people]
+    return [
+        Cell(
+            track=p["track"],
+            clinic=p["clinic"],
+            local=p["local"],
+            language=p["language"],
+            month=p["month"],
+            respondents=p["respondents"],
+            scores=scores.get(_key(p), {}),
+            written=written.get(_key(p), {}),
+            comments=comments.get(_key(p), {}),
+        )
+        for p in people
+    ]
 
 
-def _group(survey: Survey, found: Figures, *, dimension: str, key: str | None, label: str, with_comments: bool) -> GroupResult:
+def _group(
+    survey: Survey, found: Figures, *, dimension: str, key: str | None, label: str, with_comments: bool
+) -> GroupResult:
     questions = []
     enough = found.respondents is not None
     for q in survey.questions:
         if q.kind == "likert":
             dist = found.scores.get(q.key) if enough else None
             answers = sum(dist) if dist else 0
-            questions.append(QuestionResult(
-                key=q.key, kind=q.kind, prompt=q.prompt, answers=answers or None,
-                mean=round(sum(i * n for i, n in enumerate(dist, start=1)) / answers, 2) if dist and answers else None,
-                distribution=list(dist) if dist and answers else None,
-            ))
+            questions.append(
+                QuestionResult(
+                    key=q.key,
+                    kind=q.kind,
+                    prompt=q.prompt,
+                    answers=answers or None,
+                    mean=round(sum(i * n for i, n in enumerate(dist, start=1)) / answers, 2)
+                    if dist and answers
+                    else None,
+                    distribution=list(dist) if dist and answers else None,
+                )
+            )
         else:
             written = found.written.get(q.key) if enough else None
-            questions.append(QuestionResult(
-                key=q.key, kind=q.kind, prompt=q.prompt, answers=written or None, mean=None, distribution=None,
-                comments=found.comments.get(q.key, []) if (written and with_comments) else None,
-            ))
+            questions.append(
+                QuestionResult(
+                    key=q.key,
+                    kind=q.kind,
+                    prompt=q.prompt,
+                    answers=written or None,
+                    mean=None,
+                    distribution=None,
+                    comments=found.comments.get(q.key, []) if (written and with_comments) else None,
+                )
+            )
     return GroupResult(dimension=dimension, key=key, label=label, respondents=found.respondents, questions=questions)
 
 
 async def results(
-    conn: asyncpg.Connection, *, survey: Survey, filters: Filters, with_comments: bool, labels: dict[str, dict[str, str]],
+    conn: asyncpg.Connection,
+    *,
+    survey: Survey,
+    filters: Filters,
+    with_comments: bool,
+    labels: dict[str, dict[str, str]],
     today: date,
 ) -> SurveyResults:
     """``labels``: dimension -> group key -> name shown (clinic and local names, track names ...). Groups are listed
     for every value that has answers in the period, shown or not."""
     months = anonymity.closed_months(filters.start, filters.end, today=today)
-    stored = await cells(conn, survey_id=survey.id, filters=filters, first=months[0], stop=months[1],
-                         with_comments=with_comments) if months else []
+    stored = (
+        await cells(
+            conn, survey_id=survey.id, filters=filters, first=months[0], stop=months[1], with_comments=with_comments
+        )
+        if months
+        else []
+    )
     kept = anonymity.counted(stored)
     breakdowns = []
     for dimension in DIMENSIONS:
@@ -105,12 +142,19 @@ async def results(
         present = {c.value(dimension) for c in stored}
         for key, found in anonymity.breakdown(kept, dimension, keys=present).items():
             label = names.get(key, key) if key else names.get("", "—")
-            breakdowns.append(_group(survey, found, dimension=dimension, key=key or None, label=label, with_comments=False))
+            breakdowns.append(
+                _group(survey, found, dimension=dimension, key=key or None, label=label, with_comments=False)
+            )
     order = {d: i for i, d in enumerate(DIMENSIONS)}
     breakdowns.sort(key=lambda g: (order.get(g.dimension, 9), g.label))
     overall = _group(survey, anonymity.figures(kept), dimension="all", key=None, label="", with_comments=with_comments)
     return SurveyResults(
-        survey_id=survey.id, title=survey.title, languages=survey.languages, min_group=MIN_GROUP, overall=overall,
-        breakdowns=breakdowns, first_month=months[0] if months else None,
+        survey_id=survey.id,
+        title=survey.title,
+        languages=survey.languages,
+        min_group=MIN_GROUP,
+        overall=overall,
+        breakdowns=breakdowns,
+        first_month=months[0] if months else None,
         last_month=(months[1] - timedelta(days=1)).replace(day=1) if months else None,
     )

@@ -68,7 +68,10 @@ def check_survey(data: SurveyIn) -> list[str]:
         seen.add(q.key)
         for tag in languages:
             if not q.prompt.get(tag, "").strip():
-                raise Invalid(f"questions[{i}].prompt.{tag}: the question is missing in {tag}", field=f"questions[{i}].prompt.{tag}")
+                raise Invalid(
+                    f"questions[{i}].prompt.{tag}: the question is missing in {tag}",
+                    field=f"questions[{i}].prompt.{tag}",
+                )
     if data.kind == "on_demand":
         if data.opens_at is None or data.closes_at is None:
             raise Invalid("closes_at: an on-demand survey needs an opening and a closing date", field="closes_at")
@@ -80,7 +83,10 @@ def check_survey(data: SurveyIn) -> list[str]:
 
 
 def _questions(data: SurveyIn) -> list[dict[str, Any]]:
-    return [{"key": q.key, "kind": q.kind, "prompt": {k: v.strip() for k, v in q.prompt.items() if v.strip()}} for q in data.questions]
+    return [
+        {"key": q.key, "kind": q.kind, "prompt": {k: v.strip() for k, v in q.prompt.items() if v.strip()}}
+        for q in data.questions
+    ]
 
 
 async def create_survey(conn: asyncpg.Connection, data: SurveyIn, *, actor: CurrentUser) -> Survey:
@@ -92,8 +98,15 @@ async def create_survey(conn: asyncpg.Connection, data: SurveyIn, *, actor: Curr
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            RETURNING id, kind, title, intro, questions, languages, is_default, opens_at, closes_at, created_at,
                      false AS answered, 0::bigint AS responses""",
-        data.kind, data.title, data.intro, _questions(data), languages, data.is_default,
-        data.opens_at if data.kind == "on_demand" else None, data.closes_at if data.kind == "on_demand" else None, actor.id,
+        data.kind,
+        data.title,
+        data.intro,
+        _questions(data),
+        languages,
+        data.is_default,
+        data.opens_at if data.kind == "on_demand" else None,
+        data.closes_at if data.kind == "on_demand" else None,
+        actor.id,
     )
     await record(conn, actor_id=actor.id, action="survey.created", subject=str(row["id"]), detail={"kind": data.kind})
     return _survey(row)
@@ -107,18 +120,30 @@ async def update_survey(conn: asyncpg.Connection, survey_id: UUID, data: SurveyI
         raise NotFound("no such survey", field="survey_id")
     if current.answered:
         if [(q.key, q.kind) for q in current.questions] != [(q.key, q.kind) for q in data.questions]:
-            raise Conflict("questions: this survey has answers, so its questions can no longer be added, removed or changed "
-                           "in kind (wording may still be corrected)", field="questions")
+            raise Conflict(
+                "questions: this survey has answers, so its questions can no longer be added, removed or changed "
+                "in kind (wording may still be corrected)",
+                field="questions",
+            )
         if data.kind != current.kind:
             raise Conflict("kind: this survey has answers, so its kind can no longer change", field="kind")
     if data.is_default:
-        await conn.execute("UPDATE surveys SET is_default = false, updated_at = now() WHERE is_default AND id <> $1", survey_id)
+        await conn.execute(
+            "UPDATE surveys SET is_default = false, updated_at = now() WHERE is_default AND id <> $1", survey_id
+        )
     await conn.execute(
         """UPDATE surveys SET kind = $2, title = $3, intro = $4, questions = $5, languages = $6, is_default = $7,
                               opens_at = $8, closes_at = $9, updated_at = now()
            WHERE id = $1""",
-        survey_id, data.kind, data.title, data.intro, _questions(data), languages, data.is_default,
-        data.opens_at if data.kind == "on_demand" else None, data.closes_at if data.kind == "on_demand" else None,
+        survey_id,
+        data.kind,
+        data.title,
+        data.intro,
+        _questions(data),
+        languages,
+        data.is_default,
+        data.opens_at if data.kind == "on_demand" else None,
+        data.closes_at if data.kind == "on_demand" else None,
     )
     await record(conn, actor_id=actor.id, action="survey.updated", subject=str(survey_id), detail={"kind": data.kind})
     updated = await get_survey(conn, survey_id)
@@ -128,8 +153,14 @@ async def update_survey(conn: asyncpg.Connection, survey_id: UUID, data: SurveyI
 
 # ---------------------------------------------------------------- answering
 
+
 async def survey_for_worker(
-    conn: asyncpg.Connection, *, user_id: UUID, survey_id: UUID | None, code: str | None = None, version: int | None = None,
+    conn: asyncpg.Connection,
+    *,
+    user_id: UUID,
+    survey_id: UUID | None,
+    code: str | None = None,
+    version: int | None = None,
 ) -> dict[str, Any] | None:
     """The survey (the default post-course one when ``survey_id`` is None), the course version it is about, and
     whether this worker may answer (completed it / the survey is open) and already did."""
@@ -144,13 +175,33 @@ async def survey_for_worker(
             LEFT JOIN courses c ON s.kind = 'post_course' AND c.code = $3
             LEFT JOIN course_versions v ON v.course_id = c.id AND v.version = $4
             WHERE ($2::uuid IS NULL AND s.is_default) OR s.id = $2""",
-        user_id, survey_id, code, version,
+        user_id,
+        survey_id,
+        code,
+        version,
     )
     if row is None:
         return None
     data = dict(row)
-    data["survey"] = _survey({k: data[k] for k in ("id", "kind", "title", "intro", "questions", "languages", "is_default",
-                                                     "opens_at", "closes_at", "created_at", "answered", "responses")})
+    data["survey"] = _survey(
+        {
+            k: data[k]
+            for k in (
+                "id",
+                "kind",
+                "title",
+                "intro",
+                "questions",
+                "languages",
+                "is_default",
+                "opens_at",
+                "closes_at",
+                "created_at",
+                "answered",
+                "responses",
+            )
+        }
+    )
     return data
 
 
@@ -185,8 +236,15 @@ def clean_answers(survey: Survey, answers: dict[str, Any], *, strict: bool) -> l
 
 
 async def answer(
-    conn: asyncpg.Connection, *, user: CurrentUser, survey_id: UUID | None, language: str, answers: dict[str, Any],
-    code: str | None = None, version: int | None = None, strict: bool = True,
+    conn: asyncpg.Connection,
+    *,
+    user: CurrentUser,
+    survey_id: UUID | None,
+    language: str,
+    answers: dict[str, Any],
+    code: str | None = None,
+    version: int | None = None,
+    strict: bool = True,
 ) -> UUID:
     """Record one worker's answers once. Refused: not a worker, survey closed or course not completed, answered already."""
     if user.role != "worker":
@@ -224,7 +282,12 @@ async def answer(
                FROM response r, jsonb_to_recordset($6::jsonb) AS x(key text, score smallint, comment text)
                RETURNING response_id)
            SELECT (SELECT count(*) FROM marked) AS marked, (SELECT count(*) FROM answered) AS answers""",
-        survey.id, user.id, found["version_id"], found["track"], language, rows,
+        survey.id,
+        user.id,
+        found["version_id"],
+        found["track"],
+        language,
+        rows,
     )
     if not result["marked"]:
         raise Conflict("you have already answered this survey; thank you", field="survey_id")
@@ -248,13 +311,17 @@ async def pending(conn: asyncpg.Connection, *, user_id: UUID, limit: int = 20) -
                  AND NOT EXISTS (SELECT 1 FROM survey_respondents m
                                  WHERE m.survey_id = s.id AND m.user_id = $1 AND m.version_id = k.version_id)
            ) p ORDER BY at DESC LIMIT $2""",
-        user_id, limit,
+        user_id,
+        limit,
     )
     out = []
     for r in rows:
         data = dict(r)
-        data["url"] = (f"/surveys/after/{data['course']}/{data['version']}" if data["kind"] == "post_course"
-                       else f"/surveys/{data['survey_id']}")
+        data["url"] = (
+            f"/surveys/after/{data['course']}/{data['version']}"
+            if data["kind"] == "post_course"
+            else f"/surveys/{data['survey_id']}"
+        )
         out.append(msgspec.convert(data, PendingSurvey))
     return out
 

@@ -44,15 +44,23 @@ async def _statements_body(request: Request[Any, Any, Any]) -> tuple[Any, dict[s
     if content_type.lower().startswith("multipart/mixed"):
         return multipart.parse(body, content_type)
     if not content_type.lower().startswith(JSON):
-        raise Invalid("statements are sent as application/json, or multipart/mixed with attachments", field="Content-Type")
+        raise Invalid(
+            "statements are sent as application/json, or multipart/mixed with attachments", field="Content-Type"
+        )
     try:
         return msgspec.json.decode(body), {}
     except msgspec.DecodeError as exc:
         raise Invalid(f"the body is not valid JSON: {exc}", field="body") from None
 
 
-async def _store(request: Request[Any, Any, Any], db: Any, statements: list[Any], parts: dict[str, tuple[str, bytes]],
-                 *, statement_id: str | None = None) -> list[str]:
+async def _store(
+    request: Request[Any, Any, Any],
+    db: Any,
+    statements: list[Any],
+    parts: dict[str, tuple[str, bytes]],
+    *,
+    statement_id: str | None = None,
+) -> list[str]:
     caller = caller_of(request)
     caller.may_write()
     settings = request.app.state.settings
@@ -63,18 +71,40 @@ async def _store(request: Request[Any, Any, Any], db: Any, statements: list[Any]
         authority = request.app.state.launch_authority
         async with db.transaction():
             await authority.check_statements(db, caller.launch, sent)
-            rows = service.check_batch(statements, version=version_of(request), base_url=settings.public_base_url,
-                                       caller=caller, statement_id=statement_id)
+            rows = service.check_batch(
+                statements,
+                version=version_of(request),
+                base_url=settings.public_base_url,
+                caller=caller,
+                statement_id=statement_id,
+            )
             multipart.match([r["raw"] for r in rows], parts)
-            await service.store(db, rows, caller=caller, base_url=settings.public_base_url,
-                                listeners=request.app.state.statement_listeners, parts=parts)
+            await service.store(
+                db,
+                rows,
+                caller=caller,
+                base_url=settings.public_base_url,
+                listeners=request.app.state.statement_listeners,
+                parts=parts,
+            )
             await authority.after_statements(db, caller.launch, rows, settings.public_base_url)
         return [r["id"] for r in rows]
-    rows = service.check_batch(statements, version=version_of(request), base_url=settings.public_base_url,
-                               caller=caller, statement_id=statement_id)
+    rows = service.check_batch(
+        statements,
+        version=version_of(request),
+        base_url=settings.public_base_url,
+        caller=caller,
+        statement_id=statement_id,
+    )
     multipart.match([r["raw"] for r in rows], parts)
-    store = service.store(db, rows, caller=caller, base_url=settings.public_base_url,
-                          listeners=request.app.state.statement_listeners, parts=parts)
+    store = service.store(
+        db,
+        rows,
+        caller=caller,
+        base_url=settings.public_base_url,
+        listeners=request.app.state.statement_listeners,
+        parts=parts,
+    )
     if service.needs_transaction(rows, parts):
         async with db.transaction():
             await store
@@ -122,10 +152,17 @@ class XapiStatementsController(Controller):
         caller = caller_of(request)
         caller.may_read()
         now = datetime.now(UTC)
-        page = await reading.read(db, caller, dict(request.query_params), version=version_of(request),
-                                  base_url=request.app.state.settings.public_base_url,
-                                  accept_language=request.headers.get("accept-language"))
-        return Response(page.body, media_type=page.media_type, headers={"Last-Modified": http_date(page.last_modified or now)})
+        page = await reading.read(
+            db,
+            caller,
+            dict(request.query_params),
+            version=version_of(request),
+            base_url=request.app.state.settings.public_base_url,
+            accept_language=request.headers.get("accept-language"),
+        )
+        return Response(
+            page.body, media_type=page.media_type, headers={"Last-Modified": http_date(page.last_modified or now)}
+        )
 
 
 class XapiActivitiesController(Controller):

@@ -53,8 +53,11 @@ class Caller:
         if self.launch is not None:  # the learner's own statements at most
             return Scope(everything=False, user_id=self.launch.user_id or UUID(int=0))
         assert self.user is not None
-        return Scope(everything=self.user.role == "program_admin", user_id=self.user.id,
-                     clinic_id=self.user.clinic_id if self.user.role == "clinic_admin" else None)
+        return Scope(
+            everything=self.user.role == "program_admin",
+            user_id=self.user.id,
+            clinic_id=self.user.clinic_id if self.user.role == "clinic_admin" else None,
+        )
 
     @property
     def writes_anything(self) -> bool:
@@ -72,7 +75,11 @@ class Caller:
     def authority(self, base_url: str) -> dict[str, Any]:
         home = base_url.rstrip("/")
         if self.client is not None:
-            return {"objectType": "Agent", "name": self.client.name, "account": {"homePage": home, "name": self.client.key}}
+            return {
+                "objectType": "Agent",
+                "name": self.client.name,
+                "account": {"homePage": home, "name": self.client.key},
+            }
         if self.launch is not None:
             return {"objectType": "Agent", "account": {"homePage": home, "name": self.launch.key}}
         assert self.user is not None
@@ -106,7 +113,8 @@ async def client_by_secret(conn: asyncpg.Pool | asyncpg.Connection, key: str, se
     row = await conn.fetchrow(
         """SELECT id, key, name, can_read, can_write FROM lrs_clients
            WHERE key = $1 AND secret_hash = $2 AND revoked_at IS NULL""",
-        key, token_hash(secret),
+        key,
+        token_hash(secret),
     )
     return LrsClient(**dict(row)) if row else None
 

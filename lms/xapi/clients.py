@@ -15,8 +15,9 @@ from lms.xapi.schemas import LrsClientCreated, LrsClientOut
 _COLUMNS = "id, key, name, can_read, can_write, created_at, revoked_at"
 
 
-async def create_client(conn: asyncpg.Connection, *, name: str, can_read: bool, can_write: bool,
-                        created_by: UUID) -> LrsClientCreated:
+async def create_client(
+    conn: asyncpg.Connection, *, name: str, can_read: bool, can_write: bool, created_by: UUID
+) -> LrsClientCreated:
     if not (can_read or can_write):
         raise Invalid("an LRS credential reads, writes or both", field="can_read")
     key = "lrs_" + secrets.token_hex(12)
@@ -24,7 +25,13 @@ async def create_client(conn: asyncpg.Connection, *, name: str, can_read: bool, 
     row = await conn.fetchrow(
         f"""INSERT INTO lrs_clients (key, secret_hash, name, can_read, can_write, created_by)
             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_COLUMNS}""",
-        key, token_hash(secret), name, can_read, can_write, created_by)
+        key,
+        token_hash(secret),
+        name,
+        can_read,
+        can_write,
+        created_by,
+    )
     return msgspec.convert({**dict(row), "secret": secret}, LrsClientCreated)
 
 
@@ -35,5 +42,6 @@ async def list_clients(conn: asyncpg.Connection) -> list[LrsClientOut]:
 
 async def revoke_client(conn: asyncpg.Connection, client_id: UUID) -> bool:
     done = await conn.fetchval(
-        "UPDATE lrs_clients SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id", client_id)
+        "UPDATE lrs_clients SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id", client_id
+    )
     return done is not None

@@ -27,8 +27,9 @@ class LrsClientsController(Controller):
 
     @post("/", operation_id="lrs_clients_create", status_code=201)
     async def create_client(self, tx: Tx, user: User, data: JSONBody[LrsClientCreate]) -> LrsClientCreated:
-        return await clients.create_client(tx, name=data.name, can_read=data.can_read, can_write=data.can_write,
-                                           created_by=user.id)
+        return await clients.create_client(
+            tx, name=data.name, can_read=data.can_read, can_write=data.can_write, created_by=user.id
+        )
 
     @delete("/{client_id:uuid}", operation_id="lrs_clients_revoke", status_code=204)
     async def revoke_client(self, tx: Tx, client_id: FromPath[UUID]) -> None:

@@ -48,8 +48,10 @@ def etag_of(content: bytes) -> str:
 
 
 def _scope_sql(first: int) -> str:
-    return (f"(${first}::boolean OR d.user_id = ${first + 1}::uuid OR (${first + 2}::uuid IS NOT NULL AND d.user_id IN "
-            f"(SELECT u.id FROM users u WHERE u.clinic_id = ${first + 2} AND u.role = 'worker')))")
+    return (
+        f"(${first}::boolean OR d.user_id = ${first + 1}::uuid OR (${first + 2}::uuid IS NOT NULL AND d.user_id IN "
+        f"(SELECT u.id FROM users u WHERE u.clinic_id = ${first + 2} AND u.role = 'worker')))"
+    )
 
 
 def _readable(caller: Caller, key: DocKey) -> Scope:
@@ -80,19 +82,37 @@ async def get_one(conn: asyncpg.Connection, caller: Caller, key: DocKey, doc_id:
     scope = _readable(caller, key)
     row = await conn.fetchrow(
         f"SELECT content, content_type, etag, updated FROM lrs_documents d WHERE {_KEY} AND d.doc_id = $5 AND {_scope_sql(6)}",
-        key.kind, key.activity_id, key.agent, key.registration, doc_id, scope.everything, scope.user_id, scope.clinic_id)
+        key.kind,
+        key.activity_id,
+        key.agent,
+        key.registration,
+        doc_id,
+        scope.everything,
+        scope.user_id,
+        scope.clinic_id,
+    )
     if row is None:
         raise NotFound(f"no document {doc_id!r} here", field="id")
     return Document(bytes(row["content"]), row["content_type"], row["etag"], row["updated"])
 
 
-async def list_ids(conn: asyncpg.Connection, caller: Caller, key: DocKey, since: datetime | None) -> tuple[list[str], datetime | None]:
+async def list_ids(
+    conn: asyncpg.Connection, caller: Caller, key: DocKey, since: datetime | None
+) -> tuple[list[str], datetime | None]:
     caller.may_read()
     scope = _readable(caller, key)
     rows = await conn.fetch(
         f"""SELECT d.doc_id, d.updated FROM lrs_documents d
             WHERE {_KEY} AND ($5::timestamptz IS NULL OR d.updated > $5) AND {_scope_sql(6)} ORDER BY d.doc_id""",
-        key.kind, key.activity_id, key.agent, key.registration, since, scope.everything, scope.user_id, scope.clinic_id)
+        key.kind,
+        key.activity_id,
+        key.agent,
+        key.registration,
+        since,
+        scope.everything,
+        scope.user_id,
+        scope.clinic_id,
+    )
     return [r["doc_id"] for r in rows], max((r["updated"] for r in rows), default=None)
 
 
@@ -100,7 +120,9 @@ def _precondition(current: str | None, if_match: str | None, if_none_match: str 
     if if_match is not None:
         tags = {t.strip() for t in if_match.split(",")}
         if current is None or ("*" not in tags and current not in tags):
-            raise PreconditionFailed("If-Match: the document has changed (or does not exist); read it again", field="If-Match")
+            raise PreconditionFailed(
+                "If-Match: the document has changed (or does not exist); read it again", field="If-Match"
+            )
     if if_none_match is not None:
         tags = {t.strip() for t in if_none_match.split(",")}
         if current is not None and ("*" in tags or current in tags):
@@ -110,7 +132,12 @@ def _precondition(current: str | None, if_match: str | None, if_none_match: str 
 async def _locked_current(conn: asyncpg.Connection, key: DocKey, doc_id: str) -> Any:
     return await conn.fetchrow(
         f"SELECT content, content_type, etag, user_id FROM lrs_documents d WHERE {_KEY} AND d.doc_id = $5 FOR UPDATE",
-        key.kind, key.activity_id, key.agent, key.registration, doc_id)
+        key.kind,
+        key.activity_id,
+        key.agent,
+        key.registration,
+        doc_id,
+    )
 
 
 async def _owner(conn: asyncpg.Connection, key: DocKey, user_id: UUID | None) -> UUID | None:
@@ -139,8 +166,19 @@ def _is_json_object(content: bytes, content_type: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-async def write(conn: asyncpg.Connection, caller: Caller, key: DocKey, doc_id: str, content: bytes, content_type: str, *,
-                merge: bool, version: str, if_match: str | None, if_none_match: str | None) -> None:
+async def write(
+    conn: asyncpg.Connection,
+    caller: Caller,
+    key: DocKey,
+    doc_id: str,
+    content: bytes,
+    content_type: str,
+    *,
+    merge: bool,
+    version: str,
+    if_match: str | None,
+    if_none_match: str | None,
+) -> None:
     """PUT (merge False) or POST (merge True) one document, in the caller's transaction."""
     user_id = await _owner(conn, key, _writable(caller, key))
     current = await _locked_current(conn, key, doc_id)
@@ -149,7 +187,9 @@ async def write(conn: asyncpg.Connection, caller: Caller, key: DocKey, doc_id: s
         if current is not None:
             raise Conflict("this document exists already: send If-Match with its ETag to replace it", field="If-Match")
         if version != V2:
-            raise Invalid("a profile is written with If-Match (its ETag) or If-None-Match: * (a new one)", field="If-Match")
+            raise Invalid(
+                "a profile is written with If-Match (its ETag) or If-None-Match: * (a new one)", field="If-Match"
+            )
     if merge:
         new = _is_json_object(content, content_type)
         if new is None and content_type.lower().startswith(JSON):
@@ -157,7 +197,9 @@ async def write(conn: asyncpg.Connection, caller: Caller, key: DocKey, doc_id: s
         if current is not None:
             old = _is_json_object(bytes(current["content"]), current["content_type"])
             if old is None or new is None:
-                raise Invalid("only JSON objects can be merged by POST; send PUT to replace this document", field="body")
+                raise Invalid(
+                    "only JSON objects can be merged by POST; send PUT to replace this document", field="body"
+                )
             content, content_type = msgspec.json.encode({**old, **new}), JSON
     await conn.execute(
         """INSERT INTO lrs_documents AS d (kind, activity_id, agent, registration, doc_id, user_id, content, content_type, etag)
@@ -165,11 +207,27 @@ async def write(conn: asyncpg.Connection, caller: Caller, key: DocKey, doc_id: s
            ON CONFLICT (kind, activity_id, agent, registration, doc_id) DO UPDATE
            SET content = EXCLUDED.content, content_type = EXCLUDED.content_type, etag = EXCLUDED.etag,
                user_id = coalesce(EXCLUDED.user_id, d.user_id), updated = now()""",
-        key.kind, key.activity_id, key.agent, key.registration, doc_id, user_id, content, content_type, etag_of(content))
+        key.kind,
+        key.activity_id,
+        key.agent,
+        key.registration,
+        doc_id,
+        user_id,
+        content,
+        content_type,
+        etag_of(content),
+    )
 
 
-async def delete(conn: asyncpg.Connection, caller: Caller, key: DocKey, doc_id: str | None, *,
-                 if_match: str | None, if_none_match: str | None) -> None:
+async def delete(
+    conn: asyncpg.Connection,
+    caller: Caller,
+    key: DocKey,
+    doc_id: str | None,
+    *,
+    if_match: str | None,
+    if_none_match: str | None,
+) -> None:
     """DELETE one document, or (state without stateId) every document under the key."""
     _writable(caller, key)
     if doc_id is not None:
@@ -177,17 +235,41 @@ async def delete(conn: asyncpg.Connection, caller: Caller, key: DocKey, doc_id: 
         _precondition(current["etag"] if current else None, if_match, if_none_match)
     await conn.execute(
         f"DELETE FROM lrs_documents d WHERE {_KEY} AND ($5::text IS NULL OR d.doc_id = $5)",
-        key.kind, key.activity_id, key.agent, key.registration, doc_id)
+        key.kind,
+        key.activity_id,
+        key.agent,
+        key.registration,
+        doc_id,
+    )
 
 
-async def put_trusted(conn: asyncpg.Connection, key: DocKey, doc_id: str, value: dict[str, Any], *,
-                      user_id: UUID | None, replace: bool = True) -> None:
+async def put_trusted(
+    conn: asyncpg.Connection,
+    key: DocKey,
+    doc_id: str,
+    value: dict[str, Any],
+    *,
+    user_id: UUID | None,
+    replace: bool = True,
+) -> None:
     """A JSON document the service writes itself (a launcher's launch data); ``replace`` False keeps an existing one."""
     content = msgspec.json.encode(value)
     await conn.execute(
         f"""INSERT INTO lrs_documents AS d (kind, activity_id, agent, registration, doc_id, user_id, content, content_type, etag)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-            ON CONFLICT (kind, activity_id, agent, registration, doc_id) DO {'''UPDATE
+            ON CONFLICT (kind, activity_id, agent, registration, doc_id) DO {
+            '''UPDATE
             SET content = EXCLUDED.content, content_type = EXCLUDED.content_type, etag = EXCLUDED.etag, updated = now()'''
-            if replace else 'NOTHING'}""",
-        key.kind, key.activity_id, key.agent, key.registration, doc_id, user_id, content, JSON, etag_of(content))
+            if replace
+            else "NOTHING"
+        }""",
+        key.kind,
+        key.activity_id,
+        key.agent,
+        key.registration,
+        doc_id,
+        user_id,
+        content,
+        JSON,
+        etag_of(content),
+    )

@@ -52,14 +52,21 @@ def _key(request: Request[Any, Any, Any], kind: str, *, listing: bool) -> tuple[
     return DocKey(kind, activity_id, agent, registration), params.get(id_name), params
 
 
-async def _launch_allows(request: Request[Any, Any, Any], db: Any, key: DocKey, doc_id: str | None,
-                         content: bytes = b"") -> None:
+async def _launch_allows(
+    request: Request[Any, Any, Any], db: Any, key: DocKey, doc_id: str | None, content: bytes = b""
+) -> None:
     """Launched content (a cmi5 AU) touches only what its launcher allows: asked before anything else."""
     caller = caller_of(request)
     if caller.launch is not None:
         await request.app.state.launch_authority.check_document(
-            db, caller.launch, key, doc_id, method=request.method, content=content,
-            content_type=request.headers.get("content-type", ""))
+            db,
+            caller.launch,
+            key,
+            doc_id,
+            method=request.method,
+            content=content,
+            content_type=request.headers.get("content-type", ""),
+        )
 
 
 async def _get(request: Request[Any, Any, Any], db: Any, kind: str) -> Response[Any]:
@@ -70,8 +77,11 @@ async def _get(request: Request[Any, Any, Any], db: Any, kind: str) -> Response[
         if "since" in params:
             raise Invalid("since lists documents; it does not go with a document id", field="since")
         doc = await documents.get_one(db, caller, key, doc_id)
-        return Response(doc.content, media_type=doc.content_type,
-                        headers={"ETag": doc.etag, "Last-Modified": http_date(doc.updated)})
+        return Response(
+            doc.content,
+            media_type=doc.content_type,
+            headers={"ETag": doc.etag, "Last-Modified": http_date(doc.updated)},
+        )
     since = parse_timestamp(params["since"], "since") if "since" in params else None
     ids, newest = await documents.list_ids(db, caller, key, since)
     return Response(ids, headers={"Last-Modified": http_date(newest or datetime.now(UTC))})
@@ -83,10 +93,18 @@ async def _write(request: Request[Any, Any, Any], tx: Any, kind: str, *, merge: 
         raise Invalid(f"{_KINDS[kind][0]} is required", field=_KINDS[kind][0])
     content = await request.body()
     await _launch_allows(request, tx, key, doc_id, content)
-    await documents.write(tx, caller_of(request), key, doc_id, content,
-                          request.headers.get("content-type", "application/octet-stream"), merge=merge,
-                          version=version_of(request), if_match=request.headers.get("if-match"),
-                          if_none_match=request.headers.get("if-none-match"))
+    await documents.write(
+        tx,
+        caller_of(request),
+        key,
+        doc_id,
+        content,
+        request.headers.get("content-type", "application/octet-stream"),
+        merge=merge,
+        version=version_of(request),
+        if_match=request.headers.get("if-match"),
+        if_none_match=request.headers.get("if-none-match"),
+    )
 
 
 async def _delete(request: Request[Any, Any, Any], tx: Any, kind: str) -> None:
@@ -94,8 +112,14 @@ async def _delete(request: Request[Any, Any, Any], tx: Any, kind: str) -> None:
     if doc_id is None and not _KINDS[kind][2]:
         raise Invalid(f"{_KINDS[kind][0]} is required", field=_KINDS[kind][0])
     await _launch_allows(request, tx, key, doc_id)
-    await documents.delete(tx, caller_of(request), key, doc_id, if_match=request.headers.get("if-match"),
-                           if_none_match=request.headers.get("if-none-match"))
+    await documents.delete(
+        tx,
+        caller_of(request),
+        key,
+        doc_id,
+        if_match=request.headers.get("if-match"),
+        if_none_match=request.headers.get("if-none-match"),
+    )
 
 
 class XapiStateController(Controller):

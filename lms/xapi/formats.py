@@ -10,8 +10,14 @@ FORMATS = ("exact", "ids", "canonical")
 _IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 
 
-def statement_out(row: Any, *, version: str, default_authority: dict[str, Any], form: str = "exact",
-                  languages: list[str] | None = None) -> dict[str, Any]:
+def statement_out(
+    row: Any,
+    *,
+    version: str,
+    default_authority: dict[str, Any],
+    form: str = "exact",
+    languages: list[str] | None = None,
+) -> dict[str, Any]:
     """The statement as stored, with `stored`, `authority`, `timestamp` and `version` set, in the asked format."""
     out = dict(row["raw"])
     out.setdefault("timestamp", format_timestamp(row["timestamp"]))
@@ -56,7 +62,9 @@ def _ids_statement(statement: dict[str, Any]) -> dict[str, Any]:
             if name in context:
                 context[name] = _ids_agent(context[name])
         if "contextActivities" in context:
-            context["contextActivities"] = {k: [{"id": a["id"]} for a in v] for k, v in context["contextActivities"].items()}
+            context["contextActivities"] = {
+                k: [{"id": a["id"]} for a in v] for k, v in context["contextActivities"].items()
+            }
         out["context"] = context
     return out
 
@@ -87,8 +95,10 @@ def _canonical_activity(activity: dict[str, Any], languages: list[str]) -> dict[
             definition[name] = _pick(definition[name], languages)
     for name in ("choices", "scale", "source", "target", "steps"):
         if name in definition:
-            definition[name] = [{**c, "description": _pick(c["description"], languages)} if "description" in c else c
-                                for c in definition[name]]
+            definition[name] = [
+                {**c, "description": _pick(c["description"], languages)} if "description" in c else c
+                for c in definition[name]
+            ]
     return {**activity, "definition": definition}
 
 
@@ -103,11 +113,18 @@ def _canonical(statement: dict[str, Any], languages: list[str]) -> dict[str, Any
     elif kind == "SubStatement":
         out["object"] = _canonical(obj, languages)
     if "context" in statement and "contextActivities" in statement["context"]:
-        out["context"] = {**statement["context"], "contextActivities": {
-            k: [_canonical_activity(a, languages) for a in v] for k, v in statement["context"]["contextActivities"].items()}}
+        out["context"] = {
+            **statement["context"],
+            "contextActivities": {
+                k: [_canonical_activity(a, languages) for a in v]
+                for k, v in statement["context"]["contextActivities"].items()
+            },
+        }
     if "attachments" in statement:
-        out["attachments"] = [{**a, **{n: _pick(a[n], languages) for n in ("display", "description") if n in a}}
-                              for a in statement["attachments"]]
+        out["attachments"] = [
+            {**a, **{n: _pick(a[n], languages) for n in ("display", "description") if n in a}}
+            for a in statement["attachments"]
+        ]
     return out
 
 

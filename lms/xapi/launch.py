@@ -38,10 +38,20 @@ class LaunchAuthority(Protocol):
     async def check_statements(self, conn: asyncpg.Connection, grant: LaunchGrant, statements: list[Any]) -> None:
         """Raise Forbidden for a statement the session may not send (in the storing transaction, before storing)."""
 
-    async def after_statements(self, conn: asyncpg.Connection, grant: LaunchGrant, rows: list[dict[str, Any]],
-                               base_url: str) -> None:
+    async def after_statements(
+        self, conn: asyncpg.Connection, grant: LaunchGrant, rows: list[dict[str, Any]], base_url: str
+    ) -> None:
         """Act on the stored statements (the launcher's own statements, satisfaction), in the same transaction."""
 
-    async def check_document(self, conn: asyncpg.Connection, grant: LaunchGrant, key: DocKey, doc_id: str | None, *,
-                             method: str, content: bytes, content_type: str) -> None:
+    async def check_document(
+        self,
+        conn: asyncpg.Connection,
+        grant: LaunchGrant,
+        key: DocKey,
+        doc_id: str | None,
+        *,
+        method: str,
+        content: bytes,
+        content_type: str,
+    ) -> None:
         """Raise Forbidden for a document request the session may not make."""

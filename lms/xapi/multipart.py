@@ -137,7 +137,11 @@ def build(statements_json: bytes, attachments: list[Any]) -> tuple[bytes, str]:
     boundary = "xapi-" + secrets.token_hex(16)
     out = [f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(), statements_json, b"\r\n"]
     for row in attachments:
-        out += [f"--{boundary}\r\nContent-Type: {row['content_type']}\r\nContent-Transfer-Encoding: binary\r\n"
-                f"X-Experience-API-Hash: {row['sha2']}\r\n\r\n".encode(), bytes(row["content"]), b"\r\n"]
+        out += [
+            f"--{boundary}\r\nContent-Type: {row['content_type']}\r\nContent-Transfer-Encoding: binary\r\n"
+            f"X-Experience-API-Hash: {row['sha2']}\r\n\r\n".encode(),
+            bytes(row["content"]),
+            b"\r\n",
+        ]
     out.append(f"--{boundary}--".encode())
     return b"".join(out), f"multipart/mixed; boundary={boundary}"

@@ -36,19 +36,31 @@ class LrsClientPages(Controller):
 
     @get("/", operation_id="page_lrs_clients")
     async def list_clients(self, request: Request[Any, Any, Any], db: Db) -> Template:
-        return page(request, "xapi/clients.html.jinja2", clients=await clients.list_clients(db), created=None,
-                    endpoint=_endpoint(request))
+        return page(
+            request,
+            "xapi/clients.html.jinja2",
+            clients=await clients.list_clients(db),
+            created=None,
+            endpoint=_endpoint(request),
+        )
 
     @post("/", operation_id="page_lrs_clients_create", status_code=200)
-    async def create_client(self, request: Request[Any, Any, Any], tx: Tx, user: User,
-                            data: URLEncodedBody[ClientForm]) -> Template:
+    async def create_client(
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, data: URLEncodedBody[ClientForm]
+    ) -> Template:
         name = data.name.strip()[:200]
         if not name:
             raise Invalid("name: give the tool a name", field="name")
-        created = await clients.create_client(tx, name=name, can_read=data.can_read == "on",
-                                              can_write=data.can_write == "on", created_by=user.id)
-        return page(request, "xapi/clients.html.jinja2", clients=await clients.list_clients(tx), created=created,
-                    endpoint=_endpoint(request))
+        created = await clients.create_client(
+            tx, name=name, can_read=data.can_read == "on", can_write=data.can_write == "on", created_by=user.id
+        )
+        return page(
+            request,
+            "xapi/clients.html.jinja2",
+            clients=await clients.list_clients(tx),
+            created=created,
+            endpoint=_endpoint(request),
+        )
 
     @post("/{client_id:uuid}/revoke", operation_id="page_lrs_clients_revoke")
     async def revoke_client(self, tx: Tx, client_id: FromPath[UUID]) -> Redirect:

@@ -33,17 +33,28 @@ Send = Callable[[Message], Awaitable[None]]
 V1, V2 = "1.0.3", "2.0.0"
 MAX_FORM = 2 * 1024 * 1024
 MAX_CLIENTS = 1000
-_FORM_HEADERS = {"authorization", "x-experience-api-version", "content-type", "content-length", "if-match", "if-none-match"}
+_FORM_HEADERS = {
+    "authorization",
+    "x-experience-api-version",
+    "content-type",
+    "content-length",
+    "if-match",
+    "if-none-match",
+}
 _METHODS = {"GET", "PUT", "POST", "DELETE", "HEAD"}
 _CORS = [
     (b"access-control-allow-origin", b"*"),
-    (b"access-control-expose-headers",
-     b"ETag, Last-Modified, Content-Type, X-Experience-API-Version, X-Experience-API-Consistent-Through"),
+    (
+        b"access-control-expose-headers",
+        b"ETag, Last-Modified, Content-Type, X-Experience-API-Version, X-Experience-API-Consistent-Through",
+    ),
 ]
 _PREFLIGHT = [
     (b"access-control-allow-methods", b"GET, HEAD, POST, PUT, DELETE, OPTIONS"),
-    (b"access-control-allow-headers",
-     b"Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match, Accept-Language"),
+    (
+        b"access-control-allow-headers",
+        b"Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match, Accept-Language",
+    ),
     (b"access-control-max-age", b"86400"),
 ]
 
@@ -67,9 +78,18 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 async def _refuse(send: Send, status: int, detail: str, version: str) -> None:
     body = msgspec.json.encode({"type": "about:blank", "title": "Bad request", "status": status, "detail": detail})
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode()),
-        (b"x-experience-api-version", version.encode()), *_CORS]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-experience-api-version", version.encode()),
+                *_CORS,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -123,8 +143,11 @@ class XapiProtocol:
         client = _header(scope, b"authorization") or ""
         about = scope["path"].rstrip("/") == "/xapi/about"
         if version is None and not about:
-            detail = ("the X-Experience-API-Version header is required (1.0.3 or 2.0.0)" if requested is None
-                      else f"X-Experience-API-Version {requested!r} is not supported; use 1.0.3 or 2.0.0")
+            detail = (
+                "the X-Experience-API-Version header is required (1.0.3 or 2.0.0)"
+                if requested is None
+                else f"X-Experience-API-Version {requested!r} is not supported; use 1.0.3 or 2.0.0"
+            )
             await _refuse(send, 400, detail, self._spoken.get(client, V2))
             return
         if version is not None and client:
@@ -144,7 +167,9 @@ class XapiProtocol:
                 headers += [(b"x-experience-api-version", version.encode()), *_CORS]
                 if statements_read and not any(k.lower() == b"x-experience-api-consistent-through" for k, _ in headers):
                     # Every statement stored before now is readable now (one database, read-your-writes).
-                    headers.append((b"x-experience-api-consistent-through", format_timestamp(datetime.now(UTC)).encode()))
+                    headers.append(
+                        (b"x-experience-api-consistent-through", format_timestamp(datetime.now(UTC)).encode())
+                    )
                 message = {**message, "headers": headers}
             elif head and message["type"] == "http.response.body":
                 message = {**message, "body": b""}
@@ -156,8 +181,9 @@ class XapiProtocol:
             if inner is not scope:  # what Litestar wrote into the copy (the route), for the request log
                 scope.update({k: v for k, v in inner.items() if k != "method"})
 
-    async def _alternate(self, scope: Scope, receive: Receive, send: Send,
-                         query: dict[str, str]) -> tuple[Scope, Receive] | None:
+    async def _alternate(
+        self, scope: Scope, receive: Receive, send: Send, query: dict[str, str]
+    ) -> tuple[Scope, Receive] | None:
         """The request a 1.0.3 alternate-syntax POST stands for, or None when it was refused (answered here)."""
         outer_version = negotiate(_header(scope, b"x-experience-api-version"))
         method = query["method"].upper()
@@ -167,7 +193,9 @@ class XapiProtocol:
         content_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
         body = await _read_body(receive)
         if body is None or content_type != "application/x-www-form-urlencoded":
-            await _refuse(send, 400, "the alternate request syntax sends its fields as application/x-www-form-urlencoded", V1)
+            await _refuse(
+                send, 400, "the alternate request syntax sends its fields as application/x-www-form-urlencoded", V1
+            )
             return None
         form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         form_version = negotiate(form.get("X-Experience-API-Version"))

@@ -103,8 +103,14 @@ SELECT (SELECT json_agg(json_build_object('ord', ord, 'reason', reason) ORDER BY
 """
 
 
-async def store(conn: asyncpg.Connection, rows: list[dict[str, Any]], *, authority: dict[str, Any] | None,
-                voider: UUID | None, definitions: dict[str, dict[str, Any]]) -> list[UUID]:
+async def store(
+    conn: asyncpg.Connection,
+    rows: list[dict[str, Any]],
+    *,
+    authority: dict[str, Any] | None,
+    voider: UUID | None,
+    definitions: dict[str, dict[str, Any]],
+) -> list[UUID]:
     """Store checked rows in one SQL statement, all or none; return the enrolments where something may be finished.
 
     `voider`: the worker whose statements a voiding statement may void (None: an LRS client, any statement)."""
@@ -113,16 +119,29 @@ async def store(conn: asyncpg.Connection, rows: list[dict[str, Any]], *, authori
     except asyncpg.PostgresError as exc:
         if exc.sqlstate != CONFLICT_SQLSTATE:
             raise
-        raise Conflict(f"statement {exc.detail} exists already with other content; statements never change (void it instead)",
-                       field="id", extra={"conflicts": [exc.detail]}) from None
+        raise Conflict(
+            f"statement {exc.detail} exists already with other content; statements never change (void it instead)",
+            field="id",
+            extra={"conflicts": [exc.detail]},
+        ) from None
     problems = result["problems"]
     if problems:
         first = problems[0]
         where, _, message = first["reason"].partition(": ")
         field = f"statements[{first['ord']}].{where}"
-        raise Invalid(f"{field}: {message}", field=field,
-                      extra={"problems": [{"field": f"statements[{p['ord']}].{p['reason'].partition(': ')[0]}",
-                                           "message": p["reason"].partition(": ")[2]} for p in problems]})
+        raise Invalid(
+            f"{field}: {message}",
+            field=field,
+            extra={
+                "problems": [
+                    {
+                        "field": f"statements[{p['ord']}].{p['reason'].partition(': ')[0]}",
+                        "message": p["reason"].partition(": ")[2],
+                    }
+                    for p in problems
+                ]
+            },
+        )
     return list(result["enrollment_ids"] or [])
 
 
@@ -131,12 +150,15 @@ async def store_attachments(conn: asyncpg.Connection, parts: list[tuple[str, str
     if parts:
         await conn.executemany(
             "INSERT INTO statement_attachments (sha2, content_type, content) VALUES ($1, $2, $3) ON CONFLICT (sha2) DO NOTHING",
-            parts)
+            parts,
+        )
 
 
 async def attachments_for(conn: asyncpg.Connection, hashes: list[str]) -> list[Any]:
     return await conn.fetch(
-        "SELECT sha2, content_type, content FROM statement_attachments WHERE sha2 = ANY($1::text[]) ORDER BY sha2", hashes)
+        "SELECT sha2, content_type, content FROM statement_attachments WHERE sha2 = ANY($1::text[]) ORDER BY sha2",
+        hashes,
+    )
 
 
 async def activity_definition(conn: asyncpg.Connection, activity_id: str) -> dict[str, Any] | None:
@@ -157,7 +179,11 @@ async def get_statement(conn: asyncpg.Connection, scope: Scope, *, statement_id:
     """One statement the caller may read: a voided one only when asked by voidedStatementId, per xAPI."""
     return await conn.fetchrow(
         _scoped(f"SELECT {_OUT} FROM statements s WHERE s.id = $1 AND s.voided = $2 AND {_SCOPE}", 3),
-        statement_id, voided, scope.everything, scope.user_id, scope.clinic_id,
+        statement_id,
+        voided,
+        scope.everything,
+        scope.user_id,
+        scope.clinic_id,
     )
 
 
@@ -183,8 +209,9 @@ def _matches(alias: str) -> str:
               AND ($6::uuid IS NULL OR {a}.registration = $6)"""
 
 
-async def list_statements(conn: asyncpg.Connection, scope: Scope, filters: Filters, *, limit: int,
-                          after: tuple[datetime, UUID] | None) -> list[Any]:
+async def list_statements(
+    conn: asyncpg.Connection, scope: Scope, filters: Filters, *, limit: int, after: tuple[datetime, UUID] | None
+) -> list[Any]:
     """A page of the statements the caller may read that match the filters (one more than `limit`: is there more?).
 
     A statement whose object is a StatementRef matches when the statement it targets does (voided or not), as xAPI
@@ -194,17 +221,32 @@ async def list_statements(conn: asyncpg.Connection, scope: Scope, filters: Filte
     # CASE, not AND: PostgreSQL may evaluate the cast before the test of the object's type.
     targeted = f"""OR EXISTS (SELECT 1 FROM statements t WHERE t.id = CASE WHEN s.raw -> 'object' ->> 'objectType' = 'StatementRef'
                                                                  THEN (s.raw -> 'object' ->> 'id')::uuid END
-                                                  AND {_matches('t')} AND {_SCOPE_T})"""
+                                                  AND {_matches("t")} AND {_SCOPE_T})"""
     filtered = f.agent or f.verb or f.activity or f.registration
     return await conn.fetch(
-        _scoped(f"""SELECT {_OUT} FROM statements s
+        _scoped(
+            f"""SELECT {_OUT} FROM statements s
             WHERE NOT s.voided AND {_SCOPE}
-              AND ({_matches('s')} {targeted if filtered else ''})
+              AND ({_matches("s")} {targeted if filtered else ""})
               AND ($7::timestamptz IS NULL OR s.stored > $7)
               AND ($8::timestamptz IS NULL OR s.stored <= $8)
               AND ($10::timestamptz IS NULL OR (s.stored, s.id) {beyond} ($10, $11::uuid))
             ORDER BY s.stored {order}, s.id {order}
-            LIMIT $9""", 12),
-        f.agent, f.related_agents, f.verb, f.activity, f.related_activities, f.registration, f.since, f.until, limit + 1,
-        after[0] if after else None, after[1] if after else None, scope.everything, scope.user_id, scope.clinic_id,
+            LIMIT $9""",
+            12,
+        ),
+        f.agent,
+        f.related_agents,
+        f.verb,
+        f.activity,
+        f.related_activities,
+        f.registration,
+        f.since,
+        f.until,
+        limit + 1,
+        after[0] if after else None,
+        after[1] if after else None,
+        scope.everything,
+        scope.user_id,
+        scope.clinic_id,
     )

@@ -16,9 +16,25 @@ from lms.xapi.callers import Caller
 from lms.xapi.formats import FORMATS, accept_languages, statement_out
 from lms.xapi.validation import StatementChecker, is_iri, is_uuid, parse_timestamp
 
-PARAMETERS = frozenset({"statementId", "voidedStatementId", "agent", "verb", "activity", "registration",
-                        "related_activities", "related_agents", "since", "until", "limit", "format", "attachments",
-                        "ascending", "cursor"})
+PARAMETERS = frozenset(
+    {
+        "statementId",
+        "voidedStatementId",
+        "agent",
+        "verb",
+        "activity",
+        "registration",
+        "related_activities",
+        "related_agents",
+        "since",
+        "until",
+        "limit",
+        "format",
+        "attachments",
+        "ascending",
+        "cursor",
+    }
+)
 _WITH_ONE = frozenset({"statementId", "voidedStatementId", "format", "attachments"})
 MAX_LIMIT = 100  # an unfiltered GET stays quick on a small server; clients follow `more` for the rest
 _LRS_AUTHORITY_NAME = "lms"
@@ -68,8 +84,15 @@ class Page(msgspec.Struct, frozen=True):
     last_modified: datetime | None
 
 
-async def read(conn: asyncpg.Connection, caller: Caller, params: dict[str, str], *, version: str, base_url: str,
-               accept_language: str | None) -> Page:
+async def read(
+    conn: asyncpg.Connection,
+    caller: Caller,
+    params: dict[str, str],
+    *,
+    version: str,
+    base_url: str,
+    accept_language: str | None,
+) -> Page:
     unknown = set(params) - PARAMETERS
     if unknown:
         raise Invalid(f"unknown parameters {sorted(unknown)}", field=sorted(unknown)[0])
@@ -77,7 +100,10 @@ async def read(conn: asyncpg.Connection, caller: Caller, params: dict[str, str],
     if form not in FORMATS:
         raise Invalid("format must be ids, exact or canonical", field="format")
     with_attachments = _bool(params, "attachments")
-    default_authority = {"objectType": "Agent", "account": {"homePage": base_url.rstrip("/"), "name": _LRS_AUTHORITY_NAME}}
+    default_authority = {
+        "objectType": "Agent",
+        "account": {"homePage": base_url.rstrip("/"), "name": _LRS_AUTHORITY_NAME},
+    }
     languages = accept_languages(accept_language)
 
     def out(row: Any) -> dict[str, Any]:
@@ -91,9 +117,15 @@ async def read(conn: asyncpg.Connection, caller: Caller, params: dict[str, str],
         name = one[0]
         statement_id = _uuid(params, name)
         assert statement_id is not None
-        row = await queries.get_statement(conn, caller.scope, statement_id=statement_id, voided=name == "voidedStatementId")
+        row = await queries.get_statement(
+            conn, caller.scope, statement_id=statement_id, voided=name == "voidedStatementId"
+        )
         if row is None:
-            raise NotFound(f"no statement {statement_id} that you may read" + (" that was voided" if name != "statementId" else ""), field=name)
+            raise NotFound(
+                f"no statement {statement_id} that you may read"
+                + (" that was voided" if name != "statementId" else ""),
+                field=name,
+            )
         return await _page(conn, out(row), [row], with_attachments, row["stored"])
 
     asked = params.get("limit", "0")
@@ -105,8 +137,11 @@ async def read(conn: asyncpg.Connection, caller: Caller, params: dict[str, str],
             raise Invalid(f"{iri} must be an IRI", field=iri)
     filters = queries.Filters(
         agent=agent_param(params["agent"], "agent", version) if "agent" in params else None,
-        related_agents=_bool(params, "related_agents"), verb=params.get("verb"), activity=params.get("activity"),
-        related_activities=_bool(params, "related_activities"), registration=_uuid(params, "registration"),
+        related_agents=_bool(params, "related_agents"),
+        verb=params.get("verb"),
+        activity=params.get("activity"),
+        related_activities=_bool(params, "related_activities"),
+        registration=_uuid(params, "registration"),
         since=parse_timestamp(params["since"], "since") if "since" in params else None,
         until=parse_timestamp(params["until"], "until") if "until" in params else None,
         ascending=_bool(params, "ascending"),
@@ -124,8 +159,13 @@ async def read(conn: asyncpg.Connection, caller: Caller, params: dict[str, str],
     return await _page(conn, result, rows, with_attachments, newest)
 
 
-async def _page(conn: asyncpg.Connection, result: dict[str, Any], rows: list[Any], with_attachments: bool,
-                last_modified: datetime | None) -> Page:
+async def _page(
+    conn: asyncpg.Connection,
+    result: dict[str, Any],
+    rows: list[Any],
+    with_attachments: bool,
+    last_modified: datetime | None,
+) -> Page:
     body = msgspec.json.encode(result)
     if not with_attachments:
         return Page(body, "application/json", last_modified)

@@ -1,17 +1,8 @@
 """The LRS's controllers, added to the app in lms/routes.py."""
 
-from lms.xapi.api import (
-    XapiAboutController,
-    XapiActivitiesController,
-    XapiAgentsController,
-    XapiStatementsController,
-)
+from lms.xapi.api import XapiAboutController, XapiActivitiesController, XapiAgentsController, XapiStatementsController
 from lms.xapi.clients_api import LrsClientsController
-from lms.xapi.documents_api import (
-    XapiActivityProfileController,
-    XapiAgentProfileController,
-    XapiStateController,
-)
+from lms.xapi.documents_api import XapiActivityProfileController, XapiAgentProfileController, XapiStateController
 from lms.xapi.pages import LrsClientPages
 
 XAPI_ROUTES = [

@@ -8,7 +8,7 @@ nothing of the features that read its statements.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -34,8 +34,15 @@ def needs_transaction(rows: list[dict[str, Any]], parts: dict[str, tuple[str, by
     return bool(parts) or any(r["finishes"] for r in rows)
 
 
-def check_batch(statements: list[Any], *, version: str, base_url: str, caller: Caller | None,
-                statement_id: str | None = None, now: datetime | None = None) -> list[dict[str, Any]]:
+def check_batch(
+    statements: list[Any],
+    *,
+    version: str,
+    base_url: str,
+    caller: Caller | None,
+    statement_id: str | None = None,
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
     """Every statement checked before any is stored -> the rows to store. `caller` None: the service itself."""
     if not statements:
         raise Invalid("send at least one statement", field="statements")
@@ -103,13 +110,38 @@ def _link(row: dict[str, Any], *, base_url: str, caller: Caller | None, where: s
     row["attachment_hashes"] = [a["sha2"] for a in row["attachments"]]
 
 
-_STORED_KEYS = ("id", "user_id", "actor_uid", "actor_email", "verb", "activity_iri", "code", "version", "akey", "voids_id",
-                "registration", "ts", "raw", "ord", "finishes", "agents", "related_agents", "related_activities",
-                "attachment_hashes")
+_STORED_KEYS = (
+    "id",
+    "user_id",
+    "actor_uid",
+    "actor_email",
+    "verb",
+    "activity_iri",
+    "code",
+    "version",
+    "akey",
+    "voids_id",
+    "registration",
+    "ts",
+    "raw",
+    "ord",
+    "finishes",
+    "agents",
+    "related_agents",
+    "related_activities",
+    "attachment_hashes",
+)
 
 
-async def store(conn: asyncpg.Connection, rows: list[dict[str, Any]], *, caller: Caller | None, base_url: str,
-                listeners: list[StatementListener], parts: dict[str, tuple[str, bytes]] | None = None) -> None:
+async def store(
+    conn: asyncpg.Connection,
+    rows: list[dict[str, Any]],
+    *,
+    caller: Caller | None,
+    base_url: str,
+    listeners: Sequence[StatementListener],
+    parts: dict[str, tuple[str, bytes]] | None = None,
+) -> None:
     """Store checked rows (and the attachment parts sent with them); then the listeners, in the same transaction.
 
     The statements and the activities' definitions are one SQL statement, all or none by itself: a batch without
@@ -122,8 +154,13 @@ async def store(conn: asyncpg.Connection, rows: list[dict[str, Any]], *, caller:
             definitions[iri] = _merged(definitions.get(iri, {}), definition)
     if parts:
         await queries.store_attachments(conn, [(sha2, ctype, body) for sha2, (ctype, body) in parts.items()])
-    enrollment_ids = await queries.store(conn, [{k: r[k] for k in _STORED_KEYS} for r in rows], authority=authority,
-                                         voider=voider, definitions=definitions)
+    enrollment_ids = await queries.store(
+        conn,
+        [{k: r[k] for k in _STORED_KEYS} for r in rows],
+        authority=authority,
+        voider=voider,
+        definitions=definitions,
+    )
     if enrollment_ids:
         for listener in listeners:
             await listener(conn, enrollment_ids)
@@ -138,8 +175,9 @@ def _merged(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-async def store_trusted(conn: asyncpg.Connection, statement: dict[str, Any], *, base_url: str,
-                        listeners: list[StatementListener] = []) -> None:  # noqa: B006 - never mutated
+async def store_trusted(
+    conn: asyncpg.Connection, statement: dict[str, Any], *, base_url: str, listeners: Sequence[StatementListener] = ()
+) -> None:
     """A statement the service makes itself (quiz result, attendance, completion): same checks, same log."""
     rows = check_batch([statement], version=V1, base_url=base_url, caller=None)
     await store(conn, rows, caller=None, base_url=base_url, listeners=listeners)

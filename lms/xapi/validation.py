@@ -29,27 +29,67 @@ _MIME = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(\s*;.*)?\Z")
 _LANG = re.compile(
     r"^(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?"
     r"(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+)*"
-    r"(?:-[xX](?:-[A-Za-z0-9]{1,8})+)?\Z|^[xX](?:-[A-Za-z0-9]{1,8})+\Z")
+    r"(?:-[xX](?:-[A-Za-z0-9]{1,8})+)?\Z|^[xX](?:-[A-Za-z0-9]{1,8})+\Z"
+)
 _NUM = r"\d+(?:[.,]\d+)?"
-_DURATION = re.compile(rf"^P(?:\d+W|(?=\d|T\d)(?:{_NUM}Y)?(?:{_NUM}M)?(?:{_NUM}D)?(?:T(?=\d)(?:{_NUM}H)?(?:{_NUM}M)?(?:{_NUM}S)?)?)\Z")
+_DURATION = re.compile(
+    rf"^P(?:\d+W|(?=\d|T\d)(?:{_NUM}Y)?(?:{_NUM}M)?(?:{_NUM}D)?(?:T(?=\d)(?:{_NUM}H)?(?:{_NUM}M)?(?:{_NUM}S)?)?)\Z"
+)
 _TIMESTAMP = re.compile(
-    r"^(\d{4})-?(\d{2})-?(\d{2})[Tt ](\d{2}):?(\d{2})(?::?(\d{2})(?:[.,](\d+))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?\Z")
+    r"^(\d{4})-?(\d{2})-?(\d{2})[Tt ](\d{2}):?(\d{2})(?::?(\d{2})(?:[.,](\d+))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?\Z"
+)
 _NEGATIVE_ZERO = re.compile(r"-00(?::?00)?\Z")
 
-_STATEMENT_KEYS = frozenset({"id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority",
-                             "version", "attachments"})
+_STATEMENT_KEYS = frozenset(
+    {"id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority", "version", "attachments"}
+)
 _SUB_KEYS = frozenset({"objectType", "actor", "verb", "object", "result", "context", "timestamp", "attachments"})
 _AGENT_KEYS = frozenset({"objectType", "name", "mbox", "mbox_sha1sum", "openid", "account"})
 _GROUP_KEYS = _AGENT_KEYS | {"member"}
 _IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
-_DEFINITION_KEYS = frozenset({"name", "description", "type", "moreInfo", "extensions", "interactionType",
-                              "correctResponsesPattern", "choices", "scale", "source", "target", "steps"})
-_INTERACTIONS = {"true-false": (), "choice": ("choices",), "fill-in": (), "long-fill-in": (), "matching": ("source", "target"),
-                 "performance": ("steps",), "sequencing": ("choices",), "likert": ("scale",), "numeric": (), "other": ()}
+_DEFINITION_KEYS = frozenset(
+    {
+        "name",
+        "description",
+        "type",
+        "moreInfo",
+        "extensions",
+        "interactionType",
+        "correctResponsesPattern",
+        "choices",
+        "scale",
+        "source",
+        "target",
+        "steps",
+    }
+)
+_INTERACTIONS = {
+    "true-false": (),
+    "choice": ("choices",),
+    "fill-in": (),
+    "long-fill-in": (),
+    "matching": ("source", "target"),
+    "performance": ("steps",),
+    "sequencing": ("choices",),
+    "likert": ("scale",),
+    "numeric": (),
+    "other": (),
+}
 _COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
 _RESULT_KEYS = frozenset({"score", "success", "completion", "response", "duration", "extensions"})
-_CONTEXT_KEYS = frozenset({"registration", "instructor", "team", "contextActivities", "revision", "platform", "language",
-                           "statement", "extensions"})
+_CONTEXT_KEYS = frozenset(
+    {
+        "registration",
+        "instructor",
+        "team",
+        "contextActivities",
+        "revision",
+        "platform",
+        "language",
+        "statement",
+        "extensions",
+    }
+)
 _CONTEXT_KEYS_2 = _CONTEXT_KEYS | {"contextAgents", "contextGroups"}
 _CONTEXT_ACTIVITY_KEYS = ("parent", "grouping", "category", "other")
 _ATTACHMENT_KEYS = frozenset({"usageType", "display", "description", "contentType", "length", "sha2", "fileUrl"})
@@ -81,8 +121,16 @@ def parse_timestamp(value: Any, where: str, version: str = V2) -> datetime:
     if version == V1 and value[10] != "T":
         raise bad(where, "must be an ISO 8601 date and time (the T between date and time)")
     try:
-        when = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
-                        int((fraction or "0")[:6].ljust(6, "0")), tzinfo=UTC)
+        when = datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second or 0),
+            int((fraction or "0")[:6].ljust(6, "0")),
+            tzinfo=UTC,
+        )
     except ValueError:
         raise bad(where, "is not a real date and time") from None
     if zone and zone not in ("Z", "z"):
@@ -317,7 +365,9 @@ class StatementChecker:
                 raise bad(f"{where}.score.scaled", "must be between -1 and 1")
             if "min" in score and "max" in score and score["min"] > score["max"]:
                 raise bad(f"{where}.score.min", "must not be more than max")
-            if "raw" in score and ("min" in score and score["raw"] < score["min"] or "max" in score and score["raw"] > score["max"]):
+            if "raw" in score and (
+                "min" in score and score["raw"] < score["min"] or "max" in score and score["raw"] > score["max"]
+            ):
                 raise bad(f"{where}.score.raw", "must lie between min and max")
 
     def context(self, value: Any, where: str, found: Collected, *, object_is_activity: bool) -> str | None:
@@ -350,13 +400,18 @@ class StatementChecker:
                 self._string(context[name], f"{where}.{name}")
                 if not object_is_activity:
                     raise bad(f"{where}.{name}", "is only for statements whose object is an Activity")
-        if "language" in context and not (isinstance(context["language"], str) and is_language_tag(context["language"])):
+        if "language" in context and not (
+            isinstance(context["language"], str) and is_language_tag(context["language"])
+        ):
             raise bad(f"{where}.language", "must be a language tag such as es or en-US")
         if "statement" in context:
             self.statement_ref(context["statement"], f"{where}.statement")
         if "extensions" in context:
             self._extensions(context["extensions"], f"{where}.extensions")
-        for name, kind, inner in (("contextAgents", "contextAgent", "agent"), ("contextGroups", "contextGroup", "group")):
+        for name, kind, inner in (
+            ("contextAgents", "contextAgent", "agent"),
+            ("contextGroups", "contextGroup", "group"),
+        ):
             if name not in context:
                 continue
             listed = context[name]
@@ -407,7 +462,11 @@ class StatementChecker:
                 self._lang_map(attachment["description"], f"{at}.description")
             if not (isinstance(attachment["contentType"], str) and _MIME.match(attachment["contentType"])):
                 raise bad(f"{at}.contentType", "must be a media type such as text/plain")
-            if isinstance(attachment["length"], bool) or not isinstance(attachment["length"], int) or attachment["length"] < 0:
+            if (
+                isinstance(attachment["length"], bool)
+                or not isinstance(attachment["length"], int)
+                or attachment["length"] < 0
+            ):
                 raise bad(f"{at}.length", "must be a whole number of bytes")
             if not (isinstance(attachment["sha2"], str) and _SHA2.match(attachment["sha2"])):
                 raise bad(f"{at}.sha2", "must be the hex SHA-2 hash of the attachment")
@@ -426,7 +485,9 @@ class StatementChecker:
         else:
             found.related_agents.append(self.agent(authority, where))
 
-    def _object_of(self, statement: dict[str, Any], where: str, found: Collected, *, sub: bool) -> tuple[str, str | None]:
+    def _object_of(
+        self, statement: dict[str, Any], where: str, found: Collected, *, sub: bool
+    ) -> tuple[str, str | None]:
         """Checks the object; returns its kind and, for an Activity its id, for a StatementRef the target id."""
         obj = self._object(statement.get("object"), f"{where}.object")
         if "object" not in statement:
@@ -464,13 +525,23 @@ class StatementChecker:
             self.result(statement["result"], f"{where}.result")
         registration = None
         if "context" in statement:
-            registration = self.context(statement["context"], f"{where}.context", found, object_is_activity=kind == "Activity")
+            registration = self.context(
+                statement["context"], f"{where}.context", found, object_is_activity=kind == "Activity"
+            )
         timestamp = None
         if "timestamp" in statement:
             timestamp = parse_timestamp(statement["timestamp"], f"{where}.timestamp", self.version)
-        attachments = self.attachments(statement["attachments"], f"{where}.attachments") if "attachments" in statement else []
-        return {"verb": verb, "kind": kind, "target": target, "registration": registration, "timestamp": timestamp,
-                "attachments": attachments}
+        attachments = (
+            self.attachments(statement["attachments"], f"{where}.attachments") if "attachments" in statement else []
+        )
+        return {
+            "verb": verb,
+            "kind": kind,
+            "target": target,
+            "registration": registration,
+            "timestamp": timestamp,
+            "attachments": attachments,
+        }
 
     def statement(self, value: Any, where: str) -> dict[str, Any]:
         """One statement as received -> the row to store (``raw`` is the statement without what the LRS sets)."""

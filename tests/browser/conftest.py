@@ -14,8 +14,16 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "browser"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE = {"width": 390, "height": 844}
 
 
@@ -34,7 +42,9 @@ def in_browser():
     that starts it, and the test's own fixtures need the main thread free of one."""
     executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
     if not executable:
-        pytest.skip("Debian's chromium is not installed (infra/test installs it when run as root: apt-get install chromium)")
+        pytest.skip(
+            "Debian's chromium is not installed (infra/test installs it when run as root: apt-get install chromium)"
+        )
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test extra: pip install -e '.[test]'")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
@@ -44,7 +54,9 @@ def in_browser():
         def target() -> None:
             try:
                 with sync_api.sync_playwright() as playwright:
-                    browser = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS, headless=True)
+                    browser = playwright.chromium.launch(
+                        executable_path=str(executable), args=CHROMIUM_ARGS, headless=True
+                    )
                     try:
                         journey(browser)
                     finally:

@@ -17,15 +17,21 @@ from tests.helpers import PASSWORD
 from tests.integration.test_every_page_in_every_language import NOT_PAGES, _page_shape
 from tests.integration.test_offline_soak import ServerThread
 
-PEOPLE = {"ana.worker@example.org": "es", "maria.instructor@example.org": "es", "clinic.admin@example.org": "en",
-          "program.admin@example.org": "en"}
+PEOPLE = {
+    "ana.worker@example.org": "es",
+    "maria.instructor@example.org": "es",
+    "clinic.admin@example.org": "en",
+    "program.admin@example.org": "en",
+}
 PAGES_PER_PERSON = 24
 
 
 @pytest.fixture
 async def demo(settings, conn):
     assert await seed_if_empty(conn, settings.replace(seed_demo=True), say=lambda _msg: None)
-    await conn.execute("UPDATE users SET password_hash = $1 WHERE email = ANY($2::text[])", await hash_password(PASSWORD), list(PEOPLE))
+    await conn.execute(
+        "UPDATE users SET password_hash = $1 WHERE email = ANY($2::text[])", await hash_password(PASSWORD), list(PEOPLE)
+    )
     port = free_port()
     served = settings.replace(public_base_url=f"http://127.0.0.1:{port}")
     with ServerThread(create_app(served), port):
@@ -59,14 +65,21 @@ def test_every_role_s_pages_have_no_serious_accessibility_problem(in_browser, ax
                 if answer is None or answer.status != 200 or "text/html" not in answer.headers.get("content-type", ""):
                     continue
                 count += 1
-                queue += [href.split("#")[0] for href in page.eval_on_selector_all(
-                    "a[href^='/']", "links => links.map(a => a.getAttribute('href'))") if not href.startswith("//")]
+                queue += [
+                    href.split("#")[0]
+                    for href in page.eval_on_selector_all(
+                        "a[href^='/']", "links => links.map(a => a.getAttribute('href'))"
+                    )
+                    if not href.startswith("//")
+                ]
                 page.add_script_tag(path=str(axe_js))
                 result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
                 for violation in result["violations"]:
                     if violation["impact"] in ("serious", "critical"):
                         targets = [", ".join(n["target"]) for n in violation["nodes"][:3]]
-                        problems.append(f"{email} {path}: {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+                        problems.append(
+                            f"{email} {path}: {violation['id']} ({violation['impact']}): {violation['help']} at {targets}"
+                        )
             checked[email] = count
             context.close()
 

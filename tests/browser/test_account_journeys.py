@@ -1,7 +1,7 @@
 """Getting back in and looking after people, in a real browser at phone width:
-  - a worker who forgot her password resets it from the e-mailed link (the job worker sends it to a real SMTP server);
-  - a worker without email resets hers with a code her clinic admin reads to her;
-  - a clinic admin imports a roster of 200 workers (checked first, then imported) and deactivates one who left.
+- a worker who forgot her password resets it from the e-mailed link (the job worker sends it to a real SMTP server);
+- a worker without email resets hers with a code her clinic admin reads to her;
+- a clinic admin imports a roster of 200 workers (checked first, then imported) and deactivates one who left.
 """
 
 from __future__ import annotations
@@ -29,9 +29,15 @@ async def cast(conn):
     from lms.accounts.schemas import UserCreate
 
     return {
-        "worker": await make_user(conn, "ana@example.org", "worker", clinic="clinica-romero", language="es", name="Ana Pérez"),
-        "no_email": await service.create_user(conn, UserCreate(display_name="Lupe Ortiz", role="worker", clinic="clinica-romero",
-                                                               username="lupe.ortiz", language="es")),
+        "worker": await make_user(
+            conn, "ana@example.org", "worker", clinic="clinica-romero", language="es", name="Ana Pérez"
+        ),
+        "no_email": await service.create_user(
+            conn,
+            UserCreate(
+                display_name="Lupe Ortiz", role="worker", clinic="clinica-romero", username="lupe.ortiz", language="es"
+            ),
+        ),
         "admin": await make_user(conn, "rosa@example.org", "clinic_admin", clinic="clinica-romero", name="Rosa Díaz"),
     }
 
@@ -40,8 +46,9 @@ async def cast(conn):
 def live(settings, cast):
     with smtp_server() as (inbox, smtp_port):
         port = free_port()
-        served = settings.replace(public_base_url=f"http://127.0.0.1:{port}", smtp_host="127.0.0.1", smtp_port=smtp_port,
-                                  smtp_security="none")
+        served = settings.replace(
+            public_base_url=f"http://127.0.0.1:{port}", smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_security="none"
+        )
         with ServerThread(create_app(served, jobs=True), port):  # as `lms serve`: with its job worker
             yield {"base": served.public_base_url, "settings": served, "inbox": inbox, "cast": cast}
 
@@ -116,7 +123,9 @@ def test_a_clinic_admin_imports_a_roster_of_200_and_deactivates_a_worker_who_lef
         shot(admin, "roster-checked")
         admin.click("form input[name=confirm] >> xpath=.. >> button")
         admin.wait_for_load_state()
-        assert "Imported" in admin.text_content("#roster-summary") or "Importada" in admin.text_content("#roster-summary")
+        assert "Imported" in admin.text_content("#roster-summary") or "Importada" in admin.text_content(
+            "#roster-summary"
+        )
         admin.goto(f"{base}/people?q=E0007")
         admin.click("form[action$='/deactivate'] button")
         admin.wait_for_load_state()

@@ -20,7 +20,10 @@ def preview_and_publish(chromium, live) -> None:  # noqa: F811
     context = chromium.new_context(viewport=SMALL_PHONE)
     page = context.new_page()
     sign_in(page, base, "maria@example.org")
-    for name, mime, body, kind in (("handwash.mp4", "video/mp4", MP4, "video"), ("handwash.es.vtt", "text/vtt", VTT_ES.encode(), "captions")):
+    for name, mime, body, kind in (
+        ("handwash.mp4", "video/mp4", MP4, "video"),
+        ("handwash.es.vtt", "text/vtt", VTT_ES.encode(), "captions"),
+    ):
         page.goto(f"{base}/author/{CODE}/media")
         page.set_input_files("#media-file", files=[{"name": name, "mimeType": mime, "buffer": body}])
         if kind == "captions":
@@ -74,5 +77,11 @@ def preview_and_publish(chromium, live) -> None:  # noqa: F811
     shot(page, "instructor-publish-summary")
     page.get_by_role("button", name="Publish version 2").click()
     page.wait_for_url(re.compile(r"published=2"))
-    assert sql(settings, "SELECT count(*) FROM version_media m JOIN course_versions v ON v.id = m.version_id WHERE v.version = 2") >= 1
+    assert (
+        sql(
+            settings,
+            "SELECT count(*) FROM version_media m JOIN course_versions v ON v.id = m.version_id WHERE v.version = 2",
+        )
+        >= 1
+    )
     context.close()

@@ -1,8 +1,8 @@
 """Building a course in a real browser, then taking it:
-  - an instructor creates a course from nothing (two modules; a lesson with an image and a video, the image described
-    in both languages; a quiz of three questions: single answer, choose all that apply, true/false; an in-person
-    session), fills English and Spanish, publishes; a worker takes it, is marked present, and gets a certificate;
-  - two authors edit one draft at once: the second save gets the conflict message, in her language, and loses nothing.
+- an instructor creates a course from nothing (two modules; a lesson with an image and a video, the image described
+  in both languages; a quiz of three questions: single answer, choose all that apply, true/false; an in-person
+  session), fills English and Spanish, publishes; a worker takes it, is marked present, and gets a certificate;
+- two authors edit one draft at once: the second save gets the conflict message, in her language, and loses nothing.
 """
 
 from __future__ import annotations
@@ -30,8 +30,13 @@ async def cast(conn):
     maria = await make_user(conn, "maria@example.org", "instructor", name="María López")
     lupe = await make_user(conn, "lupe@example.org", "instructor", name="Lupe Soto", language="es")
     worker = await make_user(conn, "ana@example.org", "worker", clinic="clinica-romero", name="Ana Pérez")
-    return {"maria": maria, "lupe": lupe, "worker": worker,
-            "maria_token": await token_for(conn, maria.id), "worker_token": await token_for(conn, worker.id)}
+    return {
+        "maria": maria,
+        "lupe": lupe,
+        "worker": worker,
+        "maria_token": await token_for(conn, maria.id),
+        "worker_token": await token_for(conn, worker.id),
+    }
 
 
 @pytest.fixture
@@ -74,8 +79,15 @@ def build_and_take(chromium, live) -> None:
     page.select_option("#f-track", "CHW")
     assert page.is_checked("input[name=language][value=en]") and page.is_checked("input[name=language][value=es]")
     assert page.locator("[data-language='vi']").is_hidden()  # only the columns of the languages ticked
-    _fill(page, {"title.en": "Oral health for community health workers", "title.es": "Salud bucal para promotores de salud",
-                 "summary.en": "Talking with families about teeth.", "summary.es": "Cómo hablar con las familias sobre los dientes."})
+    _fill(
+        page,
+        {
+            "title.en": "Oral health for community health workers",
+            "title.es": "Salud bucal para promotores de salud",
+            "summary.en": "Talking with families about teeth.",
+            "summary.es": "Cómo hablar con las familias sobre los dientes.",
+        },
+    )
     page.select_option("[name='approval.0.body']", "IACET")
     _fill(page, {"approval.0.provider_number": "IACET-4471", "approval.0.approved_from": "2026-01-01"})
     page.click("form[data-new-course] button[type=submit]")
@@ -99,14 +111,29 @@ def build_and_take(chromium, live) -> None:
     page.goto(f"{base}/author/{CODE}")
     _press(page, "module-add")
     _press(page, "module-add")
-    _fill(page, {"module.module-1.en": "Talking about teeth", "module.module-1.es": "Hablar de los dientes",
-                 "module.module-2.en": "Practice", "module.module-2.es": "Práctica"})
+    _fill(
+        page,
+        {
+            "module.module-1.en": "Talking about teeth",
+            "module.module-1.es": "Hablar de los dientes",
+            "module.module-2.en": "Practice",
+            "module.module-2.es": "Práctica",
+        },
+    )
     _press(page, "activity-add:module-1:lesson")  # saves the titles, then opens the new lesson
 
     # ---- a lesson in Markdown with a live preview, a video and an image described in both languages
     assert page.url.endswith(f"/author/{CODE}/activities/lesson-1")
-    _fill(page, {"minutes": "15", "title.en": "Brushing", "title.es": "El cepillado",
-                 "body.en": "## Two minutes\n\nBrush **twice** a day.", "body.es": "## Dos minutos\n\nCepíllese **dos** veces al día."})
+    _fill(
+        page,
+        {
+            "minutes": "15",
+            "title.en": "Brushing",
+            "title.es": "El cepillado",
+            "body.en": "## Two minutes\n\nBrush **twice** a day.",
+            "body.es": "## Dos minutos\n\nCepíllese **dos** veces al día.",
+        },
+    )
     page.wait_for_selector("[id='preview-body.en'] strong")
     assert page.inner_text("[id='preview-body.es'] h3") == "Dos minutos"
     page.get_by_label(re.compile("brushing.mp4")).check()
@@ -122,20 +149,41 @@ def build_and_take(chromium, live) -> None:
     _press(page, "activity-add:module-1:quiz")
     for op in ("question-add", "question-add", "question-add-tf"):
         _press(page, op)
-    _fill(page, {"minutes": "10", "title.en": "Check", "title.es": "Repaso", "pass_mark": "60",
-                 "q.q-1.prompt.en": "How often should children brush?", "q.q-1.prompt.es": "¿Cada cuánto deben cepillarse?",
-                 "q.q-1.c.a.text.en": "Twice a day", "q.q-1.c.a.text.es": "Dos veces al día",
-                 "q.q-1.c.a.feedback.en": "Yes: morning and night.", "q.q-1.c.a.feedback.es": "Sí: mañana y noche.",
-                 "q.q-1.c.b.text.en": "Once a week", "q.q-1.c.b.text.es": "Una vez por semana",
-                 "q.q-1.c.c.text.en": "Never", "q.q-1.c.c.text.es": "Nunca",
-                 "q.q-2.prompt.en": "Which drinks harm teeth?", "q.q-2.prompt.es": "¿Qué bebidas dañan los dientes?",
-                 "q.q-2.c.a.text.en": "Water", "q.q-2.c.a.text.es": "Agua",
-                 "q.q-2.c.b.text.en": "Soda", "q.q-2.c.b.text.es": "Refresco",
-                 "q.q-2.c.c.text.en": "Juice", "q.q-2.c.c.text.es": "Jugo",
-                 "q.q-3.prompt.en": "Fluoride protects teeth.", "q.q-3.prompt.es": "El flúor protege los dientes."})
+    _fill(
+        page,
+        {
+            "minutes": "10",
+            "title.en": "Check",
+            "title.es": "Repaso",
+            "pass_mark": "60",
+            "q.q-1.prompt.en": "How often should children brush?",
+            "q.q-1.prompt.es": "¿Cada cuánto deben cepillarse?",
+            "q.q-1.c.a.text.en": "Twice a day",
+            "q.q-1.c.a.text.es": "Dos veces al día",
+            "q.q-1.c.a.feedback.en": "Yes: morning and night.",
+            "q.q-1.c.a.feedback.es": "Sí: mañana y noche.",
+            "q.q-1.c.b.text.en": "Once a week",
+            "q.q-1.c.b.text.es": "Una vez por semana",
+            "q.q-1.c.c.text.en": "Never",
+            "q.q-1.c.c.text.es": "Nunca",
+            "q.q-2.prompt.en": "Which drinks harm teeth?",
+            "q.q-2.prompt.es": "¿Qué bebidas dañan los dientes?",
+            "q.q-2.c.a.text.en": "Water",
+            "q.q-2.c.a.text.es": "Agua",
+            "q.q-2.c.b.text.en": "Soda",
+            "q.q-2.c.b.text.es": "Refresco",
+            "q.q-2.c.c.text.en": "Juice",
+            "q.q-2.c.c.text.es": "Jugo",
+            "q.q-3.prompt.en": "Fluoride protects teeth.",
+            "q.q-3.prompt.es": "El flúor protege los dientes.",
+        },
+    )
     for box in ("q.q-1.c.a.correct", "q.q-2.c.b.correct", "q.q-2.c.c.correct"):
         page.check(f"[name='{box}']")
-    assert page.is_checked("[name='q.q-3.c.true.correct']") and page.input_value("[name='q.q-3.c.false.text.es']") == "Falso"
+    assert (
+        page.is_checked("[name='q.q-3.c.true.correct']")
+        and page.input_value("[name='q.q-3.c.false.text.es']") == "Falso"
+    )
     shot(page, "author-quiz")
     _save(page)
     assert "?saved=true" in page.url, page.inner_text("main")[:800]
@@ -143,8 +191,16 @@ def build_and_take(chromium, live) -> None:
     # ---- an in-person session
     page.goto(f"{base}/author/{CODE}")
     _press(page, "activity-add:module-2:in_person")
-    _fill(page, {"minutes": "60", "title.en": "Fluoride varnish practice", "title.es": "Práctica de barniz de flúor",
-                 "description.en": "At the clinic, with a partner.", "description.es": "En la clínica, en pareja."})
+    _fill(
+        page,
+        {
+            "minutes": "60",
+            "title.en": "Fluoride varnish practice",
+            "title.es": "Práctica de barniz de flúor",
+            "description.en": "At the clinic, with a partner.",
+            "description.es": "En la clínica, en pareja.",
+        },
+    )
     _save(page)
 
     # ---- every text in both languages: publish (through the summary page when there is one)
@@ -169,11 +225,16 @@ def build_and_take(chromium, live) -> None:
     page.click("form[action$='/enroll'] button")
     page.wait_for_load_state()
     page.goto(f"{base}/courses/{CODE}/v/1/lesson-1")
-    page.wait_for_selector("img[alt=\"A child's toothbrush with a pea-sized dab of toothpaste\"]")
+    page.wait_for_selector('img[alt="A child\'s toothbrush with a pea-sized dab of toothpaste"]')
     assert page.locator("video").count() == 1 and "Brush" in page.inner_text("main")
     page.click("form[data-xapi-statement] button")
-    wait_for(lambda: sql(settings, "SELECT count(*) FROM statements WHERE user_id = $1 AND verb LIKE '%/completed'", worker_id) == 1,
-             "the lesson to be marked done")
+    wait_for(
+        lambda: (
+            sql(settings, "SELECT count(*) FROM statements WHERE user_id = $1 AND verb LIKE '%/completed'", worker_id)
+            == 1
+        ),
+        "the lesson to be marked done",
+    )
     page.wait_for_url(re.compile(r"/quiz-1$"))  # done: the player goes on to the next activity
     page.goto(f"{base}/quiz/{CODE}/v/1/quiz-1")
     page.check("input[name='q.q-1'][value=a]")
@@ -187,16 +248,30 @@ def build_and_take(chromium, live) -> None:
     # ---- the in-person session: scheduled, attended, the instructor marks her present on the roster
     with httpx.Client(base_url=base) as api:
         starts = datetime.now(UTC) + timedelta(days=1)
-        made = api.post("/api/v1/sessions", headers=live["maria_token"], json={
-            "code": CODE, "version": 1, "activity_key": "in-person-1", "starts_at": starts.isoformat(),
-            "ends_at": (starts + timedelta(minutes=60)).isoformat(), "clinic": "clinica-romero", "room": "Room 2",
-            "capacity": 8, "language": "es"})
+        made = api.post(
+            "/api/v1/sessions",
+            headers=live["maria_token"],
+            json={
+                "code": CODE,
+                "version": 1,
+                "activity_key": "in-person-1",
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(minutes=60)).isoformat(),
+                "clinic": "clinica-romero",
+                "room": "Room 2",
+                "capacity": 8,
+                "language": "es",
+            },
+        )
         assert made.status_code == 201, made.text
         session_id = made.json()["id"]
         registered = api.post(f"/api/v1/sessions/{session_id}/registrations", headers=live["worker_token"])
         assert registered.status_code == 201, registered.text
-    sql(settings, "UPDATE inperson_sessions SET starts_at = starts_at - interval '2 days', ends_at = ends_at - interval '2 days' WHERE id = $1::uuid RETURNING 1",
-        session_id)
+    sql(
+        settings,
+        "UPDATE inperson_sessions SET starts_at = starts_at - interval '2 days', ends_at = ends_at - interval '2 days' WHERE id = $1::uuid RETURNING 1",
+        session_id,
+    )
     teacher = chromium.new_context(viewport=DESK)
     roster = teacher.new_page()
     sign_in(roster, base, "maria@example.org")
@@ -267,7 +342,12 @@ def two_authors(chromium, live) -> None:
     lupe_context.close()
 
 
-AUTHOR_PAGES = ("/author/new", "/author/JRN-101", "/author/JRN-101/activities/handwashing", "/author/JRN-101/activities/check")
+AUTHOR_PAGES = (
+    "/author/new",
+    "/author/JRN-101",
+    "/author/JRN-101/activities/handwashing",
+    "/author/JRN-101/activities/check",
+)
 
 
 def test_the_authoring_forms_have_no_serious_accessibility_problem(in_browser, axe_js, live, shared_draft):
@@ -276,7 +356,9 @@ def test_the_authoring_forms_have_no_serious_accessibility_problem(in_browser, a
 
 def authoring_accessibility(chromium, axe_js, live) -> None:
     base = live["base"]
-    context = chromium.new_context(viewport=DESK, bypass_csp=True)  # lets the test inject axe; the pages' CSP stays strict
+    context = chromium.new_context(
+        viewport=DESK, bypass_csp=True
+    )  # lets the test inject axe; the pages' CSP stays strict
     page = context.new_page()
     sign_in(page, base, "lupe@example.org")  # in Spanish
     problems: list[str] = []

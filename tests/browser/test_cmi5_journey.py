@@ -23,20 +23,36 @@ PHONE_360 = {"width": 360, "height": 740}
 async def course(client, conn):
     owner = await make_user(conn, "maria@example.org", "instructor", name="María López")
     headers = await token_for(conn, owner.id)
-    draft = {"code": CODE, "track": "MA", "languages": ["en"], "title": {"en": "Hand hygiene"},
-             "summary": {"en": "Clean hands."},
-             "modules": [{"key": "hygiene", "title": {"en": "Hygiene"}, "activities": []}]}
+    draft = {
+        "code": CODE,
+        "track": "MA",
+        "languages": ["en"],
+        "title": {"en": "Hand hygiene"},
+        "summary": {"en": "Clean hands."},
+        "modules": [{"key": "hygiene", "title": {"en": "Hygiene"}, "activities": []}],
+    }
     assert (await client.put(f"/api/v1/authoring/courses/{CODE}/draft", json=draft, headers=headers)).status_code == 200
-    package = await client.post(f"/api/v1/courses/{CODE}/packages", headers=headers, data={"language": "en"},
-                                files={"file": ("hygiene.zip", cmi5_course_zip(), "application/zip")})
+    package = await client.post(
+        f"/api/v1/courses/{CODE}/packages",
+        headers=headers,
+        data={"language": "en"},
+        files={"file": ("hygiene.zip", cmi5_course_zip(), "application/zip")},
+    )
     assert package.status_code == 201, package.text
-    attached = await client.post(f"/api/v1/courses/{CODE}/packages/{package.json()['id']}/activities", headers=headers,
-                                 json={"module": "hygiene", "minutes": {au_iri(1): 15, au_iri(2): 20}})
+    attached = await client.post(
+        f"/api/v1/courses/{CODE}/packages/{package.json()['id']}/activities",
+        headers=headers,
+        json={"module": "hygiene", "minutes": {au_iri(1): 15, au_iri(2): 20}},
+    )
     assert attached.status_code == 200, attached.text
     assert (await client.post(f"/api/v1/authoring/courses/{CODE}/publish", headers=headers)).status_code in (200, 201)
     await make_clinic(conn, "clinica-romero")
-    worker = await make_user(conn, "lupe@example.org", "worker", clinic="clinica-romero", language="en", name="Lupe Ramos")
-    assert (await client.post("/api/v1/enrollments", json={"code": CODE}, headers=await token_for(conn, worker.id))).status_code == 201
+    worker = await make_user(
+        conn, "lupe@example.org", "worker", clinic="clinica-romero", language="en", name="Lupe Ramos"
+    )
+    assert (
+        await client.post("/api/v1/enrollments", json={"code": CODE}, headers=await token_for(conn, worker.id))
+    ).status_code == 201
     return [r["key"] for r in await conn.fetch("SELECT key FROM version_activities ORDER BY position")]
 
 

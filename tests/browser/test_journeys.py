@@ -1,19 +1,19 @@
 """What people do, in a real browser at phone width:
-  - an instructor uploads a video and its captions through the media library and publishes a new version;
-  - a worker signs in, switches to Spanish, enrols, watches the captioned video (Spanish track by default), marks the
-    lesson done while offline (sent once when back online), takes the quiz offline-then-online (recorded once, even
-    when the same answers are sent twice), and gets a certificate;
-  - a clinic admin verifies the certificate by typing its code and by the QR code's URL;
-  - axe-core finds no serious or critical accessibility problem on the worker's pages, in English or Spanish.
+- an instructor uploads a video and its captions through the media library and publishes a new version;
+- a worker signs in, switches to Spanish, enrols, watches the captioned video (Spanish track by default), marks the
+  lesson done while offline (sent once when back online), takes the quiz offline-then-online (recorded once, even
+  when the same answers are sent twice), and gets a certificate;
+- a clinic admin verifies the certificate by typing its code and by the QR code's URL;
+- axe-core finds no serious or critical accessibility problem on the worker's pages, in English or Spanish.
 """
 
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 import re
 import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,8 @@ def journey_course(root: Path) -> Path:
     """A short hybrid-free course: one lesson (the video comes later, from the instructor) and a one-question quiz."""
     folder = root / CODE
     (folder / "lessons").mkdir(parents=True)
-    (folder / "course.yaml").write_text(textwrap.dedent(f"""\
+    (folder / "course.yaml").write_text(
+        textwrap.dedent(f"""\
         code: {CODE}
         track: CHW
         languages: [en, es]
@@ -67,9 +68,13 @@ def journey_course(root: Path) -> Path:
                       - key: b
                         text: {{en: "Twenty seconds", es: "Veinte segundos"}}
                         correct: true
-        """), encoding="utf-8")
-    for language, text in (("en", "Wet, soap, scrub for twenty seconds, rinse, dry."),
-                           ("es", "Mójese, enjabónese, frote veinte segundos, enjuáguese y séquese.")):
+        """),
+        encoding="utf-8",
+    )
+    for language, text in (
+        ("en", "Wet, soap, scrub for twenty seconds, rinse, dry."),
+        ("es", "Mójese, enjabónese, frote veinte segundos, enjuáguese y séquese."),
+    ):
         (folder / "lessons" / f"handwashing.{language}.md").write_text(f"# Handwashing\n\n{text}\n", encoding="utf-8")
     return folder
 
@@ -83,7 +88,9 @@ async def people(conn, tmp_path):
     instructor = await make_user(conn, "maria@example.org", "instructor", name="María López")
     await make_owner(conn, CODE, instructor.id)  # she authors the course
     return {
-        "worker": await make_user(conn, "ana@example.org", "worker", clinic="clinica-romero", language="en", name="Ana Pérez"),
+        "worker": await make_user(
+            conn, "ana@example.org", "worker", clinic="clinica-romero", language="en", name="Ana Pérez"
+        ),
         "admin": await make_user(conn, "rosa@example.org", "clinic_admin", clinic="clinica-romero", name="Rosa Díaz"),
         "instructor": instructor,
     }
@@ -99,12 +106,14 @@ def live(settings, people):
 
 def sql(settings, query: str, *args: Any) -> Any:
     """A synchronous look at the database (these tests are plain functions: Playwright's sync API needs that)."""
+
     async def run() -> Any:
         conn = await asyncpg.connect(settings.database_url)
         try:
             return await conn.fetchval(query, *args)
         finally:
             await conn.close()
+
     with ThreadPoolExecutor(1) as pool:  # the browser's thread has Playwright's loop running: use another
         return pool.submit(asyncio.run, run()).result()
 
@@ -148,7 +157,10 @@ def journeys(chromium, live) -> None:
     page.wait_for_url(re.compile(r"done="))
     for language, captions in (("es", VTT_ES), ("en", VTT_EN)):
         page.goto(f"{base}/author/{CODE}/media")  # a clean address: "done=" below is this upload's, not the last one's
-        page.set_input_files("#media-file", files=[{"name": f"handwash.{language}.vtt", "mimeType": "text/vtt", "buffer": captions.encode()}])
+        page.set_input_files(
+            "#media-file",
+            files=[{"name": f"handwash.{language}.vtt", "mimeType": "text/vtt", "buffer": captions.encode()}],
+        )
         page.select_option("#media-kind", "captions")
         page.select_option("#media-video", label="handwash.mp4")
         page.fill("#media-language", language)
@@ -165,7 +177,13 @@ def journeys(chromium, live) -> None:
     page.click(f"form[action='/author/{CODE}/publish'] button")
     page.wait_for_url(re.compile(r"published=2"))
     shot(page, "instructor-published")
-    assert sql(settings, "SELECT count(*) FROM version_media m JOIN course_versions v ON v.id = m.version_id WHERE v.version = 2") >= 1
+    assert (
+        sql(
+            settings,
+            "SELECT count(*) FROM version_media m JOIN course_versions v ON v.id = m.version_id WHERE v.version = 2",
+        )
+        >= 1
+    )
     instructor.close()
 
     # ---- the worker
@@ -255,7 +273,14 @@ def journeys(chromium, live) -> None:
     admin.close()
 
 
-WORKER_PAGES = ("/", f"/courses/{CODE}", f"/courses/{CODE}/v/1/handwashing", f"/quiz/{CODE}/v/1/check", "/my", "/verify")
+WORKER_PAGES = (
+    "/",
+    f"/courses/{CODE}",
+    f"/courses/{CODE}/v/1/handwashing",
+    f"/quiz/{CODE}/v/1/check",
+    "/my",
+    "/verify",
+)
 
 
 def test_worker_pages_have_no_serious_accessibility_problems_in_english_or_spanish(in_browser, axe_js, live):
@@ -264,7 +289,9 @@ def test_worker_pages_have_no_serious_accessibility_problems_in_english_or_spani
 
 def accessibility(chromium, axe_js, live) -> None:
     base = live["base"]
-    phone = chromium.new_context(viewport=PHONE, bypass_csp=True)  # lets the test inject axe; the pages' CSP stays strict
+    phone = chromium.new_context(
+        viewport=PHONE, bypass_csp=True
+    )  # lets the test inject axe; the pages' CSP stays strict
     page = phone.new_page()
     sign_in(page, base, "ana@example.org")
     page.goto(f"{base}/courses/{CODE}")
@@ -286,11 +313,17 @@ def accessibility(chromium, axe_js, live) -> None:
             assert result["testEngine"]["name"] == "axe-core" and result["url"].startswith(base)
             checked += 1
             rules_run += len(result["passes"]) + len(result["violations"]) + len(result["incomplete"])
-            minor.extend(f"{language} {path}: {v['id']} ({v['impact']})" for v in result["violations"] if v["impact"] not in ("serious", "critical"))
+            minor.extend(
+                f"{language} {path}: {v['id']} ({v['impact']})"
+                for v in result["violations"]
+                if v["impact"] not in ("serious", "critical")
+            )
             for violation in result["violations"]:
                 if violation["impact"] in ("serious", "critical"):
                     targets = [", ".join(n["target"]) for n in violation["nodes"][:3]]
-                    problems.append(f"{language} {path}: {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+                    problems.append(
+                        f"{language} {path}: {violation['id']} ({violation['impact']}): {violation['help']} at {targets}"
+                    )
             if path == WORKER_PAGES[2]:
                 shot(page, f"a11y-lesson-{language}")
     assert checked == 2 * len(WORKER_PAGES) and rules_run > 100

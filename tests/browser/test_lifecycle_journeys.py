@@ -1,7 +1,7 @@
 """A learner's enrolment over time, in a real browser at phone width:
-  - a worker who used every quiz attempt gets them back from her instructor (with a reason) and passes;
-  - a worker enrolled in version 1 opens the course after version 2 is published, continues or moves, and keeps the
-    progress of the lessons that did not change.
+- a worker who used every quiz attempt gets them back from her instructor (with a reason) and passes;
+- a worker enrolled in version 1 opens the course after version 2 is published, continues or moves, and keeps the
+  progress of the lessons that did not change.
 """
 
 from __future__ import annotations
@@ -32,10 +32,21 @@ async def world(conn):
     await make_owner(conn, CODE, cast.instructor.id)
     doc = read_course_folder(COURSES_DIR / CODE)
     lessons = [a.key for m in doc.modules for a in m.activities if isinstance(a, Lesson)]
-    revised = msgspec.structs.replace(doc, modules=[
-        msgspec.structs.replace(m, activities=[
-            msgspec.structs.replace(a, body={k: v + "\n\nRevised in version 2." for k, v in a.body.items()})
-            if a.key == lessons[1] else a for a in m.activities]) for m in doc.modules])
+    revised = msgspec.structs.replace(
+        doc,
+        modules=[
+            msgspec.structs.replace(
+                m,
+                activities=[
+                    msgspec.structs.replace(a, body={k: v + "\n\nRevised in version 2." for k, v in a.body.items()})
+                    if a.key == lessons[1]
+                    else a
+                    for a in m.activities
+                ],
+            )
+            for m in doc.modules
+        ],
+    )
     async with conn.transaction():
         await publish(conn, revised, actor_id=cast.instructor.id)
 
@@ -44,12 +55,18 @@ async def world(conn):
     enrollment = await conn.fetchval(
         """INSERT INTO enrollments (user_id, version_id, clinic_id)
            SELECT $1, v.id, u.clinic_id FROM course_versions v JOIN courses c ON c.id = v.course_id, users u
-           WHERE c.code = $2 AND v.version = 1 AND u.id = $1 RETURNING id""", bea.id, CODE)
+           WHERE c.code = $2 AND v.version = 1 AND u.id = $1 RETURNING id""",
+        bea.id,
+        CODE,
+    )
     await conn.execute(
         """INSERT INTO quiz_attempts (id, enrollment_id, activity_id, number, answers, score, passed, statement_id)
            SELECT gen_random_uuid(), $1, a.id, n, '{}', 0, false, gen_random_uuid()
            FROM version_activities a JOIN enrollments e ON e.version_id = a.version_id, generate_series(1, 3) n
-           WHERE e.id = $1 AND a.key = $2""", enrollment, quiz["key"])
+           WHERE e.id = $1 AND a.key = $2""",
+        enrollment,
+        quiz["key"],
+    )
     return {"lessons": lessons, "quiz": quiz, "bea_enrollment": enrollment}
 
 
@@ -87,7 +104,9 @@ def test_an_instructor_gives_a_worker_her_quiz_attempts_back_and_she_passes(in_b
         assert "/teach/courses/" in maria.url
 
         bea.goto(f"{base}/courses/{CODE}/v/1/{quiz['key']}")
-        assert bea.locator(f"a[href='/quiz/{CODE}/v/1/{quiz['key']}']").count() == 1, "the activity page offers the quiz again"
+        assert bea.locator(f"a[href='/quiz/{CODE}/v/1/{quiz['key']}']").count() == 1, (
+            "the activity page offers the quiz again"
+        )
         bea.goto(quiz_url)
         for question, spec in quiz["answer_key"].items():
             for choice in spec["correct"]:
@@ -99,8 +118,13 @@ def test_an_instructor_gives_a_worker_her_quiz_attempts_back_and_she_passes(in_b
 
     in_browser(journey)
     settings = live["settings"]
-    assert sql(settings, "SELECT count(*) FROM quiz_attempts WHERE enrollment_id = $1", enrollment) == 4, "the used attempts stay"
-    assert sql(settings, "SELECT detail ->> 'reason' FROM audit_log WHERE action = 'quiz.attempts_reset'") == "Her phone died during the quiz"
+    assert sql(settings, "SELECT count(*) FROM quiz_attempts WHERE enrollment_id = $1", enrollment) == 4, (
+        "the used attempts stay"
+    )
+    assert (
+        sql(settings, "SELECT detail ->> 'reason' FROM audit_log WHERE action = 'quiz.attempts_reset'")
+        == "Her phone died during the quiz"
+    )
 
 
 def test_a_worker_in_version_1_moves_to_version_2_and_keeps_what_did_not_change(in_browser, live):
@@ -117,9 +141,17 @@ def test_a_worker_in_version_1_moves_to_version_2_and_keeps_what_did_not_change(
             ana.goto(lesson)
             ana.click(f"form[action='/learn/{CODE}/v/1/{key}/done'] button")
             ana.wait_for_url(lambda url, here=lesson: url != here)  # the player sends it, then goes on
-        wait_for(lambda: sql(live["settings"], """SELECT count(DISTINCT activity_id) FROM statements
-                                                   WHERE verb LIKE '%completed' AND activity_id IS NOT NULL""") == 2,
-                 "both lessons recorded")
+        wait_for(
+            lambda: (
+                sql(
+                    live["settings"],
+                    """SELECT count(DISTINCT activity_id) FROM statements
+                                                   WHERE verb LIKE '%completed' AND activity_id IS NOT NULL""",
+                )
+                == 2
+            ),
+            "both lessons recorded",
+        )
 
         ana.goto(f"{base}/courses/{CODE}")  # the newest version: 2
         page = ana.content()
@@ -140,11 +172,25 @@ def test_a_worker_in_version_1_moves_to_version_2_and_keeps_what_did_not_change(
         ana.goto(f"{base}/courses/{CODE}/v/2/{lessons[0]}")
         assert "Done ✓" in ana.content()
         ana.goto(f"{base}/courses/{CODE}/v/2/{lessons[1]}")
-        assert ana.locator(f"form[action='/learn/{CODE}/v/2/{lessons[1]}/done']").count() == 1, "the rewritten lesson is new work"
+        assert ana.locator(f"form[action='/learn/{CODE}/v/2/{lessons[1]}/done']").count() == 1, (
+            "the rewritten lesson is new work"
+        )
 
     in_browser(journey)
     settings = live["settings"]
-    assert sql(settings, "SELECT count(*) FROM enrollments e JOIN users u ON u.id = e.user_id WHERE u.email = 'ana@example.org'") == 2
-    assert sql(settings, """SELECT count(*) FROM enrollments e JOIN users u ON u.id = e.user_id
-                            WHERE u.email = 'ana@example.org' AND e.ended_at IS NULL""") == 1
+    assert (
+        sql(
+            settings,
+            "SELECT count(*) FROM enrollments e JOIN users u ON u.id = e.user_id WHERE u.email = 'ana@example.org'",
+        )
+        == 2
+    )
+    assert (
+        sql(
+            settings,
+            """SELECT count(*) FROM enrollments e JOIN users u ON u.id = e.user_id
+                            WHERE u.email = 'ana@example.org' AND e.ended_at IS NULL""",
+        )
+        == 1
+    )
     assert sql(settings, "SELECT count(*) FROM audit_log WHERE action = 'enrollment.moved'") == 1

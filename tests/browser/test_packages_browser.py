@@ -21,9 +21,15 @@ SMALL_PHONE = {"width": 360, "height": 740}
 async def package(client, conn) -> str:
     instructor = await make_user(conn, "maria@example.org", "instructor")
     headers = await token_for(conn, instructor.id)
-    assert (await client.put(f"/api/v1/authoring/courses/{CODE}/draft", json=draft(), headers=headers)).status_code == 200
-    imported = await client.post(f"/api/v1/courses/{CODE}/packages", headers=headers, data={"language": "en"},
-                                 files={"file": ("pulse.zip", scorm12_zip(), "application/zip")})
+    assert (
+        await client.put(f"/api/v1/authoring/courses/{CODE}/draft", json=draft(), headers=headers)
+    ).status_code == 200
+    imported = await client.post(
+        f"/api/v1/courses/{CODE}/packages",
+        headers=headers,
+        data={"language": "en"},
+        files={"file": ("pulse.zip", scorm12_zip(), "application/zip")},
+    )
     assert imported.status_code == 201, imported.text
     return imported.json()["id"]
 
@@ -54,7 +60,9 @@ def journey(chromium, settings, package_id: str) -> None:
     origin = frame.evaluate("location.origin")
     assert origin == settings.content_origin_url and origin != base
     assert frame.evaluate("document.cookie") == ""  # the service's session is not there to read
-    reach = frame.evaluate("""() => { try { return window.parent.document.cookie; } catch (e) { return 'blocked: ' + e.name; } }""")
+    reach = frame.evaluate(
+        """() => { try { return window.parent.document.cookie; } catch (e) { return 'blocked: ' + e.name; } }"""
+    )
     assert reach == "blocked: SecurityError"
     answer = frame.evaluate(f"""async () => {{
         try {{ const r = await fetch("{base}/api/v1/me", {{credentials: "include"}}); return String(r.status) + (await r.text()); }}

@@ -1,10 +1,10 @@
 """A worker on a 360 x 740 phone with a slow connection that comes and goes:
-  - she enrols, and the course's lessons and quiz are kept on the phone;
-  - with no connection she reads two lessons, marks them done, answers the quiz, and a page that was never kept says
-    that it needs a connection;
-  - back online, everything she did is sent, and stored once (reloading sends nothing twice);
-  - she switches language in the middle of the quiz and her ticked answers stay;
-  - a lesson page weighs less than 50 kB before its media.
+- she enrols, and the course's lessons and quiz are kept on the phone;
+- with no connection she reads two lessons, marks them done, answers the quiz, and a page that was never kept says
+  that it needs a connection;
+- back online, everything she did is sent, and stored once (reloading sends nothing twice);
+- she switches language in the middle of the quiz and her ticked answers stay;
+- a lesson page weighs less than 50 kB before its media.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ SLOW = {"offline": False, "latency": 300, "downloadThroughput": 50 * 1024, "uplo
 def phone_course(root: Path) -> Path:
     folder = root / CODE
     (folder / "lessons").mkdir(parents=True)
-    (folder / "course.yaml").write_text(textwrap.dedent(f"""\
+    (folder / "course.yaml").write_text(
+        textwrap.dedent(f"""\
         code: {CODE}
         track: MA
         languages: [en, es]
@@ -72,10 +73,15 @@ def phone_course(root: Path) -> Path:
                         correct: true
                       - key: b
                         text: {{en: "Five seconds", es: "Cinco segundos"}}
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     lessons = {
         ("pulse", "en"): "Press two fingers on the inside of the wrist and count the beats for thirty seconds.",
-        ("pulse", "es"): "Presione dos dedos en la parte interna de la muñeca y cuente los latidos durante treinta segundos.",
+        (
+            "pulse",
+            "es",
+        ): "Presione dos dedos en la parte interna de la muñeca y cuente los latidos durante treinta segundos.",
         ("breathing", "en"): "Watch the chest rise and fall without telling the patient you are counting.",
         ("breathing", "es"): "Observe cómo sube y baja el pecho sin decirle al paciente que está contando.",
     }
@@ -90,7 +96,9 @@ async def worker(conn, tmp_path):
 
     await publish_folder(conn, phone_course(tmp_path))
     await make_clinic(conn, "clinica-romero")
-    return await make_user(conn, "lupe@example.org", "worker", clinic="clinica-romero", language="en", name="Lupe Ramos")
+    return await make_user(
+        conn, "lupe@example.org", "worker", clinic="clinica-romero", language="en", name="Lupe Ramos"
+    )
 
 
 @pytest.fixture
@@ -131,8 +139,10 @@ def offline_journey(chromium, proxy, settings, worker) -> None:
     assert header and header["height"] < 740 * 0.15, header  # the header leaves the screen to the lesson
     page.screenshot(path=str(ARTIFACTS / "phone-course-kept.png"), full_page=True)
 
-    completed = ("SELECT count(*) FROM statements WHERE user_id = $1 AND verb LIKE '%/completed'"
-                 " AND (activity_iri LIKE '%/pulse' OR activity_iri LIKE '%/breathing')")
+    completed = (
+        "SELECT count(*) FROM statements WHERE user_id = $1 AND verb LIKE '%/completed'"
+        " AND (activity_iri LIKE '%/pulse' OR activity_iri LIKE '%/breathing')"
+    )
     attempts = "SELECT count(*) FROM quiz_attempts q JOIN enrollments e ON e.id = q.enrollment_id WHERE e.user_id = $1"
 
     # ---- no connection: two lessons read and marked done, the quiz answered
@@ -173,8 +183,14 @@ def offline_journey(chromium, proxy, settings, worker) -> None:
         page.evaluate("window.dispatchEvent(new Event('online'))")
     page.wait_for_timeout(1500)
     assert sql(settings, completed, worker.id) == 2 and sql(settings, attempts, worker.id) == 1
-    assert sql(settings, "SELECT passed FROM quiz_attempts q JOIN enrollments e ON e.id = q.enrollment_id WHERE e.user_id = $1",
-               worker.id) is True
+    assert (
+        sql(
+            settings,
+            "SELECT passed FROM quiz_attempts q JOIN enrollments e ON e.id = q.enrollment_id WHERE e.user_id = $1",
+            worker.id,
+        )
+        is True
+    )
 
     # ---- switching language in the middle of the quiz keeps her answers
     page.goto(f"{base}/quiz/{CODE}/v/1/check")

@@ -30,11 +30,19 @@ async def people(conn):
     today = date.today()
     apprenticeship = await conn.fetchval(
         """INSERT INTO apprenticeships (program_id, user_id, clinic_id, mentor_id, starts_on)
-           VALUES ($1, $2, $3, $4, $5) RETURNING id""", program, ana.id, ana.clinic_id, mentor.id, today - timedelta(days=120))
+           VALUES ($1, $2, $3, $4, $5) RETURNING id""",
+        program,
+        ana.id,
+        ana.clinic_id,
+        mentor.id,
+        today - timedelta(days=120),
+    )
     for weeks_ago in range(3, 9):  # 480 approved hours: wage step 1, 20 hours short of step 2
         week = await conn.fetchval(
             """INSERT INTO ojt_weeks (apprenticeship_id, week_start, status) VALUES ($1, $2, 'approved') RETURNING id""",
-            apprenticeship, today - timedelta(days=today.weekday() + 7 * weeks_ago))
+            apprenticeship,
+            today - timedelta(days=today.weekday() + 7 * weeks_ago),
+        )
         await conn.execute("INSERT INTO ojt_hours (week_id, work_process, minutes) VALUES ($1, 'outreach', 4800)", week)
     return {"ana": ana}
 
@@ -114,8 +122,10 @@ def journeys(chromium, live) -> None:
     request_url = apprentice.url
     assert "Waiting for your clinic" in apprentice.inner_text("#status")
 
-    for email, status in (("rosa@example.org", "Approved by your clinic; waiting for the partnership"),
-                          ("pat@example.org", "Approved; payment on its way")):
+    for email, status in (
+        ("rosa@example.org", "Approved by your clinic; waiting for the partnership"),
+        ("pat@example.org", "Approved; payment on its way"),
+    ):
         approver = chromium.new_context(viewport=DESK)
         admin = approver.new_page()
         sign_in(admin, base, email)
@@ -132,8 +142,11 @@ def journeys(chromium, live) -> None:
     shot(apprentice, "tuition-approved")
 
     # ---- the career ladder: with an LVN program approved, her next step on the nursing ladder is the RN licence
-    sql(settings, "INSERT INTO worker_credentials (user_id, credential, cycle_start) VALUES ($1, 'CCBMA_CMA', current_date)",
-        live["people"]["ana"].id)
+    sql(
+        settings,
+        "INSERT INTO worker_credentials (user_id, credential, cycle_start) VALUES ($1, 'CCBMA_CMA', current_date)",
+        live["people"]["ana"].id,
+    )
     apprentice.goto(f"{base}/programs/pathways")
     nursing = apprentice.locator("#ladder-ma-lvn-rn .next-step")
     assert nursing.inner_text() == "Your next step: Registered Nurse licence (RN)"

@@ -6,7 +6,6 @@ course is complete with its certificate."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from lms.app import create_app
@@ -25,7 +24,9 @@ PHONE_360 = {"width": 360, "height": 740}
 async def world(client, conn):
     keys = await publish_scorm_course(client, conn, CODE)
     await make_clinic(conn, "clinica-romero")
-    worker = await make_user(conn, "ana@example.org", "worker", clinic="clinica-romero", language="en", name="Ana Pérez")
+    worker = await make_user(
+        conn, "ana@example.org", "worker", clinic="clinica-romero", language="en", name="Ana Pérez"
+    )
     enrolled = await client.post("/api/v1/enrollments", json={"code": CODE}, headers=await token_for(conn, worker.id))
     assert enrolled.status_code == 201, enrolled.text
     return {"keys": keys, "worker": worker}
@@ -44,7 +45,9 @@ def test_scorm_12_and_2004_on_a_phone_suspend_resume_pass_and_certificate(in_bro
     assert settings.content_origin_url == base.replace("127.0.0.1", "localhost")
 
     def attempt(unit: str, column: str) -> str | None:
-        return sql(settings, f"SELECT {column} FROM scorm_attempts WHERE unit_id = $1 ORDER BY number DESC LIMIT 1", unit)
+        return sql(
+            settings, f"SELECT {column} FROM scorm_attempts WHERE unit_id = $1 ORDER BY number DESC LIMIT 1", unit
+        )
 
     def journey(browser) -> None:
         context = browser.new_context(viewport=PHONE_360, device_scale_factor=2, is_mobile=True, has_touch=True)
@@ -109,6 +112,12 @@ def test_scorm_12_and_2004_on_a_phone_suspend_resume_pass_and_certificate(in_bro
         context.close()
 
     in_browser(journey)
-    assert sql(settings, "SELECT count(*) FROM certificates c JOIN users u ON u.id = c.user_id WHERE u.email = $1",
-               "ana@example.org") == 1
+    assert (
+        sql(
+            settings,
+            "SELECT count(*) FROM certificates c JOIN users u ON u.id = c.user_id WHERE u.email = $1",
+            "ana@example.org",
+        )
+        == 1
+    )
     assert sql(settings, "SELECT count(*) FROM package_completions") == 2

@@ -35,7 +35,8 @@ class FaultyProxy:
     def __enter__(self) -> FaultyProxy:
         self._thread.start()
         self._server = asyncio.run_coroutine_threadsafe(
-            asyncio.start_server(self._handle, "127.0.0.1", 0), self._loop).result(10)
+            asyncio.start_server(self._handle, "127.0.0.1", 0), self._loop
+        ).result(10)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
@@ -45,6 +46,7 @@ class FaultyProxy:
             self._server.close()
             for writer in list(self._writers):
                 writer.transport.abort()
+
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)

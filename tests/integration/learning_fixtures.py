@@ -24,13 +24,21 @@ class Cast:
     worker_token: str
     instructor: Any
     instructor_headers: dict[str, str]
-    activities: list[dict[str, Any]]   # key, kind, minutes, answer_key: in course order
+    activities: list[dict[str, Any]]  # key, kind, minutes, answer_key: in course order
 
 
 async def api_user(conn, email: str, role: str, clinic: str | None = None, name: str | None = None) -> Any:
     """Someone who only uses an API token in the test: no password, so no slow password hashing."""
-    return await accounts.create_user(conn, email=email, display_name=name or email.split("@")[0].title(), role=role,
-                                      password_hash=None, clinic=clinic, local=None, language="en")
+    return await accounts.create_user(
+        conn,
+        email=email,
+        display_name=name or email.split("@")[0].title(),
+        role=role,
+        password_hash=None,
+        clinic=clinic,
+        local=None,
+        language="en",
+    )
 
 
 async def hybrid_course(conn, *, browser: bool = True) -> Cast:
@@ -45,13 +53,18 @@ async def hybrid_course(conn, *, browser: bool = True) -> Cast:
     rows = await conn.fetch(
         """SELECT a.key, a.kind, a.minutes, a.answer_key FROM version_activities a
            JOIN course_versions v ON v.id = a.version_id JOIN courses c ON c.id = v.course_id
-           WHERE c.code = $1 AND v.version = 1 ORDER BY a.position""", CODE)
+           WHERE c.code = $1 AND v.version = 1 ORDER BY a.position""",
+        CODE,
+    )
     return Cast(worker, worker_token, instructor, await token_for(conn, instructor.id), [dict(r) for r in rows])
 
 
 def basic(token: str) -> dict[str, str]:
     """How TinCanJS and most xAPI clients authenticate: Basic, with the API token as the password."""
-    return {"Authorization": "Basic " + base64.b64encode(f"lms:{token}".encode()).decode(), "X-Experience-API-Version": "1.0.3"}
+    return {
+        "Authorization": "Basic " + base64.b64encode(f"lms:{token}".encode()).decode(),
+        "X-Experience-API-Version": "1.0.3",
+    }
 
 
 XAPI = {"X-Experience-API-Version": "1.0.3"}
@@ -76,8 +89,11 @@ async def pass_quiz(client, key: str, answer_key: dict[str, Any]) -> str:
     fields: list[tuple[str, str]] = [("_csrf_token", csrf_from(form.text)), ("attempt_id", attempt)]
     for question, choices in right_answers(answer_key).items():
         fields += [(f"q.{question}", c) for c in choices]
-    result = await client.post(f"/quiz/{CODE}/v/1/{key}", content=_urlencode(fields),
-                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    result = await client.post(
+        f"/quiz/{CODE}/v/1/{key}",
+        content=_urlencode(fields),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert result.status_code == 200, result.text
     return result.text
 
@@ -88,14 +104,26 @@ def _urlencode(fields: list[tuple[str, str]]) -> str:
     return urlencode(fields)
 
 
-async def schedule_session(client, cast: Cast, *, starts_in: timedelta, minutes: int, capacity: int = 10) -> dict[str, Any]:
+async def schedule_session(
+    client, cast: Cast, *, starts_in: timedelta, minutes: int, capacity: int = 10
+) -> dict[str, Any]:
     key = next(a["key"] for a in cast.activities if a["kind"] == "in_person")
     starts = datetime.now(UTC) + starts_in
-    created = await client.post("/api/v1/sessions", headers=cast.instructor_headers, json={
-        "code": CODE, "version": 1, "activity_key": key, "starts_at": starts.isoformat(),
-        "ends_at": (starts + timedelta(minutes=minutes)).isoformat(), "clinic": "st-johns", "room": "Operatory 2",
-        "capacity": capacity, "language": "es",
-    })
+    created = await client.post(
+        "/api/v1/sessions",
+        headers=cast.instructor_headers,
+        json={
+            "code": CODE,
+            "version": 1,
+            "activity_key": key,
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(minutes=minutes)).isoformat(),
+            "clinic": "st-johns",
+            "room": "Operatory 2",
+            "capacity": capacity,
+            "language": "es",
+        },
+    )
     assert created.status_code == 201, created.text
     return created.json()
 
@@ -112,7 +140,15 @@ async def travel(conn, session_id: str, minutes: int) -> None:
     from uuid import UUID
 
     shift = timedelta(minutes=minutes)
-    await conn.execute("""UPDATE inperson_sessions SET starts_at = starts_at - $2::interval, ends_at = ends_at - $2::interval,
-                          roster_closed_at = roster_closed_at - $2::interval WHERE id = $1""", UUID(session_id), shift)
-    await conn.execute("""UPDATE attendance SET arrived_at = arrived_at - $2::interval, left_at = left_at - $2::interval,
-                          recorded_at = recorded_at - $2::interval WHERE session_id = $1""", UUID(session_id), shift)
+    await conn.execute(
+        """UPDATE inperson_sessions SET starts_at = starts_at - $2::interval, ends_at = ends_at - $2::interval,
+                          roster_closed_at = roster_closed_at - $2::interval WHERE id = $1""",
+        UUID(session_id),
+        shift,
+    )
+    await conn.execute(
+        """UPDATE attendance SET arrived_at = arrived_at - $2::interval, left_at = left_at - $2::interval,
+                          recorded_at = recorded_at - $2::interval WHERE session_id = $1""",
+        UUID(session_id),
+        shift,
+    )

@@ -62,6 +62,7 @@ async def get_page(client: Any, url: str, person: Person) -> Any:
 
 # ---------------------------------------------------------------- the authorization matrix's records
 
+
 async def matrix_records(conn: Any, world: Any, instructor2: Any) -> dict[str, Any]:
     """For tests/integration/test_authorization_matrix.py's world: an apprenticeship for each worker (worker_a's mentor
     is the instructor, the others' the second instructor) with one week waiting. Answers the ids by worker."""
@@ -70,37 +71,70 @@ async def matrix_records(conn: Any, world: Any, instructor2: Any) -> dict[str, A
     for name in ("worker_a", "worker_a2", "worker_b"):
         person = world[name]
         mentor = world["instructor"].id if name == "worker_a" else instructor2
-        apprenticeships[name] = str(await conn.fetchval(
-            """INSERT INTO apprenticeships (program_id, user_id, clinic_id, mentor_id, starts_on)
-               VALUES ($1, $2, $3, $4, current_date - 60) RETURNING id""", program, person.id, world.clinic_ids[person.clinic], mentor))
+        apprenticeships[name] = str(
+            await conn.fetchval(
+                """INSERT INTO apprenticeships (program_id, user_id, clinic_id, mentor_id, starts_on)
+               VALUES ($1, $2, $3, $4, current_date - 60) RETURNING id""",
+                program,
+                person.id,
+                world.clinic_ids[person.clinic],
+                mentor,
+            )
+        )
         week = await conn.fetchval(
             """INSERT INTO ojt_weeks (apprenticeship_id, week_start) VALUES ($1, date_trunc('week', current_date - 7)::date)
-               RETURNING id""", apprenticeships[name])
+               RETURNING id""",
+            apprenticeships[name],
+        )
         await conn.execute("INSERT INTO ojt_hours (week_id, work_process, minutes) VALUES ($1, 'outreach', 600)", week)
         weeks[name] = str(week)
     requests, documents = {}, {}
     for name in ("worker_a", "worker_a2", "worker_b"):
         person = world[name]
-        requests[name] = str(await conn.fetchval(
-            """INSERT INTO tuition_requests (user_id, clinic_id, field, program, school, term, year, cost_cents)
+        requests[name] = str(
+            await conn.fetchval(
+                """INSERT INTO tuition_requests (user_id, clinic_id, field, program, school, term, year, cost_cents)
                VALUES ($1, $2, 'nursing', 'LVN', 'City College', 'Fall', 2026, 250000) RETURNING id""",
-            person.id, world.clinic_ids[person.clinic]))
-        documents[name] = str(await conn.fetchval(
-            """INSERT INTO tuition_documents (request_id, kind, filename, content_type, storage_key)
+                person.id,
+                world.clinic_ids[person.clinic],
+            )
+        )
+        documents[name] = str(
+            await conn.fetchval(
+                """INSERT INTO tuition_documents (request_id, kind, filename, content_type, storage_key)
                VALUES ($1, 'receipt', 'receipt.pdf', 'application/pdf', $2) RETURNING id""",
-            UUID(requests[name]), f"tuition/{requests[name]}/matrix"))
+                UUID(requests[name]),
+                f"tuition/{requests[name]}/matrix",
+            )
+        )
     preceptorships, entries = {}, {}
     for name in ("worker_a", "worker_a2", "worker_b"):
         person = world[name]
         preceptor = world["instructor"].id if name == "worker_a" else instructor2
-        preceptorships[name] = str(await conn.fetchval(
-            """INSERT INTO preceptorships (user_id, preceptor_id, clinic_id, role_key, board, starts_on)
-               VALUES ($1, $2, $3, 'rn', 'BRN', current_date - 30) RETURNING id""", person.id, preceptor, world.clinic_ids[person.clinic]))
-        entries[name] = str(await conn.fetchval(
-            """INSERT INTO supervised_hours (preceptorship_id, day, minutes, activity) VALUES ($1, current_date - 1, 240, 'Triage')
-               RETURNING id""", preceptorships[name]))
-    return {"apprenticeship_id": apprenticeships, "week_id": weeks, "request_id": requests, "document_id": documents,
-            "preceptorship_id": preceptorships, "entry_id": entries}
+        preceptorships[name] = str(
+            await conn.fetchval(
+                """INSERT INTO preceptorships (user_id, preceptor_id, clinic_id, role_key, board, starts_on)
+               VALUES ($1, $2, $3, 'rn', 'BRN', current_date - 30) RETURNING id""",
+                person.id,
+                preceptor,
+                world.clinic_ids[person.clinic],
+            )
+        )
+        entries[name] = str(
+            await conn.fetchval(
+                """INSERT INTO supervised_hours (preceptorship_id, day, minutes, activity) VALUES ($1, current_date - 1, 240, 'Triage')
+               RETURNING id""",
+                preceptorships[name],
+            )
+        )
+    return {
+        "apprenticeship_id": apprenticeships,
+        "week_id": weeks,
+        "request_id": requests,
+        "document_id": documents,
+        "preceptorship_id": preceptorships,
+        "entry_id": entries,
+    }
 
 
 PROGRAM_RECORDS = ("apprenticeship_id", "week_id", "request_id", "document_id", "preceptorship_id", "entry_id")

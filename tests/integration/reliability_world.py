@@ -27,7 +27,7 @@ class Person:
     clinic: str | None
     headers: dict[str, str]
     enrollment_id: UUID | None = None
-    certificate: str | None = None   # grouped code, e.g. ABCD-EFGH-JK
+    certificate: str | None = None  # grouped code, e.g. ABCD-EFGH-JK
 
 
 @dataclass
@@ -53,19 +53,24 @@ CAST = {
 }
 
 
-async def build_world(conn: asyncpg.Connection, *, certificates_for: tuple[str, ...] = ("worker_a", "worker_b")) -> World:
+async def build_world(
+    conn: asyncpg.Connection, *, certificates_for: tuple[str, ...] = ("worker_a", "worker_b")
+) -> World:
     from tests.integration.test_credit import certificate_code, do_everything
 
     published = await publish_folder(conn, COURSES_DIR / COURSE)
     clinic_ids = {slug: (await make_clinic(conn, slug)).id for slug in ("clinic-a", "clinic-b")}
     people: dict[str, Person] = {}
     for name, (role, clinic) in CAST.items():
-        user = await make_user(conn, f"{name.replace('_', '-')}@example.org", role, clinic=clinic, name=name.replace("_", " ").title())
+        user = await make_user(
+            conn, f"{name.replace('_', '-')}@example.org", role, clinic=clinic, name=name.replace("_", " ").title()
+        )
         people[name] = Person(role, user.email, user.id, clinic, await token_for(conn, user.id))
     await make_owner(conn, COURSE, people["instructor"].id)  # the instructor authors the course
     for name in certificates_for:
         person = people[name]
-        person.enrollment_id = await do_everything(conn, user_id=person.id, version_id=published.version_id,
-                                                   instructor_id=people["instructor"].id)
+        person.enrollment_id = await do_everything(
+            conn, user_id=person.id, version_id=published.version_id, instructor_id=people["instructor"].id
+        )
         person.certificate = await certificate_code(conn, person.enrollment_id)
     return World(clinic_ids, people, published.version_id)

@@ -96,8 +96,12 @@ async def test_reset_by_emailed_link_is_single_use_and_ends_her_sessions(setting
         assert done.status_code == 303 and done.headers["location"] == "/login?reset=1"
 
         again = await laptop.get(path)
-        assert again.status_code == 400 and "not valid" in again.text  # spent: no longer anyone's, so no language of hers
-        assert (await phone.get("/profile", follow_redirects=False)).status_code in (302, 303, 307, 401), "her other session ended"
+        assert (
+            again.status_code == 400 and "not valid" in again.text
+        )  # spent: no longer anyone's, so no language of hers
+        assert (await phone.get("/profile", follow_redirects=False)).status_code in (302, 303, 307, 401), (
+            "her other session ended"
+        )
         assert (await sign_in(laptop, "rosa@example.org", PASSWORD)).status_code == 400
         assert (await sign_in(laptop, "rosa@example.org", NEW_PASSWORD)).status_code == 303
 
@@ -131,7 +135,9 @@ async def test_an_expired_link_is_refused(settings, conn, mail):
         await _post_form(client, "/password/forgot", "/password/forgot", {"email": "ana@example.org"})
         await _deliver(settings)
         path = re.search(r"(/password/reset/\S+)", inbox.received[0].get_content()).group(1)
-        await conn.execute("UPDATE password_resets SET created_at = now() - interval '2 hours', expires_at = now() - interval '1 minute'")
+        await conn.execute(
+            "UPDATE password_resets SET created_at = now() - interval '2 hours', expires_at = now() - interval '1 minute'"
+        )
         refused = await client.get(path)
         assert refused.status_code == 400 and "expired" in refused.text
 
@@ -142,8 +148,12 @@ async def test_a_clinic_admin_gives_a_worker_without_email_a_code_she_uses_once(
     from lms.accounts import service
     from lms.accounts.schemas import UserCreate
 
-    worker = await service.create_user(conn, UserCreate(display_name="Lupe Ortiz", role="worker", clinic="st-johns",
-                                                        username="lupe.ortiz", password=PASSWORD))
+    worker = await service.create_user(
+        conn,
+        UserCreate(
+            display_name="Lupe Ortiz", role="worker", clinic="st-johns", username="lupe.ortiz", password=PASSWORD
+        ),
+    )
     await make_user(conn, "other-admin@example.org", "clinic_admin", clinic="baywell")
     await make_user(conn, "admin@example.org", "clinic_admin", clinic="st-johns")
 
@@ -160,14 +170,20 @@ async def test_a_clinic_admin_gives_a_worker_without_email_a_code_she_uses_once(
     issued = await client.post(f"/people/{worker.id}/reset-code", data={"_csrf_token": csrf_from(people.text)})
     code = re.search(r'id="reset-code"[^>]*>([A-Z0-9-]+)<', issued.text).group(1)
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
-    assert code.replace("-", "").encode() not in b"".join(r["secret_hash"] for r in await conn.fetch("SELECT secret_hash FROM password_resets"))
+    assert code.replace("-", "").encode() not in b"".join(
+        r["secret_hash"] for r in await conn.fetch("SELECT secret_hash FROM password_resets")
+    )
     assert (await client.get("/people")).text.count(code) == 0, "the code is shown once"
     client.cookies.clear()
 
     typed = code.lower().replace("-", " ")  # as read over the phone
-    used = await _post_form(client, "/password/code", "/password/code", {"code": typed, "new_password": NEW_PASSWORD, "end_sessions": "1"})
+    used = await _post_form(
+        client, "/password/code", "/password/code", {"code": typed, "new_password": NEW_PASSWORD, "end_sessions": "1"}
+    )
     assert used.status_code == 303
-    reused = await _post_form(client, "/password/code", "/password/code", {"code": code, "new_password": "another quiet harbor lamp"})
+    reused = await _post_form(
+        client, "/password/code", "/password/code", {"code": code, "new_password": "another quiet harbor lamp"}
+    )
     assert reused.status_code == 400 and "not valid" in reused.text
     assert (await sign_in(client, "lupe.ortiz", NEW_PASSWORD)).status_code == 303
     audit = await conn.fetchval("SELECT count(*) FROM audit_log WHERE action = 'user.reset_code_issued'")
@@ -183,18 +199,26 @@ async def test_changing_the_password_ends_other_sessions_as_chosen_and_refuses_a
     async with await _client(settings) as here, await _client(settings) as there:
         await sign_in(here, "ana@example.org")
         await sign_in(there, "ana@example.org")
-        weak = await _post_form(here, "/profile", "/profile/password",
-                                {"current_password": PASSWORD, "new_password": "maria12345"})
+        weak = await _post_form(
+            here, "/profile", "/profile/password", {"current_password": PASSWORD, "new_password": "maria12345"}
+        )
         assert weak.status_code == 400 and "demasiado fácil" in weak.text
-        wrong = await _post_form(here, "/profile", "/profile/password",
-                                 {"current_password": "not it at all", "new_password": NEW_PASSWORD})
+        wrong = await _post_form(
+            here, "/profile", "/profile/password", {"current_password": "not it at all", "new_password": NEW_PASSWORD}
+        )
         assert wrong.status_code == 400
-        changed = await _post_form(here, "/profile", "/profile/password",
-                                   {"current_password": PASSWORD, "new_password": NEW_PASSWORD, "end_sessions": "1"})
+        changed = await _post_form(
+            here,
+            "/profile",
+            "/profile/password",
+            {"current_password": PASSWORD, "new_password": NEW_PASSWORD, "end_sessions": "1"},
+        )
         assert changed.status_code == 303
         assert (await here.get("/profile")).status_code == 200, "the session that changed it goes on"
         assert (await there.get("/profile", follow_redirects=False)).status_code in (302, 303, 307, 401)
-        assert await conn.fetchval("SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL") == 1, "tokens kept, as chosen"
+        assert await conn.fetchval("SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL") == 1, (
+            "tokens kept, as chosen"
+        )
 
         everywhere = await _post_form(here, "/profile", "/profile/sign-out-everywhere", {"revoke_tokens": "1"})
         assert everywhere.status_code == 303

@@ -14,7 +14,11 @@ async def test_a_user_made_with_the_cli_signs_in_and_gets_an_api_token(client, c
     signed_in = await sign_in(client, "ana@example.org")
     assert signed_in.status_code in (302, 303)
     cookie_header = signed_in.headers.get("set-cookie", "")
-    assert "lms_session=" in cookie_header and "HttpOnly" in cookie_header and "SameSite=lax" in cookie_header.replace("Lax", "lax")
+    assert (
+        "lms_session=" in cookie_header
+        and "HttpOnly" in cookie_header
+        and "SameSite=lax" in cookie_header.replace("Lax", "lax")
+    )
 
     profile = await client.get("/profile")
     assert profile.status_code == 200 and "Ana Martínez" in profile.text
@@ -100,18 +104,24 @@ async def test_a_worker_may_not_list_users_or_create_clinics(client, conn):
     worker = await make_user(conn, "w@example.org", "worker", clinic="st-johns")
     headers = await token_for(conn, worker.id)
     assert (await client.get("/api/v1/users", headers=headers)).status_code == 403
-    assert (await client.post("/api/v1/clinics", json={"slug": "x-clinic", "name": "X"}, headers=headers)).status_code == 403
+    assert (
+        await client.post("/api/v1/clinics", json={"slug": "x-clinic", "name": "X"}, headers=headers)
+    ).status_code == 403
     assert (await client.get("/api/v1/users")).status_code == 401
 
 
 async def test_bad_json_names_the_field_and_never_500s(client, conn):
     admin = await make_user(conn, "pa@example.org", "program_admin")
     headers = await token_for(conn, admin.id)
-    unknown = await client.post("/api/v1/clinics", json={"slug": "ok-clinic", "name": "OK", "ssn": "1"}, headers=headers)
+    unknown = await client.post(
+        "/api/v1/clinics", json={"slug": "ok-clinic", "name": "OK", "ssn": "1"}, headers=headers
+    )
     assert unknown.status_code == 400 and "ssn" in unknown.json()["detail"]
     wrong_type = await client.post("/api/v1/clinics", json={"slug": 5, "name": "OK"}, headers=headers)
     assert wrong_type.status_code == 400 and "slug" in wrong_type.json()["detail"]
-    broken = await client.post("/api/v1/clinics", content=b"{not json", headers={**headers, "content-type": "application/json"})
+    broken = await client.post(
+        "/api/v1/clinics", content=b"{not json", headers={**headers, "content-type": "application/json"}
+    )
     assert broken.status_code == 400
     made = await client.post("/api/v1/clinics", json={"slug": "ok-clinic", "name": "OK"}, headers=headers)
     assert made.status_code == 201

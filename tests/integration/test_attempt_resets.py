@@ -18,9 +18,15 @@ async def test_an_instructor_gives_a_worker_her_quiz_attempts_back(client, conn)
     first = next(iter(quiz["answer_key"]))
     wrong = next(c for c in ("a", "b", "c", "d") if c not in quiz["answer_key"][first]["correct"])
     for _ in range(3):
-        done = await client.post(url, headers=basic(cast.worker_token), json={"attempt_id": str(uuid.uuid4()), "answers": {first: [wrong]}})
+        done = await client.post(
+            url, headers=basic(cast.worker_token), json={"attempt_id": str(uuid.uuid4()), "answers": {first: [wrong]}}
+        )
         assert done.status_code == 200
-    stuck = await client.post(url, headers=basic(cast.worker_token), json={"attempt_id": str(uuid.uuid4()), "answers": right_answers(quiz["answer_key"])})
+    stuck = await client.post(
+        url,
+        headers=basic(cast.worker_token),
+        json={"attempt_id": str(uuid.uuid4()), "answers": right_answers(quiz["answer_key"])},
+    )
     assert stuck.status_code == 409
 
     await switch_to(client, "maria@example.org")
@@ -30,11 +36,18 @@ async def test_an_instructor_gives_a_worker_her_quiz_attempts_back(client, conn)
     csrf = csrf_from(learners.text)
     no_reason = await client.post(action, data={"reason": "", "_csrf_token": csrf})
     assert no_reason.status_code == 400 and "reason" in no_reason.text
-    given = await client.post(action, data={"reason": "Phone died during the quiz", "next": f"/teach/courses/{CODE}/v/1",
-                                            "_csrf_token": csrf}, follow_redirects=False)
+    given = await client.post(
+        action,
+        data={"reason": "Phone died during the quiz", "next": f"/teach/courses/{CODE}/v/1", "_csrf_token": csrf},
+        follow_redirects=False,
+    )
     assert given.status_code == 303
 
-    again = await client.post(url, headers=basic(cast.worker_token), json={"attempt_id": str(uuid.uuid4()), "answers": right_answers(quiz["answer_key"])})
+    again = await client.post(
+        url,
+        headers=basic(cast.worker_token),
+        json={"attempt_id": str(uuid.uuid4()), "answers": right_answers(quiz["answer_key"])},
+    )
     assert again.status_code == 200 and again.json()["passed"] and again.json()["number"] == 4
     assert again.json()["attempts_left"] == 2
     assert await conn.fetchval("SELECT count(*) FROM quiz_attempts") == 4, "earlier attempts stay on record"

@@ -19,12 +19,24 @@ async def _draft_with_a_video(client, conn) -> str:
     library = {"x-csrftoken": csrf_from((await client.get(f"/author/{CODE}/media")).text)}
     video, _ = await upload(client, library, CODE, MP4, filename="handwash.mp4", content_type="video/mp4", kind="video")
     assert (await client.post(video["complete_url"], json={}, headers=library)).status_code == 200
-    captions, _ = await upload(client, library, CODE, VTT_ES.encode(), filename="es.vtt", content_type="text/vtt",
-                               kind="captions", language="es", video_id=video["media"]["id"])
+    captions, _ = await upload(
+        client,
+        library,
+        CODE,
+        VTT_ES.encode(),
+        filename="es.vtt",
+        content_type="text/vtt",
+        kind="captions",
+        language="es",
+        video_id=video["media"]["id"],
+    )
     assert (await client.post(captions["complete_url"], json={}, headers=library)).status_code == 200
     editor = await client.get(f"/author/{CODE}/activities/hand-hygiene")
-    saved = await client.post(f"/author/{CODE}/activities/hand-hygiene", follow_redirects=False, data={
-        **draft_form(editor.text), "media_listed": "1", "media": video["media"]["id"]})
+    saved = await client.post(
+        f"/author/{CODE}/activities/hand-hygiene",
+        follow_redirects=False,
+        data={**draft_form(editor.text), "media_listed": "1", "media": video["media"]["id"]},
+    )
     assert saved.status_code == 303
     return video["media"]["id"]
 
@@ -41,18 +53,27 @@ async def test_the_phone_frame_shows_each_language_of_the_course_at_360_pixels(c
         assert f'href="/author/{CODE}/preview?lang={lang}&amp;key=hand-hygiene"' in frame.text
     assert 'target="phone"' in frame.text and "Higiene de manos" in frame.text  # the outline in the preview's language
     first = await client.get(f"/author/{CODE}/preview", params={"lang": "xx"})
-    assert 'src="/author/DA-IC-101/preview/standard-precautions?lang=en&amp;ui=learner"' in first.text  # unknown: the first
+    assert (
+        'src="/author/DA-IC-101/preview/standard-precautions?lang=en&amp;ui=learner"' in first.text
+    )  # unknown: the first
 
 
-async def test_the_preview_is_the_learner_page_in_that_language_with_the_video_and_may_be_framed_by_the_site(client, conn):
+async def test_the_preview_is_the_learner_page_in_that_language_with_the_video_and_may_be_framed_by_the_site(
+    client, conn
+):
     await _draft_with_a_video(client, conn)
     es = await client.get(f"/author/{CODE}/preview/hand-hygiene", params={"lang": "es", "ui": "learner"})
     assert es.status_code == 200
-    assert '<html lang="es">' in es.text and "Siguiente" in es.text  # buttons too, as a Spanish-reading learner sees them
+    assert (
+        '<html lang="es">' in es.text and "Siguiente" in es.text
+    )  # buttons too, as a Spanish-reading learner sees them
     assert "<video" in es.text and re.search(r'<track kind="captions" srclang="es"[^>]*default', es.text)
     assert "version=0" not in es.text  # no link to a version that does not exist
     assert f'<a href="/author/{CODE}" target="_top"' in es.text  # out of the frame, back to the draft
-    assert es.headers["x-frame-options"] == "SAMEORIGIN" and "frame-ancestors 'self'" in es.headers["content-security-policy"]
+    assert (
+        es.headers["x-frame-options"] == "SAMEORIGIN"
+        and "frame-ancestors 'self'" in es.headers["content-security-policy"]
+    )
 
     en = await client.get(f"/author/{CODE}/preview/hand-hygiene", params={"lang": "en", "ui": "learner"})
     assert '<html lang="en">' in en.text and "Hand Hygiene" in en.text and "<video" in en.text and "Next" in en.text
@@ -60,7 +81,10 @@ async def test_the_preview_is_the_learner_page_in_that_language_with_the_video_a
     outside = await client.get(f"/author/{CODE}/preview/hand-hygiene", params={"lang": "es"})
     assert '<html lang="en">' in outside.text and "Higiene de manos" in outside.text and "Next" in outside.text
     draft = await client.get(f"/author/{CODE}")
-    assert draft.headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in draft.headers["content-security-policy"]
+    assert (
+        draft.headers["x-frame-options"] == "DENY"
+        and "frame-ancestors 'none'" in draft.headers["content-security-policy"]
+    )
 
 
 async def test_a_quiz_preview_shows_its_questions_but_not_the_answers(client, conn):
@@ -70,7 +94,9 @@ async def test_a_quiz_preview_shows_its_questions_but_not_the_answers(client, co
     quiz = await client.get(f"/author/{CODE}/preview/precautions-quiz", params={"lang": "es"})
     assert quiz.status_code == 200 and 'class="preview-quiz"' in quiz.text
     draft = await conn.fetchval("SELECT draft FROM courses WHERE code = $1", CODE)
-    questions = next(a for m in draft["modules"] for a in m["activities"] if a["key"] == "precautions-quiz")["questions"]
+    questions = next(a for m in draft["modules"] for a in m["activities"] if a["key"] == "precautions-quiz")[
+        "questions"
+    ]
     assert questions[0]["prompt"]["es"] in quiz.text.replace("&#39;", "'").replace("&quot;", '"')
     feedback = next(c["feedback"]["es"] for c in questions[0]["choices"] if c.get("feedback"))
     assert feedback not in quiz.text

@@ -20,9 +20,16 @@ async def test_an_instructor_edits_a_draft_sees_what_is_untranslated_and_publish
     assert editor.status_code == 200
     assert 'name="title.en"' in editor.text and 'name="title.es"' in editor.text and 'name="body.es"' in editor.text
 
-    saved = await client.post("/author/DA-IC-101/activities/hand-hygiene", data={
-        **draft_form(editor.text), "minutes": "7", "title.en": "Hand hygiene, revised", "title.es": "",
-    }, follow_redirects=False)
+    saved = await client.post(
+        "/author/DA-IC-101/activities/hand-hygiene",
+        data={
+            **draft_form(editor.text),
+            "minutes": "7",
+            "title.en": "Hand hygiene, revised",
+            "title.es": "",
+        },
+        follow_redirects=False,
+    )
     assert saved.status_code == 303
     overview = await client.get("/author/DA-IC-101")
     assert "activity &#39;hand-hygiene&#39; title" in overview.text or "activity 'hand-hygiene' title" in overview.text
@@ -30,9 +37,13 @@ async def test_an_instructor_edits_a_draft_sees_what_is_untranslated_and_publish
     assert 'name="fingerprint"' not in (await client.get("/author/DA-IC-101/publish")).text  # nothing to confirm yet
 
     editor = await client.get("/author/DA-IC-101/activities/hand-hygiene")
-    await client.post("/author/DA-IC-101/activities/hand-hygiene", data={
-        **draft_form(editor.text), "title.es": "Higiene de manos, revisada",
-    })
+    await client.post(
+        "/author/DA-IC-101/activities/hand-hygiene",
+        data={
+            **draft_form(editor.text),
+            "title.es": "Higiene de manos, revisada",
+        },
+    )
     preview = await client.get("/author/DA-IC-101/preview/hand-hygiene", params={"lang": "es"})
     assert "Higiene de manos, revisada" in preview.text and 'lang="es"' in preview.text
 
@@ -62,7 +73,9 @@ async def test_a_quiz_edit_can_change_the_correct_answer(client, conn):
     after = (await client.get("/api/v1/authoring/courses/CE-HIPAA-101/draft")).json()
     edited = next(a for m in after["modules"] for a in m["activities"] if a["key"] == quiz["key"])
     assert edited["pass_mark"] == 0.6 and edited["max_attempts"] is None
-    assert all([c["correct"] for c in q["choices"]] == [False] * (len(q["choices"]) - 1) + [True] for q in edited["questions"])
+    assert all(
+        [c["correct"] for c in q["choices"]] == [False] * (len(q["choices"]) - 1) + [True] for q in edited["questions"]
+    )
 
 
 async def test_a_bad_number_in_the_form_is_a_clear_error_and_nothing_is_saved(client, conn):
@@ -71,7 +84,9 @@ async def test_a_bad_number_in_the_form_is_a_clear_error_and_nothing_is_saved(cl
     draft = (await client.get("/api/v1/authoring/courses/CE-HIPAA-101/draft")).json()
     key = draft["modules"][0]["activities"][0]["key"]
     editor = await client.get(f"/author/CE-HIPAA-101/activities/{key}")
-    refused = await client.post(f"/author/CE-HIPAA-101/activities/{key}", data={**draft_form(editor.text), "minutes": "lots"})
+    refused = await client.post(
+        f"/author/CE-HIPAA-101/activities/{key}", data={**draft_form(editor.text), "minutes": "lots"}
+    )
     assert refused.status_code == 400 and "Give a whole number of minutes from 0 to 6000." in refused.text
     assert 'aria-invalid="true" aria-describedby="err-minutes"' in refused.text and 'value="lots"' in refused.text
     assert (await client.get("/api/v1/authoring/courses/CE-HIPAA-101/draft")).json() == draft
@@ -82,7 +97,9 @@ async def test_retiring_a_version_keeps_it_readable_but_not_current(client, conn
     await publish_folder(conn, COURSES_DIR / "CE-HIPAA-101")
     await _instructor(client, conn)
     overview = await client.get("/author/CE-HIPAA-101")
-    await client.post("/author/CE-HIPAA-101/versions/2/retire", data={"_csrf_token": csrf_from(overview.text), "reason": "typo"})
+    await client.post(
+        "/author/CE-HIPAA-101/versions/2/retire", data={"_csrf_token": csrf_from(overview.text), "reason": "typo"}
+    )
     assert (await client.get("/api/v1/courses/CE-HIPAA-101")).json()["version"] == 1
     assert (await client.get("/api/v1/courses/CE-HIPAA-101", params={"version": 2})).json()["status"] == "retired"
 

@@ -28,19 +28,31 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _environment(settings) -> dict[str, str]:
-    return {**os.environ, "LMS_DATABASE_URL": settings.database_url, "LMS_S3_ENDPOINT_URL": settings.s3_endpoint_url,
-            "LMS_S3_ACCESS_KEY_ID": settings.s3_access_key_id, "LMS_S3_SECRET_ACCESS_KEY": settings.s3_secret_access_key,
-            "LMS_S3_BUCKET": settings.s3_bucket}
+    return {
+        **os.environ,
+        "LMS_DATABASE_URL": settings.database_url,
+        "LMS_S3_ENDPOINT_URL": settings.s3_endpoint_url,
+        "LMS_S3_ACCESS_KEY_ID": settings.s3_access_key_id,
+        "LMS_S3_SECRET_ACCESS_KEY": settings.s3_secret_access_key,
+        "LMS_S3_BUCKET": settings.s3_bucket,
+    }
 
 
 def _run(script: str, args: list[str], settings) -> str:
-    done = subprocess.run([sys.executable, str(ROOT / "infra" / "backup" / script), *args], env=_environment(settings),
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "infra" / "backup" / script), *args],
+        env=_environment(settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
-async def test_a_backup_restored_into_fresh_servers_still_verifies_certificates_and_plays_media(settings, conn, client, tmp_path):
+async def test_a_backup_restored_into_fresh_servers_still_verifies_certificates_and_plays_media(
+    settings, conn, client, tmp_path
+):
     from lms.catalog.loader import publish_folder
     from lms.embedded.postgres import EmbeddedPostgres
     from lms.embedded.seaweedfs import EmbeddedSeaweedFS
@@ -49,9 +61,14 @@ async def test_a_backup_restored_into_fresh_servers_still_verifies_certificates_
     worker, other = world["worker_a"], world["worker_b"]
     code = "MEDIA-" + uuid4().hex[:8].upper()
     await publish_folder(conn, course_folder(tmp_path / "courses", code), settings=settings)
-    credential = (await client.get(f"/api/v1/me/certificates/{worker.certificate}/credential", headers=worker.headers)).json()
-    revoked = await client.post(f"/api/v1/certificates/{other.certificate}/revoke", headers=world["program_admin"].headers,
-                                json={"reason": "issued_in_error", "note": "Issued to the wrong person"})
+    credential = (
+        await client.get(f"/api/v1/me/certificates/{worker.certificate}/credential", headers=worker.headers)
+    ).json()
+    revoked = await client.post(
+        f"/api/v1/certificates/{other.certificate}/revoke",
+        headers=world["program_admin"].headers,
+        json={"reason": "issued_in_error", "note": "Issued to the wrong person"},
+    )
     assert revoked.status_code == 200, revoked.text
 
     out = tmp_path / "backup"
@@ -66,8 +83,12 @@ async def test_a_backup_restored_into_fresh_servers_still_verifies_certificates_
     try:
         await anyio.to_thread.run_sync(store.start)
         access, secret = store.credentials()
-        fresh = settings.replace(database_url=pg.url, s3_endpoint_url=store.endpoint_url, s3_access_key_id=access,
-                                 s3_secret_access_key=secret)
+        fresh = settings.replace(
+            database_url=pg.url,
+            s3_endpoint_url=store.endpoint_url,
+            s3_access_key_id=access,
+            s3_secret_access_key=secret,
+        )
         assert "Restored" in await anyio.to_thread.run_sync(_run, "restore.py", ["--from", str(out)], fresh)
 
         async with AsyncTestClient(app=create_app(fresh), base_url="http://testserver.local") as restored:

@@ -23,7 +23,12 @@ async def test_the_catalogue_shows_the_four_tracks_in_english_and_in_spanish(cli
 
     spanish = await client.get("/", headers={"accept-language": "es-MX,es;q=0.9"})
     assert '<html lang="es">' in spanish.text
-    for heading in ("Asistente médico", "Asistente dental", "Trabajador comunitario de salud", "Expedientes médicos electrónicos"):
+    for heading in (
+        "Asistente médico",
+        "Asistente dental",
+        "Trabajador comunitario de salud",
+        "Expedientes médicos electrónicos",
+    ):
         assert heading in spanish.text
 
     listed = (await client.get("/api/v1/courses", params={"lang": "es"})).json()
@@ -42,7 +47,11 @@ async def test_a_worker_switching_to_spanish_mid_lesson_stays_on_that_lesson(cli
     lesson = await client.get(lesson_path)
     assert lesson.status_code == 200 and '<html lang="en">' in lesson.text
 
-    switched = await client.post("/language", data={"language": "es", "next": lesson_path, "_csrf_token": csrf_from(lesson.text)}, follow_redirects=False)
+    switched = await client.post(
+        "/language",
+        data={"language": "es", "next": lesson_path, "_csrf_token": csrf_from(lesson.text)},
+        follow_redirects=False,
+    )
     assert switched.status_code == 303 and switched.headers["location"] == lesson_path
     again = await client.get(lesson_path)
     assert '<html lang="es">' in again.text and 'lang="es"' in again.text.split("<article")[1][:40]

@@ -44,7 +44,7 @@ async def test_a_new_version_shows_on_the_course_page_at_once(client, conn):
 
 
 async def test_a_retired_version_leaves_the_catalogue_at_once(client, conn):
-    admin = await make_user(conn, "pat@example.org", "program_admin")
+    await make_user(conn, "pat@example.org", "program_admin")
     await publish_folder(conn, COURSES_DIR / "DA-IC-101")
     await publish_folder(conn, COURSES_DIR / "MA-VS-101")
     assert "DA-IC-101" in (await client.get("/", headers=SPANISH)).text
@@ -66,7 +66,8 @@ async def test_a_retirement_made_by_another_replica_shows_within_a_second(client
     # Another process retires it: nothing in this process hears of it, only PostgreSQL knows.
     await conn.execute(
         """UPDATE course_versions v SET status = 'retired', retired_at = now()
-           FROM courses c WHERE c.id = v.course_id AND c.code = 'DA-IC-101'""")
+           FROM courses c WHERE c.id = v.course_id AND c.code = 'DA-IC-101'"""
+    )
     assert await conn.fetchval("SELECT generation FROM catalogue_generation") > generation
 
     await asyncio.sleep(0.35)
@@ -92,7 +93,8 @@ async def test_a_visitors_page_carries_each_visitors_own_csrf_token(app, conn):
 
     await publish_folder(conn, COURSES_DIR / "DA-IC-101")
     lesson = "/courses/DA-IC-101/v/1/" + await conn.fetchval(
-        "SELECT a.key FROM version_activities a JOIN course_versions v ON v.id = a.version_id ORDER BY a.position LIMIT 1")
+        "SELECT a.key FROM version_activities a JOIN course_versions v ON v.id = a.version_id ORDER BY a.position LIMIT 1"
+    )
     tokens = []
     for _ in range(2):
         async with AsyncTestClient(app=app, base_url="http://testserver.local") as visitor:
@@ -112,7 +114,8 @@ async def test_a_lesson_page_shows_each_signed_in_worker_their_own_progress(clie
     """One worker's progress never shows on another's lesson page."""
     await publish_folder(conn, COURSES_DIR / "DA-IC-101")
     key = await conn.fetchval(
-        "SELECT a.key FROM version_activities a JOIN course_versions v ON v.id = a.version_id WHERE a.kind = 'lesson' ORDER BY a.position LIMIT 1")
+        "SELECT a.key FROM version_activities a JOIN course_versions v ON v.id = a.version_id WHERE a.kind = 'lesson' ORDER BY a.position LIMIT 1"
+    )
     lesson = f"/courses/DA-IC-101/v/1/{key}"
     await make_clinic(conn, "st-johns")
     pages = {}
@@ -125,7 +128,9 @@ async def test_a_lesson_page_shows_each_signed_in_worker_their_own_progress(clie
         page = await client.get(lesson)
         assert "Mark as done" in page.text and "Done ✓" not in page.text and "Sign out" in page.text
         if email.startswith("ana"):
-            done = await client.post(f"/learn/DA-IC-101/v/1/{key}/done", data={"_csrf_token": csrf_from(page.text), "next": lesson})
+            done = await client.post(
+                f"/learn/DA-IC-101/v/1/{key}/done", data={"_csrf_token": csrf_from(page.text), "next": lesson}
+            )
             assert done.status_code == 200 and "Done ✓" in done.text  # back on the lesson: Ana's page says done
             page = done
         pages[email] = page.text
@@ -134,7 +139,8 @@ async def test_a_lesson_page_shows_each_signed_in_worker_their_own_progress(clie
     # The statement the phone queues, its id and the queue's owner are each worker's own.
     for email, text in pages.items():
         user_id, enrollment_id = await conn.fetchrow(
-            "SELECT u.id, e.id FROM users u JOIN enrollments e ON e.user_id = u.id WHERE u.email = $1", email)
+            "SELECT u.id, e.id FROM users u JOIN enrollments e ON e.user_id = u.id WHERE u.email = $1", email
+        )
         statement = queued_statement(text)
         assert statement["actor"]["account"]["name"] == str(user_id)
         assert statement["context"]["registration"] == str(enrollment_id)
@@ -146,7 +152,10 @@ async def test_a_lesson_page_shows_each_signed_in_worker_their_own_progress(clie
 @asynccontextmanager
 async def on_this_loop(app) -> AsyncIterator[httpx.AsyncClient]:
     """The app's pool and caches on the test's own event loop, so the test can hold a request's transaction too."""
-    async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local") as client:
+    async with (
+        app.lifespan(),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local") as client,
+    ):
         yield client
 
 

@@ -28,10 +28,14 @@ def mail():
 async def test_issued_superseded_and_revoked_notices_reach_her_inbox_once_each_in_spanish(client, settings, conn, mail):
     """(`client`: the app registers the credit feature's completion listeners, which issue the certificate.)"""
     inbox, port = mail
-    settings = settings.replace(smtp_host="127.0.0.1", smtp_port=port, smtp_security="none", smtp_from="training@example.org")
+    settings = settings.replace(
+        smtp_host="127.0.0.1", smtp_port=port, smtp_security="none", smtp_from="training@example.org"
+    )
     worker, instructor, first_code = await dental_worker_with_certificate(conn, language="es")
     admin = await make_user(conn, "admin@example.org", "program_admin")
-    enrollment_id, first_id = await conn.fetchrow("SELECT enrollment_id, id FROM certificates WHERE user_id = $1", worker.id)
+    enrollment_id, first_id = await conn.fetchrow(
+        "SELECT enrollment_id, id FROM certificates WHERE user_id = $1", worker.id
+    )
     pool = await create_pool(settings)
 
     async def tick() -> list:
@@ -49,18 +53,29 @@ async def test_issued_superseded_and_revoked_notices_reach_her_inbox_once_each_i
         assert await tick() == [], "looking again sends nothing twice"
 
         # Her attendance is corrected (she left a minute early): the certificate is replaced by one with the new minutes.
-        await conn.execute("UPDATE attendance SET minutes = minutes - 1, left_at = left_at - interval '1 minute' WHERE enrollment_id = $1",
-                           enrollment_id)
+        await conn.execute(
+            "UPDATE attendance SET minutes = minutes - 1, left_at = left_at - interval '1 minute' WHERE enrollment_id = $1",
+            enrollment_id,
+        )
         await on_record_corrected(conn, enrollment_id, True, instructor.id, "Left a minute early")
-        second = await conn.fetchval("SELECT code FROM certificates WHERE enrollment_id = $1 AND revoked_at IS NULL", enrollment_id)
+        second = await conn.fetchval(
+            "SELECT code FROM certificates WHERE enrollment_id = $1 AND revoked_at IS NULL", enrollment_id
+        )
         assert await conn.fetchval("SELECT correction FROM certificates WHERE id = $1", first_id) == "superseded"
         replaced = {str(m["Subject"]).strip().split(":")[0]: m for m in await tick()}
         assert set(replaced) == {"Su certificado fue reemplazado", "Su certificado"}, list(replaced)
         assert "fue reemplazado por uno nuevo" in replaced["Su certificado fue reemplazado"].get_content()
         assert f"/verify/{second}" in replaced["Su certificado fue reemplazado"].get_content()
 
-        program_admin = CurrentUser(id=admin.id, email=admin.email, display_name=admin.display_name, role="program_admin",
-                                    clinic_id=None, local_id=None, language="en")
+        program_admin = CurrentUser(
+            id=admin.id,
+            email=admin.email,
+            display_name=admin.display_name,
+            role="program_admin",
+            clinic_id=None,
+            local_id=None,
+            language="en",
+        )
         await revoke(conn, typed_code=second, actor=program_admin, reason="issued_in_error", note="Wrong course")
         [revoked] = await tick()
         assert str(revoked["Subject"]).strip().startswith("Su certificado fue revocado: ")  # a long subject is folded
@@ -71,5 +86,11 @@ async def test_issued_superseded_and_revoked_notices_reach_her_inbox_once_each_i
 
     kinds = Counter(await conn.fetch("SELECT kind FROM messages WHERE status = 'sent'"))
     assert len(inbox.received) == 4 and sorted(k["kind"] for k in kinds.elements()) == [
-        "certificate.issued", "certificate.issued", "certificate.revoked", "certificate.superseded"], kinds
-    assert await conn.fetchval("SELECT count(*) FROM messages WHERE body IS NOT NULL") == 0, "no bodies kept after delivery"
+        "certificate.issued",
+        "certificate.issued",
+        "certificate.revoked",
+        "certificate.superseded",
+    ], kinds
+    assert await conn.fetchval("SELECT count(*) FROM messages WHERE body IS NOT NULL") == 0, (
+        "no bodies kept after delivery"
+    )

@@ -13,9 +13,12 @@ from tests.conftest import COURSES_DIR, FIXTURES_DIR
 @pytest.fixture
 def env(settings):
     return {
-        "LMS_DATABASE_URL": settings.database_url, "LMS_S3_ENDPOINT_URL": settings.s3_endpoint_url,
-        "LMS_S3_ACCESS_KEY_ID": settings.s3_access_key_id, "LMS_S3_SECRET_ACCESS_KEY": settings.s3_secret_access_key,
-        "LMS_S3_BUCKET": settings.s3_bucket, "LMS_DATA_DIR": str(settings.data_dir),
+        "LMS_DATABASE_URL": settings.database_url,
+        "LMS_S3_ENDPOINT_URL": settings.s3_endpoint_url,
+        "LMS_S3_ACCESS_KEY_ID": settings.s3_access_key_id,
+        "LMS_S3_SECRET_ACCESS_KEY": settings.s3_secret_access_key,
+        "LMS_S3_BUCKET": settings.s3_bucket,
+        "LMS_DATA_DIR": str(settings.data_dir),
     }
 
 
@@ -27,8 +30,25 @@ def _invoke(args, env):
 async def test_clinics_users_and_tokens_from_the_command_line(env, conn):
     made = await _invoke(["clinics", "create", "--slug", "st-johns", "--name", "St. John's Community Health"], env)
     assert made.exit_code == 0, made.output
-    user = await _invoke(["users", "create", "--email", "Ana@Example.org", "--name", "Ana", "--password", "a long enough password",
-                          "--role", "worker", "--clinic", "st-johns", "--language", "es"], env)
+    user = await _invoke(
+        [
+            "users",
+            "create",
+            "--email",
+            "Ana@Example.org",
+            "--name",
+            "Ana",
+            "--password",
+            "a long enough password",
+            "--role",
+            "worker",
+            "--clinic",
+            "st-johns",
+            "--language",
+            "es",
+        ],
+        env,
+    )
     assert user.exit_code == 0 and "Created worker ana@example.org" in user.output
     token = await _invoke(["tokens", "create", "--email", "ana@example.org"], env)
     assert token.exit_code == 0 and token.output.strip().splitlines()[-1].startswith("lms_")
@@ -36,9 +56,13 @@ async def test_clinics_users_and_tokens_from_the_command_line(env, conn):
 
 
 async def test_bad_cli_input_is_one_clear_line(env):
-    no_clinic = await _invoke(["users", "create", "--email", "w@example.org", "--role", "worker", "--password", "a long enough password"], env)
+    no_clinic = await _invoke(
+        ["users", "create", "--email", "w@example.org", "--role", "worker", "--password", "a long enough password"], env
+    )
     assert no_clinic.exit_code != 0 and "clinic" in no_clinic.output
-    short = await _invoke(["users", "create", "--email", "w@example.org", "--role", "instructor", "--password", "short"], env)
+    short = await _invoke(
+        ["users", "create", "--email", "w@example.org", "--role", "instructor", "--password", "short"], env
+    )
     assert short.exit_code != 0 and "password" in short.output
 
 
@@ -66,4 +90,6 @@ def test_python_m_lms_cli_has_every_command():
     shown = subprocess.run([sys.executable, "-m", "lms.cli", "--help"], capture_output=True, text=True, timeout=60)
     assert shown.returncode == 0, shown.stderr
     listed = {line.split()[0] for line in shown.stdout.split("Commands:")[1].splitlines() if line.strip()}
-    assert listed == set(main.commands) >= {"serve", "migrate", "courses", "keys", "media", "reports", "config", "users"}
+    assert (
+        listed == set(main.commands) >= {"serve", "migrate", "courses", "keys", "media", "reports", "config", "users"}
+    )

@@ -24,9 +24,14 @@ from tests.integration.test_offline_soak import ServerThread
 
 SCRIPT = Path(__file__).resolve().parents[2] / "infra" / "conformance" / "cmi5"
 CHROMIUM = Path("/usr/bin/chromium")
-COURSE = {"code": "CMI5-LTS", "track": "CE", "languages": ["en"], "title": {"en": "cmi5 conformance"},
-          "summary": {"en": "Packages of CATAPULT's suite."},
-          "modules": [{"key": "packages", "title": {"en": "Packages"}, "activities": []}]}
+COURSE = {
+    "code": "CMI5-LTS",
+    "track": "CE",
+    "languages": ["en"],
+    "title": {"en": "cmi5 conformance"},
+    "summary": {"en": "Packages of CATAPULT's suite."},
+    "modules": [{"key": "packages", "title": {"en": "Packages"}, "activities": []}],
+}
 
 
 @pytest.mark.skipif(shutil.which("npm") is None, reason="Node.js and npm run CATAPULT's suite; they are not installed")
@@ -36,16 +41,28 @@ async def test_catapult_cmi5_lms_test_suite_passes(settings, conn, client):
     headers = await token_for(conn, admin.id)
     created = await client.put(f"/api/v1/authoring/courses/{COURSE['code']}/draft", json=COURSE, headers=headers)
     assert created.status_code == 200, created.text
-    credential = await clients.create_client(conn, name="CATAPULT LMS test suite", can_read=True, can_write=False,
-                                             created_by=admin.id)
+    credential = await clients.create_client(
+        conn, name="CATAPULT LMS test suite", can_read=True, can_write=False, created_by=admin.id
+    )
     port = free_port()
     served = settings.replace(public_base_url=f"http://127.0.0.1:{port}")
     with ServerThread(create_app(served), port):
         run = await asyncio.create_subprocess_exec(
-            sys.executable, str(SCRIPT), "--base-url", served.public_base_url,
-            "--token", headers["Authorization"].removeprefix("Bearer "), "--course", COURSE["code"],
-            "--lrs-key", credential.key, "--lrs-secret", credential.secret,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+            sys.executable,
+            str(SCRIPT),
+            "--base-url",
+            served.public_base_url,
+            "--token",
+            headers["Authorization"].removeprefix("Bearer "),
+            "--course",
+            COURSE["code"],
+            "--lrs-key",
+            credential.key,
+            "--lrs-secret",
+            credential.secret,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
         output, _ = await asyncio.wait_for(run.communicate(), timeout=1800)
     report = output.decode(errors="replace")
     print(report[-5000:])

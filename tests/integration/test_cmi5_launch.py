@@ -10,15 +10,15 @@ import contextlib
 import html
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import msgspec
 
-from lms.packages.cmi5.service import abandon_stale
 from lms.db.pool import create_pool
+from lms.packages.cmi5.service import abandon_stale
 from tests.helpers import csrf_from, make_clinic, make_user, sign_in, token_for
 from tests.package_zips import au_iri, cmi5_zip
 
@@ -36,16 +36,28 @@ async def published_course(client, conn) -> dict[str, str]:
     """An instructor's course with one cmi5 package of two AUs (moveOn CompletedOrPassed, mastery 0.8), published."""
     owner = await make_user(conn, "maria@example.org", "instructor")
     headers = await token_for(conn, owner.id)
-    draft = {"code": CODE, "track": "MA", "languages": ["en", "es"], "title": {"en": "Hand hygiene", "es": "Higiene"},
-             "summary": {"en": "Clean hands.", "es": "Manos limpias."},
-             "modules": [{"key": "hygiene", "title": {"en": "Hygiene", "es": "Higiene"}, "activities": []}]}
+    draft = {
+        "code": CODE,
+        "track": "MA",
+        "languages": ["en", "es"],
+        "title": {"en": "Hand hygiene", "es": "Higiene"},
+        "summary": {"en": "Clean hands.", "es": "Manos limpias."},
+        "modules": [{"key": "hygiene", "title": {"en": "Hygiene", "es": "Higiene"}, "activities": []}],
+    }
     assert (await client.put(f"/api/v1/authoring/courses/{CODE}/draft", json=draft, headers=headers)).status_code == 200
     for language in ("en", "es"):
-        package = await client.post(f"/api/v1/courses/{CODE}/packages", headers=headers, data={"language": language},
-                                    files={"file": ("hygiene.zip", cmi5_zip(2, lang=language), "application/zip")})
+        package = await client.post(
+            f"/api/v1/courses/{CODE}/packages",
+            headers=headers,
+            data={"language": language},
+            files={"file": ("hygiene.zip", cmi5_zip(2, lang=language), "application/zip")},
+        )
         assert package.status_code == 201, package.text
-        attached = await client.post(f"/api/v1/courses/{CODE}/packages/{package.json()['id']}/activities", headers=headers,
-                                     json={"module": "hygiene", "minutes": {au_iri(1): 15, au_iri(2): 20}})
+        attached = await client.post(
+            f"/api/v1/courses/{CODE}/packages/{package.json()['id']}/activities",
+            headers=headers,
+            json={"module": "hygiene", "minutes": {au_iri(1): 15, au_iri(2): 20}},
+        )
         assert attached.status_code == 200, attached.text
     published = await client.post(f"/api/v1/authoring/courses/{CODE}/publish", headers=headers)
     assert published.status_code in (200, 201), published.text
@@ -86,13 +98,23 @@ class Au:
         self.auth = {**XAPI, "Authorization": "Basic " + fetched.json()["auth-token"]}
         again = await self.client.post(urlsplit(self.query["fetch"]).path)
         assert again.status_code == 200 and "auth-token" not in again.json() and again.json()["error-code"] == "1"
-        state = await self.client.get("/xapi/activities/state", headers=self.auth, params={
-            "stateId": "LMS.LaunchData", "activityId": self.activity_id, "agent": self.query["actor"],
-            "registration": self.registration})
+        state = await self.client.get(
+            "/xapi/activities/state",
+            headers=self.auth,
+            params={
+                "stateId": "LMS.LaunchData",
+                "activityId": self.activity_id,
+                "agent": self.query["actor"],
+                "registration": self.registration,
+            },
+        )
         assert state.status_code == 200, state.text
         self.launch_data = state.json()
-        prefs = await self.client.get("/xapi/agents/profile", headers=self.auth,
-                                      params={"profileId": "cmi5LearnerPreferences", "agent": self.query["actor"]})
+        prefs = await self.client.get(
+            "/xapi/agents/profile",
+            headers=self.auth,
+            params={"profileId": "cmi5LearnerPreferences", "agent": self.query["actor"]},
+        )
         assert prefs.status_code == 200, prefs.text
         return prefs.json()
 
@@ -100,26 +122,36 @@ class Au:
         context = msgspec.json.decode(msgspec.json.encode(self.launch_data["contextTemplate"]))
         context["registration"] = self.registration
         context.setdefault("contextActivities", {})["category"] = [{"id": CMI5}] + (
-            [{"id": MOVEON}] if verb in ("completed", "passed", "failed") else [])
+            [{"id": MOVEON}] if verb in ("completed", "passed", "failed") else []
+        )
         if verb in ("passed", "failed"):
             context["extensions"][MASTERY] = self.launch_data["masteryScore"]
-        st = {"id": str(uuid.uuid4()), "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-              "actor": self.actor, "verb": {"id": ADL + verb}, "object": {"id": self.activity_id}, "context": context}
+        st = {
+            "id": str(uuid.uuid4()),
+            "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            "actor": self.actor,
+            "verb": {"id": ADL + verb},
+            "object": {"id": self.activity_id},
+            "context": context,
+        }
         if result is not None:
             st["result"] = result
         return st
 
     async def send(self, statement: dict[str, Any]) -> int:
         async with without_cookies(self.client):
-            sent = await self.client.put("/xapi/statements", params={"statementId": statement["id"]}, json=statement,
-                                         headers=self.auth)
+            sent = await self.client.put(
+                "/xapi/statements", params={"statementId": statement["id"]}, json=statement, headers=self.auth
+            )
         return sent.status_code
 
 
 async def launch_page(client, key: str, lang: str = "es") -> str:
     page = await client.get(f"/courses/{CODE}/v/1/{key}")
     assert page.status_code == 200, page.text
-    started = await client.post(f"/learn/{CODE}/v/1/{key}/cmi5", data={"_csrf_token": csrf_from(page.text), "lang": lang})
+    started = await client.post(
+        f"/learn/{CODE}/v/1/{key}/cmi5", data={"_csrf_token": csrf_from(page.text), "lang": lang}
+    )
     assert started.status_code == 200, started.text
     found = re.search(r'<iframe[^>]*\ssrc="([^"]+)"', started.text)
     assert found, started.text
@@ -127,8 +159,9 @@ async def launch_page(client, key: str, lang: str = "es") -> str:
 
 
 async def statements_of(client, admin: dict[str, str], registration: str) -> list[dict[str, Any]]:
-    found = await client.get("/xapi/statements", headers={**admin, **XAPI},
-                             params={"registration": registration, "ascending": "true"})
+    found = await client.get(
+        "/xapi/statements", headers={**admin, **XAPI}, params={"registration": registration, "ascending": "true"}
+    )
     assert found.status_code == 200, found.text
     return found.json()["statements"]
 
@@ -138,12 +171,17 @@ async def test_a_worker_takes_both_aus_and_her_course_completes_with_a_certifica
     await make_clinic(conn, "clinica-romero")
     worker = await make_user(conn, "lupe@example.org", "worker", clinic="clinica-romero", language="es")
     admin = await token_for(conn, (await make_user(conn, "pa@example.org", "program_admin")).id)
-    assert (await client.post("/api/v1/enrollments", json={"code": CODE}, headers=await token_for(conn, worker.id))).status_code == 201
+    assert (
+        await client.post("/api/v1/enrollments", json={"code": CODE}, headers=await token_for(conn, worker.id))
+    ).status_code == 201
     keys = [r["key"] for r in await conn.fetch("SELECT key FROM version_activities ORDER BY position")]
     await sign_in(client, "lupe@example.org")
 
     first = Au(client, await launch_page(client, keys[0]))
-    assert first.actor == {"objectType": "Agent", "account": {"homePage": settings.public_base_url, "name": str(worker.id)}}
+    assert first.actor == {
+        "objectType": "Agent",
+        "account": {"homePage": settings.public_base_url, "name": str(worker.id)},
+    }
     assert urlsplit(first.url).netloc != urlsplit(settings.public_base_url).netloc  # the content origin
     assert first.activity_id != au_iri(1)
     prefs = await first.start()
@@ -155,9 +193,17 @@ async def test_a_worker_takes_both_aus_and_her_course_completes_with_a_certifica
     assert data["contextTemplate"]["contextActivities"]["grouping"] == [{"id": au_iri(1)}]
 
     assert await first.send(first.statement("initialized")) == 204
-    assert await first.send(first.statement("completed", {"completion": True, "success": True, "duration": "PT1S"})) == 403
-    assert await first.send(first.statement("passed", {"success": True, "duration": "PT1S", "score": {"scaled": 0.7}})) == 403
-    assert await first.send(first.statement("passed", {"success": True, "duration": "PT9S", "score": {"scaled": 0.9}})) == 204
+    assert (
+        await first.send(first.statement("completed", {"completion": True, "success": True, "duration": "PT1S"})) == 403
+    )
+    assert (
+        await first.send(first.statement("passed", {"success": True, "duration": "PT1S", "score": {"scaled": 0.7}}))
+        == 403
+    )
+    assert (
+        await first.send(first.statement("passed", {"success": True, "duration": "PT9S", "score": {"scaled": 0.9}}))
+        == 204
+    )
     assert await first.send(first.statement("terminated", {"duration": "PT20S"})) == 204
     assert await first.send(first.statement("initialized")) == 401  # the credential ended with the session
     assert await conn.fetchval("SELECT count(*) FROM package_completions") == 1
@@ -166,16 +212,31 @@ async def test_a_worker_takes_both_aus_and_her_course_completes_with_a_certifica
     second = Au(client, await launch_page(client, keys[1]))
     assert second.registration == first.registration  # one registration per enrolment and package
     await second.start()
-    for verb, result in (("initialized", None), ("completed", {"completion": True, "duration": "PT5S"}),
-                         ("terminated", {"duration": "PT6S"})):
+    for verb, result in (
+        ("initialized", None),
+        ("completed", {"completion": True, "duration": "PT5S"}),
+        ("terminated", {"duration": "PT6S"}),
+    ):
         assert await second.send(second.statement(verb, result)) == 204
 
     verbs = [s["verb"]["id"].rsplit("/", 1)[-1] for s in await statements_of(client, admin, first.registration)]
-    assert verbs == ["launched", "initialized", "passed", "terminated",
-                     "launched", "initialized", "completed", "satisfied", "satisfied", "terminated"]
+    assert verbs == [
+        "launched",
+        "initialized",
+        "passed",
+        "terminated",
+        "launched",
+        "initialized",
+        "completed",
+        "satisfied",
+        "satisfied",
+        "terminated",
+    ]
     said = await statements_of(client, admin, first.registration)
     block, course = said[7], said[8]
-    assert block["object"]["definition"]["type"].endswith("/block") and course["object"]["definition"]["type"].endswith("/course")
+    assert block["object"]["definition"]["type"].endswith("/block") and course["object"]["definition"]["type"].endswith(
+        "/course"
+    )
     assert {"id": "https://example.org/courses/hand-hygiene"} in course["context"]["contextActivities"]["grouping"]
     assert block["context"]["extensions"][SESSION] == second.launch_data["contextTemplate"]["extensions"][SESSION]
     assert await conn.fetchval("SELECT completed_at FROM enrollments") is not None
@@ -215,8 +276,11 @@ async def test_program_admins_launch_for_outside_learners_and_waive(client, conn
     admin = await token_for(conn, (await make_user(conn, "pa@example.org", "program_admin")).id)
     package_id = await conn.fetchval("SELECT id FROM packages WHERE language = 'en'")
     outside = {"account": {"homePage": "https://other.example.org", "name": "learner-7"}}
-    launched = await client.post(f"/api/v1/cmi5/packages/{package_id}/launches", headers=admin,
-                                 json={"au": 0, "actor": outside, "launch_mode": "Browse"})
+    launched = await client.post(
+        f"/api/v1/cmi5/packages/{package_id}/launches",
+        headers=admin,
+        json={"au": 0, "actor": outside, "launch_mode": "Browse"},
+    )
     assert launched.status_code == 201, launched.text
     au = Au(client, launched.json()["url"])
     await au.start()
@@ -224,23 +288,38 @@ async def test_program_admins_launch_for_outside_learners_and_waive(client, conn
     assert await au.send(au.statement("initialized")) == 204
     assert await au.send(au.statement("completed", {"completion": True, "duration": "PT1S"})) == 403  # browsing
     ours = {"account": {"homePage": "http://127.0.0.1:8000", "name": str(uuid.uuid4())}}
-    refused = await client.post(f"/api/v1/cmi5/packages/{package_id}/launches", headers=admin, json={"au": 0, "actor": ours})
+    refused = await client.post(
+        f"/api/v1/cmi5/packages/{package_id}/launches", headers=admin, json={"au": 0, "actor": ours}
+    )
     assert refused.status_code == 400 and "actor" in refused.text
     await make_clinic(conn, "clinica-romero")
     worker = await token_for(conn, (await make_user(conn, "w@example.org", "worker", clinic="clinica-romero")).id)
-    assert (await client.post(f"/api/v1/cmi5/packages/{package_id}/launches", headers=worker,
-                              json={"au": 0, "actor": outside})).status_code == 403
+    assert (
+        await client.post(
+            f"/api/v1/cmi5/packages/{package_id}/launches", headers=worker, json={"au": 0, "actor": outside}
+        )
+    ).status_code == 403
 
     for index in (0, 1):
-        waived = await client.post(f"/api/v1/cmi5/registrations/{au.registration}/waive", headers=admin,
-                                   json={"au": index, "reason": "Administrative"})
+        waived = await client.post(
+            f"/api/v1/cmi5/registrations/{au.registration}/waive",
+            headers=admin,
+            json={"au": index, "reason": "Administrative"},
+        )
         assert waived.status_code == 204, waived.text
     said = await statements_of(client, admin, au.registration)
     assert [s["verb"]["id"].rsplit("/", 1)[-1] for s in said] == [
-        "launched", "initialized", "waived", "waived", "satisfied", "satisfied"]
+        "launched",
+        "initialized",
+        "waived",
+        "waived",
+        "satisfied",
+        "satisfied",
+    ]
     assert said[2]["result"]["extensions"]["https://w3id.org/xapi/cmi5/result/extensions/reason"] == "Administrative"
     assert said[2]["actor"]["account"] == outside["account"]
-    again = await client.post(f"/api/v1/cmi5/registrations/{au.registration}/waive", headers=admin,
-                              json={"au": 0, "reason": "Tested Out"})
+    again = await client.post(
+        f"/api/v1/cmi5/registrations/{au.registration}/waive", headers=admin, json={"au": 0, "reason": "Tested Out"}
+    )
     assert again.status_code == 409
     assert base64.b64decode(au.auth["Authorization"].split()[1]).startswith(b"au_")

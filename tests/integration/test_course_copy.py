@@ -14,7 +14,9 @@ CODE = "DA-IC-101"
 
 async def _copy(client, code: str, **form: str):
     page = await client.get(f"/author/{code}/copy")
-    return await client.post(f"/author/{code}/copy", data={"_csrf_token": csrf_from(page.text), **form}, follow_redirects=False)
+    return await client.post(
+        f"/author/{code}/copy", data={"_csrf_token": csrf_from(page.text), **form}, follow_redirects=False
+    )
 
 
 async def test_any_instructor_copies_a_published_version_into_a_new_course_she_owns(client, conn):
@@ -30,8 +32,11 @@ async def test_any_instructor_copies_a_published_version_into_a_new_course_she_o
     original = await conn.fetchval("SELECT content FROM course_versions")
     assert copy["code"] == "DA-IC-102" and copy["approvals"] == [] and original["approvals"]
     assert copy["modules"] == original["modules"] and copy["title"] == original["title"]
-    assert await conn.fetchval("""SELECT u.email FROM course_owners o JOIN courses c ON c.id = o.course_id
-                                  JOIN users u ON u.id = o.user_id WHERE c.code = 'DA-IC-102'""") == "pablo@example.org"
+    assert (
+        await conn.fetchval("""SELECT u.email FROM course_owners o JOIN courses c ON c.id = o.course_id
+                                  JOIN users u ON u.id = o.user_id WHERE c.code = 'DA-IC-102'""")
+        == "pablo@example.org"
+    )
     assert (await client.get("/author/DA-IC-102")).status_code == 200
     assert await conn.fetchval("SELECT count(*) FROM audit_log WHERE action = 'course.copied'") == 1
 
@@ -72,9 +77,13 @@ async def test_an_owner_starts_the_draft_again_from_a_version(client, conn):
     await publish_folder(conn, COURSES_DIR / CODE)
     await make_owner(conn, CODE, (await make_user(conn, "maria@example.org", "instructor")).id)
     await sign_in(client, "maria@example.org")
-    await conn.execute("UPDATE courses SET draft = jsonb_set(draft, '{title,en}', '\"Scribbles\"') WHERE code = $1", CODE)
+    await conn.execute(
+        "UPDATE courses SET draft = jsonb_set(draft, '{title,en}', '\"Scribbles\"') WHERE code = $1", CODE
+    )
     done = await _copy(client, CODE, source="1", target="draft")
     assert done.status_code == 303
-    assert await conn.fetchval("SELECT draft FROM courses WHERE code = $1", CODE) == await conn.fetchval("SELECT content FROM course_versions")
+    assert await conn.fetchval("SELECT draft FROM courses WHERE code = $1", CODE) == await conn.fetchval(
+        "SELECT content FROM course_versions"
+    )
     no_version = await _copy(client, CODE, source="draft", target="draft")
     assert no_version.status_code == 400

@@ -30,8 +30,12 @@ def zipped(files: dict[str, str]) -> bytes:
 
 async def _import(client, url: str, data: bytes, filename: str = "course.zip"):
     page = await client.get("/author/import")
-    return await client.post(url, data={"_csrf_token": csrf_from(page.text)}, files={"file": (filename, data, "application/zip")},
-                             follow_redirects=False)
+    return await client.post(
+        url,
+        data={"_csrf_token": csrf_from(page.text)},
+        files={"file": (filename, data, "application/zip")},
+        follow_redirects=False,
+    )
 
 
 async def test_a_draft_with_media_exported_then_imported_is_the_same_draft(client, conn):
@@ -83,9 +87,17 @@ async def test_an_imported_folder_becomes_a_new_course_its_importer_owns(client,
 
     made = await _import(client, "/author/import", zipped(renamed), "DA-IC-201.zip")
     assert made.status_code == 303 and made.headers["location"] == "/author/DA-IC-201?saved=true"
-    assert await conn.fetchval("""SELECT u.email FROM course_owners o JOIN courses c ON c.id = o.course_id
-                                  JOIN users u ON u.id = o.user_id WHERE c.code = 'DA-IC-201'""") == "maria@example.org"
-    assert await conn.fetchval("SELECT count(*) FROM course_versions v JOIN courses c ON c.id = v.course_id WHERE c.code = 'DA-IC-201'") == 0
+    assert (
+        await conn.fetchval("""SELECT u.email FROM course_owners o JOIN courses c ON c.id = o.course_id
+                                  JOIN users u ON u.id = o.user_id WHERE c.code = 'DA-IC-201'""")
+        == "maria@example.org"
+    )
+    assert (
+        await conn.fetchval(
+            "SELECT count(*) FROM course_versions v JOIN courses c ON c.id = v.course_id WHERE c.code = 'DA-IC-201'"
+        )
+        == 0
+    )
 
     again = await _import(client, "/author/import", zipped(renamed), "DA-IC-201.zip")
     assert again.status_code == 400 and "DA-IC-201/course.yaml:1" in again.text and "already exists" in again.text
@@ -126,7 +138,10 @@ async def test_every_problem_is_named_by_file_and_line_and_nothing_is_imported(c
     assert bomb.status_code == 400 and "course.yaml:1" in bomb.text and "aliases" in bomb.text
     not_zip = await _import(client, "/author/import", b"PK but not really")
     assert not_zip.status_code == 400 and "not a zip file" in not_zip.text
-    media = text.replace("  - key: hand-hygiene\n    kind: lesson\n", "  - key: hand-hygiene\n    kind: lesson\n    media:\n    - file: media/x.mp4\n")
+    media = text.replace(
+        "  - key: hand-hygiene\n    kind: lesson\n",
+        "  - key: hand-hygiene\n    kind: lesson\n    media:\n    - file: media/x.mp4\n",
+    )
     assert media != text
     no_media = await _import(client, f"/author/{CODE}/import", zipped({"course.yaml": media}))
     assert no_media.status_code == 400 and "media library" in no_media.text

@@ -25,25 +25,55 @@ async def _dental_clinic(conn):
     await make_clinic(conn, "st-johns")
     await make_clinic(conn, "baywell")
     instructor = await make_user(conn, "maria@example.org", "instructor")
-    people = {key: await make_user(conn, f"{key}@example.org", "worker", clinic="st-johns", name=name)
-              for key, name in (("dora", "Dora Díaz"), ("eva", "Eva Estrada"), ("flor", "Flor Fuentes"), ("chema", "Chema Cruz"))}
+    people = {
+        key: await make_user(conn, f"{key}@example.org", "worker", clinic="st-johns", name=name)
+        for key, name in (
+            ("dora", "Dora Díaz"),
+            ("eva", "Eva Estrada"),
+            ("flor", "Flor Fuentes"),
+            ("chema", "Chema Cruz"),
+        )
+    }
     people["bea"] = await make_user(conn, "bea@example.org", "worker", clinic="baywell", name="Bea Baywell")
     approved = {"provider_number": "RP-5621", "approved_from": "2020-01-01"}
-    ic = await make_course(conn, "DA-IC-TEST", [("ic", "lesson", 60), ("ic-lab", "in_person", 60)], [{"body": DBC, "category": "infection_control", **approved}])
-    dpa = await make_course(conn, "DA-DPA-TEST", [("dpa", "lesson", 120)], [{"body": DBC, "category": "dental_practice_act", **approved}])
-    bls = await make_course(conn, "DA-BLS-TEST", [("bls", "lesson", 120), ("bls-skills", "checkoff", 120)], [{"body": DBC, "category": "bls", **approved}])
-    general = await make_course(conn, "DA-GEN-TEST", [("reading", "lesson", 300), ("clinic-days", "in_person", 960)], [{"body": DBC, **approved}])
-    chw = await make_course(conn, "CHW-TEST", [("chw", "lesson", 240)], [{"body": "DHCS_CHW", "provider_number": "CHW-1", "approved_from": "2020-01-01"}], track="CHW")
+    ic = await make_course(
+        conn,
+        "DA-IC-TEST",
+        [("ic", "lesson", 60), ("ic-lab", "in_person", 60)],
+        [{"body": DBC, "category": "infection_control", **approved}],
+    )
+    dpa = await make_course(
+        conn, "DA-DPA-TEST", [("dpa", "lesson", 120)], [{"body": DBC, "category": "dental_practice_act", **approved}]
+    )
+    bls = await make_course(
+        conn,
+        "DA-BLS-TEST",
+        [("bls", "lesson", 120), ("bls-skills", "checkoff", 120)],
+        [{"body": DBC, "category": "bls", **approved}],
+    )
+    general = await make_course(
+        conn,
+        "DA-GEN-TEST",
+        [("reading", "lesson", 300), ("clinic-days", "in_person", 960)],
+        [{"body": DBC, **approved}],
+    )
+    chw = await make_course(
+        conn,
+        "CHW-TEST",
+        [("chw", "lesson", 240)],
+        [{"body": "DHCS_CHW", "provider_number": "CHW-1", "approved_from": "2020-01-01"}],
+        track="CHW",
+    )
 
     async def complete(person, version_id):
         await do_everything(conn, user_id=people[person].id, version_id=version_id, instructor_id=instructor.id)
 
-    for version_id in (ic, dpa, bls, general):       # Dora: everything -> meets
+    for version_id in (ic, dpa, bls, general):  # Dora: everything -> meets
         await complete("dora", version_id)
-    for version_id in (ic, general):                 # Eva: no Dental Practice Act, no BLS
+    for version_id in (ic, general):  # Eva: no Dental Practice Act, no BLS
         await complete("eva", version_id)
-    await complete("chema", chw)                      # Chema: 4 of 6 CHW hours
-    await complete("bea", general)                    # another clinic's worker
+    await complete("chema", chw)  # Chema: 4 of 6 CHW hours
+    await complete("bea", general)  # another clinic's worker
     return people
 
 
@@ -53,11 +83,23 @@ async def test_a_clinic_admin_sees_which_dental_assistants_are_short_of_mandator
     headers = await token_for(conn, admin.id)
     cycle_start = (date.today() - timedelta(days=200)).isoformat()
     for person, credential in (("dora", "RDA"), ("eva", "RDA"), ("flor", "RDA"), ("chema", "CHW")):
-        saved = await client.put(f"/api/v1/clinic/workers/{people[person].id}/credentials", json={"credential": credential, "cycle_start": cycle_start}, headers=headers)
+        saved = await client.put(
+            f"/api/v1/clinic/workers/{people[person].id}/credentials",
+            json={"credential": credential, "cycle_start": cycle_start},
+            headers=headers,
+        )
         assert saved.status_code == 200, saved.text
-    elsewhere = await client.put(f"/api/v1/clinic/workers/{people['bea'].id}/credentials", json={"credential": "RDA", "cycle_start": cycle_start}, headers=headers)
+    elsewhere = await client.put(
+        f"/api/v1/clinic/workers/{people['bea'].id}/credentials",
+        json={"credential": "RDA", "cycle_start": cycle_start},
+        headers=headers,
+    )
     assert elsewhere.status_code == 404  # not a worker of this clinic
-    unknown = await client.put(f"/api/v1/clinic/workers/{people['dora'].id}/credentials", json={"credential": "NOPE", "cycle_start": cycle_start}, headers=headers)
+    unknown = await client.put(
+        f"/api/v1/clinic/workers/{people['dora'].id}/credentials",
+        json={"credential": "NOPE", "cycle_start": cycle_start},
+        headers=headers,
+    )
     assert unknown.status_code == 400 and unknown.json()["field"] == "credential"
 
     report = (await client.get("/api/v1/clinic/credit", headers=headers)).json()
@@ -70,7 +112,11 @@ async def test_a_clinic_admin_sees_which_dental_assistants_are_short_of_mandator
 
     eva = workers["Eva Estrada"]["credentials"][0]
     assert not eva["meets"] and eva["counted"] == 23
-    assert {(s["kind"], s["category"]) for s in eva["shortfalls"]} == {("units", None), ("category", "dental_practice_act"), ("category", "bls")}
+    assert {(s["kind"], s["category"]) for s in eva["shortfalls"]} == {
+        ("units", None),
+        ("category", "dental_practice_act"),
+        ("category", "bls"),
+    }
     flor = workers["Flor Fuentes"]["credentials"][0]
     assert not flor["meets"] and flor["counted"] == 0
     chema = workers["Chema Cruz"]["credentials"][0]
@@ -85,9 +131,15 @@ async def test_a_clinic_admin_sees_which_dental_assistants_are_short_of_mandator
 
     rows = list(csv.DictReader(io.StringIO((await client.get("/clinic/credit.csv")).text.lstrip("\ufeff"))))
     assert {(r["worker"], r["credential"], r["meets"]) for r in rows} == {
-        ("Dora Díaz", "RDA", "yes"), ("Eva Estrada", "RDA", "no"), ("Flor Fuentes", "RDA", "no"), ("Chema Cruz", "CHW", "no")}
+        ("Dora Díaz", "RDA", "yes"),
+        ("Eva Estrada", "RDA", "no"),
+        ("Flor Fuentes", "RDA", "no"),
+        ("Chema Cruz", "CHW", "no"),
+    }
 
-    lookups = await conn.fetch("SELECT actor_id, subject, detail FROM audit_log WHERE action = 'clinic.credit_lookup' ORDER BY at")
+    lookups = await conn.fetch(
+        "SELECT actor_id, subject, detail FROM audit_log WHERE action = 'clinic.credit_lookup' ORDER BY at"
+    )
     assert [r["detail"]["format"] for r in lookups] == ["json", "html", "csv"]
     assert all(r["actor_id"] == admin.id and r["subject"] == str(admin.clinic_id) for r in lookups)
 
@@ -99,8 +151,16 @@ async def test_a_clinic_admin_records_a_credential_from_the_page(client, conn):
     await sign_in(client, "cleo@example.org")
     page = await client.get("/clinic/credit")
     cycle_start = (date.today() - timedelta(days=100)).isoformat()
-    saved = await client.post("/clinic/credit/credentials", data={"user_id": str(worker.id), "credential": "RDA", "cycle_start": cycle_start,
-                                                                  "_csrf_token": csrf_from(page.text)}, follow_redirects=False)
+    saved = await client.post(
+        "/clinic/credit/credentials",
+        data={
+            "user_id": str(worker.id),
+            "credential": "RDA",
+            "cycle_start": cycle_start,
+            "_csrf_token": csrf_from(page.text),
+        },
+        follow_redirects=False,
+    )
     assert saved.status_code == 303
     page = await client.get("/clinic/credit")
     assert "Registered Dental Assistant (RDA)" in page.text and as_shown(cycle_start) in page.text
@@ -108,7 +168,9 @@ async def test_a_clinic_admin_records_a_credential_from_the_page(client, conn):
 
 async def test_only_admins_see_clinic_credit_and_program_admins_name_the_clinic(client, conn):
     await _dental_clinic(conn)
-    worker_headers = await token_for(conn, (await conn.fetchrow("SELECT id FROM users WHERE email = 'dora@example.org'"))["id"])
+    worker_headers = await token_for(
+        conn, (await conn.fetchrow("SELECT id FROM users WHERE email = 'dora@example.org'"))["id"]
+    )
     assert (await client.get("/api/v1/clinic/credit", headers=worker_headers)).status_code == 403
     assert (await client.get("/api/v1/clinic/credit")).status_code == 401
     program = await token_for(conn, (await make_user(conn, "pat@example.org", "program_admin")).id)
@@ -123,7 +185,8 @@ async def test_a_big_clinic_is_shown_fifty_workers_a_page_and_only_those_are_aud
     await conn.execute(
         """INSERT INTO users (email, display_name, role, clinic_id)
            SELECT 'w' || n || '@example.org', 'Worker ' || lpad(n::text, 3, '0'), 'worker', $1 FROM generate_series(1, 52) n""",
-        clinic_id)
+        clinic_id,
+    )
     await make_user(conn, "cleo@example.org", "clinic_admin", clinic="la-clinica")
     await sign_in(client, "cleo@example.org")
 
@@ -137,12 +200,13 @@ async def test_a_big_clinic_is_shown_fifty_workers_a_page_and_only_those_are_aud
     assert "Workers 51 to 52 of 52" in second.text and 'href="/clinic/credit?page=1"' in second.text
     assert (await client.get("/clinic/credit", params={"page": "0"})).status_code == 400
 
-    shown = [r["detail"]["workers"] for r in await conn.fetch(
-        "SELECT detail FROM audit_log WHERE action = 'clinic.credit_lookup' ORDER BY at")]
+    shown = [
+        r["detail"]["workers"]
+        for r in await conn.fetch("SELECT detail FROM audit_log WHERE action = 'clinic.credit_lookup' ORDER BY at")
+    ]
     assert shown == [50, 2]  # each lookup records the workers it showed
     csv_rows = list(csv.DictReader(io.StringIO((await client.get("/clinic/credit.csv")).text.lstrip("\ufeff"))))
     assert len({r["worker"] for r in csv_rows}) == 52  # the export has everyone
-
 
 
 async def test_every_viewing_of_a_clinic_view_is_scoped_and_audited_and_own_changes_show_at_once(client, conn):
@@ -155,8 +219,10 @@ async def test_every_viewing_of_a_clinic_view_is_scoped_and_audited_and_own_chan
     # Seen twice, audited both times.
     first, again = await client.get("/clinic/credit"), await client.get("/clinic/credit")
     assert "Dora Díaz" in first.text and "Dora Díaz" in again.text and "Bea Baywell" not in again.text
-    shown = [r["detail"]["worker_ids"] for r in await conn.fetch(
-        "SELECT detail FROM audit_log WHERE action = 'clinic.credit_lookup' ORDER BY at")]
+    shown = [
+        r["detail"]["worker_ids"]
+        for r in await conn.fetch("SELECT detail FROM audit_log WHERE action = 'clinic.credit_lookup' ORDER BY at")
+    ]
     assert len(shown) == 2 and shown[0] == shown[1] and str(people["dora"].id) in shown[0]
     for _ in range(2):
         report = await client.get(f"/reports/clinics/{st_johns}")
@@ -166,8 +232,15 @@ async def test_every_viewing_of_a_clinic_view_is_scoped_and_audited_and_own_chan
 
     # A credential recorded from the page shows at once.
     cycle_start = (date.today() - timedelta(days=30)).isoformat()
-    saved = await client.post("/clinic/credit/credentials", data={
-        "user_id": str(people["eva"].id), "credential": "RDA", "cycle_start": cycle_start, "_csrf_token": csrf_from(again.text)})
+    saved = await client.post(
+        "/clinic/credit/credentials",
+        data={
+            "user_id": str(people["eva"].id),
+            "credential": "RDA",
+            "cycle_start": cycle_start,
+            "_csrf_token": csrf_from(again.text),
+        },
+    )
     assert saved.status_code == 200 and "Saved." in saved.text and as_shown(cycle_start) in saved.text
     assert as_shown(cycle_start) in (await client.get("/clinic/credit")).text
 
@@ -186,8 +259,10 @@ async def test_a_clinic_page_never_carries_one_admins_request_to_the_next(client
     st_johns = (await conn.fetchrow("SELECT clinic_id FROM users WHERE email = 'dora@example.org'"))["clinic_id"]
     await make_user(conn, "cleo@example.org", "clinic_admin", clinic="st-johns")
     await make_user(conn, "clara@example.org", "clinic_admin", clinic="st-johns")
-    views = {"cleo@example.org": ("/clinic/credit?months=24&short=false", f"/reports/clinics/{st_johns}?track=&start="),
-             "clara@example.org": ("/clinic/credit?short=false&months=24", f"/reports/clinics/{st_johns}?start=&track=")}
+    views = {
+        "cleo@example.org": ("/clinic/credit?months=24&short=false", f"/reports/clinics/{st_johns}?track=&start="),
+        "clara@example.org": ("/clinic/credit?short=false&months=24", f"/reports/clinics/{st_johns}?start=&track="),
+    }
     tokens = []
     for email, paths in views.items():
         client.cookies.clear()

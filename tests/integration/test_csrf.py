@@ -25,7 +25,9 @@ async def test_a_cookie_alone_changes_nothing_through_the_api(client, conn):
     assert promote.status_code == 403 and "CSRF" in promote.json()["detail"]
     minted = await client.post("/api/v1/me/tokens", content=b'{"label": "x"}', headers=forged)
     assert minted.status_code == 403
-    statements = await client.post("/xapi/statements", content=b"[]", headers={**forged, "X-Experience-API-Version": "1.0.3"})
+    statements = await client.post(
+        "/xapi/statements", content=b"[]", headers={**forged, "X-Experience-API-Version": "1.0.3"}
+    )
     assert statements.status_code == 403
     # A token that does not match the signed cookie is refused as well.
     wrong = await client.post(f"/api/v1/users/{target.id}/role?role=program_admin", headers={"x-csrftoken": "0" * 128})
@@ -49,8 +51,10 @@ async def test_token_basic_and_anonymous_clients_need_no_csrf_token(client, conn
     created = await client.post("/api/v1/me/tokens", json={"label": "script"}, headers=headers)
     assert created.status_code in (200, 201), created.text
     token = headers["Authorization"].removeprefix("Bearer ")
-    basic = {"Authorization": "Basic " + base64.b64encode(f"lrs:{token}".encode()).decode(),
-             "X-Experience-API-Version": "1.0.3"}
+    basic = {
+        "Authorization": "Basic " + base64.b64encode(f"lrs:{token}".encode()).decode(),
+        "X-Experience-API-Version": "1.0.3",
+    }
     assert (await client.post("/xapi/statements", json=[], headers=basic)).status_code != 403
     # Anonymous public verification: no cookie, no token, no CSRF needed.
     verify = await client.post("/api/v1/credentials/verify", json={"code": "NOPE-NOPE"})

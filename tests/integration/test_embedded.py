@@ -51,6 +51,12 @@ def test_a_data_dir_holding_something_else_is_refused(tmp_path):
 
 def test_serve_refuses_a_bad_setting_with_one_line(tmp_path):
     lms = str(Path(sys.executable).parent / "lms")
-    done = subprocess.run([lms, "serve"], env={"LMS_PORT": "nope", "LMS_DATA_DIR": str(tmp_path)}, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [lms, "serve"],
+        env={"LMS_PORT": "nope", "LMS_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert done.stderr.strip() == "error: LMS_PORT: expected a whole number, got 'nope'"

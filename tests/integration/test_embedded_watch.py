@@ -32,10 +32,18 @@ class Served:
         self.url = f"http://127.0.0.1:{self.port}"
         self.pg_port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
-        env.update(LMS_PORT=str(self.port), LMS_DATA_DIR=str(data_dir), LMS_EMBEDDED_PG_PORT=str(self.pg_port),
-                   LMS_EMBEDDED_S3_PORT=str(free_s3_port()), LMS_SEED_DEMO="true", LMS_EMBEDDED_PG_SHARED_BUFFERS="32MB")
+        env.update(
+            LMS_PORT=str(self.port),
+            LMS_DATA_DIR=str(data_dir),
+            LMS_EMBEDDED_PG_PORT=str(self.pg_port),
+            LMS_EMBEDDED_S3_PORT=str(free_s3_port()),
+            LMS_SEED_DEMO="true",
+            LMS_EMBEDDED_PG_SHARED_BUFFERS="32MB",
+        )
         with log.open("ab") as out:  # not a terminal: as under systemd or a container, where output is the log
-            self.process = subprocess.Popen([str(LMS), "serve"], env=env, stdout=out, stderr=out, stdin=subprocess.DEVNULL)
+            self.process = subprocess.Popen(
+                [str(LMS), "serve"], env=env, stdout=out, stderr=out, stdin=subprocess.DEVNULL
+            )
 
     async def sessions(self) -> int:
         """Sign-ins stored, read straight from the embedded database."""
@@ -107,7 +115,9 @@ async def test_demo_sign_ins_stay_out_of_the_log_and_the_data_dir_is_private(ser
         email, password = next((e, p) for role, e, p in lines if role == "program_admin")
         form = await client.get("/login")
         token = re.search(r'name="_csrf_token" value="([^"]+)"', form.text).group(1)
-        signed = await client.post("/login", data={"email": email, "password": password, "next": "/", "_csrf_token": token})
+        signed = await client.post(
+            "/login", data={"email": email, "password": password, "next": "/", "_csrf_token": token}
+        )
         assert signed.status_code in (200, 303) and "lms_session" in client.cookies
 
     assert _mode(served.data_dir) & 0o007 == 0, oct(_mode(served.data_dir))  # nothing for other users

@@ -34,18 +34,25 @@ async def _mark_done(client, key: str, version: int = 1) -> None:
     import re
 
     statement_id = re.search(r'name="statement_id" value="([^"]+)"', lesson.text).group(1)
-    done = await client.post(f"/learn/{CODE}/v/{version}/{key}/done", data={"_csrf_token": csrf_from(lesson.text), "statement_id": statement_id},
-                             follow_redirects=False)
+    done = await client.post(
+        f"/learn/{CODE}/v/{version}/{key}/done",
+        data={"_csrf_token": csrf_from(lesson.text), "statement_id": statement_id},
+        follow_redirects=False,
+    )
     assert done.status_code == 303, done.text
 
 
-async def test_a_worker_in_version_1_continues_it_or_moves_to_version_2_with_the_progress_that_still_holds(client, conn):
+async def test_a_worker_in_version_1_continues_it_or_moves_to_version_2_with_the_progress_that_still_holds(
+    client, conn
+):
     cast = await hybrid_course(conn)
     lessons = [a["key"] for a in cast.activities if a["kind"] == "lesson"]
     quiz = next(a for a in cast.activities if a["kind"] == "quiz")
     await switch_to(client, "ana@example.org")
     course = await client.get(f"/courses/{CODE}")
-    enrolled = await client.post(f"/courses/{CODE}/v/1/enroll", data={"_csrf_token": csrf_from(course.text)}, follow_redirects=False)
+    enrolled = await client.post(
+        f"/courses/{CODE}/v/1/enroll", data={"_csrf_token": csrf_from(course.text)}, follow_redirects=False
+    )
     assert enrolled.status_code == 303
     await _mark_done(client, lessons[0])
     await _mark_done(client, lessons[1])
@@ -61,7 +68,9 @@ async def test_a_worker_in_version_1_continues_it_or_moves_to_version_2_with_the
     assert "Move to version 2" in page.text
 
     # The old "Enrol" form, posted anyway (an old tab): refused, and still one enrolment.
-    again = await client.post(f"/courses/{CODE}/v/2/enroll", data={"_csrf_token": csrf_from(page.text)}, follow_redirects=False)
+    again = await client.post(
+        f"/courses/{CODE}/v/2/enroll", data={"_csrf_token": csrf_from(page.text)}, follow_redirects=False
+    )
     assert again.status_code == 409 and "version 1" in again.text
     assert await conn.fetchval("SELECT count(*) FROM enrollments WHERE user_id = $1", cast.worker.id) == 1
 
@@ -69,20 +78,32 @@ async def test_a_worker_in_version_1_continues_it_or_moves_to_version_2_with_the
     v1 = await client.get(f"/courses/{CODE}?version=1")
     assert "Version 2 of this course is out." in v1.text and "3 of" in v1.text
 
-    moved = await client.post(f"/courses/{CODE}/move", data={"_csrf_token": csrf_from(page.text), "version": "2"}, follow_redirects=False)
+    moved = await client.post(
+        f"/courses/{CODE}/move", data={"_csrf_token": csrf_from(page.text), "version": "2"}, follow_redirects=False
+    )
     assert moved.status_code == 303 and moved.headers["location"] == f"/courses/{CODE}?version=2"
-    twice = await client.post(f"/courses/{CODE}/move", data={"_csrf_token": csrf_from(page.text), "version": "2"}, follow_redirects=False)
+    twice = await client.post(
+        f"/courses/{CODE}/move", data={"_csrf_token": csrf_from(page.text), "version": "2"}, follow_redirects=False
+    )
     assert twice.status_code == 303, "a double tap changes nothing"
 
     rows = await conn.fetch(
         """SELECT e.id, v.version, e.ended_at IS NOT NULL AS ended, e.end_kind, e.moved_to FROM enrollments e
-           JOIN course_versions v ON v.id = e.version_id WHERE e.user_id = $1 ORDER BY v.version""", cast.worker.id)
+           JOIN course_versions v ON v.id = e.version_id WHERE e.user_id = $1 ORDER BY v.version""",
+        cast.worker.id,
+    )
     assert [(r["version"], r["ended"], r["end_kind"]) for r in rows] == [(1, True, "moved"), (2, False, None)]
     assert rows[0]["moved_to"] == rows[1]["id"]
-    done = {r["activity_key"] for r in await conn.fetch(
-        "SELECT activity_key FROM activity_progress WHERE enrollment_id = $1 AND done", rows[1]["id"])}
+    done = {
+        r["activity_key"]
+        for r in await conn.fetch(
+            "SELECT activity_key FROM activity_progress WHERE enrollment_id = $1 AND done", rows[1]["id"]
+        )
+    }
     assert done == {lessons[0], quiz["key"]}, "the unchanged lesson and the quiz carried; the rewritten lesson did not"
-    assert await conn.fetchval("SELECT count(*) FROM statements WHERE enrollment_id = $1", rows[0]["id"]) >= 2, "records kept"
+    assert await conn.fetchval("SELECT count(*) FROM statements WHERE enrollment_id = $1", rows[0]["id"]) >= 2, (
+        "records kept"
+    )
     audit = await conn.fetchrow("SELECT actor_id, detail FROM audit_log WHERE action = 'enrollment.moved'")
     assert audit["actor_id"] == cast.worker.id and audit["detail"]["carried"] == 2
     assert (audit["detail"]["from_version"], audit["detail"]["to_version"]) == (1, 2)
@@ -99,33 +120,58 @@ async def test_a_worker_in_version_1_continues_it_or_moves_to_version_2_with_the
 async def test_one_open_enrolment_per_worker_and_course_is_a_constraint(client, conn):
     cast = await hybrid_course(conn, browser=False)
     await _publish_v2(client, conn, cast, change_lesson=None)
-    versions = {r["version"]: r["id"] for r in await conn.fetch(
-        "SELECT v.version, v.id FROM course_versions v JOIN courses c ON c.id = v.course_id WHERE c.code = $1", CODE)}
-    first = await client.post("/api/v1/enrollments", json={"code": CODE, "version": 1}, headers={"Authorization": f"Bearer {cast.worker_token}"})
+    versions = {
+        r["version"]: r["id"]
+        for r in await conn.fetch(
+            "SELECT v.version, v.id FROM course_versions v JOIN courses c ON c.id = v.course_id WHERE c.code = $1", CODE
+        )
+    }
+    first = await client.post(
+        "/api/v1/enrollments",
+        json={"code": CODE, "version": 1},
+        headers={"Authorization": f"Bearer {cast.worker_token}"},
+    )
     assert first.status_code == 201
-    second = await client.post("/api/v1/enrollments", json={"code": CODE, "version": 2}, headers={"Authorization": f"Bearer {cast.worker_token}"})
+    second = await client.post(
+        "/api/v1/enrollments",
+        json={"code": CODE, "version": 2},
+        headers={"Authorization": f"Bearer {cast.worker_token}"},
+    )
     assert second.status_code == 409 and "version 1" in second.json()["detail"]
-    latest = await client.post("/api/v1/enrollments", json={"code": CODE}, headers={"Authorization": f"Bearer {cast.worker_token}"})
-    assert latest.status_code == 200 and latest.json()["version"] == 1, "enrolling in 'the course' gives back her enrolment"
+    latest = await client.post(
+        "/api/v1/enrollments", json={"code": CODE}, headers={"Authorization": f"Bearer {cast.worker_token}"}
+    )
+    assert latest.status_code == 200 and latest.json()["version"] == 1, (
+        "enrolling in 'the course' gives back her enrolment"
+    )
     # What two racing requests would do, one statement each: the database refuses the second.
     with pytest.raises(asyncpg.UniqueViolationError):
         await conn.execute("INSERT INTO enrollments (user_id, version_id) VALUES ($1, $2)", cast.worker.id, versions[2])
-    bulk = await client.post("/api/v1/enrollments/bulk", json={"code": CODE, "version": 2, "user_ids": [str(cast.worker.id)]},
-                             headers=cast.instructor_headers)
+    bulk = await client.post(
+        "/api/v1/enrollments/bulk",
+        json={"code": CODE, "version": 2, "user_ids": [str(cast.worker.id)]},
+        headers=cast.instructor_headers,
+    )
     assert bulk.status_code == 200 and bulk.json()["enrolled"] == 0
     assert await conn.fetchval("SELECT count(*) FROM enrollments WHERE user_id = $1", cast.worker.id) == 1
 
 
 async def test_moving_after_completing_keeps_the_certificate_valid_and_starts_afresh(client, conn):
     cast = await hybrid_course(conn)
-    version_1 = await conn.fetchval("SELECT v.id FROM course_versions v JOIN courses c ON c.id = v.course_id WHERE c.code = $1", CODE)
-    enrollment = await do_everything(conn, user_id=cast.worker.id, version_id=version_1, instructor_id=cast.instructor.id)
+    version_1 = await conn.fetchval(
+        "SELECT v.id FROM course_versions v JOIN courses c ON c.id = v.course_id WHERE c.code = $1", CODE
+    )
+    enrollment = await do_everything(
+        conn, user_id=cast.worker.id, version_id=version_1, instructor_id=cast.instructor.id
+    )
     code = await certificate_code(conn, enrollment)
     await _publish_v2(client, conn, cast, change_lesson=None)
     await switch_to(client, "ana@example.org")
     page = await client.get(f"/courses/{CODE}?version=1")
     assert "You completed the earlier version" in page.text
-    moved = await client.post(f"/courses/{CODE}/move", data={"_csrf_token": csrf_from(page.text), "version": "2"}, follow_redirects=False)
+    moved = await client.post(
+        f"/courses/{CODE}/move", data={"_csrf_token": csrf_from(page.text), "version": "2"}, follow_redirects=False
+    )
     assert moved.status_code == 303
     certificate = await client.get(f"/api/v1/certificates/{code}")
     assert certificate.status_code == 200 and certificate.json()["status"] == "valid"
@@ -148,7 +194,9 @@ async def test_an_instructor_of_the_course_unenrols_a_worker_with_a_reason_and_h
     await switch_to(client, "maria@example.org")
     learners = await client.get(f"/teach/courses/{CODE}/v/1")
     csrf = csrf_from(learners.text)
-    not_hers = await client.post(action, data={"reason": "Left the clinic", "_csrf_token": csrf}, follow_redirects=False)
+    not_hers = await client.post(
+        action, data={"reason": "Left the clinic", "_csrf_token": csrf}, follow_redirects=False
+    )
     assert not_hers.status_code == 404, "María neither owns the course nor runs a session Ana is in"
     assert await conn.fetchval("SELECT ended_at FROM enrollments WHERE id = $1", enrollment) is None
 
@@ -157,13 +205,20 @@ async def test_an_instructor_of_the_course_unenrols_a_worker_with_a_reason_and_h
     assert action in learners.text and "Ana Pérez" in learners.text
     no_reason = await client.post(action, data={"reason": " ", "_csrf_token": csrf}, follow_redirects=False)
     assert no_reason.status_code == 400 and "reason" in no_reason.text.lower()
-    done = await client.post(action, data={"reason": "Left the clinic", "next": f"/teach/courses/{CODE}/v/1", "_csrf_token": csrf},
-                             follow_redirects=False)
+    done = await client.post(
+        action,
+        data={"reason": "Left the clinic", "next": f"/teach/courses/{CODE}/v/1", "_csrf_token": csrf},
+        follow_redirects=False,
+    )
     assert done.status_code == 303
     shown = await client.get(done.headers["location"])
     assert "Ana Pérez" not in shown.text and "Unenrolled." in shown.text
     row = await conn.fetchrow("SELECT ended_by, end_kind, end_reason FROM enrollments WHERE id = $1", enrollment)
-    assert (row["ended_by"], row["end_kind"], row["end_reason"]) == (cast.instructor.id, "unenrolled", "Left the clinic")
+    assert (row["ended_by"], row["end_kind"], row["end_reason"]) == (
+        cast.instructor.id,
+        "unenrolled",
+        "Left the clinic",
+    )
     audit = await conn.fetchrow("SELECT actor_id, detail FROM audit_log WHERE action = 'enrollment.unenrolled'")
     assert audit["actor_id"] == cast.instructor.id and audit["detail"]["reason"] == "Left the clinic"
     assert await conn.fetchval("SELECT count(*) FROM statements WHERE enrollment_id = $1", enrollment) >= 1
@@ -172,10 +227,14 @@ async def test_an_instructor_of_the_course_unenrols_a_worker_with_a_reason_and_h
     assert CODE not in (await client.get("/my")).text
     course = await client.get(f"/courses/{CODE}")
     assert "Enrol in this course" in course.text
-    back = await client.post(f"/courses/{CODE}/v/1/enroll", data={"_csrf_token": csrf_from(course.text)}, follow_redirects=False)
+    back = await client.post(
+        f"/courses/{CODE}/v/1/enroll", data={"_csrf_token": csrf_from(course.text)}, follow_redirects=False
+    )
     assert back.status_code == 303
     assert await conn.fetchval("SELECT count(*) FROM enrollments WHERE user_id = $1", cast.worker.id) == 1
-    assert "1 of" in (await client.get(f"/courses/{CODE}")).text, "enrolling again opens her enrolment with its progress"
+    assert "1 of" in (await client.get(f"/courses/{CODE}")).text, (
+        "enrolling again opens her enrolment with its progress"
+    )
 
 
 async def test_the_instructor_of_a_session_she_is_in_may_unenrol_her(client, conn):
@@ -195,7 +254,15 @@ async def test_the_instructor_of_a_session_she_is_in_may_unenrol_her(client, con
     from lms.learning.lifecycle import unenrol
 
     def as_user(u):
-        return CurrentUser(id=u.id, email=u.email, display_name=u.display_name, role=u.role, clinic_id=None, local_id=None, language="en")
+        return CurrentUser(
+            id=u.id,
+            email=u.email,
+            display_name=u.display_name,
+            role=u.role,
+            clinic_id=None,
+            local_id=None,
+            language="en",
+        )
 
     with pytest.raises(NotFound):
         await unenrol(conn, actor=as_user(other), enrollment_id=enrollment, reason="Moved away")

@@ -18,10 +18,17 @@ from tests.helpers import PASSWORD, sign_in
 
 LANGUAGES = ("es", "zh-Hant", "vi", "tl")
 CATALOGUE = {"es": "es", "zh-Hant": "zh_Hant", "vi": "vi", "tl": "tl"}
-PEOPLE = ("ana.worker@example.org", "maria.instructor@example.org", "clinic.admin@example.org", "program.admin@example.org")
+PEOPLE = (
+    "ana.worker@example.org",
+    "maria.instructor@example.org",
+    "clinic.admin@example.org",
+    "program.admin@example.org",
+)
 # Pages that are not for reading here: sign-out, downloads, feeds, the service worker, machine-readable documents, and
 # the content origin's pages (packages run on another host name).
-NOT_PAGES = re.compile(r"^/(api|xapi|content|static|media|sw\.js|logout|health|metrics|schema|\.well-known)|\.(csv|ics|json|svg|pdf)$|/export|/feed|/contexts")
+NOT_PAGES = re.compile(
+    r"^/(api|xapi|content|static|media|sw\.js|logout|health|metrics|schema|\.well-known)|\.(csv|ics|json|svg|pdf)$|/export|/feed|/contexts"
+)
 
 
 class _Texts(HTMLParser):
@@ -55,9 +62,14 @@ def _untranslated(language: str) -> set[str]:
     catalog = translations(CATALOGUE[language])
     found = set()
     for message in catalog._catalog:  # noqa: SLF001 - gettext's own table of the compiled catalogue
-        if isinstance(message, str) and message and "%" not in message and len(message.split()) >= 2:
-            if catalog.gettext(message) != message:
-                found.add(" ".join(message.split()))
+        if (
+            isinstance(message, str)
+            and message
+            and "%" not in message
+            and len(message.split()) >= 2
+            and catalog.gettext(message) != message
+        ):
+            found.add(" ".join(message.split()))
     return found
 
 
@@ -75,8 +87,9 @@ def _page_shape(link: str) -> str:
     return re.sub(r"(/_/v/_|/activities|/preview)/[^/]+", r"\1/_", path)
 
 
-async def _read(client, path: str, language: str, english: set[str], problems: list[str], who: str,
-                linked: bool = True) -> list[str]:
+async def _read(
+    client, path: str, language: str, english: set[str], problems: list[str], who: str, linked: bool = True
+) -> list[str]:
     """Open a page; note a server error, a broken link or an English sentence; return the page's links."""
     answer = await client.get(path)
     if answer.status_code >= 500 or (linked and answer.status_code in (400, 404, 410)):
@@ -93,7 +106,9 @@ async def _read(client, path: str, language: str, english: set[str], problems: l
 
 async def test_every_page_speaks_each_language_for_every_role(app, client, conn, settings):
     assert await seed_if_empty(conn, settings.replace(seed_demo=True), say=lambda _msg: None)
-    await conn.execute("UPDATE users SET password_hash = $1 WHERE email = ANY($2::text[])", await hash_password(PASSWORD), list(PEOPLE))
+    await conn.execute(
+        "UPDATE users SET password_hash = $1 WHERE email = ANY($2::text[])", await hash_password(PASSWORD), list(PEOPLE)
+    )
     starts = _readable_pages(app)
     assert {"/", "/my", "/reports", "/people"} <= set(starts)
     english = {language: _untranslated(language) for language in LANGUAGES}
@@ -111,7 +126,9 @@ async def test_every_page_speaks_each_language_for_every_role(app, client, conn,
                 continue
             shapes.add(_page_shape(path))
             pages.append(path)
-            queue += await _read(client, path, LANGUAGES[0], english[LANGUAGES[0]], problems, email, linked=path not in starts)
+            queue += await _read(
+                client, path, LANGUAGES[0], english[LANGUAGES[0]], problems, email, linked=path not in starts
+            )
         opened[email] = len(pages)
         for language in LANGUAGES[1:]:
             client.cookies.set(LANGUAGE_COOKIE, language)

@@ -1,11 +1,11 @@
 """Faults injected into real servers, and what must survive them:
-  - PostgreSQL stopped and started again under load: every batch of statements the service acknowledged (2xx) is in the
-    database afterwards, requests during the outage answer 503 (never 500), and the same app recovers without a restart;
-  - the object store down: uploads answer 503 with a clear message while lesson pages still render, and uploads work
-    again once the store is back;
-  - a slow database (a table held locked): requests answer 503 within the configured timeout instead of hanging;
-  - a replica killed mid-request: the client retries the same statement ids on the other replica, and everything is
-    stored exactly once.
+- PostgreSQL stopped and started again under load: every batch of statements the service acknowledged (2xx) is in the
+  database afterwards, requests during the outage answer 503 (never 500), and the same app recovers without a restart;
+- the object store down: uploads answer 503 with a clear message while lesson pages still render, and uploads work
+  again once the store is back;
+- a slow database (a table held locked): requests answer 503 within the configured timeout instead of hanging;
+- a replica killed mid-request: the client retries the same statement ids on the other replica, and everything is
+  stored exactly once.
 """
 
 from __future__ import annotations
@@ -45,7 +45,10 @@ async def learner(conn) -> tuple[dict[str, str], uuid.UUID, uuid.UUID]:
     worker = await make_user(conn, "ana@example.org", "worker", clinic="clinic-a", language="es", name="Ana Pérez")
     enrollment = await conn.fetchval(
         "INSERT INTO enrollments (user_id, version_id, clinic_id) VALUES ($1, $2, $3) RETURNING id",
-        worker.id, published.version_id, worker.clinic_id)
+        worker.id,
+        published.version_id,
+        worker.clinic_id,
+    )
     return {**await token_for(conn, worker.id), **XAPI}, worker.id, enrollment
 
 
@@ -77,6 +80,7 @@ async def test_postgres_restarted_under_load_loses_no_acknowledged_statement(ser
         stop = asyncio.Event()
 
         async with AsyncTestClient(app=create_app(settings), base_url="http://testserver.local") as client:
+
             async def sender() -> None:
                 while not stop.is_set():
                     batch = batch_of(user_id, enrollment, 5)
@@ -121,13 +125,16 @@ async def test_postgres_restarted_under_load_loses_no_acknowledged_statement(ser
             await conn.close()
         assert acknowledged <= stored, f"{len(acknowledged - stored)} acknowledged statements were lost"
         assert len(stored) == len(acknowledged)
-        assert sum(v for k, v in statuses.items() if k.endswith(" 503")) > 0, f"the outage was never seen: {dict(statuses)}"
+        assert sum(v for k, v in statuses.items() if k.endswith(" 503")) > 0, (
+            f"the outage was never seen: {dict(statuses)}"
+        )
         print(f"\nrestart under load: {len(acknowledged)} statements acknowledged and stored; answers {dict(statuses)}")
     finally:
         await anyio.to_thread.run_sync(pg.stop)
 
 
 # ---------------------------------------------------------------- the object store down
+
 
 async def test_object_store_down_uploads_answer_503_while_lessons_render_and_then_recover(servers, settings, conn):
     from urllib.parse import urlsplit
@@ -147,13 +154,18 @@ async def test_object_store_down_uploads_answer_503_while_lessons_render_and_the
     with FaultyProxy(store_port) as proxy:
         app = create_app(settings.replace(s3_endpoint_url=proxy.url))
         async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+
             async def upload() -> httpx.Response:
                 asked = await client.post(f"/api/v1/courses/{COURSE}/media/uploads", headers=teacher, json=ask)
                 if asked.status_code != 201:
                     return asked
                 ticket = asked.json()
                 async with httpx.AsyncClient() as browser:
-                    sent = await browser.post(ticket["post"]["url"], data=ticket["post"]["fields"], files={"file": ("steps.png", png(), "image/png")})
+                    sent = await browser.post(
+                        ticket["post"]["url"],
+                        data=ticket["post"]["fields"],
+                        files={"file": ("steps.png", png(), "image/png")},
+                    )
                     assert sent.status_code in (200, 204), sent.text
                 return await client.post(ticket["complete_url"], headers=teacher, json={})
 
@@ -164,7 +176,9 @@ async def test_object_store_down_uploads_answer_503_while_lessons_render_and_the
             refused = await client.post(f"/api/v1/courses/{COURSE}/media/uploads", headers=teacher, json=ask)
             assert refused.status_code == 503, refused.text
             assert "media store cannot be reached" in refused.json()["detail"] and time.monotonic() - started < 15
-            multipart = await client.post(f"/api/v1/courses/{COURSE}/media/uploads", headers=teacher, json={**ask, "multipart": True})
+            multipart = await client.post(
+                f"/api/v1/courses/{COURSE}/media/uploads", headers=teacher, json={**ask, "multipart": True}
+            )
             assert multipart.status_code == 503
             await sign_in(client, "luz@example.org")
             lesson = await client.get(f"/courses/{COURSE}/v/1/hand-hygiene")
@@ -179,6 +193,7 @@ async def test_object_store_down_uploads_answer_503_while_lessons_render_and_the
 
 # ---------------------------------------------------------------- a slow database
 
+
 async def test_a_slow_database_answers_503_within_the_timeout_instead_of_hanging(settings, conn):
     headers, user_id, enrollment = await learner(conn)
     slow = settings.replace(database_timeout=1.0, auth_cache_seconds=0)  # 0: the token lookup itself is timed too
@@ -188,8 +203,8 @@ async def test_a_slow_database_answers_503_within_the_timeout_instead_of_hanging
         try:
             for table, method, url, body, accept in (
                 ("statements", "POST", "/xapi/statements", batch_of(user_id, enrollment, 1), "application/json"),
-                ("api_tokens", "GET", "/api/v1/me", None, "application/json"),       # the caller's token lookup itself
-                ("courses", "GET", "/", None, "text/html"),                          # a page: the 503 is a page too
+                ("api_tokens", "GET", "/api/v1/me", None, "application/json"),  # the caller's token lookup itself
+                ("courses", "GET", "/", None, "text/html"),  # a page: the 503 is a page too
             ):
                 hold = locker.transaction()
                 await hold.start()
@@ -203,31 +218,48 @@ async def test_a_slow_database_answers_503_within_the_timeout_instead_of_hanging
                 if accept == "application/json":
                     assert "did not answer in time" in answer.json()["detail"]
                 else:
-                    assert "no está disponible en este momento" in answer.text  # the error page, in the worker's Spanish
+                    assert (
+                        "no está disponible en este momento" in answer.text
+                    )  # the error page, in the worker's Spanish
         finally:
             await locker.close()
-        assert (await client.post("/xapi/statements", json=batch_of(user_id, enrollment, 1), headers=headers)).status_code == 200
+        assert (
+            await client.post("/xapi/statements", json=batch_of(user_id, enrollment, 1), headers=headers)
+        ).status_code == 200
 
 
 # ---------------------------------------------------------------- a replica killed mid-request
 
+
 def _serve(settings, port: int, data_dir: Path, log_level: str = "WARNING") -> subprocess.Popen:
     env = {
-        **os.environ, "LMS_DATABASE_URL": settings.database_url, "LMS_S3_ENDPOINT_URL": settings.s3_endpoint_url,
-        "LMS_S3_ACCESS_KEY_ID": settings.s3_access_key_id, "LMS_S3_SECRET_ACCESS_KEY": settings.s3_secret_access_key,
-        "LMS_S3_BUCKET": settings.s3_bucket, "LMS_SECRET_KEY": settings.secret_key, "LMS_SEED_DEMO": "false",
-        "LMS_DATA_DIR": str(data_dir), "LMS_PORT": str(port), "LMS_LOG_LEVEL": log_level, "LMS_LOG_FORMAT": "json",
+        **os.environ,
+        "LMS_DATABASE_URL": settings.database_url,
+        "LMS_S3_ENDPOINT_URL": settings.s3_endpoint_url,
+        "LMS_S3_ACCESS_KEY_ID": settings.s3_access_key_id,
+        "LMS_S3_SECRET_ACCESS_KEY": settings.s3_secret_access_key,
+        "LMS_S3_BUCKET": settings.s3_bucket,
+        "LMS_SECRET_KEY": settings.secret_key,
+        "LMS_SEED_DEMO": "false",
+        "LMS_DATA_DIR": str(data_dir),
+        "LMS_PORT": str(port),
+        "LMS_LOG_LEVEL": log_level,
+        "LMS_LOG_FORMAT": "json",
         "LMS_PUBLIC_BASE_URL": settings.public_base_url,
     }
     lms = Path(sys.executable).with_name("lms")
-    return subprocess.Popen([str(lms), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    return subprocess.Popen(
+        [str(lms), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
 
 
 def _wait_ready(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"lms serve exited: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
+            raise AssertionError(
+                f"lms serve exited: {process.stderr.read().decode()[-2000:] if process.stderr else ''}"
+            )
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health/live", timeout=1).status_code == 200:
                 return
@@ -242,7 +274,7 @@ async def test_a_replica_killed_mid_request_stores_everything_once_after_the_cli
     ports = [free_port(), free_port()]
     replicas = [_serve(settings, port, tmp_path / f"replica-{i}") for i, port in enumerate(ports)]
     try:
-        for port, process in zip(ports, replicas):
+        for port, process in zip(ports, replicas, strict=False):
             await anyio.to_thread.run_sync(_wait_ready, port, process)
 
         batches = [batch_of(user_id, enrollment, 200) for _ in range(24)]
@@ -260,7 +292,11 @@ async def test_a_replica_killed_mid_request_stores_everything_once_after_the_cli
                         index = queue.pop(0)
                     try:
                         answer = http.post("/xapi/statements", json=batches[index], headers=headers)
-                        what = "acknowledged by replica 1" if answer.status_code == 200 else f"answered {answer.status_code}"
+                        what = (
+                            "acknowledged by replica 1"
+                            if answer.status_code == 200
+                            else f"answered {answer.status_code}"
+                        )
                     except httpx.ConnectError:
                         what = "refused: replica 1 gone"
                     except httpx.HTTPError:
@@ -276,7 +312,9 @@ async def test_a_replica_killed_mid_request_stores_everything_once_after_the_cli
             time.sleep(0.05)  # requests are in flight now
             os.killpg(replicas[0].pid, signal.SIGKILL)
 
-        threads = [threading.Thread(target=send_to_first) for _ in range(3)] + [threading.Thread(target=kill_first_when_busy)]
+        threads = [threading.Thread(target=send_to_first) for _ in range(3)] + [
+            threading.Thread(target=kill_first_when_busy)
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -292,10 +330,14 @@ async def test_a_replica_killed_mid_request_stores_everything_once_after_the_cli
                 outcome["retried on replica 2"] += 1
 
         every_id = {s["id"] for batch in batches for s in batch}
-        stored = await conn.fetch("SELECT id::text, count(*) OVER (PARTITION BY id) AS copies FROM statements WHERE user_id = $1", user_id)
+        stored = await conn.fetch(
+            "SELECT id::text, count(*) OVER (PARTITION BY id) AS copies FROM statements WHERE user_id = $1", user_id
+        )
         assert {r["id"] for r in stored} == every_id
         assert len(stored) == len(every_id) and all(r["copies"] == 1 for r in stored)
-        print(f"\nreplica killed: {len(every_id)} statements in {len(batches)} batches stored exactly once; {dict(outcome)}")
+        print(
+            f"\nreplica killed: {len(every_id)} statements in {len(batches)} batches stored exactly once; {dict(outcome)}"
+        )
     finally:
         for process in replicas:
             if process.poll() is None:
@@ -306,5 +348,3 @@ async def test_a_replica_killed_mid_request_stores_everything_once_after_the_cli
                     os.killpg(process.pid, signal.SIGKILL)
             if process.stderr:
                 process.stderr.close()
-
-

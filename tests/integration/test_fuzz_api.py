@@ -34,7 +34,13 @@ from tests.integration.reliability_world import COURSE, build_world  # noqa: E40
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 POSITIVE, NEGATIVE = GenerationMode.POSITIVE, GenerationMode.NEGATIVE
 EXAMPLES = {POSITIVE: 6, NEGATIVE: 5}
-ROLES = {"worker": "worker_a", "instructor": "instructor", "clinic_admin": "admin_a", "program_admin": "program_admin", "anonymous": None}
+ROLES = {
+    "worker": "worker_a",
+    "instructor": "instructor",
+    "clinic_admin": "admin_a",
+    "program_admin": "program_admin",
+    "anonymous": None,
+}
 # A course document is a deep tagged union: generating one takes seconds. Its valid case is the real draft of the
 # course (sent back unchanged), its invalid ones are generated, fewer of them.
 SLOW = {"authoring_draft_put": {POSITIVE: 1, NEGATIVE: 2}}
@@ -88,8 +94,15 @@ class Fuzz:
                 self.fail(operation, role, mode, problem)
 
     def run(self, operation: Any, mode: GenerationMode, examples: int, **fixed: Any) -> None:
-        @hsettings(max_examples=examples, deadline=None, derandomize=True, database=None, print_blob=False,
-                   phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+        @hsettings(
+            max_examples=examples,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            print_blob=False,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy(generation_mode=mode, **fixed))
         def each(case: Any) -> None:
             self.send(operation, mode, case)
@@ -117,16 +130,22 @@ def test_every_operation_as_every_role_survives_generated_input(app, world):
                 continue
             fuzz.stats["operations"] += 1
             examples = SLOW.get(operation_id, EXAMPLES)
-            fixed = {"body": draft, "path_parameters": {"code": COURSE}} if operation_id == "authoring_draft_put" else {}
+            fixed = (
+                {"body": draft, "path_parameters": {"code": COURSE}} if operation_id == "authoring_draft_put" else {}
+            )
             fuzz.run(operation, POSITIVE, examples[POSITIVE], **fixed)
             fuzz.run(operation, NEGATIVE, examples[NEGATIVE])
     finally:
         asgi.shutdown_lifespans()
     stats = fuzz.stats
-    summary = (f"fuzzed {stats['operations']} operations x {len(ROLES)} roles: {stats['requests']} requests in "
-               f"{time.monotonic() - started:.0f} s; " + ", ".join(f"{k}: {stats[k]}" for k in ("2xx", "3xx", "4xx", "5xx")))
+    summary = (
+        f"fuzzed {stats['operations']} operations x {len(ROLES)} roles: {stats['requests']} requests in "
+        f"{time.monotonic() - started:.0f} s; " + ", ".join(f"{k}: {stats[k]}" for k in ("2xx", "3xx", "4xx", "5xx"))
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "fuzz-report.txt").write_text(summary + "\n\n" + "\n\n".join(fuzz.failures) + "\n", encoding="utf-8")
     print("\n" + summary)
-    assert not fuzz.failures, f"{len(fuzz.failures)} failures (all in tests/artifacts/fuzz-report.txt):\n\n" + "\n\n".join(fuzz.failures[:15])
+    assert not fuzz.failures, (
+        f"{len(fuzz.failures)} failures (all in tests/artifacts/fuzz-report.txt):\n\n" + "\n\n".join(fuzz.failures[:15])
+    )
     assert stats["5xx"] == 0 and stats["2xx"] > 100 and stats["4xx"] > 100

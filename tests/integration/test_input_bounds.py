@@ -33,12 +33,16 @@ async def test_deeply_nested_json_is_a_400_not_a_server_error(client, conn):
     cast = await hybrid_course(conn, browser=False)
     for depth in (100_000, 5_000):
         nested = b"[" * depth + b"]" * depth
-        statements = await client.post("/xapi/statements", content=nested, headers={
-            **basic(cast.worker_token), "content-type": "application/json"})
+        statements = await client.post(
+            "/xapi/statements", content=nested, headers={**basic(cast.worker_token), "content-type": "application/json"}
+        )
         assert statements.status_code == 400, statements.text
         assert "nested" in statements.json()["detail"]
-        verify = await client.post("/api/v1/credentials/verify", content=b'{"credential": ' + nested + b"}",
-                                   headers={"content-type": "application/json"})
+        verify = await client.post(
+            "/api/v1/credentials/verify",
+            content=b'{"credential": ' + nested + b"}",
+            headers={"content-type": "application/json"},
+        )
         assert 400 <= verify.status_code < 500, verify.text
     assert await conn.fetchval("SELECT count(*) FROM statements") == 0
 
@@ -55,13 +59,19 @@ async def test_invalid_utf8_in_a_form_field_is_refused_naming_it(client, conn):
     await make_user(conn, "ana@example.org", "instructor")
     await sign_in(client, "ana@example.org")
     token = csrf_from((await client.get("/profile")).text)
-    answer = await client.post("/profile/tokens", content=f"_csrf_token={token}&label=caf%E9%FF".encode(),
-                               headers={"content-type": "application/x-www-form-urlencoded", "accept": "text/html"})
+    answer = await client.post(
+        "/profile/tokens",
+        content=f"_csrf_token={token}&label=caf%E9%FF".encode(),
+        headers={"content-type": "application/x-www-form-urlencoded", "accept": "text/html"},
+    )
     assert answer.status_code == 400
     assert "label" in answer.text
     assert await conn.fetchval("SELECT count(*) FROM api_tokens") == 0
-    fine = await client.post("/profile/tokens", content=f"_csrf_token={token}&label=caf%C3%A9".encode(),
-                             headers={"content-type": "application/x-www-form-urlencoded", "accept": "text/html"})
+    fine = await client.post(
+        "/profile/tokens",
+        content=f"_csrf_token={token}&label=caf%C3%A9".encode(),
+        headers={"content-type": "application/x-www-form-urlencoded", "accept": "text/html"},
+    )
     assert fine.status_code in (200, 201)
     assert await conn.fetchval("SELECT label FROM api_tokens") == "café"
     query = await client.get("/login?next=%2F%FF", headers={"accept": "text/html"})
@@ -77,7 +87,8 @@ async def test_two_instructors_signing_off_the_same_skill_at_once_get_200_or_409
         mine = await token_for(conn, worker.id)
         registration = (await client.post("/api/v1/enrollments", json={"code": CODE}, headers=mine)).json()["id"]
         body = {"enrollment_id": registration, "activity_key": checkoff["key"]}
-        answers = await asyncio.gather(*(client.post("/api/v1/checkoffs", json=body, headers=h)
-                                         for h in (cast.instructor_headers, second) * 2))
+        answers = await asyncio.gather(
+            *(client.post("/api/v1/checkoffs", json=body, headers=h) for h in (cast.instructor_headers, second) * 2)
+        )
         assert {a.status_code for a in answers} <= {200, 201, 409}, [a.text for a in answers]
         assert await conn.fetchval("SELECT count(*) FROM checkoffs WHERE enrollment_id = $1", registration) == 1

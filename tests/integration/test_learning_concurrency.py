@@ -36,21 +36,40 @@ async def test_fifty_concurrent_completions_of_one_enrollment_record_one(setting
     base = "http://127.0.0.1:8000/activities/DA-IC-101/v1/"
 
     def finished(key: str) -> dict:
-        return {"id": str(uuid.uuid4()), "actor": {"account": {"homePage": "http://127.0.0.1:8000", "name": str(cast.worker.id)}},
-                "verb": {"id": VERBS + "completed"}, "object": {"id": base + key},
-                "context": {"registration": registration}, "timestamp": datetime.now(UTC).isoformat()}
+        return {
+            "id": str(uuid.uuid4()),
+            "actor": {"account": {"homePage": "http://127.0.0.1:8000", "name": str(cast.worker.id)}},
+            "verb": {"id": VERBS + "completed"},
+            "object": {"id": base + key},
+            "context": {"registration": registration},
+            "timestamp": datetime.now(UTC).isoformat(),
+        }
 
     # Everything but the last two lessons, before the race.
-    assert (await client.post("/xapi/statements", json=[finished(a["key"]) for a in lessons[:-2]], headers=auth)).status_code == 200
+    assert (
+        await client.post("/xapi/statements", json=[finished(a["key"]) for a in lessons[:-2]], headers=auth)
+    ).status_code == 200
     for quiz in (a for a in cast.activities if a["kind"] == "quiz"):
-        graded = await client.post(f"/api/v1/enrollments/{registration}/quizzes/{quiz['key']}/attempts", headers=auth,
-                                   json={"attempt_id": str(uuid.uuid4()), "answers": right_answers(quiz["answer_key"])})
+        graded = await client.post(
+            f"/api/v1/enrollments/{registration}/quizzes/{quiz['key']}/attempts",
+            headers=auth,
+            json={"attempt_id": str(uuid.uuid4()), "answers": right_answers(quiz["answer_key"])},
+        )
         assert graded.json()["passed"] is True
-    session = await schedule_session(client, cast, starts_in=timedelta(hours=-2), minutes=60)  # over: its roster is final
-    await client.put(f"/api/v1/sessions/{session['id']}/roster", headers=cast.instructor_headers,
-                     json={"marks": [{"user_id": str(cast.worker.id), "present": True}]})
+    session = await schedule_session(
+        client, cast, starts_in=timedelta(hours=-2), minutes=60
+    )  # over: its roster is final
+    await client.put(
+        f"/api/v1/sessions/{session['id']}/roster",
+        headers=cast.instructor_headers,
+        json={"marks": [{"user_id": str(cast.worker.id), "present": True}]},
+    )
     checkoff = next(a for a in cast.activities if a["kind"] == "checkoff")
-    await client.post("/api/v1/checkoffs", headers=cast.instructor_headers, json={"enrollment_id": registration, "activity_key": checkoff["key"]})
+    await client.post(
+        "/api/v1/checkoffs",
+        headers=cast.instructor_headers,
+        json={"enrollment_id": registration, "activity_key": checkoff["key"]},
+    )
     assert await conn.fetchval("SELECT count(*) FROM completions") == 0
 
     certificates: list[uuid.UUID] = []
@@ -70,7 +89,9 @@ async def test_fifty_concurrent_completions_of_one_enrollment_record_one(setting
                 if i % 5 == 4:
                     requests.append(http.post(f"{url}/api/v1/enrollments/{registration}/completion", headers=auth))
                 else:
-                    requests.append(http.post(f"{url}/xapi/statements", headers=auth, json=[finished(lessons[-1 - i % 2]["key"])]))
+                    requests.append(
+                        http.post(f"{url}/xapi/statements", headers=auth, json=[finished(lessons[-1 - i % 2]["key"])])
+                    )
             answers = await asyncio.gather(*requests)
             assert [a.status_code for a in answers] == [200] * 50, [a.text for a in answers if a.status_code != 200][:3]
             progress = (await http.get(f"{one}/api/v1/enrollments/{registration}/progress", headers=auth)).json()
@@ -78,9 +99,14 @@ async def test_fifty_concurrent_completions_of_one_enrollment_record_one(setting
         completion.on_completed.remove(issue)
 
     assert progress["enrollment"]["completed_at"] is not None
-    assert await conn.fetchval("SELECT count(*) FROM completions WHERE enrollment_id = $1", uuid.UUID(registration)) == 1
+    assert (
+        await conn.fetchval("SELECT count(*) FROM completions WHERE enrollment_id = $1", uuid.UUID(registration)) == 1
+    )
     assert certificates == [uuid.UUID(registration)]
     course_completed = await conn.fetchval(
         "SELECT count(*) FROM statements WHERE enrollment_id = $1 AND activity_iri = $2 AND verb = $3",
-        uuid.UUID(registration), f"http://127.0.0.1:8000/activities/{CODE}/v1", VERBS + "completed")
+        uuid.UUID(registration),
+        f"http://127.0.0.1:8000/activities/{CODE}/v1",
+        VERBS + "completed",
+    )
     assert course_completed == 1

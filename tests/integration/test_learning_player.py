@@ -71,19 +71,37 @@ const settle = () => new Promise((r) => setTimeout(r, 50));
 
 
 @pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
-async def test_the_player_keeps_progress_offline_and_sends_it_once_when_back_online(client, conn, settings, tmp_path: Path):
+async def test_the_player_keeps_progress_offline_and_sends_it_once_when_back_online(
+    client, conn, settings, tmp_path: Path
+):
     cast = await hybrid_course(conn, browser=False)
     await client.post("/api/v1/enrollments", json={"code": CODE}, headers=basic(cast.worker_token))
     lessons = [a["key"] for a in cast.activities if a["kind"] == "lesson"][:2]
-    statements = [queued_statement((await client.get(f"/courses/{CODE}/v/1/{key}", headers=basic(cast.worker_token))).text) for key in lessons]
-    bad = {**statements[0], "id": str(uuid.uuid4()), "actor": {"account": {"homePage": "http://127.0.0.1:8000", "name": str(uuid.uuid4())}}}
+    statements = [
+        queued_statement((await client.get(f"/courses/{CODE}/v/1/{key}", headers=basic(cast.worker_token))).text)
+        for key in lessons
+    ]
+    bad = {
+        **statements[0],
+        "id": str(uuid.uuid4()),
+        "actor": {"account": {"homePage": "http://127.0.0.1:8000", "name": str(uuid.uuid4())}},
+    }
     harness = tmp_path / "phone.js"
     harness.write_text(HARNESS)
 
     async with replica(settings) as url:
         node = await asyncio.create_subprocess_exec(
-            NODE, str(harness), str(STATIC_DIR / "player.js"), url, cast.worker_token, str(cast.worker.id),
-            json.dumps(statements), json.dumps(bad), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            NODE,
+            str(harness),
+            str(STATIC_DIR / "player.js"),
+            url,
+            cast.worker_token,
+            str(cast.worker.id),
+            json.dumps(statements),
+            json.dumps(bad),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         out, err = await asyncio.wait_for(node.communicate(), timeout=60)
     assert node.returncode == 0, err.decode()
     phone = json.loads(out.decode().strip().splitlines()[-1])
@@ -94,5 +112,7 @@ async def test_the_player_keeps_progress_offline_and_sends_it_once_when_back_onl
     assert phone["posted"][0] == 3  # one batch first; refused whole, then one by one
     stored = await conn.fetch("SELECT id FROM statements WHERE user_id = $1", cast.worker.id)
     assert sorted(str(r["id"]) for r in stored) == sorted(s["id"] for s in statements)
-    progress = await conn.fetch("SELECT activity_key FROM activity_progress WHERE user_id = $1 AND done", cast.worker.id)
+    progress = await conn.fetch(
+        "SELECT activity_key FROM activity_progress WHERE user_id = $1 AND done", cast.worker.id
+    )
     assert sorted(r["activity_key"] for r in progress) == sorted(lessons)

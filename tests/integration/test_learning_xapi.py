@@ -18,7 +18,9 @@ VERBS = "http://adlnet.gov/expapi/verbs/"
 
 
 async def _worker_with_token(conn, email="ana@example.org"):
-    await make_clinic(conn, "st-johns") if not await conn.fetchval("SELECT 1 FROM clinics WHERE slug = 'st-johns'") else None
+    await make_clinic(conn, "st-johns") if not await conn.fetchval(
+        "SELECT 1 FROM clinics WHERE slug = 'st-johns'"
+    ) else None
     worker = await api_user(conn, email, "worker", clinic="st-johns")
     token = (await token_for(conn, worker.id))["Authorization"].split(" ", 1)[1]
     return worker, token
@@ -38,8 +40,11 @@ def statement(user_id, key="hand-hygiene", verb="completed", registration=None, 
         "id": str(uuid.uuid4()),
         "actor": {"objectType": "Agent", "account": {"homePage": BASE, "name": str(user_id)}},
         "verb": {"id": VERBS + verb, "display": {"en-US": verb}},
-        "object": {"objectType": "Activity", "id": f"{BASE}/activities/DA-IC-101/v1/{key}",
-                   "definition": {"name": {"en-US": "Hand Hygiene"}}},
+        "object": {
+            "objectType": "Activity",
+            "id": f"{BASE}/activities/DA-IC-101/v1/{key}",
+            "definition": {"name": {"en-US": "Hand Hygiene"}},
+        },
         "timestamp": datetime.now(UTC).isoformat(),
     }
     if registration:
@@ -51,7 +56,9 @@ def statement(user_id, key="hand-hygiene", verb="completed", registration=None, 
 async def test_a_standard_xapi_client_records_a_statement_and_reads_it_back(client, conn):
     await publish_folder(conn, COURSES_DIR / "DA-IC-101")
     worker, token = await _worker_with_token(conn)
-    enrolled = await client.post("/api/v1/enrollments", json={"code": "DA-IC-101"}, headers={"Authorization": f"Bearer {token}"})
+    enrolled = await client.post(
+        "/api/v1/enrollments", json={"code": "DA-IC-101"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert enrolled.status_code == 201
     registration = enrolled.json()["id"]
 
@@ -88,10 +95,16 @@ async def test_a_standard_xapi_client_records_a_statement_and_reads_it_back(clie
     assert next(a for a in progress["activities"] if a["key"] == "hand-hygiene")["done"] is True
 
     # A correction voids it: the voided one is found only by voidedStatementId, and progress forgets it.
-    void = {"actor": st["actor"], "verb": {"id": VERBS + "voided"}, "object": {"objectType": "StatementRef", "id": st["id"]}}
+    void = {
+        "actor": st["actor"],
+        "verb": {"id": VERBS + "voided"},
+        "object": {"objectType": "StatementRef", "id": st["id"]},
+    }
     voided = await client.post("/xapi/statements", json=void, headers=_basic(token))
     assert voided.status_code == 200
-    assert (await client.get("/xapi/statements", params={"statementId": st["id"]}, headers=_basic(token))).status_code == 404
+    assert (
+        await client.get("/xapi/statements", params={"statementId": st["id"]}, headers=_basic(token))
+    ).status_code == 404
     found = await client.get("/xapi/statements", params={"voidedStatementId": st["id"]}, headers=_basic(token))
     assert found.status_code == 200 and found.json()["id"] == st["id"]
     progress = (await client.get(f"/api/v1/enrollments/{registration}/progress", headers=_basic(token))).json()
@@ -101,7 +114,9 @@ async def test_a_standard_xapi_client_records_a_statement_and_reads_it_back(clie
     listed = (await client.get("/xapi/statements", headers=_basic(token))).json()
     assert [s["verb"]["id"] for s in listed["statements"]] == [VERBS + "voided"] and listed["more"] == ""
     # Filtered by registration: the voiding statement (its target had it), never the voided one (xAPI 2.1.4).
-    by_registration = (await client.get("/xapi/statements", params={"registration": registration}, headers=_basic(token))).json()
+    by_registration = (
+        await client.get("/xapi/statements", params={"registration": registration}, headers=_basic(token))
+    ).json()
     assert [s["verb"]["id"] for s in by_registration["statements"]] == [VERBS + "voided"]
 
 
@@ -113,7 +128,11 @@ async def test_the_statement_log_cannot_be_rewritten_or_deleted_even_from_sql(cl
     assert (await client.post("/xapi/statements", json=st, headers=_basic(token))).status_code == 200
     sid = uuid.UUID(st["id"])
     before = await conn.fetchrow("SELECT raw, verb, user_id FROM statements WHERE id = $1", sid)
-    for change in ("SET raw = raw || '{\"timestamp\": \"2020-01-01T00:00:00.000Z\"}'", "SET verb = 'x'", "SET user_id = gen_random_uuid()"):
+    for change in (
+        'SET raw = raw || \'{"timestamp": "2020-01-01T00:00:00.000Z"}\'',
+        "SET verb = 'x'",
+        "SET user_id = gen_random_uuid()",
+    ):
         with pytest.raises(asyncpg.RaiseError, match="immutable"):
             await conn.execute(f"UPDATE statements {change} WHERE id = $1", sid)
     with pytest.raises(asyncpg.RaiseError, match="never deleted"):
@@ -131,12 +150,20 @@ async def test_a_worker_reads_only_their_own_statements(client, conn):
     ben, ben_token = await _worker_with_token(conn, "ben@example.org")
     st = statement(ana.id)
     assert (await client.post("/xapi/statements", json=st, headers=_basic(ana_token))).status_code == 200
-    assert (await client.get("/xapi/statements", params={"statementId": st["id"]}, headers=_basic(ben_token))).status_code == 404
+    assert (
+        await client.get("/xapi/statements", params={"statementId": st["id"]}, headers=_basic(ben_token))
+    ).status_code == 404
     assert (await client.get("/xapi/statements", headers=_basic(ben_token))).json()["statements"] == []
     # Ben cannot void Ana's statement either: his voiding statement is stored, hers stays.
-    void = {"actor": statement(ben.id)["actor"], "verb": {"id": VERBS + "voided"}, "object": {"objectType": "StatementRef", "id": st["id"]}}
+    void = {
+        "actor": statement(ben.id)["actor"],
+        "verb": {"id": VERBS + "voided"},
+        "object": {"objectType": "StatementRef", "id": st["id"]},
+    }
     assert (await client.post("/xapi/statements", json=void, headers=_basic(ben_token))).status_code == 200
-    assert (await client.get("/xapi/statements", params={"statementId": st["id"]}, headers=_basic(ana_token))).status_code == 200
+    assert (
+        await client.get("/xapi/statements", params={"statementId": st["id"]}, headers=_basic(ana_token))
+    ).status_code == 200
 
 
 async def test_bad_statements_are_refused_with_the_reason_and_nothing_is_stored(client, conn):
@@ -145,7 +172,10 @@ async def test_bad_statements_are_refused_with_the_reason_and_nothing_is_stored(
     other, _ = await _worker_with_token(conn, "ben@example.org")
     enrolled = (await client.post("/api/v1/enrollments", json={"code": "DA-IC-101"}, headers=_basic(token))).json()
     other_enrollment = await conn.fetchval(
-        "INSERT INTO enrollments (user_id, version_id) VALUES ($1, $2) RETURNING id", other.id, uuid.UUID(enrolled["version_id"]))
+        "INSERT INTO enrollments (user_id, version_id) VALUES ($1, $2) RETURNING id",
+        other.id,
+        uuid.UUID(enrolled["version_id"]),
+    )
     good = statement(worker.id)
     cases = {
         "bad UUID": (statement(worker.id, id="not-a-uuid"), "id"),
@@ -165,13 +195,19 @@ async def test_bad_statements_are_refused_with_the_reason_and_nothing_is_stored(
     assert someone_else.status_code == 400 and someone_else.json()["field"] == "statements[1].actor"
     assert await conn.fetchval("SELECT count(*) FROM statements") == 0
 
-    no_header = await client.post("/xapi/statements", json=good, headers={**_basic(token), "X-Experience-API-Version": ""})
+    no_header = await client.post(
+        "/xapi/statements", json=good, headers={**_basic(token), "X-Experience-API-Version": ""}
+    )
     assert no_header.status_code == 400 and "X-Experience-API-Version" in no_header.json()["detail"]
     not_json = await client.post("/xapi/statements", content=b"{not json", headers=_basic(token))
     assert not_json.status_code == 400 and "JSON" in not_json.json()["detail"]
-    too_many = await client.post("/xapi/statements", json=[statement(worker.id) for _ in range(501)], headers=_basic(token))
+    too_many = await client.post(
+        "/xapi/statements", json=[statement(worker.id) for _ in range(501)], headers=_basic(token)
+    )
     assert too_many.status_code == 400 and "500" in too_many.json()["detail"]
-    mismatch = await client.put("/xapi/statements", params={"statementId": str(uuid.uuid4())}, json=good, headers=_basic(token))
+    mismatch = await client.put(
+        "/xapi/statements", params={"statementId": str(uuid.uuid4())}, json=good, headers=_basic(token)
+    )
     assert mismatch.status_code == 400 and "statementId" in mismatch.json()["detail"]
     anonymous = await client.post("/xapi/statements", json=good, headers={"X-Experience-API-Version": "1.0.3"})
     assert anonymous.status_code == 401
@@ -197,7 +233,9 @@ async def test_a_batch_with_one_changed_statement_stores_none_of_it_even_when_se
 
     racing = statement(worker.id, verb="progressed")
     other = {**racing, "result": {"duration": "PT9M"}}
-    answers = await asyncio.gather(*(client.post("/xapi/statements", json=[s], headers=_basic(token)) for s in (racing, other)))
+    answers = await asyncio.gather(
+        *(client.post("/xapi/statements", json=[s], headers=_basic(token)) for s in (racing, other))
+    )
     assert sorted(a.status_code for a in answers) == [200, 409]
     assert await conn.fetchval("SELECT count(*) FROM statements WHERE id = $1", uuid.UUID(racing["id"])) == 1
 

@@ -19,38 +19,74 @@ async def test_a_webinar_counts_as_live_but_not_in_person(client, conn):
     instructor = await make_user(conn, "maria@example.org", "instructor", name="María López")
     ana = await make_user(conn, "ana@example.org", "worker", clinic="st-johns", name="Ana Pérez")
     luis = await make_user(conn, "luis@example.org", "worker", clinic="st-johns", name="Luis Ramos")
-    version_id = await make_course(conn, "BLS-TEST-101", [("skills", "in_person", 60)],
-                                   [{"body": "DBC", "provider_number": "RP-1", "approved_from": "2020-01-01", "category": "bls"}])
+    version_id = await make_course(
+        conn,
+        "BLS-TEST-101",
+        [("skills", "in_person", 60)],
+        [{"body": "DBC", "provider_number": "RP-1", "approved_from": "2020-01-01", "category": "bls"}],
+    )
     enrollments = {}
     for w in (ana, luis):
         enrollments[w.id] = await conn.fetchval(
-            "INSERT INTO enrollments (user_id, version_id, clinic_id) VALUES ($1, $2, $3) RETURNING id", w.id, version_id, w.clinic_id)
-        await conn.execute("INSERT INTO worker_credentials (user_id, credential, cycle_start) VALUES ($1, 'RDA', $2)",
-                           w.id, date.today() - timedelta(days=200))
+            "INSERT INTO enrollments (user_id, version_id, clinic_id) VALUES ($1, $2, $3) RETURNING id",
+            w.id,
+            version_id,
+            w.clinic_id,
+        )
+        await conn.execute(
+            "INSERT INTO worker_credentials (user_id, credential, cycle_start) VALUES ($1, 'RDA', $2)",
+            w.id,
+            date.today() - timedelta(days=200),
+        )
     headers = {u.email: await token_for(conn, u.id) for u in (instructor, ana, luis)}
     starts = datetime.now(UTC) - timedelta(minutes=90)
-    session = {"code": "BLS-TEST-101", "version": 1, "activity_key": "skills", "starts_at": starts.isoformat(),
-               "ends_at": (starts + timedelta(minutes=60)).isoformat(), "clinic": "st-johns", "room": "Online", "capacity": 50,
-               "language": "en"}
+    session = {
+        "code": "BLS-TEST-101",
+        "version": 1,
+        "activity_key": "skills",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(minutes=60)).isoformat(),
+        "clinic": "st-johns",
+        "room": "Online",
+        "capacity": 50,
+        "language": "en",
+    }
     maria = headers["maria@example.org"]
     # A webinar needs its https link; an in-person session has none.
-    for bad in ({"delivery": "live_online"}, {"join_url": JOIN}, {"delivery": "live_online", "join_url": "http://insecure.example.org/x"}):
+    for bad in (
+        {"delivery": "live_online"},
+        {"join_url": JOIN},
+        {"delivery": "live_online", "join_url": "http://insecure.example.org/x"},
+    ):
         refused = await client.post("/api/v1/sessions", headers=maria, json={**session, **bad})
         assert refused.status_code == 400 and "join_url" in refused.text, refused.text
-    webinar = await client.post("/api/v1/sessions", headers=maria, json={**session, "delivery": "live_online", "join_url": JOIN})
-    assert webinar.status_code == 201 and webinar.json()["delivery"] == "live_online" and webinar.json()["join_url"] == JOIN
+    webinar = await client.post(
+        "/api/v1/sessions", headers=maria, json={**session, "delivery": "live_online", "join_url": JOIN}
+    )
+    assert (
+        webinar.status_code == 201
+        and webinar.json()["delivery"] == "live_online"
+        and webinar.json()["join_url"] == JOIN
+    )
     in_room = await client.post("/api/v1/sessions", headers=maria, json={**session, "room": "2"})
     assert in_room.status_code == 201 and in_room.json()["delivery"] == "in_person"
 
     # The instructor records who joined and left: Ana in the webinar, Luis in the room, the whole hour each.
     for session_id, who in ((webinar.json()["id"], ana), (in_room.json()["id"], luis)):
-        marked = await client.put(f"/api/v1/sessions/{session_id}/roster", headers=maria,
-                                  json={"marks": [{"user_id": str(who.id), "present": True}], "reason": "attendance sheet"})
+        marked = await client.put(
+            f"/api/v1/sessions/{session_id}/roster",
+            headers=maria,
+            json={"marks": [{"user_id": str(who.id), "present": True}], "reason": "attendance sheet"},
+        )
         assert marked.status_code == 200, marked.text
     facts = {r["user_id"]: r["facts"] for r in await conn.fetch("SELECT user_id, facts FROM certificates")}
-    assert (facts[ana.id]["live_minutes"], facts[ana.id]["in_person_minutes"], facts[ana.id]["in_person"][0]["delivery"]) == (60, 0, "live_online")
+    assert (
+        facts[ana.id]["live_minutes"],
+        facts[ana.id]["in_person_minutes"],
+        facts[ana.id]["in_person"][0]["delivery"],
+    ) == (60, 0, "live_online")
     assert (facts[luis.id]["live_minutes"], facts[luis.id]["in_person_minutes"]) == (60, 60)
-    assert facts[ana.id]["credits"][0]["live_credit"] == 1   # live for the Dental Board
+    assert facts[ana.id]["credits"][0]["live_credit"] == 1  # live for the Dental Board
 
     renewals = {}
     for who in ("ana@example.org", "luis@example.org"):

@@ -24,12 +24,20 @@ def mail():
 
 
 def _with_smtp(settings, port):
-    return settings.replace(smtp_host="127.0.0.1", smtp_port=port, smtp_security="none", smtp_from="training@example.org")
+    return settings.replace(
+        smtp_host="127.0.0.1", smtp_port=port, smtp_security="none", smtp_from="training@example.org"
+    )
 
 
 async def _certificate_notice(conn, settings, user_id, occasion="cert-1"):
-    return await send_message(conn, settings, user_id=user_id, kind="certificate.issued", occasion=occasion,
-                              params={"course": "Infection Control", "code": "ABCD-EFGH", "link": "http://x/verify/ABCD-EFGH"})
+    return await send_message(
+        conn,
+        settings,
+        user_id=user_id,
+        kind="certificate.issued",
+        occasion=occasion,
+        params={"course": "Infection Control", "code": "ABCD-EFGH", "link": "http://x/verify/ABCD-EFGH"},
+    )
 
 
 async def test_without_a_mail_server_messages_wait_in_the_outbox_program_admins_read(client, settings, conn):
@@ -89,12 +97,27 @@ async def test_a_person_who_opted_out_of_a_kind_gets_none_of_it_on_that_channel(
     kept = {"wanted": ["renewal:email", "session:email"], "_csrf_token": csrf_from(profile.text)}
     assert (await client.post("/profile/messages", data=kept, follow_redirects=False)).status_code == 303
     assert await _certificate_notice(conn, settings, worker.id) is None
-    assert await send_message(conn, settings, user_id=worker.id, kind="session.reminder", occasion="s1",
-                              params={"course": "CPR", "starts": "9:00", "place": "Room 3"}) is not None
+    assert (
+        await send_message(
+            conn,
+            settings,
+            user_id=worker.id,
+            kind="session.reminder",
+            occasion="s1",
+            params={"course": "CPR", "starts": "9:00", "place": "Room 3"},
+        )
+        is not None
+    )
     # a password reset is never opted out of
-    assert await send_message(conn, settings, user_id=worker.id, kind="password.changed", occasion="p1", params={}) is not None
+    assert (
+        await send_message(conn, settings, user_id=worker.id, kind="password.changed", occasion="p1", params={})
+        is not None
+    )
     page = (await client.get("/profile")).text
-    assert 'value="certificate:email" aria-label' in page and 'value="certificate:email" aria-label="Certificate notices: Email" checked' not in page
+    assert (
+        'value="certificate:email" aria-label' in page
+        and 'value="certificate:email" aria-label="Certificate notices: Email" checked' not in page
+    )
 
 
 async def test_workers_in_two_processes_deliver_every_message_once(settings, conn, mail):

@@ -12,9 +12,13 @@ from tests.integration.learning_fixtures import CODE, basic, hybrid_course, sche
 
 async def test_a_worker_sees_her_sessions_and_her_phone_calendar_subscribes_to_them(client, conn):
     cast = await hybrid_course(conn)
-    await client.post("/api/v1/enrollments/bulk", headers=cast.instructor_headers, json={"code": CODE, "emails": ["ana@example.org"]})
+    await client.post(
+        "/api/v1/enrollments/bulk", headers=cast.instructor_headers, json={"code": CODE, "emails": ["ana@example.org"]}
+    )
     session = await schedule_session(client, cast, starts_in=timedelta(days=4), minutes=90)
-    assert (await client.post(f"/api/v1/sessions/{session['id']}/registrations", headers=basic(cast.worker_token))).status_code == 201
+    assert (
+        await client.post(f"/api/v1/sessions/{session['id']}/registrations", headers=basic(cast.worker_token))
+    ).status_code == 201
 
     await switch_to(client, "ana@example.org")
     page = await client.get("/my/sessions")
@@ -25,7 +29,7 @@ async def test_a_worker_sees_her_sessions_and_her_phone_calendar_subscribes_to_t
     client.cookies.clear()  # a calendar app has no session
     feed = await client.get(path)
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
-    events = [c for c in Calendar.from_ical(feed.content).walk("VEVENT")]
+    events = list(Calendar.from_ical(feed.content).walk("VEVENT"))
     assert len(events) == 1 and str(events[0]["location"]) == "St Johns, Operatory 2"
     assert (events[0]["dtend"].dt - events[0]["dtstart"].dt) == timedelta(minutes=90)
     assert "ana@example.org" not in feed.text and "Ana" not in feed.text

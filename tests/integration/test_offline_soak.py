@@ -48,9 +48,17 @@ def batches_without_repeats(items: list[dict], size: int) -> list[list[dict]]:
 
 class ServerThread:
     def __init__(self, app, port: int) -> None:
-        self.server = uvicorn.Server(uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", timeout_graceful_shutdown=3,
-            **UVICORN_PROTOCOLS))
+        self.server = uvicorn.Server(
+            uvicorn.Config(
+                app,
+                host="127.0.0.1",
+                port=port,
+                log_level="warning",
+                lifespan="on",
+                timeout_graceful_shutdown=3,
+                **UVICORN_PROTOCOLS,
+            )
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> ServerThread:
@@ -66,7 +74,9 @@ class ServerThread:
         self.thread.join(20)
 
 
-async def test_ten_thousand_statements_with_duplicates_over_dropping_connections_are_stored_exactly_once(settings, conn):
+async def test_ten_thousand_statements_with_duplicates_over_dropping_connections_are_stored_exactly_once(
+    settings, conn
+):
     headers, user_id, enrollment = await learner(conn)
     rng = random.Random(2024)
     unique = batch_of(user_id, enrollment, UNIQUE)
@@ -85,9 +95,13 @@ async def test_ten_thousand_statements_with_duplicates_over_dropping_connections
         async def sender() -> None:
             # a new connection per request, as a phone between cell towers gets: each one may drop
             no_keepalive = httpx.Limits(max_keepalive_connections=0)
-            async with httpx.AsyncClient(base_url=proxy.url, timeout=10, headers={**headers, **XAPI}, limits=no_keepalive) as http:
+            async with httpx.AsyncClient(
+                base_url=proxy.url, timeout=10, headers={**headers, **XAPI}, limits=no_keepalive
+            ) as http:
                 while not pending.empty():
-                    assert time.monotonic() < deadline, f"the soak ran past {DEADLINE_SECONDS} s: {sends}, {dict(proxy.stats)}"
+                    assert time.monotonic() < deadline, (
+                        f"the soak ran past {DEADLINE_SECONDS} s: {sends}, {dict(proxy.stats)}"
+                    )
                     batch = pending.get_nowait()
                     while True:  # this device keeps the batch until the server has acknowledged it
                         sends["attempts"] += 1
@@ -109,7 +123,11 @@ async def test_ten_thousand_statements_with_duplicates_over_dropping_connections
     stored = await conn.fetchval("SELECT count(*) FROM statements WHERE user_id = $1", user_id)
     distinct = await conn.fetchval("SELECT count(DISTINCT id) FROM statements WHERE user_id = $1", user_id)
     ids = {str(r["id"]) for r in await conn.fetch("SELECT id FROM statements WHERE user_id = $1", user_id)}
-    print(f"\nsoak: {len(queue)} statements sent ({DUPLICATES} duplicates) in {len(batches)} batches, {sends['attempts']} "
-          f"requests, {sends['dropped']} dropped by the network ({proxy.stats['cut']} connections cut), {stored} stored, {took:.0f} s")
-    assert sends["dropped"] > 20 and proxy.stats["cut"] > 20, "the network hardly dropped anything: the soak proved little"
+    print(
+        f"\nsoak: {len(queue)} statements sent ({DUPLICATES} duplicates) in {len(batches)} batches, {sends['attempts']} "
+        f"requests, {sends['dropped']} dropped by the network ({proxy.stats['cut']} connections cut), {stored} stored, {took:.0f} s"
+    )
+    assert sends["dropped"] > 20 and proxy.stats["cut"] > 20, (
+        "the network hardly dropped anything: the soak proved little"
+    )
     assert stored == distinct == UNIQUE and ids == {s["id"] for s in unique}

@@ -69,8 +69,15 @@ async def test_no_password_token_session_email_or_name_reaches_a_log_line(client
     token = headers["Authorization"].removeprefix("Bearer ")
 
     form = await client.get("/login")
-    wrong = await client.post("/login", data={"email": "rosa.quintero@example.org", "password": "not her password at all",
-                                              "next": "/", "_csrf_token": csrf_from(form.text)})
+    wrong = await client.post(
+        "/login",
+        data={
+            "email": "rosa.quintero@example.org",
+            "password": "not her password at all",
+            "next": "/",
+            "_csrf_token": csrf_from(form.text),
+        },
+    )
     assert wrong.status_code == 400
     signed_in = await sign_in(client, "rosa.quintero@example.org")
     assert signed_in.status_code == 303
@@ -86,8 +93,20 @@ async def test_no_password_token_session_email_or_name_reaches_a_log_line(client
     assert refused.status_code == 401
 
     logged = await _logged(capsys)
-    for secret in (PASSWORD, "not her password at all", token, session, csrf, "rosa.quintero@example.org",
-                   "Rosa Quintero", "Rosa", "lms_" + "x" * 43, "Bearer", "Authorization", "authorization"):
+    for secret in (
+        PASSWORD,
+        "not her password at all",
+        token,
+        session,
+        csrf,
+        "rosa.quintero@example.org",
+        "Rosa Quintero",
+        "Rosa",
+        "lms_" + "x" * 43,
+        "Bearer",
+        "Authorization",
+        "authorization",
+    ):
         assert secret not in logged, f"{secret!r} reached the log"
     mine = [line for line in _requests(logged) if line["user_id"] == str(worker.id)]
     assert {line["route"] for line in mine} >= {"/profile", "/api/v1/me"}
@@ -107,7 +126,9 @@ async def test_publish_and_migrations_are_logged_as_events(conn, caplog, tmp_pat
 
 
 def _scraper(app, address: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 43210)), base_url="http://lms.internal")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=(address, 43210)), base_url="http://lms.internal"
+    )
 
 
 def _sample(name: str, **labels: str) -> float:
@@ -117,7 +138,9 @@ def _sample(name: str, **labels: str) -> float:
 async def test_metrics_count_requests_per_route_and_only_allowed_clients_read_them(settings):
     app = create_app(settings)
     async with AsyncTestClient(app=app) as client:
-        before = _sample("lms_http_requests_total", method="GET", path="/api/v1/courses", status_code="200", app_name="lms")
+        before = _sample(
+            "lms_http_requests_total", method="GET", path="/api/v1/courses", status_code="200", app_name="lms"
+        )
         assert (await client.get("/api/v1/courses")).status_code == 200
         inc("certificates_issued")
         inc("quizzes_graded", outcome="passed")
@@ -130,11 +153,23 @@ async def test_metrics_count_requests_per_route_and_only_allowed_clients_read_th
     assert scraped.status_code == 200 and scraped.headers["content-type"].startswith("text/plain")
     text = scraped.text
     assert 'lms_http_requests_total{app_name="lms",method="GET",path="/api/v1/courses",status_code="200"}' in text
-    assert _sample("lms_http_requests_total", method="GET", path="/api/v1/courses", status_code="200", app_name="lms") == before + 1
-    for name in ("lms_http_request_duration_seconds_bucket", "lms_db_pool_in_use", "lms_db_pool_waiting",
-                 "lms_db_pool_connections", "lms_statements_ingested_total", "lms_certificates_issued_total",
-                 'lms_quizzes_graded_total{outcome="passed"}', "lms_certificates_verified_total", "lms_media_uploads_accepted_total",
-                 "lms_media_uploads_refused_total", "lms_s3_errors_total"):
+    assert (
+        _sample("lms_http_requests_total", method="GET", path="/api/v1/courses", status_code="200", app_name="lms")
+        == before + 1
+    )
+    for name in (
+        "lms_http_request_duration_seconds_bucket",
+        "lms_db_pool_in_use",
+        "lms_db_pool_waiting",
+        "lms_db_pool_connections",
+        "lms_statements_ingested_total",
+        "lms_certificates_issued_total",
+        'lms_quizzes_graded_total{outcome="passed"}',
+        "lms_certificates_verified_total",
+        "lms_media_uploads_accepted_total",
+        "lms_media_uploads_refused_total",
+        "lms_s3_errors_total",
+    ):
         assert name in text, name
     assert _sample("lms_db_pool_connections") >= 1
     assert forwarded.status_code == 404 and refused.status_code == 404
@@ -170,8 +205,11 @@ async def test_traces_show_the_request_and_its_database_calls(settings):
     spans = exporter.get_finished_spans()
     request = next(span for span in spans if span.kind.name == "SERVER")
     assert "/api/v1/courses" in request.name
-    database = [span for span in spans if span.attributes.get("db.system") == "postgresql"
-                or span.attributes.get("db.system.name") == "postgresql"]
+    database = [
+        span
+        for span in spans
+        if span.attributes.get("db.system") == "postgresql" or span.attributes.get("db.system.name") == "postgresql"
+    ]
     assert database, [span.name for span in spans]
     assert any(span.context.trace_id == request.context.trace_id for span in database)
 
@@ -179,9 +217,13 @@ async def test_traces_show_the_request_and_its_database_calls(settings):
 @pytest.fixture
 def env(settings):
     return {
-        "LMS_DATABASE_URL": settings.database_url, "LMS_S3_ENDPOINT_URL": settings.s3_endpoint_url,
-        "LMS_S3_ACCESS_KEY_ID": settings.s3_access_key_id, "LMS_S3_SECRET_ACCESS_KEY": settings.s3_secret_access_key,
-        "LMS_S3_BUCKET": settings.s3_bucket, "LMS_DATA_DIR": str(settings.data_dir), "LMS_SECRET_KEY": settings.secret_key,
+        "LMS_DATABASE_URL": settings.database_url,
+        "LMS_S3_ENDPOINT_URL": settings.s3_endpoint_url,
+        "LMS_S3_ACCESS_KEY_ID": settings.s3_access_key_id,
+        "LMS_S3_SECRET_ACCESS_KEY": settings.s3_secret_access_key,
+        "LMS_S3_BUCKET": settings.s3_bucket,
+        "LMS_DATA_DIR": str(settings.data_dir),
+        "LMS_SECRET_KEY": settings.secret_key,
         "LMS_SEED_DEMO": "false",
     }
 
@@ -196,10 +238,15 @@ async def test_config_check_reaches_the_database_and_store_and_names_what_fails(
     good = await _invoke(["config", "check"], env)
     assert good.exit_code == 0 and "Configuration is valid." in good.output
     closed = free_port()
-    broken = await _invoke(["config", "check"], {
-        **env, "LMS_DATABASE_URL": f"postgresql://lms:hunter2secret@127.0.0.1:{closed}/lms", "LMS_S3_BUCKET": "no-such-bucket",
-        "LMS_METRICS_ALLOW": "10.0.0.0/33",
-    })
+    broken = await _invoke(
+        ["config", "check"],
+        {
+            **env,
+            "LMS_DATABASE_URL": f"postgresql://lms:hunter2secret@127.0.0.1:{closed}/lms",
+            "LMS_S3_BUCKET": "no-such-bucket",
+            "LMS_METRICS_ALLOW": "10.0.0.0/33",
+        },
+    )
     assert broken.exit_code == 1
     problems = broken.output.strip().splitlines()
     assert len(problems) == 3, broken.output
@@ -225,7 +272,9 @@ class Replica:
 
     def start(self) -> None:
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen([str(LMS), "serve", "--port", str(self.port)], env=self.env, stdout=out, stderr=out)
+            self.process = subprocess.Popen(
+                [str(LMS), "serve", "--port", str(self.port)], env=self.env, stdout=out, stderr=out
+            )
 
     async def wait_ready(self, client: httpx.AsyncClient, within: float = 60) -> None:
         deadline = time.monotonic() + within
@@ -251,7 +300,13 @@ async def test_a_rolling_restart_under_load_drops_no_request(env, tmp_path):
     have reached the app (its request id is in no replica's log): nothing in flight was dropped."""
     from lms.embedded.ports import free_port
 
-    base = {**os.environ, **env, "LMS_LOG_FORMAT": "json", "LMS_SHUTDOWN_DRAIN_SECONDS": "1", "LMS_SHUTDOWN_GRACE_SECONDS": "10"}
+    base = {
+        **os.environ,
+        **env,
+        "LMS_LOG_FORMAT": "json",
+        "LMS_SHUTDOWN_DRAIN_SECONDS": "1",
+        "LMS_SHUTDOWN_GRACE_SECONDS": "10",
+    }
     replicas = [Replica(base, free_port(), tmp_path / f"replica-{i}.log") for i in range(2)]
     for replica in replicas:
         replica.start()

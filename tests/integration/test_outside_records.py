@@ -30,17 +30,29 @@ async def world(conn) -> World:
     admin = await make_user(conn, "admin@example.org", "clinic_admin", clinic="st-johns", name="Rosa Admin")
     other_admin = await make_user(conn, "other@example.org", "clinic_admin", clinic="baywell", name="Other Admin")
     # Ana holds the RDA; her 2-year cycle started a year ago.
-    await conn.execute("INSERT INTO worker_credentials (user_id, credential, cycle_start) VALUES ($1, 'RDA', $2)",
-                       ana.id, date.today() - timedelta(days=365))
+    await conn.execute(
+        "INSERT INTO worker_credentials (user_id, credential, cycle_start) VALUES ($1, 'RDA', $2)",
+        ana.id,
+        date.today() - timedelta(days=365),
+    )
     headers = {u.email: await token_for(conn, u.id) for u in (ana, luis, admin, other_admin)}
     return World(ana=ana, luis=luis, admin=admin, other_admin=other_admin, headers=headers)
 
 
 def course(**changes: Any) -> dict[str, Any]:
     day = (date.today() - timedelta(days=30)).isoformat()
-    return {"provider": "California Dental Association", "approval_number": "CDA-1234", "title": "Infection control",
-            "started_on": day, "ended_on": day, "minutes": 120, "delivery": "in_person", "body": "DBC",
-            "category": "infection_control", **changes}
+    return {
+        "provider": "California Dental Association",
+        "approval_number": "CDA-1234",
+        "title": "Infection control",
+        "started_on": day,
+        "ended_on": day,
+        "minutes": 120,
+        "delivery": "in_person",
+        "body": "DBC",
+        "category": "infection_control",
+        **changes,
+    }
 
 
 def pdf_file(content: bytes = PDF, name: str = "certificate.pdf") -> dict[str, str]:
@@ -75,19 +87,33 @@ async def test_an_outside_record_counts_toward_renewal_once_her_clinic_approves_
     assert ic["have"] == 0 and before["certificates"] == []
 
     # Another clinic's admin cannot review it; her own clinic's admin approves it, once.
-    other = await client.post(f"/api/v1/clinic/outside-records/{record['id']}/review", headers=w.headers["other@example.org"],
-                              json={"decision": "approve"})
+    other = await client.post(
+        f"/api/v1/clinic/outside-records/{record['id']}/review",
+        headers=w.headers["other@example.org"],
+        json={"decision": "approve"},
+    )
     assert other.status_code == 404
     queue = await client.get("/api/v1/clinic/outside-records?status=pending", headers=w.headers["admin@example.org"])
     assert [r["id"] for r in queue.json()] == [record["id"]]
-    approve = client.post(f"/api/v1/clinic/outside-records/{record['id']}/review", headers=w.headers["admin@example.org"],
-                          json={"decision": "approve"})
-    reject = client.post(f"/api/v1/clinic/outside-records/{record['id']}/review", headers=w.headers["admin@example.org"],
-                         json={"decision": "reject", "reason": "no certificate"})
+    approve = client.post(
+        f"/api/v1/clinic/outside-records/{record['id']}/review",
+        headers=w.headers["admin@example.org"],
+        json={"decision": "approve"},
+    )
+    reject = client.post(
+        f"/api/v1/clinic/outside-records/{record['id']}/review",
+        headers=w.headers["admin@example.org"],
+        json={"decision": "reject", "reason": "no certificate"},
+    )
     answers = await asyncio.gather(approve, reject)
     assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
     final = await conn.fetchval("SELECT status FROM outside_records")
-    assert await conn.fetchval("SELECT count(*) FROM audit_log WHERE action LIKE 'outside_record.%ed' AND action <> 'outside_record.recorded'") == 1
+    assert (
+        await conn.fetchval(
+            "SELECT count(*) FROM audit_log WHERE action LIKE 'outside_record.%ed' AND action <> 'outside_record.recorded'"
+        )
+        == 1
+    )
     if final == "approved":
         after = await renewal(client, w)
         ic = next(c for c in after["renewals"][0]["categories"] if c["category"] == "infection_control")
@@ -97,13 +123,20 @@ async def test_an_outside_record_counts_toward_renewal_once_her_clinic_approves_
 
 async def test_a_rejected_record_needs_a_reason_and_counts_nothing(client, conn):
     w = await world(conn)
-    made = await client.post("/api/v1/clinic/outside-records", headers=w.headers["admin@example.org"],
-                             json={**course(minutes=600, category=None), "user_id": str(w.ana.id)})
+    made = await client.post(
+        "/api/v1/clinic/outside-records",
+        headers=w.headers["admin@example.org"],
+        json={**course(minutes=600, category=None), "user_id": str(w.ana.id)},
+    )
     assert made.status_code == 201 and made.json()["source"] == "clinic"
     url = f"/api/v1/clinic/outside-records/{made.json()['id']}/review"
     bare = await client.post(url, headers=w.headers["admin@example.org"], json={"decision": "reject"})
     assert bare.status_code == 400 and bare.json()["field"] == "reason"
-    done = await client.post(url, headers=w.headers["admin@example.org"], json={"decision": "reject", "reason": "dates do not match the certificate"})
+    done = await client.post(
+        url,
+        headers=w.headers["admin@example.org"],
+        json={"decision": "reject", "reason": "dates do not match the certificate"},
+    )
     assert done.status_code == 200 and done.json()["status"] == "rejected"
     assert (await renewal(client, w))["renewals"][0]["counted"] == 0
     entry = await conn.fetchrow("SELECT actor_id, detail FROM audit_log WHERE action = 'outside_record.rejected'")
@@ -111,25 +144,33 @@ async def test_a_rejected_record_needs_a_reason_and_counts_nothing(client, conn)
     again = await client.post(url, headers=w.headers["admin@example.org"], json={"decision": "approve"})
     assert again.status_code == 409
     # Her clinic's admin cannot record for another clinic's worker.
-    stranger = await client.post("/api/v1/clinic/outside-records", headers=w.headers["admin@example.org"],
-                                 json={**course(), "user_id": str(w.luis.id)})
+    stranger = await client.post(
+        "/api/v1/clinic/outside-records",
+        headers=w.headers["admin@example.org"],
+        json={**course(), "user_id": str(w.luis.id)},
+    )
     assert stranger.status_code == 404
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"minutes": -30}, "minutes"),
-    ({"minutes": 0}, "minutes"),
-    ({"minutes": 3000}, "minutes"),                                       # more than one day holds
-    ({"ended_on": (date.today() + timedelta(days=2)).isoformat()}, "ended_on"),
-    ({"body": "NOT_A_BODY"}, "body"),
-    ({"category": "hipaa"}, "category"),                                  # a CCBMA category, not the Dental Board's
-    ({"delivery": "carrier_pigeon"}, "delivery"),
-    ({"certificate": pdf_file(b"<html><script>alert(1)</script></html>", "cert.pdf")}, "certificate"),
-    ({"certificate": pdf_file(b"PK\x03\x04 a zip", "cert.pdf")}, "certificate"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"minutes": -30}, "minutes"),
+        ({"minutes": 0}, "minutes"),
+        ({"minutes": 3000}, "minutes"),  # more than one day holds
+        ({"ended_on": (date.today() + timedelta(days=2)).isoformat()}, "ended_on"),
+        ({"body": "NOT_A_BODY"}, "body"),
+        ({"category": "hipaa"}, "category"),  # a CCBMA category, not the Dental Board's
+        ({"delivery": "carrier_pigeon"}, "delivery"),
+        ({"certificate": pdf_file(b"<html><script>alert(1)</script></html>", "cert.pdf")}, "certificate"),
+        ({"certificate": pdf_file(b"PK\x03\x04 a zip", "cert.pdf")}, "certificate"),
+    ],
+)
 async def test_bad_input_is_a_400_naming_the_field_and_nothing_is_stored(client, conn, app, changes, field):
     w = await world(conn)
-    answer = await client.post("/api/v1/me/outside-records", headers=w.headers["ana@example.org"], json=course(**changes))
+    answer = await client.post(
+        "/api/v1/me/outside-records", headers=w.headers["ana@example.org"], json=course(**changes)
+    )
     assert answer.status_code == 400, answer.text
     assert field in (answer.json().get("field") or "") + str(answer.json().get("errors", "")), answer.json()
     assert await conn.fetchval("SELECT count(*) FROM outside_records") == 0
@@ -139,7 +180,9 @@ async def test_bad_input_is_a_400_naming_the_field_and_nothing_is_stored(client,
 async def test_the_same_course_twice_is_a_conflict(client, conn):
     w = await world(conn)
     first = await client.post("/api/v1/me/outside-records", headers=w.headers["ana@example.org"], json=course())
-    again = await client.post("/api/v1/me/outside-records", headers=w.headers["ana@example.org"], json=course(title="Same, retyped"))
+    again = await client.post(
+        "/api/v1/me/outside-records", headers=w.headers["ana@example.org"], json=course(title="Same, retyped")
+    )
     assert first.status_code == 201 and again.status_code == 409 and again.json()["field"] == "approval_number"
 
 
@@ -161,18 +204,27 @@ async def test_a_clinic_imports_back_records_dry_run_first_and_nothing_on_any_ba
         f"ana@example.org,CDA,C-5,Future,{(date.today() + timedelta(days=5)).isoformat()},{(date.today() + timedelta(days=5)).isoformat()},60,in_person,DBC,",
         "ana@example.org,CDA,C-6,Unknown category,2025-09-01,2025-09-01,60,in_person,DBC,radiography",
     ]
-    refused = await client.post("/api/v1/clinic/outside-records/import", headers=admin,
-                                json={"csv": CSV_HEAD + "\n".join(bad) + "\n", "dry_run": False})
+    refused = await client.post(
+        "/api/v1/clinic/outside-records/import",
+        headers=admin,
+        json={"csv": CSV_HEAD + "\n".join(bad) + "\n", "dry_run": False},
+    )
     assert refused.status_code == 400
     assert [(p["line"], p["field"]) for p in refused.json()["problems"]] == [
-        (5, "email"), (6, "minutes"), (7, "started_on"), (8, "category")]
+        (5, "email"),
+        (6, "minutes"),
+        (7, "started_on"),
+        (8, "category"),
+    ]
     assert await conn.fetchval("SELECT count(*) FROM outside_records") == 0
 
     text = CSV_HEAD + "\n".join(good) + "\n"
     dry = await client.post("/api/v1/clinic/outside-records/import", headers=admin, json={"csv": text})
     assert dry.status_code == 200 and dry.json() == {"dry_run": True, "lines": 3, "stored": 0, "problems": []}
     assert await conn.fetchval("SELECT count(*) FROM outside_records") == 0
-    done = await client.post("/api/v1/clinic/outside-records/import", headers=admin, json={"csv": text, "dry_run": False})
+    done = await client.post(
+        "/api/v1/clinic/outside-records/import", headers=admin, json={"csv": text, "dry_run": False}
+    )
     assert done.status_code == 200 and done.json()["stored"] == 3
     rows = await conn.fetch("SELECT status, source, reviewed_by FROM outside_records")
     assert {(r["status"], r["source"], r["reviewed_by"]) for r in rows} == {("approved", "import", w.admin.id)}
@@ -194,11 +246,24 @@ async def test_the_pages_record_review_and_import_in_spanish_too(client, conn):
     await sign_in(client, "ana@example.org")
     form = await client.get("/my/outside-records")
     assert form.status_code == 200 and "Training done elsewhere" in form.text
-    fields = {k: str(v) for k, v in course(category="").items()} | {"_csrf_token": csrf_from(form.text), "body_approved": "yes"}
-    bad = await client.post("/my/outside-records", data=fields, files={"certificate": ("cert.pdf", b"GIF89a not a pdf", "application/pdf")})
-    assert bad.status_code == 400 and "GIF" in bad.text and await conn.fetchval("SELECT count(*) FROM outside_records") == 0
-    saved = await client.post("/my/outside-records", data=fields, files={"certificate": ("cert.pdf", PDF, "application/pdf")},
-                              follow_redirects=False)
+    fields = {k: str(v) for k, v in course(category="").items()} | {
+        "_csrf_token": csrf_from(form.text),
+        "body_approved": "yes",
+    }
+    bad = await client.post(
+        "/my/outside-records", data=fields, files={"certificate": ("cert.pdf", b"GIF89a not a pdf", "application/pdf")}
+    )
+    assert (
+        bad.status_code == 400
+        and "GIF" in bad.text
+        and await conn.fetchval("SELECT count(*) FROM outside_records") == 0
+    )
+    saved = await client.post(
+        "/my/outside-records",
+        data=fields,
+        files={"certificate": ("cert.pdf", PDF, "application/pdf")},
+        follow_redirects=False,
+    )
     assert saved.status_code == 303, saved.text
     mine = await client.get("/my/outside-records")
     assert "Outside record" in mine.text and "Waiting for review" in mine.text and "CDA-1234" in mine.text
@@ -209,19 +274,32 @@ async def test_the_pages_record_review_and_import_in_spanish_too(client, conn):
     assert queue.status_code == 200 and "Ana Pérez" in queue.text and "Registros externos" in queue.text
     record_id = await conn.fetchval("SELECT id FROM outside_records")
     token = csrf_from(queue.text)
-    reject = await client.post(f"/clinic/outside-records/{record_id}/review", data={"decision": "reject", "_csrf_token": token})
+    reject = await client.post(
+        f"/clinic/outside-records/{record_id}/review", data={"decision": "reject", "_csrf_token": token}
+    )
     assert reject.status_code == 400 and await conn.fetchval("SELECT status FROM outside_records") == "pending"
-    approve = await client.post(f"/clinic/outside-records/{record_id}/review", data={"decision": "approve", "_csrf_token": token},
-                                follow_redirects=False)
+    approve = await client.post(
+        f"/clinic/outside-records/{record_id}/review",
+        data={"decision": "approve", "_csrf_token": token},
+        follow_redirects=False,
+    )
     assert approve.status_code == 303 and await conn.fetchval("SELECT status FROM outside_records") == "approved"
     csv_bad = CSV_HEAD + "ana@example.org,CDA,C-9,Practice act,2025-09-02,2025-09-02,abc,in_person,DBC,\n"
-    checked = await client.post("/clinic/outside-records/import", data={"_csrf_token": token},
-                                files={"file": ("back.csv", csv_bad.encode(), "text/csv")})
+    checked = await client.post(
+        "/clinic/outside-records/import",
+        data={"_csrf_token": token},
+        files={"file": ("back.csv", csv_bad.encode(), "text/csv")},
+    )
     assert checked.status_code == 400 and "Línea 2, minutes" in checked.text
     csv_good = csv_bad.replace(",abc,", ",120,")
-    checked = await client.post("/clinic/outside-records/import", data={"_csrf_token": token},
-                                files={"file": ("back.csv", csv_good.encode(), "text/csv")})
+    checked = await client.post(
+        "/clinic/outside-records/import",
+        data={"_csrf_token": token},
+        files={"file": ("back.csv", csv_good.encode(), "text/csv")},
+    )
     assert checked.status_code == 200 and 'name="confirm"' in checked.text
     assert await conn.fetchval("SELECT count(*) FROM outside_records") == 1
-    confirmed = await client.post("/clinic/outside-records/import", data={"_csrf_token": token, "confirm": "1", "csv": csv_good})
+    confirmed = await client.post(
+        "/clinic/outside-records/import", data={"_csrf_token": token, "confirm": "1", "csv": csv_good}
+    )
     assert confirmed.status_code == 200 and await conn.fetchval("SELECT count(*) FROM outside_records") == 2

@@ -24,8 +24,9 @@ def roster_csv(n: int, *, bad: bool = False, renamed: bool = False) -> str:
 async def _upload(client, text: str, *, confirm: bool = False, csrf: str):
     if confirm:
         return await client.post("/people/import", data={"confirm": "1", "roster": text, "_csrf_token": csrf})
-    return await client.post("/people/import", files={"file": ("roster.csv", text.encode(), "text/csv")},
-                             data={"_csrf_token": csrf})
+    return await client.post(
+        "/people/import", files={"file": ("roster.csv", text.encode(), "text/csv")}, data={"_csrf_token": csrf}
+    )
 
 
 async def test_a_clinic_admin_imports_a_roster_of_200_checks_first_and_reimports_without_duplicates(client, conn):
@@ -50,7 +51,9 @@ async def test_a_clinic_admin_imports_a_roster_of_200_checks_first_and_reimports
     assert done.status_code == 200 and "Imported: 200 new workers" in done.text
     again = await _upload(client, roster_csv(200, renamed=True), confirm=True, csrf=csrf)
     assert "0 new workers, 200 updated" in again.text
-    rows = await conn.fetch("SELECT display_name, email, username, c.slug FROM users u JOIN clinics c ON c.id = u.clinic_id WHERE role = 'worker'")
+    rows = await conn.fetch(
+        "SELECT display_name, email, username, c.slug FROM users u JOIN clinics c ON c.id = u.clinic_id WHERE role = 'worker'"
+    )
     assert len(rows) == 200 and {r["slug"] for r in rows} == {"st-johns"}
     assert any(r["display_name"] == "Worker 3 Jr" for r in rows)
     no_email = [r for r in rows if r["email"] is None]
@@ -74,12 +77,19 @@ async def test_a_worker_who_left_is_deactivated_her_records_kept_and_her_sign_in
         assert "Rosa Díaz" in page.text and "Luz Vega" not in page.text
         csrf = csrf_from(page.text)
         assert (await client.post(f"/people/{other.id}/deactivate", data={"_csrf_token": csrf})).status_code == 404
-        assert (await client.post(f"/people/{leaving.id}/deactivate", data={"_csrf_token": csrf}, follow_redirects=False)).status_code == 303
+        assert (
+            await client.post(f"/people/{leaving.id}/deactivate", data={"_csrf_token": csrf}, follow_redirects=False)
+        ).status_code == 303
         assert "Left" in (await client.get("/people?q=Rosa")).text
         assert (await phone.get("/profile", follow_redirects=False)).status_code in (302, 303, 307, 401)
         phone.cookies.clear()
         assert (await sign_in(phone, "rosa@example.org", PASSWORD)).status_code == 400
-    assert await conn.fetchval("SELECT count(*) FROM users WHERE id = $1 AND NOT active AND deactivated_at IS NOT NULL", leaving.id) == 1
+    assert (
+        await conn.fetchval(
+            "SELECT count(*) FROM users WHERE id = $1 AND NOT active AND deactivated_at IS NOT NULL", leaving.id
+        )
+        == 1
+    )
     assert await conn.fetchval("SELECT count(*) FROM audit_log WHERE action = 'user.deactivated'") == 1
 
 
@@ -91,17 +101,34 @@ async def test_roles_change_only_within_the_clinic_and_workers_without_email_can
     await make_user(conn, "admin@example.org", "clinic_admin", clinic="st-johns")
     await sign_in(client, "admin@example.org")
     csrf = csrf_from((await client.get("/people")).text)
-    assert (await client.post(f"/people/{theirs.id}/role", data={"role": "clinic_admin", "_csrf_token": csrf})).status_code == 404
-    assert (await client.post(f"/people/{mine.id}/role", data={"role": "program_admin", "_csrf_token": csrf})).status_code == 403
-    made = await client.post(f"/people/{mine.id}/role", data={"role": "clinic_admin", "_csrf_token": csrf}, follow_redirects=False)
+    assert (
+        await client.post(f"/people/{theirs.id}/role", data={"role": "clinic_admin", "_csrf_token": csrf})
+    ).status_code == 404
+    assert (
+        await client.post(f"/people/{mine.id}/role", data={"role": "program_admin", "_csrf_token": csrf})
+    ).status_code == 403
+    made = await client.post(
+        f"/people/{mine.id}/role", data={"role": "clinic_admin", "_csrf_token": csrf}, follow_redirects=False
+    )
     assert made.status_code == 303
     assert await conn.fetchval("SELECT role FROM users WHERE id = $1", mine.id) == "clinic_admin"
 
-    added = await client.post("/people", data={"name": "Lupe Ortiz", "roster_id": "A-77", "language": "es", "_csrf_token": csrf},
-                              follow_redirects=False)
+    added = await client.post(
+        "/people",
+        data={"name": "Lupe Ortiz", "roster_id": "A-77", "language": "es", "_csrf_token": csrf},
+        follow_redirects=False,
+    )
     assert added.status_code == 303
-    row = await conn.fetchrow("SELECT email, username, roster_id, role, language FROM users WHERE display_name = 'Lupe Ortiz'")
-    assert dict(row) == {"email": None, "username": "st-johns-a-77", "roster_id": "A-77", "role": "worker", "language": "es"}
+    row = await conn.fetchrow(
+        "SELECT email, username, roster_id, role, language FROM users WHERE display_name = 'Lupe Ortiz'"
+    )
+    assert dict(row) == {
+        "email": None,
+        "username": "st-johns-a-77",
+        "roster_id": "A-77",
+        "role": "worker",
+        "language": "es",
+    }
     refused = await client.post("/people", data={"name": "No Way", "_csrf_token": csrf})
     assert refused.status_code == 400 and "sign-in name" in refused.text
 

@@ -22,9 +22,13 @@ async def test_answers_with_personal_data_carry_no_store_and_public_pages_stay_c
     ana = await make_user(conn, "ana@example.org", "worker", clinic="st-johns")
     kim = await make_user(conn, "kim@stjohns.org", "clinic_admin", clinic="st-johns")
     worker_headers, admin_headers = await token_for(conn, ana.id), await token_for(conn, kim.id)
-    for url, headers in [("/api/v1/me/transcript", worker_headers), ("/api/v1/me/transcript.csv", worker_headers),
-                         ("/api/v1/clinic/credit", admin_headers), ("/api/v1/clinic/credit.csv", admin_headers),
-                         ("/api/v1/me", admin_headers)]:
+    for url, headers in [
+        ("/api/v1/me/transcript", worker_headers),
+        ("/api/v1/me/transcript.csv", worker_headers),
+        ("/api/v1/clinic/credit", admin_headers),
+        ("/api/v1/clinic/credit.csv", admin_headers),
+        ("/api/v1/me", admin_headers),
+    ]:
         got = await client.get(url, headers=headers)
         assert got.status_code in (200, 404), (url, got.status_code)
         assert got.headers.get("cache-control") == "no-store", url
@@ -54,7 +58,9 @@ async def test_clinic_credit_and_roster_csv_neutralise_formulas(client, conn):
     names = [r["worker"] for r in rows_of((await client.get("/clinic/credit.csv")).text)]
     assert "'" + FORMULA in names and FORMULA not in names, names
 
-    await client.post("/api/v1/enrollments/bulk", headers=cast.instructor_headers, json={"code": CODE, "emails": ["ana@example.org"]})
+    await client.post(
+        "/api/v1/enrollments/bulk", headers=cast.instructor_headers, json={"code": CODE, "emails": ["ana@example.org"]}
+    )
     session = await schedule_session(client, cast, starts_in=timedelta(hours=1), minutes=60)
     registered = await client.post(f"/api/v1/sessions/{session['id']}/registrations", headers=basic(cast.worker_token))
     assert registered.status_code == 201, registered.text

@@ -31,7 +31,9 @@ async def test_the_catalogue_is_searched_by_words_and_filtered_by_track_language
     in_person = _codes((await client.get("/", params={"delivery": "in_person"})).text)
     online = _codes((await client.get("/", params={"delivery": "online"})).text)
     assert in_person and online and not in_person & online and "CE-HIPAA-101" in online
-    assert _codes((await client.get("/", params={"language": "es-MX", "track": "DA", "q": "", "body": ""})).text) == {"DA-IC-101"}
+    assert _codes((await client.get("/", params={"language": "es-MX", "track": "DA", "q": "", "body": ""})).text) == {
+        "DA-IC-101"
+    }
     nothing = await client.get("/", params={"language": "vi"})
     assert _codes(nothing.text) == set() and "Nothing matches these filters." in nothing.text
 
@@ -50,7 +52,9 @@ async def test_dates_numbers_and_errors_follow_the_reader_s_language(client, con
     for tag in ("en", "es", "zh-Hant", "vi", "tl"):
         assert f'<option value="{tag}" lang="{tag}"' in home.text
 
-    switched = await client.post("/language", data={"language": "zh-TW", "next": "/", "_csrf_token": csrf_from(home.text)})
+    switched = await client.post(
+        "/language", data={"language": "zh-TW", "next": "/", "_csrf_token": csrf_from(home.text)}
+    )
     assert switched.status_code == 200 and '<html lang="zh-Hant">' in switched.text and "課程" in switched.text
     missing = await client.get("/courses/NOPE-101/v/1/nothing")
     assert missing.status_code == 404 and "找不到" in missing.text
@@ -80,4 +84,8 @@ async def test_the_draft_preview_leads_back_to_the_draft_and_the_checklist_speak
     editor = await client.get("/author/DA-IC-101")
     saved = await client.post("/author/DA-IC-101", data={**draft_form(editor.text), "title.es": ""})
     overview = await client.get("/author/DA-IC-101")
-    assert saved.status_code in (200, 303) and "el título del curso" in overview.text and "the course title" not in overview.text
+    assert (
+        saved.status_code in (200, 303)
+        and "el título del curso" in overview.text
+        and "the course title" not in overview.text
+    )

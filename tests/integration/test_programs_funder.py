@@ -18,45 +18,73 @@ async def program_records(conn, workers) -> None:
     ana, ben, caro, dev = workers
     today = date.today()
     long_ago = today - timedelta(days=800)
-    mentor = await conn.fetchval("INSERT INTO users (email, display_name, role) VALUES ('m@example.org', 'Mentor', 'instructor') RETURNING id")
+    mentor = await conn.fetchval(
+        "INSERT INTO users (email, display_name, role) VALUES ('m@example.org', 'Mentor', 'instructor') RETURNING id"
+    )
     program = await conn.fetchval("SELECT id FROM apprenticeship_programs WHERE key = 'chw'")
     for person, placed in ((ana, today), (dev, long_ago), (caro, None)):
         await conn.execute(
             """INSERT INTO apprenticeships (program_id, user_id, clinic_id, mentor_id, starts_on, status, completed_on, placed_on, placement)
                VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::date IS NULL THEN 'active' ELSE 'completed' END, $6, $6,
                        CASE WHEN $6::date IS NULL THEN NULL ELSE 'CHW' END)""",
-            program, person.id, person.clinic_id, mentor, long_ago - timedelta(days=400), placed)
+            program,
+            person.id,
+            person.clinic_id,
+            mentor,
+            long_ago - timedelta(days=400),
+            placed,
+        )
     now = datetime.now(UTC)
-    for person, status, approved_at in ((ben, "approved", now), (ana, "paid", now), (ana, "approved", now), (caro, "clinic_approved", None),
-                                         (dev, "paid", now - timedelta(days=800))):
+    for person, status, approved_at in (
+        (ben, "approved", now),
+        (ana, "paid", now),
+        (ana, "approved", now),
+        (caro, "clinic_approved", None),
+        (dev, "paid", now - timedelta(days=800)),
+    ):
         await conn.execute(
             """INSERT INTO tuition_requests (user_id, clinic_id, field, program, school, term, year, cost_cents, status,
                                              approved_cents, approved_at, paid_cents)
                VALUES ($1, $2, 'nursing', 'LVN', 'City College', 'Fall', 2026, 100000, $3,
                        CASE WHEN $4::timestamptz IS NULL THEN NULL ELSE 100000 END, $4, CASE WHEN $3 = 'paid' THEN 100000 END)""",
-            person.id, person.clinic_id, status, approved_at)
+            person.id,
+            person.clinic_id,
+            status,
+            approved_at,
+        )
     for person, starts in ((caro, today), (dev, today - timedelta(days=30)), (dev, today), (ben, long_ago)):
         await conn.execute(
             """INSERT INTO preceptorships (user_id, preceptor_id, clinic_id, role_key, board, starts_on)
-               VALUES ($1, $2, $3, 'rn', 'BRN', $4)""", person.id, mentor, person.clinic_id, starts)
+               VALUES ($1, $2, $3, 'rn', 'BRN', $4)""",
+            person.id,
+            mentor,
+            person.clinic_id,
+            starts,
+        )
 
 
 async def expected(conn, start: date, end: date, clinic=None) -> dict[str, dict]:
     """Per target: (overall, by clinic name, by local name), counted from the raw records."""
-    people = {r["id"]: r for r in await conn.fetch(
-        """SELECT u.id, c.name AS clinic, l.name AS local FROM users u LEFT JOIN clinics c ON c.id = u.clinic_id
-           LEFT JOIN union_locals l ON l.id = u.local_id""")}
+    people = {
+        r["id"]: r
+        for r in await conn.fetch(
+            """SELECT u.id, c.name AS clinic, l.name AS local FROM users u LEFT JOIN clinics c ON c.id = u.clinic_id
+           LEFT JOIN union_locals l ON l.id = u.local_id"""
+        )
+    }
     clinic_names = {r["id"]: r["name"] for r in await conn.fetch("SELECT id, name FROM clinics")}
     events: dict[str, list[tuple]] = defaultdict(list)  # target -> (counted thing, clinic name, local name)
     day = "(x AT TIME ZONE 'America/Los_Angeles')::date"
-    for r in await conn.fetch(f"""SELECT c.id, c.user_id, e.clinic_id, k.track, {day.replace('x', 'c.issued_at')} AS day
+    for r in await conn.fetch(f"""SELECT c.id, c.user_id, e.clinic_id, k.track, {day.replace("x", "c.issued_at")} AS day
                                   FROM certificates c JOIN enrollments e ON e.id = c.enrollment_id
                                   JOIN course_versions v ON v.id = c.version_id JOIN courses k ON k.id = v.course_id
                                   WHERE c.revoked_at IS NULL"""):
         if r["track"] in ("MA", "DA", "CHW") and start <= r["day"] <= end:
-            events["industry_credentials"].append((r["id"], clinic_names[r["clinic_id"]], people[r["user_id"]]["local"]))
+            events["industry_credentials"].append(
+                (r["id"], clinic_names[r["clinic_id"]], people[r["user_id"]]["local"])
+            )
     firsts: dict[tuple, date] = {}
-    for r in await conn.fetch(f"""SELECT e.user_id, k.track, e.clinic_id, {day.replace('x', 'e.enrolled_at')} AS day
+    for r in await conn.fetch(f"""SELECT e.user_id, k.track, e.clinic_id, {day.replace("x", "e.enrolled_at")} AS day
                                   FROM enrollments e JOIN course_versions v ON v.id = e.version_id JOIN courses k ON k.id = v.course_id"""):
         key = (r["user_id"], r["track"], clinic_names[r["clinic_id"]])
         firsts[key] = min(firsts.get(key, r["day"]), r["day"])
@@ -69,7 +97,9 @@ async def expected(conn, start: date, end: date, clinic=None) -> dict[str, dict]
     for r in await conn.fetch("SELECT user_id, clinic_id, placed_on FROM apprenticeships WHERE placed_on IS NOT NULL"):
         if start <= r["placed_on"] <= end:
             events["apprentices"].append((r["user_id"], clinic_names[r["clinic_id"]], people[r["user_id"]]["local"]))
-    for r in await conn.fetch(f"SELECT user_id, clinic_id, status, {day.replace('x', 'approved_at')} AS day FROM tuition_requests"):
+    for r in await conn.fetch(
+        f"SELECT user_id, clinic_id, status, {day.replace('x', 'approved_at')} AS day FROM tuition_requests"
+    ):
         if r["status"] in ("approved", "paid") and start <= r["day"] <= end:
             events["tuition"].append((r["user_id"], clinic_names[r["clinic_id"]], people[r["user_id"]]["local"]))
     for r in await conn.fetch("SELECT user_id, clinic_id, starts_on FROM preceptorships"):
@@ -83,8 +113,11 @@ async def expected(conn, start: date, end: date, clinic=None) -> dict[str, dict]
         for thing, clinic_name, local_name in rows:
             by_clinic[clinic_name].add(thing)
             by_local[local_name or "Not recorded"].add(thing)
-        out[target] = {"all": len({r[0] for r in rows}), "clinic": {k: len(v) for k, v in by_clinic.items()},
-                       "local": {k: len(v) for k, v in by_local.items()}}
+        out[target] = {
+            "all": len({r[0] for r in rows}),
+            "clinic": {k: len(v) for k, v in by_clinic.items()},
+            "local": {k: len(v) for k, v in by_local.items()},
+        }
     return out
 
 
@@ -99,15 +132,23 @@ async def test_the_funder_report_shows_all_six_targets_by_clinic_and_local_as_de
     await program_admin(conn, client)
     start, end = date.today() - timedelta(days=365), date.today()
     want = await expected(conn, start, end)
-    assert want["apprentices"]["all"] == 1 and want["tuition"]["all"] == 2 and want["preceptorship"]["all"] == 2  # the data bites
+    assert (
+        want["apprentices"]["all"] == 1 and want["tuition"]["all"] == 2 and want["preceptorship"]["all"] == 2
+    )  # the data bites
 
     qs = f"start={start.isoformat()}&end={end.isoformat()}"
     totals = rows_of((await client.get(f"/reports/program/export/funder.csv?{qs}")).text)
     assert totals[0][:3] == ["target", "name", "definition"]
     assert [r[0] for r in totals[1:]] == list(TARGETS)
     assert {r[0]: int(r[5]) for r in totals[1:]} == {t: want[t]["all"] for t in TARGETS}
-    assert {r[0]: int(r[6]) for r in totals[1:]} == {"industry_credentials": 400, "ce_and_ehr": 900, "professional_development": 1800,
-                                                     "apprentices": 10, "tuition": 200, "preceptorship": 100}
+    assert {r[0]: int(r[6]) for r in totals[1:]} == {
+        "industry_credentials": 400,
+        "ce_and_ehr": 900,
+        "professional_development": 1800,
+        "apprentices": 10,
+        "tuition": 200,
+        "preceptorship": 100,
+    }
     assert all(r[2] for r in totals[1:])  # each with its written definition
 
     for dimension in ("clinic", "local"):
@@ -132,15 +173,21 @@ async def test_the_funder_report_shows_all_six_targets_by_clinic_and_local_as_de
     assert "Distinct workers with a preceptor assignment" in html and 'id="h-survey"' in html
     await client.post("/language", data={"language": "es", "next": "/", "_csrf_token": client.cookies.get("lms_csrf")})
     spanish = (await client.get(f"/reports/program?{qs}")).text
-    assert "Trabajadores en supervisión clínica y preceptoría" in spanish and "Aprendices colocados en un empleo" in spanish
+    assert (
+        "Trabajadores en supervisión clínica y preceptoría" in spanish
+        and "Aprendices colocados en un empleo" in spanish
+    )
 
 
 async def test_the_targets_list_counts_the_programs_over_each_targets_own_period(client, conn):
     world = await outcomes(conn)
     await program_records(conn, world["workers"])
     await program_admin(conn, client)
-    await conn.execute("UPDATE program_targets SET period_start = $1, period_end = $2 WHERE key IN ('apprentices', 'tuition', 'preceptorship')",
-                       date.today() - timedelta(days=1000), date.today())
+    await conn.execute(
+        "UPDATE program_targets SET period_start = $1, period_end = $2 WHERE key IN ('apprentices', 'tuition', 'preceptorship')",
+        date.today() - timedelta(days=1000),
+        date.today(),
+    )
     targets = {t["key"]: t["achieved"] for t in (await client.get("/api/v1/reports/targets")).json()}
     long_ago = await expected(conn, date.today() - timedelta(days=1000), date.today())
     assert targets["apprentices"] == long_ago["apprentices"]["all"] == 2

@@ -23,8 +23,14 @@ async def world(conn):
     return await build(conn)
 
 
-APPLICATION = {"field": "nursing", "program": "Vocational Nursing (LVN)", "school": "City College", "term": "Fall", "year": "2026",
-               "cost": "3,200.00"}
+APPLICATION = {
+    "field": "nursing",
+    "program": "Vocational Nursing (LVN)",
+    "school": "City College",
+    "term": "Fall",
+    "year": "2026",
+    "cost": "3,200.00",
+}
 
 
 async def status_of(client, world, request_id: str) -> str:
@@ -43,15 +49,27 @@ async def test_a_request_goes_through_the_clinic_and_the_partnership_and_is_paid
     assert await status_of(client, world, request_id) == "submitted"
 
     for outsider in ("bea", "carl", "admin_b", "mentor"):
-        assert (await get_page(client, f"/programs/tuition/{request_id}", world[outsider])).status_code in (403, 404), outsider
-    early = await post_form(client, f"/programs/tuition/{request_id}/decision", world["program"], {"decision": "approve"})
+        assert (await get_page(client, f"/programs/tuition/{request_id}", world[outsider])).status_code in (403, 404), (
+            outsider
+        )
+    early = await post_form(
+        client, f"/programs/tuition/{request_id}/decision", world["program"], {"decision": "approve"}
+    )
     assert early.status_code == 409  # the clinic decides first
-    elsewhere = await post_form(client, f"/programs/tuition/{request_id}/decision", world["admin_b"], {"decision": "approve"})
+    elsewhere = await post_form(
+        client, f"/programs/tuition/{request_id}/decision", world["admin_b"], {"decision": "approve"}
+    )
     assert elsewhere.status_code == 404
-    no_reason = await post_form(client, f"/programs/tuition/{request_id}/decision", world["admin_a"], {"decision": "return"})
+    no_reason = await post_form(
+        client, f"/programs/tuition/{request_id}/decision", world["admin_a"], {"decision": "return"}
+    )
     assert no_reason.status_code == 400 and "reason" in no_reason.text
-    returned = await post_form(client, f"/programs/tuition/{request_id}/decision", world["admin_a"],
-                               {"decision": "return", "reason": "Attach the fall term's invoice, not the spring one."})
+    returned = await post_form(
+        client,
+        f"/programs/tuition/{request_id}/decision",
+        world["admin_a"],
+        {"decision": "return", "reason": "Attach the fall term's invoice, not the spring one."},
+    )
     assert returned.status_code == 303
     assert await status_of(client, world, request_id) == "returned"
     page = await get_page(client, f"/programs/tuition/{request_id}", world["ana"])
@@ -60,14 +78,22 @@ async def test_a_request_goes_through_the_clinic_and_the_partnership_and_is_paid
     fixed = await post_form(client, f"/programs/tuition/{request_id}", world["ana"], {**APPLICATION, "cost": "6000"})
     assert fixed.status_code == 303
     assert await status_of(client, world, request_id) == "submitted"
-    assert (await post_form(client, f"/programs/tuition/{request_id}/decision", world["admin_a"], {"decision": "approve"})).status_code == 303
+    assert (
+        await post_form(client, f"/programs/tuition/{request_id}/decision", world["admin_a"], {"decision": "approve"})
+    ).status_code == 303
     assert await status_of(client, world, request_id) == "clinic_approved"
-    not_clinic = await post_form(client, f"/programs/tuition/{request_id}/decision", world["admin_a"], {"decision": "approve"})
+    not_clinic = await post_form(
+        client, f"/programs/tuition/{request_id}/decision", world["admin_a"], {"decision": "approve"}
+    )
     assert not_clinic.status_code == 409
 
-    over_cap = await post_form(client, f"/programs/tuition/{request_id}/decision", world["program"], {"decision": "approve", "amount": "6000"})
+    over_cap = await post_form(
+        client, f"/programs/tuition/{request_id}/decision", world["program"], {"decision": "approve", "amount": "6000"}
+    )
     assert over_cap.status_code == 400 and "cap" in over_cap.text and "5,250.00" in over_cap.text
-    approved = await post_form(client, f"/programs/tuition/{request_id}/decision", world["program"], {"decision": "approve", "amount": "5250"})
+    approved = await post_form(
+        client, f"/programs/tuition/{request_id}/decision", world["program"], {"decision": "approve", "amount": "5250"}
+    )
     assert approved.status_code == 303
     assert await status_of(client, world, request_id) == "approved"
     paid = await post_form(client, f"/programs/tuition/{request_id}/decision", world["program"], {"decision": "pay"})
@@ -79,7 +105,11 @@ async def test_a_request_goes_through_the_clinic_and_the_partnership_and_is_paid
     assert "$5,250.00 approved of the $5,250.00" in mine.text
 
     # a second request the same year finds no room left under the cap
-    second = (await post_form(client, "/programs/tuition", world["ana"], {**APPLICATION, "cost": "100"})).headers["location"].rsplit("/", 1)[1]
+    second = (
+        (await post_form(client, "/programs/tuition", world["ana"], {**APPLICATION, "cost": "100"}))
+        .headers["location"]
+        .rsplit("/", 1)[1]
+    )
     await post_form(client, f"/programs/tuition/{second}/decision", world["admin_a"], {"decision": "approve"})
     refused = await post_form(client, f"/programs/tuition/{second}/decision", world["program"], {"decision": "approve"})
     assert refused.status_code == 400 and "0.00 remains" in refused.text
@@ -95,10 +125,19 @@ async def test_a_request_goes_through_the_clinic_and_the_partnership_and_is_paid
 
 
 async def send_file(client, world, request_id: str, name: str, body: bytes, content_type: str) -> httpx.Response:
-    asked = await post_form(client, f"/programs/tuition/{request_id}/documents", world["ana"], {"kind": "receipt", "file": name})
+    asked = await post_form(
+        client, f"/programs/tuition/{request_id}/documents", world["ana"], {"kind": "receipt", "file": name}
+    )
     assert asked.status_code == 200, asked.text
-    form = re.search(r'<form method="post" action="([^"]+)" enctype="multipart/form-data"[^>]*id="send-file-form">(.*?)</form>', asked.text, re.S)
-    fields = {html.unescape(k): html.unescape(v) for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(2))}
+    form = re.search(
+        r'<form method="post" action="([^"]+)" enctype="multipart/form-data"[^>]*id="send-file-form">(.*?)</form>',
+        asked.text,
+        re.S,
+    )
+    fields = {
+        html.unescape(k): html.unescape(v)
+        for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(2))
+    }
     async with httpx.AsyncClient() as store:
         sent = await store.post(html.unescape(form.group(1)), data=fields, files={"file": (name, body, content_type)})
     assert sent.status_code == 303, sent.text  # the store sends the browser back to the service
@@ -107,26 +146,42 @@ async def send_file(client, world, request_id: str, name: str, body: bytes, cont
 
 
 async def test_receipts_go_to_the_store_and_are_checked_by_their_bytes(client, conn, world):
-    request_id = (await post_form(client, "/programs/tuition", world["ana"], APPLICATION)).headers["location"].rsplit("/", 1)[1]
-    wrong_type = await post_form(client, f"/programs/tuition/{request_id}/documents", world["ana"], {"kind": "receipt", "file": "receipt.docx"})
+    request_id = (
+        (await post_form(client, "/programs/tuition", world["ana"], APPLICATION)).headers["location"].rsplit("/", 1)[1]
+    )
+    wrong_type = await post_form(
+        client, f"/programs/tuition/{request_id}/documents", world["ana"], {"kind": "receipt", "file": "receipt.docx"}
+    )
     assert wrong_type.status_code == 400 and "PDF, JPEG or PNG" in wrong_type.text
-    not_hers = await post_form(client, f"/programs/tuition/{request_id}/documents", world["bea"], {"kind": "receipt", "file": "r.pdf"})
+    not_hers = await post_form(
+        client, f"/programs/tuition/{request_id}/documents", world["bea"], {"kind": "receipt", "file": "r.pdf"}
+    )
     assert not_hers.status_code == 404
 
     checked = await send_file(client, world, request_id, "recibo de otoño.pdf", PDF, "application/pdf")
     assert checked.status_code == 303 and checked.headers["location"].endswith("?uploaded=1")
     document = await conn.fetchrow("SELECT id, status, filename FROM tuition_documents")
     assert document["status"] == "ready" and document["filename"] == "recibo-de-otono.pdf"
-    download = await client.get(f"/programs/tuition/{request_id}/documents/{document['id']}", headers=world["admin_a"].headers,
-                                follow_redirects=False)
+    download = await client.get(
+        f"/programs/tuition/{request_id}/documents/{document['id']}",
+        headers=world["admin_a"].headers,
+        follow_redirects=False,
+    )
     assert download.status_code == 303
     async with httpx.AsyncClient() as store:
         got = await store.get(download.headers["location"])
     assert got.content == PDF and got.headers["content-type"] == "application/pdf"
-    assert (await client.get(f"/programs/tuition/{request_id}/documents/{document['id']}", headers=world["admin_b"].headers,
-                             follow_redirects=False)).status_code == 404
+    assert (
+        await client.get(
+            f"/programs/tuition/{request_id}/documents/{document['id']}",
+            headers=world["admin_b"].headers,
+            follow_redirects=False,
+        )
+    ).status_code == 404
 
     # a web page named .pdf: refused once its bytes are read, and removed from the store and the request
-    page = await send_file(client, world, request_id, "grades.pdf", b"<html><script>alert(1)</script></html>", "application/pdf")
+    page = await send_file(
+        client, world, request_id, "grades.pdf", b"<html><script>alert(1)</script></html>", "application/pdf"
+    )
     assert page.status_code == 400 and "not the PDF, JPEG or PNG" in page.text
     assert await conn.fetchval("SELECT count(*) FROM tuition_documents") == 1

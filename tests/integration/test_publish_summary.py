@@ -7,7 +7,16 @@ import re
 from html import unescape
 
 from tests.conftest import COURSES_DIR
-from tests.helpers import csrf_from, fingerprint_from, make_clinic, make_owner, make_user, publish_folder, sign_in, token_for
+from tests.helpers import (
+    csrf_from,
+    fingerprint_from,
+    make_clinic,
+    make_owner,
+    make_user,
+    publish_folder,
+    sign_in,
+    token_for,
+)
 
 CODE = "DA-IC-101"
 
@@ -19,7 +28,9 @@ def row(html: str, attribute: str, value: str) -> str:
 
 
 def cells(row_html: str) -> list[str]:
-    return [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", row_html, flags=re.S)]
+    return [
+        " ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", row_html, flags=re.S)
+    ]
 
 
 async def _course_with_learners(client, conn):
@@ -31,7 +42,9 @@ async def _course_with_learners(client, conn):
     await make_clinic(conn, "clinica-romero")
     for email in ("ana@example.org", "luis@example.org"):
         worker = await make_user(conn, email, "worker", clinic="clinica-romero")
-        enrolled = await client.post("/api/v1/enrollments", json={"code": CODE}, headers=await token_for(conn, worker.id))
+        enrolled = await client.post(
+            "/api/v1/enrollments", json={"code": CODE}, headers=await token_for(conn, worker.id)
+        )
         assert enrolled.status_code == 201, enrolled.text
     api = await token_for(conn, maria.id)
     draft = (await client.get(f"/api/v1/authoring/courses/{CODE}/draft", headers=api)).json()
@@ -40,9 +53,15 @@ async def _course_with_learners(client, conn):
     last.remove(checkoff)
     first = draft["modules"][0]["activities"]
     first[0]["minutes"] = 7
-    first.append({"kind": "lesson", "key": "sharps-safety", "minutes": 20,
-                  "title": {"en": "Sharps safety", "es": "Seguridad con objetos punzantes"},
-                  "body": {"en": "Never recap a needle.", "es": "Nunca vuelva a tapar una aguja."}})
+    first.append(
+        {
+            "kind": "lesson",
+            "key": "sharps-safety",
+            "minutes": 20,
+            "title": {"en": "Sharps safety", "es": "Seguridad con objetos punzantes"},
+            "body": {"en": "Never recap a needle.", "es": "Nunca vuelva a tapar una aguja."},
+        }
+    )
     saved = await client.put(f"/api/v1/authoring/courses/{CODE}/draft", json=draft, headers=api)
     assert saved.status_code == 200, saved.text
     await sign_in(client, "maria@example.org")
@@ -74,14 +93,20 @@ async def test_the_summary_names_changes_minutes_learners_who_stay_and_credit_th
     assert dbc[1] == "RP-5621" and dbc[2].startswith("2.2 units") and dbc[3] == "1 / 1.2" and dbc[4] == "2"
     assert iacet[2].startswith("0.2 CEU") and iacet[4] == "0.2"
 
-    published = await client.post(f"/author/{CODE}/publish", follow_redirects=False, data={
-        "_csrf_token": csrf_from(html), "fingerprint": fingerprint_from(html)})
+    published = await client.post(
+        f"/author/{CODE}/publish",
+        follow_redirects=False,
+        data={"_csrf_token": csrf_from(html), "fingerprint": fingerprint_from(html)},
+    )
     assert published.status_code == 303 and published.headers["location"].endswith("published=2")
     v2 = await conn.fetchrow("SELECT v.total_minutes FROM course_versions v WHERE v.version = 2")
     assert v2["total_minutes"] == 132
     # the two workers are still on version 1
-    assert await conn.fetchval("""SELECT count(*) FROM enrollments e JOIN course_versions v ON v.id = e.version_id
-                                  WHERE v.version = 1""") == 2
+    assert (
+        await conn.fetchval("""SELECT count(*) FROM enrollments e JOIN course_versions v ON v.id = e.version_id
+                                  WHERE v.version = 1""")
+        == 2
+    )
 
     after = (await client.get(f"/author/{CODE}/publish")).text
     assert "compared with version 2" in after and "0 activities added" in after and "0 changed" in after
@@ -93,16 +118,24 @@ async def test_a_draft_changed_after_the_summary_is_not_published_until_the_new_
     draft["modules"][0]["activities"][0]["minutes"] = 9  # a co-author saves meanwhile
     assert (await client.put(f"/api/v1/authoring/courses/{CODE}/draft", json=draft, headers=api)).status_code == 200
 
-    stale = await client.post(f"/author/{CODE}/publish", follow_redirects=False, data={
-        "_csrf_token": csrf_from(summary), "fingerprint": fingerprint_from(summary)})
+    stale = await client.post(
+        f"/author/{CODE}/publish",
+        follow_redirects=False,
+        data={"_csrf_token": csrf_from(summary), "fingerprint": fingerprint_from(summary)},
+    )
     assert stale.status_code == 409 and "The draft changed since this summary was made" in stale.text
     assert await conn.fetchval("SELECT count(*) FROM course_versions") == 1
     assert re.search(r"<td>5</td><td>9</td>", stale.text)  # the page now shows the draft as it is
 
-    again = await client.post(f"/author/{CODE}/publish", follow_redirects=False, data={
-        "_csrf_token": csrf_from(stale.text), "fingerprint": fingerprint_from(stale.text)})
+    again = await client.post(
+        f"/author/{CODE}/publish",
+        follow_redirects=False,
+        data={"_csrf_token": csrf_from(stale.text), "fingerprint": fingerprint_from(stale.text)},
+    )
     assert again.status_code == 303
-    missing = await client.post(f"/author/{CODE}/publish", follow_redirects=False, data={"_csrf_token": csrf_from(stale.text)})
+    missing = await client.post(
+        f"/author/{CODE}/publish", follow_redirects=False, data={"_csrf_token": csrf_from(stale.text)}
+    )
     assert missing.status_code == 409 and await conn.fetchval("SELECT count(*) FROM course_versions") == 2
 
 
@@ -110,7 +143,9 @@ async def test_an_untranslated_draft_shows_what_is_missing_and_no_publish_button
     api, draft, _changed, _removed = await _course_with_learners(client, conn)
     draft["modules"][0]["activities"][-1]["title"].pop("es")
     assert (await client.put(f"/api/v1/authoring/courses/{CODE}/draft", json=draft, headers=api)).status_code == 200
-    await client.post("/language", data={"language": "es", "next": "/", "_csrf_token": csrf_from((await client.get("/login")).text)})
+    await client.post(
+        "/language", data={"language": "es", "next": "/", "_csrf_token": csrf_from((await client.get("/login")).text)}
+    )
     html = (await client.get(f"/author/{CODE}/publish")).text
     assert "Este borrador todavía no se puede publicar" in html and "ES: Falta 1 texto" in html
     assert "sharps-safety" in html and 'name="fingerprint"' not in html
@@ -119,10 +154,31 @@ async def test_an_untranslated_draft_shows_what_is_missing_and_no_publish_button
 async def test_a_new_course_has_nothing_to_compare_and_no_one_enrolled(client, conn):
     maria = await make_user(conn, "maria@example.org", "instructor")
     api = await token_for(conn, maria.id)
-    doc = {"code": "NEW-101", "track": "CE", "languages": ["en"], "title": {"en": "New"}, "summary": {"en": "A new course."},
-           "modules": [{"key": "m", "title": {"en": "M"}, "activities": [
-               {"kind": "in_person", "key": "lab", "minutes": 90, "title": {"en": "Lab"}, "description": {"en": "Practice."}}]}],
-           "approvals": [{"body": "IACET", "provider_number": "I-1", "approved_from": "2020-01-01", "approved_until": "2021-01-01"}]}
+    doc = {
+        "code": "NEW-101",
+        "track": "CE",
+        "languages": ["en"],
+        "title": {"en": "New"},
+        "summary": {"en": "A new course."},
+        "modules": [
+            {
+                "key": "m",
+                "title": {"en": "M"},
+                "activities": [
+                    {
+                        "kind": "in_person",
+                        "key": "lab",
+                        "minutes": 90,
+                        "title": {"en": "Lab"},
+                        "description": {"en": "Practice."},
+                    }
+                ],
+            }
+        ],
+        "approvals": [
+            {"body": "IACET", "provider_number": "I-1", "approved_from": "2020-01-01", "approved_until": "2021-01-01"}
+        ],
+    }
     assert (await client.put("/api/v1/authoring/courses/NEW-101/draft", json=doc, headers=api)).status_code == 200
     await sign_in(client, "maria@example.org")
     html = unescape((await client.get("/author/NEW-101/publish")).text)
@@ -137,5 +193,7 @@ async def test_someone_elses_course_has_no_summary(client, conn):
     await sign_in(client, "pablo@example.org")
     assert (await client.get(f"/author/{CODE}/publish")).status_code == 404
     page = await client.get("/login")
-    refused = await client.post(f"/author/{CODE}/publish", data={"_csrf_token": csrf_from(page.text), "fingerprint": "x"})
+    refused = await client.post(
+        f"/author/{CODE}/publish", data={"_csrf_token": csrf_from(page.text), "fingerprint": "x"}
+    )
     assert refused.status_code == 404 and await conn.fetchval("SELECT count(*) FROM course_versions") == 1

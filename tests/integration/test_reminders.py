@@ -31,23 +31,44 @@ def mail():
 
 
 def test_a_late_tick_sends_the_nearest_renewal_reminder_only():
-    assert [renewal_threshold(d) for d in (120, 91, 90, 31, 30, 8, 7, 0, -1)] == [None, None, 90, 90, 30, 30, 7, 7, None]
+    assert [renewal_threshold(d) for d in (120, 91, 90, 31, 30, 8, 7, 0, -1)] == [
+        None,
+        None,
+        90,
+        90,
+        30,
+        30,
+        7,
+        7,
+        None,
+    ]
 
 
 def _worker_process(settings, port: int, log_path: Path) -> subprocess.Popen:
     """`lms worker` as its own OS process against the test's database, delivering through the test's SMTP server."""
-    env = {**os.environ, "LMS_DATABASE_URL": settings.database_url, "LMS_SECRET_KEY": settings.secret_key,
-           "LMS_DATA_DIR": str(log_path.parent), "LMS_SMTP_HOST": "127.0.0.1", "LMS_SMTP_PORT": str(port),
-           "LMS_SMTP_SECURITY": "none", "LMS_LOG_FORMAT": "text", "LMS_SEED_DEMO": "false"}
+    env = {
+        **os.environ,
+        "LMS_DATABASE_URL": settings.database_url,
+        "LMS_SECRET_KEY": settings.secret_key,
+        "LMS_DATA_DIR": str(log_path.parent),
+        "LMS_SMTP_HOST": "127.0.0.1",
+        "LMS_SMTP_PORT": str(port),
+        "LMS_SMTP_SECURITY": "none",
+        "LMS_LOG_FORMAT": "text",
+        "LMS_SEED_DEMO": "false",
+    }
     with log_path.open("w") as out:
-        return subprocess.Popen([str(LMS), "worker"], env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        return subprocess.Popen(
+            [str(LMS), "worker"], env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
 
 
 async def _settled(conn, inbox, expected: int, log_paths: list[Path]) -> None:
     """Both ticks' jobs done (none failed), then the mail that was due has arrived (and room for a duplicate)."""
     for _ in range(1200):
         waiting = await conn.fetchval(
-            "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'lms:send_reminders' AND status IN ('todo', 'doing')")
+            "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'lms:send_reminders' AND status IN ('todo', 'doing')"
+        )
         if waiting == 0 and len(inbox.received) >= expected:
             break
         await asyncio.sleep(0.1)
@@ -59,20 +80,29 @@ async def _settled(conn, inbox, expected: int, log_paths: list[Path]) -> None:
     assert failed == 0, "a reminder job failed"
 
 
-async def test_reminders_go_out_once_each_as_time_moves_forward_in_two_processes(client, settings, conn, mail, tmp_path):
+async def test_reminders_go_out_once_each_as_time_moves_forward_in_two_processes(
+    client, settings, conn, mail, tmp_path
+):
     """Two `lms worker` OS processes on one database; every tick is queued twice (as two replicas' schedulers would),
     with its timestamp moved forward, and the processes race to run them."""
     inbox, port = mail
     cast = await hybrid_course(conn, browser=False)
     await api_user(conn, "admin@example.org", "clinic_admin", clinic="st-johns", name="Clinic Admin")
-    enrolled = await client.post("/api/v1/enrollments/bulk", headers=cast.instructor_headers, json={"code": CODE, "emails": ["ana@example.org"]})
+    enrolled = await client.post(
+        "/api/v1/enrollments/bulk", headers=cast.instructor_headers, json={"code": CODE, "emails": ["ana@example.org"]}
+    )
     assert enrolled.status_code in (200, 201), enrolled.text
     session = await schedule_session(client, cast, starts_in=timedelta(days=3), minutes=60)
-    assert (await client.post(f"/api/v1/sessions/{session['id']}/registrations", headers=basic(cast.worker_token))).status_code == 201
+    assert (
+        await client.post(f"/api/v1/sessions/{session['id']}/registrations", headers=basic(cast.worker_token))
+    ).status_code == 201
     start = datetime.now(UTC)
     cycle_end = start.date() + timedelta(days=100)
-    await conn.execute("INSERT INTO worker_credentials (user_id, credential, cycle_start) VALUES ($1, 'RDA', $2)",
-                       cast.worker.id, add_months(cycle_end, -24))
+    await conn.execute(
+        "INSERT INTO worker_credentials (user_id, credential, cycle_start) VALUES ($1, 'RDA', $2)",
+        cast.worker.id,
+        add_months(cycle_end, -24),
+    )
 
     logs = [tmp_path / "one" / "worker.log", tmp_path / "two" / "worker.log"]
     for path in logs:
@@ -81,6 +111,7 @@ async def test_reminders_go_out_once_each_as_time_moves_forward_in_two_processes
     jobs = job_app(settings)
     try:
         async with jobs.open_async():
+
             async def tick(days: float, expected: int) -> None:
                 stamp = int((start + timedelta(days=days)).timestamp())
                 for _ in processes:  # each replica's scheduler queues the same tick

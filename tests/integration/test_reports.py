@@ -22,20 +22,32 @@ COURSES = {"MA": "MA-VS-101", "DA": "DA-IC-101", "CHW": "CHW-CORE-101", "EHR": "
 
 # ---------------------------------------------------------------- seeding, shared with test_reports_surveys.py
 
+
 async def publish(conn: asyncpg.Connection, *tracks: str) -> None:
     for track in tracks:
         await publish_folder(conn, COURSES_DIR / COURSES[track])
 
 
-async def worker(conn: asyncpg.Connection, email: str, clinic: str, *, language: str = "en", local: Any = None) -> CurrentUser:
+async def worker(
+    conn: asyncpg.Connection, email: str, clinic: str, *, language: str = "en", local: Any = None
+) -> CurrentUser:
     made = await make_user(conn, email, "worker", clinic=clinic, language=language)
     if local is not None:
         await conn.execute("UPDATE users SET local_id = $2 WHERE id = $1", made.id, local.id)
-    return CurrentUser(id=made.id, email=made.email, display_name=made.display_name, role="worker", clinic_id=made.clinic_id,
-                       local_id=local.id if local is not None else None, language=language)
+    return CurrentUser(
+        id=made.id,
+        email=made.email,
+        display_name=made.display_name,
+        role="worker",
+        clinic_id=made.clinic_id,
+        local_id=local.id if local is not None else None,
+        language=language,
+    )
 
 
-async def complete(conn: asyncpg.Connection, user: CurrentUser, track: str, *, certificate: bool = True, at: datetime | None = None) -> Any:
+async def complete(
+    conn: asyncpg.Connection, user: CurrentUser, track: str, *, certificate: bool = True, at: datetime | None = None
+) -> Any:
     """Enrol through the learning service, record the completion as the learning feature does (every activity done is
     the learning feature's own business), and issue the certificate through the credit service."""
     from lms.credit.service import issue_certificate
@@ -51,13 +63,19 @@ async def complete(conn: asyncpg.Connection, user: CurrentUser, track: str, *, c
                           FROM a WHERE a.kind = 'lesson')
                INSERT INTO quiz_attempts (id, enrollment_id, activity_id, number, answers, score, passed, statement_id)
                SELECT gen_random_uuid(), $1, a.id, 1, '{}', 1, true, gen_random_uuid() FROM a WHERE a.kind = 'quiz'""",
-            enrollment.id, enrollment.version_id, user.id, at,
+            enrollment.id,
+            enrollment.version_id,
+            user.id,
+            at,
         )
         await conn.execute(
             """WITH c AS (INSERT INTO completions (enrollment_id, user_id, version_id, statement_id, completed_at)
                           VALUES ($1, $2, $3, gen_random_uuid(), $4) RETURNING enrollment_id, completed_at)
                UPDATE enrollments e SET completed_at = c.completed_at FROM c WHERE e.id = c.enrollment_id""",
-            enrollment.id, user.id, enrollment.version_id, at,
+            enrollment.id,
+            user.id,
+            enrollment.version_id,
+            at,
         )
         if certificate:
             await issue_certificate(conn, enrollment.id)
@@ -80,6 +98,7 @@ def rows_of(text: str) -> list[list[str]]:
 
 
 # ---------------------------------------------------------------- the program dashboard
+
 
 async def outcomes(conn: asyncpg.Connection) -> dict[str, Any]:
     """Two clinics, two locals, workers in English and Spanish, outcomes in four tracks."""
@@ -110,7 +129,9 @@ async def test_a_program_admin_sees_outcomes_by_track_and_clinic_with_targets(cl
     assert page.status_code == 200
     html = page.text
     assert "<script" not in html and "style=" not in html
-    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 7  # targets, funder (3), trend, track, clinic
+    assert (
+        html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 7
+    )  # targets, funder (3), trend, track, clinic
     assert "Fewer than 5 responses" in html  # no survey answers yet: no survey chart
     assert 'role="img"' in html and '<title id="by-track-title">Outcomes by track</title>' in html
     assert '<title id="by-clinic-title">Outcomes by clinic</title>' in html
@@ -119,17 +140,23 @@ async def test_a_program_admin_sees_outcomes_by_track_and_clinic_with_targets(cl
     assert len(page.content) < 50_000
 
     board = (await client.get("/api/v1/reports/program")).json()
-    assert board["totals"]["enrolled"] == 7 and board["totals"]["completed"] == 5 and board["totals"]["certificates"] == 5
-    assert board["totals"]["ehr_participants"] == 3          # ana, ben, caro began EHR training
+    assert (
+        board["totals"]["enrolled"] == 7 and board["totals"]["completed"] == 5 and board["totals"]["certificates"] == 5
+    )
+    assert board["totals"]["ehr_participants"] == 3  # ana, ben, caro began EHR training
     assert board["totals"]["credit_hours"] > 0
     by_track = {g["key"]: g["figures"] for g in board["by_track"]}
     assert by_track["EHR"]["enrolled"] == 3 and by_track["EHR"]["completed"] == 2 and by_track["MA"]["completed"] == 1
     by_clinic = {g["label"]: g["figures"] for g in board["by_clinic"]}
     assert by_clinic["St Johns"]["enrolled"] == 4 and by_clinic["La Clinica"]["completed"] == 2
     targets = {t["key"]: t for t in board["targets"]}
-    assert targets["industry_credentials"]["target"] == 400 and targets["industry_credentials"]["achieved"] == 2  # MA + DA
+    assert (
+        targets["industry_credentials"]["target"] == 400 and targets["industry_credentials"]["achieved"] == 2
+    )  # MA + DA
     assert targets["ce_and_ehr"]["target"] == 900 and targets["ce_and_ehr"]["achieved"] == 3  # ana, ben, caro
-    assert targets["professional_development"]["target"] == 1800 and targets["professional_development"]["achieved"] == 4
+    assert (
+        targets["professional_development"]["target"] == 1800 and targets["professional_development"]["achieved"] == 4
+    )
 
 
 async def test_a_program_admin_filters_by_local_and_language(client, conn):
@@ -137,10 +164,10 @@ async def test_a_program_admin_filters_by_local_and_language(client, conn):
     await program_admin(conn, client)
 
     spanish_1021 = (await client.get(f"/api/v1/reports/program?local={seeded['l1021'].id}&language=es")).json()
-    assert spanish_1021["totals"]["enrolled"] == 2 and spanish_1021["totals"]["completed"] == 2   # caro (es-MX) only
+    assert spanish_1021["totals"]["enrolled"] == 2 and spanish_1021["totals"]["completed"] == 2  # caro (es-MX) only
     assert [g["label"] for g in spanish_1021["by_clinic"]] == ["La Clinica"]
     english = (await client.get("/api/v1/reports/program?language=en")).json()
-    assert english["totals"]["enrolled"] == 3 and english["totals"]["completed"] == 1            # ben and dev
+    assert english["totals"]["enrolled"] == 3 and english["totals"]["completed"] == 1  # ben and dev
     local_521 = (await client.get(f"/api/v1/reports/program?local={seeded['l521'].id}")).json()
     assert local_521["totals"]["enrolled"] == 4 and {g["label"] for g in local_521["by_clinic"]} == {"St Johns"}
 
@@ -162,19 +189,31 @@ async def test_the_program_admin_downloads_each_table_as_csv_and_the_download_is
 
     by_clinic = await client.get("/reports/program/export/by_clinic.csv?language=es")
     assert by_clinic.status_code == 200
-    assert by_clinic.headers["content-type"] == "text/csv; charset=utf-8"  # once: Excel and LibreOffice read it as UTF-8
+    assert (
+        by_clinic.headers["content-type"] == "text/csv; charset=utf-8"
+    )  # once: Excel and LibreOffice read it as UTF-8
     assert "attachment" in by_clinic.headers["content-disposition"]
     table = rows_of(by_clinic.text)
-    assert table[0] == ["clinic", "enrolled", "completed", "certificates", "credit_hours", "ehr_participants", "inperson_hours"]
+    assert table[0] == [
+        "clinic",
+        "enrolled",
+        "completed",
+        "certificates",
+        "credit_hours",
+        "ehr_participants",
+        "inperson_hours",
+    ]
     assert {r[0]: r[1] for r in table[1:]} == {"La Clinica": "2", "St Johns": "2"}
     for name in ("targets", "trend", "by_track", "survey"):
         got = await client.get(f"/reports/program/export/{name}.csv")
         assert got.status_code == 200 and len(rows_of(got.text)) >= 1, name
     targets = rows_of((await client.get("/reports/program/export/targets.csv")).text)
-    assert ["industry_credentials", "400"] == [targets[1][0], targets[1][7]]
+    assert [targets[1][0], targets[1][7]] == ["industry_credentials", "400"]
     assert (await client.get("/reports/program/export/secrets.csv")).status_code == 404
 
-    audited = await conn.fetch("SELECT actor_id, subject, detail FROM audit_log WHERE action = 'report.exported' ORDER BY id")
+    audited = await conn.fetch(
+        "SELECT actor_id, subject, detail FROM audit_log WHERE action = 'report.exported' ORDER BY id"
+    )
     assert len(audited) == 6 and all(a["actor_id"] == admin.id for a in audited)
     assert audited[0]["subject"] == "program:all:by_clinic" and audited[0]["detail"]["filters"]["language"] == "es"
 
@@ -190,12 +229,18 @@ async def test_the_trend_fills_every_month_and_counts_events_in_their_month(clie
     board = (await client.get("/api/v1/reports/program?start=2026-01-01&end=2026-11-30")).json()
     assert board["bucket"] == "month"
     completed = {p["period"]: p["completed"] for p in board["trend"]}
-    assert len(completed) == 11 and completed["2026-03-01"] == 1 and completed["2026-06-01"] == 1 and completed["2026-04-01"] == 0
+    assert (
+        len(completed) == 11
+        and completed["2026-03-01"] == 1
+        and completed["2026-06-01"] == 1
+        and completed["2026-04-01"] == 0
+    )
     march = (await client.get("/api/v1/reports/program?start=2026-03-01&end=2026-03-31")).json()
     assert march["bucket"] == "day" and march["totals"]["completed"] == 1
 
 
 # ---------------------------------------------------------------- a clinic's dashboard
+
 
 async def test_a_clinic_admin_sees_only_their_clinic(client, conn):
     seeded = await outcomes(conn)
@@ -205,10 +250,16 @@ async def test_a_clinic_admin_sees_only_their_clinic(client, conn):
     mine = await conn.fetchval("SELECT id FROM clinics WHERE slug = 'st-johns'")
     # ana's RDA renewal cycle ends within 90 days; ben's CHW cycle ends much later
     today = datetime.now(UTC).date()
-    await conn.execute("INSERT INTO worker_credentials (user_id, credential, cycle_start) VALUES ($1, 'RDA', $2)",
-                       ana.id, date(today.year - 2, today.month, 1) + timedelta(days=40))
-    await conn.execute("INSERT INTO worker_credentials (user_id, credential, cycle_start) VALUES ($1, 'CHW', $2)",
-                       seeded["workers"][1].id, today - timedelta(days=10))
+    await conn.execute(
+        "INSERT INTO worker_credentials (user_id, credential, cycle_start) VALUES ($1, 'RDA', $2)",
+        ana.id,
+        date(today.year - 2, today.month, 1) + timedelta(days=40),
+    )
+    await conn.execute(
+        "INSERT INTO worker_credentials (user_id, credential, cycle_start) VALUES ($1, 'CHW', $2)",
+        seeded["workers"][1].id,
+        today - timedelta(days=10),
+    )
     await sign_in(client, "kim@stjohns.org")
 
     landing = await client.get("/reports", follow_redirects=True)
@@ -219,7 +270,11 @@ async def test_a_clinic_admin_sees_only_their_clinic(client, conn):
     assert "Registered Dental Assistant (RDA)" in html and "Community Health Worker (Medi-Cal)" not in html
     assert "<script" not in html and "style=" not in html
 
-    for url in (f"/reports/clinics/{other}", f"/reports/clinics/{other}/export/workers.csv", f"/api/v1/reports/clinics/{other}"):
+    for url in (
+        f"/reports/clinics/{other}",
+        f"/reports/clinics/{other}/export/workers.csv",
+        f"/api/v1/reports/clinics/{other}",
+    ):
         refused = await client.get(url)
         assert refused.status_code == 403, url
     assert (await client.get("/reports/program")).status_code == 403
@@ -236,11 +291,15 @@ async def test_a_clinic_admin_sees_only_their_clinic(client, conn):
     workers_csv = rows_of((await client.get(f"/reports/clinics/{mine}/export/workers.csv")).text)
     assert workers_csv[0][:6] == ["name", "email", "enrolled", "completed", "certificates", "contact_hours"]
     assert sorted(r[1] for r in workers_csv[1:]) == ["ana@example.org", "ben@example.org"]
-    assert "'=HYPERLINK(\"http://x\")" in [r[0] for r in workers_csv[1:]]
+    assert '\'=HYPERLINK("http://x")' in [r[0] for r in workers_csv[1:]]
     renewals_csv = rows_of((await client.get(f"/reports/clinics/{mine}/export/renewals.csv")).text)
     assert renewals_csv[1][1] == "RDA"
-    lookups = await conn.fetchval("SELECT count(*) FROM audit_log WHERE action = 'report.clinic_viewed' AND subject = $1", str(mine))
-    exported = await conn.fetchval("SELECT count(*) FROM audit_log WHERE action = 'report.exported' AND subject LIKE 'clinic:%'")
+    lookups = await conn.fetchval(
+        "SELECT count(*) FROM audit_log WHERE action = 'report.clinic_viewed' AND subject = $1", str(mine)
+    )
+    exported = await conn.fetchval(
+        "SELECT count(*) FROM audit_log WHERE action = 'report.exported' AND subject LIKE 'clinic:%'"
+    )
     assert lookups >= 2 and exported == 2
 
 
@@ -267,6 +326,7 @@ async def test_workers_of_a_big_clinic_come_in_pages(client, conn):
 
 # ---------------------------------------------------------------- the summary tables
 
+
 async def _daily(conn: asyncpg.Connection) -> list[tuple]:
     rows = await conn.fetch(
         """SELECT day, track, clinic_id, local_id, language, enrolled, new_participants, completed, certificates, revoked,
@@ -286,25 +346,50 @@ async def test_summaries_follow_revocation_and_attendance_corrections_and_match_
     ana, dev = seeded["workers"][0], seeded["workers"][3]
     admin = await make_user(conn, "pat@partnership.org", "program_admin")
     code = await conn.fetchval("SELECT code FROM certificates WHERE user_id = $1 ORDER BY issued_at LIMIT 1", ana.id)
-    before = await conn.fetchrow("SELECT sum(certificates) AS n, sum(credit_minutes) AS m, sum(revoked) AS r FROM report_daily")
-    await revoke(conn, typed_code=code, actor=CurrentUser(id=admin.id, email=admin.email, display_name="Pat", role="program_admin",
-                                                         clinic_id=None, local_id=None, language="en"), reason="issued_in_error", note="issued in error")
-    after = await conn.fetchrow("SELECT sum(certificates) AS n, sum(credit_minutes) AS m, sum(revoked) AS r FROM report_daily")
+    before = await conn.fetchrow(
+        "SELECT sum(certificates) AS n, sum(credit_minutes) AS m, sum(revoked) AS r FROM report_daily"
+    )
+    await revoke(
+        conn,
+        typed_code=code,
+        actor=CurrentUser(
+            id=admin.id,
+            email=admin.email,
+            display_name="Pat",
+            role="program_admin",
+            clinic_id=None,
+            local_id=None,
+            language="en",
+        ),
+        reason="issued_in_error",
+        note="issued in error",
+    )
+    after = await conn.fetchrow(
+        "SELECT sum(certificates) AS n, sum(credit_minutes) AS m, sum(revoked) AS r FROM report_daily"
+    )
     assert after["n"] == before["n"] - 1 and after["r"] == before["r"] + 1 and after["m"] < before["m"]
 
     # in-person attendance: recorded, corrected by a roster save, removed when marked absent
     instructor = await make_user(conn, "ivy@example.org", "instructor")
     activity = await conn.fetchval(
         """SELECT a.id FROM version_activities a JOIN course_versions v ON v.id = a.version_id JOIN courses c ON c.id = v.course_id
-           WHERE c.code = 'MA-VS-101' AND a.kind = 'in_person' LIMIT 1""")
+           WHERE c.code = 'MA-VS-101' AND a.kind = 'in_person' LIMIT 1"""
+    )
     assert activity is not None
     clinic = await conn.fetchval("SELECT id FROM clinics WHERE slug = 'st-johns'")
     session = await conn.fetchval(
         """INSERT INTO inperson_sessions (activity_id, starts_at, ends_at, clinic_id, room, capacity, language, instructor_id)
            VALUES ($1, now() - interval '3 hours', now() - interval '1 hour', $2, 'Room 1', 10, 'es', $3) RETURNING id""",
-        activity, clinic, instructor.id)
-    enrollments = {r["user_id"]: r["id"] for r in await conn.fetch(
-        "SELECT e.id, e.user_id FROM enrollments e JOIN course_versions v ON v.id = e.version_id JOIN courses c ON c.id = v.course_id WHERE c.code = 'MA-VS-101'")}
+        activity,
+        clinic,
+        instructor.id,
+    )
+    enrollments = {
+        r["user_id"]: r["id"]
+        for r in await conn.fetch(
+            "SELECT e.id, e.user_id FROM enrollments e JOIN course_versions v ON v.id = e.version_id JOIN courses c ON c.id = v.course_id WHERE c.code = 'MA-VS-101'"
+        )
+    }
 
     async def inperson() -> int:
         return await conn.fetchval("SELECT coalesce(sum(inperson_minutes), 0) FROM report_daily")
@@ -313,7 +398,13 @@ async def test_summaries_follow_revocation_and_attendance_corrections_and_match_
         """INSERT INTO attendance (session_id, user_id, enrollment_id, arrived_at, left_at, minutes, recorded_by, method)
            VALUES ($1, $2, $3, now() - interval '3 hours', now() - interval '1 hour', 120, $5, 'qr'),
                   ($1, $4, $6, now() - interval '2 hours', now() - interval '1 hour', 60, $5, 'qr')""",
-        session, ana.id, enrollments[ana.id], dev.id, instructor.id, enrollments[dev.id])
+        session,
+        ana.id,
+        enrollments[ana.id],
+        dev.id,
+        instructor.id,
+        enrollments[dev.id],
+    )
     assert await inperson() == 180
     await conn.execute("UPDATE attendance SET minutes = 90 WHERE session_id = $1 AND user_id = $2", session, dev.id)
     assert await inperson() == 210
@@ -329,16 +420,23 @@ async def test_summaries_follow_revocation_and_attendance_corrections_and_match_
 async def test_the_renewal_cycle_end_in_sql_matches_the_credit_rules(conn):
     from lms.credit.renewal import current_cycle
 
-    cases = [(date(2024, 1, 31), 12, date(2025, 1, 30)), (date(2024, 1, 31), 12, date(2025, 1, 31)),
-             (date(2024, 2, 29), 12, date(2025, 2, 28)), (date(2024, 2, 29), 24, date(2026, 2, 27)),
-             (date(2027, 5, 1), 24, date(2026, 11, 1)), (date(2021, 8, 31), 60, date(2026, 8, 30)),
-             (date(2020, 3, 15), 60, date(2026, 11, 22)), (date(2025, 12, 31), 1, date(2026, 2, 28))]
+    cases = [
+        (date(2024, 1, 31), 12, date(2025, 1, 30)),
+        (date(2024, 1, 31), 12, date(2025, 1, 31)),
+        (date(2024, 2, 29), 12, date(2025, 2, 28)),
+        (date(2024, 2, 29), 24, date(2026, 2, 27)),
+        (date(2027, 5, 1), 24, date(2026, 11, 1)),
+        (date(2021, 8, 31), 60, date(2026, 8, 30)),
+        (date(2020, 3, 15), 60, date(2026, 11, 22)),
+        (date(2025, 12, 31), 1, date(2026, 2, 28)),
+    ]
     for start, months, today in cases:
         sql = await conn.fetchval("SELECT renewal_cycle_end($1, $2, $3)", start, months, today)
         assert sql == current_cycle(start, months, today)[1], (start, months, today)
 
 
 # ---------------------------------------------------------------- the audit log viewer
+
 
 async def test_the_audit_log_viewer_filters_by_action_actor_and_period_in_keyset_pages(client, conn):
     admin = await program_admin(conn, client)
@@ -348,17 +446,24 @@ async def test_the_audit_log_viewer_filters_by_action_actor_and_period_in_keyset
            SELECT CASE WHEN g % 2 = 0 THEN $1::uuid ELSE $2::uuid END, CASE WHEN g % 3 = 0 THEN 'certificate.revoke' ELSE 'course.publish' END,
                   'item-' || g, now() - make_interval(days => 130 - g)
            FROM generate_series(1, 130) g""",
-        admin.id, other.id,
+        admin.id,
+        other.id,
     )
     first = (await client.get("/api/v1/reports/audit?action=certificate.revoke&limit=20")).json()
     assert len(first["entries"]) == 20 and {e["action"] for e in first["entries"]} == {"certificate.revoke"}
     assert first["entries"][0]["subject"] == "item-129" and "course.publish" in first["actions"]
-    second = (await client.get(f"/api/v1/reports/audit?action=certificate.revoke&limit=20&before={first['next_before']}")).json()
+    second = (
+        await client.get(f"/api/v1/reports/audit?action=certificate.revoke&limit=20&before={first['next_before']}")
+    ).json()
     assert second["entries"][0]["subject"] == "item-69" and len(second["entries"]) == 20
-    third = (await client.get(f"/api/v1/reports/audit?action=certificate.revoke&limit=20&before={second['next_before']}")).json()
+    third = (
+        await client.get(f"/api/v1/reports/audit?action=certificate.revoke&limit=20&before={second['next_before']}")
+    ).json()
     assert len(third["entries"]) == 3 and third["next_before"] is None
     by_actor = (await client.get("/api/v1/reports/audit?actor=olga@partnership.org&limit=500")).json()
-    assert len(by_actor["entries"]) == 65 and {e["actor_email"] for e in by_actor["entries"]} == {"olga@partnership.org"}
+    assert len(by_actor["entries"]) == 65 and {e["actor_email"] for e in by_actor["entries"]} == {
+        "olga@partnership.org"
+    }
     day = (datetime.now(UTC) - timedelta(days=10)).date().isoformat()
     recent = (await client.get(f"/api/v1/reports/audit?start={day}&limit=500")).json()
     assert 9 <= len([e for e in recent["entries"] if e["subject"].startswith("item-")]) <= 12
@@ -383,16 +488,27 @@ async def test_only_program_admins_read_the_audit_log(client, conn):
 async def test_targets_are_data_a_program_admin_can_change(client, conn):
     admin = await make_user(conn, "pat@partnership.org", "program_admin")
     headers = await token_for(conn, admin.id)
-    changed = await client.put("/api/v1/reports/targets/industry_credentials", headers=headers,
-                               json={"target": 450, "period_end": "2029-06-30"})
+    changed = await client.put(
+        "/api/v1/reports/targets/industry_credentials",
+        headers=headers,
+        json={"target": 450, "period_end": "2029-06-30"},
+    )
     assert changed.status_code == 200
     target = next(t for t in changed.json() if t["key"] == "industry_credentials")
     assert target["target"] == 450 and target["period_end"] == "2029-06-30" and target["tracks"] == ["MA", "DA", "CHW"]
-    assert await conn.fetchval("SELECT detail ->> 'target' FROM audit_log WHERE action = 'report.target_changed'") == "450"
-    assert (await client.put("/api/v1/reports/targets/no_such_target", headers=headers, json={"target": 5})).status_code == 404
-    backwards = await client.put("/api/v1/reports/targets/ce_and_ehr", headers=headers, json={"target": 5, "period_end": "2020-01-01"})
+    assert (
+        await conn.fetchval("SELECT detail ->> 'target' FROM audit_log WHERE action = 'report.target_changed'") == "450"
+    )
+    assert (
+        await client.put("/api/v1/reports/targets/no_such_target", headers=headers, json={"target": 5})
+    ).status_code == 404
+    backwards = await client.put(
+        "/api/v1/reports/targets/ce_and_ehr", headers=headers, json={"target": 5, "period_end": "2020-01-01"}
+    )
     assert backwards.status_code == 400 and backwards.json()["field"] == "period_end"
-    assert (await client.put("/api/v1/reports/targets/ce_and_ehr", headers=headers, json={"target": 0})).status_code == 400
+    assert (
+        await client.put("/api/v1/reports/targets/ce_and_ehr", headers=headers, json={"target": 0})
+    ).status_code == 400
 
 
 async def test_the_program_dashboard_stays_light_with_twenty_clinics(client, conn):
@@ -435,8 +551,11 @@ async def test_a_worker_who_left_is_counted_as_left_and_her_training_stays_in_th
     mine = await conn.fetchval("SELECT id FROM clinics WHERE slug = 'st-johns'")
     await sign_in(client, "kim@stjohns.org")
     people = await client.get("/people")
-    left = await client.post(f"/people/{seeded['workers'][1].id}/deactivate", data={"_csrf_token": csrf_from(people.text)},
-                             follow_redirects=False)
+    left = await client.post(
+        f"/people/{seeded['workers'][1].id}/deactivate",
+        data={"_csrf_token": csrf_from(people.text)},
+        follow_redirects=False,
+    )
     assert left.status_code == 303
 
     page = (await client.get(f"/reports/clinics/{mine}")).text
@@ -450,4 +569,8 @@ async def test_a_worker_who_left_is_counted_as_left_and_her_training_stays_in_th
     workers_csv = rows_of((await client.get(f"/reports/clinics/{mine}/export/workers.csv")).text)
     status = {r[1]: (r[6], r[7]) for r in workers_csv[1:]}
     assert workers_csv[0][6:8] == ["status", "left_on"]
-    assert status["ana@example.org"] == ("active", "") and status["ben@example.org"][0] == "left" and status["ben@example.org"][1]
+    assert (
+        status["ana@example.org"] == ("active", "")
+        and status["ben@example.org"][0] == "left"
+        and status["ben@example.org"][1]
+    )

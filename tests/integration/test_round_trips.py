@@ -78,8 +78,12 @@ async def test_catalogue_course_and_lesson_pages_take_at_most_three_round_trips(
     spanish = {"Accept-Language": "es"}
     worker = {**spanish, "Cookie": f"lms_session={manifest.worker_cookie}"}
     pages = [
-        ("/", spanish), (manifest.course_paths[0], spanish), (manifest.lesson_paths[0], spanish),
-        ("/", worker), (manifest.course_paths[0], worker), (manifest.lesson_paths[0], worker),
+        ("/", spanish),
+        (manifest.course_paths[0], spanish),
+        (manifest.lesson_paths[0], spanish),
+        ("/", worker),
+        (manifest.course_paths[0], worker),
+        (manifest.lesson_paths[0], worker),
     ]
     over = {}
     for path, headers in pages:

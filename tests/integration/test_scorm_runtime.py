@@ -29,7 +29,9 @@ async def launch(client, key: str) -> tuple[str, str]:
     """Her Start button: the player page, and the launch token in its frame's URL."""
     page = await client.get(f"/courses/{CODE}/v/1/{key}")
     assert page.status_code == 200, page.text
-    started = await client.post(f"/learn/{CODE}/v/1/{key}/scorm", data={"lang": "es", "_csrf_token": csrf_from(page.text)})
+    started = await client.post(
+        f"/learn/{CODE}/v/1/{key}/scorm", data={"lang": "es", "_csrf_token": csrf_from(page.text)}
+    )
     assert started.status_code == 200, started.text
     found = TOKEN.search(started.text)
     assert found, started.text
@@ -69,7 +71,9 @@ async def test_suspend_resume_pass_both_scos_and_the_course_is_complete(client, 
     assert config["format"] == "scorm12" and config["commit_url"] == f"/content/scorm/{token}/commit"
     assert config["cmi"]["cmi.core.entry"] == "ab-initio" and config["cmi"]["cmi.core.student_id"] == str(worker.id)
     assert config["cmi"]["cmi.student_data.mastery_score"] == "80"
-    assert config["sco_url"].startswith(f"{settings.content_origin_url}/content/") and config["sco_url"].endswith("/sco/index.html")
+    assert config["sco_url"].startswith(f"{settings.content_origin_url}/content/") and config["sco_url"].endswith(
+        "/sco/index.html"
+    )
     # the launch page is on the content origin only; so is the runtime it loads (scorm-again as npm installed it)
     assert (await client.get(f"/content/scorm/{token}")).status_code == 404
     runtime = await client.get(f"{settings.content_origin_url}/content/scorm-runtime/scorm-again.min.js")
@@ -77,12 +81,20 @@ async def test_suspend_resume_pass_both_scos_and_the_course_is_complete(client, 
     assert b"Scorm12API" in runtime.content and b"Scorm2004API" in runtime.content
     assert (await client.get(f"{settings.content_origin_url}/content/scorm-runtime/package.json")).status_code == 404
 
-    progress = {"cmi.core.lesson_status": "incomplete", "cmi.core.lesson_location": "page-2",
-                "cmi.suspend_data": "answers=b,c", "cmi.core.exit": "suspend", "cmi.core.session_time": "00:02:30",
-                "cmi.objectives": {}, "cmi.interactions": {}}  # scorm-again sends its empty collections too
+    progress = {
+        "cmi.core.lesson_status": "incomplete",
+        "cmi.core.lesson_location": "page-2",
+        "cmi.suspend_data": "answers=b,c",
+        "cmi.core.exit": "suspend",
+        "cmi.core.session_time": "00:02:30",
+        "cmi.objectives": {},
+        "cmi.interactions": {},
+    }  # scorm-again sends its empty collections too
     answered = await commit(client, settings, token, progress)
     assert answered.status_code == 200 and answered.json() == {"result": True, "errorCode": 0}
-    assert (await commit(client, settings, token, {**progress, "cmi.core.total_time": "0000:02:30.00"}, terminate=True)).status_code == 200
+    assert (
+        await commit(client, settings, token, {**progress, "cmi.core.total_time": "0000:02:30.00"}, terminate=True)
+    ).status_code == 200
     # a launch takes nothing after its Terminate
     late = await commit(client, settings, token, {"cmi.core.lesson_status": "passed"})
     assert late.status_code == 409
@@ -94,8 +106,12 @@ async def test_suspend_resume_pass_both_scos_and_the_course_is_complete(client, 
     assert config["cmi"]["cmi.core.entry"] == "resume"
     assert config["cmi"]["cmi.suspend_data"] == "answers=b,c" and config["cmi"]["cmi.core.lesson_location"] == "page-2"
     assert config["cmi"]["cmi.core.total_time"] == "0000:02:30.00"
-    finished = {"cmi.core.lesson_status": "passed", "cmi.core.score.raw": "90", "cmi.core.exit": "",
-                "cmi.core.session_time": "00:01:15"}
+    finished = {
+        "cmi.core.lesson_status": "passed",
+        "cmi.core.score.raw": "90",
+        "cmi.core.exit": "",
+        "cmi.core.session_time": "00:01:15",
+    }
     assert (await commit(client, settings, token, finished, terminate=True)).status_code == 200
     attempts = await conn.fetch("SELECT number, completion, success, exit FROM scorm_attempts ORDER BY number")
     assert [tuple(a) for a in attempts] == [(1, "completed", "passed", "")]
@@ -106,9 +122,16 @@ async def test_suspend_resume_pass_both_scos_and_the_course_is_complete(client, 
     config = await launch_config(client, settings, token)
     assert config["format"] == "scorm2004" and config["cmi"]["cmi.entry"] == "ab-initio"
     assert config["cmi"]["cmi.scaled_passing_score"] == "0.7" and config["cmi"]["cmi.learner_id"] == str(worker.id)
-    passed = {"cmi.completion_status": "completed", "cmi.success_status": "passed", "cmi.score.scaled": "0.9",
-              "cmi.score.raw": "9", "cmi.score.min": "0", "cmi.score.max": "10", "cmi.exit": "normal",
-              "cmi.session_time": "PT1M15S"}
+    passed = {
+        "cmi.completion_status": "completed",
+        "cmi.success_status": "passed",
+        "cmi.score.scaled": "0.9",
+        "cmi.score.raw": "9",
+        "cmi.score.min": "0",
+        "cmi.score.max": "10",
+        "cmi.exit": "normal",
+        "cmi.session_time": "PT1M15S",
+    }
     assert (await commit(client, settings, token, passed, terminate=True)).status_code == 200
     assert await conn.fetchval("SELECT count(*) FROM package_completions") == 2
     assert await conn.fetchval("SELECT completed_at FROM enrollments WHERE user_id = $1", worker.id) is not None
@@ -117,8 +140,11 @@ async def test_suspend_resume_pass_both_scos_and_the_course_is_complete(client, 
     verbs = await verbs_of(conn, worker.id)
     assert verbs[:4] == ["attempted", "initialized", "suspended", "resumed"]
     assert verbs.count("passed") == 2 and verbs.count("terminated") == 2 and "failed" not in verbs
-    scores = await conn.fetch("SELECT raw -> 'result' -> 'score' AS score FROM statements WHERE user_id = $1 AND verb = $2",
-                              worker.id, VERBS + "passed")
+    scores = await conn.fetch(
+        "SELECT raw -> 'result' -> 'score' AS score FROM statements WHERE user_id = $1 AND verb = $2",
+        worker.id,
+        VERBS + "passed",
+    )
     assert sorted(r["score"]["raw"] for r in scores) == [9, 90]
     assert {"scaled": 0.9, "raw": 9, "min": 0, "max": 10} in [r["score"] for r in scores]
     registrations = await conn.fetch("SELECT DISTINCT registration FROM statements WHERE user_id = $1", worker.id)
@@ -151,9 +177,15 @@ async def test_bad_commits_are_refused_and_change_nothing(client, conn, settings
     nested = await client.post(url, json={"cmi.core.lesson_status": {"x": 1}})
     assert nested.status_code == 400 and "cmi.core.lesson_status" in nested.text
     # a guessed or altered token is no launch; the app's own host does not take commits
-    assert (await client.post(url.replace(token, token[:-1] + ("A" if token[-1] != "A" else "B")),
-                              json={"cmi.core.lesson_status": "passed"})).status_code == 404
-    assert (await client.post(f"/content/scorm/{token}/commit", json={"cmi.core.lesson_status": "passed"})).status_code == 404
+    assert (
+        await client.post(
+            url.replace(token, token[:-1] + ("A" if token[-1] != "A" else "B")),
+            json={"cmi.core.lesson_status": "passed"},
+        )
+    ).status_code == 404
+    assert (
+        await client.post(f"/content/scorm/{token}/commit", json={"cmi.core.lesson_status": "passed"})
+    ).status_code == 404
 
     assert await conn.fetchval("SELECT cmi FROM scorm_attempts") == before
     assert await conn.fetchval("SELECT count(*) FROM package_completions") == 0
@@ -169,6 +201,7 @@ async def test_only_her_enrolment_launches(client, conn, settings):
     refused = await client.post(f"/learn/{CODE}/v/1/{keys[UNIT_12]}/scorm", data={"_csrf_token": csrf_from(page.text)})
     assert refused.status_code == 403
     assert await conn.fetchval("SELECT count(*) FROM scorm_attempts") == 0
-    bad_lang = await client.post(f"/learn/{CODE}/v/1/{keys[UNIT_12]}/scorm",
-                                 data={"lang": "<script>", "_csrf_token": csrf_from(page.text)})
+    bad_lang = await client.post(
+        f"/learn/{CODE}/v/1/{keys[UNIT_12]}/scorm", data={"lang": "<script>", "_csrf_token": csrf_from(page.text)}
+    )
     assert bad_lang.status_code == 400

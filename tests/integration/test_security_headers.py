@@ -27,6 +27,9 @@ async def test_no_page_has_inline_scripts_or_handlers(client):
 
 async def test_an_oversized_body_is_refused_not_buffered(client, conn):
     admin = await make_user(conn, "pa@example.org", "program_admin")
-    response = await client.post("/api/v1/clinics", content=b"{" + b" " * (3 * 1024 * 1024) + b"}",
-                                 headers={"content-type": "application/json", **await token_for(conn, admin.id)})
+    response = await client.post(
+        "/api/v1/clinics",
+        content=b"{" + b" " * (3 * 1024 * 1024) + b"}",
+        headers={"content-type": "application/json", **await token_for(conn, admin.id)},
+    )
     assert response.status_code == 413

@@ -26,8 +26,19 @@ def month_back(months: int) -> date:
     return day.replace(day=10)
 
 
-async def answered(client: Any, conn: asyncpg.Connection, clinic: str, count: int, *, track: str = "CE", score: int = 4,
-                   comment: str = "wish", language: str = "es", on: date | None = None, prefix: str = "w") -> None:
+async def answered(
+    client: Any,
+    conn: asyncpg.Connection,
+    clinic: str,
+    count: int,
+    *,
+    track: str = "CE",
+    score: int = 4,
+    comment: str = "wish",
+    language: str = "es",
+    on: date | None = None,
+    prefix: str = "w",
+) -> None:
     """``count`` workers of ``clinic`` complete a course of ``track`` and answer its survey through the API; the answers
     are then dated ``on`` (a past month), as if given then."""
     survey_id = await conn.fetchval("SELECT id FROM surveys WHERE is_default")
@@ -35,9 +46,15 @@ async def answered(client: Any, conn: asyncpg.Connection, clinic: str, count: in
         user = await worker(conn, f"{prefix}{i}-{track.lower()}@{clinic}.org", clinic, language=language)
         await complete(conn, user, track, certificate=False)
         sent = await client.post(
-            f"/api/v1/reports/surveys/{survey_id}/responses", headers=await token_for(conn, user.id),
-            json={"language": language, "course": COURSES[track], "version": 1,
-                  "answers": {**dict.fromkeys(LIKERT, score), "next-training": f"{comment} {i}"}})
+            f"/api/v1/reports/surveys/{survey_id}/responses",
+            headers=await token_for(conn, user.id),
+            json={
+                "language": language,
+                "course": COURSES[track],
+                "version": 1,
+                "answers": {**dict.fromkeys(LIKERT, score), "next-training": f"{comment} {i}"},
+            },
+        )
         assert sent.status_code == 201, sent.text
     if on is not None:
         await conn.execute("UPDATE survey_responses SET submitted_on = $1 WHERE submitted_on > $1", on)
@@ -57,8 +74,10 @@ def assert_nothing_small_left(whole: list[int], *parts: list[int], what: str) ->
     left = [w - sum(p[i] for p in parts) for i, w in enumerate(whole)]
     assert left[0] == 0 or left[0] >= 5, f"{what}: {left[0]} respondent(s) recovered by subtraction"
     for start in range(1, len(left), 5):
-        answers = sum(left[start:start + 5])
-        assert answers == 0 or answers >= 5, f"{what}: the answers of {answers} person(s) recovered: {left[start:start + 5]}"
+        answers = sum(left[start : start + 5])
+        assert answers == 0 or answers >= 5, (
+            f"{what}: the answers of {answers} person(s) recovered: {left[start : start + 5]}"
+        )
 
 
 def csv_figures(rows: list[list[str]], group: str, value: str) -> list[int]:
@@ -86,20 +105,31 @@ async def test_a_program_admin_cannot_subtract_a_clinic_to_find_its_lone_worker(
     everyone = (await client.get(url, headers=headers)).json()
     for dimension in ("clinic", "track", "language", "local"):
         groups = [g for g in everyone["breakdowns"] if g["dimension"] == dimension]
-        assert_nothing_small_left(figures(everyone["overall"]), *map(figures, groups), what=f"total minus each {dimension}")
+        assert_nothing_small_left(
+            figures(everyone["overall"]), *map(figures, groups), what=f"total minus each {dimension}"
+        )
     assert everyone["overall"]["respondents"] == 5  # the 5 who can hide among each other are shown
     only_big = (await client.get(f"{url}?clinic={big}", headers=headers)).json()
-    assert_nothing_small_left(figures(everyone["overall"]), figures(only_big["overall"]), what="total minus the big clinic's filter")
+    assert_nothing_small_left(
+        figures(everyone["overall"]), figures(only_big["overall"]), what="total minus the big clinic's filter"
+    )
     comments = [c for q in everyone["overall"]["questions"] for c in q.get("comments") or []]
     assert comments and not any("lone secret" in c for c in comments)
 
     await sign_in(client, "pat@partnership.org")
     rows = rows_of((await client.get(f"/reports/surveys/{survey_id}/results.csv")).text)
-    assert_nothing_small_left(csv_figures(rows, "all", "all"), csv_figures(rows, "clinic", "Big Clinic"),
-                              csv_figures(rows, "clinic", "Lone Clinic"), what="CSV: total minus clinics")
+    assert_nothing_small_left(
+        csv_figures(rows, "all", "all"),
+        csv_figures(rows, "clinic", "Big Clinic"),
+        csv_figures(rows, "clinic", "Lone Clinic"),
+        what="CSV: total minus clinics",
+    )
     program_rows = rows_of((await client.get("/reports/program/export/survey.csv")).text)
-    assert_nothing_small_left(csv_figures(program_rows, "all", "all"), csv_figures(program_rows, "clinic", "Big Clinic"),
-                              what="program CSV: total minus the big clinic")
+    assert_nothing_small_left(
+        csv_figures(program_rows, "all", "all"),
+        csv_figures(program_rows, "clinic", "Big Clinic"),
+        what="program CSV: total minus the big clinic",
+    )
     for page in (f"/reports/surveys/{survey_id}", "/reports/program"):
         html = (await client.get(page)).text
         assert "5 responses." in html and "6 responses." not in html and "lone secret" not in html, page
@@ -129,7 +159,9 @@ async def test_periods_and_asking_again_do_not_give_one_answer_away(client, conn
     await answered(client, conn, "big-clinic", 1, score=2, prefix="today")  # one more answer, now
     after = (await client.get(url, headers=headers)).json()
     listed_after = (await client.get(f"/api/v1/reports/surveys/{survey_id}", headers=headers)).json()["responses"]
-    assert_nothing_small_left(figures(after["overall"]), figures(before["overall"]), what="after one more answer minus before")
+    assert_nothing_small_left(
+        figures(after["overall"]), figures(before["overall"]), what="after one more answer minus before"
+    )
     assert listed_before == listed_after == 5
 
 
@@ -147,12 +179,17 @@ async def test_a_clinic_admin_cannot_single_out_the_one_worker_of_another_track(
     tracks = [g for g in board["breakdowns"] if g["dimension"] == "track"]
     assert_nothing_small_left(figures(board["overall"]), *map(figures, tracks), what="clinic total minus its tracks")
     ce_only = (await client.get(f"/api/v1/reports/clinics/{clinic}?track=CE", headers=headers)).json()["survey"]
-    assert_nothing_small_left(figures(board["overall"]), figures(ce_only["overall"]), what="clinic total minus the CE filter")
+    assert_nothing_small_left(
+        figures(board["overall"]), figures(ce_only["overall"]), what="clinic total minus the CE filter"
+    )
 
     await sign_in(client, "kim@stjohns.org")
     rows = rows_of((await client.get(f"/reports/clinics/{clinic}/export/survey.csv")).text)
     track_rows = {r[1] for r in rows[1:] if r[0] == "track"}
-    assert_nothing_small_left(csv_figures(rows, "all", "all"), *(csv_figures(rows, "track", t) for t in track_rows),
-                              what="clinic CSV: total minus tracks")
+    assert_nothing_small_left(
+        csv_figures(rows, "all", "all"),
+        *(csv_figures(rows, "track", t) for t in track_rows),
+        what="clinic CSV: total minus tracks",
+    )
     html = (await client.get(f"/reports/clinics/{clinic}")).text
     assert "5 responses." in html and "6 responses." not in html

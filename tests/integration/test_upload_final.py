@@ -14,7 +14,9 @@ async def test_replaying_the_upload_form_after_the_check_does_not_change_the_ser
     await draft_course(conn, code)
     headers = await instructor_headers(conn)
     original = png()
-    ticket, sent = await upload(client, headers, code, original, filename="steps.png", content_type="image/png", kind="image")
+    ticket, sent = await upload(
+        client, headers, code, original, filename="steps.png", content_type="image/png", kind="image"
+    )
     assert sent.status_code in (200, 201, 204), sent.text
     assert ticket["expires_in"] <= 300  # the form is short-lived
     done = await client.post(ticket["complete_url"], headers=headers, json={})
@@ -22,8 +24,11 @@ async def test_replaying_the_upload_form_after_the_check_does_not_change_the_ser
 
     # The same presigned form, posted again with a script in place of the checked image.
     async with httpx.AsyncClient() as store:
-        await store.post(ticket["post"]["url"], data=ticket["post"]["fields"],
-                         files={"file": ("steps.png", b"<script>alert(document.cookie)</script>", "image/png")})
+        await store.post(
+            ticket["post"]["url"],
+            data=ticket["post"]["fields"],
+            files={"file": ("steps.png", b"<script>alert(document.cookie)</script>", "image/png")},
+        )
     again = await client.post(ticket["complete_url"], headers=headers, json={})
     assert again.status_code == 200 and again.json()["byte_size"] == len(original)
 
@@ -46,8 +51,8 @@ async def test_polyglot_files_are_refused_and_deleted(client, conn, settings):
     headers = await instructor_headers(conn)
     storage = Storage(settings)
     for body, name, content_type, kind in (
-        (MP4[:24] + HTML + MP4[24:], "clip.mp4", "video/mp4", "video"),           # an MP4 header, then a page
-        (png() + b"\n" + HTML, "steps.png", "image/png", "image"),               # an image with a page at its end
+        (MP4[:24] + HTML + MP4[24:], "clip.mp4", "video/mp4", "video"),  # an MP4 header, then a page
+        (png() + b"\n" + HTML, "steps.png", "image/png", "image"),  # an image with a page at its end
         (png() + b"\x00" * 9000 + b"<SCRIPT src=//x></SCRIPT>", "big.png", "image/png", "image"),
     ):
         ticket, sent = await upload(client, headers, code, body, filename=name, content_type=content_type, kind=kind)

@@ -19,12 +19,22 @@ SCRIPT = Path(__file__).resolve().parents[2] / "infra" / "conformance" / "xapi"
 
 async def test_adl_lrs_conformance_suite_passes_for_both_versions(app, conn):
     admin = await api_user(conn, "lrs-admin@example.org", "program_admin")
-    credential = await clients.create_client(conn, name="ADL conformance suite", can_read=True, can_write=True,
-                                             created_by=admin.id)
+    credential = await clients.create_client(
+        conn, name="ADL conformance suite", can_read=True, can_write=True, created_by=admin.id
+    )
     async with serving(app) as url:
         run = await asyncio.create_subprocess_exec(
-            sys.executable, str(SCRIPT), "--endpoint", f"{url}/xapi", "--user", credential.key,
-            "--password", credential.secret, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+            sys.executable,
+            str(SCRIPT),
+            "--endpoint",
+            f"{url}/xapi",
+            "--user",
+            credential.key,
+            "--password",
+            credential.secret,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
         output, _ = await asyncio.wait_for(run.communicate(), timeout=1200)
     report = output.decode(errors="replace")
     print(report[-5000:])

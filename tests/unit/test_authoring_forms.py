@@ -30,16 +30,25 @@ def test_a_broken_digest_is_read_as_nothing_shown():
 
 
 def _course():
-    return {"languages": ["en", "es"], "modules": [
-        {"key": "a", "title": {}, "activities": [{"kind": "lesson", "key": "l1"}, {"kind": "quiz", "key": "q1", "questions": []}]},
-        {"key": "b", "title": {}, "activities": [{"kind": "package", "key": "p1"}]},
-    ]}
+    return {
+        "languages": ["en", "es"],
+        "modules": [
+            {
+                "key": "a",
+                "title": {},
+                "activities": [{"kind": "lesson", "key": "l1"}, {"kind": "quiz", "key": "q1", "questions": []}],
+            },
+            {"key": "b", "title": {}, "activities": [{"kind": "package", "key": "p1"}]},
+        ],
+    }
 
 
 def test_activities_of_any_kind_move_across_modules_and_new_keys_are_fresh():
     raw = _course()
     course_op(raw, "activity-up:p1")  # a content package moves like any activity
-    assert [a["key"] for a in raw["modules"][0]["activities"]] == ["l1", "q1", "p1"] and raw["modules"][1]["activities"] == []
+    assert [a["key"] for a in raw["modules"][0]["activities"]] == ["l1", "q1", "p1"] and raw["modules"][1][
+        "activities"
+    ] == []
     course_op(raw, "activity-down:p1")
     assert raw["modules"][1]["activities"][0]["key"] == "p1"
     assert course_op(raw, "activity-add:b:lesson") == "lesson-1"
@@ -52,5 +61,8 @@ def test_a_true_false_question_is_written_in_each_language_with_true_correct():
     raw = _course()
     activity_op(raw, "q1", "question-add-tf", ["en", "es", "ko"])
     question = raw["modules"][0]["activities"][1]["questions"][0]
-    assert [c["text"] for c in question["choices"]] == [{"en": "True", "es": "Verdadero"}, {"en": "False", "es": "Falso"}]
+    assert [c["text"] for c in question["choices"]] == [
+        {"en": "True", "es": "Verdadero"},
+        {"en": "False", "es": "Falso"},
+    ]
     assert [c["correct"] for c in question["choices"]] == [True, False]

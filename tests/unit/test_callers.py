@@ -9,8 +9,15 @@ from lms.accounts.schemas import CurrentUser
 
 
 def _user(role: str = "worker") -> CurrentUser:
-    return CurrentUser(id=uuid.uuid4(), email="ana@example.org", display_name="Ana", role=role, clinic_id=None,
-                       local_id=None, language="es")
+    return CurrentUser(
+        id=uuid.uuid4(),
+        email="ana@example.org",
+        display_name="Ana",
+        role=role,
+        clinic_id=None,
+        local_id=None,
+        language="es",
+    )
 
 
 def test_a_caller_is_kept_for_the_configured_seconds_only():

@@ -8,16 +8,35 @@ import uuid
 import pytest
 
 from lms.packages.cmi5.rules import (
-    ADL, CMI5_CATEGORY, MASTERY_EXT, MOVEON_CATEGORY, SESSION_EXT, Refused, SessionState, check_statement, move_on_met,
+    ADL,
+    CMI5_CATEGORY,
+    MASTERY_EXT,
+    MOVEON_CATEGORY,
+    SESSION_EXT,
+    Refused,
+    SessionState,
+    check_statement,
+    move_on_met,
 )
 
 SESSION = uuid.uuid4()
 REGISTRATION = uuid.uuid4()
 ACTIVITY = "http://127.0.0.1:8000/cmi5/p/au/1"
 ACTOR = {"objectType": "Agent", "account": {"homePage": "https://example.org", "name": "w1"}}
-STATE = SessionState(session_id=SESSION, registration=REGISTRATION, activity_id=ACTIVITY,
-                     actor_key="account:https://example.org w1", launch_mode="Normal", mastery_score=0.8,
-                     prefs_read=True, initialized=True, terminated=False, completed=False, passed=False, failed=False)
+STATE = SessionState(
+    session_id=SESSION,
+    registration=REGISTRATION,
+    activity_id=ACTIVITY,
+    actor_key="account:https://example.org w1",
+    launch_mode="Normal",
+    mastery_score=0.8,
+    prefs_read=True,
+    initialized=True,
+    terminated=False,
+    completed=False,
+    passed=False,
+    failed=False,
+)
 
 
 def statement(verb: str, *, result: dict | None = None, moveon: bool | None = None, cmi5: bool = True) -> dict:
@@ -27,10 +46,18 @@ def statement(verb: str, *, result: dict | None = None, moveon: bool | None = No
     extensions = {SESSION_EXT: str(SESSION)}
     if verb in ("passed", "failed"):
         extensions[MASTERY_EXT] = 0.8
-    st = {"id": str(uuid.uuid4()), "timestamp": "2026-12-07T10:00:00.000Z", "actor": copy.deepcopy(ACTOR),
-          "verb": {"id": ADL + verb}, "object": {"id": ACTIVITY},
-          "context": {"registration": str(REGISTRATION), "contextActivities": {"category": categories},
-                      "extensions": extensions}}
+    st = {
+        "id": str(uuid.uuid4()),
+        "timestamp": "2026-12-07T10:00:00.000Z",
+        "actor": copy.deepcopy(ACTOR),
+        "verb": {"id": ADL + verb},
+        "object": {"id": ACTIVITY},
+        "context": {
+            "registration": str(REGISTRATION),
+            "contextActivities": {"category": categories},
+            "extensions": extensions,
+        },
+    }
     if result is not None:
         st["result"] = result
     return st
@@ -57,24 +84,27 @@ def _fields(state: SessionState) -> dict:
     return {name: getattr(state, name) for name in state.__slots__}
 
 
-@pytest.mark.parametrize(("change", "why"), [
-    (lambda s: s.pop("id"), "id"),
-    (lambda s: s.pop("timestamp"), "timestamp"),
-    (lambda s: s.update(timestamp="2026-12-07T10:00:00-06:00"), "UTC"),
-    (lambda s: s["actor"].update(objectType="Group"), "actor"),
-    (lambda s: s.update(actor={"mbox": "mailto:someone@example.org"}), "actor"),
-    (lambda s: s["object"].update(id="http://example.com/other"), "object.id"),
-    (lambda s: s.pop("context"), "context"),
-    (lambda s: s["context"].pop("registration"), "registration"),
-    (lambda s: s["context"]["extensions"].pop(SESSION_EXT), "sessionid"),
-    (lambda s: s["result"].update(completion=True), "completion"),
-    (lambda s: s["result"].update(success=False), "success"),
-    (lambda s: s["result"].pop("duration"), "duration"),
-    (lambda s: s["result"].update(score={"scaled": 0.79}), "mastery"),
-    (lambda s: s["result"].update(score={"raw": 5, "min": 0}), "raw score"),
-    (lambda s: s["context"]["contextActivities"]["category"].pop(), "moveOn"),
-    (lambda s: s["context"]["extensions"].update({MASTERY_EXT: 0.5}), "masteryscore"),
-])
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (lambda s: s.pop("id"), "id"),
+        (lambda s: s.pop("timestamp"), "timestamp"),
+        (lambda s: s.update(timestamp="2026-12-07T10:00:00-06:00"), "UTC"),
+        (lambda s: s["actor"].update(objectType="Group"), "actor"),
+        (lambda s: s.update(actor={"mbox": "mailto:someone@example.org"}), "actor"),
+        (lambda s: s["object"].update(id="http://example.com/other"), "object.id"),
+        (lambda s: s.pop("context"), "context"),
+        (lambda s: s["context"].pop("registration"), "registration"),
+        (lambda s: s["context"]["extensions"].pop(SESSION_EXT), "sessionid"),
+        (lambda s: s["result"].update(completion=True), "completion"),
+        (lambda s: s["result"].update(success=False), "success"),
+        (lambda s: s["result"].pop("duration"), "duration"),
+        (lambda s: s["result"].update(score={"scaled": 0.79}), "mastery"),
+        (lambda s: s["result"].update(score={"raw": 5, "min": 0}), "raw score"),
+        (lambda s: s["context"]["contextActivities"]["category"].pop(), "moveOn"),
+        (lambda s: s["context"]["extensions"].update({MASTERY_EXT: 0.5}), "masteryscore"),
+    ],
+)
 def test_a_passed_statement_breaking_a_rule_is_refused(change, why):
     sent = statement("passed", result=copy.deepcopy(PASSED))
     change(sent)
@@ -113,12 +143,19 @@ def test_what_an_au_may_not_send():
         check_statement(statement("completed", result=COMPLETED), browsing)
 
 
-@pytest.mark.parametrize(("move_on", "completed", "passed", "met"), [
-    ("Completed", True, False, True), ("Completed", False, True, False),
-    ("Passed", False, True, True), ("Passed", True, False, False),
-    ("CompletedAndPassed", True, False, False), ("CompletedAndPassed", True, True, True),
-    ("CompletedOrPassed", False, True, True), ("CompletedOrPassed", False, False, False),
-    ("NotApplicable", False, False, True),
-])
+@pytest.mark.parametrize(
+    ("move_on", "completed", "passed", "met"),
+    [
+        ("Completed", True, False, True),
+        ("Completed", False, True, False),
+        ("Passed", False, True, True),
+        ("Passed", True, False, False),
+        ("CompletedAndPassed", True, False, False),
+        ("CompletedAndPassed", True, True, True),
+        ("CompletedOrPassed", False, True, True),
+        ("CompletedOrPassed", False, False, False),
+        ("NotApplicable", False, False, True),
+    ],
+)
 def test_move_on(move_on, completed, passed, met):
     assert move_on_met(move_on, completed=completed, passed=passed) is met

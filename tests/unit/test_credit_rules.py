@@ -11,21 +11,68 @@ from lms.credit.renewal import CategoryMinimum, EarnedCredit, Requirement, curre
 from lms.credit.rules import CategoryRule, CreditRule, add_months, credit_for, valid_until
 
 # The rows 0005_credit.sql seeds, as the service loads them.
-IACET = CreditRule(body="IACET", name="IACET", unit="ceu", minutes_per_unit=600, rounding="floor", step=0.1,
-                   counts_live=True, counts_self_paced=True, min_minutes=0)
-DBC = CreditRule(body="DBC", name="Dental Board of California", unit="unit", minutes_per_unit=60, rounding="floor", step=0.1,
-                 counts_live=True, counts_self_paced=True, min_minutes=0,
-                 categories=[CategoryRule(category="bls", name={"en": "BLS"}, max_units=4, valid_months=24),
-                             CategoryRule(category="infection_control", name={"en": "IC"})])
-AAMA = CreditRule(body="AAMA", name="AAMA", unit="point", minutes_per_unit=50, rounding="floor", step=0.1,
-                  counts_live=True, counts_self_paced=True, min_minutes=50)
-LIVE_ONLY = CreditRule(body="LIVE", name="Live only", unit="hour", minutes_per_unit=60, rounding="round", step=0.5,
-                       counts_live=True, counts_self_paced=False, min_minutes=0)
+IACET = CreditRule(
+    body="IACET",
+    name="IACET",
+    unit="ceu",
+    minutes_per_unit=600,
+    rounding="floor",
+    step=0.1,
+    counts_live=True,
+    counts_self_paced=True,
+    min_minutes=0,
+)
+DBC = CreditRule(
+    body="DBC",
+    name="Dental Board of California",
+    unit="unit",
+    minutes_per_unit=60,
+    rounding="floor",
+    step=0.1,
+    counts_live=True,
+    counts_self_paced=True,
+    min_minutes=0,
+    categories=[
+        CategoryRule(category="bls", name={"en": "BLS"}, max_units=4, valid_months=24),
+        CategoryRule(category="infection_control", name={"en": "IC"}),
+    ],
+)
+AAMA = CreditRule(
+    body="AAMA",
+    name="AAMA",
+    unit="point",
+    minutes_per_unit=50,
+    rounding="floor",
+    step=0.1,
+    counts_live=True,
+    counts_self_paced=True,
+    min_minutes=50,
+)
+LIVE_ONLY = CreditRule(
+    body="LIVE",
+    name="Live only",
+    unit="hour",
+    minutes_per_unit=60,
+    rounding="round",
+    step=0.5,
+    counts_live=True,
+    counts_self_paced=False,
+    min_minutes=0,
+)
 
-RDA = Requirement(credential="RDA", name={"en": "RDA"}, body="DBC", units=25, cycle_months=24, max_non_live_share=0.5,
-                  categories=[CategoryMinimum(category="infection_control", min_units=2),
-                              CategoryMinimum(category="dental_practice_act", min_units=2),
-                              CategoryMinimum(category="bls", min_units=0, needs_live=True)])
+RDA = Requirement(
+    credential="RDA",
+    name={"en": "RDA"},
+    body="DBC",
+    units=25,
+    cycle_months=24,
+    max_non_live_share=0.5,
+    categories=[
+        CategoryMinimum(category="infection_control", min_units=2),
+        CategoryMinimum(category="dental_practice_act", min_units=2),
+        CategoryMinimum(category="bls", min_units=0, needs_live=True),
+    ],
+)
 CHW = Requirement(credential="CHW", name={"en": "CHW"}, body="DHCS_CHW", units=6, cycle_months=12)
 
 
@@ -74,9 +121,19 @@ def test_cycles_run_back_to_back_from_the_cycle_start():
     assert current_cycle(date(2025, 1, 1), 12, date(2026, 1, 1)) == (date(2026, 1, 1), date(2027, 1, 1))
 
 
-def _line(code: str, on: date, category: str | None, live: float, non_live: float, body: str = "DBC", revoked: bool = False) -> EarnedCredit:
-    return EarnedCredit(code=code, completed_on=on, body=body, category=category, credit=live + non_live, live_credit=live,
-                        non_live_credit=non_live, revoked=revoked)
+def _line(
+    code: str, on: date, category: str | None, live: float, non_live: float, body: str = "DBC", revoked: bool = False
+) -> EarnedCredit:
+    return EarnedCredit(
+        code=code,
+        completed_on=on,
+        body=body,
+        category=category,
+        credit=live + non_live,
+        live_credit=live,
+        non_live_credit=non_live,
+        revoked=revoked,
+    )
 
 
 def test_rda_home_study_counts_only_up_to_half_of_the_25_units():
@@ -111,7 +168,7 @@ def test_bls_must_have_an_in_person_part_and_counts_four_units_a_cycle():
     earned = [
         _line("A", date(2026, 1, 10), "infection_control", 2, 0),
         _line("B", date(2026, 1, 11), "dental_practice_act", 2, 0),
-        _line("C", date(2026, 1, 12), "bls", 0, 3),       # online-only BLS
+        _line("C", date(2026, 1, 12), "bls", 0, 3),  # online-only BLS
         _line("D", date(2026, 1, 13), "bls", 0, 3),
         _line("E", date(2026, 2, 1), None, 20, 0),
     ]
@@ -123,7 +180,7 @@ def test_bls_must_have_an_in_person_part_and_counts_four_units_a_cycle():
 
 def test_credit_outside_the_cycle_or_revoked_does_not_count():
     earned = [
-        _line("OLD", date(2025, 6, 30), None, 6, 0, body="DHCS_CHW"),           # previous cycle
+        _line("OLD", date(2025, 6, 30), None, 6, 0, body="DHCS_CHW"),  # previous cycle
         _line("REV", date(2025, 8, 1), None, 6, 0, body="DHCS_CHW", revoked=True),
         _line("OK", date(2025, 8, 2), None, 2, 3.5, body="DHCS_CHW"),
     ]
@@ -140,10 +197,10 @@ def test_codes_are_ten_unambiguous_characters_with_a_check_character():
     for i in range(10):  # every single-character typo is caught
         for ch in codes.ALPHABET:
             if ch != code[i]:
-                assert codes.normalize(code[:i] + ch + code[i + 1:]) is None
+                assert codes.normalize(code[:i] + ch + code[i + 1 :]) is None
     for i in range(8):  # and every swap of two different neighbours in the random part
         if code[i] != code[i + 1]:
-            assert codes.normalize(code[:i] + code[i + 1] + code[i] + code[i + 2:]) is None
+            assert codes.normalize(code[:i] + code[i + 1] + code[i] + code[i + 2 :]) is None
 
 
 @pytest.mark.parametrize("typed", ["", "ABC", "0000-0000-00", "ABCD-EFGH-JKL", "!!!!-!!!!-!!"])
@@ -159,4 +216,7 @@ def test_a_certificate_is_valid_until_its_expiry_date_and_revoked_wins():
     assert status_of(revoked_at=None, valid_until=None, today=date(2030, 1, 1)) == "valid"
     assert status_of(revoked_at=None, valid_until=date(2028, 2, 28), today=date(2028, 2, 28)) == "valid"
     assert status_of(revoked_at=None, valid_until=date(2028, 2, 28), today=date(2028, 2, 29)) == "expired"
-    assert status_of(revoked_at=datetime(2027, 1, 1, tzinfo=UTC), valid_until=date(2028, 2, 28), today=date(2029, 1, 1)) == "revoked"
+    assert (
+        status_of(revoked_at=datetime(2027, 1, 1, tzinfo=UTC), valid_until=date(2028, 2, 28), today=date(2029, 1, 1))
+        == "revoked"
+    )

@@ -29,11 +29,16 @@ def test_the_signer_reproduces_the_w3c_test_vector_proof_value():
     signed, keypair = _vector()
     proof = signed["proof"]
     again = signing.sign(
-        signed, private_key=signing.private_from_multibase(keypair["privateKeyMultibase"]),
-        verification_method=proof["verificationMethod"], created=proof["created"],
+        signed,
+        private_key=signing.private_from_multibase(keypair["privateKeyMultibase"]),
+        verification_method=proof["verificationMethod"],
+        created=proof["created"],
     )
     assert again["proof"] == proof
-    assert again["proof"]["proofValue"] == "z2YwC8z3ap7yx1nZYCg4L3j3ApHsF8kgPdSb5xoS1VR7vPG3F561B52hYnQF9iseabecm3ijx4K1FBTQsCZahKZme"
+    assert (
+        again["proof"]["proofValue"]
+        == "z2YwC8z3ap7yx1nZYCg4L3j3ApHsF8kgPdSb5xoS1VR7vPG3F561B52hYnQF9iseabecm3ijx4K1FBTQsCZahKZme"
+    )
 
 
 def test_the_w3c_test_vector_verifies_and_fails_once_one_character_changes():
@@ -53,16 +58,47 @@ def test_contexts_are_never_fetched():
 
 def _facts(valid_until: date | None = None) -> Facts:
     return Facts(
-        code="7KQ4M2XH9P", worker_name="Ana Pérez", language="es", course_code="DA-IC-101",
-        course_title="Control de infecciones para asistentes dentales", course_version=1, track="DA",
-        enrolled_on=date(2026, 3, 2), completed_on=date(2026, 3, 20), issued_at=datetime(2026, 3, 20, 18, 0, tzinfo=UTC),
-        contact_minutes=120, contact_hours=2, live_minutes=70, self_paced_minutes=50,
-        credits=[CreditLine(body="DBC", body_name="Dental Board of California", unit="unit", credit=2, live_credit=1.1,
-                            non_live_credit=0.9, minutes_counted=120, provider_number="RP-5621",
-                            approval_category="infection_control", approved_from=date(2026, 1, 1), approved_until=date(2027, 12, 31))],
-        in_person=[InPersonPart(key="lab", kind="in_person", title="Taller práctico", date=date(2026, 3, 18), minutes=60,
-                                instructor="María López")],
-        valid_until=valid_until, issuer_name="California Health Center Training Partnership",
+        code="7KQ4M2XH9P",
+        worker_name="Ana Pérez",
+        language="es",
+        course_code="DA-IC-101",
+        course_title="Control de infecciones para asistentes dentales",
+        course_version=1,
+        track="DA",
+        enrolled_on=date(2026, 3, 2),
+        completed_on=date(2026, 3, 20),
+        issued_at=datetime(2026, 3, 20, 18, 0, tzinfo=UTC),
+        contact_minutes=120,
+        contact_hours=2,
+        live_minutes=70,
+        self_paced_minutes=50,
+        credits=[
+            CreditLine(
+                body="DBC",
+                body_name="Dental Board of California",
+                unit="unit",
+                credit=2,
+                live_credit=1.1,
+                non_live_credit=0.9,
+                minutes_counted=120,
+                provider_number="RP-5621",
+                approval_category="infection_control",
+                approved_from=date(2026, 1, 1),
+                approved_until=date(2027, 12, 31),
+            )
+        ],
+        in_person=[
+            InPersonPart(
+                key="lab",
+                kind="in_person",
+                title="Taller práctico",
+                date=date(2026, 3, 18),
+                minutes=60,
+                instructor="María López",
+            )
+        ],
+        valid_until=valid_until,
+        issuer_name="California Health Center Training Partnership",
     )
 
 
@@ -82,12 +118,16 @@ class _Issuer:
     async def load_list(self, url: str) -> dict | None:
         if url != status_list.list_url(BASE, 1):
             return None
-        return self.sign(status_list.status_list_credential(BASE, 1, issuer=keys.did_web(BASE), revoked_indexes=self.revoked,
-                                                            valid_from="2026-01-01T00:00:00Z"))
+        return self.sign(
+            status_list.status_list_credential(
+                BASE, 1, issuer=keys.did_web(BASE), revoked_indexes=self.revoked, valid_from="2026-01-01T00:00:00Z"
+            )
+        )
 
     async def check(self, doc: dict, now: datetime | None = None):
-        return await verify_credential(doc, resolve_key=key_resolver_from_did_document(self.did_doc),
-                                       load_status_list=self.load_list, now=now)
+        return await verify_credential(
+            doc, resolve_key=key_resolver_from_did_document(self.did_doc), load_status_list=self.load_list, now=now
+        )
 
 
 async def test_an_open_badge_verifies_offline_and_fails_after_any_one_character_changes():
@@ -100,12 +140,12 @@ async def test_an_open_badge_verifies_offline_and_fails_after_any_one_character_
 
     text = json.dumps(credential, ensure_ascii=False)
     name_at = text.index("Ana Pérez")
-    tampered = json.loads(text[:name_at] + "Ena" + text[name_at + 3:])
+    tampered = json.loads(text[:name_at] + "Ena" + text[name_at + 3 :])
     result = await issuer.check(tampered)
     assert not result.verified and not result.checks["proof"]
 
     hours_at = text.index('"creditsEarned": 2') + len('"creditsEarned": ')
-    assert not (await issuer.check(json.loads(text[:hours_at] + "3" + text[hours_at + 1:]))).verified
+    assert not (await issuer.check(json.loads(text[:hours_at] + "3" + text[hours_at + 1 :]))).verified
 
     smuggled = copy.deepcopy(credential)
     smuggled["credentialSubject"]["undefinedTerm"] = "x"  # not in any context: refused, never silently dropped
@@ -114,7 +154,9 @@ async def test_an_open_badge_verifies_offline_and_fails_after_any_one_character_
 
 async def test_revoked_and_expired_credentials_say_so():
     issuer = _Issuer()
-    credential = issuer.sign(open_badge(_facts(date(2026, 6, 30)), certificate_id=uuid4(), status_index=131_070, public_base_url=BASE))
+    credential = issuer.sign(
+        open_badge(_facts(date(2026, 6, 30)), certificate_id=uuid4(), status_index=131_070, public_base_url=BASE)
+    )
     assert credential["validUntil"] == "2026-06-30T23:59:59Z"
     assert (await issuer.check(credential, now=datetime(2026, 4, 1, tzinfo=UTC))).status == "valid"
     expired = await issuer.check(credential, now=datetime(2026, 7, 1, tzinfo=UTC))

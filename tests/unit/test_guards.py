@@ -10,8 +10,13 @@ from lms.schemas import safe_next
 
 
 def _connection(role: str | None):
-    user = None if role is None else CurrentUser(
-        id=uuid4(), email="a@example.org", display_name="A", role=role, clinic_id=None, local_id=None, language="en")
+    user = (
+        None
+        if role is None
+        else CurrentUser(
+            id=uuid4(), email="a@example.org", display_name="A", role=role, clinic_id=None, local_id=None, language="en"
+        )
+    )
     return SimpleNamespace(scope={"user": user})
 
 

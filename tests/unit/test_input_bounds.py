@@ -10,8 +10,8 @@ import msgspec.inspect as mi
 from litestar.routes import HTTPRoute
 
 from lms.app import create_app
-from lms.input_limits import _refuse_invalid_utf8
 from lms.errors import Invalid
+from lms.input_limits import _refuse_invalid_utf8
 from lms.schemas import INT8_MAX
 from lms.settings import Settings
 
@@ -55,18 +55,30 @@ def test_every_integer_a_route_takes_is_bounded():
                 except (TypeError, ValueError):
                     continue  # not a value a client sends (request, state, a dependency's own type)
                 if name == "data":
-                    unbounded += [f"{route.path} {sorted(handler.http_methods)} {w}" for w in _unbounded(info, "data", set())]
+                    unbounded += [
+                        f"{route.path} {sorted(handler.http_methods)} {w}" for w in _unbounded(info, "data", set())
+                    ]
                     continue
-                ints = [info] if isinstance(info, mi.IntType) else [t for t in getattr(info, "types", ()) if isinstance(t, mi.IntType)]
+                ints = (
+                    [info]
+                    if isinstance(info, mi.IntType)
+                    else [t for t in getattr(info, "types", ()) if isinstance(t, mi.IntType)]
+                )
                 kwargs = field.kwarg_definition
-                if ints and (kwargs is None or getattr(kwargs, "le", None) is None or getattr(kwargs, "ge", None) is None):
+                if ints and (
+                    kwargs is None or getattr(kwargs, "le", None) is None or getattr(kwargs, "ge", None) is None
+                ):
                     unbounded.append(f"{route.path} {sorted(handler.http_methods)} {name}")
-    assert not unbounded, "integers without bounds (use the aliases in lms/schemas.py):\n" + "\n".join(sorted(set(unbounded)))
+    assert not unbounded, "integers without bounds (use the aliases in lms/schemas.py):\n" + "\n".join(
+        sorted(set(unbounded))
+    )
 
 
 def test_the_openapi_document_lists_errors_as_problem_json():
     schema = _app().openapi_schema.to_schema()
-    operations = [op for path in schema["paths"].values() for op in path.values() if isinstance(op, dict) and "responses" in op]
+    operations = [
+        op for path in schema["paths"].values() for op in path.values() if isinstance(op, dict) and "responses" in op
+    ]
     assert len(operations) > 50
     for operation in operations:
         for status in ("400", "401", "403", "404", "409", "500", "503"):

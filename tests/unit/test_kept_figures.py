@@ -24,13 +24,16 @@ async def test_figures_are_made_once_per_view_until_the_clinic_changes():
         async def make() -> Board:
             made.append(clinic_id)
             return Board(clinic=str(clinic_id), made=len(made))
+
         return make
 
     first = await kept_figures(store, clinic, ("credit", 24), Board, maker(clinic))
     again = await kept_figures(store, clinic, ("credit", 24), Board, maker(clinic))
     assert first == again == Board(clinic=str(clinic), made=1)  # the second viewing reads what the first made
     assert (await kept_figures(store, clinic, ("credit", 12), Board, maker(clinic))).made == 2  # another view
-    assert (await kept_figures(store, other, ("credit", 24), Board, maker(other))).clinic == str(other)  # another clinic
+    assert (await kept_figures(store, other, ("credit", 24), Board, maker(other))).clinic == str(
+        other
+    )  # another clinic
 
     await clinic_changed(store, clinic)  # a credential recorded: this clinic's views are made again
     assert (await kept_figures(store, clinic, ("credit", 24), Board, maker(clinic))).made == 4

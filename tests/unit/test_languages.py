@@ -4,12 +4,11 @@ import re
 from pathlib import Path
 
 import pytest
-
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from lms.catalog.language import content_language, pick
-from lms.i18n import UI_LANGUAGES, LOCALE_DIR, choose_language, locale_of, parse_accept_language, ui_language
+from lms.i18n import LOCALE_DIR, UI_LANGUAGES, choose_language, locale_of, parse_accept_language, ui_language
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted(d.name for d in LOCALE_DIR.iterdir() if (d / "LC_MESSAGES" / "messages.po").exists())
@@ -71,7 +70,11 @@ def test_every_interface_string_has_its_translation(language):
     untranslated = []
     for message in messages:
         entry = catalogue.get(message)
-        strings = (entry.string,) if entry is not None and isinstance(entry.string, str) else (entry.string if entry else ("",))
+        strings = (
+            (entry.string,)
+            if entry is not None and isinstance(entry.string, str)
+            else (entry.string if entry else ("",))
+        )
         if not all(s.strip() for s in strings):
             untranslated.append(message)
     assert not untranslated, f"run infra/i18n-update and translate these in {language}: {sorted(untranslated)}"

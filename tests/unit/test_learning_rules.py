@@ -19,8 +19,18 @@ from lms.xapi.validation import V1, V2, VOIDED
 BASE = "https://training.example.org"
 ME = uuid.UUID("6f1c1f4e-0a35-4c51-9a43-4c5b3b3e1f00")
 NOW = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)
-WORKER = person(CurrentUser(id=ME, email="ana@example.org", display_name="Ana", role="worker", clinic_id=uuid.uuid4(),
-                            local_id=None, language="es"), BASE)
+WORKER = person(
+    CurrentUser(
+        id=ME,
+        email="ana@example.org",
+        display_name="Ana",
+        role="worker",
+        clinic_id=uuid.uuid4(),
+        local_id=None,
+        language="es",
+    ),
+    BASE,
+)
 
 
 def statement(**changes):
@@ -47,28 +57,49 @@ def test_a_good_statement_is_kept_as_sent_and_linked_to_its_activity():
     assert "stored" not in row["raw"] and row["raw"]["version"] == "1.0.3"
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    ({"id": "12345"}, "must be a UUID"),
-    ({"verb": {"id": "completed"}}, "must be an IRI"),
-    ({"timestamp": "next tuesday"}, "ISO 8601"),
-    ({"timestamp": "2008-09-15T15:53:00.601-00:00"}, "ISO 8601"),
-    ({"object": {"id": f"{BASE}/activities/not a course"}}, "IRI"),
-    ({"object": {"objectType": "Agent", "id": "x:y"}}, "unknown properties"),
-    ({"result": {"score": {"scaled": 1.5}}}, "between -1 and 1"),
-    ({"result": {"score": {"min": 5, "max": 1}}}, "must not be more than max"),
-    ({"result": {"duration": "five minutes"}}, "ISO 8601 duration"),
-    ({"result": {"duration": "P4W1D"}}, "ISO 8601 duration"),
-    ({"context": {"registration": "not-a-uuid"}}, "registration"),
-    ({"context": {"extensions": {"not an iri": 1}}}, "not an IRI"),
-    ({"version": "0.95"}, "must be 1.0.x"),
-    ({"object": {"id": "http://example.org/q", "definition": {"interactionType": "essay"}}}, "interactionType"),
-    ({"attachments": [{"usageType": "http://x.org/u", "display": {"en": "a"}, "contentType": 5, "length": 1, "sha2": "ab" * 32}]},
-     "contentType"),
-    ({"actor": {"mbox": "mailto:ana@example.org", "openid": "http://id.example.org/ana"}}, "exactly one"),
-    ({"verb": {"id": xapi.VERB_BASE + "completed", "display": {"en-US": 5}}}, "verb.display.en-US: must be a string"),
-    ({"verb": {"id": xapi.VERB_BASE + "completed", "display": {"en_US": "completed"}}}, "not a language tag"),
-    ({"verb": {"id": xapi.VERB_BASE + "completed", "display": ["completed"]}}, "verb.display: must be a JSON object"),
-])
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"id": "12345"}, "must be a UUID"),
+        ({"verb": {"id": "completed"}}, "must be an IRI"),
+        ({"timestamp": "next tuesday"}, "ISO 8601"),
+        ({"timestamp": "2008-09-15T15:53:00.601-00:00"}, "ISO 8601"),
+        ({"object": {"id": f"{BASE}/activities/not a course"}}, "IRI"),
+        ({"object": {"objectType": "Agent", "id": "x:y"}}, "unknown properties"),
+        ({"result": {"score": {"scaled": 1.5}}}, "between -1 and 1"),
+        ({"result": {"score": {"min": 5, "max": 1}}}, "must not be more than max"),
+        ({"result": {"duration": "five minutes"}}, "ISO 8601 duration"),
+        ({"result": {"duration": "P4W1D"}}, "ISO 8601 duration"),
+        ({"context": {"registration": "not-a-uuid"}}, "registration"),
+        ({"context": {"extensions": {"not an iri": 1}}}, "not an IRI"),
+        ({"version": "0.95"}, "must be 1.0.x"),
+        ({"object": {"id": "http://example.org/q", "definition": {"interactionType": "essay"}}}, "interactionType"),
+        (
+            {
+                "attachments": [
+                    {
+                        "usageType": "http://x.org/u",
+                        "display": {"en": "a"},
+                        "contentType": 5,
+                        "length": 1,
+                        "sha2": "ab" * 32,
+                    }
+                ]
+            },
+            "contentType",
+        ),
+        ({"actor": {"mbox": "mailto:ana@example.org", "openid": "http://id.example.org/ana"}}, "exactly one"),
+        (
+            {"verb": {"id": xapi.VERB_BASE + "completed", "display": {"en-US": 5}}},
+            "verb.display.en-US: must be a string",
+        ),
+        ({"verb": {"id": xapi.VERB_BASE + "completed", "display": {"en_US": "completed"}}}, "not a language tag"),
+        (
+            {"verb": {"id": xapi.VERB_BASE + "completed", "display": ["completed"]}},
+            "verb.display: must be a JSON object",
+        ),
+    ],
+)
 def test_a_malformed_statement_names_what_is_wrong(change, reason):
     with pytest.raises(Invalid) as caught:
         check(statement(**change))
@@ -79,12 +110,24 @@ def test_any_actor_form_verb_and_object_type_is_accepted():
     """What an LRS must take from any client: mbox, mbox_sha1sum, openid, groups, any verb, every object type."""
     client = Caller()  # an LRS client writes about anyone
     object.__setattr__(client, "client", object())
-    for actor in ({"mbox": "mailto:luis@example.org"}, {"mbox_sha1sum": "a" * 40}, {"openid": "http://id.example.org/luis"},
-                  {"objectType": "Group", "member": [{"mbox": "mailto:a@example.org"}, {"mbox": "mailto:b@example.org"}]}):
+    for actor in (
+        {"mbox": "mailto:luis@example.org"},
+        {"mbox_sha1sum": "a" * 40},
+        {"openid": "http://id.example.org/luis"},
+        {"objectType": "Group", "member": [{"mbox": "mailto:a@example.org"}, {"mbox": "mailto:b@example.org"}]},
+    ):
         assert check(statement(actor=actor, verb={"id": "http://example.org/verbs/liked"}), caller=client)
-    sub = {"objectType": "SubStatement", "actor": {"mbox": "mailto:a@example.org"}, "verb": {"id": "http://x.org/v"},
-           "object": {"id": "http://x.org/a"}}
-    for obj in ({"objectType": "Agent", "mbox": "mailto:a@example.org"}, {"objectType": "StatementRef", "id": str(uuid.uuid4())}, sub):
+    sub = {
+        "objectType": "SubStatement",
+        "actor": {"mbox": "mailto:a@example.org"},
+        "verb": {"id": "http://x.org/v"},
+        "object": {"id": "http://x.org/a"},
+    }
+    for obj in (
+        {"objectType": "Agent", "mbox": "mailto:a@example.org"},
+        {"objectType": "StatementRef", "id": str(uuid.uuid4())},
+        sub,
+    ):
         row = check(statement(object=obj, verb={"id": "http://example.org/verbs/saw"}), caller=client)
         assert row["activity_iri"] is None and not row["finishes"]
     assert check(statement(timestamp="2026-03-01T18:30:00Z"), caller=client)  # in the future: an LRS takes it
@@ -110,25 +153,49 @@ def test_a_batch_repeats_an_id_only_with_the_same_content_and_only_in_1_0_3():
     one = statement()
     assert len(service.check_batch([one, dict(one)], version=V1, base_url=BASE, caller=WORKER, now=NOW)) == 1
     with pytest.raises(Invalid, match="appears twice"):
-        service.check_batch([one, statement(result={"completion": True})], version=V1, base_url=BASE, caller=WORKER, now=NOW)
+        service.check_batch(
+            [one, statement(result={"completion": True})], version=V1, base_url=BASE, caller=WORKER, now=NOW
+        )
     with pytest.raises(Invalid, match="appears twice"):
         service.check_batch([one, dict(one)], version=V2, base_url=BASE, caller=WORKER, now=NOW)
     with pytest.raises(Invalid, match="at most 500"):
-        service.check_batch([statement(id=str(uuid.uuid4())) for _ in range(501)], version=V1, base_url=BASE, caller=WORKER, now=NOW)
+        service.check_batch(
+            [statement(id=str(uuid.uuid4())) for _ in range(501)], version=V1, base_url=BASE, caller=WORKER, now=NOW
+        )
 
 
 def test_version_2_takes_context_agents_and_rfc3339_times():
-    st = statement(context={"contextAgents": [{"objectType": "contextAgent", "agent": {"mbox": "mailto:t@example.org"},
-                                               "relevantTypes": ["http://x.org/teacher"]}]}, timestamp="2026-03-01 09:58:00+00:00")
+    st = statement(
+        context={
+            "contextAgents": [
+                {
+                    "objectType": "contextAgent",
+                    "agent": {"mbox": "mailto:t@example.org"},
+                    "relevantTypes": ["http://x.org/teacher"],
+                }
+            ]
+        },
+        timestamp="2026-03-01 09:58:00+00:00",
+    )
     assert "mbox:mailto:t@example.org" in check(st, version=V2)["related_agents"]
     with pytest.raises(Invalid, match="unknown properties"):
         check(st)
 
 
 def test_server_made_statements_pass_the_same_checks():
-    made = xapi.build_statement(base_url=BASE, user_id=ME, verb="passed", code="DA-IC-101", version=1, key="precautions-quiz",
-                                title={"en": "Quiz"}, registration=uuid.uuid4(), language="es", timestamp=NOW,
-                                result={"score": {"scaled": 0.8}, "success": True})
+    made = xapi.build_statement(
+        base_url=BASE,
+        user_id=ME,
+        verb="passed",
+        code="DA-IC-101",
+        version=1,
+        key="precautions-quiz",
+        title={"en": "Quiz"},
+        registration=uuid.uuid4(),
+        language="es",
+        timestamp=NOW,
+        result={"score": {"scaled": 0.8}, "success": True},
+    )
     assert check(made, caller=None)["akey"] == "precautions-quiz"
 
 
@@ -137,9 +204,9 @@ def test_the_attendance_code_rotates_and_expires():
     t = 1_800_000_000.0
     code = qr.attendance_token("k" * 40, session, now=t)
     assert qr.read_attendance_token("k" * 40, code, now=t + 5) == session
-    assert qr.read_attendance_token("k" * 40, code, now=t + 60) == session            # a slow phone
-    assert qr.read_attendance_token("k" * 40, code, now=t + 120) is None              # a photo sent home
-    assert qr.attendance_token("k" * 40, session, now=t + 30) != code                 # a new code every 30 s
+    assert qr.read_attendance_token("k" * 40, code, now=t + 60) == session  # a slow phone
+    assert qr.read_attendance_token("k" * 40, code, now=t + 120) is None  # a photo sent home
+    assert qr.attendance_token("k" * 40, session, now=t + 30) != code  # a new code every 30 s
     assert qr.read_attendance_token("another-secret" * 3, code, now=t) is None
     tampered = code[:-2] + ("AA" if code[-2:] != "AA" else "BB")
     assert qr.read_attendance_token("k" * 40, tampered, now=t) is None
@@ -157,8 +224,12 @@ def test_an_arrival_pass_is_bound_to_its_worker_once_signed_in():
 
 
 def test_a_quiz_is_graded_on_exactly_the_right_choices():
-    learner = {"questions": [{"key": "q1", "choices": [{"key": "a"}, {"key": "b"}]},
-                             {"key": "q2", "choices": [{"key": "a"}, {"key": "b"}, {"key": "c"}]}]}
+    learner = {
+        "questions": [
+            {"key": "q1", "choices": [{"key": "a"}, {"key": "b"}]},
+            {"key": "q2", "choices": [{"key": "a"}, {"key": "b"}, {"key": "c"}]},
+        ]
+    }
     key = {"q1": {"correct": ["b"], "feedback": {"a": {"en": "No"}}}, "q2": {"correct": ["a", "c"], "feedback": {}}}
     score, right, results = grade(learner, key, {"q1": ["b"], "q2": ["a"]})
     assert (score, right) == (0.5, 1) and [r.correct for r in results] == [True, False]

@@ -7,39 +7,63 @@ import zlib
 
 import pytest
 
-from lms.media.types import (
-    MediaRefused, check_content, check_declared, normalise_type, part_plan, safe_filename, sniff,
-)
+from lms.media.types import MediaRefused, check_content, check_declared, normalise_type, part_plan, safe_filename, sniff
 from lms.media.webvtt import check_webvtt
 
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
 M4A = b"\x00\x00\x00\x1cftypM4A \x00\x00\x00\x00M4A mp42isom" + b"\x00" * 64
-WEBM = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04\x42\xf3\x81\x08\x42\x82\x84webm" + b"\x00" * 32
+WEBM = (
+    b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04\x42\xf3\x81\x08\x42\x82\x84webm"
+    + b"\x00" * 32
+)
 
 
 def png() -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
 
 
-@pytest.mark.parametrize(("head", "expected"), [
-    (MP4, "video/mp4"), (M4A, "audio/mp4"), (WEBM, "video/webm"), (b"ID3\x04\x00" + b"\x00" * 20, "audio/mpeg"),
-    (b"\xff\xfb\x90\x64" + b"\x00" * 20, "audio/mpeg"), (b"\xff\xd8\xff\xe0\x00\x10JFIF", "image/jpeg"), (png(), "image/png"),
-    (b"RIFF\x24\x00\x00\x00WEBPVP8 ", "image/webp"), (b"%PDF-1.7\n", "application/pdf"),
-    (b"WEBVTT\n\n00:00.000 --> 00:01.000\nhi\n", "text/vtt"), (b"\xef\xbb\xbfWEBVTT - captions\n", "text/vtt"),
-])
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (MP4, "video/mp4"),
+        (M4A, "audio/mp4"),
+        (WEBM, "video/webm"),
+        (b"ID3\x04\x00" + b"\x00" * 20, "audio/mpeg"),
+        (b"\xff\xfb\x90\x64" + b"\x00" * 20, "audio/mpeg"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "image/jpeg"),
+        (png(), "image/png"),
+        (b"RIFF\x24\x00\x00\x00WEBPVP8 ", "image/webp"),
+        (b"%PDF-1.7\n", "application/pdf"),
+        (b"WEBVTT\n\n00:00.000 --> 00:01.000\nhi\n", "text/vtt"),
+        (b"\xef\xbb\xbfWEBVTT - captions\n", "text/vtt"),
+    ],
+)
 def test_the_first_bytes_say_what_a_file_is(head, expected):
     assert sniff(head).content_type == expected
 
 
-@pytest.mark.parametrize(("head", "what"), [
-    (b"<!DOCTYPE html><html><body><script>alert(1)</script>", "HTML"),
-    (b"\n  <html><head>", "HTML"),
-    (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "SVG"),
-    (b"MZ\x90\x00\x03", "program"), (b"\x7fELF\x02\x01", "program"), (b"#!/bin/sh\n", "program"),
-    (b"PK\x03\x04\x14\x00", "archive"), (b"\x1f\x8b\x08\x00", "archive"), (b"Rar!\x1a\x07\x00", "archive"),
-])
+@pytest.mark.parametrize(
+    ("head", "what"),
+    [
+        (b"<!DOCTYPE html><html><body><script>alert(1)</script>", "HTML"),
+        (b"\n  <html><head>", "HTML"),
+        (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "SVG"),
+        (b"MZ\x90\x00\x03", "program"),
+        (b"\x7fELF\x02\x01", "program"),
+        (b"#!/bin/sh\n", "program"),
+        (b"PK\x03\x04\x14\x00", "archive"),
+        (b"\x1f\x8b\x08\x00", "archive"),
+        (b"Rar!\x1a\x07\x00", "archive"),
+    ],
+)
 def test_pages_programs_and_archives_are_never_accepted_whatever_they_claim(head, what):
     found = sniff(head)
     assert found.content_type is None and found.dangerous
@@ -108,17 +132,24 @@ def test_valid_webvtt_counts_its_cues():
     assert check_webvtt(GOOD_VTT.replace("\n", "\r\n").encode("utf-8-sig")) == 2
 
 
-@pytest.mark.parametrize(("text", "line", "words"), [
-    ("WEBVTX\n\n00:01.000 --> 00:02.000\nhi\n", 1, "starts with the line WEBVTT"),
-    ("WEBVTT\n\n00:01.000 --> 00:02.000\nhi\n\n00:03,000 --> 00:04.000\nthere\n", 6, "is not a timing line"),
-    ("WEBVTT\n\n1\n00:01.000 -> 00:02.000\nhi\n", 4, "is not a timing line"),
-    ("WEBVTT\n\n00:05.000 --> 00:02.000\nhi\n", 3, "ends before it starts"),
-    ("WEBVTT\n\n00:05.000 --> 00:06.000\nhi\n\n00:01.000 --> 00:02.000\nback\n", 6, "time order"),
-    ("WEBVTT\n\n00:01.000 --> 00:02.000 colour:red\nhi\n", 3, "not a cue setting"),
-    ("WEBVTT\n\n00:01.000 --> 00:02.000\nhi\n00:02.000 --> 00:03.000\nno blank line\n", 5, "blank line between cues"),
-    ("WEBVTT\n\njust some words\n", 3, "should be followed by a timing line"),
-    ("WEBVTT\n\n00:61.000 --> 00:62.000\nhi\n", 3, "is not a timing line"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("WEBVTX\n\n00:01.000 --> 00:02.000\nhi\n", 1, "starts with the line WEBVTT"),
+        ("WEBVTT\n\n00:01.000 --> 00:02.000\nhi\n\n00:03,000 --> 00:04.000\nthere\n", 6, "is not a timing line"),
+        ("WEBVTT\n\n1\n00:01.000 -> 00:02.000\nhi\n", 4, "is not a timing line"),
+        ("WEBVTT\n\n00:05.000 --> 00:02.000\nhi\n", 3, "ends before it starts"),
+        ("WEBVTT\n\n00:05.000 --> 00:06.000\nhi\n\n00:01.000 --> 00:02.000\nback\n", 6, "time order"),
+        ("WEBVTT\n\n00:01.000 --> 00:02.000 colour:red\nhi\n", 3, "not a cue setting"),
+        (
+            "WEBVTT\n\n00:01.000 --> 00:02.000\nhi\n00:02.000 --> 00:03.000\nno blank line\n",
+            5,
+            "blank line between cues",
+        ),
+        ("WEBVTT\n\njust some words\n", 3, "should be followed by a timing line"),
+        ("WEBVTT\n\n00:61.000 --> 00:62.000\nhi\n", 3, "is not a timing line"),
+    ],
+)
 def test_invalid_webvtt_is_refused_naming_the_line(text, line, words):
     with pytest.raises(MediaRefused) as refused:
         check_webvtt(text.encode())
@@ -138,6 +169,9 @@ def test_a_valid_header_with_a_page_inside_is_refused_as_a_polyglot():
     mp4 = MP4[:24]
     check_no_embedded_markup("video", mp4 + bytes(range(256)), b"\x00" * 64)
     check_no_embedded_markup("captions", b"WEBVTT\n\n<script> is only text in a caption")
-    for head, tail in ((mp4 + b"<html><body>hi</body></html>", b""), (b"\x89PNG\r\n\x1a\n", b"IEND<ScRiPt>x()</script>")):
+    for head, tail in (
+        (mp4 + b"<html><body>hi</body></html>", b""),
+        (b"\x89PNG\r\n\x1a\n", b"IEND<ScRiPt>x()</script>"),
+    ):
         with pytest.raises(MediaRefused):
             check_no_embedded_markup("video", head, tail)

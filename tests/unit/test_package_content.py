@@ -15,9 +15,13 @@ SETTINGS = Settings(secret_key="k" * 40, public_base_url="http://127.0.0.1:8110"
 
 def test_the_content_origin_is_another_host_name_than_the_service():
     assert SETTINGS.content_origin_url == "http://localhost:8110"
-    assert Settings(public_base_url="https://learn.example.org").content_origin_url == "https://content.learn.example.org"
+    assert (
+        Settings(public_base_url="https://learn.example.org").content_origin_url == "https://content.learn.example.org"
+    )
     assert Settings(content_origin="https://pkg.example.net/").content_origin_url == "https://pkg.example.net"
-    _, problems = Settings.read_env({"LMS_PUBLIC_BASE_URL": "https://learn.example.org", "LMS_CONTENT_ORIGIN": "https://learn.example.org:444"})
+    _, problems = Settings.read_env(
+        {"LMS_PUBLIC_BASE_URL": "https://learn.example.org", "LMS_CONTENT_ORIGIN": "https://learn.example.org:444"}
+    )
     assert any("LMS_CONTENT_ORIGIN" in p for p in problems)
 
 
@@ -27,7 +31,10 @@ def test_a_token_opens_its_own_package_for_its_launch_only_until_it_expires():
     assert read_token(SETTINGS, token) == (package, "launch-1")
     body, _, signature = token.partition(".")
     assert read_token(SETTINGS, body + "." + signature[::-1]) is None
-    assert read_token(SETTINGS, make_token(SETTINGS, package_id=package, scope="x").split(".")[0] + "." + signature) is None
+    assert (
+        read_token(SETTINGS, make_token(SETTINGS, package_id=package, scope="x").split(".")[0] + "." + signature)
+        is None
+    )
     assert read_token(Settings(secret_key="o" * 40), token) is None  # another deployment's secret
     assert read_token(SETTINGS, make_token(SETTINGS, package_id=package, scope="s", hours=-1 / 3600)) is None
     assert read_token(SETTINGS, "garbage") is None and read_token(SETTINGS, "") is None
@@ -46,10 +53,31 @@ def test_content_may_be_framed_by_the_service_only():
 
 
 def doc(package: dict) -> CourseDoc:
-    return msgspec.convert({
-        "code": "PKG-101", "track": "MA", "languages": ["en", "es"], "title": {"en": "T", "es": "T"},
-        "summary": {"en": "S", "es": "S"}, "modules": [{"key": "m", "title": {"en": "M", "es": "M"}, "activities": [
-            {"kind": "package", "key": "a", "minutes": 10, "title": {"en": "A", "es": "A"}, "package": package}]}]}, CourseDoc)
+    return msgspec.convert(
+        {
+            "code": "PKG-101",
+            "track": "MA",
+            "languages": ["en", "es"],
+            "title": {"en": "T", "es": "T"},
+            "summary": {"en": "S", "es": "S"},
+            "modules": [
+                {
+                    "key": "m",
+                    "title": {"en": "M", "es": "M"},
+                    "activities": [
+                        {
+                            "kind": "package",
+                            "key": "a",
+                            "minutes": 10,
+                            "title": {"en": "A", "es": "A"},
+                            "package": package,
+                        }
+                    ],
+                }
+            ],
+        },
+        CourseDoc,
+    )
 
 
 def test_a_package_activity_names_a_package_or_a_zip_in_one_of_the_course_languages():
@@ -60,4 +88,6 @@ def test_a_package_activity_names_a_package_or_a_zip_in_one_of_the_course_langua
     assert problems(ok) == []
     assert any("names no package" in m for m in problems({}))
     assert any("give either package" in m for m in problems({"en": {"unit": "u1"}}))
-    assert any("not one of the course's languages" in m for m in problems({"fr": {"package": str(uuid4()), "unit": "u1"}}))
+    assert any(
+        "not one of the course's languages" in m for m in problems({"fr": {"package": str(uuid4()), "unit": "u1"}})
+    )

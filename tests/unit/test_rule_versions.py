@@ -8,15 +8,41 @@ from datetime import date
 from lms.credit.renewal import CategoryMinimum, EarnedCredit, Requirement, evaluate, in_effect
 from lms.credit.rules import CreditRule
 
-DBC = CreditRule(body="DBC", name="Dental Board of California", unit="unit", minutes_per_unit=60, rounding="floor", step=0.1,
-                 counts_live=True, counts_self_paced=True, min_minutes=0)
-RDA = Requirement(credential="RDA", name={"en": "RDA"}, body="DBC", units=25, cycle_months=24, max_non_live_share=0.5,
-                  categories=[CategoryMinimum(category="infection_control", min_units=2)], first_renewal_exempt=True,
-                  effective_from=date(2000, 1, 1))
+DBC = CreditRule(
+    body="DBC",
+    name="Dental Board of California",
+    unit="unit",
+    minutes_per_unit=60,
+    rounding="floor",
+    step=0.1,
+    counts_live=True,
+    counts_self_paced=True,
+    min_minutes=0,
+)
+RDA = Requirement(
+    credential="RDA",
+    name={"en": "RDA"},
+    body="DBC",
+    units=25,
+    cycle_months=24,
+    max_non_live_share=0.5,
+    categories=[CategoryMinimum(category="infection_control", min_units=2)],
+    first_renewal_exempt=True,
+    effective_from=date(2000, 1, 1),
+)
 # A new rule from 2027: 30 units, effective for cycles starting on or after 1 January 2027.
-RDA_2027 = Requirement(credential="RDA_2027", name={"en": "RDA"}, body="DBC", units=30, cycle_months=24, max_non_live_share=0.5,
-                       categories=[CategoryMinimum(category="infection_control", min_units=2)], version_of="RDA",
-                       effective_from=date(2027, 1, 1), rule_text="30 units from 2027")
+RDA_2027 = Requirement(
+    credential="RDA_2027",
+    name={"en": "RDA"},
+    body="DBC",
+    units=30,
+    cycle_months=24,
+    max_non_live_share=0.5,
+    categories=[CategoryMinimum(category="infection_control", min_units=2)],
+    version_of="RDA",
+    effective_from=date(2027, 1, 1),
+    rule_text="30 units from 2027",
+)
 REQUIREMENTS = {"RDA": RDA, "RDA_2027": RDA_2027}
 
 
@@ -35,10 +61,30 @@ def test_a_cycle_is_judged_by_the_rule_in_effect_on_the_day_it_starts():
 
 
 def test_26_units_meet_the_old_rule_and_fall_short_of_the_new_one():
-    earned = [EarnedCredit(code="A", completed_on=date(2028, 8, 1), body="DBC", category="infection_control", credit=2,
-                           live_credit=2, non_live_credit=0, minutes=120, live_minutes=120),
-              EarnedCredit(code="B", completed_on=date(2028, 9, 1), body="DBC", category=None, credit=24, live_credit=24,
-                           non_live_credit=0, minutes=1440, live_minutes=1440)]
+    earned = [
+        EarnedCredit(
+            code="A",
+            completed_on=date(2028, 8, 1),
+            body="DBC",
+            category="infection_control",
+            credit=2,
+            live_credit=2,
+            non_live_credit=0,
+            minutes=120,
+            live_minutes=120,
+        ),
+        EarnedCredit(
+            code="B",
+            completed_on=date(2028, 9, 1),
+            body="DBC",
+            category=None,
+            credit=24,
+            live_credit=24,
+            non_live_credit=0,
+            minutes=1440,
+            live_minutes=1440,
+        ),
+    ]
     rule = in_effect(REQUIREMENTS, "RDA", cycle_start=date(2026, 6, 1), today=date(2028, 10, 1))
     status = evaluate(rule, DBC, cycle_start=date(2026, 6, 1), earned=earned, today=date(2028, 10, 1))
     assert not status.meets and status.shortfalls[0].missing == 4 and status.rule_effective_from == date(2027, 1, 1)
@@ -48,9 +94,13 @@ def test_26_units_meet_the_old_rule_and_fall_short_of_the_new_one():
 
 def test_the_first_renewal_after_the_licence_is_exempt_and_the_next_one_is_not():
     # Licensed 2025-03-15, cycles from 2025-03-01: the cycle ending 2027-03-01 is her first renewal.
-    first = evaluate(RDA, DBC, cycle_start=date(2025, 3, 1), earned=[], today=date(2026, 12, 7), licensed_on=date(2025, 3, 15))
+    first = evaluate(
+        RDA, DBC, cycle_start=date(2025, 3, 1), earned=[], today=date(2026, 12, 7), licensed_on=date(2025, 3, 15)
+    )
     assert first.exempt and first.meets and first.shortfalls == []
-    second = evaluate(RDA, DBC, cycle_start=date(2025, 3, 1), earned=[], today=date(2027, 3, 2), licensed_on=date(2025, 3, 15))
+    second = evaluate(
+        RDA, DBC, cycle_start=date(2025, 3, 1), earned=[], today=date(2027, 3, 2), licensed_on=date(2025, 3, 15)
+    )
     assert not second.exempt and not second.meets and second.shortfalls[0].kind == "units"
     # Without the licence date nothing is assumed: the cycle is judged in full.
     unknown = evaluate(RDA, DBC, cycle_start=date(2025, 3, 1), earned=[], today=date(2026, 12, 7))

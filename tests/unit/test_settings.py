@@ -17,7 +17,14 @@ def test_a_bad_value_is_refused_naming_its_variable():
 
 def test_every_problem_is_reported_at_once():
     with pytest.raises(SettingsError) as caught:
-        Settings.from_env({"LMS_DATABASE_URL": "mysql://x", "LMS_WORKERS": "0", "LMS_SECRET_KEY": "short", "LMS_COOKIE_SECURE": "maybe"})
+        Settings.from_env(
+            {
+                "LMS_DATABASE_URL": "mysql://x",
+                "LMS_WORKERS": "0",
+                "LMS_SECRET_KEY": "short",
+                "LMS_COOKIE_SECURE": "maybe",
+            }
+        )
     text = " ".join(caught.value.problems)
     for name in ("LMS_DATABASE_URL", "LMS_WORKERS", "LMS_SECRET_KEY", "LMS_COOKIE_SECURE"):
         assert name in text

@@ -11,13 +11,30 @@ from lms.reports.anonymity import MIN_GROUP, Cell, breakdown, closed_months, cou
 JAN, FEB, MAR = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
 
 
-def cell(clinic: str, n: int, *, track: str = "CE", local: str | None = "521", language: str = "en", month: date = JAN,
-         score: int = 4, written: int = 0) -> Cell:
+def cell(
+    clinic: str,
+    n: int,
+    *,
+    track: str = "CE",
+    local: str | None = "521",
+    language: str = "en",
+    month: date = JAN,
+    score: int = 4,
+    written: int = 0,
+) -> Cell:
     dist = [0, 0, 0, 0, 0]
     dist[score - 1] = n
-    return Cell(track=track, clinic=clinic, local=local, language=language, month=month, respondents=n,
-                scores={"relevance": tuple(dist)}, written={"next": written} if written else {},  # type: ignore[arg-type]
-                comments={"next": tuple(f"{clinic} wish {i}" for i in range(written))} if written else {})
+    return Cell(
+        track=track,
+        clinic=clinic,
+        local=local,
+        language=language,
+        month=month,
+        respondents=n,
+        scores={"relevance": tuple(dist)},
+        written={"next": written} if written else {},  # type: ignore[arg-type]
+        comments={"next": tuple(f"{clinic} wish {i}" for i in range(written))} if written else {},
+    )
 
 
 def test_the_total_minus_a_clinic_is_never_one_worker():
@@ -42,9 +59,17 @@ def test_a_breakdown_by_another_dimension_does_not_reveal_a_small_group_either()
 
 
 def test_a_question_answered_by_fewer_than_5_in_a_cell_counts_nowhere():
-    six = Cell(track="CE", clinic="A", local=None, language="en", month=JAN, respondents=6,
-               scores={"relevance": (0, 0, 0, 6, 0), "schedule": (4, 0, 0, 0, 0)}, written={"next": 4},
-               comments={"next": ("a", "b", "c", "d")})
+    six = Cell(
+        track="CE",
+        clinic="A",
+        local=None,
+        language="en",
+        month=JAN,
+        respondents=6,
+        scores={"relevance": (0, 0, 0, 6, 0), "schedule": (4, 0, 0, 0, 0)},
+        written={"next": 4},
+        comments={"next": ("a", "b", "c", "d")},
+    )
     [kept] = counted([six])
     assert kept.respondents == 6 and set(kept.scores) == {"relevance"}
     assert kept.written == {} and kept.comments == {}  # 4 comments from 6 people: not enough to hide the writer
@@ -54,7 +79,9 @@ def test_comments_come_only_from_cells_with_5_writers_sorted_by_text():
     stored = [cell("B", 5, written=5), cell("A", 5, written=5), cell("C", 5, written=3)]
     got = figures(counted(stored))
     assert got.written == {"next": 10}
-    assert got.comments["next"] == sorted(got.comments["next"]) and not any(c.startswith("C ") for c in got.comments["next"])
+    assert got.comments["next"] == sorted(got.comments["next"]) and not any(
+        c.startswith("C ") for c in got.comments["next"]
+    )
 
 
 def test_two_periods_differ_only_by_whole_months_of_5_or_more():
@@ -87,8 +114,17 @@ def test_no_combination_of_cuts_isolates_fewer_than_5_people():
             dist = [0] * 5
             for _ in range(n):
                 dist[rng.randrange(5)] += 1
-            stored.append(Cell(track=track, clinic=clinic, local=local, language=language, month=month, respondents=n,
-                               scores={"q": tuple(dist)}))  # type: ignore[dict-item]
+            stored.append(
+                Cell(
+                    track=track,
+                    clinic=clinic,
+                    local=local,
+                    language=language,
+                    month=month,
+                    respondents=n,
+                    scores={"q": tuple(dist)},
+                )
+            )  # type: ignore[dict-item]
     kept = counted(stored)
 
     def vector(cells):
@@ -100,8 +136,12 @@ def test_no_combination_of_cuts_isolates_fewer_than_5_people():
     runs = [(a, b) for a in range(3) for b in range(a, 3)]
     for fixed in itertools.product(*choices):
         for first, last in runs:
-            chosen = [c for c in kept if all(v is None or c.value(d) == v for d, v in zip(values, fixed))
-                      and months[first] <= c.month <= months[last]]
+            chosen = [
+                c
+                for c in kept
+                if all(v is None or c.value(d) == v for d, v in zip(values, fixed, strict=False))
+                and months[first] <= c.month <= months[last]
+            ]
             published.append((frozenset(map(id, chosen)), vector(chosen)))
     assert len(published) > 100
     for _members, figure in published:

@@ -14,7 +14,14 @@ from litestar.response import Redirect
 from lms.accounts.auth import require_login, require_role
 from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.credit.outside import queries, service
-from lms.credit.outside.schemas import ClinicOutsideRecordIn, ImportIn, ImportResult, OutsideRecord, OutsideRecordIn, ReviewIn
+from lms.credit.outside.schemas import (
+    ClinicOutsideRecordIn,
+    ImportIn,
+    ImportResult,
+    OutsideRecord,
+    OutsideRecordIn,
+    ReviewIn,
+)
 from lms.deps import Db, StorageDep, Tx, User
 from lms.errors import NotFound
 from lms.i18n import request_language
@@ -53,7 +60,9 @@ class ClinicOutsideRecordsController(Controller):
         return await queries.for_clinic(db, user.clinic_id, status=status)
 
     @post("/", operation_id="clinic_outside_record_create", status_code=201)
-    async def create(self, tx: Tx, storage: StorageDep, user: User, data: JSONBody[ClinicOutsideRecordIn]) -> OutsideRecord:
+    async def create(
+        self, tx: Tx, storage: StorageDep, user: User, data: JSONBody[ClinicOutsideRecordIn]
+    ) -> OutsideRecord:
         """Record a course a worker of her clinic did elsewhere (still to be reviewed)."""
         return await service.record(tx, storage, actor=user, user_id=data.user_id, data=data)
 
@@ -63,10 +72,14 @@ class ClinicOutsideRecordsController(Controller):
         return await service.review(tx, admin=user, record_id=record_id, data=data)
 
     @post("/import", operation_id="clinic_outside_records_import", status_code=200)
-    async def import_csv(self, request: Request[Any, Any, Any], tx: Tx, user: User, data: JSONBody[ImportIn]) -> ImportResult:
+    async def import_csv(
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, data: JSONBody[ImportIn]
+    ) -> ImportResult:
         """Back records from CSV. ``dry_run`` (the default) only checks; any bad line is a 400 naming every line and
         column, and nothing is stored."""
-        return await service.import_records(tx, admin=user, text=data.csv, dry_run=data.dry_run, language=request_language(request))
+        return await service.import_records(
+            tx, admin=user, text=data.csv, dry_run=data.dry_run, language=request_language(request)
+        )
 
 
 class OutsideCertificateController(Controller):
@@ -80,6 +93,7 @@ class OutsideCertificateController(Controller):
         found = await queries.certificate_file(db, record_id=record_id, viewer=user)
         if found is None:
             raise NotFound("no certificate file for this record that you may see", field="record_id")
-        url = storage.presigned_get(found["certificate_key"], found["certificate_type"], found["certificate_name"], expires=300,
-                                    inline=False)
+        url = storage.presigned_get(
+            found["certificate_key"], found["certificate_type"], found["certificate_name"], expires=300, inline=False
+        )
         return Redirect(url, status_code=303)

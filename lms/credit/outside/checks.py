@@ -26,25 +26,40 @@ def check_record(data: OutsideRecordIn, rules: dict[str, CreditRule], *, today: 
     if data.started_on < EARLIEST:
         raise Invalid(N_("The first day cannot be before 1970."), field="started_on")
     if data.started_on > today:
-        raise Invalid(N_("The first day (%(day)s) has not happened yet: only training already done can be recorded."),
-                      field="started_on", params={"day": data.started_on.isoformat()})
+        raise Invalid(
+            N_("The first day (%(day)s) has not happened yet: only training already done can be recorded."),
+            field="started_on",
+            params={"day": data.started_on.isoformat()},
+        )
     if data.ended_on > today:
-        raise Invalid(N_("The last day (%(day)s) has not happened yet: only training already done can be recorded."),
-                      field="ended_on", params={"day": data.ended_on.isoformat()})
+        raise Invalid(
+            N_("The last day (%(day)s) has not happened yet: only training already done can be recorded."),
+            field="ended_on",
+            params={"day": data.ended_on.isoformat()},
+        )
     if data.ended_on < data.started_on:
         raise Invalid(N_("The last day is before the first day."), field="ended_on")
     days = (data.ended_on - data.started_on).days + 1
     if data.minutes > days * 1440:
-        raise Invalid(N_("%(minutes)s minutes do not fit in %(days)s day(s) of training."), field="minutes",
-                      params={"minutes": data.minutes, "days": days})
+        raise Invalid(
+            N_("%(minutes)s minutes do not fit in %(days)s day(s) of training."),
+            field="minutes",
+            params={"minutes": data.minutes, "days": days},
+        )
     rule = rules.get(data.body)
     if rule is None:
-        raise Invalid(N_("Unknown accrediting body %(body)s; known: %(known)s."), field="body",
-                      params={"body": data.body, "known": ", ".join(sorted(rules))})
+        raise Invalid(
+            N_("Unknown accrediting body %(body)s; known: %(known)s."),
+            field="body",
+            params={"body": data.body, "known": ", ".join(sorted(rules))},
+        )
     if data.category is not None and rule.category(data.category) is None:
         known = ", ".join(c.category for c in rule.categories) or "-"
-        raise Invalid(N_("%(body)s has no category %(category)s; its categories: %(known)s."), field="category",
-                      params={"body": data.body, "category": data.category, "known": known})
+        raise Invalid(
+            N_("%(body)s has no category %(category)s; its categories: %(known)s."),
+            field="category",
+            params={"body": data.body, "category": data.category, "known": known},
+        )
     for name in ("provider", "approval_number", "title"):
         if not getattr(data, name).strip():
             raise Invalid(N_("This field cannot be blank."), field=name)
@@ -63,14 +78,21 @@ def check_certificate(content: bytes, filename: str, *, field: str = "certificat
     if not content:
         raise Invalid(N_("The certificate file is empty."), field=field)
     if len(content) > MAX_CERTIFICATE_BYTES:
-        raise Invalid(N_("The certificate file is too large (at most %(limit)s)."), field=field, params={"limit": "1.5 MB"})
+        raise Invalid(
+            N_("The certificate file is too large (at most %(limit)s)."), field=field, params={"limit": "1.5 MB"}
+        )
     found = sniff(content[:SNIFF_BYTES])
     if found.content_type not in CERTIFICATE_TYPES:
-        raise MediaRefused(N_("The certificate must be a PDF or an image (JPEG, PNG or WebP); this file is %(found)s."),
-                           field=field, found=Text(found.what))
+        raise MediaRefused(
+            N_("The certificate must be a PDF or an image (JPEG, PNG or WebP); this file is %(found)s."),
+            field=field,
+            found=Text(found.what),
+        )
     try:
         check_no_embedded_markup("pdf", content)
     except Invalid:
-        raise Invalid(N_("The certificate file carries a web page or script inside it; such files are never accepted."),
-                      field=field) from None
+        raise Invalid(
+            N_("The certificate file carries a web page or script inside it; such files are never accepted."),
+            field=field,
+        ) from None
     return found.content_type, safe_filename(filename, found.content_type)

@@ -41,7 +41,7 @@ class Problem:
 @dataclass
 class ImportLine:
     line: int
-    worker_key: str          # "email:..." or "roster:..."
+    worker_key: str  # "email:..." or "roster:..."
     record: OutsideRecordIn
 
 
@@ -58,12 +58,16 @@ def parse_records(text: str, rules: dict[str, CreditRule], *, today: date) -> Pa
     try:
         header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     except csv.Error as exc:
-        raise Invalid(N_("The file is not readable as CSV: %(error)s"), field="csv", params={"error": str(exc)}) from None
+        raise Invalid(
+            N_("The file is not readable as CSV: %(error)s"), field="csv", params={"error": str(exc)}
+        ) from None
     missing = [c for c in REQUIRED if c not in header]
     if "email" not in header and "roster_id" not in header:
         missing.insert(0, "email")
     if missing:
-        raise Invalid(N_("Line 1: the header needs the columns %(missing)s."), field="csv", params={"missing": ", ".join(missing)})
+        raise Invalid(
+            N_("Line 1: the header needs the columns %(missing)s."), field="csv", params={"missing": ", ".join(missing)}
+        )
     unknown = [h for h in header if h not in REQUIRED + OPTIONAL]
     if unknown:
         raise Invalid(N_("Line 1: unknown columns %(unknown)s."), field="csv", params={"unknown": ", ".join(unknown)})
@@ -72,10 +76,14 @@ def parse_records(text: str, rules: dict[str, CreditRule], *, today: date) -> Pa
     try:
         rows = list(enumerate(reader, start=2))
     except csv.Error as exc:
-        raise Invalid(N_("The file is not readable as CSV: %(error)s"), field="csv", params={"error": str(exc)}) from None
+        raise Invalid(
+            N_("The file is not readable as CSV: %(error)s"), field="csv", params={"error": str(exc)}
+        ) from None
     for number, row in rows:
         if number - 1 > MAX_LINES:
-            parsed.problems.append(Problem(number, "csv", N_("More than %(max)s records in one file: split it."), {"max": MAX_LINES}))
+            parsed.problems.append(
+                Problem(number, "csv", N_("More than %(max)s records in one file: split it."), {"max": MAX_LINES})
+            )
             break
         if None in row:
             parsed.problems.append(Problem(number, "csv", N_("This line has more cells than the header.")))
@@ -90,16 +98,23 @@ def parse_records(text: str, rules: dict[str, CreditRule], *, today: date) -> Pa
         r = line.record
         key = (line.worker_key, r.provider.lower(), r.approval_number, r.started_on.isoformat())
         if key in seen:
-            parsed.problems.append(Problem(number, "approval_number", N_("The same course for the same worker is also on line %(other)s."),
-                                           {"other": seen[key]}))
+            parsed.problems.append(
+                Problem(
+                    number,
+                    "approval_number",
+                    N_("The same course for the same worker is also on line %(other)s."),
+                    {"other": seen[key]},
+                )
+            )
             continue
         seen[key] = number
         parsed.lines.append(line)
     return parsed
 
 
-def _line(number: int, values: dict[str, str], rules: dict[str, CreditRule], *, today: date,
-          problems: list[Problem]) -> ImportLine | None:
+def _line(
+    number: int, values: dict[str, str], rules: dict[str, CreditRule], *, today: date, problems: list[Problem]
+) -> ImportLine | None:
     email, roster_id = values.get("email", "").lower(), values.get("roster_id", "")
     if not email and not roster_id:
         problems.append(Problem(number, "email", N_("Name the worker by email or roster_id.")))
@@ -115,8 +130,14 @@ def _line(number: int, values: dict[str, str], rules: dict[str, CreditRule], *, 
         record = msgspec.convert(raw, OutsideRecordIn, strict=False)
     except msgspec.ValidationError as exc:
         found = _FIELD.search(str(exc))
-        problems.append(Problem(number, found.group(1) if found else "csv", N_("Not a valid value: %(error)s"),
-                                {"error": str(exc).split(" - at ")[0]}))
+        problems.append(
+            Problem(
+                number,
+                found.group(1) if found else "csv",
+                N_("Not a valid value: %(error)s"),
+                {"error": str(exc).split(" - at ")[0]},
+            )
+        )
         return None
     try:
         check_record(record, rules, today=today)

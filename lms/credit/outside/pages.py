@@ -27,7 +27,17 @@ from lms.storage import Storage  # noqa: F401 (see lms.deps)
 from lms.web import page
 
 MAX_CSV_BYTES = 1024 * 1024
-_TEXT_FIELDS = ("provider", "approval_number", "title", "started_on", "ended_on", "minutes", "delivery", "body", "category")
+_TEXT_FIELDS = (
+    "provider",
+    "approval_number",
+    "title",
+    "started_on",
+    "ended_on",
+    "minutes",
+    "delivery",
+    "body",
+    "category",
+)
 
 
 def _names() -> dict[str, Any]:
@@ -54,7 +64,9 @@ class OutsideRecordPages(Controller):
         return await _my_page(request, db, user)
 
     @post("/my/outside-records", operation_id="page_my_outside_record_create", guards=[require_role("worker")])
-    async def create(self, request: Request[Any, Any, Any], tx: Tx, storage: StorageDep, user: User) -> Template | Redirect:
+    async def create(
+        self, request: Request[Any, Any, Any], tx: Tx, storage: StorageDep, user: User
+    ) -> Template | Redirect:
         form = await request.form()
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
         upload = form.get("certificate")
@@ -66,29 +78,44 @@ class OutsideRecordPages(Controller):
             async with tx.transaction():
                 await service.record(tx, storage, actor=user, user_id=user.id, data=_form_record(fields), file=file)
         except (Invalid, Conflict) as exc:
-            return await _my_page(request, tx, user, status=400, error=shown(request, exc), error_field=exc.field, form=fields)
+            return await _my_page(
+                request, tx, user, status=400, error=shown(request, exc), error_field=exc.field, form=fields
+            )
         return Redirect("/my/outside-records?saved=1", status_code=303)
 
     @get("/clinic/outside-records", operation_id="page_clinic_outside_records", guards=[require_role("clinic_admin")])
     async def queue(self, request: Request[Any, Any, Any], db: Db, user: User) -> Template:
         return await _clinic_page(request, db, user)
 
-    @post("/clinic/outside-records/{record_id:uuid}/review", operation_id="page_clinic_outside_record_review",
-          guards=[require_role("clinic_admin")])
-    async def review(self, request: Request[Any, Any, Any], tx: Tx, user: User, record_id: FromPath[UUID]) -> Template | Redirect:
+    @post(
+        "/clinic/outside-records/{record_id:uuid}/review",
+        operation_id="page_clinic_outside_record_review",
+        guards=[require_role("clinic_admin")],
+    )
+    async def review(
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, record_id: FromPath[UUID]
+    ) -> Template | Redirect:
         form = await request.form()
         decision = str(form.get("decision") or "")
         try:
             if decision not in ("approve", "reject"):
                 raise Invalid(N_("decision: choose approve or reject"), field="decision")
             async with tx.transaction():
-                await service.review(tx, admin=user, record_id=record_id,
-                                     data=ReviewIn(decision=decision, reason=str(form.get("reason") or "")[:500]))  # type: ignore[arg-type]
+                await service.review(
+                    tx,
+                    admin=user,
+                    record_id=record_id,
+                    data=ReviewIn(decision=decision, reason=str(form.get("reason") or "")[:500]),
+                )  # type: ignore[arg-type]
         except (Invalid, Conflict, NotFound, Forbidden) as exc:
             return await _clinic_page(request, tx, user, status=exc.status, error=shown(request, exc))
         return Redirect("/clinic/outside-records?reviewed=1", status_code=303)
 
-    @post("/clinic/outside-records/import", operation_id="page_clinic_outside_records_import", guards=[require_role("clinic_admin")])
+    @post(
+        "/clinic/outside-records/import",
+        operation_id="page_clinic_outside_records_import",
+        guards=[require_role("clinic_admin")],
+    )
     async def import_csv(self, request: Request[Any, Any, Any], tx: Tx, user: User) -> Template:
         form = await request.form()
         upload = form.get("file")
@@ -102,20 +129,41 @@ class OutsideRecordPages(Controller):
             async with tx.transaction():
                 result = await service.import_records(tx, admin=user, text=text, dry_run=dry_run, language=language)
         except service.ImportRefused as exc:
-            return await _clinic_page(request, tx, user, status=400, imported=exc.result, csv=text, error=exc.localize(language).detail)
+            return await _clinic_page(
+                request, tx, user, status=400, imported=exc.result, csv=text, error=exc.localize(language).detail
+            )
         except (Invalid, Conflict, Forbidden) as exc:
             return await _clinic_page(request, tx, user, status=400, csv=text, error=exc.localize(language).detail)
         return await _clinic_page(request, tx, user, imported=result, csv=text)
 
 
-async def _my_page(request: Request[Any, Any, Any], conn: Any, user: CurrentUser, *, status: int = 200, **context: Any) -> Template:
+async def _my_page(
+    request: Request[Any, Any, Any], conn: Any, user: CurrentUser, *, status: int = 200, **context: Any
+) -> Template:
     context.setdefault("form", {})
-    return page(request, "credit/outside_mine.html.jinja2", status=status, records=await queries.for_worker(conn, user.id),
-                rules=await credit_queries.load_rules(conn), saved=request.query_params.get("saved") == "1", **_names(), **context)
+    return page(
+        request,
+        "credit/outside_mine.html.jinja2",
+        status=status,
+        records=await queries.for_worker(conn, user.id),
+        rules=await credit_queries.load_rules(conn),
+        saved=request.query_params.get("saved") == "1",
+        **_names(),
+        **context,
+    )
 
 
-async def _clinic_page(request: Request[Any, Any, Any], conn: Any, user: CurrentUser, *, status: int = 200, **context: Any) -> Template:
+async def _clinic_page(
+    request: Request[Any, Any, Any], conn: Any, user: CurrentUser, *, status: int = 200, **context: Any
+) -> Template:
     records = await queries.for_clinic(conn, user.clinic_id, status=None) if user.clinic_id else []
-    return page(request, "credit/outside_clinic.html.jinja2", status=status,
-                pending=[r for r in records if r.status == "pending"], reviewed=[r for r in records if r.status != "pending"],
-                reviewed_now=request.query_params.get("reviewed") == "1", **_names(), **context)
+    return page(
+        request,
+        "credit/outside_clinic.html.jinja2",
+        status=status,
+        pending=[r for r in records if r.status == "pending"],
+        reviewed=[r for r in records if r.status != "pending"],
+        reviewed_now=request.query_params.get("reviewed") == "1",
+        **_names(),
+        **context,
+    )

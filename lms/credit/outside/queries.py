@@ -38,7 +38,13 @@ def _row(row: Any) -> OutsideRecord:
 
 
 async def insert_record(
-    conn: asyncpg.Connection, *, user_id: UUID, clinic_id: UUID | None, data: OutsideRecordIn, source: str, recorded_by: UUID,
+    conn: asyncpg.Connection,
+    *,
+    user_id: UUID,
+    clinic_id: UUID | None,
+    data: OutsideRecordIn,
+    source: str,
+    recorded_by: UUID,
     certificate: tuple[str, str, str, int] | None,
 ) -> OutsideRecord | None:
     """None unless the worker exists (and, when ``clinic_id`` is given, is a worker of that clinic)."""
@@ -54,9 +60,24 @@ async def insert_record(
                         FROM users u WHERE u.id = $1 AND u.role = 'worker' AND u.active AND ($2::uuid IS NULL OR u.clinic_id = $2)
                         RETURNING {_RETURNED})
                     SELECT {_RECORD} FROM o JOIN users u ON u.id = o.user_id""",
-                user_id, clinic_id, data.provider.strip(), data.approval_number.strip(), data.title.strip(), data.started_on,
-                data.ended_on, data.minutes, data.delivery, data.body, data.category, data.body_approved, key, content_type,
-                name, size, source, recorded_by,
+                user_id,
+                clinic_id,
+                data.provider.strip(),
+                data.approval_number.strip(),
+                data.title.strip(),
+                data.started_on,
+                data.ended_on,
+                data.minutes,
+                data.delivery,
+                data.body,
+                data.category,
+                data.body_approved,
+                key,
+                content_type,
+                name,
+                size,
+                source,
+                recorded_by,
             )
     except asyncpg.UniqueViolationError:
         raise Conflict(_DUPLICATE, field="approval_number") from None
@@ -64,24 +85,35 @@ async def insert_record(
 
 
 async def for_worker(conn: asyncpg.Connection, user_id: UUID) -> list[OutsideRecord]:
-    rows = await conn.fetch(f"SELECT {_RECORD} FROM {_FROM} WHERE o.user_id = $1 ORDER BY o.ended_on DESC, o.recorded_at DESC",
-                            user_id)
+    rows = await conn.fetch(
+        f"SELECT {_RECORD} FROM {_FROM} WHERE o.user_id = $1 ORDER BY o.ended_on DESC, o.recorded_at DESC", user_id
+    )
     return [_row(r) for r in rows]
 
 
-async def for_clinic(conn: asyncpg.Connection, clinic_id: UUID, *, status: str | None, limit: int = 500) -> list[OutsideRecord]:
+async def for_clinic(
+    conn: asyncpg.Connection, clinic_id: UUID, *, status: str | None, limit: int = 500
+) -> list[OutsideRecord]:
     """This clinic's workers' records (the clinic in the WHERE), waiting ones first."""
     rows = await conn.fetch(
         f"""SELECT {_RECORD} FROM {_FROM}
             WHERE u.clinic_id = $1 AND ($2::text IS NULL OR o.status = $2)
             ORDER BY o.status <> 'pending', o.recorded_at DESC LIMIT $3""",
-        clinic_id, status, limit,
+        clinic_id,
+        status,
+        limit,
     )
     return [_row(r) for r in rows]
 
 
 async def review(
-    conn: asyncpg.Connection, *, record_id: UUID, clinic_id: UUID, reviewer_id: UUID, status: str, reason: str | None,
+    conn: asyncpg.Connection,
+    *,
+    record_id: UUID,
+    clinic_id: UUID,
+    reviewer_id: UUID,
+    status: str,
+    reason: str | None,
 ) -> tuple[OutsideRecord | None, str | None]:
     """(the reviewed record, None) or (None, its current status: already reviewed) or (None, None: not of this clinic).
     The status test in the WHERE makes two reviews at once one result: the second finds it no longer pending."""
@@ -99,7 +131,11 @@ async def review(
             UNION ALL
             SELECT {_RECORD}, o.status AS current FROM {_FROM}
             WHERE o.id = $1 AND u.clinic_id = $2 AND NOT EXISTS (SELECT 1 FROM r)""",
-        record_id, clinic_id, reviewer_id, status, reason,
+        record_id,
+        clinic_id,
+        reviewer_id,
+        status,
+        reason,
     )
     if row is None:
         return None, None
@@ -114,16 +150,23 @@ async def certificate_file(conn: asyncpg.Connection, *, record_id: UUID, viewer:
         """SELECT o.certificate_key, o.certificate_type, o.certificate_name FROM outside_records o JOIN users u ON u.id = o.user_id
            WHERE o.id = $1 AND o.certificate_key IS NOT NULL
              AND (o.user_id = $2 OR $3::text = 'program_admin' OR ($3::text = 'clinic_admin' AND u.clinic_id = $4))""",
-        record_id, viewer.id, viewer.role, viewer.clinic_id,
+        record_id,
+        viewer.id,
+        viewer.role,
+        viewer.clinic_id,
     )
 
 
-async def clinic_workers(conn: asyncpg.Connection, *, clinic_id: UUID, emails: list[str], roster_ids: list[str]) -> dict[str, UUID]:
+async def clinic_workers(
+    conn: asyncpg.Connection, *, clinic_id: UUID, emails: list[str], roster_ids: list[str]
+) -> dict[str, UUID]:
     """Active workers of this clinic by lower-case email and by roster id (the keys a CSV line may use)."""
     rows = await conn.fetch(
         """SELECT id, lower(email) AS email, roster_id FROM users
            WHERE clinic_id = $1 AND role = 'worker' AND active AND (lower(email) = ANY($2::text[]) OR roster_id = ANY($3::text[]))""",
-        clinic_id, emails, roster_ids,
+        clinic_id,
+        emails,
+        roster_ids,
     )
     found: dict[str, UUID] = {}
     for r in rows:
@@ -134,7 +177,9 @@ async def clinic_workers(conn: asyncpg.Connection, *, clinic_id: UUID, emails: l
     return found
 
 
-async def already_recorded(conn: asyncpg.Connection, keys: list[tuple[UUID, str, str, Any]]) -> set[tuple[UUID, str, str, Any]]:
+async def already_recorded(
+    conn: asyncpg.Connection, keys: list[tuple[UUID, str, str, Any]]
+) -> set[tuple[UUID, str, str, Any]]:
     """Which (worker, lower(provider), approval number, first day) are already recorded and not rejected."""
     if not keys:
         return set()
@@ -144,7 +189,10 @@ async def already_recorded(conn: asyncpg.Connection, keys: list[tuple[UUID, str,
              ON o.user_id = k.user_id AND lower(o.provider) = k.provider AND o.approval_number = k.approval_number
             AND o.started_on = k.started_on
            WHERE o.status <> 'rejected'""",
-        [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys], [k[3] for k in keys],
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+        [k[2] for k in keys],
+        [k[3] for k in keys],
     )
     return {(r["user_id"], r["provider"], r["approval_number"], r["started_on"]) for r in rows}
 
@@ -164,7 +212,10 @@ async def insert_imported(conn: asyncpg.Connection, *, rows: list[dict[str, Any]
                             started_on date, ended_on date, minutes int, delivery text, body text, category text, body_approved bool)
                        RETURNING id)
                    SELECT count(*) FROM i""",
-                [{k: str(v) if v is not None and not isinstance(v, (bool, int)) else v for k, v in r.items()} for r in rows],
+                [
+                    {k: str(v) if v is not None and not isinstance(v, (bool, int)) else v for k, v in r.items()}
+                    for r in rows
+                ],
                 admin_id,
             )
     except asyncpg.UniqueViolationError:

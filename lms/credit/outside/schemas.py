@@ -10,9 +10,16 @@ from lms.i18n import N_
 from lms.schemas import Request, Response
 
 Delivery = Literal["in_person", "live_online", "home_study"]
-DELIVERIES: dict[str, str] = {"in_person": N_("In person"), "live_online": N_("Live online (webinar)"),
-                              "home_study": N_("Home study")}
-STATUS_NAMES: dict[str, str] = {"pending": N_("Waiting for review"), "approved": N_("Approved"), "rejected": N_("Rejected")}
+DELIVERIES: dict[str, str] = {
+    "in_person": N_("In person"),
+    "live_online": N_("Live online (webinar)"),
+    "home_study": N_("Home study"),
+}
+STATUS_NAMES: dict[str, str] = {
+    "pending": N_("Waiting for review"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+}
 Status = Literal["pending", "approved", "rejected"]
 
 Provider = Annotated[str, msgspec.Meta(min_length=2, max_length=200)]
@@ -95,6 +102,6 @@ class ImportProblem(Response):
 
 class ImportResult(Response, kw_only=True):
     dry_run: bool
-    lines: int                 # records read from the file
-    stored: int                # records saved (0 on a dry run or any problem)
+    lines: int  # records read from the file
+    stored: int  # records saved (0 on a dry run or any problem)
     problems: list[ImportProblem] = []

@@ -27,14 +27,22 @@ class ImportRefused(Invalid):
     """A CSV import with bad lines: nothing stored; ``result`` names every line."""
 
     def __init__(self, result: ImportResult) -> None:
-        super().__init__(N_("%(count)s line(s) of the file need fixing; nothing was stored."), field="csv",
-                         params={"count": len(result.problems)},
-                         extra={"problems": [{"line": p.line, "field": p.field, "message": p.message} for p in result.problems]})
+        super().__init__(
+            N_("%(count)s line(s) of the file need fixing; nothing was stored."),
+            field="csv",
+            params={"count": len(result.problems)},
+            extra={"problems": [{"line": p.line, "field": p.field, "message": p.message} for p in result.problems]},
+        )
         self.result = result
 
 
 async def record(
-    conn: asyncpg.Connection, storage: Storage, *, actor: CurrentUser, user_id: UUID, data: OutsideRecordIn,
+    conn: asyncpg.Connection,
+    storage: Storage,
+    *,
+    actor: CurrentUser,
+    user_id: UUID,
+    data: OutsideRecordIn,
     file: tuple[bytes, str] | None = None,
 ) -> OutsideRecord:
     """A worker records her own outside course, or a clinic admin one for a worker of her clinic. Everything is checked
@@ -52,15 +60,25 @@ async def record(
         content_type, name = check_certificate(content, filename)
         certificate = (f"outside/{user_id}/{uuid4()}", content_type, name, len(content))
     saved = await queries.insert_record(
-        conn, user_id=user_id, clinic_id=None if actor.role == "worker" else actor.clinic_id, data=data,
-        source="worker" if actor.role == "worker" else "clinic", recorded_by=actor.id, certificate=certificate,
+        conn,
+        user_id=user_id,
+        clinic_id=None if actor.role == "worker" else actor.clinic_id,
+        data=data,
+        source="worker" if actor.role == "worker" else "clinic",
+        recorded_by=actor.id,
+        certificate=certificate,
     )
     if saved is None:
         raise NotFound("no such worker in your clinic", field="user_id")
     if certificate is not None and file is not None:
         await storage.put(certificate[0], file[0], certificate[1])
-    await audit(conn, actor_id=actor.id, action="outside_record.recorded", subject=str(saved.id),
-                detail={"worker": str(user_id), "minutes": data.minutes, "body": data.body, "file": certificate is not None})
+    await audit(
+        conn,
+        actor_id=actor.id,
+        action="outside_record.recorded",
+        subject=str(saved.id),
+        detail={"worker": str(user_id), "minutes": data.minutes, "body": data.body, "file": certificate is not None},
+    )
     return saved
 
 
@@ -72,8 +90,12 @@ async def review(conn: asyncpg.Connection, *, admin: CurrentUser, record_id: UUI
     if admin.clinic_id is None:
         raise Forbidden("only a clinic's admin reviews its workers' records")
     saved, current = await queries.review(
-        conn, record_id=record_id, clinic_id=admin.clinic_id, reviewer_id=admin.id,
-        status="approved" if data.decision == "approve" else "rejected", reason=reason or None,
+        conn,
+        record_id=record_id,
+        clinic_id=admin.clinic_id,
+        reviewer_id=admin.id,
+        status="approved" if data.decision == "approve" else "rejected",
+        reason=reason or None,
     )
     if saved is None and current is None:
         raise NotFound("no such outside record in your clinic", field="record_id")
@@ -82,8 +104,9 @@ async def review(conn: asyncpg.Connection, *, admin: CurrentUser, record_id: UUI
     return saved
 
 
-async def import_records(conn: asyncpg.Connection, *, admin: CurrentUser, text: str, dry_run: bool,
-                         language: str = "en") -> ImportResult:
+async def import_records(
+    conn: asyncpg.Connection, *, admin: CurrentUser, text: str, dry_run: bool, language: str = "en"
+) -> ImportResult:
     """Check every line (worker of this clinic, fields, duplicates in the file and on record); store all or none."""
     if admin.clinic_id is None:
         raise Forbidden("only a clinic's admin imports its records")
@@ -91,7 +114,9 @@ async def import_records(conn: asyncpg.Connection, *, admin: CurrentUser, text: 
     parsed = imports.parse_records(text, rules, today=today().date())
     keys = [line.worker_key for line in parsed.lines]
     workers = await queries.clinic_workers(
-        conn, clinic_id=admin.clinic_id, emails=[k[6:] for k in keys if k.startswith("email:")],
+        conn,
+        clinic_id=admin.clinic_id,
+        emails=[k[6:] for k in keys if k.startswith("email:")],
         roster_ids=[k[7:] for k in keys if k.startswith("roster:")],
     )
     rows, problems = [], list(parsed.problems)
@@ -99,29 +124,66 @@ async def import_records(conn: asyncpg.Connection, *, admin: CurrentUser, text: 
         user_id = workers.get(line.worker_key)
         if user_id is None:
             column = "email" if line.worker_key.startswith("email:") else "roster_id"
-            problems.append(imports.Problem(line.line, column, N_("No active worker of your clinic is %(who)s."),
-                                            {"who": line.worker_key.split(":", 1)[1]}))
+            problems.append(
+                imports.Problem(
+                    line.line,
+                    column,
+                    N_("No active worker of your clinic is %(who)s."),
+                    {"who": line.worker_key.split(":", 1)[1]},
+                )
+            )
             continue
         r = line.record
-        rows.append((line.line, {"user_id": user_id, "provider": r.provider.strip(), "approval_number": r.approval_number.strip(),
-                                 "title": r.title.strip(), "started_on": r.started_on, "ended_on": r.ended_on, "minutes": r.minutes,
-                                 "delivery": r.delivery, "body": r.body, "category": r.category, "body_approved": r.body_approved}))
+        rows.append(
+            (
+                line.line,
+                {
+                    "user_id": user_id,
+                    "provider": r.provider.strip(),
+                    "approval_number": r.approval_number.strip(),
+                    "title": r.title.strip(),
+                    "started_on": r.started_on,
+                    "ended_on": r.ended_on,
+                    "minutes": r.minutes,
+                    "delivery": r.delivery,
+                    "body": r.body,
+                    "category": r.category,
+                    "body_approved": r.body_approved,
+                },
+            )
+        )
     on_record = await queries.already_recorded(
-        conn, [(row["user_id"], row["provider"].lower(), row["approval_number"], row["started_on"]) for _, row in rows])
+        conn, [(row["user_id"], row["provider"].lower(), row["approval_number"], row["started_on"]) for _, row in rows]
+    )
     for number, row in rows:
         if (row["user_id"], row["provider"].lower(), row["approval_number"], row["started_on"]) in on_record:
-            problems.append(imports.Problem(number, "approval_number", N_("This course is already on record for this worker.")))
+            problems.append(
+                imports.Problem(number, "approval_number", N_("This course is already on record for this worker."))
+            )
     catalog = translations(language)
     result = ImportResult(
-        dry_run=dry_run, lines=parsed.read, stored=0,
-        problems=[ImportProblem(line=p.line, field=p.field,
-                                message=f"{catalog.gettext(p.template) % p.params if p.params else catalog.gettext(p.template)}")
-                  for p in sorted(problems, key=lambda p: p.line)],
+        dry_run=dry_run,
+        lines=parsed.read,
+        stored=0,
+        problems=[
+            ImportProblem(
+                line=p.line,
+                field=p.field,
+                message=f"{catalog.gettext(p.template) % p.params if p.params else catalog.gettext(p.template)}",
+            )
+            for p in sorted(problems, key=lambda p: p.line)
+        ],
     )
     if result.problems:
         raise ImportRefused(result)
     if dry_run or not rows:
         return result
     stored = await queries.insert_imported(conn, rows=[row for _, row in rows], admin_id=admin.id)
-    await audit(conn, actor_id=admin.id, action="outside_record.imported", subject=str(admin.clinic_id), detail={"records": stored})
+    await audit(
+        conn,
+        actor_id=admin.id,
+        action="outside_record.imported",
+        subject=str(admin.clinic_id),
+        detail={"records": stored},
+    )
     return ImportResult(dry_run=False, lines=parsed.read, stored=stored)

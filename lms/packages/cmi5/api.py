@@ -26,8 +26,10 @@ class Cmi5FetchController(Controller):
     @post("/{fetch_token:str}", operation_id="cmi5_fetch", status_code=200)
     async def fetch(self, tx: Tx, fetch_token: FetchToken) -> Response[dict[str, str]]:
         """cmi5 §8.2: the AU's auth token, once. The AU runs on the content origin, hence any origin may ask."""
-        return Response(await service.fetch(tx, fetch_token), headers={"Access-Control-Allow-Origin": "*",
-                                                                 "Cache-Control": "no-store"})
+        return Response(
+            await service.fetch(tx, fetch_token),
+            headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"},
+        )
 
 
 class Cmi5AdminController(Controller):
@@ -36,16 +38,27 @@ class Cmi5AdminController(Controller):
     guards = [require_role("program_admin")]
 
     @post("/packages/{package_id:uuid}/launches", operation_id="cmi5_outside_launch", status_code=201)
-    async def launch(self, tx: Tx, settings: SettingsDep, package_id: FromPath[UUID], data: JSONBody[OutsideLaunch]) -> Launch:
+    async def launch(
+        self, tx: Tx, settings: SettingsDep, package_id: FromPath[UUID], data: JSONBody[OutsideLaunch]
+    ) -> Launch:
         """Launch AU ``au`` (0 first) for an outside actor; its workers launch from their course pages instead."""
         au = await queries.au(tx, package_id=package_id, index=data.au)
         if au is None:
             raise NotFound(f"no AU {data.au} in a cmi5 package {package_id}", field="au")
-        return await service.launch_outside(tx, settings, au=au, actor=data.actor, registration_id=data.registration,
-                                             launch_mode=data.launch_mode, return_url=data.return_url)
+        return await service.launch_outside(
+            tx,
+            settings,
+            au=au,
+            actor=data.actor,
+            registration_id=data.registration,
+            launch_mode=data.launch_mode,
+            return_url=data.return_url,
+        )
 
     @post("/registrations/{registration_id:uuid}/waive", operation_id="cmi5_waive", status_code=204)
-    async def waive(self, tx: Tx, settings: SettingsDep, registration_id: FromPath[UUID], data: JSONBody[Waive]) -> None:
+    async def waive(
+        self, tx: Tx, settings: SettingsDep, registration_id: FromPath[UUID], data: JSONBody[Waive]
+    ) -> None:
         await service.waive(tx, settings, registration_id=registration_id, au_index=data.au, reason=data.reason)
 
     @post("/sessions/{cmi5_session_id:uuid}/abandon", operation_id="cmi5_abandon", status_code=204)

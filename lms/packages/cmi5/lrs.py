@@ -49,10 +49,19 @@ class Cmi5LaunchAuthority:
         if session is None or session.terminated:
             raise Forbidden("this session has ended")
         state = SessionState(
-            session_id=session.id, registration=session.registration_id, activity_id=session.activity_id,
-            actor_key=session.actor_key, launch_mode=session.launch_mode, mastery_score=session.mastery_score,
-            prefs_read=session.prefs_read, initialized=session.initialized, terminated=False,
-            completed=session.completed, passed=session.passed, failed=session.failed)
+            session_id=session.id,
+            registration=session.registration_id,
+            activity_id=session.activity_id,
+            actor_key=session.actor_key,
+            launch_mode=session.launch_mode,
+            mastery_score=session.mastery_score,
+            prefs_read=session.prefs_read,
+            initialized=session.initialized,
+            terminated=False,
+            completed=session.completed,
+            passed=session.passed,
+            failed=session.failed,
+        )
         for i, statement in enumerate(statements):
             if not isinstance(statement, dict):
                 raise Forbidden(f"statements[{i}]: not a statement")
@@ -61,11 +70,13 @@ class Cmi5LaunchAuthority:
             except Refused as refused:
                 raise Forbidden(f"statements[{i}]: {refused}", field=f"statements[{i}]") from None
         # completed and passed are acted on once stored (after_statements): the satisfied statements follow them.
-        await queries.save_session(conn, session_id=session.id, initialized=state.initialized,
-                                   terminated=state.terminated, failed=state.failed)
+        await queries.save_session(
+            conn, session_id=session.id, initialized=state.initialized, terminated=state.terminated, failed=state.failed
+        )
 
-    async def after_statements(self, conn: asyncpg.Connection, grant: LaunchGrant, rows: list[dict[str, Any]],
-                               base_url: str) -> None:
+    async def after_statements(
+        self, conn: asyncpg.Connection, grant: LaunchGrant, rows: list[dict[str, Any]], base_url: str
+    ) -> None:
         if not any(r["verb"] in (COMPLETED, PASSED) for r in rows):
             return
         session = await queries.locked_session(conn, grant.session_id)
@@ -75,8 +86,17 @@ class Cmi5LaunchAuthority:
         passed = session.passed or any(r["verb"] == PASSED for r in rows)
         await service.after_results(conn, self.settings, session=session, completed=completed, passed=passed)
 
-    async def check_document(self, conn: asyncpg.Connection, grant: LaunchGrant, key: DocKey, doc_id: str | None, *,
-                             method: str, content: bytes, content_type: str) -> None:
+    async def check_document(
+        self,
+        conn: asyncpg.Connection,
+        grant: LaunchGrant,
+        key: DocKey,
+        doc_id: str | None,
+        *,
+        method: str,
+        content: bytes,
+        content_type: str,
+    ) -> None:
         reading = method.upper() in ("GET", "HEAD")
         if key.kind == "activity_profile":
             if not reading:
@@ -94,6 +114,8 @@ class Cmi5LaunchAuthority:
             if reading:
                 await queries.mark_prefs_read(conn, grant.session_id)
                 return
-            problem = _preferences_problem(content, content_type) if method.upper() != "DELETE" else "they are the LMS's"
+            problem = (
+                _preferences_problem(content, content_type) if method.upper() != "DELETE" else "they are the LMS's"
+            )
             if problem:
                 raise Forbidden(f"cmi5LearnerPreferences: {problem}", field="body")

@@ -25,21 +25,46 @@ Key = Annotated[str, PathParameter(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 class Cmi5Pages(Controller):
     include_in_schema = False
 
-    @post("/learn/{code:str}/v/{version:int}/{key:str}/cmi5", operation_id="page_cmi5_launch", guards=[require_login],
-          status_code=200)
-    async def launch(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: Code,
-                     version: VersionInPath, key: Key) -> Template:
+    @post(
+        "/learn/{code:str}/v/{version:int}/{key:str}/cmi5",
+        operation_id="page_cmi5_launch",
+        guards=[require_login],
+        status_code=200,
+    )
+    async def launch(
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        user: User,
+        settings: SettingsDep,
+        code: Code,
+        version: VersionInPath,
+        key: Key,
+    ) -> Template:
         """The form's ``lang`` (else her language) picks the package; her language is the AU's languagePreference.
         Each launch is a new session."""
         form = await request.form()
         wanted = form.get("lang") if isinstance(form.get("lang"), str) else None
         language = request_language(request)
-        launched, unit = await service.launch_for_worker(tx, settings, user_id=user.id, code=code, version=version,
-                                                         key=key, language=wanted or language, preference=language)
+        launched, unit = await service.launch_for_worker(
+            tx,
+            settings,
+            user_id=user.id,
+            code=code,
+            version=version,
+            key=key,
+            language=wanted or language,
+            preference=language,
+        )
         languages = list(unit.title) or [unit.language]
         title, title_lang = pick(unit.title, content_language(language, languages), languages)
-        return player_page(request, iframe_url=launched.url, back_url=f"/courses/{code}/v/{version}/{key}",
-                           title=title, title_lang=title_lang)
+        return player_page(
+            request,
+            iframe_url=launched.url,
+            back_url=f"/courses/{code}/v/{version}/{key}",
+            title=title,
+            title_lang=title_lang,
+        )
 
 
 class Cmi5ReturnPage(Controller):

@@ -19,11 +19,16 @@ _AU = """SELECT p.id AS package_id, p.s3_prefix, p.manifest -> 'course' ->> 'id'
          WHERE p.format = 'cmi5'"""
 
 
-async def au(conn: asyncpg.Connection, *, package_id: UUID, unit_id: str | None = None, index: int | None = None) -> AuRow | None:
+async def au(
+    conn: asyncpg.Connection, *, package_id: UUID, unit_id: str | None = None, index: int | None = None
+) -> AuRow | None:
     """One AU of a cmi5 package, by its id or by its place in cmi5.xml (0 first)."""
     row = await conn.fetchrow(
         f"{_AU} AND p.id = $1 AND ($2::text IS NULL OR u.unit_id = $2) AND ($3::int IS NULL OR u.position = $3 + 1)",
-        package_id, unit_id, index)
+        package_id,
+        unit_id,
+        index,
+    )
     return msgspec.convert(dict(row), AuRow) if row else None
 
 
@@ -35,34 +40,73 @@ async def aus(conn: asyncpg.Connection, *, package_id: UUID) -> list[AuRow]:
 async def locked_registration(conn: asyncpg.Connection, registration_id: UUID) -> Any:
     return await conn.fetchrow(
         """SELECT id, package_id, actor, actor_key, user_id, enrollment_id FROM cmi5_registrations
-           WHERE id = $1 FOR UPDATE""", registration_id)
+           WHERE id = $1 FOR UPDATE""",
+        registration_id,
+    )
 
 
 async def registration_of_enrollment(conn: asyncpg.Connection, *, enrollment_id: UUID, package_id: UUID) -> UUID | None:
     return await conn.fetchval(
-        "SELECT id FROM cmi5_registrations WHERE enrollment_id = $1 AND package_id = $2", enrollment_id, package_id)
+        "SELECT id FROM cmi5_registrations WHERE enrollment_id = $1 AND package_id = $2", enrollment_id, package_id
+    )
 
 
-async def insert_registration(conn: asyncpg.Connection, *, registration_id: UUID, package_id: UUID, actor: dict[str, Any],
-                              actor_key: str, user_id: UUID | None, enrollment_id: UUID | None) -> None:
+async def insert_registration(
+    conn: asyncpg.Connection,
+    *,
+    registration_id: UUID,
+    package_id: UUID,
+    actor: dict[str, Any],
+    actor_key: str,
+    user_id: UUID | None,
+    enrollment_id: UUID | None,
+) -> None:
     await conn.execute(
         """INSERT INTO cmi5_registrations (id, package_id, actor, actor_key, user_id, enrollment_id)
            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""",
-        registration_id, package_id, actor, actor_key, user_id, enrollment_id)
+        registration_id,
+        package_id,
+        actor,
+        actor_key,
+        user_id,
+        enrollment_id,
+    )
 
 
-async def insert_session(conn: asyncpg.Connection, *, session_id: UUID, registration_id: UUID, unit_id: str,
-                         activity_id: str, version_activity_id: UUID | None, launch_mode: str, launch_url: str,
-                         fetch_hash: bytes) -> None:
+async def insert_session(
+    conn: asyncpg.Connection,
+    *,
+    session_id: UUID,
+    registration_id: UUID,
+    unit_id: str,
+    activity_id: str,
+    version_activity_id: UUID | None,
+    launch_mode: str,
+    launch_url: str,
+    fetch_hash: bytes,
+) -> None:
     await conn.execute(
         """INSERT INTO cmi5_sessions (id, registration_id, unit_id, activity_id, version_activity_id, launch_mode,
                                       launch_url, fetch_hash)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
-        session_id, registration_id, unit_id, activity_id, version_activity_id, launch_mode, launch_url, fetch_hash)
+        session_id,
+        registration_id,
+        unit_id,
+        activity_id,
+        version_activity_id,
+        launch_mode,
+        launch_url,
+        fetch_hash,
+    )
 
 
-async def open_sessions(conn: asyncpg.Connection, *, registration_id: UUID | None = None,
-                        session_id: UUID | None = None, seen_before: datetime | None = None) -> list[Any]:
+async def open_sessions(
+    conn: asyncpg.Connection,
+    *,
+    registration_id: UUID | None = None,
+    session_id: UUID | None = None,
+    seen_before: datetime | None = None,
+) -> list[Any]:
     """Sessions neither terminated nor abandoned (of a registration, one session, or quiet since a time), locked."""
     return await conn.fetch(
         """SELECT s.id, s.registration_id, s.unit_id, s.activity_id, s.launched_at FROM cmi5_sessions s
@@ -70,7 +114,10 @@ async def open_sessions(conn: asyncpg.Connection, *, registration_id: UUID | Non
              AND ($1::uuid IS NULL OR s.registration_id = $1) AND ($2::uuid IS NULL OR s.id = $2)
              AND ($3::timestamptz IS NULL OR s.last_seen_at < $3)
            ORDER BY s.launched_at LIMIT 500 FOR UPDATE SKIP LOCKED""",
-        registration_id, session_id, seen_before)
+        registration_id,
+        session_id,
+        seen_before,
+    )
 
 
 async def mark_abandoned(conn: asyncpg.Connection, session_ids: list[UUID]) -> None:
@@ -80,13 +127,17 @@ async def mark_abandoned(conn: asyncpg.Connection, session_ids: list[UUID]) -> N
 async def session_by_fetch(conn: asyncpg.Connection, fetch_hash: bytes) -> Any:
     return await conn.fetchrow(
         """SELECT id, fetched_at, terminated_at, abandoned_at FROM cmi5_sessions WHERE fetch_hash = $1 FOR UPDATE""",
-        fetch_hash)
+        fetch_hash,
+    )
 
 
 async def set_credential(conn: asyncpg.Connection, *, session_id: UUID, key: str, secret_hash: bytes) -> None:
     await conn.execute(
         "UPDATE cmi5_sessions SET fetched_at = now(), credential_key = $2, secret_hash = $3 WHERE id = $1",
-        session_id, key, secret_hash)
+        session_id,
+        key,
+        secret_hash,
+    )
 
 
 async def grant_row(conn: asyncpg.Pool | asyncpg.Connection, *, key: str, secret_hash: bytes) -> Any:
@@ -96,7 +147,9 @@ async def grant_row(conn: asyncpg.Pool | asyncpg.Connection, *, key: str, secret
                   r.user_id
            FROM cmi5_sessions s JOIN cmi5_registrations r ON r.id = s.registration_id
            WHERE s.credential_key = $1 AND s.secret_hash = $2 AND s.terminated_at IS NULL AND s.abandoned_at IS NULL""",
-        key, secret_hash)
+        key,
+        secret_hash,
+    )
 
 
 async def locked_session(conn: asyncpg.Connection, session_id: UUID) -> SessionRow | None:
@@ -112,28 +165,43 @@ async def locked_session(conn: asyncpg.Connection, session_id: UUID) -> SessionR
            JOIN package_units u ON u.package_id = r.package_id AND u.unit_id = s.unit_id
            LEFT JOIN cmi5_unit_results x ON x.registration_id = s.registration_id AND x.unit_id = s.unit_id
            WHERE s.id = $1 FOR UPDATE OF s""",
-        session_id)
+        session_id,
+    )
     return msgspec.convert(dict(row), SessionRow) if row else None
 
 
-async def save_session(conn: asyncpg.Connection, *, session_id: UUID, initialized: bool, terminated: bool,
-                       failed: bool) -> None:
+async def save_session(
+    conn: asyncpg.Connection, *, session_id: UUID, initialized: bool, terminated: bool, failed: bool
+) -> None:
     await conn.execute(
         """UPDATE cmi5_sessions SET last_seen_at = now(), failed = $4,
                   initialized_at = CASE WHEN $2 THEN coalesce(initialized_at, now()) END,
                   terminated_at = CASE WHEN $3 THEN coalesce(terminated_at, now()) END
            WHERE id = $1""",
-        session_id, initialized, terminated, failed)
+        session_id,
+        initialized,
+        terminated,
+        failed,
+    )
 
 
 async def mark_prefs_read(conn: asyncpg.Connection, session_id: UUID) -> None:
     await conn.execute(
         "UPDATE cmi5_sessions SET prefs_read_at = coalesce(prefs_read_at, now()), last_seen_at = now() WHERE id = $1",
-        session_id)
+        session_id,
+    )
 
 
-async def save_results(conn: asyncpg.Connection, *, registration_id: UUID, unit_id: str, completed: bool, passed: bool,
-                       satisfied: bool = False, waived_reason: str | None = None) -> None:
+async def save_results(
+    conn: asyncpg.Connection,
+    *,
+    registration_id: UUID,
+    unit_id: str,
+    completed: bool,
+    passed: bool,
+    satisfied: bool = False,
+    waived_reason: str | None = None,
+) -> None:
     await conn.execute(
         """INSERT INTO cmi5_unit_results AS x (registration_id, unit_id, completed_at, passed_at, satisfied_at, waived_reason)
            VALUES ($1, $2, CASE WHEN $3 THEN now() END, CASE WHEN $4 THEN now() END, CASE WHEN $5 THEN now() END, $6)
@@ -142,12 +210,19 @@ async def save_results(conn: asyncpg.Connection, *, registration_id: UUID, unit_
                passed_at = coalesce(x.passed_at, EXCLUDED.passed_at),
                satisfied_at = coalesce(x.satisfied_at, EXCLUDED.satisfied_at),
                waived_reason = coalesce(x.waived_reason, EXCLUDED.waived_reason)""",
-        registration_id, unit_id, completed, passed, satisfied, waived_reason)
+        registration_id,
+        unit_id,
+        completed,
+        passed,
+        satisfied,
+        waived_reason,
+    )
 
 
 async def satisfied_units(conn: asyncpg.Connection, registration_id: UUID) -> set[str]:
     rows = await conn.fetch(
-        "SELECT unit_id FROM cmi5_unit_results WHERE registration_id = $1 AND satisfied_at IS NOT NULL", registration_id)
+        "SELECT unit_id FROM cmi5_unit_results WHERE registration_id = $1 AND satisfied_at IS NOT NULL", registration_id
+    )
     return {r["unit_id"] for r in rows}
 
 
@@ -156,23 +231,31 @@ async def add_satisfied_nodes(conn: asyncpg.Connection, registration_id: UUID, n
     rows = await conn.fetch(
         """INSERT INTO cmi5_satisfied_nodes (registration_id, node_id) SELECT $1, n FROM unnest($2::text[]) n
            ON CONFLICT DO NOTHING RETURNING node_id""",
-        registration_id, node_ids)
+        registration_id,
+        node_ids,
+    )
     return [r["node_id"] for r in rows]
 
 
 async def registration_by_id(conn: asyncpg.Connection, registration_id: UUID) -> Any:
     return await conn.fetchrow(
-        "SELECT id, package_id, actor, enrollment_id FROM cmi5_registrations WHERE id = $1 FOR UPDATE", registration_id)
+        "SELECT id, package_id, actor, enrollment_id FROM cmi5_registrations WHERE id = $1 FOR UPDATE", registration_id
+    )
 
 
-async def version_activity_of(conn: asyncpg.Connection, *, enrollment_id: UUID, package_id: UUID, unit_id: str) -> UUID | None:
+async def version_activity_of(
+    conn: asyncpg.Connection, *, enrollment_id: UUID, package_id: UUID, unit_id: str
+) -> UUID | None:
     """The package activity of the enrolment's version that shows this AU (in any language)."""
     return await conn.fetchval(
         """SELECT a.id FROM enrollments e
            JOIN version_activities a ON a.version_id = e.version_id AND a.kind = 'package'
            JOIN version_activity_packages vp ON vp.activity_id = a.id
            WHERE e.id = $1 AND vp.package_id = $2 AND vp.unit_id = $3 LIMIT 1""",
-        enrollment_id, package_id, unit_id)
+        enrollment_id,
+        package_id,
+        unit_id,
+    )
 
 
 async def activity_of(conn: asyncpg.Connection, *, code: str, version: int, key: str) -> Any:
@@ -180,4 +263,7 @@ async def activity_of(conn: asyncpg.Connection, *, code: str, version: int, key:
     return await conn.fetchrow(
         """SELECT a.id, a.kind FROM version_activities a JOIN course_versions v ON v.id = a.version_id
            JOIN courses c ON c.id = v.course_id WHERE c.code = $1 AND v.version = $2 AND a.key = $3""",
-        code, version, key)
+        code,
+        version,
+        key,
+    )

@@ -21,11 +21,15 @@ EXT = "https://w3id.org/xapi/cmi5/context/extensions/"
 SESSION_EXT = EXT + "sessionid"
 MASTERY_EXT = EXT + "masteryscore"
 
-INITIALIZED, COMPLETED, PASSED, FAILED, TERMINATED = (ADL + v for v in ("initialized", "completed", "passed", "failed", "terminated"))
+INITIALIZED, COMPLETED, PASSED, FAILED, TERMINATED = (
+    ADL + v for v in ("initialized", "completed", "passed", "failed", "terminated")
+)
 AU_VERBS = frozenset({INITIALIZED, COMPLETED, PASSED, FAILED, TERMINATED})
 MOVEON_VERBS = frozenset({COMPLETED, PASSED, FAILED})
 # Only the LMS says these (and nobody but the LMS voids a statement of a cmi5 session).
-LMS_VERBS = frozenset({ADL + "launched", ADL + "voided", ADL_W3ID + "satisfied", ADL_W3ID + "waived", ADL_W3ID + "abandoned"})
+LMS_VERBS = frozenset(
+    {ADL + "launched", ADL + "voided", ADL_W3ID + "satisfied", ADL_W3ID + "waived", ADL_W3ID + "abandoned"}
+)
 
 
 class Refused(Exception):
@@ -86,7 +90,9 @@ def _check_result(verb: str, result: dict[str, Any], state: SessionState, contex
                 raise Refused(f"{name}: context extension masteryscore must be the launch's {state.mastery_score}")
             scaled = score.get("scaled")
             if isinstance(scaled, int | float) and (scaled >= state.mastery_score) is not (verb == PASSED):
-                raise Refused(f"{name}: the scaled score {scaled} does not agree with the mastery score {state.mastery_score}")
+                raise Refused(
+                    f"{name}: the scaled score {scaled} does not agree with the mastery score {state.mastery_score}"
+                )
 
 
 def check_statement(statement: dict[str, Any], state: SessionState) -> SessionState:
@@ -102,8 +108,12 @@ def check_statement(statement: dict[str, Any], state: SessionState) -> SessionSt
         raise Refused("timestamp: give it in UTC")
     actor = _dict(statement.get("actor"))
     account = _dict(actor.get("account"))
-    if (actor.get("objectType", "Agent") != "Agent" or not isinstance(account.get("homePage"), str)
-            or not isinstance(account.get("name"), str) or identity(actor) != state.actor_key):
+    if (
+        actor.get("objectType", "Agent") != "Agent"
+        or not isinstance(account.get("homePage"), str)
+        or not isinstance(account.get("name"), str)
+        or identity(actor) != state.actor_key
+    ):
         raise Refused("actor: statements of this session are about the launched actor (an Agent with its account)")
     verb = _dict(statement.get("verb")).get("id")
     if verb in LMS_VERBS:

@@ -39,51 +39,122 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _statement(actor: dict[str, Any], verb: str, display: str, object_id: str, *, registration: UUID, session_id: UUID,
-               grouping: str, object_type: str | None = None, extensions: dict[str, Any] | None = None,
-               moveon: bool = False, result: dict[str, Any] | None = None) -> dict[str, Any]:
+def _statement(
+    actor: dict[str, Any],
+    verb: str,
+    display: str,
+    object_id: str,
+    *,
+    registration: UUID,
+    session_id: UUID,
+    grouping: str,
+    object_type: str | None = None,
+    extensions: dict[str, Any] | None = None,
+    moveon: bool = False,
+    result: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     target: dict[str, Any] = {"objectType": "Activity", "id": object_id}
     if object_type:
         target["definition"] = {"type": object_type}
     category = [{"id": CMI5_CATEGORY}] + ([{"id": MOVEON_CATEGORY}] if moveon else [])
     statement: dict[str, Any] = {
-        "id": str(uuid.uuid4()), "timestamp": _now(), "actor": actor,
-        "verb": {"id": verb, "display": {"en": display}}, "object": target,
-        "context": {"registration": str(registration),
-                    "contextActivities": {"category": category, "grouping": [{"id": grouping}]},
-                    "extensions": {SESSION_EXT: str(session_id), **(extensions or {})}},
+        "id": str(uuid.uuid4()),
+        "timestamp": _now(),
+        "actor": actor,
+        "verb": {"id": verb, "display": {"en": display}},
+        "object": target,
+        "context": {
+            "registration": str(registration),
+            "contextActivities": {"category": category, "grouping": [{"id": grouping}]},
+            "extensions": {SESSION_EXT: str(session_id), **(extensions or {})},
+        },
     }
     if result:
         statement["result"] = result
     return statement
 
 
-def launched(actor: dict[str, Any], *, activity_id: str, publisher_id: str, registration: UUID, session_id: UUID,
-             launch_mode: str, launch_url: str, move_on: str, launch_parameters: str | None,
-             mastery_score: float | None) -> dict[str, Any]:
-    extensions: dict[str, Any] = {EXT + "launchmode": launch_mode, EXT + "launchurl": launch_url, EXT + "moveon": move_on}
+def launched(
+    actor: dict[str, Any],
+    *,
+    activity_id: str,
+    publisher_id: str,
+    registration: UUID,
+    session_id: UUID,
+    launch_mode: str,
+    launch_url: str,
+    move_on: str,
+    launch_parameters: str | None,
+    mastery_score: float | None,
+) -> dict[str, Any]:
+    extensions: dict[str, Any] = {
+        EXT + "launchmode": launch_mode,
+        EXT + "launchurl": launch_url,
+        EXT + "moveon": move_on,
+    }
     if launch_parameters is not None:
         extensions[EXT + "launchparameters"] = launch_parameters
     if mastery_score is not None:
         extensions[MASTERY_EXT] = mastery_score
-    return _statement(actor, ADL + "launched", "launched", activity_id, registration=registration, session_id=session_id,
-                      grouping=publisher_id, extensions=extensions)
+    return _statement(
+        actor,
+        ADL + "launched",
+        "launched",
+        activity_id,
+        registration=registration,
+        session_id=session_id,
+        grouping=publisher_id,
+        extensions=extensions,
+    )
 
 
-def satisfied(actor: dict[str, Any], *, object_id: str, object_type: str, publisher_id: str, registration: UUID,
-              session_id: UUID) -> dict[str, Any]:
-    return _statement(actor, ADL_W3ID + "satisfied", "satisfied", object_id, registration=registration,
-                      session_id=session_id, grouping=publisher_id, object_type=object_type)
+def satisfied(
+    actor: dict[str, Any], *, object_id: str, object_type: str, publisher_id: str, registration: UUID, session_id: UUID
+) -> dict[str, Any]:
+    return _statement(
+        actor,
+        ADL_W3ID + "satisfied",
+        "satisfied",
+        object_id,
+        registration=registration,
+        session_id=session_id,
+        grouping=publisher_id,
+        object_type=object_type,
+    )
 
 
-def abandoned(actor: dict[str, Any], *, activity_id: str, publisher_id: str, registration: UUID, session_id: UUID,
-              duration: timedelta) -> dict[str, Any]:
-    return _statement(actor, ADL_W3ID + "abandoned", "abandoned", activity_id, registration=registration,
-                      session_id=session_id, grouping=publisher_id, result={"duration": iso_duration(duration)})
+def abandoned(
+    actor: dict[str, Any],
+    *,
+    activity_id: str,
+    publisher_id: str,
+    registration: UUID,
+    session_id: UUID,
+    duration: timedelta,
+) -> dict[str, Any]:
+    return _statement(
+        actor,
+        ADL_W3ID + "abandoned",
+        "abandoned",
+        activity_id,
+        registration=registration,
+        session_id=session_id,
+        grouping=publisher_id,
+        result={"duration": iso_duration(duration)},
+    )
 
 
-def waived(actor: dict[str, Any], *, activity_id: str, publisher_id: str, registration: UUID, session_id: UUID,
-           reason: str) -> dict[str, Any]:
-    return _statement(actor, ADL_W3ID + "waived", "waived", activity_id, registration=registration, session_id=session_id,
-                      grouping=publisher_id, moveon=True,
-                      result={"success": True, "completion": True, "extensions": {REASON_EXT: reason}})
+def waived(
+    actor: dict[str, Any], *, activity_id: str, publisher_id: str, registration: UUID, session_id: UUID, reason: str
+) -> dict[str, Any]:
+    return _statement(
+        actor,
+        ADL_W3ID + "waived",
+        "waived",
+        activity_id,
+        registration=registration,
+        session_id=session_id,
+        grouping=publisher_id,
+        moveon=True,
+        result={"success": True, "completion": True, "extensions": {REASON_EXT: reason}},
+    )

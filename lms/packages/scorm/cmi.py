@@ -29,7 +29,10 @@ _LESSON_STATUS: dict[str, tuple[Completion, Success]] = {
     "not attempted": ("unknown", "unknown"),
 }
 _COMPLETION_STATUS: dict[str, Completion] = {
-    "completed": "completed", "incomplete": "incomplete", "not attempted": "incomplete", "unknown": "unknown",
+    "completed": "completed",
+    "incomplete": "incomplete",
+    "not attempted": "incomplete",
+    "unknown": "unknown",
 }
 
 
@@ -46,9 +49,9 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     completion: Completion = "unknown"
     success: Success = "unknown"
     score: Score | None = None
-    exit: str | None = None            # cmi.core.exit / cmi.exit as the SCO left it ("suspend", "logout", "normal", "")
-    session_time: str | None = None    # ISO 8601 duration of the session, when the SCO reported one
-    terminated: bool = False           # this commit came from Terminate / LMSFinish
+    exit: str | None = None  # cmi.core.exit / cmi.exit as the SCO left it ("suspend", "logout", "normal", "")
+    session_time: str | None = None  # ISO 8601 duration of the session, when the SCO reported one
+    terminated: bool = False  # this commit came from Terminate / LMSFinish
 
 
 class AttemptState(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,8 +60,8 @@ class AttemptState(msgspec.Struct, frozen=True, kw_only=True):
     number: int
     completion: Completion
     success: Success
-    exit: str | None                   # None: the SCO never terminated (window closed, phone locked, battery)
-    has_data: bool                     # anything was committed
+    exit: str | None  # None: the SCO never terminated (window closed, phone locked, battery)
+    has_data: bool  # anything was committed
 
 
 class LaunchPlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -117,8 +120,9 @@ def iso_duration(value: str) -> str | None:
     return value if _ISO_DURATION.match(value) else None
 
 
-def read_outcome(fmt: Format, cmi: dict[str, Any], *, mastery: float | None,
-                 completion_threshold: float | None = None) -> Outcome:
+def read_outcome(
+    fmt: Format, cmi: dict[str, Any], *, mastery: float | None, completion_threshold: float | None = None
+) -> Outcome:
     """The SCO's status as the service judges it. ``mastery`` is the unit's mastery score on 0..1 (SCORM 1.2
     ``adlcp:masteryscore`` / 100, SCORM 2004 the scaled passing score), None when the manifest gives none."""
     terminated = cmi.get(TERMINATED_FIELD) is True
@@ -140,12 +144,19 @@ def read_outcome(fmt: Format, cmi: dict[str, Any], *, mastery: float | None,
         scaled = _number(cmi.get("cmi.score.scaled"))
         if mastery is not None and scaled is not None:  # RTE 4.2.22: the scaled passing score decides
             success = "passed" if scaled >= mastery else "failed"
-        score = _score(scaled, _number(cmi.get("cmi.score.raw")), _number(cmi.get("cmi.score.min")),
-                       _number(cmi.get("cmi.score.max")))
+        score = _score(
+            scaled,
+            _number(cmi.get("cmi.score.raw")),
+            _number(cmi.get("cmi.score.min")),
+            _number(cmi.get("cmi.score.max")),
+        )
         exit_key, time_key = "cmi.exit", "cmi.session_time"
     exit_value = cmi.get(exit_key)
     return Outcome(
-        completion=completion, success=success, score=score, terminated=terminated,
+        completion=completion,
+        success=success,
+        score=score,
+        terminated=terminated,
         exit=exit_value.strip() if terminated and isinstance(exit_value, str) else None,
         session_time=iso_duration(_text(cmi, time_key)) if _text(cmi, time_key) else None,
     )
@@ -187,24 +198,53 @@ def plan_launch(fmt: Format, last: AttemptState | None) -> LaunchPlan:
 
 # What a resumed SCO gets back of its own data (the rest is the LMS's to set, or write-only).
 _KEPT = {
-    "scorm12": ("cmi.core.lesson_location", "cmi.core.lesson_status", "cmi.core.score.raw", "cmi.core.score.min",
-                "cmi.core.score.max", "cmi.core.total_time", "cmi.suspend_data"),
-    "scorm2004": ("cmi.location", "cmi.completion_status", "cmi.success_status", "cmi.progress_measure",
-                  "cmi.score.scaled", "cmi.score.raw", "cmi.score.min", "cmi.score.max", "cmi.total_time",
-                  "cmi.suspend_data"),
+    "scorm12": (
+        "cmi.core.lesson_location",
+        "cmi.core.lesson_status",
+        "cmi.core.score.raw",
+        "cmi.core.score.min",
+        "cmi.core.score.max",
+        "cmi.core.total_time",
+        "cmi.suspend_data",
+    ),
+    "scorm2004": (
+        "cmi.location",
+        "cmi.completion_status",
+        "cmi.success_status",
+        "cmi.progress_measure",
+        "cmi.score.scaled",
+        "cmi.score.raw",
+        "cmi.score.min",
+        "cmi.score.max",
+        "cmi.total_time",
+        "cmi.suspend_data",
+    ),
 }
 
 
-def initial_cmi(fmt: Format, *, learner_id: str, learner_name: str, language: str, entry: str,
-                saved: dict[str, Any], mastery: float | None, extra: dict[str, Any]) -> dict[str, Any]:
+def initial_cmi(
+    fmt: Format,
+    *,
+    learner_id: str,
+    learner_name: str,
+    language: str,
+    entry: str,
+    saved: dict[str, Any],
+    mastery: float | None,
+    extra: dict[str, Any],
+) -> dict[str, Any]:
     """The flattened CMI data a launch starts with (scorm-again's ``loadFromFlattenedJSON``): who she is, the
     manifest's data for the SCO, and, unless the attempt starts ab-initio, the SCO's own saved data."""
     kept = {} if entry == "ab-initio" else {k: saved[k] for k in _KEPT[fmt] if saved.get(k) not in (None, "")}
     launch_data = extra.get("datafromlms") or ""
     if fmt == "scorm12":
         data: dict[str, Any] = {
-            "cmi.core.student_id": learner_id, "cmi.core.student_name": learner_name, "cmi.core.entry": entry,
-            "cmi.core.lesson_mode": "normal", "cmi.core.credit": "credit", "cmi.student_preference.language": language,
+            "cmi.core.student_id": learner_id,
+            "cmi.core.student_name": learner_name,
+            "cmi.core.entry": entry,
+            "cmi.core.lesson_mode": "normal",
+            "cmi.core.credit": "credit",
+            "cmi.student_preference.language": language,
         }
         if launch_data:
             data["cmi.launch_data"] = launch_data
@@ -216,8 +256,12 @@ def initial_cmi(fmt: Format, *, learner_id: str, learner_name: str, language: st
             data["cmi.student_data.time_limit_action"] = extra["timelimitaction"]
         return {**data, **kept}
     data = {
-        "cmi.learner_id": learner_id, "cmi.learner_name": learner_name, "cmi.entry": entry, "cmi.mode": "normal",
-        "cmi.credit": "credit", "cmi.learner_preference.language": language,
+        "cmi.learner_id": learner_id,
+        "cmi.learner_name": learner_name,
+        "cmi.entry": entry,
+        "cmi.mode": "normal",
+        "cmi.credit": "credit",
+        "cmi.learner_preference.language": language,
     }
     if launch_data:
         data["cmi.launch_data"] = launch_data

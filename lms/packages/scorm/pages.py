@@ -47,13 +47,33 @@ class ScormLaunchPages(Controller):
     guards = [require_login]
 
     @post("/{code:str}/v/{version:int}/{key:str}/scorm", operation_id="page_scorm_launch")
-    async def start(self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, code: Code,
-                    version: Annotated[int, PathParameter(ge=1, le=2**31 - 1)], key: Key,
-                    data: URLEncodedBody[LaunchForm]) -> Template:
-        started = await service.launch(tx, user=user, code=code, version=version, key=key,
-                                       language=data.lang or request_language(request), settings=settings)
-        return player_page(request, iframe_url=started.iframe_url, back_url=started.back_url, title=started.title,
-                           title_lang=started.title_lang)
+    async def start(
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        user: User,
+        settings: SettingsDep,
+        code: Code,
+        version: Annotated[int, PathParameter(ge=1, le=2**31 - 1)],
+        key: Key,
+        data: URLEncodedBody[LaunchForm],
+    ) -> Template:
+        started = await service.launch(
+            tx,
+            user=user,
+            code=code,
+            version=version,
+            key=key,
+            language=data.lang or request_language(request),
+            settings=settings,
+        )
+        return player_page(
+            request,
+            iframe_url=started.iframe_url,
+            back_url=started.back_url,
+            title=started.title,
+            title_lang=started.title_lang,
+        )
 
 
 class ScormRuntimePages(Controller):
@@ -64,22 +84,29 @@ class ScormRuntimePages(Controller):
     opt = {"content_origin": True}
 
     @get("/scorm/{token:str}", operation_id="page_scorm_runtime")
-    async def launch_page(self, request: Request[Any, Any, Any], db: Db, settings: SettingsDep, token: Token) -> Template:
+    async def launch_page(
+        self, request: Request[Any, Any, Any], db: Db, settings: SettingsDep, token: Token
+    ) -> Template:
         config = await service.launch_config(db, token=token, settings=settings)
         response = page(request, "packages/scorm_launch.html.jinja2", config=msgspec.to_builtins(config))
         response.headers.update({**content_headers(settings), "cache-control": "no-store"})
         return response
 
     @post("/scorm/{token:str}/commit", operation_id="scorm_commit", status_code=200)
-    async def commit(self, request: Request[Any, Any, Any], tx: Tx, settings: SettingsDep, token: Token) -> Response[dict[str, Any]]:
+    async def commit(
+        self, request: Request[Any, Any, Any], tx: Tx, settings: SettingsDep, token: Token
+    ) -> Response[dict[str, Any]]:
         try:
             body = msgspec.json.decode(await request.body())
         except msgspec.DecodeError:
             raise Invalid("a commit is a JSON object of CMI elements", field="body") from None
         await service.commit(tx, token=token, body=body, settings=settings)
         # scorm-again reads this answer: the commit succeeded
-        return Response({"result": True, "errorCode": 0}, media_type=MediaType.JSON,
-                        headers={**content_headers(settings), "cache-control": "no-store"})
+        return Response(
+            {"result": True, "errorCode": 0},
+            media_type=MediaType.JSON,
+            headers={**content_headers(settings), "cache-control": "no-store"},
+        )
 
     @get("/scorm-runtime/{name:str}", operation_id="scorm_runtime_file")
     async def runtime_file(self, settings: SettingsDep, name: FromPath[str]) -> File:
@@ -88,8 +115,12 @@ class ScormRuntimePages(Controller):
             raise NotFound(f"no runtime file {name}", field="name")
         if not path.is_file():
             raise NotFound(RUNTIME_MISSING, field="name")
-        return File(path, content_disposition_type="inline", media_type="text/javascript; charset=utf-8",
-                    headers={**content_headers(settings), "cache-control": "public, max-age=86400"})
+        return File(
+            path,
+            content_disposition_type="inline",
+            media_type="text/javascript; charset=utf-8",
+            headers={**content_headers(settings), "cache-control": "public, max-age=86400"},
+        )
 
 
 SCORM_ROUTES = [ScormLaunchPages, ScormRuntimePages]

@@ -20,27 +20,35 @@ async def lock_latest_attempt(conn: asyncpg.Connection, *, enrollment_id: UUID, 
         """SELECT id, number, package_id, unit_id, cmi, completion, success, exit, ended_at
            FROM scorm_attempts WHERE enrollment_id = $1 AND activity_id = $2
            ORDER BY number DESC LIMIT 1""",
-        enrollment_id, activity_id,
+        enrollment_id,
+        activity_id,
     )
     return msgspec.convert(dict(row), AttemptRow) if row else None
 
 
-async def start_attempt(conn: asyncpg.Connection, *, enrollment_id: UUID, activity_id: UUID, package_id: UUID,
-                        unit_id: str, number: int) -> UUID:
+async def start_attempt(
+    conn: asyncpg.Connection, *, enrollment_id: UUID, activity_id: UUID, package_id: UUID, unit_id: str, number: int
+) -> UUID:
     """End the open attempt (it stays as it was) and open attempt ``number``."""
     await conn.execute(
         "UPDATE scorm_attempts SET ended_at = now() WHERE enrollment_id = $1 AND activity_id = $2 AND ended_at IS NULL",
-        enrollment_id, activity_id,
+        enrollment_id,
+        activity_id,
     )
     return await conn.fetchval(
         """INSERT INTO scorm_attempts (enrollment_id, activity_id, package_id, unit_id, number)
            VALUES ($1, $2, $3, $4, $5) RETURNING id""",
-        enrollment_id, activity_id, package_id, unit_id, number,
+        enrollment_id,
+        activity_id,
+        package_id,
+        unit_id,
+        number,
     )
 
 
-async def insert_launch(conn: asyncpg.Connection, *, token_hash: bytes, attempt_id: UUID, entry: str, language: str,
-                        expires_at: datetime) -> None:
+async def insert_launch(
+    conn: asyncpg.Connection, *, token_hash: bytes, attempt_id: UUID, entry: str, language: str, expires_at: datetime
+) -> None:
     """A new launch of the attempt; an earlier one still open (a tab left behind) takes no more commits, so it
     cannot overwrite what the new one saves."""
     await conn.execute(
@@ -48,7 +56,11 @@ async def insert_launch(conn: asyncpg.Connection, *, token_hash: bytes, attempt_
                UPDATE scorm_launches SET terminated_at = now() WHERE attempt_id = $2 AND terminated_at IS NULL)
            INSERT INTO scorm_launches (token_hash, attempt_id, entry, language, expires_at)
            VALUES ($1, $2, $3, $4, $5)""",
-        token_hash, attempt_id, entry, language, expires_at,
+        token_hash,
+        attempt_id,
+        entry,
+        language,
+        expires_at,
     )
 
 
@@ -80,8 +92,17 @@ async def lock_launch(conn: asyncpg.Connection, *, token_hash: bytes) -> LaunchR
     return msgspec.convert(dict(row), LaunchRow) if row else None
 
 
-async def save_commit(conn: asyncpg.Connection, *, token_hash: bytes, attempt_id: UUID, cmi: dict[str, Any],
-                      completion: str, success: str, exit: str | None, terminated: bool) -> None:
+async def save_commit(
+    conn: asyncpg.Connection,
+    *,
+    token_hash: bytes,
+    attempt_id: UUID,
+    cmi: dict[str, Any],
+    completion: str,
+    success: str,
+    exit: str | None,
+    terminated: bool,
+) -> None:
     """The attempt's CMI data and status as committed; the launch marked initialized, and ended by Terminate."""
     await conn.execute(
         """WITH launch AS (
@@ -92,5 +113,11 @@ async def save_commit(conn: asyncpg.Connection, *, token_hash: bytes, attempt_id
            UPDATE scorm_attempts
            SET cmi = $3, completion = $4, success = $5, exit = CASE WHEN $7 THEN $6 ELSE exit END, updated_at = now()
            WHERE id = $2 AND EXISTS (SELECT 1 FROM launch)""",
-        token_hash, attempt_id, cmi, completion, success, exit, terminated,
+        token_hash,
+        attempt_id,
+        cmi,
+        completion,
+        success,
+        exit,
+        terminated,
     )

@@ -20,8 +20,15 @@ from lms.packages import queries as packages
 from lms.packages.content import content_url
 from lms.packages.scorm import queries
 from lms.packages.scorm.cmi import (
-    TERMINATED_FIELD, AttemptState, LaunchPlan, completion_threshold_of, initial_cmi, mastery_of, plan_launch,
-    read_outcome, satisfies,
+    TERMINATED_FIELD,
+    AttemptState,
+    LaunchPlan,
+    completion_threshold_of,
+    initial_cmi,
+    mastery_of,
+    plan_launch,
+    read_outcome,
+    satisfies,
 )
 from lms.packages.scorm.schemas import AttemptRow, LaunchConfig, Started
 from lms.packages.scorm.statements import commit_verbs, make_statements
@@ -48,12 +55,14 @@ def _origin(url: str) -> str:
 def _state(last: AttemptRow | None) -> AttemptState | None:
     if last is None:
         return None
-    return AttemptState(number=last.number, completion=last.completion, success=last.success, exit=last.exit,
-                        has_data=bool(last.cmi))
+    return AttemptState(
+        number=last.number, completion=last.completion, success=last.success, exit=last.exit, has_data=bool(last.cmi)
+    )
 
 
-async def launch(conn: asyncpg.Connection, *, user: CurrentUser, code: str, version: int, key: str, language: str,
-                 settings: Settings) -> Started:
+async def launch(
+    conn: asyncpg.Connection, *, user: CurrentUser, code: str, version: int, key: str, language: str, settings: Settings
+) -> Started:
     """Her launch of a SCORM activity: the attempt it continues or starts (plan_launch), a token only this launch's
     page knows, and ``attempted`` or ``resumed`` in the LRS."""
     activity = await catalog.activity_page(conn, code=code, version=version, key=key)
@@ -71,21 +80,48 @@ async def launch(conn: asyncpg.Connection, *, user: CurrentUser, code: str, vers
     else:
         plan = plan_launch(unit.format, _state(last))
     if plan.new_attempt:
-        attempt_id = await queries.start_attempt(conn, enrollment_id=unit.enrollment_id, activity_id=activity.id,
-                                                 package_id=unit.package_id, unit_id=unit.unit_id, number=plan.number)
+        attempt_id = await queries.start_attempt(
+            conn,
+            enrollment_id=unit.enrollment_id,
+            activity_id=activity.id,
+            package_id=unit.package_id,
+            unit_id=unit.unit_id,
+            number=plan.number,
+        )
     else:
         assert last is not None  # plan_launch continues only an attempt there is
         attempt_id = last.id
     token = secrets.token_urlsafe(32)
-    await queries.insert_launch(conn, token_hash=_token_hash(token), attempt_id=attempt_id, entry=plan.entry,
-                                language=language, expires_at=datetime.now(UTC) + timedelta(hours=LAUNCH_HOURS))
+    await queries.insert_launch(
+        conn,
+        token_hash=_token_hash(token),
+        attempt_id=attempt_id,
+        entry=plan.entry,
+        language=language,
+        expires_at=datetime.now(UTC) + timedelta(hours=LAUNCH_HOURS),
+    )
     verb = "attempted" if plan.new_attempt else "resumed" if plan.entry == "resume" else None
     if verb:
-        await _record(conn, [(verb, None)], settings=settings, user_id=user.id, code=code, version=version, key=key,
-                      title=activity.title, registration=unit.enrollment_id, language=unit.language, attempt=plan.number)
+        await _record(
+            conn,
+            [(verb, None)],
+            settings=settings,
+            user_id=user.id,
+            code=code,
+            version=version,
+            key=key,
+            title=activity.title,
+            registration=unit.enrollment_id,
+            language=unit.language,
+            attempt=plan.number,
+        )
     title, title_lang = pick(activity.title, unit.language)
-    return Started(iframe_url=f"{settings.content_origin_url}{COMMIT_PREFIX}{token}", title=title, title_lang=title_lang,
-                   back_url=f"/courses/{code}/v/{version}/{key}")
+    return Started(
+        iframe_url=f"{settings.content_origin_url}{COMMIT_PREFIX}{token}",
+        title=title,
+        title_lang=title_lang,
+        back_url=f"/courses/{code}/v/{version}/{key}",
+    )
 
 
 async def launch_config(conn: asyncpg.Connection, *, token: str, settings: Settings) -> LaunchConfig:
@@ -95,13 +131,25 @@ async def launch_config(conn: asyncpg.Connection, *, token: str, settings: Setti
     if found is None or found.ended_at is not None:
         raise NotFound("this launch has expired: start the activity again from the course", field="launch")
     mastery = mastery_of(found.format, found.mastery_score, found.extra)
-    cmi = initial_cmi(found.format, learner_id=str(found.user_id), learner_name=found.display_name,
-                      language=found.language, entry=found.entry, saved=found.cmi, mastery=mastery, extra=found.extra)
+    cmi = initial_cmi(
+        found.format,
+        learner_id=str(found.user_id),
+        learner_name=found.display_name,
+        language=found.language,
+        entry=found.entry,
+        saved=found.cmi,
+        mastery=mastery,
+        extra=found.extra,
+    )
     return LaunchConfig(
-        format=found.format, cmi=cmi, commit_url=f"{COMMIT_PREFIX}{token}/commit",
-        sco_url=content_url(settings, package_id=found.package_id, path=found.launch, scope=str(found.attempt_id),
-                            hours=LAUNCH_HOURS),
-        app_origin=_origin(settings.public_base_url), terminated_field=TERMINATED_FIELD,
+        format=found.format,
+        cmi=cmi,
+        commit_url=f"{COMMIT_PREFIX}{token}/commit",
+        sco_url=content_url(
+            settings, package_id=found.package_id, path=found.launch, scope=str(found.attempt_id), hours=LAUNCH_HOURS
+        ),
+        app_origin=_origin(settings.public_base_url),
+        terminated_field=TERMINATED_FIELD,
     )
 
 
@@ -135,30 +183,79 @@ async def commit(conn: asyncpg.Connection, *, token: str, body: Any, settings: S
     if found.terminated_at is not None or found.ended_at is not None:
         raise Conflict("this launch has ended: nothing more is taken from it", field="launch")
     mastery = mastery_of(found.format, found.mastery_score, found.extra)
-    outcome = read_outcome(found.format, body, mastery=mastery, completion_threshold=completion_threshold_of(found.extra))
+    outcome = read_outcome(
+        found.format, body, mastery=mastery, completion_threshold=completion_threshold_of(found.extra)
+    )
     verbs = commit_verbs(before=(found.completion, found.success), after=outcome, first=found.initialized_at is None)
-    await queries.save_commit(conn, token_hash=_token_hash(token), attempt_id=found.attempt_id, cmi=cmi,
-                              completion=outcome.completion, success=outcome.success, exit=outcome.exit,
-                              terminated=outcome.terminated)
-    await _record(conn, verbs, settings=settings, user_id=found.user_id, code=found.code, version=found.version,
-                  key=found.activity_key, title=found.activity_title, registration=found.enrollment_id,
-                  language=found.language, attempt=found.number)
+    await queries.save_commit(
+        conn,
+        token_hash=_token_hash(token),
+        attempt_id=found.attempt_id,
+        cmi=cmi,
+        completion=outcome.completion,
+        success=outcome.success,
+        exit=outcome.exit,
+        terminated=outcome.terminated,
+    )
+    await _record(
+        conn,
+        verbs,
+        settings=settings,
+        user_id=found.user_id,
+        code=found.code,
+        version=found.version,
+        key=found.activity_key,
+        title=found.activity_title,
+        registration=found.enrollment_id,
+        language=found.language,
+        attempt=found.number,
+    )
     if satisfies(outcome, mastery=mastery):
-        detail: dict[str, Any] = {"format": found.format, "attempt": found.number, "completion": outcome.completion,
-                  "success": outcome.success}
+        detail: dict[str, Any] = {
+            "format": found.format,
+            "attempt": found.number,
+            "completion": outcome.completion,
+            "success": outcome.success,
+        }
         if outcome.score and outcome.score.scaled is not None:
             detail["score"] = outcome.score.scaled
-        await record_unit_satisfied(conn, enrollment_id=found.enrollment_id, activity_id=found.activity_id,
-                                    detail=detail, base_url=settings.public_base_url)
+        await record_unit_satisfied(
+            conn,
+            enrollment_id=found.enrollment_id,
+            activity_id=found.activity_id,
+            detail=detail,
+            base_url=settings.public_base_url,
+        )
 
 
-async def _record(conn: asyncpg.Connection, verbs: list[tuple[str, dict[str, Any] | None]], *, settings: Settings,
-                  user_id: UUID, code: str, version: int, key: str, title: dict[str, str], registration: UUID,
-                  language: str, attempt: int) -> None:
+async def _record(
+    conn: asyncpg.Connection,
+    verbs: list[tuple[str, dict[str, Any] | None]],
+    *,
+    settings: Settings,
+    user_id: UUID,
+    code: str,
+    version: int,
+    key: str,
+    title: dict[str, str],
+    registration: UUID,
+    language: str,
+    attempt: int,
+) -> None:
     if not verbs:
         return
     base_url = settings.public_base_url
-    statements = make_statements(verbs, base_url=base_url, user_id=user_id, code=code, version=version, key=key,
-                                 title=title, registration=registration, language=language, attempt=attempt)
+    statements = make_statements(
+        verbs,
+        base_url=base_url,
+        user_id=user_id,
+        code=code,
+        version=version,
+        key=key,
+        title=title,
+        registration=registration,
+        language=language,
+        attempt=attempt,
+    )
     rows = lrs.check_batch(statements, version=V1, base_url=base_url, caller=None)
     await lrs.store(conn, rows, caller=None, base_url=base_url, listeners=[])

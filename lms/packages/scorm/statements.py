@@ -19,7 +19,9 @@ from lms.packages.scorm.cmi import Completion, Outcome, Success
 ATTEMPT_EXTENSION = "/xapi/extensions/scorm-attempt"
 
 
-def commit_verbs(*, before: tuple[Completion, Success], after: Outcome, first: bool) -> list[tuple[str, dict[str, Any] | None]]:
+def commit_verbs(
+    *, before: tuple[Completion, Success], after: Outcome, first: bool
+) -> list[tuple[str, dict[str, Any] | None]]:
     """The verbs (with their result) that one commit earns, given the attempt's status before it."""
     out: list[tuple[str, dict[str, Any] | None]] = []
     score = msgspec.to_builtins(after.score) if after.score else None
@@ -40,13 +42,33 @@ def commit_verbs(*, before: tuple[Completion, Success], after: Outcome, first: b
     return out
 
 
-def make_statements(verbs: list[tuple[str, dict[str, Any] | None]], *, base_url: str, user_id: UUID, code: str,
-                    version: int, key: str, title: dict[str, str], registration: UUID, language: str,
-                    attempt: int) -> list[dict[str, Any]]:
+def make_statements(
+    verbs: list[tuple[str, dict[str, Any] | None]],
+    *,
+    base_url: str,
+    user_id: UUID,
+    code: str,
+    version: int,
+    key: str,
+    title: dict[str, str],
+    registration: UUID,
+    language: str,
+    attempt: int,
+) -> list[dict[str, Any]]:
     statements = []
     for verb, result in verbs:
-        statement = build_statement(base_url=base_url, user_id=user_id, verb=verb, code=code, version=version, key=key,
-                                    title=title, registration=registration, language=language, result=result)
+        statement = build_statement(
+            base_url=base_url,
+            user_id=user_id,
+            verb=verb,
+            code=code,
+            version=version,
+            key=key,
+            title=title,
+            registration=registration,
+            language=language,
+            result=result,
+        )
         statement["context"]["extensions"] = {base_url.rstrip("/") + ATTEMPT_EXTENSION: attempt}
         statements.append(statement)
     return statements

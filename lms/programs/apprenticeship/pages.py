@@ -36,10 +36,28 @@ class ApprenticeshipPages(Controller):
     include_in_schema = False
     guards = [require_login]
 
-    async def _mine(self, request: Request[Any, Any, Any], db: asyncpg.Connection, user: CurrentUser, *, error: str | None = None,
-                    status: int = 200, form: dict[str, Any] | None = None, fixing: UUID | None = None) -> Template:
-        return page(request, "programs/apprenticeship.html.jinja2", status=status, record=await queries.own(db, user_id=user.id),
-                    error=error, form=form or {}, fixing=fixing, today=common.today(), **common.page_helpers(request_language(request)))
+    async def _mine(
+        self,
+        request: Request[Any, Any, Any],
+        db: asyncpg.Connection,
+        user: CurrentUser,
+        *,
+        error: str | None = None,
+        status: int = 200,
+        form: dict[str, Any] | None = None,
+        fixing: UUID | None = None,
+    ) -> Template:
+        return page(
+            request,
+            "programs/apprenticeship.html.jinja2",
+            status=status,
+            record=await queries.own(db, user_id=user.id),
+            error=error,
+            form=form or {},
+            fixing=fixing,
+            today=common.today(),
+            **common.page_helpers(request_language(request)),
+        )
 
     @get("/apprenticeship", operation_id="page_programs_apprenticeship")
     async def mine(self, request: Request[Any, Any, Any], db: Db, user: User) -> Template:
@@ -55,27 +73,48 @@ class ApprenticeshipPages(Controller):
         return Redirect("/programs/apprenticeship?sent=1", status_code=303)
 
     @post("/apprenticeship/weeks/{week_id:uuid}", operation_id="page_programs_week_fix")
-    async def fix_week(self, request: Request[Any, Any, Any], tx: Tx, user: User, week_id: FromPath[UUID]) -> Template | Redirect:
+    async def fix_week(
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, week_id: FromPath[UUID]
+    ) -> Template | Redirect:
         form = dict(await request.form())
         try:
             await service.fix_week(tx, user=user, week_id=week_id, form=form)
         except NotFound:
             raise
         except DomainError as exc:
-            return await self._mine(request, tx, user, error=shown(request, exc), status=exc.status, form=form, fixing=week_id)
+            return await self._mine(
+                request, tx, user, error=shown(request, exc), status=exc.status, form=form, fixing=week_id
+            )
         return Redirect("/programs/apprenticeship?sent=1", status_code=303)
 
-    async def _record(self, request: Request[Any, Any, Any], db: asyncpg.Connection, user: CurrentUser, apprenticeship_id: UUID,
-                      *, error: str | None = None, status: int = 200) -> Template:
+    async def _record(
+        self,
+        request: Request[Any, Any, Any],
+        db: asyncpg.Connection,
+        user: CurrentUser,
+        apprenticeship_id: UUID,
+        *,
+        error: str | None = None,
+        status: int = 200,
+    ) -> Template:
         record = await queries.get(db, apprenticeship_id=apprenticeship_id, viewer=user)
         if record is None:
             raise NotFound("no such apprenticeship you may see", field="apprenticeship_id")
-        return page(request, "programs/apprentice.html.jinja2", status=status, record=record, error=error,
-                    can_decide=_can_decide(record, user), can_record_outcome=_can_record_outcome(record, user),
-                    **common.page_helpers(request_language(request)))
+        return page(
+            request,
+            "programs/apprentice.html.jinja2",
+            status=status,
+            record=record,
+            error=error,
+            can_decide=_can_decide(record, user),
+            can_record_outcome=_can_record_outcome(record, user),
+            **common.page_helpers(request_language(request)),
+        )
 
     @get("/apprentices/{apprenticeship_id:uuid}", operation_id="page_programs_apprentice")
-    async def record(self, request: Request[Any, Any, Any], db: Db, user: User, apprenticeship_id: FromPath[UUID]) -> Template:
+    async def record(
+        self, request: Request[Any, Any, Any], db: Db, user: User, apprenticeship_id: FromPath[UUID]
+    ) -> Template:
         return await self._record(request, db, user, apprenticeship_id)
 
     @post("/weeks/{week_id:uuid}/decision", operation_id="page_programs_week_decide")
@@ -84,20 +123,38 @@ class ApprenticeshipPages(Controller):
         return Redirect(f"/programs/apprentices/{apprenticeship_id}?decided={data.decision}", status_code=303)
 
     @post("/apprentices/{apprenticeship_id:uuid}/competencies", operation_id="page_programs_competency_sign")
-    async def sign(self, request: Request[Any, Any, Any], tx: Tx, user: User, apprenticeship_id: FromPath[UUID],
-                   data: URLEncodedBody[CompetencyForm]) -> Redirect:
+    async def sign(
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        user: User,
+        apprenticeship_id: FromPath[UUID],
+        data: URLEncodedBody[CompetencyForm],
+    ) -> Redirect:
         await service.sign_competency(tx, viewer=user, apprenticeship_id=apprenticeship_id, competency=data.competency)
         return Redirect(f"/programs/apprentices/{apprenticeship_id}", status_code=303)
 
-    @post("/apprentices/{apprenticeship_id:uuid}/outcome", operation_id="page_programs_outcome", guards=[require_role(*ADMINS)])
-    async def outcome(self, request: Request[Any, Any, Any], tx: Tx, user: User, apprenticeship_id: FromPath[UUID],
-                      data: URLEncodedBody[OutcomeForm]) -> Template | Redirect:
+    @post(
+        "/apprentices/{apprenticeship_id:uuid}/outcome",
+        operation_id="page_programs_outcome",
+        guards=[require_role(*ADMINS)],
+    )
+    async def outcome(
+        self,
+        request: Request[Any, Any, Any],
+        tx: Tx,
+        user: User,
+        apprenticeship_id: FromPath[UUID],
+        data: URLEncodedBody[OutcomeForm],
+    ) -> Template | Redirect:
         try:
             await service.record_outcome(tx, viewer=user, apprenticeship_id=apprenticeship_id, form=data)
         except NotFound:
             raise
         except DomainError as exc:
-            return await self._record(request, tx, user, apprenticeship_id, error=shown(request, exc), status=exc.status)
+            return await self._record(
+                request, tx, user, apprenticeship_id, error=shown(request, exc), status=exc.status
+            )
         return Redirect(f"/programs/apprentices/{apprenticeship_id}", status_code=303)
 
     @post("/apprentices", operation_id="page_programs_apprentice_create", guards=[require_role("program_admin")])
@@ -105,10 +162,19 @@ class ApprenticeshipPages(Controller):
         made = await service.create(tx, actor=user, form=data)
         return Redirect(f"/programs/apprentices/{made}", status_code=303)
 
-    @get("/apprenticeship/export.csv", operation_id="page_programs_apprenticeship_export", guards=[require_role(*ADMINS)])
+    @get(
+        "/apprenticeship/export.csv", operation_id="page_programs_apprenticeship_export", guards=[require_role(*ADMINS)]
+    )
     async def export(self, tx: Tx, user: User) -> Response[bytes]:
         """Hours and progress of every apprentice the caller may see (a clinic admin: her clinic's)."""
         rows = service.export_table(await queries.export_rows(tx, viewer=user))
-        await exports.audit_export(tx, actor_id=user.id, scope="programs", table="apprenticeship", filters=None, rows=len(rows),
-                                   clinic_id=user.clinic_id if user.role == "clinic_admin" else None)
+        await exports.audit_export(
+            tx,
+            actor_id=user.id,
+            scope="programs",
+            table="apprenticeship",
+            filters=None,
+            rows=len(rows),
+            clinic_id=user.clinic_id if user.role == "clinic_admin" else None,
+        )
         return exports.csv_response(f"lms-apprenticeship-{common.today().isoformat()}.csv", service.EXPORT_HEADER, rows)

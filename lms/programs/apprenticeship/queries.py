@@ -11,8 +11,8 @@ import asyncpg
 import msgspec
 
 from lms.accounts.schemas import CurrentUser
-from lms.programs.common import sees, viewer_args
 from lms.programs.apprenticeship.schemas import Apprenticeship, ApprenticeshipRow, WaitingWeek
+from lms.programs.common import sees, viewer_args
 
 # Related instruction counts the contact minutes on this service's certificates (not revoked) for courses completed
 # since the apprenticeship started, and the minutes of outside records her clinic approved for training begun since.
@@ -66,17 +66,23 @@ def _record(row: Any) -> Apprenticeship:
 
 
 async def get(conn: asyncpg.Connection, *, apprenticeship_id: UUID, viewer: CurrentUser) -> Apprenticeship | None:
-    row = await conn.fetchrow(f"{_RECORD} WHERE a.id = $1 AND {sees('a', 'mentor_id', 2)}", apprenticeship_id, *viewer_args(viewer))
+    row = await conn.fetchrow(
+        f"{_RECORD} WHERE a.id = $1 AND {sees('a', 'mentor_id', 2)}", apprenticeship_id, *viewer_args(viewer)
+    )
     return _record(row) if row else None
 
 
 async def own(conn: asyncpg.Connection, *, user_id: UUID) -> Apprenticeship | None:
     """The caller's own apprenticeship: the active one, else the latest."""
-    row = await conn.fetchrow(f"{_RECORD} WHERE a.user_id = $1 ORDER BY a.status = 'active' DESC, a.starts_on DESC LIMIT 1", user_id)
+    row = await conn.fetchrow(
+        f"{_RECORD} WHERE a.user_id = $1 ORDER BY a.status = 'active' DESC, a.starts_on DESC LIMIT 1", user_id
+    )
     return _record(row) if row else None
 
 
-async def listed(conn: asyncpg.Connection, *, viewer: CurrentUser, mentored_only: bool = False) -> list[ApprenticeshipRow]:
+async def listed(
+    conn: asyncpg.Connection, *, viewer: CurrentUser, mentored_only: bool = False
+) -> list[ApprenticeshipRow]:
     """The apprenticeships a desk shows: those the viewer mentors, or all the viewer may see."""
     rows = await conn.fetch(
         f"""SELECT a.id, a.user_id, u.display_name AS apprentice, c.name AS clinic, a.mentor_id, m.display_name AS mentor,
@@ -85,9 +91,10 @@ async def listed(conn: asyncpg.Connection, *, viewer: CurrentUser, mentored_only
             FROM apprenticeships a
             JOIN apprenticeship_programs p ON p.id = a.program_id
             JOIN users u ON u.id = a.user_id JOIN users m ON m.id = a.mentor_id JOIN clinics c ON c.id = a.clinic_id
-            WHERE {sees('a', 'mentor_id', 1)} AND (NOT $4 OR a.mentor_id = $1)
+            WHERE {sees("a", "mentor_id", 1)} AND (NOT $4 OR a.mentor_id = $1)
             ORDER BY a.status = 'active' DESC, u.display_name, a.id""",
-        *viewer_args(viewer), mentored_only,
+        *viewer_args(viewer),
+        mentored_only,
     )
     return [msgspec.convert(dict(r), ApprenticeshipRow, strict=False) for r in rows]
 
@@ -109,17 +116,25 @@ async def waiting_weeks(conn: asyncpg.Connection, *, mentor_id: UUID) -> list[Wa
 
 
 async def work_process_keys(conn: asyncpg.Connection, *, apprenticeship_id: UUID) -> list[str]:
-    return [r["key"] for r in await conn.fetch(
-        """SELECT wp.key FROM apprenticeship_work_processes wp JOIN apprenticeships a ON a.program_id = wp.program_id
-           WHERE a.id = $1 ORDER BY wp.position""", apprenticeship_id)]
+    return [
+        r["key"]
+        for r in await conn.fetch(
+            """SELECT wp.key FROM apprenticeship_work_processes wp JOIN apprenticeships a ON a.program_id = wp.program_id
+           WHERE a.id = $1 ORDER BY wp.position""",
+            apprenticeship_id,
+        )
+    ]
 
 
-async def insert_week(conn: asyncpg.Connection, *, apprenticeship_id: UUID, week_start: date, lines: dict[str, int]) -> UUID | None:
+async def insert_week(
+    conn: asyncpg.Connection, *, apprenticeship_id: UUID, week_start: date, lines: dict[str, int]
+) -> UUID | None:
     """None when this week is already logged."""
     week_id = await conn.fetchval(
         """INSERT INTO ojt_weeks (apprenticeship_id, week_start) VALUES ($1, $2)
            ON CONFLICT (apprenticeship_id, week_start) DO NOTHING RETURNING id""",
-        apprenticeship_id, week_start,
+        apprenticeship_id,
+        week_start,
     )
     if week_id is not None:
         await _insert_lines(conn, week_id, lines)
@@ -130,7 +145,9 @@ async def _insert_lines(conn: asyncpg.Connection, week_id: UUID, lines: dict[str
     keys = [k for k, v in lines.items() if v > 0]
     await conn.execute(
         "INSERT INTO ojt_hours (week_id, work_process, minutes) SELECT $1, k, m FROM unnest($2::text[], $3::int[]) AS t (k, m)",
-        week_id, keys, [lines[k] for k in keys],
+        week_id,
+        keys,
+        [lines[k] for k in keys],
     )
 
 
@@ -139,7 +156,8 @@ async def own_week(conn: asyncpg.Connection, *, week_id: UUID, user_id: UUID) ->
     return await conn.fetchrow(
         """SELECT w.id, w.status, w.apprenticeship_id FROM ojt_weeks w JOIN apprenticeships a ON a.id = w.apprenticeship_id
            WHERE w.id = $1 AND a.user_id = $2 FOR UPDATE OF w""",
-        week_id, user_id,
+        week_id,
+        user_id,
     )
 
 
@@ -157,57 +175,93 @@ async def week_for_mentor(conn: asyncpg.Connection, *, week_id: UUID, viewer: Cu
     return await conn.fetchrow(
         """SELECT w.id, w.status, w.apprenticeship_id, w.week_start FROM ojt_weeks w JOIN apprenticeships a ON a.id = w.apprenticeship_id
            WHERE w.id = $1 AND (a.mentor_id = $2 OR $3 = 'program_admin') FOR UPDATE OF w""",
-        week_id, viewer.id, viewer.role,
+        week_id,
+        viewer.id,
+        viewer.role,
     )
 
 
-async def decide_week(conn: asyncpg.Connection, *, week_id: UUID, status: str, note: str | None, actor_id: UUID) -> None:
+async def decide_week(
+    conn: asyncpg.Connection, *, week_id: UUID, status: str, note: str | None, actor_id: UUID
+) -> None:
     await conn.execute(
         "UPDATE ojt_weeks SET status = $2, note = $3, decided_at = now(), decided_by = $4 WHERE id = $1",
-        week_id, status, note, actor_id,
+        week_id,
+        status,
+        note,
+        actor_id,
     )
 
 
-async def for_mentor(conn: asyncpg.Connection, *, apprenticeship_id: UUID, viewer: CurrentUser) -> asyncpg.Record | None:
+async def for_mentor(
+    conn: asyncpg.Connection, *, apprenticeship_id: UUID, viewer: CurrentUser
+) -> asyncpg.Record | None:
     return await conn.fetchrow(
         """SELECT a.id, a.program_id FROM apprenticeships a
            WHERE a.id = $1 AND (a.mentor_id = $2 OR $3 = 'program_admin')""",
-        apprenticeship_id, viewer.id, viewer.role,
+        apprenticeship_id,
+        viewer.id,
+        viewer.role,
     )
 
 
-async def sign_competency(conn: asyncpg.Connection, *, apprenticeship_id: UUID, program_id: UUID, competency: str, actor_id: UUID) -> bool:
+async def sign_competency(
+    conn: asyncpg.Connection, *, apprenticeship_id: UUID, program_id: UUID, competency: str, actor_id: UUID
+) -> bool:
     """False when the program has no such competency."""
     done = await conn.fetchval(
         """INSERT INTO competency_signoffs (apprenticeship_id, competency, signed_by)
            SELECT $1, k.key, $4 FROM apprenticeship_competencies k WHERE k.program_id = $2 AND k.key = $3
            ON CONFLICT (apprenticeship_id, competency) DO UPDATE SET signed_by = EXCLUDED.signed_by
            RETURNING true""",
-        apprenticeship_id, program_id, competency, actor_id,
+        apprenticeship_id,
+        program_id,
+        competency,
+        actor_id,
     )
     return bool(done)
 
 
-async def for_clinic(conn: asyncpg.Connection, *, apprenticeship_id: UUID, viewer: CurrentUser) -> asyncpg.Record | None:
+async def for_clinic(
+    conn: asyncpg.Connection, *, apprenticeship_id: UUID, viewer: CurrentUser
+) -> asyncpg.Record | None:
     """An apprenticeship whose outcome the viewer may record: her clinic's (clinic admins) or any (program admins)."""
     return await conn.fetchrow(
         """SELECT a.id, a.starts_on FROM apprenticeships a
            WHERE a.id = $1 AND ($2 = 'program_admin' OR ($2 = 'clinic_admin' AND a.clinic_id = $3)) FOR UPDATE""",
-        apprenticeship_id, viewer.role, viewer.clinic_id,
+        apprenticeship_id,
+        viewer.role,
+        viewer.clinic_id,
     )
 
 
-async def set_outcome(conn: asyncpg.Connection, *, apprenticeship_id: UUID, completed_on: date | None, placed_on: date | None,
-                      placement: str | None) -> None:
+async def set_outcome(
+    conn: asyncpg.Connection,
+    *,
+    apprenticeship_id: UUID,
+    completed_on: date | None,
+    placed_on: date | None,
+    placement: str | None,
+) -> None:
     await conn.execute(
         """UPDATE apprenticeships SET completed_on = $2, status = CASE WHEN $2::date IS NULL THEN 'active' ELSE 'completed' END,
                   placed_on = $3, placement = $4 WHERE id = $1""",
-        apprenticeship_id, completed_on, placed_on, placement,
+        apprenticeship_id,
+        completed_on,
+        placed_on,
+        placement,
     )
 
 
-async def create(conn: asyncpg.Connection, *, program_key: str, apprentice_email: str, mentor_email: str, starts_on: date,
-                 actor_id: UUID) -> dict[str, Any]:
+async def create(
+    conn: asyncpg.Connection,
+    *,
+    program_key: str,
+    apprentice_email: str,
+    mentor_email: str,
+    starts_on: date,
+    actor_id: UUID,
+) -> dict[str, Any]:
     """Creates the record when the program, the worker (with a clinic) and the mentor exist; says which is missing."""
     row = await conn.fetchrow(
         """WITH p AS (SELECT id FROM apprenticeship_programs WHERE key = $1),
@@ -218,7 +272,11 @@ async def create(conn: asyncpg.Connection, *, program_key: str, apprentice_email
                          ON CONFLICT (user_id, program_id) DO NOTHING RETURNING id)
            SELECT (SELECT id FROM p) AS program, (SELECT id FROM w) AS apprentice, (SELECT id FROM m) AS mentor,
                   (SELECT id FROM made) AS id""",
-        program_key, apprentice_email, mentor_email, starts_on, actor_id,
+        program_key,
+        apprentice_email,
+        mentor_email,
+        starts_on,
+        actor_id,
     )
     return dict(row)
 
@@ -228,6 +286,7 @@ async def programs(conn: asyncpg.Connection) -> list[dict[str, Any]]:
 
 
 async def export_rows(conn: asyncpg.Connection, *, viewer: CurrentUser) -> list[Apprenticeship]:
-    rows = await conn.fetch(f"{_RECORD} WHERE {sees('a', 'mentor_id', 1)} ORDER BY c.name, u.display_name, a.id",
-                            *viewer_args(viewer))
+    rows = await conn.fetch(
+        f"{_RECORD} WHERE {sees('a', 'mentor_id', 1)} ORDER BY c.name, u.display_name, a.id", *viewer_args(viewer)
+    )
     return [_record(r) for r in rows]

@@ -14,7 +14,7 @@ WeekStatus = Literal["submitted", "returned", "approved"]
 class WorkProcess(Response):
     key: str
     name: dict[str, str]
-    hours: int                       # what the standards plan for this work process
+    hours: int  # what the standards plan for this work process
     approved_minutes: int
     pending_minutes: int
 
@@ -67,9 +67,9 @@ class Apprenticeship(Response):
     completed_on: date | None
     placed_on: date | None
     placement: str | None
-    ojt_hours: int                   # required by the standards
+    ojt_hours: int  # required by the standards
     ri_hours: int
-    ri_minutes: int                  # related instruction: this service's completions (and approved outside records)
+    ri_minutes: int  # related instruction: this service's completions (and approved outside records)
     work_processes: list[WorkProcess]
     wage_steps: list[WageStep]
     competencies: list[Competency]
@@ -144,7 +144,7 @@ class CompetencyForm(Form):
 
 
 class NewApprenticeshipForm(Form):
-    apprentice: str = ""             # the worker's email
-    mentor: str = ""                 # the mentor's email
+    apprentice: str = ""  # the worker's email
+    mentor: str = ""  # the mentor's email
     program: str = "chw"
     starts_on: str = ""

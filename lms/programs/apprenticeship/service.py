@@ -40,8 +40,10 @@ async def log_week(conn: asyncpg.Connection, *, user: CurrentUser, form: dict[st
     lines = week_lines(form, [w.key for w in mine.work_processes])
     week_id = await queries.insert_week(conn, apprenticeship_id=mine.id, week_start=week_start, lines=lines)
     if week_id is None:
-        raise Conflict(f"week_start: the week of {week_start.isoformat()} is already logged; change it from your list of weeks",
-                       field="week_start")
+        raise Conflict(
+            f"week_start: the week of {week_start.isoformat()} is already logged; change it from your list of weeks",
+            field="week_start",
+        )
     return week_id
 
 
@@ -72,27 +74,46 @@ async def decide_week(conn: asyncpg.Connection, *, viewer: CurrentUser, week_id:
         raise Conflict(f"this week is {week['status']} already", field="week_id")
     status = "approved" if form.decision == "approve" else "returned"
     await queries.decide_week(conn, week_id=week_id, status=status, note=note or None, actor_id=viewer.id)
-    await record(conn, actor_id=viewer.id, action=f"apprenticeship.week_{status}", subject=str(week_id),
-                 detail={"apprenticeship": str(week["apprenticeship_id"]), "week_start": week["week_start"].isoformat()})
+    await record(
+        conn,
+        actor_id=viewer.id,
+        action=f"apprenticeship.week_{status}",
+        subject=str(week_id),
+        detail={"apprenticeship": str(week["apprenticeship_id"]), "week_start": week["week_start"].isoformat()},
+    )
     return week["apprenticeship_id"]
 
 
-async def sign_competency(conn: asyncpg.Connection, *, viewer: CurrentUser, apprenticeship_id: UUID, competency: str) -> None:
+async def sign_competency(
+    conn: asyncpg.Connection, *, viewer: CurrentUser, apprenticeship_id: UUID, competency: str
+) -> None:
     found = await queries.for_mentor(conn, apprenticeship_id=apprenticeship_id, viewer=viewer)
     if found is None:
         raise NotFound("no such apprentice of yours", field="apprenticeship_id")
-    if not await queries.sign_competency(conn, apprenticeship_id=apprenticeship_id, program_id=found["program_id"],
-                                         competency=competency.strip(), actor_id=viewer.id):
+    if not await queries.sign_competency(
+        conn,
+        apprenticeship_id=apprenticeship_id,
+        program_id=found["program_id"],
+        competency=competency.strip(),
+        actor_id=viewer.id,
+    ):
         raise Invalid("competency: not a competency of this program", field="competency")
-    await record(conn, actor_id=viewer.id, action="apprenticeship.competency_signed", subject=str(apprenticeship_id),
-                 detail={"competency": competency.strip()})
+    await record(
+        conn,
+        actor_id=viewer.id,
+        action="apprenticeship.competency_signed",
+        subject=str(apprenticeship_id),
+        detail={"competency": competency.strip()},
+    )
 
 
 def _optional_date(value: str, field: str) -> date | None:
     return common.parse_date(value, field) if value.strip() else None
 
 
-async def record_outcome(conn: asyncpg.Connection, *, viewer: CurrentUser, apprenticeship_id: UUID, form: OutcomeForm) -> None:
+async def record_outcome(
+    conn: asyncpg.Connection, *, viewer: CurrentUser, apprenticeship_id: UUID, form: OutcomeForm
+) -> None:
     """Completion and job placement, recorded by the apprentice's clinic or the partnership."""
     found = await queries.for_clinic(conn, apprenticeship_id=apprenticeship_id, viewer=viewer)
     if found is None:
@@ -107,16 +128,31 @@ async def record_outcome(conn: asyncpg.Connection, *, viewer: CurrentUser, appre
         raise Invalid("placement: give both the placement date and the job (title and employer)", field="placement")
     if placement and not 2 <= len(placement) <= 200:
         raise Invalid("placement: 2 to 200 characters", field="placement")
-    await queries.set_outcome(conn, apprenticeship_id=apprenticeship_id, completed_on=completed_on, placed_on=placed_on,
-                              placement=placement)
-    await record(conn, actor_id=viewer.id, action="apprenticeship.outcome", subject=str(apprenticeship_id),
-                 detail={"completed_on": completed_on and completed_on.isoformat(), "placed_on": placed_on and placed_on.isoformat()})
+    await queries.set_outcome(
+        conn, apprenticeship_id=apprenticeship_id, completed_on=completed_on, placed_on=placed_on, placement=placement
+    )
+    await record(
+        conn,
+        actor_id=viewer.id,
+        action="apprenticeship.outcome",
+        subject=str(apprenticeship_id),
+        detail={
+            "completed_on": completed_on and completed_on.isoformat(),
+            "placed_on": placed_on and placed_on.isoformat(),
+        },
+    )
 
 
 async def create(conn: asyncpg.Connection, *, actor: CurrentUser, form: NewApprenticeshipForm) -> UUID:
     starts_on = common.parse_date(form.starts_on, "starts_on")
-    made = await queries.create(conn, program_key=form.program.strip(), apprentice_email=form.apprentice.strip(),
-                                mentor_email=form.mentor.strip(), starts_on=starts_on, actor_id=actor.id)
+    made = await queries.create(
+        conn,
+        program_key=form.program.strip(),
+        apprentice_email=form.apprentice.strip(),
+        mentor_email=form.mentor.strip(),
+        starts_on=starts_on,
+        actor_id=actor.id,
+    )
     if made["program"] is None:
         raise Invalid("program: no such apprenticeship program", field="program")
     if made["apprentice"] is None:
@@ -132,9 +168,25 @@ async def create(conn: asyncpg.Connection, *, actor: CurrentUser, form: NewAppre
 
 
 EXPORT_HEADER = [
-    "program", "apprentice", "employer_clinic", "mentor", "start_date", "status", "ojt_hours_required", "ojt_hours_approved",
-    "ojt_hours_awaiting_approval", "ri_hours_required", "ri_hours", "competencies_signed", "competencies_total",
-    "wage_step", "hourly_wage", "completion_date", "placement_date", "placement", "work_process_hours",
+    "program",
+    "apprentice",
+    "employer_clinic",
+    "mentor",
+    "start_date",
+    "status",
+    "ojt_hours_required",
+    "ojt_hours_approved",
+    "ojt_hours_awaiting_approval",
+    "ri_hours_required",
+    "ri_hours",
+    "competencies_signed",
+    "competencies_total",
+    "wage_step",
+    "hourly_wage",
+    "completion_date",
+    "placement_date",
+    "placement",
+    "work_process_hours",
 ]
 
 
@@ -144,11 +196,27 @@ def export_table(records: list[Apprenticeship]) -> list[list[Any]]:
     rows = []
     for a in records:
         step = a.wage_step
-        rows.append([
-            a.program_key, a.apprentice, a.clinic, a.mentor, a.starts_on, a.status, a.ojt_hours, common.hours(a.approved_minutes),
-            common.hours(a.pending_minutes), a.ri_hours, common.hours(a.ri_minutes),
-            sum(1 for c in a.competencies if c.signed_on), len(a.competencies), step.step if step else "",
-            common.dollars(step.hourly_cents) if step else "", a.completed_on, a.placed_on, a.placement,
-            "; ".join(f"{w.key}={common.hours(w.approved_minutes)}" for w in a.work_processes),
-        ])
+        rows.append(
+            [
+                a.program_key,
+                a.apprentice,
+                a.clinic,
+                a.mentor,
+                a.starts_on,
+                a.status,
+                a.ojt_hours,
+                common.hours(a.approved_minutes),
+                common.hours(a.pending_minutes),
+                a.ri_hours,
+                common.hours(a.ri_minutes),
+                sum(1 for c in a.competencies if c.signed_on),
+                len(a.competencies),
+                step.step if step else "",
+                common.dollars(step.hourly_cents) if step else "",
+                a.completed_on,
+                a.placed_on,
+                a.placement,
+                "; ".join(f"{w.key}={common.hours(w.approved_minutes)}" for w in a.work_processes),
+            ]
+        )
     return rows

@@ -29,14 +29,24 @@ class PathwayPages(Controller):
 
     @get("/", operation_id="page_programs_pathways")
     async def mine(self, request: Request[Any, Any, Any], db: Db, user: User) -> Template:
-        return page(request, "programs/pathways.html.jinja2", ladders=await queries.ladders_of(db, user_id=user.id),
-                    **common.page_helpers(request_language(request)))
+        return page(
+            request,
+            "programs/pathways.html.jinja2",
+            ladders=await queries.ladders_of(db, user_id=user.id),
+            **common.page_helpers(request_language(request)),
+        )
 
     @get("/report", operation_id="page_programs_pathways_report", guards=[require_role(*ADMINS)])
     async def report(self, request: Request[Any, Any, Any], db: Db, user: User) -> Template:
         """Partnership-wide counts (no names): advancement and retention on each ladder; the form for steps elsewhere."""
-        return page(request, "programs/pathways_report.html.jinja2", steps=await queries.advancement(db),
-                    outside=await queries.outside_steps(db), today=common.today(), **common.page_helpers(request_language(request)))
+        return page(
+            request,
+            "programs/pathways_report.html.jinja2",
+            steps=await queries.advancement(db),
+            outside=await queries.outside_steps(db),
+            today=common.today(),
+            **common.page_helpers(request_language(request)),
+        )
 
     @post("/records", operation_id="page_programs_pathways_record", guards=[require_role(*ADMINS)])
     async def record_step(self, tx: Tx, user: User, data: URLEncodedBody[StepRecordForm]) -> Redirect:
@@ -44,11 +54,18 @@ class PathwayPages(Controller):
         if not position.isdigit():
             raise Invalid("step: choose a step", field="step")
         reached_on = common.parse_date(data.reached_on, "reached_on")
-        done = await queries.record_step(tx, viewer=user, email=data.worker.strip(), ladder=ladder, position=int(position),
-                                         reached_on=reached_on)
+        done = await queries.record_step(
+            tx, viewer=user, email=data.worker.strip(), ladder=ladder, position=int(position), reached_on=reached_on
+        )
         if not done["worker"]:
             raise Invalid("worker: no worker of your clinic has this email", field="worker")
         if not done["step"]:
             raise Invalid("step: not a step reached outside this service", field="step")
-        await record(tx, actor_id=user.id, action="pathways.step_recorded", subject=data.step, detail={"worker": data.worker.strip()})
+        await record(
+            tx,
+            actor_id=user.id,
+            action="pathways.step_recorded",
+            subject=data.step,
+            detail={"worker": data.worker.strip()},
+        )
         return Redirect("/programs/pathways/report?recorded=1", status_code=303)

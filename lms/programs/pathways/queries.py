@@ -70,11 +70,13 @@ async def advancement(conn: asyncpg.Connection) -> list[StepCount]:
 async def outside_steps(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     return await conn.fetch(
         """SELECT l.key AS ladder, l.name AS ladder_name, s.position, s.name FROM ladder_steps s
-           JOIN career_ladders l ON l.id = s.ladder_id WHERE s.kind = 'outside' ORDER BY l.position, s.position""")
+           JOIN career_ladders l ON l.id = s.ladder_id WHERE s.kind = 'outside' ORDER BY l.position, s.position"""
+    )
 
 
-async def record_step(conn: asyncpg.Connection, *, viewer: CurrentUser, email: str, ladder: str, position: int,
-                      reached_on: date) -> dict[str, bool]:
+async def record_step(
+    conn: asyncpg.Connection, *, viewer: CurrentUser, email: str, ladder: str, position: int, reached_on: date
+) -> dict[str, bool]:
     """A program elsewhere, reached by a worker of the viewer's clinic (clinic admins) or any worker (program admins)."""
     row = await conn.fetchrow(
         """WITH w AS (SELECT id FROM users WHERE email = lower($1) AND role = 'worker'
@@ -86,6 +88,12 @@ async def record_step(conn: asyncpg.Connection, *, viewer: CurrentUser, email: s
                          ON CONFLICT (user_id, ladder_id, position) DO UPDATE SET reached_on = EXCLUDED.reached_on
                          RETURNING true)
            SELECT EXISTS (SELECT 1 FROM w) AS worker, EXISTS (SELECT 1 FROM s) AS step""",
-        email, ladder, position, reached_on, viewer.role, viewer.clinic_id, viewer.id,
+        email,
+        ladder,
+        position,
+        reached_on,
+        viewer.role,
+        viewer.clinic_id,
+        viewer.id,
     )
     return dict(row)

@@ -33,11 +33,11 @@ class StepCount(Response):
     position: int
     name: dict[str, str]
     kind: str
-    reached: int                     # workers who reached this step
-    retained: int                    # of them, still active at a member clinic
+    reached: int  # workers who reached this step
+    retained: int  # of them, still active at a member clinic
 
 
 class StepRecordForm(Form):
-    worker: str = ""                 # email
-    step: str = ""                   # "<ladder key>/<position>"
+    worker: str = ""  # email
+    step: str = ""  # "<ladder key>/<position>"
     reached_on: str = ""

@@ -27,16 +27,28 @@ class PreceptorshipPages(Controller):
     include_in_schema = False
     guards = [require_login]
 
-    async def _mine(self, request: Request[Any, Any, Any], db: Any, user: Any, *, error: str | None = None, status: int = 200) -> Template:
-        return page(request, "programs/preceptorship.html.jinja2", status=status, records=await queries.own(db, user_id=user.id),
-                    error=error, today=common.today(), ratings=RATINGS, **common.page_helpers(request_language(request)))
+    async def _mine(
+        self, request: Request[Any, Any, Any], db: Any, user: Any, *, error: str | None = None, status: int = 200
+    ) -> Template:
+        return page(
+            request,
+            "programs/preceptorship.html.jinja2",
+            status=status,
+            records=await queries.own(db, user_id=user.id),
+            error=error,
+            today=common.today(),
+            ratings=RATINGS,
+            **common.page_helpers(request_language(request)),
+        )
 
     @get("/preceptorship", operation_id="page_programs_preceptorship")
     async def mine(self, request: Request[Any, Any, Any], db: Db, user: User) -> Template:
         return await self._mine(request, db, user)
 
     @post("/preceptorship/hours", operation_id="page_programs_supervised_hours")
-    async def log_hours(self, request: Request[Any, Any, Any], tx: Tx, user: User, data: URLEncodedBody[HoursForm]) -> Template | Redirect:
+    async def log_hours(
+        self, request: Request[Any, Any, Any], tx: Tx, user: User, data: URLEncodedBody[HoursForm]
+    ) -> Template | Redirect:
         try:
             await service.log_hours(tx, user=user, form=data)
         except DomainError as exc:
@@ -49,7 +61,9 @@ class PreceptorshipPages(Controller):
         return Redirect("/programs?signed=1#h-precepting", status_code=303)
 
     @post("/preceptees/{preceptorship_id:uuid}/evaluations", operation_id="page_programs_preceptor_evaluate")
-    async def evaluate(self, tx: Tx, user: User, preceptorship_id: FromPath[UUID], data: URLEncodedBody[EvaluationForm]) -> Redirect:
+    async def evaluate(
+        self, tx: Tx, user: User, preceptorship_id: FromPath[UUID], data: URLEncodedBody[EvaluationForm]
+    ) -> Redirect:
         await service.evaluate(tx, viewer=user, preceptorship_id=preceptorship_id, form=data)
         return Redirect("/programs?evaluated=1#h-precepting", status_code=303)
 

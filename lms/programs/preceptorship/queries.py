@@ -42,54 +42,100 @@ async def own(conn: asyncpg.Connection, *, user_id: UUID) -> list[Preceptorship]
 
 async def listed(conn: asyncpg.Connection, *, viewer: CurrentUser, precepted_only: bool) -> list[Preceptorship]:
     rows = await conn.fetch(
-        f"""{_RECORD} WHERE {sees('p', 'preceptor_id', 1)} AND (NOT $4 OR p.preceptor_id = $1) AND p.user_id <> $1
-            ORDER BY p.status = 'active' DESC, u.display_name, p.id LIMIT 200""", *viewer_args(viewer), precepted_only)
+        f"""{_RECORD} WHERE {sees("p", "preceptor_id", 1)} AND (NOT $4 OR p.preceptor_id = $1) AND p.user_id <> $1
+            ORDER BY p.status = 'active' DESC, u.display_name, p.id LIMIT 200""",
+        *viewer_args(viewer),
+        precepted_only,
+    )
     return [_record(r) for r in rows]
 
 
 async def active_of(conn: asyncpg.Connection, *, user_id: UUID, preceptorship_id: UUID | None) -> UUID | None:
     return await conn.fetchval(
         """SELECT id FROM preceptorships WHERE user_id = $1 AND status = 'active' AND ($2::uuid IS NULL OR id = $2)
-           ORDER BY starts_on DESC LIMIT 1""", user_id, preceptorship_id)
+           ORDER BY starts_on DESC LIMIT 1""",
+        user_id,
+        preceptorship_id,
+    )
 
 
-async def add_hours(conn: asyncpg.Connection, *, preceptorship_id: UUID, day: date, minutes: int, activity: str) -> UUID:
+async def add_hours(
+    conn: asyncpg.Connection, *, preceptorship_id: UUID, day: date, minutes: int, activity: str
+) -> UUID:
     return await conn.fetchval(
         "INSERT INTO supervised_hours (preceptorship_id, day, minutes, activity) VALUES ($1, $2, $3, $4) RETURNING id",
-        preceptorship_id, day, minutes, activity)
+        preceptorship_id,
+        day,
+        minutes,
+        activity,
+    )
 
 
-async def entry_for_preceptor(conn: asyncpg.Connection, *, entry_id: UUID, viewer: CurrentUser) -> asyncpg.Record | None:
+async def entry_for_preceptor(
+    conn: asyncpg.Connection, *, entry_id: UUID, viewer: CurrentUser
+) -> asyncpg.Record | None:
     return await conn.fetchrow(
         """SELECT h.id, h.status, h.preceptorship_id FROM supervised_hours h JOIN preceptorships p ON p.id = h.preceptorship_id
-           WHERE h.id = $1 AND (p.preceptor_id = $2 OR $3 = 'program_admin') FOR UPDATE OF h""", entry_id, viewer.id, viewer.role)
+           WHERE h.id = $1 AND (p.preceptor_id = $2 OR $3 = 'program_admin') FOR UPDATE OF h""",
+        entry_id,
+        viewer.id,
+        viewer.role,
+    )
 
 
 async def decide(conn: asyncpg.Connection, *, entry_id: UUID, status: str, note: str | None, actor_id: UUID) -> None:
-    await conn.execute("UPDATE supervised_hours SET status = $2, note = $3, decided_by = $4, decided_at = now() WHERE id = $1",
-                       entry_id, status, note, actor_id)
+    await conn.execute(
+        "UPDATE supervised_hours SET status = $2, note = $3, decided_by = $4, decided_at = now() WHERE id = $1",
+        entry_id,
+        status,
+        note,
+        actor_id,
+    )
 
 
-async def for_preceptor(conn: asyncpg.Connection, *, preceptorship_id: UUID, viewer: CurrentUser) -> asyncpg.Record | None:
+async def for_preceptor(
+    conn: asyncpg.Connection, *, preceptorship_id: UUID, viewer: CurrentUser
+) -> asyncpg.Record | None:
     return await conn.fetchrow(
         """SELECT p.id, q.competencies FROM preceptorships p JOIN supervision_requirements q ON q.role_key = p.role_key AND q.board = p.board
-           WHERE p.id = $1 AND (p.preceptor_id = $2 OR $3 = 'program_admin')""", preceptorship_id, viewer.id, viewer.role)
+           WHERE p.id = $1 AND (p.preceptor_id = $2 OR $3 = 'program_admin')""",
+        preceptorship_id,
+        viewer.id,
+        viewer.role,
+    )
 
 
-async def evaluate(conn: asyncpg.Connection, *, preceptorship_id: UUID, competency: str, rating: int, note: str | None, actor_id: UUID) -> None:
+async def evaluate(
+    conn: asyncpg.Connection, *, preceptorship_id: UUID, competency: str, rating: int, note: str | None, actor_id: UUID
+) -> None:
     await conn.execute(
         """INSERT INTO preceptor_evaluations (preceptorship_id, competency, rating, note, evaluated_by) VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (preceptorship_id, competency) DO UPDATE
            SET rating = EXCLUDED.rating, note = EXCLUDED.note, evaluated_by = EXCLUDED.evaluated_by, evaluated_on = current_date""",
-        preceptorship_id, competency, rating, note, actor_id)
+        preceptorship_id,
+        competency,
+        rating,
+        note,
+        actor_id,
+    )
 
 
 async def requirements(conn: asyncpg.Connection) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT role_key, board, name, required_hours FROM supervision_requirements ORDER BY role_key, board")
+    return await conn.fetch(
+        "SELECT role_key, board, name, required_hours FROM supervision_requirements ORDER BY role_key, board"
+    )
 
 
-async def create(conn: asyncpg.Connection, *, worker_email: str, preceptor_email: str, role_key: str, board: str, starts_on: date,
-                 actor_id: UUID) -> dict[str, Any]:
+async def create(
+    conn: asyncpg.Connection,
+    *,
+    worker_email: str,
+    preceptor_email: str,
+    role_key: str,
+    board: str,
+    starts_on: date,
+    actor_id: UUID,
+) -> dict[str, Any]:
     row = await conn.fetchrow(
         """WITH q AS (SELECT role_key, board FROM supervision_requirements WHERE role_key = $3 AND board = $4),
                 w AS (SELECT id, clinic_id FROM users WHERE email = lower($1) AND role = 'worker' AND active AND clinic_id IS NOT NULL),
@@ -98,5 +144,11 @@ async def create(conn: asyncpg.Connection, *, worker_email: str, preceptor_email
                          SELECT w.id, m.id, w.clinic_id, q.role_key, q.board, $5, $6 FROM q, w, m WHERE w.id <> m.id RETURNING id)
            SELECT EXISTS (SELECT 1 FROM q) AS requirement, (SELECT id FROM w) AS worker, (SELECT id FROM m) AS preceptor,
                   (SELECT id FROM made) AS id""",
-        worker_email, preceptor_email, role_key, board, starts_on, actor_id)
+        worker_email,
+        preceptor_email,
+        role_key,
+        board,
+        starts_on,
+        actor_id,
+    )
     return dict(row)

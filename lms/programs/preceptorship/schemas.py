@@ -17,7 +17,7 @@ class Entry(Response):
     day: date
     minutes: int
     activity: str
-    status: str                      # submitted | signed | returned
+    status: str  # submitted | signed | returned
     note: str | None
 
 
@@ -40,7 +40,7 @@ class Preceptorship(Response):
     role_key: str
     board: str
     role_name: dict[str, str]
-    required_hours: int              # for this role and board
+    required_hours: int  # for this role and board
     starts_on: date
     status: str
     signed_minutes: int
@@ -57,7 +57,7 @@ class HoursForm(Form):
 
 
 class SignForm(Form):
-    decision: str = ""               # sign | return
+    decision: str = ""  # sign | return
     note: str = ""
 
 
@@ -68,7 +68,7 @@ class EvaluationForm(Form):
 
 
 class NewPreceptorshipForm(Form):
-    worker: str = ""                 # email
-    preceptor: str = ""              # email
-    requirement: str = ""            # "<role>/<board>"
+    worker: str = ""  # email
+    preceptor: str = ""  # email
+    requirement: str = ""  # "<role>/<board>"
     starts_on: str = ""

@@ -26,7 +26,9 @@ def _optional_uuid(value: str, field: str) -> UUID | None:
 
 
 async def log_hours(conn: asyncpg.Connection, *, user: CurrentUser, form: HoursForm) -> UUID:
-    preceptorship_id = await queries.active_of(conn, user_id=user.id, preceptorship_id=_optional_uuid(form.preceptorship, "preceptorship"))
+    preceptorship_id = await queries.active_of(
+        conn, user_id=user.id, preceptorship_id=_optional_uuid(form.preceptorship, "preceptorship")
+    )
     if preceptorship_id is None:
         raise Invalid("preceptorship: you have no active preceptor assignment", field="preceptorship")
     day = common.parse_date(form.day, "day")
@@ -59,7 +61,9 @@ async def sign(conn: asyncpg.Connection, *, viewer: CurrentUser, entry_id: UUID,
     await record(conn, actor_id=viewer.id, action=f"preceptorship.hours_{status}", subject=str(entry_id))
 
 
-async def evaluate(conn: asyncpg.Connection, *, viewer: CurrentUser, preceptorship_id: UUID, form: EvaluationForm) -> None:
+async def evaluate(
+    conn: asyncpg.Connection, *, viewer: CurrentUser, preceptorship_id: UUID, form: EvaluationForm
+) -> None:
     found = await queries.for_preceptor(conn, preceptorship_id=preceptorship_id, viewer=viewer)
     if found is None:
         raise NotFound("no such worker you precept", field="preceptorship_id")
@@ -70,17 +74,35 @@ async def evaluate(conn: asyncpg.Connection, *, viewer: CurrentUser, preceptorsh
     note = " ".join(form.note.split()) or None
     if note and len(note) > 1000:
         raise Invalid("note: at most 1,000 characters", field="note")
-    await queries.evaluate(conn, preceptorship_id=preceptorship_id, competency=form.competency, rating=int(form.rating), note=note,
-                           actor_id=viewer.id)
-    await record(conn, actor_id=viewer.id, action="preceptorship.evaluated", subject=str(preceptorship_id),
-                 detail={"competency": form.competency, "rating": int(form.rating)})
+    await queries.evaluate(
+        conn,
+        preceptorship_id=preceptorship_id,
+        competency=form.competency,
+        rating=int(form.rating),
+        note=note,
+        actor_id=viewer.id,
+    )
+    await record(
+        conn,
+        actor_id=viewer.id,
+        action="preceptorship.evaluated",
+        subject=str(preceptorship_id),
+        detail={"competency": form.competency, "rating": int(form.rating)},
+    )
 
 
 async def create(conn: asyncpg.Connection, *, actor: CurrentUser, form: NewPreceptorshipForm) -> UUID:
     role_key, _slash, board = form.requirement.partition("/")
     starts_on = common.parse_date(form.starts_on, "starts_on")
-    made = await queries.create(conn, worker_email=form.worker.strip(), preceptor_email=form.preceptor.strip(), role_key=role_key,
-                                board=board, starts_on=starts_on, actor_id=actor.id)
+    made = await queries.create(
+        conn,
+        worker_email=form.worker.strip(),
+        preceptor_email=form.preceptor.strip(),
+        role_key=role_key,
+        board=board,
+        starts_on=starts_on,
+        actor_id=actor.id,
+    )
     if not made["requirement"]:
         raise Invalid("requirement: choose a role and board", field="requirement")
     if made["worker"] is None:

@@ -29,14 +29,20 @@ class StandardsPages(Controller):
 
     @get("/", operation_id="page_programs_standards")
     async def show(self, request: Request[Any, Any, Any], db: Db, user: User) -> Template:
-        return page(request, "programs/standards.html.jinja2", standards=await queries.standards(db),
-                    **common.page_helpers(request_language(request)))
+        return page(
+            request,
+            "programs/standards.html.jinja2",
+            standards=await queries.standards(db),
+            **common.page_helpers(request_language(request)),
+        )
 
     @post("/caps", operation_id="page_programs_standards_cap")
     async def cap(self, tx: Tx, user: User, data: URLEncodedBody[CapForm]) -> Redirect:
         year, cents = service.cap(data)
         await queries.set_cap(tx, year=year, cap_cents=cents)
-        await record(tx, actor_id=user.id, action="programs.tuition_cap_set", subject=str(year), detail={"cap_cents": cents})
+        await record(
+            tx, actor_id=user.id, action="programs.tuition_cap_set", subject=str(year), detail={"cap_cents": cents}
+        )
         return Redirect("/programs/standards?saved=1", status_code=303)
 
     @post("/supervision", operation_id="page_programs_standards_supervision")
@@ -44,8 +50,13 @@ class StandardsPages(Controller):
         role_key, board, hours = service.supervision(data)
         if not await queries.set_required_hours(tx, role_key=role_key, board=board, hours=hours):
             raise Invalid(N_("requirement: no such role and board"), field="requirement")
-        await record(tx, actor_id=user.id, action="programs.supervision_hours_set", subject=data.requirement,
-                     detail={"required_hours": hours})
+        await record(
+            tx,
+            actor_id=user.id,
+            action="programs.supervision_hours_set",
+            subject=data.requirement,
+            detail={"required_hours": hours},
+        )
         return Redirect("/programs/standards?saved=1", status_code=303)
 
     @post("/apprenticeship", operation_id="page_programs_standards_apprenticeship")
@@ -53,6 +64,11 @@ class StandardsPages(Controller):
         model, ojt, ri = service.apprenticeship(data)
         if not await queries.set_program_standard(tx, key=data.program, model=model, ojt_hours=ojt, ri_hours=ri):
             raise Invalid(N_("program: no such apprenticeship program"), field="program")
-        await record(tx, actor_id=user.id, action="programs.apprenticeship_standard_set", subject=data.program,
-                     detail={"model": model, "ojt_hours": ojt, "ri_hours": ri})
+        await record(
+            tx,
+            actor_id=user.id,
+            action="programs.apprenticeship_standard_set",
+            subject=data.program,
+            detail={"model": model, "ojt_hours": ojt, "ri_hours": ri},
+        )
         return Redirect("/programs/standards?saved=1", status_code=303)

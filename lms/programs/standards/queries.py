@@ -12,28 +12,47 @@ from lms.programs.standards.schemas import Cap, ProgramStandard, Requirement, St
 async def standards(conn: asyncpg.Connection) -> Standards:
     caps = await conn.fetch("SELECT year, cap_cents FROM tuition_caps ORDER BY year")
     requirements = await conn.fetch(
-        "SELECT role_key, board, name, required_hours FROM supervision_requirements ORDER BY role_key, board")
-    programs = await conn.fetch("SELECT key, name, model, ojt_hours, ri_hours FROM apprenticeship_programs ORDER BY key")
-    return Standards(caps=[msgspec.convert(dict(r), Cap) for r in caps],
-                     requirements=[msgspec.convert(dict(r), Requirement) for r in requirements],
-                     programs=[msgspec.convert(dict(r), ProgramStandard) for r in programs])
+        "SELECT role_key, board, name, required_hours FROM supervision_requirements ORDER BY role_key, board"
+    )
+    programs = await conn.fetch(
+        "SELECT key, name, model, ojt_hours, ri_hours FROM apprenticeship_programs ORDER BY key"
+    )
+    return Standards(
+        caps=[msgspec.convert(dict(r), Cap) for r in caps],
+        requirements=[msgspec.convert(dict(r), Requirement) for r in requirements],
+        programs=[msgspec.convert(dict(r), ProgramStandard) for r in programs],
+    )
 
 
 async def set_cap(conn: asyncpg.Connection, *, year: int, cap_cents: int) -> None:
     await conn.execute(
         """INSERT INTO tuition_caps (year, cap_cents) VALUES ($1, $2)
-           ON CONFLICT (year) DO UPDATE SET cap_cents = excluded.cap_cents""", year, cap_cents)
+           ON CONFLICT (year) DO UPDATE SET cap_cents = excluded.cap_cents""",
+        year,
+        cap_cents,
+    )
 
 
 async def set_required_hours(conn: asyncpg.Connection, *, role_key: str, board: str, hours: int) -> bool:
     changed = await conn.fetchval(
         """UPDATE supervision_requirements SET required_hours = $3 WHERE role_key = $1 AND board = $2
-           RETURNING true""", role_key, board, hours)
+           RETURNING true""",
+        role_key,
+        board,
+        hours,
+    )
     return bool(changed)
 
 
-async def set_program_standard(conn: asyncpg.Connection, *, key: str, model: str, ojt_hours: int, ri_hours: int) -> bool:
+async def set_program_standard(
+    conn: asyncpg.Connection, *, key: str, model: str, ojt_hours: int, ri_hours: int
+) -> bool:
     changed = await conn.fetchval(
         """UPDATE apprenticeship_programs SET model = $2, ojt_hours = $3, ri_hours = $4 WHERE key = $1
-           RETURNING true""", key, model, ojt_hours, ri_hours)
+           RETURNING true""",
+        key,
+        model,
+        ojt_hours,
+        ri_hours,
+    )
     return bool(changed)

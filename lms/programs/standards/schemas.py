@@ -10,7 +10,7 @@ from lms.schemas import Form, Response
 
 class CapForm(Form):
     year: str = ""
-    cap: str = ""          # dollars, e.g. 5250 or 5250.00
+    cap: str = ""  # dollars, e.g. 5250 or 5250.00
 
 
 class SupervisionForm(Form):
@@ -19,8 +19,8 @@ class SupervisionForm(Form):
 
 
 class ApprenticeshipStandardForm(Form):
-    program: str = ""      # the program's key
-    model: str = ""        # "time" or "competency"
+    program: str = ""  # the program's key
+    model: str = ""  # "time" or "competency"
     ojt_hours: str = ""
     ri_hours: str = ""
 

@@ -12,8 +12,11 @@ from lms.programs.standards.schemas import ApprenticeshipStandardForm, CapForm, 
 def whole(value: str, field: str, low: int, high: int) -> int:
     text = (value or "").strip()
     if not text.isdigit() or not low <= int(text) <= high:
-        raise Invalid(N_("%(field)s: give a whole number from %(low)s to %(high)s"), field=field,
-                      params={"field": field, "low": low, "high": high})
+        raise Invalid(
+            N_("%(field)s: give a whole number from %(low)s to %(high)s"),
+            field=field,
+            params={"field": field, "low": low, "high": high},
+        )
     return int(text)
 
 

@@ -11,12 +11,18 @@ from lms.schemas import Form, Response
 
 Status = Literal["submitted", "clinic_approved", "approved", "paid", "returned"]
 FIELDS = {
-    "nursing": N_("Nursing"), "social_work": N_("Social work"), "dental": N_("Dental"),
-    "behavioral_health": N_("Behavioral health"), "other": N_("Other health field"),
+    "nursing": N_("Nursing"),
+    "social_work": N_("Social work"),
+    "dental": N_("Dental"),
+    "behavioral_health": N_("Behavioral health"),
+    "other": N_("Other health field"),
 }
 STATUS_NAMES = {
-    "submitted": N_("Waiting for your clinic"), "clinic_approved": N_("Approved by your clinic; waiting for the partnership"),
-    "approved": N_("Approved; payment on its way"), "paid": N_("Paid"), "returned": N_("Returned: fix it and send it again"),
+    "submitted": N_("Waiting for your clinic"),
+    "clinic_approved": N_("Approved by your clinic; waiting for the partnership"),
+    "approved": N_("Approved; payment on its way"),
+    "paid": N_("Paid"),
+    "returned": N_("Returned: fix it and send it again"),
 }
 DOCUMENT_KINDS = {"receipt": N_("Receipt"), "grades": N_("Grades")}
 DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
@@ -51,8 +57,8 @@ class TuitionRequest(Response):
     paid_at: datetime | None
     created_at: datetime
     documents: list[Document]
-    cap_cents: int | None            # the year's cap
-    approved_in_year_cents: int      # approved or paid for this worker this year, this request excluded
+    cap_cents: int | None  # the year's cap
+    approved_in_year_cents: int  # approved or paid for this worker this year, this request excluded
 
 
 class RequestForm(Form):
@@ -65,14 +71,14 @@ class RequestForm(Form):
 
 
 class DecisionForm(Form):
-    decision: str = ""               # approve | return | pay
+    decision: str = ""  # approve | return | pay
     reason: str = ""
     amount: str = ""
 
 
 class DocumentForm(Form):
     kind: str = ""
-    file: str = ""                   # the file's name: its type decides what the store accepts
+    file: str = ""  # the file's name: its type decides what the store accepts
 
 
 class ReportRow(Response):

@@ -14,7 +14,15 @@ from lms.errors import Conflict, Invalid, NotFound
 from lms.media.types import MAX_BYTES, SNIFF_BYTES, MediaRefused, check_content, normalise_type, safe_filename
 from lms.programs import common
 from lms.programs.tuition import queries
-from lms.programs.tuition.schemas import DOCUMENT_KINDS, DOCUMENT_TYPES, FIELDS, DecisionForm, DocumentForm, RequestForm, TuitionRequest
+from lms.programs.tuition.schemas import (
+    DOCUMENT_KINDS,
+    DOCUMENT_TYPES,
+    FIELDS,
+    DecisionForm,
+    DocumentForm,
+    RequestForm,
+    TuitionRequest,
+)
 from lms.storage import Storage
 
 
@@ -33,8 +41,14 @@ def request_values(form: RequestForm) -> dict[str, Any]:
     cost = common.money_to_cents(form.cost, "cost")
     if cost < 1:
         raise Invalid("cost: more than 0", field="cost")
-    return {"field": form.field, "program": _text(form.program, "program", 2, 200), "school": _text(form.school, "school", 2, 200),
-            "term": _text(form.term, "term", 2, 60), "year": int(form.year), "cost_cents": cost}
+    return {
+        "field": form.field,
+        "program": _text(form.program, "program", 2, 200),
+        "school": _text(form.school, "school", 2, 200),
+        "term": _text(form.term, "term", 2, 60),
+        "year": int(form.year),
+        "cost_cents": cost,
+    }
 
 
 async def apply(conn: asyncpg.Connection, *, user: CurrentUser, form: RequestForm) -> UUID:
@@ -62,7 +76,9 @@ def _reason(form: DecisionForm) -> str:
     return reason
 
 
-async def decide(conn: asyncpg.Connection, *, viewer: CurrentUser, request_id: UUID, form: DecisionForm) -> TuitionRequest:
+async def decide(
+    conn: asyncpg.Connection, *, viewer: CurrentUser, request_id: UUID, form: DecisionForm
+) -> TuitionRequest:
     """The clinic approves or returns a new request; then the partnership approves an amount (within the year's cap)
     or returns it; then records the payment."""
     found = await queries.get(conn, request_id=request_id, viewer=viewer, lock=True)
@@ -76,7 +92,9 @@ async def decide(conn: asyncpg.Connection, *, viewer: CurrentUser, request_id: U
         if form.decision == "pay":
             raise Conflict("the clinic has not approved this request yet", field="decision")
         reason = _reason(form) if form.decision == "return" else None
-        await queries.clinic_decision(conn, request_id=request_id, approve=form.decision == "approve", reason=reason, actor_id=viewer.id)
+        await queries.clinic_decision(
+            conn, request_id=request_id, approve=form.decision == "approve", reason=reason, actor_id=viewer.id
+        )
     elif found.status == "clinic_approved":
         if viewer.role != "program_admin":
             raise Conflict("this request waits for the partnership now", field="request_id")
@@ -89,10 +107,15 @@ async def decide(conn: asyncpg.Connection, *, viewer: CurrentUser, request_id: U
                 raise Invalid(f"amount: at most the cost, {common.dollars(found.cost_cents)}", field="amount")
             if found.cap_cents is not None and found.approved_in_year_cents + amount > found.cap_cents:
                 left = max(found.cap_cents - found.approved_in_year_cents, 0)
-                raise Invalid(f"amount: over the {found.year} cap of {common.dollars(found.cap_cents)}; "
-                              f"{common.dollars(left)} remains for this worker", field="amount")
+                raise Invalid(
+                    f"amount: over the {found.year} cap of {common.dollars(found.cap_cents)}; "
+                    f"{common.dollars(left)} remains for this worker",
+                    field="amount",
+                )
         reason = _reason(form) if form.decision == "return" else None
-        await queries.partnership_decision(conn, request_id=request_id, approved_cents=amount, reason=reason, actor_id=viewer.id)
+        await queries.partnership_decision(
+            conn, request_id=request_id, approved_cents=amount, reason=reason, actor_id=viewer.id
+        )
     elif found.status == "approved":
         if viewer.role != "program_admin" or form.decision != "pay":
             raise Conflict("this request is approved; the partnership records its payment", field="decision")
@@ -102,7 +125,13 @@ async def decide(conn: asyncpg.Connection, *, viewer: CurrentUser, request_id: U
         await queries.mark_paid(conn, request_id=request_id, paid_cents=paid)
     else:
         raise Conflict(f"this request is {found.status}", field="request_id")
-    await record(conn, actor_id=viewer.id, action=f"tuition.{form.decision}", subject=str(request_id), detail={"from": found.status})
+    await record(
+        conn,
+        actor_id=viewer.id,
+        action=f"tuition.{form.decision}",
+        subject=str(request_id),
+        detail={"from": found.status},
+    )
     decided = await queries.get(conn, request_id=request_id, viewer=viewer)
     assert decided is not None
     return decided
@@ -113,8 +142,15 @@ def storage_key(request_id: UUID, document_id: UUID) -> str:
     return f"tuition/{request_id}/{document_id}"
 
 
-async def ask_upload(conn: asyncpg.Connection, storage: Storage, *, user: CurrentUser, request_id: UUID, form: DocumentForm,
-                     redirect: Any) -> dict[str, Any]:
+async def ask_upload(
+    conn: asyncpg.Connection,
+    storage: Storage,
+    *,
+    user: CurrentUser,
+    request_id: UUID,
+    form: DocumentForm,
+    redirect: Any,
+) -> dict[str, Any]:
     """A presigned form for one receipt or grade report (PDF, JPEG or PNG): the file goes from the browser to the store."""
     found = await queries.get(conn, request_id=request_id, viewer=user)
     if found is None or found.user_id != user.id:
@@ -127,17 +163,30 @@ async def ask_upload(conn: asyncpg.Connection, storage: Storage, *, user: Curren
     document_id = uuid4()
     key = storage_key(request_id, document_id)
     filename = safe_filename(form.file.strip()[-255:], content_type)
-    await queries.add_document(conn, request_id=request_id, document_id=document_id, kind=form.kind, filename=filename,
-                               content_type=content_type, storage_key=key)
+    await queries.add_document(
+        conn,
+        request_id=request_id,
+        document_id=document_id,
+        kind=form.kind,
+        filename=filename,
+        content_type=content_type,
+        storage_key=key,
+    )
     kind = "pdf" if content_type == "application/pdf" else "image"
     post = storage.presigned_post(key, content_type, MAX_BYTES[kind], redirect=redirect(document_id))
     return {"post": post, "filename": filename, "kind": form.kind}
 
 
-async def check_upload(conn: asyncpg.Connection, storage: Storage, *, user: CurrentUser, request_id: UUID, document_id: UUID) -> None:
+async def check_upload(
+    conn: asyncpg.Connection, storage: Storage, *, user: CurrentUser, request_id: UUID, document_id: UUID
+) -> None:
     """After the store's redirect: the file's first bytes must say what its name said, else it is deleted."""
     found = await queries.get(conn, request_id=request_id, viewer=user)
-    doc = await queries.document(conn, request_id=request_id, document_id=document_id) if found and found.user_id == user.id else None
+    doc = (
+        await queries.document(conn, request_id=request_id, document_id=document_id)
+        if found and found.user_id == user.id
+        else None
+    )
     if doc is None:
         raise NotFound("no such document of yours", field="document_id")
     if doc["status"] == "ready":
@@ -149,11 +198,15 @@ async def check_upload(conn: asyncpg.Connection, storage: Storage, *, user: Curr
     except MediaRefused:
         await storage.delete(doc["storage_key"])
         await queries.drop_document(conn, document_id=document_id)
-        raise Invalid("file: this file is not the PDF, JPEG or PNG its name says; it was deleted", field="file") from None
+        raise Invalid(
+            "file: this file is not the PDF, JPEG or PNG its name says; it was deleted", field="file"
+        ) from None
     await queries.document_ready(conn, document_id=document_id, content_type=content_type)
 
 
-async def download_url(conn: asyncpg.Connection, storage: Storage, *, viewer: CurrentUser, request_id: UUID, document_id: UUID) -> str:
+async def download_url(
+    conn: asyncpg.Connection, storage: Storage, *, viewer: CurrentUser, request_id: UUID, document_id: UUID
+) -> str:
     found = await queries.get(conn, request_id=request_id, viewer=viewer)
     doc = await queries.document(conn, request_id=request_id, document_id=document_id) if found else None
     if doc is None:
