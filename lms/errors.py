@@ -5,6 +5,7 @@ Controllers and queries raise these; nothing else decides status codes.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -22,7 +23,7 @@ from litestar.response import Redirect
 from litestar.routes import HTTPRoute
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from lms.i18n import N_, request_language, translations
+from lms.i18n import N_, Text, request_language, say, translations
 
 
 class DomainError(Exception):
@@ -46,10 +47,26 @@ class DomainError(Exception):
         super().__init__(self.detail)
         self.field = field
         self.extra = extra or {}
+        self._source_extra = self.extra
+
+    def as_text(self) -> Text:
+        """The message as a value of another message or a problem in a list, still in every language."""
+        return Text(self.template, **self.params)
 
     def localize(self, language: str) -> DomainError:
-        text = translations(language).gettext(self.template)
-        self.detail = text % self.params if self.params else text
+        self.detail = say(language, self.template, self.params)
+        problems = self._source_extra.get("problems")
+        if isinstance(problems, list):
+            # a problem list (file, line, message) says each message in the reader's language too
+            self.extra = {
+                **self._source_extra,
+                "problems": [
+                    {**p, "message": p["message"].localize(language)}
+                    if isinstance(p, dict) and isinstance(p.get("message"), Text)
+                    else p
+                    for p in problems
+                ],
+            }
         return self
 
 
@@ -109,6 +126,38 @@ class DatabaseUnavailable(DomainError):
         super().__init__(detail)
 
 
+_AT = re.compile(r" - at `\$\.?([^`]*)`$")
+_BOUNDS = [
+    (re.compile(r"^Expected `str` of length >= (\d+)"), N_("%(field)s: at least %(limit)s characters")),
+    (re.compile(r"^Expected `str` of length <= (\d+)"), N_("%(field)s: at most %(limit)s characters")),
+    (re.compile(r"^Expected `array` of length >= (\d+)"), N_("%(field)s: at least %(limit)s entries")),
+    (re.compile(r"^Expected `array` of length <= (\d+)"), N_("%(field)s: at most %(limit)s entries")),
+    (re.compile(r"^Expected `(?:int|float)` >= (-?[\d.]+)"), N_("%(field)s: at least %(limit)s")),
+    (re.compile(r"^Expected `(?:int|float)` <= (-?[\d.]+)"), N_("%(field)s: at most %(limit)s")),
+    (re.compile(r"^Object missing required field `([^`]+)`"), N_("%(field)s: required")),
+]
+
+
+def invalid_value(exc: msgspec.ValidationError, *, field: str, names: dict[str, str] | None = None) -> Invalid:
+    """msgspec's own sentence ("Expected `int` >= 1 - at `$.capacity`") is English: say it again as interface text,
+    naming the field (``field`` when msgspec names none; ``names`` maps a Struct field to the form's name for it)."""
+    text = str(exc)
+    at = _AT.search(text)
+    message = text[: at.start()] if at else text
+    name = at.group(1) if at and at.group(1) else field
+    template, params = N_("%(field)s: not a valid value"), {}
+    for pattern, bound in _BOUNDS:
+        if found := pattern.match(message):
+            template = bound
+            if bound.endswith("required"):
+                name = found.group(1)
+            else:
+                params["limit"] = found.group(1)
+            break
+    name = (names or {}).get(name, name)
+    return Invalid(template, field=name, params={"field": name, **params})
+
+
 def _wants_html(request: Request[Any, Any, Any]) -> bool:
     path = request.url.path
     if path.startswith(("/api/", "/xapi/", "/health", "/schema", "/metrics")):
@@ -164,7 +213,9 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         431: N_("Request headers too large"),
     }
     status = exc.status_code
+    # a detail marked N_ where it was raised (auth.py's) reads in the caller's language; Litestar's own stay as they are
     detail = exc.detail if exc.detail and status < 500 else titles.get(status, N_("Error"))
+    detail = translations(request_language(request)).gettext(detail)
     headers = exc.headers or {}
     response = _respond(request, status, titles.get(status, N_("Error")), detail)
     response.headers.update(headers)

@@ -67,6 +67,48 @@ def N_(message: str) -> str:
     return message
 
 
+class Text(str):
+    """Interface text filled in English that keeps its template and values, so that it can be said again in the
+    reader's language: a problem in a list, or a message inside another message. It is a ``str`` (the English), so a
+    console, a log or a check that reads English keeps working."""
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, /, **params: Any) -> Text:
+        self = super().__new__(cls, template % params if params else template)
+        self.template = template
+        self.params = params
+        return self
+
+    def localize(self, language: str) -> str:
+        return say(language, self.template, self.params)
+
+
+class Listed(tuple[str, ...]):
+    """Several messages as one value of a message ("problem one; problem two"), each ``Text`` in the reader's
+    language."""
+
+    def __str__(self) -> str:
+        return "; ".join(self)
+
+    def localize(self, language: str) -> str:
+        return "; ".join(localized(m, language) if isinstance(m, Text) else m for m in self)
+
+
+def say(language: str, template: str, params: dict[str, Any] | None = None) -> str:
+    """A marked template in a language, filled with its values (those that are ``Text`` said in it too)."""
+    text = translations(language).gettext(template)
+    if not params:
+        return text
+    return text % {k: v.localize(language) if isinstance(v, Text | Listed) else v for k, v in params.items()}
+
+
+def localized(message: str, language: str) -> str:
+    """A message as a page shows it: ``Text`` in the reader's language, other marked text through the catalogue."""
+    return message.localize(language) if isinstance(message, Text) else translations(language).gettext(message)
+
+
 @cache
 def translations(language: str) -> NullTranslations:
     po = LOCALE_DIR / locale_of(language) / "LC_MESSAGES" / "messages.po"
@@ -198,6 +240,7 @@ def gettext_callables(language: str) -> dict[str, Callable[..., str]]:
         "clock": clock,
         "month": month,
         "number": number,
+        "localized": lambda message: localized(message, language),
     }
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lms.errors import Conflict, DomainError, Invalid
-from lms.i18n import N_, translations
+from lms.i18n import N_, Text
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -74,10 +74,6 @@ ACCEPTED_TEXT = N_(
 )
 
 
-class Text(str):
-    """A message parameter that is itself interface text, translated with the message."""
-
-
 class LocalizedError(DomainError):
     """An error whose message is interface text: shown to an instructor in their language (English by default)."""
 
@@ -85,12 +81,6 @@ class LocalizedError(DomainError):
         self, template: str, *, field: str = "file", extra: dict[str, Any] | None = None, **params: Any
     ) -> None:
         super().__init__(template, field=field, extra=extra, params=params)
-
-    def localize(self, language: str) -> LocalizedError:
-        catalog = translations(language)
-        params = {k: catalog.gettext(v) if isinstance(v, Text) else v for k, v in self.params.items()}
-        self.detail = catalog.gettext(self.template) % params
-        return self
 
 
 class MediaRefused(LocalizedError, Invalid):
