@@ -12,6 +12,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from lms.errors import Invalid
+from lms.i18n import N_
 
 # A browser's headers (cookies, user agent, language) take a few kilobytes; common proxies refuse more than 8 KiB in
 # one header line. Anything beyond is not a browser or API client this service serves.
@@ -47,7 +48,11 @@ def _refuse_invalid_utf8(encoded: bytes, where: str) -> None:
                 unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
             except UnicodeDecodeError:
                 field = unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace")[:64]
-                raise Invalid(f"{field}: the {where} value is not valid UTF-8 text.", field=field) from None
+                raise Invalid(
+                    N_("%(field)s: the %(where)s value is not valid UTF-8 text."),
+                    params={"field": field, "where": where},
+                    field=field,
+                ) from None
 
 
 async def refuse_invalid_utf8(request: Request[Any, Any, Any]) -> None:

@@ -1,7 +1,8 @@
 """One frozen settings object, read from ``LMS_*`` environment variables once.
 
 Every field documents itself (``help``); ``lms config reference`` prints the table and ``lms config check`` reports
-every problem in the environment at once.
+every problem in the environment at once. Those problems stay English on purpose: an operator reads them on the
+console before any request, so there is no reader's language to follow.
 """
 
 from __future__ import annotations

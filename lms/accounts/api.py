@@ -25,6 +25,7 @@ from lms.accounts.schemas import (
 )
 from lms.deps import Db, Tx, User
 from lms.errors import Forbidden, NotFound
+from lms.i18n import N_
 from lms.schemas import Offset
 
 
@@ -53,7 +54,7 @@ class MeController(Controller):
     @delete("/tokens/{token_id:uuid}", operation_id="me_tokens_revoke", status_code=204)
     async def revoke_token(self, tx: Tx, user: User, token_id: FromPath[UUID]) -> None:
         if await queries.revoke_token(tx, user_id=user.id, token_id=token_id) is None:
-            raise NotFound("no such token")
+            raise NotFound(N_("no such token"))
 
 
 class UsersController(Controller):
@@ -76,7 +77,7 @@ class UsersController(Controller):
     async def get_user(self, db: Db, user: User, user_id: FromPath[UUID]) -> UserOut:
         found = await queries.get_user_for(db, viewer=user, user_id=user_id)
         if found is None:
-            raise NotFound("no such user")
+            raise NotFound(N_("no such user"))
         return found
 
     @post("/", operation_id="users_create", guards=[require_role("program_admin")])
@@ -94,7 +95,7 @@ class UsersController(Controller):
         role: Annotated[str, QueryParameter(pattern="^(worker|instructor|clinic_admin|program_admin)$")],
     ) -> UserOut:
         if role not in ROLES:
-            raise Forbidden("unknown role")
+            raise Forbidden(N_("unknown role"))
         return await service.change_role(tx, actor_id=user.id, user_id=user_id, role=role)
 
 

@@ -25,6 +25,7 @@ from lms.accounts import queries
 from lms.accounts.callers import caller_cache
 from lms.accounts.schemas import CurrentUser
 from lms.accounts.secrets import token_hash
+from lms.i18n import N_
 
 SESSION_COOKIE = "lms_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -98,7 +99,7 @@ class AuthenticationMiddleware(ASGIMiddleware):
                 scope["user"] = await _caller(state, b"t", token, queries.user_by_api_token)
                 scope["auth"] = "token" if scope["user"] else None
                 if scope["user"] is None:
-                    raise NotAuthorizedException("This API token is not valid or was revoked.")
+                    raise NotAuthorizedException(N_("This API token is not valid or was revoked."))
             elif not authorization and (cookie := _cookie(scope, SESSION_COOKIE)) is not None:
                 # (a request that names its own credentials, e.g. an LRS client's key, is not signed in by a cookie)
                 scope["user"] = await _caller(state, b"s", cookie, queries.user_by_session)
@@ -110,7 +111,7 @@ class AuthenticationMiddleware(ASGIMiddleware):
                     and not _csrf_header_valid(scope)
                 ):
                     raise PermissionDeniedException(
-                        "CSRF token verification failed: send the page's token in the X-CSRFToken header."
+                        N_("CSRF token verification failed: send the page's token in the X-CSRFToken header.")
                     )
         await next_app(scope, receive, send)
 
@@ -133,7 +134,7 @@ def _csrf_header_valid(scope: Scope) -> bool:
 # Guards are coroutines: Litestar runs a plain-function guard in a worker thread, a thread hop per request.
 async def require_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     if connection.scope.get("user") is None:
-        raise NotAuthorizedException("Sign in, or send an API token as `Authorization: Bearer ...`.")
+        raise NotAuthorizedException(N_("Sign in, or send an API token as `Authorization: Bearer ...`."))
 
 
 def provide_user(request: Request[Any, Any, Any]) -> CurrentUser | None:
@@ -149,7 +150,7 @@ def require_role(*roles: str):
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
         await require_login(connection, handler)
         if connection.scope["user"].role not in roles:
-            raise PermissionDeniedException("Your role may not do this.")
+            raise PermissionDeniedException(N_("Your role may not do this."))
 
     guard.__name__ = "require_" + "_or_".join(roles)
     return guard

@@ -17,7 +17,7 @@ from lms.accounts.callers import callers_changed
 from lms.accounts.schemas import ROLES, UserCreate, UserOut
 from lms.accounts.service import create_user
 from lms.audit.queries import record
-from lms.errors import Forbidden, Invalid, NotFound
+from lms.errors import Forbidden, Invalid, NotFound, invalid_value
 from lms.i18n import N_
 
 CLINIC_ADMIN_MAY_GIVE = ("worker", "clinic_admin")
@@ -32,7 +32,7 @@ async def _admin_clinic(conn: asyncpg.Connection, admin: Any, clinic_slug: str |
         clinic_slug,
     )
     if row is None:
-        raise Invalid("choose a clinic", field="clinic")
+        raise Invalid(N_("choose a clinic"), field="clinic")
     return row["id"], row["slug"]
 
 
@@ -48,12 +48,12 @@ async def add_person(conn: asyncpg.Connection, *, admin: Any, data: dict[str, st
     username = data.get("username", "").strip().lower() or None
     if email is None and username is None:
         if roster_id is None:
-            raise Invalid("give an email, a sign-in name or a roster number", field="email")
+            raise Invalid(N_("give an email, a sign-in name or a roster number"), field="email")
         username = roster.sign_in_name(slug or "lms", roster_id)
     phone = "".join(ch for ch in data.get("phone", "") if ch.isdigit() or ch == "+") or None
     role = data.get("role") or "worker"
     if admin.role != "program_admin" and role != "worker":
-        raise Forbidden("a clinic admin adds workers")
+        raise Forbidden(N_("a clinic admin adds workers"))
     try:
         payload = msgspec.convert(
             {
@@ -68,7 +68,7 @@ async def add_person(conn: asyncpg.Connection, *, admin: Any, data: dict[str, st
             UserCreate,
         )
     except msgspec.ValidationError as exc:
-        raise Invalid(str(exc).replace("$.display_name", "name").replace("$.", ""), field="person") from None
+        raise invalid_value(exc, field="person", names={"display_name": "name"}) from None
     user = await create_user(conn, payload, actor_id=admin.id)
     if roster_id:
         await conn.execute("UPDATE users SET roster_id = $2 WHERE id = $1", user.id, roster_id)
@@ -116,7 +116,7 @@ async def deactivate(conn: asyncpg.Connection, *, admin: Any, user_id: UUID) -> 
         admin.id,
     )
     if done is None:
-        raise NotFound("no such active person in your clinic")
+        raise NotFound(N_("no such active person in your clinic"))
     await recovery_queries.end_sessions(conn, user_id)
     await recovery_queries.revoke_tokens(conn, user_id)
     await record(conn, actor_id=admin.id, action="user.deactivated", subject=str(user_id), detail={})
@@ -134,15 +134,15 @@ async def change_role(conn: asyncpg.Connection, *, admin: Any, user_id: UUID, ro
         admin.id,
     )
     if visible is None:
-        raise NotFound("no such active person in your clinic")
+        raise NotFound(N_("no such active person in your clinic"))
     if role not in ROLES:
-        raise Invalid("choose a role", field="role")
+        raise Invalid(N_("choose a role"), field="role")
     if admin.role == "clinic_admin" and role not in CLINIC_ADMIN_MAY_GIVE:
-        raise Forbidden("a clinic admin may make people workers or clinic admins of her clinic")
+        raise Forbidden(N_("a clinic admin may make people workers or clinic admins of her clinic"))
     try:
         async with conn.transaction():
             await conn.execute("UPDATE users SET role = $2 WHERE id = $1", user_id, role)
     except asyncpg.CheckViolationError:
-        raise Invalid("workers and clinic admins belong to a clinic", field="role") from None
+        raise Invalid(N_("workers and clinic admins belong to a clinic"), field="role") from None
     callers_changed()
     await record(conn, actor_id=admin.id, action="user.role_changed", subject=str(user_id), detail={"role": role})

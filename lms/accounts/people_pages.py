@@ -17,7 +17,7 @@ from lms.accounts.auth import ADMINS, require_role
 from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.deps import Db, Tx, User
 from lms.errors import Conflict, Forbidden, Invalid, shown
-from lms.i18n import request_language
+from lms.i18n import N_, request_language
 from lms.web import page
 
 MAX_ROSTER_BYTES = 1024 * 1024
@@ -102,7 +102,7 @@ class PeoplePages(Controller):
         slug, name = data.get("slug", "").strip().lower(), data.get("name", "").strip()
         try:
             if not (2 <= len(name) <= 200) or not queries.SLUG.fullmatch(slug):
-                raise Invalid("a short name (a-z, 0-9, -) and a full name of 2 to 200 characters", field="slug")
+                raise Invalid(N_("a short name (a-z, 0-9, -) and a full name of 2 to 200 characters"), field="slug")
             async with tx.transaction():
                 if data.get("kind") == "local":
                     await queries.create_local(tx, slug=slug, name=name)

@@ -57,7 +57,9 @@ async def create_clinic(conn: asyncpg.Connection, *, slug: str, name: str) -> Cl
             "INSERT INTO clinics (slug, name) VALUES ($1, $2) RETURNING id, slug, name", slug, name
         )
     except asyncpg.UniqueViolationError:
-        raise Conflict(f"a clinic with slug {slug!r} exists already", field="slug") from None
+        raise Conflict(
+            N_("a clinic with slug '%(slug)s' exists already"), params={"slug": slug}, field="slug"
+        ) from None
     return msgspec.convert(dict(row), Clinic)
 
 
@@ -67,7 +69,9 @@ async def create_local(conn: asyncpg.Connection, *, slug: str, name: str) -> Uni
             "INSERT INTO union_locals (slug, name) VALUES ($1, $2) RETURNING id, slug, name", slug, name
         )
     except asyncpg.UniqueViolationError:
-        raise Conflict(f"a union local with slug {slug!r} exists already", field="slug") from None
+        raise Conflict(
+            N_("a union local with slug '%(slug)s' exists already"), params={"slug": slug}, field="slug"
+        ) from None
     return msgspec.convert(dict(row), UnionLocal)
 
 
@@ -118,14 +122,22 @@ async def create_user(
         )
     except asyncpg.UniqueViolationError as exc:
         if "username" in (exc.constraint_name or ""):
-            raise Conflict(f"the sign-in name {username!r} is taken", field="username") from None
-        raise Conflict(f"a user with email {email!r} exists already", field="email") from None
+            raise Conflict(
+                N_("the sign-in name '%(username)s' is taken"), params={"username": username}, field="username"
+            ) from None
+        raise Conflict(
+            N_("a user with email '%(email)s' exists already"), params={"email": email}, field="email"
+        ) from None
     except asyncpg.CheckViolationError as exc:
         if exc.constraint_name == "users_can_sign_in":
-            raise Invalid("give an email or a sign-in name (username)", field="email") from None
-        raise Invalid("workers and clinic admins belong to a clinic: give --clinic", field="clinic") from None
+            raise Invalid(N_("give an email or a sign-in name (username)"), field="email") from None
+        raise Invalid(N_("workers and clinic admins belong to a clinic: give --clinic"), field="clinic") from None
     if row is None:
-        raise Invalid(f"no clinic {clinic!r} or union local {local!r}", field="clinic" if clinic else "local")
+        raise Invalid(
+            N_("no clinic '%(clinic)s' or union local '%(local)s'"),
+            params={"clinic": clinic, "local": local},
+            field="clinic" if clinic else "local",
+        )
     return msgspec.convert(dict(row), UserOut)
 
 
@@ -168,7 +180,7 @@ async def set_role(conn: asyncpg.Connection, *, user_id: UUID, role: str) -> Use
     try:
         row = await conn.fetchrow(f"UPDATE users SET role = $2 WHERE id = $1 RETURNING {_USER_OUT}", user_id, role)
     except asyncpg.CheckViolationError:
-        raise Invalid("workers and clinic admins belong to a clinic", field="role") from None
+        raise Invalid(N_("workers and clinic admins belong to a clinic"), field="role") from None
     callers_changed()
     return msgspec.convert(dict(row), UserOut) if row else None
 

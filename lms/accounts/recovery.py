@@ -179,7 +179,7 @@ async def issue_code(conn: asyncpg.Connection, settings: Settings, *, admin: Any
     """A one-time code a clinic admin reads to her worker over the phone: returned once, stored only as a hash."""
     member = await q.clinic_member(conn, admin_role=admin.role, admin_clinic=admin.clinic_id, user_id=user_id)
     if member is None:
-        raise NotFound("no such worker in your clinic")
+        raise NotFound(N_("no such worker in your clinic"))
     code = new_code()
     await q.create_reset(
         conn,

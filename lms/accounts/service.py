@@ -48,14 +48,14 @@ async def create_token(conn: asyncpg.Connection, *, user_id: UUID, label: str) -
 async def create_token_for_email(conn: asyncpg.Connection, *, email: str, label: str) -> TokenCreated:
     user_id = await queries.user_id_by_email(conn, email)
     if user_id is None:
-        raise NotFound(f"no user with email {email!r}", field="email")
+        raise NotFound(N_("no user with email '%(email)s'"), params={"email": email}, field="email")
     return await create_token(conn, user_id=user_id, label=label)
 
 
 async def change_role(conn: asyncpg.Connection, *, actor_id: UUID, user_id: UUID, role: str) -> UserOut:
     user = await queries.set_role(conn, user_id=user_id, role=role)
     if user is None:
-        raise NotFound("no such user")
+        raise NotFound(N_("no such user"))
     await record(conn, actor_id=actor_id, action="user.role_changed", subject=str(user_id), detail={"role": role})
     return user
 
@@ -89,5 +89,5 @@ async def set_message_choices(conn: asyncpg.Connection, *, user_id: UUID, wanted
 async def profile_details(conn: asyncpg.Connection, user_id: UUID) -> ProfileDetails:
     details = await queries.profile_details(conn, user_id)
     if details is None:
-        raise NotFound("no such user")
+        raise NotFound(N_("no such user"))
     return details

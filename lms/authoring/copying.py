@@ -35,7 +35,9 @@ async def source_doc(conn: asyncpg.Connection, *, code: str, version: int | None
         return await catalog.load_draft(conn, code, editor=editor)
     content = await publish_queries.version_content(conn, code=code, version=version)
     if content is None:
-        raise NotFound(f"no version {version} of {code}", field="version")
+        raise NotFound(
+            N_("no version %(version)s of %(code)s"), params={"version": version, "code": code}, field="version"
+        )
     return msgspec.convert(content, CourseDoc)
 
 

@@ -52,7 +52,7 @@ async def _copy_page(
     versions = await catalog_queries.list_versions(db, code=code)
     editable = await catalog_queries.may_edit(db, code=code, editor=user)
     if not versions and not editable:
-        raise NotFound(f"no course {code} to copy")
+        raise NotFound(N_("no course %(code)s to copy"), params={"code": code})
     return page(
         request,
         "authoring/copy.html.jinja2",

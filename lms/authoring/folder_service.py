@@ -16,6 +16,7 @@ from lms.authoring.folders import ReadCourse, course_zip, read_course_zip
 from lms.catalog import service as catalog
 from lms.catalog.content import CourseDoc, MediaRef
 from lms.catalog.course_file import CourseFolderError, Problem
+from lms.i18n import N_, Text
 from lms.media.queries import list_media
 
 
@@ -39,14 +40,21 @@ async def _media_checker(conn: asyncpg.Connection, code: str | None):
     def check(ref: MediaRef) -> str | None:
         found = library.get(_as_uuid(ref.file))  # type: ignore[arg-type]
         if found is None or found.kind == "captions":
-            return (
-                f"media {ref.file!r} is not a file of this course's media library: upload it there first, then "
-                "name it by its id"
+            return Text(
+                N_(
+                    "media '%(file)s' is not a file of this course's media library: upload it there first, then "
+                    "name it by its id"
+                ),
+                file=ref.file,
             )
         for lang, caption in ref.captions.items():
             track = library.get(_as_uuid(caption))  # type: ignore[arg-type]
             if track is None or track.kind != "captions" or track.video_id != found.id:
-                return f"captions {lang} {caption!r} are not captions of this video in the media library"
+                return Text(
+                    N_("captions %(lang)s '%(caption)s' are not captions of this video in the media library"),
+                    lang=lang,
+                    caption=caption,
+                )
         return None
 
     return check
@@ -65,13 +73,26 @@ async def import_zip(
         raise CourseFolderError(
             [
                 read.at_code(
-                    f"code {doc.code!r} is not this course's code {code!r}: import it as a new course, or change the code"
+                    Text(
+                        N_(
+                            "code '%(found)s' is not this course's code '%(code)s': import it as a new course, or change the code"
+                        ),
+                        found=doc.code,
+                        code=code,
+                    )
                 )
             ]
         )
     if code is None and await publish_queries.course_exists(conn, code=doc.code):
         raise CourseFolderError(
-            [read.at_code(f"a course {doc.code} already exists: import into it from its page, or change the code")]
+            [
+                read.at_code(
+                    Text(
+                        N_("a course %(code)s already exists: import into it from its page, or change the code"),
+                        code=doc.code,
+                    )
+                )
+            ]
         )
     await catalog.save_draft(conn, doc, code=doc.code, editor=editor)
     await record(

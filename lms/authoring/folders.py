@@ -20,6 +20,7 @@ import yaml
 
 from lms.catalog.content import CourseDoc, Lesson, MediaRef
 from lms.catalog.course_file import CourseFolderError, Problem, read_course_folder
+from lms.i18n import N_, Text
 
 MAX_FILES = 1000  # a course of a few hundred lessons in a few languages
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024  # text only: far above any real course, far below a zip bomb
@@ -76,21 +77,31 @@ def _members(archive: zipfile.ZipFile, shown_name: str) -> tuple[str, dict[str, 
     else in the zip is not read."""
     infos = [i for i in archive.infolist() if not i.is_dir()]
     if len(infos) > MAX_FILES:
-        raise CourseFolderError([Problem(shown_name, 1, f"more than {MAX_FILES} files: this is not one course folder")])
+        raise CourseFolderError(
+            [
+                Problem(
+                    shown_name,
+                    1,
+                    Text(N_("more than %(max_files)s files: this is not one course folder"), max_files=MAX_FILES),
+                )
+            ]
+        )
     if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
         raise CourseFolderError(
             [
                 Problem(
                     shown_name,
                     1,
-                    "unpacked it is over 20 MB: a course folder holds text only (media stay in the library)",
+                    Text(N_("unpacked it is over 20 MB: a course folder holds text only (media stay in the library)")),
                 )
             ]
         )
     names = [PurePosixPath(i.filename) for i in infos]
     for name in names:
         if name.is_absolute() or ".." in name.parts or "\\" in str(name):
-            raise CourseFolderError([Problem(shown_name, 1, f"{name}: a path outside the folder")])
+            raise CourseFolderError(
+                [Problem(shown_name, 1, Text(N_("%(name)s: a path outside the folder"), name=name))]
+            )
     tops = {n.parts[0] for n in names if len(n.parts) > 1}
     root = ""
     if "course.yaml" not in {str(n) for n in names} and len(tops) == 1:
@@ -110,7 +121,7 @@ def _decode(files: dict[str, bytes], shown: Callable[[str], str]) -> dict[str, s
             texts[rel] = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
-            problems.append(Problem(shown(rel), line, "not UTF-8 text"))
+            problems.append(Problem(shown(rel), line, Text(N_("not UTF-8 text"))))
     if "course.yaml" in texts:
         problems.extend(_alias_problems(texts["course.yaml"], shown("course.yaml")))
     if problems:
@@ -123,7 +134,7 @@ def _alias_problems(text: str, name: str) -> list[Problem]:
     a small file expand without end."""
     try:
         return [
-            Problem(name, token.start_mark.line + 1, "YAML anchors and aliases (& and *) are not allowed")
+            Problem(name, token.start_mark.line + 1, Text(N_("YAML anchors and aliases (& and *) are not allowed")))
             for token in yaml.scan(text, Loader=yaml.SafeLoader)
             if isinstance(token, yaml.AnchorToken | yaml.AliasToken)
         ][:1]
@@ -148,7 +159,7 @@ def read_course_zip(data: bytes, *, filename: str, check_media: Callable[[MediaR
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise CourseFolderError([Problem(shown_name, 1, "not a zip file")]) from None
+        raise CourseFolderError([Problem(shown_name, 1, Text(N_("not a zip file")))]) from None
     with archive:
         root, files = _members(archive, shown_name)
 
@@ -167,7 +178,11 @@ def read_course_zip(data: bytes, *, filename: str, check_media: Callable[[MediaR
             prefix = str(folder) + "/"
             raise CourseFolderError(
                 [
-                    Problem(shown(p.file.removeprefix(prefix)), p.line, p.message.replace(prefix, ""))
+                    Problem(
+                        shown(p.file.removeprefix(prefix)),
+                        p.line,
+                        p.message if prefix not in p.message else p.message.replace(prefix, ""),
+                    )
                     for p in exc.problems
                 ]
             ) from None

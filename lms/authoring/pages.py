@@ -228,7 +228,7 @@ class BuildPages(Controller):
         doc, revision = await service.open_draft(db, code, editor=user)
         place = service.locate(doc, key)
         if place is None:
-            raise NotFound(f"no activity {key} in the draft")
+            raise NotFound(N_("no activity %(key)s in the draft"), params={"key": key})
         values = activity_values(doc, doc.modules[place[0]].activities[place[1]])
         outcome = Outcome(status=200, doc=doc, revision=revision, values=values, base=digest(values))
         return await self._activity_page(request, db, outcome, key, saved=saved)
@@ -307,7 +307,9 @@ class BuildPages(Controller):
         """A lesson's Markdown as learners will see it, through the same sanitiser publishing uses (the live preview)."""
         text = (await request.form()).get("text", "")
         if not isinstance(text, str) or len(text) > MARKDOWN_LIMIT:
-            raise Invalid(f"text: at most {MARKDOWN_LIMIT} characters of Markdown", field="text")
+            raise Invalid(
+                N_("text: at most %(max)s characters of Markdown"), params={"max": MARKDOWN_LIMIT}, field="text"
+            )
         return Response(render_markdown(text), media_type=MediaType.HTML)
 
 

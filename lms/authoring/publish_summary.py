@@ -325,13 +325,15 @@ def _is_translation_gap(message: str, languages: list[str]) -> bool:
 async def publish_summary(conn: asyncpg.Connection, *, code: str, editor: CurrentUser) -> PublishSummary:
     context = await publish_queries.publish_context(conn, code=code, editor=editor)
     if context is None:
-        raise NotFound(f"no course {code} that you may publish (its owners and program admins may)")
+        raise NotFound(
+            N_("no course %(code)s that you may publish (its owners and program admins may)"), params={"code": code}
+        )
     doc = msgspec.convert(context["draft"], CourseDoc)
     try:
         await catalog.lesson_media_for_draft(conn, doc)
         media_problem = None
     except Invalid as exc:
-        media_problem = exc.detail
+        media_problem = exc.as_text()
     return summarize(doc, context, await load_rules(conn), datetime.now(CALIFORNIA).date(), media_problem)
 
 

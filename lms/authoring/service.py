@@ -51,7 +51,9 @@ async def open_draft(
 ) -> tuple[CourseDoc, int]:
     found = await queries.draft_for_update(conn, code=code, editor=editor, lock=lock)
     if found is None:
-        raise NotFound(f"no course {code} that you may edit (its owners and program admins may)")
+        raise NotFound(
+            N_("no course %(code)s that you may edit (its owners and program admins may)"), params={"code": code}
+        )
     return msgspec.convert(found[0], CourseDoc), found[1]
 
 
@@ -110,7 +112,7 @@ async def save_activity_form(
     def apply(doc: CourseDoc, fields: Mapping[str, str], problems: Problems) -> dict[str, Any]:
         place = locate(doc, key)
         if place is None:
-            raise NotFound(f"no activity {key} in the draft")
+            raise NotFound(N_("no activity %(key)s in the draft"), params={"key": key})
         return apply_activity(doc, place[0], place[1], fields, problems, library=library)
 
     return await _save(

@@ -38,14 +38,14 @@ def _find(raw: dict[str, Any], key: str) -> tuple[int, int]:
         for a, activity in enumerate(module["activities"]):
             if activity["key"] == key:
                 return m, a
-    raise NotFound(f"no activity {key} in the draft", field="op")
+    raise NotFound(N_("no activity %(key)s in the draft"), params={"key": key}, field="op")
 
 
 def _module(raw: dict[str, Any], key: str) -> int:
     for m, module in enumerate(raw["modules"]):
         if module["key"] == key:
             return m
-    raise NotFound(f"no module {key} in the draft", field="op")
+    raise NotFound(N_("no module %(key)s in the draft"), params={"key": key}, field="op")
 
 
 def _swap(items: list[Any], i: int, step: int) -> None:
@@ -72,7 +72,11 @@ def course_op(raw: dict[str, Any], op: str) -> str:
     if action == "activity-add":
         module_key, _, kind = rest.partition(":")
         if kind not in NEW_ACTIVITY:
-            raise Invalid(f"op: no activity kind {kind!r} (one of {', '.join(NEW_ACTIVITY)})", field="op")
+            raise Invalid(
+                N_("op: no activity kind '%(kind)s' (one of %(kinds)s)"),
+                params={"kind": kind, "kinds": ", ".join(NEW_ACTIVITY)},
+                field="op",
+            )
         key = fresh_key(kind.replace("_", "-"), _activity_keys(raw))
         raw["modules"][_module(raw, module_key)]["activities"].append(
             {"kind": kind, "key": key, "title": {}, **NEW_ACTIVITY[kind]}
@@ -82,7 +86,7 @@ def course_op(raw: dict[str, Any], op: str) -> str:
         m, a = _find(raw, rest)
         _move_activity(raw, m, a, action)
         return "" if action == "activity-remove" else rest
-    raise Invalid(f"op: unknown action {action!r}", field="op")
+    raise Invalid(N_("op: unknown action '%(action)s'"), params={"action": action}, field="op")
 
 
 def _move_activity(raw: dict[str, Any], m: int, a: int, action: str) -> None:
@@ -114,7 +118,7 @@ def activity_op(raw: dict[str, Any], key: str, op: str, languages: list[str]) ->
         activities.insert(after, {"kind": "checkoff", "key": new, "title": {}, **NEW_ACTIVITY["checkoff"]})
         return new
     if activity["kind"] != "quiz":
-        raise Invalid(f"op: {action!r} does not apply to this activity", field="op")
+        raise Invalid(N_("op: '%(action)s' does not apply to this activity"), params={"action": action}, field="op")
     questions = activity["questions"]
     if action in ("question-add", "question-add-tf"):
         qkey = fresh_key("q", {q["key"] for q in questions})
@@ -127,7 +131,7 @@ def activity_op(raw: dict[str, Any], key: str, op: str, languages: list[str]) ->
     qkey, _, ckey = rest.partition(":")
     q = next((i for i, question in enumerate(questions) if question["key"] == qkey), None)
     if q is None:
-        raise NotFound(f"no question {qkey} in this quiz", field="op")
+        raise NotFound(N_("no question %(qkey)s in this quiz"), params={"qkey": qkey}, field="op")
     choices = questions[q]["choices"]
     if action in ("question-up", "question-down"):
         _swap(questions, q, -1 if action == "question-up" else 1)
@@ -140,7 +144,7 @@ def activity_op(raw: dict[str, Any], key: str, op: str, languages: list[str]) ->
     elif action == "choice-remove":
         choices[:] = [c for c in choices if c["key"] != ckey]
     else:
-        raise Invalid(f"op: unknown action {action!r}", field="op")
+        raise Invalid(N_("op: unknown action '%(action)s'"), params={"action": action}, field="op")
     return f"q-{qkey}"
 
 

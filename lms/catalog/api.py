@@ -16,7 +16,7 @@ from lms.catalog.language import content_language, pick
 from lms.catalog.schemas import CourseSummary, Published, RetireRequest, TranslationStatus, VersionDetail, VersionOut
 from lms.deps import Db, StorageDep, Tx, User
 from lms.errors import NotFound
-from lms.i18n import request_language
+from lms.i18n import N_, request_language
 from lms.media.delivery import lesson_media
 from lms.media.schemas import LessonMedia
 from lms.schemas import VersionInPath, VersionInQuery
@@ -61,7 +61,11 @@ class CatalogController(Controller):
     async def get_course(self, db: Db, code: Code, version: VersionInQuery = None) -> VersionDetail:
         found = await queries.version_detail(db, code=code, version=version)
         if found is None:
-            raise NotFound(f"no published course {code}" + (f" version {version}" if version else ""))
+            if version:
+                raise NotFound(
+                    N_("no published course %(code)s version %(version)s"), params={"code": code, "version": version}
+                )
+            raise NotFound(N_("no published course %(code)s"), params={"code": code})
         return found
 
     @get("/{code:str}/versions", operation_id="courses_versions", guards=[require_role(*STAFF)])
@@ -116,7 +120,10 @@ class LessonMediaController(Controller):
         """Short-lived URLs for a lesson's video, audio, images and PDFs, with caption tracks (Range requests work)."""
         activity = await queries.activity_page(db, code=code, version=version, key=key)
         if activity is None:
-            raise NotFound(f"no activity {key} in {code} version {version}")
+            raise NotFound(
+                N_("no activity %(key)s in %(code)s version %(version)s"),
+                params={"key": key, "code": code, "version": version},
+            )
         language = content_language(request_language(request), activity.languages)
         return await lesson_media(
             db, storage, user=user, version_id=activity.version_id, learner=activity.learner, language=language

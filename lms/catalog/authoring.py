@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lms.catalog.content import CourseDoc
 from lms.errors import NotFound
+from lms.i18n import N_
 
 
 def find_activity(doc: CourseDoc, key: str) -> tuple[int, int]:
@@ -11,4 +12,4 @@ def find_activity(doc: CourseDoc, key: str) -> tuple[int, int]:
         for a, activity in enumerate(module.activities):
             if activity.key == key:
                 return m, a
-    raise NotFound(f"no activity {key} in the draft")
+    raise NotFound(N_("no activity %(key)s in the draft"), params={"key": key})

@@ -14,6 +14,7 @@ from lms.catalog import queries, service
 from lms.catalog.language import TRACK_NAMES
 from lms.deps import Db, Tx, User
 from lms.errors import DomainError, Invalid, NotFound, shown
+from lms.i18n import N_
 from lms.schemas import Form, VersionInPath
 from lms.web import page
 
@@ -89,7 +90,9 @@ async def _owners_page(
 ) -> Template:
     owners = await queries.list_owners(db, code=code, viewer=user)
     if owners is None:
-        raise NotFound(f"no course {code} that you may change (its owners and program admins may)")
+        raise NotFound(
+            N_("no course %(code)s that you may change (its owners and program admins may)"), params={"code": code}
+        )
     return page(
         request,
         "catalog/author_owners.html.jinja2",

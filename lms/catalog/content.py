@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from lms.i18n import N_
+from lms.i18n import N_, Text
 
 Key = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 CourseCode = Annotated[str, msgspec.Meta(min_length=3, max_length=32, pattern=r"^[A-Z0-9][A-Z0-9-]*$")]
@@ -162,37 +162,46 @@ def doc_problems(doc: CourseDoc, missing: dict[str, list[Label]] | None = None) 
     problems: list[tuple[Path, str]] = []
     languages = doc.languages
     if len(set(languages)) != len(languages):
-        problems.append((("languages",), "a language is listed twice"))
+        problems.append((("languages",), Text(N_("a language is listed twice"))))
 
     def need(path: Path, value: dict[str, str], label: Label) -> None:
-        what = label[0] % label[1] if label[1] else label[0]
+        what = Text(label[0], **label[1])
         for lang in languages:
             if not value.get(lang, "").strip():
-                problems.append((path, f"{what} has no {lang} text"))
+                problems.append((path, Text(N_("%(what)s has no %(lang)s text"), what=what, lang=lang)))
                 if missing is not None:
                     missing.setdefault(lang, []).append(label)
         for lang in value:
             if lang not in languages:
-                problems.append(((*path, lang), f"{lang} is not one of the course's languages {languages}"))
+                problems.append(
+                    (
+                        (*path, lang),
+                        Text(
+                            N_("%(lang)s is not one of the course's languages %(languages)s"),
+                            lang=lang,
+                            languages=", ".join(languages),
+                        ),
+                    )
+                )
 
     need(("title",), doc.title, (N_("the course title"), {}))
     need(("summary",), doc.summary, (N_("the course summary"), {}))
     if not doc.modules:
-        problems.append((("modules",), "a course needs at least one module"))
+        problems.append((("modules",), Text(N_("a course needs at least one module"))))
     seen_modules: set[str] = set()
     seen_activities: set[str] = set()
     for m, module in enumerate(doc.modules):
         mpath: Path = ("modules", m)
         if module.key in seen_modules:
-            problems.append(((*mpath, "key"), f"module key {module.key!r} is used twice"))
+            problems.append(((*mpath, "key"), Text(N_("module key '%(key)s' is used twice"), key=module.key)))
         seen_modules.add(module.key)
         need((*mpath, "title"), module.title, (N_("module '%(key)s' title"), {"key": module.key}))
         if not module.activities:
-            problems.append((mpath, f"module {module.key!r} has no activities"))
+            problems.append((mpath, Text(N_("module '%(key)s' has no activities"), key=module.key)))
         for a, activity in enumerate(module.activities):
             apath: Path = (*mpath, "activities", a)
             if activity.key in seen_activities:
-                problems.append(((*apath, "key"), f"activity key {activity.key!r} is used twice"))
+                problems.append(((*apath, "key"), Text(N_("activity key '%(key)s' is used twice"), key=activity.key)))
             seen_activities.add(activity.key)
             for name in text_fields(activity):
                 need((*apath, name), getattr(activity, name), (_FIELD_LABELS[name], {"key": activity.key}))
@@ -202,31 +211,44 @@ def doc_problems(doc: CourseDoc, missing: dict[str, list[Label]] | None = None) 
                 problems.extend(_package_problems(activity, apath, languages))
     bodies = [a.body for a in doc.approvals]
     if len(set(bodies)) != len(bodies):
-        problems.append((("approvals",), "an accrediting body is listed twice"))
+        problems.append((("approvals",), Text(N_("an accrediting body is listed twice"))))
     for i, approval in enumerate(doc.approvals):
         if approval.approved_until and approval.approved_until < approval.approved_from:
-            problems.append((("approvals", i, "approved_until"), "approved_until is before approved_from"))
+            problems.append((("approvals", i, "approved_until"), Text(N_("approved_until is before approved_from"))))
     return problems
 
 
 def _quiz_problems(quiz: Quiz, apath: Path, need) -> list[tuple[Path, str]]:
     problems: list[tuple[Path, str]] = []
     if not quiz.questions:
-        problems.append(((*apath, "questions"), f"quiz {quiz.key!r} has no questions"))
+        problems.append(((*apath, "questions"), Text(N_("quiz '%(key)s' has no questions"), key=quiz.key)))
     keys: set[str] = set()
     for q, question in enumerate(quiz.questions):
         qpath: Path = (*apath, "questions", q)
         if question.key in keys:
-            problems.append(((*qpath, "key"), f"question key {question.key!r} is used twice in quiz {quiz.key!r}"))
+            problems.append(
+                (
+                    (*qpath, "key"),
+                    Text(
+                        N_("question key '%(key)s' is used twice in quiz '%(quiz)s'"), key=question.key, quiz=quiz.key
+                    ),
+                )
+            )
         keys.add(question.key)
         need((*qpath, "prompt"), question.prompt, (N_("question '%(key)s' prompt"), {"key": question.key}))
         if len(question.choices) < 2:
-            problems.append(((*qpath, "choices"), f"question {question.key!r} needs at least two choices"))
+            problems.append(
+                ((*qpath, "choices"), Text(N_("question '%(key)s' needs at least two choices"), key=question.key))
+            )
         if not any(c.correct for c in question.choices):
-            problems.append(((*qpath, "choices"), f"question {question.key!r} has no correct answer"))
+            problems.append(
+                ((*qpath, "choices"), Text(N_("question '%(key)s' has no correct answer"), key=question.key))
+            )
         choice_keys = [c.key for c in question.choices]
         if len(set(choice_keys)) != len(choice_keys):
-            problems.append(((*qpath, "choices"), f"question {question.key!r} repeats a choice key"))
+            problems.append(
+                ((*qpath, "choices"), Text(N_("question '%(key)s' repeats a choice key"), key=question.key))
+            )
         for c, choice in enumerate(question.choices):
             names = {"key": question.key, "choice": choice.key}
             need((*qpath, "choices", c, "text"), choice.text, (N_("question '%(key)s' choice '%(choice)s'"), names))
@@ -242,17 +264,36 @@ def _quiz_problems(quiz: Quiz, apath: Path, need) -> list[tuple[Path, str]]:
 def _package_problems(activity: Package, apath: Path, languages: list[str]) -> list[tuple[Path, str]]:
     problems: list[tuple[Path, str]] = []
     if not activity.package:
-        problems.append(((*apath, "package"), f"package activity {activity.key!r} names no package in any language"))
+        problems.append(
+            (
+                (*apath, "package"),
+                Text(N_("package activity '%(key)s' names no package in any language"), key=activity.key),
+            )
+        )
     for lang, ref in activity.package.items():
         where: Path = (*apath, "package", lang)
         if lang not in languages:
-            problems.append((where, f"{lang} is not one of the course's languages {languages}"))
+            problems.append(
+                (
+                    where,
+                    Text(
+                        N_("%(lang)s is not one of the course's languages %(languages)s"),
+                        lang=lang,
+                        languages=", ".join(languages),
+                    ),
+                )
+            )
         if (ref.package is None) == (ref.file is None):
             problems.append(
                 (
                     where,
-                    f"package activity {activity.key!r} ({lang}): give either package (an imported "
-                    "package's id) or file (a zip in the course folder)",
+                    Text(
+                        N_(
+                            "package activity '%(key)s' (%(lang)s): give either package (an imported package's id) or file (a zip in the course folder)"
+                        ),
+                        key=activity.key,
+                        lang=lang,
+                    ),
                 )
             )
     return problems

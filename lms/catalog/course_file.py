@@ -13,6 +13,7 @@ import msgspec
 import yaml
 
 from lms.catalog.content import ACTIVITY_KINDS, CourseDoc, Lesson, MediaRef, Path, doc_problems
+from lms.i18n import N_, Text
 
 # Other features check what a course folder names for them (packages: its zips), each problem at a place in the
 # document; lms.packages.folder.register() adds its check, so the catalogue depends on none of them.
@@ -77,10 +78,13 @@ def _check(value: Any, tp: Any, path: Path, out: list[tuple[Path, str]]) -> None
         structs = [a for a in args if _struct_of(a)]
         if len(structs) > 1:  # the activity union, tagged by `kind`
             if not isinstance(value, dict):
-                out.append((path, "expected a mapping"))
+                out.append((path, Text(N_("expected a mapping"))))
             elif value.get("kind") not in ACTIVITY_KINDS:
                 out.append(
-                    ((*path, "kind") if "kind" in value else path, f"kind must be one of {', '.join(ACTIVITY_KINDS)}")
+                    (
+                        (*path, "kind") if "kind" in value else path,
+                        Text(N_("kind must be one of %(kinds)s"), kinds=", ".join(ACTIVITY_KINDS)),
+                    )
                 )
             else:
                 _check({k: v for k, v in value.items() if k != "kind"}, ACTIVITY_KINDS[value["kind"]], path, out)
@@ -91,21 +95,28 @@ def _check(value: Any, tp: Any, path: Path, out: list[tuple[Path, str]]) -> None
         return
     if struct := _struct_of(tp):
         if not isinstance(value, dict):
-            out.append((path, f"expected a mapping for {struct.__name__.lower()}"))
+            out.append((path, Text(N_("expected a mapping for %(kind)s"), kind=struct.__name__.lower())))
             return
         known = {f.encode_name: f for f in msgspec.structs.fields(struct)}
         for key in value:
             if key not in known:
-                out.append(((*path, key), f"unknown field {key!r} (expected one of: {', '.join(known)})"))
+                out.append(
+                    (
+                        (*path, key),
+                        Text(
+                            N_("unknown field '%(key)s' (expected one of: %(known)s)"), key=key, known=", ".join(known)
+                        ),
+                    )
+                )
         for name, info in known.items():
             if name in value:
                 _check(value[name], info.type, (*path, name), out)
             elif info.required:
-                out.append((path, f"missing field {name!r}"))
+                out.append((path, Text(N_("missing field '%(name)s'"), name=name)))
         return
     if origin is list:
         if not isinstance(value, list):
-            out.append((path, "expected a list"))
+            out.append((path, Text(N_("expected a list"))))
             return
         (item,) = typing.get_args(tp)
         for i, child in enumerate(value):
@@ -113,7 +124,7 @@ def _check(value: Any, tp: Any, path: Path, out: list[tuple[Path, str]]) -> None
         return
     if origin is dict:
         if not isinstance(value, dict):
-            out.append((path, "expected a mapping of language to text, e.g. {en: ..., es: ...}"))
+            out.append((path, Text(N_("expected a mapping of language to text, e.g. {en: ..., es: ...}"))))
             return
         key_tp, value_tp = typing.get_args(tp)
         for key, child in value.items():
@@ -128,7 +139,8 @@ def _check_scalar(value: Any, tp: Any, path: Path, out: list[tuple[Path, str]], 
         msgspec.convert(value, tp)
     except msgspec.ValidationError as exc:
         message = str(exc).split(" - at `")[0]
-        out.append((path, f"{what} {value!r}: {message}"))
+        template = N_("key '%(value)s': %(message)s") if what == "key" else N_("value '%(value)s': %(message)s")
+        out.append((path, Text(template, value=value, message=message)))
 
 
 def read_course_folder(
@@ -147,7 +159,7 @@ def read_course_folder(
     yaml_path = folder / "course.yaml"
     name = str(yaml_path)
     if not yaml_path.exists():
-        raise CourseFolderError([Problem(name, 1, "no course.yaml in this folder")])
+        raise CourseFolderError([Problem(name, 1, Text(N_("no course.yaml in this folder")))])
     loader = yaml.SafeLoader(yaml_path.read_text(encoding="utf-8"))
     lines = _Lines()
     try:
@@ -156,7 +168,13 @@ def read_course_folder(
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise CourseFolderError(
-            [Problem(name, mark.line + 1 if mark else 1, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+            [
+                Problem(
+                    name,
+                    mark.line + 1 if mark else 1,
+                    Text(N_("not valid YAML: %(problem)s"), problem=getattr(exc, "problem", exc)),
+                )
+            ]
         ) from None
     finally:
         loader.dispose()
@@ -173,7 +191,11 @@ def read_course_folder(
         raise CourseFolderError(sorted(problems, key=lambda p: (p.file, p.line))) from None
     if name_is_code and doc.code != folder.name:
         problems.append(
-            Problem(name, lines.find(("code",)), f"code {doc.code!r} differs from the folder name {folder.name!r}")
+            Problem(
+                name,
+                lines.find(("code",)),
+                Text(N_("code '%(code)s' differs from the folder name '%(name)s'"), code=doc.code, name=folder.name),
+            )
         )
     problems.extend(
         Problem(name, lines.find(p), m)
@@ -235,7 +257,7 @@ def _attach_lessons(
                     Problem(
                         str(folder / "course.yaml"),
                         where,
-                        "lesson bodies live in lessons/<key>.<lang>.md, not in course.yaml",
+                        Text(N_("lesson bodies live in lessons/<key>.<lang>.md, not in course.yaml")),
                     )
                 )
             body = {}
@@ -249,7 +271,12 @@ def _attach_lessons(
                         Problem(
                             str(md),
                             1,
-                            f"missing: the {lang} text of lesson {activity['key']!r} (course.yaml line {where})",
+                            Text(
+                                N_("missing: the %(lang)s text of lesson '%(key)s' (course.yaml line %(where)s)"),
+                                lang=lang,
+                                key=activity["key"],
+                                where=where,
+                            ),
                         )
                     )
             activity["body"] = body
@@ -259,7 +286,9 @@ def _attach_lessons(
             if md not in used:
                 problems.append(
                     Problem(
-                        str(md), 1, "no lesson activity in course.yaml uses this file (its key or language differs)"
+                        str(md),
+                        1,
+                        Text(N_("no lesson activity in course.yaml uses this file (its key or language differs)")),
                     )
                 )
     return raw
@@ -286,7 +315,13 @@ def _media_problems(
                 for rel in (ref.file, *ref.captions.values()):
                     target = (folder / rel).resolve()
                     if folder.resolve() not in target.parents or not target.is_file():
-                        out.append(Problem(name, lines.find(path), f"media file {rel!r} is not in the course folder"))
+                        out.append(
+                            Problem(
+                                name,
+                                lines.find(path),
+                                Text(N_("media file '%(rel)s' is not in the course folder"), rel=rel),
+                            )
+                        )
     return out
 
 

@@ -29,6 +29,7 @@ from lms.catalog.render import render_markdown
 from lms.catalog.schemas import CatalogueFilters, Published, TranslationStatus
 from lms.db.after_commit import after_commit
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
+from lms.i18n import N_, Listed, Text
 from lms.media import queries as media_queries
 from lms.media.delivery import learner_entry, missing_alt, signed_draft_media
 from lms.media.schemas import LessonMedia
@@ -47,7 +48,13 @@ def check_publishable(doc: CourseDoc) -> None:
     problems = doc_problems(doc)
     if problems:
         raise Invalid(
-            f"{len(problems)} problem(s): " + "; ".join(f"{_path_text(p)}: {m}" for p, m in problems[:20]),
+            N_("%(count)s problem(s): %(problems)s"),
+            params={
+                "count": len(problems),
+                "problems": Listed(
+                    Text(N_("%(where)s: %(problem)s"), where=_path_text(p), problem=m) for p, m in problems[:20]
+                ),
+            },
             field=_path_text(problems[0][0]),
             extra={"problems": [{"field": _path_text(p), "message": m} for p, m in problems]},
         )
@@ -138,17 +145,25 @@ async def package_formats(conn: asyncpg.Connection, doc: CourseDoc) -> dict[tupl
     for where, key, lang, ref in refs:
         if ref.package is None:
             raise Invalid(
-                f"{where}: activity {key} names a zip file; publish the course folder with `lms courses publish` "
-                "or import the package on the authoring page",
+                N_(
+                    "%(where)s: activity %(key)s names a zip file; publish the course folder with `lms courses publish` or import the package on the authoring page"
+                ),
+                params={"where": where, "key": key},
                 field=where,
             )
         unit = found.get((ref.package, ref.unit))
         if unit is None:
             raise Invalid(
-                f"{where}: package {ref.package} imported into {doc.code} has no unit {ref.unit!r}", field=where
+                N_("%(where)s: package %(package)s imported into %(code)s has no unit '%(unit)s'"),
+                params={"where": where, "package": ref.package, "code": doc.code, "unit": ref.unit},
+                field=where,
             )
         if unit["language"] != lang:
-            raise Invalid(f"{where}: package {ref.package} is in {unit['language']}, not {lang}", field=where)
+            raise Invalid(
+                N_("%(where)s: package %(package)s is in %(language)s, not %(lang)s"),
+                params={"where": where, "package": ref.package, "language": unit["language"], "lang": lang},
+                field=where,
+            )
         formats[(ref.package, ref.unit)] = unit["format"]
     return formats
 
@@ -201,17 +216,22 @@ async def load_draft(conn: asyncpg.Connection, code: str, *, editor: CurrentUser
     """The draft of a course this person may edit (its owners, program admins); 404 for anyone else's."""
     raw = await queries.get_draft_for(conn, code=code, editor=editor)
     if raw is None:
-        raise NotFound(f"no course {code} that you may edit (its owners and program admins may)")
+        raise NotFound(
+            N_("no course %(code)s that you may edit (its owners and program admins may)"), params={"code": code}
+        )
     return msgspec.convert(raw, CourseDoc)
 
 
 async def save_draft(conn: asyncpg.Connection, doc: CourseDoc, *, code: str, editor: CurrentUser) -> TranslationStatus:
     if doc.code != code:
-        raise Invalid("the course code in the document differs from the one in the URL", field="code")
+        raise Invalid(N_("the course code in the document differs from the one in the URL"), field="code")
     if not await queries.save_draft_for(
         conn, code=doc.code, track=doc.track, draft=msgspec.to_builtins(doc), editor=editor
     ):
-        raise Forbidden(f"course {code} belongs to other instructors: ask one of them or a program admin to add you")
+        raise Forbidden(
+            N_("course %(code)s belongs to other instructors: ask one of them or a program admin to add you"),
+            params={"code": code},
+        )
     after_commit(conn, catalogue_changed)  # the catalogue shows the course's track
     return translation_status(doc)
 
@@ -228,9 +248,12 @@ async def retire(conn: asyncpg.Connection, *, code: str, version: int, editor: C
     kept in the audit log."""
     reason = reason.strip()
     if len(reason) < 3:
-        raise Invalid("reason: say why the version is retired", field="reason")
+        raise Invalid(N_("reason: say why the version is retired"), field="reason")
     if not await queries.retire_version(conn, code=code, version=version, editor=editor):
-        raise NotFound(f"no published version {version} of {code} that you may retire")
+        raise NotFound(
+            N_("no published version %(version)s of %(code)s that you may retire"),
+            params={"version": version, "code": code},
+        )
     actor_id = editor.id if editor else None
     after_commit(conn, catalogue_changed)
     await record(
@@ -242,7 +265,7 @@ async def add_owner(conn: asyncpg.Connection, *, code: str, email: str, actor: C
     """An owner or a program admin adds an instructor as a co-author (audited)."""
     name = await queries.add_owner(conn, code=code, email=email, actor=actor)
     if name is None:
-        raise Invalid("email: no instructor with this email (co-authors are instructors)", field="email")
+        raise Invalid(N_("email: no instructor with this email (co-authors are instructors)"), field="email")
     await record(
         conn, actor_id=actor.id, action="course.owner_added", subject=code, detail={"email": email.strip().lower()}
     )
@@ -252,9 +275,9 @@ async def add_owner(conn: asyncpg.Connection, *, code: str, email: str, actor: C
 async def remove_owner(conn: asyncpg.Connection, *, code: str, user_id: UUID, actor: CurrentUser) -> None:
     outcome = await queries.remove_owner(conn, code=code, user_id=user_id, actor=actor)
     if outcome == "last":
-        raise Conflict("a course keeps at least one owner: add another before removing this one", field="user_id")
+        raise Conflict(N_("a course keeps at least one owner: add another before removing this one"), field="user_id")
     if outcome != "removed":
-        raise NotFound("no such owner of a course you may change", field="user_id")
+        raise NotFound(N_("no such owner of a course you may change"), field="user_id")
     await record(conn, actor_id=actor.id, action="course.owner_removed", subject=code, detail={"user_id": str(user_id)})
 
 
@@ -294,13 +317,14 @@ async def lesson_media_for_draft(conn: asyncpg.Connection, doc: CourseDoc) -> di
         row = found.get(file_id) if file_id else None
         if row is None or row.kind == "captions":
             raise Invalid(
-                f"{where}.file: not a ready media file of {doc.code} (give the id of an uploaded file)",
+                N_("%(where)s.file: not a ready media file of %(code)s (give the id of an uploaded file)"),
+                params={"where": where, "code": doc.code},
                 field=f"{where}.file",
             )
         if row.kind == "image" and (missing := missing_alt(alt, doc.languages)):
             raise Invalid(
-                f"{where}.alt: the image {row.filename} needs a text for people who cannot see it, in "
-                f"{', '.join(missing)}",
+                N_("%(where)s.alt: the image %(filename)s needs a text for people who cannot see it, in %(missing)s"),
+                params={"where": where, "filename": row.filename, "missing": ", ".join(missing)},
                 field=f"{where}.alt",
             )
         if caps:
@@ -309,7 +333,8 @@ async def lesson_media_for_draft(conn: asyncpg.Connection, doc: CourseDoc) -> di
                 caption = found.get(caption_id) if caption_id else None
                 if caption is None or caption.kind != "captions" or caption.video_id != row.id:
                     raise Invalid(
-                        f"{where}.captions.{lang}: not a ready caption file of this video",
+                        N_("%(where)s.captions.%(lang)s: not a ready caption file of this video"),
+                        params={"where": where, "lang": lang},
                         field=f"{where}.captions.{lang}",
                     )
                 captions.append(caption)
@@ -327,15 +352,15 @@ def catalogue_filters(*, q: str, track: str, language: str, delivery: str, body:
     """The catalogue's search form as filters; a value the form never offers is refused naming its field."""
     q = " ".join(q.split())
     if len(q) > 100:
-        raise Invalid("Search for at most 100 characters.", field="q")
+        raise Invalid(N_("Search for at most 100 characters."), field="q")
     if track and track not in TRACKS:
-        raise Invalid(f"track must be one of {', '.join(TRACKS)}", field="track")
+        raise Invalid(N_("track must be one of %(tracks)s"), params={"tracks": ", ".join(TRACKS)}, field="track")
     if language and not _LANGUAGE.match(language):
-        raise Invalid("language must be a language tag such as es or zh-Hant", field="language")
+        raise Invalid(N_("language must be a language tag such as es or zh-Hant"), field="language")
     if delivery and delivery not in ("in_person", "online"):
-        raise Invalid("delivery must be in_person or online", field="delivery")
+        raise Invalid(N_("delivery must be in_person or online"), field="delivery")
     if body and not _BODY.match(body):
-        raise Invalid("body must be the short name of an accrediting body, such as IACET", field="body")
+        raise Invalid(N_("body must be the short name of an accrediting body, such as IACET"), field="body")
     return CatalogueFilters(
         q=q, track=track or None, language=language or None, delivery=delivery or None, body=body or None
     )

@@ -24,6 +24,7 @@ from lms.credit.schemas import (
 )
 from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import NotFound
+from lms.i18n import N_
 from lms.kept_figures import STORE as FIGURES
 from lms.kept_figures import clinic_changed
 from lms.schemas import INT4_MAX
@@ -113,7 +114,7 @@ class TranscriptController(Controller):
         normal = codes.normalize(code)
         cert = await queries.certificate_by_code(tx, normal) if normal else None
         if cert is None or cert.user_id != user.id:
-            raise NotFound("No certificate of yours has this code.")
+            raise NotFound(N_("No certificate of yours has this code."))
         credential = await service.ensure_credential(tx, cert, settings)
         return _download(credential, f"certificate-{codes.grouped(cert.code)}.json", MediaType.JSON)
 

@@ -31,7 +31,7 @@ from lms.credit.schemas import (
 )
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import Invalid, shown
-from lms.i18n import LANGUAGE_COOKIE, request_language, set_request_language, ui_language
+from lms.i18n import LANGUAGE_COOKIE, N_, request_language, set_request_language, ui_language
 from lms.kept_figures import STORE as FIGURES
 from lms.kept_figures import clinic_changed, kept_figures
 from lms.schemas import Form
@@ -246,7 +246,7 @@ class CreditPages(Controller):
             user_id = UUID(data.user_id)
             cycle_start = date.fromisoformat(data.cycle_start)
         except ValueError:
-            raise Invalid("Choose a worker and a cycle start date.", field="cycle_start") from None
+            raise Invalid(N_("Choose a worker and a cycle start date."), field="cycle_start") from None
         await service.set_worker_credential(
             tx, viewer=user, user_id=user_id, credential=data.credential, cycle_start=cycle_start
         )

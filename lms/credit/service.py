@@ -33,6 +33,7 @@ from lms.credit.schemas import (
 from lms.credit.standing import body_totals, worker_credit, worker_renewals
 from lms.credit.verification import verify_credential
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
+from lms.i18n import N_
 from lms.learning import attendance
 from lms.settings import Settings
 
@@ -78,7 +79,7 @@ async def issue_certificate(conn: asyncpg.Connection, enrollment_id: UUID) -> Ce
         found = await queries.certificate_by_enrollment(conn, enrollment_id)
         if inserted or found is not None:
             return found
-    raise Conflict("could not find a free certificate code; try again")  # pragma: no cover - 31^9 codes
+    raise Conflict(N_("could not find a free certificate code; try again"))  # pragma: no cover - 31^9 codes
 
 
 async def on_completion(conn: asyncpg.Connection, enrollment_id: UUID) -> None:
@@ -155,7 +156,7 @@ async def _by_typed_code(
     code = codes.normalize(typed_code)
     found = await read(conn, code) if code else None
     if found is None:
-        raise NotFound("No certificate has this code.")
+        raise NotFound(N_("No certificate has this code."))
     return found
 
 
@@ -248,13 +249,17 @@ async def revoke(
     """``reason``: one of REVOCATION_REASONS, shown publicly; ``note``: what happened, seen by program admins only."""
     cert = await find_certificate(conn, typed_code)
     if reason not in REVOCATION_REASONS:
-        raise Invalid(f"Choose a reason from the list: {', '.join(REVOCATION_REASONS)}.", field="reason")
+        raise Invalid(
+            N_("Choose a reason from the list: %(reasons)s."),
+            params={"reasons": ", ".join(REVOCATION_REASONS)},
+            field="reason",
+        )
     note = note.strip()
     if not 3 <= len(note) <= 500:
-        raise Invalid("Give an internal note of 3 to 500 characters.", field="note")
+        raise Invalid(N_("Give an internal note of 3 to 500 characters."), field="note")
     revoked = await queries.revoke(conn, code=cert.code, actor_id=actor.id, reason=reason, note=note)
     if revoked is None:
-        raise Conflict("This certificate was revoked already.", field="code")
+        raise Conflict(N_("This certificate was revoked already."), field="code")
     await record(
         conn,
         actor_id=actor.id,
@@ -280,7 +285,7 @@ _STATUS_CACHE: dict[tuple[Any, ...], dict[str, Any]] = {}
 async def status_list_credential(conn: asyncpg.Connection, settings: Settings, number_: int) -> dict[str, Any]:
     """The signed list; re-signed only when a revocation changed it (or the key rotated)."""
     if number_ < 1 or number_ > status_list.list_number(max(await queries.max_status_index(conn), 0)):
-        raise NotFound("No such status list.")
+        raise NotFound(N_("No such status list."))
     key = await keys.active_key(conn, secret_key=settings.secret_key)
     version = await queries.status_list_version(conn)
     cache_key = (settings.public_base_url, number_, key.id, *version)
@@ -353,12 +358,12 @@ async def viewer_clinic(conn: asyncpg.Connection, *, viewer: CurrentUser, clinic
         clinic_id = viewer.clinic_id
     elif viewer.role == "program_admin":
         if not clinic_slug:
-            raise Invalid("Name the clinic.", field="clinic")
+            raise Invalid(N_("Name the clinic."), field="clinic")
         clinic_id = await queries.clinic_id_by_slug(conn, clinic_slug)
     else:
-        raise Forbidden("Only clinic admins see their workers' credit.")
+        raise Forbidden(N_("Only clinic admins see their workers' credit."))
     if clinic_id is None:
-        raise NotFound("No such clinic.", field="clinic")
+        raise NotFound(N_("No such clinic."), field="clinic")
     return clinic_id
 
 
@@ -395,7 +400,7 @@ async def clinic_report(
         audit=audit,
     )
     if clinic_name is None:
-        raise NotFound("No such clinic.", field="clinic")
+        raise NotFound(N_("No such clinic."), field="clinic")
     rules, requirements = await queries.rules_and_requirements(conn)
     out = [worker_credit(w, rules, requirements, since=since, today=today) for w in workers]
     if short_only:
@@ -472,9 +477,9 @@ async def set_worker_credential(
     licensed_on: date | None = None,
 ):
     if viewer.clinic_id is None:
-        raise Forbidden("Only a clinic's admin records its workers' credentials.")
+        raise Forbidden(N_("Only a clinic's admin records its workers' credentials."))
     if licensed_on is not None and licensed_on > datetime.now(UTC).date():
-        raise Invalid("The licence's first issue date cannot be in the future.", field="licensed_on")
+        raise Invalid(N_("The licence's first issue date cannot be in the future."), field="licensed_on")
     saved = await queries.set_worker_credential(
         conn,
         clinic_id=viewer.clinic_id,
@@ -488,8 +493,12 @@ async def set_worker_credential(
         requirements = await queries.load_requirements(conn)
         known = sorted(key for key, r in requirements.items() if r.version_of is None)
         if credential not in known:
-            raise Invalid(f"Unknown credential {credential!r}; known: {', '.join(known)}.", field="credential")
-        raise NotFound("No worker of your clinic has this id.", field="user_id")
+            raise Invalid(
+                N_("Unknown credential '%(credential)s'; known: %(known)s."),
+                params={"credential": credential, "known": ", ".join(known)},
+                field="credential",
+            )
+        raise NotFound(N_("No worker of your clinic has this id."), field="user_id")
     await record(
         conn,
         actor_id=viewer.id,

@@ -17,6 +17,7 @@ from lms.audit.queries import record
 from lms.catalog.content import Key
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import Invalid, NotFound
+from lms.i18n import N_
 from lms.learning import attendance, checkoffs, qr, queries, quizzes, sessions
 from lms.learning.completion import complete_if_done
 from lms.learning.schemas import (
@@ -81,7 +82,7 @@ class EnrollmentsController(Controller):
     async def progress(self, db: Db, user: User, enrollment_id: FromPath[UUID]) -> Progress:
         found = await queries.progress(db, enrollment_id=enrollment_id, viewer=user)
         if found is None:
-            raise NotFound("no such enrolment that you may see")
+            raise NotFound(N_("no such enrolment that you may see"))
         return found
 
     @post("/{enrollment_id:uuid}/completion", operation_id="enrollments_complete", status_code=200)
@@ -89,7 +90,7 @@ class EnrollmentsController(Controller):
         """Check the completion rule now and record the completion if it is met (at most once, however often asked)."""
         found = await queries.progress(tx, enrollment_id=enrollment_id, viewer=user)
         if found is None:
-            raise NotFound("no such enrolment that you may see")
+            raise NotFound(N_("no such enrolment that you may see"))
         if await complete_if_done(tx, [enrollment_id], base_url=settings.public_base_url):
             found = await queries.progress(tx, enrollment_id=enrollment_id, viewer=user)
         assert found is not None
@@ -107,7 +108,7 @@ class EnrollmentsController(Controller):
     ) -> QuizAttempt:
         mine = await queries.get_own(tx, enrollment_id=enrollment_id, user_id=user.id)
         if mine is None:
-            raise NotFound("no such enrolment of yours")
+            raise NotFound(N_("no such enrolment of yours"))
         return await quizzes.submit(
             tx,
             user_id=user.id,
@@ -130,7 +131,7 @@ class LearnersController(Controller):
         """Progress of a course version's learners (a clinic admin: their clinic's workers only)."""
         found = await queries.version_learners(db, viewer=user, code=code, version=version)
         if found is None:
-            raise NotFound(f"no version {version} of {code}")
+            raise NotFound(N_("no version %(version)s of %(code)s"), params={"version": version, "code": code})
         return found[1]
 
 
@@ -152,7 +153,7 @@ class SessionsController(Controller):
         await attendance.close_ended(tx, session_id=session_id, base_url=settings.public_base_url)
         found = await sessions.roster(tx, session_id=session_id, actor=user)
         if found is None:
-            raise NotFound("no such session of yours")
+            raise NotFound(N_("no such session of yours"))
         return found
 
     @put("/{session_id:uuid}/roster", operation_id="sessions_roster_save", guards=[require_role(*TEACHERS)])
@@ -193,7 +194,7 @@ class SessionsController(Controller):
     async def roster_csv(self, tx: Tx, user: User, session_id: FromPath[UUID]) -> Response[bytes]:
         found = await sessions.roster(tx, session_id=session_id, actor=user)
         if found is None:
-            raise NotFound("no such session of yours")
+            raise NotFound(N_("no such session of yours"))
         return await roster_csv_response(tx, found, actor=user)
 
     @get("/{session_id:uuid}/code", operation_id="sessions_attendance_code", guards=[require_role(*TEACHERS)])
@@ -201,7 +202,7 @@ class SessionsController(Controller):
         """The current attendance code (it changes every 30 seconds), and the short code for the whole check-in window."""
         short = await sessions.checkin_code(tx, session_id=session_id, actor=user)
         if short is None:
-            raise NotFound("no such session of yours")
+            raise NotFound(N_("no such session of yours"))
         token = qr.attendance_token(settings.secret_key, session_id)
         return QrCode(
             token=token,
@@ -222,17 +223,20 @@ class SessionsController(Controller):
             typed = sessions.normalize_checkin_code(data.code)
             session_id = await sessions.session_by_checkin_code(tx, typed) if typed else None
             if session_id is None:
-                raise Invalid("this check-in code is not valid, or check-in for its session is closed", field="code")
+                raise Invalid(
+                    N_("this check-in code is not valid, or check-in for its session is closed"), field="code"
+                )
             method = "code"
         elif data.token is not None:
             session_id = qr.read_attendance_token(settings.secret_key, data.token)
             if session_id is None:
                 raise Invalid(
-                    "this attendance code is not valid or has expired; scan the code in the room again", field="token"
+                    N_("this attendance code is not valid or has expired; scan the code in the room again"),
+                    field="token",
                 )
             method = "qr"
         else:
-            raise Invalid("give the QR code's token or the short check-in code", field="code")
+            raise Invalid(N_("give the QR code's token or the short check-in code"), field="code")
         return await attendance.record_scan(
             tx,
             session_id=session_id,

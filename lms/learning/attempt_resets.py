@@ -9,6 +9,7 @@ import asyncpg
 
 from lms.audit.queries import record
 from lms.errors import Invalid, NotFound
+from lms.i18n import N_
 
 
 async def reset_attempts(
@@ -17,7 +18,7 @@ async def reset_attempts(
     """Returns how many attempts she had used (the number the next attempt follows)."""
     reason = reason.strip()
     if not 3 <= len(reason) <= 500:
-        raise Invalid("give a reason (3 to 500 characters)", field="reason")
+        raise Invalid(N_("give a reason (3 to 500 characters)"), field="reason")
     after = await conn.fetchval(
         """INSERT INTO quiz_attempt_resets (enrollment_id, activity_id, after_number, reason, reset_by)
            SELECT e.id, a.id,
@@ -32,7 +33,7 @@ async def reset_attempts(
         actor_id,
     )
     if after is None:
-        raise NotFound("no such enrolment or quiz")
+        raise NotFound(N_("no such enrolment or quiz"))
     await record(
         conn,
         actor_id=actor_id,

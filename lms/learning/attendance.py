@@ -68,15 +68,15 @@ async def record_scan(
         user_id,
     )
     if row is None:
-        raise NotFound("no such session, or it was cancelled")
+        raise NotFound(N_("no such session, or it was cancelled"))
     if row["enrollment_id"] is None:
-        raise Forbidden("you are not enrolled in this course; ask the instructor", field="enrollment")
+        raise Forbidden(N_("you are not enrolled in this course; ask the instructor"), field="enrollment")
     now = datetime.now(UTC)
     if row["arrived_at"] is None:
         if row["roster_closed_at"] is not None or scanned_at >= row["ends_at"]:
-            raise Conflict("this session has ended; ask the instructor to add you to the roster", field="session")
+            raise Conflict(N_("this session has ended; ask the instructor to add you to the roster"), field="session")
         if scanned_at < row["starts_at"] - EARLY_CHECKIN:
-            raise Conflict("this session has not started yet; scan the code again when it starts", field="session")
+            raise Conflict(N_("this session has not started yet; scan the code again when it starts"), field="session")
         await conn.execute(
             """INSERT INTO attendance (session_id, user_id, enrollment_id, arrived_at, left_at, minutes, recorded_by, method)
                VALUES ($1, $2, $3, $4, NULL, 0, $2, $5)""",
@@ -224,7 +224,7 @@ async def close_roster(conn: asyncpg.Connection, *, session_id: UUID, actor: Cur
         actor.role,
     )
     if found is None:
-        raise NotFound("no such session of yours")
+        raise NotFound(N_("no such session of yours"))
     rows = await _close(conn, "t.session_id = $1", [session_id], left="least(now(), s.ends_at)", base_url=base_url)
     await record(
         conn,
@@ -274,10 +274,10 @@ async def save_roster(
         actor.role,
     )
     if session is None:
-        raise NotFound("no such session of yours")
+        raise NotFound(N_("no such session of yours"))
     ids = [m.user_id for m in marks]
     if len(set(ids)) != len(ids):
-        raise Invalid("marks: a worker is listed twice", field="marks")
+        raise Invalid(N_("marks: a worker is listed twice"), field="marks")
     rows = await conn.fetch(
         """SELECT x.user_id, u.display_name, e.id AS enrollment_id, t.arrived_at, t.left_at, t.minutes
            FROM unnest($2::uuid[]) AS x(user_id)
@@ -306,7 +306,8 @@ async def save_roster(
         after: tuple[datetime, datetime | None] | None
         if mark.present and starts > now:
             raise Invalid(
-                f"marks[{i}].present: the session has not started yet; mark who came once it has",
+                N_("marks[%(i)s].present: the session has not started yet; mark who came once it has"),
+                params={"i": i},
                 field=f"marks[{i}].present",
             )
         if not mark.present:
@@ -321,20 +322,36 @@ async def save_roster(
             for name in ("arrived_at", "left_at"):
                 value = getattr(mark, name)
                 if value is not None and value.tzinfo is None:
-                    raise Invalid(f"marks[{i}].{name}: give the time with its offset", field=f"marks[{i}].{name}")
+                    raise Invalid(
+                        N_("marks[%(i)s].%(name)s: give the time with its offset"),
+                        params={"i": i, "name": name},
+                        field=f"marks[{i}].{name}",
+                    )
                 if value is not None and value > now + timedelta(minutes=1):
-                    raise Invalid(f"marks[{i}].{name}: this time has not happened yet", field=f"marks[{i}].{name}")
+                    raise Invalid(
+                        N_("marks[%(i)s].%(name)s: this time has not happened yet"),
+                        params={"i": i, "name": name},
+                        field=f"marks[{i}].{name}",
+                    )
             arrived = max(mark.arrived_at or starts, starts)
             left = min(mark.left_at, ends) if mark.left_at is not None else (ends if ends <= now else None)
             if arrived >= ends:
-                raise Invalid(f"marks[{i}].arrived_at: after the session ended", field=f"marks[{i}].arrived_at")
+                raise Invalid(
+                    N_("marks[%(i)s].arrived_at: after the session ended"),
+                    params={"i": i},
+                    field=f"marks[{i}].arrived_at",
+                )
             if left is not None and left < arrived:
-                raise Invalid(f"marks[{i}].left_at: before the arrival (negative minutes)", field=f"marks[{i}].left_at")
+                raise Invalid(
+                    N_("marks[%(i)s].left_at: before the arrival (negative minutes)"),
+                    params={"i": i},
+                    field=f"marks[{i}].left_at",
+                )
             if before is not None and (before["arrived_at"], before["left_at"]) == (arrived, left):
                 continue
             after = (arrived, left)
         if before is not None and not reason.strip():
-            raise Invalid("reason: say why the recorded attendance is corrected", field="reason")
+            raise Invalid(N_("reason: say why the recorded attendance is corrected"), field="reason")
         kind = _kind(before, after)
         if after is None:
             removed.append(mark.user_id)

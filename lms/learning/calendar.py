@@ -17,6 +17,7 @@ import msgspec
 from icalendar import Calendar, Event
 
 from lms.errors import NotFound
+from lms.i18n import N_
 from lms.schemas import Response
 
 LOCAL_TIME_ZONE = "America/Los_Angeles"
@@ -87,5 +88,5 @@ def ics(sessions: list[MySession], *, host: str) -> bytes:
 
 async def feed(conn: asyncpg.Connection, *, secret_key: str, user_id: UUID, signature: str, host: str) -> bytes:
     if not hmac.compare_digest(signature.removesuffix(".ics"), feed_signature(secret_key, user_id)):
-        raise NotFound("no such calendar")
+        raise NotFound(N_("no such calendar"))
     return ics(await my_sessions(conn, user_id), host=host)

@@ -10,6 +10,7 @@ import msgspec
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.errors import NotFound
+from lms.i18n import N_
 from lms.learning import xapi
 from lms.learning.completion import complete_if_done
 from lms.learning.schemas import Checkoff
@@ -49,7 +50,11 @@ async def sign(
         note.strip(),
     )
     if row is None:
-        raise NotFound(f"no enrolment {enrollment_id} with a skills checkoff {activity_key!r}", field="activity_key")
+        raise NotFound(
+            N_("no enrolment %(enrollment_id)s with a skills checkoff '%(activity_key)s'"),
+            params={"enrollment_id": enrollment_id, "activity_key": activity_key},
+            field="activity_key",
+        )
     if row["created"]:
         await record(
             conn,

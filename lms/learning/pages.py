@@ -20,7 +20,7 @@ from lms.catalog.cache import catalog_cache
 from lms.catalog.language import KIND_NAMES, TRACK_NAMES, content_language, pick, text_picker
 from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import Conflict, Forbidden, Invalid, NotFound, shown
-from lms.i18n import request_language
+from lms.i18n import N_, request_language
 from lms.learning import attendance, page_data, qr, queries, quizzes, sessions, xapi
 from lms.learning.schemas import AttendForm, CheckinCodeForm, DoneForm
 from lms.learning.statements import record_statements
@@ -184,13 +184,17 @@ class LearningPages(Controller):
         """The no-JavaScript way to finish a lesson: the same `completed` statement the player would send."""
         enrollment = await queries.enrollment_for(tx, user_id=user.id, code=code, version=version)
         if enrollment is None:
-            raise Forbidden("enrol in this course first", field="enrollment")
+            raise Forbidden(N_("enrol in this course first"), field="enrollment")
         activity = await catalog.activity_page(tx, code=code, version=version, key=key)
         if activity is None:
-            raise NotFound(f"no activity {key} in {code} v{version}")
+            raise NotFound(
+                N_("no activity %(key)s in %(code)s v%(version)s"),
+                params={"key": key, "code": code, "version": version},
+            )
         if activity.kind != "lesson":
             raise Invalid(
-                "only lessons are marked as done; quizzes, sessions and skills are recorded by what you do", field="key"
+                N_("only lessons are marked as done; quizzes, sessions and skills are recorded by what you do"),
+                field="key",
             )
         statement = xapi.build_statement(
             base_url=settings.public_base_url,
@@ -373,7 +377,7 @@ class LearningPages(Controller):
     async def _confirm(self, request: Request[Any, Any, Any], db: Any, *, session_id: UUID, arrival: str) -> Template:
         session = await sessions.session_for_worker(db, session_id=session_id)
         if session is None:
-            raise NotFound("no such session")
+            raise NotFound(N_("no such session"))
         return page(
             request,
             "learning/attend.html.jinja2",

@@ -107,7 +107,13 @@ async def enroll_self(
         version,
     )
     if row is None:
-        raise NotFound(f"no published version of {code}" + (f" numbered {version}" if version else ""), field="code")
+        if version:
+            raise NotFound(
+                N_("no published version of %(code)s numbered %(version)s"),
+                field="code",
+                params={"code": code, "version": version},
+            )
+        raise NotFound(N_("no published version of %(code)s"), field="code", params={"code": code})
     data = dict(row)
     created = data.pop("created")
     return msgspec.convert(data, Enrollment), created
@@ -124,10 +130,10 @@ async def bulk_enroll(
 ) -> BulkEnrollResult:
     """Enrol many workers in one statement. A clinic admin reaches only workers of their own clinic."""
     if not emails and not user_ids:
-        raise Invalid("name at least one worker by email or id", field="emails")
+        raise Invalid(N_("name at least one worker by email or id"), field="emails")
     clinic = actor.clinic_id if actor.role == "clinic_admin" else None
     if actor.role == "clinic_admin" and clinic is None:
-        raise Invalid("your account has no clinic", field="clinic")
+        raise Invalid(N_("your account has no clinic"), field="clinic")
     emails = [e.strip().lower() for e in emails if e.strip()]
     row = await conn.fetchrow(
         f"""WITH v AS ({_VERSION.format(code="$1", v="$2")}),
@@ -154,7 +160,7 @@ async def bulk_enroll(
         actor.id,
     )
     if row["version_id"] is None:
-        raise NotFound(f"no published version of {code}", field="code")
+        raise NotFound(N_("no published version of %(code)s"), params={"code": code}, field="code")
     refused = [e for e in emails if e not in set(row["found_emails"])]
     refused += [str(i) for i in user_ids if i not in set(row["found_ids"])]
     await record(

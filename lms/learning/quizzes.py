@@ -28,10 +28,18 @@ def grade(
     keys = {q["key"]: {c["key"] for c in q["choices"]} for q in questions}
     for question_key, chosen in answers.items():
         if question_key not in keys:
-            raise Invalid(f"answers.{question_key}: no such question in this quiz", field=f"answers.{question_key}")
+            raise Invalid(
+                N_("answers.%(question_key)s: no such question in this quiz"),
+                params={"question_key": question_key},
+                field=f"answers.{question_key}",
+            )
         unknown = set(chosen) - keys[question_key]
         if unknown:
-            raise Invalid(f"answers.{question_key}: no choice {sorted(unknown)[0]!r}", field=f"answers.{question_key}")
+            raise Invalid(
+                N_("answers.%(question_key)s: no choice '%(unknown)s'"),
+                params={"question_key": question_key, "unknown": sorted(unknown)[0]},
+                field=f"answers.{question_key}",
+            )
     results = []
     right = 0
     for q in questions:
@@ -101,9 +109,11 @@ async def submit(
 ) -> QuizAttempt:
     quiz = await quiz_for(conn, user_id=user_id, code=code, version=version, key=key)
     if quiz is None:
-        raise NotFound(f"no quiz {key} in {code} v{version}")
+        raise NotFound(
+            N_("no quiz %(key)s in %(code)s v%(version)s"), params={"key": key, "code": code, "version": version}
+        )
     if quiz["enrollment_id"] is None:
-        raise Forbidden("enrol in this course before taking its quiz", field="enrollment")
+        raise Forbidden(N_("enrol in this course before taking its quiz"), field="enrollment")
     score, right, results = grade(quiz["learner"], quiz["answer_key"] or {}, answers)
     passed = score >= quiz["learner"]["pass_mark"] - 1e-9
     max_attempts = quiz["learner"].get("max_attempts")
@@ -136,7 +146,7 @@ async def submit(
         )
     except asyncpg.UniqueViolationError:
         raise Conflict(
-            "another attempt at this quiz was submitted at the same moment; reload the quiz and try again",
+            N_("another attempt at this quiz was submitted at the same moment; reload the quiz and try again"),
             field="attempt_id",
         ) from None
     if row is None:
@@ -144,7 +154,7 @@ async def submit(
             raise Conflict(
                 N_("No attempts left: this quiz allows %(num)s."), field="attempt_id", params={"num": max_attempts}
             )
-        raise Conflict("this submission is being graded already; reload the page", field="attempt_id")
+        raise Conflict(N_("this submission is being graded already; reload the page"), field="attempt_id")
     if not row["created"]:
         # The same submission again (a reload, a double tap): answer with the attempt as it was graded then.
         _, _, results = grade(quiz["learner"], quiz["answer_key"] or {}, row["stored_answers"] or {})

@@ -18,6 +18,7 @@ import msgspec
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
+from lms.i18n import N_
 from lms.learning.schemas import Roster, RosterLine, SessionCreate, SessionOut
 
 CLINIC_TZ = "America/Los_Angeles"  # the partnership's clinics are in California
@@ -36,13 +37,17 @@ _RUNS = "(s.instructor_id = {me} OR {role} = 'program_admin')"
 async def create_session(conn: asyncpg.Connection, *, actor: CurrentUser, data: SessionCreate) -> SessionOut:
     for name in ("starts_at", "ends_at"):
         if getattr(data, name).tzinfo is None:
-            raise Invalid(f"{name}: give the time with its offset, e.g. 2026-03-01T09:00:00-08:00", field=name)
+            raise Invalid(
+                N_("%(name)s: give the time with its offset, e.g. 2026-03-01T09:00:00-08:00"),
+                params={"name": name},
+                field=name,
+            )
     if data.ends_at <= data.starts_at:
-        raise Invalid("the session must end after it starts", field="ends_at")
+        raise Invalid(N_("the session must end after it starts"), field="ends_at")
     if (data.ends_at - data.starts_at).total_seconds() > 24 * 3600:
-        raise Invalid("a session lasts at most 24 hours", field="ends_at")
+        raise Invalid(N_("a session lasts at most 24 hours"), field="ends_at")
     if (data.delivery == "live_online") != (data.join_url is not None):
-        raise Invalid("a live online session needs its https link, and only it has one", field="join_url")
+        raise Invalid(N_("a live online session needs its https link, and only it has one"), field="join_url")
     row = await conn.fetchrow(
         """WITH a AS (SELECT a.id FROM courses c JOIN course_versions v ON v.course_id = c.id
                        JOIN version_activities a ON a.version_id = v.id
@@ -67,11 +72,12 @@ async def create_session(conn: asyncpg.Connection, *, actor: CurrentUser, data: 
     )
     if row["activity_id"] is None:
         raise NotFound(
-            f"no in-person activity {data.activity_key} in a published {data.code} v{data.version}",
+            N_("no in-person activity %(activity_key)s in a published %(code)s v%(version)s"),
+            params={"activity_key": data.activity_key, "code": data.code, "version": data.version},
             field="activity_key",
         )
     if row["clinic_id"] is None:
-        raise NotFound(f"no clinic {data.clinic}", field="clinic")
+        raise NotFound(N_("no clinic %(clinic)s"), params={"clinic": data.clinic}, field="clinic")
     await record(
         conn,
         actor_id=actor.id,
@@ -128,9 +134,9 @@ async def register(conn: asyncpg.Connection, *, user_id: UUID, session_id: UUID)
         session_id,
     )
     if session is None:
-        raise NotFound("no such session")
+        raise NotFound(N_("no such session"))
     if session["cancelled_at"] is not None or not session["open"]:
-        raise Conflict("this session is over or was cancelled", field="session")
+        raise Conflict(N_("this session is over or was cancelled"), field="session")
     row = await conn.fetchrow(
         """WITH e AS (SELECT id FROM enrollments WHERE user_id = $2 AND version_id = $3),
                 taken AS (SELECT count(*) AS n FROM session_registrations WHERE session_id = $1),
@@ -145,11 +151,11 @@ async def register(conn: asyncpg.Connection, *, user_id: UUID, session_id: UUID)
         session["capacity"],
     )
     if not row["enrolled"]:
-        raise Forbidden("enrol in the course before registering for its session", field="enrollment")
+        raise Forbidden(N_("enrol in the course before registering for its session"), field="enrollment")
     if row["already"]:
         return False
     if not row["added"]:
-        raise Conflict("this session is full; choose another date", field="session")
+        raise Conflict(N_("this session is full; choose another date"), field="session")
     return True
 
 
@@ -243,7 +249,7 @@ async def checkin_code(conn: asyncpg.Connection, *, session_id: UUID, actor: Cur
         except asyncpg.UniqueViolationError:
             continue  # one in 887 million per existing code: draw again
         return found
-    raise Conflict("could not make a check-in code; try again")  # pragma: no cover
+    raise Conflict(N_("could not make a check-in code; try again"))  # pragma: no cover
 
 
 async def session_by_checkin_code(conn: asyncpg.Connection, code: str) -> UUID | None:

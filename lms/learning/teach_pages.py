@@ -18,8 +18,8 @@ from lms.accounts import queries as accounts
 from lms.accounts.auth import require_role
 from lms.catalog.language import KIND_NAMES, content_language, pick
 from lms.deps import Db, SettingsDep, Tx, User
-from lms.errors import DomainError, Invalid, NotFound, shown
-from lms.i18n import gettext_for, request_language
+from lms.errors import DomainError, Invalid, NotFound, invalid_value, shown
+from lms.i18n import N_, gettext_for, request_language
 from lms.learning import attendance, checkoffs, qr, queries, sessions
 from lms.learning.api import roster_csv_response
 from lms.learning.schemas import BulkForm, CheckoffForm, RosterMark, SessionCreate, SessionForm
@@ -47,10 +47,10 @@ def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def _at(day: date, hhmm: str, field: str) -> datetime:
     if not re.fullmatch(r"\d{1,2}:\d{2}", hhmm or ""):
-        raise Invalid(f"{field}: give a time such as 09:30", field=field)
+        raise Invalid(N_("%(field)s: give a time such as 09:30"), params={"field": field}, field=field)
     hours, minutes = (int(x) for x in hhmm.split(":"))
     if hours > 23 or minutes > 59:
-        raise Invalid(f"{field}: give a time such as 09:30", field=field)
+        raise Invalid(N_("%(field)s: give a time such as 09:30"), params={"field": field}, field=field)
     return datetime.combine(day, time(hours, minutes), tzinfo=LOCAL)
 
 
@@ -58,13 +58,13 @@ def session_from_form(form: SessionForm) -> SessionCreate:
     """The scheduling form (a date and local start and end times) as the API's request."""
     parts = form.activity.split("/")
     if len(parts) != 3 or not parts[1].isdigit():
-        raise Invalid("choose the in-person activity", field="activity")
+        raise Invalid(N_("choose the in-person activity"), field="activity")
     try:
         day = date.fromisoformat(form.date)
     except ValueError:
-        raise Invalid("date: give the date of the session", field="date") from None
+        raise Invalid(N_("date: give the date of the session"), field="date") from None
     if not form.capacity.isdigit():
-        raise Invalid("capacity: give the number of places", field="capacity")
+        raise Invalid(N_("capacity: give the number of places"), field="capacity")
     try:
         return msgspec.convert(
             {
@@ -83,7 +83,7 @@ def session_from_form(form: SessionForm) -> SessionCreate:
             strict=False,
         )
     except msgspec.ValidationError as exc:
-        raise Invalid(str(exc), field=str(exc).rpartition("$.")[2].rstrip("`") or "session") from None
+        raise invalid_value(exc, field="session") from None
 
 
 class TeachPages(Controller):
@@ -144,7 +144,7 @@ class TeachPages(Controller):
         await attendance.close_ended(tx, session_id=session_id, base_url=settings.public_base_url)
         found = await sessions.roster(tx, session_id=session_id, actor=user)
         if found is None:
-            raise NotFound("no such session of yours")
+            raise NotFound(N_("no such session of yours"))
         return page(
             request, "learning/session.html.jinja2", roster=found, saved=saved, tt=_tt(request), local=local, error=None
         )
@@ -155,7 +155,7 @@ class TeachPages(Controller):
     ) -> Redirect | Template:
         found = await sessions.roster(tx, session_id=session_id, actor=user)
         if found is None:
-            raise NotFound("no such session of yours")
+            raise NotFound(N_("no such session of yours"))
         form = await request.form()
         present = set(form.getall("present")) if "present" in form else set()
         day = found.session.starts_at.astimezone(LOCAL).date()
@@ -183,7 +183,9 @@ class TeachPages(Controller):
             if walk_in:
                 person = await queries.active_user_id(tx, email=walk_in)
                 if person is None:
-                    raise Invalid(f"no account with the email {walk_in}", field="walk_in")
+                    raise Invalid(
+                        N_("no account with the email %(walk_in)s"), params={"walk_in": walk_in}, field="walk_in"
+                    )
                 if person not in {m.user_id for m in marks}:
                     marks.append(RosterMark(user_id=person, present=True))
             await attendance.save_roster(
@@ -215,7 +217,7 @@ class TeachPages(Controller):
         code beside it stays the same for the whole check-in window."""
         found = await sessions.get_session(tx, session_id=session_id, actor=user)
         if found is None:
-            raise NotFound("no such session of yours")
+            raise NotFound(N_("no such session of yours"))
         short_code = await sessions.checkin_code(tx, session_id=session_id, actor=user)
         token = qr.attendance_token(settings.secret_key, session_id)
         url = f"{settings.public_base_url.rstrip('/')}/attend/{token}"
@@ -243,13 +245,13 @@ class TeachPages(Controller):
     async def roster_csv(self, tx: Tx, user: User, session_id: FromPath[UUID]) -> Response[bytes]:
         found = await sessions.roster(tx, session_id=session_id, actor=user)
         if found is None:
-            raise NotFound("no such session of yours")
+            raise NotFound(N_("no such session of yours"))
         return await roster_csv_response(tx, found, actor=user)
 
     @post("/sessions/{session_id:uuid}/cancel", operation_id="page_teach_cancel", guards=[require_role(*TEACHERS)])
     async def cancel(self, tx: Tx, user: User, session_id: FromPath[UUID]) -> Redirect:
         if not await sessions.cancel_session(tx, session_id=session_id, actor=user):
-            raise NotFound("no such session of yours")
+            raise NotFound(N_("no such session of yours"))
         return Redirect("/teach", status_code=303)
 
     async def _learners(
@@ -267,7 +269,7 @@ class TeachPages(Controller):
     ) -> Template:
         found = await queries.version_learners(db, viewer=user, code=code, version=version)
         if found is None:
-            raise NotFound(f"no version {version} of {code}")
+            raise NotFound(N_("no version %(version)s of %(code)s"), params={"version": version, "code": code})
         course, learners = found
         return page(
             request,
@@ -318,7 +320,7 @@ class TeachPages(Controller):
         try:
             enrollment_id = UUID(data.enrollment_id)
         except ValueError:
-            raise Invalid("enrollment_id is not valid", field="enrollment_id") from None
+            raise Invalid(N_("enrollment_id is not valid"), field="enrollment_id") from None
         signed = await checkoffs.sign(
             tx,
             actor=user,

@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody, PathParameter
 from lms.accounts.auth import STAFF, require_role
 from lms.deps import Db, StorageDep, Tx, User
 from lms.errors import NotFound
+from lms.i18n import N_
 from lms.media import queries, service
 from lms.media.guards import require_course_editor
 from lms.media.schemas import CompleteRequest, MediaOut, UploadRequest, UploadTicket
@@ -38,7 +39,7 @@ class MediaController(Controller):
     async def get_media(self, db: Db, code: Code, media_id: FromPath[UUID]) -> MediaOut:
         found = await queries.get_media(db, code=code, media_id=media_id)
         if found is None:
-            raise NotFound("no such media in this course", field="media_id")
+            raise NotFound(N_("no such media in this course"), field="media_id")
         return found
 
     @post("/uploads", operation_id="media_upload_create", guards=[require_course_editor], status_code=201)

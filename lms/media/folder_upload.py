@@ -16,7 +16,7 @@ import asyncpg
 import msgspec
 
 from lms.errors import Invalid
-from lms.i18n import N_
+from lms.i18n import N_, Text
 from lms.media import queries
 from lms.media.delivery import learner_entry, missing_alt
 from lms.media.schemas import StoredMedia
@@ -28,7 +28,6 @@ from lms.media.types import (
     SIZE_TEXT,
     SNIFF_BYTES,
     MediaRefused,
-    Text,
     check_content,
     normalise_type,
     safe_filename,
@@ -69,7 +68,11 @@ async def _inspect(folder: Path, rel: str, *, captions_language: str | None = No
     try:
         sha, head, size = await anyio.to_thread.run_sync(_digest_and_head, path)
     except OSError as exc:
-        raise Invalid(f"{where}: cannot read the file ({exc.strerror})", field=rel) from None
+        raise Invalid(
+            N_("%(where)s: cannot read the file (%(strerror)s)"),
+            params={"where": where, "strerror": exc.strerror},
+            field=rel,
+        ) from None
     declared = normalise_type("", rel)  # the name only says what to expect; the first bytes decide
     try:
         if declared not in ALLOWED:
@@ -81,9 +84,9 @@ async def _inspect(folder: Path, rel: str, *, captions_language: str | None = No
         content_type = check_content(declared, head)
         kind = ALLOWED[content_type][0]
         if captions_language is None and kind == "captions":
-            raise MediaRefused("captions go under a video's `captions:`, not as a lesson's own file")
+            raise MediaRefused(N_("captions go under a video's `captions:`, not as a lesson's own file"))
         if captions_language is not None and kind != "captions":
-            raise MediaRefused("a video's `captions:` are WebVTT files (.vtt)")
+            raise MediaRefused(N_("a video's `captions:` are WebVTT files (.vtt)"))
         if size == 0 or size > MAX_BYTES[kind]:
             raise MediaRefused(
                 N_("This file is too large: %(kind)s may be at most %(limit)s."),
@@ -93,7 +96,9 @@ async def _inspect(folder: Path, rel: str, *, captions_language: str | None = No
         if kind == "captions":
             check_webvtt(await anyio.Path(path).read_bytes())
     except MediaRefused as exc:
-        raise Invalid(f"{where}: {exc.detail}", field=rel) from None
+        raise Invalid(
+            N_("%(where)s: %(detail)s"), params={"where": where, "detail": exc.as_text()}, field=rel
+        ) from None
     return _File(
         ref=rel, path=path, kind=kind, content_type=content_type, size=size, sha256=sha, language=captions_language
     )
@@ -119,11 +124,17 @@ async def upload_folder_media(
             if ref.file not in files:
                 files[ref.file] = await _inspect(folder, ref.file)
             if ref.captions and files[ref.file].kind != "video":
-                raise Invalid(f"{folder.name}/{ref.file}: only a video has captions", field=ref.file)
+                raise Invalid(
+                    N_("%(name)s/%(file)s: only a video has captions"),
+                    params={"name": folder.name, "file": ref.file},
+                    field=ref.file,
+                )
             if files[ref.file].kind == "image" and (missing := missing_alt(ref.alt, languages)):
                 raise Invalid(
-                    f"{folder.name}/course.yaml: lesson {lesson.key}, {ref.file}: an image needs alt, a text for people "
-                    f"who cannot see it, in {', '.join(missing)}",
+                    N_(
+                        "%(name)s/course.yaml: lesson %(key)s, %(file)s: an image needs alt, a text for people who cannot see it, in %(missing)s"
+                    ),
+                    params={"name": folder.name, "key": lesson.key, "file": ref.file, "missing": ", ".join(missing)},
                     field=ref.file,
                 )
             for lang, rel in ref.captions.items():

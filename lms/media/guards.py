@@ -9,6 +9,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from lms.accounts.auth import require_login
 from lms.errors import NotFound
+from lms.i18n import N_
 from lms.media import queries
 
 
@@ -19,4 +20,6 @@ async def require_course_editor(connection: ASGIConnection[Any, Any, Any, Any], 
     code = connection.path_params["code"]
     async with connection.app.state.pool.acquire() as conn:
         if not await queries.may_edit_course(conn, code=code, editor=connection.scope["user"]):
-            raise NotFound(f"no course {code} that you may change (its owners and program admins may)")
+            raise NotFound(
+                N_("no course %(code)s that you may change (its owners and program admins may)"), params={"code": code}
+            )

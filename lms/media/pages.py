@@ -69,7 +69,7 @@ class MediaPages(Controller):
     ) -> Template:
         doc = await queries.course_heading(db, code=code)
         if doc is None:
-            raise NotFound(f"no course {code}")
+            raise NotFound(N_("no course %(code)s"), params={"code": code})
         media = await queries.list_media(db, code=code)
         captions: dict[UUID, list[MediaOut]] = {}
         for item in media:

@@ -11,6 +11,7 @@ import msgspec
 
 from lms.accounts.schemas import CurrentUser
 from lms.errors import Conflict
+from lms.i18n import N_
 from lms.media.schemas import CourseHeading, MediaOut, StoredMedia
 
 # Who may watch a version's media. For now: any active signed-in user sees published versions, staff see every
@@ -172,7 +173,7 @@ async def mark_ready(
         )
     except asyncpg.UniqueViolationError:
         raise Conflict(
-            "captions in this language were added to this video at the same moment; try again", field="language"
+            N_("captions in this language were added to this video at the same moment; try again"), field="language"
         ) from None
 
 
@@ -201,7 +202,7 @@ async def delete_unused(conn: asyncpg.Connection, *, code: str, media_id: UUID) 
             media_id,
         )
     except asyncpg.ForeignKeyViolationError:
-        raise Conflict("a version that uses this file was published just now", field="media_id") from None
+        raise Conflict(N_("a version that uses this file was published just now"), field="media_id") from None
     return dict(row)
 
 

@@ -72,7 +72,7 @@ async def request_upload(
     _check_captions_fields(data)
     context = await queries.upload_context(conn, code=code, video_id=data.video_id)
     if context is None:
-        raise NotFound(f"no course {code}")
+        raise NotFound(N_("no course %(code)s"), params={"code": code})
     if data.video_id is not None and not context["video_found"]:
         raise MediaRefused(N_("This course has no such video."), field="video_id")
     media_id = uuid4()
@@ -142,7 +142,7 @@ async def complete_upload(
     refusal's cleanup is kept while the error goes back."""
     media = await queries.get_stored(conn, code=code, media_id=media_id)
     if media is None:
-        raise NotFound("no such media in this course", field="media_id")
+        raise NotFound(N_("no such media in this course"), field="media_id")
     if media.status == "pending":
         if media.upload_id is not None:
             await _assemble(storage, media, parts)
@@ -185,7 +185,7 @@ async def complete_upload(
             )
     done = await queries.get_media(conn, code=code, media_id=media_id)
     if done is None:  # pragma: no cover - deleted between the two statements
-        raise NotFound("no such media in this course", field="media_id")
+        raise NotFound(N_("no such media in this course"), field="media_id")
     return done
 
 
@@ -233,7 +233,7 @@ async def delete_media(conn: asyncpg.Connection, storage: Storage, *, code: str,
     Runs in the request's transaction: when the store cannot be reached, the rows stay."""
     result = await queries.delete_unused(conn, code=code, media_id=media_id)
     if not result["found"]:
-        raise NotFound("no such media in this course", field="media_id")
+        raise NotFound(N_("no such media in this course"), field="media_id")
     if result["versions"]:
         versions = ", ".join(str(v) for v in result["versions"])
         raise MediaConflict(

@@ -78,7 +78,7 @@ def compose(kind: str, language: str, params: dict[str, Any]) -> tuple[str, str]
     try:
         subject, body = KINDS[kind]
     except KeyError:
-        raise Invalid(f"no message kind {kind!r}", field="kind") from None
+        raise Invalid(N_("no message kind '%(kind)s'"), params={"kind": kind}, field="kind") from None
     gettext = translations(message_language(language)).gettext
     values = {name: str(value) for name, value in params.items()}
     return gettext(subject) % values, gettext(body) % values

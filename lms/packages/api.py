@@ -13,6 +13,7 @@ from lms.accounts.auth import STAFF, require_role
 from lms.catalog.schemas import TranslationStatus
 from lms.deps import Db, SettingsDep, StorageDep, Tx, User
 from lms.errors import NotFound
+from lms.i18n import N_
 from lms.packages import importing, queries, service
 from lms.packages.schemas import PackageOut
 from lms.packages.upload import UPLOAD_CAP, read_upload
@@ -34,7 +35,7 @@ class PackagesController(Controller):
     @get("/", operation_id="packages_list")
     async def list_packages(self, db: Db, user: User, code: Code) -> list[PackageOut]:
         if await queries.editable_course(db, code=code, editor=user) is None:
-            raise NotFound(f"no course {code} that you may change")
+            raise NotFound(N_("no course %(code)s that you may change"), params={"code": code})
         return await queries.course_packages(db, code=code)
 
     @post(

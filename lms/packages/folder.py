@@ -16,6 +16,7 @@ from lms.catalog import course_file, loader
 from lms.catalog import queries as catalog_queries
 from lms.catalog.content import CourseDoc, Package, Path
 from lms.errors import Invalid
+from lms.i18n import N_, Text
 from lms.packages import queries
 from lms.packages.importing import MB, read_package, store_package
 from lms.settings import Settings
@@ -47,7 +48,7 @@ def folder_package_problems(folder: FsPath, doc: CourseDoc, *, max_unpacked_mb: 
         if (ref.file, lang) not in units:
             path = _inside(folder, ref.file)
             if path is None:
-                problems.append((where, f"package file {ref.file!r} is not in the course folder"))
+                problems.append((where, Text(N_("package file '%(file)s' is not in the course folder"), file=ref.file)))
                 units[(ref.file, lang)] = None
                 continue
             try:
@@ -56,13 +57,23 @@ def folder_package_problems(folder: FsPath, doc: CourseDoc, *, max_unpacked_mb: 
                         fileobj, filename=ref.file, language=lang, max_unpacked=max_unpacked_mb * MB
                     )[2]
             except Invalid as exc:
-                problems.append((where, exc.detail))
+                problems.append((where, exc.as_text()))
                 units[(ref.file, lang)] = None
                 continue
             units[(ref.file, lang)] = {u.unit_id for u in manifest.units}
         found = units[(ref.file, lang)]
         if found is not None and ref.unit not in found:
-            problems.append((where, f"{ref.file} has no unit {ref.unit!r} (its units: {', '.join(sorted(found)[:5])})"))
+            problems.append(
+                (
+                    where,
+                    Text(
+                        N_("%(file)s has no unit '%(unit)s' (its units: %(found)s)"),
+                        file=ref.file,
+                        unit=ref.unit,
+                        found=", ".join(sorted(found)[:5]),
+                    ),
+                )
+            )
     return problems
 
 
@@ -85,7 +96,9 @@ async def import_folder_packages(
         if (ref.file, lang) not in imported:
             path = _inside(folder, ref.file)
             if path is None:
-                raise Invalid(f"package file {ref.file!r} is not in the course folder", field="file")
+                raise Invalid(
+                    N_("package file '%(file)s' is not in the course folder"), params={"file": ref.file}, field="file"
+                )
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             existing = await queries.package_by_digest(conn, course_id=course, sha256=digest, language=lang)
             if existing is None:

@@ -15,6 +15,7 @@ from litestar.concurrency import sync_to_thread
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.errors import Invalid, NotFound
+from lms.i18n import N_
 from lms.observability.logs import log_event
 from lms.packages import queries
 from lms.packages.archive import Member, member_chunks, open_zip, read_member
@@ -58,7 +59,11 @@ def read_package(
         )
     nested = sorted(p for p in members if p.rsplit("/", 1)[-1] in (CMI5, SCORM))
     hint = f" (found {nested[0]}: zip the folder's contents, not the folder)" if nested else ""
-    raise Invalid(f"{filename}: no {CMI5} (cmi5) or {SCORM} (SCORM) at the top of the zip{hint}", field="file")
+    raise Invalid(
+        N_("%(filename)s: no %(cmi5)s (cmi5) or %(scorm)s (SCORM) at the top of the zip%(hint)s"),
+        params={"filename": filename, "cmi5": CMI5, "scorm": SCORM, "hint": hint},
+        field="file",
+    )
 
 
 def _spooled(archive: zipfile.ZipFile, member: Member, filename: str) -> IO[bytes]:
@@ -83,11 +88,14 @@ async def import_package(
     """Check, store and record a package for a course this person may change; ``Invalid`` naming the problem."""
     course = await queries.editable_course(conn, code=code, editor=editor)
     if course is None:
-        raise NotFound(f"no course {code} that you may change (its owners and program admins may)")
+        raise NotFound(
+            N_("no course %(code)s that you may change (its owners and program admins may)"), params={"code": code}
+        )
     course_id, languages = course
     if language not in languages:
         raise Invalid(
-            f"language: {language or '(none)'} is not one of the course's languages ({', '.join(languages)})",
+            N_("language: %(language)s is not one of the course's languages (%(languages)s)"),
+            params={"language": language or "(none)", "languages": ", ".join(languages)},
             field="language",
         )
     package_id = await store_package(

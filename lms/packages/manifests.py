@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 from lxml import etree
 
 from lms.errors import Invalid
+from lms.i18n import N_, Listed, Text
 from lms.packages.schemas import Manifest, Unit
 from lms.xapi.validation import is_iri
 
@@ -38,9 +39,13 @@ class Problems:
     def raise_any(self) -> None:
         if self.found:
             ordered = sorted(self.found)
-            listed = [f"{self.name} line {line}: {message}" for line, message in ordered]
+            listed = Listed(
+                Text(N_("%(name)s line %(line)s: %(problem)s"), name=self.name, line=line, problem=message)
+                for line, message in ordered[:10]
+            )
             raise Invalid(
-                f"{len(listed)} problem(s) in the package: " + "; ".join(listed[:10]),
+                N_("%(count)s problem(s) in the package: %(problems)s"),
+                params={"count": len(ordered), "problems": listed},
                 field="file",
                 extra={"problems": [{"file": self.name, "line": line, "message": m} for line, m in ordered]},
             )
@@ -55,9 +60,14 @@ def parse_xml(data: bytes, name: str) -> Any:
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or 1
         raise Invalid(
-            f"{name} line {line}: not well-formed XML: {exc.msg}",
+            N_("%(name)s line %(line)s: not well-formed XML: %(msg)s"),
+            params={"name": name, "line": line, "msg": exc.msg},
             field="file",
-            extra={"problems": [{"file": name, "line": line, "message": f"not well-formed XML: {exc.msg}"}]},
+            extra={
+                "problems": [
+                    {"file": name, "line": line, "message": Text(N_("not well-formed XML: %(msg)s"), msg=exc.msg)}
+                ]
+            },
         ) from None
 
 
@@ -95,12 +105,12 @@ LAUNCH_PARAMETERS = frozenset({"endpoint", "fetch", "actor", "registration", "ac
 
 def _launch_url_problem(url: str) -> str | None:
     if any(c.isspace() for c in url):
-        return "is not a URL (it holds a space)"
+        return Text(N_("is not a URL (it holds a space)"))
     if is_absolute(url) and not urlsplit(url).hostname:
-        return "is not a URL (no host name)"
+        return Text(N_("is not a URL (no host name)"))
     taken = sorted(LAUNCH_PARAMETERS & {name for name, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True)})
     if taken:
-        return f"names {', '.join(taken)}, which the LMS adds at launch"
+        return Text(N_("names %(names)s, which the LMS adds at launch"), names=", ".join(taken))
     return None
 
 
@@ -110,16 +120,19 @@ def _langstrings(
     out: dict[str, str] = {}
     if element is None:
         if required:
-            problems.add(at, f"{what} has no <{'title' if 'title' in what else 'description'}>")
+            problems.add(
+                at,
+                Text(N_("%(what)s has no <%(tag)s>"), what=what, tag="title" if "title" in what else "description"),
+            )
         return out
     for string in children(element, "langstring"):
         lang = string.get("lang") or string.get(f"{{{XML_NS}}}lang") or ""
         if not lang:
-            problems.add(string, f"{what}: a <langstring> without its lang attribute")
+            problems.add(string, Text(N_("%(what)s: a <langstring> without its lang attribute"), what=what))
             continue
         out[lang] = text_of(string)
     if required and not out:
-        problems.add(element, f"{what} has no <langstring>")
+        problems.add(element, Text(N_("%(what)s has no <langstring>"), what=what))
     return out
 
 
@@ -127,38 +140,50 @@ def parse_cmi5(data: bytes, files: set[str]) -> Manifest:
     problems = Problems(CMI5)
     root = parse_xml(data, CMI5)
     if local(root) != "courseStructure":
-        problems.add(root, f"the root element is <{local(root)}>, not <courseStructure>")
+        problems.add(root, Text(N_("the root element is <%(root)s>, not <courseStructure>"), root=local(root)))
         problems.raise_any()
     course = child(root, "course")
     if course is None:
-        problems.add(root, "no <course> element")
+        problems.add(root, Text(N_("no <course> element")))
         problems.raise_any()
     if not course.get("id"):
-        problems.add(course, "<course> has no id")
+        problems.add(course, Text(N_("<course> has no id")))
     elif not is_iri(course.get("id")):
         problems.add(
-            course, f"the course id {course.get('id')!r} is not an IRI (cmi5 ids are absolute, like https://...)"
+            course,
+            Text(
+                N_("the course id '%(id)s' is not an IRI (cmi5 ids are absolute, like https://...)"),
+                id=course.get("id"),
+            ),
         )
-    title = _langstrings(child(course, "title"), "the course", problems, course)
-    description = _langstrings(child(course, "description"), "the course description", problems, course, required=False)
+    title = _langstrings(child(course, "title"), Text(N_("the course")), problems, course)
+    description = _langstrings(
+        child(course, "description"), Text(N_("the course description")), problems, course, required=False
+    )
     objectives = []
     objective_ids: set[str] = set()
     for group in children(root, "objectives"):
         for objective in children(group, "objective"):
             oid = objective.get("id", "")
             if not oid:
-                problems.add(objective, "an <objective> without its id")
+                problems.add(objective, Text(N_("an <objective> without its id")))
             elif not is_iri(oid):
-                problems.add(objective, f"the objective id {oid!r} is not an IRI")
+                problems.add(objective, Text(N_("the objective id '%(oid)s' is not an IRI"), oid=oid))
             elif oid in objective_ids:
-                problems.add(objective, f"the objective id {oid!r} is used twice")
+                problems.add(objective, Text(N_("the objective id '%(oid)s' is used twice"), oid=oid))
             objective_ids.add(oid)
             objectives.append(
                 {
                     "id": oid,
-                    "title": _langstrings(child(objective, "title"), f"objective {oid}", problems, objective),
+                    "title": _langstrings(
+                        child(objective, "title"), Text(N_("objective %(id)s"), id=oid), problems, objective
+                    ),
                     "description": _langstrings(
-                        child(objective, "description"), f"objective {oid}", problems, objective, required=False
+                        child(objective, "description"),
+                        Text(N_("objective %(id)s"), id=oid),
+                        problems,
+                        objective,
+                        required=False,
                     ),
                 }
             )
@@ -171,7 +196,14 @@ def parse_cmi5(data: bytes, files: set[str]) -> Manifest:
             for objective in children(group, "objective"):
                 idref = objective.get("idref", "")
                 if idref not in objective_ids:
-                    problems.add(objective, f"{what} names objective {idref!r}, which the course does not define")
+                    problems.add(
+                        objective,
+                        Text(
+                            N_("%(what)s names objective '%(idref)s', which the course does not define"),
+                            what=what,
+                            idref=idref,
+                        ),
+                    )
                 out.append(idref)
         return out
 
@@ -185,18 +217,20 @@ def parse_cmi5(data: bytes, files: set[str]) -> Manifest:
                 continue
             eid = element.get("id", "")
             if not eid:
-                problems.add(element, f"an <{kind}> without its id")
+                problems.add(element, Text(N_("an <%(kind)s> without its id"), kind=kind))
             elif eid in seen:
-                problems.add(element, f"the id {eid!r} is used twice")
+                problems.add(element, Text(N_("the id '%(eid)s' is used twice"), eid=eid))
             elif not is_iri(eid):
-                problems.add(element, f"the {kind} id {eid!r} is not an IRI")
+                problems.add(element, Text(N_("the %(kind)s id '%(eid)s' is not an IRI"), kind=kind, eid=eid))
             seen.add(eid)
             if kind == "block":
                 out.append(
                     {
                         "id": eid,
-                        "title": _langstrings(child(element, "title"), f"block {eid}", problems, element),
-                        "objectives": refs(element, f"block {eid}"),
+                        "title": _langstrings(
+                            child(element, "title"), Text(N_("block %(id)s"), id=eid), problems, element
+                        ),
+                        "objectives": refs(element, Text(N_("block %(id)s"), id=eid)),
                         "children": walk(element, [*path, eid]),
                     }
                 )
@@ -211,7 +245,7 @@ def parse_cmi5(data: bytes, files: set[str]) -> Manifest:
         "children": walk(root, []),
     }
     if not units and not problems.found:
-        problems.add(root, "the course has no <au> (assignable unit)")
+        problems.add(root, Text(N_("the course has no <au> (assignable unit)")))
     problems.raise_any()
     return Manifest(format="cmi5", title=title, units=units, structure=structure)
 
@@ -219,10 +253,18 @@ def parse_cmi5(data: bytes, files: set[str]) -> Manifest:
 def _cmi5_au(
     element: Any, eid: str, path: list[str], files: set[str], problems: Problems, refs: Callable[[Any, str], list[str]]
 ) -> Unit:
-    what = f"AU {eid}"
+    what = Text(N_("AU %(id)s"), id=eid)
     move_on = element.get("moveOn", "NotApplicable")
     if move_on not in MOVE_ON:
-        problems.add(element, f"{what}: moveOn {move_on!r} is not one of {', '.join(MOVE_ON)}")
+        problems.add(
+            element,
+            Text(
+                N_("%(what)s: moveOn '%(move_on)s' is not one of %(choices)s"),
+                what=what,
+                move_on=move_on,
+                choices=", ".join(MOVE_ON),
+            ),
+        )
     mastery: float | None = None
     if element.get("masteryScore") is not None:
         try:
@@ -230,23 +272,38 @@ def _cmi5_au(
         except ValueError:
             mastery = -1.0
         if not 0 <= mastery <= 1:
-            problems.add(element, f"{what}: masteryScore {element.get('masteryScore')!r} must be a decimal from 0 to 1")
+            problems.add(
+                element,
+                Text(
+                    N_("%(what)s: masteryScore '%(score)s' must be a decimal from 0 to 1"),
+                    what=what,
+                    score=element.get("masteryScore"),
+                ),
+            )
             mastery = None
     method = element.get("launchMethod", "AnyWindow")
     if method not in LAUNCH_METHODS:
-        problems.add(element, f"{what}: launchMethod {method!r} is not AnyWindow or OwnWindow")
+        problems.add(
+            element,
+            Text(N_("%(what)s: launchMethod '%(method)s' is not AnyWindow or OwnWindow"), what=what, method=method),
+        )
     url_element = child(element, "url")
     url = text_of(url_element)
     if not url:
-        problems.add(element, f"{what} has no <url>")
+        problems.add(element, Text(N_("%(what)s has no <url>"), what=what))
     elif problem := _launch_url_problem(url):
-        problems.add(url_element, f"{what}: the url {url!r} {problem}")
+        problems.add(
+            url_element, Text(N_("%(what)s: the url '%(url)s' %(problem)s"), what=what, url=url, problem=problem)
+        )
     elif not is_absolute(url):
         target = split_href(url).lstrip("./") if url.startswith("./") else split_href(url)
         if ".." in target.split("/") or target.startswith("/") or "\\" in target:
-            problems.add(url_element, f"{what}: the url {url!r} leaves the package")
+            problems.add(url_element, Text(N_("%(what)s: the url '%(url)s' leaves the package"), what=what, url=url))
         elif target not in files:
-            problems.add(url_element, f"{what}: the url {url!r} names a file that is not in the zip")
+            problems.add(
+                url_element,
+                Text(N_("%(what)s: the url '%(url)s' names a file that is not in the zip"), what=what, url=url),
+            )
     parameters = child(element, "launchParameters")
     entitlement = child(element, "entitlementKey")
     return Unit(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lms.i18n import N_, Text
 from lms.packages.manifests import SCORM, Problems, child, children, is_absolute, local, parse_xml, split_href, text_of
 from lms.packages.schemas import Manifest, Unit
 
@@ -34,26 +35,33 @@ def parse_scorm(data: bytes, files: set[str], *, language: str) -> Manifest:
     problems = Problems(SCORM)
     root = parse_xml(data, SCORM)
     if local(root) != "manifest":
-        problems.add(root, f"the root element is <{local(root)}>, not <manifest>")
+        problems.add(root, Text(N_("the root element is <%(root)s>, not <manifest>"), root=local(root)))
         problems.raise_any()
     fmt = scorm_version(root)
     base = root.get(XML_BASE, "")
     resources: dict[str, Any] = {}
     resources_element = child(root, "resources")
     if resources_element is None:
-        problems.add(root, "no <resources> element")
+        problems.add(root, Text(N_("no <resources> element")))
     else:
         base += resources_element.get(XML_BASE, "")
         for resource in children(resources_element, "resource"):
             rid = resource.get("identifier", "")
             if not rid:
-                problems.add(resource, "a <resource> without its identifier")
+                problems.add(resource, Text(N_("a <resource> without its identifier")))
             resources[rid] = resource
             for file in children(resource, "file"):
                 href = file.get("href", "")
                 path = split_href(base + resource.get(XML_BASE, "") + href)
                 if href and not is_absolute(href) and path not in files:
-                    problems.add(file, f"resource {rid} lists the file {href!r}, which is not in the zip")
+                    problems.add(
+                        file,
+                        Text(
+                            N_("resource %(rid)s lists the file '%(href)s', which is not in the zip"),
+                            rid=rid,
+                            href=href,
+                        ),
+                    )
     organizations = child(root, "organizations")
     organization = None
     if organizations is not None:
@@ -61,9 +69,11 @@ def parse_scorm(data: bytes, files: set[str], *, language: str) -> Manifest:
         default = organizations.get("default")
         organization = next((o for o in orgs if o.get("identifier") == default), orgs[0] if orgs else None)
         if default and organization is not None and organization.get("identifier") != default:
-            problems.add(organizations, f"the default organization {default!r} does not exist")
+            problems.add(
+                organizations, Text(N_("the default organization '%(default)s' does not exist"), default=default)
+            )
     if organization is None:
-        problems.add(root, "no <organization> in <organizations>")
+        problems.add(root, Text(N_("no <organization> in <organizations>")))
         problems.raise_any()
     title = text_of(child(organization, "title")) or organization.get("identifier", "")
     units: list[Unit] = []
@@ -74,9 +84,9 @@ def parse_scorm(data: bytes, files: set[str], *, language: str) -> Manifest:
         for item in children(parent, "item"):
             iid = item.get("identifier", "")
             if not iid:
-                problems.add(item, "an <item> without its identifier")
+                problems.add(item, Text(N_("an <item> without its identifier")))
             elif iid in seen:
-                problems.add(item, f"the item identifier {iid!r} is used twice")
+                problems.add(item, Text(N_("the item identifier '%(iid)s' is used twice"), iid=iid))
             seen.add(iid)
             item_title = text_of(child(item, "title")) or iid
             ref = item.get("identifierref")
@@ -94,7 +104,9 @@ def parse_scorm(data: bytes, files: set[str], *, language: str) -> Manifest:
         "items": walk(organization, []),
     }
     if not units and not problems.found:
-        problems.add(organization, "the organization has no item that launches a SCO (identifierref to a resource)")
+        problems.add(
+            organization, Text(N_("the organization has no item that launches a SCO (identifierref to a resource)"))
+        )
     problems.raise_any()
     return Manifest(format=fmt, title={language: title}, units=units, structure=structure)  # type: ignore[arg-type]
 
@@ -113,11 +125,14 @@ def _unit(
     path: list[str],
 ) -> Unit | None:
     if resource is None:
-        problems.add(item, f"item {iid} points to resource {ref!r}, which the manifest does not define")
+        problems.add(
+            item,
+            Text(N_("item %(iid)s points to resource '%(ref)s', which the manifest does not define"), iid=iid, ref=ref),
+        )
         return None
     href = resource.get("href", "")
     if not href:
-        problems.add(resource, f"resource {ref} (launched by item {iid}) has no href")
+        problems.add(resource, Text(N_("resource %(ref)s (launched by item %(iid)s) has no href"), ref=ref, iid=iid))
         return None
     launch = href if is_absolute(href) else base + resource.get(XML_BASE, "") + href
     if parameters := item.get("parameters"):
@@ -127,9 +142,16 @@ def _unit(
     if not is_absolute(launch):
         target = split_href(launch)
         if ".." in target.split("/") or target.startswith("/") or "\\" in target:
-            problems.add(resource, f"resource {ref}: the href {href!r} leaves the package")
+            problems.add(
+                resource, Text(N_("resource %(ref)s: the href '%(href)s' leaves the package"), ref=ref, href=href)
+            )
         elif target not in files:
-            problems.add(resource, f"resource {ref}: the href {href!r} names a file that is not in the zip")
+            problems.add(
+                resource,
+                Text(
+                    N_("resource %(ref)s: the href '%(href)s' names a file that is not in the zip"), ref=ref, href=href
+                ),
+            )
     extra: dict[str, Any] = {"scorm_type": (_attr(resource, "scormtype") or "sco").lower(), "items": path}
     mastery: float | None = None
     if fmt == "scorm12":
@@ -140,7 +162,12 @@ def _unit(
                 mastery = -1
             if not 0 <= mastery <= 1:
                 problems.add(
-                    child(item, "masteryscore"), f"item {iid}: masteryscore {score!r} must be a number from 0 to 100"
+                    child(item, "masteryscore"),
+                    Text(
+                        N_("item %(iid)s: masteryscore '%(score)s' must be a number from 0 to 100"),
+                        iid=iid,
+                        score=score,
+                    ),
                 )
                 mastery = None
         for name in ("datafromlms", "maxtimeallowed", "timelimitaction", "prerequisites"):
@@ -173,6 +200,13 @@ def _scorm2004_measure(item: Any, iid: str, problems: Problems, extra: dict[str,
     except ValueError:
         value = 2.0
     if not -1 <= value <= 1:
-        problems.add(measure, f"item {iid}: minNormalizedMeasure {text_of(measure)!r} must be a number from -1 to 1")
+        problems.add(
+            measure,
+            Text(
+                N_("item %(iid)s: minNormalizedMeasure '%(measure)s' must be a number from -1 to 1"),
+                iid=iid,
+                measure=text_of(measure),
+            ),
+        )
         return None
     return value

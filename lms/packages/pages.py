@@ -14,6 +14,7 @@ from lms.catalog.content import Package
 from lms.catalog.service import load_draft
 from lms.deps import Db, SettingsDep, StorageDep, Tx, User
 from lms.errors import Invalid, NotFound, shown
+from lms.i18n import N_
 from lms.packages import importing, queries, service
 from lms.packages.content import content_url
 from lms.packages.manifests import is_absolute
@@ -83,11 +84,14 @@ class PackagePages(Controller):
     ) -> Template:
         """An author tries a unit in the player, as learners see it (with no launch behind it: nothing is recorded)."""
         if await queries.editable_course(db, code=code, editor=user) is None:
-            raise NotFound(f"no course {code} that you may change")
+            raise NotFound(N_("no course %(code)s that you may change"), params={"code": code})
         package = await queries.get_package(db, code=code, package_id=package_id)
         unit = next((u for u in package.units if u.position == position), None) if package else None
         if package is None or unit is None:
-            raise NotFound(f"no unit {position} in package {package_id} of course {code}")
+            raise NotFound(
+                N_("no unit %(position)s in package %(package_id)s of course %(code)s"),
+                params={"position": position, "package_id": package_id, "code": code},
+            )
         url = (
             unit.launch
             if is_absolute(unit.launch)
@@ -109,7 +113,9 @@ class PackagePages(Controller):
         fields = {key: value for key, value in form.items() if isinstance(value, str)}
         package = await queries.get_package(tx, code=code, package_id=package_id)
         if package is None:
-            raise NotFound(f"no package {package_id} in course {code}")
+            raise NotFound(
+                N_("no package %(package_id)s in course %(code)s"), params={"package_id": package_id, "code": code}
+            )
         try:
             minutes = minutes_from(fields, [u.unit_id for u in package.units])
             await service.attach_to_draft(
@@ -141,7 +147,7 @@ async def _list_page(
         doc=doc,
         packages=await queries.course_packages(db, code=code),
         format_names=FORMAT_NAMES,
-        error=error.detail if error and not problems else None,
+        error=shown(request, error) if error and not problems else None,
         problems=problems,
         max_mb=settings.package_max_mb,
     )
@@ -161,7 +167,9 @@ async def _package_page(
     doc = await load_draft(db, code, editor=user)
     package = await queries.get_package(db, code=code, package_id=package_id)
     if package is None:
-        raise NotFound(f"no package {package_id} in course {code}")
+        raise NotFound(
+            N_("no package %(package_id)s in course %(code)s"), params={"package_id": package_id, "code": code}
+        )
     shown = {
         ref.unit: a.key
         for m in doc.modules

@@ -13,7 +13,8 @@ from lms.accounts.schemas import CurrentUser
 from lms.catalog.content import CourseDoc
 from lms.catalog.schemas import TranslationStatus
 from lms.catalog.service import load_draft, save_draft
-from lms.errors import Invalid, NotFound
+from lms.errors import Invalid, NotFound, invalid_value
+from lms.i18n import N_
 from lms.learning.completion import complete_if_done
 from lms.packages import queries
 
@@ -25,7 +26,7 @@ async def record_unit_satisfied(
     completed if that was the last activity (certificate and all), in the caller's transaction. True when recorded now."""
     added = await queries.insert_completion(conn, enrollment_id=enrollment_id, activity_id=activity_id, detail=detail)
     if added is None:
-        raise NotFound("no such package activity in this enrolment's course version", field="activity_id")
+        raise NotFound(N_("no such package activity in this enrolment's course version"), field="activity_id")
     await complete_if_done(conn, [enrollment_id], base_url=base_url)
     return added
 
@@ -49,7 +50,11 @@ async def attach_to_draft(
     the draft, or ``new`` for a new module titled like the package), with the minutes the instructor gave."""
     package = await queries.get_package(conn, code=code, package_id=package_id)
     if package is None:
-        raise NotFound(f"no package {package_id} in course {code}", field="package_id")
+        raise NotFound(
+            N_("no package %(package_id)s in course %(code)s"),
+            params={"package_id": package_id, "code": code},
+            field="package_id",
+        )
     doc = await load_draft(conn, code, editor=editor)
     raw = msgspec.to_builtins(doc)
     lang = package.language
@@ -70,7 +75,7 @@ async def attach_to_draft(
     else:
         target = next((m for m in raw["modules"] if m["key"] == module), None)
         if target is None:
-            raise Invalid(f"module: the draft has no module {module!r}", field="module")
+            raise Invalid(N_("module: the draft has no module '%(module)s'"), params={"module": module}, field="module")
     for unit in package.units:
         ref = {"package": str(package.id), "unit": unit.unit_id}
         title = unit.title.get(lang) or next(iter(unit.title.values()), unit.unit_id)
@@ -81,7 +86,11 @@ async def attach_to_draft(
                 existing[unit.unit_id]["minutes"] = minutes[unit.unit_id]
             continue
         if unit.unit_id not in minutes:
-            raise Invalid(f"minutes: give the contact minutes of {unit.unit_id}", field=f"minutes.{unit.position}")
+            raise Invalid(
+                N_("minutes: give the contact minutes of %(unit_id)s"),
+                params={"unit_id": unit.unit_id},
+                field=f"minutes.{unit.position}",
+            )
         key = _key_for(unit.unit_id, keys)
         keys.add(key)
         target["activities"].append(
@@ -96,5 +105,5 @@ async def attach_to_draft(
     try:
         updated = msgspec.convert(raw, CourseDoc)
     except msgspec.ValidationError as exc:
-        raise Invalid(str(exc)) from None
+        raise invalid_value(exc, field="draft") from None
     return await save_draft(conn, updated, code=code, editor=editor)

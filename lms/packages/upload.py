@@ -13,6 +13,7 @@ from litestar.datastructures import UploadFile
 from litestar.exceptions import HTTPException
 
 from lms.errors import Invalid
+from lms.i18n import N_
 from lms.settings import Settings
 
 # The most any upload route of packages reads at all (Litestar refuses a larger Content-Length before reading a byte,
@@ -34,11 +35,11 @@ async def read_upload(request: Request[Any, Any, Any], settings: Settings) -> tu
             detail=f"file: the package is larger than {settings.package_max_mb} MB, the limit for a package",
         )
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise Invalid("file: send the zip as a multipart/form-data upload", field="file")
+        raise Invalid(N_("file: send the zip as a multipart/form-data upload"), field="file")
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise Invalid("file: choose the package's zip file", field="file")
+        raise Invalid(N_("file: choose the package's zip file"), field="file")
     fields = {key: value for key, value in form.items() if isinstance(value, str)}
     return upload.file, upload.filename.replace("\\", "/").rsplit("/", 1)[-1], fields
 
@@ -52,7 +53,8 @@ def minutes_from(fields: dict[str, str], unit_ids: list[str]) -> dict[str, int]:
             continue
         if not raw.isdigit() or int(raw) > 6000:
             raise Invalid(
-                f"minutes.{position}: give the contact minutes of {unit_id} as a whole number up to 6000",
+                N_("minutes.%(position)s: give the contact minutes of %(unit_id)s as a whole number up to 6000"),
+                params={"position": position, "unit_id": unit_id},
                 field=f"minutes.{position}",
             )
         out[unit_id] = int(raw)

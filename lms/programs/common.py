@@ -11,6 +11,7 @@ from typing import Any
 from lms.accounts.schemas import CurrentUser
 from lms.catalog.language import pick
 from lms.errors import Invalid
+from lms.i18n import N_
 from lms.reports.dashboards import today_in_california
 
 MAX_WEEK_MINUTES = 80 * 60
@@ -38,14 +39,16 @@ def hours_to_minutes(value: str, field: str, *, allow_zero: bool = True) -> int:
     try:
         hours = Decimal(text)
     except InvalidOperation:
-        raise Invalid(f"{field}: give hours as a number, such as 7.5", field=field) from None
+        raise Invalid(
+            N_("%(field)s: give hours as a number, such as 7.5"), params={"field": field}, field=field
+        ) from None
     if not hours.is_finite() or hours < 0 or hours > 168:
-        raise Invalid(f"{field}: give hours between 0 and 168", field=field)
+        raise Invalid(N_("%(field)s: give hours between 0 and 168"), params={"field": field}, field=field)
     minutes = hours * 60
     if minutes % 15:
-        raise Invalid(f"{field}: round to the quarter hour (0.25)", field=field)
+        raise Invalid(N_("%(field)s: round to the quarter hour (0.25)"), params={"field": field}, field=field)
     if not allow_zero and minutes == 0:
-        raise Invalid(f"{field}: give more than 0 hours", field=field)
+        raise Invalid(N_("%(field)s: give more than 0 hours"), params={"field": field}, field=field)
     return int(minutes)
 
 
@@ -53,7 +56,7 @@ def money_to_cents(value: str, field: str) -> int:
     """'1,250.50' or '1250.5' dollars -> 125050 cents."""
     text = (value or "").strip().replace("$", "").replace(",", "")
     if not re.fullmatch(r"\d{1,6}(\.\d{1,2})?", text):
-        raise Invalid(f"{field}: give an amount in dollars, such as 1250.00", field=field)
+        raise Invalid(N_("%(field)s: give an amount in dollars, such as 1250.00"), params={"field": field}, field=field)
     return int(Decimal(text) * 100)
 
 
@@ -61,7 +64,7 @@ def parse_date(value: str, field: str) -> date:
     try:
         return date.fromisoformat((value or "").strip())
     except ValueError:
-        raise Invalid(f"{field}: give a date such as 2026-03-02", field=field) from None
+        raise Invalid(N_("%(field)s: give a date such as 2026-03-02"), params={"field": field}, field=field) from None
 
 
 def monday_of(day: date) -> date:

@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 from lms.accounts.auth import require_login, require_role
 from lms.deps import Db, Tx, User
 from lms.errors import NotFound
+from lms.i18n import N_
 from lms.reports import dashboards, queries, service, surveys
 from lms.reports.schemas import (
     AuditPage,
@@ -141,7 +142,7 @@ class SurveysController(Controller):
     async def get_survey(self, db: Db, survey_id: FromPath[UUID]) -> Survey:
         found = await surveys.get_survey(db, survey_id)
         if found is None:
-            raise NotFound("no such survey", field="survey_id")
+            raise NotFound(N_("no such survey"), field="survey_id")
         return found
 
     @put("/{survey_id:uuid}", operation_id="surveys_update", guards=[require_role("program_admin")])
@@ -172,7 +173,7 @@ class SurveysController(Controller):
             labels=service.group_labels(await queries.filter_options(tx)),
         )
         if found is None:
-            raise NotFound("no such survey", field="survey_id")
+            raise NotFound(N_("no such survey"), field="survey_id")
         return found
 
     @post("/{survey_id:uuid}/responses", operation_id="surveys_answer", status_code=201)

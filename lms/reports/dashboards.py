@@ -13,6 +13,7 @@ from uuid import UUID
 from lms.accounts.schemas import CurrentUser
 from lms.catalog.content import TRACKS
 from lms.errors import Forbidden, Invalid
+from lms.i18n import N_
 from lms.reports.schemas import Filters
 
 MAX_DAYS = 3660
@@ -31,7 +32,7 @@ def parse_day(value: str | None, field: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise Invalid(f"{field}: use a date like 2026-03-31", field=field) from None
+        raise Invalid(N_("%(field)s: use a date like 2026-03-31"), params={"field": field}, field=field) from None
 
 
 def _uuid(value: str | None, field: str) -> UUID | None:
@@ -40,7 +41,7 @@ def _uuid(value: str | None, field: str) -> UUID | None:
     try:
         return UUID(value)
     except ValueError:
-        raise Invalid(f"{field}: not a valid id", field=field) from None
+        raise Invalid(N_("%(field)s: not a valid id"), params={"field": field}, field=field) from None
 
 
 def parse_filters(
@@ -59,13 +60,13 @@ def parse_filters(
     first = date(end_day.year - 1, end_day.month, 1) + timedelta(days=32)
     start_day = parse_day(start, "start") or first.replace(day=1)
     if end_day < start_day:
-        raise Invalid("end: the period ends before it starts", field="end")
+        raise Invalid(N_("end: the period ends before it starts"), field="end")
     if (end_day - start_day).days > MAX_DAYS:
-        raise Invalid("start: choose a period of at most ten years", field="start")
+        raise Invalid(N_("start: choose a period of at most ten years"), field="start")
     if track and track not in TRACKS:
-        raise Invalid(f"track: one of {', '.join(TRACKS)}", field="track")
+        raise Invalid(N_("track: one of %(tracks)s"), params={"tracks": ", ".join(TRACKS)}, field="track")
     if language and not (2 <= len(language) <= 3 and language.isalpha()):
-        raise Invalid("language: a language code such as en or es", field="language")
+        raise Invalid(N_("language: a language code such as en or es"), field="language")
     return Filters(
         start=start_day,
         end=end_day,
@@ -105,15 +106,15 @@ def scope_clinic(viewer: CurrentUser, requested: UUID | None) -> UUID:
     """The clinic a viewer may see: a clinic admin only their own (asking for another is refused), a program admin any."""
     if viewer.role == "clinic_admin":
         if viewer.clinic_id is None:
-            raise Forbidden("your account has no clinic", field="clinic")
+            raise Forbidden(N_("your account has no clinic"), field="clinic")
         if requested is not None and requested != viewer.clinic_id:
-            raise Forbidden("clinic admins see only their own clinic", field="clinic")
+            raise Forbidden(N_("clinic admins see only their own clinic"), field="clinic")
         return viewer.clinic_id
     if viewer.role == "program_admin":
         if requested is None:
-            raise Invalid("clinic: name the clinic", field="clinic")
+            raise Invalid(N_("clinic: name the clinic"), field="clinic")
         return requested
-    raise Forbidden("only clinic and program admins see clinic dashboards", field="role")
+    raise Forbidden(N_("only clinic and program admins see clinic dashboards"), field="role")
 
 
 def whole_months(filters: Filters, bucket: str, today: date | None = None) -> tuple[date, date]:

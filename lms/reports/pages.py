@@ -15,7 +15,7 @@ from lms.accounts.auth import require_role
 from lms.catalog.language import TRACK_NAMES
 from lms.deps import Db, Tx, User
 from lms.errors import Invalid, NotFound
-from lms.i18n import gettext_for, locale_of, request_language
+from lms.i18n import N_, gettext_for, locale_of, request_language
 from lms.kept_figures import STORE as FIGURES
 from lms.kept_figures import kept_figures
 from lms.reports import dashboards, exports, funder, queries, service, views
@@ -107,7 +107,11 @@ class ReportPages(Controller):
     ) -> Response[bytes]:
         name = table.removesuffix(".csv")
         if name not in views.PROGRAM_TABLES:
-            raise NotFound(f"no table {name!r}; one of {', '.join(views.PROGRAM_TABLES)}", field="table")
+            raise NotFound(
+                N_("no table '%(name)s'; one of %(tables)s"),
+                params={"name": name, "tables": ", ".join(views.PROGRAM_TABLES)},
+                field="table",
+            )
         filters = dashboards.parse_filters(
             track=track, clinic=clinic, local=local, language=language, start=start, end=end
         )
@@ -220,7 +224,11 @@ class ReportPages(Controller):
     ) -> Response[bytes]:
         name = table.removesuffix(".csv")
         if name not in views.CLINIC_TABLES:
-            raise NotFound(f"no table {name!r}; one of {', '.join(views.CLINIC_TABLES)}", field="table")
+            raise NotFound(
+                N_("no table '%(name)s'; one of %(tables)s"),
+                params={"name": name, "tables": ", ".join(views.CLINIC_TABLES)},
+                field="table",
+            )
         scoped = dashboards.scope_clinic(user, clinic_id)
         filters = dashboards.parse_filters(track=track, start=start, end=end)
         if name == "workers":
@@ -268,7 +276,7 @@ class ReportPages(Controller):
         start_day = dashboards.parse_day(start, "start")
         end_day = dashboards.parse_day(end, "end")
         if start_day and end_day and end_day < start_day:
-            raise Invalid("end: the period ends before it starts", field="end")
+            raise Invalid(N_("end: the period ends before it starts"), field="end")
         found = await queries.audit_entries(
             db, action=action or None, actor_email=actor or None, start=start_day, end=end_day, before=before, limit=50
         )

@@ -19,6 +19,7 @@ from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.catalog.content import TRACKS
 from lms.errors import Invalid, NotFound
+from lms.i18n import N_
 from lms.reports.dashboards import buckets, whole_months
 from lms.reports.schemas import (
     AuditEntry,
@@ -162,7 +163,7 @@ async def filter_options(conn: asyncpg.Connection) -> FilterOptions:
 async def clinic_name(conn: asyncpg.Connection, clinic_id: UUID) -> str:
     name = await conn.fetchval("SELECT name FROM clinics WHERE id = $1", clinic_id)
     if name is None:
-        raise NotFound("no such clinic", field="clinic")
+        raise NotFound(N_("no such clinic"), field="clinic")
     return name
 
 
@@ -295,9 +296,9 @@ async def set_target(conn: asyncpg.Connection, *, key: str, data: TargetIn, acto
         data.period_end,
     )
     if not row["found"]:
-        raise NotFound("no such target", field="key")
+        raise NotFound(N_("no such target"), field="key")
     if row["target"] is None:
-        raise Invalid("period_end: the period ends before it starts", field="period_end")
+        raise Invalid(N_("period_end: the period ends before it starts"), field="period_end")
     await record(
         conn,
         actor_id=actor.id,

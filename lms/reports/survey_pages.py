@@ -14,8 +14,8 @@ from litestar.response import Redirect, Template
 from lms.accounts.auth import require_login, require_role
 from lms.catalog.language import content_language, text_picker
 from lms.deps import Db, Tx, User
-from lms.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, shown
-from lms.i18n import gettext_for, locale_of, request_language
+from lms.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, invalid_value, shown
+from lms.i18n import N_, gettext_for, locale_of, request_language
 from lms.reports import dashboards, exports, queries, service, surveys, views
 from lms.reports.schemas import LIKERT_LABELS, SURVEY_KIND_NAMES, Survey, SurveyIn
 from lms.schemas import VersionInPath
@@ -108,9 +108,9 @@ class SurveyPages(Controller):
     ) -> Template:
         found = await surveys.survey_for_worker(db, user_id=user.id, survey_id=survey_id, code=code, version=version)
         if found is None or (found["survey"].kind == "post_course" and found["version_id"] is None):
-            raise NotFound("no such survey")
+            raise NotFound(N_("no such survey"))
         if survey_id is not None and found["survey"].kind == "post_course" and code is None:
-            raise NotFound("this survey is about a course: open it from the course")
+            raise NotFound(N_("this survey is about a course: open it from the course"))
         return _worker_page(request, found, action=action, state=_state(found) if user.role == "worker" else "preview")
 
     async def _submit(
@@ -231,11 +231,11 @@ def survey_from_form(form: dict[str, str], languages: list[str], existing: Surve
         "closes_at": surveys.opening(form.get("closes_on"), end=True),
     }
     if not questions:
-        raise Invalid("questions: add at least one question", field="questions")
+        raise Invalid(N_("questions: add at least one question"), field="questions")
     try:
         return msgspec.convert(data, SurveyIn)
     except msgspec.ValidationError as exc:
-        raise Invalid(str(exc).replace("$.", ""), field="survey") from None
+        raise invalid_value(exc, field="survey") from None
 
 
 class SurveyAdminPages(Controller):
@@ -322,7 +322,7 @@ class SurveyAdminPages(Controller):
     ) -> Template:
         survey = await surveys.get_survey(tx, survey_id)
         if survey is None:
-            raise NotFound("no such survey")
+            raise NotFound(N_("no such survey"))
         lang = request_language(request)
         _ = gettext_for(lang)
         filters = dashboards.parse_filters(
@@ -347,7 +347,7 @@ class SurveyAdminPages(Controller):
     ) -> Redirect | Template:
         survey = await surveys.get_survey(tx, survey_id)
         if survey is None:
-            raise NotFound("no such survey")
+            raise NotFound(N_("no such survey"))
         form = await _form(request)
         languages = list(FORM_LANGUAGES) + [tag for tag in survey.languages if tag not in FORM_LANGUAGES]
         try:
@@ -380,7 +380,7 @@ class SurveyAdminPages(Controller):
             labels=service.group_labels(await queries.filter_options(tx)),
         )
         if results is None:
-            raise NotFound("no such survey")
+            raise NotFound(N_("no such survey"))
         header, rows = views.survey_table(results)
         await exports.audit_export(
             tx, actor_id=user.id, scope="survey", table=str(survey_id), filters=filters, rows=len(rows)

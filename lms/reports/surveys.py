@@ -17,7 +17,7 @@ import msgspec
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
-from lms.i18n import base_language
+from lms.i18n import N_, base_language
 from lms.reports.anonymity import MIN_GROUP
 from lms.reports.schemas import PendingSurvey, Survey, SurveyIn
 
@@ -57,28 +57,35 @@ def check_survey(data: SurveyIn) -> list[str]:
     """The survey's languages (those of its title); every other text must exist in each of them."""
     languages = [tag for tag, text in data.title.items() if text.strip()]
     if not languages:
-        raise Invalid("title: give the survey a title in at least one language", field="title")
+        raise Invalid(N_("title: give the survey a title in at least one language"), field="title")
     for tag in languages:
         if data.intro and not data.intro.get(tag, "").strip():
-            raise Invalid(f"intro.{tag}: the introduction is missing in {tag}", field=f"intro.{tag}")
+            raise Invalid(
+                N_("intro.%(tag)s: the introduction is missing in %(tag)s"), params={"tag": tag}, field=f"intro.{tag}"
+            )
     seen: set[str] = set()
     for i, q in enumerate(data.questions):
         if q.key in seen:
-            raise Invalid(f"questions[{i}].key: {q.key!r} is used twice", field=f"questions[{i}].key")
+            raise Invalid(
+                N_("questions[%(i)s].key: '%(key)s' is used twice"),
+                params={"i": i, "key": q.key},
+                field=f"questions[{i}].key",
+            )
         seen.add(q.key)
         for tag in languages:
             if not q.prompt.get(tag, "").strip():
                 raise Invalid(
-                    f"questions[{i}].prompt.{tag}: the question is missing in {tag}",
+                    N_("questions[%(i)s].prompt.%(tag)s: the question is missing in %(tag)s"),
+                    params={"i": i, "tag": tag},
                     field=f"questions[{i}].prompt.{tag}",
                 )
     if data.kind == "on_demand":
         if data.opens_at is None or data.closes_at is None:
-            raise Invalid("closes_at: an on-demand survey needs an opening and a closing date", field="closes_at")
+            raise Invalid(N_("closes_at: an on-demand survey needs an opening and a closing date"), field="closes_at")
         if data.closes_at <= data.opens_at:
-            raise Invalid("closes_at: the survey must close after it opens", field="closes_at")
+            raise Invalid(N_("closes_at: the survey must close after it opens"), field="closes_at")
     if data.is_default and data.kind != "post_course":
-        raise Invalid("is_default: only a post-course survey can be the default", field="is_default")
+        raise Invalid(N_("is_default: only a post-course survey can be the default"), field="is_default")
     return languages
 
 
@@ -117,16 +124,17 @@ async def update_survey(conn: asyncpg.Connection, survey_id: UUID, data: SurveyI
     languages = check_survey(data)
     current = await get_survey(conn, survey_id)
     if current is None:
-        raise NotFound("no such survey", field="survey_id")
+        raise NotFound(N_("no such survey"), field="survey_id")
     if current.answered:
         if [(q.key, q.kind) for q in current.questions] != [(q.key, q.kind) for q in data.questions]:
             raise Conflict(
-                "questions: this survey has answers, so its questions can no longer be added, removed or changed "
-                "in kind (wording may still be corrected)",
+                N_(
+                    "questions: this survey has answers, so its questions can no longer be added, removed or changed in kind (wording may still be corrected)"
+                ),
                 field="questions",
             )
         if data.kind != current.kind:
-            raise Conflict("kind: this survey has answers, so its kind can no longer change", field="kind")
+            raise Conflict(N_("kind: this survey has answers, so its kind can no longer change"), field="kind")
     if data.is_default:
         await conn.execute(
             "UPDATE surveys SET is_default = false, updated_at = now() WHERE is_default AND id <> $1", survey_id
@@ -213,7 +221,9 @@ def clean_answers(survey: Survey, answers: dict[str, Any], *, strict: bool) -> l
         question = by_key.get(key)
         if question is None:
             if strict:
-                raise Invalid(f"answers.{key}: this survey has no such question", field=f"answers.{key}")
+                raise Invalid(
+                    N_("answers.%(key)s: this survey has no such question"), params={"key": key}, field=f"answers.{key}"
+                )
             continue
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
@@ -223,15 +233,19 @@ def clean_answers(survey: Survey, answers: dict[str, Any], *, strict: bool) -> l
             except (TypeError, ValueError):
                 score = 0
             if isinstance(value, bool) or not 1 <= score <= 5:
-                raise Invalid(f"answers.{key}: choose a number from 1 to 5", field=f"answers.{key}")
+                raise Invalid(
+                    N_("answers.%(key)s: choose a number from 1 to 5"), params={"key": key}, field=f"answers.{key}"
+                )
             rows.append({"key": key, "score": score, "comment": None})
         else:
             text = str(value).strip()
             if len(text) > 2000:
-                raise Invalid(f"answers.{key}: at most 2000 characters", field=f"answers.{key}")
+                raise Invalid(
+                    N_("answers.%(key)s: at most 2000 characters"), params={"key": key}, field=f"answers.{key}"
+                )
             rows.append({"key": key, "score": None, "comment": text})
     if not rows:
-        raise Invalid("answers: answer at least one question", field="answers")
+        raise Invalid(N_("answers: answer at least one question"), field="answers")
     return rows
 
 
@@ -248,19 +262,19 @@ async def answer(
 ) -> UUID:
     """Record one worker's answers once. Refused: not a worker, survey closed or course not completed, answered already."""
     if user.role != "worker":
-        raise Forbidden("only workers answer surveys", field="role")
+        raise Forbidden(N_("only workers answer surveys"), field="role")
     found = await survey_for_worker(conn, user_id=user.id, survey_id=survey_id, code=code, version=version)
     if found is None:
-        raise NotFound("no such survey", field="survey_id")
+        raise NotFound(N_("no such survey"), field="survey_id")
     survey: Survey = found["survey"]
     if survey.kind == "post_course" and found["version_id"] is None:
-        raise NotFound("no such course version", field="course" if code is None else "version")
+        raise NotFound(N_("no such course version"), field="course" if code is None else "version")
     if not found["may_answer"]:
         if survey.kind == "post_course":
-            raise Forbidden("this survey opens once you have completed the course", field="course")
-        raise Forbidden("this survey is not open now", field="survey_id")
+            raise Forbidden(N_("this survey opens once you have completed the course"), field="course")
+        raise Forbidden(N_("this survey is not open now"), field="survey_id")
     if found["answered_by_me"]:
-        raise Conflict("you have already answered this survey; thank you", field="survey_id")
+        raise Conflict(N_("you have already answered this survey; thank you"), field="survey_id")
     rows = clean_answers(survey, answers, strict=strict)
     language = base_language(language)
     if language not in {base_language(tag) for tag in survey.languages}:
@@ -290,7 +304,7 @@ async def answer(
         rows,
     )
     if not result["marked"]:
-        raise Conflict("you have already answered this survey; thank you", field="survey_id")
+        raise Conflict(N_("you have already answered this survey; thank you"), field="survey_id")
     return survey.id
 
 
@@ -336,7 +350,7 @@ def opening(day: Any, *, end: bool = False) -> datetime | None:
     try:
         parsed = date.fromisoformat(str(day))
     except ValueError:
-        raise Invalid("use a date like 2026-03-31", field="closes_on" if end else "opens_on") from None
+        raise Invalid(N_("use a date like 2026-03-31"), field="closes_on" if end else "opens_on") from None
     if end:
         parsed += timedelta(days=1)
     return datetime.combine(parsed, time(0), tzinfo=ZoneInfo("America/Los_Angeles"))

@@ -24,7 +24,7 @@ from lms.credit.outside.schemas import (
 )
 from lms.deps import Db, StorageDep, Tx, User
 from lms.errors import NotFound
-from lms.i18n import request_language
+from lms.i18n import N_, request_language
 from lms.storage import Storage  # noqa: F401 (see lms.deps)
 
 StatusFilter = Annotated[Literal["pending", "approved", "rejected"] | None, QueryParameter()]
@@ -92,7 +92,7 @@ class OutsideCertificateController(Controller):
         """The record's certificate file (a short-lived link to the store)."""
         found = await queries.certificate_file(db, record_id=record_id, viewer=user)
         if found is None:
-            raise NotFound("no certificate file for this record that you may see", field="record_id")
+            raise NotFound(N_("no certificate file for this record that you may see"), field="record_id")
         url = storage.presigned_get(
             found["certificate_key"], found["certificate_type"], found["certificate_name"], expires=300, inline=False
         )

@@ -12,8 +12,8 @@ from datetime import date
 from lms.credit.outside.schemas import OutsideRecordIn
 from lms.credit.rules import CreditRule
 from lms.errors import Invalid
-from lms.i18n import N_
-from lms.media.types import SNIFF_BYTES, MediaRefused, Text, check_no_embedded_markup, safe_filename, sniff
+from lms.i18n import N_, Text
+from lms.media.types import SNIFF_BYTES, MediaRefused, check_no_embedded_markup, safe_filename, sniff
 
 # A scanned certificate or a phone photo of one; the request body limit (2 MB) bounds it anyway.
 MAX_CERTIFICATE_BYTES = 1_500_000

@@ -21,7 +21,7 @@ from lms.credit.outside.checks import MAX_CERTIFICATE_BYTES
 from lms.credit.outside.schemas import DELIVERIES, STATUS_NAMES, OutsideRecordIn, ReviewIn
 from lms.credit.schemas import CATEGORY_NAMES
 from lms.deps import Db, StorageDep, Tx, User
-from lms.errors import Conflict, Forbidden, Invalid, NotFound, shown
+from lms.errors import Conflict, Forbidden, Invalid, NotFound, invalid_value, shown
 from lms.i18n import N_, request_language
 from lms.storage import Storage  # noqa: F401 (see lms.deps)
 from lms.web import page
@@ -51,9 +51,7 @@ def _form_record(form: dict[str, str]) -> OutsideRecordIn:
     try:
         return msgspec.convert(raw, OutsideRecordIn, strict=False)
     except msgspec.ValidationError as exc:
-        text = str(exc)
-        field = text.rsplit("$.", 1)[-1].rstrip("`") if "$." in text else "form"
-        raise Invalid(text, field=field) from None
+        raise invalid_value(exc, field="form") from None
 
 
 class OutsideRecordPages(Controller):

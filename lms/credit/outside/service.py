@@ -49,7 +49,7 @@ async def record(
     before anything is stored; the file goes to the store inside the request's transaction, so a store failure leaves
     no record."""
     if actor.role == "worker" and user_id != actor.id:
-        raise Forbidden("a worker records her own training")
+        raise Forbidden(N_("a worker records her own training"))
     rules = await credit_queries.load_rules(conn)
     check_record(data, rules, today=today().date())
     if file is None and data.certificate is not None:
@@ -69,7 +69,7 @@ async def record(
         certificate=certificate,
     )
     if saved is None:
-        raise NotFound("no such worker in your clinic", field="user_id")
+        raise NotFound(N_("no such worker in your clinic"), field="user_id")
     if certificate is not None and file is not None:
         await storage.put(certificate[0], file[0], certificate[1])
     await audit(
@@ -88,7 +88,7 @@ async def review(conn: asyncpg.Connection, *, admin: CurrentUser, record_id: UUI
     if data.decision == "reject" and not 3 <= len(reason) <= 500:
         raise Invalid(N_("Say why the record is rejected (3 to 500 characters)."), field="reason")
     if admin.clinic_id is None:
-        raise Forbidden("only a clinic's admin reviews its workers' records")
+        raise Forbidden(N_("only a clinic's admin reviews its workers' records"))
     saved, current = await queries.review(
         conn,
         record_id=record_id,
@@ -98,7 +98,7 @@ async def review(conn: asyncpg.Connection, *, admin: CurrentUser, record_id: UUI
         reason=reason or None,
     )
     if saved is None and current is None:
-        raise NotFound("no such outside record in your clinic", field="record_id")
+        raise NotFound(N_("no such outside record in your clinic"), field="record_id")
     if saved is None:
         raise Conflict(N_("This record has already been reviewed."), field="record_id")
     return saved
@@ -109,7 +109,7 @@ async def import_records(
 ) -> ImportResult:
     """Check every line (worker of this clinic, fields, duplicates in the file and on record); store all or none."""
     if admin.clinic_id is None:
-        raise Forbidden("only a clinic's admin imports its records")
+        raise Forbidden(N_("only a clinic's admin imports its records"))
     rules = await credit_queries.load_rules(conn)
     parsed = imports.parse_records(text, rules, today=today().date())
     keys = [line.worker_key for line in parsed.lines]

@@ -13,6 +13,7 @@ from litestar.params import FromPath, JSONBody, PathParameter
 from lms.accounts.auth import require_role
 from lms.deps import SettingsDep, Tx
 from lms.errors import NotFound
+from lms.i18n import N_
 from lms.packages.cmi5 import queries, service
 from lms.packages.cmi5.schemas import Launch, OutsideLaunch, Waive
 
@@ -44,7 +45,11 @@ class Cmi5AdminController(Controller):
         """Launch AU ``au`` (0 first) for an outside actor; its workers launch from their course pages instead."""
         au = await queries.au(tx, package_id=package_id, index=data.au)
         if au is None:
-            raise NotFound(f"no AU {data.au} in a cmi5 package {package_id}", field="au")
+            raise NotFound(
+                N_("no AU %(au)s in a cmi5 package %(package_id)s"),
+                params={"au": data.au, "package_id": package_id},
+                field="au",
+            )
         return await service.launch_outside(
             tx,
             settings,
@@ -64,4 +69,4 @@ class Cmi5AdminController(Controller):
     @post("/sessions/{cmi5_session_id:uuid}/abandon", operation_id="cmi5_abandon", status_code=204)
     async def abandon(self, tx: Tx, settings: SettingsDep, cmi5_session_id: FromPath[UUID]) -> None:
         if not await service.abandon(tx, settings, session_id=cmi5_session_id):
-            raise NotFound("no open cmi5 session with this id", field="session_id")
+            raise NotFound(N_("no open cmi5 session with this id"), field="session_id")

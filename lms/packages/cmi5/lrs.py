@@ -1,5 +1,7 @@
 """cmi5's rules inside the LRS: the launch-scoped credential an AU fetched, what it may send and touch (403 for the
-rest), and the LMS's reaction to what it sent. Wired into ``app.state.launch_authority`` (lms/xapi/launch.py)."""
+rest), and the LMS's reaction to what it sent. Wired into ``app.state.launch_authority`` (lms/xapi/launch.py).
+
+Its refusals stay English on purpose, like the LRS's: an AU's own code reads them, never a learner."""
 
 from __future__ import annotations
 

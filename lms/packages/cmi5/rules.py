@@ -3,6 +3,8 @@
 A statement with the cmi5 category is "cmi5 defined" (initialized, completed, passed, failed, terminated, with the
 rules on result, score, moveOn category and order of §9.3 and §9.5); any other statement is "cmi5 allowed", between
 initialized and terminated. Every statement is about the launch's actor, in its registration and session.
+
+The refusals stay English on purpose: they answer the AU's code (and CATAPULT's conformance suite), never a learner.
 """
 
 from __future__ import annotations

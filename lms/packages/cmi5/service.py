@@ -45,7 +45,7 @@ def checked_actor(actor: dict[str, Any]) -> str:
     """cmi5 §9.2: the actor is an Agent identified by an account -> its identity text; 400 otherwise."""
     StatementChecker("1.0.3").agent(actor, "actor")
     if actor.get("objectType", "Agent") != "Agent" or "account" not in actor:
-        raise Invalid("actor: cmi5 launches an Agent identified by an account", field="actor")
+        raise Invalid(N_("actor: cmi5 launches an Agent identified by an account"), field="actor")
     key = identity(actor)
     assert key is not None
     return key
@@ -87,7 +87,7 @@ async def launch(
     )
     registration = await queries.locked_registration(conn, registration_id)
     if registration["package_id"] != au.package_id or registration["actor_key"] != actor_key:
-        raise Conflict("registration: it belongs to another course or learner", field="registration")
+        raise Conflict(N_("registration: it belongs to another course or learner"), field="registration")
     actor = registration["actor"]
     session_id = uuid.uuid4()
     activity_id = statements.au_activity_id(base, au.package_id, au.position)
@@ -235,7 +235,7 @@ async def launch_outside(
     where their enrolment counts it)."""
     checked_actor(actor)
     if str(actor["account"].get("homePage", "")).rstrip("/") == settings.public_base_url.rstrip("/"):
-        raise Invalid("actor: this service's own learners launch from their course", field="actor")
+        raise Invalid(N_("actor: this service's own learners launch from their course"), field="actor")
     return await launch(
         conn,
         settings,
@@ -387,12 +387,12 @@ async def waive(
     """§9.3.7: an AU waived for a registration (satisfied without being taken), with the LMS's statements."""
     registration = await queries.registration_by_id(conn, registration_id)
     if registration is None:
-        raise NotFound("no such cmi5 registration", field="registration")
+        raise NotFound(N_("no such cmi5 registration"), field="registration")
     au = await queries.au(conn, package_id=registration["package_id"], index=au_index)
     if au is None:
-        raise NotFound(f"au: the course has no AU {au_index}", field="au")
+        raise NotFound(N_("au: the course has no AU %(au_index)s"), params={"au_index": au_index}, field="au")
     if au.unit_id in await queries.satisfied_units(conn, registration_id):
-        raise Conflict("au: this AU is satisfied already", field="au")
+        raise Conflict(N_("au: this AU is satisfied already"), field="au")
     base = settings.public_base_url.rstrip("/")
     session_id = uuid.uuid4()
     await queries.save_results(

@@ -19,7 +19,7 @@ from litestar.response import File, Template
 from lms.accounts.auth import require_login
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import Invalid, NotFound
-from lms.i18n import request_language
+from lms.i18n import N_, request_language
 from lms.packages.content import content_headers
 from lms.packages.player import player_page
 from lms.packages.scorm import service
@@ -36,7 +36,7 @@ RUNTIME_FILES = {
     "scorm-again.min.js": HERE / "runtime" / "node_modules" / "scorm-again" / "dist" / "scorm-again.min.js",
     "scorm-launch.js": HERE / "launch.js",
 }
-RUNTIME_MISSING = "the SCORM runtime is not installed here: run `npm ci --prefix lms/packages/scorm/runtime`"
+RUNTIME_MISSING = N_("the SCORM runtime is not installed here: run `npm ci --prefix lms/packages/scorm/runtime`")
 
 
 class ScormLaunchPages(Controller):
@@ -99,7 +99,7 @@ class ScormRuntimePages(Controller):
         try:
             body = msgspec.json.decode(await request.body())
         except msgspec.DecodeError:
-            raise Invalid("a commit is a JSON object of CMI elements", field="body") from None
+            raise Invalid(N_("a commit is a JSON object of CMI elements"), field="body") from None
         await service.commit(tx, token=token, body=body, settings=settings)
         # scorm-again reads this answer: the commit succeeded
         return Response(
@@ -112,7 +112,7 @@ class ScormRuntimePages(Controller):
     async def runtime_file(self, settings: SettingsDep, name: FromPath[str]) -> File:
         path = RUNTIME_FILES.get(name)
         if path is None:
-            raise NotFound(f"no runtime file {name}", field="name")
+            raise NotFound(N_("no runtime file %(name)s"), params={"name": name}, field="name")
         if not path.is_file():
             raise NotFound(RUNTIME_MISSING, field="name")
         return File(

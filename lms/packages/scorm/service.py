@@ -16,6 +16,7 @@ from lms.accounts.schemas import CurrentUser
 from lms.catalog import queries as catalog
 from lms.catalog.language import pick
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
+from lms.i18n import N_
 from lms.packages import queries as packages
 from lms.packages.content import content_url
 from lms.packages.scorm import queries
@@ -67,12 +68,16 @@ async def launch(
     page knows, and ``attempted`` or ``resumed`` in the LRS."""
     activity = await catalog.activity_page(conn, code=code, version=version, key=key)
     if activity is None or activity.kind != "package":
-        raise NotFound(f"no package activity {key} in {code} v{version}", field="key")
+        raise NotFound(
+            N_("no package activity %(key)s in %(code)s v%(version)s"),
+            params={"key": key, "code": code, "version": version},
+            field="key",
+        )
     unit = await packages.launch_unit(conn, activity_id=activity.id, user_id=user.id, language=language)
     if unit is None:
-        raise Forbidden("enrol in this course first", field="enrollment")
+        raise Forbidden(N_("enrol in this course first"), field="enrollment")
     if unit.format not in ("scorm12", "scorm2004"):
-        raise Invalid("this activity is a cmi5 unit: start it with its cmi5 launch", field="key")
+        raise Invalid(N_("this activity is a cmi5 unit: start it with its cmi5 launch"), field="key")
     last = await queries.lock_latest_attempt(conn, enrollment_id=unit.enrollment_id, activity_id=activity.id)
     if last is not None and (last.package_id, last.unit_id) != (unit.package_id, unit.unit_id):
         # Another language's package (or a re-published unit): its saved data means nothing to this SCO.
@@ -129,7 +134,7 @@ async def launch_config(conn: asyncpg.Connection, *, token: str, settings: Setti
     is the launch's own URL, made for her a moment ago); nothing here reads a cookie."""
     found = await queries.get_launch(conn, token_hash=_token_hash(token))
     if found is None or found.ended_at is not None:
-        raise NotFound("this launch has expired: start the activity again from the course", field="launch")
+        raise NotFound(N_("this launch has expired: start the activity again from the course"), field="launch")
     mastery = mastery_of(found.format, found.mastery_score, found.extra)
     cmi = initial_cmi(
         found.format,
@@ -156,19 +161,21 @@ async def launch_config(conn: asyncpg.Connection, *, token: str, settings: Setti
 def _checked_cmi(body: Any) -> dict[str, Any]:
     """The commit as the runtime sends it (flattened CMI: element name to value); anything else is a 400."""
     if not isinstance(body, dict):
-        raise Invalid("a commit is a JSON object of CMI elements", field="body")
+        raise Invalid(N_("a commit is a JSON object of CMI elements"), field="body")
     cmi: dict[str, Any] = {}
     for name, value in body.items():
         if name == TERMINATED_FIELD:
             continue
         if not name.startswith(("cmi.", "adl.")) or len(name) > 255:
-            raise Invalid(f"{name[:80]}: not a CMI element", field=name[:80])
+            raise Invalid(N_("%(name)s: not a CMI element"), params={"name": name[:80]}, field=name[:80])
         if value == {} or value == []:  # an empty collection (no objectives, no interactions yet)
             continue
         if value is not None and not isinstance(value, str | int | float | bool):
-            raise Invalid(f"{name}: a CMI value is a string or a number", field=name)
+            raise Invalid(N_("%(name)s: a CMI value is a string or a number"), params={"name": name}, field=name)
         if isinstance(value, str) and len(value) > _MAX_VALUE:
-            raise Invalid(f"{name}: longer than {_MAX_VALUE} characters", field=name)
+            raise Invalid(
+                N_("%(name)s: longer than %(max)s characters"), params={"name": name, "max": _MAX_VALUE}, field=name
+            )
         cmi[name] = value
     return cmi
 
@@ -179,9 +186,9 @@ async def commit(conn: asyncpg.Connection, *, token: str, body: Any, settings: S
     cmi = _checked_cmi(body)
     found = await queries.lock_launch(conn, token_hash=_token_hash(token))
     if found is None:
-        raise NotFound("this launch has expired: start the activity again from the course", field="launch")
+        raise NotFound(N_("this launch has expired: start the activity again from the course"), field="launch")
     if found.terminated_at is not None or found.ended_at is not None:
-        raise Conflict("this launch has ended: nothing more is taken from it", field="launch")
+        raise Conflict(N_("this launch has ended: nothing more is taken from it"), field="launch")
     mastery = mastery_of(found.format, found.mastery_score, found.extra)
     outcome = read_outcome(
         found.format, body, mastery=mastery, completion_threshold=completion_threshold_of(found.extra)

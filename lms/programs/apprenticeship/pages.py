@@ -15,7 +15,7 @@ from lms.accounts.auth import ADMINS, require_login, require_role
 from lms.accounts.schemas import CurrentUser
 from lms.deps import Db, Tx, User
 from lms.errors import DomainError, NotFound, shown
-from lms.i18n import request_language
+from lms.i18n import N_, request_language
 from lms.programs import common
 from lms.programs.apprenticeship import queries, service
 from lms.programs.apprenticeship.schemas import CompetencyForm, DecisionForm, NewApprenticeshipForm, OutcomeForm
@@ -99,7 +99,7 @@ class ApprenticeshipPages(Controller):
     ) -> Template:
         record = await queries.get(db, apprenticeship_id=apprenticeship_id, viewer=user)
         if record is None:
-            raise NotFound("no such apprenticeship you may see", field="apprenticeship_id")
+            raise NotFound(N_("no such apprenticeship you may see"), field="apprenticeship_id")
         return page(
             request,
             "programs/apprentice.html.jinja2",

@@ -12,6 +12,7 @@ import asyncpg
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.errors import Conflict, Invalid, NotFound
+from lms.i18n import N_
 from lms.programs import common
 from lms.programs.apprenticeship import queries
 from lms.programs.apprenticeship.schemas import Apprenticeship, DecisionForm, NewApprenticeshipForm, OutcomeForm
@@ -22,26 +23,31 @@ def week_lines(form: dict[str, Any], keys: list[str]) -> dict[str, int]:
     lines = {key: common.hours_to_minutes(str(form.get(f"wp-{key}", "")), f"wp-{key}") for key in keys}
     total = sum(lines.values())
     if total == 0:
-        raise Invalid("hours: give the hours of at least one work process", field="hours")
+        raise Invalid(N_("hours: give the hours of at least one work process"), field="hours")
     if total > common.MAX_WEEK_MINUTES:
-        raise Invalid("hours: a week holds at most 80 hours of on-the-job learning", field="hours")
+        raise Invalid(N_("hours: a week holds at most 80 hours of on-the-job learning"), field="hours")
     return lines
 
 
 async def log_week(conn: asyncpg.Connection, *, user: CurrentUser, form: dict[str, Any]) -> UUID:
     mine = await queries.own(conn, user_id=user.id)
     if mine is None or mine.status != "active":
-        raise Invalid("you have no active apprenticeship to log hours in", field="apprenticeship")
+        raise Invalid(N_("you have no active apprenticeship to log hours in"), field="apprenticeship")
     week_start = common.monday_of(common.parse_date(str(form.get("week_start", "")), "week_start"))
     if week_start < common.monday_of(mine.starts_on):
-        raise Invalid(f"week_start: your apprenticeship started on {mine.starts_on.isoformat()}", field="week_start")
+        raise Invalid(
+            N_("week_start: your apprenticeship started on %(starts_on)s"),
+            params={"starts_on": mine.starts_on.isoformat()},
+            field="week_start",
+        )
     if week_start > common.today():
-        raise Invalid("week_start: a week can be logged once it has started", field="week_start")
+        raise Invalid(N_("week_start: a week can be logged once it has started"), field="week_start")
     lines = week_lines(form, [w.key for w in mine.work_processes])
     week_id = await queries.insert_week(conn, apprenticeship_id=mine.id, week_start=week_start, lines=lines)
     if week_id is None:
         raise Conflict(
-            f"week_start: the week of {week_start.isoformat()} is already logged; change it from your list of weeks",
+            N_("week_start: the week of %(week_start)s is already logged; change it from your list of weeks"),
+            params={"week_start": week_start.isoformat()},
             field="week_start",
         )
     return week_id
@@ -51,9 +57,9 @@ async def fix_week(conn: asyncpg.Connection, *, user: CurrentUser, week_id: UUID
     """She changes a week her mentor returned (or has not decided yet) and sends it again."""
     week = await queries.own_week(conn, week_id=week_id, user_id=user.id)
     if week is None:
-        raise NotFound("no such week of yours", field="week_id")
+        raise NotFound(N_("no such week of yours"), field="week_id")
     if week["status"] == "approved":
-        raise Conflict("this week is approved already and can no longer change", field="week_id")
+        raise Conflict(N_("this week is approved already and can no longer change"), field="week_id")
     lines = week_lines(form, await queries.work_process_keys(conn, apprenticeship_id=week["apprenticeship_id"]))
     await queries.replace_week(conn, week_id=week_id, lines=lines)
 
@@ -62,16 +68,16 @@ async def decide_week(conn: asyncpg.Connection, *, viewer: CurrentUser, week_id:
     """The mentor approves a week, or returns it with a note saying what to fix. Answers the apprenticeship's id."""
     week = await queries.week_for_mentor(conn, week_id=week_id, viewer=viewer)
     if week is None:
-        raise NotFound("no such week of an apprentice you mentor", field="week_id")
+        raise NotFound(N_("no such week of an apprentice you mentor"), field="week_id")
     if form.decision not in ("approve", "return"):
-        raise Invalid("decision: approve or return", field="decision")
+        raise Invalid(N_("decision: approve or return"), field="decision")
     note = form.note.strip()
     if form.decision == "return" and not note:
-        raise Invalid("note: say what to fix when you return a week", field="note")
+        raise Invalid(N_("note: say what to fix when you return a week"), field="note")
     if len(note) > 1000:
-        raise Invalid("note: at most 1,000 characters", field="note")
+        raise Invalid(N_("note: at most 1,000 characters"), field="note")
     if week["status"] != "submitted":
-        raise Conflict(f"this week is {week['status']} already", field="week_id")
+        raise Conflict(N_("this week is %(status)s already"), params={"status": week["status"]}, field="week_id")
     status = "approved" if form.decision == "approve" else "returned"
     await queries.decide_week(conn, week_id=week_id, status=status, note=note or None, actor_id=viewer.id)
     await record(
@@ -89,7 +95,7 @@ async def sign_competency(
 ) -> None:
     found = await queries.for_mentor(conn, apprenticeship_id=apprenticeship_id, viewer=viewer)
     if found is None:
-        raise NotFound("no such apprentice of yours", field="apprenticeship_id")
+        raise NotFound(N_("no such apprentice of yours"), field="apprenticeship_id")
     if not await queries.sign_competency(
         conn,
         apprenticeship_id=apprenticeship_id,
@@ -97,7 +103,7 @@ async def sign_competency(
         competency=competency.strip(),
         actor_id=viewer.id,
     ):
-        raise Invalid("competency: not a competency of this program", field="competency")
+        raise Invalid(N_("competency: not a competency of this program"), field="competency")
     await record(
         conn,
         actor_id=viewer.id,
@@ -117,17 +123,21 @@ async def record_outcome(
     """Completion and job placement, recorded by the apprentice's clinic or the partnership."""
     found = await queries.for_clinic(conn, apprenticeship_id=apprenticeship_id, viewer=viewer)
     if found is None:
-        raise NotFound("no such apprenticeship at your clinic", field="apprenticeship_id")
+        raise NotFound(N_("no such apprenticeship at your clinic"), field="apprenticeship_id")
     completed_on = _optional_date(form.completed_on, "completed_on")
     placed_on = _optional_date(form.placed_on, "placed_on")
     placement = form.placement.strip() or None
     for day, field in ((completed_on, "completed_on"), (placed_on, "placed_on")):
         if day and (day < found["starts_on"] or day > common.today() + timedelta(days=1)):
-            raise Invalid(f"{field}: between the start ({found['starts_on'].isoformat()}) and today", field=field)
+            raise Invalid(
+                N_("%(field)s: between the start (%(starts_on)s) and today"),
+                params={"field": field, "starts_on": found["starts_on"].isoformat()},
+                field=field,
+            )
     if (placed_on is None) != (placement is None):
-        raise Invalid("placement: give both the placement date and the job (title and employer)", field="placement")
+        raise Invalid(N_("placement: give both the placement date and the job (title and employer)"), field="placement")
     if placement and not 2 <= len(placement) <= 200:
-        raise Invalid("placement: 2 to 200 characters", field="placement")
+        raise Invalid(N_("placement: 2 to 200 characters"), field="placement")
     await queries.set_outcome(
         conn, apprenticeship_id=apprenticeship_id, completed_on=completed_on, placed_on=placed_on, placement=placement
     )
@@ -154,15 +164,15 @@ async def create(conn: asyncpg.Connection, *, actor: CurrentUser, form: NewAppre
         actor_id=actor.id,
     )
     if made["program"] is None:
-        raise Invalid("program: no such apprenticeship program", field="program")
+        raise Invalid(N_("program: no such apprenticeship program"), field="program")
     if made["apprentice"] is None:
-        raise Invalid("apprentice: no active worker with a clinic has this email", field="apprentice")
+        raise Invalid(N_("apprentice: no active worker with a clinic has this email"), field="apprentice")
     if made["mentor"] is None:
-        raise Invalid("mentor: no active user has this email", field="mentor")
+        raise Invalid(N_("mentor: no active user has this email"), field="mentor")
     if made["apprentice"] == made["mentor"]:
-        raise Invalid("mentor: an apprentice cannot mentor herself", field="mentor")
+        raise Invalid(N_("mentor: an apprentice cannot mentor herself"), field="mentor")
     if made["id"] is None:
-        raise Conflict("apprentice: already in this program", field="apprentice")
+        raise Conflict(N_("apprentice: already in this program"), field="apprentice")
     await record(conn, actor_id=actor.id, action="apprenticeship.created", subject=str(made["id"]))
     return made["id"]
 

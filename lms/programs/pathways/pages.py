@@ -15,7 +15,7 @@ from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.audit.queries import record
 from lms.deps import Db, Tx, User
 from lms.errors import Invalid
-from lms.i18n import request_language
+from lms.i18n import N_, request_language
 from lms.programs import common
 from lms.programs.pathways import queries
 from lms.programs.pathways.schemas import StepRecordForm
@@ -52,15 +52,15 @@ class PathwayPages(Controller):
     async def record_step(self, tx: Tx, user: User, data: URLEncodedBody[StepRecordForm]) -> Redirect:
         ladder, _slash, position = data.step.partition("/")
         if not position.isdigit():
-            raise Invalid("step: choose a step", field="step")
+            raise Invalid(N_("step: choose a step"), field="step")
         reached_on = common.parse_date(data.reached_on, "reached_on")
         done = await queries.record_step(
             tx, viewer=user, email=data.worker.strip(), ladder=ladder, position=int(position), reached_on=reached_on
         )
         if not done["worker"]:
-            raise Invalid("worker: no worker of your clinic has this email", field="worker")
+            raise Invalid(N_("worker: no worker of your clinic has this email"), field="worker")
         if not done["step"]:
-            raise Invalid("step: not a step reached outside this service", field="step")
+            raise Invalid(N_("step: not a step reached outside this service"), field="step")
         await record(
             tx,
             actor_id=user.id,

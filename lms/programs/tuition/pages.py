@@ -16,7 +16,7 @@ from lms.accounts.auth import ADMINS, require_login, require_role
 from lms.accounts.schemas import CurrentUser
 from lms.deps import Db, StorageDep, Tx, User
 from lms.errors import DomainError, NotFound, shown
-from lms.i18n import request_language
+from lms.i18n import N_, request_language
 from lms.programs import common
 from lms.programs.tuition import queries, service
 from lms.programs.tuition.schemas import DOCUMENT_KINDS, FIELDS, STATUS_NAMES, DecisionForm, DocumentForm, RequestForm
@@ -92,7 +92,7 @@ class TuitionPages(Controller):
     ) -> Template:
         found = await queries.get(db, request_id=request_id, viewer=user)
         if found is None:
-            raise NotFound("no such request you may see", field="request_id")
+            raise NotFound(N_("no such request you may see"), field="request_id")
         return page(
             request,
             "programs/tuition_request.html.jinja2",

@@ -11,6 +11,7 @@ import asyncpg
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.errors import Conflict, Invalid, NotFound
+from lms.i18n import N_
 from lms.media.types import MAX_BYTES, SNIFF_BYTES, MediaRefused, check_content, normalise_type, safe_filename
 from lms.programs import common
 from lms.programs.tuition import queries
@@ -29,18 +30,22 @@ from lms.storage import Storage
 def _text(value: str, field: str, low: int, high: int) -> str:
     text = " ".join(value.split())
     if not low <= len(text) <= high:
-        raise Invalid(f"{field}: {low} to {high} characters", field=field)
+        raise Invalid(
+            N_("%(field)s: %(low)s to %(high)s characters"),
+            params={"field": field, "low": low, "high": high},
+            field=field,
+        )
     return text
 
 
 def request_values(form: RequestForm) -> dict[str, Any]:
     if form.field not in FIELDS:
-        raise Invalid(f"field: one of {', '.join(FIELDS)}", field="field")
+        raise Invalid(N_("field: one of %(fields)s"), params={"fields": ", ".join(FIELDS)}, field="field")
     if not form.year.strip().isdigit() or not 2000 <= int(form.year) <= 2100:
-        raise Invalid("year: the year of the term, such as 2026", field="year")
+        raise Invalid(N_("year: the year of the term, such as 2026"), field="year")
     cost = common.money_to_cents(form.cost, "cost")
     if cost < 1:
-        raise Invalid("cost: more than 0", field="cost")
+        raise Invalid(N_("cost: more than 0"), field="cost")
     return {
         "field": form.field,
         "program": _text(form.program, "program", 2, 200),
@@ -53,7 +58,7 @@ def request_values(form: RequestForm) -> dict[str, Any]:
 
 async def apply(conn: asyncpg.Connection, *, user: CurrentUser, form: RequestForm) -> UUID:
     if user.clinic_id is None:
-        raise Invalid("clinic: tuition reimbursement is for workers of a member clinic", field="clinic")
+        raise Invalid(N_("clinic: tuition reimbursement is for workers of a member clinic"), field="clinic")
     request_id = await queries.insert(conn, user_id=user.id, clinic_id=user.clinic_id, values=request_values(form))
     await record(conn, actor_id=user.id, action="tuition.applied", subject=str(request_id))
     return request_id
@@ -62,9 +67,9 @@ async def apply(conn: asyncpg.Connection, *, user: CurrentUser, form: RequestFor
 async def fix(conn: asyncpg.Connection, *, user: CurrentUser, request_id: UUID, form: RequestForm) -> None:
     found = await queries.get(conn, request_id=request_id, viewer=user, lock=True)
     if found is None or found.user_id != user.id:
-        raise NotFound("no such request of yours", field="request_id")
+        raise NotFound(N_("no such request of yours"), field="request_id")
     if found.status != "returned":
-        raise Conflict("only a returned request can be changed", field="request_id")
+        raise Conflict(N_("only a returned request can be changed"), field="request_id")
     await queries.resubmit(conn, request_id=request_id, values=request_values(form))
     await record(conn, actor_id=user.id, action="tuition.resubmitted", subject=str(request_id))
 
@@ -72,7 +77,7 @@ async def fix(conn: asyncpg.Connection, *, user: CurrentUser, request_id: UUID, 
 def _reason(form: DecisionForm) -> str:
     reason = " ".join(form.reason.split())
     if not 2 <= len(reason) <= 1000:
-        raise Invalid("reason: say why the request is returned (2 to 1,000 characters)", field="reason")
+        raise Invalid(N_("reason: say why the request is returned (2 to 1,000 characters)"), field="reason")
     return reason
 
 
@@ -83,33 +88,37 @@ async def decide(
     or returns it; then records the payment."""
     found = await queries.get(conn, request_id=request_id, viewer=viewer, lock=True)
     if found is None or viewer.role not in ("clinic_admin", "program_admin") or found.user_id == viewer.id:
-        raise NotFound("no such request you may decide on", field="request_id")
+        raise NotFound(N_("no such request you may decide on"), field="request_id")
     if form.decision not in ("approve", "return", "pay"):
-        raise Invalid("decision: approve, return or pay", field="decision")
+        raise Invalid(N_("decision: approve, return or pay"), field="decision")
     if found.status == "submitted":
         if viewer.role != "clinic_admin":
-            raise Conflict("the worker's clinic decides on this request first", field="request_id")
+            raise Conflict(N_("the worker's clinic decides on this request first"), field="request_id")
         if form.decision == "pay":
-            raise Conflict("the clinic has not approved this request yet", field="decision")
+            raise Conflict(N_("the clinic has not approved this request yet"), field="decision")
         reason = _reason(form) if form.decision == "return" else None
         await queries.clinic_decision(
             conn, request_id=request_id, approve=form.decision == "approve", reason=reason, actor_id=viewer.id
         )
     elif found.status == "clinic_approved":
         if viewer.role != "program_admin":
-            raise Conflict("this request waits for the partnership now", field="request_id")
+            raise Conflict(N_("this request waits for the partnership now"), field="request_id")
         if form.decision == "pay":
-            raise Conflict("approve an amount before recording a payment", field="decision")
+            raise Conflict(N_("approve an amount before recording a payment"), field="decision")
         amount = None
         if form.decision == "approve":
             amount = common.money_to_cents(form.amount, "amount") if form.amount.strip() else found.cost_cents
             if amount > found.cost_cents:
-                raise Invalid(f"amount: at most the cost, {common.dollars(found.cost_cents)}", field="amount")
+                raise Invalid(
+                    N_("amount: at most the cost, %(cost)s"),
+                    params={"cost": common.dollars(found.cost_cents)},
+                    field="amount",
+                )
             if found.cap_cents is not None and found.approved_in_year_cents + amount > found.cap_cents:
                 left = max(found.cap_cents - found.approved_in_year_cents, 0)
                 raise Invalid(
-                    f"amount: over the {found.year} cap of {common.dollars(found.cap_cents)}; "
-                    f"{common.dollars(left)} remains for this worker",
+                    N_("amount: over the %(year)s cap of %(cap)s; %(left)s remains for this worker"),
+                    params={"year": found.year, "cap": common.dollars(found.cap_cents), "left": common.dollars(left)},
                     field="amount",
                 )
         reason = _reason(form) if form.decision == "return" else None
@@ -118,13 +127,17 @@ async def decide(
         )
     elif found.status == "approved":
         if viewer.role != "program_admin" or form.decision != "pay":
-            raise Conflict("this request is approved; the partnership records its payment", field="decision")
+            raise Conflict(N_("this request is approved; the partnership records its payment"), field="decision")
         paid = common.money_to_cents(form.amount, "amount") if form.amount.strip() else found.approved_cents or 0
         if paid > (found.approved_cents or 0):
-            raise Invalid(f"amount: at most the approved {common.dollars(found.approved_cents)}", field="amount")
+            raise Invalid(
+                N_("amount: at most the approved %(approved)s"),
+                params={"approved": common.dollars(found.approved_cents)},
+                field="amount",
+            )
         await queries.mark_paid(conn, request_id=request_id, paid_cents=paid)
     else:
-        raise Conflict(f"this request is {found.status}", field="request_id")
+        raise Conflict(N_("this request is %(status)s"), params={"status": found.status}, field="request_id")
     await record(
         conn,
         actor_id=viewer.id,
@@ -154,12 +167,12 @@ async def ask_upload(
     """A presigned form for one receipt or grade report (PDF, JPEG or PNG): the file goes from the browser to the store."""
     found = await queries.get(conn, request_id=request_id, viewer=user)
     if found is None or found.user_id != user.id:
-        raise NotFound("no such request of yours", field="request_id")
+        raise NotFound(N_("no such request of yours"), field="request_id")
     if form.kind not in DOCUMENT_KINDS:
-        raise Invalid("kind: receipt or grades", field="kind")
+        raise Invalid(N_("kind: receipt or grades"), field="kind")
     content_type = normalise_type("", form.file.strip())
     if content_type not in DOCUMENT_TYPES:
-        raise Invalid("file: send a PDF, JPEG or PNG file", field="file")
+        raise Invalid(N_("file: send a PDF, JPEG or PNG file"), field="file")
     document_id = uuid4()
     key = storage_key(request_id, document_id)
     filename = safe_filename(form.file.strip()[-255:], content_type)
@@ -188,18 +201,18 @@ async def check_upload(
         else None
     )
     if doc is None:
-        raise NotFound("no such document of yours", field="document_id")
+        raise NotFound(N_("no such document of yours"), field="document_id")
     if doc["status"] == "ready":
         return
     if await storage.head(doc["storage_key"]) is None:
-        raise Invalid("file: the file did not reach the store; send it again", field="file")
+        raise Invalid(N_("file: the file did not reach the store; send it again"), field="file")
     try:
         content_type = check_content(doc["content_type"], await storage.first_bytes(doc["storage_key"], SNIFF_BYTES))
     except MediaRefused:
         await storage.delete(doc["storage_key"])
         await queries.drop_document(conn, document_id=document_id)
         raise Invalid(
-            "file: this file is not the PDF, JPEG or PNG its name says; it was deleted", field="file"
+            N_("file: this file is not the PDF, JPEG or PNG its name says; it was deleted"), field="file"
         ) from None
     await queries.document_ready(conn, document_id=document_id, content_type=content_type)
 
@@ -210,7 +223,7 @@ async def download_url(
     found = await queries.get(conn, request_id=request_id, viewer=viewer)
     doc = await queries.document(conn, request_id=request_id, document_id=document_id) if found else None
     if doc is None:
-        raise NotFound("no such document", field="document_id")
+        raise NotFound(N_("no such document"), field="document_id")
     if doc["status"] != "ready":
-        raise Conflict("this document has not been uploaded yet", field="document_id")
+        raise Conflict(N_("this document has not been uploaded yet"), field="document_id")
     return storage.presigned_get(doc["storage_key"], doc["content_type"], doc["filename"], expires=300, inline=False)
