@@ -23,7 +23,7 @@ import msgspec
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import AuditEntry, record, record_many
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
-from lms.i18n import N_
+from lms.i18n import N_, Text
 from lms.learning import xapi
 from lms.learning.completion import complete_if_done, reevaluate
 from lms.learning.schemas import Attendance, RosterMark
@@ -296,18 +296,19 @@ async def save_roster(
     audit: list[AuditEntry] = []
     for i, mark in enumerate(marks):
         current = known[mark.user_id]
+        who = current["display_name"] or str(mark.user_id)  # the roster page names the worker, the API the field
         if current["enrollment_id"] is None:
             raise Invalid(
                 N_("%(name)s is not enrolled in this version of the course, so the roster cannot count them."),
                 field=f"marks[{i}].user_id",
-                params={"name": current["display_name"] or str(mark.user_id)},
+                params={"name": who},
             )
         before = current if current["arrived_at"] is not None else None
         after: tuple[datetime, datetime | None] | None
         if mark.present and starts > now:
             raise Invalid(
-                N_("marks[%(i)s].present: the session has not started yet; mark who came once it has"),
-                params={"i": i},
+                N_("%(name)s: the session has not started yet; mark who came once it has"),
+                params={"name": who},
                 field=f"marks[{i}].present",
             )
         if not mark.present:
@@ -319,32 +320,32 @@ async def save_roster(
                 continue
             after = (starts, ends if ends <= now else None)
         else:
-            for name in ("arrived_at", "left_at"):
+            for name, what in (("arrived_at", Text(N_("arrival"))), ("left_at", Text(N_("departure")))):
                 value = getattr(mark, name)
                 if value is not None and value.tzinfo is None:
                     raise Invalid(
-                        N_("marks[%(i)s].%(name)s: give the time with its offset"),
-                        params={"i": i, "name": name},
+                        N_("%(name)s, %(what)s: give the time with its offset"),
+                        params={"name": who, "what": what},
                         field=f"marks[{i}].{name}",
                     )
                 if value is not None and value > now + timedelta(minutes=1):
                     raise Invalid(
-                        N_("marks[%(i)s].%(name)s: this time has not happened yet"),
-                        params={"i": i, "name": name},
+                        N_("%(name)s, %(what)s: this time has not happened yet"),
+                        params={"name": who, "what": what},
                         field=f"marks[{i}].{name}",
                     )
             arrived = max(mark.arrived_at or starts, starts)
             left = min(mark.left_at, ends) if mark.left_at is not None else (ends if ends <= now else None)
             if arrived >= ends:
                 raise Invalid(
-                    N_("marks[%(i)s].arrived_at: after the session ended"),
-                    params={"i": i},
+                    N_("%(name)s: the arrival is after the session ended"),
+                    params={"name": who},
                     field=f"marks[{i}].arrived_at",
                 )
             if left is not None and left < arrived:
                 raise Invalid(
-                    N_("marks[%(i)s].left_at: before the arrival (negative minutes)"),
-                    params={"i": i},
+                    N_("%(name)s: the departure is before the arrival"),
+                    params={"name": who},
                     field=f"marks[{i}].left_at",
                 )
             if before is not None and (before["arrived_at"], before["left_at"]) == (arrived, left):
