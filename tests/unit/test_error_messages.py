@@ -45,9 +45,16 @@ def _unmarked(arg: ast.expr) -> str | None:
         return "text not marked N_()"
     if isinstance(arg, ast.BinOp):
         return "a sentence built by concatenation or %"
-    if isinstance(arg, ast.Call) and not (isinstance(arg.func, ast.Name) and arg.func.id == "N_"):
+    if isinstance(arg, ast.Call) and not _keeps_its_template(arg.func):
         return f"text made by {ast.unparse(arg.func)}()"
-    return None  # N_(...), or a name/attribute holding marked text (a module constant, exc.template)
+    return None  # N_(...), Text(...), or a name/attribute holding marked text (a module constant, exc.template)
+
+
+def _keeps_its_template(func: ast.expr) -> bool:
+    """N_("..."), Text(N_("..."), ...) (itself checked), or an error said again as Text (``exc.as_text()``)."""
+    return (isinstance(func, ast.Name) and func.id in ("N_", "Text")) or (
+        isinstance(func, ast.Attribute) and func.attr == "as_text"
+    )
 
 
 def _findings() -> list[str]:
@@ -67,6 +74,34 @@ def _findings() -> list[str]:
             if message is not None and (why := _unmarked(message)):
                 found.append(f"{path}:{node.lineno}: {name}({ast.unparse(message)[:60]}...) is {why}")
     return found
+
+
+def _problem_message(node: ast.Call) -> ast.expr | None:
+    """The message of a problem in a list: ``Problem(file, line, message)``, ``problems.add(element, message)``,
+    ``problems.append((path, message))``, or interface text kept with its values, ``Text(template, ...)``."""
+    func = node.func
+    if isinstance(func, ast.Name) and func.id == "Problem" and len(node.args) >= 3:
+        return node.args[2]
+    if isinstance(func, ast.Name) and func.id == "Text" and node.args:
+        return node.args[0]
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("problems", "out"):
+        if func.attr == "add" and len(node.args) == 2:
+            return node.args[1]
+        if func.attr == "append" and node.args and isinstance(node.args[0], ast.Tuple) and len(node.args[0].elts) == 2:
+            return node.args[0].elts[1]
+    return None
+
+
+def test_problems_in_a_list_go_through_the_catalogues_too():
+    found = []
+    for path, tree in _trees().items():
+        if path.startswith(tuple(MACHINE_FACING)):
+            continue
+        for node in ast.walk(tree):
+            message = _problem_message(node) if isinstance(node, ast.Call) else None
+            if message is not None and (why := _unmarked(message)):
+                found.append(f"{path}:{node.lineno}: {ast.unparse(message)[:60]}... is {why}")
+    assert not found, "use Text(N_('... %(name)s ...'), name=value):\n" + "\n".join(found)
 
 
 def test_errors_people_read_go_through_the_catalogues():
