@@ -102,6 +102,11 @@ class PreconditionFailed(DomainError):
     title = N_("Precondition failed")
 
 
+class TooLarge(DomainError):
+    status = 413
+    title = N_("Request body too large")
+
+
 class TooMany(DomainError):
     status = 429
     title = N_("Too many requests")
@@ -333,6 +338,7 @@ __all__ = [
     "Invalid",
     "NotFound",
     "StoreUnavailable",
+    "TooLarge",
     "TooMany",
     "LitestarNotFound",
     "PermissionDeniedException",

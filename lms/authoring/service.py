@@ -27,7 +27,7 @@ from lms.authoring.structure import activity_op, course_op
 from lms.catalog.cache import catalogue_changed
 from lms.catalog.content import TRACKS, CourseDoc
 from lms.db.after_commit import after_commit
-from lms.errors import NotFound
+from lms.errors import NotFound, invalid_value
 from lms.i18n import N_
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
@@ -158,7 +158,8 @@ async def _save(
         try:
             updated = msgspec.convert(raw, CourseDoc)
         except msgspec.ValidationError as exc:
-            problems["op"] = (N_("The draft cannot be saved: %(reason)s"), {"reason": str(exc)})
+            refused = invalid_value(exc, field="draft")
+            problems["op"] = (refused.template, refused.params)
     if problems:
         return Outcome(
             status=400,

@@ -12,7 +12,7 @@ from litestar import Request
 from litestar.datastructures import UploadFile
 from litestar.exceptions import HTTPException
 
-from lms.errors import Invalid
+from lms.errors import Invalid, TooLarge
 from lms.i18n import N_
 from lms.settings import Settings
 
@@ -27,12 +27,13 @@ async def read_upload(request: Request[Any, Any, Any], settings: Settings) -> tu
     length = request.headers.get("content-length", "")
     if not length.isdigit():
         raise HTTPException(
-            status_code=411, detail="file: send the zip as a multipart/form-data upload with a Content-Length"
+            status_code=411, detail=N_("file: send the zip as a multipart/form-data upload with a Content-Length")
         )
     if int(length) > limit:
-        raise HTTPException(
-            status_code=413,
-            detail=f"file: the package is larger than {settings.package_max_mb} MB, the limit for a package",
+        raise TooLarge(
+            N_("file: the package is larger than %(mb)s MB, the limit for a package"),
+            field="file",
+            params={"mb": settings.package_max_mb},
         )
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise Invalid(N_("file: send the zip as a multipart/form-data upload"), field="file")
