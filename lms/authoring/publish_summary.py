@@ -215,7 +215,7 @@ def activity_changes(previous: dict[str, Any] | None, draft: dict[str, Any]) -> 
     return out
 
 
-def _course_fields(previous: dict[str, Any] | None, draft: dict[str, Any]) -> list[str]:
+def course_field_changes(previous: dict[str, Any] | None, draft: dict[str, Any]) -> list[str]:
     if previous is None:
         return []
     out = [name for name in COURSE_FIELD_NAMES if name != "modules" and previous.get(name) != draft.get(name)]
@@ -302,7 +302,7 @@ def summarize(
         added=sum(c.change == "added" for c in changes),
         removed=sum(c.change == "removed" for c in changes),
         changed=sum(c.change == "changed" for c in changes),
-        course_fields=_course_fields(previous, draft),
+        course_fields=course_field_changes(previous, draft),
         old_total_minutes=sum(a["minutes"] for _m, _p, a in _activities(previous).values()) if previous else None,
         new_total_minutes=total_minutes(doc),
         live_minutes=live,
