@@ -316,6 +316,8 @@ class SessionForm(Form):
     room: str = ""
     capacity: str = ""
     language: str = ""
+    delivery: str = "in_person"  # or "live_online": a webinar, with its join link
+    join_url: str = ""
 
 
 class BulkForm(Form):
