@@ -260,6 +260,9 @@ class Roster(Response):
     lines: list[RosterLine]
 
 
+AttendanceState = Literal["arrived", "left", "already"]  # what this scan did
+
+
 class Attendance(Response):
     session_id: UUID
     user_id: UUID
@@ -270,7 +273,7 @@ class Attendance(Response):
     session_minutes: int
     ends_at: datetime
     created: bool  # True: this scan recorded the arrival
-    state: Literal["arrived", "left", "already"]
+    state: AttendanceState
     final: bool
 
 

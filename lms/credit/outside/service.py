@@ -136,7 +136,8 @@ async def import_records(
         emails=[k[6:] for k in keys if k.startswith("email:")],
         roster_ids=[k[7:] for k in keys if k.startswith("roster:")],
     )
-    rows, problems = [], list(parsed.problems)
+    rows: list[tuple[int, dict[str, Any]]] = []
+    problems = list(parsed.problems)
     for line in parsed.lines:
         user_id = workers.get(line.worker_key)
         if user_id is None:
