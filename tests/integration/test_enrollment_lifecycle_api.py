@@ -96,7 +96,7 @@ async def test_a_worker_moves_to_version_2_by_the_api(client, conn):
     )
 
     # Someone not enrolled has nothing to move.
-    other = await make_user(conn, "luis@example.org", "worker")
+    other = await make_user(conn, "luis@example.org", "worker", clinic="st-johns")
     refused = await client.post(
         "/api/v1/enrollments/move", json={"code": CODE, "version": 2}, headers=await token_for(conn, other.id)
     )
