@@ -9,7 +9,7 @@ import pytest
 
 from lms.app import create_app
 from lms.embedded.ports import free_port
-from tests.browser.test_journeys import shot, sign_in
+from tests.browser.conftest import shot, sign_in
 from tests.helpers import make_clinic, make_user
 from tests.integration.test_offline_soak import ServerThread
 
