@@ -107,6 +107,13 @@ class TooLarge(DomainError):
     title = N_("Request body too large")
 
 
+class PreconditionRequired(DomainError):
+    """A change that could overwrite someone else's was sent without saying which state it was based on."""
+
+    status = 428
+    title = N_("Precondition required")
+
+
 class TooMany(DomainError):
     status = 429
     title = N_("Too many requests")
@@ -337,6 +344,8 @@ __all__ = [
     "Forbidden",
     "Invalid",
     "NotFound",
+    "PreconditionFailed",
+    "PreconditionRequired",
     "StoreUnavailable",
     "TooLarge",
     "TooMany",

@@ -1,9 +1,12 @@
 """Every controller the app serves, by feature."""
 
+from litestar.types import ControllerRouterHandler
+
 from lms.accounts.api import ClinicsController, MeController, UsersController
 from lms.accounts.pages import AccountPages
 from lms.accounts.people_pages import PeoplePages
 from lms.accounts.recovery_pages import RecoveryPages
+from lms.authoring.api import DraftController
 from lms.authoring.folder_pages import CopyPages
 from lms.authoring.pages import BuildPages
 from lms.authoring.preview_pages import PreviewPages
@@ -24,7 +27,7 @@ from lms.programs.routes import PROGRAM_ROUTES
 from lms.reports.routes import REPORT_ROUTES
 from lms.xapi.routes import XAPI_ROUTES
 
-ROUTES = [
+ROUTES: list[ControllerRouterHandler] = [
     HealthController,
     MeController,
     UsersController,
@@ -37,6 +40,7 @@ ROUTES = [
     AttemptResetPages,
     CatalogController,
     AuthoringController,
+    DraftController,
     CatalogPages,
     AuthoringPages,
     BuildPages,

@@ -38,7 +38,8 @@ async def _media_checker(conn: asyncpg.Connection, code: str | None):
     library = {m.id: m for m in await list_media(conn, code=code) if m.status == "ready"} if code else {}
 
     def check(ref: MediaRef) -> str | None:
-        found = library.get(_as_uuid(ref.file))  # type: ignore[arg-type]
+        file_id = _as_uuid(ref.file)
+        found = library.get(file_id) if file_id else None
         if found is None or found.kind == "captions":
             return Text(
                 N_(
@@ -48,7 +49,8 @@ async def _media_checker(conn: asyncpg.Connection, code: str | None):
                 file=ref.file,
             )
         for lang, caption in ref.captions.items():
-            track = library.get(_as_uuid(caption))  # type: ignore[arg-type]
+            caption_id = _as_uuid(caption)
+            track = library.get(caption_id) if caption_id else None
             if track is None or track.kind != "captions" or track.video_id != found.id:
                 return Text(
                     N_("captions %(lang)s '%(caption)s' are not captions of this video in the media library"),

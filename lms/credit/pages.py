@@ -53,6 +53,7 @@ class CredentialForm(Form):
     user_id: str = ""
     credential: str = ""
     cycle_start: str = ""
+    licensed_on: str = ""  # optional: when the licence was first issued (the RDA's first renewal is exempt)
 
 
 def qr_svg(url: str) -> str:
@@ -247,8 +248,19 @@ class CreditPages(Controller):
             cycle_start = date.fromisoformat(data.cycle_start)
         except ValueError:
             raise Invalid(N_("Choose a worker and a cycle start date."), field="cycle_start") from None
+        try:
+            licensed_on = date.fromisoformat(data.licensed_on) if data.licensed_on.strip() else None
+        except ValueError:
+            raise Invalid(
+                N_("Give the date the licence was first issued, or leave it empty."), field="licensed_on"
+            ) from None
         await service.set_worker_credential(
-            tx, viewer=user, user_id=user_id, credential=data.credential, cycle_start=cycle_start
+            tx,
+            viewer=user,
+            user_id=user_id,
+            credential=data.credential,
+            cycle_start=cycle_start,
+            licensed_on=licensed_on,
         )
         await clinic_changed(request.app.stores.get(FIGURES), user.clinic_id)
         return Redirect("/clinic/credit?saved=true", status_code=303)

@@ -8,7 +8,7 @@ versions they write.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
@@ -38,17 +38,25 @@ class Problems:
 
     def raise_any(self) -> None:
         if self.found:
-            ordered = sorted(self.found)
-            listed = Listed(
-                Text(N_("%(name)s line %(line)s: %(problem)s"), name=self.name, line=line, problem=message)
-                for line, message in ordered[:10]
-            )
-            raise Invalid(
-                N_("%(count)s problem(s) in the package: %(problems)s"),
-                params={"count": len(ordered), "problems": listed},
-                field="file",
-                extra={"problems": [{"file": self.name, "line": line, "message": m} for line, m in ordered]},
-            )
+            raise self._invalid()
+
+    def fail(self, element: Any, message: str) -> NoReturn:
+        """A problem that stops the reading here (nothing after it can be checked): raised with those found so far."""
+        self.add(element, message)
+        raise self._invalid()
+
+    def _invalid(self) -> Invalid:
+        ordered = sorted(self.found)
+        listed = Listed(
+            Text(N_("%(name)s line %(line)s: %(problem)s"), name=self.name, line=line, problem=message)
+            for line, message in ordered[:10]
+        )
+        return Invalid(
+            N_("%(count)s problem(s) in the package: %(problems)s"),
+            params={"count": len(ordered), "problems": listed},
+            field="file",
+            extra={"problems": [{"file": self.name, "line": line, "message": m} for line, m in ordered]},
+        )
 
 
 def parse_xml(data: bytes, name: str) -> Any:
@@ -140,12 +148,10 @@ def parse_cmi5(data: bytes, files: set[str]) -> Manifest:
     problems = Problems(CMI5)
     root = parse_xml(data, CMI5)
     if local(root) != "courseStructure":
-        problems.add(root, Text(N_("the root element is <%(root)s>, not <courseStructure>"), root=local(root)))
-        problems.raise_any()
+        problems.fail(root, Text(N_("the root element is <%(root)s>, not <courseStructure>"), root=local(root)))
     course = child(root, "course")
     if course is None:
-        problems.add(root, Text(N_("no <course> element")))
-        problems.raise_any()
+        problems.fail(root, Text(N_("no <course> element")))
     if not course.get("id"):
         problems.add(course, Text(N_("<course> has no id")))
     elif not is_iri(course.get("id")):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from lms.i18n import N_, Text
 from lms.packages.manifests import SCORM, Problems, child, children, is_absolute, local, parse_xml, split_href, text_of
@@ -19,7 +19,7 @@ def _attr(element: Any, name: str) -> str | None:
     return None
 
 
-def scorm_version(root: Any) -> str:
+def scorm_version(root: Any) -> Literal["scorm12", "scorm2004"]:
     """scorm2004 or scorm12, from the schema version (or the namespaces when a tool leaves it out)."""
     metadata = child(root, "metadata")
     version = text_of(child(metadata, "schemaversion")) if metadata is not None else ""
@@ -35,8 +35,7 @@ def parse_scorm(data: bytes, files: set[str], *, language: str) -> Manifest:
     problems = Problems(SCORM)
     root = parse_xml(data, SCORM)
     if local(root) != "manifest":
-        problems.add(root, Text(N_("the root element is <%(root)s>, not <manifest>"), root=local(root)))
-        problems.raise_any()
+        problems.fail(root, Text(N_("the root element is <%(root)s>, not <manifest>"), root=local(root)))
     fmt = scorm_version(root)
     base = root.get(XML_BASE, "")
     resources: dict[str, Any] = {}
@@ -73,8 +72,7 @@ def parse_scorm(data: bytes, files: set[str], *, language: str) -> Manifest:
                 organizations, Text(N_("the default organization '%(default)s' does not exist"), default=default)
             )
     if organization is None:
-        problems.add(root, Text(N_("no <organization> in <organizations>")))
-        problems.raise_any()
+        problems.fail(root, Text(N_("no <organization> in <organizations>")))
     title = text_of(child(organization, "title")) or organization.get("identifier", "")
     units: list[Unit] = []
     seen: set[str] = set()
@@ -108,7 +106,7 @@ def parse_scorm(data: bytes, files: set[str], *, language: str) -> Manifest:
             organization, Text(N_("the organization has no item that launches a SCO (identifierref to a resource)"))
         )
     problems.raise_any()
-    return Manifest(format=fmt, title={language: title}, units=units, structure=structure)  # type: ignore[arg-type]
+    return Manifest(format=fmt, title={language: title}, units=units, structure=structure)
 
 
 def _unit(

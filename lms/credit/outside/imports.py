@@ -9,14 +9,15 @@ body_approved (optional: yes/no, default yes).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import msgspec
 
-from lms.credit.outside.checks import check_record
+from lms.credit.outside.checks import check_record, same_course_overlapping
 from lms.credit.outside.schemas import OutsideRecordIn
 from lms.credit.rules import CreditRule
 from lms.errors import DomainError, Invalid
@@ -35,7 +36,7 @@ class Problem:
     line: int
     field: str
     template: str
-    params: dict[str, object] = field(default_factory=dict)
+    params: dict[str, object] = dataclasses.field(default_factory=dict)
 
 
 @dataclass
@@ -47,8 +48,8 @@ class ImportLine:
 
 @dataclass
 class ParsedImport:
-    lines: list[ImportLine] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    lines: list[ImportLine] = dataclasses.field(default_factory=list)
+    problems: list[Problem] = dataclasses.field(default_factory=list)
     read: int = 0
 
 
@@ -73,6 +74,7 @@ def parse_records(text: str, rules: dict[str, CreditRule], *, today: date) -> Pa
         raise Invalid(N_("Line 1: unknown columns %(unknown)s."), field="csv", params={"unknown": ", ".join(unknown)})
     reader.fieldnames = header
     seen: dict[tuple[str, str, str, str], int] = {}
+    by_worker: dict[str, list[ImportLine]] = {}
     try:
         rows = list(enumerate(reader, start=2))
     except csv.Error as exc:
@@ -108,6 +110,19 @@ def parse_records(text: str, rules: dict[str, CreditRule], *, today: date) -> Pa
             )
             continue
         seen[key] = number
+        same_worker = by_worker.setdefault(line.worker_key, [])
+        earlier = next((e for e in same_worker if same_course_overlapping(e.record, r)), None)
+        if earlier is not None:
+            parsed.problems.append(
+                Problem(
+                    number,
+                    "started_on",
+                    N_("The same course for the same worker on line %(other)s has dates that overlap these."),
+                    {"other": earlier.line},
+                )
+            )
+            continue
+        same_worker.append(line)
         parsed.lines.append(line)
     return parsed
 
@@ -123,7 +138,7 @@ def _line(
     if approved not in _YES | _NO:
         problems.append(Problem(number, "body_approved", N_("Write yes or no.")))
         return None
-    raw = {k: values[k] for k in REQUIRED}
+    raw: dict[str, object] = {k: values[k] for k in REQUIRED}
     raw["category"] = values.get("category") or None
     raw["body_approved"] = approved not in _NO
     try:
