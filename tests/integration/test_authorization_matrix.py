@@ -188,6 +188,8 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /api/v1/enrollments": SIGNED_IN,
     "POST /api/v1/enrollments": SIGNED_IN,
     "POST /api/v1/enrollments/bulk": ("-", "-", "y", "clinic", "y"),
+    "POST /api/v1/enrollments/move": SIGNED_IN,  # the caller's own open enrolment in the course
+    "POST /api/v1/enrollments/{enrollment_id:uuid}/unenrol": STAFF,  # owners / session instructors: in the query
     "GET /api/v1/enrollments/{enrollment_id:uuid}/progress": ("-", "self", "y", "clinic", "y"),
     "POST /api/v1/enrollments/{enrollment_id:uuid}/completion": ("-", "self", "y", "clinic", "y"),
     "POST /api/v1/enrollments/{enrollment_id:uuid}/quizzes/{key:str}/attempts": ("-", "self", "self", "self", "self"),
