@@ -2,6 +2,7 @@
 
 from lms.programs.api import MyProgramsController
 from lms.programs.apprenticeship.pages import ApprenticeshipPages
+from lms.programs.content.pages import ContentPages
 from lms.programs.pages import ProgramsHome
 from lms.programs.pathways.pages import PathwayPages
 from lms.programs.preceptorship.pages import PreceptorshipPages
@@ -16,4 +17,5 @@ PROGRAM_ROUTES = [
     TuitionPages,
     PathwayPages,
     StandardsPages,
+    ContentPages,
 ]
