@@ -4,6 +4,7 @@ from lms.programs.api import MyProgramsController
 from lms.programs.apprenticeship.pages import ApprenticeshipPages
 from lms.programs.content.pages import ContentPages
 from lms.programs.pages import ProgramsHome
+from lms.programs.pathways.ladder_pages import LadderPages
 from lms.programs.pathways.pages import PathwayPages
 from lms.programs.preceptorship.pages import PreceptorshipPages
 from lms.programs.standards.pages import StandardsPages
@@ -16,6 +17,7 @@ PROGRAM_ROUTES = [
     PreceptorshipPages,
     TuitionPages,
     PathwayPages,
+    LadderPages,
     StandardsPages,
     ContentPages,
 ]

@@ -12,7 +12,7 @@ from lms.accounts.secrets import hash_password
 from lms.app import create_app
 from lms.embedded.ports import free_port
 from lms.seed import seed_if_empty
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, sign_in
 from tests.helpers import PASSWORD
 from tests.integration.test_every_page_in_every_language import NOT_PAGES, _page_shape
 from tests.integration.test_offline_soak import ServerThread
@@ -48,11 +48,7 @@ def test_every_role_s_pages_have_no_serious_accessibility_problem(in_browser, ax
         for email, language in PEOPLE.items():
             context = chromium.new_context(viewport=PHONE, bypass_csp=True)  # lets the test inject axe
             page = context.new_page()
-            page.goto(f"{demo}/login")
-            page.fill("#email", email)
-            page.fill("#password", PASSWORD)
-            page.click("form[action='/login'] button[type=submit]")
-            page.wait_for_load_state()
+            sign_in(page, demo, email)
             context.add_cookies([{"name": "lms_lang", "value": language, "url": demo}])
             queue, count = ["/"], 0
             while queue and count < PAGES_PER_PERSON:
