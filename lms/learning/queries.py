@@ -14,7 +14,7 @@ import asyncpg
 import msgspec
 
 from lms.accounts.schemas import CurrentUser
-from lms.audit.queries import record
+from lms.audit.queries import AuditEntry, record_many
 from lms.errors import Conflict, Invalid, NotFound
 from lms.i18n import N_
 from lms.learning.schemas import (
@@ -135,6 +135,19 @@ async def bulk_enroll(
                      SELECT u.id, u.email, u.clinic_id FROM users u
                      WHERE (u.email = ANY($3::text[]) OR u.id = ANY($4::uuid[]))
                        AND u.active AND u.role = 'worker' AND ($5::uuid IS NULL OR u.clinic_id = $5)),
+                 -- unenrolled from this version and not enrolled in another since: opened again, with its records
+                 -- (as when she enrols herself again); what ended it goes to the audit log
+                 ended AS (
+                     SELECT e.id, e.user_id, e.ended_by, e.end_reason, e.ended_at FROM enrollments e, eligible w, v
+                     WHERE e.user_id = w.id AND e.version_id = v.id AND e.end_kind = 'unenrolled'
+                       AND NOT EXISTS (SELECT 1 FROM enrollments o
+                                       WHERE o.user_id = e.user_id AND o.course_id = e.course_id AND o.ended_at IS NULL)
+                     FOR NO KEY UPDATE OF e),
+                 reopened AS (
+                     UPDATE enrollments e
+                     SET ended_at = NULL, ended_by = NULL, end_kind = NULL, end_reason = NULL, moved_to = NULL
+                     FROM ended x WHERE e.id = x.id AND e.end_kind = 'unenrolled'
+                     RETURNING e.id, e.user_id, x.ended_by, x.end_reason, x.ended_at),
                  added AS (
                      INSERT INTO enrollments (user_id, version_id, clinic_id, enrolled_by)
                      SELECT w.id, v.id, w.clinic_id, $6 FROM eligible w, v
@@ -142,8 +155,12 @@ async def bulk_enroll(
                      ON CONFLICT DO NOTHING
                      RETURNING user_id)
             SELECT (SELECT id FROM v) AS version_id,
-                   (SELECT count(*) FROM added) AS enrolled,
-                   (SELECT count(*) FROM eligible) - (SELECT count(*) FROM added) AS already_enrolled,
+                   (SELECT count(*) FROM added) + (SELECT count(*) FROM reopened) AS enrolled,
+                   (SELECT coalesce(json_agg(json_build_object(
+                               'id', r.id, 'worker', r.user_id, 'ended_by', r.ended_by, 'reason', r.end_reason,
+                               'ended_at', r.ended_at)), '[]') FROM reopened r) AS reopened,
+                   (SELECT count(*) FROM eligible) - (SELECT count(*) FROM added) - (SELECT count(*) FROM reopened)
+                       AS already_enrolled,
                    (SELECT coalesce(array_agg(email), '{{}}') FROM eligible) AS found_emails,
                    (SELECT coalesce(array_agg(id), '{{}}') FROM eligible) AS found_ids""",
         code,
@@ -157,18 +174,40 @@ async def bulk_enroll(
         raise NotFound(f"no published version of {code}", field="code")
     refused = [e for e in emails if e not in set(row["found_emails"])]
     refused += [str(i) for i in user_ids if i not in set(row["found_ids"])]
-    await record(
+    reopened = row["reopened"]
+    await record_many(
         conn,
-        actor_id=actor.id,
-        action="enrollment.bulk",
-        subject=f"{code} v{version or 'latest'}",
-        detail={"enrolled": row["enrolled"], "refused": len(refused)},
+        [
+            AuditEntry(
+                actor_id=actor.id,
+                action="enrollment.bulk",
+                subject=f"{code} v{version or 'latest'}",
+                detail={"enrolled": row["enrolled"], "reopened": len(reopened), "refused": len(refused)},
+            ),
+            *(
+                AuditEntry(
+                    actor_id=actor.id,
+                    action="enrollment.reopened",
+                    subject=r["id"],
+                    detail={
+                        "worker": r["worker"],
+                        "course": code,
+                        "unenrolled_by": r["ended_by"],
+                        "unenrolled_at": r["ended_at"],
+                        "unenrol_reason": r["reason"],
+                        "via": "bulk",
+                    },
+                )
+                for r in reopened
+            ),
+        ],
     )
     return BulkEnrollResult(
         version_id=row["version_id"],
         enrolled=row["enrolled"],
         already_enrolled=row["already_enrolled"],
         refused=refused,
+        reopened=len(reopened),
     )
 
 

@@ -19,7 +19,7 @@ from lms.accounts.auth import require_role
 from lms.catalog.language import KIND_NAMES, content_language, pick
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import DomainError, Invalid, NotFound, shown
-from lms.i18n import gettext_for, request_language
+from lms.i18n import N_, gettext_for, request_language
 from lms.learning import attendance, checkoffs, qr, queries, sessions
 from lms.learning.api import roster_csv_response
 from lms.learning.schemas import BulkForm, CheckoffForm, RosterMark, SessionCreate, SessionForm
@@ -29,6 +29,7 @@ from lms.web import page
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
 TEACHERS = ("instructor", "program_admin")
 LOCAL = ZoneInfo(sessions.CLINIC_TZ)
+WEBINAR_LINK = re.compile(r'https://[^\s<>"]{1,492}')  # as SessionCreate.join_url
 
 
 def _tt(request: Request[Any, Any, Any]):
@@ -65,6 +66,16 @@ def session_from_form(form: SessionForm) -> SessionCreate:
         raise Invalid("date: give the date of the session", field="date") from None
     if not form.capacity.isdigit():
         raise Invalid("capacity: give the number of places", field="capacity")
+    if form.delivery not in ("in_person", "live_online"):
+        raise Invalid(N_("Choose how the session is given: in person or live online."), field="delivery")
+    join_url = form.join_url.strip() if form.delivery == "live_online" else None  # a room has no link
+    if join_url is not None and not WEBINAR_LINK.fullmatch(join_url):
+        raise Invalid(
+            N_(
+                "A live online session needs the link workers join by, starting with https:// (at most 500 characters)."
+            ),
+            field="join_url",
+        )
     try:
         return msgspec.convert(
             {
@@ -77,6 +88,8 @@ def session_from_form(form: SessionForm) -> SessionCreate:
                 "room": form.room.strip(),
                 "capacity": int(form.capacity),
                 "language": form.language.strip() or "en",
+                "delivery": form.delivery,
+                "join_url": join_url,
             },
             SessionCreate,
             from_attributes=False,
