@@ -206,6 +206,8 @@ async def load_draft(conn: asyncpg.Connection, code: str, *, editor: CurrentUser
 
 
 async def save_draft(conn: asyncpg.Connection, doc: CourseDoc, *, code: str, editor: CurrentUser) -> TranslationStatus:
+    """Create or replace a draft without a revision check: a course folder imported on its page replaces the draft as
+    a whole, on purpose (the JSON API checks the revision: lms.authoring.drafts)."""
     if doc.code != code:
         raise Invalid("the course code in the document differs from the one in the URL", field="code")
     if not await queries.save_draft_for(

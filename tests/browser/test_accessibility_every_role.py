@@ -18,6 +18,7 @@ from lms.app import create_app
 from lms.embedded.ports import free_port
 from lms.i18n import UI_LANGUAGES
 from lms.seed import seed_if_empty
+from tests.browser.conftest import sign_in
 from tests.helpers import PASSWORD
 from tests.integration.test_every_page_in_every_language import NOT_PAGES, _page_shape, _readable_pages
 from tests.integration.test_offline_soak import ServerThread
@@ -82,11 +83,7 @@ def test_every_role_s_pages_have_no_serious_accessibility_problem_in_any_languag
             context = chromium.new_context(viewport=SMALL_PHONE, bypass_csp=True)  # lets the test inject axe
             context.add_init_script(path=str(axe_js))
             page = context.new_page()
-            page.goto(f"{base}/login")
-            page.fill("#email", email)
-            page.fill("#password", PASSWORD)
-            page.click("form[action='/login'] button[type=submit]")
-            page.wait_for_load_state()
+            sign_in(page, base, email)
             # Found by following links in her own language, every page looked at with every rule.
             context.add_cookies([{"name": "lms_lang", "value": own, "url": base}])
             queue, pages, shapes = ["/", *starts], [], set()
