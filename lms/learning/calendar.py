@@ -19,6 +19,8 @@ from icalendar import Calendar, Event
 from lms.errors import NotFound
 from lms.schemas import Response
 
+LOCAL_TIME_ZONE = "America/Los_Angeles"
+
 
 class MySession(Response):
     id: UUID
