@@ -29,6 +29,12 @@ def _doc(code: str, image_id: str, alt: dict[str, str], body_es: str) -> dict:
     }
 
 
+async def _save(client, url: str, headers: dict[str, str], doc: dict):
+    """Save the draft as an API client does: based on the revision it read (If-Match)."""
+    read = await client.get(url, headers=headers)
+    return await client.put(url, json=doc, headers={**headers, "If-Match": read.headers["etag"]})
+
+
 async def test_images_without_a_description_are_listed_as_missing_texts_and_block_publishing(client, conn):
     code = f"IMG-{uuid4().hex[:6].upper()}"
     await draft_course(conn, code)
@@ -40,10 +46,11 @@ async def test_images_without_a_description_are_listed_as_missing_texts_and_bloc
     image_id = image["media"]["id"]
     draft_url = f"/api/v1/authoring/courses/{code}/draft"
 
-    saved = await client.put(
+    saved = await _save(
+        client,
         draft_url,
-        headers=headers,
-        json=_doc(code, image_id, {"en": "Five steps of hand washing"}, "Moje sus manos.\n\n![](/img/manos.png)"),
+        headers,
+        _doc(code, image_id, {"en": "Five steps of hand washing"}, "Moje sus manos.\n\n![](/img/manos.png)"),
     )
     assert saved.status_code == 200, saved.text
     status = saved.json()
@@ -72,7 +79,7 @@ async def test_images_without_a_description_are_listed_as_missing_texts_and_bloc
         {"en": "Five steps of hand washing", "es": "Cinco pasos del lavado de manos"},
         'Moje sus manos.\n\n<img src="/img/manos.png">',
     )
-    assert (await client.put(draft_url, headers=headers, json=only_in_the_text)).json()["missing"]["es"] == [
+    assert (await _save(client, draft_url, headers, only_in_the_text)).json()["missing"]["es"] == [
         "activity 'wash' lesson text image 'manos.png' description"
     ]
     refused = await client.post(f"/api/v1/authoring/courses/{code}/publish", headers=headers)
@@ -85,6 +92,6 @@ async def test_images_without_a_description_are_listed_as_missing_texts_and_bloc
         {"en": "Five steps of hand washing", "es": "Cinco pasos del lavado de manos"},
         "Moje sus manos.\n\n![Manos bajo el chorro de agua](/img/manos.png)",
     )
-    assert (await client.put(draft_url, headers=headers, json=described)).json()["complete"] is True
+    assert (await _save(client, draft_url, headers, described)).json()["complete"] is True
     published = await client.post(f"/api/v1/authoring/courses/{code}/publish", headers=headers)
     assert published.status_code in (200, 201), published.text
