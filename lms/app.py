@@ -107,7 +107,7 @@ def create_app(settings: Settings | None = None, *, jobs: bool = False) -> Lites
     )
     document_problem_responses(app)
     # version, CORS, HEAD, alternate syntax: before routing (a raw ASGI layer, typed with plain mappings)
-    app.asgi_handler = XapiProtocol(app.asgi_handler)  # type: ignore[assignment]
+    app.asgi_handler = XapiProtocol(app.asgi_handler)  # type: ignore[assignment]  # plain-mapping ASGI callable
     return with_request_log(app, security_headers(settings))
 
 

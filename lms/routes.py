@@ -1,5 +1,7 @@
 """Every controller the app serves, by feature."""
 
+from litestar.types import ControllerRouterHandler
+
 from lms.accounts.api import ClinicsController, MeController, UsersController
 from lms.accounts.pages import AccountPages
 from lms.accounts.people_pages import PeoplePages
@@ -24,7 +26,7 @@ from lms.programs.routes import PROGRAM_ROUTES
 from lms.reports.routes import REPORT_ROUTES
 from lms.xapi.routes import XAPI_ROUTES
 
-ROUTES = [
+ROUTES: list[ControllerRouterHandler] = [
     HealthController,
     MeController,
     UsersController,

@@ -37,14 +37,16 @@ async def _media_checker(conn: asyncpg.Connection, code: str | None):
     library = {m.id: m for m in await list_media(conn, code=code) if m.status == "ready"} if code else {}
 
     def check(ref: MediaRef) -> str | None:
-        found = library.get(_as_uuid(ref.file))  # type: ignore[arg-type]
+        file_id = _as_uuid(ref.file)
+        found = library.get(file_id) if file_id else None
         if found is None or found.kind == "captions":
             return (
                 f"media {ref.file!r} is not a file of this course's media library: upload it there first, then "
                 "name it by its id"
             )
         for lang, caption in ref.captions.items():
-            track = library.get(_as_uuid(caption))  # type: ignore[arg-type]
+            caption_id = _as_uuid(caption)
+            track = library.get(caption_id) if caption_id else None
             if track is None or track.kind != "captions" or track.video_id != found.id:
                 return f"captions {lang} {caption!r} are not captions of this video in the media library"
         return None

@@ -12,7 +12,7 @@ from lms.catalog.language import content_language, pick
 from lms.credit.credential import ISSUER_NAME
 from lms.credit.renewal import rounding_label
 from lms.credit.rules import CreditRule, credit_for, number, valid_until
-from lms.credit.schemas import CreditLine, Facts, InPersonPart, Status
+from lms.credit.schemas import CreditLine, Facts, InPersonPart, LiveDelivery, PartKind, Status
 
 
 class _Approval(msgspec.Struct):
@@ -25,12 +25,12 @@ class _Approval(msgspec.Struct):
 
 class _Part(msgspec.Struct):
     key: str
-    kind: str
+    kind: PartKind
     title: dict[str, str]
     minutes: int
     date: date | None
     instructor: str | None
-    delivery: str = "in_person"
+    delivery: LiveDelivery = "in_person"
 
 
 def approved_on(approval: _Approval, day: date) -> bool:
@@ -103,11 +103,11 @@ def build_facts(inputs: dict[str, Any], rules: dict[str, CreditRule], *, code: s
                 key=p.key,
                 kind=p.kind,
                 title=pick(p.title, language, languages)[0],
-                date=p.date,  # type: ignore[arg-type]
+                date=p.date,
                 minutes=p.minutes,
                 instructor=p.instructor,
                 delivery=p.delivery,
-            )  # type: ignore[arg-type]
+            )
             for p in parts
         ],
         valid_until=min(expiries) if expiries else None,

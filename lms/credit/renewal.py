@@ -242,8 +242,10 @@ def evaluate(
         non_live += cat_total - cat_live
         approved += cat_approved
 
-    limit = None if requirement.max_non_live_share is None else required * Decimal(str(requirement.max_non_live_share))
-    counted_non_live = non_live if limit is None else min(non_live, limit)
+    non_live_limit = (
+        None if requirement.max_non_live_share is None else required * Decimal(str(requirement.max_non_live_share))
+    )
+    counted_non_live = non_live if non_live_limit is None else min(non_live, non_live_limit)
     counted = _round(live + counted_non_live, rule)
 
     shortfalls: list[Shortfall] = []
@@ -313,9 +315,11 @@ def evaluate(
                     missing=number(need_approved - have_approved),
                 )
             )
-    if limit is not None and non_live > limit:
+    if non_live_limit is not None and non_live > non_live_limit:
         shortfalls.append(
-            Shortfall(kind="non_live_cap", category=None, needed=number(limit), have=number(_round(non_live, rule)))
+            Shortfall(
+                kind="non_live_cap", category=None, needed=number(non_live_limit), have=number(_round(non_live, rule))
+            )
         )
     exempt = requirement.first_renewal_exempt and licensed_on is not None and start <= licensed_on < end
     return RenewalStatus(
@@ -328,7 +332,7 @@ def evaluate(
         counted=number(counted),
         live=number(_round(live, rule)),
         non_live=number(_round(non_live, rule)),
-        non_live_limit=None if limit is None else number(limit),
+        non_live_limit=None if non_live_limit is None else number(non_live_limit),
         categories=categories,
         shortfalls=[] if exempt else shortfalls,
         meets=exempt or not [s for s in shortfalls if s.kind != "non_live_cap"],

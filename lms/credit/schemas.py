@@ -84,14 +84,18 @@ class CreditLine(Response):
     minutes_per_unit: int | None = None
 
 
+PartKind = Literal["in_person", "checkoff"]
+LiveDelivery = Literal["in_person", "live_online"]
+
+
 class InPersonPart(Response):
     key: str
-    kind: Literal["in_person", "checkoff"]
+    kind: PartKind
     title: str
     date: date | None
     minutes: int
     instructor: str | None
-    delivery: Literal["in_person", "live_online"] = "in_person"
+    delivery: LiveDelivery = "in_person"
 
 
 class Facts(Response):

@@ -25,6 +25,7 @@ from lms.credit.schemas import (
     REVOCATION_REASONS,
     CertificateRow,
     ClinicReport,
+    CreditLine,
     PublicCertificate,
     PublicCertificateRow,
     Transcript,
@@ -117,7 +118,10 @@ async def ensure_credential(conn: asyncpg.Connection, cert: CertificateRow, sett
     )
     if await queries.store_credential(conn, certificate_id=cert.id, credential=signed, key_id=key.id):
         return signed
-    return await queries.credential_by_code(conn, cert.code)  # another request signed it first
+    theirs = await queries.credential_by_code(conn, cert.code)  # another request signed it first
+    if theirs is None:
+        raise NotFound("No certificate has this code.")
+    return theirs
 
 
 # ---------------------------------------------------------------- reading
@@ -211,7 +215,7 @@ def transcript_table(data: Transcript) -> tuple[list[str], list[list[Any]]]:
     rows: list[list[Any]] = []
     for cert in data.certificates:
         f = cert.facts
-        lines = f.credits or [None]
+        lines: list[CreditLine | None] = [*f.credits] or [None]  # a certificate without credit is one line too
         for line in lines:
             rows.append(
                 [

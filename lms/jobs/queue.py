@@ -1,4 +1,4 @@
-"""The procrastinate app, and running its worker beside the web app or on its own."""
+"""The process's procrastinate app, and running its worker beside the web app or on its own."""
 
 from __future__ import annotations
 
@@ -11,25 +11,33 @@ from typing import Any
 import asyncpg
 import procrastinate
 
+from lms.jobs.tasks import tasks
 from lms.settings import Settings
 
 log = logging.getLogger("lms.jobs")
 WAKE_CHANNEL = "lms_messages"  # lms/db/migrations/0030: a new message notifies at commit
 
+# One App per process. An App that takes a Blueprint's tasks renames them (a second App would make `lms:lms:...`), so
+# the tasks are added once, here; each use gives it a database for its lifetime (``connected``). Until then its
+# connector is one that is never opened.
+jobs = procrastinate.App(connector=procrastinate.PsycopgConnector())
+jobs.add_tasks_from(tasks, namespace="lms")
 
-def job_app(settings: Settings) -> procrastinate.App:
-    from lms.jobs.tasks import tasks
 
-    app = procrastinate.App(
-        connector=procrastinate.PsycopgConnector(
-            conninfo=settings.database_url,
-            min_size=1,
-            max_size=4,
-            kwargs={"application_name": "lms-jobs"},
-        )
+@contextlib.asynccontextmanager
+async def connected(settings: Settings) -> AsyncIterator[procrastinate.App]:
+    """The job app on ``settings``' database for the block: to defer jobs, or to run a worker.
+
+    Uses may nest (two apps in one test process, a test deferring beside a worker) and must end in reverse order:
+    each gives the app back the connector it found."""
+    connector = procrastinate.PsycopgConnector(
+        conninfo=settings.database_url, min_size=1, max_size=4, kwargs={"application_name": "lms-jobs"}
     )
-    app.add_tasks_from(tasks, namespace="lms")
-    return app
+    with jobs.replace_connector(connector) as app:
+        async with app.open_async():
+            yield app
+        if app.connector is not connector:  # pragma: no cover (a programming error)
+            raise RuntimeError("the job app's uses ended out of order: each must end before the one it began within")
 
 
 @contextlib.asynccontextmanager
@@ -37,8 +45,7 @@ async def running_worker(
     pool: asyncpg.Pool, settings: Settings, *, concurrency: int = 2
 ) -> AsyncIterator[procrastinate.App]:
     """A worker for this process's lifetime; a new message wakes delivery at once instead of at the next minute."""
-    app = job_app(settings)
-    async with app.open_async():
+    async with connected(settings) as app:
         worker = asyncio.create_task(
             app.run_worker_async(
                 concurrency=concurrency,

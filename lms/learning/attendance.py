@@ -26,7 +26,7 @@ from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.i18n import N_
 from lms.learning import xapi
 from lms.learning.completion import complete_if_done, reevaluate
-from lms.learning.schemas import Attendance, RosterMark
+from lms.learning.schemas import Attendance, AttendanceState, RosterMark
 from lms.xapi.service import store_trusted
 
 # A second scan this soon after the first is the same arrival (a double tap, a reload), not a check-out.
@@ -126,7 +126,7 @@ def _attendance(
     method: str,
     row: Any,
     *,
-    state: str,
+    state: AttendanceState,
     now: datetime,
 ) -> Attendance:
     if left is None:  # open: what has happened so far, shown to her, counted for nothing yet

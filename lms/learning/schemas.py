@@ -259,6 +259,9 @@ class Roster(Response):
     lines: list[RosterLine]
 
 
+AttendanceState = Literal["arrived", "left", "already"]  # what this scan did
+
+
 class Attendance(Response):
     session_id: UUID
     user_id: UUID
@@ -269,7 +272,7 @@ class Attendance(Response):
     session_minutes: int
     ends_at: datetime
     created: bool  # True: this scan recorded the arrival
-    state: Literal["arrived", "left", "already"]
+    state: AttendanceState
     final: bool
 
 

@@ -8,7 +8,7 @@ versions they write.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
@@ -37,13 +37,21 @@ class Problems:
 
     def raise_any(self) -> None:
         if self.found:
-            ordered = sorted(self.found)
-            listed = [f"{self.name} line {line}: {message}" for line, message in ordered]
-            raise Invalid(
-                f"{len(listed)} problem(s) in the package: " + "; ".join(listed[:10]),
-                field="file",
-                extra={"problems": [{"file": self.name, "line": line, "message": m} for line, m in ordered]},
-            )
+            raise self._invalid()
+
+    def fail(self, element: Any, message: str) -> NoReturn:
+        """A problem that stops the reading here (nothing after it can be checked): raised with those found so far."""
+        self.add(element, message)
+        raise self._invalid()
+
+    def _invalid(self) -> Invalid:
+        ordered = sorted(self.found)
+        listed = [f"{self.name} line {line}: {message}" for line, message in ordered]
+        return Invalid(
+            f"{len(listed)} problem(s) in the package: " + "; ".join(listed[:10]),
+            field="file",
+            extra={"problems": [{"file": self.name, "line": line, "message": m} for line, m in ordered]},
+        )
 
 
 def parse_xml(data: bytes, name: str) -> Any:
@@ -127,12 +135,10 @@ def parse_cmi5(data: bytes, files: set[str]) -> Manifest:
     problems = Problems(CMI5)
     root = parse_xml(data, CMI5)
     if local(root) != "courseStructure":
-        problems.add(root, f"the root element is <{local(root)}>, not <courseStructure>")
-        problems.raise_any()
+        problems.fail(root, f"the root element is <{local(root)}>, not <courseStructure>")
     course = child(root, "course")
     if course is None:
-        problems.add(root, "no <course> element")
-        problems.raise_any()
+        problems.fail(root, "no <course> element")
     if not course.get("id"):
         problems.add(course, "<course> has no id")
     elif not is_iri(course.get("id")):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from lms.packages.manifests import SCORM, Problems, child, children, is_absolute, local, parse_xml, split_href, text_of
 from lms.packages.schemas import Manifest, Unit
@@ -18,7 +18,7 @@ def _attr(element: Any, name: str) -> str | None:
     return None
 
 
-def scorm_version(root: Any) -> str:
+def scorm_version(root: Any) -> Literal["scorm12", "scorm2004"]:
     """scorm2004 or scorm12, from the schema version (or the namespaces when a tool leaves it out)."""
     metadata = child(root, "metadata")
     version = text_of(child(metadata, "schemaversion")) if metadata is not None else ""
@@ -34,8 +34,7 @@ def parse_scorm(data: bytes, files: set[str], *, language: str) -> Manifest:
     problems = Problems(SCORM)
     root = parse_xml(data, SCORM)
     if local(root) != "manifest":
-        problems.add(root, f"the root element is <{local(root)}>, not <manifest>")
-        problems.raise_any()
+        problems.fail(root, f"the root element is <{local(root)}>, not <manifest>")
     fmt = scorm_version(root)
     base = root.get(XML_BASE, "")
     resources: dict[str, Any] = {}
@@ -63,8 +62,7 @@ def parse_scorm(data: bytes, files: set[str], *, language: str) -> Manifest:
         if default and organization is not None and organization.get("identifier") != default:
             problems.add(organizations, f"the default organization {default!r} does not exist")
     if organization is None:
-        problems.add(root, "no <organization> in <organizations>")
-        problems.raise_any()
+        problems.fail(root, "no <organization> in <organizations>")
     title = text_of(child(organization, "title")) or organization.get("identifier", "")
     units: list[Unit] = []
     seen: set[str] = set()
@@ -96,7 +94,7 @@ def parse_scorm(data: bytes, files: set[str], *, language: str) -> Manifest:
     if not units and not problems.found:
         problems.add(organization, "the organization has no item that launches a SCO (identifierref to a resource)")
     problems.raise_any()
-    return Manifest(format=fmt, title={language: title}, units=units, structure=structure)  # type: ignore[arg-type]
+    return Manifest(format=fmt, title={language: title}, units=units, structure=structure)
 
 
 def _unit(

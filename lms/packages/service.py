@@ -60,6 +60,7 @@ async def attach_to_draft(
                 for ref in activity["package"].values():
                     existing.setdefault(ref["unit"], activity)
     keys = {a["key"] for m in raw["modules"] for a in m["activities"]}
+    target: dict[str, Any] | None
     if module == "new":
         target = {
             "key": _key_for(package.title.get(lang) or "package", {m["key"] for m in raw["modules"]}),

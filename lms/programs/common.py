@@ -8,9 +8,12 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from lms.accounts.schemas import CurrentUser
 from lms.catalog.language import pick
 from lms.errors import Invalid
+from lms.i18n import locale_of
 from lms.reports.dashboards import today_in_california
 
 MAX_WEEK_MINUTES = 80 * 60
@@ -87,4 +90,14 @@ def name_in(texts: dict[str, str], language: str) -> str:
 
 
 def page_helpers(language: str) -> dict[str, Any]:
-    return {"hours": hours, "dollars": dollars, "name_in": lambda texts: name_in(texts, language)}
+    """Hours and amounts as the reader's language writes numbers (7,5 h in Spanish, 2.400,00 in Vietnamese); the CSV
+    exports keep ``hours``/``dollars`` above, which a spreadsheet reads the same in every language."""
+    locale = locale_of(language)
+
+    def page_hours(minutes: int | None) -> str:
+        return format_decimal((minutes or 0) / 60, "#,##0.##", locale=locale)
+
+    def page_dollars(cents: int | None) -> str:
+        return "" if cents is None else format_decimal(cents / 100, "#,##0.00", locale=locale)
+
+    return {"hours": page_hours, "dollars": page_dollars, "name_in": lambda texts: name_in(texts, language)}

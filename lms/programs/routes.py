@@ -3,6 +3,7 @@
 from lms.programs.api import MyProgramsController
 from lms.programs.apprenticeship.pages import ApprenticeshipPages
 from lms.programs.pages import ProgramsHome
+from lms.programs.pathways.ladder_pages import LadderPages
 from lms.programs.pathways.pages import PathwayPages
 from lms.programs.preceptorship.pages import PreceptorshipPages
 from lms.programs.standards.pages import StandardsPages
@@ -15,5 +16,6 @@ PROGRAM_ROUTES = [
     PreceptorshipPages,
     TuitionPages,
     PathwayPages,
+    LadderPages,
     StandardsPages,
 ]

@@ -5,43 +5,51 @@ dashboards do); the program measures read the apprenticeship, tuition and precep
 Where a worker is counted: a course event at the clinic of the enrolment and the local at the time (as in
 report_daily); an apprentice at her employer clinic, a tuition request at the clinic it was made from, a preceptor
 assignment at its clinic, each with the worker's current local. Workers are counted once per target, however many
-groups they appear in."""
+groups they appear in; by month and by quarter (of the calendar year) likewise, on the day each is counted."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import asyncpg
 
-from lms.reports.schemas import Filters, FunderTarget, GroupCount
+from lms.reports.anonymity import next_month
+from lms.reports.schemas import Filters, FunderTarget, GroupCount, PeriodCount
 
 _FUNDER = """
 WITH t AS (SELECT key, measure, tracks FROM program_targets),
 events AS (
-    SELECT t.key, NULL::uuid AS user_id, d.clinic_id, d.local_id,
+    SELECT t.key, NULL::uuid AS user_id, d.clinic_id, d.local_id, d.day,
            (CASE t.measure WHEN 'certificates' THEN d.certificates ELSE d.completed END)::bigint AS n
     FROM t JOIN report_daily d ON d.track = ANY (t.tracks)
     WHERE t.measure IN ('certificates', 'completions') AND d.day BETWEEN $1 AND $2
     UNION ALL
-    SELECT t.key, w.user_id, w.clinic_id, w.local_id, 1
+    SELECT t.key, w.user_id, w.clinic_id, w.local_id, w.first_enrolled_on, 1
     FROM t JOIN report_worker_tracks w ON w.track = ANY (t.tracks)
     WHERE t.measure = 'workers_enrolled' AND w.first_enrolled_on BETWEEN $1 AND $2
     UNION ALL
-    SELECT t.key, a.user_id, a.clinic_id, u.local_id, 1
+    SELECT t.key, a.user_id, a.clinic_id, u.local_id, a.placed_on, 1
     FROM t CROSS JOIN apprenticeships a JOIN users u ON u.id = a.user_id
     WHERE t.measure = 'apprentices_placed' AND a.placed_on BETWEEN $1 AND $2
     UNION ALL
-    SELECT t.key, r.user_id, r.clinic_id, u.local_id, 1
+    SELECT t.key, r.user_id, r.clinic_id, u.local_id, report_day(r.approved_at), 1
     FROM t CROSS JOIN tuition_requests r JOIN users u ON u.id = r.user_id
     WHERE t.measure = 'tuition_reimbursed' AND r.status IN ('approved', 'paid') AND report_day(r.approved_at) BETWEEN $1 AND $2
     UNION ALL
-    SELECT t.key, p.user_id, p.clinic_id, u.local_id, 1
+    SELECT t.key, p.user_id, p.clinic_id, u.local_id, p.starts_on, 1
     FROM t CROSS JOIN preceptorships p JOIN users u ON u.id = p.user_id
     WHERE t.measure = 'preceptorship_workers' AND p.starts_on BETWEEN $1 AND $2
+),
+dated AS (
+    SELECT key, user_id, clinic_id, local_id, n, date_trunc('month', day::timestamp)::date AS month,
+           date_trunc('quarter', day::timestamp)::date AS quarter
+    FROM events WHERE ($3::uuid IS NULL OR clinic_id = $3) AND ($4::uuid IS NULL OR local_id = $4)
 )
-SELECT key, grouping(clinic_id) = 0 AS by_clinic, grouping(local_id) = 0 AS by_local, clinic_id::text, local_id::text,
+SELECT key, grouping(clinic_id) = 0 AS by_clinic, grouping(local_id) = 0 AS by_local, grouping(month) = 0 AS by_month,
+       grouping(quarter) = 0 AS by_quarter, clinic_id::text, local_id::text, month, quarter,
        (CASE WHEN count(user_id) = 0 THEN coalesce(sum(n), 0) ELSE count(DISTINCT user_id) END)::bigint AS achieved
-FROM events
-WHERE ($3::uuid IS NULL OR clinic_id = $3) AND ($4::uuid IS NULL OR local_id = $4)
-GROUP BY GROUPING SETS ((key), (key, clinic_id), (key, local_id))
+FROM dated
+GROUP BY GROUPING SETS ((key), (key, clinic_id), (key, local_id), (key, month), (key, quarter))
 """
 
 
@@ -60,10 +68,14 @@ async def funder_report(
     )
     rows = await conn.fetch(_FUNDER, filters.start, filters.end, filters.clinic_id, filters.local_id)
     totals: dict[str, int] = {}
+    periods: dict[tuple[str, str], dict[date, int]] = {}
     clinics: dict[str, list[GroupCount]] = {}
     locals_: dict[str, list[GroupCount]] = {}
     for r in rows:
-        if r["by_clinic"]:
+        if r["by_month"] or r["by_quarter"]:
+            period = "month" if r["by_month"] else "quarter"
+            periods.setdefault((r["key"], period), {})[r[period]] = r["achieved"]
+        elif r["by_clinic"]:
             key = r["clinic_id"]
             clinics.setdefault(r["key"], []).append(
                 GroupCount(key=key, label=labels.get("clinic", {}).get(key or "", none_label), achieved=r["achieved"])
@@ -88,9 +100,39 @@ async def funder_report(
             achieved=totals.get(t["key"], 0),
             by_clinic=sorted(clinics.get(t["key"], []), key=lambda g: g.label.lower()),
             by_local=sorted(locals_.get(t["key"], []), key=lambda g: g.label.lower()),
+            by_month=[
+                PeriodCount(period=p, achieved=periods.get((t["key"], "month"), {}).get(p, 0))
+                for p in period_starts(filters, "month")
+            ],
+            by_quarter=[
+                PeriodCount(period=p, achieved=periods.get((t["key"], "quarter"), {}).get(p, 0))
+                for p in period_starts(filters, "quarter")
+            ],
         )
         for t in targets
     ]
+
+
+def period_starts(filters: Filters, period: str) -> list[date]:
+    """The first day of every month (or calendar quarter) the report's period touches, empty ones included."""
+    day = filters.start.replace(day=1)
+    if period == "quarter":
+        day = day.replace(month=(day.month - 1) // 3 * 3 + 1)
+    out = []
+    while day <= filters.end:
+        out.append(day)
+        for _ in range(3 if period == "quarter" else 1):
+            day = next_month(day)
+    return out
+
+
+def periods_table(report: list[FunderTarget], period: str) -> tuple[list[str], list[list[object]]]:
+    """CSV: one row per month (or quarter) of the period, by its first day, one column per target."""
+    header = [period, *[t.key for t in report]]
+    if not report:
+        return header, []
+    columns = [t.by_month if period == "month" else t.by_quarter for t in report]
+    return header, [[p.period, *[c[i].achieved for c in columns]] for i, p in enumerate(columns[0])]
 
 
 def groups_table(report: list[FunderTarget], dimension: str) -> tuple[list[str], list[list[object]]]:

@@ -76,6 +76,12 @@ class ReportPages(Controller):
             "funder_by_local": views.funder_groups_chart(
                 board.funder, "local", title=_("The funder's targets by union local"), _=_, locale=locale_of(lang)
             ),
+            "funder_by_month": views.funder_periods_chart(
+                board.funder, "month", title=_("The funder's targets month by month"), _=_, locale=locale_of(lang)
+            ),
+            "funder_by_quarter": views.funder_periods_chart(
+                board.funder, "quarter", title=_("The funder's targets quarter by quarter"), _=_, locale=locale_of(lang)
+            ),
         }
         return page(
             request,
@@ -85,6 +91,7 @@ class ReportPages(Controller):
             options=options,
             qs=views.query_string(filters),
             period_label=lambda d: views.period_label(d, board.bucket, locale_of(lang)),
+            funder_period_label=lambda d, period: views.period_label(d, period, locale_of(lang)),
             **views.page_helpers(locale_of(lang)),
         )
 
@@ -121,6 +128,8 @@ class ReportPages(Controller):
             "funder": lambda: funder.totals_table(board.funder, filters),
             "funder_by_clinic": lambda: funder.groups_table(board.funder, "clinic"),
             "funder_by_local": lambda: funder.groups_table(board.funder, "local"),
+            "funder_by_month": lambda: funder.periods_table(board.funder, "month"),
+            "funder_by_quarter": lambda: funder.periods_table(board.funder, "quarter"),
         }[name]()
         await exports.audit_export(tx, actor_id=user.id, scope="program", table=name, filters=filters, rows=len(rows))
         return exports.csv_response(exports.filename("program", name, filters), header, rows)

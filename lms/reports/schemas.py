@@ -184,6 +184,11 @@ class GroupCount(Response):
     achieved: int
 
 
+class PeriodCount(Response):
+    period: date  # the first day of the month or quarter
+    achieved: int
+
+
 class FunderTarget(Response):
     """A target counted over the report's period (not its own): overall, by clinic and by union local."""
 
@@ -198,6 +203,8 @@ class FunderTarget(Response):
     achieved: int
     by_clinic: list[GroupCount]
     by_local: list[GroupCount]
+    by_month: list[PeriodCount] = []
+    by_quarter: list[PeriodCount] = []
 
 
 class Option(Response):

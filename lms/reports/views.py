@@ -39,6 +39,8 @@ PROGRAM_TABLES = (
     "funder",
     "funder_by_clinic",
     "funder_by_local",
+    "funder_by_month",
+    "funder_by_quarter",
 )
 CLINIC_TABLES = ("trend", "by_track", "workers", "renewals", "survey")
 FIGURE_COLUMNS = ("enrolled", "completed", "certificates", "credit_hours", "ehr_participants", "inperson_hours")
@@ -74,6 +76,8 @@ def query_string(filters: Filters, **extra: Any) -> str:
 def period_label(day: date, bucket: str, locale: str) -> str:
     from babel.dates import format_date
 
+    if bucket == "quarter":
+        return format_date(day, "QQQ yyyy", locale=locale)
     if bucket == "month":
         return format_date(day, "MMM yyyy", locale=locale)
     return format_date(day, "d MMM", locale=locale)
@@ -166,6 +170,33 @@ def funder_groups_chart(
         series=[
             Series(pick(t.name, locale)[0], [counts[t.key].get(g, 0) for g in groups]) for t in report if counts[t.key]
         ],  # a target with nothing anywhere draws no bars
+        locale=locale,
+        empty=_("No activity in this period."),
+    )
+
+
+def funder_periods_chart(report: Sequence[FunderTarget], period: str, *, title: str, _: Gettext, locale: str) -> Markup:
+    """Each target month by month (a line each) or quarter by quarter (a bar each), over the report's period."""
+    columns = [(t, t.by_month if period == "month" else t.by_quarter) for t in report]
+    periods = [p.period for p in columns[0][1]] if columns else []
+    labels = [period_label(p, period, locale) for p in periods]
+    series = [Series(pick(t.name, locale)[0], [p.achieved for p in counts]) for t, counts in columns]
+    if period == "month":
+        return line_chart(
+            chart_id="funder-by-month",
+            title=title,
+            desc=_("A line chart; the same numbers are in the table below it."),
+            labels=labels,
+            series=series,
+            locale=locale,
+            empty=_("No activity in this period."),
+        )
+    return bar_chart(
+        chart_id="funder-by-quarter",
+        title=title,
+        desc=_("A bar chart; the same numbers are in the table below it."),
+        categories=labels,
+        series=series,
         locale=locale,
         empty=_("No activity in this period."),
     )

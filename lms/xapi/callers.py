@@ -141,4 +141,5 @@ async def resolve_caller(connection: ASGIConnection[Any, Any, Any, Any]) -> Call
 
 
 async def require_lrs_caller(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    # the caller rides in the scope under our own key, which Litestar's Scope TypedDict does not declare
     connection.scope["xapi_caller"] = await resolve_caller(connection)  # type: ignore[typeddict-unknown-key]

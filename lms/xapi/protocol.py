@@ -113,6 +113,7 @@ class XapiProtocol:
     """Wraps the app's ASGI handler; requests outside /xapi pass through untouched."""
 
     def __init__(self, app: ASGIApp) -> None:
+        # a raw ASGI layer reads the scope as a plain mapping; Litestar types it as a TypedDict union
         self.app: Callable[[Scope, Receive, Send], Awaitable[None]] = app  # type: ignore[assignment]
         # The version each client (by its Authorization header) last spoke: a request that forgot the header is
         # refused in that client's dialect. Bounded: the oldest clients are forgotten first.

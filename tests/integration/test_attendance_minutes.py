@@ -296,7 +296,7 @@ async def test_the_periodic_job_closes_an_ended_session_and_issues_the_certifica
     client, conn, settings
 ):
     from lms.db.pool import create_pool
-    from lms.jobs.tasks import close_ended_sessions, tasks
+    from lms.jobs.queue import jobs
 
     w = await lab_world(conn, client)
     assert (await scan(client, settings, w, "luis@example.org")).json()["state"] == "arrived"  # minute 5
@@ -320,6 +320,5 @@ async def test_the_periodic_job_closes_an_ended_session_and_issues_the_certifica
     assert cert is not None and cert["facts"]["live_minutes"] == record["minutes"]
     assert await conn.fetchval("SELECT count(*) FROM certificates") == 1
     # The job is registered to run every minute.
-    # (procrastinate prefixes the task's name with the app's namespace each time an app takes the tasks: compare tasks)
-    periodic = {p.periodic_id: (p.cron, p.task) for p in tasks.periodic_registry.periodic_tasks.values()}
-    assert periodic.get("sessions-every-minute") == ("* * * * *", close_ended_sessions)
+    periodic = {p.periodic_id: (p.cron, p.task.name) for p in jobs.periodic_registry.periodic_tasks.values()}
+    assert periodic.get("sessions-every-minute") == ("* * * * *", "lms:close_ended_sessions")

@@ -331,6 +331,15 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /programs/pathways": SIGNED_IN,
     "GET /programs/pathways/report": ADMINS,
     "POST /programs/pathways/records": ADMINS,
+    "GET /programs/pathways/report.csv": ADMINS,
+    # programs: career ladders as program admins edit them (no one's records)
+    "GET /programs/pathways/ladders": PROGRAM,
+    "POST /programs/pathways/ladders": PROGRAM,
+    "GET /programs/pathways/ladders/{key:str}": PROGRAM,
+    "POST /programs/pathways/ladders/{key:str}": PROGRAM,
+    "POST /programs/pathways/ladders/{key:str}/steps": PROGRAM,
+    "POST /programs/pathways/ladders/{key:str}/steps/{step_id:uuid}/move": PROGRAM,
+    "POST /programs/pathways/ladders/{key:str}/steps/{step_id:uuid}/retire": PROGRAM,
     # programs: standards (caps, supervised hours, apprenticeship hours: no one's records)
     "GET /programs/standards": PROGRAM,
     "POST /programs/standards/caps": PROGRAM,
@@ -596,6 +605,15 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
                 )
             ).id
         )
+    if param == "key" and "/pathways/ladders/" in route:
+        return "chw"
+    if param == "step_id":  # the first step in use of a seeded ladder
+        return str(
+            await conn.fetchval(
+                """SELECT s.id FROM ladder_steps s JOIN career_ladders l ON l.id = s.ladder_id
+                   WHERE l.key = 'chw' AND s.retired_at IS NULL ORDER BY s.position LIMIT 1"""
+            )
+        )
     if param in PROGRAM_RECORDS:
         return extra["programs"][param].get(person)
     if param == "record_id":  # an outside record of that worker: a fresh pending one, with a certificate file on record
@@ -765,6 +783,10 @@ def body_for(route: str, world) -> Any:
         "POST /clinic/outside-records/{record_id:uuid}/review": {"decision": "approve"},
         "POST /api/v1/clinic/outside-records/import": {"csv": OUTSIDE_CSV.format(email=world["worker_a"].email)},
         "POST /clinic/outside-records/import": {"csv": OUTSIDE_CSV.format(email=world["worker_a"].email)},
+        "POST /programs/pathways/ladders": {"key": "matrix-ladder", "name_en": "Matrix ladder"},
+        "POST /programs/pathways/ladders/{key:str}": {"name_en": "Community Health Worker onward", "track": "CHW"},
+        "POST /programs/pathways/ladders/{key:str}/steps": {"name_en": "A step elsewhere", "reached_by": "outside:"},
+        "POST /programs/pathways/ladders/{key:str}/steps/{step_id:uuid}/move": {"direction": "down"},
     }
     return bodies.get(route)
 

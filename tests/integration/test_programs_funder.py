@@ -5,6 +5,7 @@ summary tables the report reads."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
@@ -73,7 +74,7 @@ async def expected(conn, start: date, end: date, clinic=None) -> dict[str, dict]
         )
     }
     clinic_names = {r["id"]: r["name"] for r in await conn.fetch("SELECT id, name FROM clinics")}
-    events: dict[str, list[tuple]] = defaultdict(list)  # target -> (counted thing, clinic name, local name)
+    events: dict[str, list[tuple]] = defaultdict(list)  # target -> (counted thing, clinic name, local name, day)
     day = "(x AT TIME ZONE 'America/Los_Angeles')::date"
     for r in await conn.fetch(f"""SELECT c.id, c.user_id, e.clinic_id, k.track, {day.replace("x", "c.issued_at")} AS day
                                   FROM certificates c JOIN enrollments e ON e.id = c.enrollment_id
@@ -81,7 +82,7 @@ async def expected(conn, start: date, end: date, clinic=None) -> dict[str, dict]
                                   WHERE c.revoked_at IS NULL"""):
         if r["track"] in ("MA", "DA", "CHW") and start <= r["day"] <= end:
             events["industry_credentials"].append(
-                (r["id"], clinic_names[r["clinic_id"]], people[r["user_id"]]["local"])
+                (r["id"], clinic_names[r["clinic_id"]], people[r["user_id"]]["local"], r["day"])
             )
     firsts: dict[tuple, date] = {}
     for r in await conn.fetch(f"""SELECT e.user_id, k.track, e.clinic_id, {day.replace("x", "e.enrolled_at")} AS day
@@ -90,33 +91,45 @@ async def expected(conn, start: date, end: date, clinic=None) -> dict[str, dict]
         firsts[key] = min(firsts.get(key, r["day"]), r["day"])
     for (user_id, track, clinic_name), first in firsts.items():
         if start <= first <= end:
-            where = (user_id, clinic_name, people[user_id]["local"])
+            where = (user_id, clinic_name, people[user_id]["local"], first)
             events["professional_development"].append(where)
             if track in ("CE", "EHR"):
                 events["ce_and_ehr"].append(where)
     for r in await conn.fetch("SELECT user_id, clinic_id, placed_on FROM apprenticeships WHERE placed_on IS NOT NULL"):
         if start <= r["placed_on"] <= end:
-            events["apprentices"].append((r["user_id"], clinic_names[r["clinic_id"]], people[r["user_id"]]["local"]))
+            events["apprentices"].append(
+                (r["user_id"], clinic_names[r["clinic_id"]], people[r["user_id"]]["local"], r["placed_on"])
+            )
     for r in await conn.fetch(
         f"SELECT user_id, clinic_id, status, {day.replace('x', 'approved_at')} AS day FROM tuition_requests"
     ):
         if r["status"] in ("approved", "paid") and start <= r["day"] <= end:
-            events["tuition"].append((r["user_id"], clinic_names[r["clinic_id"]], people[r["user_id"]]["local"]))
+            events["tuition"].append(
+                (r["user_id"], clinic_names[r["clinic_id"]], people[r["user_id"]]["local"], r["day"])
+            )
     for r in await conn.fetch("SELECT user_id, clinic_id, starts_on FROM preceptorships"):
         if start <= r["starts_on"] <= end:
-            events["preceptorship"].append((r["user_id"], clinic_names[r["clinic_id"]], people[r["user_id"]]["local"]))
+            events["preceptorship"].append(
+                (r["user_id"], clinic_names[r["clinic_id"]], people[r["user_id"]]["local"], r["starts_on"])
+            )
     out = {}
     for target in TARGETS:
         rows = [e for e in events[target] if clinic is None or e[1] == clinic]
         by_clinic: dict[str, set] = defaultdict(set)
         by_local: dict[str, set] = defaultdict(set)
-        for thing, clinic_name, local_name in rows:
+        by_month: dict[date, set] = defaultdict(set)
+        by_quarter: dict[date, set] = defaultdict(set)
+        for thing, clinic_name, local_name, day in rows:
             by_clinic[clinic_name].add(thing)
             by_local[local_name or "Not recorded"].add(thing)
+            by_month[date(day.year, day.month, 1)].add(thing)
+            by_quarter[date(day.year, (day.month - 1) // 3 * 3 + 1, 1)].add(thing)
         out[target] = {
             "all": len({r[0] for r in rows}),
             "clinic": {k: len(v) for k, v in by_clinic.items()},
             "local": {k: len(v) for k, v in by_local.items()},
+            "month": {k: len(v) for k, v in by_month.items()},
+            "quarter": {k: len(v) for k, v in by_quarter.items()},
         }
     return out
 
@@ -193,3 +206,51 @@ async def test_the_targets_list_counts_the_programs_over_each_targets_own_period
     assert targets["apprentices"] == long_ago["apprentices"]["all"] == 2
     assert targets["tuition"] == long_ago["tuition"]["all"] == 3
     assert targets["preceptorship"] == long_ago["preceptorship"]["all"] == 3
+
+
+def month_starts(start: date, end: date, step: int) -> list[date]:
+    """Every month (step 1) or calendar quarter (step 3) the period touches, by its first day."""
+    day = date(start.year, (start.month - 1) // step * step + 1, 1)
+    out = []
+    while day <= end:
+        out.append(day)
+        month = day.month - 1 + step
+        day = date(day.year + month // 12, month % 12 + 1, 1)
+    return out
+
+
+async def test_the_funder_report_counts_each_target_month_by_month_and_quarter_by_quarter(client, conn):
+    world = await outcomes(conn)
+    await program_records(conn, world["workers"])
+    await program_admin(conn, client)
+    await conn.execute(  # one more preceptor assignment two months back, so that months differ
+        """INSERT INTO preceptorships (user_id, preceptor_id, clinic_id, role_key, board, starts_on)
+           SELECT p.user_id, p.preceptor_id, p.clinic_id, p.role_key, p.board, current_date - 62 FROM preceptorships p
+           LIMIT 1"""
+    )
+    start, end = date.today() - timedelta(days=365), date.today()
+    want = await expected(conn, start, end)
+    qs = f"start={start.isoformat()}&end={end.isoformat()}"
+    for period, step in (("month", 1), ("quarter", 3)):
+        table = rows_of((await client.get(f"/reports/program/export/funder_by_{period}.csv?{qs}")).text)
+        assert table[0] == [period, *TARGETS]
+        firsts = month_starts(start, end, step)
+        assert [date.fromisoformat(r[0]) for r in table[1:]] == firsts  # every period, empty ones included
+        got = {
+            t: {date.fromisoformat(r[0]): int(r[i]) for r in table[1:] if int(r[i])} for i, t in enumerate(TARGETS, 1)
+        }
+        assert got == {t: want[t][period] for t in TARGETS}, period
+        # a worker counted once per target in a period, however many times she appears in it
+        assert sum(want["preceptorship"][period].values()) >= want["preceptorship"]["all"]
+    assert len(want["preceptorship"]["month"]) >= 2 and sum(len(want[t]["month"]) for t in TARGETS) > len(TARGETS)
+
+    page = (await client.get(f"/reports/program?{qs}")).text
+    for chart in ("funder-by-month", "funder-by-quarter"):
+        assert f'id="{chart}-title"' in page
+    quarters = re.search(r'id="funder-by-quarter-table">(.*?)</table>', page, re.S).group(1)
+    assert quarters.count("<tr data-period=") == len(month_starts(start, end, 3))
+    this_quarter = month_starts(end, end, 3)[0]
+    row = re.search(rf'<tr data-period="{this_quarter.isoformat()}">(.*?)</tr>', quarters, re.S).group(1)
+    assert [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', row)] == [
+        want[t]["quarter"].get(this_quarter, 0) for t in TARGETS
+    ]

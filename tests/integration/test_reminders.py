@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from lms.credit.rules import add_months
-from lms.jobs.queue import job_app
+from lms.jobs.queue import connected
 from lms.messages.reminders import renewal_threshold
 from tests.integration.learning_fixtures import CODE, api_user, basic, hybrid_course, schedule_session
 from tests.integration.smtp_server import smtp_server
@@ -108,9 +108,8 @@ async def test_reminders_go_out_once_each_as_time_moves_forward_in_two_processes
     for path in logs:
         path.parent.mkdir()
     processes = [_worker_process(settings, port, path) for path in logs]
-    jobs = job_app(settings)
     try:
-        async with jobs.open_async():
+        async with connected(settings) as jobs:
 
             async def tick(days: float, expected: int) -> None:
                 stamp = int((start + timedelta(days=days)).timestamp())

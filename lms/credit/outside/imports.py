@@ -9,9 +9,10 @@ body_approved (optional: yes/no, default yes).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import msgspec
@@ -35,7 +36,7 @@ class Problem:
     line: int
     field: str
     template: str
-    params: dict[str, object] = field(default_factory=dict)
+    params: dict[str, object] = dataclasses.field(default_factory=dict)
 
 
 @dataclass
@@ -47,8 +48,8 @@ class ImportLine:
 
 @dataclass
 class ParsedImport:
-    lines: list[ImportLine] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    lines: list[ImportLine] = dataclasses.field(default_factory=list)
+    problems: list[Problem] = dataclasses.field(default_factory=list)
     read: int = 0
 
 
@@ -123,7 +124,7 @@ def _line(
     if approved not in _YES | _NO:
         problems.append(Problem(number, "body_approved", N_("Write yes or no.")))
         return None
-    raw = {k: values[k] for k in REQUIRED}
+    raw: dict[str, object] = {k: values[k] for k in REQUIRED}
     raw["category"] = values.get("category") or None
     raw["body_approved"] = approved not in _NO
     try:

@@ -96,17 +96,16 @@ class OutsideRecordPages(Controller):
         self, request: Request[Any, Any, Any], tx: Tx, user: User, record_id: FromPath[UUID]
     ) -> Template | Redirect:
         form = await request.form()
-        decision = str(form.get("decision") or "")
         try:
-            if decision not in ("approve", "reject"):
-                raise Invalid(N_("decision: choose approve or reject"), field="decision")
+            try:
+                data = msgspec.convert(
+                    {"decision": str(form.get("decision") or ""), "reason": str(form.get("reason") or "")[:500]},
+                    ReviewIn,
+                )
+            except msgspec.ValidationError:
+                raise Invalid(N_("decision: choose approve or reject"), field="decision") from None
             async with tx.transaction():
-                await service.review(
-                    tx,
-                    admin=user,
-                    record_id=record_id,
-                    data=ReviewIn(decision=decision, reason=str(form.get("reason") or "")[:500]),
-                )  # type: ignore[arg-type]
+                await service.review(tx, admin=user, record_id=record_id, data=data)
         except (Invalid, Conflict, NotFound, Forbidden) as exc:
             return await _clinic_page(request, tx, user, status=exc.status, error=shown(request, exc))
         return Redirect("/clinic/outside-records?reviewed=1", status_code=303)

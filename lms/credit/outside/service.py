@@ -4,6 +4,7 @@ review, and the CSV import of back records."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -119,7 +120,8 @@ async def import_records(
         emails=[k[6:] for k in keys if k.startswith("email:")],
         roster_ids=[k[7:] for k in keys if k.startswith("roster:")],
     )
-    rows, problems = [], list(parsed.problems)
+    rows: list[tuple[int, dict[str, Any]]] = []
+    problems = list(parsed.problems)
     for line in parsed.lines:
         user_id = workers.get(line.worker_key)
         if user_id is None:

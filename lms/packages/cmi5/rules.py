@@ -61,7 +61,9 @@ def _categories(context: dict[str, Any]) -> set[str]:
     found = _dict(context.get("contextActivities")).get("category") or []
     if isinstance(found, dict):
         found = [found]
-    return {a.get("id") for a in found if isinstance(a, dict)} if isinstance(found, list) else set()
+    if not isinstance(found, list):
+        return set()
+    return {a["id"] for a in found if isinstance(a, dict) and isinstance(a.get("id"), str)}
 
 
 def _is_utc(timestamp: str) -> bool:
@@ -115,7 +117,8 @@ def check_statement(statement: dict[str, Any], state: SessionState) -> SessionSt
         or identity(actor) != state.actor_key
     ):
         raise Refused("actor: statements of this session are about the launched actor (an Agent with its account)")
-    verb = _dict(statement.get("verb")).get("id")
+    verb_id = _dict(statement.get("verb")).get("id")
+    verb = verb_id if isinstance(verb_id, str) else ""  # no cmi5 verb: the LRS's own check refuses it afterwards
     if verb in LMS_VERBS:
         raise Refused(f"verb: {verb} is the LMS's to send")
     context = statement.get("context")

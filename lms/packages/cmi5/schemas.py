@@ -7,11 +7,10 @@ from uuid import UUID
 
 import msgspec
 
-from lms.packages.cmi5.statements import WAIVE_REASONS
+from lms.packages.cmi5.statements import WaiveReason
 from lms.schemas import Request, Response
 
 LaunchMode = Literal["Normal", "Browse", "Review"]
-WaiveReason = Literal[WAIVE_REASONS]  # type: ignore[valid-type]
 
 
 class AuRow(msgspec.Struct, kw_only=True, frozen=True):

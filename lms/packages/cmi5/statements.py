@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal, get_args
 from uuid import UUID
 
 from lms.packages.cmi5.rules import ADL, ADL_W3ID, CMI5_CATEGORY, EXT, MASTERY_EXT, MOVEON_CATEGORY, SESSION_EXT
@@ -16,7 +16,8 @@ from lms.packages.cmi5.rules import ADL, ADL_W3ID, CMI5_CATEGORY, EXT, MASTERY_E
 BLOCK_TYPE = "https://w3id.org/xapi/cmi5/activitytype/block"
 COURSE_TYPE = "https://w3id.org/xapi/cmi5/activitytype/course"
 REASON_EXT = "https://w3id.org/xapi/cmi5/result/extensions/reason"
-WAIVE_REASONS = ("Tested Out", "Equivalent AU", "Equivalent Outside Activity", "Administrative")
+WaiveReason = Literal["Tested Out", "Equivalent AU", "Equivalent Outside Activity", "Administrative"]
+WAIVE_REASONS: tuple[str, ...] = get_args(WaiveReason)
 
 
 def au_activity_id(base_url: str, package_id: UUID, position: int) -> str:

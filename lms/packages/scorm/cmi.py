@@ -28,6 +28,7 @@ _LESSON_STATUS: dict[str, tuple[Completion, Success]] = {
     "browsed": ("incomplete", "unknown"),
     "not attempted": ("unknown", "unknown"),
 }
+_SUCCESS_STATUS: dict[str, Success] = {"passed": "passed", "failed": "failed"}
 _COMPLETION_STATUS: dict[str, Completion] = {
     "completed": "completed",
     "incomplete": "incomplete",
@@ -140,7 +141,7 @@ def read_outcome(
         if completion_threshold is not None and progress is not None:  # RTE 4.2.4.1: the threshold decides
             completion = "completed" if progress >= completion_threshold else "incomplete"
         status = _text(cmi, "cmi.success_status")
-        success = status if status in ("passed", "failed") else "unknown"  # type: ignore[assignment]
+        success = _SUCCESS_STATUS.get(status, "unknown")
         scaled = _number(cmi.get("cmi.score.scaled"))
         if mastery is not None and scaled is not None:  # RTE 4.2.22: the scaled passing score decides
             success = "passed" if scaled >= mastery else "failed"
