@@ -85,6 +85,13 @@ class PreconditionFailed(DomainError):
     title = N_("Precondition failed")
 
 
+class PreconditionRequired(DomainError):
+    """A change that could overwrite someone else's was sent without saying which state it was based on."""
+
+    status = 428
+    title = N_("Precondition required")
+
+
 class TooMany(DomainError):
     status = 429
     title = N_("Too many requests")
@@ -281,6 +288,8 @@ __all__ = [
     "Forbidden",
     "Invalid",
     "NotFound",
+    "PreconditionFailed",
+    "PreconditionRequired",
     "StoreUnavailable",
     "TooMany",
     "LitestarNotFound",

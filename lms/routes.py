@@ -6,6 +6,7 @@ from lms.accounts.api import ClinicsController, MeController, UsersController
 from lms.accounts.pages import AccountPages
 from lms.accounts.people_pages import PeoplePages
 from lms.accounts.recovery_pages import RecoveryPages
+from lms.authoring.api import DraftController
 from lms.authoring.folder_pages import CopyPages
 from lms.authoring.pages import BuildPages
 from lms.authoring.preview_pages import PreviewPages
@@ -39,6 +40,7 @@ ROUTES: list[ControllerRouterHandler] = [
     AttemptResetPages,
     CatalogController,
     AuthoringController,
+    DraftController,
     CatalogPages,
     AuthoringPages,
     BuildPages,

@@ -1,12 +1,13 @@
 """Real servers for the whole run: an embedded PostgreSQL and SeaweedFS started once (or the ones named by
-LMS_TEST_DATABASE_URL / LMS_TEST_S3_ENDPOINT_URL), and a fresh database per test cloned from a migrated template."""
+LMS_TEST_DATABASE_URL / LMS_TEST_S3_ENDPOINT_URL), and a fresh database per test cloned from a migrated template
+(tests/fresh_databases.py clones it a step ahead)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -14,15 +15,22 @@ import asyncpg
 import pytest
 
 from lms.settings import Settings
+from tests.fresh_databases import FreshDatabases, with_db
 
 TEMPLATE_DB = "lms_test_template"
+# The embedded PostgreSQL of a test run holds throw-away databases: it need not survive a crash of the machine, so it
+# skips flushing to disk (the server's behaviour towards its clients is unchanged; tests that stop or kill PostgreSQL
+# start one of their own with the service's settings).
+THROWAWAY_SERVER = ("fsync = off", "synchronous_commit = off", "full_page_writes = off")
 
 
-def _with_db(url: str, name: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
+def _throwaway(database_url: str) -> None:
+    import psycopg
 
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        for setting in THROWAWAY_SERVER:
+            admin.execute(f"ALTER SYSTEM SET {setting}")
+        admin.execute("SELECT pg_reload_conf()")
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +55,8 @@ def servers() -> Iterator[Settings]:
     )
     running = start_embedded(base, say=lambda _msg: None)
     try:
+        if running.postgres is not None:
+            _throwaway(running.settings.database_url)
         yield running.settings
     finally:
         running.stop()
@@ -63,7 +73,7 @@ async def template_db(servers: Settings) -> str:
         await admin.execute(f"CREATE DATABASE {TEMPLATE_DB}")
     finally:
         await admin.close()
-    conn = await asyncpg.connect(_with_db(servers.database_url, TEMPLATE_DB))
+    conn = await asyncpg.connect(with_db(servers.database_url, TEMPLATE_DB))
     try:
         await migrate(conn)
     finally:
@@ -71,21 +81,19 @@ async def template_db(servers: Settings) -> str:
     return TEMPLATE_DB
 
 
+@pytest.fixture(scope="session")
+def fresh_databases(servers: Settings, template_db: str) -> Iterator[FreshDatabases]:
+    databases = FreshDatabases(servers.database_url, template_db)
+    yield databases
+    databases.close()
+
+
 @pytest.fixture
-async def settings(servers: Settings, template_db: str) -> AsyncIterator[Settings]:
+async def settings(servers: Settings, fresh_databases: FreshDatabases) -> AsyncIterator[Settings]:
     """Settings pointing at a database of this test's own, migrated and empty."""
-    name = "t_" + uuid.uuid4().hex[:16]
-    admin = await asyncpg.connect(servers.database_url)
-    try:
-        await admin.execute(f"CREATE DATABASE {name} TEMPLATE {template_db}")
-    finally:
-        await admin.close()
-    yield servers.replace(database_url=_with_db(servers.database_url, name))
-    admin = await asyncpg.connect(servers.database_url)
-    try:
-        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    finally:
-        await admin.close()
+    name = await asyncio.to_thread(fresh_databases.take)
+    yield servers.replace(database_url=with_db(servers.database_url, name))
+    fresh_databases.give_back(name)
 
 
 @pytest.fixture

@@ -124,3 +124,11 @@ async def serving(app: Any, *, lifespan: str = "on") -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+async def put_draft(client: Any, code: str, doc: Any, headers: dict[str, str]) -> Any:
+    """Replace a course's draft through the API at its current revision (read first, as any client must)."""
+    read = await client.get(f"/api/v1/authoring/courses/{code}/draft", headers=headers)
+    assert read.status_code == 200, read.text
+    at = {**headers, "If-Match": read.headers["etag"]}
+    return await client.put(f"/api/v1/authoring/courses/{code}/draft", json=doc, headers=at)

@@ -79,40 +79,62 @@ def cmi5_zip(aus: int = 2, **kwargs) -> bytes:
     return build_zip(files)
 
 
-SCORM12_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
-<manifest identifier="com.example.vitals" version="1.0"
+def scorm12_manifest(
+    href: str = "sco/index.html",
+    *,
+    identifier: str = "com.example.vitals",
+    title: str = "Vital signs",
+    item: str = "item-pulse",
+    item_title: str = "Taking a pulse",
+    resource: str = "res-pulse",
+) -> str:
+    """A SCORM 1.2 manifest of one SCO (mastery score 80) whose launch page is ``href``; its file is sco/index.html."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="{identifier}" version="1.0"
   xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
   <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
   <organizations default="org-1">
     <organization identifier="org-1">
-      <title>Vital signs</title>
-      <item identifier="item-pulse" identifierref="res-pulse">
-        <title>Taking a pulse</title>
+      <title>{title}</title>
+      <item identifier="{item}" identifierref="{resource}">
+        <title>{item_title}</title>
         <adlcp:masteryscore>80</adlcp:masteryscore>
       </item>
     </organization>
   </organizations>
   <resources>
-    <resource identifier="res-pulse" type="webcontent" adlcp:scormtype="sco" href="{href}">
+    <resource identifier="{resource}" type="webcontent" adlcp:scormtype="sco" href="{href}">
       <file href="sco/index.html"/>
     </resource>
   </resources>
 </manifest>
 """
 
-SCORM2004_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
-<manifest identifier="com.example.dental" version="1"
+
+def scorm2004_manifest(
+    href: str = "content/gloves.html",
+    *,
+    identifier: str = "com.example.dental",
+    title: str = "Infection control",
+    item: str = "item-gloves",
+    item_title: str = "Gloves",
+    resource: str = "res-gloves",
+    objective: str = "gloves",
+) -> str:
+    """A SCORM 2004 (4th edition) manifest of one SCO, satisfied by a scaled score of 0.7, launched from ``href``."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="{identifier}" version="1"
   xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
   xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
   <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
   <organizations default="org-1">
     <organization identifier="org-1">
-      <title>Infection control</title>
-      <item identifier="item-gloves" identifierref="res-gloves">
-        <title>Gloves</title>
+      <title>{title}</title>
+      <item identifier="{item}" identifierref="{resource}">
+        <title>{item_title}</title>
         <imsss:sequencing>
           <imsss:objectives>
-            <imsss:primaryObjective objectiveID="gloves" satisfiedByMeasure="true">
+            <imsss:primaryObjective objectiveID="{objective}" satisfiedByMeasure="true">
               <imsss:minNormalizedMeasure>0.7</imsss:minNormalizedMeasure>
             </imsss:primaryObjective>
           </imsss:objectives>
@@ -121,8 +143,8 @@ SCORM2004_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
     </organization>
   </organizations>
   <resources>
-    <resource identifier="res-gloves" type="webcontent" adlcp:scormType="sco" href="content/gloves.html">
-      <file href="content/gloves.html"/>
+    <resource identifier="{resource}" type="webcontent" adlcp:scormType="sco" href="{href}">
+      <file href="{href}"/>
     </resource>
   </resources>
 </manifest>
@@ -130,10 +152,8 @@ SCORM2004_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def scorm12_zip(href: str = "sco/index.html") -> bytes:
-    return build_zip(
-        {"imsmanifest.xml": SCORM12_MANIFEST.format(href=href), "sco/index.html": PAGE.format(title="Pulse")}
-    )
+    return build_zip({"imsmanifest.xml": scorm12_manifest(href), "sco/index.html": PAGE.format(title="Pulse")})
 
 
 def scorm2004_zip() -> bytes:
-    return build_zip({"imsmanifest.xml": SCORM2004_MANIFEST, "content/gloves.html": PAGE.format(title="Gloves")})
+    return build_zip({"imsmanifest.xml": scorm2004_manifest(), "content/gloves.html": PAGE.format(title="Gloves")})

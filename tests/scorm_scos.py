@@ -5,7 +5,7 @@ terminating as authoring tools' output does."""
 
 from __future__ import annotations
 
-from tests.package_zips import build_zip
+from tests.package_zips import build_zip, scorm12_manifest, scorm2004_manifest
 
 _FIND_API = """
 function findAPI(name) {
@@ -94,66 +94,33 @@ document.getElementById("finish").onclick = function () {
 };
 """
 
-MANIFEST_12 = """<?xml version="1.0" encoding="UTF-8"?>
-<manifest identifier="org.example.bp12" version="1.0"
-  xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
-  <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
-  <organizations default="org">
-    <organization identifier="org">
-      <title>Blood pressure</title>
-      <item identifier="sco-bp" identifierref="res-bp">
-        <title>Taking blood pressure</title>
-        <adlcp:masteryscore>80</adlcp:masteryscore>
-      </item>
-    </organization>
-  </organizations>
-  <resources>
-    <resource identifier="res-bp" type="webcontent" adlcp:scormtype="sco" href="sco/index.html">
-      <file href="sco/index.html"/>
-    </resource>
-  </resources>
-</manifest>
-"""
-
-MANIFEST_2004 = """<?xml version="1.0" encoding="UTF-8"?>
-<manifest identifier="org.example.sterile2004" version="1"
-  xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
-  xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
-  <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
-  <organizations default="org">
-    <organization identifier="org">
-      <title>Sterile field</title>
-      <item identifier="sco-sterile" identifierref="res-sterile">
-        <title>Keeping a sterile field</title>
-        <imsss:sequencing>
-          <imsss:objectives>
-            <imsss:primaryObjective objectiveID="sterile" satisfiedByMeasure="true">
-              <imsss:minNormalizedMeasure>0.7</imsss:minNormalizedMeasure>
-            </imsss:primaryObjective>
-          </imsss:objectives>
-        </imsss:sequencing>
-      </item>
-    </organization>
-  </organizations>
-  <resources>
-    <resource identifier="res-sterile" type="webcontent" adlcp:scormType="sco" href="content/sco.html">
-      <file href="content/sco.html"/>
-    </resource>
-  </resources>
-</manifest>
-"""
-
 UNIT_12, UNIT_2004 = "sco-bp", "sco-sterile"
 
 
 def scorm12_course() -> bytes:
     page = _PAGE.format(title="Taking blood pressure", find=_FIND_API, script=SCO12_SCRIPT)
-    return build_zip({"imsmanifest.xml": MANIFEST_12, "sco/index.html": page})
+    manifest = scorm12_manifest(
+        identifier="org.example.bp12",
+        title="Blood pressure",
+        item=UNIT_12,
+        item_title="Taking blood pressure",
+        resource="res-bp",
+    )
+    return build_zip({"imsmanifest.xml": manifest, "sco/index.html": page})
 
 
 def scorm2004_course() -> bytes:
     page = _PAGE.format(title="Keeping a sterile field", find=_FIND_API, script=SCO2004_SCRIPT)
-    return build_zip({"imsmanifest.xml": MANIFEST_2004, "content/sco.html": page})
+    manifest = scorm2004_manifest(
+        "content/sco.html",
+        identifier="org.example.sterile2004",
+        title="Sterile field",
+        item=UNIT_2004,
+        item_title="Keeping a sterile field",
+        resource="res-sterile",
+        objective="sterile",
+    )
+    return build_zip({"imsmanifest.xml": manifest, "content/sco.html": page})
 
 
 async def publish_scorm_course(client, conn, code: str) -> dict[str, str]:

@@ -16,6 +16,8 @@ const crypto = require("crypto"),
     Wreck = require("@hapi/wreck"),
     {InvalidPackageError} = require("./errors");
 
+const PAGE_WAIT_MS = 120000;
+
 const base = () => process.env.LMS_BASE_URL.replace(/\/$/, ""),
     api = async (method, path, payload, headers = {}) => {
         const response = await Wreck.request(method, `${base()}${path}`, {
@@ -57,6 +59,11 @@ module.exports = {
                 throw new Error(`${name} is not set (infra/conformance/cmi5 sets it)`);
             }
         }
+        // The suite waits for an AU's page and its #result with puppeteer's defaults (30 s), while an AU loads the
+        // cmi5 library and sends a dozen requests: on a loaded 2-core machine that can take longer, and the test would
+        // fail while the LMS is right. Wait longer (jest's per-test timeout, set by the runner, is longer still).
+        page.setDefaultTimeout(PAGE_WAIT_MS);
+        page.setDefaultNavigationTimeout(PAGE_WAIT_MS);
     },
 
     teardown: async () => {},

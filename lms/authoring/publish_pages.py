@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 from lms.accounts.auth import STAFF, require_role
 from lms.authoring.publish_summary import COURSE_FIELD_NAMES, FIELD_NAMES, publish_confirmed, publish_summary
+from lms.authoring.question_changes import QUESTION_FIELD_NAMES
 from lms.catalog.authoring_pages import Code
 from lms.catalog.language import KIND_NAMES, text_picker
 from lms.credit.schemas import CATEGORY_NAMES, UNIT_NAMES
@@ -40,6 +41,7 @@ async def _summary_page(
         kind_names=KIND_NAMES,
         field_names=FIELD_NAMES,
         course_field_names=COURSE_FIELD_NAMES,
+        question_field_names=QUESTION_FIELD_NAMES,
         unit_names=UNIT_NAMES,
         category_names=CATEGORY_NAMES,
     )

@@ -18,6 +18,7 @@ import msgspec
 
 from lms.accounts.schemas import CurrentUser
 from lms.authoring import publish_queries
+from lms.authoring.question_changes import QuestionChange, norm, question_changes
 from lms.catalog import service as catalog
 from lms.catalog.content import (
     Checkoff,
@@ -72,6 +73,7 @@ class ActivityChange(Response):
     old_minutes: int | None
     new_minutes: int | None
     fields: list[str]  # keys of FIELD_NAMES, for "changed"
+    questions: list[QuestionChange] = []  # a quiz whose questions changed: which ones, and how
 
 
 class PinnedVersion(Response):
@@ -137,17 +139,6 @@ def _activities(doc: dict[str, Any]) -> dict[str, tuple[str, int, dict[str, Any]
     return out
 
 
-def _norm(value: Any) -> Any:
-    """Texts without their outer whitespace: the forms trim what a course folder's files end with."""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, dict):
-        return {k: _norm(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_norm(v) for v in value]
-    return value
-
-
 def _changed_fields(old: tuple[str, int, dict[str, Any]], new: tuple[str, int, dict[str, Any]]) -> list[str]:
     fields = []
     if old[0] != new[0]:
@@ -156,7 +147,7 @@ def _changed_fields(old: tuple[str, int, dict[str, Any]], new: tuple[str, int, d
     for name in FIELD_NAMES:
         if name in ("module", "position"):
             continue
-        if _norm(old_activity.get(name)) != _norm(new_activity.get(name)):
+        if norm(old_activity.get(name)) != norm(new_activity.get(name)):
             fields.append(name)
     return fields
 
@@ -196,6 +187,7 @@ def activity_changes(previous: dict[str, Any] | None, draft: dict[str, Any]) -> 
                 old_minutes=before[key][2]["minutes"],
                 new_minutes=activity["minutes"],
                 fields=fields,
+                questions=question_changes(before[key][2], activity) if "questions" in fields else [],
             )
         )
     for key, (module_key, _pos, activity) in before.items():
@@ -215,7 +207,7 @@ def activity_changes(previous: dict[str, Any] | None, draft: dict[str, Any]) -> 
     return out
 
 
-def _course_fields(previous: dict[str, Any] | None, draft: dict[str, Any]) -> list[str]:
+def course_field_changes(previous: dict[str, Any] | None, draft: dict[str, Any]) -> list[str]:
     if previous is None:
         return []
     out = [name for name in COURSE_FIELD_NAMES if name != "modules" and previous.get(name) != draft.get(name)]
@@ -284,7 +276,12 @@ def credit_previews(
 
 
 def summarize(
-    doc: CourseDoc, context: dict[str, Any], rules: dict[str, CreditRule], today: date, media_problem: str | None = None
+    doc: CourseDoc,
+    context: dict[str, Any],
+    rules: dict[str, CreditRule],
+    today: date,
+    media_problem: str | None = None,
+    images: frozenset[str] = frozenset(),
 ) -> PublishSummary:
     current = context["current"]
     previous = current["content"] if current else None
@@ -302,7 +299,7 @@ def summarize(
         added=sum(c.change == "added" for c in changes),
         removed=sum(c.change == "removed" for c in changes),
         changed=sum(c.change == "changed" for c in changes),
-        course_fields=_course_fields(previous, draft),
+        course_fields=course_field_changes(previous, draft),
         old_total_minutes=sum(a["minutes"] for _m, _p, a in _activities(previous).values()) if previous else None,
         new_total_minutes=total_minutes(doc),
         live_minutes=live,
@@ -311,7 +308,7 @@ def summarize(
         pinned_enrolled=sum(p.enrolled for p in pinned),
         pinned_in_progress=sum(p.in_progress for p in pinned),
         credits=credit_previews(doc, previous_doc, rules, today),
-        missing={lang: places for lang, places in missing_translation_labels(doc).items() if places},
+        missing={lang: places for lang, places in missing_translation_labels(doc, images).items() if places},
         problems=[message for _path, message in doc_problems(doc) if not _is_translation_gap(message, doc.languages)]
         + ([media_problem] if media_problem else []),
         fingerprint=fingerprint(doc),
@@ -331,8 +328,10 @@ async def publish_summary(conn: asyncpg.Connection, *, code: str, editor: Curren
         await catalog.lesson_media_for_draft(conn, doc)
         media_problem = None
     except Invalid as exc:
-        media_problem = exc.detail
-    return summarize(doc, context, await load_rules(conn), datetime.now(CALIFORNIA).date(), media_problem)
+        # an image without its description is listed with the missing texts, in the instructor's language
+        media_problem = None if (exc.field or "").endswith(".alt") else exc.detail
+    images = await catalog.image_refs(conn, doc)
+    return summarize(doc, context, await load_rules(conn), datetime.now(CALIFORNIA).date(), media_problem, images)
 
 
 async def publish_confirmed(conn: asyncpg.Connection, *, code: str, editor: CurrentUser, confirmed: str) -> Published:

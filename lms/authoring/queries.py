@@ -54,3 +54,13 @@ async def create_course(conn: asyncpg.Connection, *, code: str, track: str, draf
         creator.id,
     )
     return created == 1
+
+
+async def draft_at(conn: asyncpg.Connection, *, code: str, revision: int) -> Any | None:
+    """The draft as it was at an earlier revision, if it is still kept (the newest 50 are; migration 0110)."""
+    return await conn.fetchval(
+        """SELECT h.draft FROM course_draft_history h JOIN courses c ON c.id = h.course_id
+           WHERE c.code = $1 AND h.revision = $2""",
+        code,
+        revision,
+    )

@@ -1,17 +1,17 @@
-"""JSON: the public catalogue, and authoring (drafts, translation status, publishing, retiring) for instructors."""
+"""JSON: the public catalogue, and authoring (translation status, publishing, retiring) for instructors; the draft
+itself is read and replaced in lms.authoring.api."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 import asyncpg  # noqa: F401 (see lms.deps)
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from lms.accounts.auth import STAFF, require_login, require_role
 from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.catalog import queries, service
-from lms.catalog.content import CourseDoc
 from lms.catalog.language import content_language, pick
 from lms.catalog.schemas import CourseSummary, Published, RetireRequest, TranslationStatus, VersionDetail, VersionOut
 from lms.deps import Db, StorageDep, Tx, User
@@ -74,17 +74,10 @@ class AuthoringController(Controller):
     tags = ["authoring"]
     guards = [require_role(*STAFF)]
 
-    @get("/{code:str}/draft", operation_id="authoring_draft_get")
-    async def get_draft(self, db: Db, user: User, code: Code) -> CourseDoc:
-        return await service.load_draft(db, code, editor=user)
-
-    @put("/{code:str}/draft", operation_id="authoring_draft_put")
-    async def put_draft(self, tx: Tx, user: User, code: Code, data: JSONBody[CourseDoc]) -> TranslationStatus:
-        return await service.save_draft(tx, data, code=code, editor=user)
-
     @get("/{code:str}/translations", operation_id="authoring_translations")
     async def translations(self, db: Db, user: User, code: Code) -> TranslationStatus:
-        return service.translation_status(await service.load_draft(db, code, editor=user))
+        doc = await service.load_draft(db, code, editor=user)
+        return service.translation_status(doc, await service.image_refs(db, doc))
 
     @post("/{code:str}/publish", operation_id="authoring_publish")
     async def publish(self, tx: Tx, user: User, code: Code) -> Published:

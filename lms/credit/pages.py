@@ -30,7 +30,7 @@ from lms.credit.schemas import (
 )
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import Invalid, shown
-from lms.i18n import LANGUAGE_COOKIE, request_language, set_request_language, ui_language
+from lms.i18n import LANGUAGE_COOKIE, N_, request_language, set_request_language, ui_language
 from lms.kept_figures import STORE as FIGURES
 from lms.kept_figures import KeptView, clinic_changed, kept_figures
 from lms.schemas import Form
@@ -52,6 +52,7 @@ class CredentialForm(Form):
     user_id: str = ""
     credential: str = ""
     cycle_start: str = ""
+    licensed_on: str = ""  # optional: when the licence was first issued (the RDA's first renewal is exempt)
 
 
 def qr_svg(url: str) -> str:
@@ -248,8 +249,19 @@ class CreditPages(Controller):
             cycle_start = date.fromisoformat(data.cycle_start)
         except ValueError:
             raise Invalid("Choose a worker and a cycle start date.", field="cycle_start") from None
+        try:
+            licensed_on = date.fromisoformat(data.licensed_on) if data.licensed_on.strip() else None
+        except ValueError:
+            raise Invalid(
+                N_("Give the date the licence was first issued, or leave it empty."), field="licensed_on"
+            ) from None
         await service.set_worker_credential(
-            tx, viewer=user, user_id=user_id, credential=data.credential, cycle_start=cycle_start
+            tx,
+            viewer=user,
+            user_id=user_id,
+            credential=data.credential,
+            cycle_start=cycle_start,
+            licensed_on=licensed_on,
         )
         await clinic_changed(request.app.stores.get(FIGURES), user.clinic_id)
         return Redirect("/clinic/credit?saved=true", status_code=303)

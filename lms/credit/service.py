@@ -34,6 +34,7 @@ from lms.credit.schemas import (
 from lms.credit.standing import body_totals, worker_credit, worker_renewals
 from lms.credit.verification import verify_credential
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
+from lms.i18n import N_
 from lms.learning import attendance
 from lms.settings import Settings
 
@@ -478,7 +479,7 @@ async def set_worker_credential(
     if viewer.clinic_id is None:
         raise Forbidden("Only a clinic's admin records its workers' credentials.")
     if licensed_on is not None and licensed_on > datetime.now(UTC).date():
-        raise Invalid("The licence's first issue date cannot be in the future.", field="licensed_on")
+        raise Invalid(N_("The licence's first issue date cannot be in the future."), field="licensed_on")
     saved = await queries.set_worker_credential(
         conn,
         clinic_id=viewer.clinic_id,
@@ -499,6 +500,10 @@ async def set_worker_credential(
         actor_id=viewer.id,
         action="clinic.worker_credential",
         subject=str(user_id),
-        detail={"credential": credential, "cycle_start": cycle_start.isoformat()},
+        detail={
+            "credential": credential,
+            "cycle_start": cycle_start.isoformat(),
+            **({"licensed_on": licensed_on.isoformat()} if licensed_on else {}),
+        },
     )
     return saved

@@ -33,9 +33,10 @@ class BulkEnrollRequest(Request):
 
 class BulkEnrollResult(Response):
     version_id: UUID
-    enrolled: int  # enrolled now
+    enrolled: int  # enrolled now (reopened ones included)
     already_enrolled: int
     refused: list[str]  # emails or ids that are not active workers you may enrol
+    reopened: int = 0  # of those enrolled now, how many had been unenrolled: the same enrolment, open again
 
 
 class Enrollment(Response):
@@ -319,6 +320,8 @@ class SessionForm(Form):
     room: str = ""
     capacity: str = ""
     language: str = ""
+    delivery: str = "in_person"  # or "live_online": a webinar, with its join link
+    join_url: str = ""
 
 
 class BulkForm(Form):

@@ -18,6 +18,7 @@ import msgspec
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.catalog.content import TRACKS
+from lms.credit.outside.queries import APPROVED_JSON
 from lms.errors import Invalid, NotFound
 from lms.reports.dashboards import buckets, whole_months
 from lms.reports.schemas import (
@@ -220,14 +221,18 @@ async def clinic_headcount(conn: asyncpg.Connection, *, clinic_id: UUID) -> tupl
 async def renewal_candidates(
     conn: asyncpg.Connection, *, clinic_id: UUID, today: date, days: int
 ) -> list[dict[str, Any]]:
-    """This clinic's workers whose renewal cycle ends within ``days``, with their certificates' frozen credit lines."""
+    """This clinic's workers whose renewal cycle ends within ``days``, with their certificates' frozen credit lines and
+    their approved outside records, shaped as the credit feature's standing reads them (lms.credit.standing)."""
     rows = await conn.fetch(
-        """SELECT u.id AS user_id, u.display_name AS name, w.credential, r.name AS credential_name, w.cycle_start,
-                  renewal_cycle_end(w.cycle_start, r.cycle_months, $2) AS cycle_end,
+        f"""SELECT u.id AS user_id, u.display_name AS name, w.credential, r.name AS credential_name, w.cycle_start,
+                  w.licensed_on, renewal_cycle_end(w.cycle_start, r.cycle_months, $2) AS cycle_end,
                   (SELECT coalesce(json_agg(json_build_object(
                               'code', c.code, 'completed_on', c.facts ->> 'completed_on', 'revoked', c.revoked_at IS NOT NULL,
-                              'credits', c.facts -> 'credits') ORDER BY c.completed_at), '[]')
-                   FROM certificates c WHERE c.user_id = u.id) AS certificates
+                              'credits', coalesce(c.facts -> 'credits', '[]'), 'live_minutes', c.facts -> 'live_minutes',
+                              'in_person_minutes', c.facts -> 'in_person_minutes',
+                              'valid_until', c.valid_until) ORDER BY c.completed_at), '[]')
+                   FROM certificates c WHERE c.user_id = u.id AND c.facts ->> 'completed_on' IS NOT NULL) AS certificates,
+                  {APPROVED_JSON} AS outside
            FROM worker_credentials w
            JOIN credential_requirements r ON r.credential = w.credential
            JOIN users u ON u.id = w.user_id

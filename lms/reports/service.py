@@ -14,8 +14,9 @@ from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import AuditEntry, record_many
 from lms.catalog.language import TRACK_NAMES
 from lms.credit import queries as credit_queries
-from lms.credit.renewal import EarnedCredit, evaluate, in_effect
+from lms.credit.renewal import evaluate, in_effect
 from lms.credit.rules import number
+from lms.credit.standing import earned_lines, outside_lines
 from lms.reports import dashboards, funder, queries, survey_results, surveys
 from lms.reports.schemas import ClinicDashboard, FilterOptions, Filters, ProgramDashboard, RenewalDue, SurveyResults
 
@@ -186,7 +187,8 @@ async def renewals_due(
     conn: asyncpg.Connection, *, clinic_id: UUID, today: date, days: int = RENEWAL_WINDOW_DAYS
 ) -> list[RenewalDue]:
     """Workers of this clinic whose renewal cycle ends within ``days``, with the credit that counts so far (the credit
-    feature's rules: lms.credit.renewal.evaluate over the certificates' frozen credit lines)."""
+    feature's rules: lms.credit.renewal.evaluate over the certificates' frozen credit lines and the approved outside
+    records, as lms.credit.standing counts them for the worker herself)."""
     await queries.plan_each_time(conn)
     candidates = await queries.renewal_candidates(conn, clinic_id=clinic_id, today=today, days=days)
     if not candidates:
@@ -198,23 +200,15 @@ async def renewals_due(
         requirement = in_effect(requirements, c["credential"], cycle_start=c["cycle_start"], today=today)
         if requirement is None:  # pragma: no cover - the join makes this impossible
             continue
-        earned = [
-            EarnedCredit(
-                code=cert["code"],
-                completed_on=date.fromisoformat(cert["completed_on"]),
-                body=line["body"],
-                category=line.get("approval_category"),
-                credit=line["credit"],
-                live_credit=line["live_credit"],
-                non_live_credit=line["non_live_credit"],
-                revoked=cert["revoked"],
-            )
-            for cert in c["certificates"]
-            if cert.get("completed_on")
-            for line in cert.get("credits") or []
-        ]
+        # The same lines the worker's own renewal view counts: certificates and approved outside records.
+        earned = earned_lines(c["certificates"], rules) + outside_lines(c["outside"], rules)
         status = evaluate(
-            requirement, rules.get(requirement.body), cycle_start=c["cycle_start"], earned=earned, today=today
+            requirement,
+            rules.get(requirement.body),
+            cycle_start=c["cycle_start"],
+            earned=earned,
+            today=today,
+            licensed_on=c["licensed_on"],
         )
         still = max(Decimal(str(status.required)) - Decimal(str(status.counted)), Decimal(0))
         out.append(

@@ -6,11 +6,18 @@ Screenshots at phone width go to tests/artifacts/browser/."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import pytest
+
+from tests.helpers import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "browser"
@@ -80,3 +87,40 @@ def axe_js() -> Path:
     if found is None:
         pytest.skip("axe-core is missing: pip install -e '.[test]' (axe-playwright-python ships axe.min.js)")
     return found
+
+
+def sql(settings, query: str, *args: Any) -> Any:
+    """A synchronous look at the database (these tests are plain functions: Playwright's sync API needs that)."""
+
+    async def run() -> Any:
+        conn = await asyncpg.connect(settings.database_url)
+        try:
+            return await conn.fetchval(query, *args)
+        finally:
+            await conn.close()
+
+    with ThreadPoolExecutor(1) as pool:  # the browser's thread has Playwright's loop running: use another
+        return pool.submit(asyncio.run, run()).result()
+
+
+def wait_for(check, what: str, timeout: float = 10) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := check():
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the login form, as a person would; the page is then wherever the service sent her."""
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "/login" not in page.url, page.content()[:500]
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

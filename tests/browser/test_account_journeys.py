@@ -12,8 +12,7 @@ import pytest
 
 from lms.app import create_app
 from lms.embedded.ports import free_port
-from tests.browser.conftest import ARTIFACTS, PHONE
-from tests.browser.test_journeys import sign_in, sql, wait_for
+from tests.browser.conftest import ARTIFACTS, PHONE, sign_in, sql, wait_for
 from tests.helpers import make_clinic, make_user
 from tests.integration.smtp_server import smtp_server
 from tests.integration.test_offline_soak import ServerThread

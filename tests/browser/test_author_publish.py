@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.test_journeys import CODE, live, people, shot, sign_in, sql  # noqa: F401 (fixtures)
+from tests.browser.conftest import shot, sign_in, sql
+from tests.browser.test_journeys import CODE, live, people  # noqa: F401 (fixtures)
 from tests.integration.test_media import MP4, VTT_ES
 
 SMALL_PHONE = {"width": 360, "height": 740}

@@ -15,7 +15,8 @@ import pytest
 
 from lms.app import create_app
 from lms.embedded.ports import free_port
-from tests.browser.test_journeys import CERTIFICATE, journey_course, shot, sign_in, sql, wait_for
+from tests.browser.conftest import shot, sign_in, sql, wait_for
+from tests.browser.test_journeys import CERTIFICATE, journey_course
 from tests.helpers import make_clinic, make_owner, make_user, token_for
 from tests.integration.test_media import MP4, png
 from tests.integration.test_offline_soak import ServerThread

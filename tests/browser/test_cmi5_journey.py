@@ -8,8 +8,8 @@ import pytest
 
 from lms.app import create_app
 from lms.embedded.ports import free_port
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_journeys import CERTIFICATE, sign_in, sql
+from tests.browser.conftest import ARTIFACTS, sign_in, sql
+from tests.browser.test_journeys import CERTIFICATE
 from tests.cmi5_au import cmi5_course_zip
 from tests.helpers import make_clinic, make_user, token_for
 from tests.integration.test_offline_soak import ServerThread

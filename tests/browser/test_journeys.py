@@ -9,21 +9,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import textwrap
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
-import asyncpg
 import pytest
 
 from lms.app import create_app
 from lms.embedded.ports import free_port
-from tests.browser.conftest import ARTIFACTS, PHONE
-from tests.helpers import PASSWORD, make_clinic, make_owner, make_user
+from tests.browser.conftest import PHONE, shot, sign_in, sql, wait_for
+from tests.helpers import make_clinic, make_owner, make_user
 from tests.integration.test_media import MP4, VTT_EN, VTT_ES
 from tests.integration.test_offline_soak import ServerThread
 
@@ -102,42 +98,6 @@ def live(settings, people):
     served = settings.replace(public_base_url=f"http://127.0.0.1:{port}")
     with ServerThread(create_app(served), port):
         yield {"base": served.public_base_url, "settings": served, "people": people}
-
-
-def sql(settings, query: str, *args: Any) -> Any:
-    """A synchronous look at the database (these tests are plain functions: Playwright's sync API needs that)."""
-
-    async def run() -> Any:
-        conn = await asyncpg.connect(settings.database_url)
-        try:
-            return await conn.fetchval(query, *args)
-        finally:
-            await conn.close()
-
-    with ThreadPoolExecutor(1) as pool:  # the browser's thread has Playwright's loop running: use another
-        return pool.submit(asyncio.run, run()).result()
-
-
-def wait_for(check, what: str, timeout: float = 10) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := check():
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, page.content()[:500]
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_instructor_worker_and_clinic_admin_journeys(in_browser, live):

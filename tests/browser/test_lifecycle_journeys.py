@@ -16,8 +16,7 @@ from lms.catalog.content import Lesson
 from lms.catalog.course_file import read_course_folder
 from lms.catalog.service import publish
 from lms.embedded.ports import free_port
-from tests.browser.conftest import ARTIFACTS, PHONE
-from tests.browser.test_journeys import sign_in, sql, wait_for
+from tests.browser.conftest import ARTIFACTS, PHONE, sign_in, sql, wait_for
 from tests.conftest import COURSES_DIR
 from tests.helpers import make_owner, make_user
 from tests.integration.learning_fixtures import CODE, hybrid_course

@@ -7,8 +7,7 @@ import pytest
 
 from lms.app import create_app
 from lms.embedded.ports import free_port
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_journeys import sign_in
+from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.helpers import make_user, token_for
 from tests.integration.test_offline_soak import ServerThread
 from tests.integration.test_packages import CODE, draft

@@ -17,8 +17,7 @@ import pytest
 
 from lms.app import create_app
 from lms.embedded.ports import free_port
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_journeys import sign_in, sql, wait_for
+from tests.browser.conftest import ARTIFACTS, sign_in, sql, wait_for
 from tests.helpers import make_clinic, make_user
 from tests.integration.fault_proxy import FaultyProxy
 from tests.integration.test_offline_soak import ServerThread

@@ -11,8 +11,7 @@ import pytest
 
 from lms.app import create_app
 from lms.embedded.ports import free_port
-from tests.browser.conftest import PHONE
-from tests.browser.test_journeys import shot, sign_in, sql
+from tests.browser.conftest import PHONE, shot, sign_in, sql
 from tests.helpers import make_clinic, make_user
 from tests.integration.test_offline_soak import ServerThread
 

@@ -10,9 +10,9 @@ import pytest
 
 from lms.app import create_app
 from lms.embedded.ports import free_port
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_journeys import CERTIFICATE, sql, wait_for
-from tests.helpers import PASSWORD, make_clinic, make_user, token_for
+from tests.browser.conftest import ARTIFACTS, sign_in, sql, wait_for
+from tests.browser.test_journeys import CERTIFICATE
+from tests.helpers import make_clinic, make_user, token_for
 from tests.integration.test_offline_soak import ServerThread
 from tests.scorm_scos import UNIT_12, UNIT_2004, publish_scorm_course
 
@@ -52,12 +52,7 @@ def test_scorm_12_and_2004_on_a_phone_suspend_resume_pass_and_certificate(in_bro
     def journey(browser) -> None:
         context = browser.new_context(viewport=PHONE_360, device_scale_factor=2, is_mobile=True, has_touch=True)
         page = context.new_page()
-        page.goto(f"{base}/login")
-        page.fill("#email", "ana@example.org")
-        page.fill("#password", PASSWORD)
-        page.click("form[action='/login'] button[type=submit]")
-        page.wait_for_load_state()
-        assert "/login" not in page.url, page.content()[:500]
+        sign_in(page, base, "ana@example.org")
 
         def start(unit: str) -> object:
             activity = f"{base}/courses/{CODE}/v/1/{keys[unit]}"

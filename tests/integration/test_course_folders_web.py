@@ -41,9 +41,13 @@ async def _import(client, url: str, data: bytes, filename: str = "course.zip"):
 async def test_a_draft_with_media_exported_then_imported_is_the_same_draft(client, conn):
     video_id = await _draft_with_a_video(client, conn)
     api = await token_for(conn, await conn.fetchval("SELECT id FROM users WHERE email = 'maria@example.org'"))
-    draft = (await client.get(f"/api/v1/authoring/courses/{CODE}/draft", headers=api)).json()
+    read = await client.get(f"/api/v1/authoring/courses/{CODE}/draft", headers=api)
+    draft = read.json()
     draft["modules"][0]["activities"][0]["title"].pop("es")  # a draft may be unfinished: it still goes out and back
-    assert (await client.put(f"/api/v1/authoring/courses/{CODE}/draft", json=draft, headers=api)).status_code == 200
+    saved = await client.put(
+        f"/api/v1/authoring/courses/{CODE}/draft", json=draft, headers={**api, "If-Match": read.headers["etag"]}
+    )
+    assert saved.status_code == 200
     before = (await client.get(f"/api/v1/authoring/courses/{CODE}/draft", headers=api)).json()
 
     exported = await client.get(f"/author/{CODE}/export")
@@ -56,7 +60,8 @@ async def test_a_draft_with_media_exported_then_imported_is_the_same_draft(clien
     assert list(lesson)[:2] == ["key", "kind"] and "body" not in lesson and lesson["media"] == [{"file": video_id}]
 
     changed = dict(before, title={"en": "Something else", "es": "Otra cosa"})
-    assert (await client.put(f"/api/v1/authoring/courses/{CODE}/draft", json=changed, headers=api)).status_code == 200
+    again = {**api, "If-Match": saved.headers["etag"]}
+    assert (await client.put(f"/api/v1/authoring/courses/{CODE}/draft", json=changed, headers=again)).status_code == 200
     imported = await _import(client, f"/author/{CODE}/import", exported.content)
     assert imported.status_code == 303, imported.text
     after = (await client.get(f"/api/v1/authoring/courses/{CODE}/draft", headers=api)).json()

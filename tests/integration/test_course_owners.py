@@ -40,7 +40,9 @@ async def test_an_instructor_who_does_not_own_a_course_cannot_change_it(client, 
 
     # The owner may; a program admin may too (they run the catalogue).
     mine = await token_for(conn, owner.id)
-    assert (await client.put(f"/api/v1/authoring/courses/{CODE}/draft", json=doc, headers=mine)).status_code == 200
+    read = await client.get(f"/api/v1/authoring/courses/{CODE}/draft", headers=mine)
+    mine_at = {**mine, "If-Match": read.headers["etag"]}
+    assert (await client.put(f"/api/v1/authoring/courses/{CODE}/draft", json=doc, headers=mine_at)).status_code == 200
     admin = await token_for(conn, (await make_user(conn, "pat@example.org", "program_admin")).id)
     assert (await client.get(f"/api/v1/authoring/courses/{CODE}/draft", headers=admin)).status_code == 200
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from tests.helpers import csrf_from, make_owner, make_user
+from tests.helpers import csrf_from, make_owner, make_user, put_draft
 from tests.integration.learning_fixtures import CODE, hybrid_course, pass_quiz, switch_to
 from tests.integration.test_credit import certificate_code, do_everything
 
@@ -23,7 +23,7 @@ async def _publish_v2(client, conn, cast, *, change_lesson: str | None) -> None:
                 if activity["key"] == change_lesson:
                     for lang in activity["body"]:
                         activity["body"][lang] += "\n\nRevised: wash for at least 20 seconds."
-    saved = await client.put(f"/api/v1/authoring/courses/{CODE}/draft", json=draft, headers=headers)
+    saved = await put_draft(client, CODE, draft, headers)
     assert saved.status_code == 200, saved.text
     published = await client.post(f"/api/v1/authoring/courses/{CODE}/publish", headers=headers)
     assert published.status_code == 201 and published.json()["version"] == 2, published.text

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.helpers import make_clinic, make_user, token_for
+from tests.helpers import csrf_from, make_clinic, make_user, sign_in, token_for
 from tests.integration.test_credit import make_course
 
 pytestmark = pytest.mark.usefixtures("settings")
@@ -99,3 +99,66 @@ async def test_a_webinar_counts_as_live_but_not_in_person(client, conn):
     # The instructor's roster shows the webinar with its link.
     roster = await client.get(f"/api/v1/sessions/{webinar.json()['id']}/roster", headers=maria)
     assert roster.status_code == 200 and roster.json()["session"]["join_url"] == JOIN
+
+
+async def test_a_webinar_scheduled_on_the_teach_form_counts_as_live_online(client, conn):
+    await make_clinic(conn, "st-johns")
+    maria = await make_user(conn, "maria@example.org", "instructor")
+    ana = await make_user(conn, "ana@example.org", "worker", clinic="st-johns")
+    version_id = await make_course(
+        conn,
+        "DA-WEB-101",
+        [("talk", "in_person", 60)],
+        [{"body": "DBC", "provider_number": "RP-1", "approved_from": "2020-01-01"}],
+    )
+    await conn.execute(
+        "INSERT INTO enrollments (user_id, version_id, clinic_id) VALUES ($1, $2, $3)",
+        ana.id,
+        version_id,
+        ana.clinic_id,
+    )
+    await sign_in(client, "maria@example.org")
+    home = await client.get("/teach")
+    assert "Live online (webinar)" in home.text and 'name="join_url"' in home.text
+    form = {
+        "_csrf_token": csrf_from(home.text),
+        "activity": "DA-WEB-101/1/talk",
+        "date": "2026-12-01",
+        "starts": "18:00",
+        "ends": "19:00",
+        "clinic": "st-johns",
+        "room": "Zoom",
+        "capacity": "40",
+        "language": "en",
+        "delivery": "live_online",
+    }
+    for bad in ({}, {"join_url": "http://meet.example.org/x"}, {"join_url": "meet.example.org"}):
+        refused = await client.post("/teach/sessions", data={**form, **bad})
+        assert refused.status_code == 400 and "needs the link workers join by, starting with https://" in refused.text
+    odd = await client.post("/teach/sessions", data={**form, "delivery": "by post", "join_url": JOIN})
+    assert odd.status_code == 400 and "in person or live online" in odd.text
+    assert await conn.fetchval("SELECT count(*) FROM inperson_sessions") == 0
+
+    made = await client.post("/teach/sessions", data={**form, "join_url": JOIN}, follow_redirects=False)
+    assert made.status_code == 303, made.text
+    row = await conn.fetchrow("SELECT id, delivery, join_url FROM inperson_sessions")
+    assert (row["delivery"], row["join_url"]) == ("live_online", JOIN)
+    listed = await client.get("/teach")
+    assert "Zoom" not in listed.text and "Live online (webinar)" in listed.text.split('id="schedule"')[0]
+
+    # The webinar took place (its hour moved into the past) and Ana attended all of it: live minutes, not in person.
+    await conn.execute(
+        "UPDATE inperson_sessions SET starts_at = now() - interval '90 minutes', ends_at = now() - interval '30 minutes'"
+    )
+    marked = await client.put(
+        f"/api/v1/sessions/{row['id']}/roster",
+        headers=await token_for(conn, maria.id),
+        json={"marks": [{"user_id": str(ana.id), "present": True}], "reason": "webinar log"},
+    )
+    assert marked.status_code == 200, marked.text
+    facts = await conn.fetchval("SELECT facts FROM certificates WHERE user_id = $1", ana.id)
+    assert (facts["live_minutes"], facts["in_person_minutes"], facts["in_person"][0]["delivery"]) == (
+        60,
+        0,
+        "live_online",
+    )

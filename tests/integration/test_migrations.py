@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from lms.db.migrate import MIGRATIONS_DIR, MigrationError, migrate
-from tests.conftest import _with_db
+from tests.fresh_databases import with_db
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ async def empty_db(servers):
     admin = await asyncpg.connect(servers.database_url)
     await admin.execute(f"CREATE DATABASE {name}")
     await admin.close()
-    yield _with_db(servers.database_url, name)
+    yield with_db(servers.database_url, name)
     admin = await asyncpg.connect(servers.database_url)
     await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
     await admin.close()

@@ -14,6 +14,7 @@ from tests.helpers import (
     make_owner,
     make_user,
     publish_folder,
+    put_draft,
     sign_in,
     token_for,
 )
@@ -62,7 +63,7 @@ async def _course_with_learners(client, conn):
             "body": {"en": "Never recap a needle.", "es": "Nunca vuelva a tapar una aguja."},
         }
     )
-    saved = await client.put(f"/api/v1/authoring/courses/{CODE}/draft", json=draft, headers=api)
+    saved = await put_draft(client, CODE, draft, api)
     assert saved.status_code == 200, saved.text
     await sign_in(client, "maria@example.org")
     return api, draft, first[0]["key"], checkoff["key"]
@@ -116,7 +117,7 @@ async def test_a_draft_changed_after_the_summary_is_not_published_until_the_new_
     api, draft, _changed, _removed = await _course_with_learners(client, conn)
     summary = (await client.get(f"/author/{CODE}/publish")).text
     draft["modules"][0]["activities"][0]["minutes"] = 9  # a co-author saves meanwhile
-    assert (await client.put(f"/api/v1/authoring/courses/{CODE}/draft", json=draft, headers=api)).status_code == 200
+    assert (await put_draft(client, CODE, draft, api)).status_code == 200
 
     stale = await client.post(
         f"/author/{CODE}/publish",
@@ -142,7 +143,7 @@ async def test_a_draft_changed_after_the_summary_is_not_published_until_the_new_
 async def test_an_untranslated_draft_shows_what_is_missing_and_no_publish_button(client, conn):
     api, draft, _changed, _removed = await _course_with_learners(client, conn)
     draft["modules"][0]["activities"][-1]["title"].pop("es")
-    assert (await client.put(f"/api/v1/authoring/courses/{CODE}/draft", json=draft, headers=api)).status_code == 200
+    assert (await put_draft(client, CODE, draft, api)).status_code == 200
     await client.post(
         "/language", data={"language": "es", "next": "/", "_csrf_token": csrf_from((await client.get("/login")).text)}
     )
@@ -197,3 +198,32 @@ async def test_someone_elses_course_has_no_summary(client, conn):
         f"/author/{CODE}/publish", data={"_csrf_token": csrf_from(page.text), "fingerprint": "x"}
     )
     assert refused.status_code == 404 and await conn.fetchval("SELECT count(*) FROM course_versions") == 1
+
+
+async def test_the_summary_names_the_quiz_questions_added_removed_and_changed(client, conn):
+    api, draft, _changed, _removed = await _course_with_learners(client, conn)
+    quiz = next(a for m in draft["modules"] for a in m["activities"] if a["kind"] == "quiz")
+    first, second = quiz["questions"][0], quiz["questions"][1]
+    # The first question's right answer moves to another choice; the second goes; a new one comes.
+    wrong = next(c["key"] for c in first["choices"] if not c.get("correct"))
+    for choice in first["choices"]:
+        choice["correct"] = choice["key"] == wrong
+    quiz["questions"].remove(second)
+    quiz["questions"].append(
+        {
+            "key": "q-gloves",
+            "prompt": {"en": "When do you change gloves?", "es": "¿Cuándo se cambia los guantes?"},
+            "choices": [
+                {"key": "a", "text": {"en": "Between patients", "es": "Entre pacientes"}, "correct": True},
+                {"key": "b", "text": {"en": "Once a day", "es": "Una vez al día"}},
+            ],
+        }
+    )
+    assert (await put_draft(client, CODE, draft, api)).status_code == 200
+
+    html = unescape((await client.get(f"/author/{CODE}/publish")).text)
+    row = html.split(f'data-activity="{quiz["key"]}"')[1].split("</tr>")[0]
+    assert 'data-question="q-gloves" data-change="added"' in row and "When do you change gloves?" in row
+    assert f'data-question="{second["key"]}" data-change="removed"' in row and second["prompt"]["en"] in row
+    changed = row.split(f'data-question="{first["key"]}" data-change="changed"')[1].split("</li>")[0]
+    assert "right answer" in changed and "question text" not in changed

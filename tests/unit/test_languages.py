@@ -1,5 +1,6 @@
 """Choosing the interface language, and catalogues that have every string in every shipped language."""
 
+import functools
 import re
 from pathlib import Path
 
@@ -47,14 +48,15 @@ def test_a_missing_translation_falls_back_and_says_which_language_it_used():
     assert content_language("vi", ["en", "es"]) == "en"
 
 
-def _extracted_messages() -> set[str]:
+@functools.cache  # reading every module and template takes seconds: once for all the languages
+def _extracted_messages() -> frozenset[str]:
     method_map = [("lms/**.py", "python"), ("templates/**.jinja2", "jinja2")]
     options = {"templates/**.jinja2": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(str(ROOT), method_map, options, keywords):
         found.add(message if isinstance(message, str) else message[0])
-    return {m for m in found if m}
+    return frozenset(m for m in found if m)
 
 
 def _catalogue(language: str):

@@ -12,11 +12,11 @@ from lms.packages.importing import read_package
 from tests.package_zips import (
     COURSE_IRI,
     PAGE,
-    SCORM12_MANIFEST,
     au_iri,
     build_zip,
     cmi5_xml,
     cmi5_zip,
+    scorm12_manifest,
     scorm12_zip,
     scorm2004_zip,
 )
@@ -76,9 +76,7 @@ def test_scorm_12_and_2004_scos_with_their_mastery_scores():
 
 
 def test_a_zip64_package_is_accepted():
-    data = build_zip(
-        {"imsmanifest.xml": SCORM12_MANIFEST.format(href="sco/index.html"), "sco/index.html": PAGE}, zip64=True
-    )
+    data = build_zip({"imsmanifest.xml": scorm12_manifest(), "sco/index.html": PAGE}, zip64=True)
     assert b"\x01\x00\x10\x00" in data  # a zip64 extended information field (id 1, 16 bytes of sizes)
     assert read(data).units[0].unit_id == "item-pulse"
 
@@ -94,11 +92,7 @@ def test_a_zip64_package_is_accepted():
     ],
 )
 def test_names_that_leave_the_package_are_refused(name, expected):
-    problem = refused(
-        build_zip(
-            {"imsmanifest.xml": SCORM12_MANIFEST.format(href="sco/index.html"), "sco/index.html": PAGE, name: "x"}
-        )
-    )
+    problem = refused(build_zip({"imsmanifest.xml": scorm12_manifest(), "sco/index.html": PAGE, name: "x"}))
     assert expected in problem.detail and repr(name) in problem.detail and problem.field == "file"
 
 
@@ -119,7 +113,7 @@ def test_a_zip_bomb_is_refused_by_its_ratio_and_by_its_total():
 
 def test_a_manifest_pointing_to_a_missing_file_is_refused_naming_its_line():
     problem = refused(scorm12_zip(href="sco/missing.html"))
-    line = next(i for i, text in enumerate(SCORM12_MANIFEST.splitlines(), 1) if "<resource " in text)
+    line = next(i for i, text in enumerate(scorm12_manifest().splitlines(), 1) if "<resource " in text)
     assert f"imsmanifest.xml line {line}" in problem.detail and "sco/missing.html" in problem.detail
     xml = cmi5_xml(2)
     problem = refused(build_zip({"cmi5.xml": xml, "au1/index.html": PAGE}))  # au2's page is not in the zip
@@ -151,7 +145,5 @@ def test_xml_that_is_not_well_formed_is_refused_with_its_line_and_entities_are_n
 
 
 def test_a_zip_without_a_manifest_at_its_top_says_where_it_found_one():
-    nested = build_zip(
-        {"export/imsmanifest.xml": SCORM12_MANIFEST.format(href="sco/index.html"), "export/sco/index.html": PAGE}
-    )
+    nested = build_zip({"export/imsmanifest.xml": scorm12_manifest(), "export/sco/index.html": PAGE})
     assert "found export/imsmanifest.xml" in refused(nested).detail

@@ -21,6 +21,19 @@ CERTIFICATE_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/webp")
 EARLIEST = date(1970, 1, 1)
 
 
+def same_course_overlapping(a: OutsideRecordIn, b: OutsideRecordIn) -> bool:
+    """Two records of one worker that are one course twice: the same provider, the same approval number or title, and
+    dates that overlap (an exact repeat overlaps too)."""
+    return (
+        a.provider.strip().lower() == b.provider.strip().lower()
+        and (
+            a.approval_number.strip() == b.approval_number.strip() or a.title.strip().lower() == b.title.strip().lower()
+        )
+        and a.started_on <= b.ended_on
+        and b.started_on <= a.ended_on
+    )
+
+
 def check_record(data: OutsideRecordIn, rules: dict[str, CreditRule], *, today: date) -> None:
     """Dates in the past, in order; minutes that fit in the days it ran; a body and category the service knows."""
     if data.started_on < EARLIEST:

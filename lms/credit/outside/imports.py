@@ -17,7 +17,7 @@ from datetime import date
 
 import msgspec
 
-from lms.credit.outside.checks import check_record
+from lms.credit.outside.checks import check_record, same_course_overlapping
 from lms.credit.outside.schemas import OutsideRecordIn
 from lms.credit.rules import CreditRule
 from lms.errors import DomainError, Invalid
@@ -74,6 +74,7 @@ def parse_records(text: str, rules: dict[str, CreditRule], *, today: date) -> Pa
         raise Invalid(N_("Line 1: unknown columns %(unknown)s."), field="csv", params={"unknown": ", ".join(unknown)})
     reader.fieldnames = header
     seen: dict[tuple[str, str, str, str], int] = {}
+    by_worker: dict[str, list[ImportLine]] = {}
     try:
         rows = list(enumerate(reader, start=2))
     except csv.Error as exc:
@@ -109,6 +110,19 @@ def parse_records(text: str, rules: dict[str, CreditRule], *, today: date) -> Pa
             )
             continue
         seen[key] = number
+        same_worker = by_worker.setdefault(line.worker_key, [])
+        earlier = next((e for e in same_worker if same_course_overlapping(e.record, r)), None)
+        if earlier is not None:
+            parsed.problems.append(
+                Problem(
+                    number,
+                    "started_on",
+                    N_("The same course for the same worker on line %(other)s has dates that overlap these."),
+                    {"other": earlier.line},
+                )
+            )
+            continue
+        same_worker.append(line)
         parsed.lines.append(line)
     return parsed
 

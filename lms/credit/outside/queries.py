@@ -220,3 +220,37 @@ async def insert_imported(conn: asyncpg.Connection, *, rows: list[dict[str, Any]
             )
     except asyncpg.UniqueViolationError:
         raise Conflict(_DUPLICATE, field="csv") from None
+
+
+# The same course: same provider, and the same approval number or the same title (as a clinic retypes it).
+_SAME_COURSE_OVERLAPPING = """o.status <> 'rejected' AND o.user_id = k.user_id AND lower(o.provider) = k.provider
+                              AND (o.approval_number = k.approval_number OR lower(o.title) = k.title)
+                              AND o.started_on <= k.ended_on AND k.started_on <= o.ended_on"""
+
+
+async def overlapping(conn: asyncpg.Connection, rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Index of each row (worker, provider, approval number, title, dates) -> an outside record not rejected of the
+    same worker and course whose dates overlap it. Takes each worker's lock first, so two overlapping records sent at
+    once cannot both pass (the second waits and then sees the first)."""
+    if not rows:
+        return {}
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended('outside_records:' || w::text, 0)) "
+        "FROM (SELECT DISTINCT unnest($1::uuid[]) AS w ORDER BY 1) x",
+        [r["user_id"] for r in rows],
+    )
+    found = await conn.fetch(
+        f"""SELECT DISTINCT ON (k.i) k.i, o.title, o.approval_number, o.started_on, o.ended_on
+            FROM unnest($1::int[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::date[], $7::date[])
+                 AS k (i, user_id, provider, approval_number, title, started_on, ended_on)
+            JOIN outside_records o ON {_SAME_COURSE_OVERLAPPING}
+            ORDER BY k.i, o.started_on""",
+        list(range(len(rows))),
+        [r["user_id"] for r in rows],
+        [r["provider"].strip().lower() for r in rows],
+        [r["approval_number"].strip() for r in rows],
+        [r["title"].strip().lower() for r in rows],
+        [r["started_on"] for r in rows],
+        [r["ended_on"] for r in rows],
+    )
+    return {r["i"]: dict(r) for r in found}

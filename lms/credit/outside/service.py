@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
+import msgspec
 
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record as audit
@@ -18,6 +19,16 @@ from lms.credit.outside.schemas import ImportProblem, ImportResult, OutsideRecor
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.i18n import N_, translations
 from lms.storage import Storage
+
+OVERLAP = N_(
+    "This worker already has “%(title)s” from this provider on record for %(start)s to %(end)s, and these "
+    "dates overlap it. If it is another course, give its own approval number and title; if it is the same one, it is "
+    "recorded already."
+)
+
+
+def _clash_params(clash: dict[str, Any]) -> dict[str, Any]:
+    return {"title": clash["title"], "start": clash["started_on"].isoformat(), "end": clash["ended_on"].isoformat()}
 
 
 def today() -> datetime:
@@ -55,6 +66,11 @@ async def record(
     check_record(data, rules, today=today().date())
     if file is None and data.certificate is not None:
         file = (decode_certificate(data.certificate.data_base64), data.certificate.filename)
+    clash = (await queries.overlapping(conn, [{"user_id": user_id, **msgspec.structs.asdict(data)}])).get(0)
+    if clash is not None and not (
+        clash["approval_number"] == data.approval_number.strip() and clash["started_on"] == data.started_on
+    ):  # an exact repeat is refused by the insert, with its own message
+        raise Conflict(OVERLAP, field="started_on", params=_clash_params(clash))
     certificate = None
     if file is not None:
         content, filename = file
@@ -157,11 +173,14 @@ async def import_records(
     on_record = await queries.already_recorded(
         conn, [(row["user_id"], row["provider"].lower(), row["approval_number"], row["started_on"]) for _, row in rows]
     )
-    for number, row in rows:
+    clashes = await queries.overlapping(conn, [row for _, row in rows])
+    for i, (number, row) in enumerate(rows):
         if (row["user_id"], row["provider"].lower(), row["approval_number"], row["started_on"]) in on_record:
             problems.append(
                 imports.Problem(number, "approval_number", N_("This course is already on record for this worker."))
             )
+        elif (clash := clashes.get(i)) is not None:
+            problems.append(imports.Problem(number, "started_on", OVERLAP, _clash_params(clash)))
     catalog = translations(language)
     result = ImportResult(
         dry_run=dry_run,

@@ -1,0 +1,155 @@
+"""The draft through the JSON API: read with its revision as an ETag, replaced only at the revision it was read at.
+
+A client sends ``If-Match`` with the ETag of its ``GET``; when another author saved in between, nothing is saved and the
+409 names what that author changed (from the draft history, migration 0110), in the caller's language. A course that
+does not exist yet is created without a revision (or with ``If-None-Match: *``, which refuses an existing course).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from lms.accounts.schemas import CurrentUser
+from lms.audit.queries import record
+from lms.authoring import publish_queries, queries
+from lms.authoring.publish_summary import COURSE_FIELD_NAMES, FIELD_NAMES, activity_changes, course_field_changes
+from lms.catalog.cache import catalogue_changed
+from lms.catalog.content import CourseDoc
+from lms.catalog.schemas import TranslationStatus
+from lms.catalog.service import image_refs, translation_status
+from lms.db.after_commit import after_commit
+from lms.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, PreconditionFailed, PreconditionRequired
+from lms.i18n import N_, translations
+
+
+def etag(revision: int) -> str:
+    return f'"{revision}"'
+
+
+def parse_if_match(value: str) -> int:
+    """The revision an ``If-Match`` names: ``"123"`` as sent back from the ETag (a weak ``W/`` one is taken too)."""
+    tag = value.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit() or len(tag) > 19:
+        raise Invalid(
+            N_('If-Match must be the ETag of the draft, such as "%(example)s".'),
+            params={"example": "1796688000000000"},
+            field="If-Match",
+        )
+    return int(tag)
+
+
+# (message, its params, the FIELD_NAMES or COURSE_FIELD_NAMES it lists); no message: the field names alone
+Change = tuple[str | None, dict[str, Any], list[str]]
+
+
+def changes_between(before: Any, after: Any) -> list[Change]:
+    """What changed from one state of a draft to another, as the 409 names it: course fields, then activities."""
+    out: list[Change] = [(None, {}, [name]) for name in course_field_changes(before, after)]
+    for change in activity_changes(before, after):
+        if change.change == "added":
+            out.append((N_("activity %(key)s added"), {"key": change.key}, []))
+        elif change.change == "removed":
+            out.append((N_("activity %(key)s removed"), {"key": change.key}, []))
+        elif change.change == "changed":
+            out.append((N_("activity %(key)s changed (%(fields)s)"), {"key": change.key}, change.fields))
+    return out
+
+
+class DraftChanged(Conflict):
+    """409: the draft is no longer at the revision the client read; names the other author's changes."""
+
+    def __init__(self, *, base: int, current: int, changes: list[Change] | None) -> None:
+        self.changes = changes
+        super().__init__(
+            N_(
+                "Another author saved this draft since revision %(base)s: %(changes)s. Nothing was saved: read the "
+                "draft again (its ETag is now %(etag)s), apply your changes to it and send them with that ETag."
+            ),
+            field="If-Match",
+            params={"base": base, "etag": etag(current), "changes": self._describe("en")},
+            extra={"revision": current, "etag": etag(current)},
+        )
+
+    def _describe(self, language: str) -> str:
+        gettext = translations(language).gettext
+        if self.changes is None:
+            return gettext(N_("that revision is too old to say what changed"))
+        if not self.changes:
+            return gettext(N_("nothing that differs in content"))
+        parts = []
+        for message, params, fields in self.changes:
+            labels = FIELD_NAMES if message else COURSE_FIELD_NAMES  # an activity's fields, or the course's
+            names = ", ".join(gettext(labels[f]) for f in fields)
+            parts.append(gettext(message) % {**params, "fields": names} if message else names)
+        return "; ".join(parts)
+
+    def localize(self, language: str) -> DomainError:
+        self.params["changes"] = self._describe(language)
+        return super().localize(language)
+
+
+async def read_draft(conn: asyncpg.Connection, *, code: str, editor: CurrentUser) -> tuple[CourseDoc, int]:
+    found = await queries.draft_for_update(conn, code=code, editor=editor)
+    if found is None:
+        raise NotFound(f"no course {code} that you may edit (its owners and program admins may)")
+    return msgspec.convert(found[0], CourseDoc), found[1]
+
+
+async def replace_draft(
+    conn: asyncpg.Connection,
+    doc: CourseDoc,
+    *,
+    code: str,
+    editor: CurrentUser,
+    if_match: str | None,
+    if_none_match: str | None,
+) -> tuple[TranslationStatus, int]:
+    """Save the whole draft if it is still at the revision ``If-Match`` names; answer its status and new revision."""
+    if doc.code != code:
+        raise Invalid("the course code in the document differs from the one in the URL", field="code")
+    if if_none_match is not None and if_none_match.strip() != "*":
+        raise Invalid(
+            N_("If-None-Match may only be * (create the course if it does not exist)."), field="If-None-Match"
+        )
+    base = parse_if_match(if_match) if if_match is not None else None
+    draft = msgspec.to_builtins(doc)
+    found = await queries.draft_for_update(conn, code=code, editor=editor, lock=True)
+    if found is None:
+        if await publish_queries.course_exists(conn, code=code):
+            raise Forbidden(
+                f"course {code} belongs to other instructors: ask one of them or a program admin to add you"
+            )
+        if base is not None:
+            raise NotFound(f"no course {code} (send no If-Match to create it)", field="If-Match")
+        if not await queries.create_course(conn, code=code, track=doc.track, draft=draft, creator=editor):
+            raise Conflict(N_("A course with this code exists already: choose another code."), field="code")
+        await record(conn, actor_id=editor.id, action="course.created", subject=code)
+        revision = (await read_draft(conn, code=code, editor=editor))[1]
+    else:
+        stored, current = found
+        if if_none_match is not None:
+            raise PreconditionFailed(
+                N_("Course %(code)s exists already: read its draft and send its ETag in If-Match."),
+                params={"code": code},
+                field="If-None-Match",
+            )
+        if base is None:
+            raise PreconditionRequired(
+                N_(
+                    "Send the draft's ETag in If-Match (from GET …/draft), so that a co-author's changes are never "
+                    "overwritten unseen."
+                ),
+                field="If-Match",
+                extra={"revision": current, "etag": etag(current)},
+            )
+        if base != current:
+            before = await queries.draft_at(conn, code=code, revision=base)
+            raise DraftChanged(
+                base=base, current=current, changes=None if before is None else changes_between(before, stored)
+            )
+        revision = await queries.save_draft(conn, code=code, track=doc.track, draft=draft)
+    after_commit(conn, catalogue_changed)  # the catalogue shows the course's track
+    return translation_status(doc, await image_refs(conn, doc)), revision
