@@ -19,7 +19,7 @@ from lms.authoring.publish_summary import COURSE_FIELD_NAMES, FIELD_NAMES, activ
 from lms.catalog.cache import catalogue_changed
 from lms.catalog.content import CourseDoc
 from lms.catalog.schemas import TranslationStatus
-from lms.catalog.service import translation_status
+from lms.catalog.service import image_refs, translation_status
 from lms.db.after_commit import after_commit
 from lms.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, PreconditionFailed, PreconditionRequired
 from lms.i18n import N_, translations
@@ -157,4 +157,4 @@ async def replace_draft(
             )
         revision = await queries.save_draft(conn, code=code, track=doc.track, draft=draft)
     after_commit(conn, catalogue_changed)  # the catalogue shows the course's track
-    return translation_status(doc), revision
+    return translation_status(doc, await image_refs(conn, doc)), revision

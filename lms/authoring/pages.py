@@ -202,13 +202,14 @@ class BuildPages(Controller):
         created: bool = False,
     ) -> Template:
         doc = outcome.doc
+        images = await catalog_service.image_refs(db, doc)
         return page(
             request,
             "catalog/author_course.html.jinja2",
             status=outcome.status if outcome.status >= 400 else 200,
             **_editing(outcome, request_language(request)),
-            translation=catalog_service.translation_status(doc),
-            missing_labels=missing_translation_labels(doc),
+            translation=catalog_service.translation_status(doc, images),
+            missing_labels=missing_translation_labels(doc, images),
             versions=await catalog_queries.list_versions(db, code=doc.code),
             published=published,
             saved=saved,

@@ -276,7 +276,12 @@ def credit_previews(
 
 
 def summarize(
-    doc: CourseDoc, context: dict[str, Any], rules: dict[str, CreditRule], today: date, media_problem: str | None = None
+    doc: CourseDoc,
+    context: dict[str, Any],
+    rules: dict[str, CreditRule],
+    today: date,
+    media_problem: str | None = None,
+    images: frozenset[str] = frozenset(),
 ) -> PublishSummary:
     current = context["current"]
     previous = current["content"] if current else None
@@ -303,7 +308,7 @@ def summarize(
         pinned_enrolled=sum(p.enrolled for p in pinned),
         pinned_in_progress=sum(p.in_progress for p in pinned),
         credits=credit_previews(doc, previous_doc, rules, today),
-        missing={lang: places for lang, places in missing_translation_labels(doc).items() if places},
+        missing={lang: places for lang, places in missing_translation_labels(doc, images).items() if places},
         problems=[message for _path, message in doc_problems(doc) if not _is_translation_gap(message, doc.languages)]
         + ([media_problem] if media_problem else []),
         fingerprint=fingerprint(doc),
@@ -325,8 +330,10 @@ async def publish_summary(conn: asyncpg.Connection, *, code: str, editor: Curren
         await catalog.lesson_media_for_draft(conn, doc)
         media_problem = None
     except Invalid as exc:
-        media_problem = exc.as_text()
-    return summarize(doc, context, await load_rules(conn), datetime.now(CALIFORNIA).date(), media_problem)
+        # an image without its description is listed with the missing texts, in the instructor's language
+        media_problem = None if (exc.field or "").endswith(".alt") else exc.as_text()
+    images = await catalog.image_refs(conn, doc)
+    return summarize(doc, context, await load_rules(conn), datetime.now(CALIFORNIA).date(), media_problem, images)
 
 
 async def publish_confirmed(conn: asyncpg.Connection, *, code: str, editor: CurrentUser, confirmed: str) -> Published:

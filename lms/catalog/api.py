@@ -80,7 +80,8 @@ class AuthoringController(Controller):
 
     @get("/{code:str}/translations", operation_id="authoring_translations")
     async def translations(self, db: Db, user: User, code: Code) -> TranslationStatus:
-        return service.translation_status(await service.load_draft(db, code, editor=user))
+        doc = await service.load_draft(db, code, editor=user)
+        return service.translation_status(doc, await service.image_refs(db, doc))
 
     @post("/{code:str}/publish", operation_id="authoring_publish")
     async def publish(self, tx: Tx, user: User, code: Code) -> Published:

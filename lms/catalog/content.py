@@ -6,11 +6,13 @@ a learner's page or the public API receives before a quiz is submitted.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Annotated, Literal
 
 import msgspec
 
+from lms.catalog.render import undescribed_images
 from lms.i18n import N_, Text
 
 Key = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -156,9 +158,13 @@ def text_fields(activity: Activity) -> list[str]:
 Label = tuple[str, dict[str, str]]  # interface text marked with N_ and its values: a place in a course, translatable
 
 
-def doc_problems(doc: CourseDoc, missing: dict[str, list[Label]] | None = None) -> list[tuple[Path, str]]:
+def doc_problems(
+    doc: CourseDoc, missing: dict[str, list[Label]] | None = None, images: Collection[str] = ()
+) -> list[tuple[Path, str]]:
     """Everything wrong with a well-typed document: missing translations, duplicate keys, quizzes without answers.
-    ``missing`` collects, per language, the places without text as labels an instructor reads in her language."""
+    ``missing`` collects, per language, the places without text as labels an instructor reads in her language.
+    ``images``: the lesson media references that are images (the document alone does not say), whose description is
+    required in every language like any text."""
     problems: list[tuple[Path, str]] = []
     languages = doc.languages
     if len(set(languages)) != len(languages):
@@ -205,6 +211,8 @@ def doc_problems(doc: CourseDoc, missing: dict[str, list[Label]] | None = None) 
             seen_activities.add(activity.key)
             for name in text_fields(activity):
                 need((*apath, name), getattr(activity, name), (_FIELD_LABELS[name], {"key": activity.key}))
+            if isinstance(activity, Lesson):
+                problems.extend(_image_problems(activity, apath, languages, images, need, missing))
             if isinstance(activity, Quiz):
                 problems.extend(_quiz_problems(activity, apath, need))
             if isinstance(activity, Package):
@@ -215,6 +223,31 @@ def doc_problems(doc: CourseDoc, missing: dict[str, list[Label]] | None = None) 
     for i, approval in enumerate(doc.approvals):
         if approval.approved_until and approval.approved_until < approval.approved_from:
             problems.append((("approvals", i, "approved_until"), Text(N_("approved_until is before approved_from"))))
+    return problems
+
+
+def _image_problems(
+    lesson: Lesson,
+    apath: Path,
+    languages: list[str],
+    images: Collection[str],
+    need: Callable[[Path, dict[str, str], Label], None],
+    missing: dict[str, list[Label]] | None,
+) -> list[tuple[Path, str]]:
+    """Images without a text for people who cannot see them: a lesson's image files, and images in its Markdown."""
+    for i, ref in enumerate(lesson.media):
+        if ref.file in images:
+            label = (N_("activity '%(key)s' image %(number)s description"), {"key": lesson.key, "number": str(i + 1)})
+            need((*apath, "media", i, "alt"), ref.alt, label)
+    problems: list[tuple[Path, str]] = []
+    for lang in languages:
+        for source in undescribed_images(lesson.body.get(lang, "")):
+            names = {"key": lesson.key, "image": source.rsplit("/", 1)[-1]}
+            label = (N_("activity '%(key)s' lesson text image '%(image)s' description"), names)
+            what = Text(label[0], **names)
+            problems.append(((*apath, "body", lang), Text(N_("%(what)s has no %(lang)s text"), what=what, lang=lang)))
+            if missing is not None:
+                missing.setdefault(lang, []).append(label)
     return problems
 
 
@@ -303,17 +336,17 @@ def total_minutes(doc: CourseDoc) -> int:
     return sum(a.minutes for m in doc.modules for a in m.activities)
 
 
-def missing_translation_labels(doc: CourseDoc) -> dict[str, list[Label]]:
+def missing_translation_labels(doc: CourseDoc, images: Collection[str] = ()) -> dict[str, list[Label]]:
     """Per language, the places still without text, as labels the authoring page shows in the instructor's language."""
     missing: dict[str, list[Label]] = {lang: [] for lang in doc.languages}
-    doc_problems(doc, missing)
+    doc_problems(doc, missing, images)
     return missing
 
 
-def missing_translations(doc: CourseDoc) -> dict[str, list[str]]:
+def missing_translations(doc: CourseDoc, images: Collection[str] = ()) -> dict[str, list[str]]:
     """Per language, the places still without text: what an instructor sees before publishing."""
     out: dict[str, list[str]] = {lang: [] for lang in doc.languages}
-    for _path, message in doc_problems(doc):
+    for _path, message in doc_problems(doc, images=images):
         for lang in doc.languages:
             if message.endswith(f"has no {lang} text"):
                 out[lang].append(message.removesuffix(f" has no {lang} text"))

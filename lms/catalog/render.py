@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -55,3 +57,24 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+
+
+class _UndescribedImages(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.sources: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "img" and not (found.get("alt") or "").strip():
+            self.sources.append(found.get("src") or "")
+
+
+def undescribed_images(markdown: str) -> list[str]:
+    """The sources of the images in lesson Markdown (``![](x.png)`` or ``<img>``) that have no text for people who
+    cannot see them: a screen reader would read the file name instead."""
+    if "![" not in markdown and "<img" not in markdown.lower():
+        return []
+    parser = _UndescribedImages()
+    parser.feed(render_markdown(markdown))
+    return parser.sources

@@ -235,11 +235,21 @@ async def save_draft(conn: asyncpg.Connection, doc: CourseDoc, *, code: str, edi
             params={"code": code},
         )
     after_commit(conn, catalogue_changed)  # the catalogue shows the course's track
-    return translation_status(doc)
+    return translation_status(doc, await image_refs(conn, doc))
 
 
-def translation_status(doc: CourseDoc) -> TranslationStatus:
-    missing = missing_translations(doc)
+async def image_refs(conn: asyncpg.Connection, doc: CourseDoc) -> frozenset[str]:
+    """The lesson media references of a draft that are images of its library: their descriptions count as texts."""
+    refs = [_as_uuid(ref.file) for m in doc.modules for a in m.activities if isinstance(a, Lesson) for ref in a.media]
+    ids = list({media_id for media_id in refs if media_id is not None})
+    if not ids:
+        return frozenset()
+    found = await media_queries.draft_media(conn, code=doc.code, ids=ids)
+    return frozenset(str(row.id) for row in found if row.kind == "image")
+
+
+def translation_status(doc: CourseDoc, images: frozenset[str] = frozenset()) -> TranslationStatus:
+    missing = missing_translations(doc, images)
     return TranslationStatus(
         code=doc.code, languages=doc.languages, missing=missing, complete=not any(missing.values())
     )

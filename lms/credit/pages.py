@@ -26,14 +26,13 @@ from lms.credit.schemas import (
     ROUNDING_NAMES,
     STATUS_NAMES,
     UNIT_NAMES,
-    ClinicReport,
     PublicCertificate,
 )
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import Invalid, shown
 from lms.i18n import LANGUAGE_COOKIE, N_, request_language, set_request_language, ui_language
 from lms.kept_figures import STORE as FIGURES
-from lms.kept_figures import clinic_changed, kept_figures
+from lms.kept_figures import KeptView, clinic_changed, kept_figures
 from lms.schemas import Form
 from lms.web import page, rendered_block
 
@@ -170,8 +169,8 @@ class CreditPages(Controller):
         saved: FromQuery[bool] = False,
         page_number: PageParam = 1,
     ) -> Template | Response[Any]:
-        """The figures are kept a minute (lms.kept_figures); every viewing is rendered for its viewer and audit-logged
-        with the workers shown."""
+        """The blocks of the page that hold nothing of the viewer are kept a minute (lms.kept_figures); every viewing
+        is rendered for its viewer (header, "Saved.", the form's CSRF token) and audit-logged with the workers shown."""
         if user.role == "program_admin" and not clinic:  # the partnership sees every clinic: first choose one
             return page(request, "credit/clinic_choose.html.jinja2", clinics=await accounts_queries.list_clinics(db))
         if user.role == "clinic_admin" and user.clinic_id is not None:
@@ -179,8 +178,10 @@ class CreditPages(Controller):
         else:
             clinic_id = await service.viewer_clinic(db, viewer=user, clinic_slug=clinic)
 
-        async def figures() -> ClinicReport:
-            return await service.clinic_report(
+        language = request_language(request)
+
+        async def render_view() -> KeptView:
+            report = await service.clinic_report(
                 db,
                 viewer=user,
                 clinic_slug=clinic,
@@ -190,43 +191,43 @@ class CreditPages(Controller):
                 short_only=short,
                 audit=False,
             )
+            context = dict(
+                report=report,
+                workers=report.workers,
+                short=short,
+                months=months,
+                clinic_slug=clinic,
+                credential_names={key: pick(name, language)[0] for key, name in report.credential_names.items()},
+                page_size=service.CLINIC_PAGE_SIZE,
+                page_number=page_number,
+                **_names(),
+            )
+            return KeptView(
+                blocks={
+                    block: str(rendered_block(request, "credit/clinic.html.jinja2", block=block, **context))
+                    for block in ("heading", "overview", "credential_fields")
+                },
+                worker_ids=[str(w.user_id) for w in report.workers],
+            )
 
-        view = ("credit", months, short, page_number)
-        store = request.app.stores.get(FIGURES)
-        report = await kept_figures(store, clinic_id, view, ClinicReport, figures)
+        # The query string's clinic is written into the page's links: part of the key, as the viewer's role is.
+        view = ("credit", months, short, page_number, clinic, language, user.role)
+        kept = await kept_figures(request.app.stores.get(FIGURES), clinic_id, view, KeptView, render_view)
         await record_many(
             db,
             [
                 queries.credit_lookup_entry(
-                    clinic_id=clinic_id,
-                    actor_id=user.id,
-                    fmt="html",
-                    months=months,
-                    worker_ids=[str(w.user_id) for w in report.workers],
+                    clinic_id=clinic_id, actor_id=user.id, fmt="html", months=months, worker_ids=kept.worker_ids
                 )
             ],
         )
-        language = request_language(request)
-        credential_names = {key: pick(name, language)[0] for key, name in report.credential_names.items()}
-        context = dict(
-            report=report,
-            workers=report.workers,
-            short=short,
-            months=months,
-            clinic_slug=clinic,
-            credential_names=credential_names,
+        return page(
+            request,
+            "credit/clinic_kept.html.jinja2",
+            kept_blocks={name: Markup(html) for name, html in kept.blocks.items()},
+            workers=kept.worker_ids,
             saved=saved,
-            error=None,
-            page_size=service.CLINIC_PAGE_SIZE,
-            page_number=page_number,
-            **_names(),
         )
-
-        async def table() -> str:  # the workers' table holds nothing of the viewer: kept with the figures
-            return str(rendered_block(request, "credit/clinic.html.jinja2", block="workers_table", **context))
-
-        shown = await kept_figures(store, clinic_id, (*view, language, "table"), str, table)
-        return page(request, "credit/clinic_kept.html.jinja2", workers_table=Markup(shown), **context)
 
     @get(
         "/clinic/credit.csv",

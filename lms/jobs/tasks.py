@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import asyncpg
 import procrastinate
 from procrastinate import JobContext, RetryStrategy
 
+from lms.credit.reminders import certificate_notices, renewal_reminders
 from lms.learning.attendance import close_all_ended
+from lms.learning.reminders import session_reminders
 from lms.messages.delivery import deliver_due
+from lms.packages.cmi5.service import abandon_stale
+from lms.settings import Settings
 
 tasks = procrastinate.Blueprint()
 
@@ -30,11 +35,20 @@ async def deliver_messages_periodic(context: JobContext, timestamp: int) -> int:
     return await deliver_due(extra["pool"], extra["settings"])
 
 
+async def send_due_reminders(pool: asyncpg.Pool, settings: Settings, *, now: datetime) -> int:
+    """Write every reminder due at ``now``, each kind in its own transaction (delivery follows through the queue);
+    how many were new. Each reminder is one row per person and occasion in ``messages`` (unique), so a tick that
+    runs twice, late, or in two processes at once sends it once."""
+    total = 0
+    for kind in (renewal_reminders, session_reminders, certificate_notices):
+        async with pool.acquire() as conn, conn.transaction():
+            total += await kind(conn, settings, now)
+    return total
+
+
 @tasks.periodic(cron="*/15 * * * *", periodic_id="quarter-hourly")
 @tasks.task(name="send_reminders", queue="reminders", pass_context=True, retry=BACKOFF)
 async def send_reminders(context: JobContext, timestamp: int) -> int:
-    from lms.messages.reminders import send_due_reminders
-
     extra = context.additional_context
     return await send_due_reminders(extra["pool"], extra["settings"], now=datetime.fromtimestamp(timestamp, UTC))
 
@@ -51,7 +65,5 @@ async def close_ended_sessions(context: JobContext, timestamp: int) -> int:
 @tasks.task(name="abandon_cmi5_sessions", queue="reminders", pass_context=True, retry=BACKOFF)
 async def abandon_cmi5_sessions(context: JobContext, timestamp: int) -> int:
     """cmi5 sessions left without terminated get the LMS's abandoned statement (lms/packages/cmi5/service.py)."""
-    from lms.packages.cmi5.service import abandon_stale
-
     extra = context.additional_context
     return await abandon_stale(extra["pool"], extra["settings"], now=datetime.fromtimestamp(timestamp, UTC))

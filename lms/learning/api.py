@@ -18,7 +18,7 @@ from lms.catalog.content import Key
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import Invalid, NotFound
 from lms.i18n import N_
-from lms.learning import attendance, checkoffs, qr, queries, quizzes, sessions
+from lms.learning import attendance, checkoffs, qr, queries, quizzes, session_queries, sessions
 from lms.learning.completion import complete_if_done
 from lms.learning.schemas import (
     Attendance,
@@ -146,12 +146,12 @@ class SessionsController(Controller):
 
     @get("/", operation_id="sessions_mine", guards=[require_role(*TEACHERS)])
     async def mine(self, db: Db, user: User) -> list[SessionOut]:
-        return await sessions.sessions_run_by(db, actor=user)
+        return await session_queries.sessions_run_by(db, actor=user)
 
     @get("/{session_id:uuid}/roster", operation_id="sessions_roster", guards=[require_role(*TEACHERS)])
     async def roster(self, tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID]) -> Roster:
         await attendance.close_ended(tx, session_id=session_id, base_url=settings.public_base_url)
-        found = await sessions.roster(tx, session_id=session_id, actor=user)
+        found = await session_queries.roster(tx, session_id=session_id, actor=user)
         if found is None:
             raise NotFound(N_("no such session of yours"))
         return found
@@ -168,7 +168,7 @@ class SessionsController(Controller):
             reason=data.reason,
             base_url=settings.public_base_url,
         )
-        found = await sessions.roster(tx, session_id=session_id, actor=user)
+        found = await session_queries.roster(tx, session_id=session_id, actor=user)
         assert found is not None
         return found
 
@@ -181,7 +181,7 @@ class SessionsController(Controller):
     async def close(self, tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID]) -> Roster:
         """Close the roster: whoever is still checked in leaves now; later scans are refused."""
         await attendance.close_roster(tx, session_id=session_id, actor=user, base_url=settings.public_base_url)
-        found = await sessions.roster(tx, session_id=session_id, actor=user)
+        found = await session_queries.roster(tx, session_id=session_id, actor=user)
         assert found is not None
         return found
 
@@ -192,7 +192,7 @@ class SessionsController(Controller):
         media_type="text/csv",
     )
     async def roster_csv(self, tx: Tx, user: User, session_id: FromPath[UUID]) -> Response[bytes]:
-        found = await sessions.roster(tx, session_id=session_id, actor=user)
+        found = await session_queries.roster(tx, session_id=session_id, actor=user)
         if found is None:
             raise NotFound(N_("no such session of yours"))
         return await roster_csv_response(tx, found, actor=user)
@@ -221,7 +221,7 @@ class SessionsController(Controller):
         """Record the caller's arrival (first scan) or check-out (a later one) with the code shown in the room."""
         if data.code is not None:
             typed = sessions.normalize_checkin_code(data.code)
-            session_id = await sessions.session_by_checkin_code(tx, typed) if typed else None
+            session_id = await session_queries.session_by_checkin_code(tx, typed) if typed else None
             if session_id is None:
                 raise Invalid(
                     N_("this check-in code is not valid, or check-in for its session is closed"), field="code"

@@ -25,12 +25,11 @@ LOCAL_TIME_ZONE = "America/Los_Angeles"
 
 class MySession(Response):
     id: UUID
-    course: str
+    course: str  # in the worker's profile language: the calendar feed has no other
+    titles: dict[str, str]  # the course title in each of its languages: a page shows the reader's
+    languages: list[str]
     starts_at: datetime
     ends_at: datetime
-    local_day: str
-    local_start: str
-    local_end: str
     clinic: str
     room: str
     cancelled: bool
@@ -46,13 +45,11 @@ def feed_path(secret_key: str, user_id: UUID) -> str:
 
 async def my_sessions(conn: asyncpg.Connection, user_id: UUID) -> list[MySession]:
     rows = await conn.fetch(
-        f"""SELECT s.id,
+        """SELECT s.id,
                    coalesce(v.title ->> split_part(u.language, '-', 1), v.title ->> 'en',
                             (SELECT min(t.value) FROM jsonb_each_text(v.title) t)) AS course,
+                   v.title AS titles, v.languages,
                    s.starts_at, s.ends_at,
-                   to_char(s.starts_at AT TIME ZONE '{LOCAL_TIME_ZONE}', 'YYYY-MM-DD') AS local_day,
-                   to_char(s.starts_at AT TIME ZONE '{LOCAL_TIME_ZONE}', 'HH24:MI') AS local_start,
-                   to_char(s.ends_at AT TIME ZONE '{LOCAL_TIME_ZONE}', 'HH24:MI') AS local_end,
                    c.name AS clinic, s.room, s.cancelled_at IS NOT NULL AS cancelled
             FROM session_registrations r
             JOIN users u ON u.id = r.user_id

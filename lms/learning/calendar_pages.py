@@ -13,7 +13,9 @@ from litestar.response import Template
 
 from lms.accounts.auth import require_login
 from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
+from lms.catalog.language import content_language, pick
 from lms.deps import Db, SettingsDep, User
+from lms.i18n import request_language
 from lms.learning import calendar
 from lms.settings import Settings  # noqa: F401 (see lms.deps)
 from lms.web import page
@@ -27,10 +29,16 @@ class CalendarPages(Controller):
         sessions = await calendar.my_sessions(db, user.id)
         base = settings.public_base_url.rstrip("/")
         path = calendar.feed_path(settings.secret_key, user.id)
+        language = request_language(request)
+
+        def course_title(session: calendar.MySession) -> tuple[str, str]:
+            return pick(session.titles, content_language(language, session.languages), session.languages)
+
         return page(
             request,
             "learning/my_sessions.html.jinja2",
             sessions=sessions,
+            course_title=course_title,
             feed_url=base + path,
             webcal_url="webcal://" + urlsplit(base).netloc + path,
         )

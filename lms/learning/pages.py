@@ -21,7 +21,7 @@ from lms.catalog.language import KIND_NAMES, TRACK_NAMES, content_language, pick
 from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import Conflict, Forbidden, Invalid, NotFound, shown
 from lms.i18n import N_, request_language
-from lms.learning import attendance, page_data, qr, queries, quizzes, sessions, xapi
+from lms.learning import attendance, page_data, qr, queries, quiz_queries, quizzes, session_queries, sessions, xapi
 from lms.learning.schemas import AttendForm, CheckinCodeForm, DoneForm
 from lms.learning.statements import record_statements
 from lms.media.delivery import lesson_media, visitor_media
@@ -223,7 +223,7 @@ class LearningPages(Controller):
     async def quiz(
         self, request: Request[Any, Any, Any], db: Db, user: User, code: Code, version: VersionInPath, key: Key
     ) -> Template:
-        found = await quizzes.quiz_for(db, user_id=user.id, code=code, version=version, key=key)
+        found = await quiz_queries.quiz_for(db, user_id=user.id, code=code, version=version, key=key)
         if found is None:
             raise NotFound()
         return self._quiz_page(request, found, code=code, version=version, key=key)
@@ -246,7 +246,7 @@ class LearningPages(Controller):
             for name in form
             if name.startswith("q.")
         }
-        found = await quizzes.quiz_for(tx, user_id=user.id, code=code, version=version, key=key)
+        found = await quiz_queries.quiz_for(tx, user_id=user.id, code=code, version=version, key=key)
         if found is None:
             raise NotFound()
         clang = content_language(request_language(request), found["languages"])
@@ -324,7 +324,7 @@ class LearningPages(Controller):
     async def unregister(
         self, tx: Tx, user: User, session_id: FromPath[UUID], data: URLEncodedBody[DoneForm]
     ) -> Redirect:
-        await sessions.unregister(tx, user_id=user.id, session_id=session_id)
+        await session_queries.unregister(tx, user_id=user.id, session_id=session_id)
         return Redirect(safe_next(data.next, "/my"), status_code=303)
 
     @get("/attend/{token:str}", operation_id="page_attend_scan")
@@ -375,7 +375,7 @@ class LearningPages(Controller):
         )
 
     async def _confirm(self, request: Request[Any, Any, Any], db: Any, *, session_id: UUID, arrival: str) -> Template:
-        session = await sessions.session_for_worker(db, session_id=session_id)
+        session = await session_queries.session_for_worker(db, session_id=session_id)
         if session is None:
             raise NotFound(N_("no such session"))
         return page(
@@ -444,7 +444,7 @@ class LearningPages(Controller):
                 attendance=None,
                 tt=_picker(request),
             )
-        session = await sessions.session_for_worker(tx, session_id=session_id)
+        session = await session_queries.session_for_worker(tx, session_id=session_id)
         return page(
             request,
             "learning/attend.html.jinja2",
@@ -477,7 +477,7 @@ class LearningPages(Controller):
         data: URLEncodedBody[CheckinCodeForm],
     ) -> Template:
         typed = sessions.normalize_checkin_code(data.code)
-        session_id = await sessions.session_by_checkin_code(tx, typed) if typed else None
+        session_id = await session_queries.session_by_checkin_code(tx, typed) if typed else None
         if session_id is None:
             return page(
                 request,

@@ -7,6 +7,7 @@ A clinic admin may enrol and see only their own clinic's workers: the clinic is 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +18,7 @@ from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import AuditEntry, record_many
 from lms.errors import Conflict, Invalid, NotFound
 from lms.i18n import N_
+from lms.learning.calendar import LOCAL_TIME_ZONE
 from lms.learning.schemas import (
     ActivityProgress,
     BulkEnrollResult,
@@ -358,3 +360,59 @@ async def versions_with_learners(conn: asyncpg.Connection, *, viewer: CurrentUse
 async def active_user_id(conn: asyncpg.Connection, *, email: str) -> UUID | None:
     """A walk-in to a session: the active account with this email."""
     return await conn.fetchval("SELECT id FROM users WHERE email = $1 AND active", email.strip().lower())
+
+
+_REMINDER_TITLE = "coalesce(v.title ->> split_part(u.language, '-', 1), v.title ->> 'en', (SELECT min(t.value) FROM jsonb_each_text(v.title) t))"
+
+
+async def sessions_tomorrow(conn: asyncpg.Connection, now: datetime) -> list[asyncpg.Record]:
+    """Everyone registered for a session that starts tomorrow (the clinics' local day), with what the reminder names."""
+    return await conn.fetch(
+        f"""SELECT s.id AS session_id, u.id AS user_id, {_REMINDER_TITLE} AS course,
+                   to_char(s.starts_at AT TIME ZONE '{LOCAL_TIME_ZONE}', 'HH24:MI') AS starts,
+                   c.name || ', ' || s.room AS place
+            FROM inperson_sessions s
+            JOIN session_registrations r ON r.session_id = s.id
+            JOIN users u ON u.id = r.user_id AND u.active
+            JOIN version_activities a ON a.id = s.activity_id
+            JOIN course_versions v ON v.id = a.version_id
+            JOIN clinics c ON c.id = s.clinic_id
+            WHERE s.cancelled_at IS NULL
+              AND (s.starts_at AT TIME ZONE '{LOCAL_TIME_ZONE}')::date = ($1::timestamptz AT TIME ZONE '{LOCAL_TIME_ZONE}')::date + 1""",
+        now,
+    )
+
+
+async def sign_checkoff(
+    conn: asyncpg.Connection, *, enrollment_id: UUID, activity_key: str, instructor_id: UUID, note: str
+) -> Any | None:
+    """The skill's signature on this enrolment: made now (``created``) or the one made before; None when the enrolment
+    has no such checkoff."""
+    # Two instructors signing the same skill at once: the second waits here and then reads the first signature (its
+    # own snapshot could not see the row the first inserted, and found nothing to return).
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended('checkoff:' || $1::uuid::text || ':' || $2::text, 0))",
+        enrollment_id,
+        activity_key,
+    )
+    return await conn.fetchrow(
+        """WITH target AS (
+               SELECT e.id AS enrollment_id, e.user_id, a.id AS activity_id, a.key, a.title, c.code, v.version
+               FROM enrollments e JOIN course_versions v ON v.id = e.version_id JOIN courses c ON c.id = v.course_id
+               JOIN version_activities a ON a.version_id = v.id AND a.key = $2 AND a.kind = 'checkoff'
+               WHERE e.id = $1),
+           added AS (
+               INSERT INTO checkoffs (enrollment_id, activity_id, instructor_id, note)
+               SELECT enrollment_id, activity_id, $3, $4 FROM target
+               ON CONFLICT (enrollment_id, activity_id) DO NOTHING
+               RETURNING id, enrollment_id, activity_id, instructor_id, signed_at, note)
+           SELECT t.user_id, t.key, t.title, t.code, t.version,
+                  coalesce(n.id, k.id) AS id, t.enrollment_id, t.activity_id, coalesce(n.instructor_id, k.instructor_id) AS instructor_id,
+                  coalesce(n.signed_at, k.signed_at) AS signed_at, coalesce(n.note, k.note) AS note, n.id IS NOT NULL AS created
+           FROM target t LEFT JOIN added n ON true
+           LEFT JOIN checkoffs k ON k.enrollment_id = t.enrollment_id AND k.activity_id = t.activity_id""",
+        enrollment_id,
+        activity_key,
+        instructor_id,
+        note,
+    )

@@ -14,7 +14,7 @@ import asyncpg
 
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.i18n import N_
-from lms.learning import xapi
+from lms.learning import quiz_queries, xapi
 from lms.learning.completion import complete_if_done
 from lms.learning.schemas import QuestionResult, QuizAttempt
 from lms.xapi.service import store_trusted
@@ -58,29 +58,6 @@ def multiple_answers(answer_key: dict[str, Any]) -> set[str]:
     return {k for k, v in (answer_key or {}).items() if len(v.get("correct", [])) > 1}
 
 
-async def quiz_for(conn: asyncpg.Connection, *, user_id: UUID, code: str, version: int, key: str) -> Any | None:
-    """The quiz, the caller's enrolment and attempts so far (one query)."""
-    return await conn.fetchrow(
-        """SELECT a.id, a.version_id, a.title, a.learner, a.answer_key, v.title AS course_title, v.languages,
-                  e.id AS enrollment_id, r.after_number AS reset_after,
-                  (SELECT count(*) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id
-                     AND q.number > r.after_number) AS attempts,
-                  (SELECT coalesce(bool_or(q.passed), false) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id) AS passed,
-                  (SELECT max(q.score) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id) AS best_score
-           FROM courses c JOIN course_versions v ON v.course_id = c.id
-           JOIN version_activities a ON a.version_id = v.id AND a.kind = 'quiz'
-           LEFT JOIN enrollments e ON e.version_id = v.id AND e.user_id = $1 AND e.ended_at IS NULL
-           -- attempts given back by an instructor: only the ones after the latest reset count (lms/learning/attempt_resets.py)
-           LEFT JOIN LATERAL (SELECT coalesce(max(x.after_number), 0) AS after_number FROM quiz_attempt_resets x
-                              WHERE x.enrollment_id = e.id AND x.activity_id = a.id) r ON true
-           WHERE c.code = $2 AND v.version = $3 AND a.key = $4""",
-        user_id,
-        code,
-        version,
-        key,
-    )
-
-
 def _attempt_out(row: Any, quiz: Any, results: list[QuestionResult]) -> QuizAttempt:
     max_attempts = quiz["learner"].get("max_attempts")
     return QuizAttempt(
@@ -107,7 +84,7 @@ async def submit(
     base_url: str,
     language: str | None = None,
 ) -> QuizAttempt:
-    quiz = await quiz_for(conn, user_id=user_id, code=code, version=version, key=key)
+    quiz = await quiz_queries.quiz_for(conn, user_id=user_id, code=code, version=version, key=key)
     if quiz is None:
         raise NotFound(
             N_("no quiz %(key)s in %(code)s v%(version)s"), params={"key": key, "code": code, "version": version}
@@ -119,30 +96,17 @@ async def submit(
     max_attempts = quiz["learner"].get("max_attempts")
     statement_id = uuid.uuid4()
     try:
-        row = await conn.fetchrow(
-            """WITH earlier AS (SELECT id, number, score, passed, submitted_at FROM quiz_attempts WHERE id = $1 AND enrollment_id = $2),
-                    added AS (
-                        INSERT INTO quiz_attempts (id, enrollment_id, activity_id, number, answers, score, passed, statement_id)
-                        SELECT $1, $2, $3, n.number, $4, $5, $6, $7
-                        FROM (SELECT coalesce(max(number), 0) + 1 AS number FROM quiz_attempts WHERE enrollment_id = $2 AND activity_id = $3) n
-                        WHERE NOT EXISTS (SELECT 1 FROM earlier) AND ($8::int IS NULL OR n.number <= $8)
-                        ON CONFLICT (id) DO NOTHING
-                        RETURNING id, number, score, passed, submitted_at)
-               SELECT x.*, (x.id IN (SELECT id FROM added)) AS created,
-                      (SELECT count(*) FROM quiz_attempts WHERE enrollment_id = $2 AND activity_id = $3)
-                        + (SELECT count(*) FROM added) AS attempts,
-                      (SELECT answers FROM quiz_attempts WHERE id = $1) AS stored_answers
-               FROM (SELECT * FROM added UNION ALL SELECT * FROM earlier) x""",
-            attempt_id,
-            quiz["enrollment_id"],
-            quiz["id"],
-            answers,
-            score,
-            passed,
-            statement_id,
-            None
-            if max_attempts is None
-            else max_attempts + quiz["reset_after"],  # attempts are numbered from the first
+        row = await quiz_queries.add_attempt(
+            conn,
+            attempt_id=attempt_id,
+            enrollment_id=quiz["enrollment_id"],
+            activity_id=quiz["id"],
+            answers=answers,
+            score=score,
+            passed=passed,
+            statement_id=statement_id,
+            # attempts are numbered from the first: the last one allowed, counting those before a reset
+            last_number=None if max_attempts is None else max_attempts + quiz["reset_after"],
         )
     except asyncpg.UniqueViolationError:
         raise Conflict(

@@ -20,7 +20,7 @@ from lms.catalog.language import KIND_NAMES, content_language, pick
 from lms.deps import Db, SettingsDep, Tx, User
 from lms.errors import DomainError, Invalid, NotFound, invalid_value, shown
 from lms.i18n import N_, gettext_for, request_language
-from lms.learning import attendance, checkoffs, qr, queries, sessions
+from lms.learning import attendance, checkoffs, qr, queries, session_queries, sessions
 from lms.learning.api import roster_csv_response
 from lms.learning.schemas import BulkForm, CheckoffForm, RosterMark, SessionCreate, SessionForm
 from lms.schemas import VersionInPath, safe_next
@@ -28,7 +28,7 @@ from lms.web import page
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
 TEACHERS = ("instructor", "program_admin")
-LOCAL = ZoneInfo(sessions.CLINIC_TZ)
+LOCAL = ZoneInfo(session_queries.CLINIC_TZ)
 WEBINAR_LINK = re.compile(r'https://[^\s<>"]{1,492}')  # as SessionCreate.join_url
 
 
@@ -119,8 +119,8 @@ class TeachPages(Controller):
             request,
             "learning/teach.html.jinja2",
             status=status,
-            sessions=await sessions.sessions_run_by(db, actor=user) if runs_sessions else [],
-            activities=await sessions.in_person_activities(db) if runs_sessions else [],
+            sessions=await session_queries.sessions_run_by(db, actor=user) if runs_sessions else [],
+            activities=await session_queries.in_person_activities(db) if runs_sessions else [],
             clinics=await accounts.list_clinics(db) if runs_sessions else [],
             versions=await queries.versions_with_learners(db, viewer=user),
             runs_sessions=runs_sessions,
@@ -155,7 +155,7 @@ class TeachPages(Controller):
         saved: FromQuery[bool] = False,
     ) -> Template:
         await attendance.close_ended(tx, session_id=session_id, base_url=settings.public_base_url)
-        found = await sessions.roster(tx, session_id=session_id, actor=user)
+        found = await session_queries.roster(tx, session_id=session_id, actor=user)
         if found is None:
             raise NotFound(N_("no such session of yours"))
         return page(
@@ -166,7 +166,7 @@ class TeachPages(Controller):
     async def save_roster(
         self, request: Request[Any, Any, Any], tx: Tx, user: User, settings: SettingsDep, session_id: FromPath[UUID]
     ) -> Redirect | Template:
-        found = await sessions.roster(tx, session_id=session_id, actor=user)
+        found = await session_queries.roster(tx, session_id=session_id, actor=user)
         if found is None:
             raise NotFound(N_("no such session of yours"))
         form = await request.form()
@@ -228,7 +228,7 @@ class TeachPages(Controller):
     ) -> Template:
         """The check-in code to show in the room: it changes every 30 seconds and the page refreshes itself; the short
         code beside it stays the same for the whole check-in window."""
-        found = await sessions.get_session(tx, session_id=session_id, actor=user)
+        found = await session_queries.get_session(tx, session_id=session_id, actor=user)
         if found is None:
             raise NotFound(N_("no such session of yours"))
         short_code = await sessions.checkin_code(tx, session_id=session_id, actor=user)
@@ -256,7 +256,7 @@ class TeachPages(Controller):
         "/sessions/{session_id:uuid}/roster.csv", operation_id="page_teach_roster_csv", guards=[require_role(*TEACHERS)]
     )
     async def roster_csv(self, tx: Tx, user: User, session_id: FromPath[UUID]) -> Response[bytes]:
-        found = await sessions.roster(tx, session_id=session_id, actor=user)
+        found = await session_queries.roster(tx, session_id=session_id, actor=user)
         if found is None:
             raise NotFound(N_("no such session of yours"))
         return await roster_csv_response(tx, found, actor=user)

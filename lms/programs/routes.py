@@ -2,6 +2,7 @@
 
 from lms.programs.api import MyProgramsController
 from lms.programs.apprenticeship.pages import ApprenticeshipPages
+from lms.programs.content.pages import ContentPages
 from lms.programs.pages import ProgramsHome
 from lms.programs.pathways.ladder_pages import LadderPages
 from lms.programs.pathways.pages import PathwayPages
@@ -18,4 +19,5 @@ PROGRAM_ROUTES = [
     PathwayPages,
     LadderPages,
     StandardsPages,
+    ContentPages,
 ]

@@ -17,9 +17,9 @@ from lms.deps import Db, Tx, User
 from lms.errors import Invalid, NotFound
 from lms.i18n import N_, gettext_for, locale_of, request_language
 from lms.kept_figures import STORE as FIGURES
-from lms.kept_figures import kept_figures
+from lms.kept_figures import KeptView, kept_figures
 from lms.reports import dashboards, exports, funder, queries, service, views
-from lms.reports.schemas import ClinicDashboard, Filters
+from lms.reports.schemas import Filters
 from lms.schemas import IdInQuery
 from lms.web import page, rendered_block
 
@@ -155,7 +155,7 @@ class ReportPages(Controller):
     async def clinic(
         self,
         request: Request[Any, Any, Any],
-        tx: Tx,
+        db: Db,
         user: User,
         clinic_id: FromPath[UUID],
         track: Text = None,
@@ -163,28 +163,20 @@ class ReportPages(Controller):
         end: Text = None,
         after: Annotated[UUID | None, QueryParameter()] = None,
     ) -> Template:
-        """The figures are kept a minute (lms.kept_figures); every viewing is rendered for its viewer and audit-logged
-        with the workers shown."""
+        """The figures and the page's content block are kept a minute (lms.kept_figures); every viewing is rendered
+        for its viewer and audit-logged with the workers shown: one round trip when the view is kept."""
         lang = request_language(request)
         _ = gettext_for(lang)
         scoped = dashboards.scope_clinic(user, clinic_id)
         filters = dashboards.parse_filters(track=track, start=start, end=end)
 
-        async def figures() -> ClinicDashboard:
-            options = await queries.filter_options(tx)
-            labels = service.group_labels(options, ui_language=lang, gettext=_)
-            return await service.clinic_figures(
-                tx, clinic_id=scoped, filters=filters, after=after, options=options, labels=labels
-            )
-
-        view = ("report", lang, filters.start, filters.end, filters.track, after)
-        store = request.app.stores.get(FIGURES)
-        board = await kept_figures(store, scoped, view, ClinicDashboard, figures)
-        await service.audit_clinic_view(
-            tx, viewer=user, clinic_id=scoped, worker_ids=[str(w.user_id) for w in board.workers]
-        )
-
-        async def content() -> str:  # the page's content block holds nothing of the viewer: kept with the figures
+        async def render_view() -> KeptView:  # the content block holds nothing of the viewer (the subnav is by role)
+            async with db.transaction():  # the renewals' query plans itself inside one (queries.plan_each_time)
+                options = await queries.filter_options(db)
+                labels = service.group_labels(options, ui_language=lang, gettext=_)
+                board = await service.clinic_figures(
+                    db, clinic_id=scoped, filters=filters, after=after, options=options, labels=labels
+                )
             charts = {
                 "trend": views.trend_chart(board.trend, board.bucket, _=_, locale=locale_of(lang)),
                 "by_track": views.groups_chart(
@@ -197,23 +189,32 @@ class ReportPages(Controller):
                 ),
                 "survey": views.likert_chart(board.survey, _=_, locale=locale_of(lang)) if board.survey else None,
             }
-            return str(
-                rendered_block(
-                    request,
-                    "reports/clinic.html.jinja2",
-                    board=board,
-                    charts=charts,
-                    bodies=sorted({b for w in board.workers for b in w.credit}),
-                    qs=views.query_string(board.filters, clinic=None),
-                    after=after,
-                    period_label=lambda d: views.period_label(d, board.bucket, locale_of(lang)),
-                    **views.page_helpers(locale_of(lang)),
-                )
+            content = rendered_block(
+                request,
+                "reports/clinic.html.jinja2",
+                board=board,
+                charts=charts,
+                bodies=sorted({b for w in board.workers for b in w.credit}),
+                qs=views.query_string(board.filters, clinic=None),
+                after=after,
+                period_label=lambda d: views.period_label(d, board.bucket, locale_of(lang)),
+                **views.page_helpers(locale_of(lang)),
+            )
+            return KeptView(
+                blocks={"content": str(content)},
+                worker_ids=[str(w.user_id) for w in board.workers],
+                title=board.clinic_name,
             )
 
-        shown = await kept_figures(store, scoped, (*view, user.role, "content"), str, content)  # the subnav is by role
+        view = ("report", lang, filters.start, filters.end, filters.track, after, user.role)
+        kept = await kept_figures(request.app.stores.get(FIGURES), scoped, view, KeptView, render_view)
+        await service.audit_clinic_view(db, viewer=user, clinic_id=scoped, worker_ids=kept.worker_ids)
         return page(
-            request, "_kept_block.html.jinja2", extends="reports/clinic.html.jinja2", content=Markup(shown), board=board
+            request,
+            "_kept_block.html.jinja2",
+            extends="reports/clinic.html.jinja2",
+            content=Markup(kept.blocks["content"]),
+            clinic_name=kept.title,
         )
 
     @get(

@@ -347,6 +347,16 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /programs/standards/caps": PROGRAM,
     "POST /programs/standards/supervision": PROGRAM,
     "POST /programs/standards/apprenticeship": PROGRAM,
+    # programs: content (work processes, wage steps, competencies, preceptorship items: no one's records)
+    "POST /programs/standards/programs": PROGRAM,
+    "GET /programs/standards/apprenticeship/{program_key:str}": PROGRAM,
+    "POST /programs/standards/apprenticeship/{program_key:str}/work-processes": PROGRAM,
+    "POST /programs/standards/apprenticeship/{program_key:str}/competencies": PROGRAM,
+    "POST /programs/standards/apprenticeship/{program_key:str}/wage-steps": PROGRAM,
+    "POST /programs/standards/apprenticeship/{program_key:str}/remove": PROGRAM,
+    "GET /programs/standards/supervision/{role_key:str}/{board:str}": PROGRAM,
+    "POST /programs/standards/supervision/{role_key:str}/{board:str}/items": PROGRAM,
+    "POST /programs/standards/supervision/{role_key:str}/{board:str}/remove": PROGRAM,
 }
 
 WORKERS = ("worker_a", "worker_a2", "worker_b")
@@ -640,6 +650,9 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
         "key": extra["quiz_key"]
         if QUIZ_ROUTES.search(route)
         else ("completions" if "targets" in route else extra["lesson_key"]),
+        "program_key": "chw",
+        "role_key": "rn",
+        "board": "BRN",
         "token": qr.attendance_token(extra["settings"].secret_key, uuid.UUID(extra["sessions"]["instructor"])),
     }
     if param == "arrival":  # a signed pass bound to the person who scanned the code

@@ -12,8 +12,8 @@ from lms.accounts.schemas import CurrentUser
 from lms.credit.corrections import on_record_corrected
 from lms.credit.service import revoke
 from lms.db.pool import create_pool
+from lms.jobs.tasks import send_due_reminders
 from lms.messages.delivery import deliver_due
-from lms.messages.reminders import send_due_reminders
 from tests.helpers import make_user
 from tests.integration.smtp_server import smtp_server
 from tests.integration.test_credit import dental_worker_with_certificate

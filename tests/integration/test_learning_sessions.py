@@ -9,6 +9,10 @@ import re
 import time
 import uuid
 from datetime import datetime, timedelta
+from html import unescape
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
 
 from lms.learning import qr
 from tests.helpers import csrf_from, make_user, sign_in
@@ -62,6 +66,9 @@ async def test_an_instructor_takes_attendance_with_the_qr_code_and_the_roster_ex
     await switch_to(client, "ana@example.org")
     scanned = await client.get(f"/attend/{token}")
     assert scanned.status_code == 200 and "I am here" in scanned.text
+    starts = datetime.fromisoformat(session["starts_at"]).astimezone(ZoneInfo("America/Los_Angeles"))
+    when = f"{format_date(starts, 'medium', locale='en')} · {format_time(starts, 'short', locale='en')}"
+    assert when in unescape(scanned.text) and starts.date().isoformat() not in scanned.text  # "Dec 7, 2026 · 2:05 PM"
     arrival = re.search(r'name="attendance_pass" value="([^"]+)"', scanned.text).group(1)
     checked_in = await client.post("/attend", data={"_csrf_token": csrf_from(scanned.text), "attendance_pass": arrival})
     assert checked_in.status_code == 200 and "You are checked in." in checked_in.text

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time
 from icalendar import Calendar
 
+from lms.i18n import LANGUAGE_COOKIE
 from tests.integration.learning_fixtures import CODE, basic, hybrid_course, schedule_session, switch_to
 
 
@@ -36,3 +39,22 @@ async def test_a_worker_sees_her_sessions_and_her_phone_calendar_subscribes_to_t
 
     forged = path.replace(path.rsplit("/", 1)[1], "0" * 32 + ".ics")
     assert (await client.get(forged)).status_code == 404
+
+
+async def test_my_sessions_speak_the_page_s_language_with_its_dates_times_and_course_title(client, conn):
+    cast = await hybrid_course(conn)
+    await client.post(
+        "/api/v1/enrollments/bulk", headers=cast.instructor_headers, json={"code": CODE, "emails": ["ana@example.org"]}
+    )
+    session = await schedule_session(client, cast, starts_in=timedelta(days=4), minutes=90)
+    await client.post(f"/api/v1/sessions/{session['id']}/registrations", headers=basic(cast.worker_token))
+    await switch_to(client, "ana@example.org")  # her profile says English; she reads the pages in Spanish
+    client.cookies.set(LANGUAGE_COOKIE, "es")
+
+    page = await client.get("/my/sessions")
+    starts = datetime.fromisoformat(session["starts_at"]).astimezone(ZoneInfo("America/Los_Angeles"))
+    row = page.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert format_date(starts.date(), "medium", locale="es") in row  # "11 dic 2026", not 2026-12-11
+    assert starts.date().isoformat() not in row
+    assert format_time(starts, "short", locale="es") in row
+    assert '<span lang="es">Control de infecciones para asistentes dentales</span>' in row

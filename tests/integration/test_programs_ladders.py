@@ -228,6 +228,20 @@ async def test_advancement_and_retention_by_period_clinic_and_local_match_the_re
     }
     assert got == want
 
+    # a retired step keeps who reached it in the report (workers no longer see it)
+    await conn.execute(
+        """UPDATE ladder_steps s SET retired_at = now() FROM career_ladders l
+           WHERE l.id = s.ladder_id AND l.key = 'ma-lvn-rn' AND s.position = 1"""
+    )
+    again = await get_page(client, f"/programs/pathways/report.csv?{qs}", world["program"])
+    kept = {
+        (r["group"], r["group_name"]): (int(r["reached"]), int(r["retained"]))
+        for r in csv.DictReader(io.StringIO(again.text.lstrip("\ufeff")))
+        if (r["ladder"], r["position"]) == ("ma-lvn-rn", "1")
+    }
+    assert kept[("all", "")] == want[("ma-lvn-rn", 1, "all", "")]
+    assert "Certified Medical Assistant" not in (await get_page(client, "/programs/pathways", world["ana"])).text
+
     page = (await get_page(client, f"/programs/pathways/report?{qs}", world["program"])).text
     by_clinic = re.search(r'id="advancement-by-clinic">(.*?)</table>', page, re.S).group(1)
     assert re.search(

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from lms.credit.reminders import renewal_threshold
 from lms.credit.rules import add_months
 from lms.jobs.queue import connected
-from lms.messages.reminders import renewal_threshold
 from tests.integration.learning_fixtures import CODE, api_user, basic, hybrid_course, schedule_session
 from tests.integration.smtp_server import smtp_server
 

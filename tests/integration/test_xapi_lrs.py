@@ -133,6 +133,24 @@ async def test_admins_read_by_scope_and_lrs_credentials_by_their_grant(client, c
     assert outsider["id"] not in ids(await client.get("/xapi/statements", headers=h["ana"]))
 
 
+async def test_an_lrs_client_writing_about_a_worker_by_email_or_account_reaches_her_clinic(client, conn):
+    """The store finds the worker a statement is about (her email as mbox, her account here) by index lookups: her
+    clinic admin reads what an outside tool wrote about her, and nothing about people unknown here."""
+    who, h = await people(conn)
+    writer = await clients.create_client(
+        conn, name="Storyline", can_read=False, can_write=True, created_by=who["pat"].id
+    )
+    by_email = said({"mbox": "mailto:ana@example.org"})
+    by_account = said({"account": {"homePage": BASE, "name": str(who["luis"].id)}})
+    unknown = said({"mbox": "mailto:nobody@example.com"})
+    sent = await client.post(
+        "/xapi/statements", json=[by_email, by_account, unknown], headers=basic(writer.key, writer.secret)
+    )
+    assert sent.status_code == 200, sent.text
+    assert ids(await client.get("/xapi/statements", headers=h["cleo"])) == {by_email["id"], by_account["id"]}
+    assert ids(await client.get("/xapi/statements", headers=h["ana"])) == {by_email["id"]}
+
+
 async def test_documents_follow_the_same_rules_with_etags(client, conn):
     _, h = await people(conn)
     ana = '{"mbox": "mailto:ana@example.org"}'

@@ -24,28 +24,38 @@ _RI_MINUTES = """((SELECT coalesce(sum((c.facts ->> 'contact_minutes')::int), 0)
 _APPROVED = """(SELECT coalesce(sum(h.minutes), 0) FROM ojt_hours h JOIN ojt_weeks w ON w.id = h.week_id
                 WHERE w.apprenticeship_id = a.id AND w.status = 'approved')"""
 
+# A program's wage steps, numbered in the order they are reached; a step set as a percentage of the journeyworker's
+# wage gets its hourly amount from that wage (none while the program has not set it).
+_WAGE_STEPS = """SELECT s.id, s.program_id, s.from_hours, s.from_competencies, s.journeyworker_percent,
+                        coalesce(s.hourly_cents, round(s.journeyworker_percent * jp.journeyworker_cents / 100.0)::int) AS hourly_cents,
+                        row_number() OVER (PARTITION BY s.program_id ORDER BY s.from_hours, s.from_competencies)::int AS step
+                 FROM apprenticeship_wage_steps s JOIN apprenticeship_programs jp ON jp.id = s.program_id"""
+
 _RECORD = f"""
 SELECT a.id, p.key AS program_key, p.name AS program_name, p.model, a.user_id, u.display_name AS apprentice,
        a.clinic_id, c.name AS clinic, a.mentor_id, m.display_name AS mentor, a.starts_on, a.status, a.completed_on,
        a.placed_on, a.placement, p.ojt_hours, p.ri_hours, {_RI_MINUTES}::int AS ri_minutes,
        (SELECT coalesce(json_agg(json_build_object(
-                   'key', wp.key, 'name', wp.name, 'hours', wp.hours,
-                   'approved_minutes', coalesce(t.approved, 0), 'pending_minutes', coalesce(t.pending, 0)) ORDER BY wp.position), '[]')
+                   'key', wp.key, 'name', wp.name, 'hours', wp.hours, 'retired', wp.retired_at IS NOT NULL,
+                   'approved_minutes', coalesce(t.approved, 0), 'pending_minutes', coalesce(t.pending, 0))
+                   ORDER BY wp.position, wp.key), '[]')
         FROM apprenticeship_work_processes wp
         LEFT JOIN (SELECT h.work_process, sum(h.minutes) FILTER (WHERE w.status = 'approved') AS approved,
                           sum(h.minutes) FILTER (WHERE w.status = 'submitted') AS pending
                    FROM ojt_weeks w JOIN ojt_hours h ON h.week_id = w.id
                    WHERE w.apprenticeship_id = a.id GROUP BY 1) t ON t.work_process = wp.key
-        WHERE wp.program_id = a.program_id) AS work_processes,
-       (SELECT coalesce(json_agg(json_build_object('step', s.step, 'from_hours', s.from_hours, 'hourly_cents', s.hourly_cents)
-                                 ORDER BY s.from_hours), '[]')
-        FROM apprenticeship_wage_steps s WHERE s.program_id = a.program_id) AS wage_steps,
+        WHERE wp.program_id = a.program_id AND (wp.retired_at IS NULL OR t.work_process IS NOT NULL)) AS work_processes,
+       (SELECT coalesce(json_agg(json_build_object(
+                   'step', s.step, 'from_hours', s.from_hours, 'from_competencies', s.from_competencies,
+                   'hourly_cents', s.hourly_cents, 'journeyworker_percent', s.journeyworker_percent) ORDER BY s.step), '[]')
+        FROM ({_WAGE_STEPS}) s WHERE s.program_id = a.program_id) AS wage_steps,
        (SELECT coalesce(json_agg(json_build_object('key', k.key, 'name', k.name, 'signed_on', o.signed_on,
-                                                   'signed_by', su.display_name) ORDER BY k.position), '[]')
+                                                   'signed_by', su.display_name, 'retired', k.retired_at IS NOT NULL)
+                                 ORDER BY k.position, k.key), '[]')
         FROM apprenticeship_competencies k
         LEFT JOIN competency_signoffs o ON o.apprenticeship_id = a.id AND o.competency = k.key
         LEFT JOIN users su ON su.id = o.signed_by
-        WHERE k.program_id = a.program_id) AS competencies,
+        WHERE k.program_id = a.program_id AND (k.retired_at IS NULL OR o.competency IS NOT NULL)) AS competencies,
        (SELECT coalesce(json_agg(json_build_object(
                    'id', w.id, 'week_start', w.week_start, 'status', w.status, 'note', w.note, 'submitted_at', w.submitted_at,
                    'decided_at', w.decided_at,
@@ -120,7 +130,7 @@ async def work_process_keys(conn: asyncpg.Connection, *, apprenticeship_id: UUID
         r["key"]
         for r in await conn.fetch(
             """SELECT wp.key FROM apprenticeship_work_processes wp JOIN apprenticeships a ON a.program_id = wp.program_id
-           WHERE a.id = $1 ORDER BY wp.position""",
+           WHERE a.id = $1 AND wp.retired_at IS NULL ORDER BY wp.position, wp.key""",
             apprenticeship_id,
         )
     ]
@@ -211,7 +221,8 @@ async def sign_competency(
     """False when the program has no such competency."""
     done = await conn.fetchval(
         """INSERT INTO competency_signoffs (apprenticeship_id, competency, signed_by)
-           SELECT $1, k.key, $4 FROM apprenticeship_competencies k WHERE k.program_id = $2 AND k.key = $3
+           SELECT $1, k.key, $4 FROM apprenticeship_competencies k
+           WHERE k.program_id = $2 AND k.key = $3 AND k.retired_at IS NULL
            ON CONFLICT (apprenticeship_id, competency) DO UPDATE SET signed_by = EXCLUDED.signed_by
            RETURNING true""",
         apprenticeship_id,

@@ -17,12 +17,18 @@ class WorkProcess(Response):
     hours: int  # what the standards plan for this work process
     approved_minutes: int
     pending_minutes: int
+    retired: bool = False  # shown while hours were logged under it; no new hours
 
 
 class WageStep(Response):
     step: int
     from_hours: int
-    hourly_cents: int
+    from_competencies: int = 0
+    hourly_cents: int | None = None  # None: a percentage of a journeyworker wage the program has not set
+    journeyworker_percent: int | None = None
+
+    def reached(self, approved_minutes: int, signed_competencies: int) -> bool:
+        return self.from_hours * 60 <= approved_minutes and self.from_competencies <= signed_competencies
 
 
 class Competency(Response):
@@ -30,6 +36,7 @@ class Competency(Response):
     name: dict[str, str]
     signed_on: date | None = None
     signed_by: str | None = None
+    retired: bool = False  # shown while signed off; no new sign-offs
 
 
 class WeekLine(Response):
@@ -84,14 +91,35 @@ class Apprenticeship(Response):
         return sum(w.pending_minutes for w in self.work_processes)
 
     @property
+    def signed_competencies(self) -> int:
+        """Competencies in force that are signed off (a retired one no longer counts toward steps or completion)."""
+        return sum(1 for c in self.competencies if c.signed_on and not c.retired)
+
+    @property
+    def open_competencies(self) -> list[Competency]:
+        return [c for c in self.competencies if not c.signed_on and not c.retired]
+
+    @property
     def wage_step(self) -> WageStep | None:
-        reached = [s for s in self.wage_steps if s.from_hours * 60 <= self.approved_minutes]
+        reached = [s for s in self.wage_steps if s.reached(self.approved_minutes, self.signed_competencies)]
         return reached[-1] if reached else None
 
     @property
     def next_wage_step(self) -> WageStep | None:
-        ahead = [s for s in self.wage_steps if s.from_hours * 60 > self.approved_minutes]
+        ahead = [s for s in self.wage_steps if not s.reached(self.approved_minutes, self.signed_competencies)]
         return ahead[0] if ahead else None
+
+    @property
+    def completion_met(self) -> bool:
+        """What the program's model asks to complete: its on-the-job and related-instruction hours (time-based), every
+        competency signed off (competency-based), or both (hybrid)."""
+        hours_met = self.approved_minutes >= self.ojt_hours * 60 and self.ri_minutes >= self.ri_hours * 60
+        competencies_met = not self.open_competencies and self.signed_competencies > 0
+        if self.model == "time":
+            return hours_met
+        if self.model == "competency":
+            return competencies_met
+        return hours_met and competencies_met
 
 
 class ApprenticeshipRow(Response):

@@ -42,7 +42,7 @@ async def log_week(conn: asyncpg.Connection, *, user: CurrentUser, form: dict[st
         )
     if week_start > common.today():
         raise Invalid(N_("week_start: a week can be logged once it has started"), field="week_start")
-    lines = week_lines(form, [w.key for w in mine.work_processes])
+    lines = week_lines(form, [w.key for w in mine.work_processes if not w.retired])
     week_id = await queries.insert_week(conn, apprenticeship_id=mine.id, week_start=week_start, lines=lines)
     if week_id is None:
         raise Conflict(
@@ -193,6 +193,8 @@ EXPORT_HEADER = [
     "competencies_total",
     "wage_step",
     "hourly_wage",
+    "journeyworker_wage_percent",
+    "completion_requirements_met",
     "completion_date",
     "placement_date",
     "placement",
@@ -219,10 +221,12 @@ def export_table(records: list[Apprenticeship]) -> list[list[Any]]:
                 common.hours(a.pending_minutes),
                 a.ri_hours,
                 common.hours(a.ri_minutes),
-                sum(1 for c in a.competencies if c.signed_on),
-                len(a.competencies),
+                a.signed_competencies,
+                sum(1 for c in a.competencies if not c.retired),
                 step.step if step else "",
                 common.dollars(step.hourly_cents) if step else "",
+                step.journeyworker_percent if step and step.journeyworker_percent else "",
+                "yes" if a.completion_met else "no",
                 a.completed_on,
                 a.placed_on,
                 a.placement,

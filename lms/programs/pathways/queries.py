@@ -70,9 +70,10 @@ async def ladders_of(conn: asyncpg.Connection, *, user_id: UUID) -> list[Ladder]
 async def advancement(
     conn: asyncpg.Connection, *, start: date, end: date, clinic_id: UUID | None = None
 ) -> list[StepCount]:
-    """Per step of each ladder in use: workers who first reached it in the period, and how many of them still work at
-    a member clinic (a clinic deactivates a worker who left), overall and by clinic and by union local. ``clinic_id``
-    narrows everything to one clinic's workers (a clinic admin's view)."""
+    """Per step in use (and per retired step or ladder someone reached in the period, so history stays): workers who
+    first reached it in the period, and how many of them still work at a member clinic (a clinic deactivates a worker
+    who left), overall and by clinic and by union local. ``clinic_id`` narrows everything to one clinic's workers (a
+    clinic admin's view)."""
     rows = await conn.fetch(
         f"""WITH {_REACHED},
             counted AS (
@@ -94,7 +95,7 @@ async def advancement(
                    AS groups
             FROM career_ladders l JOIN ladder_steps s ON s.ladder_id = l.id
             LEFT JOIN counted c ON c.step_id = s.id
-            WHERE l.retired_at IS NULL AND (s.retired_at IS NULL OR c.step_id IS NOT NULL)
+            WHERE (l.retired_at IS NULL AND s.retired_at IS NULL) OR c.step_id IS NOT NULL
             GROUP BY l.id, s.id ORDER BY l.position, l.key, s.position""",
         None,
         start,

@@ -19,10 +19,12 @@ SELECT p.id, p.user_id, u.display_name AS worker, p.preceptor_id, pr.display_nam
        p.role_key, p.board, q.name AS role_name, q.required_hours, p.starts_on, p.status,
        (SELECT coalesce(sum(h.minutes) FILTER (WHERE h.status = 'signed'), 0) FROM supervised_hours h WHERE h.preceptorship_id = p.id)::int AS signed_minutes,
        (SELECT coalesce(sum(h.minutes) FILTER (WHERE h.status = 'submitted'), 0) FROM supervised_hours h WHERE h.preceptorship_id = p.id)::int AS pending_minutes,
-       (SELECT coalesce(json_agg(json_build_object('key', k ->> 'key', 'name', k -> 'name', 'rating', e.rating, 'note', e.note,
-                                                   'evaluated_on', e.evaluated_on) ORDER BY o), '[]')
-        FROM jsonb_array_elements(q.competencies) WITH ORDINALITY AS x (k, o)
-        LEFT JOIN preceptor_evaluations e ON e.preceptorship_id = p.id AND e.competency = k ->> 'key') AS evaluations,
+       (SELECT coalesce(json_agg(json_build_object('key', i.key, 'name', i.name, 'kind', i.kind, 'retired', i.retired_at IS NOT NULL,
+                                                   'rating', e.rating, 'note', e.note, 'evaluated_on', e.evaluated_on)
+                                 ORDER BY i.kind, i.position, i.key), '[]')
+        FROM supervision_items i
+        LEFT JOIN preceptor_evaluations e ON e.preceptorship_id = p.id AND e.competency = i.key
+        WHERE i.role_key = p.role_key AND i.board = p.board AND (i.retired_at IS NULL OR e.competency IS NOT NULL)) AS evaluations,
        (SELECT coalesce(json_agg(json_build_object('id', h.id, 'day', h.day, 'minutes', h.minutes, 'activity', h.activity,
                                                    'status', h.status, 'note', h.note) ORDER BY h.day DESC, h.created_at DESC), '[]')
         FROM supervised_hours h WHERE h.preceptorship_id = p.id) AS entries
@@ -97,8 +99,9 @@ async def for_preceptor(
     conn: asyncpg.Connection, *, preceptorship_id: UUID, viewer: CurrentUser
 ) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        """SELECT p.id, q.competencies FROM preceptorships p JOIN supervision_requirements q ON q.role_key = p.role_key AND q.board = p.board
-           WHERE p.id = $1 AND (p.preceptor_id = $2 OR $3 = 'program_admin')""",
+        """SELECT p.id, (SELECT coalesce(array_agg(i.key), '{}') FROM supervision_items i
+                         WHERE i.role_key = p.role_key AND i.board = p.board AND i.retired_at IS NULL) AS items
+           FROM preceptorships p WHERE p.id = $1 AND (p.preceptor_id = $2 OR $3 = 'program_admin')""",
         preceptorship_id,
         viewer.id,
         viewer.role,

@@ -22,8 +22,12 @@ class Entry(Response):
 
 
 class Evaluation(Response):
+    """One competency or evaluation item of the role, with the preceptor's rating of it (if any)."""
+
     key: str
     name: dict[str, str]
+    kind: str = "competency"  # competency | evaluation
+    retired: bool = False  # shown while rated; no new ratings
     rating: int | None = None
     note: str | None = None
     evaluated_on: date | None = None

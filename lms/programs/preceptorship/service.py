@@ -68,7 +68,7 @@ async def evaluate(
     found = await queries.for_preceptor(conn, preceptorship_id=preceptorship_id, viewer=viewer)
     if found is None:
         raise NotFound(N_("no such worker you precept"), field="preceptorship_id")
-    if form.competency not in {c["key"] for c in found["competencies"]}:
+    if form.competency not in found["items"]:
         raise Invalid(N_("competency: not a competency of this role"), field="competency")
     if not form.rating.isdigit() or int(form.rating) not in RATINGS:
         raise Invalid(N_("rating: 1 to 4"), field="rating")

@@ -61,14 +61,16 @@ class StandardsPages(Controller):
 
     @post("/apprenticeship", operation_id="page_programs_standards_apprenticeship")
     async def apprenticeship(self, tx: Tx, user: User, data: URLEncodedBody[ApprenticeshipStandardForm]) -> Redirect:
-        model, ojt, ri = service.apprenticeship(data)
-        if not await queries.set_program_standard(tx, key=data.program, model=model, ojt_hours=ojt, ri_hours=ri):
+        model, ojt, ri, wage = service.apprenticeship(data)
+        if not await queries.set_program_standard(
+            tx, key=data.program, model=model, ojt_hours=ojt, ri_hours=ri, journeyworker_cents=wage
+        ):
             raise Invalid(N_("program: no such apprenticeship program"), field="program")
         await record(
             tx,
             actor_id=user.id,
             action="programs.apprenticeship_standard_set",
             subject=data.program,
-            detail={"model": model, "ojt_hours": ojt, "ri_hours": ri},
+            detail={"model": model, "ojt_hours": ojt, "ri_hours": ri, "journeyworker_cents": wage},
         )
-        return Redirect("/programs/standards?saved=1", status_code=303)
+        return Redirect(f"/programs/standards/apprenticeship/{data.program}?saved=1", status_code=303)

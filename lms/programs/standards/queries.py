@@ -15,7 +15,7 @@ async def standards(conn: asyncpg.Connection) -> Standards:
         "SELECT role_key, board, name, required_hours FROM supervision_requirements ORDER BY role_key, board"
     )
     programs = await conn.fetch(
-        "SELECT key, name, model, ojt_hours, ri_hours FROM apprenticeship_programs ORDER BY key"
+        "SELECT key, name, model, ojt_hours, ri_hours, journeyworker_cents FROM apprenticeship_programs ORDER BY key"
     )
     return Standards(
         caps=[msgspec.convert(dict(r), Cap) for r in caps],
@@ -45,14 +45,15 @@ async def set_required_hours(conn: asyncpg.Connection, *, role_key: str, board: 
 
 
 async def set_program_standard(
-    conn: asyncpg.Connection, *, key: str, model: str, ojt_hours: int, ri_hours: int
+    conn: asyncpg.Connection, *, key: str, model: str, ojt_hours: int, ri_hours: int, journeyworker_cents: int | None
 ) -> bool:
     changed = await conn.fetchval(
-        """UPDATE apprenticeship_programs SET model = $2, ojt_hours = $3, ri_hours = $4 WHERE key = $1
-           RETURNING true""",
+        """UPDATE apprenticeship_programs SET model = $2, ojt_hours = $3, ri_hours = $4, journeyworker_cents = $5
+           WHERE key = $1 RETURNING true""",
         key,
         model,
         ojt_hours,
         ri_hours,
+        journeyworker_cents,
     )
     return bool(changed)

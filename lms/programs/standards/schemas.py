@@ -20,9 +20,10 @@ class SupervisionForm(Form):
 
 class ApprenticeshipStandardForm(Form):
     program: str = ""  # the program's key
-    model: str = ""  # "time" or "competency"
+    model: str = ""  # "time", "competency" or "hybrid"
     ojt_hours: str = ""
     ri_hours: str = ""
+    journeyworker_wage: str = ""  # dollars an hour; blank for none
 
 
 class Cap(Response):
@@ -43,6 +44,7 @@ class ProgramStandard(Response):
     model: str
     ojt_hours: int
     ri_hours: int
+    journeyworker_cents: int | None = None
 
 
 class Standards(Response):

@@ -38,7 +38,27 @@ def supervision(form: SupervisionForm) -> tuple[str, str, int]:
     return role_key, board, whole(form.required_hours, "required_hours", 1, 10000)
 
 
-def apprenticeship(form: ApprenticeshipStandardForm) -> tuple[str, int, int]:
-    if form.model not in ("time", "competency"):
-        raise Invalid(N_("model: choose time-based or competency-based"), field="model")
-    return form.model, whole(form.ojt_hours, "ojt_hours", 1, 20000), whole(form.ri_hours, "ri_hours", 0, 5000)
+def hourly_cents(value: str, field: str) -> int:
+    """An hourly wage in dollars ('23.50') as cents, up to $1,000 an hour."""
+    try:
+        amount = Decimal((value or "").strip().replace(",", "").replace("$", ""))
+    except InvalidOperation:
+        amount = Decimal(-1)
+    if not amount.is_finite() or not 0 < amount <= 1000 or amount != amount.quantize(Decimal("0.01")):
+        raise Invalid(
+            N_("%(field)s: give an hourly wage in dollars, such as 23.50"), field=field, params={"field": field}
+        )
+    return int(amount * 100)
+
+
+def apprenticeship(form: ApprenticeshipStandardForm) -> tuple[str, int, int, int | None]:
+    """The model, on-the-job and related-instruction hours, and the journeyworker's hourly wage (blank: none)."""
+    if form.model not in ("time", "competency", "hybrid"):
+        raise Invalid(N_("model: choose time-based, competency-based or hybrid"), field="model")
+    wage = hourly_cents(form.journeyworker_wage, "journeyworker_wage") if form.journeyworker_wage.strip() else None
+    return (
+        form.model,
+        whole(form.ojt_hours, "ojt_hours", 1, 20000),
+        whole(form.ri_hours, "ri_hours", 0, 5000),
+        wage,
+    )

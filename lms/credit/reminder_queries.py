@@ -1,36 +1,15 @@
-"""What the reminder job looks for: sessions tomorrow, credentials near the end of their cycle, certificate events."""
+"""What the credit reminders look for: credentials near the end of their cycle, certificate events, and who reads
+them in which language."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 
 from lms.credit.outside.queries import APPROVED_JSON
-
-# The partnership's clinics are in California: "tomorrow" is a day there.
-LOCAL_TIME_ZONE = "America/Los_Angeles"
-
-_TITLE = "coalesce(v.title ->> split_part(u.language, '-', 1), v.title ->> 'en', (SELECT min(t.value) FROM jsonb_each_text(v.title) t))"
-
-
-async def sessions_tomorrow(conn: asyncpg.Connection, now: datetime) -> list[asyncpg.Record]:
-    """Everyone registered for a session that starts tomorrow (local day), with what the reminder names."""
-    return await conn.fetch(
-        f"""SELECT s.id AS session_id, u.id AS user_id, {_TITLE} AS course,
-                   to_char(s.starts_at AT TIME ZONE '{LOCAL_TIME_ZONE}', 'HH24:MI') AS starts,
-                   c.name || ', ' || s.room AS place
-            FROM inperson_sessions s
-            JOIN session_registrations r ON r.session_id = s.id
-            JOIN users u ON u.id = r.user_id AND u.active
-            JOIN version_activities a ON a.id = s.activity_id
-            JOIN course_versions v ON v.id = a.version_id
-            JOIN clinics c ON c.id = s.clinic_id
-            WHERE s.cancelled_at IS NULL
-              AND (s.starts_at AT TIME ZONE '{LOCAL_TIME_ZONE}')::date = ($1::timestamptz AT TIME ZONE '{LOCAL_TIME_ZONE}')::date + 1""",
-        now,
-    )
 
 
 async def credential_holders(conn: asyncpg.Connection) -> list[dict[str, Any]]:
@@ -70,3 +49,8 @@ async def certificate_events(conn: asyncpg.Connection, now: datetime) -> list[as
               OR c.revoked_at > $1::timestamptz - interval '7 days' AND c.revoked_at <= $1::timestamptz""",
         now,
     )
+
+
+async def languages(conn: asyncpg.Connection, user_ids: list[UUID]) -> dict[UUID, str]:
+    """Each person's interface language, to write her reminder in."""
+    return dict(await conn.fetch("SELECT id, language FROM users WHERE id = ANY($1::uuid[])", user_ids))

@@ -1,5 +1,5 @@
-"""Reminders, run by the job queue every 15 minutes: renewal 90, 30 and 7 days before a worker's cycle ends (to her
-and her clinic's admins) naming what is missing, in-person sessions the day before, certificate notices.
+"""Credit reminders, run by the job queue's reminder tick (lms/jobs/tasks.py): renewal 90, 30 and 7 days before a
+worker's cycle ends (to her and her clinic's admins) naming what is missing, and certificate notices.
 
 Each reminder is one row per person and occasion in ``messages`` (unique), so a tick that runs twice, late, or in two
 processes at once sends it once. ``now`` is the tick's time: tests move it forward.
@@ -12,12 +12,12 @@ from typing import Any
 
 import asyncpg
 
+from lms.credit import reminder_queries as q
 from lms.credit.queries import rules_and_requirements
 from lms.credit.renewal import RenewalStatus
 from lms.credit.schemas import CATEGORY_NAMES, UNIT_NAMES
 from lms.credit.standing import worker_credit
 from lms.i18n import gettext_callables
-from lms.messages import reminder_queries as q
 from lms.messages.compose import message_language
 from lms.messages.service import send_message
 from lms.settings import Settings
@@ -87,18 +87,13 @@ def describe_missing(status: RenewalStatus, language: str) -> str:
     return " ".join(parts)
 
 
-async def _renewals(conn: asyncpg.Connection, settings: Settings, now: datetime) -> int:
+async def renewal_reminders(conn: asyncpg.Connection, settings: Settings, now: datetime) -> int:
     today = now.date()
     holders = await q.credential_holders(conn)
     if not holders:
         return 0
     rules, requirements = await rules_and_requirements(conn)
-    languages = dict(
-        await conn.fetch(
-            "SELECT id, language FROM users WHERE id = ANY($1::uuid[])",
-            [h["user_id"] for h in holders] + [a for h in holders for a in h["admin_ids"]],
-        )
-    )
+    languages = await q.languages(conn, [h["user_id"] for h in holders] + [a for h in holders for a in h["admin_ids"]])
     sent = 0
     for holder in holders:
         credit = worker_credit(holder, rules, requirements, since=today, today=today)
@@ -150,24 +145,7 @@ async def _renewals(conn: asyncpg.Connection, settings: Settings, now: datetime)
     return sent
 
 
-async def _sessions(conn: asyncpg.Connection, settings: Settings, now: datetime) -> int:
-    sent = 0
-    for row in await q.sessions_tomorrow(conn, now):
-        sent += (
-            await send_message(
-                conn,
-                settings,
-                user_id=row["user_id"],
-                kind="session.reminder",
-                occasion=str(row["session_id"]),
-                params={"course": row["course"], "starts": row["starts"], "place": row["place"]},
-            )
-            is not None
-        )
-    return sent
-
-
-async def _certificates(conn: asyncpg.Connection, settings: Settings, now: datetime) -> int:
+async def certificate_notices(conn: asyncpg.Connection, settings: Settings, now: datetime) -> int:
     sent = 0
     base = settings.public_base_url.rstrip("/")
     for row in await q.certificate_events(conn, now):
@@ -184,12 +162,3 @@ async def _certificates(conn: asyncpg.Connection, settings: Settings, now: datet
             is not None
         )
     return sent
-
-
-async def send_due_reminders(pool: asyncpg.Pool, settings: Settings, *, now: datetime) -> int:
-    """Write every reminder due at ``now`` (delivery follows through the queue); how many were new."""
-    total = 0
-    for kind in (_renewals, _sessions, _certificates):
-        async with pool.acquire() as conn, conn.transaction():
-            total += await kind(conn, settings, now)
-    return total
