@@ -266,22 +266,7 @@ class LearningPages(Controller):
             return self._quiz_page(
                 request, found, code=code, version=version, key=key, error=shown(request, exc), status=409
             )
-        t, missing = text_picker(clang, found["languages"])
-        return page(
-            request,
-            "learning/quiz.html.jinja2",
-            quiz=dict(found),
-            questions=quizzes.learner_questions(found),
-            attempt=attempt,
-            code=code,
-            version=version,
-            key=key,
-            clang=clang,
-            t=t,
-            missing=missing,
-            attempt_id=None,
-            error=None,
-        )
+        return self._quiz_page(request, found, code=code, version=version, key=key, attempt=attempt)
 
     def _quiz_page(
         self,
@@ -293,7 +278,9 @@ class LearningPages(Controller):
         key: str,
         error: str | None = None,
         status: int = 200,
+        attempt: Any = None,
     ) -> Template:
+        """The quiz to answer (with a fresh attempt id, so a resent form counts once), or an attempt's result."""
         clang = content_language(request_language(request), found["languages"])
         t, missing = text_picker(clang, found["languages"])
         return page(
@@ -302,14 +289,14 @@ class LearningPages(Controller):
             status=status,
             quiz=dict(found),
             questions=quizzes.learner_questions(found),
-            attempt=None,
+            attempt=attempt,
             code=code,
             version=version,
             key=key,
             clang=clang,
             t=t,
             missing=missing,
-            attempt_id=uuid.uuid4(),
+            attempt_id=None if attempt is not None else uuid.uuid4(),
             error=error,
         )
 
