@@ -16,7 +16,6 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
@@ -25,9 +24,10 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
+from lms import clinic_time
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGE_COOKIE = "lms_lang"
-CLINIC_ZONE = ZoneInfo("America/Los_Angeles")  # the partnership's clinics are in California
 # How a language names itself in the picker, where Babel's own name is not what its speakers look for.
 _SELF_NAMES = {"en": "English", "es": "Español", "zh-Hant": "繁體中文", "vi": "Tiếng Việt", "tl": "Tagalog"}
 # Tags a browser or a profile may send for a language we carry under another tag.
@@ -206,14 +206,14 @@ def gettext_callables(language: str) -> dict[str, Callable[..., str]]:
         if value is None:
             return ""
         if isinstance(value, datetime):
-            value = value.astimezone(CLINIC_ZONE).date() if value.tzinfo else value.date()
+            value = value.astimezone(clinic_time.ZONE).date() if value.tzinfo else value.date()
         return format_date(value, "medium", locale=locale)
 
     def moment(value: datetime | None) -> str:
         """A date and time (to the minute) in California, in this language's order: "{time} {date}" or the reverse."""
         if value is None:
             return ""
-        local = value.astimezone(CLINIC_ZONE) if value.tzinfo else value
+        local = value.astimezone(clinic_time.ZONE) if value.tzinfo else value
         return str(datetime_pattern).format(
             format_time(local, "short", locale=locale), format_date(local.date(), "medium", locale=locale)
         )
@@ -222,7 +222,7 @@ def gettext_callables(language: str) -> dict[str, Callable[..., str]]:
         """A time of day in California, as this language writes it (9:30 AM, 9:30, 上午9:30)."""
         if value is None:
             return ""
-        return format_time(value.astimezone(CLINIC_ZONE) if value.tzinfo else value, "short", locale=locale)
+        return format_time(value.astimezone(clinic_time.ZONE) if value.tzinfo else value, "short", locale=locale)
 
     def month(value: date | None) -> str:
         """A calendar month as this language names it (Dec 2026, dic 2026, 2026年12月)."""

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -11,6 +10,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 
+from lms import clinic_time
 from lms.accounts.auth import STAFF, require_role
 from lms.authoring.copying import copy_into_draft, copy_to_new_course
 from lms.authoring.folder_service import CourseFolderError, Problem, export_zip, import_zip
@@ -124,7 +124,9 @@ class CopyPages(Controller):
         return Response(
             data,
             media_type="application/zip",
-            headers={"content-disposition": f'attachment; filename="{export_name(code, version, date.today())}"'},
+            headers={
+                "content-disposition": f'attachment; filename="{export_name(code, version, clinic_time.today())}"'
+            },
         )
 
     @post("/{code:str}/import", operation_id="page_author_import_draft")

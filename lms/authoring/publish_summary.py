@@ -9,13 +9,13 @@ draft is refused, so what was confirmed is what becomes the version.
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
 
+from lms import clinic_time
 from lms.accounts.schemas import CurrentUser
 from lms.authoring import publish_queries
 from lms.authoring.question_changes import QuestionChange, norm, question_changes
@@ -35,8 +35,6 @@ from lms.credit.rules import CreditRule, credit_for
 from lms.errors import Conflict, Invalid, NotFound
 from lms.i18n import N_
 from lms.schemas import Response
-
-CALIFORNIA = ZoneInfo("America/Los_Angeles")  # approval dates are California dates, as on certificates
 
 # The parts of an activity a change can touch, as the summary names them (gettext).
 FIELD_NAMES = {
@@ -333,7 +331,7 @@ async def publish_summary(conn: asyncpg.Connection, *, code: str, editor: Curren
         # an image without its description is listed with the missing texts, in the instructor's language
         media_problem = None if (exc.field or "").endswith(".alt") else exc.as_text()
     images = await catalog.image_refs(conn, doc)
-    return summarize(doc, context, await load_rules(conn), datetime.now(CALIFORNIA).date(), media_problem, images)
+    return summarize(doc, context, await load_rules(conn), clinic_time.today(), media_problem, images)
 
 
 async def publish_confirmed(conn: asyncpg.Connection, *, code: str, editor: CurrentUser, confirmed: str) -> Published:

@@ -10,13 +10,13 @@ import asyncpg
 import msgspec
 
 from lms.audit.queries import AuditEntry
+from lms.clinic_time import ZONE_NAME
 from lms.credit.outside import queries as outside_queries
 from lms.credit.renewal import Requirement
 from lms.credit.rules import CreditRule
 from lms.credit.schemas import CertificateRow, CorrectionOut, Facts, KeyOut, PublicCertificateRow, WorkerCredentialOut
 
 # Dates on certificates are California dates.
-TZ = "America/Los_Angeles"
 
 
 # ---------------------------------------------------------------- rules and requirements
@@ -130,9 +130,9 @@ async def issue_inputs(conn: asyncpg.Connection, enrollment_id: UUID) -> dict[st
     """
     row = await conn.fetchrow(
         f"""SELECT e.id AS enrollment_id, e.user_id, u.display_name, u.language AS user_language,
-                   (e.enrolled_at AT TIME ZONE '{TZ}')::date AS enrolled_on,
+                   (e.enrolled_at AT TIME ZONE '{ZONE_NAME}')::date AS enrolled_on,
                    coalesce(c.completed_at, e.completed_at) AS completed_at,
-                   (coalesce(c.completed_at, e.completed_at) AT TIME ZONE '{TZ}')::date AS completed_on,
+                   (coalesce(c.completed_at, e.completed_at) AT TIME ZONE '{ZONE_NAME}')::date AS completed_on,
                    co.code AS course_code, co.track, v.id AS version_id, v.version, v.title, v.languages,
                    (SELECT coalesce(sum(p.minutes), 0)::int FROM activity_progress p
                     WHERE p.enrollment_id = e.id AND p.done AND p.kind IN ('lesson', 'quiz')) AS self_paced_minutes,
@@ -141,14 +141,14 @@ async def issue_inputs(conn: asyncpg.Connection, enrollment_id: UUID) -> dict[st
                                'instructor', x.instructor, 'delivery', x.delivery) ORDER BY a.position), '[]')
                     FROM version_activities a
                     CROSS JOIN LATERAL (
-                        SELECT least(t.minutes, a.minutes) AS minutes, (s.starts_at AT TIME ZONE '{TZ}')::date AS on_date,
+                        SELECT least(t.minutes, a.minutes) AS minutes, (s.starts_at AT TIME ZONE '{ZONE_NAME}')::date AS on_date,
                                i.display_name AS instructor, s.delivery
                         FROM attendance t
                         JOIN inperson_sessions s ON s.id = t.session_id
                         JOIN users i ON i.id = s.instructor_id
                         WHERE a.kind = 'in_person' AND t.enrollment_id = e.id AND s.activity_id = a.id AND t.left_at IS NOT NULL
                         UNION ALL
-                        SELECT a.minutes, (k.signed_at AT TIME ZONE '{TZ}')::date, i.display_name, 'in_person'
+                        SELECT a.minutes, (k.signed_at AT TIME ZONE '{ZONE_NAME}')::date, i.display_name, 'in_person'
                         FROM checkoffs k JOIN users i ON i.id = k.instructor_id
                         WHERE a.kind = 'checkoff' AND k.enrollment_id = e.id AND k.activity_id = a.id
                         ORDER BY 1 DESC LIMIT 1) x

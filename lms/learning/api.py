@@ -10,7 +10,7 @@ import msgspec
 from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, JSONBody, PathParameter
 
-from lms import csv_export
+from lms import clinic_time, csv_export
 from lms.accounts.auth import require_login, require_role
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
@@ -249,9 +249,7 @@ class SessionsController(Controller):
 
 async def roster_csv_response(conn, found: Roster, *, actor: CurrentUser) -> Response[bytes]:
     """The roster as CSV with the session's length and each worker's minutes: contact hours can be computed from it."""
-    from zoneinfo import ZoneInfo
-
-    local = ZoneInfo("America/Los_Angeles")
+    local = clinic_time.ZONE
     s = found.session
 
     def when(value: datetime | None) -> str:

@@ -20,8 +20,6 @@ from lms.errors import NotFound
 from lms.i18n import N_
 from lms.schemas import Response
 
-LOCAL_TIME_ZONE = "America/Los_Angeles"
-
 
 class MySession(Response):
     id: UUID

@@ -16,9 +16,9 @@ import msgspec
 
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import AuditEntry, record_many
+from lms.clinic_time import ZONE_NAME
 from lms.errors import Conflict, Invalid, NotFound
 from lms.i18n import N_
-from lms.learning.calendar import LOCAL_TIME_ZONE
 from lms.learning.schemas import (
     ActivityProgress,
     BulkEnrollResult,
@@ -369,7 +369,7 @@ async def sessions_tomorrow(conn: asyncpg.Connection, now: datetime) -> list[asy
     """Everyone registered for a session that starts tomorrow (the clinics' local day), with what the reminder names."""
     return await conn.fetch(
         f"""SELECT s.id AS session_id, u.id AS user_id, {_REMINDER_TITLE} AS course,
-                   to_char(s.starts_at AT TIME ZONE '{LOCAL_TIME_ZONE}', 'HH24:MI') AS starts,
+                   to_char(s.starts_at AT TIME ZONE '{ZONE_NAME}', 'HH24:MI') AS starts,
                    c.name || ', ' || s.room AS place
             FROM inperson_sessions s
             JOIN session_registrations r ON r.session_id = s.id
@@ -378,7 +378,7 @@ async def sessions_tomorrow(conn: asyncpg.Connection, now: datetime) -> list[asy
             JOIN course_versions v ON v.id = a.version_id
             JOIN clinics c ON c.id = s.clinic_id
             WHERE s.cancelled_at IS NULL
-              AND (s.starts_at AT TIME ZONE '{LOCAL_TIME_ZONE}')::date = ($1::timestamptz AT TIME ZONE '{LOCAL_TIME_ZONE}')::date + 1""",
+              AND (s.starts_at AT TIME ZONE '{ZONE_NAME}')::date = ($1::timestamptz AT TIME ZONE '{ZONE_NAME}')::date + 1""",
         now,
     )
 

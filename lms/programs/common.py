@@ -10,11 +10,11 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
+from lms import clinic_time
 from lms.accounts.schemas import CurrentUser
 from lms.catalog.language import pick
 from lms.errors import Invalid
 from lms.i18n import N_, locale_of
-from lms.reports.dashboards import today_in_california
 
 MAX_WEEK_MINUTES = 80 * 60
 
@@ -74,7 +74,7 @@ def monday_of(day: date) -> date:
 
 
 def today() -> date:
-    return today_in_california()
+    return clinic_time.today()
 
 
 def dollars(cents: int | None) -> str:

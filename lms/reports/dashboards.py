@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from uuid import UUID
 
+from lms import clinic_time
 from lms.accounts.schemas import CurrentUser
 from lms.catalog.content import TRACKS
 from lms.errors import Forbidden, Invalid
@@ -17,13 +18,6 @@ from lms.i18n import N_
 from lms.reports.schemas import Filters
 
 MAX_DAYS = 3660
-
-
-def today_in_california() -> date:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo("America/Los_Angeles")).date()
 
 
 def parse_day(value: str | None, field: str) -> date | None:
@@ -55,7 +49,7 @@ def parse_filters(
     today: date | None = None,
 ) -> Filters:
     """Query-string values (empty means "all") as Filters; the period defaults to the last twelve months."""
-    today = today or today_in_california()
+    today = today or clinic_time.today()
     end_day = parse_day(end, "end") or today
     first = date(end_day.year - 1, end_day.month, 1) + timedelta(days=32)
     start_day = parse_day(start, "start") or first.replace(day=1)
@@ -124,7 +118,7 @@ def whole_months(filters: Filters, bucket: str, today: date | None = None) -> tu
     none = (filters.end + timedelta(days=1),) * 2
     if bucket != "month":
         return none
-    today = today or today_in_california()
+    today = today or clinic_time.today()
     first = (
         filters.start if filters.start.day == 1 else (filters.start.replace(day=1) + timedelta(days=32)).replace(day=1)
     )

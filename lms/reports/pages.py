@@ -11,6 +11,7 @@ from litestar.params import FromPath, PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
+from lms import clinic_time
 from lms.accounts.auth import require_role
 from lms.catalog.language import TRACK_NAMES
 from lms.deps import Db, Tx, User
@@ -247,7 +248,7 @@ class ReportPages(Controller):
             header, rows = views.workers_table(workers, sorted({b for w in workers for b in w.credit}))
         elif name == "renewals":
             header, rows = views.renewals_table(
-                await service.renewals_due(tx, clinic_id=scoped, today=dashboards.today_in_california())
+                await service.renewals_due(tx, clinic_id=scoped, today=clinic_time.today())
             )
         else:
             board = await service.clinic_dashboard(

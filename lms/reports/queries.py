@@ -18,6 +18,7 @@ import msgspec
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.catalog.content import TRACKS
+from lms.clinic_time import ZONE_NAME
 from lms.credit.outside.queries import APPROVED_JSON
 from lms.errors import Invalid, NotFound
 from lms.i18n import N_
@@ -319,8 +320,6 @@ async def set_target(conn: asyncpg.Connection, *, key: str, data: TargetIn, acto
 
 # ---------------------------------------------------------------- audit log
 
-TZ = "America/Los_Angeles"
-
 
 async def audit_actions(conn: asyncpg.Connection) -> list[str]:
     """The distinct actions, by skipping through the (action, id) index instead of reading the table."""
@@ -356,9 +355,9 @@ async def audit_entries(
     if actor_email:
         where.append(f"a.actor_id = (SELECT id FROM users WHERE email = {arg(actor_email.strip().lower())})")
     if start:
-        where.append(f"a.at >= ({arg(start)}::date::timestamp AT TIME ZONE '{TZ}')")
+        where.append(f"a.at >= ({arg(start)}::date::timestamp AT TIME ZONE '{ZONE_NAME}')")
     if end:
-        where.append(f"a.at < (({arg(end)}::date + 1)::timestamp AT TIME ZONE '{TZ}')")
+        where.append(f"a.at < (({arg(end)}::date + 1)::timestamp AT TIME ZONE '{ZONE_NAME}')")
     if before is not None:
         where.append(f"a.id < {arg(before)}")
     sql = f"""SELECT a.id, a.at, a.actor_id, u.email AS actor_email, u.display_name AS actor_name, a.action, a.subject, a.detail

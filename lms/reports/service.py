@@ -10,6 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
+from lms import clinic_time
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import AuditEntry, record_many
 from lms.catalog.language import TRACK_NAMES
@@ -66,7 +67,7 @@ async def survey_results_for(
         filters=filters,
         with_comments=with_comments,
         labels=labels,
-        today=dashboards.today_in_california(),
+        today=clinic_time.today(),
     )
 
 
@@ -148,7 +149,7 @@ async def clinic_figures(
     )
     workers, next_after = await queries.clinic_workers(conn, clinic_id=clinic_id, after=after, limit=WORKERS_PER_PAGE)
     active, left = await queries.clinic_headcount(conn, clinic_id=clinic_id)
-    due = await renewals_due(conn, clinic_id=clinic_id, today=today or dashboards.today_in_california())
+    due = await renewals_due(conn, clinic_id=clinic_id, today=today or clinic_time.today())
     survey = await survey_results_for(conn, survey_id=None, filters=scoped, with_comments=False, labels=labels)
     return ClinicDashboard(
         clinic_id=clinic_id,

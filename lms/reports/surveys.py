@@ -14,6 +14,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from lms import clinic_time
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
@@ -345,7 +346,6 @@ def opening(day: Any, *, end: bool = False) -> datetime | None:
     if not day:
         return None
     from datetime import date, time, timedelta
-    from zoneinfo import ZoneInfo
 
     try:
         parsed = date.fromisoformat(str(day))
@@ -353,4 +353,4 @@ def opening(day: Any, *, end: bool = False) -> datetime | None:
         raise Invalid(N_("use a date like 2026-03-31"), field="closes_on" if end else "opens_on") from None
     if end:
         parsed += timedelta(days=1)
-    return datetime.combine(parsed, time(0), tzinfo=ZoneInfo("America/Los_Angeles"))
+    return datetime.combine(parsed, time(0), tzinfo=clinic_time.ZONE)

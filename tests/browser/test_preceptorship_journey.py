@@ -5,11 +5,12 @@ evaluates a competency; the worker sees her hours signed off against what her bo
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from lms.app import create_app
+from lms.clinic_time import today as clinic_today
 from lms.embedded.ports import free_port
 from tests.browser.conftest import PHONE, shot, sign_in, sql
 from tests.helpers import make_clinic, make_user
@@ -36,7 +37,7 @@ def test_a_preceptor_returns_then_signs_supervised_hours_and_evaluates_a_compete
 
 def journey(chromium, live) -> None:
     base, settings = live["base"], live["settings"]
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (clinic_today() - timedelta(days=1)).isoformat()
 
     # ---- the partnership assigns Lupe as Ana's preceptor for the Registered Dental Assistant hours (80, DBC)
     desk = chromium.new_context(viewport=DESK)

@@ -5,11 +5,12 @@ it, and she reaches the second wage step."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from lms.app import create_app
+from lms.clinic_time import today as clinic_today
 from lms.embedded.ports import free_port
 from tests.browser.test_journeys import shot, sign_in, sql
 from tests.helpers import make_clinic, make_user
@@ -45,7 +46,7 @@ def fits(page) -> bool:
 
 def journey(chromium, live) -> None:
     base, settings = live["base"], live["settings"]
-    last_week = date.today() - timedelta(days=date.today().weekday() + 7)
+    last_week = clinic_today() - timedelta(days=clinic_today().weekday() + 7)
 
     # ---- the program admin creates the program from the standards page
     phone = chromium.new_context(viewport=NARROW)

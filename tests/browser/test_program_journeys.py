@@ -5,11 +5,12 @@ then the partnership's approval while she watches its status; a worker sees her 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from lms.app import create_app
+from lms.clinic_time import today as clinic_today
 from lms.embedded.ports import free_port
 from tests.browser.conftest import PHONE, shot, sign_in, sql
 from tests.helpers import make_clinic, make_user
@@ -26,7 +27,7 @@ async def people(conn):
     await make_user(conn, "rosa@example.org", "clinic_admin", clinic="clinica-romero", name="Rosa Díaz")
     await make_user(conn, "pat@example.org", "program_admin", name="Pat Nguyen")
     program = await conn.fetchval("SELECT id FROM apprenticeship_programs WHERE key = 'chw'")
-    today = date.today()
+    today = clinic_today()
     apprenticeship = await conn.fetchval(
         """INSERT INTO apprenticeships (program_id, user_id, clinic_id, mentor_id, starts_on)
            VALUES ($1, $2, $3, $4, $5) RETURNING id""",
@@ -60,7 +61,7 @@ def test_apprentice_mentor_tuition_and_ladder_journeys(in_browser, live):
 
 def journeys(chromium, live) -> None:
     base, settings = live["base"], live["settings"]
-    last_week = date.today() - timedelta(days=date.today().weekday() + 7)
+    last_week = clinic_today() - timedelta(days=clinic_today().weekday() + 7)
 
     # ---- the apprentice logs last week on her phone
     phone = chromium.new_context(viewport=PHONE)
@@ -114,7 +115,7 @@ def journeys(chromium, live) -> None:
     apprentice.fill("#t-program", "Vocational Nursing (LVN)")
     apprentice.fill("#t-school", "Santa Ana College")
     apprentice.fill("#t-term", "Spring")
-    apprentice.fill("#t-year", str(date.today().year))
+    apprentice.fill("#t-year", str(clinic_today().year))
     apprentice.fill("#t-cost", "2400")
     apprentice.click("form[action='/programs/tuition'] button[type=submit]")
     apprentice.wait_for_load_state()

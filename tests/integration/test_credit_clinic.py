@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from babel.dates import format_date
 
+from lms.clinic_time import today as clinic_today
 from tests.helpers import csrf_from, make_clinic, make_user, sign_in, token_for
 from tests.integration.test_credit import do_everything, make_course
 
@@ -81,7 +82,7 @@ async def test_a_clinic_admin_sees_which_dental_assistants_are_short_of_mandator
     people = await _dental_clinic(conn)
     admin = await make_user(conn, "cleo@example.org", "clinic_admin", clinic="st-johns")
     headers = await token_for(conn, admin.id)
-    cycle_start = (date.today() - timedelta(days=200)).isoformat()
+    cycle_start = (clinic_today() - timedelta(days=200)).isoformat()
     for person, credential in (("dora", "RDA"), ("eva", "RDA"), ("flor", "RDA"), ("chema", "CHW")):
         saved = await client.put(
             f"/api/v1/clinic/workers/{people[person].id}/credentials",
@@ -150,7 +151,7 @@ async def test_a_clinic_admin_records_a_credential_from_the_page(client, conn):
     await make_user(conn, "cleo@example.org", "clinic_admin", clinic="st-johns")
     await sign_in(client, "cleo@example.org")
     page = await client.get("/clinic/credit")
-    cycle_start = (date.today() - timedelta(days=100)).isoformat()
+    cycle_start = (clinic_today() - timedelta(days=100)).isoformat()
     saved = await client.post(
         "/clinic/credit/credentials",
         data={
@@ -231,7 +232,7 @@ async def test_every_viewing_of_a_clinic_view_is_scoped_and_audited_and_own_chan
     assert len(viewed) == 2 and viewed[0]["detail"]["workers"] == viewed[1]["detail"]["workers"]
 
     # A credential recorded from the page shows at once.
-    cycle_start = (date.today() - timedelta(days=30)).isoformat()
+    cycle_start = (clinic_today() - timedelta(days=30)).isoformat()
     saved = await client.post(
         "/clinic/credit/credentials",
         data={

@@ -3,10 +3,11 @@ live where the body counts live (the Dental Board's non-live limit) but never as
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from lms.clinic_time import today as clinic_today
 from tests.helpers import csrf_from, make_clinic, make_user, sign_in, token_for
 from tests.integration.test_credit import make_course
 
@@ -36,7 +37,7 @@ async def test_a_webinar_counts_as_live_but_not_in_person(client, conn):
         await conn.execute(
             "INSERT INTO worker_credentials (user_id, credential, cycle_start) VALUES ($1, 'RDA', $2)",
             w.id,
-            date.today() - timedelta(days=200),
+            clinic_today() - timedelta(days=200),
         )
     headers = {u.email: await token_for(conn, u.id) for u in (instructor, ana, luis)}
     starts = datetime.now(UTC) - timedelta(minutes=90)

@@ -4,10 +4,11 @@ records a licence's first issue date on the credit page (the RDA's first renewal
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from lms.clinic_time import today as clinic_today
 from tests.helpers import csrf_from, sign_in
 from tests.integration.test_outside_records import CSV_HEAD, course, renewal, world
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("settings")
 async def test_a_record_overlapping_the_same_course_is_a_conflict_naming_it(client, conn):
     w = await world(conn)
     ana = w.headers["ana@example.org"]
-    first_day = date.today() - timedelta(days=40)
+    first_day = clinic_today() - timedelta(days=40)
     two_days = course(started_on=first_day.isoformat(), ended_on=(first_day + timedelta(days=1)).isoformat())
     assert (await client.post("/api/v1/me/outside-records", headers=ana, json=two_days)).status_code == 201
 
@@ -37,7 +38,7 @@ async def test_a_record_overlapping_the_same_course_is_a_conflict_naming_it(clie
     other = course(approval_number="CDA-5678", title="Dental Practice Act", category="dental_practice_act")
     other.update(started_on=second_day, ended_on=second_day)
     assert (await client.post("/api/v1/me/outside-records", headers=ana, json=other)).status_code == 201
-    later = (date.today() - timedelta(days=5)).isoformat()
+    later = (clinic_today() - timedelta(days=5)).isoformat()
     assert (
         await client.post("/api/v1/me/outside-records", headers=ana, json=course(started_on=later, ended_on=later))
     ).status_code == 201
@@ -46,7 +47,7 @@ async def test_a_record_overlapping_the_same_course_is_a_conflict_naming_it(clie
 async def test_an_import_names_lines_that_overlap_a_record_or_each_other(client, conn):
     w = await world(conn)
     admin = w.headers["admin@example.org"]
-    d1, d2, d3 = ((date.today() - timedelta(days=n)).isoformat() for n in (30, 29, 10))
+    d1, d2, d3 = ((clinic_today() - timedelta(days=n)).isoformat() for n in (30, 29, 10))
     on_record = await client.post(
         "/api/v1/clinic/outside-records",
         headers=admin,
@@ -73,7 +74,7 @@ async def test_renewals_due_on_the_clinic_dashboard_count_approved_outside_recor
     # Ana's two-year RDA cycle ends in a month: she is due.
     await conn.execute(
         "UPDATE worker_credentials SET cycle_start = $1 WHERE user_id = $2",
-        date.today() - timedelta(days=700),
+        clinic_today() - timedelta(days=700),
         w.ana.id,
     )
     admin = w.headers["admin@example.org"]
@@ -106,17 +107,17 @@ async def test_a_clinic_admin_records_the_licence_date_on_the_credit_page(client
         "_csrf_token": csrf_from(credit.text),
         "user_id": str(w.ana.id),
         "credential": "RDA",
-        "cycle_start": (date.today() - timedelta(days=365)).isoformat(),
+        "cycle_start": (clinic_today() - timedelta(days=365)).isoformat(),
     }
     future = await client.post(
-        "/clinic/credit/credentials", data={**form, "licensed_on": (date.today() + timedelta(days=2)).isoformat()}
+        "/clinic/credit/credentials", data={**form, "licensed_on": (clinic_today() + timedelta(days=2)).isoformat()}
     )
     assert future.status_code == 400 and "cannot be in the future" in future.text
     garbled = await client.post("/clinic/credit/credentials", data={**form, "licensed_on": "last spring"})
     assert garbled.status_code == 400 and "first issued" in garbled.text
     assert await conn.fetchval("SELECT licensed_on FROM worker_credentials WHERE user_id = $1", w.ana.id) is None
 
-    licensed = (date.today() - timedelta(days=300)).isoformat()
+    licensed = (clinic_today() - timedelta(days=300)).isoformat()
     saved = await client.post(
         "/clinic/credit/credentials", data={**form, "licensed_on": licensed}, follow_redirects=False
     )

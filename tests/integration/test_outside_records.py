@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from lms.clinic_time import today as clinic_today
 from tests.helpers import csrf_from, make_clinic, make_user, sign_in, token_for
 
 pytestmark = pytest.mark.usefixtures("settings")
@@ -33,14 +34,14 @@ async def world(conn) -> World:
     await conn.execute(
         "INSERT INTO worker_credentials (user_id, credential, cycle_start) VALUES ($1, 'RDA', $2)",
         ana.id,
-        date.today() - timedelta(days=365),
+        clinic_today() - timedelta(days=365),
     )
     headers = {u.email: await token_for(conn, u.id) for u in (ana, luis, admin, other_admin)}
     return World(ana=ana, luis=luis, admin=admin, other_admin=other_admin, headers=headers)
 
 
 def course(**changes: Any) -> dict[str, Any]:
-    day = (date.today() - timedelta(days=30)).isoformat()
+    day = (clinic_today() - timedelta(days=30)).isoformat()
     return {
         "provider": "California Dental Association",
         "approval_number": "CDA-1234",
@@ -158,7 +159,7 @@ async def test_a_rejected_record_needs_a_reason_and_counts_nothing(client, conn)
         ({"minutes": -30}, "minutes"),
         ({"minutes": 0}, "minutes"),
         ({"minutes": 3000}, "minutes"),  # more than one day holds
-        ({"ended_on": (date.today() + timedelta(days=2)).isoformat()}, "ended_on"),
+        ({"ended_on": (clinic_today() + timedelta(days=2)).isoformat()}, "ended_on"),
         ({"body": "NOT_A_BODY"}, "body"),
         ({"category": "hipaa"}, "category"),  # a CCBMA category, not the Dental Board's
         ({"delivery": "carrier_pigeon"}, "delivery"),
@@ -192,7 +193,7 @@ CSV_HEAD = "email,provider,approval_number,title,started_on,ended_on,minutes,del
 async def test_a_clinic_imports_back_records_dry_run_first_and_nothing_on_any_bad_line(client, conn):
     w = await world(conn)
     admin = w.headers["admin@example.org"]
-    d1, d2, d3 = ((date.today() - timedelta(days=n)).isoformat() for n in (90, 80, 60))
+    d1, d2, d3 = ((clinic_today() - timedelta(days=n)).isoformat() for n in (90, 80, 60))
     good = [
         f"ana@example.org,CDA,C-1,Infection control,{d1},{d1},120,in_person,DBC,infection_control",
         f"ana@example.org,CDA,C-2,Dental Practice Act,{d2},{d2},120,live_online,DBC,dental_practice_act",
@@ -201,7 +202,7 @@ async def test_a_clinic_imports_back_records_dry_run_first_and_nothing_on_any_ba
     bad = good + [
         "luis@example.org,CDA,C-3,Not her clinic's worker,2025-09-01,2025-09-01,60,in_person,DBC,",
         "ana@example.org,CDA,C-4,Negative,2025-09-01,2025-09-01,-60,in_person,DBC,",
-        f"ana@example.org,CDA,C-5,Future,{(date.today() + timedelta(days=5)).isoformat()},{(date.today() + timedelta(days=5)).isoformat()},60,in_person,DBC,",
+        f"ana@example.org,CDA,C-5,Future,{(clinic_today() + timedelta(days=5)).isoformat()},{(clinic_today() + timedelta(days=5)).isoformat()},60,in_person,DBC,",
         "ana@example.org,CDA,C-6,Unknown category,2025-09-01,2025-09-01,60,in_person,DBC,radiography",
     ]
     refused = await client.post(

@@ -11,11 +11,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from lms.clinic_time import today as clinic_today
 from tests.integration.programs_world import build, get_page, post_form
 
 
 def monday(weeks_ago: int) -> date:
-    today = date.today()
+    today = clinic_today()
     return today - timedelta(days=today.weekday() + 7 * weeks_ago)
 
 
@@ -157,21 +158,25 @@ async def test_related_instruction_competencies_placement_and_the_state_export(c
         client,
         f"/programs/apprentices/{apprenticeship_id}/outcome",
         world["admin_a"],
-        {"placed_on": date.today().isoformat()},
+        {"placed_on": clinic_today().isoformat()},
     )
     assert half.status_code == 400 and "placement" in half.text
     elsewhere = await post_form(
         client,
         f"/programs/apprentices/{apprenticeship_id}/outcome",
         world["admin_b"],
-        {"completed_on": date.today().isoformat()},
+        {"completed_on": clinic_today().isoformat()},
     )
     assert elsewhere.status_code == 404
     done = await post_form(
         client,
         f"/programs/apprentices/{apprenticeship_id}/outcome",
         world["admin_a"],
-        {"completed_on": date.today().isoformat(), "placed_on": date.today().isoformat(), "placement": "CHW, Clinic A"},
+        {
+            "completed_on": clinic_today().isoformat(),
+            "placed_on": clinic_today().isoformat(),
+            "placement": "CHW, Clinic A",
+        },
     )
     assert done.status_code == 303, done.text
 
@@ -196,7 +201,7 @@ async def test_related_instruction_counts_this_services_completions_since_the_st
     from tests.integration.test_reports import complete, publish
 
     await publish(conn, "CHW", "CE")
-    apprenticeship_id = await start(client, world, starts_on=date.today() - timedelta(days=30))
+    apprenticeship_id = await start(client, world, starts_on=clinic_today() - timedelta(days=30))
     ana = CurrentUser(
         id=world["ana"].id,
         email="ana@example.org",
@@ -235,9 +240,9 @@ async def test_related_instruction_counts_this_services_completions_since_the_st
             status,
         )
 
-    await outside(date.today() - timedelta(days=10), 270, "approved")
-    await outside(date.today() - timedelta(days=9), 600, "pending")
-    await outside(date.today() - timedelta(days=8), 900, "rejected")
-    await outside(date.today() - timedelta(days=90), 1200, "approved")  # before the apprenticeship
+    await outside(clinic_today() - timedelta(days=10), 270, "approved")
+    await outside(clinic_today() - timedelta(days=9), 600, "pending")
+    await outside(clinic_today() - timedelta(days=8), 900, "rejected")
+    await outside(clinic_today() - timedelta(days=90), 1200, "approved")  # before the apprenticeship
     page = await get_page(client, f"/programs/apprentices/{apprenticeship_id}", world["mentor"])
     assert re.search(r'id="ri-hours">4.5<', page.text)

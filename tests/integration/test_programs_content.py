@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import pytest
 
 from lms.accounts.schemas import CurrentUser
+from lms.clinic_time import today as clinic_today
 from lms.programs.apprenticeship import queries as apprenticeship
 from tests.integration.programs_world import build, get_page, post_form
 
@@ -21,7 +22,7 @@ BASE = "/programs/standards/apprenticeship/chw-2027"
 
 
 def monday(weeks_ago: int) -> date:
-    today = date.today()
+    today = clinic_today()
     return today - timedelta(days=today.weekday() + 7 * weeks_ago)
 
 

@@ -9,6 +9,7 @@ import re
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
+from lms.clinic_time import today as clinic_today
 from tests.integration.test_reports import outcomes, program_admin, rows_of
 
 TARGETS = ("industry_credentials", "ce_and_ehr", "professional_development", "apprentices", "tuition", "preceptorship")
@@ -17,7 +18,7 @@ TARGETS = ("industry_credentials", "ce_and_ehr", "professional_development", "ap
 async def program_records(conn, workers) -> None:
     """Apprentices, tuition requests and preceptor assignments, some inside the period and some outside it."""
     ana, ben, caro, dev = workers
-    today = date.today()
+    today = clinic_today()
     long_ago = today - timedelta(days=800)
     mentor = await conn.fetchval(
         "INSERT INTO users (email, display_name, role) VALUES ('m@example.org', 'Mentor', 'instructor') RETURNING id"
@@ -143,7 +144,7 @@ async def test_the_funder_report_shows_all_six_targets_by_clinic_and_local_as_de
     world = await outcomes(conn)
     await program_records(conn, world["workers"])
     await program_admin(conn, client)
-    start, end = date.today() - timedelta(days=365), date.today()
+    start, end = clinic_today() - timedelta(days=365), clinic_today()
     want = await expected(conn, start, end)
     assert (
         want["apprentices"]["all"] == 1 and want["tuition"]["all"] == 2 and want["preceptorship"]["all"] == 2
@@ -198,11 +199,11 @@ async def test_the_targets_list_counts_the_programs_over_each_targets_own_period
     await program_admin(conn, client)
     await conn.execute(
         "UPDATE program_targets SET period_start = $1, period_end = $2 WHERE key IN ('apprentices', 'tuition', 'preceptorship')",
-        date.today() - timedelta(days=1000),
-        date.today(),
+        clinic_today() - timedelta(days=1000),
+        clinic_today(),
     )
     targets = {t["key"]: t["achieved"] for t in (await client.get("/api/v1/reports/targets")).json()}
-    long_ago = await expected(conn, date.today() - timedelta(days=1000), date.today())
+    long_ago = await expected(conn, clinic_today() - timedelta(days=1000), clinic_today())
     assert targets["apprentices"] == long_ago["apprentices"]["all"] == 2
     assert targets["tuition"] == long_ago["tuition"]["all"] == 3
     assert targets["preceptorship"] == long_ago["preceptorship"]["all"] == 3
@@ -228,7 +229,7 @@ async def test_the_funder_report_counts_each_target_month_by_month_and_quarter_b
            SELECT p.user_id, p.preceptor_id, p.clinic_id, p.role_key, p.board, current_date - 62 FROM preceptorships p
            LIMIT 1"""
     )
-    start, end = date.today() - timedelta(days=365), date.today()
+    start, end = clinic_today() - timedelta(days=365), clinic_today()
     want = await expected(conn, start, end)
     qs = f"start={start.isoformat()}&end={end.isoformat()}"
     for period, step in (("month", 1), ("quarter", 3)):

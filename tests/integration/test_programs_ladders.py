@@ -9,8 +9,9 @@ import csv
 import io
 import re
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from lms.clinic_time import today as clinic_today
 from tests.integration.programs_world import build, get_page, post_form
 from tests.integration.test_programs_pathways import next_step
 
@@ -159,7 +160,7 @@ async def test_advancement_and_retention_by_period_clinic_and_local_match_the_re
     world = await build(conn)
     local_x = await conn.fetchval("INSERT INTO union_locals (slug, name) VALUES ('seiu-x', 'SEIU X') RETURNING id")
     await conn.execute("UPDATE users SET local_id = $1 WHERE email IN ('ana@example.org', 'carl@example.org')", local_x)
-    today = date.today()
+    today = clinic_today()
     old = today - timedelta(days=500)
     # the CCBMA credential (step 1 of ma-lvn-rn): Ana and Carl this year, Bea long ago
     for who, when in (("ana", today - timedelta(days=20)), ("carl", today - timedelta(days=40)), ("bea", old)):

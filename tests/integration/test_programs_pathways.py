@@ -4,8 +4,9 @@ features and admins' records of programs elsewhere move her up; the partnership 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import timedelta
 
+from lms.clinic_time import today as clinic_today
 from tests.integration.programs_world import build, get_page, post_form
 
 
@@ -42,21 +43,32 @@ async def test_a_worker_sees_her_next_step_move_as_she_climbs(client, conn):
         client,
         "/programs/pathways/records",
         world["admin_b"],
-        {"worker": "ana@example.org", "step": "ma-lvn-rn/3", "reached_on": date.today().isoformat()},
+        {"worker": "ana@example.org", "step": "ma-lvn-rn/3", "reached_on": clinic_today().isoformat()},
     )
     assert elsewhere.status_code == 400 and "worker" in elsewhere.text
     not_outside = await post_form(
         client,
         "/programs/pathways/records",
         world["admin_a"],
-        {"worker": "ana@example.org", "step": "ma-lvn-rn/1", "reached_on": date.today().isoformat()},
+        {"worker": "ana@example.org", "step": "ma-lvn-rn/1", "reached_on": clinic_today().isoformat()},
     )
     assert not_outside.status_code == 400 and "step" in not_outside.text
+    tomorrow = await post_form(
+        client,
+        "/programs/pathways/records",
+        world["admin_a"],
+        {
+            "worker": "ana@example.org",
+            "step": "ma-lvn-rn/3",
+            "reached_on": (clinic_today() + timedelta(days=1)).isoformat(),
+        },
+    )
+    assert tomorrow.status_code == 400 and "future" in tomorrow.text
     recorded = await post_form(
         client,
         "/programs/pathways/records",
         world["admin_a"],
-        {"worker": "ana@example.org", "step": "ma-lvn-rn/3", "reached_on": date.today().isoformat()},
+        {"worker": "ana@example.org", "step": "ma-lvn-rn/3", "reached_on": clinic_today().isoformat()},
     )
     assert recorded.status_code == 303
     page = (await get_page(client, "/programs/pathways", world["ana"])).text

@@ -5,8 +5,9 @@ hours; the preceptor evaluates a competency; no one else can sign or evaluate.""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
+from lms.clinic_time import today as clinic_today
 from tests.integration.programs_world import build, get_page, post_form
 
 
@@ -16,7 +17,7 @@ async def test_supervised_hours_are_signed_off_and_evaluated_by_the_preceptor(cl
         client,
         "/programs/preceptorship/hours",
         world["ana"],
-        {"day": date.today().isoformat(), "hours": "4", "activity": "Triage"},
+        {"day": clinic_today().isoformat(), "hours": "4", "activity": "Triage"},
     )
     assert none_yet.status_code == 400 and "preceptor assignment" in none_yet.text
     not_admin = await post_form(client, "/programs/preceptees", world["admin_a"], {"worker": "ana@example.org"})
@@ -29,7 +30,7 @@ async def test_supervised_hours_are_signed_off_and_evaluated_by_the_preceptor(cl
             "worker": "ana@example.org",
             "preceptor": "mentor@example.org",
             "requirement": "rda/DBC",
-            "starts_on": date.today().isoformat(),
+            "starts_on": clinic_today().isoformat(),
         },
     )
     assert assigned.status_code == 303, assigned.text
@@ -39,14 +40,14 @@ async def test_supervised_hours_are_signed_off_and_evaluated_by_the_preceptor(cl
             client,
             "/programs/preceptorship/hours",
             world["ana"],
-            {"day": (date.today() - timedelta(days=1)).isoformat(), "hours": hours, "activity": activity},
+            {"day": (clinic_today() - timedelta(days=1)).isoformat(), "hours": hours, "activity": activity},
         )
         assert sent.status_code == 303, sent.text
     bad = await post_form(
         client,
         "/programs/preceptorship/hours",
         world["ana"],
-        {"day": date.today().isoformat(), "hours": "17", "activity": "x y"},
+        {"day": clinic_today().isoformat(), "hours": "17", "activity": "x y"},
     )
     assert bad.status_code == 400 and "16 hours" in bad.text
     first, second = [r["id"] for r in await conn.fetch("SELECT id FROM supervised_hours ORDER BY minutes DESC")]

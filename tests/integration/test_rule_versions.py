@@ -3,10 +3,11 @@ the old rule; the next cycle is judged by the new one. The Dental Board's first 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from lms.clinic_time import today as clinic_today
 from lms.credit.rules import add_months
 from tests.helpers import make_clinic, make_user, token_for
 
@@ -19,7 +20,7 @@ async def test_a_new_rule_version_applies_to_cycles_starting_after_it_and_the_fi
     bea = await make_user(conn, "bea@example.org", "worker", clinic="st-johns", name="Bea Cruz")
     admin = await make_user(conn, "admin@example.org", "clinic_admin", clinic="st-johns")
     headers = {u.email: await token_for(conn, u.id) for u in (ana, bea, admin)}
-    today = date.today()
+    today = clinic_today()
     changed_on = today - timedelta(days=100)
     # The Board raises the RDA renewal to 30 units for cycles starting on or after `changed_on`: rows only.
     await conn.execute(

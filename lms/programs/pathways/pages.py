@@ -89,6 +89,8 @@ class PathwayPages(Controller):
         if not position.isdigit() or len(position) > 6:
             raise Invalid(N_("step: choose a step"), field="step")
         reached_on = common.parse_date(data.reached_on, "reached_on")
+        if reached_on > common.today():
+            raise Invalid(N_("reached_on: a step cannot be reached in the future"), field="reached_on")
         done = await queries.record_step(
             tx, viewer=user, email=data.worker.strip(), ladder=ladder, position=int(position), reached_on=reached_on
         )
