@@ -147,8 +147,7 @@ async def replace_draft(
                     "Send the draft's ETag in If-Match (from GET …/draft), so that a co-author's changes are never "
                     "overwritten unseen."
                 ),
-                field="If-Match",
-                extra={"revision": current, "etag": etag(current)},
+                field="If-Match",  # no ETag offered here: a client must read what it would replace
             )
         if base != current:
             before = await queries.draft_at(conn, code=code, revision=base)
