@@ -21,7 +21,7 @@ Removed = Literal["retired", "deleted"]
 @dataclass(frozen=True)
 class ItemTable:
     """One table of named, ordered items that records point to by key. ``owner``: the columns naming whose items they
-    are ($1, $2 ...); ``used``: SQL that finds a record using item ``{key}`` of that owner."""
+    are; ``used``: SQL that finds a record using item ``{key}`` of the owner ``{o0}`` (and ``{o1}``)."""
 
     table: str
     owner: tuple[str, ...]
@@ -35,46 +35,49 @@ class ItemTable:
     def key_param(self) -> str:
         return f"${len(self.owner) + 1}"
 
+    def used_by(self, owner: list[str], key: str) -> str:
+        """``used`` for this owner (parameters or outer columns) and key."""
+        return self.used.format(key=key, **{f"o{n}": value for n, value in enumerate(owner)})
+
 
 WORK_PROCESSES = ItemTable(
     "apprenticeship_work_processes",
     ("program_id",),
     """SELECT 1 FROM ojt_hours h JOIN ojt_weeks w ON w.id = h.week_id JOIN apprenticeships a ON a.id = w.apprenticeship_id
-       WHERE a.program_id = $1 AND h.work_process = {key}""",
+       WHERE a.program_id = {o0} AND h.work_process = {key}""",
     ("hours",),
 )
 COMPETENCIES = ItemTable(
     "apprenticeship_competencies",
     ("program_id",),
     """SELECT 1 FROM competency_signoffs o JOIN apprenticeships a ON a.id = o.apprenticeship_id
-       WHERE a.program_id = $1 AND o.competency = {key}""",
+       WHERE a.program_id = {o0} AND o.competency = {key}""",
 )
 SUPERVISION_ITEMS = ItemTable(
     "supervision_items",
     ("role_key", "board"),
     """SELECT 1 FROM preceptor_evaluations e JOIN preceptorships p ON p.id = e.preceptorship_id
-       WHERE p.role_key = $1 AND p.board = $2 AND e.competency = {key}""",
+       WHERE p.role_key = {o0} AND p.board = {o1} AND e.competency = {key}""",
     ("kind",),
 )
 
 
-def _items(t: ItemTable, owner_sql: str) -> str:
-    """SQL: the items of the owner named by ``owner_sql`` (columns of the outer query), each with whether records use
-    it, as a JSON array in their order."""
+def _items(t: ItemTable, outer: list[str]) -> str:
+    """SQL: the items of the owner named by the outer query's columns ``outer``, each with whether records use it, as
+    a JSON array in their order."""
     extra = "".join(f", '{column}', i.{column}" for column in t.extra)
-    owned = " AND ".join(f"i.{column} = {outer}" for column, outer in zip(t.owner, owner_sql.split(","), strict=True))
-    used = t.used.replace("$1", owner_sql.split(",")[0]).replace("$2", owner_sql.split(",")[-1])
+    owned = " AND ".join(f"i.{column} = {value}" for column, value in zip(t.owner, outer, strict=True))
     return f"""(SELECT coalesce(json_agg(json_build_object(
                     'key', i.key, 'name', i.name, 'position', i.position, 'retired', i.retired_at IS NOT NULL,
-                    'in_use', EXISTS ({used.format(key="i.key")}){extra}) ORDER BY i.position, i.key), '[]')
+                    'in_use', EXISTS ({t.used_by(outer, "i.key")}){extra}) ORDER BY i.position, i.key), '[]')
                 FROM {t.table} i WHERE {owned})"""
 
 
 async def program_content(conn: asyncpg.Connection, *, key: str) -> ProgramContent | None:
     row = await conn.fetchrow(
         f"""SELECT p.key, p.name, p.model, p.ojt_hours, p.ri_hours, p.journeyworker_cents,
-                   {_items(WORK_PROCESSES, "p.id")} AS work_processes,
-                   {_items(COMPETENCIES, "p.id")} AS competencies,
+                   {_items(WORK_PROCESSES, ["p.id"])} AS work_processes,
+                   {_items(COMPETENCIES, ["p.id"])} AS competencies,
                    (SELECT coalesce(json_agg(json_build_object(
                                'id', s.id, 'from_hours', s.from_hours, 'from_competencies', s.from_competencies,
                                'hourly_cents', s.hourly_cents, 'journeyworker_percent', s.journeyworker_percent)
@@ -88,7 +91,7 @@ async def program_content(conn: asyncpg.Connection, *, key: str) -> ProgramConte
 
 async def role_content(conn: asyncpg.Connection, *, role_key: str, board: str) -> RoleContent | None:
     row = await conn.fetchrow(
-        f"""SELECT q.role_key, q.board, q.name, q.required_hours, {_items(SUPERVISION_ITEMS, "q.role_key,q.board")} AS items
+        f"""SELECT q.role_key, q.board, q.name, q.required_hours, {_items(SUPERVISION_ITEMS, ["q.role_key", "q.board"])} AS items
             FROM supervision_requirements q WHERE q.role_key = $1 AND q.board = $2""",
         role_key,
         board,
@@ -185,7 +188,7 @@ async def remove_item(conn: asyncpg.Connection, t: ItemTable, owner: tuple[Any, 
     """Retires the item when records use it (they keep pointing to it), deletes it otherwise; None when the owner has
     no such item in force."""
     found = await conn.fetchrow(
-        f"""SELECT EXISTS ({t.used.format(key=t.key_param)}) AS used FROM {t.table}
+        f"""SELECT EXISTS ({t.used_by([f"${n}" for n in range(1, len(t.owner) + 1)], t.key_param)}) AS used FROM {t.table}
             WHERE {t.where()} AND key = {t.key_param} AND retired_at IS NULL FOR UPDATE""",
         *owner,
         key,
