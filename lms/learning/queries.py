@@ -7,7 +7,6 @@ A clinic admin may enrol and see only their own clinic's workers: the clinic is 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +15,6 @@ import msgspec
 
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import AuditEntry, record_many
-from lms.clinic_time import ZONE_NAME
 from lms.errors import Conflict, Invalid, NotFound
 from lms.i18n import N_
 from lms.learning.schemas import (
@@ -360,27 +358,6 @@ async def versions_with_learners(conn: asyncpg.Connection, *, viewer: CurrentUse
 async def active_user_id(conn: asyncpg.Connection, *, email: str) -> UUID | None:
     """A walk-in to a session: the active account with this email."""
     return await conn.fetchval("SELECT id FROM users WHERE email = $1 AND active", email.strip().lower())
-
-
-_REMINDER_TITLE = "coalesce(v.title ->> split_part(u.language, '-', 1), v.title ->> 'en', (SELECT min(t.value) FROM jsonb_each_text(v.title) t))"
-
-
-async def sessions_tomorrow(conn: asyncpg.Connection, now: datetime) -> list[asyncpg.Record]:
-    """Everyone registered for a session that starts tomorrow (the clinics' local day), with what the reminder names."""
-    return await conn.fetch(
-        f"""SELECT s.id AS session_id, u.id AS user_id, {_REMINDER_TITLE} AS course,
-                   to_char(s.starts_at AT TIME ZONE '{ZONE_NAME}', 'HH24:MI') AS starts,
-                   c.name || ', ' || s.room AS place
-            FROM inperson_sessions s
-            JOIN session_registrations r ON r.session_id = s.id
-            JOIN users u ON u.id = r.user_id AND u.active
-            JOIN version_activities a ON a.id = s.activity_id
-            JOIN course_versions v ON v.id = a.version_id
-            JOIN clinics c ON c.id = s.clinic_id
-            WHERE s.cancelled_at IS NULL
-              AND (s.starts_at AT TIME ZONE '{ZONE_NAME}')::date = ($1::timestamptz AT TIME ZONE '{ZONE_NAME}')::date + 1""",
-        now,
-    )
 
 
 async def sign_checkoff(

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import asyncpg
 
-from lms.learning.queries import sessions_tomorrow
+from lms.learning.session_queries import sessions_tomorrow
 from lms.messages.service import send_message
 from lms.settings import Settings
 

@@ -3,6 +3,7 @@ worker scanning the code sees, registration within capacity, cancelling, the che
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -10,6 +11,7 @@ import asyncpg
 import msgspec
 
 from lms.accounts.schemas import CurrentUser
+from lms.clinic_time import ZONE_NAME
 from lms.learning.schemas import Roster, RosterLine, SessionCreate, SessionOut
 
 CLINIC_TZ = "America/Los_Angeles"  # the partnership's clinics are in California
@@ -191,4 +193,25 @@ async def session_by_checkin_code(conn: asyncpg.Connection, code: str) -> UUID |
         """SELECT id FROM inperson_sessions WHERE checkin_code = $1 AND cancelled_at IS NULL AND roster_closed_at IS NULL
            AND now() BETWEEN starts_at - interval '2 hours' AND ends_at""",
         code,
+    )
+
+
+_REMINDER_TITLE = "coalesce(v.title ->> split_part(u.language, '-', 1), v.title ->> 'en', (SELECT min(t.value) FROM jsonb_each_text(v.title) t))"
+
+
+async def sessions_tomorrow(conn: asyncpg.Connection, now: datetime) -> list[asyncpg.Record]:
+    """Everyone registered for a session that starts tomorrow (the clinics' local day), with what the reminder names."""
+    return await conn.fetch(
+        f"""SELECT s.id AS session_id, u.id AS user_id, {_REMINDER_TITLE} AS course,
+                   to_char(s.starts_at AT TIME ZONE '{ZONE_NAME}', 'HH24:MI') AS starts,
+                   c.name || ', ' || s.room AS place
+            FROM inperson_sessions s
+            JOIN session_registrations r ON r.session_id = s.id
+            JOIN users u ON u.id = r.user_id AND u.active
+            JOIN version_activities a ON a.id = s.activity_id
+            JOIN course_versions v ON v.id = a.version_id
+            JOIN clinics c ON c.id = s.clinic_id
+            WHERE s.cancelled_at IS NULL
+              AND (s.starts_at AT TIME ZONE '{ZONE_NAME}')::date = ($1::timestamptz AT TIME ZONE '{ZONE_NAME}')::date + 1""",
+        now,
     )
