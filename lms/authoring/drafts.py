@@ -21,8 +21,8 @@ from lms.catalog.content import CourseDoc
 from lms.catalog.schemas import TranslationStatus
 from lms.catalog.service import image_refs, translation_status
 from lms.db.after_commit import after_commit
-from lms.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, PreconditionFailed, PreconditionRequired
-from lms.i18n import N_, translations
+from lms.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed, PreconditionRequired
+from lms.i18n import N_, Listed, Text
 
 
 def etag(revision: int) -> str:
@@ -41,54 +41,38 @@ def parse_if_match(value: str) -> int:
     return int(tag)
 
 
-# (message, its params, the FIELD_NAMES or COURSE_FIELD_NAMES it lists); no message: the field names alone
-Change = tuple[str | None, dict[str, Any], list[str]]
-
-
-def changes_between(before: Any, after: Any) -> list[Change]:
-    """What changed from one state of a draft to another, as the 409 names it: course fields, then activities."""
-    out: list[Change] = [(None, {}, [name]) for name in course_field_changes(before, after)]
+def changes_between(before: Any, after: Any) -> Listed:
+    """What changed from one state of a draft to another, as the 409 names it (course fields, then activities), said
+    again in each reader's language."""
+    out: list[Text] = [Text(COURSE_FIELD_NAMES[name]) for name in course_field_changes(before, after)]
     for change in activity_changes(before, after):
         if change.change == "added":
-            out.append((N_("activity %(key)s added"), {"key": change.key}, []))
+            out.append(Text(N_("activity %(key)s added"), key=change.key))
         elif change.change == "removed":
-            out.append((N_("activity %(key)s removed"), {"key": change.key}, []))
+            out.append(Text(N_("activity %(key)s removed"), key=change.key))
         elif change.change == "changed":
-            out.append((N_("activity %(key)s changed (%(fields)s)"), {"key": change.key}, change.fields))
-    return out
+            fields = Listed((Text(FIELD_NAMES[f]) for f in change.fields), separator=", ")
+            out.append(Text(N_("activity %(key)s changed (%(fields)s)"), key=change.key, fields=fields))
+    return Listed(out)
 
 
 class DraftChanged(Conflict):
     """409: the draft is no longer at the revision the client read; names the other author's changes."""
 
-    def __init__(self, *, base: int, current: int, changes: list[Change] | None) -> None:
-        self.changes = changes
+    def __init__(self, *, base: int, current: int, changes: Listed | None) -> None:
+        if changes is None:
+            described: Text | Listed = Text(N_("that revision is too old to say what changed"))
+        else:
+            described = changes or Text(N_("nothing that differs in content"))
         super().__init__(
             N_(
                 "Another author saved this draft since revision %(base)s: %(changes)s. Nothing was saved: read the "
                 "draft again (its ETag is now %(etag)s), apply your changes to it and send them with that ETag."
             ),
             field="If-Match",
-            params={"base": base, "etag": etag(current), "changes": self._describe("en")},
+            params={"base": base, "etag": etag(current), "changes": described},
             extra={"revision": current, "etag": etag(current)},
         )
-
-    def _describe(self, language: str) -> str:
-        gettext = translations(language).gettext
-        if self.changes is None:
-            return gettext(N_("that revision is too old to say what changed"))
-        if not self.changes:
-            return gettext(N_("nothing that differs in content"))
-        parts = []
-        for message, params, fields in self.changes:
-            labels = FIELD_NAMES if message else COURSE_FIELD_NAMES  # an activity's fields, or the course's
-            names = ", ".join(gettext(labels[f]) for f in fields)
-            parts.append(gettext(message) % {**params, "fields": names} if message else names)
-        return "; ".join(parts)
-
-    def localize(self, language: str) -> DomainError:
-        self.params["changes"] = self._describe(language)
-        return super().localize(language)
 
 
 async def read_draft(conn: asyncpg.Connection, *, code: str, editor: CurrentUser) -> tuple[CourseDoc, int]:
