@@ -43,7 +43,7 @@ class DomainError(Exception):
     ) -> None:
         self.template = detail or self.title
         self.params = params or {}
-        self.detail = self.template % self.params if self.params else self.template
+        self.detail = str(Text(self.template, **self.params)) if self.params else self.template
         super().__init__(self.detail)
         self.field = field
         self.extra = extra or {}
@@ -112,6 +112,11 @@ class PreconditionRequired(DomainError):
 
     status = 428
     title = N_("Precondition required")
+
+
+class HeadersTooLarge(DomainError):
+    status = 431
+    title = N_("Request headers too large")
 
 
 class TooMany(DomainError):
@@ -342,6 +347,7 @@ __all__ = [
     "DomainError",
     "EXCEPTION_HANDLERS",
     "Forbidden",
+    "HeadersTooLarge",
     "Invalid",
     "NotFound",
     "PreconditionFailed",

@@ -11,7 +11,7 @@ then the default. Catalogues are compiled in memory at start, so no generated .m
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -76,7 +76,7 @@ class Text(str):
     params: dict[str, Any]
 
     def __new__(cls, template: str, /, **params: Any) -> Text:
-        self = super().__new__(cls, template % params if params else template)
+        self = super().__new__(cls, template % _values("en", params) if params else template)
         self.template = template
         self.params = params
         return self
@@ -87,13 +87,20 @@ class Text(str):
 
 class Listed(tuple[str, ...]):
     """Several messages as one value of a message ("problem one; problem two"), each ``Text`` in the reader's
-    language."""
+    language; ``Listed(names, separator=", ")`` for a list of words inside a sentence."""
+
+    separator: str
+
+    def __new__(cls, items: Iterable[str] = (), /, *, separator: str = "; ") -> Listed:
+        self = super().__new__(cls, items)
+        self.separator = separator
+        return self
 
     def __str__(self) -> str:
-        return "; ".join(self)
+        return self.separator.join(self)
 
     def localize(self, language: str) -> str:
-        return "; ".join(localized(m, language) if isinstance(m, Text) else m for m in self)
+        return self.separator.join(m.localize(language) if isinstance(m, Text | Listed) else m for m in self)
 
 
 def say(language: str, template: str, params: dict[str, Any] | None = None) -> str:
@@ -101,7 +108,23 @@ def say(language: str, template: str, params: dict[str, Any] | None = None) -> s
     text = translations(language).gettext(template)
     if not params:
         return text
-    return text % {k: v.localize(language) if isinstance(v, Text | Listed) else v for k, v in params.items()}
+    return text % _values(language, params)
+
+
+def _values(language: str, params: dict[str, Any]) -> dict[str, Any]:
+    """A message's values as its reader reads them: a ``Text`` (a status word, another message) in her language, a
+    date as her language writes it (31 mar 2026, 2026年3月31日) rather than ISO's 2026-03-31."""
+    return {k: _value(language, v) for k, v in params.items()}
+
+
+def _value(language: str, value: Any) -> Any:
+    if isinstance(value, Text | Listed):
+        return value.localize(language)
+    if isinstance(value, datetime):
+        return gettext_callables(language)["moment"](value)
+    if isinstance(value, date):
+        return format_date(value, "medium", locale=locale_of(language))
+    return value
 
 
 def localized(message: str, language: str) -> str:

@@ -19,7 +19,7 @@ import asyncpg
 
 from lms.accounts.schemas import EMAIL, PHONE
 from lms.errors import Invalid
-from lms.i18n import N_, UI_LANGUAGES, translations
+from lms.i18n import N_, UI_LANGUAGES, say
 
 MAX_LINES = 5000
 COLUMNS = ("roster_id", "name", "email", "phone", "language")
@@ -46,8 +46,7 @@ class RosterProblem:
     params: dict[str, str | int] = field(default_factory=dict)
 
     def text(self, language: str = "en") -> str:
-        gettext = translations(language).gettext
-        return gettext("line %(line)s") % {"line": self.line} + ": " + gettext(self.message) % self.params
+        return say(language, N_("line %(line)s"), {"line": self.line}) + ": " + say(language, self.message, self.params)
 
     def __str__(self) -> str:
         return self.text()

@@ -106,7 +106,7 @@ async def renewal_reminders(conn: asyncpg.Connection, settings: Settings, now: d
             common: dict[str, Any] = {
                 "credential": name.get("en", status.credential),
                 "days": days,
-                "ends": status.cycle_end.isoformat(),
+                "ends": status.cycle_end,
                 "link": settings.public_base_url.rstrip("/") + "/my/certificates",
             }
             occasion = f"{status.credential}:{status.cycle_end.isoformat()}:{threshold}"

@@ -6,10 +6,11 @@ the message is written. A new kind is a new entry here (and its translations).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from lms.errors import Invalid
-from lms.i18n import N_, UI_LANGUAGES, base_language, translations
+from lms.i18n import N_, Text, say, ui_language
 
 KINDS: dict[str, tuple[str, str]] = {
     "password.reset_link": (
@@ -69,8 +70,9 @@ KINDS: dict[str, tuple[str, str]] = {
 
 
 def message_language(preferred: str | None) -> str:
-    language = base_language(preferred or "en")
-    return language if language in UI_LANGUAGES else "en"
+    """The interface language that serves a person's preference (``zh-Hant`` stays ``zh-Hant``, ``es-MX`` is
+    ``es``), English when none does."""
+    return ui_language(preferred) or "en"
 
 
 def compose(kind: str, language: str, params: dict[str, Any]) -> tuple[str, str]:
@@ -79,6 +81,7 @@ def compose(kind: str, language: str, params: dict[str, Any]) -> tuple[str, str]
         subject, body = KINDS[kind]
     except KeyError:
         raise Invalid(N_("no message kind '%(kind)s'"), params={"kind": kind}, field="kind") from None
-    gettext = translations(message_language(language)).gettext
-    values = {name: str(value) for name, value in params.items()}
-    return gettext(subject) % values, gettext(body) % values
+    language = message_language(language)
+    # a date reads as the recipient's language writes it; a status word or a message value in it too
+    values = {name: value if isinstance(value, date | Text) else str(value) for name, value in params.items()}
+    return say(language, subject, values), say(language, body, values)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 
 from lms.clinic_time import today as clinic_today
 from tests.helpers import csrf_from, sign_in
@@ -31,7 +32,9 @@ async def test_a_record_overlapping_the_same_course_is_a_conflict_naming_it(clie
             json=course(started_on=second_day, ended_on=second_day, **changes),
         )
         assert again.status_code == 409 and again.json()["field"] == "started_on", again.text
-        assert "Infection control" in again.json()["detail"] and first_day.isoformat() in again.json()["detail"]
+        # the day as English writes it ("Oct 29, 2026"), as every other language writes it in its own way
+        written = format_date(first_day, "medium", locale="en")
+        assert "Infection control" in again.json()["detail"] and written in again.json()["detail"]
     assert await conn.fetchval("SELECT count(*) FROM outside_records") == 1
 
     # Another course of the same provider on those days, or the same course later, is fine.

@@ -42,13 +42,13 @@ def check_record(data: OutsideRecordIn, rules: dict[str, CreditRule], *, today: 
         raise Invalid(
             N_("The first day (%(day)s) has not happened yet: only training already done can be recorded."),
             field="started_on",
-            params={"day": data.started_on.isoformat()},
+            params={"day": data.started_on},
         )
     if data.ended_on > today:
         raise Invalid(
             N_("The last day (%(day)s) has not happened yet: only training already done can be recorded."),
             field="ended_on",
-            params={"day": data.ended_on.isoformat()},
+            params={"day": data.ended_on},
         )
     if data.ended_on < data.started_on:
         raise Invalid(N_("The last day is before the first day."), field="ended_on")

@@ -3,13 +3,13 @@ review, and the CSV import of back records."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
 import msgspec
 
+from lms import clinic_time
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record as audit
 from lms.credit import queries as credit_queries
@@ -17,7 +17,7 @@ from lms.credit.outside import imports, queries
 from lms.credit.outside.checks import check_certificate, check_record, decode_certificate
 from lms.credit.outside.schemas import ImportProblem, ImportResult, OutsideRecord, OutsideRecordIn, ReviewIn
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
-from lms.i18n import N_, translations
+from lms.i18n import N_, say
 from lms.storage import Storage
 
 OVERLAP = N_(
@@ -28,11 +28,7 @@ OVERLAP = N_(
 
 
 def _clash_params(clash: dict[str, Any]) -> dict[str, Any]:
-    return {"title": clash["title"], "start": clash["started_on"].isoformat(), "end": clash["ended_on"].isoformat()}
-
-
-def today() -> datetime:
-    return datetime.now(UTC)
+    return {"title": clash["title"], "start": clash["started_on"], "end": clash["ended_on"]}
 
 
 class ImportRefused(Invalid):
@@ -63,7 +59,7 @@ async def record(
     if actor.role == "worker" and user_id != actor.id:
         raise Forbidden(N_("a worker records her own training"))
     rules = await credit_queries.load_rules(conn)
-    check_record(data, rules, today=today().date())
+    check_record(data, rules, today=clinic_time.today())
     if file is None and data.certificate is not None:
         file = (decode_certificate(data.certificate.data_base64), data.certificate.filename)
     clash = (await queries.overlapping(conn, [{"user_id": user_id, **msgspec.structs.asdict(data)}])).get(0)
@@ -128,7 +124,7 @@ async def import_records(
     if admin.clinic_id is None:
         raise Forbidden(N_("only a clinic's admin imports its records"))
     rules = await credit_queries.load_rules(conn)
-    parsed = imports.parse_records(text, rules, today=today().date())
+    parsed = imports.parse_records(text, rules, today=clinic_time.today())
     keys = [line.worker_key for line in parsed.lines]
     workers = await queries.clinic_workers(
         conn,
@@ -181,7 +177,6 @@ async def import_records(
             )
         elif (clash := clashes.get(i)) is not None:
             problems.append(imports.Problem(number, "started_on", OVERLAP, _clash_params(clash)))
-    catalog = translations(language)
     result = ImportResult(
         dry_run=dry_run,
         lines=parsed.read,
@@ -190,7 +185,7 @@ async def import_records(
             ImportProblem(
                 line=p.line,
                 field=p.field,
-                message=f"{catalog.gettext(p.template) % p.params if p.params else catalog.gettext(p.template)}",
+                message=say(language, p.template, dict(p.params)),
             )
             for p in sorted(problems, key=lambda p: p.line)
         ],

@@ -6,9 +6,16 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
+from lms.i18n import N_
 from lms.schemas import Form, Response
 
 WeekStatus = Literal["submitted", "returned", "approved"]
+# A week's status as the apprentice and her mentor read it, on the page and inside a message.
+WEEK_STATUS_NAMES: dict[str, str] = {
+    "submitted": N_("Waiting for the mentor"),
+    "returned": N_("Returned"),
+    "approved": N_("Approved"),
+}
 
 
 class WorkProcess(Response):

@@ -12,10 +12,16 @@ import asyncpg
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.errors import Conflict, Invalid, NotFound
-from lms.i18n import N_
+from lms.i18n import N_, Text
 from lms.programs import common
 from lms.programs.apprenticeship import queries
-from lms.programs.apprenticeship.schemas import Apprenticeship, DecisionForm, NewApprenticeshipForm, OutcomeForm
+from lms.programs.apprenticeship.schemas import (
+    WEEK_STATUS_NAMES,
+    Apprenticeship,
+    DecisionForm,
+    NewApprenticeshipForm,
+    OutcomeForm,
+)
 
 
 def week_lines(form: dict[str, Any], keys: list[str]) -> dict[str, int]:
@@ -37,7 +43,7 @@ async def log_week(conn: asyncpg.Connection, *, user: CurrentUser, form: dict[st
     if week_start < common.monday_of(mine.starts_on):
         raise Invalid(
             N_("week_start: your apprenticeship started on %(starts_on)s"),
-            params={"starts_on": mine.starts_on.isoformat()},
+            params={"starts_on": mine.starts_on},
             field="week_start",
         )
     if week_start > common.today():
@@ -47,7 +53,7 @@ async def log_week(conn: asyncpg.Connection, *, user: CurrentUser, form: dict[st
     if week_id is None:
         raise Conflict(
             N_("week_start: the week of %(week_start)s is already logged; change it from your list of weeks"),
-            params={"week_start": week_start.isoformat()},
+            params={"week_start": week_start},
             field="week_start",
         )
     return week_id
@@ -77,7 +83,11 @@ async def decide_week(conn: asyncpg.Connection, *, viewer: CurrentUser, week_id:
     if len(note) > 1000:
         raise Invalid(N_("note: at most 1,000 characters"), field="note")
     if week["status"] != "submitted":
-        raise Conflict(N_("this week is %(status)s already"), params={"status": week["status"]}, field="week_id")
+        raise Conflict(
+            N_("this week was decided already: %(status)s"),
+            params={"status": Text(WEEK_STATUS_NAMES[week["status"]])},
+            field="week_id",
+        )
     status = "approved" if form.decision == "approve" else "returned"
     await queries.decide_week(conn, week_id=week_id, status=status, note=note or None, actor_id=viewer.id)
     await record(
@@ -131,7 +141,7 @@ async def record_outcome(
         if day and (day < found["starts_on"] or day > common.today() + timedelta(days=1)):
             raise Invalid(
                 N_("%(field)s: between the start (%(starts_on)s) and today"),
-                params={"field": field, "starts_on": found["starts_on"].isoformat()},
+                params={"field": field, "starts_on": found["starts_on"]},
                 field=field,
             )
     if (placed_on is None) != (placement is None):

@@ -10,6 +10,12 @@ from lms.i18n import N_
 from lms.schemas import Form, Response
 
 RATINGS = {1: N_("Not yet"), 2: N_("With help"), 3: N_("With supervision"), 4: N_("Independently")}
+# Supervised hours' status as the worker and her preceptor read it, on the page and inside a message.
+HOURS_STATUS_NAMES: dict[str, str] = {
+    "submitted": N_("Waiting for your preceptor"),
+    "signed": N_("Signed off"),
+    "returned": N_("Returned"),
+}
 
 
 class Entry(Response):

@@ -11,10 +11,17 @@ import asyncpg
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.errors import Conflict, Invalid, NotFound
-from lms.i18n import N_
+from lms.i18n import N_, Text
 from lms.programs import common
 from lms.programs.preceptorship import queries
-from lms.programs.preceptorship.schemas import RATINGS, EvaluationForm, HoursForm, NewPreceptorshipForm, SignForm
+from lms.programs.preceptorship.schemas import (
+    HOURS_STATUS_NAMES,
+    RATINGS,
+    EvaluationForm,
+    HoursForm,
+    NewPreceptorshipForm,
+    SignForm,
+)
 
 
 def _optional_uuid(value: str, field: str) -> UUID | None:
@@ -56,7 +63,11 @@ async def sign(conn: asyncpg.Connection, *, viewer: CurrentUser, entry_id: UUID,
     if len(note) > 1000:
         raise Invalid(N_("note: at most 1,000 characters"), field="note")
     if entry["status"] != "submitted":
-        raise Conflict(N_("these hours are %(status)s already"), params={"status": entry["status"]}, field="entry_id")
+        raise Conflict(
+            N_("these hours were decided already: %(status)s"),
+            params={"status": Text(HOURS_STATUS_NAMES[entry["status"]])},
+            field="entry_id",
+        )
     status = "signed" if form.decision == "sign" else "returned"
     await queries.decide(conn, entry_id=entry_id, status=status, note=note or None, actor_id=viewer.id)
     await record(conn, actor_id=viewer.id, action=f"preceptorship.hours_{status}", subject=str(entry_id))

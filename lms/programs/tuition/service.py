@@ -11,7 +11,7 @@ import asyncpg
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.errors import Conflict, Invalid, NotFound
-from lms.i18n import N_
+from lms.i18n import N_, Text
 from lms.media.types import MAX_BYTES, SNIFF_BYTES, MediaRefused, check_content, normalise_type, safe_filename
 from lms.programs import common
 from lms.programs.tuition import queries
@@ -19,6 +19,7 @@ from lms.programs.tuition.schemas import (
     DOCUMENT_KINDS,
     DOCUMENT_TYPES,
     FIELDS,
+    STATUS_NAMES,
     DecisionForm,
     DocumentForm,
     RequestForm,
@@ -137,7 +138,11 @@ async def decide(
             )
         await queries.mark_paid(conn, request_id=request_id, paid_cents=paid)
     else:
-        raise Conflict(N_("this request is %(status)s"), params={"status": found.status}, field="request_id")
+        raise Conflict(
+            N_("this request cannot change now: %(status)s"),
+            params={"status": Text(STATUS_NAMES[found.status])},
+            field="request_id",
+        )
     await record(
         conn,
         actor_id=viewer.id,
