@@ -8,11 +8,10 @@ from urllib.parse import unquote_to_bytes
 
 from litestar import Request
 from litestar.enums import ScopeType
-from litestar.exceptions import HTTPException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from lms.errors import Invalid
+from lms.errors import HeadersTooLarge, Invalid
 from lms.i18n import N_
 
 # A browser's headers (cookies, user agent, language) take a few kilobytes; common proxies refuse more than 8 KiB in
@@ -31,10 +30,11 @@ class HeaderLimitMiddleware(ASGIMiddleware):
             size = len(name) + len(value)
             total += size
             if size > MAX_HEADER_BYTES or total > MAX_HEADERS_BYTES:
-                raise HTTPException(
-                    status_code=431,
-                    detail=f"Request header {name.decode('latin-1')[:64]!r} is too large "
-                    f"(at most {MAX_HEADER_BYTES} bytes each, {MAX_HEADERS_BYTES} in all).",
+                header = name.decode("latin-1")[:64]
+                raise HeadersTooLarge(
+                    N_("The request header %(name)s is too large (at most %(each)s bytes each, %(all)s in all)."),
+                    params={"name": header, "each": MAX_HEADER_BYTES, "all": MAX_HEADERS_BYTES},
+                    field=header,
                 )
         await next_app(scope, receive, send)
 

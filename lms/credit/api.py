@@ -24,7 +24,7 @@ from lms.credit.schemas import (
 )
 from lms.deps import Db, SettingsDep, Tx, User, connection
 from lms.errors import NotFound
-from lms.i18n import N_
+from lms.i18n import N_, request_language
 from lms.kept_figures import STORE as FIGURES
 from lms.kept_figures import clinic_changed
 from lms.schemas import INT4_MAX
@@ -73,9 +73,12 @@ class CredentialsController(Controller):
     tags = ["credit"]
 
     @post("/verify", operation_id="credentials_verify", status_code=200, guards=[limit_lookups])
-    async def verify(self, db: Db, settings: SettingsDep, data: JSONBody[dict[str, Any]]) -> VerificationResult:
-        """Check an OpenBadgeCredential: schema, Data Integrity proof (eddsa-rdfc-2022), revocation status, validity."""
-        return await service.verify_document(db, settings, data)
+    async def verify(
+        self, request: Request[Any, Any, Any], db: Db, settings: SettingsDep, data: JSONBody[dict[str, Any]]
+    ) -> VerificationResult:
+        """Check an OpenBadgeCredential: schema, Data Integrity proof (eddsa-rdfc-2022), revocation status, validity.
+        Each reason it fails has a stable ``code`` and a ``message`` in the caller's Accept-Language."""
+        return await service.verify_document(db, settings, data, language=request_language(request))
 
 
 class PublicKeysController(Controller):

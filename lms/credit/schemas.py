@@ -188,11 +188,19 @@ class RevokeRequest(Request):
     note: Annotated[str, msgspec.Meta(min_length=3, max_length=500)]  # internal: what happened, for program admins
 
 
+class VerificationProblem(Response):
+    """Why a credential does not verify: a stable ``code`` for programs, the ``message`` in the caller's language."""
+
+    code: str  # not_a_credential | unknown_issuer_key | signature_mismatch | status_unavailable | revoked |
+    # superseded | not_yet_valid | expired
+    message: str
+
+
 class VerificationResult(Response):
     verified: bool
     status: Status | None
     checks: dict[str, bool]  # schema, proof, status, validity
-    errors: list[str]
+    errors: list[VerificationProblem]
     code: str | None = None
 
 

@@ -29,12 +29,13 @@ from lms.credit.schemas import (
     PublicCertificate,
     PublicCertificateRow,
     Transcript,
+    VerificationProblem,
     VerificationResult,
 )
 from lms.credit.standing import body_totals, worker_credit, worker_renewals
 from lms.credit.verification import verify_credential
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
-from lms.i18n import N_
+from lms.i18n import N_, Text
 from lms.learning import attendance
 from lms.settings import Settings
 
@@ -317,8 +318,25 @@ async def status_list_credential(conn: asyncpg.Connection, settings: Settings, n
     return signed
 
 
-async def verify_document(conn: asyncpg.Connection, settings: Settings, document: Any) -> VerificationResult:
-    """Check a credential as any verifier would, resolving this service's own DID and status lists locally."""
+async def verify_document(
+    conn: asyncpg.Connection, settings: Settings, document: Any, *, language: str
+) -> VerificationResult:
+    """Check a credential as any verifier would, resolving this service's own DID and status lists locally; the
+    reasons it does not verify read in ``language``."""
+    return _said_in(await _verify_document(conn, settings, document), language)
+
+
+def _said_in(result: VerificationResult, language: str) -> VerificationResult:
+    return msgspec.structs.replace(
+        result,
+        errors=[
+            msgspec.structs.replace(e, message=e.message.localize(language)) if isinstance(e.message, Text) else e
+            for e in result.errors
+        ],
+    )
+
+
+async def _verify_document(conn: asyncpg.Connection, settings: Settings, document: Any) -> VerificationResult:
     did = keys.did_web(settings.public_base_url)
     base = status_list.list_url(settings.public_base_url, 1).rsplit("/", 1)[0] + "/"
 
@@ -348,7 +366,24 @@ async def verify_document(conn: asyncpg.Connection, settings: Settings, document
     except ValueError:
         return result
     code = await queries.code_by_id(conn, certificate_id)
-    return msgspec.structs.replace(result, code=codes.grouped(code) if code else None)
+    if code is None:
+        return result
+    found = await queries.public_certificate_by_code(conn, code)
+    if found is not None and found.superseded_by_code is not None:
+        # a correction replaced it: its bit in the status list is set, but "revoked" would hide the newer certificate
+        newer = codes.grouped(found.superseded_by_code)
+        result = msgspec.structs.replace(
+            result,
+            status="superseded",
+            errors=[
+                VerificationProblem(
+                    code="superseded",
+                    message=Text(N_("The certificate was replaced by a newer one, %(code)s."), code=newer),
+                ),
+                *(e for e in result.errors if e.code != "revoked"),
+            ],
+        )
+    return msgspec.structs.replace(result, code=codes.grouped(code))
 
 
 # ---------------------------------------------------------------- clinics

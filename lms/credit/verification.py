@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lms.credit import status_list
-from lms.credit.schemas import Status, VerificationResult
+from lms.credit.schemas import Status, VerificationProblem, VerificationResult
 from lms.credit.signing import CREDENTIALS_V2, OB_V3, ProofError, public_from_multibase, verify
+from lms.i18n import N_, Text
 
 KeyResolver = Callable[[str], Awaitable[bytes | None]]  # verificationMethod -> Ed25519 public key
 StatusListLoader = Callable[[str], Awaitable[dict[str, Any] | None]]  # statusListCredential URL -> signed list
@@ -104,6 +105,12 @@ async def check_proof(doc: dict[str, Any], resolve_key: KeyResolver) -> str | No
     return None
 
 
+def _problem(code: str, message: Text) -> VerificationProblem:
+    """A reason the credential does not verify: ``code`` for programs, ``message`` (said again in the caller's
+    language by the endpoint) for people."""
+    return VerificationProblem(code=code, message=message)
+
+
 async def verify_credential(
     doc: Any,
     *,
@@ -113,15 +120,35 @@ async def verify_credential(
 ) -> VerificationResult:
     now = now or datetime.now(UTC)
     checks = {"schema": False, "proof": False, "status": False, "validity": False}
-    errors = schema_errors(doc)
-    if errors:
-        return VerificationResult(verified=False, status=None, checks=checks, errors=errors)
+    found = schema_errors(doc)
+    if found:
+        # the schema's own words name JSON members, which programs read: they stay as they are inside the sentence
+        not_one = N_("This is not an Open Badges 3.0 credential: %(detail)s.")
+        return VerificationResult(
+            verified=False,
+            status=None,
+            checks=checks,
+            errors=[_problem("not_a_credential", Text(not_one, detail=detail)) for detail in found],
+        )
     checks["schema"] = True
 
     problem = await check_proof(doc, resolve_key)
     if problem:
-        return VerificationResult(verified=False, status=None, checks=checks, errors=[problem])
+        unknown = problem.startswith("the proof's key")
+        message = (
+            Text(N_("The credential was not signed by a key this issuer publishes, so it cannot be checked."))
+            if unknown
+            else Text(N_("The signature does not match: the credential was changed after it was issued."))
+        )
+        return VerificationResult(
+            verified=False,
+            status=None,
+            checks=checks,
+            errors=[_problem("unknown_issuer_key" if unknown else "signature_mismatch", message)],
+        )
     checks["proof"] = True
+    errors: list[VerificationProblem] = []
+    unreadable = Text(N_("The revocation list cannot be read right now, so revocation could not be checked."))
 
     status: Status = "valid"
     entry = doc.get("credentialStatus")
@@ -129,29 +156,31 @@ async def verify_credential(
         checks["status"] = True
     else:
         listed = await load_status_list(entry["statusListCredential"])
-        if listed is None or schema_errors(listed, kind="BitstringStatusListCredential"):
-            errors.append("the status list cannot be loaded")
-        elif (why := await check_proof(listed, resolve_key)) is not None:
-            errors.append(f"the status list's proof does not verify: {why}")
+        if (
+            listed is None
+            or schema_errors(listed, kind="BitstringStatusListCredential")
+            or await check_proof(listed, resolve_key) is not None
+        ):
+            errors.append(_problem("status_unavailable", unreadable))
         else:
             try:
                 revoked = status_list.bit(
                     status_list.decode(listed["credentialSubject"]["encodedList"]), int(entry["statusListIndex"])
                 )
-            except (ValueError, KeyError, OSError) as exc:
-                errors.append(f"the status list is unreadable: {exc}")
+            except (ValueError, KeyError, OSError):
+                errors.append(_problem("status_unavailable", unreadable))
             else:
                 checks["status"] = not revoked
                 if revoked:
                     status = "revoked"
-                    errors.append("the credential was revoked")
+                    errors.append(_problem("revoked", Text(N_("The certificate was revoked."))))
 
     valid_from = parse_time(doc["validFrom"])
     valid_until = parse_time(doc.get("validUntil"))
     if valid_from is not None and valid_from > now:
-        errors.append("the credential is not valid yet")
+        errors.append(_problem("not_yet_valid", Text(N_("The certificate is not valid yet."))))
     elif valid_until is not None and valid_until < now:
-        errors.append("the credential has expired")
+        errors.append(_problem("expired", Text(N_("The certificate has expired."))))
         status = "expired" if status == "valid" else status
     else:
         checks["validity"] = True
