@@ -13,6 +13,7 @@ from lms.deps import Db, Tx, User
 from lms.errors import NotFound
 from lms.i18n import N_
 from lms.reports import dashboards, queries, service, surveys
+from lms.reports.dashboards import Day
 from lms.reports.schemas import (
     AuditPage,
     ClinicDashboard,
@@ -29,12 +30,12 @@ from lms.reports.schemas import (
 from lms.schemas import IdInQuery
 
 Text = Annotated[str | None, QueryParameter(max_length=64)]
-Day = Annotated[str | None, QueryParameter(max_length=10, description="A date, YYYY-MM-DD (California)")]
 TargetKey = Annotated[str, PathParameter(pattern=r"^[a-z][a-z0-9_]{1,62}$")]
 
 
 class ProgramReportsController(Controller):
     path = "/api/v1/reports"
+    dependencies = {"filters": dashboards.FILTERS}
     tags = ["reports"]
     guards = [require_role("program_admin")]
 
@@ -42,18 +43,10 @@ class ProgramReportsController(Controller):
     async def program(
         self,
         tx: Tx,
-        track: Text = None,
-        clinic: Text = None,
-        local: Text = None,
-        language: Text = None,
-        start: Day = None,
-        end: Day = None,
+        filters: dashboards.ReportFilters,
         survey: Annotated[UUID | None, QueryParameter()] = None,
     ) -> ProgramDashboard:
         """Outcomes by track, clinic and period with targets and survey results; empty filters mean "all"."""
-        filters = dashboards.parse_filters(
-            track=track, clinic=clinic, local=local, language=language, start=start, end=end
-        )
         return await service.program_dashboard(
             tx, filters=filters, options=await queries.filter_options(tx), survey_id=survey
         )
@@ -122,6 +115,7 @@ class ClinicReportsController(Controller):
 
 class SurveysController(Controller):
     path = "/api/v1/reports/surveys"
+    dependencies = {"filters": dashboards.FILTERS}
     tags = ["surveys"]
     guards = [require_login]
 
@@ -154,17 +148,9 @@ class SurveysController(Controller):
         self,
         tx: Tx,
         survey_id: FromPath[UUID],
-        track: Text = None,
-        clinic: Text = None,
-        local: Text = None,
-        language: Text = None,
-        start: Day = None,
-        end: Day = None,
+        filters: dashboards.ReportFilters,
     ) -> SurveyResults:
         """Aggregates for groups of at least 5 respondents only; free text likewise, never with identity."""
-        filters = dashboards.parse_filters(
-            track=track, clinic=clinic, local=local, language=language, start=start, end=end
-        )
         found = await service.survey_results_for(
             tx,
             survey_id=survey_id,

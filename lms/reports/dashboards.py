@@ -8,7 +8,11 @@ their own clinic (``scope_clinic``), and the clinic is in each query's WHERE, no
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Annotated
 from uuid import UUID
+
+from litestar.di import NamedDependency, Provide
+from litestar.params import QueryParameter
 
 from lms import clinic_time
 from lms.accounts.schemas import CurrentUser
@@ -69,6 +73,27 @@ def parse_filters(
         local_id=_uuid(local, "local"),
         language=language.lower() if language else None,
     )
+
+
+Choice = Annotated[str | None, QueryParameter(max_length=64)]
+Day = Annotated[str | None, QueryParameter(max_length=10, description="A date, YYYY-MM-DD (California)")]
+
+
+async def report_filters(
+    track: Choice = None,
+    clinic: Choice = None,
+    local: Choice = None,
+    language: Choice = None,
+    start: Day = None,
+    end: Day = None,
+) -> Filters:
+    """The report filters of a query string, for every report page and its JSON twin: a bad one is a 400 naming it."""
+    return parse_filters(track=track, clinic=clinic, local=local, language=language, start=start, end=end)
+
+
+# ``filters: ReportFilters`` in a handler of a controller with ``dependencies = {"filters": FILTERS}``
+FILTERS = Provide(report_filters)
+ReportFilters = NamedDependency[Filters]
 
 
 def bucket_for(filters: Filters) -> str:

@@ -30,6 +30,7 @@ Table = Annotated[str, PathParameter(pattern=r"^[a-z_]{2,20}\.csv$")]
 
 class ReportPages(Controller):
     path = "/reports"
+    dependencies = {"filters": dashboards.FILTERS}
     include_in_schema = False
 
     @get("/", operation_id="page_reports_home", guards=[require_role("clinic_admin", "program_admin")])
@@ -43,18 +44,10 @@ class ReportPages(Controller):
         self,
         request: Request[Any, Any, Any],
         tx: Tx,
-        track: Text = None,
-        clinic: Text = None,
-        local: Text = None,
-        language: Text = None,
-        start: Text = None,
-        end: Text = None,
+        filters: dashboards.ReportFilters,
     ) -> Template:
         lang = request_language(request)
         _ = gettext_for(lang)
-        filters = dashboards.parse_filters(
-            track=track, clinic=clinic, local=local, language=language, start=start, end=end
-        )
         options = await queries.filter_options(tx)
         labels = service.group_labels(options, ui_language=lang, gettext=_)
         board = await service.program_dashboard(
@@ -106,12 +99,7 @@ class ReportPages(Controller):
         tx: Tx,
         user: User,
         table: Table,
-        track: Text = None,
-        clinic: Text = None,
-        local: Text = None,
-        language: Text = None,
-        start: Text = None,
-        end: Text = None,
+        filters: dashboards.ReportFilters,
     ) -> Response[bytes]:
         name = table.removesuffix(".csv")
         if name not in views.PROGRAM_TABLES:
@@ -120,9 +108,6 @@ class ReportPages(Controller):
                 params={"name": name, "tables": ", ".join(views.PROGRAM_TABLES)},
                 field="table",
             )
-        filters = dashboards.parse_filters(
-            track=track, clinic=clinic, local=local, language=language, start=start, end=end
-        )
         board = await service.program_dashboard(tx, filters=filters, options=await queries.filter_options(tx))
         header, rows = {
             "targets": lambda: views.targets_table(board.targets),

@@ -240,6 +240,7 @@ def survey_from_form(form: dict[str, str], languages: list[str], existing: Surve
 
 class SurveyAdminPages(Controller):
     path = "/reports/surveys"
+    dependencies = {"filters": dashboards.FILTERS}
     include_in_schema = False
     guards = [require_role("program_admin")]
 
@@ -312,12 +313,7 @@ class SurveyAdminPages(Controller):
         request: Request[Any, Any, Any],
         tx: Tx,
         survey_id: FromPath[UUID],
-        track: Text = None,
-        clinic: Text = None,
-        local: Text = None,
-        language: Text = None,
-        start: Text = None,
-        end: Text = None,
+        filters: dashboards.ReportFilters,
         saved: Text = None,
     ) -> Template:
         survey = await surveys.get_survey(tx, survey_id)
@@ -325,9 +321,6 @@ class SurveyAdminPages(Controller):
             raise NotFound(N_("no such survey"))
         lang = request_language(request)
         _ = gettext_for(lang)
-        filters = dashboards.parse_filters(
-            track=track, clinic=clinic, local=local, language=language, start=start, end=end
-        )
         options = await queries.filter_options(tx)
         results = await service.survey_results_for(
             tx,
@@ -362,16 +355,8 @@ class SurveyAdminPages(Controller):
         tx: Tx,
         user: User,
         survey_id: FromPath[UUID],
-        track: Text = None,
-        clinic: Text = None,
-        local: Text = None,
-        language: Text = None,
-        start: Text = None,
-        end: Text = None,
+        filters: dashboards.ReportFilters,
     ) -> Response[bytes]:
-        filters = dashboards.parse_filters(
-            track=track, clinic=clinic, local=local, language=language, start=start, end=end
-        )
         results = await service.survey_results_for(
             tx,
             survey_id=survey_id,
