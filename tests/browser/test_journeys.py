@@ -151,6 +151,7 @@ def journeys(chromium, live) -> None:
     phone = chromium.new_context(viewport=PHONE, locale="en-US")
     page = phone.new_page()
     sign_in(page, base, "ana@example.org")
+    page.click("details.language > summary")
     page.select_option("#language-pick", "es")
     page.click("form[action='/language'] button")
     page.wait_for_load_state()
@@ -262,6 +263,7 @@ def accessibility(chromium, axe_js, live) -> None:
     checked = rules_run = 0
     for language in ("en", "es"):
         page.goto(f"{base}/")
+        page.click("details.language > summary")
         page.select_option("#language-pick", language)
         page.click("form[action='/language'] button")
         page.wait_for_load_state()
