@@ -130,3 +130,12 @@ async def client(app) -> AsyncIterator:
 
 COURSES_DIR = Path(__file__).resolve().parent.parent / "courses"
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` (infra/test) keeps the groups of tests/worker_groups.py each on one worker."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.worker_groups import GroupedScheduling
+
+    return GroupedScheduling(config, log)

@@ -22,10 +22,6 @@ from tests.helpers import token_for
 from tests.integration.learning_fixtures import api_user
 from tests.integration.test_offline_soak import ServerThread
 
-# The outside judges run one after the other on one xdist worker (infra/test): each drives Node (and cmi5's, a
-# browser) hard for minutes, and two at once on 2 cores only slow both; the rest of the suite shares the other worker.
-pytestmark = pytest.mark.xdist_group("judges")
-
 SCRIPT = Path(__file__).resolve().parents[2] / "infra" / "conformance" / "cmi5"
 CHROMIUM = Path("/usr/bin/chromium")
 COURSE = {

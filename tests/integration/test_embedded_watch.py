@@ -22,10 +22,6 @@ import pytest
 
 from lms.embedded.ports import free_port, free_s3_port
 
-# The fault, soak and watchdog tests run one after the other on one xdist worker (infra/test): each starts servers of
-# its own and bounds how long they may take to answer or recover, so two of them never compete for the 2 cores.
-pytestmark = pytest.mark.xdist_group("faults")
-
 LMS = Path(sys.executable).parent / "lms"
 
 

@@ -24,7 +24,6 @@ from pathlib import Path
 import anyio
 import asyncpg
 import httpx
-import pytest
 from litestar.testing import AsyncTestClient
 
 from lms.app import create_app
@@ -34,10 +33,6 @@ from lms.embedded.ports import free_port
 from tests.conftest import COURSES_DIR
 from tests.helpers import make_clinic, make_owner, make_user, publish_folder, sign_in, token_for
 from tests.integration.test_learning_xapi import statement
-
-# The fault, soak and watchdog tests run one after the other on one xdist worker (infra/test): each starts servers of
-# its own and bounds how long they may take to answer or recover, so two of them never compete for the 2 cores.
-pytestmark = pytest.mark.xdist_group("faults")
 
 XAPI = {"X-Experience-API-Version": "1.0.3"}
 COURSE = "DA-IC-101"

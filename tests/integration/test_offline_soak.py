@@ -13,7 +13,6 @@ import threading
 import time
 
 import httpx
-import pytest
 import uvicorn
 
 from lms.app import create_app
@@ -21,10 +20,6 @@ from lms.embedded.ports import free_port
 from lms.server import UVICORN_PROTOCOLS
 from tests.integration.fault_proxy import FaultyProxy
 from tests.integration.test_faults import XAPI, batch_of, learner
-
-# The fault, soak and watchdog tests run one after the other on one xdist worker (infra/test): each starts servers of
-# its own and bounds how long they may take to answer or recover, so two of them never compete for the 2 cores.
-pytestmark = pytest.mark.xdist_group("faults")
 
 UNIQUE = 10_000
 DUPLICATES = 3_000

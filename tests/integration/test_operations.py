@@ -293,7 +293,6 @@ class Replica:
         return await anyio.to_thread.run_sync(lambda: self.process.wait(timeout=60))
 
 
-@pytest.mark.xdist_group("faults")  # with the fault tests: its replicas must become ready within bounds (infra/test)
 async def test_a_rolling_restart_under_load_drops_no_request(env, tmp_path):
     """Two replicas behind a small load balancer that, like a real one, routes only to replicas whose /health/ready
     answers 200 and retries on another replica when a connection is refused or reset before any answer. Each replica

@@ -10,15 +10,9 @@ import asyncio
 import sys
 from pathlib import Path
 
-import pytest
-
 from lms.xapi import clients
 from tests.helpers import serving
 from tests.integration.learning_fixtures import api_user
-
-# The outside judges run one after the other on one xdist worker (infra/test): each drives Node (and cmi5's, a
-# browser) hard for minutes, and two at once on 2 cores only slow both; the rest of the suite shares the other worker.
-pytestmark = pytest.mark.xdist_group("judges")
 
 SCRIPT = Path(__file__).resolve().parents[2] / "infra" / "conformance" / "xapi"
 
