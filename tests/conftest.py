@@ -132,6 +132,7 @@ COURSES_DIR = Path(__file__).resolve().parent.parent / "courses"
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: without it installed, pytest runs in one process
 def pytest_xdist_make_scheduler(config, log):
     """`--dist loadgroup` (infra/test) keeps the groups of tests/worker_groups.py each on one worker."""
     if config.getvalue("dist") != "loadgroup":

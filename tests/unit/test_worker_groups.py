@@ -1,6 +1,10 @@
 from pathlib import Path
 
-from tests.worker_groups import GROUPS, GroupedScheduling
+import pytest
+
+pytest.importorskip("xdist", reason="pytest-xdist is a test extra: pip install -e '.[test]'")
+
+from tests.worker_groups import GROUPS, GroupedScheduling  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 
