@@ -171,14 +171,16 @@ async def test_advancement_and_retention_by_period_clinic_and_local_match_the_re
             when,
             datetime.combine(when, datetime.min.time(), UTC) + timedelta(hours=20),
         )
-    # tuition for nursing approved (step 2) for Ana and Bea this year; Carl's only submitted
-    for who, status in (("ana", "paid"), ("bea", "approved"), ("carl", "submitted")):
+    # tuition for nursing (step 2) reimbursed for Ana and Carl this year; Bea's approved but not paid yet, Bea's
+    # other request only submitted: neither reaches the step
+    for who, status in (("ana", "paid"), ("carl", "paid"), ("bea", "approved"), ("bea", "submitted")):
         await conn.execute(
             """INSERT INTO tuition_requests (user_id, clinic_id, field, program, school, term, year, cost_cents, status,
-                                             approved_cents, approved_at, paid_cents)
+                                             approved_cents, approved_at, paid_cents, paid_at)
                VALUES ($1, (SELECT clinic_id FROM users WHERE id = $1), 'nursing', 'LVN', 'City College', 'Fall', 2026,
                        100000, $2, CASE WHEN $2 <> 'submitted' THEN 100000 END,
-                       CASE WHEN $2 <> 'submitted' THEN now() - interval '3 days' END, CASE WHEN $2 = 'paid' THEN 100000 END)""",
+                       CASE WHEN $2 <> 'submitted' THEN now() - interval '9 days' END,
+                       CASE WHEN $2 = 'paid' THEN 100000 END, CASE WHEN $2 = 'paid' THEN now() - interval '3 days' END)""",
             world[who].id,
             status,
         )
@@ -199,9 +201,9 @@ async def test_advancement_and_retention_by_period_clinic_and_local_match_the_re
     for r in await conn.fetch("SELECT user_id, recorded_at FROM worker_credentials WHERE credential = 'CCBMA_CMA'"):
         day = r["recorded_at"].astimezone(__import__("zoneinfo").ZoneInfo("America/Los_Angeles")).date()
         firsts[("ma-lvn-rn", 1)][r["user_id"]] = day
-    for r in await conn.fetch("SELECT user_id, status, approved_at FROM tuition_requests WHERE field = 'nursing'"):
-        if r["status"] in ("approved", "paid"):
-            day = r["approved_at"].astimezone(__import__("zoneinfo").ZoneInfo("America/Los_Angeles")).date()
+    for r in await conn.fetch("SELECT user_id, status, paid_at FROM tuition_requests WHERE field = 'nursing'"):
+        if r["status"] == "paid":
+            day = r["paid_at"].astimezone(__import__("zoneinfo").ZoneInfo("America/Los_Angeles")).date()
             firsts[("ma-lvn-rn", 2)][r["user_id"]] = day
     want: dict[tuple, tuple[int, int]] = {}
     for (ladder, position), reached in firsts.items():
@@ -216,7 +218,7 @@ async def test_advancement_and_retention_by_period_clinic_and_local_match_the_re
                     len(members),
                     sum(1 for u in members if people[u]["active"]),
                 )
-    assert want[("ma-lvn-rn", 1, "all", "")] == (2, 1) and want[("ma-lvn-rn", 2, "all", "")] == (2, 2)  # it bites
+    assert want[("ma-lvn-rn", 1, "all", "")] == (2, 1) and want[("ma-lvn-rn", 2, "all", "")] == (2, 1)  # it bites
 
     qs = f"start={start.isoformat()}&end={end.isoformat()}"
     exported = await get_page(client, f"/programs/pathways/report.csv?{qs}", world["program"])
