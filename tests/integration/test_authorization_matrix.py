@@ -342,6 +342,8 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /programs/pathways/ladders/{key:str}/steps": PROGRAM,
     "POST /programs/pathways/ladders/{key:str}/steps/{step_id:uuid}/move": PROGRAM,
     "POST /programs/pathways/ladders/{key:str}/steps/{step_id:uuid}/retire": PROGRAM,
+    "POST /programs/pathways/ladders/{key:str}/steps/{step_id:uuid}/restore": PROGRAM,
+    "POST /programs/pathways/ladders/{key:str}/steps/{step_id:uuid}/name": PROGRAM,
     # programs: standards (caps, supervised hours, apprenticeship hours: no one's records)
     "GET /programs/standards": PROGRAM,
     "POST /programs/standards/caps": PROGRAM,
@@ -802,6 +804,7 @@ def body_for(route: str, world) -> Any:
         "POST /programs/pathways/ladders/{key:str}": {"name_en": "Community Health Worker onward", "track": "CHW"},
         "POST /programs/pathways/ladders/{key:str}/steps": {"name_en": "A step elsewhere", "reached_by": "outside:"},
         "POST /programs/pathways/ladders/{key:str}/steps/{step_id:uuid}/move": {"direction": "down"},
+        "POST /programs/pathways/ladders/{key:str}/steps/{step_id:uuid}/name": {"name_en": "Community Health Worker"},
     }
     return bodies.get(route)
 

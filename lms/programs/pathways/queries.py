@@ -249,6 +249,29 @@ async def retire_step(conn: asyncpg.Connection, *, ladder: str, step_id: UUID) -
     return bool(done)
 
 
+async def restore_step(conn: asyncpg.Connection, *, ladder: str, step_id: UUID) -> bool:
+    """A retired step back in its old place (positions are never reused); False when it is in use already."""
+    done = await conn.fetchval(
+        """UPDATE ladder_steps s SET retired_at = NULL FROM career_ladders l
+           WHERE l.id = s.ladder_id AND l.key = $1 AND s.id = $2 AND s.retired_at IS NOT NULL RETURNING true""",
+        ladder,
+        step_id,
+    )
+    return bool(done)
+
+
+async def rename_step(conn: asyncpg.Connection, *, ladder: str, step_id: UUID, name: dict[str, str]) -> bool:
+    """Only the name changes: the step keeps its id and position, so every record of who reached it stays."""
+    done = await conn.fetchval(
+        """UPDATE ladder_steps s SET name = $3 FROM career_ladders l
+           WHERE l.id = s.ladder_id AND l.key = $1 AND s.id = $2 RETURNING true""",
+        ladder,
+        step_id,
+        name,
+    )
+    return bool(done)
+
+
 async def ref_options(conn: asyncpg.Connection) -> list[RefOption]:
     """Courses, board credentials and apprenticeship programs a step can name, in one list."""
     rows = await conn.fetch(
