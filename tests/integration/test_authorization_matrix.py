@@ -360,9 +360,11 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /programs/standards/apprenticeship/{program_key:str}/competencies": PROGRAM,
     "POST /programs/standards/apprenticeship/{program_key:str}/wage-steps": PROGRAM,
     "POST /programs/standards/apprenticeship/{program_key:str}/remove": PROGRAM,
+    "POST /programs/standards/apprenticeship/{program_key:str}/restore": PROGRAM,
     "GET /programs/standards/supervision/{role_key:str}/{board:str}": PROGRAM,
     "POST /programs/standards/supervision/{role_key:str}/{board:str}/items": PROGRAM,
     "POST /programs/standards/supervision/{role_key:str}/{board:str}/remove": PROGRAM,
+    "POST /programs/standards/supervision/{role_key:str}/{board:str}/restore": PROGRAM,
 }
 
 WORKERS = ("worker_a", "worker_a2", "worker_b")
