@@ -12,7 +12,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from lms.accounts import recovery_queries, roster
+from lms.accounts import people_queries, recovery_queries, roster
 from lms.accounts.callers import callers_changed
 from lms.accounts.schemas import ROLES, UserCreate, UserOut
 from lms.accounts.service import create_user
@@ -25,12 +25,7 @@ CLINIC_ADMIN_MAY_GIVE = ("worker", "clinic_admin")
 
 async def _admin_clinic(conn: asyncpg.Connection, admin: Any, clinic_slug: str | None) -> tuple[UUID, str]:
     """The clinic an admin acts on: her own (clinic admins), or the one named (program admins)."""
-    row = await conn.fetchrow(
-        "SELECT id, slug FROM clinics WHERE ($1::text = 'clinic_admin' AND id = $2) OR ($1::text = 'program_admin' AND slug = $3)",
-        admin.role,
-        admin.clinic_id,
-        clinic_slug,
-    )
+    row = await people_queries.admin_clinic(conn, role=admin.role, clinic_id=admin.clinic_id, slug=clinic_slug)
     if row is None:
         raise Invalid(N_("choose a clinic"), field="clinic")
     return row["id"], row["slug"]
@@ -71,7 +66,7 @@ async def add_person(conn: asyncpg.Connection, *, admin: Any, data: dict[str, st
         raise invalid_value(exc, field="person", names={"display_name": "name"}) from None
     user = await create_user(conn, payload, actor_id=admin.id)
     if roster_id:
-        await conn.execute("UPDATE users SET roster_id = $2 WHERE id = $1", user.id, roster_id)
+        await people_queries.set_roster_id(conn, user_id=user.id, roster_id=roster_id)
     return user
 
 
@@ -105,16 +100,7 @@ async def import_roster(
 
 async def deactivate(conn: asyncpg.Connection, *, admin: Any, user_id: UUID) -> None:
     """She left: sign-in refused, sessions and tokens ended, every record kept."""
-    done = await conn.fetchval(
-        """UPDATE users SET active = false, deactivated_at = now()
-           WHERE id = $1 AND active AND id <> $4
-             AND ($2::text = 'program_admin' OR ($2::text = 'clinic_admin' AND clinic_id = $3 AND role = 'worker'))
-           RETURNING id""",
-        user_id,
-        admin.role,
-        admin.clinic_id,
-        admin.id,
-    )
+    done = await people_queries.deactivate_user(conn, user_id=user_id, admin=admin)
     if done is None:
         raise NotFound(N_("no such active person in your clinic"))
     await recovery_queries.end_sessions(conn, user_id)
@@ -124,15 +110,7 @@ async def deactivate(conn: asyncpg.Connection, *, admin: Any, user_id: UUID) -> 
 
 async def change_role(conn: asyncpg.Connection, *, admin: Any, user_id: UUID, role: str) -> None:
     # whom first, then what: someone outside her clinic is not found, whatever role was asked for
-    visible = await conn.fetchval(
-        """SELECT id FROM users WHERE id = $1 AND id <> $4 AND active
-             AND ($2::text = 'program_admin' OR ($2::text = 'clinic_admin' AND clinic_id = $3
-                  AND role IN ('worker', 'clinic_admin')))""",
-        user_id,
-        admin.role,
-        admin.clinic_id,
-        admin.id,
-    )
+    visible = await people_queries.person_whose_role_admin_may_change(conn, user_id=user_id, admin=admin)
     if visible is None:
         raise NotFound(N_("no such active person in your clinic"))
     if role not in ROLES:
@@ -141,7 +119,7 @@ async def change_role(conn: asyncpg.Connection, *, admin: Any, user_id: UUID, ro
         raise Forbidden(N_("a clinic admin may make people workers or clinic admins of her clinic"))
     try:
         async with conn.transaction():
-            await conn.execute("UPDATE users SET role = $2 WHERE id = $1", user_id, role)
+            await people_queries.set_role(conn, user_id=user_id, role=role)
     except asyncpg.CheckViolationError:
         raise Invalid(N_("workers and clinic admins belong to a clinic"), field="role") from None
     callers_changed()

@@ -17,6 +17,7 @@ from uuid import UUID
 
 import asyncpg
 
+from lms.accounts import people_queries
 from lms.accounts.schemas import EMAIL, PHONE
 from lms.errors import Invalid
 from lms.i18n import N_, UI_LANGUAGES, say
@@ -128,14 +129,12 @@ def sign_in_name(clinic_slug: str, roster_id: str) -> str:
 
 async def check_against_database(conn: asyncpg.Connection, check: RosterCheck, *, clinic_id: UUID) -> None:
     """Emails another person uses are bad lines too; count who is new and who is updated."""
-    rows = await conn.fetch(
-        """SELECT x.line, x.email, u.clinic_id = $1 AND u.roster_id = x.roster_id AS same_worker
-           FROM unnest($2::int[], $3::text[], $4::text[]) AS x(line, roster_id, email)
-           JOIN users u ON u.email = x.email""",
-        clinic_id,
-        [ln.line for ln in check.lines],
-        [ln.roster_id for ln in check.lines],
-        [ln.email for ln in check.lines],
+    rows = await people_queries.roster_emails_in_use(
+        conn,
+        clinic_id=clinic_id,
+        lines=[ln.line for ln in check.lines],
+        roster_ids=[ln.roster_id for ln in check.lines],
+        emails=[ln.email for ln in check.lines],
     )
     taken = {r["line"]: r["email"] for r in rows if not r["same_worker"]}
     if taken:
@@ -145,10 +144,8 @@ async def check_against_database(conn: asyncpg.Connection, check: RosterCheck, *
         ]
         check.problems.sort(key=lambda p: p.line)
         check.lines = [ln for ln in check.lines if ln.line not in taken]
-    existing = await conn.fetchval(
-        "SELECT count(*) FROM users WHERE clinic_id = $1 AND roster_id = ANY($2::text[])",
-        clinic_id,
-        [ln.roster_id for ln in check.lines],
+    existing = await people_queries.count_roster_workers(
+        conn, clinic_id=clinic_id, roster_ids=[ln.roster_id for ln in check.lines]
     )
     check.updated = existing
     check.new = len(check.lines) - existing
@@ -157,24 +154,13 @@ async def check_against_database(conn: asyncpg.Connection, check: RosterCheck, *
 async def write_roster(conn: asyncpg.Connection, check: RosterCheck, *, clinic_id: UUID, clinic_slug: str) -> int:
     """Add or update every line in one statement; returns how many rows were written."""
     lines = check.lines
-    return await conn.fetchval(
-        """WITH written AS (
-               INSERT INTO users (clinic_id, roster_id, display_name, email, phone, language, username, role)
-               SELECT $1, x.roster_id, x.name, x.email, x.phone, x.language,
-                      CASE WHEN x.email IS NULL THEN x.username END, 'worker'
-               FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-                    AS x(roster_id, name, email, phone, language, username)
-               ON CONFLICT (clinic_id, roster_id) WHERE roster_id IS NOT NULL DO UPDATE
-                   SET display_name = EXCLUDED.display_name, email = EXCLUDED.email,
-                       phone = coalesce(EXCLUDED.phone, users.phone), language = EXCLUDED.language,
-                       username = coalesce(users.username, EXCLUDED.username)
-               RETURNING 1)
-           SELECT count(*) FROM written""",
-        clinic_id,
-        [ln.roster_id for ln in lines],
-        [ln.name for ln in lines],
-        [ln.email for ln in lines],
-        [ln.phone for ln in lines],
-        [ln.language for ln in lines],
-        [sign_in_name(clinic_slug, ln.roster_id) for ln in lines],
+    return await people_queries.write_roster_lines(
+        conn,
+        clinic_id=clinic_id,
+        roster_ids=[ln.roster_id for ln in lines],
+        names=[ln.name for ln in lines],
+        emails=[ln.email for ln in lines],
+        phones=[ln.phone for ln in lines],
+        languages=[ln.language for ln in lines],
+        usernames=[sign_in_name(clinic_slug, ln.roster_id) for ln in lines],
     )

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from litestar.datastructures import State
 
+from lms.catalog import queries
 from lms.deps import connection
 
 T = TypeVar("T")
@@ -75,7 +76,7 @@ class CatalogCache:
             return
         changes = _local_changes
         async with connection(state) as conn:  # a connection only when the second is up
-            generation = await conn.fetchval("SELECT generation FROM catalogue_generation")
+            generation = await queries.catalogue_generation(conn)
         self.read_at, self.changes_seen = now, changes
         if generation != self.generation:
             self.generation = generation

@@ -383,3 +383,9 @@ async def authoring_list(conn: asyncpg.Connection, *, editor: CurrentUser) -> li
         editor.role,
     )
     return [dict(r) for r in rows]
+
+
+async def catalogue_generation(conn: asyncpg.Connection) -> int:
+    """The number PostgreSQL bumps whenever a version is published or retired (migration 0007)."""
+    generation: int = await conn.fetchval("SELECT generation FROM catalogue_generation")
+    return generation

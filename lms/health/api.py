@@ -5,6 +5,7 @@ import asyncio
 from litestar import Controller, Response, get
 from litestar.datastructures import State
 
+from lms.health import queries
 from lms.schemas import Response as Out
 
 
@@ -36,6 +37,6 @@ class HealthController(Controller):
 async def _database_answers(state: State) -> bool:
     try:
         async with asyncio.timeout(2):
-            return await state.pool.fetchval("SELECT true")
+            return await queries.database_answers(state.pool)
     except Exception:  # noqa: BLE001 - any failure means not ready
         return False

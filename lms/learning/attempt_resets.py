@@ -10,6 +10,7 @@ import asyncpg
 from lms.audit.queries import record
 from lms.errors import Invalid, NotFound
 from lms.i18n import N_
+from lms.learning import quiz_queries
 
 
 async def reset_attempts(
@@ -19,18 +20,8 @@ async def reset_attempts(
     reason = reason.strip()
     if not 3 <= len(reason) <= 500:
         raise Invalid(N_("give a reason (3 to 500 characters)"), field="reason")
-    after = await conn.fetchval(
-        """INSERT INTO quiz_attempt_resets (enrollment_id, activity_id, after_number, reason, reset_by)
-           SELECT e.id, a.id,
-                  coalesce((SELECT max(q.number) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id), 0),
-                  $3, $4
-           FROM enrollments e JOIN version_activities a ON a.version_id = e.version_id AND a.key = $2 AND a.kind = 'quiz'
-           WHERE e.id = $1
-           RETURNING after_number""",
-        enrollment_id,
-        quiz_key,
-        reason,
-        actor_id,
+    after = await quiz_queries.add_attempt_reset(
+        conn, enrollment_id=enrollment_id, quiz_key=quiz_key, reason=reason, reset_by=actor_id
     )
     if after is None:
         raise NotFound(N_("no such enrolment or quiz"))

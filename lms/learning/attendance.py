@@ -24,7 +24,7 @@ from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import AuditEntry, record, record_many
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.i18n import N_, Text
-from lms.learning import xapi
+from lms.learning import attendance_queries, xapi
 from lms.learning.completion import complete_if_done, reevaluate
 from lms.learning.schemas import Attendance, AttendanceState, RosterMark
 from lms.xapi.service import store_trusted
@@ -33,17 +33,6 @@ from lms.xapi.service import store_trusted
 REPEAT_SECONDS = 120
 # Check-in opens this long before the session starts.
 EARLY_CHECKIN = timedelta(hours=2)
-_RUNS = "(s.instructor_id = {me} OR {role} = 'program_admin')"
-_MINUTES = "greatest(floor(extract(epoch FROM {left} - greatest({arrived}, s.starts_at)) / 60), 0)::int"
-
-
-async def _lock_worker(conn: asyncpg.Connection, session_id: UUID, user_id: UUID) -> None:
-    """Scans of one worker for one session run one at a time: a double tap sees the first scan's record."""
-    await conn.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended('attendance:' || $1::uuid::text || ':' || $2::uuid::text, 0))",
-        session_id,
-        user_id,
-    )
 
 
 async def record_scan(
@@ -56,17 +45,8 @@ async def record_scan(
     base_url: str,
 ) -> Attendance:
     """A worker scanned (or typed) the session's code: the first scan is her arrival, a later one her check-out."""
-    await _lock_worker(conn, session_id, user_id)
-    row = await conn.fetchrow(
-        """SELECT s.id, s.starts_at, s.ends_at, s.minutes AS session_minutes, s.roster_closed_at, e.id AS enrollment_id,
-                  t.arrived_at, t.left_at, t.minutes, t.method, t.recorded_at
-           FROM inperson_sessions s JOIN version_activities a ON a.id = s.activity_id
-           LEFT JOIN enrollments e ON e.user_id = $2 AND e.version_id = a.version_id
-           LEFT JOIN attendance t ON t.session_id = s.id AND t.user_id = $2
-           WHERE s.id = $1 AND s.cancelled_at IS NULL""",
-        session_id,
-        user_id,
-    )
+    await attendance_queries.lock_worker_scans(conn, session_id=session_id, user_id=user_id)
+    row = await attendance_queries.scan_state(conn, session_id=session_id, user_id=user_id)
     if row is None:
         raise NotFound(N_("no such session, or it was cancelled"))
     if row["enrollment_id"] is None:
@@ -77,14 +57,13 @@ async def record_scan(
             raise Conflict(N_("this session has ended; ask the instructor to add you to the roster"), field="session")
         if scanned_at < row["starts_at"] - EARLY_CHECKIN:
             raise Conflict(N_("this session has not started yet; scan the code again when it starts"), field="session")
-        await conn.execute(
-            """INSERT INTO attendance (session_id, user_id, enrollment_id, arrived_at, left_at, minutes, recorded_by, method)
-               VALUES ($1, $2, $3, $4, NULL, 0, $2, $5)""",
-            session_id,
-            user_id,
-            row["enrollment_id"],
-            scanned_at,
-            method,
+        await attendance_queries.add_arrival(
+            conn,
+            session_id=session_id,
+            user_id=user_id,
+            enrollment_id=row["enrollment_id"],
+            arrived_at=scanned_at,
+            method=method,
         )
         return _attendance(session_id, user_id, scanned_at, None, 0, method, row, state="arrived", now=now)
     if (
@@ -92,14 +71,10 @@ async def record_scan(
         and (now - row["recorded_at"]).total_seconds() >= REPEAT_SECONDS
         and scanned_at > row["arrived_at"]
     ):
-        closed = await _close(
-            conn,
-            "t.session_id = $1 AND t.user_id = $2",
-            [session_id, user_id],
-            left="least($3::timestamptz, s.ends_at)",
-            extra=[scanned_at],
-            base_url=base_url,
+        closed = await attendance_queries.close_worker_record(
+            conn, session_id=session_id, user_id=user_id, left_at=scanned_at
         )
+        await _attended(conn, closed, base_url=base_url)
         c = closed[0]
         return _attendance(
             session_id, user_id, c["arrived_at"], c["left_at"], c["minutes"], row["method"], row, state="left", now=now
@@ -147,30 +122,6 @@ def _attendance(
     )
 
 
-_CLOSED_ROWS = """SELECT n.session_id, n.user_id, n.enrollment_id, n.arrived_at, n.left_at, n.minutes, n.recorded_at, s.language,
-                         c.code, v.version, a.key AS activity_key, a.title AS activity_title
-                  FROM n JOIN inperson_sessions s ON s.id = n.session_id JOIN version_activities a ON a.id = s.activity_id
-                  JOIN course_versions v ON v.id = a.version_id JOIN courses c ON c.id = v.course_id"""
-
-
-async def _close(
-    conn: asyncpg.Connection, where: str, args: list[Any], *, left: str, extra: list[Any] | None = None, base_url: str
-) -> list[Any]:
-    """Close the open records matching ``where`` at ``left`` (an SQL time), then emit and complete for them."""
-    rows = await conn.fetch(
-        f"""WITH n AS (UPDATE attendance t SET left_at = greatest({left}, t.arrived_at),
-                           minutes = {_MINUTES.format(left=left, arrived="t.arrived_at")}
-                       FROM inperson_sessions s
-                       WHERE s.id = t.session_id AND t.left_at IS NULL AND {where}
-                       RETURNING t.session_id, t.user_id, t.enrollment_id, t.arrived_at, t.left_at, t.minutes, t.recorded_at)
-            {_CLOSED_ROWS}""",
-        *args,
-        *(extra or []),
-    )
-    await _attended(conn, rows, base_url=base_url)
-    return rows
-
-
 async def _attended(conn: asyncpg.Connection, rows: list[Any], *, base_url: str) -> None:
     """Attendance made final: an `attended` statement per worker, then completion for those enrolments."""
     for r in rows:
@@ -196,13 +147,8 @@ async def close_ended(
     conn: asyncpg.Connection, *, base_url: str, user_id: UUID | None = None, session_id: UUID | None = None
 ) -> int:
     """Close what is still open in sessions that have ended, at their end (for one worker, one session, or all)."""
-    rows = await _close(
-        conn,
-        "s.ends_at <= now() AND ($1::uuid IS NULL OR t.user_id = $1) AND ($2::uuid IS NULL OR t.session_id = $2)",
-        [user_id, session_id],
-        left="s.ends_at",
-        base_url=base_url,
-    )
+    rows = await attendance_queries.close_ended_records(conn, user_id=user_id, session_id=session_id)
+    await _attended(conn, rows, base_url=base_url)
     return len(rows)
 
 
@@ -216,16 +162,10 @@ async def close_all_ended(pool: asyncpg.Pool, *, base_url: str) -> int:
 
 async def close_roster(conn: asyncpg.Connection, *, session_id: UUID, actor: CurrentUser, base_url: str) -> int:
     """The instructor closes the roster: open records end now (or at the session's end), later scans are refused."""
-    found = await conn.fetchval(
-        f"""UPDATE inperson_sessions s SET roster_closed_at = coalesce(s.roster_closed_at, least(now(), s.ends_at))
-            WHERE s.id = $1 AND s.cancelled_at IS NULL AND {_RUNS.format(me="$2", role="$3")} RETURNING s.id""",
-        session_id,
-        actor.id,
-        actor.role,
-    )
-    if found is None:
+    if await attendance_queries.mark_roster_closed(conn, session_id=session_id, actor=actor) is None:
         raise NotFound(N_("no such session of yours"))
-    rows = await _close(conn, "t.session_id = $1", [session_id], left="least(now(), s.ends_at)", base_url=base_url)
+    rows = await attendance_queries.close_session_records(conn, session_id=session_id)
+    await _attended(conn, rows, base_url=base_url)
     await record(
         conn,
         actor_id=actor.id,
@@ -265,28 +205,14 @@ async def save_roster(
     without times: the whole session unless a record exists (a scan stands); absent: a record there is removed. A
     change to an existing record needs a reason. Every worker must be enrolled, every time within reason, or nothing
     is saved. Returns how many records changed."""
-    session = await conn.fetchrow(
-        f"""SELECT s.id, s.starts_at, s.ends_at, a.version_id FROM inperson_sessions s
-            JOIN version_activities a ON a.id = s.activity_id
-            WHERE s.id = $1 AND {_RUNS.format(me="$2", role="$3")} FOR UPDATE OF s""",
-        session_id,
-        actor.id,
-        actor.role,
-    )
+    session = await attendance_queries.lock_session_run_by(conn, session_id=session_id, actor=actor)
     if session is None:
         raise NotFound(N_("no such session of yours"))
     ids = [m.user_id for m in marks]
     if len(set(ids)) != len(ids):
         raise Invalid(N_("marks: a worker is listed twice"), field="marks")
-    rows = await conn.fetch(
-        """SELECT x.user_id, u.display_name, e.id AS enrollment_id, t.arrived_at, t.left_at, t.minutes
-           FROM unnest($2::uuid[]) AS x(user_id)
-           LEFT JOIN users u ON u.id = x.user_id
-           LEFT JOIN enrollments e ON e.user_id = x.user_id AND e.version_id = $3
-           LEFT JOIN attendance t ON t.session_id = $1 AND t.user_id = x.user_id""",
-        session_id,
-        ids,
-        session["version_id"],
+    rows = await attendance_queries.roster_workers(
+        conn, session_id=session_id, user_ids=ids, version_id=session["version_id"]
     )
     known = {r["user_id"]: r for r in rows}
     now = datetime.now(UTC)
@@ -379,30 +305,11 @@ async def save_roster(
             )
         )
     if removed:
-        await conn.execute(
-            "DELETE FROM attendance WHERE session_id = $1 AND user_id = ANY($2::uuid[])", session_id, removed
-        )
+        await attendance_queries.remove_records(conn, session_id=session_id, user_ids=removed)
     changed = []
     if upserts:
-        changed = await conn.fetch(
-            f"""WITH x AS (SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[], $5::timestamptz[])
-                           AS x(user_id, enrollment_id, arrived_at, left_at)),
-                     n AS (INSERT INTO attendance AS t (session_id, user_id, enrollment_id, arrived_at, left_at, minutes, recorded_by, method)
-                           SELECT s.id, x.user_id, x.enrollment_id, x.arrived_at, x.left_at,
-                                  CASE WHEN x.left_at IS NULL THEN 0 ELSE {_MINUTES.format(left="x.left_at", arrived="x.arrived_at")} END,
-                                  $6, 'roster'
-                           FROM x CROSS JOIN inperson_sessions s WHERE s.id = $1
-                           ON CONFLICT (session_id, user_id) DO UPDATE
-                               SET arrived_at = EXCLUDED.arrived_at, left_at = EXCLUDED.left_at, minutes = EXCLUDED.minutes,
-                                   recorded_by = EXCLUDED.recorded_by, method = 'roster', recorded_at = now()
-                           RETURNING t.session_id, t.user_id, t.enrollment_id, t.arrived_at, t.left_at, t.minutes, t.recorded_at)
-                {_CLOSED_ROWS}""",
-            session_id,
-            [u[0] for u in upserts],
-            [u[1] for u in upserts],
-            [u[2] for u in upserts],
-            [u[3] for u in upserts],
-            actor.id,
+        changed = await attendance_queries.put_roster_records(
+            conn, session_id=session_id, records=upserts, recorded_by=actor.id
         )
     await record_many(conn, audit)
     await _attended(conn, [r for r in changed if r["left_at"] is not None], base_url=base_url)

@@ -18,6 +18,7 @@ from icalendar import Calendar, Event
 
 from lms.errors import NotFound
 from lms.i18n import N_
+from lms.learning import session_queries
 from lms.schemas import Response
 
 
@@ -42,23 +43,7 @@ def feed_path(secret_key: str, user_id: UUID) -> str:
 
 
 async def my_sessions(conn: asyncpg.Connection, user_id: UUID) -> list[MySession]:
-    rows = await conn.fetch(
-        """SELECT s.id,
-                   coalesce(v.title ->> split_part(u.language, '-', 1), v.title ->> 'en',
-                            (SELECT min(t.value) FROM jsonb_each_text(v.title) t)) AS course,
-                   v.title AS titles, v.languages,
-                   s.starts_at, s.ends_at,
-                   c.name AS clinic, s.room, s.cancelled_at IS NOT NULL AS cancelled
-            FROM session_registrations r
-            JOIN users u ON u.id = r.user_id
-            JOIN inperson_sessions s ON s.id = r.session_id
-            JOIN version_activities a ON a.id = s.activity_id
-            JOIN course_versions v ON v.id = a.version_id
-            JOIN clinics c ON c.id = s.clinic_id
-            WHERE r.user_id = $1
-            ORDER BY s.starts_at""",
-        user_id,
-    )
+    rows = await session_queries.registered_sessions(conn, user_id=user_id)
     return [msgspec.convert(dict(r), MySession) for r in rows]
 
 

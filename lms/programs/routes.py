@@ -7,6 +7,7 @@ from lms.programs.pages import ProgramsHome
 from lms.programs.pathways.ladder_pages import LadderPages
 from lms.programs.pathways.pages import PathwayPages
 from lms.programs.preceptorship.pages import PreceptorshipPages
+from lms.programs.proposals.pages import ProposalPages
 from lms.programs.standards.pages import StandardsPages
 from lms.programs.tuition.pages import TuitionPages
 
@@ -14,6 +15,7 @@ PROGRAM_ROUTES = [
     MyProgramsController,
     ProgramsHome,
     ApprenticeshipPages,
+    ProposalPages,
     PreceptorshipPages,
     TuitionPages,
     PathwayPages,

@@ -12,7 +12,7 @@ from lms.accounts.auth import require_login, require_role
 from lms.deps import Db, Tx, User
 from lms.errors import NotFound
 from lms.i18n import N_
-from lms.reports import dashboards, queries, service, surveys
+from lms.reports import dashboards, queries, service, survey_queries, surveys
 from lms.reports.dashboards import Day
 from lms.reports.schemas import (
     AuditPage,
@@ -121,7 +121,7 @@ class SurveysController(Controller):
 
     @get("/", operation_id="surveys_list", guards=[require_role("program_admin")])
     async def list_surveys(self, db: Db) -> list[Survey]:
-        return await surveys.list_surveys(db)
+        return await survey_queries.list_surveys(db)
 
     @post("/", operation_id="surveys_create", guards=[require_role("program_admin")])
     async def create(self, tx: Tx, user: User, data: JSONBody[SurveyIn]) -> Survey:
@@ -130,11 +130,11 @@ class SurveysController(Controller):
     @get("/pending", operation_id="surveys_pending")
     async def pending(self, db: Db, user: User) -> list[PendingSurvey]:
         """Surveys waiting for the caller: open on-demand ones, and one per completed course."""
-        return await surveys.pending(db, user_id=user.id)
+        return await survey_queries.pending(db, user_id=user.id)
 
     @get("/{survey_id:uuid}", operation_id="surveys_get", guards=[require_role("program_admin")])
     async def get_survey(self, db: Db, survey_id: FromPath[UUID]) -> Survey:
-        found = await surveys.get_survey(db, survey_id)
+        found = await survey_queries.get_survey(db, survey_id)
         if found is None:
             raise NotFound(N_("no such survey"), field="survey_id")
         return found

@@ -18,7 +18,7 @@ from lms.credit import queries as credit_queries
 from lms.credit.renewal import evaluate, in_effect
 from lms.credit.rules import number
 from lms.credit.standing import earned_lines, outside_lines
-from lms.reports import dashboards, funder, queries, survey_results, surveys
+from lms.reports import dashboards, funder, queries, survey_queries, survey_results
 from lms.reports.schemas import ClinicDashboard, FilterOptions, Filters, ProgramDashboard, RenewalDue, SurveyResults
 
 RENEWAL_WINDOW_DAYS = 90
@@ -57,8 +57,8 @@ async def survey_results_for(
     labels: dict[str, dict[str, str]],
 ) -> SurveyResults | None:
     await queries.plan_each_time(conn)
-    survey_id = survey_id or await surveys.default_survey_id(conn)
-    survey = await surveys.get_survey(conn, survey_id) if survey_id else None
+    survey_id = survey_id or await survey_queries.default_survey_id(conn)
+    survey = await survey_queries.get_survey(conn, survey_id) if survey_id else None
     if survey is None:
         return None
     return await survey_results.results(

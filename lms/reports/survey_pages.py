@@ -16,7 +16,7 @@ from lms.catalog.language import content_language, text_picker
 from lms.deps import Db, Tx, User
 from lms.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, invalid_value, shown
 from lms.i18n import N_, gettext_for, locale_of, request_language
-from lms.reports import dashboards, exports, queries, service, surveys, views
+from lms.reports import dashboards, exports, queries, service, survey_queries, surveys, views
 from lms.reports.schemas import LIKERT_LABELS, SURVEY_KIND_NAMES, Survey, SurveyIn
 from lms.schemas import VersionInPath
 from lms.web import page
@@ -86,7 +86,7 @@ class SurveyPages(Controller):
 
     @get("/", operation_id="page_surveys_mine")
     async def mine(self, request: Request[Any, Any, Any], db: Db, user: User) -> Template:
-        waiting = await surveys.pending(db, user_id=user.id) if user.role == "worker" else []
+        waiting = await survey_queries.pending(db, user_id=user.id) if user.role == "worker" else []
         lang = request_language(request)
         return page(
             request,
@@ -106,7 +106,9 @@ class SurveyPages(Controller):
         version: int | None,
         action: str,
     ) -> Template:
-        found = await surveys.survey_for_worker(db, user_id=user.id, survey_id=survey_id, code=code, version=version)
+        found = await survey_queries.survey_for_worker(
+            db, user_id=user.id, survey_id=survey_id, code=code, version=version
+        )
         if found is None or (found["survey"].kind == "post_course" and found["version_id"] is None):
             raise NotFound(N_("no such survey"))
         if survey_id is not None and found["survey"].kind == "post_course" and code is None:
@@ -138,7 +140,7 @@ class SurveyPages(Controller):
                 strict=False,
             )
         except (Invalid, Conflict, Forbidden) as exc:
-            found = await surveys.survey_for_worker(
+            found = await survey_queries.survey_for_worker(
                 tx, user_id=user.id, survey_id=survey_id, code=code, version=version
             )
             if found is None:
@@ -147,7 +149,9 @@ class SurveyPages(Controller):
             return _worker_page(
                 request, found, action=action, state=state, status=exc.status, error=shown(request, exc), values=answers
             )
-        found = await surveys.survey_for_worker(tx, user_id=user.id, survey_id=survey_id, code=code, version=version)
+        found = await survey_queries.survey_for_worker(
+            tx, user_id=user.id, survey_id=survey_id, code=code, version=version
+        )
         assert found is not None
         return _worker_page(request, found, action=action, state="thanks")
 
@@ -287,7 +291,7 @@ class SurveyAdminPages(Controller):
         return page(
             request,
             "reports/surveys.html.jinja2",
-            surveys=await surveys.list_surveys(db),
+            surveys=await survey_queries.list_surveys(db),
             kind_names=SURVEY_KIND_NAMES,
             pick=lambda texts, languages: text_picker(
                 content_language(request_language(request), languages), languages
@@ -316,7 +320,7 @@ class SurveyAdminPages(Controller):
         filters: dashboards.ReportFilters,
         saved: Text = None,
     ) -> Template:
-        survey = await surveys.get_survey(tx, survey_id)
+        survey = await survey_queries.get_survey(tx, survey_id)
         if survey is None:
             raise NotFound(N_("no such survey"))
         lang = request_language(request)
@@ -338,7 +342,7 @@ class SurveyAdminPages(Controller):
     async def update(
         self, request: Request[Any, Any, Any], tx: Tx, user: User, survey_id: FromPath[UUID]
     ) -> Redirect | Template:
-        survey = await surveys.get_survey(tx, survey_id)
+        survey = await survey_queries.get_survey(tx, survey_id)
         if survey is None:
             raise NotFound(N_("no such survey"))
         form = await _form(request)

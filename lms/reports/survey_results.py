@@ -10,35 +10,11 @@ from typing import Any
 
 import asyncpg
 
-from lms.reports import anonymity
+from lms.reports import anonymity, survey_queries
 from lms.reports.anonymity import MIN_GROUP, Cell, Figures
 from lms.reports.schemas import Filters, GroupResult, QuestionResult, Survey, SurveyResults
 
 DIMENSIONS = anonymity.DIMENSIONS
-
-_CELL = """r.track, r.clinic_id::text AS clinic, r.local_id::text AS local, r.language,
-           date_trunc('month', r.submitted_on)::date AS month"""
-_WHERE = """r.survey_id = $1 AND r.submitted_on >= $2 AND r.submitted_on < $3
-            AND ($4::text IS NULL OR r.track = $4) AND ($5::uuid IS NULL OR r.clinic_id = $5)
-            AND ($6::uuid IS NULL OR r.local_id = $6) AND ($7::text IS NULL OR r.language = $7)"""
-
-_CELLS = f"""
-SELECT {_CELL}, count(*) AS respondents
-FROM survey_responses r WHERE {_WHERE}
-GROUP BY 1, 2, 3, 4, 5
-"""
-
-_ANSWERS = f"""
-SELECT {_CELL}, a.question_key,
-       ARRAY[count(*) FILTER (WHERE a.score = 1), count(*) FILTER (WHERE a.score = 2), count(*) FILTER (WHERE a.score = 3),
-             count(*) FILTER (WHERE a.score = 4), count(*) FILTER (WHERE a.score = 5)]::int[] AS distribution,
-       count(a.comment) AS written,
-       CASE WHEN $8 AND count(a.comment) >= $9 THEN array_agg(a.comment ORDER BY a.comment) FILTER (WHERE a.comment IS NOT NULL)
-       END AS comments
-FROM survey_responses r JOIN survey_answers a ON a.response_id = r.id
-WHERE {_WHERE}
-GROUP BY 1, 2, 3, 4, 5, 6
-"""
 
 
 def _key(row: Any) -> tuple[Any, ...]:
@@ -49,9 +25,12 @@ async def cells(
     conn: asyncpg.Connection, *, survey_id: Any, filters: Filters, first: date, stop: date, with_comments: bool
 ) -> list[Cell]:
     """Every cell in the filtered months [first, stop) as stored, before the rule."""
-    args = (survey_id, first, stop, filters.track, filters.clinic_id, filters.local_id, filters.language)
-    people = await conn.fetch(_CELLS, *args)
-    answers = await conn.fetch(_ANSWERS, *args, with_comments, MIN_GROUP)
+    people = await survey_queries.respondents_by_cell(
+        conn, survey_id=survey_id, filters=filters, first=first, stop=stop
+    )
+    answers = await survey_queries.answers_by_cell(
+        conn, survey_id=survey_id, filters=filters, first=first, stop=stop, with_comments=with_comments
+    )
     scores: dict[tuple[Any, ...], dict[str, tuple[int, int, int, int, int]]] = {}
     written: dict[tuple[Any, ...], dict[str, int]] = {}
     comments: dict[tuple[Any, ...], dict[str, tuple[str, ...]]] = {}

@@ -12,46 +12,14 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-import msgspec
 
 from lms import clinic_time
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.i18n import N_, base_language
-from lms.reports.anonymity import MIN_GROUP
-from lms.reports.schemas import PendingSurvey, Survey, SurveyIn
-
-_SURVEY_FIELDS = """s.id, s.kind, s.title, s.intro, s.questions, s.languages, s.is_default, s.opens_at, s.closes_at,
-                   s.created_at, EXISTS (SELECT 1 FROM survey_responses r WHERE r.survey_id = s.id) AS answered"""
-# `responses` counts as the results do (lms.reports.anonymity): cells of MIN_GROUP or more in months that have ended,
-# so the count does not move by one when one more worker answers.
-_SURVEY = f"""{_SURVEY_FIELDS},
-             (SELECT coalesce(sum(c.n), 0)::bigint FROM (
-                  SELECT count(*) AS n FROM survey_responses r
-                  WHERE r.survey_id = s.id AND r.submitted_on < date_trunc('month', report_day(now()))::date
-                  GROUP BY r.track, r.clinic_id, r.local_id, r.language, date_trunc('month', r.submitted_on)
-                  HAVING count(*) >= {MIN_GROUP:d}) c) AS responses"""
-
-
-def _survey(row: Any) -> Survey:
-    data = dict(row)
-    data["responses"] = data["responses"] or None
-    return msgspec.convert(data, Survey)
-
-
-async def list_surveys(conn: asyncpg.Connection) -> list[Survey]:
-    rows = await conn.fetch(f"SELECT {_SURVEY} FROM surveys s ORDER BY s.is_default DESC, s.created_at DESC")
-    return [_survey(r) for r in rows]
-
-
-async def get_survey(conn: asyncpg.Connection, survey_id: UUID) -> Survey | None:
-    row = await conn.fetchrow(f"SELECT {_SURVEY} FROM surveys s WHERE s.id = $1", survey_id)
-    return _survey(row) if row else None
-
-
-async def default_survey_id(conn: asyncpg.Connection) -> UUID | None:
-    return await conn.fetchval("SELECT id FROM surveys WHERE is_default")
+from lms.reports import survey_queries
+from lms.reports.schemas import Survey, SurveyIn
 
 
 def check_survey(data: SurveyIn) -> list[str]:
@@ -97,33 +65,33 @@ def _questions(data: SurveyIn) -> list[dict[str, Any]]:
     ]
 
 
+def _values(data: SurveyIn, languages: list[str]) -> survey_queries.SurveyValues:
+    on_demand = data.kind == "on_demand"
+    return survey_queries.SurveyValues(
+        kind=data.kind,
+        title=data.title,
+        intro=data.intro,
+        questions=_questions(data),
+        languages=languages,
+        is_default=data.is_default,
+        opens_at=data.opens_at if on_demand else None,
+        closes_at=data.closes_at if on_demand else None,
+    )
+
+
 async def create_survey(conn: asyncpg.Connection, data: SurveyIn, *, actor: CurrentUser) -> Survey:
     languages = check_survey(data)
     if data.is_default:
-        await conn.execute("UPDATE surveys SET is_default = false, updated_at = now() WHERE is_default")
-    row = await conn.fetchrow(
-        """INSERT INTO surveys (kind, title, intro, questions, languages, is_default, opens_at, closes_at, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-           RETURNING id, kind, title, intro, questions, languages, is_default, opens_at, closes_at, created_at,
-                     false AS answered, 0::bigint AS responses""",
-        data.kind,
-        data.title,
-        data.intro,
-        _questions(data),
-        languages,
-        data.is_default,
-        data.opens_at if data.kind == "on_demand" else None,
-        data.closes_at if data.kind == "on_demand" else None,
-        actor.id,
-    )
-    await record(conn, actor_id=actor.id, action="survey.created", subject=str(row["id"]), detail={"kind": data.kind})
-    return _survey(row)
+        await survey_queries.clear_default(conn)
+    survey = await survey_queries.add_survey(conn, _values(data, languages), created_by=actor.id)
+    await record(conn, actor_id=actor.id, action="survey.created", subject=str(survey.id), detail={"kind": data.kind})
+    return survey
 
 
 async def update_survey(conn: asyncpg.Connection, survey_id: UUID, data: SurveyIn, *, actor: CurrentUser) -> Survey:
     """Texts and the period may change at any time; once answered, questions keep their keys, kinds and order."""
     languages = check_survey(data)
-    current = await get_survey(conn, survey_id)
+    current = await survey_queries.get_survey(conn, survey_id)
     if current is None:
         raise NotFound(N_("no such survey"), field="survey_id")
     if current.answered:
@@ -137,81 +105,15 @@ async def update_survey(conn: asyncpg.Connection, survey_id: UUID, data: SurveyI
         if data.kind != current.kind:
             raise Conflict(N_("kind: this survey has answers, so its kind can no longer change"), field="kind")
     if data.is_default:
-        await conn.execute(
-            "UPDATE surveys SET is_default = false, updated_at = now() WHERE is_default AND id <> $1", survey_id
-        )
-    await conn.execute(
-        """UPDATE surveys SET kind = $2, title = $3, intro = $4, questions = $5, languages = $6, is_default = $7,
-                              opens_at = $8, closes_at = $9, updated_at = now()
-           WHERE id = $1""",
-        survey_id,
-        data.kind,
-        data.title,
-        data.intro,
-        _questions(data),
-        languages,
-        data.is_default,
-        data.opens_at if data.kind == "on_demand" else None,
-        data.closes_at if data.kind == "on_demand" else None,
-    )
+        await survey_queries.clear_default_except(conn, survey_id)
+    await survey_queries.set_survey(conn, survey_id, _values(data, languages))
     await record(conn, actor_id=actor.id, action="survey.updated", subject=str(survey_id), detail={"kind": data.kind})
-    updated = await get_survey(conn, survey_id)
+    updated = await survey_queries.get_survey(conn, survey_id)
     assert updated is not None
     return updated
 
 
 # ---------------------------------------------------------------- answering
-
-
-async def survey_for_worker(
-    conn: asyncpg.Connection,
-    *,
-    user_id: UUID,
-    survey_id: UUID | None,
-    code: str | None = None,
-    version: int | None = None,
-) -> dict[str, Any] | None:
-    """The survey (the default post-course one when ``survey_id`` is None), the course version it is about, and
-    whether this worker may answer (completed it / the survey is open) and already did."""
-    row = await conn.fetchrow(
-        f"""SELECT {_SURVEY_FIELDS}, NULL::bigint AS responses, v.id AS version_id, v.title AS course_title, v.version, c.code, c.track,
-                   CASE WHEN s.kind = 'post_course'
-                        THEN EXISTS (SELECT 1 FROM completions k WHERE k.user_id = $1 AND k.version_id = v.id)
-                        ELSE now() >= s.opens_at AND now() < s.closes_at END AS may_answer,
-                   EXISTS (SELECT 1 FROM survey_respondents m
-                           WHERE m.survey_id = s.id AND m.user_id = $1 AND m.version_id IS NOT DISTINCT FROM v.id) AS answered_by_me
-            FROM surveys s
-            LEFT JOIN courses c ON s.kind = 'post_course' AND c.code = $3
-            LEFT JOIN course_versions v ON v.course_id = c.id AND v.version = $4
-            WHERE ($2::uuid IS NULL AND s.is_default) OR s.id = $2""",
-        user_id,
-        survey_id,
-        code,
-        version,
-    )
-    if row is None:
-        return None
-    data = dict(row)
-    data["survey"] = _survey(
-        {
-            k: data[k]
-            for k in (
-                "id",
-                "kind",
-                "title",
-                "intro",
-                "questions",
-                "languages",
-                "is_default",
-                "opens_at",
-                "closes_at",
-                "created_at",
-                "answered",
-                "responses",
-            )
-        }
-    )
-    return data
 
 
 def clean_answers(survey: Survey, answers: dict[str, Any], *, strict: bool) -> list[dict[str, Any]]:
@@ -264,7 +166,9 @@ async def answer(
     """Record one worker's answers once. Refused: not a worker, survey closed or course not completed, answered already."""
     if user.role != "worker":
         raise Forbidden(N_("only workers answer surveys"), field="role")
-    found = await survey_for_worker(conn, user_id=user.id, survey_id=survey_id, code=code, version=version)
+    found = await survey_queries.survey_for_worker(
+        conn, user_id=user.id, survey_id=survey_id, code=code, version=version
+    )
     if found is None:
         raise NotFound(N_("no such survey"), field="survey_id")
     survey: Survey = found["survey"]
@@ -280,65 +184,18 @@ async def answer(
     language = base_language(language)
     if language not in {base_language(tag) for tag in survey.languages}:
         language = base_language(survey.languages[0])
-    # One statement: the marker first (a second answer racing this one inserts nothing and so records nothing).
-    result = await conn.fetchrow(
-        """WITH marked AS (
-               INSERT INTO survey_respondents (survey_id, user_id, version_id) VALUES ($1, $2, $3)
-               ON CONFLICT ON CONSTRAINT survey_respondents_once DO NOTHING
-               RETURNING survey_id),
-           response AS (
-               INSERT INTO survey_responses (survey_id, version_id, track, clinic_id, local_id, language, submitted_on)
-               SELECT m.survey_id, $3, $4, u.clinic_id, u.local_id, $5, report_day(now())
-               FROM marked m JOIN users u ON u.id = $2
-               RETURNING id),
-           answered AS (
-               INSERT INTO survey_answers (response_id, question_key, score, comment)
-               SELECT r.id, x.key, x.score, x.comment
-               FROM response r, jsonb_to_recordset($6::jsonb) AS x(key text, score smallint, comment text)
-               RETURNING response_id)
-           SELECT (SELECT count(*) FROM marked) AS marked, (SELECT count(*) FROM answered) AS answers""",
-        survey.id,
-        user.id,
-        found["version_id"],
-        found["track"],
-        language,
-        rows,
+    result = await survey_queries.add_response(
+        conn,
+        survey_id=survey.id,
+        user_id=user.id,
+        version_id=found["version_id"],
+        track=found["track"],
+        language=language,
+        answers=rows,
     )
     if not result["marked"]:
         raise Conflict(N_("you have already answered this survey; thank you"), field="survey_id")
     return survey.id
-
-
-async def pending(conn: asyncpg.Connection, *, user_id: UUID, limit: int = 20) -> list[PendingSurvey]:
-    """Open on-demand surveys and post-course surveys for completed courses this worker has not answered yet."""
-    rows = await conn.fetch(
-        """SELECT survey_id, kind, title, languages, course, version, course_title FROM (
-               SELECT s.id AS survey_id, s.kind, s.title, s.languages, NULL::text AS course, NULL::int AS version,
-                      NULL::jsonb AS course_title, s.opens_at AS at
-               FROM surveys s
-               WHERE s.kind = 'on_demand' AND now() >= s.opens_at AND now() < s.closes_at
-                 AND NOT EXISTS (SELECT 1 FROM survey_respondents m WHERE m.survey_id = s.id AND m.user_id = $1)
-               UNION ALL
-               SELECT s.id, s.kind, s.title, s.languages, c.code, v.version, v.title, k.completed_at
-               FROM completions k JOIN course_versions v ON v.id = k.version_id JOIN courses c ON c.id = v.course_id
-               JOIN surveys s ON s.is_default
-               WHERE k.user_id = $1
-                 AND NOT EXISTS (SELECT 1 FROM survey_respondents m
-                                 WHERE m.survey_id = s.id AND m.user_id = $1 AND m.version_id = k.version_id)
-           ) p ORDER BY at DESC LIMIT $2""",
-        user_id,
-        limit,
-    )
-    out = []
-    for r in rows:
-        data = dict(r)
-        data["url"] = (
-            f"/surveys/after/{data['course']}/{data['version']}"
-            if data["kind"] == "post_course"
-            else f"/surveys/{data['survey_id']}"
-        )
-        out.append(msgspec.convert(data, PendingSurvey))
-    return out
 
 
 def opening(day: Any, *, end: bool = False) -> datetime | None:

@@ -23,6 +23,7 @@ from litestar.handlers.base import BaseRouteHandler
 from lms.accounts.schemas import CurrentUser
 from lms.accounts.secrets import token_hash
 from lms.errors import Forbidden
+from lms.xapi import client_queries
 from lms.xapi.iris import account_identity
 from lms.xapi.launch import LAUNCH_KEY_PREFIX, LaunchGrant
 from lms.xapi.queries import Scope
@@ -110,12 +111,7 @@ def _basic_key(authorization: str) -> tuple[str, str] | None:
 
 
 async def client_by_secret(conn: asyncpg.Pool | asyncpg.Connection, key: str, secret: str) -> LrsClient | None:
-    row = await conn.fetchrow(
-        """SELECT id, key, name, can_read, can_write FROM lrs_clients
-           WHERE key = $1 AND secret_hash = $2 AND revoked_at IS NULL""",
-        key,
-        token_hash(secret),
-    )
+    row = await client_queries.live_client(conn, key=key, secret_hash=token_hash(secret))
     return LrsClient(**dict(row)) if row else None
 
 

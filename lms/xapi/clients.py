@@ -1,4 +1,5 @@
-"""LRS client credentials (key and secret for HTTP Basic), made and revoked by program admins."""
+"""LRS client credentials (key and secret for HTTP Basic), made by program admins (listing and revoking:
+lms/xapi/client_queries.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ import msgspec
 
 from lms.accounts.secrets import token_hash
 from lms.errors import Invalid
-from lms.xapi.schemas import LrsClientCreated, LrsClientOut
-
-_COLUMNS = "id, key, name, can_read, can_write, created_at, revoked_at"
+from lms.xapi import client_queries
+from lms.xapi.schemas import LrsClientCreated
 
 
 async def create_client(
@@ -22,26 +22,13 @@ async def create_client(
         raise Invalid("an LRS credential reads, writes or both", field="can_read")
     key = "lrs_" + secrets.token_hex(12)
     secret = secrets.token_urlsafe(32)
-    row = await conn.fetchrow(
-        f"""INSERT INTO lrs_clients (key, secret_hash, name, can_read, can_write, created_by)
-            VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_COLUMNS}""",
-        key,
-        token_hash(secret),
-        name,
-        can_read,
-        can_write,
-        created_by,
+    row = await client_queries.add_client(
+        conn,
+        key=key,
+        secret_hash=token_hash(secret),
+        name=name,
+        can_read=can_read,
+        can_write=can_write,
+        created_by=created_by,
     )
     return msgspec.convert({**dict(row), "secret": secret}, LrsClientCreated)
-
-
-async def list_clients(conn: asyncpg.Connection) -> list[LrsClientOut]:
-    rows = await conn.fetch(f"SELECT {_COLUMNS} FROM lrs_clients ORDER BY created_at DESC, id")
-    return [msgspec.convert(dict(r), LrsClientOut) for r in rows]
-
-
-async def revoke_client(conn: asyncpg.Connection, client_id: UUID) -> bool:
-    done = await conn.fetchval(
-        "UPDATE lrs_clients SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id", client_id
-    )
-    return done is not None

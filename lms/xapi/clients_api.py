@@ -12,7 +12,7 @@ from lms.accounts.auth import require_role
 from lms.accounts.schemas import CurrentUser  # noqa: F401 (see lms.deps)
 from lms.deps import Db, Tx, User
 from lms.errors import NotFound
-from lms.xapi import clients
+from lms.xapi import client_queries, clients
 from lms.xapi.schemas import LrsClientCreate, LrsClientCreated, LrsClientOut
 
 
@@ -23,7 +23,7 @@ class LrsClientsController(Controller):
 
     @get("/", operation_id="lrs_clients_list")
     async def list_clients(self, db: Db) -> list[LrsClientOut]:
-        return await clients.list_clients(db)
+        return await client_queries.list_clients(db)
 
     @post("/", operation_id="lrs_clients_create", status_code=201)
     async def create_client(self, tx: Tx, user: User, data: JSONBody[LrsClientCreate]) -> LrsClientCreated:
@@ -33,5 +33,5 @@ class LrsClientsController(Controller):
 
     @delete("/{client_id:uuid}", operation_id="lrs_clients_revoke", status_code=204)
     async def revoke_client(self, tx: Tx, client_id: FromPath[UUID]) -> None:
-        if not await clients.revoke_client(tx, client_id):
+        if not await client_queries.revoke_client(tx, client_id):
             raise NotFound("no such LRS credential, or it was revoked already")

@@ -19,20 +19,14 @@ import asyncpg
 import msgspec
 
 from lms.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from lms.xapi import document_queries
 from lms.xapi.callers import Caller
+from lms.xapi.document_queries import DocKey
 from lms.xapi.queries import Scope
 from lms.xapi.validation import V2
 
 NO_REGISTRATION = UUID(int=0)
 JSON = "application/json"
-
-
-@dataclass(frozen=True, slots=True)
-class DocKey:
-    kind: str  # state | activity_profile | agent_profile
-    activity_id: str  # '' for agent profiles
-    agent: str  # identity text; '' for activity profiles
-    registration: UUID  # NO_REGISTRATION outside state
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +39,6 @@ class Document:
 
 def etag_of(content: bytes) -> str:
     return f'"{hashlib.sha1(content).hexdigest()}"'
-
-
-def _scope_sql(first: int) -> str:
-    return (
-        f"(${first}::boolean OR d.user_id = ${first + 1}::uuid OR (${first + 2}::uuid IS NOT NULL AND d.user_id IN "
-        f"(SELECT u.id FROM users u WHERE u.clinic_id = ${first + 2} AND u.role = 'worker')))"
-    )
 
 
 def _readable(caller: Caller, key: DocKey) -> Scope:
@@ -74,23 +61,10 @@ def _writable(caller: Caller, key: DocKey) -> UUID | None:
     return caller.user.id
 
 
-_KEY = "d.kind = $1 AND d.activity_id = $2 AND d.agent = $3 AND d.registration = $4"
-
-
 async def get_one(conn: asyncpg.Connection, caller: Caller, key: DocKey, doc_id: str) -> Document:
     caller.may_read()
     scope = _readable(caller, key)
-    row = await conn.fetchrow(
-        f"SELECT content, content_type, etag, updated FROM lrs_documents d WHERE {_KEY} AND d.doc_id = $5 AND {_scope_sql(6)}",
-        key.kind,
-        key.activity_id,
-        key.agent,
-        key.registration,
-        doc_id,
-        scope.everything,
-        scope.user_id,
-        scope.clinic_id,
-    )
+    row = await document_queries.readable_document(conn, key, doc_id, scope)
     if row is None:
         raise NotFound(f"no document {doc_id!r} here", field="id")
     return Document(bytes(row["content"]), row["content_type"], row["etag"], row["updated"])
@@ -101,18 +75,7 @@ async def list_ids(
 ) -> tuple[list[str], datetime | None]:
     caller.may_read()
     scope = _readable(caller, key)
-    rows = await conn.fetch(
-        f"""SELECT d.doc_id, d.updated FROM lrs_documents d
-            WHERE {_KEY} AND ($5::timestamptz IS NULL OR d.updated > $5) AND {_scope_sql(6)} ORDER BY d.doc_id""",
-        key.kind,
-        key.activity_id,
-        key.agent,
-        key.registration,
-        since,
-        scope.everything,
-        scope.user_id,
-        scope.clinic_id,
-    )
+    rows = await document_queries.readable_ids(conn, key, since, scope)
     return [r["doc_id"] for r in rows], max((r["updated"] for r in rows), default=None)
 
 
@@ -129,28 +92,17 @@ def _precondition(current: str | None, if_match: str | None, if_none_match: str 
             raise PreconditionFailed("If-None-Match: the document exists already", field="If-None-Match")
 
 
-async def _locked_current(conn: asyncpg.Connection, key: DocKey, doc_id: str) -> Any:
-    return await conn.fetchrow(
-        f"SELECT content, content_type, etag, user_id FROM lrs_documents d WHERE {_KEY} AND d.doc_id = $5 FOR UPDATE",
-        key.kind,
-        key.activity_id,
-        key.agent,
-        key.registration,
-        doc_id,
-    )
-
-
 async def _owner(conn: asyncpg.Connection, key: DocKey, user_id: UUID | None) -> UUID | None:
     """The worker a document is about: the writer herself, or (an LRS client writing) the person the agent names."""
     if user_id is not None or not key.agent:
         return user_id
     kind, _, value = key.agent.partition(":")
     if kind == "mbox":
-        return await conn.fetchval("SELECT id FROM users WHERE email = $1", value.removeprefix("mailto:").lower())
+        return await document_queries.user_id_by_email(conn, value.removeprefix("mailto:").lower())
     if kind == "account":
         name = value.rpartition(" ")[2]
         try:
-            return await conn.fetchval("SELECT id FROM users WHERE id = $1", UUID(name))
+            return await document_queries.existing_user_id(conn, UUID(name))
         except ValueError:
             return None
     return None
@@ -181,7 +133,7 @@ async def write(
 ) -> None:
     """PUT (merge False) or POST (merge True) one document, in the caller's transaction."""
     user_id = await _owner(conn, key, _writable(caller, key))
-    current = await _locked_current(conn, key, doc_id)
+    current = await document_queries.lock_document(conn, key, doc_id)
     _precondition(current["etag"] if current else None, if_match, if_none_match)
     if not merge and if_match is None and if_none_match is None and (key.kind != "state" or version == V2):
         if current is not None:
@@ -201,21 +153,8 @@ async def write(
                     "only JSON objects can be merged by POST; send PUT to replace this document", field="body"
                 )
             content, content_type = msgspec.json.encode({**old, **new}), JSON
-    await conn.execute(
-        """INSERT INTO lrs_documents AS d (kind, activity_id, agent, registration, doc_id, user_id, content, content_type, etag)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-           ON CONFLICT (kind, activity_id, agent, registration, doc_id) DO UPDATE
-           SET content = EXCLUDED.content, content_type = EXCLUDED.content_type, etag = EXCLUDED.etag,
-               user_id = coalesce(EXCLUDED.user_id, d.user_id), updated = now()""",
-        key.kind,
-        key.activity_id,
-        key.agent,
-        key.registration,
-        doc_id,
-        user_id,
-        content,
-        content_type,
-        etag_of(content),
+    await document_queries.put_document(
+        conn, key, doc_id, user_id=user_id, content=content, content_type=content_type, etag=etag_of(content)
     )
 
 
@@ -231,16 +170,9 @@ async def delete(
     """DELETE one document, or (state without stateId) every document under the key."""
     _writable(caller, key)
     if doc_id is not None:
-        current = await _locked_current(conn, key, doc_id)
+        current = await document_queries.lock_document(conn, key, doc_id)
         _precondition(current["etag"] if current else None, if_match, if_none_match)
-    await conn.execute(
-        f"DELETE FROM lrs_documents d WHERE {_KEY} AND ($5::text IS NULL OR d.doc_id = $5)",
-        key.kind,
-        key.activity_id,
-        key.agent,
-        key.registration,
-        doc_id,
-    )
+    await document_queries.delete_documents(conn, key, doc_id)
 
 
 async def put_trusted(
@@ -254,22 +186,6 @@ async def put_trusted(
 ) -> None:
     """A JSON document the service writes itself (a launcher's launch data); ``replace`` False keeps an existing one."""
     content = msgspec.json.encode(value)
-    await conn.execute(
-        f"""INSERT INTO lrs_documents AS d (kind, activity_id, agent, registration, doc_id, user_id, content, content_type, etag)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-            ON CONFLICT (kind, activity_id, agent, registration, doc_id) DO {
-            '''UPDATE
-            SET content = EXCLUDED.content, content_type = EXCLUDED.content_type, etag = EXCLUDED.etag, updated = now()'''
-            if replace
-            else "NOTHING"
-        }""",
-        key.kind,
-        key.activity_id,
-        key.agent,
-        key.registration,
-        doc_id,
-        user_id,
-        content,
-        JSON,
-        etag_of(content),
+    await document_queries.put_service_document(
+        conn, key, doc_id, user_id=user_id, content=content, content_type=JSON, etag=etag_of(content), replace=replace
     )

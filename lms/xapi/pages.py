@@ -16,7 +16,7 @@ from lms.deps import Db, Tx, User
 from lms.errors import Invalid, NotFound
 from lms.schemas import Form
 from lms.web import page
-from lms.xapi import clients
+from lms.xapi import client_queries, clients
 
 
 class ClientForm(Form):
@@ -39,7 +39,7 @@ class LrsClientPages(Controller):
         return page(
             request,
             "xapi/clients.html.jinja2",
-            clients=await clients.list_clients(db),
+            clients=await client_queries.list_clients(db),
             created=None,
             endpoint=_endpoint(request),
         )
@@ -57,13 +57,13 @@ class LrsClientPages(Controller):
         return page(
             request,
             "xapi/clients.html.jinja2",
-            clients=await clients.list_clients(tx),
+            clients=await client_queries.list_clients(tx),
             created=created,
             endpoint=_endpoint(request),
         )
 
     @post("/{client_id:uuid}/revoke", operation_id="page_lrs_clients_revoke")
     async def revoke_client(self, tx: Tx, client_id: FromPath[UUID]) -> Redirect:
-        if not await clients.revoke_client(tx, client_id):
+        if not await client_queries.revoke_client(tx, client_id):
             raise NotFound("no such LRS credential, or it was revoked already")
         return Redirect("/admin/lrs-clients", status_code=303)

@@ -141,7 +141,7 @@ def journeys(chromium, live) -> None:
     assert "Partnership approved $2,400.00" in apprentice.content()
     shot(apprentice, "tuition-approved")
 
-    # ---- the career ladder: with an LVN program approved, her next step on the nursing ladder is the RN licence
+    # ---- the career ladder: approved is not yet reimbursed, so the LVN step waits for the payment
     sql(
         settings,
         "INSERT INTO worker_credentials (user_id, credential, cycle_start) VALUES ($1, 'CCBMA_CMA', current_date)",
@@ -149,6 +149,15 @@ def journeys(chromium, live) -> None:
     )
     apprentice.goto(f"{base}/programs/pathways")
     nursing = apprentice.locator("#ladder-ma-lvn-rn .next-step")
+    assert nursing.inner_text() == "Your next step: Vocational nursing program (LVN), tuition reimbursed"
+    payer = chromium.new_context(viewport=DESK)
+    admin = payer.new_page()
+    sign_in(admin, base, "pat@example.org")
+    admin.goto(request_url)
+    admin.click("#decision button[value=pay]")
+    admin.wait_for_load_state()
+    payer.close()
+    apprentice.goto(f"{base}/programs/pathways")
     assert nursing.inner_text() == "Your next step: Registered Nurse licence (RN)"
     shot(apprentice, "worker-next-ladder-step")
     desk.close()

@@ -312,6 +312,10 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /programs/apprentices/{apprenticeship_id:uuid}/outcome": ADMINS,
     "POST /programs/apprentices": PROGRAM,
     "GET /programs/apprenticeship/export.csv": ADMINS,
+    # programs: apprentice proposals (a clinic admin proposes her clinic's workers; the partnership answers)
+    "GET /programs/proposals": ADMINS,
+    "POST /programs/proposals": ("-", "-", "-", "clinic", "-"),
+    "POST /programs/proposals/{proposal_id:uuid}/decision": PROGRAM,
     # programs: preceptorship ("runs": the worker's preceptor)
     "GET /programs/preceptorship": SIGNED_IN,
     "POST /programs/preceptorship/hours": SIGNED_IN,
@@ -342,6 +346,8 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /programs/pathways/ladders/{key:str}/steps": PROGRAM,
     "POST /programs/pathways/ladders/{key:str}/steps/{step_id:uuid}/move": PROGRAM,
     "POST /programs/pathways/ladders/{key:str}/steps/{step_id:uuid}/retire": PROGRAM,
+    "POST /programs/pathways/ladders/{key:str}/steps/{step_id:uuid}/restore": PROGRAM,
+    "POST /programs/pathways/ladders/{key:str}/steps/{step_id:uuid}/name": PROGRAM,
     # programs: standards (caps, supervised hours, apprenticeship hours: no one's records)
     "GET /programs/standards": PROGRAM,
     "POST /programs/standards/caps": PROGRAM,
@@ -354,9 +360,11 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /programs/standards/apprenticeship/{program_key:str}/competencies": PROGRAM,
     "POST /programs/standards/apprenticeship/{program_key:str}/wage-steps": PROGRAM,
     "POST /programs/standards/apprenticeship/{program_key:str}/remove": PROGRAM,
+    "POST /programs/standards/apprenticeship/{program_key:str}/restore": PROGRAM,
     "GET /programs/standards/supervision/{role_key:str}/{board:str}": PROGRAM,
     "POST /programs/standards/supervision/{role_key:str}/{board:str}/items": PROGRAM,
     "POST /programs/standards/supervision/{role_key:str}/{board:str}/remove": PROGRAM,
+    "POST /programs/standards/supervision/{role_key:str}/{board:str}/restore": PROGRAM,
 }
 
 WORKERS = ("worker_a", "worker_a2", "worker_b")
@@ -626,6 +634,8 @@ async def value(world, conn, client, param: str, person: str | None, route: str,
                    WHERE l.key = 'chw' AND s.retired_at IS NULL ORDER BY s.position LIMIT 1"""
             )
         )
+    if param == "proposal_id":  # a fresh open proposal: a decision answers it
+        return await _fresh_proposal(conn, world)
     if param in PROGRAM_RECORDS:
         return extra["programs"][param].get(person)
     if param == "record_id":  # an outside record of that worker: a fresh pending one, with a certificate file on record
@@ -743,6 +753,23 @@ async def _fresh_worker(conn, clinic: str) -> str:
     return str(made.id)
 
 
+async def _fresh_proposal(conn, world) -> str:
+    """worker_a proposed by her clinic admin for a program of its own (she is in the seeded one already)."""
+    program = await conn.fetchval(
+        """INSERT INTO apprenticeship_programs (key, name) VALUES ('matrix-' || substr(md5(random()::text), 1, 8),
+           '{"en": "Matrix program"}') RETURNING id"""
+    )
+    return str(
+        await conn.fetchval(
+            """INSERT INTO apprentice_proposals (program_id, user_id, clinic_id, proposed_by)
+               SELECT $1, u.id, u.clinic_id, $3 FROM users u WHERE u.id = $2 RETURNING id""",
+            program,
+            world["worker_a"].id,
+            world["admin_a"].id,
+        )
+    )
+
+
 async def _fresh_outside_record(conn, user_id) -> str:
     return str(
         await conn.fetchval(
@@ -798,10 +825,13 @@ def body_for(route: str, world) -> Any:
         "POST /clinic/outside-records/{record_id:uuid}/review": {"decision": "approve"},
         "POST /api/v1/clinic/outside-records/import": {"csv": OUTSIDE_CSV.format(email=world["worker_a"].email)},
         "POST /clinic/outside-records/import": {"csv": OUTSIDE_CSV.format(email=world["worker_a"].email)},
+        "POST /programs/proposals": {"worker": str(world["worker_a"].id), "program": "chw"},
+        "POST /programs/proposals/{proposal_id:uuid}/decision": {"decision": "decline", "reason": "Not this year"},
         "POST /programs/pathways/ladders": {"key": "matrix-ladder", "name_en": "Matrix ladder"},
         "POST /programs/pathways/ladders/{key:str}": {"name_en": "Community Health Worker onward", "track": "CHW"},
         "POST /programs/pathways/ladders/{key:str}/steps": {"name_en": "A step elsewhere", "reached_by": "outside:"},
         "POST /programs/pathways/ladders/{key:str}/steps/{step_id:uuid}/move": {"direction": "down"},
+        "POST /programs/pathways/ladders/{key:str}/steps/{step_id:uuid}/name": {"name_en": "Community Health Worker"},
     }
     return bodies.get(route)
 

@@ -381,3 +381,105 @@ async def test_a_roles_competencies_and_evaluation_items_are_edited_and_retired(
         "programs.supervision_item_retired",
         "programs.supervision_item_deleted",
     ]
+
+
+async def test_a_retired_work_process_or_evaluation_item_is_restored_and_counts_again(client, conn, world):
+    admin, ana = world["program"], world["ana"]
+    base = "/programs/standards/apprenticeship/chw"
+    apprenticeship_id = await conn.fetchval(
+        """INSERT INTO apprenticeships (program_id, user_id, clinic_id, mentor_id, starts_on)
+           SELECT id, $1, $2, $3, $4 FROM apprenticeship_programs WHERE key = 'chw' RETURNING id""",
+        ana.id,
+        world.clinics["clinic-a"],
+        world["mentor"].id,
+        monday(6),
+    )
+    week = await conn.fetchval(
+        "INSERT INTO ojt_weeks (apprenticeship_id, week_start, status) VALUES ($1, $2, 'approved') RETURNING id",
+        apprenticeship_id,
+        monday(3),
+    )
+    await conn.execute("INSERT INTO ojt_hours (week_id, work_process, minutes) VALUES ($1, 'outreach', 600)", week)
+    retired = await post_form(client, f"{base}/remove", admin, {"kind": "work_process", "item": "outreach"})
+    assert "removed=retired" in retired.headers["location"]
+    assert 'name="wp-outreach"' not in (await get_page(client, "/programs/apprenticeship", ana)).text
+    page = (await get_page(client, base, admin)).text
+    assert re.search(
+        rf'<form method="post" action="{base}/restore">\s*<input[^>]*>\s*<input type="hidden" name="kind" '
+        r'value="work_process"><input type="hidden" name="item" value="outreach">',
+        page,
+    )
+
+    # bad input names the field and restores nothing; only program admins restore
+    for data, field in (
+        ({"kind": "work_process", "item": "no-such"}, "item"),
+        ({"kind": "wage_step", "item": "outreach"}, "kind"),
+    ):
+        refused = await post_form(client, f"{base}/restore", admin, data)
+        assert refused.status_code == 400 and field in refused.text, (data, refused.text[:300])
+    assert (
+        await post_form(client, f"{base}/restore", admin, {"kind": "work_process", "item": "care-navigation"})
+    ).status_code == 400  # in force already
+    for who in ("admin_a", "ana", "mentor"):
+        tried = await post_form(client, f"{base}/restore", world[who], {"kind": "work_process", "item": "outreach"})
+        assert tried.status_code in (302, 303, 401, 403) and "restored=1" not in tried.headers.get("location", "")
+    assert (
+        await post_form(
+            client, "/programs/standards/apprenticeship/no-such/restore", admin, {"kind": "work_process", "item": "x"}
+        )
+    ).status_code == 404
+
+    restored = await post_form(client, f"{base}/restore", admin, {"kind": "work_process", "item": "outreach"})
+    assert restored.status_code == 303 and restored.headers["location"].endswith("?restored=1")
+    assert "Restored: it is in force again" in (await get_page(client, f"{base}?restored=1", admin)).text
+    mine = (await get_page(client, "/programs/apprenticeship", ana)).text
+    assert 'name="wp-outreach"' in mine and "Outreach and community engagement <span" not in mine
+    logged = await post_form(
+        client, "/programs/apprenticeship/weeks", ana, {"week_start": monday(1).isoformat(), "wp-outreach": "8"}
+    )
+    assert logged.status_code == 303
+    assert (
+        await conn.fetchval(
+            """SELECT sum(h.minutes) FROM ojt_hours h JOIN ojt_weeks w ON w.id = h.week_id
+           WHERE w.apprenticeship_id = $1 AND h.work_process = 'outreach'""",
+            apprenticeship_id,
+        )
+        == 600 + 8 * 60
+    )
+
+    # a preceptorship role's evaluation item: rated, retired (no new ratings), restored (rated again)
+    role = "/programs/standards/supervision/rn/BRN"
+    preceptorship_id = await conn.fetchval(
+        """INSERT INTO preceptorships (user_id, preceptor_id, clinic_id, role_key, board, starts_on)
+           VALUES ($1, $2, $3, 'rn', 'BRN', current_date) RETURNING id""",
+        ana.id,
+        world["mentor"].id,
+        world.clinics["clinic-a"],
+    )
+    rate = f"/programs/preceptees/{preceptorship_id}/evaluations"
+    assert (
+        await post_form(client, rate, world["mentor"], {"competency": "assessment", "rating": "2"})
+    ).status_code == 303
+    await post_form(client, f"{role}/remove", admin, {"item": "assessment"})
+    assert (
+        await post_form(client, rate, world["mentor"], {"competency": "assessment", "rating": "3"})
+    ).status_code == 400
+    assert (await post_form(client, f"{role}/restore", admin, {"item": "assessment"})).status_code == 303
+    assert (
+        await post_form(client, rate, world["mentor"], {"competency": "assessment", "rating": "4"})
+    ).status_code == 303
+    assert await conn.fetchval("SELECT rating FROM preceptor_evaluations WHERE competency = 'assessment'") == 4
+    assert not re.search(
+        r"Patient assessment <span class=\"tag\">retired</span>",
+        (await get_page(client, "/programs/preceptorship", ana)).text,
+    )
+
+    actions = await conn.fetchval(
+        "SELECT array_agg(action || ' ' || subject ORDER BY id) FROM audit_log WHERE action LIKE 'programs.%'"
+    )
+    assert actions == [
+        "programs.work_process_retired chw/outreach",
+        "programs.work_process_restored chw/outreach",
+        "programs.supervision_item_retired rn/BRN/assessment",
+        "programs.supervision_item_restored rn/BRN/assessment",
+    ]

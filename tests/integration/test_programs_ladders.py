@@ -171,14 +171,16 @@ async def test_advancement_and_retention_by_period_clinic_and_local_match_the_re
             when,
             datetime.combine(when, datetime.min.time(), UTC) + timedelta(hours=20),
         )
-    # tuition for nursing approved (step 2) for Ana and Bea this year; Carl's only submitted
-    for who, status in (("ana", "paid"), ("bea", "approved"), ("carl", "submitted")):
+    # tuition for nursing (step 2) reimbursed for Ana and Carl this year; Bea's approved but not paid yet, Bea's
+    # other request only submitted: neither reaches the step
+    for who, status in (("ana", "paid"), ("carl", "paid"), ("bea", "approved"), ("bea", "submitted")):
         await conn.execute(
             """INSERT INTO tuition_requests (user_id, clinic_id, field, program, school, term, year, cost_cents, status,
-                                             approved_cents, approved_at, paid_cents)
+                                             approved_cents, approved_at, paid_cents, paid_at)
                VALUES ($1, (SELECT clinic_id FROM users WHERE id = $1), 'nursing', 'LVN', 'City College', 'Fall', 2026,
                        100000, $2, CASE WHEN $2 <> 'submitted' THEN 100000 END,
-                       CASE WHEN $2 <> 'submitted' THEN now() - interval '3 days' END, CASE WHEN $2 = 'paid' THEN 100000 END)""",
+                       CASE WHEN $2 <> 'submitted' THEN now() - interval '9 days' END,
+                       CASE WHEN $2 = 'paid' THEN 100000 END, CASE WHEN $2 = 'paid' THEN now() - interval '3 days' END)""",
             world[who].id,
             status,
         )
@@ -199,9 +201,9 @@ async def test_advancement_and_retention_by_period_clinic_and_local_match_the_re
     for r in await conn.fetch("SELECT user_id, recorded_at FROM worker_credentials WHERE credential = 'CCBMA_CMA'"):
         day = r["recorded_at"].astimezone(__import__("zoneinfo").ZoneInfo("America/Los_Angeles")).date()
         firsts[("ma-lvn-rn", 1)][r["user_id"]] = day
-    for r in await conn.fetch("SELECT user_id, status, approved_at FROM tuition_requests WHERE field = 'nursing'"):
-        if r["status"] in ("approved", "paid"):
-            day = r["approved_at"].astimezone(__import__("zoneinfo").ZoneInfo("America/Los_Angeles")).date()
+    for r in await conn.fetch("SELECT user_id, status, paid_at FROM tuition_requests WHERE field = 'nursing'"):
+        if r["status"] == "paid":
+            day = r["paid_at"].astimezone(__import__("zoneinfo").ZoneInfo("America/Los_Angeles")).date()
             firsts[("ma-lvn-rn", 2)][r["user_id"]] = day
     want: dict[tuple, tuple[int, int]] = {}
     for (ladder, position), reached in firsts.items():
@@ -216,7 +218,7 @@ async def test_advancement_and_retention_by_period_clinic_and_local_match_the_re
                     len(members),
                     sum(1 for u in members if people[u]["active"]),
                 )
-    assert want[("ma-lvn-rn", 1, "all", "")] == (2, 1) and want[("ma-lvn-rn", 2, "all", "")] == (2, 2)  # it bites
+    assert want[("ma-lvn-rn", 1, "all", "")] == (2, 1) and want[("ma-lvn-rn", 2, "all", "")] == (2, 1)  # it bites
 
     qs = f"start={start.isoformat()}&end={end.isoformat()}"
     exported = await get_page(client, f"/programs/pathways/report.csv?{qs}", world["program"])
@@ -262,3 +264,72 @@ async def test_advancement_and_retention_by_period_clinic_and_local_match_the_re
     )
     assert all(r["reached"] == "0" for r in csv.DictReader(io.StringIO(earlier.text.lstrip("\ufeff"))))
     assert (await get_page(client, "/programs/pathways/report?start=2026-13-01", world["program"])).status_code == 400
+
+
+def ladder_section(html: str, ladder: str) -> str:
+    return re.search(rf'id="ladder-{ladder}".*?</section>', html, re.S).group(0)
+
+
+async def test_a_renamed_or_restored_step_keeps_its_place_and_who_reached_it(client, conn):
+    world = await build(conn)
+    admin, ana = world["program"], world["ana"]
+    # Ana holds the CCBMA credential: step 1 of the nursing ladder is reached
+    await conn.execute(
+        "INSERT INTO worker_credentials (user_id, credential, cycle_start) VALUES ($1, 'CCBMA_CMA', '2026-01-01')",
+        ana.id,
+    )
+    page = (await get_page(client, f"{NEW}/ma-lvn-rn", admin)).text
+    before, ids = steps_shown(page), step_ids(page)
+    first = ids[0]
+
+    # bad input names the field and changes nothing; another ladder's path does not reach the step
+    for form, field in (({"name_en": ""}, "name_en"), ({"name_en": "CMA", "name_tl": "t" * 201}, "name_tl")):
+        refused = await post_form(client, f"{NEW}/ma-lvn-rn/steps/{first}/name", admin, form)
+        assert refused.status_code == 400 and field in refused.text, (form, refused.text[:300])
+    assert (await post_form(client, f"{NEW}/da-rda/steps/{first}/name", admin, {"name_en": "X1"})).status_code == 404
+    assert steps_shown((await get_page(client, f"{NEW}/ma-lvn-rn", admin)).text) == before
+    # only program admins rename
+    for who in ("admin_a", "ana"):
+        tried = await post_form(client, f"{NEW}/ma-lvn-rn/steps/{first}/name", world[who], {"name_en": "Mine"})
+        assert tried.status_code in (302, 303, 401, 403)
+
+    renamed = await post_form(
+        client,
+        f"{NEW}/ma-lvn-rn/steps/{first}/name",
+        admin,
+        {"name_en": "Medical Assistant certified (CCBMA)", "name_es": "Asistente médica certificada (CCBMA)"},
+    )
+    assert renamed.status_code == 303
+    page = (await get_page(client, f"{NEW}/ma-lvn-rn", admin)).text
+    assert steps_shown(page) == ["Medical Assistant certified (CCBMA)", *before[1:]] and step_ids(page) == ids
+    mine = ladder_section((await get_page(client, "/programs/pathways", ana)).text, "ma-lvn-rn")
+    assert "1 of 3 steps reached." in mine and "Medical Assistant certified (CCBMA)</li>" in mine
+    assert next_step(mine, "ma-lvn-rn") == "Your next step: Vocational nursing program (LVN), tuition reimbursed"
+    await conn.execute("UPDATE users SET language = 'es' WHERE id = $1", world["bea"].id)
+    assert "Asistente médica certificada (CCBMA)" in (await get_page(client, "/programs/pathways", world["bea"])).text
+
+    # retired, workers no longer see it; restored, it is back in its place and still reached
+    assert (await post_form(client, f"{NEW}/ma-lvn-rn/steps/{first}/retire", admin, {})).status_code == 303
+    mine = ladder_section((await get_page(client, "/programs/pathways", ana)).text, "ma-lvn-rn")
+    assert "0 of 2 steps reached." in mine and "CCBMA" not in mine
+    page = (await get_page(client, f"{NEW}/ma-lvn-rn", admin)).text
+    assert f'action="{NEW}/ma-lvn-rn/steps/{first}/restore"' in re.search(
+        r'id="retired-steps">(.*?)</ul>', page, re.S
+    ).group(1)
+    restored = await post_form(client, f"{NEW}/ma-lvn-rn/steps/{first}/restore", admin, {})
+    assert restored.status_code == 303
+    page = (await get_page(client, f"{NEW}/ma-lvn-rn", admin)).text
+    assert step_ids(page) == ids and 'id="retired-steps"' not in page
+    mine = ladder_section((await get_page(client, "/programs/pathways", ana)).text, "ma-lvn-rn")
+    assert "1 of 3 steps reached." in mine
+    assert next_step(mine, "ma-lvn-rn") == "Your next step: Vocational nursing program (LVN), tuition reimbursed"
+    assert (await post_form(client, f"{NEW}/ma-lvn-rn/steps/{ids[-1]}/restore", admin, {})).status_code == 303
+    assert (await post_form(client, f"{NEW}/da-rda/steps/{first}/restore", admin, {})).status_code == 404
+
+    actions = [
+        r["action"]
+        for r in await conn.fetch(
+            "SELECT action FROM audit_log WHERE action LIKE 'pathways.%' AND actor_id = $1 ORDER BY id", admin.id
+        )
+    ]
+    assert actions == ["pathways.step_renamed", "pathways.step_retired", "pathways.step_restored"]

@@ -29,12 +29,19 @@ async def test_a_worker_sees_her_next_step_move_as_she_climbs(client, conn):
     page = (await get_page(client, "/programs/pathways", world["ana"])).text
     assert next_step(page, "ma-lvn-rn") == "Your next step: Vocational nursing program (LVN), tuition reimbursed"
     assert "1 of 3 steps reached." in page
-    await conn.execute(
+    # the partnership approves her LVN tuition: approved is not yet reimbursed, so she has not moved
+    request_id = await conn.fetchval(
         """INSERT INTO tuition_requests (user_id, clinic_id, field, program, school, term, year, cost_cents, status, approved_cents, approved_at)
-           VALUES ($1, $2, 'nursing', 'LVN', 'City College', 'Fall', 2026, 100000, 'approved', 100000, now())""",
+           VALUES ($1, $2, 'nursing', 'LVN', 'City College', 'Fall', 2026, 100000, 'approved', 100000, now()) RETURNING id""",
         world["ana"].id,
         world.clinics["clinic-a"],
     )
+    page = (await get_page(client, "/programs/pathways", world["ana"])).text
+    assert next_step(page, "ma-lvn-rn") == "Your next step: Vocational nursing program (LVN), tuition reimbursed"
+    paid = await post_form(
+        client, f"/programs/tuition/{request_id}/decision", world["program"], {"decision": "pay", "amount": "1000"}
+    )
+    assert paid.status_code == 303
     page = (await get_page(client, "/programs/pathways", world["ana"])).text
     assert next_step(page, "ma-lvn-rn") == "Your next step: Registered Nurse licence (RN)"
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 
+from lms.clinic_time import today as clinic_today
 from tests.helpers import make_clinic, make_user, sign_in, token_for
 from tests.integration.test_reports import COURSES, complete, publish, rows_of, worker
 
@@ -18,9 +19,7 @@ LIKERT = ("relevance", "schedule", "language", "instructor")
 
 def month_back(months: int) -> date:
     """The 10th of the month ``months`` before this one, California time."""
-    from lms.reports.dashboards import today_in_california
-
-    day = today_in_california().replace(day=1)
+    day = clinic_today().replace(day=1)
     for _ in range(months):
         day = (day - timedelta(days=1)).replace(day=1)
     return day.replace(day=10)

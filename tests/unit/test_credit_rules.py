@@ -7,47 +7,10 @@ from datetime import date
 import pytest
 
 from lms.credit import codes
-from lms.credit.renewal import CategoryMinimum, EarnedCredit, Requirement, current_cycle, evaluate
-from lms.credit.rules import CategoryRule, CreditRule, add_months, credit_for, valid_until
+from lms.credit.renewal import EarnedCredit, Requirement, current_cycle, evaluate
+from lms.credit.rules import CreditRule, add_months, credit_for, valid_until
+from tests.board_rules import AAMA, DBC, IACET, RDA
 
-# The rows 0005_credit.sql seeds, as the service loads them.
-IACET = CreditRule(
-    body="IACET",
-    name="IACET",
-    unit="ceu",
-    minutes_per_unit=600,
-    rounding="floor",
-    step=0.1,
-    counts_live=True,
-    counts_self_paced=True,
-    min_minutes=0,
-)
-DBC = CreditRule(
-    body="DBC",
-    name="Dental Board of California",
-    unit="unit",
-    minutes_per_unit=60,
-    rounding="floor",
-    step=0.1,
-    counts_live=True,
-    counts_self_paced=True,
-    min_minutes=0,
-    categories=[
-        CategoryRule(category="bls", name={"en": "BLS"}, max_units=4, valid_months=24),
-        CategoryRule(category="infection_control", name={"en": "IC"}),
-    ],
-)
-AAMA = CreditRule(
-    body="AAMA",
-    name="AAMA",
-    unit="point",
-    minutes_per_unit=50,
-    rounding="floor",
-    step=0.1,
-    counts_live=True,
-    counts_self_paced=True,
-    min_minutes=50,
-)
 LIVE_ONLY = CreditRule(
     body="LIVE",
     name="Live only",
@@ -60,19 +23,6 @@ LIVE_ONLY = CreditRule(
     min_minutes=0,
 )
 
-RDA = Requirement(
-    credential="RDA",
-    name={"en": "RDA"},
-    body="DBC",
-    units=25,
-    cycle_months=24,
-    max_non_live_share=0.5,
-    categories=[
-        CategoryMinimum(category="infection_control", min_units=2),
-        CategoryMinimum(category="dental_practice_act", min_units=2),
-        CategoryMinimum(category="bls", min_units=0, needs_live=True),
-    ],
-)
 CHW = Requirement(credential="CHW", name={"en": "CHW"}, body="DHCS_CHW", units=6, cycle_months=12)
 
 
@@ -173,9 +123,16 @@ def test_bls_must_have_an_in_person_part_and_counts_four_units_a_cycle():
         _line("E", date(2026, 2, 1), None, 20, 0),
     ]
     status = evaluate(RDA, DBC, cycle_start=date(2025, 7, 1), earned=earned, today=date(2026, 3, 1))
-    assert [(s.kind, s.category) for s in status.shortfalls] == [("live", "bls")]
+    # online-only BLS counts for nothing (the cap is live only), so the 24 other units fall short too
+    assert [(s.kind, s.category) for s in status.shortfalls] == [("units", None), ("live", "bls")]
     bls = next(c for c in status.categories if c.category == "bls")
-    assert bls.have == 4 and not bls.met  # 6 units of BLS, capped at 4
+    assert bls.have == 0 and not bls.met
+
+    earned[2:4] = [_line("C", date(2026, 1, 12), "bls", 3, 0), _line("D", date(2026, 1, 13), "bls", 3, 0)]
+    status = evaluate(RDA, DBC, cycle_start=date(2025, 7, 1), earned=earned, today=date(2026, 3, 1))
+    assert status.meets and status.counted == 28  # 6 units of in-person BLS, capped at 4
+    bls = next(c for c in status.categories if c.category == "bls")
+    assert bls.have == 4 and bls.met
 
 
 def test_credit_outside_the_cycle_or_revoked_does_not_count():

@@ -12,97 +12,14 @@ import pytest
 from lms.credit.outside.checks import check_certificate, check_record, decode_certificate
 from lms.credit.outside.imports import parse_records
 from lms.credit.outside.schemas import OutsideRecordIn
-from lms.credit.renewal import CategoryCap, CategoryMinimum, Requirement, evaluate
-from lms.credit.rules import CategoryRule, CreditRule
+from lms.credit.renewal import evaluate
 from lms.credit.standing import outside_lines
 from lms.errors import Invalid
+from tests.board_rules import AAMA, AAMA_CMA, CCBMA, CCBMA_CMA, DBC, RDA
 
 TODAY = date(2026, 12, 7)
 CYCLE_START = date(2025, 6, 1)  # RDA cycle 2025-06-01 .. 2027-06-01
-DBC = CreditRule(
-    body="DBC",
-    name="Dental Board of California",
-    unit="unit",
-    minutes_per_unit=60,
-    rounding="floor",
-    step=0.1,
-    counts_live=True,
-    counts_self_paced=True,
-    min_minutes=0,
-    categories=[
-        CategoryRule(category="bls", name={"en": "BLS"}, max_units=4, valid_months=24),
-        CategoryRule(category="infection_control", name={"en": "IC"}),
-        CategoryRule(category="dental_practice_act", name={"en": "DPA"}),
-        CategoryRule(category="self_benefit", name={"en": "Own benefit"}),
-    ],
-)
-AAMA = CreditRule(
-    body="AAMA",
-    name="AAMA",
-    unit="point",
-    minutes_per_unit=50,
-    rounding="floor",
-    step=0.1,
-    counts_live=True,
-    counts_self_paced=True,
-    min_minutes=50,
-    categories=[CategoryRule(category=c, name={"en": c}) for c in ("administrative", "clinical", "general")],
-)
-CCBMA = CreditRule(
-    body="CCBMA",
-    name="CCBMA",
-    unit="credit",
-    minutes_per_unit=60,
-    rounding="floor",
-    step=0.1,
-    counts_live=True,
-    counts_self_paced=True,
-    min_minutes=0,
-    categories=[
-        CategoryRule(category="hipaa", name={"en": "HIPAA"}),
-        CategoryRule(category="cultural_competency", name={"en": "CC"}),
-        CategoryRule(category="cpr", name={"en": "CPR"}, valid_months=24),
-    ],
-)
 RULES = {"DBC": DBC, "AAMA": AAMA, "CCBMA": CCBMA}
-RDA = Requirement(
-    credential="RDA",
-    name={"en": "RDA"},
-    body="DBC",
-    units=25,
-    cycle_months=24,
-    max_non_live_share=0.5,
-    categories=[
-        CategoryMinimum(category="infection_control", min_units=2),
-        CategoryMinimum(category="dental_practice_act", min_units=2),
-        CategoryMinimum(category="bls", min_units=0, needs_live=True),
-    ],
-    caps=[
-        CategoryCap(category="bls", max_units=4, live_only=True),
-        CategoryCap(category="self_benefit", max_share=0.2),
-    ],
-)
-AAMA_CMA = Requirement(
-    credential="AAMA_CMA",
-    name={"en": "CMA"},
-    body="AAMA",
-    units=60,
-    cycle_months=60,
-    min_approved_units=30,
-    categories=[CategoryMinimum(category=c, min_units=10) for c in ("administrative", "clinical", "general")],
-)
-CCBMA_CMA = Requirement(
-    credential="CCBMA_CMA",
-    name={"en": "CCBMA"},
-    body="CCBMA",
-    units=60,
-    cycle_months=60,
-    categories=[
-        CategoryMinimum(category="hipaa", min_units=0),
-        CategoryMinimum(category="cultural_competency", min_units=0),
-        CategoryMinimum(category="cpr", min_units=0, must_be_current=True),
-    ],
-)
 
 
 _RECORD_IDS = itertools.count(1)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from uuid import uuid4
 
 import msgspec
+from litestar.exceptions import NotFoundException
 
 from lms.catalog.content import CourseDoc, doc_problems
-from lms.packages.content import content_headers, content_url, make_token, read_token
+from lms.packages.content import ContentOriginSplit, content_headers, content_url, make_token, read_token
 from lms.settings import Settings
 
 SETTINGS = Settings(secret_key="k" * 40, public_base_url="http://127.0.0.1:8110")
@@ -23,6 +25,33 @@ def test_the_content_origin_is_another_host_name_than_the_service():
         {"LMS_PUBLIC_BASE_URL": "https://learn.example.org", "LMS_CONTENT_ORIGIN": "https://learn.example.org:444"}
     )
     assert any("LMS_CONTENT_ORIGIN" in p for p in problems)
+
+
+async def test_each_origin_answers_only_its_own_routes_and_follows_the_apps_settings():
+    split, answered = ContentOriginSplit(), []
+    app = SimpleNamespace(state=SimpleNamespace(settings=SETTINGS))
+
+    async def next_app(scope, receive, send):
+        answered.append(scope["path"])
+
+    async def ask(host: str, path: str, *, content_route: bool) -> bool:
+        handler = SimpleNamespace(opt={"content_origin": True} if content_route else {})
+        scope = {"app": app, "path": path, "route_handler": handler, "headers": [(b"host", host.encode())]}
+        try:
+            await split.handle(scope, None, None, next_app)  # type: ignore[arg-type]
+        except NotFoundException:
+            return False
+        return True
+
+    assert await ask("127.0.0.1:8110", "/courses", content_route=False)
+    assert await ask("LOCALHOST:8110", "/content/t/f", content_route=True)
+    assert not await ask("localhost:8110", "/courses", content_route=False)
+    assert not await ask("127.0.0.1:8110", "/content/t/f", content_route=True)
+    # The host is kept per Settings object: an app given other settings is judged by the new content origin.
+    app.state.settings = SETTINGS.replace(content_origin="https://pkg.example.net")
+    assert not await ask("localhost:8110", "/content/t/f", content_route=True)
+    assert await ask("pkg.example.net", "/content/t/f", content_route=True)
+    assert answered == ["/courses", "/content/t/f", "/content/t/f"]
 
 
 def test_a_token_opens_its_own_package_for_its_launch_only_until_it_expires():

@@ -5,40 +5,26 @@ from __future__ import annotations
 
 from datetime import date
 
-from lms.credit.renewal import CategoryMinimum, EarnedCredit, Requirement, evaluate, in_effect
-from lms.credit.rules import CreditRule
+from msgspec.structs import replace
 
-DBC = CreditRule(
-    body="DBC",
-    name="Dental Board of California",
-    unit="unit",
-    minutes_per_unit=60,
-    rounding="floor",
-    step=0.1,
-    counts_live=True,
-    counts_self_paced=True,
-    min_minutes=0,
-)
-RDA = Requirement(
-    credential="RDA",
-    name={"en": "RDA"},
-    body="DBC",
-    units=25,
-    cycle_months=24,
-    max_non_live_share=0.5,
+from lms.credit.renewal import CategoryMinimum, EarnedCredit, evaluate, in_effect
+from tests import board_rules
+from tests.board_rules import DBC
+
+# The seeded rule, but for units and the exemption alone: one required category, no caps.
+RDA = replace(
+    board_rules.RDA,
     categories=[CategoryMinimum(category="infection_control", min_units=2)],
+    caps=[],
     first_renewal_exempt=True,
     effective_from=date(2000, 1, 1),
 )
 # A new rule from 2027: 30 units, effective for cycles starting on or after 1 January 2027.
-RDA_2027 = Requirement(
+RDA_2027 = replace(
+    RDA,
     credential="RDA_2027",
-    name={"en": "RDA"},
-    body="DBC",
     units=30,
-    cycle_months=24,
-    max_non_live_share=0.5,
-    categories=[CategoryMinimum(category="infection_control", min_units=2)],
+    first_renewal_exempt=False,
     version_of="RDA",
     effective_from=date(2027, 1, 1),
     rule_text="30 units from 2027",

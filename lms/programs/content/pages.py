@@ -1,5 +1,5 @@
 """HTML of the programs' content, for program admins: a new apprenticeship program; its work processes, wage steps
-and competencies; each preceptorship role's competencies and evaluation items. Every change is audited (service)."""
+and competencies; each preceptorship role's competencies and evaluation items; retired ones restored. Every change is audited (service)."""
 
 from __future__ import annotations
 
@@ -26,13 +26,11 @@ RoleKey = Annotated[str, PathParameter(min_length=1, max_length=31)]
 Board = Annotated[str, PathParameter(min_length=2, max_length=40)]
 
 
-def _program_page(program_key: ProgramKey, removed: str | None = None) -> Redirect:
-    shown = f"removed={removed}" if removed else "saved=1"
+def _program_page(program_key: ProgramKey, shown: str = "saved=1") -> Redirect:
     return Redirect(f"/programs/standards/apprenticeship/{program_key}?{shown}", status_code=303)
 
 
-def _role_page(role_key: RoleKey, board: Board, removed: str | None = None) -> Redirect:
-    shown = f"removed={removed}" if removed else "saved=1"
+def _role_page(role_key: RoleKey, board: Board, shown: str = "saved=1") -> Redirect:
     return Redirect(f"/programs/standards/supervision/{role_key}/{board}?{shown}", status_code=303)
 
 
@@ -84,7 +82,12 @@ class ContentPages(Controller):
     @post("/apprenticeship/{program_key:str}/remove", operation_id="page_programs_standards_program_remove")
     async def remove(self, tx: Tx, user: User, program_key: ProgramKey, data: URLEncodedBody[RemoveForm]) -> Redirect:
         removed = await service.remove_apprenticeship_item(tx, actor=user, program_key=program_key, form=data)
-        return _program_page(program_key, removed)
+        return _program_page(program_key, f"removed={removed}")
+
+    @post("/apprenticeship/{program_key:str}/restore", operation_id="page_programs_standards_program_restore")
+    async def restore(self, tx: Tx, user: User, program_key: ProgramKey, data: URLEncodedBody[RemoveForm]) -> Redirect:
+        await service.restore_apprenticeship_item(tx, actor=user, program_key=program_key, form=data)
+        return _program_page(program_key, "restored=1")
 
     @get("/supervision/{role_key:str}/{board:str}", operation_id="page_programs_standards_role")
     async def role(self, request: Request[Any, Any, Any], db: Db, role_key: RoleKey, board: Board) -> Template:
@@ -111,4 +114,11 @@ class ContentPages(Controller):
         self, tx: Tx, user: User, role_key: RoleKey, board: Board, data: URLEncodedBody[RemoveForm]
     ) -> Redirect:
         removed = await service.remove_role_item(tx, actor=user, role_key=role_key, board=board, form=data)
-        return _role_page(role_key, board, removed)
+        return _role_page(role_key, board, f"removed={removed}")
+
+    @post("/supervision/{role_key:str}/{board:str}/restore", operation_id="page_programs_standards_role_restore")
+    async def role_restore(
+        self, tx: Tx, user: User, role_key: RoleKey, board: Board, data: URLEncodedBody[RemoveForm]
+    ) -> Redirect:
+        await service.restore_role_item(tx, actor=user, role_key=role_key, board=board, form=data)
+        return _role_page(role_key, board, "restored=1")

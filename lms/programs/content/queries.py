@@ -204,6 +204,18 @@ async def remove_item(conn: asyncpg.Connection, t: ItemTable, owner: tuple[Any, 
     return "deleted"
 
 
+async def restore_item(conn: asyncpg.Connection, t: ItemTable, owner: tuple[Any, ...], *, key: str) -> bool:
+    """A retired item in force again, under its old key (records kept pointing to it); False when the owner has no
+    such retired item."""
+    done = await conn.fetchval(
+        f"""UPDATE {t.table} SET retired_at = NULL
+            WHERE {t.where()} AND key = {t.key_param} AND retired_at IS NOT NULL RETURNING true""",
+        *owner,
+        key,
+    )
+    return bool(done)
+
+
 async def active_competencies(conn: asyncpg.Connection, *, program_id: UUID) -> int:
     return await conn.fetchval(
         "SELECT count(*)::int FROM apprenticeship_competencies WHERE program_id = $1 AND retired_at IS NULL", program_id

@@ -150,6 +150,21 @@ async def _remove(
     return removed
 
 
+async def _restore(
+    conn: asyncpg.Connection,
+    t: ItemTable,
+    owner: tuple[Any, ...],
+    *,
+    key: str,
+    actor: CurrentUser,
+    action: str,
+    subject: str,
+) -> None:
+    if not await queries.restore_item(conn, t, owner, key=key.strip()):
+        raise Invalid(N_("item: no such retired item"), field="item")
+    await record(conn, actor_id=actor.id, action=f"programs.{action}_restored", subject=f"{subject}/{key.strip()}")
+
+
 async def remove_apprenticeship_item(
     conn: asyncpg.Connection, *, actor: CurrentUser, program_key: str, form: RemoveForm
 ) -> str:
@@ -168,6 +183,25 @@ async def remove_apprenticeship_item(
     if form.kind not in APPRENTICESHIP_ITEMS:
         raise Invalid(N_("kind: a work process, a competency or a wage step"), field="kind")
     return await _remove(
+        conn,
+        APPRENTICESHIP_ITEMS[form.kind],
+        (program_id,),
+        key=form.item,
+        actor=actor,
+        action=form.kind,
+        subject=program_key,
+    )
+
+
+async def restore_apprenticeship_item(
+    conn: asyncpg.Connection, *, actor: CurrentUser, program_key: str, form: RemoveForm
+) -> None:
+    """A retired work process or competency in force again: hours can be logged under it and sign-offs count again
+    toward wage steps and completion."""
+    program_id = await _program(conn, program_key)
+    if form.kind not in APPRENTICESHIP_ITEMS:
+        raise Invalid(N_("kind: a work process or a competency"), field="kind")
+    await _restore(
         conn,
         APPRENTICESHIP_ITEMS[form.kind],
         (program_id,),
@@ -247,6 +281,21 @@ async def remove_role_item(
 ) -> str:
     owner = await _role(conn, role_key, board)
     return await _remove(
+        conn,
+        SUPERVISION_ITEMS,
+        owner,
+        key=form.item,
+        actor=actor,
+        action="supervision_item",
+        subject=f"{role_key}/{board}",
+    )
+
+
+async def restore_role_item(
+    conn: asyncpg.Connection, *, actor: CurrentUser, role_key: str, board: str, form: RemoveForm
+) -> None:
+    owner = await _role(conn, role_key, board)
+    await _restore(
         conn,
         SUPERVISION_ITEMS,
         owner,

@@ -1,5 +1,6 @@
 """HTML of the career ladders as program admins edit them: create a ladder (a name per language, a track), add steps
-of each kind with what reaches them, move them up or down, retire them. Every change is audited (service)."""
+of each kind with what reaches them, rename them, move them up or down, retire and restore them. Every change is
+audited (service)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from lms.errors import NotFound
 from lms.i18n import N_, UI_LANGUAGES, request_language
 from lms.programs import common
 from lms.programs.pathways import queries, service
-from lms.programs.pathways.schemas import STEP_KINDS, TUITION_FIELDS, LadderForm, MoveForm, StepForm
+from lms.programs.pathways.schemas import STEP_KINDS, TUITION_FIELDS, LadderForm, MoveForm, NamesForm, StepForm
 from lms.web import page
 
 LadderKey = Annotated[str, PathParameter(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
@@ -94,6 +95,18 @@ class LadderPages(Controller):
     @post("/{key:str}/steps/{step_id:uuid}/retire", operation_id="page_programs_ladder_step_retire")
     async def retire_step(self, tx: Tx, user: User, key: LadderKey, step_id: FromPath[UUID]) -> Redirect:
         await service.retire_step(tx, viewer=user, ladder=key, step_id=step_id)
+        return Redirect(f"/programs/pathways/ladders/{key}?saved=1#steps", status_code=303)
+
+    @post("/{key:str}/steps/{step_id:uuid}/restore", operation_id="page_programs_ladder_step_restore")
+    async def restore_step(self, tx: Tx, user: User, key: LadderKey, step_id: FromPath[UUID]) -> Redirect:
+        await service.restore_step(tx, viewer=user, ladder=key, step_id=step_id)
+        return Redirect(f"/programs/pathways/ladders/{key}?saved=1#steps", status_code=303)
+
+    @post("/{key:str}/steps/{step_id:uuid}/name", operation_id="page_programs_ladder_step_rename")
+    async def rename_step(
+        self, tx: Tx, user: User, key: LadderKey, step_id: FromPath[UUID], data: URLEncodedBody[NamesForm]
+    ) -> Redirect:
+        await service.rename_step(tx, viewer=user, ladder=key, step_id=step_id, form=data)
         return Redirect(f"/programs/pathways/ladders/{key}?saved=1#steps", status_code=303)
 
 

@@ -1,8 +1,8 @@
 """SQL of career ladders. A step is reached from the records of the feature it names (a certificate of this service,
-a credential on record, a completed apprenticeship, a tuition request the partnership approved, an approved outside
-record with the step's approval number) or from a record made by a clinic or program admin for a program elsewhere;
-one query for a worker, the same for the whole partnership. Ladders and steps are edited by program admins; a
-retired step leaves the ladders workers see but keeps who reached it."""
+a credential on record, a completed apprenticeship, a tuition request the partnership paid: "tuition reimbursed", not
+only approved; an approved outside record with the step's approval number) or from a record made by a clinic or
+program admin for a program elsewhere; one query for a worker, the same for the whole partnership. Ladders and steps
+are edited by program admins; a retired step leaves the ladders workers see but keeps who reached it."""
 
 from __future__ import annotations
 
@@ -36,9 +36,9 @@ evidence AS (
     JOIN apprenticeships a ON a.program_id = p.id AND a.status = 'completed'
     WHERE $1::uuid IS NULL OR a.user_id = $1
     UNION ALL
-    SELECT s.id, r.user_id, report_day(coalesce(r.approved_at, r.updated_at))
+    SELECT s.id, r.user_id, report_day(r.paid_at)
     FROM ladder_steps s
-    JOIN tuition_requests r ON s.kind = 'tuition' AND r.field = s.ref AND r.status IN ('approved', 'paid')
+    JOIN tuition_requests r ON s.kind = 'tuition' AND r.field = s.ref AND r.status = 'paid'
     WHERE $1::uuid IS NULL OR r.user_id = $1
     UNION ALL
     SELECT s.id, o.user_id, o.ended_on
@@ -245,6 +245,29 @@ async def retire_step(conn: asyncpg.Connection, *, ladder: str, step_id: UUID) -
            WHERE l.id = s.ladder_id AND l.key = $1 AND s.id = $2 AND s.retired_at IS NULL RETURNING true""",
         ladder,
         step_id,
+    )
+    return bool(done)
+
+
+async def restore_step(conn: asyncpg.Connection, *, ladder: str, step_id: UUID) -> bool:
+    """A retired step back in its old place (positions are never reused); False when it is in use already."""
+    done = await conn.fetchval(
+        """UPDATE ladder_steps s SET retired_at = NULL FROM career_ladders l
+           WHERE l.id = s.ladder_id AND l.key = $1 AND s.id = $2 AND s.retired_at IS NOT NULL RETURNING true""",
+        ladder,
+        step_id,
+    )
+    return bool(done)
+
+
+async def rename_step(conn: asyncpg.Connection, *, ladder: str, step_id: UUID, name: dict[str, str]) -> bool:
+    """Only the name changes: the step keeps its id and position, so every record of who reached it stays."""
+    done = await conn.fetchval(
+        """UPDATE ladder_steps s SET name = $3 FROM career_ladders l
+           WHERE l.id = s.ladder_id AND l.key = $1 AND s.id = $2 RETURNING true""",
+        ladder,
+        step_id,
+        name,
     )
     return bool(done)
 

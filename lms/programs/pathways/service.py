@@ -130,3 +130,22 @@ async def retire_step(conn: asyncpg.Connection, *, viewer: CurrentUser, ladder: 
         raise NotFound(N_("step: no such step on this ladder"), field="step")
     if await queries.retire_step(conn, ladder=ladder, step_id=step_id):
         await record(conn, actor_id=viewer.id, action="pathways.step_retired", subject=f"{ladder}/{step_id}")
+
+
+async def restore_step(conn: asyncpg.Connection, *, viewer: CurrentUser, ladder: str, step_id: UUID) -> None:
+    """A retired step in use again: workers see it, and what reaches it counts again."""
+    if not await queries.step_exists(conn, ladder=ladder, step_id=step_id):
+        raise NotFound(N_("step: no such step on this ladder"), field="step")
+    if await queries.restore_step(conn, ladder=ladder, step_id=step_id):
+        await record(conn, actor_id=viewer.id, action="pathways.step_restored", subject=f"{ladder}/{step_id}")
+
+
+async def rename_step(
+    conn: asyncpg.Connection, *, viewer: CurrentUser, ladder: str, step_id: UUID, form: NamesForm
+) -> None:
+    name = names(form)
+    if not await queries.rename_step(conn, ladder=ladder, step_id=step_id, name=name):
+        raise NotFound(N_("step: no such step on this ladder"), field="step")
+    await record(
+        conn, actor_id=viewer.id, action="pathways.step_renamed", subject=f"{ladder}/{step_id}", detail={"name": name}
+    )
