@@ -17,7 +17,12 @@ import pytest
 from lms.settings import Settings
 from tests.fresh_databases import FreshDatabases, with_db
 
-TEMPLATE_DB = "lms_test_template"
+# Under pytest-xdist each worker is a process with its own session fixtures, so its own embedded servers; with
+# LMS_TEST_DATABASE_URL / LMS_TEST_S3_* the workers share those servers, and the worker's name keeps its template
+# database and bucket apart from the others' ("" when pytest runs in one process).
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+TEMPLATE_DB = f"lms_test_template_{WORKER}" if WORKER else "lms_test_template"
+TEST_BUCKET = f"lms-test-{WORKER}" if WORKER else "lms-test"
 # The embedded PostgreSQL of a test run holds throw-away databases: it need not survive a crash of the machine, so it
 # skips flushing to disk (the server's behaviour towards its clients is unchanged; tests that stop or kill PostgreSQL
 # start one of their own with the service's settings).
@@ -47,7 +52,7 @@ def servers() -> Iterator[Settings]:
         s3_endpoint_url=os.environ.get("LMS_TEST_S3_ENDPOINT_URL", ""),
         s3_access_key_id=os.environ.get("LMS_TEST_S3_ACCESS_KEY_ID", ""),
         s3_secret_access_key=os.environ.get("LMS_TEST_S3_SECRET_ACCESS_KEY", ""),
-        s3_bucket="lms-test",
+        s3_bucket=TEST_BUCKET,
         embedded_pg_port=free_port(),
         embedded_s3_port=s3_port,
         seed_demo=False,
@@ -125,3 +130,13 @@ async def client(app) -> AsyncIterator:
 
 COURSES_DIR = Path(__file__).resolve().parent.parent / "courses"
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: without it installed, pytest runs in one process
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` (infra/test) keeps the groups of tests/worker_groups.py each on one worker."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.worker_groups import GroupedScheduling
+
+    return GroupedScheduling(config, log)

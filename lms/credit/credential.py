@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Any
 from uuid import UUID
 
+from lms import clinic_time
 from lms.credit.codes import grouped
 from lms.credit.keys import did_web
 from lms.credit.rules import number
@@ -75,5 +77,5 @@ def open_badge(facts: Facts, *, certificate_id: UUID, status_index: int, public_
         "credentialStatus": status_entry(public_base_url, status_index),
     }
     if facts.valid_until is not None:
-        document["validUntil"] = f"{facts.valid_until.isoformat()}T23:59:59Z"
+        document["validUntil"] = datetime.combine(facts.valid_until, time(23, 59, 59), clinic_time.ZONE).isoformat()
     return document

@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 
+from lms import clinic_time
 from lms.credit import reminder_queries as q
 from lms.credit.queries import rules_and_requirements
 from lms.credit.renewal import RenewalStatus
@@ -88,7 +89,7 @@ def describe_missing(status: RenewalStatus, language: str) -> str:
 
 
 async def renewal_reminders(conn: asyncpg.Connection, settings: Settings, now: datetime) -> int:
-    today = now.date()
+    today = now.astimezone(clinic_time.ZONE).date()
     holders = await q.credential_holders(conn)
     if not holders:
         return 0

@@ -15,6 +15,7 @@ import asyncpg
 import msgspec
 from litestar.concurrency import sync_to_thread
 
+from lms import clinic_time
 from lms.accounts.schemas import CurrentUser
 from lms.audit.queries import record
 from lms.credit import codes, keys, queries, signing, status_list
@@ -141,7 +142,7 @@ def public_view(
         status=status_of(
             revoked_at=cert.revoked_at,
             valid_until=cert.valid_until,
-            today=now.date(),
+            today=now.astimezone(clinic_time.ZONE).date(),
             superseded=cert.superseded_by_code is not None,
         ),
         status_checked_at=now.replace(microsecond=0),
@@ -389,7 +390,7 @@ async def clinic_report(
     ``page`` (from 1): that page of CLINIC_PAGE_SIZE workers by name, else all. ``short_only``: only the workers
     short of a requirement (every worker is checked, then the page is taken from those)."""
     clinic_id = await viewer_clinic(conn, viewer=viewer, clinic_slug=clinic_slug)
-    today = today or datetime.now(UTC).date()
+    today = today or clinic_time.today()
     since = add_months(today, -months)
     offset = (page - 1) * CLINIC_PAGE_SIZE if page else 0
     paged_in_sql = page is not None and not short_only
@@ -482,7 +483,7 @@ async def set_worker_credential(
 ):
     if viewer.clinic_id is None:
         raise Forbidden(N_("Only a clinic's admin records its workers' credentials."))
-    if licensed_on is not None and licensed_on > datetime.now(UTC).date():
+    if licensed_on is not None and licensed_on > clinic_time.today():
         raise Invalid(N_("The licence's first issue date cannot be in the future."), field="licensed_on")
     saved = await queries.set_worker_credential(
         conn,

@@ -6,12 +6,13 @@ courses are 720 minutes, 1.2 CEU, although each certificate says 0.1.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+from lms import clinic_time
 from lms.credit import queries
 from lms.credit.renewal import EarnedCredit, RenewalStatus, add_once, evaluate, in_effect
 from lms.credit.rules import CreditRule, add_months, credit_for, number, valid_until
@@ -167,7 +168,7 @@ def worker_credit(
 
 async def worker_renewals(conn: asyncpg.Connection, user_id: UUID, *, today: date | None = None) -> list[RenewalStatus]:
     """A worker's own renewal status per credential she holds: what is missing and when the cycle ends."""
-    today = today or datetime.now(UTC).date()
+    today = today or clinic_time.today()
     row = await queries.worker_renewal_inputs(conn, user_id)
     if not row["credentials"]:
         return []

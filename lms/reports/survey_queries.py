@@ -4,7 +4,8 @@ anonymity rule (lms/reports/anonymity.py) keeps the cells that count."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -73,63 +74,53 @@ async def clear_default_except(conn: asyncpg.Connection, survey_id: UUID) -> Non
     )
 
 
-async def add_survey(
-    conn: asyncpg.Connection,
-    *,
-    kind: str,
-    title: dict[str, str],
-    intro: dict[str, str],
-    questions: list[dict[str, Any]],
-    languages: list[str],
-    is_default: bool,
-    opens_at: Any,
-    closes_at: Any,
-    created_by: UUID,
-) -> Survey:
+@dataclass(frozen=True, slots=True)
+class SurveyValues:
+    """What an admin writes of a survey, as stored (``opens_at``/``closes_at`` None for a post-course survey)."""
+
+    kind: str
+    title: dict[str, str]
+    intro: dict[str, str]
+    questions: list[dict[str, Any]]
+    languages: list[str]
+    is_default: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+
+async def add_survey(conn: asyncpg.Connection, values: SurveyValues, *, created_by: UUID) -> Survey:
     row = await conn.fetchrow(
         """INSERT INTO surveys (kind, title, intro, questions, languages, is_default, opens_at, closes_at, created_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            RETURNING id, kind, title, intro, questions, languages, is_default, opens_at, closes_at, created_at,
                      false AS answered, 0::bigint AS responses""",
-        kind,
-        title,
-        intro,
-        questions,
-        languages,
-        is_default,
-        opens_at,
-        closes_at,
+        values.kind,
+        values.title,
+        values.intro,
+        values.questions,
+        values.languages,
+        values.is_default,
+        values.opens_at,
+        values.closes_at,
         created_by,
     )
     return _survey(row)
 
 
-async def set_survey(
-    conn: asyncpg.Connection,
-    survey_id: UUID,
-    *,
-    kind: str,
-    title: dict[str, str],
-    intro: dict[str, str],
-    questions: list[dict[str, Any]],
-    languages: list[str],
-    is_default: bool,
-    opens_at: Any,
-    closes_at: Any,
-) -> None:
+async def set_survey(conn: asyncpg.Connection, survey_id: UUID, values: SurveyValues) -> None:
     await conn.execute(
         """UPDATE surveys SET kind = $2, title = $3, intro = $4, questions = $5, languages = $6, is_default = $7,
                               opens_at = $8, closes_at = $9, updated_at = now()
            WHERE id = $1""",
         survey_id,
-        kind,
-        title,
-        intro,
-        questions,
-        languages,
-        is_default,
-        opens_at,
-        closes_at,
+        values.kind,
+        values.title,
+        values.intro,
+        values.questions,
+        values.languages,
+        values.is_default,
+        values.opens_at,
+        values.closes_at,
     )
 
 

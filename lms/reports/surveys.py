@@ -65,22 +65,25 @@ def _questions(data: SurveyIn) -> list[dict[str, Any]]:
     ]
 
 
-async def create_survey(conn: asyncpg.Connection, data: SurveyIn, *, actor: CurrentUser) -> Survey:
-    languages = check_survey(data)
-    if data.is_default:
-        await survey_queries.clear_default(conn)
-    survey = await survey_queries.add_survey(
-        conn,
+def _values(data: SurveyIn, languages: list[str]) -> survey_queries.SurveyValues:
+    on_demand = data.kind == "on_demand"
+    return survey_queries.SurveyValues(
         kind=data.kind,
         title=data.title,
         intro=data.intro,
         questions=_questions(data),
         languages=languages,
         is_default=data.is_default,
-        opens_at=data.opens_at if data.kind == "on_demand" else None,
-        closes_at=data.closes_at if data.kind == "on_demand" else None,
-        created_by=actor.id,
+        opens_at=data.opens_at if on_demand else None,
+        closes_at=data.closes_at if on_demand else None,
     )
+
+
+async def create_survey(conn: asyncpg.Connection, data: SurveyIn, *, actor: CurrentUser) -> Survey:
+    languages = check_survey(data)
+    if data.is_default:
+        await survey_queries.clear_default(conn)
+    survey = await survey_queries.add_survey(conn, _values(data, languages), created_by=actor.id)
     await record(conn, actor_id=actor.id, action="survey.created", subject=str(survey.id), detail={"kind": data.kind})
     return survey
 
@@ -103,18 +106,7 @@ async def update_survey(conn: asyncpg.Connection, survey_id: UUID, data: SurveyI
             raise Conflict(N_("kind: this survey has answers, so its kind can no longer change"), field="kind")
     if data.is_default:
         await survey_queries.clear_default_except(conn, survey_id)
-    await survey_queries.set_survey(
-        conn,
-        survey_id,
-        kind=data.kind,
-        title=data.title,
-        intro=data.intro,
-        questions=_questions(data),
-        languages=languages,
-        is_default=data.is_default,
-        opens_at=data.opens_at if data.kind == "on_demand" else None,
-        closes_at=data.closes_at if data.kind == "on_demand" else None,
-    )
+    await survey_queries.set_survey(conn, survey_id, _values(data, languages))
     await record(conn, actor_id=actor.id, action="survey.updated", subject=str(survey_id), detail={"kind": data.kind})
     updated = await survey_queries.get_survey(conn, survey_id)
     assert updated is not None

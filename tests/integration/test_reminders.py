@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from lms import clinic_time
 from lms.credit.reminders import renewal_threshold
 from lms.credit.rules import add_months
 from lms.jobs.queue import connected
@@ -97,7 +98,9 @@ async def test_reminders_go_out_once_each_as_time_moves_forward_in_two_processes
         await client.post(f"/api/v1/sessions/{session['id']}/registrations", headers=basic(cast.worker_token))
     ).status_code == 201
     start = datetime.now(UTC)
-    cycle_end = start.date() + timedelta(days=100)
+    cycle_end = start.astimezone(clinic_time.ZONE).date() + timedelta(
+        days=100
+    )  # a California date, as the service counts
     await conn.execute(
         "INSERT INTO worker_credentials (user_id, credential, cycle_start) VALUES ($1, 'RDA', $2)",
         cast.worker.id,

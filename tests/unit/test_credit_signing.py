@@ -12,8 +12,10 @@ import pytest
 
 from lms.credit import keys, signing, status_list
 from lms.credit.credential import open_badge
-from lms.credit.schemas import CreditLine, Facts, InPersonPart
+from lms.credit.schemas import CreditLine, Facts, InPersonPart, PublicCertificateRow
+from lms.credit.service import public_view
 from lms.credit.verification import key_resolver_from_did_document, verify_credential
+from lms.settings import Settings
 
 VECTORS = Path(__file__).resolve().parent.parent / "fixtures" / "eddsa-rdfc-2022"
 BASE = "https://training.example.org"
@@ -157,9 +159,11 @@ async def test_revoked_and_expired_credentials_say_so():
     credential = issuer.sign(
         open_badge(_facts(date(2026, 6, 30)), certificate_id=uuid4(), status_index=131_070, public_base_url=BASE)
     )
-    assert credential["validUntil"] == "2026-06-30T23:59:59Z"
+    assert credential["validUntil"] == "2026-06-30T23:59:59-07:00"  # the end of the California day
     assert (await issuer.check(credential, now=datetime(2026, 4, 1, tzinfo=UTC))).status == "valid"
-    expired = await issuer.check(credential, now=datetime(2026, 7, 1, tzinfo=UTC))
+    # the evening of 30 June in California is 1 July in UTC: still valid there
+    assert (await issuer.check(credential, now=datetime(2026, 7, 1, 6, 0, tzinfo=UTC))).status == "valid"
+    expired = await issuer.check(credential, now=datetime(2026, 7, 1, 7, 0, 1, tzinfo=UTC))
     assert (expired.verified, expired.status, expired.checks["proof"]) == (False, "expired", True)
     issuer.revoked.append(131_070)
     revoked = await issuer.check(credential, now=datetime(2026, 4, 1, tzinfo=UTC))
@@ -190,3 +194,17 @@ def test_did_web_names_the_host_and_port_and_keys_decrypt_only_with_the_same_sec
     assert keys.decrypt_private(blob, key_id=key_id, secret_key="a" * 40) == raw
     with pytest.raises(keys.KeyUnavailable):
         keys.decrypt_private(blob, key_id=key_id, secret_key="b" * 40)
+
+
+def test_a_certificate_valid_until_today_reads_valid_all_evening_in_california():
+    row = PublicCertificateRow(
+        code="ABCD2345EFGH",
+        valid_until=date(2026, 6, 30),
+        facts=_facts(date(2026, 6, 30)),
+        revoked_at=None,
+        revoked_reason=None,
+    )
+    settings = Settings(public_base_url=BASE)
+    evening = datetime(2026, 7, 1, 6, 0, tzinfo=UTC)  # 11 pm on 30 June in California
+    assert public_view(row, settings, now=evening).status == "valid"
+    assert public_view(row, settings, now=datetime(2026, 7, 1, 7, 0, 1, tzinfo=UTC)).status == "expired"
