@@ -121,6 +121,16 @@ def breakdown(cells: Iterable[Cell], dimension: str, *, keys: Iterable[str | Non
     return {key: figures(members) for key, members in groups.items()}
 
 
+def by_month(cells: Iterable[Cell], *, months: Iterable[date] = ()) -> dict[date, Figures]:
+    """Figures per calendar month over counted cells, in order; ``months``: months to list even with nothing counted.
+    The month is part of every cell, so each month is a sum of whole counted cells: no month can be recovered from
+    the total or from the other months by difference, nor a cut of a month from the same cut over the period."""
+    groups: dict[date, list[Cell]] = {m: [] for m in months}
+    for cell in cells:
+        groups.setdefault(cell.month, []).append(cell)
+    return {m: figures(members) for m, members in sorted(groups.items())}
+
+
 def month_start(day: date) -> date:
     return day.replace(day=1)
 

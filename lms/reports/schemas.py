@@ -24,7 +24,13 @@ LIKERT_LABELS = {
     5: N_("Strongly agree"),
 }
 SURVEY_KIND_NAMES = {"post_course": N_("After a course"), "on_demand": N_("On demand, for a period")}
-DIMENSION_NAMES = {"track": N_("Track"), "clinic": N_("Clinic"), "local": N_("Union local"), "language": N_("Language")}
+DIMENSION_NAMES = {
+    "track": N_("Track"),
+    "clinic": N_("Clinic"),
+    "local": N_("Union local"),
+    "language": N_("Language"),
+    "month": N_("Month"),
+}
 BUCKET_NAMES = {"day": N_("by day"), "week": N_("by week"), "month": N_("by month")}
 MEASURE_NAMES = {
     "certificates": N_("certificates issued"),
@@ -114,11 +120,14 @@ class QuestionResult(Response):
 
 
 class GroupResult(Response):
-    dimension: str  # all | track | clinic | local | language
-    key: str | None
-    label: str
+    dimension: str  # all | track | clinic | local | language | month
+    key: str | None  # month: its first day
+    label: str  # month: YYYY-MM
     respondents: int | None  # None: nothing that may be shown (lms.reports.anonymity)
     questions: list[QuestionResult]
+    month: date | None = (
+        None  # the month's first day (dimension "month"), for pages to name it in the reader's language
+    )
 
 
 class SurveyResults(Response):

@@ -1,5 +1,6 @@
 """Survey results under lms.reports.anonymity's rule: the database answers per cell (track, clinic, local, language,
-month that has ended), the rule keeps the cells that count, and every group shown is a sum of those. Free text goes
+month that has ended), the rule keeps the cells that count, and every group shown (by track, clinic, local, language
+and month) is a sum of those. Free text goes
 only to program admins, sorted by text (never by time) and never with identity; comments of cells too small to count
 never leave the database."""
 
@@ -9,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from lms.reports import anonymity, survey_queries
 from lms.reports.anonymity import MIN_GROUP, Cell, Figures
@@ -124,6 +126,16 @@ async def results(
             breakdowns.append(
                 _group(survey, found, dimension=dimension, key=key or None, label=label, with_comments=False)
             )
+    for first_day, found in anonymity.by_month(kept, months={c.month for c in stored}).items():
+        group = _group(
+            survey,
+            found,
+            dimension="month",
+            key=first_day.isoformat(),
+            label=first_day.isoformat()[:7],
+            with_comments=False,
+        )
+        breakdowns.append(msgspec.structs.replace(group, month=first_day))
     order = {d: i for i, d in enumerate(DIMENSIONS)}
     breakdowns.sort(key=lambda g: (order.get(g.dimension, 9), g.label))
     overall = _group(survey, anonymity.figures(kept), dimension="all", key=None, label="", with_comments=with_comments)

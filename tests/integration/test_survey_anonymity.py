@@ -192,3 +192,59 @@ async def test_a_clinic_admin_cannot_single_out_the_one_worker_of_another_track(
     )
     html = (await client.get(f"/reports/clinics/{clinic}")).text
     assert "5 responses." in html and "6 responses." not in html
+
+
+async def test_the_month_by_month_results_give_no_one_away(client, conn):
+    """Two months: five alike answers in the first, five alike plus one lone answer of another clinic in the second.
+    Each month shows its counted answers; neither the total minus the months, nor a month minus its clinics, nor a
+    month of one filter minus the same month of another leaves the lone worker."""
+    await publish(conn, "CE")
+    for slug in ("big-clinic", "lone-clinic"):
+        await make_clinic(conn, slug)
+    two_back, one_back = month_back(2), month_back(1)
+    await answered(client, conn, "big-clinic", 5, score=4, on=two_back, prefix="early")
+    await answered(client, conn, "big-clinic", 5, score=3, on=one_back, prefix="late")
+    await answered(client, conn, "lone-clinic", 1, score=1, on=one_back, prefix="lone")
+    big = await conn.fetchval("SELECT id FROM clinics WHERE slug = 'big-clinic'")
+    admin = await make_user(conn, "pat@partnership.org", "program_admin")
+    headers = await token_for(conn, admin.id)
+    survey_id = await conn.fetchval("SELECT id FROM surveys WHERE is_default")
+    url = f"/api/v1/reports/surveys/{survey_id}/results"
+    period = f"start={two_back.replace(day=1)}&end={one_back.replace(day=28)}"
+
+    everyone = (await client.get(f"{url}?{period}", headers=headers)).json()
+    months = {g["key"]: g for g in everyone["breakdowns"] if g["dimension"] == "month"}
+    first, second = two_back.replace(day=1).isoformat(), one_back.replace(day=1).isoformat()
+    assert list(months) == [first, second]
+    assert (months[first]["respondents"], months[second]["respondents"]) == (5, 5)  # the lone answer counts nowhere
+    assert months[second]["label"] == one_back.isoformat()[:7]
+    assert_nothing_small_left(
+        figures(everyone["overall"]), *map(figures, months.values()), what="total minus each month"
+    )
+    only_big = (await client.get(f"{url}?{period}&clinic={big}", headers=headers)).json()
+    big_months = {g["key"]: g for g in only_big["breakdowns"] if g["dimension"] == "month"}
+    for key, group in months.items():
+        assert_nothing_small_left(figures(group), figures(big_months[key]), what=f"{key} minus the big clinic's {key}")
+    second_only = (
+        await client.get(f"{url}?start={one_back.replace(day=1)}&end={one_back.replace(day=28)}", headers=headers)
+    ).json()
+    assert_nothing_small_left(
+        figures(everyone["overall"]),
+        figures(second_only["overall"]),
+        figures(months[first]),
+        what="period minus months",
+    )
+
+    await sign_in(client, "pat@partnership.org")
+    rows = rows_of((await client.get(f"/reports/program/export/survey.csv?{period}")).text)
+    assert csv_figures(rows, "month", one_back.isoformat()[:7])[0] == 5
+    assert_nothing_small_left(
+        csv_figures(rows, "all", "all"),
+        csv_figures(rows, "month", two_back.isoformat()[:7]),
+        csv_figures(rows, "month", one_back.isoformat()[:7]),
+        what="program CSV: total minus months",
+    )
+    html = (await client.get(f"/reports/program?{period}")).text
+    assert "By month" in html
+    row = html.split(f'<tr data-month="{second}">', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num">5</td>' in row and "3.0" in row  # the late five's average; the lone 1 is not in it
