@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
+from lms import clinic_time
 from lms.catalog.language import TRACK_NAMES, pick
 from lms.reports.anonymity import MIN_GROUP
 from lms.reports.charts import Progress, Series, bar_chart, line_chart, progress_chart
@@ -308,7 +309,7 @@ def workers_table(workers: Sequence[ClinicWorker], bodies: Sequence[str]) -> tup
                 w.certificates,
                 w.contact_hours,
                 "left" if w.left_at else "active",
-                w.left_at.date().isoformat() if w.left_at else "",
+                w.left_at.astimezone(clinic_time.ZONE).date().isoformat() if w.left_at else "",
                 *[w.credit.get(b, 0) for b in bodies],
             ]
             for w in workers
