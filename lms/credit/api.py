@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 
 from lms import csv_export
 from lms.accounts.auth import require_login, require_role
-from lms.credit import codes, queries, service
+from lms.credit import clinic_service, codes, credential_service, queries, service
 from lms.credit.ratelimit import check_lookup_rate, limit_lookups
 from lms.credit.schemas import (
     ClinicReport,
@@ -78,7 +78,7 @@ class CredentialsController(Controller):
     ) -> VerificationResult:
         """Check an OpenBadgeCredential: schema, Data Integrity proof (eddsa-rdfc-2022), revocation status, validity.
         Each reason it fails has a stable ``code`` and a ``message`` in the caller's Accept-Language."""
-        return await service.verify_document(db, settings, data, language=request_language(request))
+        return await credential_service.verify_document(db, settings, data, language=request_language(request))
 
 
 class PublicKeysController(Controller):
@@ -88,13 +88,13 @@ class PublicKeysController(Controller):
 
     @get("/.well-known/did.json", operation_id="did_document", media_type="application/did+json")
     async def did_document(self, tx: Tx, settings: SettingsDep) -> dict[str, Any]:
-        return await service.did_document(tx, settings)
+        return await credential_service.did_document(tx, settings)
 
     @get("/credentials/status/{number:int}", operation_id="status_list_get", media_type="application/vc+ld+json")
     async def status_list(
         self, tx: Tx, settings: SettingsDep, number: Annotated[int, PathParameter(ge=0, le=INT4_MAX)]
     ) -> dict[str, Any]:
-        return await service.status_list_credential(tx, settings, number)
+        return await credential_service.status_list_credential(tx, settings, number)
 
 
 class TranscriptController(Controller):
@@ -118,7 +118,7 @@ class TranscriptController(Controller):
         cert = await queries.certificate_by_code(tx, normal) if normal else None
         if cert is None or cert.user_id != user.id:
             raise NotFound(N_("No certificate of yours has this code."))
-        credential = await service.ensure_credential(tx, cert, settings)
+        credential = await credential_service.ensure_credential(tx, cert, settings)
         return _download(credential, f"certificate-{codes.grouped(cert.code)}.json", MediaType.JSON)
 
 
@@ -130,12 +130,12 @@ class ClinicCreditController(Controller):
     @get("/credit", operation_id="clinic_credit")
     async def credit(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> ClinicReport:
         """Workers of the caller's clinic with their credit and renewal status. Each lookup is audit-logged."""
-        return await service.clinic_report(tx, viewer=user, clinic_slug=clinic, months=months, fmt="json")
+        return await clinic_service.clinic_report(tx, viewer=user, clinic_slug=clinic, months=months, fmt="json")
 
     @get("/credit.csv", operation_id="clinic_credit_csv", media_type="text/csv")
     async def credit_csv(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> Response[bytes]:
-        report = await service.clinic_report(tx, viewer=user, clinic_slug=clinic, months=months, fmt="csv")
-        return csv_export.csv_response("clinic-credit.csv", *service.clinic_table(report))
+        report = await clinic_service.clinic_report(tx, viewer=user, clinic_slug=clinic, months=months, fmt="csv")
+        return csv_export.csv_response("clinic-credit.csv", *clinic_service.clinic_table(report))
 
     @put(
         "/workers/{user_id:uuid}/credentials",
@@ -151,7 +151,7 @@ class ClinicCreditController(Controller):
         data: JSONBody[WorkerCredentialSet],
     ) -> WorkerCredentialOut:
         """Record which credential a worker of this clinic holds and when its renewal cycle started."""
-        saved = await service.set_worker_credential(
+        saved = await clinic_service.set_worker_credential(
             tx,
             viewer=user,
             user_id=user_id,

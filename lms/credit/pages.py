@@ -18,7 +18,7 @@ from lms.accounts import queries as accounts_queries
 from lms.accounts.auth import require_login, require_role
 from lms.audit.queries import record_many
 from lms.catalog.language import pick
-from lms.credit import codes, queries, service
+from lms.credit import clinic_service, codes, queries, service
 from lms.credit.ratelimit import limit_lookups
 from lms.credit.schemas import (
     CATEGORY_NAMES,
@@ -176,12 +176,12 @@ class CreditPages(Controller):
         if user.role == "clinic_admin" and user.clinic_id is not None:
             clinic_id = user.clinic_id
         else:
-            clinic_id = await service.viewer_clinic(db, viewer=user, clinic_slug=clinic)
+            clinic_id = await clinic_service.viewer_clinic(db, viewer=user, clinic_slug=clinic)
 
         language = request_language(request)
 
         async def render_view() -> KeptView:
-            report = await service.clinic_report(
+            report = await clinic_service.clinic_report(
                 db,
                 viewer=user,
                 clinic_slug=clinic,
@@ -198,7 +198,7 @@ class CreditPages(Controller):
                 months=months,
                 clinic_slug=clinic,
                 credential_names={key: pick(name, language)[0] for key, name in report.credential_names.items()},
-                page_size=service.CLINIC_PAGE_SIZE,
+                page_size=clinic_service.CLINIC_PAGE_SIZE,
                 page_number=page_number,
                 **_names(),
             )
@@ -235,8 +235,8 @@ class CreditPages(Controller):
         guards=[require_role("clinic_admin", "program_admin")],
     )
     async def clinic_csv(self, tx: Tx, user: User, months: Months = 24, clinic: ClinicSlug = None) -> Response[bytes]:
-        report = await service.clinic_report(tx, viewer=user, clinic_slug=clinic, months=months, fmt="csv")
-        return csv_export.csv_response("clinic-credit.csv", *service.clinic_table(report))
+        report = await clinic_service.clinic_report(tx, viewer=user, clinic_slug=clinic, months=months, fmt="csv")
+        return csv_export.csv_response("clinic-credit.csv", *clinic_service.clinic_table(report))
 
     @post(
         "/clinic/credit/credentials", operation_id="page_clinic_credential_set", guards=[require_role("clinic_admin")]
@@ -255,7 +255,7 @@ class CreditPages(Controller):
             raise Invalid(
                 N_("Give the date the licence was first issued, or leave it empty."), field="licensed_on"
             ) from None
-        await service.set_worker_credential(
+        await clinic_service.set_worker_credential(
             tx,
             viewer=user,
             user_id=user_id,
