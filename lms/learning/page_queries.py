@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
+from lms.clinic_time import ZONE_NAME
 from lms.learning.queries import SURVEY_WAITING
 
 
@@ -55,9 +56,9 @@ _ANY_KIND = f"""SELECT a.id AS activity_id, e.id AS enrollment_id, e.completed_a
                   CASE WHEN a.kind = 'in_person' THEN (
                       SELECT coalesce(json_agg(json_build_object(
                                  'id', s.id, 'starts_at', s.starts_at, 'ends_at', s.ends_at, 'minutes', s.minutes,
-                                 'date_local', to_char(s.starts_at AT TIME ZONE 'America/Los_Angeles', 'YYYY-MM-DD'),
-                                 'starts_local', to_char(s.starts_at AT TIME ZONE 'America/Los_Angeles', 'HH24:MI'),
-                                 'ends_local', to_char(s.ends_at AT TIME ZONE 'America/Los_Angeles', 'HH24:MI'),
+                                 'date_local', to_char(s.starts_at AT TIME ZONE '{ZONE_NAME}', 'YYYY-MM-DD'),
+                                 'starts_local', to_char(s.starts_at AT TIME ZONE '{ZONE_NAME}', 'HH24:MI'),
+                                 'ends_local', to_char(s.ends_at AT TIME ZONE '{ZONE_NAME}', 'HH24:MI'),
                                  'clinic_name', k.name, 'room', s.room, 'language', s.language, 'capacity', s.capacity,
                                  'registered', (SELECT count(*) FROM session_registrations r WHERE r.session_id = s.id),
                                  'mine', EXISTS (SELECT 1 FROM session_registrations r WHERE r.session_id = s.id AND r.user_id = $1),

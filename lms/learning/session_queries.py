@@ -15,7 +15,6 @@ from lms.accounts.schemas import CurrentUser
 from lms.clinic_time import ZONE_NAME
 from lms.learning.schemas import Roster, RosterLine, SessionCreate, SessionOut
 
-CLINIC_TZ = "America/Los_Angeles"  # the partnership's clinics are in California
 _SESSION = """s.id, s.activity_id, c.code, v.version, a.key AS activity_key, a.title AS activity_title, s.roster_closed_at,
               v.languages, a.minutes AS activity_minutes, s.starts_at, s.ends_at, s.minutes, s.clinic_id, k.name AS clinic_name, s.room,
               s.capacity, s.language, s.instructor_id, i.display_name AS instructor_name,
@@ -121,9 +120,9 @@ async def session_for_worker(conn: asyncpg.Connection, *, session_id: UUID) -> A
     """What a worker scanning the code sees: the course, the activity, where and when."""
     return await conn.fetchrow(
         f"""SELECT {_SESSION}, v.title AS course_title, v.languages,
-                   to_char(s.starts_at AT TIME ZONE '{CLINIC_TZ}', 'YYYY-MM-DD') AS date_local,
-                   to_char(s.starts_at AT TIME ZONE '{CLINIC_TZ}', 'HH24:MI') AS starts_local,
-                   to_char(s.ends_at AT TIME ZONE '{CLINIC_TZ}', 'HH24:MI') AS ends_local
+                   to_char(s.starts_at AT TIME ZONE '{ZONE_NAME}', 'YYYY-MM-DD') AS date_local,
+                   to_char(s.starts_at AT TIME ZONE '{ZONE_NAME}', 'HH24:MI') AS starts_local,
+                   to_char(s.ends_at AT TIME ZONE '{ZONE_NAME}', 'HH24:MI') AS ends_local
             FROM {_SESSION_FROM} WHERE s.id = $1""",
         session_id,
     )

@@ -7,13 +7,13 @@ import re
 from datetime import date, datetime, time
 from typing import Annotated, Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, PathParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from lms import clinic_time
 from lms.accounts import queries as accounts
 from lms.accounts.auth import require_role
 from lms.catalog.language import KIND_NAMES, content_language, pick
@@ -28,7 +28,7 @@ from lms.web import page
 
 Code = Annotated[str, PathParameter(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
 TEACHERS = ("instructor", "program_admin")
-LOCAL = ZoneInfo(session_queries.CLINIC_TZ)
+LOCAL = clinic_time.ZONE
 WEBINAR_LINK = re.compile(r'https://[^\s<>"]{1,492}')  # as SessionCreate.join_url
 
 
